@@ -1,0 +1,124 @@
+"""The `lotse` command: one subcommand per service and maintenance task."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+
+from lotse.shared.config import ConfigError, Settings, load_settings
+from lotse.shared.logs import configure_logging
+
+
+def _settings(service: str) -> Settings:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"lotse {service}: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    configure_logging(service, settings.log_level)
+    return settings
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from lotse.shared.migrate import migrate
+
+    settings = _settings("migrate")
+    applied = asyncio.run(migrate(settings.database_url))
+    print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    return 0
+
+
+def _intake(args: argparse.Namespace) -> int:
+    from lotse.intake.main import run
+
+    return run(_settings("intake"))
+
+
+def _matcher(args: argparse.Namespace) -> int:
+    if args.action == "evaluate":
+        from lotse.matcher.evaluate import main as evaluate
+
+        return evaluate(_settings("matcher"))
+    from lotse.matcher.main import run
+
+    return run(_settings("matcher"))
+
+
+def _notifier(args: argparse.Namespace) -> int:
+    if args.action == "preview":
+        from lotse.notifier.preview import preview
+
+        return preview(args.type, args.locale)
+    from lotse.notifier.main import run
+
+    return run(_settings("notifier"))
+
+
+def _create_coordinator(args: argparse.Namespace) -> int:
+    from lotse.intake.accounts import create_coordinator_from_cli
+
+    settings = _settings("create-coordinator")
+    password = sys.stdin.readline().rstrip("\n")
+    return asyncio.run(create_coordinator_from_cli(settings, args.email, password, args.role))
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from lotse.shared.dev import run_dev
+
+    return run_dev(demo=not args.no_demo)
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from lotse.shared.demo import seed_demo
+
+    settings = _settings("seed-demo")
+    return asyncio.run(seed_demo(settings))
+
+
+def _mailsink(args: argparse.Namespace) -> int:
+    from lotse.shared.mailsink import run_mailsink
+
+    return run_mailsink(args.maildir, args.smtp_port, args.http_port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("migrate", _migrate, "apply database migrations (idempotent)")
+    add("intake", _intake, "run the intake web service until SIGTERM")
+    matcher = add("matcher", _matcher, "run the matcher until SIGTERM, or evaluate its model")
+    matcher.add_argument("action", nargs="?", choices=["run", "evaluate"], default="run")
+    notifier = add("notifier", _notifier, "run the notifier until SIGTERM, or preview an email")
+    notifier.add_argument("action", nargs="?", choices=["run", "preview"], default="run")
+    notifier.add_argument("type", nargs="?", help="notification type (preview)")
+    notifier.add_argument("locale", nargs="?", default="en", help="locale (preview)")
+    coordinator = add("create-coordinator", _create_coordinator, "create a coordinator; password on stdin")
+    coordinator.add_argument("email")
+    coordinator.add_argument("--role", choices=["coordinator", "admin"], default="admin")
+    dev = add("dev", _dev, "run everything on this machine (infrastructure, services, mail viewer)")
+    dev.add_argument("--no-demo", action="store_true", help="do not load demo data")
+    add("seed-demo", _seed_demo, "load demo participants and suggestions")
+    sink = add("mailsink", _mailsink, "local SMTP server that keeps every message (for dev and tests)")
+    sink.add_argument("--maildir", default=".state/mail")
+    sink.add_argument("--smtp-port", type=int, default=1025)
+    sink.add_argument("--http-port", type=int, default=8025)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "notifier" and args.action == "preview" and not args.type:
+        build_parser().error("notifier preview needs TYPE [LOCALE]")
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,168 @@
+"""Settings: one immutable object built from ``LOTSE_*`` variables at the entrypoint.
+
+Tests build one from a plain dict with :func:`load_settings`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = "postgresql://lotse:lotse@127.0.0.1:5432/lotse"
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "lotse@localhost"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    secret_key: str = DEV_SECRET_KEY
+    coordinator_email: str | None = None
+    coordinator_password: str | None = None
+    dev_mode: bool = False
+    log_level: str = "INFO"
+    verification_ttl_days: int = 30
+    intake_rate_limit_per_minute: int = 30
+    max_body_bytes: int = 64 * 1024
+    publish_timeout_s: float = 5.0
+    outbox_poll_interval_s: float = 1.0
+    digest_interval_minutes: int = 60
+    matcher_round_interval_minutes: int = 0
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+
+# Variable name -> (field, parser). The parser raises ValueError with a short reason.
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _port(raw: str) -> int:
+    port = int(raw)
+    if not 0 < port < 65536:
+        raise ValueError("expected a port number 1-65535")
+    return port
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("expected a whole number >= 0")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("expected a number > 0")
+    return value
+
+
+def _url(*schemes: str):  # type: ignore[no-untyped-def]
+    def parse(raw: str) -> str:
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not parts.hostname:
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}://")
+        return raw.rstrip("/") if parts.scheme.startswith("http") else raw
+
+    return parse
+
+
+def _email(raw: str) -> str:
+    if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
+        raise ValueError("expected an e-mail address")
+    return raw.strip()
+
+
+def _level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+_VARIABLES: dict[str, tuple[str, object]] = {
+    "LOTSE_DATABASE_URL": ("database_url", _url("postgresql", "postgres")),
+    "LOTSE_AMQP_URL": ("amqp_url", _url("amqp", "amqps")),
+    "LOTSE_SMTP_HOST": ("smtp_host", _text),
+    "LOTSE_SMTP_PORT": ("smtp_port", _port),
+    "LOTSE_SMTP_USER": ("smtp_user", _text),
+    "LOTSE_SMTP_PASSWORD": ("smtp_password", _text),
+    "LOTSE_SMTP_STARTTLS": ("smtp_starttls", _bool),
+    "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
+    "LOTSE_MAIL_FROM": ("mail_from", _email),
+    "LOTSE_HTTP_HOST": ("http_host", _text),
+    "LOTSE_HTTP_PORT": ("http_port", _port),
+    "LOTSE_PUBLIC_URL": ("public_url", _url("http", "https")),
+    "LOTSE_SECRET_KEY": ("secret_key", _text),
+    "LOTSE_COORDINATOR_EMAIL": ("coordinator_email", _email),
+    "LOTSE_COORDINATOR_PASSWORD": ("coordinator_password", _text),
+    "LOTSE_DEV_MODE": ("dev_mode", _bool),
+    "LOTSE_LOG_LEVEL": ("log_level", _level),
+    "LOTSE_VERIFICATION_TTL_DAYS": ("verification_ttl_days", _positive_int),
+    "LOTSE_INTAKE_RATE_LIMIT": ("intake_rate_limit_per_minute", _positive_int),
+    "LOTSE_PUBLISH_TIMEOUT": ("publish_timeout_s", _positive_float),
+    "LOTSE_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval_s", _positive_float),
+    "LOTSE_DIGEST_INTERVAL_MINUTES": ("digest_interval_minutes", _positive_int),
+    "LOTSE_MATCHER_ROUND_INTERVAL_MINUTES": ("matcher_round_interval_minutes", _positive_int),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from ``environ`` (default: the process environment).
+
+    Raises :class:`ConfigError` with one line naming the offending variable.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for variable, (field, parser) in _VARIABLES.items():
+        raw = env.get(variable)
+        if raw is None or (raw == "" and field != "secret_key"):
+            continue
+        try:
+            values[field] = parser(raw)  # type: ignore[operator]
+        except ValueError as exc:
+            raise ConfigError(f"{variable}={raw!r} is invalid: {exc}") from None
+    settings = Settings(**values)  # type: ignore[arg-type]
+    if not settings.dev_mode:
+        secret = env.get("LOTSE_SECRET_KEY", "")
+        if not secret:
+            raise ConfigError(
+                "LOTSE_SECRET_KEY is required outside dev mode (set it, or LOTSE_DEV_MODE=true)"
+            )
+        if len(secret) < 16:
+            raise ConfigError("LOTSE_SECRET_KEY is too short: use at least 16 characters")
+    if bool(settings.smtp_user) != bool(settings.smtp_password):
+        raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
+    return settings
+
+
+def with_overrides(settings: Settings, **changes: object) -> Settings:
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]

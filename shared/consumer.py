@@ -1,0 +1,220 @@
+"""The one consumer base every queue worker of Lotse uses.
+
+Ack policy, for every queue: a message is acknowledged only after the handler's transaction
+committed. Failures are sorted into three kinds:
+
+* malformed or :class:`PermanentError` -> published to the dead-letter queue with the reason
+  in the ``x-lotse-dead-reason`` header, then acked (never requeued, so never a loop);
+* anything else is transient -> republished to a delayed-retry queue (TTL, then back to the
+  work queue) with ``x-lotse-attempt`` counting up, then acked; after ``MAX_ATTEMPTS`` it is
+  dead-lettered instead;
+* a crash before the ack -> the broker redelivers; the processed-messages table makes the
+  second delivery a no-op, and the quorum queue's delivery limit dead-letters a message that
+  kills its consumer every time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from abc import ABC, abstractmethod
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+)
+
+from lotse.shared.events import Event, MalformedEvent, parse_event
+from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-lotse-attempt"
+DEAD_REASON_HEADER = "x-lotse-dead-reason"
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (e.g. the event refers to something that can never exist)."""
+
+
+class Consumer(ABC):
+    #: processed_messages.consumer; also the logger field that names the worker.
+    name: ClassVar[str]
+    queue_spec: ClassVar[QueueSpec]
+    #: Unacked messages the broker hands us at once. Each runs as its own task holding one
+    #: pooled database connection, so keep it at or below the pool size.
+    PREFETCH: ClassVar[int] = 16
+    #: Deliveries of one message (first try + delayed retries) before it is dead-lettered.
+    MAX_ATTEMPTS: ClassVar[int] = 5
+    #: Seconds allowed for a retry or dead-letter publish to be confirmed.
+    PUBLISH_TIMEOUT_S: ClassVar[float] = 5.0
+
+    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection) -> None:
+        self.pool = pool
+        self._connection = connection
+        self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
+        self._consumer_tag: str | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+
+    @abstractmethod
+    async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
+        """Apply the event's effect; runs inside the transaction that records the message."""
+
+    async def after_commit(self, event: Event) -> None:  # noqa: B027 - optional hook
+        """Runs after the transaction committed (e.g. to wake a sender loop)."""
+
+    async def start(self) -> None:
+        self._channel = await self._connection.channel(publisher_confirms=True)
+        await self._channel.set_qos(prefetch_count=self.PREFETCH)
+        self._queue = await self._channel.get_queue(self.queue_spec.name, ensure=True)
+        self._consumer_tag = await self._queue.consume(self._on_message)
+        log.info("consumer started", extra={"consumer": self.name, "queue": self.queue_spec.name})
+
+    async def stop(self) -> None:
+        """Stop taking messages, let the ones in hand finish, then close the channel."""
+        if self._queue is not None and self._consumer_tag is not None:
+            with contextlib.suppress(Exception):
+                await self._queue.cancel(self._consumer_tag)
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        if self._channel is not None:
+            with contextlib.suppress(Exception):
+                await self._channel.close()
+        log.info("consumer stopped", extra={"consumer": self.name})
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._inflight.add(task)  # type: ignore[arg-type]
+        try:
+            await self._consume(message)
+        finally:
+            self._inflight.discard(task)  # type: ignore[arg-type]
+
+    async def _consume(self, message: AbstractIncomingMessage) -> None:
+        started = time.perf_counter()
+        attempt = _attempt(message)
+        try:
+            event = parse_event(message.body)
+        except MalformedEvent as exc:
+            await self._dead_letter(message, f"malformed: {exc}", attempt)
+            return
+        fields = {"consumer": self.name, "event_id": str(event.id), "type": event.type}
+        try:
+            first_time = await self._process(event)
+        except (PermanentError, MalformedEvent) as exc:
+            await self._dead_letter(message, f"permanent: {exc}", attempt)
+            return
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"[:500]
+            if attempt >= self.MAX_ATTEMPTS:
+                await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", attempt)
+            else:
+                log.warning("message failed, will retry", extra={**fields, "attempt": attempt, "error": reason})
+                await self._retry_later(message, attempt)
+            return
+        await _ack(message)
+        if first_time:
+            await self.after_commit(event)
+        log.info(
+            "message processed" if first_time else "duplicate message skipped",
+            extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)},
+        )
+
+    async def _process(self, event: Event) -> bool:
+        async with self.pool.acquire() as conn, conn.transaction():
+            first_time = await conn.fetchval(
+                """INSERT INTO processed_messages (consumer, message_id, type)
+                   VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
+                self.name,
+                event.id,
+                event.type,
+            )
+            if not first_time:
+                return False
+            await self.handle(conn, event)
+        return True
+
+    def _copy(self, message: AbstractIncomingMessage, headers: dict[str, object]) -> aio_pika.Message:
+        return aio_pika.Message(
+            message.body,
+            headers={**(message.headers or {}), **headers},  # type: ignore[dict-item]
+            content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id,
+            type=message.type,
+            timestamp=message.timestamp,
+        )
+
+    async def _retry_later(self, message: AbstractIncomingMessage, attempt: int) -> None:
+        delays = self.queue_spec.retry_delays_s
+        delay = delays[min(attempt - 1, len(delays) - 1)]
+        assert self._channel is not None
+        try:
+            await self._channel.default_exchange.publish(
+                self._copy(message, {ATTEMPT_HEADER: attempt + 1}),
+                routing_key=self.queue_spec.retry_queue(delay),
+                timeout=self.PUBLISH_TIMEOUT_S,
+            )
+        except Exception as exc:
+            # Could not park it: hand it back to the broker; redelivery tries again.
+            log.warning("retry publish failed", extra={"consumer": self.name, "error": str(exc)})
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            return
+        await _ack(message)
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, attempt: int) -> None:
+        log.error(
+            "message dead-lettered",
+            extra={"consumer": self.name, "message_id": message.message_id, "reason": reason},
+        )
+        assert self._channel is not None
+        try:
+            exchange = await self._channel.get_exchange(DEAD_LETTER_EXCHANGE, ensure=False)
+            await exchange.publish(
+                self._copy(
+                    message,
+                    {
+                        DEAD_REASON_HEADER: reason[:1000],
+                        ATTEMPT_HEADER: attempt,
+                        "x-lotse-dead-at": datetime.now(UTC).isoformat(),
+                        "x-lotse-consumer": self.name,
+                    },
+                ),
+                routing_key=self.queue_spec.name,
+                timeout=self.PUBLISH_TIMEOUT_S,
+            )
+        except Exception as exc:
+            # The queue's own dead-letter exchange still takes it, without our reason header.
+            log.warning("dead-letter publish failed", extra={"consumer": self.name, "error": str(exc)})
+            with contextlib.suppress(Exception):
+                await message.reject(requeue=False)
+            return
+        await _ack(message)
+
+
+def _attempt(message: AbstractIncomingMessage) -> int:
+    raw = (message.headers or {}).get(ATTEMPT_HEADER, 1)
+    try:
+        return max(1, int(raw))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 1
+
+
+async def _ack(message: AbstractIncomingMessage) -> None:
+    try:
+        await message.ack()
+    except Exception as exc:
+        # The channel died after we committed (aio-pika #501): the broker will redeliver, and
+        # the processed-messages row turns that redelivery into a no-op.
+        log.warning("ack failed; redelivery will be skipped as duplicate", extra={"error": str(exc)})

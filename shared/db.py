@@ -1,0 +1,37 @@
+"""asyncpg pool with JSON codecs; one pool per process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            type_name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
+
+
+async def create_pool(database_url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        command_timeout=30,
+    )
+    assert pool is not None
+    return pool
+
+
+@asynccontextmanager
+async def pool_context(database_url: str, **kwargs: int) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(database_url, **kwargs)
+    try:
+        yield pool
+    finally:
+        await pool.close()

@@ -1,0 +1,175 @@
+"""Transactional outbox: events are rows written in the same transaction as the change.
+
+The relay publishes pending rows to RabbitMQ with publisher confirms and ``mandatory=True``
+and marks only the confirmed ones as published. Several relays may run at once: each claims
+its batch with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractExchange
+
+from lotse.shared.events import Event
+
+log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "lotse_outbox"
+
+
+async def write_events(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
+    """Add events to the outbox; call inside the transaction that makes the change."""
+    rows = [(e.id, e.type, e.occurred_at, e.data) for e in events]
+    if not rows:
+        return
+    await conn.executemany(
+        "INSERT INTO outbox (id, type, occurred_at, payload) VALUES ($1, $2, $3, $4)", rows
+    )
+    # Delivered only at commit, and not at all on rollback: exactly what the relay wants.
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+
+
+async def write_event(conn: asyncpg.Connection, event: Event) -> None:
+    await write_events(conn, [event])
+
+
+def _message(row: asyncpg.Record) -> aio_pika.Message:
+    event = Event(
+        type=row["type"], data=row["payload"], id=row["id"], occurred_at=row["occurred_at"]
+    )
+    return aio_pika.Message(
+        event.to_json(),
+        content_type="application/json",
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=str(event.id),
+        type=event.type,
+        timestamp=event.occurred_at,
+    )
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows; wakes on NOTIFY and also polls, since NOTIFY can be lost."""
+
+    BATCH_SIZE = 200
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        exchange: AbstractExchange,
+        *,
+        publish_timeout_s: float = 5.0,
+        poll_interval_s: float = 1.0,
+    ) -> None:
+        self._pool = pool
+        self._exchange = exchange
+        self._publish_timeout_s = publish_timeout_s
+        self._poll_interval_s = poll_interval_s
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def publish_pending(self) -> tuple[int, int]:
+        """Publish one batch; returns (rows published, rows that failed and stay pending)."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT seq, id, type, occurred_at, payload FROM outbox
+                   WHERE published_at IS NULL ORDER BY seq
+                   LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                self.BATCH_SIZE,
+            )
+            if not rows:
+                return 0, 0
+            results = await asyncio.gather(
+                *(self._publish(row) for row in rows), return_exceptions=True
+            )
+            published = [row["seq"] for row, r in zip(rows, results, strict=True) if r is None]
+            failed = [
+                (row["seq"], f"{type(r).__name__}: {r}"[:500])
+                for row, r in zip(rows, results, strict=True)
+                if r is not None
+            ]
+            if published:
+                await conn.execute(
+                    "UPDATE outbox SET published_at = now(), attempts = attempts + 1 "
+                    "WHERE seq = ANY($1::bigint[])",
+                    published,
+                )
+            if failed:
+                await conn.executemany(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1",
+                    failed,
+                )
+                log.warning(
+                    "outbox rows not published",
+                    extra={"failed": len(failed), "first_error": failed[0][1]},
+                )
+            return len(published), len(failed)
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        # aio-pika can wait forever for a confirm while it reconnects; the timeout turns
+        # that into a failed attempt, and the row simply stays pending.
+        await asyncio.wait_for(
+            self._exchange.publish(_message(row), routing_key=row["type"], mandatory=True),
+            timeout=self._publish_timeout_s,
+        )
+
+    async def run(self) -> None:
+        """Relay until cancelled."""
+        listener = asyncio.create_task(self._listen())
+        backoff = self._poll_interval_s
+        try:
+            while True:
+                try:
+                    published, failed = await self.publish_pending()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("outbox relay cannot reach the database", extra={"error": str(exc)})
+                    published, failed = 0, 1
+                if failed:
+                    backoff = min(backoff * 2, 30.0)  # broker or database trouble
+                elif published:
+                    backoff = self._poll_interval_s
+                    continue  # more may be waiting: drain before sleeping
+                else:
+                    backoff = self._poll_interval_s
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _listen(self) -> None:
+        """Hold a LISTEN connection; re-establish it after the database comes back."""
+        while True:
+            try:
+                conn: asyncpg.Connection = await self._pool.acquire()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await asyncio.sleep(self._poll_interval_s)
+                continue
+            lost = asyncio.Event()
+            try:
+                await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                conn.add_termination_listener(lambda _c: lost.set())
+                self.wake()  # anything committed while we were not listening
+                while not conn.is_closed():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(lost.wait(), timeout=5.0)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await asyncio.sleep(self._poll_interval_s)
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                with contextlib.suppress(Exception):
+                    await self._pool.release(conn)
+
+    def _on_notify(self, *_args: Any) -> None:
+        self.wake()

@@ -1,0 +1,80 @@
+"""What every service process needs: database pool, broker connection, topology, signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aio_pika
+import asyncpg
+from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+
+from lotse.shared.config import Settings
+from lotse.shared.db import create_pool
+from lotse.shared.outbox import OutboxRelay
+from lotse.shared.topology import declare_events_exchange, declare_topology
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    settings: Settings
+    pool: asyncpg.Pool
+    amqp: AbstractRobustConnection
+    exchange: AbstractExchange  # lotse.events on a confirming channel that raises on return
+
+    def outbox_relay(self) -> OutboxRelay:
+        return OutboxRelay(
+            self.pool,
+            self.exchange,
+            publish_timeout_s=self.settings.publish_timeout_s,
+            poll_interval_s=self.settings.outbox_poll_interval_s,
+        )
+
+
+async def _retry(what: str, attempt_once, deadline_s: float):  # type: ignore[no-untyped-def]
+    """Dependencies may still be starting (compose, `lotse dev`): wait for them, within reason."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    delay = 0.25
+    while True:
+        try:
+            return await attempt_once()
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, aio_pika.exceptions.AMQPError) as exc:
+            if loop.time() > deadline:
+                raise
+            log.warning("waiting for %s", what, extra={"error": str(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+@asynccontextmanager
+async def infrastructure(
+    settings: Settings, *, pool_max: int = 10, wait_s: float = 60.0
+) -> AsyncIterator[Infrastructure]:
+    pool = await _retry("database", lambda: create_pool(settings.database_url, max_size=pool_max), wait_s)
+    try:
+        amqp = await _retry("broker", lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
+        try:
+            await declare_topology(amqp)
+            channel = await amqp.channel(publisher_confirms=True, on_return_raises=True)
+            exchange = await declare_events_exchange(channel)
+            yield Infrastructure(settings, pool, amqp, exchange)
+        finally:
+            await amqp.close()
+    finally:
+        await pool.close()
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT, for services that then finish in-flight work."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
