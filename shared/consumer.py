@@ -31,7 +31,6 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
-
 from lotse.shared.events import Event, MalformedEvent, parse_event
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 

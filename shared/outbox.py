@@ -16,7 +16,6 @@ from typing import Any
 import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractExchange
-
 from lotse.shared.events import Event
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 from aiormq.exceptions import ChannelClosed
-
 from lotse.shared.events import EXCHANGE
 
 log = logging.getLogger(__name__)
@@ -60,19 +59,16 @@ async def declare_events_exchange(channel: AbstractChannel) -> AbstractExchange:
     return await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
 
 
-async def _declare_work_queue(
+async def _declare_quorum_or_classic(
     connection: AbstractRobustConnection, channel: AbstractChannel, spec: QueueSpec
 ) -> tuple[AbstractChannel, AbstractQueue]:
     arguments: dict[str, object] = {
         "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
         "x-dead-letter-routing-key": spec.name,
     }
+    quorum = {"x-queue-type": "quorum", "x-delivery-limit": spec.delivery_limit}
     try:
-        queue = await channel.declare_queue(
-            spec.name,
-            durable=True,
-            arguments={**arguments, "x-queue-type": "quorum", "x-delivery-limit": spec.delivery_limit},
-        )
+        queue = await channel.declare_queue(spec.name, durable=True, arguments={**arguments, **quorum})
     except ChannelClosed as exc:
         # An older broker without quorum queues, or a classic queue of that name already
         # exists: the broker closed the channel, so continue on a fresh one.
@@ -82,29 +78,32 @@ async def _declare_work_queue(
     return channel, queue
 
 
-async def declare_topology(connection: AbstractRobustConnection) -> None:
+async def declare_queue(connection: AbstractRobustConnection, spec: QueueSpec) -> None:
+    """Declare one work queue with its bindings, dead-letter queue and retry queues."""
     channel = await connection.channel()
     try:
         events = await declare_events_exchange(channel)
-        dead = await channel.declare_exchange(
-            DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True
-        )
-        for spec in QUEUES:
-            channel, queue = await _declare_work_queue(connection, channel, spec)
-            for routing_key in spec.bindings:
-                await queue.bind(events, routing_key)
-            dlq = await channel.declare_queue(spec.dead_letter_queue, durable=True)
-            await dlq.bind(dead, spec.name)
-            for delay in spec.retry_delays_s:
-                # Expired messages go back to the work queue through the default exchange.
-                await channel.declare_queue(
-                    spec.retry_queue(delay),
-                    durable=True,
-                    arguments={
-                        "x-message-ttl": delay * 1000,
-                        "x-dead-letter-exchange": "",
-                        "x-dead-letter-routing-key": spec.name,
-                    },
-                )
+        dead = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)
+        channel, queue = await _declare_quorum_or_classic(connection, channel, spec)
+        for routing_key in spec.bindings:
+            await queue.bind(events, routing_key)
+        dlq = await channel.declare_queue(spec.dead_letter_queue, durable=True)
+        await dlq.bind(dead, spec.name)
+        for delay in spec.retry_delays_s:
+            # Expired messages go back to the work queue through the default exchange.
+            await channel.declare_queue(
+                spec.retry_queue(delay),
+                durable=True,
+                arguments={
+                    "x-message-ttl": delay * 1000,
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": spec.name,
+                },
+            )
     finally:
         await channel.close()
+
+
+async def declare_topology(connection: AbstractRobustConnection) -> None:
+    for spec in QUEUES:
+        await declare_queue(connection, spec)

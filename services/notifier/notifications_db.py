@@ -1,0 +1,101 @@
+"""SQL for notifications (owned by notifier)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import asyncpg
+
+
+async def request(
+    conn: asyncpg.Connection,
+    *,
+    type: str,
+    event_id: uuid.UUID,
+    participant_id: uuid.UUID | str | None = None,
+    coordinator_id: uuid.UUID | str | None = None,
+    match_id: uuid.UUID | str | None = None,
+) -> bool:
+    """Record one logical notification; False when it exists already (same event, recipient, type)."""
+    recipient = participant_id or coordinator_id
+    dedupe_key = f"{event_id}:{recipient}:{type}"
+    inserted = await conn.fetchval(
+        """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id,
+                                      coordinator_id, match_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING true""",
+        uuid.uuid4(),
+        dedupe_key,
+        type,
+        event_id,
+        _uuid(participant_id),
+        _uuid(coordinator_id),
+        _uuid(match_id),
+    )
+    return bool(inserted)
+
+
+def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Claim due notifications for this sender; others skip them (SKIP LOCKED)."""
+    return await conn.fetch(
+        """UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
+           WHERE id IN (SELECT id FROM notifications
+                        WHERE status = 'pending' AND next_attempt_at <= now()
+                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING *""",
+        limit,
+    )
+
+
+async def mark_sent(conn: asyncpg.Connection, notification_id: uuid.UUID, locale: str) -> None:
+    await conn.execute(
+        "UPDATE notifications SET status = 'sent', sent_at = now(), locale = $2, last_error = NULL "
+        "WHERE id = $1",
+        notification_id,
+        locale,
+    )
+
+
+async def mark_final(
+    conn: asyncpg.Connection, notification_id: uuid.UUID, status: str, error: str | None
+) -> None:
+    await conn.execute(
+        "UPDATE notifications SET status = $2, last_error = $3 WHERE id = $1",
+        notification_id,
+        status,
+        error,
+    )
+
+
+async def retry_later(
+    conn: asyncpg.Connection, notification_id: uuid.UUID, delay: timedelta, error: str
+) -> None:
+    await conn.execute(
+        """UPDATE notifications SET status = 'pending', next_attempt_at = now() + $2,
+                                    last_error = $3 WHERE id = $1""",
+        notification_id,
+        delay,
+        error,
+    )
+
+
+async def release_stale(conn: asyncpg.Connection, older_than: timedelta) -> int:
+    """Give back claims of a sender that died mid-send (this may repeat that one email)."""
+    result = await conn.execute(
+        """UPDATE notifications SET status = 'pending'
+           WHERE status = 'sending' AND claimed_at < now() - $1::interval""",
+        older_than,
+    )
+    return int(result.split()[-1])
+
+
+async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
+    return await conn.fetchval(
+        """SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8
+           FROM notifications WHERE status = 'pending'"""
+    )

@@ -1,0 +1,64 @@
+"""SMTP delivery over one reused connection, with failures sorted into transient/permanent."""
+
+from __future__ import annotations
+
+import logging
+from email.message import EmailMessage
+
+import aiosmtplib
+from lotse.shared.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class TransientSendError(Exception):
+    """Worth retrying later: connection trouble, timeouts, 4xx replies."""
+
+
+class PermanentSendError(Exception):
+    """The server refused for good (5xx): retrying cannot help."""
+
+
+class SmtpSender:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._client: aiosmtplib.SMTP | None = None
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self._client is not None and self._client.is_connected:
+            return self._client
+        s = self._settings
+        client = aiosmtplib.SMTP(
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout_s,
+            start_tls=s.smtp_starttls,
+            use_tls=False,
+        )
+        await client.connect()
+        if s.smtp_user and s.smtp_password:
+            await client.login(s.smtp_user, s.smtp_password)
+        self._client = client
+        return client
+
+    async def send(self, message: EmailMessage) -> None:
+        try:
+            client = await self._connected()
+            await client.send_message(message)
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code == 421:
+                await self.close()  # the server is closing this connection; reconnect next time
+            if 400 <= exc.code < 500:
+                raise TransientSendError(f"{exc.code} {exc.message}") from None
+            raise PermanentSendError(f"{exc.code} {exc.message}") from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            await self.close()
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from None
+
+    async def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None and client.is_connected:
+            try:
+                await client.quit()
+            except (aiosmtplib.SMTPException, OSError, TimeoutError):
+                client.close()

@@ -1,0 +1,54 @@
+"""Run a queue-consuming service until SIGTERM, then shut down in the safe order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from lotse.shared.config import Settings
+from lotse.shared.consumer import Consumer
+from lotse.shared.runtime import Infrastructure, infrastructure, stop_on_signals
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    consumers: Sequence[Consumer]
+    background: Sequence[Awaitable[None]] = field(default_factory=tuple)
+    with_relay: bool = True  # only services that write outbox rows need a relay
+
+
+Setup = Callable[[Infrastructure], Components]
+
+
+async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio.Event | None = None) -> None:
+    stop = stop or stop_on_signals()
+    async with infrastructure(settings) as infra:
+        parts = setup(infra)
+        tasks = [asyncio.ensure_future(job) for job in parts.background]
+        if parts.with_relay:
+            tasks.append(asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"))
+        for consumer in parts.consumers:
+            await consumer.start()
+        log.info("%s ready", service)
+        await stop.wait()
+        log.info("%s stopping: finishing messages in hand", service)
+        # Order matters: stop taking messages and finish those in hand first, so their
+        # outbox rows are committed before the relay and the connections go away.
+        for consumer in parts.consumers:
+            await consumer.stop()
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    log.info("%s stopped", service)
+
+
+def run_service(settings: Settings, service: str, setup: Setup) -> int:
+    asyncio.run(serve(settings, service, setup))
+    return 0

@@ -1,0 +1,148 @@
+"""The transactional outbox against real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+
+import aio_pika
+import asyncpg
+import pytest
+from aio_pika.abc import AbstractQueue, AbstractRobustConnection
+
+from lotse.shared import events
+from lotse.shared.outbox import OutboxRelay, write_event
+from lotse.shared.topology import declare_events_exchange
+from tests.integration.conftest import eventually
+
+
+@pytest.fixture
+async def observer(amqp: AbstractRobustConnection) -> AsyncIterator[AbstractQueue]:
+    """A private queue that sees every event published to lotse.events."""
+    channel = await amqp.channel()
+    exchange = await declare_events_exchange(channel)
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    await queue.bind(exchange, "#")
+    yield queue
+    await channel.close()
+
+
+@pytest.fixture
+async def relay_exchange(amqp: AbstractRobustConnection) -> AsyncIterator[aio_pika.abc.AbstractExchange]:
+    channel = await amqp.channel(publisher_confirms=True, on_return_raises=True)
+    yield await declare_events_exchange(channel)
+    await channel.close()
+
+
+async def drain(queue: AbstractQueue) -> list[dict[str, object]]:
+    seen = []
+    while (message := await queue.get(fail=False, no_ack=True)) is not None:
+        seen.append(json.loads(message.body))
+    return seen
+
+
+def verified(participant_id: uuid.UUID | None = None) -> events.Event:
+    return events.new_event(
+        events.PARTICIPANT_VERIFIED, participant_id=participant_id or uuid.uuid4(), kind="newcomer"
+    )
+
+
+async def test_rolled_back_event_is_never_published(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+    event = verified()
+    with contextlib.suppress(RuntimeError):
+        async with pool.acquire() as conn, conn.transaction():
+            await write_event(conn, event)
+            raise RuntimeError("the change failed")
+    relay = OutboxRelay(pool, relay_exchange)
+    assert await relay.publish_pending() == (0, 0)
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
+    assert await drain(observer) == []
+
+
+async def test_event_committed_while_relay_was_down_is_published_later(
+    pool: asyncpg.Pool, observer, relay_exchange
+) -> None:
+    event = verified()
+    async with pool.acquire() as conn, conn.transaction():
+        await write_event(conn, event)
+    # Only now does a relay start; it must find the row by polling, not by the lost NOTIFY.
+    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=0.1)
+    task = asyncio.create_task(relay.run())
+    try:
+        received = await eventually(lambda: drain(observer))
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert [m["id"] for m in received] == [str(event.id)]
+    assert received[0]["type"] == "participant.verified"
+    assert await pool.fetchval("SELECT published_at IS NOT NULL FROM outbox WHERE id = $1", event.id)
+
+
+async def test_relay_wakes_on_notify(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+    # A poll interval far longer than the test: only LISTEN/NOTIFY can deliver in time.
+    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+        event = verified()
+        async with pool.acquire() as conn, conn.transaction():
+            await write_event(conn, event)
+        received = await eventually(lambda: drain(observer), timeout=5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert [m["id"] for m in received] == [str(event.id)]
+
+
+async def test_unroutable_event_stays_pending(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:
+    channel = await amqp.channel(publisher_confirms=True, on_return_raises=True)
+    try:
+        # An exchange with no queue bound: the broker returns the mandatory message.
+        lonely = await channel.declare_exchange(
+            f"lotse.test.{uuid.uuid4()}", aio_pika.ExchangeType.TOPIC, auto_delete=True
+        )
+        async with pool.acquire() as conn, conn.transaction():
+            await write_event(conn, verified())
+        published, failed = await OutboxRelay(pool, lonely).publish_pending()
+    finally:
+        await channel.close()
+    assert (published, failed) == (0, 1)
+    row = await pool.fetchrow("SELECT published_at, attempts, last_error FROM outbox")
+    assert row["published_at"] is None and row["attempts"] == 1 and row["last_error"]
+
+
+async def test_two_relays_publish_each_event_once(
+    pool: asyncpg.Pool, observer, amqp: AbstractRobustConnection
+) -> None:
+    sent = [verified() for _ in range(300)]
+    async with pool.acquire() as conn, conn.transaction():
+        for event in sent:
+            await write_event(conn, event)
+    channels = [await amqp.channel(publisher_confirms=True, on_return_raises=True) for _ in range(2)]
+    relays = [OutboxRelay(pool, await declare_events_exchange(c), poll_interval_s=0.1) for c in channels]
+    relays[0].BATCH_SIZE = relays[1].BATCH_SIZE = 20  # many small batches: the claims interleave
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    received: list[dict[str, object]] = []
+
+    async def all_received() -> bool:
+        received.extend(await drain(observer))
+        return len(received) >= len(sent)
+
+    try:
+        await eventually(all_received)
+        await asyncio.sleep(0.3)  # a duplicate would arrive now
+        received.extend(await drain(observer))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for channel in channels:
+            await channel.close()
+    ids = [m["id"] for m in received]
+    assert len(ids) == len(set(ids)) == len(sent)
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
