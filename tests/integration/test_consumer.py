@@ -1,0 +1,186 @@
+"""The consumer base against real RabbitMQ and PostgreSQL: idempotency, retries, dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+
+import aio_pika
+import asyncpg
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.shared import events
+from lotse.shared.config import Settings
+from lotse.shared.consumer import DEAD_REASON_HEADER
+from lotse.shared.topology import QueueSpec, declare_queue
+from tests.integration.conftest import eventually, queue_depth
+from tests.integration.consumer_fixtures import (
+    EFFECTS_TABLE,
+    Behaviour,
+    RecordingConsumer,
+    make_queue_spec,
+)
+
+
+@pytest.fixture
+async def spec(amqp: AbstractRobustConnection, pool: asyncpg.Pool) -> AsyncIterator[QueueSpec]:
+    await pool.execute(EFFECTS_TABLE)
+    spec = make_queue_spec()
+    await declare_queue(amqp, spec)
+    yield spec
+    channel = await amqp.channel()
+    for name in (spec.name, spec.dead_letter_queue, *map(spec.retry_queue, spec.retry_delays_s)):
+        await channel.queue_delete(name)
+    await channel.close()
+
+
+async def publish(amqp: AbstractRobustConnection, spec: QueueSpec, body: bytes, message_id: str) -> None:
+    channel = await amqp.channel()
+    try:
+        await channel.default_exchange.publish(
+            aio_pika.Message(body, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=spec.name,
+        )
+    finally:
+        await channel.close()
+
+
+def an_event() -> events.Event:
+    return events.new_event(events.PARTICIPANT_VERIFIED, participant_id=uuid.uuid4(), kind="mentor")
+
+
+async def effects(pool: asyncpg.Pool, event: events.Event) -> int:
+    return int(await pool.fetchval("SELECT count(*) FROM test_effects WHERE message_id = $1", event.id))
+
+
+async def dead_letters(amqp: AbstractRobustConnection, spec: QueueSpec) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    channel = await amqp.channel()
+    queue = await channel.get_queue(spec.dead_letter_queue)
+    found = []
+    while (message := await queue.get(fail=False, no_ack=True)) is not None:
+        found.append(message)
+    await channel.close()
+    return found
+
+
+@pytest.fixture
+async def running(pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec):  # type: ignore[no-untyped-def]
+    started: list[RecordingConsumer] = []
+
+    async def start(behaviour: Behaviour) -> RecordingConsumer:
+        consumer = RecordingConsumer(pool, amqp, spec, behaviour)
+        await consumer.start()
+        started.append(consumer)
+        return consumer
+
+    yield start
+    for consumer in started:
+        await consumer.stop()
+
+
+async def test_message_delivered_twice_has_one_effect(pool, amqp, spec, running) -> None:
+    await running(Behaviour())
+    event = an_event()
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    await eventually(lambda: effects(pool, event))
+    # Both deliveries acked, and the second did nothing.
+
+    async def queue_empty() -> bool:
+        return await queue_depth(amqp, spec.name) == 0
+
+    await eventually(queue_empty)
+    assert await effects(pool, event) == 1
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = $1", event.id) == 1
+
+
+async def test_malformed_message_is_dead_lettered_and_consumer_keeps_going(pool, amqp, spec, running) -> None:
+    await running(Behaviour())
+    await publish(amqp, spec, b"{not json", "poison-1")
+    await publish(amqp, spec, b'{"type": "no.such.type", "version": 1}', "poison-2")
+    good = an_event()
+    await publish(amqp, spec, good.to_json(), str(good.id))
+    await eventually(lambda: effects(pool, good))
+    watch = DeadLetterWatch(amqp, spec)
+    dead = await eventually(lambda: watch.at_least(2))
+    reasons = sorted(str(m.headers[DEAD_REASON_HEADER]) for m in dead)
+    assert reasons[0].startswith("malformed: body is not JSON")
+    assert "unknown event type" in reasons[1]
+
+
+class DeadLetterWatch:
+    """Collects what reaches a dead-letter queue, for ``eventually``."""
+
+    def __init__(self, amqp: AbstractRobustConnection, spec: QueueSpec) -> None:
+        self._amqp, self._spec = amqp, spec
+        self.seen: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+    async def at_least(self, n: int) -> list[aio_pika.abc.AbstractIncomingMessage] | None:
+        self.seen += await dead_letters(self._amqp, self._spec)
+        return self.seen if len(self.seen) >= n else None
+
+
+async def test_transient_failures_are_retried_with_delay_then_succeed(pool, amqp, spec, running) -> None:
+    behaviour = Behaviour(fail_times=2)
+    await running(behaviour)
+    event = an_event()
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    await eventually(lambda: effects(pool, event), timeout=20)
+    assert behaviour.calls[str(event.id)] == 3
+    assert await dead_letters(amqp, spec) == []
+
+
+async def test_retries_are_capped_then_dead_lettered(pool, amqp, spec, running) -> None:
+    behaviour = Behaviour(fail_times=100)
+    consumer = await running(behaviour)
+    event = an_event()
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    watch = DeadLetterWatch(amqp, spec)
+    dead = await eventually(lambda: watch.at_least(1), timeout=20)
+    assert behaviour.calls[str(event.id)] == consumer.MAX_ATTEMPTS
+    assert str(dead[0].headers[DEAD_REASON_HEADER]).startswith("gave up after 3 attempts")
+    assert await effects(pool, event) == 0
+
+
+async def test_permanent_failure_goes_straight_to_dead_letters(pool, amqp, spec, running) -> None:
+    behaviour = Behaviour(permanent=True)
+    await running(behaviour)
+    event = an_event()
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    watch = DeadLetterWatch(amqp, spec)
+    dead = await eventually(lambda: watch.at_least(1))
+    assert behaviour.calls[str(event.id)] == 1
+    assert "permanent: this can never work" in str(dead[0].headers[DEAD_REASON_HEADER])
+
+
+async def test_consumer_killed_mid_message_loses_nothing(
+    pool, amqp, spec, running, settings: Settings
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.integration.consumer_fixtures",
+        spec.name, settings.database_url, settings.amqp_url,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=os.getcwd(),
+    )
+    try:
+        assert process.stdout is not None
+        assert (await asyncio.wait_for(process.stdout.readline(), 30)).strip() == b"READY"
+        event = an_event()
+        await publish(amqp, spec, event.to_json(), str(event.id))
+        # The victim wrote its effect but has not committed: kill it right there.
+        assert (await asyncio.wait_for(process.stdout.readline(), 30)).strip() == b"HOLDING"
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert await effects(pool, event) == 0  # rolled back with the dead process
+    await running(Behaviour())
+    await eventually(lambda: effects(pool, event))
+    assert await effects(pool, event) == 1
