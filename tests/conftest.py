@@ -1,31 +1,130 @@
-"""Settings every test tier shares: a database and a broker vhost of the tests' own."""
+"""Fixtures every test tier shares: a database and a broker vhost of the tests' own.
+
+Integration and e2e tests use the real PostgreSQL and RabbitMQ that `deploy/infra.sh up`
+starts; nothing here is a fake.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
+import aio_pika
+import asyncpg
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 
 from lotse.shared.config import Settings, load_settings
+from lotse.shared.db import create_pool
+from lotse.shared.migrate import migrate
+from lotse.shared.topology import QUEUES, QueueSpec, declare_topology
+
+T = TypeVar("T")
 
 TEST_DATABASE_URL = os.environ.get(
     "LOTSE_TEST_DATABASE_URL", "postgresql://lotse:lotse@127.0.0.1:5432/lotse_test"
 )
 # A vhost of their own keeps tests away from the queues of a `lotse dev` on the same machine.
 TEST_AMQP_URL = os.environ.get("LOTSE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/lotse_test")
+TEST_SECRET_KEY = "test-secret-key-0123456789"
+
+_TABLES_KEPT = {"schema_migrations"}
 
 
-def test_settings(**overrides: str) -> Settings:
-    env = {
+def service_env(**overrides: str) -> dict[str, str]:
+    return {
         "LOTSE_DATABASE_URL": TEST_DATABASE_URL,
         "LOTSE_AMQP_URL": TEST_AMQP_URL,
-        "LOTSE_SECRET_KEY": "test-secret-key-0123456789",
+        "LOTSE_SECRET_KEY": TEST_SECRET_KEY,
         "LOTSE_OUTBOX_POLL_INTERVAL": "0.2",
         **overrides,
     }
-    return load_settings(env)
 
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return test_settings()
+    return load_settings(service_env())
+
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> str:
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        # Start each run from an empty schema, so migrations themselves are tested too.
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+    await migrate(settings.database_url)
+    return settings.database_url
+
+
+@pytest.fixture(scope="session")
+async def pool(migrated: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await create_pool(migrated, max_size=20)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(autouse=True)
+async def clean_database(request: pytest.FixtureRequest) -> None:
+    if "pool" not in request.fixturenames:
+        return
+    pool: asyncpg.Pool = request.getfixturevalue("pool")
+    tables = [
+        r["tablename"]
+        for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        if r["tablename"] not in _TABLES_KEPT
+    ]
+    if tables:
+        await pool.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+@pytest.fixture(scope="session")
+async def amqp(settings: Settings) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(settings.amqp_url)
+    await declare_topology(connection)
+    yield connection
+    await connection.close()
+
+
+async def purge(connection: AbstractRobustConnection, spec: QueueSpec) -> None:
+    channel = await connection.channel()
+    try:
+        for name in (spec.name, spec.dead_letter_queue, *map(spec.retry_queue, spec.retry_delays_s)):
+            queue = await channel.get_queue(name, ensure=True)
+            await queue.purge()
+    finally:
+        await channel.close()
+
+
+@pytest.fixture
+async def clean_queues(amqp: AbstractRobustConnection) -> None:
+    for spec in QUEUES:
+        await purge(amqp, spec)
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05
+) -> T:
+    """Poll until ``probe`` returns something truthy; the outcome, never a fixed sleep."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s (last: {result!r})")
+        await asyncio.sleep(interval)
+
+
+async def queue_depth(connection: AbstractRobustConnection, name: str) -> int:
+    channel = await connection.channel()
+    try:
+        queue = await channel.declare_queue(name, passive=True)
+        return int(queue.declaration_result.message_count or 0)
+    finally:
+        await channel.close()

@@ -18,7 +18,7 @@ from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.consumer import DEAD_REASON_HEADER
 from lotse.shared.topology import QueueSpec, declare_queue
-from tests.integration.conftest import eventually, queue_depth
+from tests.conftest import eventually, queue_depth
 from tests.integration.consumer_fixtures import (
     EFFECTS_TABLE,
     Behaviour,

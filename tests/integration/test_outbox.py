@@ -16,7 +16,7 @@ from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 from lotse.shared import events
 from lotse.shared.outbox import OutboxRelay, write_event
 from lotse.shared.topology import declare_events_exchange
-from tests.integration.conftest import eventually
+from tests.conftest import eventually
 
 
 @pytest.fixture
