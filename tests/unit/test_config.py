@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lotse.shared.config import ConfigError, load_settings
+
+SECRET = {"LOTSE_SECRET_KEY": "0123456789abcdef0123"}
+
+
+def test_defaults_follow_the_contract() -> None:
+    s = load_settings(SECRET)
+    assert s.database_url == "postgresql://lotse:lotse@127.0.0.1:5432/lotse"
+    assert s.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"
+    assert (s.smtp_host, s.smtp_port, s.smtp_starttls) == ("127.0.0.1", 1025, False)
+    assert s.mail_from == "lotse@localhost"
+    assert (s.http_host, s.http_port) == ("127.0.0.1", 8080)
+    assert s.public_url == "http://127.0.0.1:8080"
+
+
+def test_settings_are_immutable() -> None:
+    s = load_settings(SECRET)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.http_port = 1  # type: ignore[misc]
+
+
+def test_values_are_parsed() -> None:
+    s = load_settings({**SECRET, "LOTSE_SMTP_PORT": "2525", "LOTSE_SMTP_STARTTLS": "true",
+                       "LOTSE_PUBLIC_URL": "https://lotse.example/", "LOTSE_HTTP_PORT": "9000"})
+    assert (s.smtp_port, s.smtp_starttls, s.http_port) == (2525, True, 9000)
+    assert s.public_url == "https://lotse.example"
+    assert s.secure_cookies
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LOTSE_SMTP_PORT", "smtp"),
+        ("LOTSE_HTTP_PORT", "70000"),
+        ("LOTSE_SMTP_STARTTLS", "maybe"),
+        ("LOTSE_DATABASE_URL", "mysql://x"),
+        ("LOTSE_AMQP_URL", "http://broker"),
+        ("LOTSE_PUBLIC_URL", "ftp://x"),
+        ("LOTSE_MAIL_FROM", "not-an-address"),
+    ],
+)
+def test_a_bad_value_names_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({**SECRET, variable: value})
+    assert str(error.value).startswith(variable)
+    assert "\n" not in str(error.value)
+
+
+def test_secret_key_is_required_outside_dev_mode() -> None:
+    with pytest.raises(ConfigError, match="LOTSE_SECRET_KEY"):
+        load_settings({})
+    with pytest.raises(ConfigError, match="LOTSE_SECRET_KEY"):
+        load_settings({"LOTSE_SECRET_KEY": "short"})
+    assert load_settings({"LOTSE_DEV_MODE": "true"}).dev_mode
+
+
+def test_smtp_credentials_come_in_pairs() -> None:
+    with pytest.raises(ConfigError, match="LOTSE_SMTP_USER"):
+        load_settings({**SECRET, "LOTSE_SMTP_USER": "mailer"})
