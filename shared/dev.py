@@ -1,0 +1,143 @@
+"""`lotse dev`: the whole system on one machine, for trying Lotse out and developing it.
+
+Expects PostgreSQL and RabbitMQ to answer (``deploy/dev.sh`` and ``deploy/infra.sh up`` start
+them); runs migrations, the mail viewer, the three services and, on an empty database, loads
+demo data. Ctrl-C stops everything cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from lotse.shared.config import ConfigError, Settings, load_settings
+from lotse.shared.logs import configure_logging
+
+DEV_DEFAULTS = {
+    "LOTSE_DEV_MODE": "true",
+    "LOTSE_COORDINATOR_EMAIL": "coordinator@lotse.localhost",
+    "LOTSE_COORDINATOR_PASSWORD": "lotse-dev-password",
+}
+MAIL_VIEWER_PORT = int(os.environ.get("LOTSE_DEV_MAIL_VIEWER_PORT", "8025"))
+SERVICES = ("intake", "matcher", "notifier")
+
+
+def _spawn(args: list[str], env: dict[str, str], log_dir: Path, name: str) -> subprocess.Popen[bytes]:
+    log = (log_dir / f"{name}.log").open("ab")
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lotse.shared.cli", *args], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    finally:
+        log.close()
+
+
+def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], timeout_s: float = 60) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes.values()):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
+    env = {**DEV_DEFAULTS, **os.environ}
+    try:
+        settings: Settings = load_settings(env)
+    except ConfigError as exc:
+        print(f"lotse dev: configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging("dev", settings.log_level)
+    log_dir = state_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    from lotse.shared.migrate import migrate
+
+    try:
+        asyncio.run(migrate(settings.database_url))
+    except OSError as exc:
+        print(
+            f"lotse dev: PostgreSQL does not answer at {settings.database_url} ({exc}).\n"
+            "Start the infrastructure first: deploy/infra.sh up (or use deploy/dev.sh).",
+            file=sys.stderr,
+        )
+        return 1
+
+    processes: dict[str, subprocess.Popen[bytes]] = {
+        "mailsink": _spawn(
+            ["mailsink", "--maildir", str(state_dir / "mail"), "--smtp-port", str(settings.smtp_port),
+             "--http-port", str(MAIL_VIEWER_PORT)],
+            env, log_dir, "mailsink",
+        )
+    }
+    for service in SERVICES:
+        processes[service] = _spawn([service], env, log_dir, service)
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        if not _wait_ready(f"http://{settings.http_host}:{settings.http_port}/readyz", processes):
+            failed = [n for n, p in processes.items() if p.poll() is not None]
+            print(f"lotse dev: did not become ready (exited: {failed}); logs in {log_dir}/", file=sys.stderr)
+            return 1
+        if demo:
+            seeded = subprocess.run(
+                [sys.executable, "-m", "lotse.shared.cli", "seed-demo"], env=env, check=False
+            )
+            if seeded.returncode != 0:
+                print("lotse dev: loading demo data failed; see above", file=sys.stderr)
+        print(_banner(settings, log_dir), flush=True)
+        while not stopping:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"lotse dev: {name} exited with {process.returncode}; see {log_dir}/{name}.log",
+                          file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+def _banner(settings: Settings, log_dir: Path) -> str:
+    web = settings.public_url
+    return "\n".join(
+        [
+            "",
+            "Lotse is running.",
+            f"  Registration forms   {web}/",
+            f"  Coordinators         {web}/dashboard   ({settings.coordinator_email} / "
+            f"{settings.coordinator_password})",
+            f"  JSON API             {web}/api/v1/   (OpenAPI: {web}/api/v1/openapi.json)",
+            f"  Mail viewer          http://127.0.0.1:{MAIL_VIEWER_PORT}/",
+            f"  Logs                 {log_dir}/",
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+    )
