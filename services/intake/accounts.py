@@ -1,0 +1,162 @@
+"""Coordinator accounts: argon2id password hashes, bearer tokens and dashboard sessions.
+
+Only a SHA-256 of each session secret is stored, so a database dump opens no session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from lotse.shared.config import Settings
+from lotse.shared.db import create_pool
+
+log = logging.getLogger(__name__)
+
+BEARER_LIFETIME = timedelta(hours=12)
+COOKIE_ABSOLUTE_LIFETIME = timedelta(hours=12)
+COOKIE_IDLE_TIMEOUT = timedelta(minutes=30)
+MIN_PASSWORD_LENGTH = 12
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this keeps a login for an unknown address as slow as for a known one.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinator:
+    id: uuid.UUID
+    email: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    token: str
+    coordinator: Coordinator
+    expires_at: datetime
+
+
+class WeakPassword(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def create_coordinator(
+    conn: asyncpg.Connection, email: str, password: str, role: str = "coordinator"
+) -> uuid.UUID:
+    coordinator_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
+        coordinator_id,
+        email.strip(),
+        hash_password(password),
+        role,
+    )
+    return coordinator_id
+
+
+async def ensure_bootstrap_coordinator(pool: asyncpg.Pool, settings: Settings) -> None:
+    """The contract: both variables set and no such coordinator -> create one (an admin)."""
+    if not (settings.coordinator_email and settings.coordinator_password):
+        return
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('lotse.bootstrap_coordinator'))")
+        exists = await conn.fetchval(
+            "SELECT 1 FROM coordinators WHERE lower(email) = lower($1)", settings.coordinator_email
+        )
+        if not exists:
+            await create_coordinator(
+                conn, settings.coordinator_email, settings.coordinator_password, role="admin"
+            )
+            log.info("bootstrap coordinator created")
+
+
+async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> Coordinator | None:
+    row = await conn.fetchrow(
+        "SELECT id, email, role, password_hash, active FROM coordinators WHERE lower(email) = lower($1)",
+        email.strip(),
+    )
+    try:
+        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if row is None or not row["active"]:
+        return None
+    if _hasher.check_needs_rehash(row["password_hash"]):
+        await conn.execute(
+            "UPDATE coordinators SET password_hash = $2 WHERE id = $1", row["id"], _hasher.hash(password)
+        )
+    return Coordinator(row["id"], row["email"], row["role"])
+
+
+async def open_session(conn: asyncpg.Connection, coordinator: Coordinator, kind: str) -> Session:
+    token = secrets.token_urlsafe(32)
+    lifetime = BEARER_LIFETIME if kind == "bearer" else COOKIE_ABSOLUTE_LIFETIME
+    expires_at = datetime.now(UTC) + lifetime
+    await conn.execute(
+        "INSERT INTO auth_sessions (token_hash, coordinator_id, kind, expires_at) VALUES ($1, $2, $3, $4)",
+        _token_hash(token),
+        coordinator.id,
+        kind,
+        expires_at,
+    )
+    return Session(token, coordinator, expires_at)
+
+
+async def resolve_session(conn: asyncpg.Connection, token: str, kind: str) -> Coordinator | None:
+    """The coordinator behind a live session; touches it, so idle expiry slides."""
+    idle = COOKIE_IDLE_TIMEOUT if kind == "cookie" else BEARER_LIFETIME
+    row = await conn.fetchrow(
+        """UPDATE auth_sessions s SET last_seen_at = now()
+           FROM coordinators c
+           WHERE s.token_hash = $1 AND s.kind = $2 AND c.id = s.coordinator_id AND c.active
+             AND s.expires_at > now() AND s.last_seen_at > now() - $3::interval
+           RETURNING c.id, c.email, c.role""",
+        _token_hash(token),
+        kind,
+        idle,
+    )
+    return Coordinator(row["id"], row["email"], row["role"]) if row else None
+
+
+async def close_session(conn: asyncpg.Connection, token: str) -> None:
+    await conn.execute("DELETE FROM auth_sessions WHERE token_hash = $1", _token_hash(token))
+
+
+async def create_coordinator_from_cli(settings: Settings, email: str, password: str, role: str) -> int:
+    if "@" not in email:
+        print("create-coordinator: EMAIL must be an e-mail address")
+        return 2
+    pool = await create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        async with pool.acquire() as conn:
+            try:
+                await create_coordinator(conn, email, password, role)
+            except WeakPassword as exc:
+                print(f"create-coordinator: password too weak: {exc}")
+                return 2
+            except asyncpg.UniqueViolationError:
+                print(f"create-coordinator: a coordinator with e-mail {email} exists already")
+                return 1
+    finally:
+        await pool.close()
+    print(f"coordinator {email} created ({role})")
+    return 0

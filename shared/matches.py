@@ -1,0 +1,48 @@
+"""The life of a match: every state and transition, enforced in this one place.
+
+suggested ─approve→ approved ─(matcher)→ introduced ─both accept→ active ─→ completed
+    │                  │                     │                     └──────→ cancelled
+    ├─reject→ rejected └─cancel→ cancelled   └─one declines→ declined
+    └─withdraw→ withdrawn (capacity used up, participant paused/withdrew/erased)
+"""
+
+from __future__ import annotations
+
+SUGGESTED = "suggested"
+APPROVED = "approved"
+REJECTED = "rejected"
+WITHDRAWN = "withdrawn"
+INTRODUCED = "introduced"
+DECLINED = "declined"
+ACTIVE = "active"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    SUGGESTED: frozenset({APPROVED, REJECTED, WITHDRAWN}),
+    APPROVED: frozenset({INTRODUCED, CANCELLED}),
+    INTRODUCED: frozenset({ACTIVE, DECLINED, CANCELLED}),
+    ACTIVE: frozenset({COMPLETED, CANCELLED}),
+    REJECTED: frozenset(),
+    WITHDRAWN: frozenset(),
+    DECLINED: frozenset(),
+    COMPLETED: frozenset(),
+    CANCELLED: frozenset(),
+}
+STATES = frozenset(TRANSITIONS)
+#: States in which a match holds one unit of the counterpart's capacity, seats or openings.
+HOLDS_CAPACITY = (APPROVED, INTRODUCED, ACTIVE)
+OPEN = (SUGGESTED,)
+KINDS = ("mentor", "language_course", "employer")
+
+
+class TransitionError(Exception):
+    def __init__(self, current: str, wanted: str) -> None:
+        super().__init__(f"a {current} match cannot become {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+
+def check_transition(current: str, wanted: str) -> None:
+    if wanted not in TRANSITIONS.get(current, frozenset()):
+        raise TransitionError(current, wanted)

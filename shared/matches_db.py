@@ -1,0 +1,228 @@
+"""SQL of matches, shared by the matcher (suggestions) and intake (decisions).
+
+Decisions lock the counterpart's row (mentor, course or position) before counting what it
+has left, so two coordinators approving the last seat at once are served one after the other.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from lotse.shared import events, matches
+from lotse.shared.outbox import write_events
+
+MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
+                   round_id, created_at, decided_at, decided_by, note, reason"""
+
+# kind -> (table, capacity expression) of the counterpart
+_CAPACITY = {
+    "mentor": ("participants", "(profile->>'capacity')::int"),
+    "language_course": ("courses", "seats"),
+    "employer": ("positions", "openings"),
+}
+
+
+class MatchNotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """The decision cannot be taken now (already decided, capacity used up)."""
+
+
+def to_json(row: asyncpg.Record) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "kind": row["kind"],
+        "newcomer_id": str(row["newcomer_id"]),
+        "counterpart_id": str(row["counterpart_id"]),
+        "score": round(float(row["score"]), 4),
+        "explanation": row["explanation"],
+        "status": row["status"],
+        "model_version": row["model_version"],
+        "round_id": str(row["round_id"]) if row["round_id"] else None,
+        "created_at": row["created_at"].isoformat(),
+        "decided_at": row["decided_at"].isoformat() if row["decided_at"] else None,
+        "decided_by": str(row["decided_by"]) if row["decided_by"] else None,
+        "note": row["note"],
+        "reason": row["reason"],
+    }
+
+
+def encode_cursor(row: asyncpg.Record) -> str:
+    raw = json.dumps([row["created_at"].isoformat(), str(row["id"])]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """Raises ValueError for anything that is not a cursor this API handed out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created_at, match_id = json.loads(raw)
+        return datetime.fromisoformat(created_at), uuid.UUID(match_id)
+    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class MatchFilter:
+    status: str | None = None
+    kind: str | None = None
+    newcomer_id: uuid.UUID | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+async def list_matches(conn: asyncpg.Connection, f: MatchFilter) -> tuple[list[asyncpg.Record], str | None]:
+    clauses, args = [], []
+
+    def arg(value: object) -> str:
+        args.append(value)
+        return f"${len(args)}"
+
+    if f.status:
+        clauses.append(f"status = {arg(f.status)}")
+    if f.kind:
+        clauses.append(f"kind = {arg(f.kind)}")
+    if f.newcomer_id:
+        clauses.append(f"newcomer_id = {arg(f.newcomer_id)}")
+    if f.cursor:
+        created_at, match_id = decode_cursor(f.cursor)
+        clauses.append(f"(created_at, id) > ({arg(created_at)}, {arg(match_id)})")
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    rows = await conn.fetch(
+        f"SELECT {MATCH_COLUMNS} FROM matches {where} ORDER BY created_at, id LIMIT {arg(f.limit + 1)}",
+        *args,
+    )
+    if len(rows) > f.limit:
+        return rows[: f.limit], encode_cursor(rows[f.limit - 1])
+    return list(rows), None
+
+
+async def get_match(conn: asyncpg.Connection, match_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        f"SELECT {MATCH_COLUMNS} FROM matches WHERE id = $1{' FOR UPDATE' if lock else ''}", match_id
+    )
+    if row is None:
+        raise MatchNotFound(str(match_id))
+    return row
+
+
+async def remaining_capacity(
+    conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID, *, lock: bool = False
+) -> int:
+    table, capacity = _CAPACITY[kind]
+    total = await conn.fetchval(
+        f"SELECT {capacity} FROM {table} WHERE id = $1{' FOR UPDATE' if lock else ''}", counterpart_id
+    )
+    if total is None:
+        return 0
+    used = await conn.fetchval(
+        "SELECT count(*) FROM matches WHERE counterpart_id = $1 AND status = ANY($2::text[])",
+        counterpart_id,
+        list(matches.HOLDS_CAPACITY),
+    )
+    return int(total) - int(used)
+
+
+def _event(event_type: str, row: asyncpg.Record, **extra: object) -> events.Event:
+    return events.new_event(
+        event_type,
+        match_id=row["id"],
+        kind=row["kind"],
+        newcomer_id=row["newcomer_id"],
+        counterpart_id=row["counterpart_id"],
+        **extra,
+    )
+
+
+async def _transition(
+    conn: asyncpg.Connection, row: asyncpg.Record, wanted: str, **columns: object
+) -> asyncpg.Record:
+    try:
+        matches.check_transition(row["status"], wanted)
+    except matches.TransitionError as exc:
+        raise Conflict(str(exc)) from None
+    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
+    return await conn.fetchrow(
+        f"UPDATE matches SET status = $2{', ' + sets if sets else ''} WHERE id = $1 RETURNING {MATCH_COLUMNS}",
+        row["id"],
+        wanted,
+        *columns.values(),
+    )
+
+
+async def approve(
+    conn: asyncpg.Connection, match_id: uuid.UUID, coordinator_id: uuid.UUID, note: str | None
+) -> asyncpg.Record:
+    """Approve a suggestion (call inside a transaction); raises Conflict when it cannot be."""
+    row = await get_match(conn, match_id)
+    if row["status"] != matches.SUGGESTED:
+        raise Conflict(f"this match is already {row['status']}")
+    # Lock order: counterpart first, then the match, in every decision.
+    left = await remaining_capacity(conn, row["kind"], row["counterpart_id"], lock=True)
+    row = await get_match(conn, match_id, lock=True)
+    if row["status"] != matches.SUGGESTED:
+        raise Conflict(f"this match is already {row['status']}")
+    if left <= 0:
+        raise Conflict("no capacity left: the counterpart's places are all taken")
+    approved = await _transition(
+        conn, row, matches.APPROVED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
+        note=note,
+    )
+    withdrawn = await _withdraw_stale(conn, approved, capacity_left=left - 1)
+    await write_events(
+        conn,
+        [_event(events.MATCH_APPROVED, approved)]
+        + [_event(events.MATCH_WITHDRAWN, w, reason="stale") for w in withdrawn],
+    )
+    return approved
+
+
+async def _withdraw_stale(
+    conn: asyncpg.Connection, approved: asyncpg.Record, *, capacity_left: int
+) -> list[asyncpg.Record]:
+    """The newcomer's other open suggestions of this kind, and the counterpart's if it is full."""
+    rows = await conn.fetch(
+        f"""UPDATE matches SET status = 'withdrawn', reason = 'stale'
+            WHERE status = 'suggested' AND id <> $1 AND kind = $2
+              AND (newcomer_id = $3 OR ($5 AND counterpart_id = $4))
+            RETURNING {MATCH_COLUMNS}""",
+        approved["id"],
+        approved["kind"],
+        approved["newcomer_id"],
+        approved["counterpart_id"],
+        capacity_left <= 0,
+    )
+    return list(rows)
+
+
+async def reject(
+    conn: asyncpg.Connection, match_id: uuid.UUID, coordinator_id: uuid.UUID, reason: str
+) -> asyncpg.Record:
+    row = await get_match(conn, match_id, lock=True)
+    if row["status"] != matches.SUGGESTED:
+        raise Conflict(f"this match is already {row['status']}")
+    rejected = await _transition(
+        conn, row, matches.REJECTED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
+        reason=reason,
+    )
+    await write_events(conn, [_event(events.MATCH_REJECTED, rejected)])
+    return rejected
+
+
+async def transition(
+    conn: asyncpg.Connection, match_id: uuid.UUID, wanted: str, event_type: str, **columns: object
+) -> asyncpg.Record:
+    """Any other step of the life of a match, with its event."""
+    row = await get_match(conn, match_id, lock=True)
+    changed = await _transition(conn, row, wanted, **columns)
+    await write_events(conn, [_event(event_type, changed)])
+    return changed
