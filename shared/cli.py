@@ -71,7 +71,7 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
-    from lotse.shared.demo import seed_demo
+    from lotse.intake.demo import seed_demo
 
     settings = _settings("seed-demo")
     return asyncio.run(seed_demo(settings))

@@ -1,0 +1,230 @@
+"""The coordinators' JSON API (bearer tokens): login, participants, matches, decisions, rounds."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from lotse.intake import accounts, participants_view, privacy, stats
+from lotse.intake.api.public import client_address
+from lotse.intake.errors import ApiError, read_json_object
+from lotse.intake.typedefs import coordinator_key, login_limiter_key, pool_key
+from lotse.shared import events, matches, matches_db
+from lotse.shared.outbox import write_event
+
+PARTICIPANT_KINDS = ("newcomer", "mentor", "employer", "language_provider")
+PARTICIPANT_STATUSES = ("pending_verification", "verified", "paused", "withdrawn", "erased")
+REJECT_REASONS_MAX = 1000
+
+
+def _only(payload: dict[str, object], allowed: set[str]) -> None:
+    unknown = sorted(set(payload) - allowed)
+    if unknown:
+        raise ApiError(422, "Unknown fields.", fields={name: "Unknown field." for name in unknown})
+
+
+def _text(payload: dict[str, object], name: str, *, required: bool, max_len: int) -> str | None:
+    value = payload.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(422, "Some fields are invalid.", fields={name: "This field is required."})
+    if len(value) > max_len or "\x00" in value:
+        raise ApiError(422, "Some fields are invalid.", fields={name: f"Must be at most {max_len} characters."})
+    return value.strip()
+
+
+def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info[name])
+    except ValueError:
+        raise ApiError(404, "No such resource.") from None
+
+
+def _choice(request: web.Request, name: str, allowed: tuple[str, ...] | frozenset[str]) -> str | None:
+    value = request.query.get(name) or None
+    if value is not None and value not in allowed:
+        raise ApiError(422, "Invalid query.", fields={name: f"Must be one of: {', '.join(sorted(allowed))}."})
+    return value
+
+
+def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ApiError(422, "Invalid query.", fields={name: f"Must be a whole number between {low} and {high}."})
+    return value
+
+
+async def login(request: web.Request) -> web.Response:
+    payload = await read_json_object(request)
+    _only(payload, {"email", "password"})
+    email = _text(payload, "email", required=True, max_len=254) or ""
+    password = payload.get("password")
+    if not isinstance(password, str) or not password:
+        raise ApiError(422, "Some fields are invalid.", fields={"password": "This field is required."})
+    limiter = request.app[login_limiter_key]
+    keys = (f"account:{email.lower()}", f"address:{client_address(request)}")
+    if not all(limiter.allow(key) for key in keys):
+        raise ApiError(429, "Too many login attempts. Please wait a few minutes.",
+                       headers={"Retry-After": str(max(limiter.retry_after_s(k) for k in keys))})
+    async with request.app[pool_key].acquire() as conn:
+        coordinator = await accounts.authenticate(conn, email, password[:1024])
+        if coordinator is None:
+            raise ApiError(401, "E-mail or password is wrong.")
+        session = await accounts.open_session(conn, coordinator, "bearer")
+    return web.json_response({"token": session.token, "expires_at": session.expires_at.isoformat()})
+
+
+async def logout(request: web.Request) -> web.Response:
+    token = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    async with request.app[pool_key].acquire() as conn:
+        await accounts.close_session(conn, token)
+    return web.Response(status=204)
+
+
+async def list_participants(request: web.Request) -> web.Response:
+    kind = _choice(request, "kind", PARTICIPANT_KINDS)
+    status = _choice(request, "status", PARTICIPANT_STATUSES)
+    limit = _int(request, "limit", 100, 1, 500)
+    offset = _int(request, "offset", 0, 0, 10_000_000)
+    async with request.app[pool_key].acquire() as conn:
+        items = await participants_view.list_participants(
+            conn, kind=kind, status=status, limit=limit, offset=offset
+        )
+    return web.json_response({"items": items})
+
+
+async def get_participant(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        detail = await participants_view.participant_detail(conn, path_uuid(request))
+    if detail is None:
+        raise ApiError(404, "No such participant.")
+    return web.json_response(detail)
+
+
+async def list_matches(request: web.Request) -> web.Response:
+    newcomer = request.query.get("newcomer_id")
+    try:
+        newcomer_id = uuid.UUID(newcomer) if newcomer else None
+    except ValueError:
+        raise ApiError(422, "Invalid query.", fields={"newcomer_id": "Must be a UUID."}) from None
+    query = matches_db.MatchFilter(
+        status=_choice(request, "status", matches.STATES),
+        kind=_choice(request, "kind", matches.KINDS),
+        newcomer_id=newcomer_id,
+        limit=_int(request, "limit", 50, 1, 500),
+        cursor=request.query.get("cursor") or None,
+    )
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            rows, next_cursor = await matches_db.list_matches(conn, query)
+        except ValueError:
+            raise ApiError(422, "Invalid query.", fields={"cursor": "Not a cursor from this API."}) from None
+    return web.json_response({"items": [matches_db.to_json(r) for r in rows], "next_cursor": next_cursor})
+
+
+async def get_match(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            row = await matches_db.get_match(conn, path_uuid(request))
+        except matches_db.MatchNotFound:
+            raise ApiError(404, "No such match.") from None
+    return web.json_response(matches_db.to_json(row))
+
+
+async def _decide(request: web.Request, approve: bool) -> web.Response:
+    match_id = path_uuid(request)
+    payload = await read_json_object(request) if request.can_read_body else {}
+    coordinator = request[coordinator_key]
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            if approve:
+                _only(payload, {"note"})
+                note = _text(payload, "note", required=False, max_len=2000)
+                row = await matches_db.approve(conn, match_id, coordinator.id, note)
+            else:
+                _only(payload, {"reason"})
+                reason = _text(payload, "reason", required=True, max_len=REJECT_REASONS_MAX) or ""
+                row = await matches_db.reject(conn, match_id, coordinator.id, reason)
+        except matches_db.MatchNotFound:
+            raise ApiError(404, "No such match.") from None
+        except matches_db.Conflict as conflict:
+            raise ApiError(409, str(conflict)) from None
+    return web.json_response(matches_db.to_json(row))
+
+
+async def approve_match(request: web.Request) -> web.Response:
+    return await _decide(request, approve=True)
+
+
+async def reject_match(request: web.Request) -> web.Response:
+    return await _decide(request, approve=False)
+
+
+def _round_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "objective": row["objective"],
+        "status": row["status"],
+        "requested_at": row["requested_at"].isoformat(),
+        "completed_at": row["completed_at"].isoformat() if row["completed_at"] else None,
+        "result": row["result"],
+    }
+
+
+async def start_round(request: web.Request) -> web.Response:
+    payload = await read_json_object(request) if request.can_read_body else {}
+    _only(payload, {"objective"})
+    objective = payload.get("objective", "best_total_score")
+    if objective not in ("best_total_score", "most_matched"):
+        raise ApiError(422, "Some fields are invalid.",
+                       fields={"objective": "Must be one of: best_total_score, most_matched."})
+    round_id = uuid.uuid4()
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(
+            "INSERT INTO rounds (id, objective, requested_by) VALUES ($1, $2, $3) RETURNING *",
+            round_id,
+            objective,
+            request[coordinator_key].id,
+        )
+        await write_event(conn, events.new_event(events.ROUND_REQUESTED, round_id=round_id))
+    return web.json_response(_round_json(row), status=202)
+
+
+async def get_round(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        row = await conn.fetchrow("SELECT * FROM rounds WHERE id = $1", path_uuid(request))
+    if row is None:
+        raise ApiError(404, "No such round.")
+    return web.json_response(_round_json(row))
+
+
+async def export_participant(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            data = await privacy.export(conn, path_uuid(request))
+        except privacy.ParticipantGone:
+            raise ApiError(404, "No such participant.") from None
+    return web.json_response(data, headers={"Content-Disposition": "attachment; filename=export.json"})
+
+
+async def erase_participant(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            await privacy.erase(conn, path_uuid(request))
+        except privacy.ParticipantGone:
+            raise ApiError(404, "No such participant, or already erased.") from None
+    return web.Response(status=204)
+
+
+async def get_stats(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        return web.json_response(await stats.collect(conn))

@@ -1,0 +1,72 @@
+"""Public JSON API: registration of the four participant kinds, and verification."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+from lotse.intake import registrations
+from lotse.intake.errors import ApiError, read_json_object
+from lotse.intake.i18n import request_locale, translate_field_errors
+from lotse.intake.typedefs import intake_limiter_key, pool_key, signer_key
+from lotse.intake.validation import ValidationFailed, validate_registration
+
+# URL segment -> participant kind
+KINDS = {
+    "newcomers": "newcomer",
+    "mentors": "mentor",
+    "employers": "employer",
+    "language-providers": "language_provider",
+}
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def check_rate_limit(request: web.Request) -> None:
+    limiter = request.app[intake_limiter_key]
+    address = client_address(request)
+    if not limiter.allow(address):
+        raise ApiError(
+            429,
+            "Too many registrations from this address. Please try again later.",
+            headers={"Retry-After": str(limiter.retry_after_s(address))},
+        )
+
+
+async def register(request: web.Request) -> web.Response:
+    kind = KINDS[request.match_info["kinds"]]
+    check_rate_limit(request)
+    payload = await read_json_object(request)
+    try:
+        registration = validate_registration(kind, payload, today=date.today())
+    except ValidationFailed as failed:
+        raise ApiError(
+            422,
+            "Some fields are invalid.",
+            fields=translate_field_errors(failed.errors, request_locale(request)),
+        ) from None
+    outcome = await registrations.register(request.app[pool_key], kind, registration)
+    return web.json_response(
+        {"id": str(outcome.participant_id), "status": "pending_verification"}, status=201
+    )
+
+
+async def verify(request: web.Request) -> web.Response:
+    payload = await read_json_object(request)
+    token = payload.get("token")
+    unknown = sorted(set(payload) - {"token"})
+    if not isinstance(token, str) or not token or unknown:
+        fields = {"token": "This field is required."} if not isinstance(token, str) or not token else {}
+        fields.update({name: "Unknown field." for name in unknown})
+        raise ApiError(422, "Send the token from the verification link.", fields=fields)
+    try:
+        participant = await registrations.verify(request.app[pool_key], request.app[signer_key], token)
+    except registrations.VerificationFailed as failed:
+        if str(failed) == "gone":
+            raise ApiError(404, "This registration no longer exists.") from None
+        raise ApiError(
+            422, "The link is invalid or has expired.", fields={"token": "Invalid or expired."}
+        ) from None
+    return web.json_response({"id": str(participant["id"]), "status": participant["status"]})

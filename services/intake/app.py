@@ -1,0 +1,55 @@
+"""The intake application factory: it only wires things together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from lotse.intake.accounts import ensure_bootstrap_coordinator
+from lotse.intake.auth import enforce_policies
+from lotse.intake.errors import api_errors
+from lotse.intake.ratelimit import RateLimiter
+from lotse.intake.routes import setup_routes
+from lotse.intake.typedefs import (
+    infra_key,
+    intake_limiter_key,
+    login_limiter_key,
+    pool_key,
+    settings_key,
+    signer_key,
+)
+from lotse.shared.config import Settings
+from lotse.shared.runtime import infrastructure
+from lotse.shared.tokens import TokenSigner
+
+log = logging.getLogger(__name__)
+
+
+async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Database pool, broker, and the outbox relay running beside the web server."""
+    async with infrastructure(app[settings_key], pool_max=20) as infra:
+        app[infra_key] = infra
+        app[pool_key] = infra.pool
+        await ensure_bootstrap_coordinator(infra.pool, app[settings_key])
+        relay = asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay")
+        yield
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+
+
+def init_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[api_errors, enforce_policies],
+    )
+    app[settings_key] = settings
+    app[signer_key] = TokenSigner(settings.secret_key)
+    app[intake_limiter_key] = RateLimiter(settings.intake_rate_limit_per_minute)
+    app[login_limiter_key] = RateLimiter(limit=10, window_s=15 * 60)
+    app.cleanup_ctx.append(infrastructure_ctx)
+    setup_routes(app)
+    return app

@@ -1,0 +1,74 @@
+"""Who may call what: every route declares a policy, and one middleware enforces it.
+
+Policies: ``public``; ``participant`` (a signed link token in the URL: checked by the view,
+which knows the purpose); ``coordinator`` and ``admin`` (bearer token under /api/, session
+cookie on the dashboard). A route without a declared policy is refused, never left open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from lotse.intake import accounts
+from lotse.intake.errors import ApiError
+from lotse.intake.typedefs import coordinator_key, pool_key
+
+PUBLIC = "public"
+PARTICIPANT = "participant"
+COORDINATOR = "coordinator"
+ADMIN = "admin"
+POLICIES = frozenset({PUBLIC, PARTICIPANT, COORDINATOR, ADMIN})
+SESSION_COOKIE = "lotse_session"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def route_policy(request: web.Request) -> str | None:
+    route = request.match_info.route
+    policy = getattr(route, "_lotse_policy", None)
+    if policy is None and route.resource is None:
+        return PUBLIC  # no route matched: let the router answer 404/405
+    return policy
+
+
+def declare(route: web.AbstractRoute, policy: str) -> web.AbstractRoute:
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}")
+    route._lotse_policy = policy  # type: ignore[attr-defined]
+    return route
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def current_coordinator(request: web.Request) -> accounts.Coordinator | None:
+    if request.path.startswith("/api/"):
+        token, kind = _bearer(request), "bearer"
+    else:
+        token, kind = request.cookies.get(SESSION_COOKIE), "cookie"
+    if not token:
+        return None
+    async with request.app[pool_key].acquire() as conn:
+        return await accounts.resolve_session(conn, token, kind)
+
+
+@web.middleware
+async def enforce_policies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    policy = route_policy(request)
+    if policy is None:
+        raise ApiError(403, "This route declares no access policy.")
+    if policy in (COORDINATOR, ADMIN):
+        coordinator = await current_coordinator(request)
+        if coordinator is None:
+            if request.path.startswith("/api/"):
+                raise ApiError(401, "Log in first.", headers={"WWW-Authenticate": "Bearer"})
+            raise web.HTTPSeeOther(f"/dashboard/login?next={request.rel_url.path}")
+        if policy == ADMIN and coordinator.role != "admin":
+            raise ApiError(403, "Only administrators may do this.")
+        request[coordinator_key] = coordinator
+    return await handler(request)

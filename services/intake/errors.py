@@ -1,0 +1,105 @@
+"""The contract's error shape, and the middleware that guarantees it for every API response."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+import asyncpg
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_CODES = {
+    400: "malformed_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code or _CODES.get(status, "error")
+        self.message = message
+        self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
+
+
+def error_response(error: ApiError) -> web.Response:
+    body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
+    return web.json_response(body, status=error.status, headers=error.headers)
+
+
+_DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+                  asyncpg.ConnectionFailureError, asyncpg.AdminShutdownError, TimeoutError)
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path.startswith("/api/")
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every failure under /api/ leaves in the contract's shape; never a trace."""
+    try:
+        return await handler(request)
+    except ApiError as error:
+        if _is_api(request):
+            return error_response(error)
+        return web.Response(status=error.status, text=error.message, headers=error.headers)
+    except web.HTTPException as exc:
+        if not _is_api(request) or exc.status < 400:
+            raise
+        message = exc.reason if exc.status != 413 else "Request body is too large."
+        return error_response(ApiError(exc.status, message, headers=_keep_headers(exc)))
+    except _DATABASE_DOWN as exc:
+        log.warning("dependency unavailable", extra={"path": request.path, "error": repr(exc)})
+        error = ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
+                         headers={"Retry-After": "5"})
+        if _is_api(request):
+            return error_response(error)
+        raise web.HTTPServiceUnavailable(text=error.message) from None
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        if _is_api(request):
+            return error_response(ApiError(500, "Internal error.", code="internal_error"))
+        raise
+
+
+def _keep_headers(exc: web.HTTPException) -> dict[str, str]:
+    return {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
+
+
+async def read_json_object(request: web.Request) -> dict[str, object]:
+    """The request body as a JSON object, or the contract's 400/413/415."""
+    if request.content_type not in ("application/json", ""):
+        raise ApiError(415, "Send the body as application/json.")
+    raw = await request.read()  # raises 413 past client_max_size
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # incl. JSONDecodeError, huge ints
+        raise ApiError(400, f"Body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "Body must be a JSON object.", fields={"": "Must be an object."})
+    return body

@@ -1,0 +1,27 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from lotse.intake.typedefs import infra_key
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    infra = request.app[infra_key]
+    checks: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(2):
+            await infra.pool.fetchval("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["broker"] = "ok" if not infra.amqp.is_closed else "unreachable"
+    ready = all(v == "ok" for v in checks.values())
+    return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
+                             status=200 if ready else 503)

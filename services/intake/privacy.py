@@ -1,0 +1,104 @@
+"""Data-protection rights: export everything stored about a person, and erase it.
+
+Erasure keeps the rows that statistics need (kind, district, country, dates, match outcomes)
+but removes everything that identifies the person: name, address, languages, free text.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+from lotse.intake import participants_view
+from lotse.shared import events, matches
+from lotse.shared.matches_db import MATCH_COLUMNS, to_json
+from lotse.shared.outbox import write_events
+
+# Profile fields kept after erasure: coarse, non-identifying, and what the statistics count.
+ANONYMOUS_PROFILE_FIELDS = ("country_of_origin", "occupation_field", "arrival", "needs", "capacity")
+
+
+class ParticipantGone(Exception):
+    pass
+
+
+def _counterparts_sql() -> str:
+    # A participant is the counterpart of a match directly (mentor) or through their
+    # courses and positions.
+    return """SELECT id FROM courses WHERE provider_id = $1
+              UNION ALL SELECT id FROM positions WHERE employer_id = $1
+              UNION ALL SELECT $1"""
+
+
+async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[str, Any]:
+    detail = await participants_view.participant_detail(conn, participant_id)
+    if detail is None:
+        raise ParticipantGone(str(participant_id))
+    match_rows = await conn.fetch(
+        f"""SELECT {MATCH_COLUMNS} FROM matches
+            WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
+            ORDER BY created_at""",
+        participant_id,
+    )
+    notifications = await conn.fetch(
+        """SELECT id, type, locale, status, attempts, created_at, sent_at FROM notifications
+           WHERE participant_id = $1 ORDER BY created_at""",
+        participant_id,
+    )
+    waitlist = await conn.fetch(
+        "SELECT kind, reason_code, reason, since FROM waitlist WHERE newcomer_id = $1", participant_id
+    )
+    return {
+        "participant": detail,
+        "matches": [to_json(r) for r in match_rows],
+        "emails": [
+            {**dict(n), "id": str(n["id"]), "created_at": n["created_at"].isoformat(),
+             "sent_at": n["sent_at"].isoformat() if n["sent_at"] else None}
+            for n in notifications
+        ],
+        "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
+    }
+
+
+async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
+    """Remove the person's personal data everywhere (call inside a transaction)."""
+    row = await conn.fetchrow(
+        "SELECT kind, status, profile FROM participants WHERE id = $1 FOR UPDATE", participant_id
+    )
+    if row is None or row["status"] == "erased":
+        raise ParticipantGone(str(participant_id))
+    profile = {k: v for k, v in row["profile"].items() if k in ANONYMOUS_PROFILE_FIELDS}
+    await conn.execute(
+        """UPDATE participants SET status = 'erased', name = NULL, email = NULL, about = NULL,
+                  languages = '[]', profile = $2, erased_at = now(), updated_at = now()
+           WHERE id = $1""",
+        participant_id,
+        profile,
+    )
+    # Titles of an organisation's own courses and positions are not personal; contact is.
+    await conn.execute("UPDATE matches SET note = NULL WHERE newcomer_id = $1", participant_id)
+    ended = await conn.fetch(
+        f"""UPDATE matches SET status = CASE WHEN status = 'suggested' THEN 'withdrawn' ELSE 'cancelled' END,
+                   reason = 'participant erased'
+            WHERE status = ANY($2::text[])
+              AND (newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
+            RETURNING {MATCH_COLUMNS}""",
+        participant_id,
+        [matches.SUGGESTED, *matches.HOLDS_CAPACITY],
+    )
+    to_publish = [events.new_event(events.PARTICIPANT_ERASED, participant_id=participant_id, kind=row["kind"])]
+    for match in ended:
+        event_type = events.MATCH_WITHDRAWN if match["status"] == matches.WITHDRAWN else events.MATCH_ENDED
+        to_publish.append(
+            events.new_event(
+                event_type,
+                match_id=match["id"],
+                kind=match["kind"],
+                newcomer_id=match["newcomer_id"],
+                counterpart_id=match["counterpart_id"],
+                reason="participant_erased",
+            )
+        )
+    await write_events(conn, to_publish)

@@ -1,0 +1,81 @@
+"""Use cases of public registration: register, verify. Views only translate to and from HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+from lotse.intake import participants_db
+from lotse.intake.validation import Registration
+from lotse.shared import events, tokens
+from lotse.shared.outbox import write_event
+
+
+@dataclass(frozen=True, slots=True)
+class Registered:
+    participant_id: uuid.UUID
+    created: bool
+
+
+async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Registered:
+    """Store a registration and ask for its verification email, in one transaction.
+
+    The same address registering again for the same kind gets no second participant: the
+    pending one is sent its verification again, a verified one a reminder of its
+    registration, and the caller answers exactly as for a new registration.
+    """
+    async with pool.acquire() as conn, conn.transaction():
+        existing = await participants_db.find_by_email(conn, kind, reg.email)
+        if existing is not None:
+            notification = (
+                "verification" if existing["status"] == "pending_verification" else "registration_confirmed"
+            )
+            await write_event(
+                conn,
+                events.new_event(
+                    events.NOTIFICATION_REQUESTED,
+                    notification=notification,
+                    participant_id=existing["id"],
+                ),
+            )
+            return Registered(existing["id"], created=False)
+        try:
+            async with conn.transaction():  # savepoint: a racing twin may win the unique index
+                participant_id = await participants_db.insert_participant(conn, kind, reg)
+        except asyncpg.UniqueViolationError:
+            existing = await participants_db.find_by_email(conn, kind, reg.email)
+            assert existing is not None
+            return Registered(existing["id"], created=False)
+        await write_event(
+            conn,
+            events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind),
+        )
+        return Registered(participant_id, created=True)
+
+
+class VerificationFailed(Exception):
+    """The link is invalid or expired, or the registration no longer exists."""
+
+
+async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> asyncpg.Record:
+    """Mark the participant verified; using a link twice is harmless."""
+    try:
+        claims = signer.load(tokens.VERIFY, token)
+        participant_id = uuid.UUID(str(claims.get("pid")))
+    except (tokens.InvalidToken, ValueError):
+        raise VerificationFailed("invalid") from None
+    async with pool.acquire() as conn, conn.transaction():
+        verified = await participants_db.mark_verified(conn, participant_id)
+        if verified is None:
+            current = await participants_db.get_status(conn, participant_id)
+            if current is None or current["status"] == "erased":
+                raise VerificationFailed("gone")
+            return current
+        await write_event(
+            conn,
+            events.new_event(
+                events.PARTICIPANT_VERIFIED, participant_id=participant_id, kind=verified["kind"]
+            ),
+        )
+        return verified

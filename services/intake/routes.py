@@ -1,0 +1,42 @@
+"""Every route of intake, named, each with its declared access policy."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from lotse.intake import health
+from lotse.intake.api import coordinators, public
+from lotse.intake.auth import COORDINATOR, PUBLIC, declare
+
+KIND_SEGMENTS = "|".join(public.KINDS)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def setup_routes(app: web.Application) -> None:
+    router = app.router
+
+    def route(method: str, path: str, handler: Handler, name: str, policy: str) -> None:
+        declare(router.add_route(method, path, handler, name=name), policy)
+
+    route("GET", "/healthz", health.healthz, "healthz", PUBLIC)
+    route("GET", "/readyz", health.readyz, "readyz", PUBLIC)
+
+    route("POST", r"/api/v1/{kinds:" + KIND_SEGMENTS + "}", public.register, "api_register", PUBLIC)
+    route("POST", "/api/v1/verify", public.verify, "api_verify", PUBLIC)
+
+    route("POST", "/api/v1/auth/login", coordinators.login, "api_login", PUBLIC)
+    route("POST", "/api/v1/auth/logout", coordinators.logout, "api_logout", COORDINATOR)
+    route("GET", "/api/v1/participants", coordinators.list_participants, "api_participants", COORDINATOR)
+    route("GET", "/api/v1/participants/{id}", coordinators.get_participant, "api_participant", COORDINATOR)
+    route("GET", "/api/v1/participants/{id}/export", coordinators.export_participant, "api_export", COORDINATOR)
+    route("DELETE", "/api/v1/participants/{id}", coordinators.erase_participant, "api_erase", COORDINATOR)
+    route("GET", "/api/v1/stats", coordinators.get_stats, "api_stats", COORDINATOR)
+    route("GET", "/api/v1/matches", coordinators.list_matches, "api_matches", COORDINATOR)
+    route("GET", "/api/v1/matches/{id}", coordinators.get_match, "api_match", COORDINATOR)
+    route("POST", "/api/v1/matches/{id}/approve", coordinators.approve_match, "api_approve", COORDINATOR)
+    route("POST", "/api/v1/matches/{id}/reject", coordinators.reject_match, "api_reject", COORDINATOR)
+    route("POST", "/api/v1/matching/rounds", coordinators.start_round, "api_start_round", COORDINATOR)
+    route("GET", "/api/v1/matching/rounds/{id}", coordinators.get_round, "api_round", COORDINATOR)
+

@@ -1,0 +1,81 @@
+"""Figures for funders and coordinators: how many were helped, how fast, where."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import asyncpg
+
+from lotse.shared import matches
+from lotse.shared.reference import districts
+
+
+async def collect(conn: asyncpg.Connection) -> dict[str, Any]:
+    by_kind_status = await conn.fetch("SELECT kind, status, count(*) AS n FROM participants GROUP BY 1, 2")
+    participants: dict[str, dict[str, int]] = {}
+    for r in by_kind_status:
+        participants.setdefault(r["kind"], {})[r["status"]] = r["n"]
+
+    weekly = await conn.fetch(
+        """SELECT to_char(date_trunc('week', created_at), 'IYYY-"W"IW') AS week, kind, count(*) AS n
+           FROM participants WHERE created_at > now() - interval '12 weeks'
+           GROUP BY 1, 2 ORDER BY 1"""
+    )
+    registrations_per_week: dict[str, dict[str, int]] = {}
+    for r in weekly:
+        registrations_per_week.setdefault(r["week"], {})[r["kind"]] = r["n"]
+
+    waiting = await conn.fetch(
+        """SELECT p.district, count(*) AS n FROM participants p
+           WHERE p.kind = 'newcomer' AND p.status = 'verified'
+             AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
+                             AND m.status = ANY($1::text[]))
+           GROUP BY 1""",
+        [*matches.HOLDS_CAPACITY, matches.COMPLETED],
+    )
+    regions: Counter[str] = Counter()
+    for r in waiting:
+        district = districts().get(r["district"])
+        regions[district.planning_region if district else "unknown"] += r["n"]
+
+    match_counts = {r["status"]: r["n"] for r in await conn.fetch(
+        "SELECT status, count(*) AS n FROM matches GROUP BY 1")}
+    median_hours = await conn.fetchval(
+        """SELECT percentile_cont(0.5) WITHIN GROUP (
+                  ORDER BY extract(epoch FROM m.decided_at - p.verified_at) / 3600)
+           FROM matches m JOIN participants p ON p.id = m.newcomer_id
+           WHERE m.decided_at IS NOT NULL AND p.verified_at IS NOT NULL
+             AND m.status = ANY($1::text[])""",
+        [*matches.HOLDS_CAPACITY, matches.COMPLETED],
+    )
+    introduced = sum(match_counts.get(s, 0) for s in
+                     (matches.INTRODUCED, matches.ACTIVE, matches.DECLINED, matches.COMPLETED, matches.CANCELLED))
+    accepted = sum(match_counts.get(s, 0) for s in (matches.ACTIVE, matches.COMPLETED))
+    ended = match_counts.get(matches.COMPLETED, 0) + match_counts.get(matches.CANCELLED, 0)
+
+    unmet = {r["reason_code"]: r["n"] for r in await conn.fetch(
+        "SELECT reason_code, count(*) AS n FROM waitlist GROUP BY 1 ORDER BY 2 DESC")}
+    load = await conn.fetch(
+        """SELECT p.id, (p.profile->>'capacity')::int AS capacity,
+                  count(m.id) FILTER (WHERE m.status = ANY($1::text[])) AS used
+           FROM participants p LEFT JOIN matches m ON m.counterpart_id = p.id
+           WHERE p.kind = 'mentor' AND p.status = 'verified' GROUP BY p.id""",
+        list(matches.HOLDS_CAPACITY),
+    )
+    return {
+        "participants": participants,
+        "registrations_per_week": registrations_per_week,
+        "newcomers_waiting_by_planning_region": dict(regions),
+        "matches": match_counts,
+        "median_hours_verification_to_approval": round(median_hours, 1) if median_hours is not None else None,
+        "acceptance_rate": round(accepted / introduced, 3) if introduced else None,
+        "completion_rate": round(match_counts.get(matches.COMPLETED, 0) / ended, 3) if ended else None,
+        "unmet_needs": unmet,
+        "mentor_load": {
+            "mentors": len(load),
+            "places": sum(r["capacity"] or 0 for r in load),
+            "places_taken": sum(r["used"] for r in load),
+            "full": sum(1 for r in load if r["capacity"] and r["used"] >= r["capacity"]),
+        },
+    }

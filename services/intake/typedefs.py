@@ -1,0 +1,22 @@
+"""Typed application keys: everything the intake handlers share, and nothing global."""
+
+from __future__ import annotations
+
+import asyncpg
+import jinja2
+from aiohttp import web
+from lotse.intake.accounts import Coordinator
+from lotse.intake.ratelimit import RateLimiter
+from lotse.shared.config import Settings
+from lotse.shared.runtime import Infrastructure
+from lotse.shared.tokens import TokenSigner
+
+settings_key = web.AppKey("settings", Settings)
+infra_key = web.AppKey("infra", Infrastructure)
+pool_key = web.AppKey("pool", asyncpg.Pool)
+signer_key = web.AppKey("signer", TokenSigner)
+intake_limiter_key = web.AppKey("intake_limiter", RateLimiter)
+jinja_key = web.AppKey("jinja", jinja2.Environment)
+login_limiter_key = web.AppKey("login_limiter", RateLimiter)
+# Per request: the coordinator the request is authenticated as.
+coordinator_key = web.RequestKey("coordinator", Coordinator)
