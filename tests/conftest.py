@@ -128,3 +128,37 @@ async def queue_depth(connection: AbstractRobustConnection, name: str) -> int:
         return int(queue.declaration_result.message_count or 0)
     finally:
         await channel.close()
+
+
+COORDINATOR_EMAIL = "coordinator@example.org"
+COORDINATOR_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+async def intake_client(settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection):  # type: ignore[no-untyped-def]
+    """The real intake app from its factory, on a real server on a free port."""
+    import dataclasses
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from lotse.intake.app import init_app
+
+    app_settings = dataclasses.replace(
+        settings,
+        coordinator_email=COORDINATOR_EMAIL,
+        coordinator_password=COORDINATOR_PASSWORD,
+        intake_rate_limit_per_minute=1000,
+    )
+    client = TestClient(TestServer(init_app(app_settings)))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def coordinator_headers(intake_client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    response = await intake_client.post(
+        "/api/v1/auth/login", json={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD}
+    )
+    assert response.status == 200, await response.text()
+    return {"Authorization": f"Bearer {(await response.json())['token']}"}

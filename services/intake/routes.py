@@ -9,6 +9,7 @@ from aiohttp import web
 from lotse.intake import health
 from lotse.intake.api import coordinators, public
 from lotse.intake.auth import COORDINATOR, PUBLIC, declare
+from lotse.intake.web.routes import setup_web_routes
 
 KIND_SEGMENTS = "|".join(public.KINDS)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -40,3 +41,4 @@ def setup_routes(app: web.Application) -> None:
     route("POST", "/api/v1/matching/rounds", coordinators.start_round, "api_start_round", COORDINATOR)
     route("GET", "/api/v1/matching/rounds/{id}", coordinators.get_round, "api_round", COORDINATOR)
 
+    setup_web_routes(app)

@@ -1,0 +1,1 @@
+"""Server-rendered pages: public forms, verification and self-service."""

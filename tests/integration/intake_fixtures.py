@@ -1,0 +1,86 @@
+"""Building the real intake app (same factory as production) and realistic payloads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}.{uuid.uuid4().hex[:10]}@example.org"
+
+
+def newcomer_payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Nguyễn Thị Lan",
+        "email": unique_email("lan"),
+        "preferred_locale": "vi",
+        "district": "16052",
+        "languages": [{"code": "vi", "level": "native"}, {"code": "en", "level": "B2"},
+                      {"code": "de", "level": "A2"}],
+        "consent": {"data_processing": True, "share_contact": True},
+        "country_of_origin": "VN",
+        "occupation_field": "nursing",
+        "arrival": "abroad",
+        "needs": ["language_course", "childcare"],
+        "wants_mentor": True,
+        "course_schedules": ["evening"],
+        "household": {"partner": True, "partner_seeks_work": True, "children_ages": [4]},
+        "about": "Nurse moving to Gera with my daughter.",
+    }
+    body.update(overrides)
+    return body
+
+
+def mentor_payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Thomas Berger",
+        "email": unique_email("thomas"),
+        "preferred_locale": "de",
+        "district": "16052",
+        "languages": [{"code": "de", "level": "native"}, {"code": "en", "level": "B2"}],
+        "consent": {"data_processing": True, "share_contact": True},
+        "capacity": 1,
+        "helps_with": ["childcare", "housing"],
+        "max_distance_km": 40,
+        "online_ok": True,
+        "about": "Social worker in Gera.",
+    }
+    body.update(overrides)
+    return body
+
+
+def employer_payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Klaus Richter",
+        "email": unique_email("richter"),
+        "preferred_locale": "de",
+        "district": "16054",
+        "languages": [{"code": "de", "level": "native"}],
+        "consent": {"data_processing": True},
+        "organisation": "Elektro Richter GmbH",
+        "contact_name": "Klaus Richter",
+        "positions": [{"title": "Elektroniker/in", "occupation_field": "crafts", "openings": 3,
+                       "min_german_level": "B1"}],
+        "offers": ["mentor_program"],
+    }
+    body.update(overrides)
+    return body
+
+
+def provider_payload(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Anna Schmidt",
+        "email": unique_email("schule"),
+        "preferred_locale": "de",
+        "district": "16053",
+        "languages": [{"code": "de", "level": "native"}],
+        "consent": {"data_processing": True},
+        "organisation": "Sprachschule Jena",
+        "courses": [{"title": "Deutsch B1 am Wochenende", "level": "B1", "schedule": "weekend",
+                     "format": "in_person", "district": "16053", "seats": 12,
+                     "starts_on": (date.today() + timedelta(days=30)).isoformat(), "childcare": False}],
+    }
+    body.update(overrides)
+    return body

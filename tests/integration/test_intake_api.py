@@ -1,0 +1,277 @@
+"""The intake JSON API through the real app, PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import asyncpg
+import pytest
+
+from lotse.shared import tokens
+from tests.conftest import TEST_SECRET_KEY
+from tests.integration.intake_fixtures import (
+    employer_payload,
+    mentor_payload,
+    newcomer_payload,
+    provider_payload,
+)
+
+
+def assert_error_shape(body: dict[str, object], code: str) -> None:
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error, dict) and set(error) == {"code", "message", "fields"}
+    assert error["code"] == code, body
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("/api/v1/newcomers", newcomer_payload),
+        ("/api/v1/mentors", mentor_payload),
+        ("/api/v1/employers", employer_payload),
+        ("/api/v1/language-providers", provider_payload),
+    ],
+)
+async def test_each_kind_registers(intake_client, pool: asyncpg.Pool, path, payload) -> None:
+    body = payload()
+    response = await intake_client.post(path, json=body)
+    assert response.status == 201, await response.text()
+    created = await response.json()
+    assert created["status"] == "pending_verification"
+    row = await pool.fetchrow("SELECT kind, email, status FROM participants WHERE id = $1", uuid.UUID(created["id"]))
+    assert row["email"] == body["email"] and row["status"] == "pending_verification"
+    outbox = await pool.fetch("SELECT type, payload FROM outbox")
+    assert [(r["type"], r["payload"]["participant_id"]) for r in outbox] == [
+        ("participant.registered", created["id"])
+    ]
+    assert body["name"] not in json.dumps([dict(r["payload"]) for r in outbox])  # ids only
+
+
+async def test_same_email_again_creates_no_second_participant(intake_client, pool: asyncpg.Pool) -> None:
+    body = newcomer_payload()
+    first = await (await intake_client.post("/api/v1/newcomers", json=body)).json()
+    again = await intake_client.post("/api/v1/newcomers", json={**body, "name": "Someone Else"})
+    assert again.status == 201
+    assert (await again.json()) == first  # indistinguishable from a first registration
+    assert await pool.fetchval("SELECT count(*) FROM participants") == 1
+    types = [r["type"] for r in await pool.fetch("SELECT type FROM outbox ORDER BY seq")]
+    assert types == ["participant.registered", "notification.requested"]
+
+
+async def test_validation_errors_name_the_field_in_the_requesters_language(intake_client) -> None:
+    body = newcomer_payload(district="99999", languages=[{"code": "xx", "level": "B7"}], surprise=1)
+    del body["name"]
+    response = await intake_client.post("/api/v1/newcomers", json=body, headers={"Accept-Language": "de-DE"})
+    assert response.status == 422
+    payload = await response.json()
+    assert_error_shape(payload, "validation_failed")
+    fields = payload["error"]["fields"]
+    assert {"name", "district", "languages[0].code", "languages[0].level", "surprise"} <= set(fields)
+    assert fields["name"] != "This field is required."  # translated
+
+
+async def test_malformed_json_is_400(intake_client) -> None:
+    response = await intake_client.post(
+        "/api/v1/newcomers", data=b'{"name": ', headers={"Content-Type": "application/json"}
+    )
+    assert response.status == 400
+    assert_error_shape(await response.json(), "malformed_request")
+
+
+async def test_huge_number_is_not_a_500(intake_client) -> None:
+    response = await intake_client.post(
+        "/api/v1/newcomers", data=b'{"name": ' + b"9" * 5000 + b"}", headers={"Content-Type": "application/json"}
+    )
+    assert response.status in (400, 422)
+
+
+async def test_oversized_body_is_413(intake_client) -> None:
+    response = await intake_client.post(
+        "/api/v1/newcomers", data=b'{"about": "' + b"x" * 200_000 + b'"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 413
+    assert_error_shape(await response.json(), "body_too_large")
+
+
+async def test_unknown_api_path_is_404_in_shape(intake_client) -> None:
+    response = await intake_client.get("/api/v1/nothing-here")
+    assert response.status == 404
+    assert_error_shape(await response.json(), "not_found")
+
+
+async def test_too_many_registrations_from_one_address_is_429(settings, pool, amqp) -> None:
+    import dataclasses
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from lotse.intake.app import init_app
+
+    client = TestClient(TestServer(init_app(dataclasses.replace(settings, intake_rate_limit_per_minute=2))))
+    await client.start_server()
+    try:
+        statuses = [(await client.post("/api/v1/mentors", json=mentor_payload())).status for _ in range(3)]
+        response = await client.post("/api/v1/mentors", json=mentor_payload())
+        assert statuses == [201, 201, 429]
+        assert response.status == 429 and int(response.headers["Retry-After"]) > 0
+        assert_error_shape(await response.json(), "rate_limited")
+    finally:
+        await client.close()
+
+
+async def test_verification_link_verifies_once_and_twice_is_harmless(intake_client, pool) -> None:
+    created = await (await intake_client.post("/api/v1/newcomers", json=newcomer_payload())).json()
+    token = tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.VERIFY, pid=created["id"])
+    for _ in range(2):
+        response = await intake_client.post("/api/v1/verify", json={"token": token})
+        assert response.status == 200
+        assert (await response.json()) == {"id": created["id"], "status": "verified"}
+    types = [r["type"] for r in await pool.fetch("SELECT type FROM outbox ORDER BY seq")]
+    assert types.count("participant.verified") == 1
+
+    page = await intake_client.get(f"/verify/{token}")
+    assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+
+
+async def test_bad_verification_token_is_422(intake_client) -> None:
+    response = await intake_client.post("/api/v1/verify", json={"token": "forged"})
+    assert response.status == 422
+    assert "token" in (await response.json())["error"]["fields"]
+    manage = tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.MANAGE, pid=str(uuid.uuid4()))
+    response = await intake_client.post("/api/v1/verify", json={"token": manage})
+    assert response.status == 422  # a token for another purpose does not verify
+
+
+# --- coordinators -------------------------------------------------------------------------
+
+async def test_coordinator_routes_need_a_token(intake_client) -> None:
+    for method, path in [("GET", "/api/v1/participants"), ("GET", "/api/v1/matches"),
+                         ("POST", f"/api/v1/matches/{uuid.uuid4()}/approve"), ("GET", "/api/v1/stats")]:
+        response = await intake_client.request(method, path)
+        assert response.status == 401, path
+        assert_error_shape(await response.json(), "unauthorized")
+    response = await intake_client.get("/api/v1/participants", headers={"Authorization": "Bearer nonsense"})
+    assert response.status == 401
+
+
+async def test_login_rejects_wrong_password(intake_client) -> None:
+    response = await intake_client.post(
+        "/api/v1/auth/login", json={"email": "coordinator@example.org", "password": "wrong password!"}
+    )
+    assert response.status == 401
+
+
+async def _verified(intake_client, pool, path: str, body: dict[str, object]) -> uuid.UUID:
+    created = await (await intake_client.post(path, json=body)).json()
+    participant_id = uuid.UUID(created["id"])
+    await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
+                       participant_id)
+    return participant_id
+
+
+async def _suggest(pool, newcomer_id: uuid.UUID, counterpart_id: uuid.UUID, kind: str = "mentor") -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation)
+           VALUES ($1, $2, $3, $4, 0.8, '[{"factor": "language", "contribution": 0.8, "detail": "x"}]')""",
+        match_id, kind, newcomer_id, counterpart_id,
+    )
+    return match_id
+
+
+async def test_approve_and_reject_with_conflicts(intake_client, pool, coordinator_headers) -> None:
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
+    lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    olena = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena"))
+    first, second = await _suggest(pool, lan, mentor), await _suggest(pool, olena, mentor)
+
+    response = await intake_client.post(f"/api/v1/matches/{first}/approve", json={"note": "good fit"},
+                                        headers=coordinator_headers)
+    assert response.status == 200, await response.text()
+    approved = await response.json()
+    assert approved["status"] == "approved" and approved["decided_by"] and approved["decided_at"]
+
+    again = await intake_client.post(f"/api/v1/matches/{first}/approve", headers=coordinator_headers)
+    assert again.status == 409
+    # The mentor's only place is taken: the other suggestion was withdrawn as stale.
+    full = await intake_client.post(f"/api/v1/matches/{second}/approve", headers=coordinator_headers)
+    assert full.status == 409
+    assert_error_shape(await full.json(), "conflict")
+
+    no_reason = await intake_client.post(f"/api/v1/matches/{second}/reject", json={}, headers=coordinator_headers)
+    assert no_reason.status == 422 and "reason" in (await no_reason.json())["error"]["fields"]
+    missing = await intake_client.post(f"/api/v1/matches/{uuid.uuid4()}/approve", headers=coordinator_headers)
+    assert missing.status == 404
+
+
+async def test_two_approvals_racing_for_the_last_place(intake_client, pool, coordinator_headers) -> None:
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload(
+        positions=[{"title": "Pflegefachkraft", "occupation_field": "nursing", "openings": 1,
+                    "min_german_level": "A2"}]))
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
+    newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()) for _ in range(4)]
+    suggestions = [await _suggest(pool, n, position, "employer") for n in newcomers]
+    responses = await asyncio.gather(*(
+        intake_client.post(f"/api/v1/matches/{s}/approve", headers=coordinator_headers) for s in suggestions
+    ))
+    assert sorted(r.status for r in responses) == [200, 409, 409, 409]
+    held = await pool.fetchval("SELECT count(*) FROM matches WHERE status = 'approved'")
+    assert held == 1
+
+
+async def test_matches_are_paged_with_a_cursor(intake_client, pool, coordinator_headers) -> None:
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=10))
+    for _ in range(5):
+        newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+        await _suggest(pool, newcomer, mentor)
+    seen, cursor = [], None
+    while True:
+        query = {"limit": "2", "status": "suggested", **({"cursor": cursor} if cursor else {})}
+        page = await (await intake_client.get("/api/v1/matches", params=query, headers=coordinator_headers)).json()
+        seen += [m["id"] for m in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)) == 5
+    bad = await intake_client.get("/api/v1/matches", params={"cursor": "garbage"}, headers=coordinator_headers)
+    assert bad.status == 422
+    bad = await intake_client.get("/api/v1/matches", params={"limit": "0"}, headers=coordinator_headers)
+    assert bad.status == 422
+
+
+async def test_participants_export_and_erasure(intake_client, pool, coordinator_headers) -> None:
+    body = newcomer_payload(about="I love the Thuringian forest.")
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", body)
+    listed = await (await intake_client.get("/api/v1/participants", params={"kind": "newcomer"},
+                                            headers=coordinator_headers)).json()
+    assert [p["id"] for p in listed["items"]] == [str(newcomer)]
+    export = await intake_client.get(f"/api/v1/participants/{newcomer}/export", headers=coordinator_headers)
+    assert export.status == 200
+    exported = await export.json()
+    assert exported["participant"]["email"] == body["email"]
+    assert exported["participant"]["consents"][0]["purpose"] == "data_processing"
+
+    erased = await intake_client.delete(f"/api/v1/participants/{newcomer}", headers=coordinator_headers)
+    assert erased.status == 204
+    dump = json.dumps([dict(r) for r in await pool.fetch("SELECT * FROM participants")], default=str)
+    for secret in (body["email"], body["name"], body["about"]):
+        assert secret not in dump
+    again = await intake_client.delete(f"/api/v1/participants/{newcomer}", headers=coordinator_headers)
+    assert again.status == 404
+    stats = await (await intake_client.get("/api/v1/stats", headers=coordinator_headers)).json()
+    assert stats["participants"]["newcomer"] == {"erased": 1}
+
+
+async def test_rounds_are_requested_and_readable(intake_client, pool, coordinator_headers) -> None:
+    response = await intake_client.post("/api/v1/matching/rounds", json={"objective": "most_matched"},
+                                        headers=coordinator_headers)
+    assert response.status == 202
+    round_ = await response.json()
+    assert round_["status"] == "requested"
+    fetched = await intake_client.get(f"/api/v1/matching/rounds/{round_['id']}", headers=coordinator_headers)
+    assert (await fetched.json())["objective"] == "most_matched"
+    bad = await intake_client.post("/api/v1/matching/rounds", json={"objective": "luck"}, headers=coordinator_headers)
+    assert bad.status == 422
