@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
+from lotse.intake.openapi import openapi_document
 from lotse.intake.typedefs import infra_key
 
 
@@ -25,3 +26,7 @@ async def readyz(request: web.Request) -> web.Response:
     ready = all(v == "ok" for v in checks.values())
     return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
                              status=200 if ready else 503)
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())

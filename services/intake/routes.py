@@ -24,6 +24,7 @@ def setup_routes(app: web.Application) -> None:
     route("GET", "/healthz", health.healthz, "healthz", PUBLIC)
     route("GET", "/readyz", health.readyz, "readyz", PUBLIC)
 
+    route("GET", "/api/v1/openapi.json", health.openapi, "api_openapi", PUBLIC)
     route("POST", r"/api/v1/{kinds:" + KIND_SEGMENTS + "}", public.register, "api_register", PUBLIC)
     route("POST", "/api/v1/verify", public.verify, "api_verify", PUBLIC)
 
