@@ -31,6 +31,7 @@ from aio_pika.abc import (
     AbstractQueue,
     AbstractRobustConnection,
 )
+
 from lotse.shared.events import Event, MalformedEvent, parse_event
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 

@@ -16,6 +16,7 @@ from typing import Any
 import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractExchange
+
 from lotse.shared.events import Event
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class OutboxRelay:
             lost = asyncio.Event()
             try:
                 await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-                conn.add_termination_listener(lambda _c: lost.set())
+                conn.add_termination_listener(lambda _c, on_lost=lost.set: on_lost())
                 self.wake()  # anything committed while we were not listening
                 while not conn.is_closed():
                     with contextlib.suppress(TimeoutError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+
 from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
 from lotse.shared.outbox import OutboxRelay

@@ -18,6 +18,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 from aiormq.exceptions import ChannelClosed
+
 from lotse.shared.events import EXCHANGE
 
 log = logging.getLogger(__name__)

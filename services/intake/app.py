@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors

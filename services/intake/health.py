@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
+
 from lotse.intake.openapi import openapi_document
 from lotse.intake.typedefs import infra_key
 

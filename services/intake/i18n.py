@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiohttp import web
+
 from lotse.intake.validation import FieldError
 from lotse.shared.i18n import SUPPORTED_LOCALES, negotiate_locale, translations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp import web
+
 from lotse.intake.app import init_app
 from lotse.shared.config import Settings
 

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
+
 from lotse.intake import participants_db
 from lotse.intake.validation import Registration
 from lotse.shared import events, tokens
@@ -56,6 +57,11 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
 
 class VerificationFailed(Exception):
     """The link is invalid or expired, or the registration no longer exists."""
+
+    @property
+    def reason(self) -> str:
+        """"invalid" (bad or expired token) or "gone" (erased or expired registration)."""
+        return str(self.args[0])
 
 
 async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> asyncpg.Record:

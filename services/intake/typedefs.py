@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncpg
 import jinja2
 from aiohttp import web
+
 from lotse.intake.accounts import Coordinator
 from lotse.intake.ratelimit import RateLimiter
 from lotse.shared.config import Settings

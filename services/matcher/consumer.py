@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import asyncpg
+
 from lotse.shared import events
 from lotse.shared.consumer import Consumer
 from lotse.shared.events import Event

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+
 from lotse.shared import tokens
 from lotse.shared.config import Settings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import asyncpg
+
 from lotse.notifier import notifications_db
 from lotse.shared import events
 from lotse.shared.consumer import Consumer, PermanentError

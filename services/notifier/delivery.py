@@ -18,6 +18,7 @@ from email.utils import format_datetime
 from typing import ClassVar
 
 import asyncpg
+
 from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer, Recipient
 from lotse.notifier.render import render_email
@@ -131,10 +132,11 @@ class DeliveryLoop:
         # Stable per logical notification: a repeat after a crash carries the same ids.
         message["Message-ID"] = f"<{row['id']}@{self._domain}>"
         message["Date"] = format_datetime(row["created_at"])
-        message["Content-Language"] = recipient.locale
         message["X-Lotse-Notification"] = str(row["id"])
         message["Auto-Submitted"] = "auto-generated"
         message.set_content(rendered.text)
         if rendered.html:
             message.add_alternative(rendered.html, subtype="html")
+        # After the body: set_content() drops every Content-* header set before it.
+        message["Content-Language"] = recipient.locale
         return message

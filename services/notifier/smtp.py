@@ -6,6 +6,7 @@ import logging
 from email.message import EmailMessage
 
 import aiosmtplib
+
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from babel.messages.extract import extract_from_file
+
 from lotse.intake import validation
 from lotse.intake.validation import (
     MESSAGES,

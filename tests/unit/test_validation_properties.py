@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from lotse.intake.validation import (
     ISO_639_1,
     ISO_3166_1_ALPHA_2,

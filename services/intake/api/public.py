@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from aiohttp import web
+
 from lotse.intake import registrations
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.i18n import request_locale, translate_field_errors

@@ -1,0 +1,39 @@
+"""Rendering a page in the visitor's language, with what every page needs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from lotse.intake.i18n import DOMAIN, LOCALE_COOKIE, PACKAGE, request_locale
+from lotse.shared.i18n import SUPPORTED_LOCALES, environment, translations
+from lotse.shared.reference import locales
+
+ONE_YEAR_S = 365 * 24 * 3600
+
+
+def gettext_for(request: web.Request) -> Any:
+    return translations(PACKAGE, DOMAIN, request_locale(request)).gettext
+
+
+def render(
+    request: web.Request, template: str, context: Mapping[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
+    locale = request_locale(request)
+    page = environment(PACKAGE, DOMAIN, locale).get_template(template)
+    html = page.render(
+        {
+            "request_path": request.path,
+            "locale_names": locales(),
+            "text_direction": "ltr",
+            **(context or {}),
+        }
+    )
+    response = web.Response(text=html, content_type="text/html", status=status)
+    chosen = request.query.get("lang")
+    if chosen in SUPPORTED_LOCALES:
+        # Remember an explicit choice; it is not personal data, so no consent is needed for it.
+        response.set_cookie(LOCALE_COOKIE, chosen, max_age=ONE_YEAR_S, samesite="Lax", httponly=True)
+    return response

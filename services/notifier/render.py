@@ -1,0 +1,43 @@
+"""Notification type + locale + context → subject, text part and HTML part.
+
+Each notification type is three jinja2 templates under `templates/email/`: `<type>.subject.j2`,
+`<type>.txt.j2` and `<type>.html.j2` (HTML autoescaped, so a name with markup stays text).
+Words come from the notifier's gettext catalog for the locale (`locales/<locale>/...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from lotse.shared.i18n import SUPPORTED_LOCALES, environment
+
+PACKAGE: Final = "lotse.notifier"
+DOMAIN: Final = "notifier"
+TYPES: Final = ("verification", "registration_confirmed")
+
+
+class UnknownNotification(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str | None
+
+
+def render_email(type_: str, locale: str, context: Mapping[str, Any]) -> RenderedEmail:
+    if type_ not in TYPES:
+        raise UnknownNotification(type_)
+    env = environment(PACKAGE, DOMAIN, locale if locale in SUPPORTED_LOCALES else "en")
+    values = dict(context)
+    subject = env.get_template(f"email/{type_}.subject.j2").render(values)
+    return RenderedEmail(
+        # A subject is one line, whatever a translation or template left around it.
+        subject=" ".join(subject.split()),
+        text=env.get_template(f"email/{type_}.txt.j2").render(values).strip() + "\n",
+        html=env.get_template(f"email/{type_}.html.j2").render(values),
+    )

@@ -1,0 +1,118 @@
+"""Locales, message catalogs and per-locale jinja2 environments for every service.
+
+Catalogs are gettext `.po` files under `<package>/locales/<locale>/LC_MESSAGES/<domain>.po`,
+read with Babel and compiled in memory on first use: no compiled `.mo` files in the tree,
+no build step that could be forgotten. `de-simple` (Einfache Sprache) falls back to `de`
+for any message it does not rephrase; every locale falls back to the English msgid.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from importlib import resources
+from typing import Final
+
+import jinja2
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from lotse.shared.reference import taxonomy
+
+SOURCE_LOCALE: Final = "en"
+DEFAULT_LOCALE: Final = "de"
+SUPPORTED_LOCALES: Final[tuple[str, ...]] = tuple(taxonomy()["locales"])
+_FALLBACKS: Final = {"de-simple": "de"}
+
+
+def negotiate_locale(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """The best supported locale for an Accept-Language header (RFC 9110 weights)."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag in SUPPORTED_LOCALES:
+            return tag
+        primary = tag.split("-")[0]
+        if primary in SUPPORTED_LOCALES:
+            return primary
+    return default
+
+
+def catalog_path(package: str, domain: str, locale: str) -> resources.abc.Traversable:
+    return resources.files(package) / "locales" / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def _load(package: str, domain: str, locale: str) -> NullTranslations | None:
+    path = catalog_path(package, domain, locale)
+    if not path.is_file():
+        return None
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=None, domain=domain)
+    compiled = io.BytesIO()
+    # Fuzzy entries are drafts a translator has not confirmed: they are not shown.
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=domain)
+
+
+@cache
+def translations(package: str, domain: str, locale: str) -> NullTranslations:
+    """gettext for one locale; unknown locales and missing catalogs fall back to the msgid."""
+    found = _load(package, domain, locale) or NullTranslations()
+    fallback = _FALLBACKS.get(locale)
+    if fallback:
+        found.add_fallback(translations(package, domain, fallback))
+    return found
+
+
+def _escapes_html(template_name: str | None) -> bool:
+    """HTML templates autoescape; plain-text ones (`*.txt.j2`, subject lines) must not."""
+    return template_name is None or template_name.endswith((".html", ".html.j2"))
+
+
+@cache
+def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
+    """One autoescaping environment per locale, so concurrent renders never share gettext."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(package, "templates"),
+        autoescape=_escapes_html,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(package, domain, locale), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["locale"] = locale
+    return env
+
+
+def untranslated(package: str, domain: str, locale: str) -> list[str]:
+    """Msgids of the template catalog (`<domain>.pot`) that the locale's catalog lacks."""
+    pot = resources.files(package) / "locales" / f"{domain}.pot"
+    with pot.open("rb") as file:
+        wanted = [m.id for m in read_po(file) if m.id]
+    path = catalog_path(package, domain, locale)
+    if not path.is_file():
+        return [str(m) for m in wanted]
+    with path.open("rb") as file:
+        have = {m.id: m for m in read_po(file) if m.id}
+    missing = []
+    for msgid in wanted:
+        message = have.get(msgid)
+        if message is None or not message.string or message.fuzzy:
+            missing.append(str(msgid))
+    return missing
