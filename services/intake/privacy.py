@@ -65,10 +65,21 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
 async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     """Remove the person's personal data everywhere (call inside a transaction)."""
     row = await conn.fetchrow(
-        "SELECT kind, status, profile FROM participants WHERE id = $1 FOR UPDATE", participant_id
+        "SELECT kind, status, profile, email, name, preferred_locale FROM participants WHERE id = $1 FOR UPDATE",
+        participant_id,
     )
     if row is None or row["status"] == "erased":
         raise ParticipantGone(str(participant_id))
+    if row["email"]:
+        # Kept only until the notifier has confirmed the erasure (then deleted).
+        await conn.execute(
+            """INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (participant_id) DO NOTHING""",
+            participant_id,
+            row["email"],
+            row["name"],
+            row["preferred_locale"],
+        )
     profile = {k: v for k, v in row["profile"].items() if k in ANONYMOUS_PROFILE_FIELDS}
     await conn.execute(
         """UPDATE participants SET status = 'erased', name = NULL, email = NULL, about = NULL,
