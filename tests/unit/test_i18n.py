@@ -1,0 +1,47 @@
+"""Locale negotiation and the completeness of every catalog."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, negotiate_locale, translations, untranslated
+
+CATALOGS = [("lotse.intake", "intake"), ("lotse.notifier", "notifier")]
+TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "de"),
+        ("", "de"),
+        ("vi", "vi"),
+        ("de-DE,de;q=0.9,en;q=0.8", "de"),
+        ("fr-CA;q=0.2, uk", "uk"),
+        ("ja, ko;q=0.9", "de"),
+        ("xx;q=1, en;q=0.1", "en"),
+        ("de-simple", "de-simple"),
+        ("zh-Hans-CN", "zh"),
+        ("en;q=0, ru;q=0.5", "ru"),
+        ("en;q=abc, pl", "pl"),
+    ],
+)
+def test_accept_language_negotiation(header: str | None, expected: str) -> None:
+    assert negotiate_locale(header) == expected
+
+
+@pytest.mark.parametrize("package, domain", CATALOGS)
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_message_is_translated(package: str, domain: str, locale: str) -> None:
+    assert untranslated(package, domain, locale) == []
+
+
+def test_plain_german_falls_back_to_german() -> None:
+    gettext = translations("lotse.intake", "intake", "de-simple").gettext
+    german = translations("lotse.intake", "intake", "de").gettext
+    assert gettext("Unknown field.") != "Unknown field."
+    assert german("This field is required.") == "Dieses Feld ist erforderlich."
+
+
+def test_unknown_locale_gives_the_source_text() -> None:
+    assert translations("lotse.intake", "intake", "tlh").gettext("Unknown field.") == "Unknown field."
