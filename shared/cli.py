@@ -80,7 +80,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 def _mailsink(args: argparse.Namespace) -> int:
     from lotse.shared.mailsink import run_mailsink
 
-    return run_mailsink(args.maildir, args.smtp_port, args.http_port)
+    return run_mailsink(args.maildir, args.smtp_port, args.http_port, host=args.host, keep=not args.discard)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     sink.add_argument("--maildir", default=".state/mail")
     sink.add_argument("--smtp-port", type=int, default=1025)
     sink.add_argument("--http-port", type=int, default=8025)
+    sink.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
+    sink.add_argument("--discard", action="store_true", help="count messages without storing them (benchmarks)")
     return parser
 
 

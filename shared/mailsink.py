@@ -198,16 +198,18 @@ def http_app(handler: SinkHandler) -> web.Application:
     return app
 
 
-async def serve(maildir: Path, smtp_port: int, http_port: int | None, *, keep: bool = True) -> None:
+async def serve(
+    maildir: Path, smtp_port: int, http_port: int | None, *, host: str = "127.0.0.1", keep: bool = True
+) -> None:
     handler = SinkHandler(maildir, keep=keep)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler), "127.0.0.1", smtp_port)
+    server = await loop.create_server(lambda: SMTP(handler), host, smtp_port)
     runner: web.AppRunner | None = None
     if http_port:
         runner = web.AppRunner(http_app(handler), access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", http_port).start()
-    print(f"mailsink: SMTP on 127.0.0.1:{smtp_port}, web on {http_port or '-'}, mail in {maildir}", flush=True)
+        await web.TCPSite(runner, host, http_port).start()
+    print(f"mailsink: SMTP on {host}:{smtp_port}, web on {http_port or '-'}, mail in {maildir}", flush=True)
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
@@ -221,6 +223,8 @@ async def serve(maildir: Path, smtp_port: int, http_port: int | None, *, keep: b
             await runner.cleanup()
 
 
-def run_mailsink(maildir: str | Path, smtp_port: int, http_port: int | None, *, keep: bool = True) -> int:
-    asyncio.run(serve(Path(maildir), smtp_port, http_port, keep=keep))
+def run_mailsink(
+    maildir: str | Path, smtp_port: int, http_port: int | None, *, host: str = "127.0.0.1", keep: bool = True
+) -> int:
+    asyncio.run(serve(Path(maildir), smtp_port, http_port, host=host, keep=keep))
     return 0
