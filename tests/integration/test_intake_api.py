@@ -206,6 +206,18 @@ async def test_approve_and_reject_with_conflicts(intake_client, pool, coordinato
     missing = await intake_client.post(f"/api/v1/matches/{uuid.uuid4()}/approve", headers=coordinator_headers)
     assert missing.status == 404
 
+    trail = await pool.fetch("SELECT action, subject_id, before, after, actor_id FROM audit_log ORDER BY id")
+    assert [(t["action"], t["subject_id"]) for t in trail] == [("match.approve", first)]
+    assert trail[0]["before"] == {"status": "suggested"} and trail[0]["after"] == {"status": "approved"}
+    assert trail[0]["actor_id"] == uuid.UUID(approved["decided_by"])
+
+
+async def test_the_audit_log_cannot_be_rewritten(pool) -> None:
+    await pool.execute("INSERT INTO audit_log (action, subject_type) VALUES ('test', 'test')")
+    for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
+        with pytest.raises(asyncpg.RaiseError, match="append-only"):
+            await pool.execute(statement)
+
 
 async def test_two_approvals_racing_for_the_last_place(intake_client, pool, coordinator_headers) -> None:
     employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload(

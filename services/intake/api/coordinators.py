@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from lotse.intake import accounts, participants_view, privacy, stats
+from lotse.intake import accounts, audit, participants_view, privacy, stats
 from lotse.intake.api.public import client_address
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.typedefs import coordinator_key, login_limiter_key, pool_key
@@ -150,10 +150,14 @@ async def _decide(request: web.Request, approve: bool) -> web.Response:
                 _only(payload, {"note"})
                 note = _text(payload, "note", required=False, max_len=2000)
                 row = await matches_db.approve(conn, match_id, coordinator.id, note)
+                await audit.record(conn, coordinator, "match.approve", "match", match_id,
+                                   before={"status": "suggested"}, after={"status": row["status"]})
             else:
                 _only(payload, {"reason"})
                 reason = _text(payload, "reason", required=True, max_len=REJECT_REASONS_MAX) or ""
                 row = await matches_db.reject(conn, match_id, coordinator.id, reason)
+                await audit.record(conn, coordinator, "match.reject", "match", match_id,
+                                   before={"status": "suggested"}, after={"status": row["status"]}, detail=reason)
         except matches_db.MatchNotFound:
             raise ApiError(404, "No such match.") from None
         except matches_db.Conflict as conflict:
@@ -196,6 +200,8 @@ async def start_round(request: web.Request) -> web.Response:
             request[coordinator_key].id,
         )
         await write_event(conn, events.new_event(events.ROUND_REQUESTED, round_id=round_id))
+        await audit.record(conn, request[coordinator_key], "round.start", "round", round_id,
+                           after={"objective": objective})
     return web.json_response(_round_json(row), status=202)
 
 
@@ -208,20 +214,25 @@ async def get_round(request: web.Request) -> web.Response:
 
 
 async def export_participant(request: web.Request) -> web.Response:
-    async with request.app[pool_key].acquire() as conn:
+    participant_id = path_uuid(request)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
-            data = await privacy.export(conn, path_uuid(request))
+            data = await privacy.export(conn, participant_id)
         except privacy.ParticipantGone:
             raise ApiError(404, "No such participant.") from None
+        await audit.record(conn, request[coordinator_key], "participant.export", "participant", participant_id)
     return web.json_response(data, headers={"Content-Disposition": "attachment; filename=export.json"})
 
 
 async def erase_participant(request: web.Request) -> web.Response:
+    participant_id = path_uuid(request)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
-            await privacy.erase(conn, path_uuid(request))
+            await privacy.erase(conn, participant_id)
         except privacy.ParticipantGone:
             raise ApiError(404, "No such participant, or already erased.") from None
+        await audit.record(conn, request[coordinator_key], "participant.erase", "participant", participant_id,
+                           after={"status": "erased"})
     return web.Response(status=204)
 
 

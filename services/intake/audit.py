@@ -1,0 +1,60 @@
+"""The audit trail of coordinator actions (append-only; see migration 0008)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+
+from lotse.intake.accounts import Coordinator
+
+
+async def record(
+    conn: asyncpg.Connection,
+    actor: Coordinator | None,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID | None,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    detail: str | None = None,
+) -> None:
+    """Write one entry, in the caller's transaction: the action and its trace commit together."""
+    await conn.execute(
+        """INSERT INTO audit_log (actor_id, actor_role, action, subject_type, subject_id, before, after, detail)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        actor.id if actor else None,
+        actor.role if actor else None,
+        action,
+        subject_type,
+        subject_id,
+        dict(before) if before is not None else None,
+        dict(after) if after is not None else None,
+        detail,
+    )
+
+
+async def entries(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: uuid.UUID | None = None,
+    subject_id: uuid.UUID | None = None,
+    action: str | None = None,
+    limit: int = 200,
+) -> list[asyncpg.Record]:
+    return list(
+        await conn.fetch(
+            """SELECT a.*, c.email AS actor_email FROM audit_log a
+               LEFT JOIN coordinators c ON c.id = a.actor_id
+               WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::uuid IS NULL OR a.subject_id = $2)
+                 AND ($3::text IS NULL OR a.action = $3)
+               ORDER BY a.id DESC LIMIT $4""",
+            actor_id,
+            subject_id,
+            action,
+            limit,
+        )
+    )
