@@ -143,6 +143,11 @@ def _event(event_type: str, row: asyncpg.Record, **extra: object) -> events.Even
     )
 
 
+def match_event(event_type: str, row: asyncpg.Record, **extra: object) -> events.Event:
+    """The event of a match's step, for steps that write their own (ids and codes only)."""
+    return _event(event_type, row, **extra)
+
+
 async def _transition(
     conn: asyncpg.Connection, row: asyncpg.Record, wanted: str, **columns: object
 ) -> asyncpg.Record:
@@ -219,10 +224,29 @@ async def reject(
 
 
 async def transition(
-    conn: asyncpg.Connection, match_id: uuid.UUID, wanted: str, event_type: str, **columns: object
+    conn: asyncpg.Connection,
+    match_id: uuid.UUID,
+    wanted: str,
+    event_type: str,
+    *,
+    event_data: dict[str, object] | None = None,
+    **columns: object,
 ) -> asyncpg.Record:
-    """Any other step of the life of a match, with its event."""
+    """Any other step of the life of a match, with its event (plus `event_data` in its payload)."""
     row = await get_match(conn, match_id, lock=True)
     changed = await _transition(conn, row, wanted, **columns)
-    await write_events(conn, [_event(event_type, changed)])
+    await write_events(conn, [_event(event_type, changed, **(event_data or {}))])
     return changed
+
+
+_OWNER = {
+    "mentor": "SELECT id FROM participants WHERE id = $1",
+    "language_course": "SELECT provider_id FROM courses WHERE id = $1",
+    "employer": "SELECT employer_id FROM positions WHERE id = $1",
+}
+
+
+async def counterpart_owner(conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID) -> uuid.UUID | None:
+    """The participant behind a counterpart: the mentor, the course's provider, the position's employer."""
+    owner: uuid.UUID | None = await conn.fetchval(_OWNER[kind], counterpart_id)
+    return owner

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from lotse.intake import lifecycle_jobs
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors
@@ -35,11 +36,16 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
         app[infra_key] = infra
         app[pool_key] = infra.pool
         await ensure_bootstrap_coordinator(infra.pool, app[settings_key])
-        relay = asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay")
+        background = [
+            asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"),
+            asyncio.create_task(lifecycle_jobs.run_periodically(infra.pool), name="match-life-jobs"),
+        ]
         yield
-        relay.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay
+        for task in background:
+            task.cancel()
+        for task in background:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def init_app(settings: Settings) -> web.Application:

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from lotse.intake import health
+from lotse.intake import health, match_pages
 from lotse.intake.api import coordinators, public
-from lotse.intake.auth import COORDINATOR, PUBLIC, declare
+from lotse.intake.auth import COORDINATOR, PARTICIPANT, PUBLIC, declare
 from lotse.intake.web.routes import setup_web_routes
 
 KIND_SEGMENTS = "|".join(public.KINDS)
@@ -41,5 +41,14 @@ def setup_routes(app: web.Application) -> None:
     route("POST", "/api/v1/matches/{id}/reject", coordinators.reject_match, "api_reject", COORDINATOR)
     route("POST", "/api/v1/matching/rounds", coordinators.start_round, "api_start_round", COORDINATOR)
     route("GET", "/api/v1/matching/rounds/{id}", coordinators.get_round, "api_round", COORDINATOR)
+
+    # Links in introduction and check-in emails: the signed token is the credential.
+    route("GET", "/respond/{token}", match_pages.respond_page, "respond", PARTICIPANT)
+    route("POST", "/respond/{token}", match_pages.respond_submit, "respond_submit", PARTICIPANT)
+    route("GET", "/respond/{token}/done", match_pages.respond_done, "respond_done", PARTICIPANT)
+    route("GET", "/checkin/{token}", match_pages.checkin_page, "checkin", PARTICIPANT)
+    route("POST", "/checkin/{token}", match_pages.checkin_submit, "checkin_submit", PARTICIPANT)
+    route("GET", "/checkin/{token}/done", match_pages.checkin_done, "checkin_done", PARTICIPANT)
+    route("POST", "/checkin/{token}/rematch", match_pages.rematch_submit, "rematch", PARTICIPANT)
 
     setup_web_routes(app)

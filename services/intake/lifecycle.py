@@ -1,0 +1,218 @@
+"""Use cases of a match after the introduction: answers, check-ins, re-matching, ending.
+
+The states and their transitions stay in `lotse.shared.matches`; this module decides which
+transition a participant's answer causes and writes it with its event in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import asyncpg
+
+from lotse.intake import audit
+from lotse.intake.accounts import Coordinator
+from lotse.shared import events, matches, matches_db
+from lotse.shared.outbox import write_event
+
+ANSWERS: Final = ("accept", "decline")
+CHECKIN_ANSWERS: Final = ("good", "unsure", "bad")
+OUTCOMES: Final = (matches.COMPLETED, matches.CANCELLED)
+REASON_MAX: Final = 1000
+
+
+class NotYours(Exception):
+    """The link's participant is on neither side of this match."""
+
+
+class TooLate(Exception):
+    """The match is no longer in a state where this answer means anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    match: asyncpg.Record
+    side: str  # "newcomer" | "counterpart"
+
+
+async def party(conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID) -> Party:
+    """Which side of the match the participant is on (a course's provider answers for the course)."""
+    try:
+        match = await matches_db.get_match(conn, match_id)
+    except matches_db.MatchNotFound:
+        raise NotYours(str(match_id)) from None
+    if match["newcomer_id"] == participant_id:
+        return Party(match, "newcomer")
+    if await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"]) == participant_id:
+        return Party(match, "counterpart")
+    raise NotYours(str(match_id))
+
+
+_OTHER_SIDE = {
+    "mentor": "SELECT p.name AS title, NULL AS organisation FROM participants p WHERE p.id = $1",
+    "language_course": """SELECT c.title, p.profile->>'organisation' AS organisation
+                          FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
+    "employer": """SELECT s.title, p.profile->>'organisation' AS organisation
+                   FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
+}
+
+
+async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | None]:
+    """What the page shows about the other side: a name or a course/position title, never contact data."""
+    if who.side == "counterpart":
+        name = await conn.fetchval("SELECT name FROM participants WHERE id = $1", who.match["newcomer_id"])
+        return {"title": name, "organisation": None}
+    row = await conn.fetchrow(_OTHER_SIDE[who.match["kind"]], who.match["counterpart_id"])
+    if row is None:
+        return {"title": None, "organisation": None}
+    return {"title": row["title"], "organisation": row["organisation"]}
+
+
+async def existing_answer(conn: asyncpg.Connection, match_id: uuid.UUID, side: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT answer, reason, responded_at FROM match_responses WHERE match_id = $1 AND side = $2", match_id, side
+    )
+
+
+async def respond(
+    conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str, reason: str | None
+) -> str:
+    """Record one side's answer to an introduction (call in a transaction); returns the match's new status.
+
+    Answering twice the same way is harmless; a decline ends the introduction at once and
+    frees the place, both accepts make the match active.
+    """
+    if answer not in ANSWERS:
+        raise ValueError(answer)
+    who = await party(conn, match_id, participant_id)
+    match = await matches_db.get_match(conn, match_id, lock=True)
+    earlier = await existing_answer(conn, match_id, who.side)
+    if earlier is not None:
+        if earlier["answer"] == answer:
+            return str(match["status"])
+        raise TooLate("already answered")
+    if match["status"] != matches.INTRODUCED:
+        raise TooLate(str(match["status"]))
+    await conn.execute(
+        "INSERT INTO match_responses (match_id, participant_id, side, answer, reason) VALUES ($1, $2, $3, $4, $5)",
+        match_id,
+        participant_id,
+        who.side,
+        answer,
+        reason,
+    )
+    now = datetime.now().astimezone()
+    data: dict[str, object] = {"side": who.side, "answer": answer}
+    if answer == "decline":
+        changed = await matches_db.transition(
+            conn, match_id, matches.DECLINED, events.MATCH_RESPONDED, event_data=data,
+            reason=f"declined by {who.side}", ended_at=now,
+        )
+        return str(changed["status"])
+    accepted = await conn.fetchval(
+        "SELECT count(*) FROM match_responses WHERE match_id = $1 AND answer = 'accept'", match_id
+    )
+    if accepted == 2:
+        changed = await matches_db.transition(
+            conn, match_id, matches.ACTIVE, events.MATCH_RESPONDED, event_data=data, active_at=now
+        )
+        return str(changed["status"])
+    # The first of two accepts: the match waits for the other side.
+    await conn.execute("UPDATE matches SET flagged_at = NULL, flag_reason = NULL WHERE id = $1", match_id)
+    await write_event(conn, matches_db.match_event(events.MATCH_RESPONDED, match, **data))
+    return str(match["status"])
+
+
+async def check_in(
+    conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str, comment: str | None
+) -> None:
+    """"How is it going?": good / not sure / not a good fit. The last one flags the match."""
+    if answer not in CHECKIN_ANSWERS:
+        raise ValueError(answer)
+    who = await party(conn, match_id, participant_id)
+    match = await matches_db.get_match(conn, match_id, lock=True)
+    if match["status"] != matches.ACTIVE:
+        raise TooLate(str(match["status"]))
+    await conn.execute(
+        """INSERT INTO checkins (match_id, participant_id, side, answer, comment) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (match_id, side) DO UPDATE
+           SET answer = EXCLUDED.answer, comment = EXCLUDED.comment, answered_at = now()""",
+        match_id,
+        participant_id,
+        who.side,
+        answer,
+        comment,
+    )
+    if answer == "bad":
+        await flag(conn, match_id, f"check-in: {who.side} says it is not a good fit")
+
+
+async def request_rematch(conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID) -> None:
+    """After "not a good fit": end this match, so the matcher looks for someone else."""
+    who = await party(conn, match_id, participant_id)
+    match = await matches_db.get_match(conn, match_id, lock=True)
+    if match["status"] != matches.ACTIVE:
+        raise TooLate(str(match["status"]))
+    await matches_db.transition(
+        conn, match_id, matches.CANCELLED, events.MATCH_ENDED,
+        event_data={"outcome": matches.CANCELLED, "reason": "rematch_requested", "side": who.side},
+        reason=f"re-match requested by {who.side}", ended_at=datetime.now().astimezone(),
+    )
+
+
+async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str) -> None:
+    await conn.execute(
+        "UPDATE matches SET flagged_at = coalesce(flagged_at, now()), flag_reason = $2 WHERE id = $1", match_id, reason
+    )
+
+
+async def end_match(
+    conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID, outcome: str, reason: str
+) -> asyncpg.Record:
+    """A coordinator ends a match as completed or cancelled, with a reason (audited)."""
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    before = await matches_db.get_match(conn, match_id, lock=True)
+    if outcome == matches.COMPLETED and before["status"] != matches.ACTIVE:
+        raise matches_db.Conflict(f"only an active match can be completed; this one is {before['status']}")
+    ended = await matches_db.transition(
+        conn, match_id, outcome, events.MATCH_ENDED, event_data={"outcome": outcome, "reason": "coordinator"},
+        reason=reason, ended_at=datetime.now().astimezone(), flagged_at=None, flag_reason=None,
+    )
+    await audit.record(
+        conn, coordinator, f"match.{outcome}", "match", match_id,
+        before={"status": before["status"]}, after={"status": outcome}, detail=reason,
+    )
+    return ended
+
+
+async def ask_again(conn: asyncpg.Connection, match_id: uuid.UUID, newcomer_id: uuid.UUID) -> asyncpg.Record:
+    """A newcomer asks for the same mentor again after an ended match: a new suggestion to review."""
+    who = await party(conn, match_id, newcomer_id)
+    old = who.match
+    if who.side != "newcomer" or old["kind"] != "mentor":
+        raise NotYours(str(match_id))
+    if old["status"] not in (matches.COMPLETED, matches.CANCELLED, matches.DECLINED):
+        raise TooLate(str(old["status"]))
+    open_already = await conn.fetchrow(
+        """SELECT id, status FROM matches WHERE newcomer_id = $1 AND counterpart_id = $2
+           AND status IN ('suggested', 'approved', 'introduced', 'active')""",
+        newcomer_id,
+        old["counterpart_id"],
+    )
+    if open_already is not None:
+        return open_already
+    new_id = uuid.uuid4()
+    explanation = [{"factor": "asked_again", "contribution": float(old["score"]),
+                    "detail": "The newcomer asked for this mentor again after an earlier match."}]
+    row = await conn.fetchrow(
+        f"""INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation, model_version,
+                                 requested_again_of)
+            VALUES ($1, 'mentor', $2, $3, $4, $5, 'asked_again', $6) RETURNING {matches_db.MATCH_COLUMNS}""",
+        new_id, newcomer_id, old["counterpart_id"], float(old["score"]), explanation, match_id,
+    )
+    await write_event(conn, matches_db.match_event(events.MATCH_SUGGESTED, row, reason="asked_again"))
+    return row

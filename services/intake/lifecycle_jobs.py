@@ -1,0 +1,112 @@
+"""Time-driven steps of a match: one reminder, then a flag for the coordinators; the check-in.
+
+Runs in every intake instance, but a transaction-level advisory lock lets only one of them do
+a pass at a time; rows are taken with SKIP LOCKED and marked in the same transaction as the
+`notification.requested` events, so a reminder is requested exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from typing import Final
+
+import asyncpg
+
+from lotse.shared import events, matches_db
+from lotse.shared.outbox import write_events
+
+log = logging.getLogger(__name__)
+
+REMIND_AFTER: Final = timedelta(days=7)
+FLAG_AFTER_REMINDER: Final = timedelta(days=7)
+CHECKIN_AFTER: Final = timedelta(days=21)
+LOCK_KEY: Final = 0x4C6F7473_0002  # "Lots" + job number: one key per singleton job
+BATCH: Final = 200
+
+
+async def _silent_sides(conn: asyncpg.Connection, match: asyncpg.Record) -> list[uuid.UUID]:
+    rows = await conn.fetch("SELECT side FROM match_responses WHERE match_id = $1", match["id"])
+    answered = {r["side"] for r in rows}
+    silent = []
+    if "newcomer" not in answered:
+        silent.append(match["newcomer_id"])
+    if "counterpart" not in answered:
+        owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+        if owner is not None:
+            silent.append(owner)
+    return silent
+
+
+def _request(notification: str, participant_id: uuid.UUID, match_id: uuid.UUID) -> events.Event:
+    return events.new_event(
+        events.NOTIFICATION_REQUESTED, notification=notification, participant_id=participant_id, match_id=match_id
+    )
+
+
+async def send_reminders(conn: asyncpg.Connection) -> int:
+    due = await conn.fetch(
+        """SELECT id, kind, newcomer_id, counterpart_id FROM matches
+           WHERE status = 'introduced' AND reminded_at IS NULL
+             AND coalesce(introduced_at, decided_at) < now() - $1::interval
+           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        REMIND_AFTER,
+        BATCH,
+    )
+    for match in due:
+        requests = [_request("reminder", pid, match["id"]) for pid in await _silent_sides(conn, match)]
+        await write_events(conn, requests)
+        await conn.execute("UPDATE matches SET reminded_at = now() WHERE id = $1", match["id"])
+    return len(due)
+
+
+async def flag_unanswered(conn: asyncpg.Connection) -> int:
+    flagged = await conn.fetch(
+        """UPDATE matches SET flagged_at = now(), flag_reason = 'no answer after a reminder'
+           WHERE status = 'introduced' AND flagged_at IS NULL AND reminded_at < now() - $1::interval
+           RETURNING id""",
+        FLAG_AFTER_REMINDER,
+    )
+    return len(flagged)
+
+
+async def send_checkins(conn: asyncpg.Connection) -> int:
+    due = await conn.fetch(
+        """SELECT id, kind, newcomer_id, counterpart_id FROM matches
+           WHERE status = 'active' AND checkin_sent_at IS NULL AND active_at < now() - $1::interval
+           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        CHECKIN_AFTER,
+        BATCH,
+    )
+    for match in due:
+        owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+        # Courses and employers are organisations: the check-in asks the newcomer, and a mentor too.
+        people = [match["newcomer_id"], *([owner] if match["kind"] == "mentor" and owner else [])]
+        await write_events(conn, [_request("checkin", pid, match["id"]) for pid in people])
+        await conn.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match["id"])
+    return len(due)
+
+
+async def run_once(pool: asyncpg.Pool) -> dict[str, int] | None:
+    """One pass; None when another instance holds the lock."""
+    async with pool.acquire() as conn, conn.transaction():
+        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY):
+            return None
+        return {
+            "reminders": await send_reminders(conn),
+            "flagged": await flag_unanswered(conn),
+            "checkins": await send_checkins(conn),
+        }
+
+
+async def run_periodically(pool: asyncpg.Pool, interval_s: float = 300.0) -> None:
+    while True:
+        try:
+            done = await run_once(pool)
+            if done and any(done.values()):
+                log.info("match reminders and check-ins requested", extra=done)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            log.warning("match life job failed; next pass will retry", extra={"error": str(exc)})
+        await asyncio.sleep(interval_s)

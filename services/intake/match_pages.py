@@ -1,0 +1,124 @@
+"""Pages behind the links in introduction and check-in emails: accept or decline, "how is it going".
+
+The signed token in the URL names the match and the participant; it is the only credential,
+so it is checked on every request and a token for one match never opens another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+from aiohttp import web
+
+from lotse.intake import lifecycle
+from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.web.render import render
+from lotse.shared import tokens
+
+
+def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID]:
+    try:
+        claims = request.app[signer_key].load(purpose, request.match_info["token"])
+        return uuid.UUID(str(claims["mid"])), uuid.UUID(str(claims["pid"]))
+    except (tokens.InvalidToken, KeyError, ValueError):
+        raise web.HTTPBadRequest(
+            text=_invalid_page(request), content_type="text/html"
+        ) from None
+
+
+def _invalid_page(request: web.Request) -> str:
+    return render(request, "lifecycle/invalid.html").text or ""
+
+
+async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
+    match_id, participant_id = _claims(request, purpose)
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            who = await lifecycle.party(conn, match_id, participant_id)
+        except lifecycle.NotYours:
+            raise web.HTTPNotFound(text=_invalid_page(request), content_type="text/html") from None
+        answer = await lifecycle.existing_answer(conn, match_id, who.side)
+        other = await lifecycle.other_side(conn, who)
+        checkin = await conn.fetchrow(
+            "SELECT answer FROM checkins WHERE match_id = $1 AND side = $2", match_id, who.side
+        )
+    return {
+        "match": who.match,
+        "side": who.side,
+        "answer": answer,
+        "checkin": checkin,
+        "other": other,
+        "match_id": match_id,
+        "participant_id": participant_id,
+        "too_late": False,
+        "missing_answer": False,
+        "preselected": None,
+        "answered": None,
+    }
+
+
+def _reason(form: Any, name: str) -> str | None:
+    text = str(form.get(name, "")).strip()
+    return text[: lifecycle.REASON_MAX] or None
+
+
+async def respond_page(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.RESPOND)
+    preselected = request.query.get("answer") if request.query.get("answer") in lifecycle.ANSWERS else None
+    return render(request, "lifecycle/respond.html", {**view, "preselected": preselected})
+
+
+async def respond_submit(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.RESPOND)
+    form = await request.post()
+    answer = str(form.get("answer", ""))
+    if answer not in lifecycle.ANSWERS:
+        return render(request, "lifecycle/respond.html", {**view, "missing_answer": True},
+                      status=422)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            status = await lifecycle.respond(conn, view["match_id"], view["participant_id"], answer,
+                                             _reason(form, "reason"))
+        except lifecycle.TooLate:
+            return render(request, "lifecycle/respond.html", {**view, "too_late": True},
+                          status=409)
+    raise web.HTTPSeeOther(f"{request.path}/done?status={status}&answer={answer}")
+
+
+async def respond_done(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.RESPOND)
+    return render(request, "lifecycle/respond_done.html", {**view, "answered": request.query.get("answer")})
+
+
+async def checkin_page(request: web.Request) -> web.Response:
+    return render(request, "lifecycle/checkin.html", await _view(request, tokens.CHECKIN))
+
+
+async def checkin_submit(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.CHECKIN)
+    form = await request.post()
+    answer = str(form.get("answer", ""))
+    if answer not in lifecycle.CHECKIN_ANSWERS:
+        return render(request, "lifecycle/checkin.html", {**view, "missing_answer": True}, status=422)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            await lifecycle.check_in(conn, view["match_id"], view["participant_id"], answer, _reason(form, "comment"))
+        except lifecycle.TooLate:
+            return render(request, "lifecycle/checkin.html", {**view, "too_late": True}, status=409)
+    raise web.HTTPSeeOther(f"{request.path}/done?answer={answer}")
+
+
+async def checkin_done(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.CHECKIN)
+    return render(request, "lifecycle/checkin_done.html", {**view, "answered": request.query.get("answer")})
+
+
+async def rematch_submit(request: web.Request) -> web.Response:
+    view = await _view(request, tokens.CHECKIN)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        # Already ended: the page below says what happens next either way.
+        with contextlib.suppress(lifecycle.TooLate):
+            await lifecycle.request_rematch(conn, view["match_id"], view["participant_id"])
+    return render(request, "lifecycle/rematch_done.html", view)

@@ -1,0 +1,191 @@
+"""The life of a match after approval, through the pages behind the email links and the timed jobs."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from lotse.intake import lifecycle, lifecycle_jobs
+from lotse.intake.accounts import Coordinator
+from lotse.shared import matches_db, tokens
+from tests.conftest import TEST_SECRET_KEY
+from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload
+
+SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
+
+
+async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    created = await (await intake_client.post(path, json=body)).json()
+    participant_id = uuid.UUID(created["id"])
+    await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
+                       participant_id)
+    return participant_id
+
+
+async def _introduced(pool: asyncpg.Pool, newcomer: uuid.UUID, counterpart: uuid.UUID, kind: str = "mentor",
+                      *, days_ago: int = 0) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation, status, decided_at,
+                                introduced_at)
+           VALUES ($1, $2, $3, $4, 0.7, '[]', 'introduced', now() - make_interval(days => $5),
+                   now() - make_interval(days => $5))""",
+        match_id, kind, newcomer, counterpart, days_ago,
+    )
+    return match_id
+
+
+def _link(purpose: str, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
+    return SIGNER.sign(purpose, mid=str(match_id), pid=str(participant_id))
+
+
+async def _event_types(pool: asyncpg.Pool) -> list[str]:
+    return [r["type"] for r in await pool.fetch("SELECT type FROM outbox WHERE type LIKE 'match.%' ORDER BY seq")]
+
+
+@pytest.fixture
+async def pair(intake_client, pool):  # type: ignore[no-untyped-def]
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    return newcomer, mentor
+
+
+async def test_both_accept_through_the_email_links_and_the_match_becomes_active(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    match_id = await _introduced(pool, newcomer, mentor)
+    newcomer_link = f"/respond/{_link(tokens.RESPOND, match_id, newcomer)}"
+
+    page = await intake_client.get(newcomer_link, params={"answer": "accept", "lang": "de"})
+    assert page.status == 200
+    html = await page.text()
+    assert 'value="accept" checked' in html and "Thomas Berger" in html and "@" not in html.split("<main")[1]
+
+    done = await intake_client.post(newcomer_link, data={"answer": "accept"}, allow_redirects=False)
+    assert done.status == 303
+    assert (await intake_client.get(done.headers["Location"])).status == 200
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "introduced"
+    again = await intake_client.post(newcomer_link, data={"answer": "accept"}, allow_redirects=False)
+    assert again.status == 303  # the same answer twice is harmless
+
+    mentor_link = f"/respond/{_link(tokens.RESPOND, match_id, mentor)}"
+    await intake_client.post(mentor_link, data={"answer": "accept"}, allow_redirects=False)
+    row = await pool.fetchrow("SELECT status, active_at FROM matches WHERE id = $1", match_id)
+    assert row["status"] == "active" and row["active_at"] is not None
+    assert await _event_types(pool) == ["match.responded", "match.responded"]
+    changed_mind = await intake_client.post(mentor_link, data={"answer": "decline"})
+    assert changed_mind.status == 409
+
+
+async def test_a_decline_frees_the_place_and_keeps_the_reason(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    match_id = await _introduced(pool, newcomer, mentor)
+    link = f"/respond/{_link(tokens.RESPOND, match_id, mentor)}"
+    response = await intake_client.post(link, data={"answer": "decline", "reason": "<b>no time</b> this spring"})
+    assert response.status == 200
+    assert "<b>no time</b>" not in await response.text()
+    row = await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", match_id)
+    assert row["status"] == "declined"
+    assert await pool.fetchval("SELECT reason FROM match_responses WHERE match_id = $1", match_id) == (
+        "<b>no time</b> this spring"
+    )
+    event = await pool.fetchrow("SELECT payload FROM outbox WHERE type = 'match.responded'")
+    assert event["payload"]["answer"] == "decline" and event["payload"]["side"] == "counterpart"
+    async with pool.acquire() as conn:
+        assert await matches_db.remaining_capacity(conn, "mentor", mentor) == 1  # the only place is free again
+
+
+async def test_links_open_only_their_own_match(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    stranger = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena"))
+    match_id = await _introduced(pool, newcomer, mentor)
+    assert (await intake_client.get(f"/respond/{_link(tokens.RESPOND, match_id, stranger)}")).status == 404
+    assert (await intake_client.get(f"/respond/{_link(tokens.RESPOND, uuid.uuid4(), newcomer)}")).status == 404
+    assert (await intake_client.get("/respond/not-a-token")).status == 400
+    # A check-in token is not an answer token.
+    assert (await intake_client.get(f"/respond/{_link(tokens.CHECKIN, match_id, newcomer)}")).status == 400
+    missing = await intake_client.post(f"/respond/{_link(tokens.RESPOND, match_id, newcomer)}", data={})
+    assert missing.status == 422
+
+
+async def test_an_employer_answers_for_its_position(intake_client, pool) -> None:
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1 LIMIT 1", employer)
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    match_id = await _introduced(pool, newcomer, position, "employer")
+    page = await intake_client.get(f"/respond/{_link(tokens.RESPOND, match_id, employer)}")
+    assert page.status == 200
+
+
+async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    match_id = await _introduced(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
+    link = f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
+    assert (await intake_client.get(link)).status == 200
+    answered = await intake_client.post(link, data={"answer": "bad", "comment": "we never met"})
+    assert answered.status == 200 and "/rematch" in await answered.text()
+    row = await pool.fetchrow("SELECT status, flagged_at, flag_reason FROM matches WHERE id = $1", match_id)
+    assert row["status"] == "active" and row["flagged_at"] is not None and "not a good fit" in row["flag_reason"]
+
+    rematch = await intake_client.post(f"{link}/rematch")
+    assert rematch.status == 200
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "cancelled"
+    ended = await pool.fetchrow("SELECT payload FROM outbox WHERE type = 'match.ended'")
+    assert ended["payload"]["reason"] == "rematch_requested"
+
+    async with pool.acquire() as conn, conn.transaction():
+        again = await lifecycle.ask_again(conn, match_id, newcomer)
+    assert again["status"] == "suggested" and again["counterpart_id"] == mentor
+
+
+async def test_a_coordinator_ends_a_match_with_an_audited_reason(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    match_id = await _introduced(pool, newcomer, mentor)
+    coordinator = Coordinator(uuid.uuid4(), "c@example.org", "coordinator")
+    async with pool.acquire() as conn:
+        with pytest.raises(matches_db.Conflict):
+            async with conn.transaction():
+                await lifecycle.end_match(conn, coordinator, match_id, "completed", "done")
+        async with conn.transaction():
+            ended = await lifecycle.end_match(conn, coordinator, match_id, "cancelled", "moved to Erfurt")
+    assert ended["status"] == "cancelled"
+    trail = await pool.fetchrow("SELECT action, detail, before, after FROM audit_log")
+    assert trail["action"] == "match.cancelled" and trail["detail"] == "moved to Erfurt"
+    assert trail["before"] == {"status": "introduced"}
+
+
+async def test_one_reminder_then_a_flag_then_check_ins(intake_client, pool, pair) -> None:
+    newcomer, mentor = pair
+    quiet = await _introduced(pool, newcomer, mentor, days_ago=8)
+    await pool.execute(
+        "INSERT INTO match_responses (match_id, participant_id, side, answer) VALUES ($1, $2, 'newcomer', 'accept')",
+        quiet, newcomer,
+    )
+    fresh = await _introduced(pool, newcomer, mentor, days_ago=1)
+
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 1, "flagged": 0, "checkins": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0}
+    requests = await pool.fetch("SELECT payload FROM outbox WHERE type = 'notification.requested'")
+    assert [(r["payload"]["notification"], r["payload"]["participant_id"]) for r in requests] == [
+        ("reminder", str(mentor))
+    ]
+    await pool.execute("UPDATE matches SET reminded_at = now() - interval '8 days' WHERE id = $1", quiet)
+    assert (await lifecycle_jobs.run_once(pool))["flagged"] == 1
+    assert await pool.fetchval("SELECT flagged_at IS NULL FROM matches WHERE id = $1", fresh)
+
+    await pool.execute(
+        "UPDATE matches SET status = 'active', active_at = now() - interval '22 days' WHERE id = $1", fresh
+    )
+    assert (await lifecycle_jobs.run_once(pool))["checkins"] == 1
+    checkins = await pool.fetch(
+        "SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin' ORDER BY seq"
+    )
+    assert {r["payload"]["participant_id"] for r in checkins} == {str(newcomer), str(mentor)}
+
+
+async def test_only_one_instance_runs_the_job_at_a_time(pool) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lifecycle_jobs.LOCK_KEY)
+        assert await lifecycle_jobs.run_once(pool) is None
