@@ -78,7 +78,7 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
             [], {"partner": True, "partner_seeks_work": True, "children_ages": [9]},
             "Mechanical engineer; my wife is a teacher and looks for work.")),
         ("newcomer", _newcomer(
-            "Aysel Məmmədova", "aysel.mammadova@example.org", "az", "16056", "AZ", "healthcare",
+            "Aysel Məmmədova", "aysel.mammadova@example.org", "az", "16063", "AZ", "healthcare",
             [("az", "native"), ("ru", "C1"), ("tr", "B2"), ("de", "A2")],
             ["language_course", "health_insurance", "banking"], ["daytime", "evening"], no_family,
             "Medical laboratory assistant.")),

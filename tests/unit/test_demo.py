@@ -1,0 +1,16 @@
+"""The demo population must pass the same validation as real registrations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lotse.intake.demo import demo_population
+from lotse.intake.validation import validate_registration
+
+
+def test_every_demo_participant_is_valid() -> None:
+    today = date.today()
+    population = demo_population(today)
+    assert {kind for kind, _ in population} == {"newcomer", "mentor", "language_provider", "employer"}
+    for kind, payload in population:
+        validate_registration(kind, payload, today=today)  # raises with the field named
