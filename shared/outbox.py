@@ -116,10 +116,10 @@ class OutboxRelay:
     async def _publish(self, row: asyncpg.Record) -> None:
         # aio-pika can wait forever for a confirm while it reconnects; the timeout turns
         # that into a failed attempt, and the row simply stays pending.
-        await asyncio.wait_for(
-            self._exchange.publish(_message(row), routing_key=row["type"], mandatory=True),
-            timeout=self._publish_timeout_s,
-        )
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+        # races with its timeout, and a relay that ignores cancellation blocks shutdown.
+        async with asyncio.timeout(self._publish_timeout_s):
+            await self._exchange.publish(_message(row), routing_key=row["type"], mandatory=True)
 
     async def run(self) -> None:
         """Relay until cancelled."""
@@ -141,7 +141,8 @@ class OutboxRelay:
                     backoff = self._poll_interval_s
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                    async with asyncio.timeout(backoff):
+                        await self._wake.wait()
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -162,7 +163,8 @@ class OutboxRelay:
                 self.wake()  # anything committed while we were not listening
                 while not conn.is_closed():
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lost.wait(), timeout=5.0)
+                        async with asyncio.timeout(5.0):
+                            await lost.wait()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 await asyncio.sleep(self._poll_interval_s)
             finally:

@@ -43,6 +43,25 @@ def service_env(**overrides: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+async def no_task_outlives_the_session() -> AsyncIterator[None]:
+    """Name any task still pending when the tests end, then cancel it with a deadline.
+
+    A leftover task that ignores cancellation would otherwise hang the run in pytest-asyncio's
+    loop shutdown, where no per-test timeout applies.
+    """
+    yield
+    current = asyncio.current_task()
+    leftovers = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    for task in leftovers:
+        frames = "".join(f"\n    {f.f_code.co_filename}:{f.f_lineno} {f.f_code.co_name}" for f in task.get_stack())
+        print(f"\nleftover task at session end: {task.get_name()} {task.get_coro()!r}{frames}")
+        task.cancel()
+    if leftovers:
+        _, pending = await asyncio.wait(leftovers, timeout=5)
+        assert not pending, f"tasks ignore cancellation: {[t.get_name() for t in pending]}"
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return load_settings(service_env())

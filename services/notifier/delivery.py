@@ -63,7 +63,8 @@ class DeliveryLoop:
                 self._wake.clear()
                 timeout = await self._idle_timeout()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                    async with asyncio.timeout(timeout):  # not wait_for: it can swallow a cancel on 3.11
+                        await self._wake.wait()
         finally:
             await self._sender.close()
 
