@@ -2,25 +2,98 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
+from datetime import datetime
 
 import asyncpg
+from aio_pika.abc import AbstractRobustConnection
 
-from lotse.shared import events
+from lotse.matcher import learning, rounds, suggest
+from lotse.matcher.scoring import LinearModel
+from lotse.shared import events, matches, matches_db
 from lotse.shared.consumer import Consumer
 from lotse.shared.events import Event
 from lotse.shared.topology import MATCHER_QUEUE
 
 log = logging.getLogger(__name__)
 
+# A counterpart participant's kind -> the match kind whose room it provides.
+ROOM_OF = {"mentor": ("mentor",), "language_provider": ("language_course",), "employer": ("employer",)}
+DECISIONS = (events.MATCH_APPROVED, events.MATCH_REJECTED, events.MATCH_RESPONDED, events.MATCH_ENDED)
+
 
 class MatcherConsumer(Consumer):
     name = "matcher"
     queue_spec = MATCHER_QUEUE
 
+    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection) -> None:
+        super().__init__(pool, connection)
+        self.models: dict[str, LinearModel] | None = None
+        self._training: asyncio.Task[None] | None = None
+
+    async def _models(self, conn: asyncpg.Connection) -> dict[str, LinearModel]:
+        if self.models is None:
+            self.models = await learning.latest_models(conn)
+        return self.models
+
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
-        if event.type == events.PARTICIPANT_VERIFIED:
-            log.info(
-                "participant verified",
-                extra={"participant_id": event.data["participant_id"], "kind": event.data["kind"]},
+        data, now = event.data, datetime.now().astimezone()
+        models = await self._models(conn)
+        if event.type in (events.PARTICIPANT_VERIFIED, events.PARTICIPANT_UPDATED):
+            await self._participant_changed(conn, event, models, now)
+        elif event.type == events.MATCH_APPROVED:
+            await self._introduce(conn, uuid.UUID(data["match_id"]))
+        elif event.type == events.MATCH_REJECTED:
+            await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
+        elif event.type == events.MATCH_WITHDRAWN and data.get("reason") == "stale":
+            # The counterpart filled up: the newcomer may need someone else.
+            await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
+        elif (event.type == events.MATCH_RESPONDED and data.get("answer") == "decline") or (
+            event.type == events.MATCH_ENDED
+        ):
+            await suggest.reconsider_waiting(conn, models, now, (data["kind"],))
+        elif event.type == events.ROUND_REQUESTED:
+            await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now)
+
+    async def _participant_changed(
+        self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], now: datetime
+    ) -> None:
+        participant_id, kind = uuid.UUID(event.data["participant_id"]), event.data["kind"]
+        if kind == "newcomer":
+            await suggest.for_newcomer(
+                conn, participant_id, models, now, rescore=event.type == events.PARTICIPANT_UPDATED
             )
+            return
+        status = await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id)
+        if status != "verified":
+            await suggest.lock_writers(conn)
+            await suggest.withdraw_open(conn, owner_id=participant_id, reason="counterpart_unavailable")
+            return
+        await suggest.reconsider_waiting(conn, models, now, ROOM_OF.get(kind, ()))
+
+    async def _introduce(self, conn: asyncpg.Connection, match_id: uuid.UUID) -> None:
+        """Approved → introduced: the notifier then emails both sides."""
+        try:
+            match = await matches_db.get_match(conn, match_id, lock=True)
+        except matches_db.MatchNotFound:
+            return  # erased meanwhile
+        if match["status"] != matches.APPROVED:
+            return  # cancelled meanwhile, or a redelivery after the step was taken
+        await matches_db.transition(
+            conn, match_id, matches.INTRODUCED, events.MATCH_INTRODUCED, introduced_at=datetime.now().astimezone()
+        )
+
+    async def after_commit(self, event: Event) -> None:
+        if event.type in DECISIONS and (self._training is None or self._training.done()):
+            self._training = asyncio.create_task(self._retrain(event.data.get("kind", "mentor")), name="retrain")
+
+    async def _retrain(self, kind: str) -> None:
+        try:
+            current = (self.models or {}).get(kind)
+            model = await learning.retrain_if_due(self.pool, kind, current)
+            if model is not None and self.models is not None:
+                self.models[kind] = model
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+            log.warning("matcher retraining failed; the current model stays", extra={"error": str(exc)})

@@ -1,0 +1,76 @@
+"""Feasible, scored candidates of each kind for one newcomer (pure: no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from lotse.matcher import features, rules, scoring
+from lotse.matcher.profiles import Counterpart, Newcomer, Pools
+from lotse.matcher.scoring import LinearModel, Scored
+from lotse.matcher.text import about_similarity
+
+KINDS: Final = ("mentor", "language_course", "employer")
+
+# Why a newcomer waits without a suggestion of a kind (reason code -> words for coordinators).
+WAIT_REASONS: Final = {
+    "mentor": ("no_mentor_in_reach", "No mentor with a shared language (B1+) and room within reach."),
+    "language_course": ("no_fitting_course", "No course with seats at the next German level and a wanted schedule."),
+    "employer": ("no_opening_in_field", "No opening in the newcomer's field at their German level."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    kind: str
+    counterpart: Counterpart
+    scored: Scored
+
+    @property
+    def counterpart_id(self):  # type: ignore[no-untyped-def]
+        return self.counterpart.id
+
+
+def wanted_kinds(newcomer: Newcomer) -> list[str]:
+    kinds = []
+    if newcomer.wants_mentor:
+        kinds.append("mentor")
+    if rules.wants_course(newcomer):
+        kinds.append("language_course")
+    kinds.append("employer")  # an opening in one's own field is worth showing to everyone
+    return kinds
+
+
+def candidates(
+    kind: str,
+    newcomer: Newcomer,
+    pools: Pools,
+    excluded: set,  # type: ignore[type-arg]
+    models: dict[str, LinearModel],
+    now: datetime,
+) -> list[Candidate]:
+    """Every feasible counterpart not excluded, best first."""
+    model = models.get(kind)
+    if kind == "mentor":
+        mentors = [m for m in pools.mentors if m.id not in excluded and rules.mentor_feasible(newcomer, m)]
+        texts = about_similarity(newcomer.about, [m.about for m in mentors])
+        found = [
+            Candidate(kind, m, scoring.score(kind, features.mentor_features(newcomer, m, t, now), model))
+            for m, t in zip(mentors, texts, strict=True)
+        ]
+    elif kind == "language_course":
+        today = now.date()
+        found = [
+            Candidate(kind, c, scoring.score(kind, features.course_features(newcomer, c, today, now), model))
+            for c in pools.courses
+            if c.id not in excluded and rules.course_feasible(newcomer, c)
+        ]
+    else:
+        positions = [p for p in pools.positions if p.id not in excluded and rules.position_feasible(newcomer, p)]
+        texts = about_similarity(newcomer.about, [p.about for p in positions])
+        found = [
+            Candidate(kind, p, scoring.score(kind, features.position_features(newcomer, p, t, now), model))
+            for p, t in zip(positions, texts, strict=True)
+        ]
+    return sorted(found, key=lambda c: (-c.scored.score, str(c.counterpart.id)))

@@ -1,0 +1,148 @@
+"""Feature values in 0..1 for a feasible pair, each with a sentence a coordinator can read.
+
+The same features feed the rule-based prior (fixed weights) and the learned model, so the
+explanation of a score always speaks about the things the model saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Final
+
+from lotse.matcher import rules
+from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.reference import district_distance_km, districts, level_rank
+
+NATIVE: Final = level_rank("native")
+FAIRNESS_FULL_DAYS: Final = 60.0
+SMALL_CHILD_AGE: Final = 7
+
+# Names of languages in details (ISO 639-1); other codes are shown as they are.
+LANGUAGE_NAMES: Final = {
+    "de": "German", "en": "English", "ru": "Russian", "uk": "Ukrainian", "vi": "Vietnamese", "zh": "Chinese",
+    "mn": "Mongolian", "sr": "Serbian", "az": "Azerbaijani", "pl": "Polish", "fr": "French", "ar": "Arabic",
+    "tr": "Turkish", "es": "Spanish", "it": "Italian", "fa": "Persian",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    value: float  # 0..1
+    detail: str
+
+
+def _clip(x: float) -> float:
+    return max(0.0, min(1.0, x))
+
+
+def _place(code: str) -> str:
+    district = districts().get(code)
+    return district.name if district else code
+
+
+def _language_feature(newcomer: Newcomer, other: dict[str, str]) -> Feature:
+    shared = rules.shared_languages(newcomer.languages, other)
+    if not shared:
+        return Feature("language", 0.0, "No language in common at B1 or better.")
+    code, rank = shared[0]
+    name = LANGUAGE_NAMES.get(code, code)
+    value = (rank - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
+    weak_german = level_rank(newcomer.german or "") < rules.B1
+    if code != "de" and weak_german:
+        # A bridge language matters most while the newcomer's German is still weak.
+        return Feature("language", _clip(value + 0.2), f"{name} as a bridge language while German is still weak.")
+    return Feature("language", value, f"Both speak {name} well ({newcomer.languages[code]} and {other[code]}).")
+
+
+def _distance_feature(newcomer: Newcomer, district: str, limit_km: float, online: bool) -> Feature:
+    km = district_distance_km(newcomer.district, district)
+    places = f"{_place(newcomer.district)} – {_place(district)}"
+    if km <= 0.5:
+        return Feature("distance", 1.0, f"Same district ({_place(district)}).")
+    if online and km > limit_km:
+        return Feature("distance", 0.3, f"{places}: {km:.0f} km, so meetings online.")
+    return Feature("distance", _clip(1.0 - km / limit_km), f"{places}: {km:.0f} km apart.")
+
+
+def waiting_feature(newcomer: Newcomer, now: datetime) -> Feature:
+    days = max(0.0, (now - newcomer.waiting_since).total_seconds() / 86400)
+    return Feature("waiting", _clip(days / FAIRNESS_FULL_DAYS), f"Waiting for {days:.0f} days.")
+
+
+def needs_childcare(newcomer: Newcomer) -> bool:
+    return "childcare" in newcomer.needs or any(age < SMALL_CHILD_AGE for age in newcomer.children_ages)
+
+
+def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, now: datetime) -> list[Feature]:
+    covered = sorted(newcomer.needs & mentor.helps_with)
+    if newcomer.needs:
+        needs = Feature(
+            "needs", len(covered) / len(newcomer.needs),
+            f"Helps with {', '.join(covered) or 'none'} ({len(covered)} of {len(newcomer.needs)} needs).",
+        )
+    else:
+        needs = Feature("needs", 0.5, "The newcomer named no particular needs.")
+    same_field = mentor.occupation_field == newcomer.occupation_field
+    occupation = Feature(
+        "occupation", 1.0 if same_field else 0.0,
+        f"Same field ({newcomer.occupation_field}): professional mentoring." if same_field else "Different fields.",
+    )
+    return [
+        _language_feature(newcomer, mentor.languages),
+        _distance_feature(newcomer, mentor.district, mentor.max_distance_km, mentor.online_ok),
+        needs,
+        occupation,
+        Feature("about", _clip(text_similarity), f"Their own words have {text_similarity:.0%} in common."),
+        waiting_feature(newcomer, now),
+    ]
+
+
+def course_features(newcomer: Newcomer, course: Course, today: date, now: datetime) -> list[Feature]:
+    if needs_childcare(newcomer):
+        household = Feature(
+            "household", 1.0 if course.childcare else 0.0,
+            "Childcare during the course." if course.childcare else "No childcare, though a small child comes along.",
+        )
+    else:
+        household = Feature("household", 0.5, "No childcare needed.")
+    days = (course.starts_on - today).days
+    start = Feature("start", _clip(1.0 - days / 120), f"Starts in {days} days ({course.starts_on.isoformat()}).")
+    distance = (
+        Feature("distance", 1.0, "Online course.")
+        if course.format == "online"
+        else _distance_feature(newcomer, course.district, rules.COURSE_MAX_KM, online=False)
+    )
+    schedule = Feature("schedule", 1.0, f"{course.level} course, {course.schedule}, as the newcomer asked.")
+    return [schedule, distance, household, start, waiting_feature(newcomer, now)]
+
+
+def position_features(newcomer: Newcomer, position: Position, text_similarity: float, now: datetime) -> list[Feature]:
+    gap = rules.german_gap(newcomer, position)
+    german = Feature(
+        "german", 1.0 if gap >= 1 else 0.8 if gap == 0 else 0.4,
+        f"German {newcomer.german or 'none'} for {position.min_german_level} required"
+        + (", with a German course during work." if gap < 0 else "."),
+    )
+    family: list[str] = []
+    fit = 0.5
+    if needs_childcare(newcomer):
+        fit += 0.25 if "childcare_support" in position.offers else -0.25
+        family.append("childcare support" if "childcare_support" in position.offers else "no childcare support")
+    if newcomer.partner_seeks_work:
+        fit += 0.25 if "partner_job_support" in position.offers else -0.25
+        family.append("help for the partner's job search" if "partner_job_support" in position.offers
+                      else "no help for the partner's job search")
+    household = Feature("household", _clip(fit), ("Household: " + ", ".join(family) + ".") if family
+                        else "No family needs to weigh.")
+    helpful = sorted(position.offers & {"mentor_program", "housing_help", "relocation_support"})
+    offers = Feature("offers", len(helpful) / 3, f"Offers {', '.join(helpful) or 'no extra support'}.")
+    return [
+        german,
+        _distance_feature(newcomer, position.district, 150.0, online=False),
+        household,
+        offers,
+        Feature("about", _clip(text_similarity), f"Their own words have {text_similarity:.0%} in common."),
+        waiting_feature(newcomer, now),
+    ]

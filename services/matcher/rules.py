@@ -1,0 +1,60 @@
+"""The contract's hard constraints. A pair that fails one is never suggested, whatever its score."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.reference import district_distance_km, level_rank
+
+B1: Final = level_rank("B1")
+COURSE_MAX_KM: Final = 50.0
+COURSE_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1")
+
+
+def shared_languages(a: dict[str, str], b: dict[str, str], *, minimum: int = B1) -> list[tuple[str, int]]:
+    """Languages both speak at `minimum` or better, with the lower of the two levels, best first."""
+    both = [(code, min(level_rank(a[code]), level_rank(b[code]))) for code in a.keys() & b.keys()]
+    return sorted((pair for pair in both if pair[1] >= minimum), key=lambda pair: (-pair[1], pair[0]))
+
+
+def next_german_level(newcomer: Newcomer) -> str | None:
+    """The course level a newcomer needs next; None when beyond what courses offer."""
+    rank = level_rank(newcomer.german or "")
+    if rank == 0:
+        return "A1"
+    return COURSE_LEVELS[rank] if rank < len(COURSE_LEVELS) else None
+
+
+def mentor_feasible(newcomer: Newcomer, mentor: Mentor) -> bool:
+    if mentor.capacity_left <= 0 or not shared_languages(newcomer.languages, mentor.languages):
+        return False
+    if mentor.online_ok:
+        # The newcomer side of "both accept online": a newcomer still abroad can only meet online;
+        # an arrived one is assumed to accept it when the mentor offers it.
+        return True
+    return district_distance_km(newcomer.district, mentor.district) <= mentor.max_distance_km
+
+
+def course_feasible(newcomer: Newcomer, course: Course) -> bool:
+    if course.seats_left <= 0 or course.schedule not in newcomer.course_schedules:
+        return False
+    if course.level != next_german_level(newcomer):
+        return False
+    return course.format == "online" or district_distance_km(newcomer.district, course.district) <= COURSE_MAX_KM
+
+
+def german_gap(newcomer: Newcomer, position: Position) -> int:
+    """Levels the newcomer's German is above (+) or below (-) what the position asks."""
+    return level_rank(newcomer.german or "") - level_rank(position.min_german_level)
+
+
+def position_feasible(newcomer: Newcomer, position: Position) -> bool:
+    if position.openings_left <= 0 or position.occupation_field != newcomer.occupation_field:
+        return False
+    allowed_gap = -1 if "language_course_during_work" in position.offers else 0
+    return german_gap(newcomer, position) >= allowed_gap
+
+
+def wants_course(newcomer: Newcomer) -> bool:
+    return bool(newcomer.course_schedules) and next_german_level(newcomer) is not None

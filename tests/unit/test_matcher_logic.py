@@ -1,0 +1,172 @@
+"""Pure matching logic: hard constraints, scores that add up, optimal rounds, evaluation metrics."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from lotse.matcher import candidates as cand
+from lotse.matcher import learning, rounds, rules, scoring
+from lotse.matcher.evaluate import evaluate_kind, ndcg_at
+from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
+
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+def newcomer(**overrides: object) -> Newcomer:
+    values: dict[str, object] = dict(
+        id=uuid.uuid4(), district="16052", languages={"vi": "native", "en": "B2", "de": "A2"},
+        occupation_field="nursing", needs=frozenset({"childcare", "housing"}), wants_mentor=True,
+        course_schedules=frozenset({"evening"}), partner=True, partner_seeks_work=True, children_ages=(4,),
+        about="Nurse moving to Gera with my daughter.", waiting_since=NOW - timedelta(days=30),
+    )
+    values.update(overrides)
+    return Newcomer(**values)  # type: ignore[arg-type]
+
+
+def mentor(**overrides: object) -> Mentor:
+    values: dict[str, object] = dict(
+        id=uuid.uuid4(), district="16052", languages={"de": "native", "en": "B2"},
+        helps_with=frozenset({"childcare"}), occupation_field=None, max_distance_km=30.0, online_ok=False,
+        capacity_left=1, about="Retired nurse in Gera.",
+    )
+    values.update(overrides)
+    return Mentor(**values)  # type: ignore[arg-type]
+
+
+def course(**overrides: object) -> Course:
+    values: dict[str, object] = dict(
+        id=uuid.uuid4(), provider_id=uuid.uuid4(), title="B1", level="B1", schedule="evening", format="in_person",
+        district="16052", seats_left=3, starts_on=date(2026, 12, 10), childcare=True, about="",
+    )
+    values.update(overrides)
+    return Course(**values)  # type: ignore[arg-type]
+
+
+def position(**overrides: object) -> Position:
+    values: dict[str, object] = dict(
+        id=uuid.uuid4(), employer_id=uuid.uuid4(), title="Pflege", occupation_field="nursing", openings_left=1,
+        min_german_level="B1", district="16052", offers=frozenset(), about="",
+    )
+    values.update(overrides)
+    return Position(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("mentor_overrides", "feasible"),
+    [
+        ({}, True),
+        ({"languages": {"de": "native", "en": "A2"}}, False),  # English only at A2 on one side
+        ({"capacity_left": 0}, False),
+        ({"district": "16063", "max_distance_km": 30.0}, False),  # Wartburgkreis is ~150 km from Gera
+        ({"district": "16063", "max_distance_km": 30.0, "online_ok": True}, True),
+        ({"district": "16076", "max_distance_km": 30.0}, True),  # Greiz is next door
+    ],
+)
+def test_mentor_constraints(mentor_overrides: dict[str, object], feasible: bool) -> None:
+    assert rules.mentor_feasible(newcomer(), mentor(**mentor_overrides)) is feasible
+
+
+@pytest.mark.parametrize(
+    ("german", "course_overrides", "feasible"),
+    [
+        ("A2", {}, True),
+        ("A2", {"level": "A2"}, False),
+        (None, {"level": "A1"}, True),
+        ("A2", {"schedule": "weekend"}, False),
+        ("A2", {"seats_left": 0}, False),
+        ("A2", {"district": "16063"}, False),
+        ("A2", {"district": "16063", "format": "online"}, True),
+        ("C2", {"level": "C1"}, False),
+    ],
+)
+def test_course_constraints(german: str | None, course_overrides: dict[str, object], feasible: bool) -> None:
+    languages = {"vi": "native", **({"de": german} if german else {})}
+    assert rules.course_feasible(newcomer(languages=languages), course(**course_overrides)) is feasible
+
+
+@pytest.mark.parametrize(
+    ("german", "position_overrides", "feasible"),
+    [
+        ("B1", {}, True),
+        ("A2", {}, False),
+        ("A2", {"offers": frozenset({"language_course_during_work"})}, True),
+        ("A1", {"offers": frozenset({"language_course_during_work"})}, False),
+        ("B2", {"occupation_field": "it"}, False),
+        ("B2", {"openings_left": 0}, False),
+    ],
+)
+def test_employer_constraints(german: str, position_overrides: dict[str, object], feasible: bool) -> None:
+    person = newcomer(languages={"vi": "native", "de": german})
+    assert rules.position_feasible(person, position(**position_overrides)) is feasible
+
+
+def test_explanations_add_up_to_the_score_with_and_without_a_model() -> None:
+    pools = Pools(mentors=[mentor(), mentor(helps_with=frozenset({"childcare", "housing"}))],
+                  courses=[course()], positions=[position(min_german_level="A2")])
+    model = scoring.LinearModel("mentor", 3, 120, scoring.FEATURE_NAMES["mentor"], (2.0, 0.1, 1.0, 0.0, 0.5, 0.1),
+                                -1.0)
+    for kind in cand.KINDS:
+        for models in ({}, {"mentor": model}):
+            for found in cand.candidates(kind, newcomer(), pools, set(), models, NOW):
+                explanation = found.scored.explanation
+                assert 0.0 <= found.scored.score <= 1.0
+                assert sum(e["contribution"] for e in explanation) == pytest.approx(found.scored.score, abs=1e-9)
+                assert all(e["detail"] for e in explanation)
+    best = cand.candidates("mentor", newcomer(), pools, set(), {}, NOW)
+    assert best[0].counterpart.helps_with == frozenset({"childcare", "housing"})  # covers both needs
+
+
+def test_a_bridge_language_counts_while_german_is_weak() -> None:
+    speaks_vietnamese = mentor(languages={"vi": "native", "de": "native"})
+    [found] = cand.candidates("mentor", newcomer(), Pools(mentors=[speaks_vietnamese]), set(), {}, NOW)
+    language = next(e for e in found.scored.explanation if e["factor"] == "language")
+    assert "bridge" in language["detail"]
+
+
+def test_the_model_share_grows_with_decisions() -> None:
+    few = scoring.LinearModel("mentor", 1, 20, ("language",), (1.0,), 0.0)
+    many = scoring.LinearModel("mentor", 2, 2000, ("language",), (1.0,), 0.0)
+    assert 0 < few.weight < many.weight <= scoring.MAX_MODEL_WEIGHT
+
+
+def test_a_round_never_exceeds_room_and_maximises_the_total() -> None:
+    rng = random.Random(7)
+    mentors = [mentor(capacity_left=rng.randint(1, 3), district="16052") for _ in range(5)]
+    people = [newcomer(about=f"text {i}") for i in range(20)]
+    options = [cand.candidates("mentor", p, Pools(mentors=mentors), set(), {}, NOW) for p in people]
+    chosen = rounds.assign(options, "best_total_score")
+    per_mentor: dict[uuid.UUID, int] = {}
+    for _, c in chosen:
+        per_mentor[c.counterpart.id] = per_mentor.get(c.counterpart.id, 0) + 1
+    assert all(per_mentor[m.id] <= m.capacity_left for m in mentors if m.id in per_mentor)
+    assert len(chosen) == sum(m.capacity_left for m in mentors)
+    assert len({i for i, _ in chosen}) == len(chosen)  # one proposal per newcomer
+
+
+def test_most_matched_prefers_more_pairs_over_one_great_pair() -> None:
+    a, b = mentor(capacity_left=1), mentor(capacity_left=1)
+    first = [cand.Candidate("mentor", a, scoring.Scored(0.9, [], {}, "prior")),
+             cand.Candidate("mentor", b, scoring.Scored(0.8, [], {}, "prior"))]
+    second = [cand.Candidate("mentor", a, scoring.Scored(0.3, [], {}, "prior"))]
+    assert len(rounds.assign([first, second], "most_matched")) == 2
+
+
+def test_ndcg_and_evaluation() -> None:
+    assert ndcg_at(5, {"a": [(0.9, 1), (0.1, 0)]}) == pytest.approx(1.0)
+    assert ndcg_at(5, {"a": [(0.1, 1), (0.9, 0)]}) < 1.0
+    rng = random.Random(1)
+    rows = []
+    for i in range(200):
+        label = i % 2
+        features = {"language": 0.9 if label else 0.3 + rng.random() * 0.2, "distance": rng.random()}
+        rows.append((i // 4, features, label))
+    report = evaluate_kind("mentor", rows)
+    assert report is not None and report["model"]["auc"] >= 0.9
+
+
+def test_no_model_without_both_outcomes() -> None:
+    assert learning.fit("mentor", [({"language": 1.0}, 1)] * 50, 1) is None
