@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 from functools import cache
 from importlib import resources
-from typing import Final
+from typing import Any, Final
 
 import jinja2
+import markupsafe
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -84,6 +85,15 @@ def _escapes_html(template_name: str | None) -> bool:
     return template_name is None or template_name.endswith((".html", ".html.j2"))
 
 
+def as_text(value: object) -> markupsafe.Markup:
+    """Escape a value for HTML even when it arrives as Markup from a plain-text macro.
+
+    Macros shared by text and HTML templates live in non-escaping files, and Jinja marks a
+    macro's output safe; in HTML it must pass through this filter.
+    """
+    return markupsafe.escape(str(value))
+
+
 @cache
 def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
     """One autoescaping environment per locale, so concurrent renders never share gettext."""
@@ -95,6 +105,7 @@ def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["as_text"] = as_text
     env.install_gettext_translations(translations(package, domain, locale), newstyle=True)  # type: ignore[attr-defined]
     env.globals["locale"] = locale
     return env
@@ -105,14 +116,16 @@ def untranslated(package: str, domain: str, locale: str) -> list[str]:
     pot = resources.files(package) / "locales" / f"{domain}.pot"
     with pot.open("rb") as file:
         wanted = [m.id for m in read_po(file) if m.id]
+    translated = _translated_ids(package, domain, locale)
+    fallback = _FALLBACKS.get(locale)
+    if fallback:  # plain German rephrases what it needs to and takes the rest from German
+        translated |= _translated_ids(package, domain, fallback)
+    return [str(msgid) for msgid in wanted if msgid not in translated]
+
+
+def _translated_ids(package: str, domain: str, locale: str) -> set[Any]:
     path = catalog_path(package, domain, locale)
     if not path.is_file():
-        return [str(m) for m in wanted]
+        return set()
     with path.open("rb") as file:
-        have = {m.id: m for m in read_po(file) if m.id}
-    missing = []
-    for msgid in wanted:
-        message = have.get(msgid)
-        if message is None or not message.string or message.fuzzy:
-            missing.append(str(msgid))
-    return missing
+        return {m.id for m in read_po(file) if m.id and m.string and not m.fuzzy}

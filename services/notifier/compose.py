@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 
+from lotse.notifier import match_context
 from lotse.shared import tokens
 from lotse.shared.config import Settings
 
@@ -43,9 +44,20 @@ class Composer:
     def verify_url(self, participant_id: uuid.UUID) -> str:
         return self.link(f"/verify/{self._signer.sign(tokens.VERIFY, pid=str(participant_id))}")
 
+    def respond_url(self, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str) -> str:
+        token = self._signer.sign(tokens.RESPOND, mid=str(match_id), pid=str(participant_id))
+        return self.link(f"/respond/{token}?answer={answer}")
+
+    def checkin_url(self, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
+        return self.link(f"/checkin/{self._signer.sign(tokens.CHECKIN, mid=str(match_id), pid=str(participant_id))}")
+
     async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
+        if row["type"] == "erasure_confirmation":
+            return await erasure_recipient(conn, row)
+        if row["coordinator_id"] is not None:
+            return await digest_recipient(self, conn, row)
         if row["participant_id"] is None:
-            return None  # coordinator notifications are composed by the digest
+            return None
         person = await conn.fetchrow(
             "SELECT id, kind, status, name, email, preferred_locale FROM participants WHERE id = $1",
             row["participant_id"],
@@ -71,4 +83,46 @@ async def _verification(
 
 _BUILDERS: dict[str, Builder] = {
     "verification": _verification,
+    "introduction": match_context.introduction,
+    "reminder": match_context.introduction,
+    "match_declined": match_context.about_match,
+    "match_ended": match_context.about_match,
+    "checkin": match_context.checkin,
 }
+
+
+async def erasure_recipient(conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
+    """The erased person's address survives only in the receipt, until this email is sent."""
+    receipt = await conn.fetchrow(
+        "SELECT email, name, locale FROM erasure_receipts WHERE participant_id = $1", row["participant_id"]
+    )
+    if receipt is None:
+        return None
+    return Recipient(receipt["email"], receipt["locale"], {"name": receipt["name"] or ""})
+
+
+async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
+    coordinator = await conn.fetchrow("SELECT email, active FROM coordinators WHERE id = $1", row["coordinator_id"])
+    if coordinator is None or not coordinator["active"]:
+        return None
+    since = await conn.fetchval(
+        """SELECT coalesce(max(created_at), now() - interval '1 day') FROM notifications
+           WHERE coordinator_id = $1 AND type = 'digest' AND status = 'sent'""",
+        row["coordinator_id"],
+    )
+    new = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested' AND created_at > $1", since)
+    waiting = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested'")
+    flagged = await conn.fetch(
+        """SELECT m.id, m.kind, m.flag_reason FROM matches m WHERE m.flagged_at IS NOT NULL
+           AND m.status IN ('introduced', 'active') ORDER BY m.flagged_at LIMIT 20"""
+    )
+    return Recipient(
+        coordinator["email"],
+        "de",
+        {
+            "new_suggestions": int(new),
+            "open_suggestions": int(waiting),
+            "flagged": [{"kind": f["kind"], "reason": f["flag_reason"] or ""} for f in flagged],
+            "dashboard_url": composer.link("/dashboard"),
+        },
+    )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import asyncpg
 
 from lotse.notifier import notifications_db
-from lotse.shared import events
+from lotse.shared import events, matches_db
 from lotse.shared.consumer import Consumer, PermanentError
 from lotse.shared.events import Event
 from lotse.shared.topology import NOTIFIER_QUEUE
@@ -34,6 +35,16 @@ class NotifierConsumer(Consumer):
             await notifications_db.request(
                 conn, type="registration_confirmed", event_id=event.id, participant_id=data["participant_id"]
             )
+        elif event.type == events.MATCH_INTRODUCED:
+            await self._both_sides(conn, event, "introduction")
+        elif event.type == events.MATCH_RESPONDED and data.get("answer") == "decline":
+            await self._both_sides(conn, event, "match_declined")
+        elif event.type == events.MATCH_ENDED:
+            await self._both_sides(conn, event, "match_ended")
+        elif event.type == events.PARTICIPANT_ERASED:
+            await notifications_db.request(
+                conn, type="erasure_confirmation", event_id=event.id, participant_id=data["participant_id"]
+            )
         elif event.type == events.NOTIFICATION_REQUESTED:
             kind = data["notification"]
             if kind not in REQUESTABLE:
@@ -47,6 +58,16 @@ class NotifierConsumer(Consumer):
                 participant_id=data["participant_id"],
                 match_id=data.get("match_id"),
             )
+
+    async def _both_sides(self, conn: asyncpg.Connection, event: Event, notification: str) -> None:
+        data = event.data
+        owner = await matches_db.counterpart_owner(conn, data["kind"], uuid.UUID(data["counterpart_id"]))
+        for participant_id in (data["newcomer_id"], owner):
+            if participant_id is not None:
+                await notifications_db.request(
+                    conn, type=notification, event_id=event.id, participant_id=participant_id,
+                    match_id=data["match_id"],
+                )
 
     async def after_commit(self, event: Event) -> None:
         self._on_committed()

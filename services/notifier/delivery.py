@@ -88,12 +88,20 @@ class DeliveryLoop:
     async def _deliver(self, row: asyncpg.Record) -> None:
         fields = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
         async with self._pool.acquire() as conn:
-            recipient = await self._composer.compose(conn, row)
+            try:
+                recipient = await self._composer.compose(conn, row)
+            except LookupError as gone:
+                recipient, fields["reason"] = None, str(gone)
             if recipient is None:
-                await notifications_db.mark_final(conn, row["id"], "skipped", "recipient gone")
-                log.info("notification skipped: recipient erased or gone", extra=fields)
+                await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
+                log.info("notification skipped: recipient or match gone", extra=fields)
                 return
-        message = self._message(row, recipient)
+            try:
+                message = self._message(row, recipient)
+            except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
+                await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
+                log.exception("notification cannot be rendered", extra=fields)
+                return
         started = time.perf_counter()
         try:
             await self._sender.send(message)
@@ -109,6 +117,8 @@ class DeliveryLoop:
         # a crash repeats an email; it is one UPDATE long.
         async with self._pool.acquire() as conn:
             await notifications_db.mark_sent(conn, row["id"], recipient.locale)
+            if row["type"] == "erasure_confirmation":
+                await conn.execute("DELETE FROM erasure_receipts WHERE participant_id = $1", row["participant_id"])
         log.info("email sent", extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)})
 
     async def _retry_or_fail(self, row: asyncpg.Record, error: str, fields: dict[str, object]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotse.notifier import digest
 from lotse.notifier.compose import Composer
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.notifier.delivery import DeliveryLoop
@@ -14,7 +15,10 @@ def setup(infra: Infrastructure) -> Components:
     delivery = DeliveryLoop(infra.pool, infra.settings, Composer(infra.settings))
     return Components(
         consumers=[NotifierConsumer(infra.pool, infra.amqp, on_committed=delivery.wake)],
-        background=[delivery.run()],
+        background=[
+            delivery.run(),
+            digest.run_periodically(infra.pool, infra.settings.digest_interval_minutes, delivery.wake),
+        ],
         with_relay=False,
     )
 

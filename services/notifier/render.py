@@ -15,7 +15,10 @@ from lotse.shared.i18n import SUPPORTED_LOCALES, environment
 
 PACKAGE: Final = "lotse.notifier"
 DOMAIN: Final = "notifier"
-TYPES: Final = ("verification", "registration_confirmed")
+TYPES: Final = (
+    "verification", "registration_confirmed", "introduction", "reminder", "match_declined", "match_ended", "checkin",
+    "erasure_confirmation", "digest",
+)
 
 
 class UnknownNotification(ValueError):

@@ -1,0 +1,131 @@
+"""What an email about a match says: who the other side is, why this match, how to get in touch.
+
+Contact details of the other side are included only when both people consented to sharing
+them (their latest `share_contact` consent); otherwise the welcome centre connects them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any, Final
+
+import asyncpg
+
+from lotse.shared import matches_db
+
+if TYPE_CHECKING:
+    from lotse.notifier.compose import Composer
+
+Context = dict[str, Any]
+# Factors that say something about the pair (not about waiting time or the model).
+REASON_FACTORS: Final = ("language", "distance", "needs", "occupation", "about", "schedule", "household", "start",
+                         "german", "offers")
+
+_OTHER_SIDE: Final = {
+    "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
+                        NULL AS schedule, NULL AS starts_on, p.district
+                 FROM participants p WHERE p.id = $1""",
+    "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
+                                 p.status, c.schedule, c.starts_on, c.district
+                          FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
+    "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
+                          NULL AS schedule, NULL AS starts_on, p.district
+                   FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
+}
+
+
+async def shares_contact(conn: asyncpg.Connection, participant_id: uuid.UUID) -> bool:
+    given = await conn.fetchval(
+        """SELECT given FROM consents WHERE participant_id = $1 AND purpose = 'share_contact'
+           ORDER BY recorded_at DESC, id DESC LIMIT 1""",
+        participant_id,
+    )
+    return bool(given)
+
+
+def reasons(explanation: list[dict[str, Any]], limit: int = 2) -> list[str]:
+    """The factors that contributed most, as codes the templates turn into translated sentences."""
+    ranked = sorted((e for e in explanation if e.get("factor") in REASON_FACTORS and e.get("contribution", 0) > 0),
+                    key=lambda e: -float(e["contribution"]))
+    return [str(e["factor"]) for e in ranked[:limit]]
+
+
+async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record) -> Context | None:
+    if row["match_id"] is None:
+        return None
+    try:
+        match = await matches_db.get_match(conn, row["match_id"])
+    except matches_db.MatchNotFound:
+        return None
+    other = await conn.fetchrow(_OTHER_SIDE[match["kind"]], match["counterpart_id"])
+    if other is None:
+        return None
+    is_newcomer = match["newcomer_id"] == person["id"]
+    if is_newcomer:
+        title, organisation, other_id, other_email, other_status = (
+            other["title"], other["organisation"], other["owner_id"], other["email"], other["status"])
+    else:
+        newcomer = await conn.fetchrow("SELECT id, name, email, status FROM participants WHERE id = $1",
+                                       match["newcomer_id"])
+        title, organisation, other_id, other_email, other_status = (
+            newcomer["name"], None, newcomer["id"], newcomer["email"], newcomer["status"])
+    share = (
+        other_status != "erased"
+        and other_email is not None
+        and await shares_contact(conn, person["id"])
+        and await shares_contact(conn, other_id)
+    )
+    return {
+        "match": match,
+        "kind": match["kind"],
+        "side": "newcomer" if is_newcomer else "counterpart",
+        "other_title": title or "",
+        "organisation": organisation or "",
+        "schedule": other["schedule"] if is_newcomer else None,
+        "starts_on": other["starts_on"].isoformat() if is_newcomer and other["starts_on"] else None,
+        "contact_email": other_email if share else None,
+        "reasons": reasons(list(match["explanation"] or [])),
+    }
+
+
+async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
+                      person: asyncpg.Record) -> Context:
+    """For a decline or an ended match: which match, and whether this person was the one who ended it."""
+    parts = await _match_parts(conn, row, person)
+    if parts is None:
+        raise LookupError("the match is gone")
+    match = parts.pop("match")
+    return {
+        "name": person["name"],
+        "manage_url": composer.manage_url(person["id"]),
+        "status": match["status"],
+        "ended_by_me": (match["reason"] or "").endswith(parts["side"]),
+        **parts,
+    }
+
+
+async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
+                       person: asyncpg.Record) -> Context:
+    parts = await _match_parts(conn, row, person)
+    if parts is None:
+        raise LookupError("the match is gone")
+    match = parts.pop("match")
+    return {
+        "name": person["name"],
+        "manage_url": composer.manage_url(person["id"]),
+        "accept_url": composer.respond_url(match["id"], person["id"], "accept"),
+        "decline_url": composer.respond_url(match["id"], person["id"], "decline"),
+        **parts,
+    }
+
+
+async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
+                  person: asyncpg.Record) -> Context:
+    parts = await _match_parts(conn, row, person) or {"kind": "mentor", "side": "newcomer", "other_title": ""}
+    parts.pop("match", None)
+    return {
+        "name": person["name"],
+        "manage_url": composer.manage_url(person["id"]),
+        "checkin_url": composer.checkin_url(row["match_id"], person["id"]),
+        **parts,
+    }

@@ -1,0 +1,47 @@
+"""`lotse notifier preview TYPE LOCALE`: a notification rendered with sample data, for
+translators and coordinators to read (no database, no mail server)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from lotse.notifier.render import TYPES, render_email
+from lotse.shared.i18n import SUPPORTED_LOCALES
+
+BASE = "https://lotse.example"
+SAMPLE: dict[str, Any] = {
+    "name": "Nguyễn Thị Lan",
+    "manage_url": f"{BASE}/manage/SAMPLE-TOKEN",
+    "verify_url": f"{BASE}/verify/SAMPLE-TOKEN",
+    "accept_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=accept",
+    "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
+    "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",
+    "kind": "mentor",
+    "side": "newcomer",
+    "other_title": "Thomas Berger",
+    "organisation": "",
+    "starts_on": None,
+    "contact_email": "thomas.berger@example.org",
+    "reasons": ["language", "needs"],
+    "status": "completed",
+    "ended_by_me": False,
+    "new_suggestions": 7,
+    "open_suggestions": 23,
+    "flagged": [{"kind": "mentor", "reason": "no answer after a reminder"}],
+    "dashboard_url": f"{BASE}/dashboard",
+}
+
+
+def preview(type_: str | None, locale: str) -> int:
+    if type_ not in TYPES:
+        print(f"notifier preview: TYPE must be one of: {', '.join(TYPES)}", file=sys.stderr)
+        return 2
+    if locale not in SUPPORTED_LOCALES:
+        print(f"notifier preview: LOCALE must be one of: {', '.join(SUPPORTED_LOCALES)}", file=sys.stderr)
+        return 2
+    email = render_email(type_, locale, SAMPLE)
+    print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
+    print("--- HTML part ---")
+    print(email.html)
+    return 0

@@ -1,0 +1,171 @@
+"""The notifier against real PostgreSQL and a real SMTP server: introductions in each person's
+language, contact details only with both consents, retries, permanent failures, erasure,
+and the coordinators' digest."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from lotse.notifier import digest
+from lotse.notifier.compose import Composer
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.notifier.delivery import DeliveryLoop
+from lotse.shared import events
+from lotse.shared.config import Settings
+from lotse.shared.mailsink import MailSink
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Iterator[MailSink]:
+    mail = MailSink(tmp_path / "mail")
+    mail.start()
+    yield mail
+    mail.stop()
+
+
+@pytest.fixture
+def delivery(pool: asyncpg.Pool, settings: Settings, sink: MailSink) -> DeliveryLoop:
+    smtp = dataclasses.replace(settings, smtp_port=sink.smtp_port, public_url="https://lotse.example")
+    loop = DeliveryLoop(pool, smtp, Composer(smtp))
+    loop.BASE_DELAY_S = 0.01  # type: ignore[misc]
+    return loop
+
+
+@pytest.fixture
+def notifier(pool: asyncpg.Pool) -> NotifierConsumer:
+    return NotifierConsumer(pool, None, on_committed=lambda: None)
+
+
+async def deliver(consumer: NotifierConsumer, pool: asyncpg.Pool, event: events.Event) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await consumer.handle(conn, event)
+
+
+async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    created = await (await intake_client.post(path, json=body)).json()
+    participant_id = uuid.UUID(created["id"])
+    await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
+                       participant_id)
+    await pool.execute("DELETE FROM notifications")  # the registration's own verification email is not the topic
+    return participant_id
+
+
+async def _introduced(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -> events.Event:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation)
+           VALUES ($1, 'mentor', $2, $3, 0.8, 'introduced',
+                   '[{"factor": "language", "contribution": 0.5, "detail": "x"},
+                     {"factor": "needs", "contribution": 0.2, "detail": "y"},
+                     {"factor": "waiting", "contribution": 0.1, "detail": "z"}]')""",
+        match_id, newcomer, mentor,
+    )
+    return events.new_event(events.MATCH_INTRODUCED, match_id=match_id, kind="mentor", newcomer_id=newcomer,
+                            counterpart_id=mentor)
+
+
+@pytest.fixture
+async def pair(intake_client, pool):  # type: ignore[no-untyped-def]
+    newcomer_body, mentor_body = newcomer_payload(), mentor_payload()
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_body)
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_body)
+    return newcomer, newcomer_body["email"], mentor, mentor_body["email"]
+
+
+async def test_an_introduction_reaches_both_sides_once_in_their_languages(
+    pool, notifier, delivery, sink, pair
+) -> None:
+    newcomer, newcomer_email, mentor, mentor_email = pair
+    event = await _introduced(pool, newcomer, mentor)
+    await deliver(notifier, pool, event)
+    await deliver(notifier, pool, event)  # redelivered by the broker: still one row per person
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE type = 'introduction'") == 2
+
+    assert await delivery.deliver_due() == 2
+    mails = {m.rcpt_tos[0]: m for m in sink.messages()}
+    assert mails[newcomer_email].headers["Content-Language"] == "vi"
+    assert mails[mentor_email].headers["Content-Language"] == "de"
+    assert mentor_email in mails[newcomer_email].text and newcomer_email in mails[mentor_email].text
+    assert "https://lotse.example/respond/" in mails[newcomer_email].text
+    assert "Thomas Berger" in mails[newcomer_email].text
+    ids = {m.headers["X-Lotse-Notification"] for m in mails.values()}
+    assert len(ids) == 2 and all(m.message_id.startswith("<") for m in mails.values())
+    assert await delivery.deliver_due() == 0
+    statuses = {r["status"] for r in await pool.fetch("SELECT status FROM notifications")}
+    assert statuses == {"sent"}
+
+
+async def test_contact_details_only_when_both_consented(pool, notifier, delivery, sink, intake_client) -> None:
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    body = mentor_payload(consent={"data_processing": True, "share_contact": False})
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", body)
+    await deliver(notifier, pool, await _introduced(pool, newcomer, mentor))
+    await delivery.deliver_due()
+    [to_newcomer] = [m for m in sink.messages() if body["email"] not in m.rcpt_tos]
+    assert body["email"] not in to_newcomer.text
+    assert "Welcome Center" in to_newcomer.text or "Trung tâm" in to_newcomer.text
+
+
+async def test_a_transient_refusal_is_retried_and_a_permanent_one_is_not(pool, notifier, delivery, sink,
+                                                                           pair) -> None:
+    newcomer, newcomer_email, mentor, _ = pair
+    sink.inject("451 4.3.0 greylisted, try later")
+    await deliver(notifier, pool, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=newcomer,
+                                                   kind="newcomer"))
+    await delivery.deliver_due()
+    row = await pool.fetchrow("SELECT status, attempts, last_error FROM notifications")
+    assert row["status"] == "pending" and row["attempts"] == 1 and "451" in row["last_error"]
+    await pool.execute("UPDATE notifications SET next_attempt_at = now()")
+    await delivery.deliver_due()
+    assert await pool.fetchval("SELECT status FROM notifications") == "sent"
+    assert [m.rcpt_tos for m in sink.messages()] == [[newcomer_email]]
+
+    sink.inject("550 5.1.1 mailbox unavailable")
+    await deliver(notifier, pool, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=mentor,
+                                                   kind="mentor"))
+    await delivery.deliver_due()
+    failed = await pool.fetchrow("SELECT status, attempts, last_error FROM notifications WHERE participant_id = $1",
+                                 mentor)
+    assert failed["status"] == "failed" and failed["attempts"] == 1 and "550" in failed["last_error"]
+
+
+async def test_nothing_to_an_erased_person_except_the_confirmation(
+    pool, notifier, delivery, sink, pair, intake_client, coordinator_headers
+) -> None:
+    newcomer, newcomer_email, _, _ = pair
+    await deliver(notifier, pool, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=newcomer,
+                                                   kind="newcomer"))
+    erased = await intake_client.delete(f"/api/v1/participants/{newcomer}", headers=coordinator_headers)
+    assert erased.status == 204
+    await deliver(notifier, pool, events.new_event(events.PARTICIPANT_ERASED, participant_id=newcomer,
+                                                   kind="newcomer"))
+    await delivery.deliver_due()
+    rows = {r["type"]: r["status"] for r in await pool.fetch("SELECT type, status FROM notifications")}
+    assert rows == {"registration_confirmed": "skipped", "erasure_confirmation": "sent"}
+    [confirmation] = sink.messages()
+    assert confirmation.rcpt_tos == [newcomer_email] and confirmation.headers["Content-Language"] == "vi"
+    assert await pool.fetchval("SELECT count(*) FROM erasure_receipts") == 0
+
+
+async def test_the_digest_is_batched_per_coordinator_and_window(pool, delivery, sink, pair, intake_client,
+                                                                coordinator_headers) -> None:
+    newcomer, _, mentor, _ = pair
+    await pool.execute(
+        "INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score) VALUES ($1, 'mentor', $2, $3, 0.7)",
+        uuid.uuid4(), newcomer, mentor,
+    )
+    async with pool.acquire() as conn:
+        assert await digest.request_digests(conn, 3600, now=1_000_000.0) == 1  # one coordinator exists
+        assert await digest.request_digests(conn, 3600, now=1_000_100.0) == 0  # same window
+        assert await digest.request_digests(conn, 3600, now=1_004_000.0) == 1  # next window
+    await delivery.deliver_due()
+    digests = [m for m in sink.messages() if "digest" not in m.rcpt_tos]
+    assert len(digests) == 2 and all(m.headers["Content-Language"] == "de" for m in digests)
+    assert "/dashboard" in digests[0].text
