@@ -100,7 +100,7 @@ def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(package, "templates"),
         autoescape=_escapes_html,
-        extensions=["jinja2.ext.i18n"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

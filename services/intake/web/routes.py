@@ -6,8 +6,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from lotse.intake.auth import PUBLIC, declare
-from lotse.intake.web import verification
+from lotse.intake.auth import PARTICIPANT, PUBLIC, declare
+from lotse.intake.web import manage, registration, verification
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -15,6 +15,14 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 def setup_web_routes(app: web.Application) -> None:
     router = app.router
     declare(router.add_get("/verify/{token}", verification.verify_page, name="verify_page"), PUBLIC)
+    declare(router.add_get("/", registration.index, name="index"), PUBLIC)
+    declare(router.add_get("/register/{kind}", registration.form_page, name="register_form"), PUBLIC)
+    declare(router.add_post("/register/{kind}", registration.submit, name="register_submit"), PUBLIC)
+    declare(router.add_get("/register/{kind}/thanks", registration.registered, name="registered"), PUBLIC)
+    declare(router.add_get("/manage/{token}", manage.manage_page, name="manage"), PARTICIPANT)
+    declare(router.add_post("/manage/{token}", manage.manage_submit, name="manage_submit"), PARTICIPANT)
+    declare(router.add_get("/manage/{token}/erase", manage.erase_page, name="manage_erase"), PARTICIPANT)
+    declare(router.add_post("/manage/{token}/erase", manage.erase_submit, name="manage_erase_submit"), PARTICIPANT)
     static = router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     for route in static:
         declare(route, PUBLIC)

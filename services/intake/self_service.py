@@ -1,0 +1,74 @@
+"""What a participant can do with the "manage my registration" link: edit, pause, resume,
+give or withdraw consent to share contact details, and erase everything.
+
+Every change writes `participant.updated` in the same transaction, so the matcher re-scores
+(or withdraws open suggestions of a paused participant).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any, Final
+
+import asyncpg
+
+from lotse.intake import participants_db
+from lotse.shared import events
+from lotse.shared.outbox import write_event
+
+COLUMNS: Final = ("name", "preferred_locale", "district", "about")
+NOT_EDITABLE_HERE: Final = ("email", "consent", "courses", "positions")
+
+
+class NotFound(Exception):
+    pass
+
+
+async def load(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        """SELECT p.*, (SELECT given FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'share_contact'
+                        ORDER BY recorded_at DESC, id DESC LIMIT 1) AS shares_contact
+           FROM participants p WHERE p.id = $1 AND p.status <> 'erased'""",
+        participant_id,
+    )
+    if row is None:
+        raise NotFound(str(participant_id))
+    return row
+
+
+async def _changed(conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    await write_event(conn, events.new_event(events.PARTICIPANT_UPDATED, participant_id=row["id"], kind=row["kind"]))
+
+
+async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: Mapping[str, Any]) -> None:
+    """Apply a validated edit (`validation.validate_update`); call inside a transaction."""
+    row = await load(conn, participant_id)
+    columns = {name: cleaned[name] for name in COLUMNS if name in cleaned}
+    if "languages" in cleaned:
+        columns["languages"] = [{"code": code, "level": level} for code, level in cleaned["languages"]]
+    profile = dict(row["profile"])
+    profile.update({k: v for k, v in cleaned.items() if k not in (*COLUMNS, "languages", *NOT_EDITABLE_HERE)})
+    columns["profile"] = profile
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
+    await conn.execute(
+        f"UPDATE participants SET {assignments}, updated_at = now() WHERE id = $1", participant_id, *columns.values()
+    )
+    await _changed(conn, row)
+
+
+async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool) -> str:
+    row = await load(conn, participant_id)
+    wanted = {("verified", True): "paused", ("paused", False): "verified"}.get((row["status"], paused))
+    if wanted is None:
+        return str(row["status"])  # nothing to do (not yet verified, or already so)
+    await conn.execute("UPDATE participants SET status = $2, updated_at = now() WHERE id = $1", participant_id, wanted)
+    await _changed(conn, row)
+    return wanted
+
+
+async def set_share_contact(conn: asyncpg.Connection, participant_id: uuid.UUID, given: bool) -> None:
+    """Giving and withdrawing are equally easy; each is recorded with time and text version."""
+    row = await load(conn, participant_id)
+    await participants_db.record_consents(conn, participant_id, {"share_contact": given})
+    await _changed(conn, row)

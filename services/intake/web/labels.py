@@ -1,0 +1,52 @@
+"""Field labels, shared by the inputs and the error summary (so both say the same words)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from lotse.intake.validation import N_
+
+FIELD_LABELS: Final = {
+    "name": N_("Your name"), "email": N_("E-mail address"), "preferred_locale": N_("Language for e-mails"),
+    "district": N_("District"), "organisation": N_("Organisation"), "contact_name": N_("Contact person"),
+    "country_of_origin": N_("Country of origin"), "occupation_field": N_("Occupation field"),
+    "mentor_occupation_field": N_("Your occupation field"), "arrival": N_("Where are you now?"),
+    "needs": N_("What would help you?"), "course_schedules": N_("Course times"),
+    "children_ages": N_("Children's ages"), "capacity": N_("Number of newcomers"),
+    "helps_with": N_("I can help with"), "max_distance_km": N_("Maximum distance (km)"),
+    "about": N_("About you"), "position_title": N_("Job title"), "openings": N_("Openings"),
+    "min_german_level": N_("Minimum German level"), "course_title": N_("Course title"),
+    "course_level": N_("Course level"), "schedule": N_("Schedule"), "format": N_("Format"),
+    "course_district": N_("Course location (district)"), "seats": N_("Seats"), "starts_on": N_("Start date"),
+    "consent_data_processing": N_("Consent to data processing"), "consent": N_("Consent"),
+    "languages": N_("Languages"), "positions": N_("Open positions"), "courses": N_("Courses"),
+    "offers": N_("What you offer newcomers"), "household": N_("Your household"),
+    "partner_seeks_work": N_("My partner is looking for work"), "level": N_("Level"), "code": N_("Language"),
+    "title": N_("Title"),
+}
+ROW_LABELS: Final = {
+    "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),
+}
+# Row fields whose label key differs from the field name.
+ROW_FIELD_KEYS: Final = {("positions", "title"): "position_title", ("courses", "title"): "course_title",
+                         ("courses", "level"): "course_level", ("courses", "district"): "course_district",
+                         ("positions", "occupation_field"): "occupation_field"}
+
+
+def labels(gettext: Callable[[str], str]) -> dict[str, str]:
+    return {key: gettext(text) for key, text in FIELD_LABELS.items()}
+
+
+def label_for(field_id: str, gettext: Callable[[str], str]) -> str:
+    """`positions-1-openings` → "Position 2: Openings"; `consent-data_processing` → its label."""
+    parts = field_id.split("-")
+    if len(parts) == 3 and parts[0] in ROW_LABELS and parts[1].isdigit():
+        group, index, name = parts
+        row = gettext(ROW_LABELS[group]) % {"n": int(index) + 1}
+        key = ROW_FIELD_KEYS.get((group, name), name)
+        return f"{row}: {gettext(FIELD_LABELS.get(key, key))}"
+    key = {"consent-data_processing": "consent_data_processing", "household-children_ages": "children_ages",
+           "household-partner_seeks_work": "partner_seeks_work"}.get(field_id, parts[0] if parts[0] in
+                                                                     ("household", "consent") else field_id)
+    return gettext(FIELD_LABELS.get(key, key))

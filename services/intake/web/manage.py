@@ -1,0 +1,110 @@
+"""The self-service page behind "manage my registration": see, edit, pause, consent, erase."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from lotse.intake import privacy, self_service
+from lotse.intake.i18n import request_locale
+from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.validation import ValidationFailed, validate_update
+from lotse.intake.web import forms, labels, vocabulary
+from lotse.intake.web.render import gettext_for, render
+from lotse.shared import tokens
+
+
+def _participant_id(request: web.Request) -> uuid.UUID:
+    try:
+        claims = request.app[signer_key].load(tokens.MANAGE, request.match_info["token"])
+        return uuid.UUID(str(claims["pid"]))
+    except (tokens.InvalidToken, KeyError, ValueError):
+        raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
+                                 content_type="text/html") from None
+
+
+def _stored_values(row: Any) -> dict[str, object]:
+    payload = {
+        "name": row["name"], "preferred_locale": row["preferred_locale"], "district": row["district"],
+        "languages": row["languages"], "about": row["about"] or "", **row["profile"],
+    }
+    return forms.from_payload(payload)
+
+
+async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict[str, object] | None = None,
+                errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            row = await self_service.load(conn, participant_id)
+        except self_service.NotFound:
+            return render(request, "manage_gone.html", status=410)
+        courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
+        positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
+    gettext = gettext_for(request)
+    field_errors: dict[str, str] = {}
+    for path, message in (errors or {}).items():
+        field_errors.setdefault(forms.field_id(path), message)
+    shown = values if values is not None else _stored_values(row)
+    return render(request, "manage.html", {
+        "participant": row, "kind": row["kind"], "values": shown, "field_errors": field_errors,
+        "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors},
+        "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
+        "vocab": vocabulary.for_locale(request_locale(request)), "courses": courses, "positions": positions,
+        "notice": notice, "today": date.today().isoformat(),
+    }, status=status)
+
+
+async def manage_page(request: web.Request) -> web.Response:
+    notice = request.query.get("done")
+    return await _page(request, _participant_id(request), notice=notice)
+
+
+async def manage_submit(request: web.Request) -> web.Response:
+    participant_id = _participant_id(request)
+    form = await request.post()
+    action = str(form.get("action", "edit"))
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            row = await self_service.load(conn, participant_id)
+            if action == "pause":
+                await self_service.set_paused(conn, participant_id, True)
+            elif action == "resume":
+                await self_service.set_paused(conn, participant_id, False)
+            elif action in ("share", "unshare"):
+                await self_service.set_share_contact(conn, participant_id, action == "share")
+            elif action == "edit":
+                payload = {k: v for k, v in forms.to_payload(row["kind"], form).items()
+                           if k not in self_service.NOT_EDITABLE_HERE}
+                try:
+                    cleaned = validate_update(row["kind"], payload, today=date.today())
+                except ValidationFailed as failed:
+                    gettext = gettext_for(request)
+                    errors = {path: error.render(gettext) for path, error in failed.errors.items()}
+                    return await _page(request, participant_id, values=forms.form_values(form), errors=errors,
+                                       status=422)
+                await self_service.update(conn, participant_id, cleaned)
+            else:
+                raise web.HTTPBadRequest(text="unknown action")
+        except self_service.NotFound:
+            return render(request, "manage_gone.html", status=410)
+    raise web.HTTPSeeOther(f"{request.path}?done={action}")
+
+
+async def erase_page(request: web.Request) -> web.Response:
+    _participant_id(request)
+    return render(request, "manage_erase.html")
+
+
+async def erase_submit(request: web.Request) -> web.Response:
+    participant_id = _participant_id(request)
+    form = await request.post()
+    if form.get("confirm") != "yes":
+        return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        with contextlib.suppress(privacy.ParticipantGone):  # erased already: the result is the same
+            await privacy.erase(conn, participant_id)
+    return render(request, "manage_erased.html")

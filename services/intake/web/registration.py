@@ -1,0 +1,101 @@
+"""The public registration forms: one per kind, POST-redirect-GET to a confirmation page."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from aiohttp import web
+
+from lotse.intake import registrations
+from lotse.intake.api.public import client_address
+from lotse.intake.i18n import request_locale
+from lotse.intake.typedefs import intake_limiter_key, pool_key
+from lotse.intake.validation import ValidationFailed, validate_registration
+from lotse.intake.web import forms, labels, vocabulary
+from lotse.intake.web.render import gettext_for, render
+
+# URL segment → participant kind
+KINDS: Final = {
+    "newcomer": "newcomer",
+    "mentor": "mentor",
+    "employer": "employer",
+    "language-provider": "language_provider",
+}
+
+
+def _kind(request: web.Request) -> tuple[str, str]:
+    segment = request.match_info["kind"]
+    if segment not in KINDS:
+        raise web.HTTPNotFound()
+    return segment, KINDS[segment]
+
+
+async def index(request: web.Request) -> web.Response:
+    return render(request, "index.html")
+
+
+def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any], errors: dict[str, str],
+          rows: dict[str, int], status: int = 200) -> web.Response:
+    gettext = gettext_for(request)
+    field_errors: dict[str, str] = {}
+    for path, message in errors.items():
+        field_errors.setdefault(forms.field_id(path), message)
+    names = labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors}
+    return render(
+        request,
+        "register.html",
+        {
+            "segment": segment,
+            "kind": kind,
+            "values": values,
+            "field_errors": field_errors,
+            "labels": names,
+            "rows": rows,
+            "vocab": vocabulary.for_locale(request_locale(request)),
+            "today": date.today().isoformat(),
+        },
+        status=status,
+    )
+
+
+def _rows(form: forms.Form | None, add: str | None = None) -> dict[str, int]:
+    rows = {
+        "languages": max(forms.LANGUAGE_ROWS, forms.row_count(form, "languages") if form else 0),
+        "positions": max(forms.MIN_ROWS["positions"], forms.row_count(form, "positions") if form else 0),
+        "courses": max(forms.MIN_ROWS["courses"], forms.row_count(form, "courses") if form else 0),
+    }
+    if add in rows:
+        rows[add] = min(forms.MAX_ROWS, rows[add] + 1)
+    return rows
+
+
+async def form_page(request: web.Request) -> web.Response:
+    segment, kind = _kind(request)
+    values = {"preferred_locale": request_locale(request)}
+    return _page(request, segment, kind, values, {}, _rows(None))
+
+
+async def submit(request: web.Request) -> web.Response:
+    segment, kind = _kind(request)
+    form = await request.post()
+    add_row = form.get("add_row")
+    if isinstance(add_row, str) and add_row:
+        # "Add another position/course" without JavaScript: show the form again, one row more.
+        return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, add_row))
+    limiter = request.app[intake_limiter_key]
+    if not limiter.allow(client_address(request)):
+        return render(request, "too_many.html", status=429)
+    try:
+        registration = validate_registration(kind, forms.to_payload(kind, form), today=date.today())
+    except ValidationFailed as failed:
+        gettext = gettext_for(request)
+        errors = {path: error.render(gettext) for path, error in failed.errors.items()}
+        return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
+    await registrations.register(request.app[pool_key], kind, registration)
+    raise web.HTTPSeeOther(request.app.router["registered"].url_for(kind=segment))
+
+
+async def registered(request: web.Request) -> web.Response:
+    _, kind = _kind(request)
+    return render(request, "registered.html", {"kind": kind})

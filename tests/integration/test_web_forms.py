@@ -1,0 +1,124 @@
+"""The public forms and the self-service page over HTTP, without JavaScript (plain form posts)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import asyncpg
+import pytest
+
+from lotse.shared import tokens
+from tests.conftest import TEST_SECRET_KEY
+
+SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
+
+NEWCOMER_FORM = {
+    "name": "Nguyễn Thị Lan", "email": "lan.form@example.org", "preferred_locale": "vi", "district": "16052",
+    "languages-0-code": "vi", "languages-0-level": "native", "languages-1-code": "de", "languages-1-level": "A2",
+    "languages-2-code": "", "languages-2-level": "", "country_of_origin": "vn", "occupation_field": "nursing",
+    "arrival": "abroad", "needs": ["childcare", "language_course"], "wants_mentor": "on",
+    "course_schedules": "evening", "partner": "on", "partner_seeks_work": "on", "children_ages": "4",
+    "about": "Krankenschwester, <b>bald</b> in Gera.", "consent_data_processing": "on",
+}
+
+
+@pytest.mark.parametrize("segment", ["newcomer", "mentor", "employer", "language-provider"])
+async def test_every_form_renders_with_labelled_inputs(intake_client, segment: str) -> None:
+    page = await intake_client.get(f"/register/{segment}", headers={"Accept-Language": "uk"})
+    assert page.status == 200
+    html = await page.text()
+    assert '<html lang="uk"' in html and "novalidate" in html
+    ids = set(re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html))
+    labelled = set(re.findall(r'<label[^>]* for="([^"]+)"', html))
+    assert ids and ids <= labelled, f"inputs without a label: {ids - labelled}"
+    assert (await intake_client.get("/register/nobody")).status == 404
+
+
+async def test_the_nurse_registers_after_fixing_an_error(intake_client, pool: asyncpg.Pool) -> None:
+    broken = {**NEWCOMER_FORM, "email": "lan-at-example", "children_ages": "4, 19"}
+    first = await intake_client.post("/register/newcomer?lang=vi", data=broken)
+    assert first.status == 422
+    html = await first.text()
+    assert 'href="#email"' in html and 'href="#children_ages"' in html
+    assert 'aria-invalid="true"' in html and "Phải là địa chỉ email hợp lệ." in html
+    assert 'value="Nguyễn Thị Lan"' in html and 'value="childcare" checked' in html  # values kept
+    assert "&lt;b&gt;bald&lt;/b&gt;" in html  # markup stays text
+
+    done = await intake_client.post("/register/newcomer", data=NEWCOMER_FORM, allow_redirects=False)
+    assert done.status == 303 and done.headers["Location"] == "/register/newcomer/thanks"
+    assert (await intake_client.get(done.headers["Location"])).status == 200
+    row = await pool.fetchrow("SELECT * FROM participants WHERE email = 'lan.form@example.org'")
+    assert row["status"] == "pending_verification" and row["preferred_locale"] == "vi"
+    assert row["profile"]["household"] == {"partner": True, "partner_seeks_work": True, "children_ages": [4]}
+    assert row["profile"]["country_of_origin"] == "VN" and row["about"] == "Krankenschwester, <b>bald</b> in Gera."
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.registered'") == 1
+
+
+async def test_an_employer_adds_a_second_position_without_javascript(intake_client, pool: asyncpg.Pool) -> None:
+    form = {"name": "Klaus Richter", "email": "jobs@richter.example.org", "preferred_locale": "de",
+            "district": "16054", "languages-0-code": "de", "languages-0-level": "native",
+            "organisation": "Elektro Richter", "contact_name": "Klaus Richter", "positions-0-title": "Elektriker",
+            "positions-0-occupation_field": "crafts", "positions-0-openings": "2",
+            "positions-0-min_german_level": "B1", "consent_data_processing": "on"}
+    more = await intake_client.post("/register/employer", data={**form, "add_row": "positions"})
+    html = await more.text()
+    assert more.status == 200 and 'id="positions-1-title"' in html and 'value="Elektriker"' in html
+    second = {"positions-1-title": "Mechatroniker", "positions-1-occupation_field": "crafts",
+              "positions-1-openings": "1", "positions-1-min_german_level": "A2"}
+    done = await intake_client.post("/register/employer", data={**form, **second}, allow_redirects=False)
+    assert done.status == 303
+    titles = {r["title"] for r in await pool.fetch("SELECT title FROM positions")}
+    assert titles == {"Elektriker", "Mechatroniker"}
+
+
+async def test_self_service_edit_pause_consent_and_erasure(intake_client, pool: asyncpg.Pool) -> None:
+    await intake_client.post("/register/newcomer", data=NEWCOMER_FORM, allow_redirects=False)
+    participant_id = await pool.fetchval("SELECT id FROM participants")
+    await pool.execute("UPDATE participants SET status = 'verified' WHERE id = $1", participant_id)
+    link = f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(participant_id))}"
+
+    page = await intake_client.get(link)
+    html = await page.text()
+    assert page.status == 200 and "lan.form@example.org" in html and 'value="Nguyễn Thị Lan"' in html
+
+    edit = {k: v for k, v in NEWCOMER_FORM.items() if k not in ("email", "consent_data_processing")}
+    edit.update({"action": "edit", "district": "16053", "needs": ["housing"]})
+    saved = await intake_client.post(link, data=edit, allow_redirects=False)
+    assert saved.status == 303
+    row = await pool.fetchrow("SELECT district, profile FROM participants WHERE id = $1", participant_id)
+    assert row["district"] == "16053" and row["profile"]["needs"] == ["housing"]
+    bad = await intake_client.post(link, data={**edit, "district": "99999"})
+    assert bad.status == 422 and 'href="#district"' in await bad.text()
+
+    await intake_client.post(link, data={"action": "pause"}, allow_redirects=False)
+    assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", participant_id) == "paused"
+    await intake_client.post(link, data={"action": "unshare"}, allow_redirects=False)
+    shares = await pool.fetchval("SELECT given FROM consents WHERE participant_id = $1 AND purpose = 'share_contact' "
+                                 "ORDER BY recorded_at DESC, id DESC LIMIT 1", participant_id)
+    assert shares is False
+    updates = await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.updated'")
+    assert updates == 3
+
+    unconfirmed = await intake_client.post(f"{link}/erase", data={})
+    assert unconfirmed.status == 422
+    erased = await intake_client.post(f"{link}/erase", data={"confirm": "yes"})
+    assert erased.status == 200
+    row = await pool.fetchrow("SELECT status, name, email FROM participants WHERE id = $1", participant_id)
+    assert row["status"] == "erased" and row["name"] is None and row["email"] is None
+    assert (await intake_client.get(link)).status == 410
+
+
+async def test_a_manage_link_opens_only_its_own_registration(intake_client) -> None:
+    assert (await intake_client.get("/manage/forged-token")).status == 400
+    verify_token = SIGNER.sign(tokens.VERIFY, pid=str(uuid.uuid4()))
+    assert (await intake_client.get(f"/manage/{verify_token}")).status == 400
+    assert (await intake_client.get(f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(uuid.uuid4()))}")).status == 410
+
+
+async def test_the_landing_page_and_language_switch(intake_client) -> None:
+    page = await intake_client.get("/?lang=fr")
+    assert page.status == 200 and '<html lang="fr"' in await page.text()
+    assert "lotse_locale=fr" in page.headers.get("Set-Cookie", "")
+    again = await intake_client.get("/register/mentor")
+    assert '<html lang="fr"' in await again.text()  # the choice is remembered
