@@ -1,4 +1,10 @@
-"""The notifier's queue worker: turns events into notification rows (one per recipient)."""
+"""The notifier's queue worker: turns events into notification rows (one per recipient).
+
+Ack policy (the shared consumer base): a row is inserted in the same transaction as the
+processed-message record and the message is acked after commit; a redelivered event finds
+its rows by their dedupe key (event id + recipient + type), so it never makes a second email.
+Malformed events and unknown notification types are dead-lettered with the reason.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import uuid
 from collections.abc import Callable
 
 import asyncpg
+from aio_pika.abc import AbstractRobustConnection
 
 from lotse.notifier import notifications_db
 from lotse.shared import events, matches_db
@@ -14,6 +21,7 @@ from lotse.shared.events import Event
 from lotse.shared.topology import NOTIFIER_QUEUE
 
 # Notification types a `notification.requested` event may ask for directly.
+MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation"})
 
 
@@ -21,8 +29,10 @@ class NotifierConsumer(Consumer):
     name = "notifier"
     queue_spec = NOTIFIER_QUEUE
 
-    def __init__(self, pool: asyncpg.Pool, connection, on_committed: Callable[[], None]) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(pool, connection)
+    def __init__(
+        self, pool: asyncpg.Pool, connection: AbstractRobustConnection | None, on_committed: Callable[[], None]
+    ) -> None:
+        super().__init__(pool, connection)  # type: ignore[arg-type]  # None in tests that call handle()
         self._on_committed = on_committed
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
@@ -38,10 +48,13 @@ class NotifierConsumer(Consumer):
         elif event.type == events.MATCH_INTRODUCED:
             await self._both_sides(conn, event, "introduction")
         elif event.type == events.MATCH_RESPONDED and data.get("answer") == "decline":
-            await self._both_sides(conn, event, "match_declined")
+            # The other side hears of it; the newcomer always does, since for them it also
+            # says "we look for someone new". A counterpart who declined saw that on the page.
+            await self._both_sides(conn, event, "match_declined", skip_counterpart=data.get("side") == "counterpart")
         elif event.type == events.MATCH_ENDED:
             await self._both_sides(conn, event, "match_ended")
         elif event.type == events.PARTICIPANT_ERASED:
+            await notifications_db.forget_participant(conn, data["participant_id"])
             await notifications_db.request(
                 conn, type="erasure_confirmation", event_id=event.id, participant_id=data["participant_id"]
             )
@@ -59,10 +72,14 @@ class NotifierConsumer(Consumer):
                 match_id=data.get("match_id"),
             )
 
-    async def _both_sides(self, conn: asyncpg.Connection, event: Event, notification: str) -> None:
+    async def _both_sides(
+        self, conn: asyncpg.Connection, event: Event, notification: str, *, skip_counterpart: bool = False
+    ) -> None:
         data = event.data
+        if data["kind"] not in MATCH_KINDS:
+            raise PermanentError(f"unknown match kind {data['kind']!r}")
         owner = await matches_db.counterpart_owner(conn, data["kind"], uuid.UUID(data["counterpart_id"]))
-        for participant_id in (data["newcomer_id"], owner):
+        for participant_id in (data["newcomer_id"], None if skip_counterpart else owner):
             if participant_id is not None:
                 await notifications_db.request(
                     conn, type=notification, event_id=event.id, participant_id=participant_id,

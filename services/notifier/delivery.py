@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 import time
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -28,14 +29,44 @@ from lotse.shared.config import Settings
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class DuplicateWindow:
+    """How long each email spent between the server's acceptance and its `sent` status.
+
+    A crash inside this window repeats the email on the next claim; measuring it keeps the
+    promise "as small as possible" honest (the benchmark prints it).
+    """
+
+    count: int = 0
+    total_s: float = 0.0
+    max_s: float = 0.0
+    samples: list[float] = field(default_factory=list)
+    #: Samples kept for percentiles; a long-running notifier keeps only the first ones.
+    MAX_SAMPLES: ClassVar[int] = 100_000
+
+    def record(self, seconds: float) -> None:
+        self.count += 1
+        self.total_s += seconds
+        self.max_s = max(self.max_s, seconds)
+        if len(self.samples) < self.MAX_SAMPLES:
+            self.samples.append(seconds)
+
+    def percentile(self, p: float) -> float:
+        if not self.samples:
+            return 0.0
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
 class DeliveryLoop:
-    #: Notifications claimed per batch; all go out over one SMTP connection.
-    BATCH_SIZE: ClassVar[int] = 50
+    #: Notifications claimed per batch; all go out over one SMTP and one database connection.
+    BATCH_SIZE: ClassVar[int] = 20
     #: Sends of one notification before it is marked failed.
     MAX_ATTEMPTS: ClassVar[int] = 6
     BASE_DELAY_S: ClassVar[float] = 2.0
     MAX_DELAY_S: ClassVar[float] = 600.0
-    #: A claim older than this belongs to a sender that died; it is handed out again.
+    #: A claim untouched for this long belongs to a sender that died; it is handed out again.
+    #: Each send renews its row's claim first, so a slow batch never looks dead.
     STALE_CLAIM: ClassVar[timedelta] = timedelta(minutes=2)
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings, composer: Composer) -> None:
@@ -45,6 +76,7 @@ class DeliveryLoop:
         self._sender = SmtpSender(settings)
         self._wake = asyncio.Event()
         self._domain = settings.mail_from.rpartition("@")[2] or "localhost"
+        self.duplicate_window = DuplicateWindow()
 
     def wake(self) -> None:
         self._wake.set()
@@ -60,6 +92,9 @@ class DeliveryLoop:
                     await asyncio.sleep(1.0)
                 if sent:
                     continue
+                # Idle: give the SMTP connection back rather than let the server time it out
+                # under us, which would turn the next email into a needless retry.
+                await self._sender.close()
                 self._wake.clear()
                 timeout = await self._idle_timeout()
                 with contextlib.suppress(TimeoutError):
@@ -79,59 +114,72 @@ class DeliveryLoop:
 
     async def deliver_due(self) -> int:
         """Send one batch of due notifications; returns how many were handled."""
+        # One database connection for the whole batch: marking an email sent then needs no
+        # pool acquisition, which keeps the duplicate window one UPDATE long.
         async with self._pool.acquire() as conn:
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
-        for row in claimed:
-            await self._deliver(row)
+            for row in claimed:
+                await self._deliver(conn, row)
         return len(claimed)
 
-    async def _deliver(self, row: asyncpg.Record) -> None:
-        fields = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
-        async with self._pool.acquire() as conn:
-            try:
-                recipient = await self._composer.compose(conn, row)
-            except LookupError as gone:
-                recipient, fields["reason"] = None, str(gone)
-            if recipient is None:
-                await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
-                log.info("notification skipped: recipient or match gone", extra=fields)
-                return
-            try:
-                message = self._message(row, recipient)
-            except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
-                await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
-                log.exception("notification cannot be rendered", extra=fields)
-                return
+    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+        fields: dict[str, object] = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
+        if not await notifications_db.renew_claim(conn, row["id"], row["claimed_at"]):
+            log.warning("claim lost before sending; another sender has it", extra=fields)
+            return
+        try:
+            recipient = await self._composer.compose(conn, row)
+        except LookupError as gone:
+            recipient, fields["reason"] = None, str(gone)
+        if recipient is None:
+            await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
+            log.info("notification skipped: recipient or match gone", extra=fields)
+            return
+        try:
+            message = self._message(row, recipient)
+        except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
+            await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
+            log.exception("notification cannot be rendered", extra=fields)
+            return
         started = time.perf_counter()
         try:
             await self._sender.send(message)
         except PermanentSendError as exc:
-            async with self._pool.acquire() as conn:
-                await notifications_db.mark_final(conn, row["id"], "failed", str(exc))
+            await notifications_db.mark_final(conn, row["id"], "failed", str(exc))
+            await self._forget_receipt(conn, row)
             log.error("notification refused by the mail server", extra={**fields, "reply": str(exc)})
             return
         except TransientSendError as exc:
-            await self._retry_or_fail(row, str(exc), fields)
+            await self._retry_or_fail(conn, row, str(exc), fields)
             return
         # Between the server's acceptance above and this update lies the only window in which
-        # a crash repeats an email; it is one UPDATE long.
-        async with self._pool.acquire() as conn:
-            await notifications_db.mark_sent(conn, row["id"], recipient.locale)
-            if row["type"] == "erasure_confirmation":
-                await conn.execute("DELETE FROM erasure_receipts WHERE participant_id = $1", row["participant_id"])
-        log.info("email sent", extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)})
+        # a crash repeats an email: one UPDATE on a connection already in hand.
+        accepted = time.perf_counter()
+        await notifications_db.mark_sent(conn, row["id"], recipient.locale)
+        window = time.perf_counter() - accepted
+        self.duplicate_window.record(window)
+        await self._forget_receipt(conn, row)
+        log.info("email sent", extra={**fields, "ms": round((accepted - started) * 1000, 1),
+                                      "duplicate_window_ms": round(window * 1000, 2)})
 
-    async def _retry_or_fail(self, row: asyncpg.Record, error: str, fields: dict[str, object]) -> None:
-        async with self._pool.acquire() as conn:
-            if row["attempts"] >= self.MAX_ATTEMPTS:
-                await notifications_db.mark_final(
-                    conn, row["id"], "failed", f"gave up after {row['attempts']} attempts: {error}"
-                )
-                log.error("notification failed for good", extra={**fields, "error": error})
-                return
-            delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))
-            delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
-            await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
+    async def _forget_receipt(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+        """The erased person's address is kept only until the confirmation went out or never can."""
+        if row["type"] == "erasure_confirmation" and row["participant_id"] is not None:
+            await conn.execute("DELETE FROM erasure_receipts WHERE participant_id = $1", row["participant_id"])
+
+    async def _retry_or_fail(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, error: str, fields: dict[str, object]
+    ) -> None:
+        if row["attempts"] >= self.MAX_ATTEMPTS:
+            await notifications_db.mark_final(
+                conn, row["id"], "failed", f"gave up after {row['attempts']} attempts: {error}"
+            )
+            await self._forget_receipt(conn, row)
+            log.error("notification failed for good", extra={**fields, "error": error})
+            return
+        delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))
+        delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
+        await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
         log.warning("email deferred", extra={**fields, "error": error, "retry_in_s": round(delay, 1)})
 
     def _message(self, row: asyncpg.Record, recipient: Recipient) -> EmailMessage:

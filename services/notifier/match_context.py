@@ -7,9 +7,11 @@ them (their latest `share_contact` consent); otherwise the welcome centre connec
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 import asyncpg
+from babel.dates import format_date
 
 from lotse.shared import matches_db
 
@@ -41,6 +43,11 @@ async def shares_contact(conn: asyncpg.Connection, participant_id: uuid.UUID) ->
         participant_id,
     )
     return bool(given)
+
+
+def local_date(day: date, locale: str) -> str:
+    """A course start as people of that language write dates ("2. März 2026", "2026年3月2日")."""
+    return format_date(day, format="long", locale=locale.split("-")[0])
 
 
 def reasons(explanation: list[dict[str, Any]], limit: int = 2) -> list[str]:
@@ -82,7 +89,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "other_title": title or "",
         "organisation": organisation or "",
         "schedule": other["schedule"] if is_newcomer else None,
-        "starts_on": other["starts_on"].isoformat() if is_newcomer and other["starts_on"] else None,
+        "starts_on": local_date(other["starts_on"], person["preferred_locale"])
+        if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
         "reasons": reasons(list(match["explanation"] or [])),
     }

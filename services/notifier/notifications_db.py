@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -52,6 +52,21 @@ async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record
     )
 
 
+async def renew_claim(conn: asyncpg.Connection, notification_id: uuid.UUID, claimed_at: datetime) -> bool:
+    """Refresh our claim just before sending; False if it was released as stale meanwhile.
+
+    Comparing `claimed_at` tells our claim from a later one by another sender, so a batch
+    slowed down by a sluggish mail server never sends an email another sender has taken over.
+    """
+    renewed = await conn.fetchval(
+        """UPDATE notifications SET claimed_at = clock_timestamp()
+           WHERE id = $1 AND status = 'sending' AND claimed_at = $2 RETURNING true""",
+        notification_id,
+        claimed_at,
+    )
+    return bool(renewed)
+
+
 async def mark_sent(conn: asyncpg.Connection, notification_id: uuid.UUID, locale: str) -> None:
     await conn.execute(
         "UPDATE notifications SET status = 'sent', sent_at = now(), locale = $2, last_error = NULL "
@@ -98,4 +113,20 @@ async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
     return await conn.fetchval(
         """SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8
            FROM notifications WHERE status = 'pending'"""
+    )
+
+
+async def forget_participant(conn: asyncpg.Connection, participant_id: uuid.UUID | str) -> None:
+    """After an erasure: nothing more goes out to that person, and no server reply (which may
+    quote their address) stays behind. The erasure confirmation is requested afterwards."""
+    pid = _uuid(participant_id)
+    await conn.execute(
+        """UPDATE notifications SET status = 'skipped', last_error = 'participant erased'
+           WHERE participant_id = $1 AND status = 'pending' AND type <> 'erasure_confirmation'""",
+        pid,
+    )
+    await conn.execute(
+        """UPDATE notifications SET last_error = NULL
+           WHERE participant_id = $1 AND last_error IS NOT NULL AND last_error <> 'participant erased'""",
+        pid,
     )

@@ -21,6 +21,7 @@ SAMPLE: dict[str, Any] = {
     "side": "newcomer",
     "other_title": "Thomas Berger",
     "organisation": "",
+    "schedule": None,
     "starts_on": None,
     "contact_email": "thomas.berger@example.org",
     "reasons": ["language", "needs"],

@@ -21,6 +21,11 @@ class PermanentSendError(Exception):
 
 
 class SmtpSender:
+    """One SMTP connection, opened on the first send and reused until `close()` or an error.
+
+    Timeouts, STARTTLS and login come from the contract's settings (`LOTSE_SMTP_*`).
+    """
+
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client: aiosmtplib.SMTP | None = None
@@ -46,17 +51,29 @@ class SmtpSender:
         try:
             client = await self._connected()
             await client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            # Real servers refuse an unknown mailbox at RCPT TO, not at DATA; our one recipient's
+            # reply decides. aiosmtplib has already sent RSET, so the connection stays usable.
+            refused = exc.recipients[0] if exc.recipients else None
+            if refused is None:
+                raise TransientSendError(str(exc)) from None
+            raise self._classified(refused.code, refused.message) from None
         except aiosmtplib.SMTPResponseException as exc:
             if exc.code == 421:
                 await self.close()  # the server is closing this connection; reconnect next time
-            if 400 <= exc.code < 500:
-                raise TransientSendError(f"{exc.code} {exc.message}") from None
-            raise PermanentSendError(f"{exc.code} {exc.message}") from None
+            raise self._classified(exc.code, exc.message) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self.close()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from None
 
+    @staticmethod
+    def _classified(code: int, reply: str) -> Exception:
+        if 400 <= code < 500:
+            return TransientSendError(f"{code} {reply}")
+        return PermanentSendError(f"{code} {reply}")
+
     async def close(self) -> None:
+        """QUIT the reused connection; called when a batch is done and the loop goes idle."""
         client, self._client = self._client, None
         if client is not None and client.is_connected:
             try:
