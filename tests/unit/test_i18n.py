@@ -45,3 +45,21 @@ def test_plain_german_falls_back_to_german() -> None:
 
 def test_unknown_locale_gives_the_source_text() -> None:
     assert translations("lotse.intake", "intake", "tlh").gettext("Unknown field.") == "Unknown field."
+
+
+@pytest.mark.parametrize("package, domain", CATALOGS)
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_translations_keep_every_placeholder(package: str, domain: str, locale: str) -> None:
+    """A translation that drops or renames `%(name)s` would print the raw text or fail to format."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from lotse.shared.i18n import catalog_path
+
+    with catalog_path(package, domain, locale).open("rb") as file:
+        catalog = read_po(file)
+    for message in catalog:
+        if message.id and message.string:
+            wanted = sorted(re.findall(r"%\(\w+\)[sd]", str(message.id)))
+            assert sorted(re.findall(r"%\(\w+\)[sd]", str(message.string))) == wanted, message.id
