@@ -131,6 +131,12 @@ class DeliveryLoop:
             recipient = await self._composer.compose(conn, row)
         except LookupError as gone:
             recipient, fields["reason"] = None, str(gone)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            raise  # the database is away: the claim goes stale and the row is tried again
+        except Exception as exc:  # bad data behind one row must fail that email, not stop the loop
+            await notifications_db.mark_final(conn, row["id"], "failed", f"cannot compose: {exc!r}"[:500])
+            log.exception("notification cannot be composed", extra=fields)
+            return
         if recipient is None:
             await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
             log.info("notification skipped: recipient or match gone", extra=fields)

@@ -52,8 +52,11 @@ def local_date(day: date, locale: str) -> str:
 
 def reasons(explanation: list[dict[str, Any]], limit: int = 2) -> list[str]:
     """The factors that contributed most, as codes the templates turn into translated sentences."""
-    ranked = sorted((e for e in explanation if e.get("factor") in REASON_FACTORS and e.get("contribution", 0) > 0),
-                    key=lambda e: -float(e["contribution"]))
+    ranked = sorted(
+        (e for e in explanation
+         if isinstance(e, dict) and e.get("factor") in REASON_FACTORS and float(e.get("contribution") or 0) > 0),
+        key=lambda e: -float(e["contribution"]),
+    )
     return [str(e["factor"]) for e in ranked[:limit]]
 
 

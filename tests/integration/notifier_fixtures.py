@@ -1,0 +1,207 @@
+"""Building blocks for the notifier's integration tests: participants, courses, positions and
+matches written straight into PostgreSQL (the notifier only reads them), a real SMTP sink that
+can be told to refuse, and the notifier itself running against real RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import asyncpg
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.notifier.compose import Composer
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.notifier.delivery import DeliveryLoop
+from lotse.shared import events
+from lotse.shared.config import Settings
+from lotse.shared.mailsink import MailSink, StoredMessage
+
+PUBLIC_URL = "https://lotse.example"
+EXPLANATION = [
+    {"factor": "language", "contribution": 0.4, "detail": "Both speak English well."},
+    {"factor": "needs", "contribution": 0.25, "detail": "Helps with childcare."},
+    {"factor": "waiting", "contribution": 0.3, "detail": "Waiting for 40 days."},  # not a reason for the pair
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Person:
+    id: uuid.UUID
+    email: str
+    locale: str
+    name: str
+
+
+async def add_participant(
+    pool: asyncpg.Pool, kind: str, *, name: str, locale: str, share_contact: bool = True,
+    profile: dict[str, Any] | None = None,
+) -> Person:
+    person = Person(uuid.uuid4(), f"{kind}-{uuid.uuid4().hex[:10]}@example.org", locale, name)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            """INSERT INTO participants (id, kind, status, name, email, preferred_locale, district, profile,
+                                         verified_at)
+               VALUES ($1, $2, 'verified', $3, $4, $5, '16052', $6::jsonb, now())""",
+            person.id, kind, name, person.email, locale, profile or {},
+        )
+        await conn.executemany(
+            "INSERT INTO consents (participant_id, purpose, given, text_version) VALUES ($1, $2, $3, 'v1')",
+            [(person.id, "data_processing", True), (person.id, "share_contact", share_contact)],
+        )
+    return person
+
+
+async def add_course(pool: asyncpg.Pool, provider: Person, *, title: str, schedule: str, starts_on: date) -> uuid.UUID:
+    course_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO courses (id, provider_id, title, level, schedule, format, district, seats, starts_on)
+           VALUES ($1, $2, $3, 'A2', $4, 'in_person', '16052', 12, $5)""",
+        course_id, provider.id, title, schedule, starts_on,
+    )
+    return course_id
+
+
+async def add_position(pool: asyncpg.Pool, employer: Person, *, title: str) -> uuid.UUID:
+    position_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO positions (id, employer_id, title, occupation_field, openings, min_german_level)
+           VALUES ($1, $2, $3, 'nursing', 2, 'B1')""",
+        position_id, employer.id, title,
+    )
+    return position_id
+
+
+async def add_match(
+    pool: asyncpg.Pool, kind: str, newcomer: Person, counterpart_id: uuid.UUID, *, status: str = "introduced",
+    reason: str | None = None, flag_reason: str | None = None,
+) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation, reason,
+                                introduced_at, flagged_at, flag_reason)
+           VALUES ($1, $2, $3, $4, 0.8, $5, $6::jsonb, $7, now(),
+                   CASE WHEN $8::text IS NULL THEN NULL ELSE now() END, $8)""",
+        match_id, kind, newcomer.id, counterpart_id, status, EXPLANATION, reason, flag_reason,
+    )
+    return match_id
+
+
+async def add_coordinator(pool: asyncpg.Pool, *, active: bool = True) -> tuple[uuid.UUID, str]:
+    coordinator_id, email = uuid.uuid4(), f"coordinator-{uuid.uuid4().hex[:8]}@example.org"
+    await pool.execute(
+        "INSERT INTO coordinators (id, email, password_hash, active) VALUES ($1, $2, 'x', $3)",
+        coordinator_id, email, active,
+    )
+    return coordinator_id, email
+
+
+def match_event(event_type: str, match_id: uuid.UUID, kind: str, newcomer: Person, counterpart_id: uuid.UUID,
+                **extra: Any) -> events.Event:
+    return events.new_event(event_type, match_id=match_id, kind=kind, newcomer_id=newcomer.id,
+                            counterpart_id=counterpart_id, **extra)
+
+
+def to(sink: MailSink, email: str) -> list[StoredMessage]:
+    return [m for m in sink.messages() if m.rcpt_tos == [email]]
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Iterator[MailSink]:
+    mail = MailSink(tmp_path / "mail")
+    mail.start()
+    yield mail
+    mail.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings: Settings, sink: MailSink) -> Settings:
+    return dataclasses.replace(settings, smtp_port=sink.smtp_port, public_url=PUBLIC_URL, smtp_timeout_s=5.0)
+
+
+class FastRetries(DeliveryLoop):
+    """The real loop with retries that come due at once, so a test never waits for backoff."""
+
+    BASE_DELAY_S = 0.0
+    MAX_ATTEMPTS = 3
+
+
+@pytest.fixture
+def delivery(pool: asyncpg.Pool, smtp_settings: Settings) -> FastRetries:
+    return FastRetries(pool, smtp_settings, Composer(smtp_settings))
+
+
+async def deliver_all(loop: DeliveryLoop, passes: int = 10) -> int:
+    """Run batches until nothing is due (bounded: a bug cannot spin forever)."""
+    handled = 0
+    for _ in range(passes):
+        done = await loop.deliver_due()
+        handled += done
+        if not done:
+            break
+    return handled
+
+
+@dataclasses.dataclass
+class RunningNotifier:
+    consumer: NotifierConsumer
+    delivery: DeliveryLoop
+
+
+@pytest.fixture
+async def running_notifier(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, clean_queues: None, delivery: FastRetries
+) -> AsyncIterator[RunningNotifier]:
+    """`lotse notifier` minus the process: the queue consumer and the delivery loop, both real."""
+    consumer = NotifierConsumer(pool, amqp, on_committed=delivery.wake)
+    await consumer.start()
+    task = asyncio.create_task(delivery.run(), name="test-delivery-loop")
+    try:
+        yield RunningNotifier(consumer, delivery)
+    finally:
+        await consumer.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def publish(amqp: AbstractRobustConnection, event: events.Event | None = None, *, body: bytes | None = None,
+                  routing_key: str | None = None) -> None:
+    """Publish to the events exchange as a relay would (persistent, confirmed, mandatory)."""
+    channel = await amqp.channel(publisher_confirms=True)
+    try:
+        exchange = await channel.get_exchange(events.EXCHANGE)
+        payload = body if body is not None else event.to_json()  # type: ignore[union-attr]
+        message_id = str(event.id) if event is not None else str(uuid.uuid4())
+        await exchange.publish(
+            aio_pika.Message(payload, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                             content_type="application/json"),
+            routing_key=routing_key or event.type,  # type: ignore[union-attr]
+            mandatory=True,
+        )
+    finally:
+        await channel.close()
+
+
+def cut_next_connection(sink: MailSink) -> None:
+    """Hang up in the middle of the next DATA.
+
+    `MailSink.inject("drop")` reads `session.transport`, which aiosmtpd's Session lacks (it
+    answers 500 instead of hanging up; reported), so the test closes the server's transport.
+    """
+    stored = sink.handler.handle_DATA
+
+    async def cut(server: Any, session: Any, envelope: Any) -> str:
+        sink.handler.handle_DATA = stored  # type: ignore[method-assign]
+        server.transport.close()
+        return "421 4.3.0 connection cut"
+
+    sink.handler.handle_DATA = cut  # type: ignore[method-assign]

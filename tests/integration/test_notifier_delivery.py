@@ -1,0 +1,194 @@
+"""The delivery loop against real PostgreSQL and a real SMTP server told to refuse or hang up:
+transient failures end delivered, permanent ones are tried once and kept with the server's
+reply, the retry cap holds, and no notification goes out twice."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from typing import Any
+
+import asyncpg
+import pytest
+
+from lotse.notifier import notifications_db
+from lotse.notifier.compose import Composer
+from lotse.shared import events
+from lotse.shared.config import Settings
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    Person,
+    add_participant,
+    cut_next_connection,
+    deliver_all,
+    delivery,
+    sink,
+    smtp_settings,
+    to,
+)
+
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
+
+
+async def request(pool: asyncpg.Pool, person: Person, type_: str = "registration_confirmed") -> uuid.UUID:
+    async with pool.acquire() as conn:
+        await notifications_db.request(conn, type=type_, event_id=uuid.uuid4(), participant_id=person.id)
+        row_id: uuid.UUID = await conn.fetchval(
+            "SELECT id FROM notifications WHERE participant_id = $1 ORDER BY created_at DESC LIMIT 1", person.id
+        )
+    return row_id
+
+
+async def row(pool: asyncpg.Pool, notification_id: uuid.UUID) -> asyncpg.Record:
+    found: asyncpg.Record = await pool.fetchrow("SELECT * FROM notifications WHERE id = $1", notification_id)
+    return found
+
+
+@pytest.fixture
+async def lan(pool: asyncpg.Pool) -> Person:
+    return await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
+
+
+async def test_a_sent_email_carries_the_contract_headers(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    notification_id = await request(pool, lan)
+    assert await deliver_all(delivery) == 1
+    [mail] = to(sink, lan.email)
+    assert mail.headers["X-Lotse-Notification"] == str(notification_id)
+    assert mail.headers["Content-Language"] == "vi"
+    assert mail.message_id == f"<{notification_id}@localhost>"
+    assert mail.html is not None and 'lang="vi"' in mail.html
+    sent = await row(pool, notification_id)
+    assert (sent["status"], sent["attempts"], sent["locale"], sent["last_error"]) == ("sent", 1, "vi", None)
+    assert delivery.duplicate_window.count == 1
+
+
+@pytest.mark.parametrize("fault", ["451 4.7.1 greylisted, try again later", "421 4.3.2 shutting down", "drop"])
+async def test_a_transient_failure_is_retried_and_ends_delivered_once(pool, delivery, sink, lan,  # type: ignore[no-untyped-def]
+                                                                      fault: str) -> None:
+    if fault == "drop":
+        cut_next_connection(sink)
+    else:
+        sink.inject(fault)
+    notification_id = await request(pool, lan)
+    assert await delivery.deliver_due() == 1
+    deferred = await row(pool, notification_id)
+    assert deferred["status"] == "pending" and deferred["attempts"] == 1 and deferred["last_error"]
+    assert sink.messages() == []
+
+    await deliver_all(delivery)
+    sent = await row(pool, notification_id)
+    assert sent["status"] == "sent" and sent["attempts"] == 2
+    assert len(to(sink, lan.email)) == 1
+
+
+async def test_a_permanent_refusal_is_tried_once_and_keeps_the_reply(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    sink.inject("550 5.1.1 mailbox unavailable")
+    notification_id = await request(pool, lan)
+    await deliver_all(delivery)
+    await pool.execute("UPDATE notifications SET next_attempt_at = now() - interval '1 hour'")
+    assert await deliver_all(delivery) == 0  # a failed row is never claimed again
+    failed = await row(pool, notification_id)
+    assert failed["status"] == "failed" and failed["attempts"] == 1
+    assert failed["last_error"].startswith("550 5.1.1 mailbox unavailable")
+    assert sink.messages() == []
+
+
+async def test_the_retry_cap_holds(pool, delivery: FastRetries, sink: MailSink, lan: Person) -> None:
+    sink.inject("451 4.3.0 still busy", count=FastRetries.MAX_ATTEMPTS + 5)
+    notification_id = await request(pool, lan)
+    handled = await deliver_all(delivery, passes=FastRetries.MAX_ATTEMPTS + 5)
+    assert handled == FastRetries.MAX_ATTEMPTS
+    failed = await row(pool, notification_id)
+    assert failed["status"] == "failed" and failed["attempts"] == FastRetries.MAX_ATTEMPTS
+    assert f"gave up after {FastRetries.MAX_ATTEMPTS} attempts: 451" in failed["last_error"]
+    assert sink.messages() == []
+
+
+async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: MailSink) -> None:  # type: ignore[no-untyped-def]
+    peers: list[Any] = []
+    stored = sink.handler.handle_DATA
+
+    async def counting(server: Any, session: Any, envelope: Any) -> str:
+        peers.append(session.peer)
+        return await stored(server, session, envelope)
+
+    sink.handler.handle_DATA = counting  # type: ignore[method-assign]
+    people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(5)]
+    for person in people:
+        await request(pool, person)
+    assert await delivery.deliver_due() == 5
+    assert len(peers) == 5 and len(set(peers)) == 1
+    await delivery._sender.close()
+
+
+async def test_competing_senders_deliver_each_notification_exactly_once(pool, smtp_settings: Settings,  # type: ignore[no-untyped-def]
+                                                                        sink: MailSink) -> None:
+    people = [await add_participant(pool, "newcomer", name=f"Person {i}", locale="uk") for i in range(40)]
+    for person in people:
+        await request(pool, person)
+    loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(4)]
+    for loop in loops:
+        loop.BATCH_SIZE = 3  # type: ignore[misc]  # small batches, so the senders really interleave
+    await asyncio.gather(*(deliver_all(loop, passes=40) for loop in loops))
+    for loop in loops:
+        await loop._sender.close()
+    sent = Counter(m.headers["X-Lotse-Notification"] for m in sink.messages())
+    assert len(sent) == 40 and set(sent.values()) == {1}
+    assert await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'sent'") == 40
+
+
+async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    notification_id = await request(pool, lan)
+    async with pool.acquire() as conn:
+        [claimed] = await notifications_db.claim_due(conn, 10)
+        # Meanwhile the claim was released as stale and another sender claimed the row again.
+        await conn.execute("UPDATE notifications SET claimed_at = now() + interval '1 second' WHERE id = $1",
+                           notification_id)
+        await delivery._deliver(conn, claimed)
+    assert sink.messages() == []
+    assert (await row(pool, notification_id))["status"] == "sending"  # the other sender's to finish
+
+
+async def test_a_stale_claim_is_handed_out_again(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    notification_id = await request(pool, lan)
+    async with pool.acquire() as conn:
+        await notifications_db.claim_due(conn, 10)  # a sender that then died
+        await conn.execute("UPDATE notifications SET claimed_at = now() - interval '1 hour'")
+        assert await notifications_db.release_stale(conn, delivery.STALE_CLAIM) == 1
+    await deliver_all(delivery)
+    assert (await row(pool, notification_id))["status"] == "sent" and len(sink.messages()) == 1
+
+
+async def test_nothing_is_sent_to_an_erased_participant(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    notification_id = await request(pool, lan)
+    await pool.execute(
+        "UPDATE participants SET status = 'erased', name = NULL, email = NULL, erased_at = now() WHERE id = $1",
+        lan.id,
+    )
+    await deliver_all(delivery)
+    assert sink.messages() == []
+    assert (await row(pool, notification_id))["status"] == "skipped"
+
+
+async def test_a_refused_erasure_confirmation_forgets_the_address_anyway(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+    await pool.execute(
+        "INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, 'vi')",
+        lan.id, lan.email, lan.name,
+    )
+    sink.inject("550 5.1.1 no such user")
+    notification_id = await request(pool, lan, "erasure_confirmation")
+    await deliver_all(delivery)
+    assert (await row(pool, notification_id))["status"] == "failed"
+    assert await pool.fetchval("SELECT count(*) FROM erasure_receipts") == 0
+
+
+async def test_a_notification_requested_twice_for_the_same_event_is_one_row(pool, lan) -> None:  # type: ignore[no-untyped-def]
+    event = events.new_event(events.PARTICIPANT_VERIFIED, participant_id=lan.id, kind="newcomer")
+    async with pool.acquire() as conn:
+        first = await notifications_db.request(conn, type="registration_confirmed", event_id=event.id,
+                                               participant_id=lan.id)
+        second = await notifications_db.request(conn, type="registration_confirmed", event_id=event.id,
+                                                participant_id=lan.id)
+    assert (first, second) == (True, False)
