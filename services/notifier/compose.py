@@ -101,7 +101,18 @@ async def erasure_recipient(conn: asyncpg.Connection, row: asyncpg.Record) -> Re
     return Recipient(receipt["email"], receipt["locale"], {"name": receipt["name"] or ""})
 
 
+def flag_code(reason: str | None) -> str:
+    """Intake's flag reasons as codes the digest template translates; anything else is shown as written."""
+    text = reason or ""
+    if text == "no answer after a reminder":
+        return "unanswered"
+    if text.startswith("check-in:") and text.endswith("not a good fit"):
+        return "checkin_bad"
+    return "other"
+
+
 async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
+    """What changed since this coordinator's last digest; None when there is nothing to tell."""
     coordinator = await conn.fetchrow("SELECT email, active FROM coordinators WHERE id = $1", row["coordinator_id"])
     if coordinator is None or not coordinator["active"]:
         return None
@@ -116,13 +127,25 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
         """SELECT m.id, m.kind, m.flag_reason FROM matches m WHERE m.flagged_at IS NOT NULL
            AND m.status IN ('introduced', 'active') ORDER BY m.flagged_at LIMIT 20"""
     )
+    # Permanent refusals and given-up retries: the coordinators are the ones who can phone.
+    undelivered = await conn.fetchval(
+        "SELECT count(*) FROM notifications WHERE status = 'failed' AND participant_id IS NOT NULL AND created_at > $1",
+        since,
+    )
+    if not (new or waiting or flagged or undelivered):
+        return None  # everything was decided meanwhile: an empty summary is noise
     return Recipient(
         coordinator["email"],
+        # Coordinators have no language setting yet; the welcome centre works in German.
         "de",
         {
             "new_suggestions": int(new),
             "open_suggestions": int(waiting),
-            "flagged": [{"kind": f["kind"], "reason": f["flag_reason"] or ""} for f in flagged],
+            "undelivered": int(undelivered),
+            "flagged": [
+                {"kind": f["kind"], "code": flag_code(f["flag_reason"]), "reason": f["flag_reason"] or ""}
+                for f in flagged
+            ],
             "dashboard_url": composer.link("/dashboard"),
         },
     )

@@ -29,7 +29,9 @@ SAMPLE: dict[str, Any] = {
     "ended_by_me": False,
     "new_suggestions": 7,
     "open_suggestions": 23,
-    "flagged": [{"kind": "mentor", "reason": "no answer after a reminder"}],
+    "flagged": [{"kind": "mentor", "code": "unanswered", "reason": "no answer after a reminder"},
+                {"kind": "employer", "code": "other", "reason": "<b>Arbeitgeber</b> meldet sich nicht"}],
+    "undelivered": 1,
     "dashboard_url": f"{BASE}/dashboard",
 }
 
@@ -41,7 +43,9 @@ def preview(type_: str | None, locale: str) -> int:
     if locale not in SUPPORTED_LOCALES:
         print(f"notifier preview: LOCALE must be one of: {', '.join(SUPPORTED_LOCALES)}", file=sys.stderr)
         return 2
-    email = render_email(type_, locale, SAMPLE)
+    # Coordinators' digests have no manage link: there is no participant record to manage.
+    sample = {k: v for k, v in SAMPLE.items() if not (type_ == "digest" and k == "manage_url")}
+    email = render_email(type_, locale, sample)
     print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
     print("--- HTML part ---")
     print(email.html)

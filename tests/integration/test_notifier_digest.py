@@ -1,0 +1,106 @@
+"""The coordinators' digest against real PostgreSQL and SMTP: many suggestions make one email per
+coordinator and window, inactive coordinators get none, and an empty window sends nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from lotse.notifier import digest, notifications_db
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    add_coordinator,
+    add_match,
+    add_participant,
+    deliver_all,
+    delivery,
+    sink,
+    smtp_settings,
+    to,
+)
+
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
+
+HOUR = 3600.0
+T0 = 1_800_000_000.0  # a window start: T0 // HOUR is whole
+
+
+async def pass_at(pool: asyncpg.Pool, now: float) -> int:
+    async with pool.acquire() as conn:
+        return await digest.request_digests(conn, HOUR, now=now)
+
+
+async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    coordinator, email = await add_coordinator(pool)
+    await add_coordinator(pool, active=False)
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    for i in range(12):
+        mentor = await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de")
+        await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
+    flagged_mentor = await add_participant(pool, "mentor", name="Silent", locale="de")
+    await add_match(pool, "mentor", newcomer, flagged_mentor.id, flag_reason="no answer after a reminder")
+
+    assert await pass_at(pool, T0 + 10) == 1  # the active coordinator only
+    assert await pass_at(pool, T0 + 1800) == 0  # same window: the dedupe key refuses a second row
+    await deliver_all(delivery)
+
+    [mail] = to(sink, email)
+    assert mail.headers["Content-Language"] == "de"
+    assert "12 neue Vorschläge seit der letzten Übersicht, insgesamt 12 offen." in mail.text
+    assert "Mentoring: keine Antwort nach einer Erinnerung" in mail.text
+    assert "/dashboard" in mail.text
+    assert len(sink.messages()) == 1
+    row = await pool.fetchrow("SELECT status, coordinator_id, participant_id FROM notifications")
+    assert (row["status"], row["coordinator_id"], row["participant_id"]) == ("sent", coordinator, None)
+
+
+async def test_the_next_window_tells_only_what_is_new(pool: asyncpg.Pool, delivery: FastRetries,
+                                                      sink: MailSink) -> None:
+    _, email = await add_coordinator(pool)
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    first = await add_participant(pool, "mentor", name="First", locale="de")
+    await add_match(pool, "mentor", newcomer, first.id, status="suggested")
+    await pass_at(pool, T0)
+    await deliver_all(delivery)
+
+    # Next window: the suggestion was decided, nothing is new, open or flagged. A late pass may
+    # still request a row (it looks back one interval), but no email goes out.
+    await pool.execute("UPDATE matches SET status = 'rejected'")
+    await pass_at(pool, T0 + HOUR)
+    await deliver_all(delivery)
+    assert len(to(sink, email)) == 1
+
+    second = await add_participant(pool, "mentor", name="Second", locale="de")
+    await add_match(pool, "mentor", newcomer, second.id, status="suggested")
+    assert await pass_at(pool, T0 + 2 * HOUR) == 1
+    await deliver_all(delivery)
+    latest = to(sink, email)[-1]
+    assert len(to(sink, email)) == 2
+    assert "1 neue Vorschläge seit der letzten Übersicht, insgesamt 1 offen." in latest.text
+
+
+async def test_no_digest_without_news(pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
+    await add_coordinator(pool)
+    assert await pass_at(pool, T0) == 0
+    assert await deliver_all(delivery) == 0 and sink.messages() == []
+
+
+async def test_undelivered_emails_reach_the_coordinators(pool: asyncpg.Pool, delivery: FastRetries,
+                                                         sink: MailSink) -> None:
+    _, email = await add_coordinator(pool)
+    lan = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="M", locale="de")
+    await add_match(pool, "mentor", lan, mentor.id, status="suggested")
+    sink.inject("550 5.1.1 mailbox unavailable")
+    async with pool.acquire() as conn:
+        await notifications_db.request(conn, type="registration_confirmed", event_id=uuid.uuid4(),
+                                       participant_id=lan.id)
+    await deliver_all(delivery)
+    await pass_at(pool, T0)
+    await deliver_all(delivery)
+    [mail] = to(sink, email)
+    assert "nicht zugestellt werden konnten: 1" in mail.text

@@ -1,0 +1,115 @@
+"""Every notification in every locale and every variant (kind of match, side, with and without
+contact, course times, digest contents): nothing untranslated, one-line subjects, markup from
+people's own words never becomes markup in the HTML part."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+import pytest
+
+from lotse.notifier.compose import flag_code
+from lotse.notifier.match_context import local_date, reasons
+from lotse.notifier.preview import SAMPLE
+from lotse.notifier.render import DOMAIN, PACKAGE, TYPES, render_email
+from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, untranslated
+
+TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
+MATCH_TYPES = ("introduction", "reminder", "match_declined", "match_ended", "checkin")
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_the_catalog_has_every_message(locale: str) -> None:
+    assert untranslated(PACKAGE, DOMAIN, locale) == []
+
+
+def variants() -> list[dict[str, Any]]:
+    found = []
+    for kind, side, contact, schedule, ended_by_me, status in itertools.product(
+        ("mentor", "language_course", "employer"), ("newcomer", "counterpart"), (None, "a@example.org"),
+        (None, "daytime", "evening", "weekend", "intensive"), (False, True), ("completed", "cancelled"),
+    ):
+        found.append({**SAMPLE, "kind": kind, "side": side, "contact_email": contact, "schedule": schedule,
+                      "starts_on": "2. März 2026" if schedule else None, "ended_by_me": ended_by_me,
+                      "status": status, "organisation": "VHS Gera",
+                      "reasons": ["language", "distance", "needs", "occupation", "about", "schedule", "household",
+                                  "start", "german", "offers"]})
+    return found
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("notification", MATCH_TYPES)
+def test_every_variant_renders_with_a_one_line_subject(notification: str, locale: str) -> None:
+    for context in variants():
+        email = render_email(notification, locale, context)
+        assert email.subject.strip() and "\n" not in email.subject and len(email.subject) < 120
+        assert "%(" not in email.text + email.subject + (email.html or "")
+        assert email.text.endswith("\n") and email.html and email.html.startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_course_times_are_words_of_the_locale(locale: str) -> None:
+    english = render_email("introduction", "en", {**SAMPLE, "kind": "language_course", "schedule": "evening"})
+    local = render_email("introduction", locale, {**SAMPLE, "kind": "language_course", "schedule": "evening"})
+    assert "When: in the evening" in english.text
+    assert "When: in the evening" not in local.text
+
+
+def test_without_consent_the_welcome_centre_connects() -> None:
+    email = render_email("introduction", "en", {**SAMPLE, "contact_email": None})
+    assert "The welcome centre will put you in touch." in email.text
+    assert "You can write to" not in email.text
+
+
+@pytest.mark.parametrize("notification", TYPES)
+@pytest.mark.parametrize("locale", ["de", "zh", "sr"])
+def test_markup_in_names_and_titles_stays_text_in_html(notification: str, locale: str) -> None:
+    context = {**SAMPLE, "name": HOSTILE, "other_title": HOSTILE, "organisation": HOSTILE,
+               "flagged": [{"kind": "mentor", "code": "other", "reason": HOSTILE}]}
+    email = render_email(notification, locale, context)
+    assert "<img" not in (email.html or "")
+    if notification not in ("digest", "erasure_confirmation", "verification", "registration_confirmed"):
+        assert "&lt;img" in (email.html or "")
+    assert "&lt;" not in email.text  # the plain-text part is not HTML: nothing to escape there
+
+
+def test_subjects_stay_one_line_even_with_a_line_break_in_a_value() -> None:
+    email = render_email("digest", "en", {**SAMPLE, "new_suggestions": "3\nBcc: x@example.org"})
+    assert "\n" not in email.subject
+
+
+def test_the_strongest_pair_reasons_are_chosen() -> None:
+    explanation = [
+        {"factor": "waiting", "contribution": 0.9, "detail": "not about the pair"},
+        {"factor": "needs", "contribution": 0.2, "detail": ""},
+        {"factor": "language", "contribution": 0.4, "detail": ""},
+        {"factor": "distance", "contribution": 0.1, "detail": ""},
+        {"factor": "about", "contribution": 0.0, "detail": ""},
+        "garbage",
+    ]
+    assert reasons(explanation) == ["language", "needs"]  # type: ignore[arg-type]
+    assert reasons([]) == []
+
+
+@pytest.mark.parametrize("locale, expected", [("de", "2. März 2026"), ("de-simple", "2. März 2026"),
+                                              ("zh", "2026年3月2日"), ("uk", "2 березня 2026\u202fр.")])
+def test_course_start_dates_are_written_as_locals_write_them(locale: str, expected: str) -> None:
+    assert local_date(date(2026, 3, 2), locale) == expected
+
+
+def test_flag_reasons_become_translatable_codes() -> None:
+    assert flag_code("no answer after a reminder") == "unanswered"
+    assert flag_code("check-in: newcomer says it is not a good fit") == "checkin_bad"
+    assert flag_code("something else") == "other" and flag_code(None) == "other"
+    digest = render_email("digest", "de", SAMPLE)
+    assert "keine Antwort nach einer Erinnerung" in digest.text
+
+
+def test_plain_german_says_it_simply() -> None:
+    simple = render_email("introduction", "de-simple", SAMPLE)
+    standard = render_email("introduction", "de", SAMPLE)
+    assert simple.text != standard.text
+    assert "Darum passt es:" in simple.text and "Ich sage Ja" in (simple.html or "")
