@@ -118,13 +118,17 @@ class DeliveryLoop:
         # pool acquisition, which keeps the duplicate window one UPDATE long.
         async with self._pool.acquire() as conn:
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
+            claimed_at = time.monotonic()
             for row in claimed:
-                await self._deliver(conn, row)
+                await self._deliver(conn, row, claimed_at)
         return len(claimed)
 
-    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
+    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None = None) -> None:
         fields: dict[str, object] = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
-        if not await notifications_db.renew_claim(conn, row["id"], row["claimed_at"]):
+        # A claim younger than half the stale limit cannot have been released: renewing it
+        # (one more commit per email) only pays once a slow batch has aged.
+        young = claimed_at is not None and time.monotonic() - claimed_at < self.STALE_CLAIM.total_seconds() / 2
+        if not young and not await notifications_db.renew_claim(conn, row["id"], row["claimed_at"]):
             log.warning("claim lost before sending; another sender has it", extra=fields)
             return
         try:
