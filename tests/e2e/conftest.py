@@ -69,8 +69,10 @@ def mailsink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailSink]:
     sink.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 async def system(migrated: str, mailsink: MailSink) -> AsyncIterator[System]:
+    """The services run for this package only: left running, they would consume the events of
+    later test packages that share the database and vhost."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = service_env(
