@@ -119,8 +119,18 @@ class DeliveryLoop:
         async with self._pool.acquire() as conn:
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
             claimed_at = time.monotonic()
-            for row in claimed:
-                await self._deliver(conn, row, claimed_at)
+            for index, row in enumerate(claimed):
+                sending = asyncio.ensure_future(self._deliver(conn, row, claimed_at))
+                try:
+                    await asyncio.shield(sending)
+                except asyncio.CancelledError:
+                    # Shutdown: an email the server may already have accepted is recorded before
+                    # we stop (bounded by the SMTP timeout); the untouched rest of the batch goes
+                    # back at once instead of waiting two minutes to look stale.
+                    with contextlib.suppress(Exception):
+                        await sending
+                    await notifications_db.release(conn, [r["id"] for r in claimed[index + 1:]])
+                    raise
         return len(claimed)
 
     async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None = None) -> None:

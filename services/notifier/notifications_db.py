@@ -99,6 +99,16 @@ async def retry_later(
     )
 
 
+async def release(conn: asyncpg.Connection, notification_ids: list[uuid.UUID]) -> None:
+    """Hand back claimed rows that were never tried (shutdown); the claim does not count as an attempt."""
+    if notification_ids:
+        await conn.execute(
+            """UPDATE notifications SET status = 'pending', attempts = attempts - 1, claimed_at = NULL
+               WHERE id = ANY($1::uuid[]) AND status = 'sending'""",
+            notification_ids,
+        )
+
+
 async def release_stale(conn: asyncpg.Connection, older_than: timedelta) -> int:
     """Give back claims of a sender that died mid-send (this may repeat that one email)."""
     result = await conn.execute(

@@ -5,6 +5,7 @@ reply, the retry cap holds, and no notification goes out twice."""
 from __future__ import annotations
 
 import asyncio
+import threading
 import uuid
 from collections import Counter
 from typing import Any
@@ -17,6 +18,7 @@ from lotse.notifier.compose import Composer
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
+from tests.conftest import eventually
 from tests.integration.notifier_fixtures import (
     FastRetries,
     Person,
@@ -192,3 +194,31 @@ async def test_a_notification_requested_twice_for_the_same_event_is_one_row(pool
         second = await notifications_db.request(conn, type="registration_confirmed", event_id=event.id,
                                                 participant_id=lan.id)
     assert (first, second) == (True, False)
+
+
+async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+    for i in range(3):
+        await request(pool, await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de"))
+    entered, gate = threading.Event(), threading.Event()
+    stored = sink.handler.handle_DATA
+
+    async def held(server: Any, session: Any, envelope: Any) -> str:
+        entered.set()
+        await asyncio.get_running_loop().run_in_executor(None, gate.wait, 10.0)
+        return await stored(server, session, envelope)
+
+    sink.handler.handle_DATA = held  # type: ignore[method-assign]
+    batch = asyncio.create_task(delivery.deliver_due())
+
+    async def in_data() -> bool:
+        return entered.is_set()
+
+    await eventually(in_data)
+    batch.cancel()  # SIGTERM arrives while the server holds the first email
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    rows = await pool.fetch("SELECT status, attempts FROM notifications ORDER BY status")
+    assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0), ("pending", 0), ("sent", 1)]
+    assert len(sink.messages()) == 1
+    await delivery._sender.close()
