@@ -32,7 +32,7 @@ class NotifierConsumer(Consumer):
     def __init__(
         self, pool: asyncpg.Pool, connection: AbstractRobustConnection | None, on_committed: Callable[[], None]
     ) -> None:
-        super().__init__(pool, connection)  # type: ignore[arg-type]  # None in tests that call handle()
+        super().__init__(pool, connection)  # None in tests that only call handle()
         self._on_committed = on_committed
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:

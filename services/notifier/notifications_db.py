@@ -42,7 +42,7 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """Claim due notifications for this sender; others skip them (SKIP LOCKED)."""
-    return await conn.fetch(
+    claimed: list[asyncpg.Record] = await conn.fetch(
         """UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
            WHERE id IN (SELECT id FROM notifications
                         WHERE status = 'pending' AND next_attempt_at <= now()
@@ -50,6 +50,7 @@ async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record
            RETURNING *""",
         limit,
     )
+    return claimed
 
 
 async def renew_claim(conn: asyncpg.Connection, notification_id: uuid.UUID, claimed_at: datetime) -> bool:
@@ -120,10 +121,11 @@ async def release_stale(conn: asyncpg.Connection, older_than: timedelta) -> int:
 
 
 async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
-    return await conn.fetchval(
+    due: float | None = await conn.fetchval(
         """SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8
            FROM notifications WHERE status = 'pending'"""
     )
+    return due
 
 
 async def forget_participant(conn: asyncpg.Connection, participant_id: uuid.UUID | str) -> None:
