@@ -24,5 +24,10 @@ catalog() {  # catalog DIRECTORY DOMAIN
   done
 }
 
-catalog services/intake intake
-[ -d services/notifier/templates ] && catalog services/notifier notifier
+# `deploy/i18n.sh intake` or `deploy/i18n.sh notifier` refreshes one catalog only.
+case "${1:-all}" in
+  intake) catalog services/intake intake ;;
+  notifier) catalog services/notifier notifier ;;
+  all) catalog services/intake intake; catalog services/notifier notifier ;;
+  *) echo "usage: $0 [intake|notifier]" >&2; exit 2 ;;
+esac

@@ -100,7 +100,8 @@ class SinkHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         fault = self._next_fault()
         if fault == DROP:
-            transport = session.transport
+            # Hang up without a reply, as a crashing or overloaded server would.
+            transport = getattr(server, "transport", None)
             if transport is not None:
                 transport.close()
             return "421 4.3.0 connection dropped by fault injection"
