@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 LOCALES=$(.venv/bin/python -c 'from lotse.shared.i18n import SUPPORTED_LOCALES, SOURCE_LOCALE; print(" ".join(l for l in SUPPORTED_LOCALES if l != SOURCE_LOCALE))')
 
-catalog() {  # catalog DIRECTORY DOMAIN
-  local dir=$1 domain=$2
-  "$PYBABEL" extract -F babel.cfg -k N_ -k _ --no-location --sort-output \
+catalog() {  # catalog DIRECTORY DOMAIN [LOCALES]
+  local dir=$1 domain=$2 locales=${3:-$LOCALES}
+  # The dashboard has a catalog of its own (German and English): keep it out of intake's.
+  "$PYBABEL" extract -F babel.cfg -k N_ -k _ --no-location --sort-output --ignore-dirs="dashboard .*" \
     --project=Lotse --msgid-bugs-address=i18n@lotse.example -o "$dir/locales/$domain.pot" "$dir"
-  for locale in $LOCALES; do
+  for locale in $locales; do
     po="$dir/locales/$locale/LC_MESSAGES/$domain.po"
     # Babel knows `de`, not our `de-simple` (plain-language German): plural rules come from `de`.
     cldr=${locale%%-*}
@@ -24,10 +25,12 @@ catalog() {  # catalog DIRECTORY DOMAIN
   done
 }
 
-# `deploy/i18n.sh intake` or `deploy/i18n.sh notifier` refreshes one catalog only.
+# `deploy/i18n.sh intake|notifier|dashboard` refreshes one catalog only.
 case "${1:-all}" in
   intake) catalog services/intake intake ;;
   notifier) catalog services/notifier notifier ;;
-  all) catalog services/intake intake; catalog services/notifier notifier ;;
-  *) echo "usage: $0 [intake|notifier]" >&2; exit 2 ;;
+  dashboard) catalog services/intake/dashboard dashboard de ;;
+  all) catalog services/intake intake; catalog services/notifier notifier
+       catalog services/intake/dashboard dashboard de ;;
+  *) echo "usage: $0 [intake|notifier|dashboard]" >&2; exit 2 ;;
 esac

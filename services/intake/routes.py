@@ -9,6 +9,7 @@ from aiohttp import web
 from lotse.intake import health, match_pages
 from lotse.intake.api import coordinators, public
 from lotse.intake.auth import COORDINATOR, PARTICIPANT, PUBLIC, declare
+from lotse.intake.dashboard.routes import setup_dashboard_routes
 from lotse.intake.web.routes import setup_web_routes
 
 KIND_SEGMENTS = "|".join(public.KINDS)
@@ -52,3 +53,4 @@ def setup_routes(app: web.Application) -> None:
     route("POST", "/checkin/{token}/rematch", match_pages.rematch_submit, "rematch", PARTICIPANT)
 
     setup_web_routes(app)
+    setup_dashboard_routes(app)

@@ -8,6 +8,8 @@ from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, negotiate_locale
 
 CATALOGS = [("lotse.intake", "intake"), ("lotse.notifier", "notifier")]
 TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
+# The coordinators' dashboard is German and English (the source).
+DASHBOARD = ("lotse.intake.dashboard", "dashboard", "de")
 
 
 @pytest.mark.parametrize(
@@ -34,6 +36,10 @@ def test_accept_language_negotiation(header: str | None, expected: str) -> None:
 @pytest.mark.parametrize("locale", TRANSLATED)
 def test_every_message_is_translated(package: str, domain: str, locale: str) -> None:
     assert untranslated(package, domain, locale) == []
+
+
+def test_the_dashboard_is_translated_into_german() -> None:
+    assert untranslated(*DASHBOARD) == []
 
 
 def test_plain_german_falls_back_to_german() -> None:

@@ -1,0 +1,1 @@
+"""The coordinators' dashboard: server-rendered pages under /dashboard (German and English)."""

@@ -1,0 +1,40 @@
+"""CSRF tokens for every dashboard form.
+
+With a session, the token is an HMAC of the session token (nothing to store, and it changes
+with the session, which is new at every login). Before login, a random double-submit cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Final
+
+from aiohttp import web
+
+from lotse.intake.auth import SESSION_COOKIE
+from lotse.intake.typedefs import settings_key
+
+PRE_SESSION_COOKIE: Final = "lotse_csrf"
+FIELD: Final = "csrf"
+
+
+def token_for(request: web.Request, session_token: str | None = None) -> str:
+    session = session_token or request.cookies.get(SESSION_COOKIE)
+    if session:
+        key = request.app[settings_key].secret_key.encode()
+        return hmac.new(key, b"csrf:" + session.encode(), hashlib.sha256).hexdigest()
+    return request.cookies.get(PRE_SESSION_COOKIE) or secrets.token_urlsafe(32)
+
+
+async def check(request: web.Request) -> web.MultiDictProxy[str | bytes | web.FileField]:
+    """The posted form, if its token is right; 403 otherwise."""
+    form = await request.post()
+    sent = form.get(FIELD)
+    if not isinstance(sent, str) or not sent:
+        raise web.HTTPForbidden(text="The form is missing its security token. Please reload the page.")
+    expected = token_for(request) if request.cookies.get(SESSION_COOKIE) else request.cookies.get(PRE_SESSION_COOKIE)
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise web.HTTPForbidden(text="The form's security token has expired. Please reload the page.")
+    return form

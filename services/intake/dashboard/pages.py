@@ -1,0 +1,159 @@
+"""Matches and participants: lists with filters, detail pages with their history, actions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Final
+
+from aiohttp import web
+
+from lotse.intake import audit, lifecycle, privacy, self_service
+from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard.render import back, render
+from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.shared import matches, matches_db
+from lotse.shared.reference import districts
+
+PAGE: Final = 100
+KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
+STATUSES: Final = ("pending_verification", "verified", "paused", "withdrawn", "erased")
+
+
+def _uuid(request: web.Request) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
+    value = request.query.get(name) or None
+    return value if value in allowed else None
+
+
+async def matches_page(request: web.Request) -> web.Response:
+    status = _choice(request, "status", tuple(matches.STATES))
+    kind = _choice(request, "kind", matches.KINDS)
+    flagged = request.query.get("flagged") == "1"
+    async with request.app[pool_key].acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT m.*, n.name AS newcomer_name FROM matches m JOIN participants n ON n.id = m.newcomer_id
+               WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
+                 AND (NOT $3 OR m.flagged_at IS NOT NULL)
+               ORDER BY m.flagged_at NULLS LAST, m.created_at DESC LIMIT $4""",
+            status, kind, flagged, PAGE,
+        )
+    return render(request, "matches.html", {"rows": rows, "states": sorted(matches.STATES), "kinds": matches.KINDS,
+                                            "status": status, "kind": kind, "flagged": flagged})
+
+
+async def match_page(request: web.Request) -> web.Response:
+    match_id = _uuid(request)
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            match = await matches_db.get_match(conn, match_id)
+        except matches_db.MatchNotFound:
+            raise web.HTTPNotFound() from None
+        extra = await conn.fetchrow("SELECT flagged_at, flag_reason, introduced_at, active_at, ended_at "
+                                    "FROM matches WHERE id = $1", match_id)
+        responses = await conn.fetch("SELECT * FROM match_responses WHERE match_id = $1 ORDER BY responded_at",
+                                     match_id)
+        checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
+        trail = await audit.entries(conn, subject_id=match_id)
+        newcomer = await conn.fetchrow("SELECT id, name FROM participants WHERE id = $1", match["newcomer_id"])
+    return render(request, "match.html", {"match": match, "extra": extra, "responses": responses,
+                                          "checkins": checkins, "trail": trail, "newcomer": newcomer})
+
+
+async def end_match(request: web.Request) -> web.StreamResponse:
+    form = await csrf.check(request)
+    match_id = _uuid(request)
+    outcome = str(form.get("outcome", ""))
+    reason = str(form.get("reason", "")).strip()[:1000]
+    if outcome not in lifecycle.OUTCOMES or not reason:
+        raise back(request, f"/dashboard/matches/{match_id}", "reason_missing")
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            async with conn.transaction():
+                await lifecycle.end_match(conn, request[coordinator_key], match_id, outcome, reason)
+        except matches_db.Conflict:
+            raise back(request, f"/dashboard/matches/{match_id}", "conflict") from None
+    raise back(request, f"/dashboard/matches/{match_id}", "ended")
+
+
+async def participants_page(request: web.Request) -> web.Response:
+    kind = _choice(request, "kind", KINDS)
+    status = _choice(request, "status", STATUSES)
+    region = request.query.get("region") or None
+    district_codes = [d.code for d in districts().values() if region is None or d.planning_region == region]
+    search = (request.query.get("q") or "").strip()[:100] or None
+    need = request.query.get("need") or None
+    language = request.query.get("language") or None
+    min_days = request.query.get("min_days", "")
+    async with request.app[pool_key].acquire() as conn:
+        rows = await conn.fetch(
+            """SELECT id, kind, status, name, email, district, created_at, verified_at,
+                      extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
+               FROM participants
+               WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+                 AND district = ANY($3::text[])
+                 AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR email ILIKE '%' || $4 || '%')
+                 AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
+                 AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
+                 AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)
+               ORDER BY coalesce(verified_at, created_at) LIMIT $8""",
+            kind, status, district_codes, search, need, language, int(min_days) if min_days.isdigit() else 0, PAGE,
+        )
+    regions = sorted({d.planning_region for d in districts().values()})
+    return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
+                                                 "regions": regions, "districts": districts()})
+
+
+async def participant_page(request: web.Request) -> web.Response:
+    participant_id = _uuid(request)
+    async with request.app[pool_key].acquire() as conn:
+        person = await conn.fetchrow("SELECT * FROM participants WHERE id = $1", participant_id)
+        if person is None:
+            raise web.HTTPNotFound()
+        history: dict[str, Any] = {
+            "matches": await conn.fetch(
+                """SELECT * FROM matches WHERE newcomer_id = $1 OR counterpart_id = $1
+                   OR counterpart_id IN (SELECT id FROM courses WHERE provider_id = $1)
+                   OR counterpart_id IN (SELECT id FROM positions WHERE employer_id = $1)
+                   ORDER BY created_at DESC""", participant_id),
+            "emails": await conn.fetch("SELECT type, locale, status, attempts, last_error, created_at, sent_at "
+                                       "FROM notifications WHERE participant_id = $1 ORDER BY created_at DESC",
+                                       participant_id),
+            "consents": await conn.fetch("SELECT * FROM consents WHERE participant_id = $1 ORDER BY recorded_at",
+                                         participant_id),
+            "waitlist": await conn.fetch("SELECT * FROM waitlist WHERE newcomer_id = $1", participant_id),
+            "audit": await audit.entries(conn, subject_id=participant_id),
+        }
+    return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
+                                                "profile_json": json.dumps(person["profile"], ensure_ascii=False,
+                                                                           indent=1)})
+
+
+async def participant_action(request: web.Request) -> web.StreamResponse:
+    form = await csrf.check(request)
+    participant_id = _uuid(request)
+    action = str(form.get("action", ""))
+    coordinator = request[coordinator_key]
+    path = f"/dashboard/participants/{participant_id}"
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        try:
+            if action in ("pause", "resume"):
+                before = await self_service.load(conn, participant_id)
+                after = await self_service.set_paused(conn, participant_id, action == "pause")
+                await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,
+                                   before={"status": before["status"]}, after={"status": after})
+            elif action == "erase" and form.get("confirm") == "yes":
+                await privacy.erase(conn, participant_id)
+                await audit.record(conn, coordinator, "participant.erase", "participant", participant_id,
+                                   after={"status": "erased"})
+            else:
+                raise back(request, path, "confirm_missing")
+        except (self_service.NotFound, privacy.ParticipantGone):
+            raise back(request, path, "gone") from None
+    raise back(request, path, action)

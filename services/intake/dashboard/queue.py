@@ -1,0 +1,141 @@
+"""The review queue: newcomers with open suggestions, longest waiting first; approve or reject."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+import asyncpg
+from aiohttp import web
+
+from lotse.intake import audit
+from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard.render import back, render
+from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.intake.validation import N_
+from lotse.shared import events, matches_db
+from lotse.shared.outbox import write_event
+
+REJECT_LABELS: Final = {
+    "not_a_good_fit": N_("Not a good fit"), "language": N_("Language does not fit"),
+    "distance": N_("Too far apart"), "capacity": N_("No time or places left"),
+    "participant_unreachable": N_("Participant cannot be reached"), "other": N_("Other reason"),
+}
+REJECT_REASONS: Final = tuple(REJECT_LABELS)
+QUEUE_SIZE: Final = 30
+
+_COUNTERPART = """
+    SELECT m.id AS match_id, CASE m.kind
+        WHEN 'mentor' THEN (SELECT name FROM participants WHERE id = m.counterpart_id)
+        WHEN 'language_course' THEN (SELECT c.title || ' – ' || coalesce(p.profile->>'organisation', '')
+                                     FROM courses c JOIN participants p ON p.id = c.provider_id
+                                     WHERE c.id = m.counterpart_id)
+        ELSE (SELECT s.title || ' – ' || coalesce(p.profile->>'organisation', '')
+              FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = m.counterpart_id) END AS title,
+        CASE m.kind WHEN 'mentor' THEN (SELECT row_to_json(x) FROM (SELECT district, languages, profile, about
+                                        FROM participants WHERE id = m.counterpart_id) x) END AS profile
+    FROM matches m WHERE m.id = ANY($1::uuid[])"""
+
+
+async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -> list[dict[str, Any]]:
+    newcomers = await conn.fetch(
+        """SELECT p.id, p.name, p.district, p.languages, p.profile, p.about, p.verified_at,
+                  extract(day FROM now() - coalesce(p.verified_at, p.created_at))::int AS days_waiting
+           FROM participants p
+           WHERE p.kind = 'newcomer' AND EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
+                                                  AND m.status = 'suggested')
+           ORDER BY coalesce(p.verified_at, p.created_at), p.id LIMIT $1""",
+        limit,
+    )
+    ids = [n["id"] for n in newcomers]
+    suggestions = await conn.fetch(
+        """SELECT id, kind, newcomer_id, counterpart_id, score, explanation, model_version, round_id, created_at
+           FROM matches WHERE status = 'suggested' AND newcomer_id = ANY($1::uuid[])
+           ORDER BY kind, score DESC""",
+        ids,
+    )
+    titles = {r["match_id"]: r for r in await conn.fetch(_COUNTERPART, [s["id"] for s in suggestions])}
+    by_newcomer: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for s in suggestions:
+        extra = titles.get(s["id"])
+        by_newcomer.setdefault(s["newcomer_id"], []).append(
+            {**dict(s), "title": extra["title"] if extra else "?", "profile": extra["profile"] if extra else None}
+        )
+    return [{**dict(n), "suggestions": by_newcomer.get(n["id"], [])} for n in newcomers]
+
+
+async def queue_page(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        queue = await waiting_newcomers(conn)
+        rounds = await conn.fetch("SELECT * FROM rounds ORDER BY requested_at DESC LIMIT 3")
+        flagged = await conn.fetchval("SELECT count(*) FROM matches WHERE flagged_at IS NOT NULL "
+                                      "AND status IN ('introduced', 'active')")
+    return render(request, "queue.html", {"queue": queue, "rounds": rounds, "flagged": flagged,
+                                          "reasons": REJECT_LABELS})
+
+
+async def decide(request: web.Request) -> web.StreamResponse:
+    form = await csrf.check(request)
+    coordinator = request[coordinator_key]
+    try:
+        match_id = uuid.UUID(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    approve = request.match_info["decision"] == "approve"
+    note = str(form.get("note", "")).strip()[:2000] or None
+    reason_code = str(form.get("reason", ""))
+    if not approve and reason_code not in REJECT_REASONS:
+        raise back(request, "/dashboard", "reason_missing")
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            async with conn.transaction():
+                if approve:
+                    row = await matches_db.approve(conn, match_id, coordinator.id, note)
+                else:
+                    reason = reason_code + (f": {note}" if note else "")
+                    row = await matches_db.reject(conn, match_id, coordinator.id, reason)
+                await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
+                                   match_id, before={"status": "suggested"}, after={"status": row["status"]},
+                                   detail=None if approve else reason_code)
+        except matches_db.MatchNotFound:
+            raise back(request, "/dashboard", "gone") from None
+        except matches_db.Conflict:
+            raise back(request, "/dashboard", "conflict") from None
+    raise back(request, "/dashboard", "approved" if approve else "rejected")
+
+
+async def start_round(request: web.Request) -> web.StreamResponse:
+    form = await csrf.check(request)
+    objective = str(form.get("objective", "best_total_score"))
+    if objective not in ("best_total_score", "most_matched"):
+        objective = "best_total_score"
+    round_id = uuid.uuid4()
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        await conn.execute("INSERT INTO rounds (id, objective, requested_by) VALUES ($1, $2, $3)", round_id,
+                           objective, request[coordinator_key].id)
+        await write_event(conn, events.new_event(events.ROUND_REQUESTED, round_id=round_id))
+        await audit.record(conn, request[coordinator_key], "round.start", "round", round_id,
+                           after={"objective": objective})
+    raise back(request, "/dashboard", "round_started")
+
+
+async def approve_round(request: web.Request) -> web.StreamResponse:
+    """Bulk-approve a global round's proposals; one that conflicts is skipped and counted."""
+    await csrf.check(request)
+    coordinator = request[coordinator_key]
+    round_id = uuid.UUID(request.match_info["id"])
+    approved = conflicts = 0
+    async with request.app[pool_key].acquire() as conn:
+        ids = [r["id"] for r in await conn.fetch(
+            "SELECT id FROM matches WHERE round_id = $1 AND status = 'suggested' ORDER BY score DESC", round_id)]
+        for match_id in ids:
+            try:
+                async with conn.transaction():
+                    await matches_db.approve(conn, match_id, coordinator.id, None)
+                    await audit.record(conn, coordinator, "match.approve", "match", match_id,
+                                       before={"status": "suggested"}, after={"status": "approved"},
+                                       detail=f"round {round_id}")
+                approved += 1
+            except (matches_db.Conflict, matches_db.MatchNotFound):
+                conflicts += 1
+    raise back(request, "/dashboard", f"round_approved:{approved}:{conflicts}")

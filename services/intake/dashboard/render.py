@@ -1,0 +1,62 @@
+"""Rendering a dashboard page in the coordinator's language (German unless English is chosen)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from aiohttp import web
+
+from lotse.intake.dashboard import csrf
+from lotse.intake.typedefs import coordinator_key, settings_key
+from lotse.shared.i18n import environment, negotiate_locale, translations
+
+PACKAGE: Final = "lotse.intake.dashboard"
+DOMAIN: Final = "dashboard"
+LOCALES: Final = ("de", "en")
+LOCALE_COOKIE: Final = "lotse_dashboard_locale"
+
+
+def locale_of(request: web.Request) -> str:
+    for candidate in (request.query.get("lang"), request.cookies.get(LOCALE_COOKIE)):
+        if candidate in LOCALES:
+            return candidate
+    chosen = negotiate_locale(request.headers.get("Accept-Language"))
+    return chosen if chosen in LOCALES else "de"
+
+
+def gettext(request: web.Request) -> Any:
+    return translations(PACKAGE, DOMAIN, locale_of(request)).gettext
+
+
+def render(
+    request: web.Request, template: str, context: Mapping[str, Any] | None = None, *, status: int = 200
+) -> web.Response:
+    locale = locale_of(request)
+    token = csrf.token_for(request)
+    html = environment(PACKAGE, DOMAIN, locale).get_template(template).render(
+        {
+            "csrf_token": token,
+            "coordinator": request.get(coordinator_key),
+            "request_path": request.path,
+            "query": request.query,
+            "flash": request.query.get("msg"),
+            **(context or {}),
+        }
+    )
+    response = web.Response(text=html, content_type="text/html", status=status)
+    response.headers["Cache-Control"] = "no-store"  # personal data: never from a shared cache
+    if request.query.get("lang") in LOCALES:
+        response.set_cookie(LOCALE_COOKIE, request.query["lang"], max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", path="/dashboard")
+    if not request.cookies.get(csrf.PRE_SESSION_COOKIE) and request.get(coordinator_key) is None:
+        response.set_cookie(csrf.PRE_SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
+                            secure=request.app[settings_key].public_url.startswith("https:"))
+    return response
+
+
+def back(request: web.Request, path: str, message: str | None = None) -> web.HTTPSeeOther:
+    """Post-redirect-get with a short message code shown once on the next page."""
+    from urllib.parse import urlencode
+
+    return web.HTTPSeeOther(f"{path}?{urlencode({'msg': message})}" if message else path)

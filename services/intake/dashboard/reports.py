@@ -1,0 +1,81 @@
+"""Statistics page (charts from the same figures as GET /api/v1/stats), CSV exports, audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Final
+
+from aiohttp import web
+from markupsafe import Markup
+
+from lotse.intake import audit, stats
+from lotse.intake.dashboard.charts import bar_chart
+from lotse.intake.dashboard.render import gettext, render
+from lotse.intake.typedefs import pool_key
+
+BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
+
+
+async def stats_page(request: web.Request) -> web.Response:
+    _ = gettext(request)
+    async with request.app[pool_key].acquire() as conn:
+        figures = await stats.collect(conn)
+    weekly = [(week, float(sum(kinds.values()))) for week, kinds in sorted(figures["registrations_per_week"].items())]
+    regions = sorted(figures["newcomers_waiting_by_planning_region"].items())
+    load = figures["mentor_load"]
+    charts = {
+        "weekly": bar_chart(_("Registrations per week"), weekly),
+        "regions": bar_chart(_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
+        "unmet": bar_chart(_("Unmet needs (why newcomers wait)"),
+                           [(code, float(n)) for code, n in figures["unmet_needs"].items()]),
+        "matches": bar_chart(_("Matches by state"), [(s, float(n)) for s, n in sorted(figures["matches"].items())]),
+        "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
+                                                (_("taken"), float(load["places_taken"]))]),
+    }
+    return render(request, "stats.html", {"figures": figures, "charts": {k: Markup(v) for k, v in charts.items()}})
+
+
+def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return web.Response(
+        body=(BOM + buffer.getvalue()).encode("utf-8"),
+        content_type="text/csv",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+async def participants_csv(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        rows = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale, district, created_at, "
+                                "verified_at FROM participants ORDER BY created_at")
+    header = ["id", "kind", "status", "name", "email", "locale", "district", "registered", "verified"]
+    return _csv("participants.csv", header, [list(r.values()) for r in rows])
+
+
+async def matches_csv(request: web.Request) -> web.Response:
+    async with request.app[pool_key].acquire() as conn:
+        rows = await conn.fetch("SELECT id, kind, status, newcomer_id, counterpart_id, score, model_version, "
+                                "created_at, decided_at, reason FROM matches ORDER BY created_at")
+    header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",
+              "reason"]
+    return _csv("matches.csv", header, [list(r.values()) for r in rows])
+
+
+async def audit_page(request: web.Request) -> web.Response:
+    def as_uuid(name: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(request.query[name]) if request.query.get(name) else None
+        except ValueError:
+            return None
+
+    async with request.app[pool_key].acquire() as conn:
+        entries = await audit.entries(conn, actor_id=as_uuid("actor"), subject_id=as_uuid("subject"),
+                                      action=request.query.get("action") or None)
+        actors = await conn.fetch("SELECT id, email FROM coordinators ORDER BY email")
+    return render(request, "audit.html", {"entries": entries, "actors": actors})

@@ -1,0 +1,34 @@
+"""Every dashboard route, each with its declared policy."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from lotse.intake.auth import ADMIN, COORDINATOR, PUBLIC, declare
+from lotse.intake.dashboard import login, pages, queue, reports
+
+
+def setup_dashboard_routes(app: web.Application) -> None:
+    router = app.router
+
+    def route(method: str, path: str, handler, name: str, policy: str) -> None:  # type: ignore[no-untyped-def]
+        declare(router.add_route(method, path, handler, name=name), policy)
+
+    route("GET", "/dashboard/login", login.login_page, "dash_login", PUBLIC)
+    route("POST", "/dashboard/login", login.login_submit, "dash_login_submit", PUBLIC)
+    route("POST", "/dashboard/logout", login.logout, "dash_logout", COORDINATOR)
+    route("GET", "/dashboard", queue.queue_page, "dash_queue", COORDINATOR)
+    route("POST", r"/dashboard/matches/{id}/{decision:approve|reject}", queue.decide, "dash_decide", COORDINATOR)
+    route("POST", "/dashboard/rounds", queue.start_round, "dash_round", COORDINATOR)
+    route("POST", "/dashboard/rounds/{id}/approve", queue.approve_round, "dash_round_approve", COORDINATOR)
+    route("GET", "/dashboard/matches", pages.matches_page, "dash_matches", COORDINATOR)
+    route("GET", "/dashboard/matches/{id}", pages.match_page, "dash_match", COORDINATOR)
+    route("POST", "/dashboard/matches/{id}/end", pages.end_match, "dash_match_end", COORDINATOR)
+    route("GET", "/dashboard/participants", pages.participants_page, "dash_participants", COORDINATOR)
+    route("GET", "/dashboard/participants/{id}", pages.participant_page, "dash_participant", COORDINATOR)
+    route("POST", "/dashboard/participants/{id}", pages.participant_action, "dash_participant_action", COORDINATOR)
+    route("GET", "/dashboard/stats", reports.stats_page, "dash_stats", COORDINATOR)
+    route("GET", "/dashboard/export/participants.csv", reports.participants_csv, "dash_csv_participants",
+          COORDINATOR)
+    route("GET", "/dashboard/export/matches.csv", reports.matches_csv, "dash_csv_matches", COORDINATOR)
+    route("GET", "/dashboard/audit", reports.audit_page, "dash_audit", ADMIN)
