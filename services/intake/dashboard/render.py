@@ -10,6 +10,7 @@ from aiohttp import web
 from lotse.intake.dashboard import csrf
 from lotse.intake.typedefs import coordinator_key, settings_key
 from lotse.shared.i18n import environment, negotiate_locale, translations
+from lotse.shared.reference import districts
 
 PACKAGE: Final = "lotse.intake.dashboard"
 DOMAIN: Final = "dashboard"
@@ -41,6 +42,7 @@ def render(
             "request_path": request.path,
             "query": request.query,
             "flash": request.query.get("msg"),
+            "district_name": _district_name,
             **(context or {}),
         }
     )
@@ -53,6 +55,11 @@ def render(
         response.set_cookie(csrf.PRE_SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
                             secure=request.app[settings_key].public_url.startswith("https:"))
     return response
+
+
+def _district_name(code: str | None) -> str:
+    district = districts().get(code or "")
+    return district.name if district else (code or "")
 
 
 def back(request: web.Request, path: str, message: str | None = None) -> web.HTTPSeeOther:

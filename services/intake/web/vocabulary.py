@@ -20,7 +20,7 @@ LABELS: Final = {
     "recognition": N_("Recognition of qualifications"), "health_insurance": N_("Health insurance"),
     "banking": N_("Bank account"), "partner_career": N_("Work for my partner"),
     "social_life": N_("Meeting people"), "workplace_integration": N_("Settling in at work"),
-    "mobility": N_("Getting around"),
+    "mobility": N_("Getting around"), "family_reunification": N_("Family reunification"),
     "nursing": N_("Nursing"), "healthcare": N_("Healthcare"), "it": N_("IT"), "engineering": N_("Engineering"),
     "crafts": N_("Crafts and trades"), "transport": N_("Transport and logistics"),
     "manufacturing": N_("Manufacturing"), "hospitality": N_("Hotels and restaurants"),

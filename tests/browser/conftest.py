@@ -1,0 +1,68 @@
+"""A real intake server and Debian's chromium driven by Playwright (no browser download).
+
+Screenshots go to tests/artifacts/ so a failing run can be looked at.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from aiohttp import web
+from playwright.async_api import Browser, Page, async_playwright
+
+from lotse.intake.app import init_app
+from lotse.shared.config import Settings
+from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+from tests.e2e.conftest import free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the machine's probe found: without the background-networking flags chromium keeps
+# trying to reach Google's hosts, which this closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="package")
+async def base_url(settings: Settings, migrated: str, amqp: AbstractRobustConnection) -> AsyncIterator[str]:
+    port = free_port()
+    app_settings = dataclasses.replace(
+        settings, coordinator_email=COORDINATOR_EMAIL, coordinator_password=COORDINATOR_PASSWORD,
+        intake_rate_limit_per_minute=1000, public_url=f"http://127.0.0.1:{port}",
+    )
+    runner = web.AppRunner(init_app(app_settings), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@pytest.fixture(scope="package")
+async def browser() -> AsyncIterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail("chromium is not installed: deploy/test.sh installs it (apt-get install chromium)")
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Browser, pool: asyncpg.Pool) -> AsyncIterator[Page]:
+    context = await browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})  # a phone
+    tab = await context.new_page()
+    yield tab
+    await context.close()
+
+
+async def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,140 @@
+"""A coordinator's morning in a real browser: log in, read why a match was suggested, approve it,
+see the introductions go out, reject another with a reason, look at the statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from playwright.async_api import Page
+
+from lotse.intake.accounts import create_coordinator
+from lotse.matcher.consumer import MatcherConsumer
+from lotse.notifier.compose import Composer
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.notifier.delivery import DeliveryLoop
+from lotse.shared.config import Settings
+from lotse.shared.mailsink import MailSink
+from tests.browser.conftest import screenshot
+from tests.conftest import eventually
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PASSWORD = "a long coordinator passphrase"
+EXPLANATION = json.loads("""[
+ {"factor": "language", "contribution": 0.36, "detail": "Both speak Russian well (native and C1)."},
+ {"factor": "distance", "contribution": 0.15, "detail": "Same district (Weimar)."},
+ {"factor": "needs", "contribution": 0.2, "detail": "Helps with housing, authorities (2 of 3 needs)."},
+ {"factor": "waiting", "contribution": 0.05, "detail": "Waiting for 30 days."}]""")
+
+
+@pytest.fixture
+async def services(pool: asyncpg.Pool, amqp: AbstractRobustConnection, settings: Settings,
+                   tmp_path: Path) -> AsyncIterator[MailSink]:
+    """The matcher and the notifier, consuming from the real broker; mail into a local sink."""
+    sink = MailSink(tmp_path / "mail")
+    sink.start()
+    smtp = dataclasses.replace(settings, smtp_port=sink.smtp_port)
+    delivery = DeliveryLoop(pool, smtp, Composer(smtp))
+    matcher = MatcherConsumer(pool, amqp)
+    notifier = NotifierConsumer(pool, amqp, on_committed=delivery.wake)
+    await matcher.start()
+    await notifier.start()
+    sending = asyncio.create_task(delivery.run())
+    yield sink
+    sending.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await sending
+    await matcher.stop()
+    await notifier.stop()
+    sink.stop()
+
+
+async def _person(pool: asyncpg.Pool, kind: str, name: str, email: str, profile: str, locale: str = "de") -> uuid.UUID:
+    person = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO participants (id, kind, status, name, email, preferred_locale, district, languages, profile,
+                                     about, verified_at)
+           VALUES ($1, $2, 'verified', $3, $4, $5, '16055', $7::jsonb, $6::jsonb,
+                   'Ich helfe gern beim Ankommen.', now() - interval '30 days')""",
+        person, kind, name, email, locale, json.loads(profile), [{"code": "ru", "level": "native"}],
+    )
+    await pool.execute("INSERT INTO consents (participant_id, purpose, given, text_version) "
+                       "VALUES ($1, 'share_contact', true, 'test')", person)
+    return person
+
+
+async def _suggestion(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID, score: float) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        "INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation) "
+        "VALUES ($1, 'mentor', $2, $3, $4, $5::jsonb)", match_id, newcomer, mentor, score, EXPLANATION)
+    return match_id
+
+
+async def test_review_approve_introduce_reject_and_statistics(page: Page, base_url: str, pool: asyncpg.Pool,
+                                                              services: MailSink) -> None:
+    email = f"koordination.{uuid.uuid4().hex[:6]}@welcome.example"
+    async with pool.acquire() as conn:
+        await create_coordinator(conn, email, PASSWORD)
+    mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",
+                           '{"capacity": 2, "helps_with": ["housing", "authorities"], "online_ok": false}')
+    olena = await _person(pool, "newcomer", "Olena Kovalenko", "olena@example.org",
+                          '{"occupation_field": "education", "needs": ["housing", "authorities", "school"]}', "uk")
+    dmitri = await _person(pool, "newcomer", "Dmitri Sokolov", "dmitri@example.org",
+                           '{"occupation_field": "it", "needs": ["housing"]}', "ru")
+    first = await _suggestion(pool, olena, mentor, 0.76)
+    second = await _suggestion(pool, dmitri, mentor, 0.58)
+
+    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.goto(f"{base_url}/dashboard")
+    await page.wait_for_url("**/dashboard/login**")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(f"{base_url}/dashboard")
+
+    card = page.locator(f"#match-{first}")
+    assert "Both speak Russian well" in await card.inner_text()
+    assert "Olena Kovalenko" in await page.inner_text("main")
+    shot = await screenshot(page, "dashboard-review-queue")
+    DOCS.mkdir(exist_ok=True)
+    shutil.copy(shot, DOCS / "review-queue.png")
+
+    await card.locator("button:has-text('Freigeben')").click()
+    await page.wait_for_selector("p.notice")
+
+    async def introduced() -> bool:
+        return await pool.fetchval("SELECT status FROM matches WHERE id = $1", first) == "introduced"
+
+    await eventually(introduced, timeout=30)
+
+    async def both_emailed() -> list:  # type: ignore[type-arg]
+        sent = await pool.fetch("SELECT participant_id FROM notifications WHERE type = 'introduction' "
+                                "AND status = 'sent'")
+        return sent if len(sent) == 2 else []
+
+    await eventually(both_emailed, timeout=30)
+    languages = {m.headers["Content-Language"] for m in services.messages()}
+    assert languages == {"uk", "de"}
+
+    await page.goto(f"{base_url}/dashboard")
+    other = page.locator(f"#match-{second}")
+    await other.locator("select[name=reason]").select_option("distance")
+    await other.locator("button:has-text('Ablehnen')").click()
+    await page.wait_for_selector("p.notice")
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", second) == "rejected"
+
+    await page.goto(f"{base_url}/dashboard/stats")
+    assert await page.locator("svg.chart").count() >= 4
+    await screenshot(page, "dashboard-statistics")
+    await page.goto(f"{base_url}/dashboard/matches/{first}")
+    assert "introduced" in await page.inner_text("main")
