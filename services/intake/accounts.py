@@ -55,7 +55,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _token_hash(token: str) -> bytes:
+def secret_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
@@ -113,7 +113,7 @@ async def open_session(conn: asyncpg.Connection, coordinator: Coordinator, kind:
     expires_at = datetime.now(UTC) + lifetime
     await conn.execute(
         "INSERT INTO auth_sessions (token_hash, coordinator_id, kind, expires_at) VALUES ($1, $2, $3, $4)",
-        _token_hash(token),
+        secret_hash(token),
         coordinator.id,
         kind,
         expires_at,
@@ -130,7 +130,7 @@ async def resolve_session(conn: asyncpg.Connection, token: str, kind: str) -> Co
            WHERE s.token_hash = $1 AND s.kind = $2 AND c.id = s.coordinator_id AND c.active
              AND s.expires_at > now() AND s.last_seen_at > now() - $3::interval
            RETURNING c.id, c.email, c.role""",
-        _token_hash(token),
+        secret_hash(token),
         kind,
         idle,
     )
@@ -138,7 +138,7 @@ async def resolve_session(conn: asyncpg.Connection, token: str, kind: str) -> Co
 
 
 async def close_session(conn: asyncpg.Connection, token: str) -> None:
-    await conn.execute("DELETE FROM auth_sessions WHERE token_hash = $1", _token_hash(token))
+    await conn.execute("DELETE FROM auth_sessions WHERE token_hash = $1", secret_hash(token))
 
 
 async def create_coordinator_from_cli(settings: Settings, email: str, password: str, role: str) -> int:

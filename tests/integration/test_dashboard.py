@@ -8,8 +8,10 @@ import uuid
 
 import asyncpg
 import pytest
+from aiohttp import web
 
 from lotse.intake.accounts import create_coordinator
+from lotse.intake.auth import ADMIN, COORDINATOR
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
@@ -51,18 +53,42 @@ async def _suggest(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -
     return match_id
 
 
-async def test_every_dashboard_route_needs_a_session_and_admin_pages_an_admin(intake_client, pool) -> None:
-    for path in ("/dashboard", "/dashboard/matches", "/dashboard/participants", "/dashboard/stats",
-                 "/dashboard/audit", "/dashboard/export/matches.csv", f"/dashboard/participants/{uuid.uuid4()}"):
-        response = await intake_client.get(path, allow_redirects=False)
-        assert response.status == 303 and response.headers["Location"].startswith("/dashboard/login"), path
-    posted = await intake_client.post(f"/dashboard/matches/{uuid.uuid4()}/approve", data={}, allow_redirects=False)
-    assert posted.status == 303
+def _protected_routes(app: web.Application) -> list[tuple[str, str, str]]:
+    """(method, a concrete path, policy) for every coordinator and admin route the app has."""
+    found = []
+    for route in app.router.routes():
+        policy = getattr(route, "_lotse_policy", None)
+        assert policy is not None or route.method == "HEAD", f"{route.method} {route.resource} declares no policy"
+        if policy in (COORDINATOR, ADMIN) and route.method != "HEAD":
+            path = route.resource.canonical.replace("{decision}", "approve")
+            path = re.sub(r"\{id\}", str(uuid.uuid4()), path)
+            found.append((route.method, re.sub(r"\{[^}]+\}", "x", path), policy))
+    return found
+
+
+async def test_every_protected_route_needs_a_session_and_admin_routes_an_admin(intake_client, pool) -> None:
+    routes = _protected_routes(intake_client.server.app)
+    assert len(routes) > 20 and any(policy == ADMIN for _, _, policy in routes)
+    for method, path, _ in routes:
+        response = await intake_client.request(method, path, allow_redirects=False)
+        if path.startswith("/api/"):
+            assert response.status == 401, (method, path)
+        else:
+            assert response.status == 303 and response.headers["Location"].startswith("/dashboard/login"), path
 
     async with pool.acquire() as conn:
         await create_coordinator(conn, "plain@example.org", "a long enough password", role="coordinator")
-    await login(intake_client, "plain@example.org", "a long enough password")
-    assert (await intake_client.get("/dashboard/audit")).status == 403
+    csrf = await login(intake_client, "plain@example.org", "a long enough password")
+    token = (await (await intake_client.post("/api/v1/auth/login", json={
+        "email": "plain@example.org", "password": "a long enough password"})).json())["token"]
+    for method, path, policy in routes:
+        if policy != ADMIN:
+            continue
+        if path.startswith("/api/"):
+            response = await intake_client.request(method, path, headers={"Authorization": f"Bearer {token}"})
+        else:
+            response = await intake_client.request(method, path, data={"csrf": csrf}, allow_redirects=False)
+        assert response.status == 403, (method, path)
     assert (await intake_client.get("/dashboard/stats")).status == 200
 
 
@@ -142,3 +168,62 @@ async def test_login_never_redirects_off_the_dashboard(intake_client, target: st
         "csrf": csrf_of(await page.text()), "email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD,
         "next": target}, allow_redirects=False)
     assert response.headers["Location"] == "/dashboard"
+
+
+def _link_of(html: str) -> str:
+    urls = re.findall(r'value="https?://[^"/]+(/dashboard/password/[^"]+)"', html)
+    assert urls, "no one-time link on the page"
+    return urls[0]
+
+
+async def test_admin_invites_resets_and_deactivates_a_colleague(intake_client, pool) -> None:
+    admin_csrf = await login(intake_client)
+    team = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
+                                                             "email": "neu@welcome.example", "role": "coordinator"})
+    assert team.status == 200
+    link = _link_of(await team.text())
+    again = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
+                                                              "email": "NEU@welcome.example", "role": "coordinator"})
+    assert again.status == 409 and "bereits" in await again.text()
+    member = await pool.fetchval("SELECT id FROM coordinators WHERE email = 'neu@welcome.example'")
+
+    intake_client.session.cookie_jar.clear()  # the colleague, in another browser
+    page = await intake_client.get(link)
+    assert page.status == 200 and "neu@welcome.example" in await page.text()
+    token = csrf_of(await page.text())
+    mismatch = await intake_client.post(link, data={"csrf": token, "password": "a" * 14, "repeat": "b" * 14})
+    short = await intake_client.post(link, data={"csrf": token, "password": "short", "repeat": "short"})
+    assert (mismatch.status, short.status) == (422, 422)
+    saved = await intake_client.post(link, data={"csrf": token, "password": "my own passphrase",
+                                                 "repeat": "my own passphrase"}, allow_redirects=False)
+    assert saved.status == 303 and saved.headers["Location"].startswith("/dashboard/login")
+    assert (await intake_client.get(link)).status == 410  # works once
+    await login(intake_client, "neu@welcome.example", "my own passphrase")
+    assert (await intake_client.get("/dashboard/team", allow_redirects=False)).status == 403
+    member_cookie = intake_client.session.cookie_jar.filter_cookies(intake_client.make_url("/"))["lotse_session"]
+
+    intake_client.session.cookie_jar.clear()
+    admin_csrf = await login(intake_client)
+    reset = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "reset",
+                                                              "id": str(member)})
+    assert reset.status == 200 and _link_of(await reset.text()) != link
+    assert await pool.fetchval("SELECT count(*) FROM auth_sessions WHERE coordinator_id = $1", member) == 0
+    deactivated = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "deactivate",
+                                                                    "id": str(member)}, allow_redirects=False)
+    assert deactivated.status == 303
+    self_lockout = await intake_client.post("/dashboard/team", data={
+        "csrf": admin_csrf, "action": "deactivate",
+        "id": str(await pool.fetchval("SELECT id FROM coordinators WHERE email = $1", COORDINATOR_EMAIL))})
+    assert self_lockout.status == 409
+
+    intake_client.session.cookie_jar.clear()
+    intake_client.session.cookie_jar.update_cookies({"lotse_session": member_cookie.value})
+    assert (await intake_client.get("/dashboard", allow_redirects=False)).status == 303  # the old session is gone
+    page = await intake_client.get("/dashboard/login")
+    refused = await intake_client.post("/dashboard/login", data={
+        "csrf": csrf_of(await page.text()), "email": "neu@welcome.example", "password": "my own passphrase"})
+    assert refused.status == 401
+    actions = [r["action"] for r in await pool.fetch(
+        "SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY at, id", member)]
+    assert actions == ["coordinator.invited", "coordinator.password_set", "coordinator.password_reset",
+                       "coordinator.deactivated"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from lotse.intake.auth import ADMIN, COORDINATOR, PUBLIC, declare
-from lotse.intake.dashboard import login, pages, queue, reports
+from lotse.intake.dashboard import login, pages, queue, reports, team_pages
 
 
 def setup_dashboard_routes(app: web.Application) -> None:
@@ -31,4 +31,8 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("GET", "/dashboard/export/participants.csv", reports.participants_csv, "dash_csv_participants",
           COORDINATOR)
     route("GET", "/dashboard/export/matches.csv", reports.matches_csv, "dash_csv_matches", COORDINATOR)
+    route("GET", "/dashboard/team", team_pages.team_page, "dash_team", ADMIN)
+    route("POST", "/dashboard/team", team_pages.team_action, "dash_team_action", ADMIN)
+    route("GET", "/dashboard/password/{token}", team_pages.password_page, "dash_password", PUBLIC)
+    route("POST", "/dashboard/password/{token}", team_pages.password_submit, "dash_password_submit", PUBLIC)
     route("GET", "/dashboard/audit", reports.audit_page, "dash_audit", ADMIN)

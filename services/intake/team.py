@@ -1,0 +1,150 @@
+"""Managing the coordinators' team: invitations, deactivation and password resets.
+
+An admin never chooses or sees a colleague's password: invitation and reset each produce a
+one-time link (72 hours) with which the colleague sets their own. A reset or a deactivation
+ends every open session of that account at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+import asyncpg
+
+from lotse.intake import audit
+from lotse.intake.accounts import Coordinator, hash_password, secret_hash
+
+LINK_LIFETIME: Final = timedelta(hours=72)
+ROLES: Final = ("coordinator", "admin")
+
+
+class TeamError(Exception):
+    """An action that cannot be done; ``code`` is shown to the admin as a readable message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordLink:
+    token: str
+    email: str
+    purpose: str
+    expires_at: datetime
+
+
+def _unusable_hash() -> str:
+    """A hash of a secret nobody knows: the account exists, but no password opens it yet."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+async def _new_link(conn: asyncpg.Connection, coordinator_id: uuid.UUID, email: str, purpose: str,
+                    admin: Coordinator) -> PasswordLink:
+    await conn.execute("UPDATE password_links SET used_at = now() WHERE coordinator_id = $1 AND used_at IS NULL",
+                       coordinator_id)  # only the newest link works
+    token = secrets.token_urlsafe(32)
+    expires_at = datetime.now(UTC) + LINK_LIFETIME
+    await conn.execute(
+        "INSERT INTO password_links (token_hash, coordinator_id, purpose, created_by, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        secret_hash(token), coordinator_id, purpose, admin.id, expires_at,
+    )
+    return PasswordLink(token, email, purpose, expires_at)
+
+
+async def invite(conn: asyncpg.Connection, admin: Coordinator, email: str, role: str) -> PasswordLink:
+    email = email.strip()
+    if "@" not in email or len(email) > 254:
+        raise TeamError("bad_email")
+    if role not in ROLES:
+        raise TeamError("bad_role")
+    async with conn.transaction():
+        if await conn.fetchval("SELECT 1 FROM coordinators WHERE lower(email) = lower($1)", email):
+            raise TeamError("exists")
+        coordinator_id = uuid.uuid4()
+        await conn.execute("INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
+                           coordinator_id, email, _unusable_hash(), role)
+        await audit.record(conn, admin, "coordinator.invited", "coordinator", coordinator_id,
+                           after={"email": email, "role": role})
+        return await _new_link(conn, coordinator_id, email, "invite", admin)
+
+
+async def _member(conn: asyncpg.Connection, coordinator_id: uuid.UUID) -> asyncpg.Record:
+    row = await conn.fetchrow("SELECT id, email, role, active FROM coordinators WHERE id = $1 FOR UPDATE",
+                              coordinator_id)
+    if row is None:
+        raise TeamError("gone")
+    return row
+
+
+async def set_active(conn: asyncpg.Connection, admin: Coordinator, coordinator_id: uuid.UUID, active: bool) -> None:
+    if coordinator_id == admin.id and not active:
+        raise TeamError("self")  # the last admin must not lock everybody out by accident
+    async with conn.transaction():
+        member = await _member(conn, coordinator_id)
+        if member["active"] == active:
+            return
+        await conn.execute("UPDATE coordinators SET active = $2 WHERE id = $1", coordinator_id, active)
+        if not active:
+            await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1", coordinator_id)
+            await conn.execute("UPDATE password_links SET used_at = now() WHERE coordinator_id = $1 "
+                               "AND used_at IS NULL", coordinator_id)
+        await audit.record(conn, admin, "coordinator.activated" if active else "coordinator.deactivated",
+                           "coordinator", coordinator_id, before={"active": member["active"]},
+                           after={"active": active})
+
+
+async def reset_password(conn: asyncpg.Connection, admin: Coordinator, coordinator_id: uuid.UUID) -> PasswordLink:
+    async with conn.transaction():
+        member = await _member(conn, coordinator_id)
+        if not member["active"]:
+            raise TeamError("inactive")
+        await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1",
+                           coordinator_id, _unusable_hash())
+        await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1", coordinator_id)
+        await audit.record(conn, admin, "coordinator.password_reset", "coordinator", coordinator_id)
+        return await _new_link(conn, coordinator_id, member["email"], "reset", admin)
+
+
+async def link_email(conn: asyncpg.Connection, token: str) -> str | None:
+    """The address a live link belongs to, or None if it is unknown, used or expired."""
+    return await conn.fetchval(
+        """SELECT c.email FROM password_links l JOIN coordinators c ON c.id = l.coordinator_id
+           WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND c.active""",
+        secret_hash(token),
+    )
+
+
+async def use_link(conn: asyncpg.Connection, token: str, password: str) -> str | None:
+    """Set the password behind a live link (raises WeakPassword); the link works once."""
+    new_hash = hash_password(password)
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            """UPDATE password_links l SET used_at = now() FROM coordinators c
+               WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now()
+                 AND c.id = l.coordinator_id AND c.active
+               RETURNING c.id, c.email, c.role""",
+            secret_hash(token),
+        )
+        if row is None:
+            return None
+        await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1", row["id"], new_hash)
+        await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1", row["id"])
+        await audit.record(conn, Coordinator(row["id"], row["email"], row["role"]), "coordinator.password_set",
+                           "coordinator", row["id"])
+        return str(row["email"])
+
+
+async def members(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT c.id, c.email, c.role, c.active, c.created_at,
+                  (SELECT max(last_seen_at) FROM auth_sessions s WHERE s.coordinator_id = c.id) AS last_seen_at,
+                  EXISTS (SELECT 1 FROM password_links l WHERE l.coordinator_id = c.id AND l.used_at IS NULL
+                          AND l.expires_at > now()) AS link_open
+           FROM coordinators c ORDER BY c.active DESC, lower(c.email)"""
+    )
