@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from lotse.intake import lifecycle_jobs
+from lotse.intake import headers, lifecycle_jobs
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors
@@ -57,6 +57,7 @@ def init_app(settings: Settings) -> web.Application:
     app[signer_key] = TokenSigner(settings.secret_key)
     app[intake_limiter_key] = RateLimiter(settings.intake_rate_limit_per_minute)
     app[login_limiter_key] = RateLimiter(limit=10, window_s=15 * 60)
+    headers.install(app, https=settings.public_url.startswith("https:"))
     app.cleanup_ctx.append(infrastructure_ctx)
     setup_routes(app)
     return app
