@@ -108,6 +108,9 @@ class Consumer(ABC):
         except MalformedEvent as exc:
             await self._dead_letter(message, f"malformed: {exc}", attempt)
             return
+        except Exception as exc:  # a body no parser copes with must not leave the message unacked
+            await self._dead_letter(message, f"malformed: {type(exc).__name__}", attempt)
+            return
         fields = {"consumer": self.name, "event_id": str(event.id), "type": event.type}
         try:
             first_time = await self._process(event)

@@ -103,6 +103,8 @@ def parse_event(body: bytes) -> Event:
         raw = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedEvent(f"body is not JSON: {exc}") from None
+    except RecursionError:  # nesting deeper than the decoder's stack: hostile or broken, never ours
+        raise MalformedEvent("body is not JSON: nested too deeply") from None
     if not isinstance(raw, dict):
         raise MalformedEvent("envelope must be an object")
     event_type = raw.get("type")

@@ -23,6 +23,7 @@ def test_round_trip() -> None:
     [
         (b"\xff\xfe", "not JSON"),
         (b"[]", "must be an object"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
         (b'{"type": "participant.verified", "version": 2}', "unsupported version"),
         (b'{"type": "nope", "version": 1}', "unknown event type"),
         (
