@@ -44,7 +44,7 @@ def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
 
 
 def _choice(request: web.Request, name: str, allowed: tuple[str, ...] | frozenset[str]) -> str | None:
-    value = request.query.get(name) or None
+    value = request.query.get(name)  # present but empty is a mistake, not "no filter"
     if value is not None and value not in allowed:
         raise ApiError(422, "Invalid query.", fields={name: f"Must be one of: {', '.join(sorted(allowed))}."})
     return value
@@ -52,7 +52,7 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...] | frozense
 
 def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
@@ -113,7 +113,7 @@ async def get_participant(request: web.Request) -> web.Response:
 async def list_matches(request: web.Request) -> web.Response:
     newcomer = request.query.get("newcomer_id")
     try:
-        newcomer_id = uuid.UUID(newcomer) if newcomer else None
+        newcomer_id = uuid.UUID(newcomer) if newcomer is not None else None
     except ValueError:
         raise ApiError(422, "Invalid query.", fields={"newcomer_id": "Must be a UUID."}) from None
     query = matches_db.MatchFilter(
