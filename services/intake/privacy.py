@@ -7,7 +7,7 @@ but removes everything that identifies the person: name, address, languages, fre
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
@@ -15,6 +15,21 @@ from lotse.intake import participants_view
 from lotse.shared import events, matches
 from lotse.shared.matches_db import MATCH_COLUMNS, to_json
 from lotse.shared.outbox import write_events
+
+# Where each table's data about a person appears in an export (Art. 15/20), and the tables that
+# hold nothing about participants. A test fails when a new table is in neither.
+EXPORTED_TABLES: Final = {
+    "participants": "participant", "consents": "participant", "courses": "participant",
+    "positions": "participant", "matches": "matches", "match_responses": "responses", "checkins": "checkins",
+    "notifications": "emails", "waitlist": "waitlist", "audit_log": "audit",
+}
+# Personal, but never exportable: it exists only between an erasure and its confirmation email.
+TRANSIENT_TABLES: Final = frozenset({"erasure_receipts"})
+NOT_ABOUT_PARTICIPANTS: Final = frozenset({
+    "coordinators", "auth_sessions", "password_links",  # staff accounts
+    "outbox", "processed_messages",  # event ids and codes only, by contract
+    "matcher_models", "rounds", "schema_migrations",
+})
 
 # Profile fields kept after erasure: coarse, non-identifying, and what the statistics count.
 ANONYMOUS_PROFILE_FIELDS = ("country_of_origin", "occupation_field", "arrival", "needs", "capacity")
@@ -50,8 +65,20 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
     waitlist = await conn.fetch(
         "SELECT kind, reason_code, reason, since FROM waitlist WHERE newcomer_id = $1", participant_id
     )
+    responses = await conn.fetch(
+        "SELECT match_id, side, answer, reason, responded_at FROM match_responses WHERE participant_id = $1 "
+        "ORDER BY responded_at", participant_id)
+    checkins = await conn.fetch(
+        "SELECT match_id, side, answer, comment, answered_at FROM checkins WHERE participant_id = $1 "
+        "ORDER BY answered_at", participant_id)
+    audit = await conn.fetch(
+        "SELECT at, actor_role, action, before, after FROM audit_log WHERE subject_id = $1 ORDER BY at, id",
+        participant_id)
     return {
         "participant": detail,
+        "responses": [_plain(r) for r in responses],
+        "checkins": [_plain(c) for c in checkins],
+        "audit": [_plain(a) for a in audit],
         "matches": [to_json(r) for r in match_rows],
         "emails": [
             {**dict(n), "id": str(n["id"]), "created_at": n["created_at"].isoformat(),
@@ -60,6 +87,12 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         ],
         "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
     }
+
+
+def _plain(row: asyncpg.Record) -> dict[str, Any]:
+    """A row as JSON-ready values (ids and times as strings)."""
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if isinstance(v, uuid.UUID) else v)
+            for k, v in row.items()}
 
 
 async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
@@ -89,7 +122,14 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
         profile,
     )
     # Titles of an organisation's own courses and positions are not personal; contact is.
-    await conn.execute("UPDATE matches SET note = NULL WHERE newcomer_id = $1", participant_id)
+    await conn.execute(
+        f"""UPDATE matches SET note = NULL
+            WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})""",
+        participant_id,
+    )
+    # Their own words in answers to our emails; the answers themselves stay for the statistics.
+    await conn.execute("UPDATE match_responses SET reason = NULL WHERE participant_id = $1", participant_id)
+    await conn.execute("UPDATE checkins SET comment = NULL WHERE participant_id = $1", participant_id)
     ended = await conn.fetch(
         f"""UPDATE matches SET status = CASE WHEN status = 'suggested' THEN 'withdrawn' ELSE 'cancelled' END,
                    reason = 'participant erased'
