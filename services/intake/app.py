@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from lotse.intake import headers, lifecycle_jobs
+from lotse.intake import headers, lifecycle_jobs, retention
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors
@@ -39,6 +39,8 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
         background = [
             asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"),
             asyncio.create_task(lifecycle_jobs.run_periodically(infra.pool), name="match-life-jobs"),
+            asyncio.create_task(retention.run_periodically(infra.pool, retention.Periods.from_settings(
+                app[settings_key])), name="retention"),
         ]
         yield
         for task in background:

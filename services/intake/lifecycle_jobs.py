@@ -7,7 +7,6 @@ a pass at a time; rows are taken with SKIP LOCKED and marked in the same transac
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import timedelta
@@ -17,6 +16,7 @@ import asyncpg
 
 from lotse.shared import events, matches_db
 from lotse.shared.outbox import write_events
+from lotse.shared.singleton_job import every, run_locked
 
 log = logging.getLogger(__name__)
 
@@ -89,24 +89,18 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     return len(due)
 
 
+async def _pass(conn: asyncpg.Connection) -> dict[str, int]:
+    return {
+        "reminders": await send_reminders(conn),
+        "flagged": await flag_unanswered(conn),
+        "checkins": await send_checkins(conn),
+    }
+
+
 async def run_once(pool: asyncpg.Pool) -> dict[str, int] | None:
     """One pass; None when another instance holds the lock."""
-    async with pool.acquire() as conn, conn.transaction():
-        if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY):
-            return None
-        return {
-            "reminders": await send_reminders(conn),
-            "flagged": await flag_unanswered(conn),
-            "checkins": await send_checkins(conn),
-        }
+    return await run_locked(pool, LOCK_KEY, _pass)
 
 
 async def run_periodically(pool: asyncpg.Pool, interval_s: float = 300.0) -> None:
-    while True:
-        try:
-            done = await run_once(pool)
-            if done and any(done.values()):
-                log.info("match reminders and check-ins requested", extra=done)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("match life job failed; next pass will retry", extra={"error": str(exc)})
-        await asyncio.sleep(interval_s)
+    await every(interval_s, "match reminders and check-ins", lambda: run_once(pool))
