@@ -152,6 +152,11 @@ async def test_participants_statistics_and_exports(intake_client, pool) -> None:
                                       allow_redirects=False)
     assert paused.status == 303
     assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", newcomer) == "paused"
+    detail_html = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
+    link = re.search(r'href="(/dashboard/participants/[^"]+/export\.json)"', detail_html)
+    assert link, "the participant page links to the export"
+    exported = await intake_client.get(link.group(1))
+    assert exported.status == 200 and (await exported.json())["participant"]["name"] == "Jürgen Öztürk"
 
     stats = await (await intake_client.get("/dashboard/stats")).text()
     assert stats.count("<svg") >= 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from lotse.intake.api import coordinators
 from lotse.intake.auth import ADMIN, COORDINATOR, PUBLIC, declare
 from lotse.intake.dashboard import login, pages, queue, reports, team_pages
 
@@ -26,6 +27,9 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("POST", "/dashboard/matches/{id}/end", pages.end_match, "dash_match_end", COORDINATOR)
     route("GET", "/dashboard/participants", pages.participants_page, "dash_participants", COORDINATOR)
     route("GET", "/dashboard/participants/{id}", pages.participant_page, "dash_participant", COORDINATOR)
+    # The same export as the API's, with the dashboard session instead of a bearer token.
+    route("GET", "/dashboard/participants/{id}/export.json", coordinators.export_participant, "dash_export",
+          COORDINATOR)
     route("POST", "/dashboard/participants/{id}", pages.participant_action, "dash_participant_action", COORDINATOR)
     route("GET", "/dashboard/stats", reports.stats_page, "dash_stats", COORDINATOR)
     route("GET", "/dashboard/export/participants.csv", reports.participants_csv, "dash_csv_participants",
