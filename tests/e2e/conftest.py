@@ -35,13 +35,13 @@ class System:
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]]
 
-    def start(self, service: str, name: str | None = None) -> subprocess.Popen[bytes]:
+    def start(self, service: str, name: str | None = None, **env: str) -> subprocess.Popen[bytes]:
         name = name or service
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         log = (ARTIFACTS / f"{name}.log").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", "lotse.shared.cli", service],
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
