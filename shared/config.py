@@ -31,6 +31,8 @@ class Settings:
     mail_from: str = "lotse@localhost"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    metrics_port: int | None = None
+    proxy_hops: int = 0
     public_url: str = "http://127.0.0.1:8080"
     secret_key: str = DEV_SECRET_KEY
     coordinator_email: str | None = None
@@ -122,6 +124,8 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_MAIL_FROM": ("mail_from", _email),
     "LOTSE_HTTP_HOST": ("http_host", _text),
     "LOTSE_HTTP_PORT": ("http_port", _port),
+    "LOTSE_METRICS_PORT": ("metrics_port", _port),
+    "LOTSE_PROXY_HOPS": ("proxy_hops", _positive_int),
     "LOTSE_PUBLIC_URL": ("public_url", _url("http", "https")),
     "LOTSE_SECRET_KEY": ("secret_key", _text),
     "LOTSE_COORDINATOR_EMAIL": ("coordinator_email", _email),

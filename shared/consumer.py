@@ -32,6 +32,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
+from lotse.shared import metrics
 from lotse.shared.events import Event, MalformedEvent, parse_event
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
@@ -107,30 +108,38 @@ class Consumer(ABC):
             event = parse_event(message.body)
         except MalformedEvent as exc:
             await self._dead_letter(message, f"malformed: {exc}", attempt)
+            metrics.EVENTS.labels(self.name, "malformed", "dead_lettered").inc()
             return
         except Exception as exc:  # a body no parser copes with must not leave the message unacked
             await self._dead_letter(message, f"malformed: {type(exc).__name__}", attempt)
+            metrics.EVENTS.labels(self.name, "malformed", "dead_lettered").inc()
             return
         fields = {"consumer": self.name, "event_id": str(event.id), "type": event.type}
         try:
             first_time = await self._process(event)
         except (PermanentError, MalformedEvent) as exc:
             await self._dead_letter(message, f"permanent: {exc}", attempt)
+            metrics.EVENTS.labels(self.name, event.type, "dead_lettered").inc()
             return
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"[:500]
             if attempt >= self.MAX_ATTEMPTS:
                 await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", attempt)
+                metrics.EVENTS.labels(self.name, event.type, "dead_lettered").inc()
             else:
                 log.warning("message failed, will retry", extra={**fields, "attempt": attempt, "error": reason})
                 await self._retry_later(message, attempt)
+                metrics.EVENTS.labels(self.name, event.type, "retried").inc()
             return
         await _ack(message)
+        elapsed = time.perf_counter() - started
+        metrics.EVENTS.labels(self.name, event.type, "processed" if first_time else "duplicate").inc()
+        metrics.EVENT_LATENCY.labels(self.name, event.type).observe(elapsed)
         if first_time:
             await self.after_commit(event)
         log.info(
             "message processed" if first_time else "duplicate message skipped",
-            extra={**fields, "ms": round((time.perf_counter() - started) * 1000, 1)},
+            extra={**fields, "ms": round(elapsed * 1000, 1)},
         )
 
     async def _process(self, event: Event) -> bool:

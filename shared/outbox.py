@@ -17,6 +17,7 @@ import aio_pika
 import asyncpg
 from aio_pika.abc import AbstractExchange
 
+from lotse.shared import metrics
 from lotse.shared.events import Event
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ class OutboxRelay:
                     "outbox rows not published",
                     extra={"failed": len(failed), "first_error": failed[0][1]},
                 )
+            metrics.OUTBOX_PUBLISHED.inc(len(published))
+            metrics.OUTBOX_FAILED.inc(len(failed))
             return len(published), len(failed)
 
     async def _publish(self, row: asyncpg.Record) -> None:

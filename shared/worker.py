@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from lotse.shared import metrics
 from lotse.shared.config import Settings
 from lotse.shared.consumer import Consumer
 from lotse.shared.runtime import Infrastructure, infrastructure, stop_on_signals
@@ -27,7 +28,7 @@ Setup = Callable[[Infrastructure], Components]
 
 async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio.Event | None = None) -> None:
     stop = stop or stop_on_signals()
-    async with infrastructure(settings) as infra:
+    async with infrastructure(settings) as infra, metrics.served(settings.metrics_port):
         parts = setup(infra)
         tasks = [asyncio.ensure_future(job) for job in parts.background]
         if parts.with_relay:

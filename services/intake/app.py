@@ -14,6 +14,7 @@ from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors
 from lotse.intake.ratelimit import RateLimiter
+from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
 from lotse.intake.typedefs import (
     infra_key,
@@ -23,6 +24,7 @@ from lotse.intake.typedefs import (
     settings_key,
     signer_key,
 )
+from lotse.shared import metrics
 from lotse.shared.config import Settings
 from lotse.shared.runtime import infrastructure
 from lotse.shared.tokens import TokenSigner
@@ -32,13 +34,15 @@ log = logging.getLogger(__name__)
 
 async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
     """Database pool, broker, and the outbox relay running beside the web server."""
-    async with infrastructure(app[settings_key], pool_max=20) as infra:
+    settings = app[settings_key]
+    async with infrastructure(settings, pool_max=20) as infra, metrics.served(settings.metrics_port):
         app[infra_key] = infra
         app[pool_key] = infra.pool
         await ensure_bootstrap_coordinator(infra.pool, app[settings_key])
         background = [
             asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"),
             asyncio.create_task(lifecycle_jobs.run_periodically(infra.pool), name="match-life-jobs"),
+            asyncio.create_task(metrics.sample_outbox(infra.pool), name="outbox-metrics"),
             asyncio.create_task(retention.run_periodically(infra.pool, retention.Periods.from_settings(
                 app[settings_key])), name="retention"),
         ]
@@ -53,7 +57,7 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
 def init_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[api_errors, enforce_policies],
+        middlewares=[measure, api_errors, enforce_policies],
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)

@@ -12,7 +12,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from lotse.matcher import learning, rounds, suggest
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, matches, matches_db
+from lotse.shared import events, matches, matches_db, metrics
 from lotse.shared.consumer import Consumer
 from lotse.shared.events import Event
 from lotse.shared.topology import MATCHER_QUEUE
@@ -36,6 +36,8 @@ class MatcherConsumer(Consumer):
     async def _models(self, conn: asyncpg.Connection) -> dict[str, LinearModel]:
         if self.models is None:
             self.models = await learning.latest_models(conn)
+            for kind, model in self.models.items():
+                metrics.MODEL_VERSION.labels(kind).set(model.version)
         return self.models
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
@@ -95,5 +97,6 @@ class MatcherConsumer(Consumer):
             model = await learning.retrain_if_due(self.pool, kind, current)
             if model is not None and self.models is not None:
                 self.models[kind] = model
+                metrics.MODEL_VERSION.labels(kind).set(model.version)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
             log.warning("matcher retraining failed; the current model stays", extra={"error": str(exc)})

@@ -17,7 +17,7 @@ import asyncpg
 from lotse.matcher import candidates as cand
 from lotse.matcher.profiles import Newcomer, Pools, excluded_pairs, load_newcomer, load_pools, waiting_newcomers
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, matches_db
+from lotse.shared import events, matches_db, metrics
 from lotse.shared.outbox import write_events
 
 MAX_OPEN_PER_KIND: Final = 5
@@ -56,6 +56,8 @@ async def insert_suggestion(
         uuid.uuid4(), candidate.kind, newcomer_id, candidate.counterpart.id, candidate.scored.score,
         candidate.scored.explanation, candidate.scored.model_version, round_id, candidate.scored.features,
     )
+    if row is not None:
+        metrics.SUGGESTIONS.labels(candidate.kind).inc()
     return row
 
 

@@ -24,6 +24,7 @@ from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer, Recipient
 from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
+from lotse.shared import metrics
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -149,16 +150,19 @@ class DeliveryLoop:
             raise  # the database is away: the claim goes stale and the row is tried again
         except Exception as exc:  # bad data behind one row must fail that email, not stop the loop
             await notifications_db.mark_final(conn, row["id"], "failed", f"cannot compose: {exc!r}"[:500])
+            metrics.EMAILS.labels(row["type"], "failed").inc()
             log.exception("notification cannot be composed", extra=fields)
             return
         if recipient is None:
             await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
+            metrics.EMAILS.labels(row["type"], "skipped").inc()
             log.info("notification skipped: recipient or match gone", extra=fields)
             return
         try:
             message = self._message(row, recipient)
         except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
             await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
+            metrics.EMAILS.labels(row["type"], "failed").inc()
             log.exception("notification cannot be rendered", extra=fields)
             return
         started = time.perf_counter()
@@ -166,6 +170,7 @@ class DeliveryLoop:
             await self._sender.send(message)
         except PermanentSendError as exc:
             await notifications_db.mark_final(conn, row["id"], "failed", str(exc))
+            metrics.EMAILS.labels(row["type"], "failed").inc()
             await self._forget_receipt(conn, row)
             log.error("notification refused by the mail server", extra={**fields, "reply": str(exc)})
             return
@@ -178,6 +183,7 @@ class DeliveryLoop:
         await notifications_db.mark_sent(conn, row["id"], recipient.locale)
         window = time.perf_counter() - accepted
         self.duplicate_window.record(window)
+        metrics.EMAILS.labels(row["type"], "sent").inc()
         await self._forget_receipt(conn, row)
         log.info("email sent", extra={**fields, "ms": round((accepted - started) * 1000, 1),
                                       "duplicate_window_ms": round(window * 1000, 2)})
@@ -194,6 +200,7 @@ class DeliveryLoop:
             await notifications_db.mark_final(
                 conn, row["id"], "failed", f"gave up after {row['attempts']} attempts: {error}"
             )
+            metrics.EMAILS.labels(row["type"], "failed").inc()
             await self._forget_receipt(conn, row)
             log.error("notification failed for good", extra={**fields, "error": error})
             return

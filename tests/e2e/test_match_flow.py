@@ -66,10 +66,13 @@ async def test_suggestion_approval_introduction_and_answers(
 
     await eventually(introduced, timeout=30)
 
+    ours = {newcomer_body["email"], mentor_body["email"]}
+
     async def both_introduced() -> list:  # type: ignore[type-arg]
-        mails = [m for m in system.mailsink.messages() if "/respond/" in m.text]
+        # The sink lives for the whole session: only this test's two people count.
+        mails = [m for m in system.mailsink.messages() if "/respond/" in m.text and set(m.rcpt_tos) & ours]
         to = {r for m in mails for r in m.rcpt_tos}
-        return mails if {newcomer_body["email"], mentor_body["email"]} <= to else []
+        return mails if ours <= to else []
 
     introductions = await eventually(both_introduced, timeout=30)
     by_recipient = {m.rcpt_tos[0]: m for m in introductions}

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 
+from lotse.intake.api.public import client_address
 from lotse.intake.ratelimit import RateLimiter
+from lotse.intake.typedefs import settings_key
 from lotse.shared import tokens
+from lotse.shared.config import load_settings
 from lotse.shared.tokens import InvalidToken, TokenSigner
 
 
@@ -39,3 +45,25 @@ def test_rate_limiter_window() -> None:
 def test_zero_means_unlimited() -> None:
     limiter = RateLimiter(limit=0)
     assert all(limiter.allow("a") for _ in range(1000))
+
+
+@pytest.mark.parametrize(("hops", "forwarded", "expected"), [
+    (0, "203.0.113.9", "10.0.0.2"),  # no proxy configured: the header is the client's word only
+    (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client made up the first entry
+    (2, "198.51.100.1, 203.0.113.9, 10.0.0.7", "203.0.113.9"),
+    (2, "203.0.113.9", "10.0.0.2"),  # fewer entries than proxies: something is off, use the peer
+])
+def test_the_client_address_behind_trusted_proxies(hops: int, forwarded: str, expected: str) -> None:
+    app = web.Application()
+    app[settings_key] = dataclasses.replace(load_settings({"LOTSE_DEV_MODE": "true"}), proxy_hops=hops)
+    request = make_mocked_request("POST", "/api/v1/newcomers", headers={"X-Forwarded-For": forwarded}, app=app,
+                                  transport=_Transport("10.0.0.2"))
+    assert client_address(request) == expected
+
+
+class _Transport:
+    def __init__(self, peer: str) -> None:
+        self._peer = peer
+
+    def get_extra_info(self, name: str, default: object = None) -> object:
+        return (self._peer, 12345) if name == "peername" else default

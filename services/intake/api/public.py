@@ -9,7 +9,7 @@ from aiohttp import web
 from lotse.intake import registrations
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.i18n import request_locale, translate_field_errors
-from lotse.intake.typedefs import intake_limiter_key, pool_key, signer_key
+from lotse.intake.typedefs import intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_registration
 
 # URL segment -> participant kind
@@ -22,6 +22,16 @@ KINDS = {
 
 
 def client_address(request: web.Request) -> str:
+    """The client's address; behind N trusted proxies, the one the outermost proxy saw.
+
+    Only the last N entries of X-Forwarded-For were written by our proxies; anything before
+    them is whatever the client sent, so it is never trusted.
+    """
+    hops = request.app[settings_key].proxy_hops
+    if hops:
+        forwarded = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
     return request.remote or "unknown"
 
 
