@@ -51,8 +51,10 @@ def error_response(error: ApiError) -> web.Response:
     return web.json_response(body, status=error.status, headers=error.headers)
 
 
-_DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-                  asyncpg.ConnectionFailureError, asyncpg.AdminShutdownError, TimeoutError)
+# The database is away or going: a connection lost mid-query (ConnectionDoesNotExistError, a
+# PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError).
+_DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
+                  asyncpg.exceptions.OperatorInterventionError, TimeoutError)
 
 
 def _is_api(request: web.Request) -> bool:

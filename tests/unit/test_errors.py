@@ -1,0 +1,42 @@
+"""A database that is away gives 503 in the contract's shape, whichever way asyncpg says so."""
+
+from __future__ import annotations
+
+import json
+
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
+
+from lotse.intake.errors import api_errors
+
+GONE = [
+    ConnectionRefusedError(111, "Connect call failed"),
+    asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
+    asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+    asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+    asyncpg.exceptions.CrashShutdownError("terminating connection because of crash of another server process"),
+    asyncpg.exceptions.InterfaceError("pool is closing"),
+    TimeoutError(),
+]
+
+
+@pytest.mark.parametrize("error", GONE, ids=lambda e: type(e).__name__)
+async def test_the_database_away_is_503_never_500(error: Exception) -> None:
+    async def handler(_: web.Request) -> web.StreamResponse:
+        raise error
+
+    response = await api_errors(make_mocked_request("POST", "/api/v1/newcomers"), handler)
+    assert isinstance(response, web.Response) and response.status == 503
+    assert response.text is not None
+    assert json.loads(response.text)["error"]["code"] == "unavailable"
+    assert response.headers["Retry-After"] == "5"
+
+
+async def test_a_page_gets_a_plain_503() -> None:
+    async def handler(_: web.Request) -> web.StreamResponse:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("closed")
+
+    with pytest.raises(web.HTTPServiceUnavailable):
+        await api_errors(make_mocked_request("GET", "/register/newcomer"), handler)
