@@ -1,0 +1,401 @@
+"""The whole path against the ceilings of what it is built on, side by side in one run.
+
+    .venv/bin/python -m bench.whole_path [--requests 2000] [--rounds 3]
+
+Brings up intake, matcher and notifier (as `lotse dev` does, on ports of their own, against the
+database `lotse_bench` and the vhost `lotse_bench` of the machine's PostgreSQL and RabbitMQ) and
+a process with bare endpoints (bench/ceilings.py). Ceiling and project phases alternate; each
+figure is the median of the rounds. Load goes to 127.0.0.1 only and is bounded in count.
+A benchmark, not a test: it prints figures and ratios and asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import aio_pika
+import aiohttp
+import asyncpg
+
+from bench.chaos_infra import wait_for_port
+from lotse.shared import events, tokens
+from lotse.shared.db import create_pool
+from lotse.shared.mailsink import free_port
+from lotse.shared.outbox import write_events
+from lotse.shared.tokens import TokenSigner
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+
+DATABASE = "lotse_bench"
+DATABASE_URL = f"postgresql://lotse:lotse@127.0.0.1:5432/{DATABASE}"
+AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{DATABASE}"
+SECRET = "bench-secret-key-0123456789abcdef"
+CONNECTIONS = 10
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Latencies:
+    count: int
+    seconds: float
+    samples: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _sh(*command: str) -> None:
+    subprocess.run(command, check=False, capture_output=True)
+
+
+def prepare_infrastructure() -> None:
+    """A database and a vhost of the benchmark's own, fresh each run."""
+    _sh("su", "postgres", "-c", f"psql -c 'DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)'")
+    _sh("su", "postgres", "-c", f"psql -c 'CREATE DATABASE {DATABASE} OWNER lotse'")
+    _sh("rabbitmqctl", "delete_vhost", DATABASE)
+    _sh("rabbitmqctl", "add_vhost", DATABASE)
+    _sh("rabbitmqctl", "set_permissions", "-p", DATABASE, "guest", ".*", ".*", ".*")
+
+
+# --- HTTP load ---------------------------------------------------------------------------------
+
+async def closed_loop(url: str, bodies: list[dict[str, object]] | None, requests: int,
+                      expect: int = 200) -> Latencies:
+    """CONNECTIONS clients, each sending its next request as soon as the last is answered."""
+    samples: list[float] = []
+    failures = 0
+    counter = iter(range(requests))
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def client() -> None:
+            nonlocal failures
+            for i in counter:
+                started = time.perf_counter()
+                if bodies is None:
+                    async with http.get(url) as response:
+                        await response.read()
+                else:
+                    async with http.post(url, json=bodies[i]) as response:
+                        await response.read()
+                samples.append(time.perf_counter() - started)
+                failures += response.status != expect
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(CONNECTIONS)))
+        elapsed = time.perf_counter() - started
+    if failures:
+        print(f"  ! {failures} of {requests} answers to {url} were not {expect}", file=sys.stderr)
+    return Latencies(requests, elapsed, samples)
+
+
+async def open_loop(url: str, bodies: list[dict[str, object]], rate: float) -> Latencies:
+    """A fixed offered load: request i leaves at i / rate, over at most CONNECTIONS connections."""
+    samples: list[float] = []
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        start = time.perf_counter()
+
+        async def one(i: int) -> None:
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            sent = time.perf_counter()
+            async with http.post(url, json=bodies[i]) as response:
+                await response.read()
+            samples.append(time.perf_counter() - sent)
+
+        await asyncio.gather(*(one(i) for i in range(len(bodies))))
+        elapsed = time.perf_counter() - start
+    return Latencies(len(bodies), elapsed, samples)
+
+
+# --- ceilings without HTTP ---------------------------------------------------------------------
+
+async def raw_inserts(pool: asyncpg.Pool, count: int) -> float:
+    async def one(_: int) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute("INSERT INTO bench_rows (id, body) VALUES ($1, '{}')", uuid.uuid4())
+
+    started = time.perf_counter()
+    for chunk in range(0, count, CONNECTIONS):
+        await asyncio.gather(*(one(i) for i in range(chunk, min(count, chunk + CONNECTIONS))))
+    return count / (time.perf_counter() - started)
+
+
+async def raw_publishes(count: int, batch: int) -> float:
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.declare_exchange("bench.ceiling", aio_pika.ExchangeType.TOPIC, auto_delete=True)
+        queue = await channel.declare_queue("bench.ceiling", auto_delete=True)
+        await queue.bind(exchange, "#")
+        body = events.new_event(events.PARTICIPANT_UPDATED, participant_id=uuid.uuid4(), kind="mentor").to_json()
+        started = time.perf_counter()
+        for chunk in range(0, count, batch):
+            await asyncio.gather(*(exchange.publish(
+                aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key="x")
+                for _ in range(min(batch, count - chunk))))
+        rate = count / (time.perf_counter() - started)
+        await queue.purge()
+        return rate
+    finally:
+        await connection.close()
+
+
+async def raw_consume(pool: asyncpg.Pool, count: int, with_insert: bool) -> float:
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(f"bench.consume.{uuid.uuid4().hex[:6]}", durable=True)
+        for chunk in range(0, count, 200):
+            await asyncio.gather(*(channel.default_exchange.publish(
+                aio_pika.Message(b'{"n": 1}', delivery_mode=aio_pika.DeliveryMode.PERSISTENT), queue.name)
+                for _ in range(min(200, count - chunk))))
+        consumer_channel = await connection.channel()
+        await consumer_channel.set_qos(prefetch_count=100)
+        queue = await consumer_channel.get_queue(queue.name)
+        done = asyncio.Event()
+        seen = 0
+
+        async def handle(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal seen
+            if with_insert:
+                async with pool.acquire() as conn, conn.transaction():
+                    await conn.execute("INSERT INTO bench_rows (id, body) VALUES ($1, '{}')", uuid.uuid4())
+            await message.ack()
+            seen += 1
+            if seen == count:
+                done.set()
+
+        started = time.perf_counter()
+        await queue.consume(handle)
+        await asyncio.wait_for(done.wait(), 120)
+        rate = count / (time.perf_counter() - started)
+        await queue.delete(if_unused=False, if_empty=False)
+        return rate
+    finally:
+        await connection.close()
+
+
+# --- our path ----------------------------------------------------------------------------------
+
+class Services:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.sink_port = free_port()
+        self.viewer_port = free_port()
+        self.ceiling_port = free_port()
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "LOTSE_DATABASE_URL": DATABASE_URL, "LOTSE_AMQP_URL": AMQP_URL,
+                "LOTSE_SECRET_KEY": SECRET, "LOTSE_HTTP_PORT": str(self.port), "LOTSE_INTAKE_RATE_LIMIT": "0",
+                "LOTSE_SMTP_PORT": str(self.sink_port), "LOTSE_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
+                "LOTSE_OUTBOX_POLL_INTERVAL": "1", "LOTSE_LOG_LEVEL": "WARNING"}
+
+    def _spawn(self, name: str, *args: str) -> None:
+        log = (self.root / f"{name}.log").open("ab")
+        self.processes.append(subprocess.Popen([sys.executable, *args], env=self.env(), stdout=log,
+                                               stderr=subprocess.STDOUT, cwd=ROOT))
+
+    def up(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "lotse.shared.cli", "migrate"], env=self.env(), check=True,
+                       capture_output=True)
+        # A zero-latency SMTP server that forgets what it accepts: the notifier is measured, not a disk.
+        self._spawn("mailsink", "-m", "lotse.shared.cli", "mailsink", "--smtp-port", str(self.sink_port), "--http-port",
+                    str(self.viewer_port), "--discard")
+        self._spawn("ceilings", "-m", "bench.ceilings", str(self.ceiling_port), DATABASE_URL)
+        for service in ("intake", "matcher", "notifier"):
+            self._spawn(service, "-m", "lotse.shared.cli", service)
+        for port in (self.port, self.ceiling_port, self.sink_port):
+            wait_for_port(port, 60)
+
+    def down(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+async def relay_rate(pool: asyncpg.Pool, count: int) -> float:
+    """Outbox rows written at once; the relay's time until every one is confirmed."""
+    rows = [events.new_event(events.PARTICIPANT_UPDATED, participant_id=uuid.uuid4(), kind="mentor")
+            for _ in range(count)]
+    started = time.perf_counter()
+    async with pool.acquire() as conn, conn.transaction():
+        await write_events(conn, rows)
+    ids = [e.id for e in rows]
+    pending = len(ids)
+    while pending:  # polling the table is the measurement: the relay lives in another process
+        pending = await pool.fetchval("SELECT count(*) FROM outbox WHERE id = ANY($1) AND published_at IS NULL",
+                                      ids)
+        await asyncio.sleep(0.01)
+    return count / (time.perf_counter() - started)
+
+
+async def emails_for(pool: asyncpg.Pool, participants: list[str], limit_s: float = 180) -> tuple[int, float]:
+    """Wait until every participant's verification email is sent: (emails, emails per second)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        row = await pool.fetchrow(
+            "SELECT count(*) FILTER (WHERE status = 'sent') AS sent, count(*) AS total, "
+            "extract(epoch FROM max(sent_at) - min(created_at)) AS span FROM notifications "
+            "WHERE type = 'verification' AND participant_id = ANY($1::uuid[])", participants)
+        if row["sent"] >= len(participants):
+            return int(row["total"]), row["sent"] / max(float(row["span"] or 0), 1e-3)
+        await asyncio.sleep(0.2)
+    return -1, 0.0
+
+
+async def verification_to_suggestion(base_url: str, pool: asyncpg.Pool, rate: float, count: int) -> list[float]:
+    """Register mentors and newcomers; verify the newcomers at ``rate``/s; time until each one's first suggestion."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(10):
+            async with http.post(f"{base_url}/api/v1/mentors", json=mentor_payload(capacity=10)) as response:
+                mentor = (await response.json())["id"]
+            await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
+                               uuid.UUID(mentor))
+        newcomers = []
+        for _ in range(count):
+            async with http.post(f"{base_url}/api/v1/newcomers", json=newcomer_payload()) as response:
+                newcomers.append((await response.json())["id"])
+        await asyncio.sleep(3)  # let the registrations' own events pass
+        signer = TokenSigner(SECRET)
+        verified_at: dict[str, float] = {}
+        start = time.perf_counter()
+
+        async def verify(i: int, newcomer: str) -> None:
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            token = signer.sign(tokens.VERIFY, pid=newcomer)
+            async with http.post(f"{base_url}/api/v1/verify", json={"token": token}) as response:
+                await response.read()
+            verified_at[newcomer] = time.time()
+
+        await asyncio.gather(*(verify(i, n) for i, n in enumerate(newcomers)))
+    deadline = time.perf_counter() + 60
+    while time.perf_counter() < deadline:
+        rows = await pool.fetch("SELECT newcomer_id, extract(epoch FROM min(created_at)) AS first FROM matches "
+                                "WHERE newcomer_id = ANY($1::uuid[]) GROUP BY newcomer_id", newcomers)
+        if len(rows) == len(newcomers):
+            return [float(r["first"]) - verified_at[str(r["newcomer_id"])] for r in rows]
+        await asyncio.sleep(0.2)
+    return []
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+async def measure(requests: int, rounds: int) -> dict[str, list[float]]:
+    services = Services(Path(f"/tmp/lotse-bench-{os.getpid()}"))
+    await asyncio.to_thread(services.up)
+    figures: dict[str, list[float]] = {}
+
+    def note(name: str, value: float) -> None:
+        figures.setdefault(name, []).append(value)
+
+    pool = await create_pool(DATABASE_URL, min_size=CONNECTIONS, max_size=CONNECTIONS)
+    base = f"http://127.0.0.1:{services.port}"
+    ceiling = f"http://127.0.0.1:{services.ceiling_port}"
+    try:
+        await closed_loop(f"{base}/healthz", None, 200)  # warm both servers up
+        await closed_loop(f"{ceiling}/json", None, 200)
+        for round_ in range(rounds):
+            print(f"round {round_ + 1} of {rounds}", file=sys.stderr)
+            bare = await closed_loop(f"{ceiling}/insert", [newcomer_payload() for _ in range(requests)], requests,
+                                     expect=201)
+            note("bare insert+outbox endpoint req/s", bare.rate)
+            note("bare insert+outbox p99 ms", bare.pct(0.99))
+            bodies = [newcomer_payload() for _ in range(requests)]
+            ours = await closed_loop(f"{base}/api/v1/newcomers", bodies, requests, expect=201)
+            note("registrations req/s (saturation)", ours.rate)
+            for q in (0.5, 0.95, 0.99):
+                note(f"registrations p{int(q * 100)} ms (saturation)", ours.pct(q))
+            emails = [str(b["email"]) for b in bodies]
+            ids = [str(r["id"]) for r in await pool.fetch("SELECT id FROM participants WHERE email = ANY($1)",
+                                                           emails)]
+            total, email_rate = await emails_for(pool, ids)
+            note("verification emails per accepted registration", total / max(len(ids), 1))
+            note("emails/s (notifier, end to end)", email_rate)
+            fixed = await open_loop(f"{base}/api/v1/newcomers", [newcomer_payload() for _ in range(requests // 2)],
+                                    rate=200)
+            note("registrations p99 ms at 200 req/s offered", fixed.pct(0.99))
+            note("asyncpg insert transactions/s", await raw_inserts(pool, requests))
+            note("confirmed publishes/s one by one", await raw_publishes(requests // 4, batch=1))
+            note("confirmed publishes/s pipelined", await raw_publishes(requests * 2, batch=200))
+            note("outbox relay events/s", await relay_rate(pool, requests * 2))
+            note("consume+ack/s", await raw_consume(pool, requests, with_insert=False))
+            note("consume+insert+ack/s", await raw_consume(pool, requests, with_insert=True))
+            note("minimal JSON endpoint req/s", (await closed_loop(f"{ceiling}/json", None, requests)).rate)
+            latencies = await verification_to_suggestion(base, pool, rate=50, count=150)
+            if latencies:
+                latencies.sort()
+                note("verification → first suggestion p50 ms", latencies[len(latencies) // 2] * 1000)
+                note("verification → first suggestion p95 ms", latencies[int(0.95 * len(latencies))] * 1000)
+    finally:
+        await pool.close()
+        await asyncio.to_thread(services.down)
+    return figures
+
+
+def report(figures: dict[str, list[float]]) -> None:
+    m = {k: median(v) for k, v in figures.items()}
+    print(f"\n{'figure (median of rounds)':52s} {'value':>10s}")
+    for name, value in m.items():
+        print(f"{name:52s} {value:10.1f}")
+    ratios = [
+        ("registrations ÷ bare insert+outbox endpoint", m["registrations req/s (saturation)"]
+         / m["bare insert+outbox endpoint req/s"], "≥ 0.50"),
+        ("registrations ÷ asyncpg insert transactions", m["registrations req/s (saturation)"]
+         / m["asyncpg insert transactions/s"], "—"),
+        ("outbox relay ÷ pipelined confirmed publishes", m["outbox relay events/s"]
+         / m["confirmed publishes/s pipelined"], "≥ 0.50"),
+        ("notifier emails ÷ consume+insert+ack", m["emails/s (notifier, end to end)"]
+         / m["consume+insert+ack/s"], "≥ 0.70"),
+    ]
+    print(f"\n{'ratio':52s} {'value':>10s}  goal")
+    for name, value, goal in ratios:
+        print(f"{name:52s} {value:10.2f}  {goal}")
+    checks = [
+        ("registrations p99 < 35 ms at 10 connections", m["registrations p99 ms (saturation)"] < 35),
+        ("verification → suggestion p95 < 1 s at 50/s", m.get("verification → first suggestion p95 ms",
+                                                            float("inf")) < 1000),
+        ("exactly one verification email per registration",
+         m["verification emails per accepted registration"] == 1.0),
+    ]
+    for name, ok in checks:
+        print(f"{name:52s} {'MET' if ok else 'MISSED':>10s}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    prepare_infrastructure()
+    figures = asyncio.run(measure(args.requests, args.rounds))
+    report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
