@@ -134,6 +134,24 @@ async def waiting_newcomers(conn: asyncpg.Connection) -> list[Newcomer]:
     return [newcomer_from_row(r) for r in rows]
 
 
+async def newcomers_with_room(conn: asyncpg.Connection, kinds: tuple[str, ...], max_open: int) -> list[Newcomer]:
+    """Verified newcomers who could take another suggestion of one of ``kinds``: fewer than
+    ``max_open`` open ones and no live match of that kind. Everyone else is skipped before any
+    scoring — with hundreds of newcomers, looking at all of them made every new mentor cost seconds."""
+    rows = await conn.fetch(
+        f"""SELECT {NEWCOMER_COLUMNS} FROM participants p
+            WHERE p.kind = 'newcomer' AND p.status = 'verified' AND EXISTS (
+                SELECT 1 FROM unnest($1::text[]) AS k(kind)
+                WHERE (SELECT count(*) FROM matches m
+                       WHERE m.newcomer_id = p.id AND m.kind = k.kind AND m.status = 'suggested') < $2
+                  AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id AND m.kind = k.kind
+                                  AND m.status = ANY({_HELD})))
+            ORDER BY p.verified_at NULLS LAST, p.id""",
+        list(kinds), max_open,
+    )
+    return [newcomer_from_row(r) for r in rows]
+
+
 async def load_pools(conn: asyncpg.Connection) -> Pools:
     """Verified counterparts that still have room (capacity, seats, openings)."""
     mentors = await conn.fetch(

@@ -15,7 +15,7 @@ from typing import Final
 import asyncpg
 
 from lotse.matcher import candidates as cand
-from lotse.matcher.profiles import Newcomer, Pools, excluded_pairs, load_newcomer, load_pools, waiting_newcomers
+from lotse.matcher.profiles import Newcomer, Pools, excluded_pairs, load_newcomer, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches_db, metrics
 from lotse.shared.outbox import write_events
@@ -143,6 +143,6 @@ async def reconsider_waiting(
     await lock_writers(conn)
     pools = await load_pools(conn)
     total = 0
-    for newcomer in await waiting_newcomers(conn):
+    for newcomer in await newcomers_with_room(conn, kinds, MAX_OPEN_PER_KIND):
         total += await top_up(conn, newcomer, pools, models, now, kinds)
     return total

@@ -210,3 +210,19 @@ async def test_courses_in_the_past_and_full_positions_are_never_suggested(intake
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
     assert await open_suggestions(pool, newcomer, "language_course") == []
     assert await open_suggestions(pool, newcomer, "employer") == []
+
+
+async def test_a_new_mentor_is_offered_only_to_newcomers_with_room(intake_client, pool, matcher) -> None:
+    full = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    hungry = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    for _ in range(5):
+        mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+        await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=mentor, kind="mentor")
+    assert len(await open_suggestions(pool, full, "mentor")) == 5
+    await pool.execute("UPDATE matches SET status = 'rejected' WHERE id IN (SELECT id FROM matches "
+                       "WHERE newcomer_id = $1 AND kind = 'mentor' LIMIT 3)", hungry)
+
+    sixth = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=sixth, kind="mentor")
+    assert sixth not in {m["counterpart_id"] for m in await open_suggestions(pool, full, "mentor")}
+    assert sixth in {m["counterpart_id"] for m in await open_suggestions(pool, hungry, "mentor")}
