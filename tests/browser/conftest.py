@@ -6,6 +6,7 @@ Screenshots go to tests/artifacts/ so a failing run can be looked at.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from lotse.shared.config import Settings
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
 from tests.e2e.conftest import free_port
 
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's probe found: without the background-networking flags chromium keeps
@@ -61,8 +63,11 @@ async def page(browser: Browser, pool: asyncpg.Pool) -> AsyncIterator[Page]:
     await context.close()
 
 
-async def screenshot(page: Page, name: str) -> Path:
+async def screenshot(page: Page, name: str, *, readme_as: str | None = None) -> Path:
+    """Into the test's artifacts; with LOTSE_UPDATE_SCREENSHOTS set, also the README's picture."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
+    if readme_as and os.environ.get("LOTSE_UPDATE_SCREENSHOTS"):
+        shutil.copy(path, DOCS / readme_as)
     return path

@@ -36,7 +36,7 @@ async def test_an_error_is_shown_by_the_field_then_fixed(page: Page, base_url: s
     assert "Phải là địa chỉ email hợp lệ." in await page.inner_text("#email-error")
     assert await page.input_value("#name") == "Nguyễn Thị Lan"  # kept
     assert await page.is_checked("#needs-childcare")
-    await screenshot(page, "newcomer-form-error-vi")
+    await screenshot(page, "newcomer-form-error-vi", readme_as="newcomer-form-vi.png")
 
     await page.click("#error-summary a[href='#email']")
     await page.fill("#email", "lan.browser@example.org")

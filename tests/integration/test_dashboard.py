@@ -3,6 +3,7 @@ statistics and exports."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 
@@ -232,3 +233,18 @@ async def test_admin_invites_resets_and_deactivates_a_colleague(intake_client, p
         "SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY at, id", member)]
     assert actions == ["coordinator.invited", "coordinator.password_set", "coordinator.password_reset",
                        "coordinator.deactivated"]
+
+
+async def test_two_approvals_racing_for_the_last_place_cannot_both_win(intake_client, pool,
+                                                                      coordinator_headers) -> None:
+    for attempt in range(5):  # a race is a matter of timing: run it a few times
+        mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
+        newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()) for _ in range(2)]
+        suggestions = [await _suggest(pool, n, mentor) for n in newcomers]
+        answers = await asyncio.gather(*(intake_client.post(f"/api/v1/matches/{s}/approve", json={},
+                                                            headers=coordinator_headers) for s in suggestions))
+        statuses = sorted(a.status for a in answers)
+        held = await pool.fetchval("SELECT count(*) FROM matches WHERE counterpart_id = $1 "
+                                   "AND status IN ('approved', 'introduced', 'active')", mentor)
+        assert held == 1, f"attempt {attempt}: {held} approvals hold one place"
+        assert statuses == [200, 409]
