@@ -30,11 +30,10 @@ async def write_events(conn: asyncpg.Connection, events: Iterable[Event]) -> Non
     rows = [(e.id, e.type, e.occurred_at, e.data) for e in events]
     if not rows:
         return
+    # A trigger (migration 0012) notifies the relays at commit, and not at all on rollback.
     await conn.executemany(
         "INSERT INTO outbox (id, type, occurred_at, payload) VALUES ($1, $2, $3, $4)", rows
     )
-    # Delivered only at commit, and not at all on rollback: exactly what the relay wants.
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
 async def write_event(conn: asyncpg.Connection, event: Event) -> None:

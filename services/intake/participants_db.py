@@ -18,14 +18,16 @@ async def find_by_email(conn: asyncpg.Connection, kind: str, email: str) -> asyn
     )
 
 
-async def insert_participant(conn: asyncpg.Connection, kind: str, reg: Any) -> uuid.UUID:
-    """Insert a registration with its consents and courses/positions; returns its id."""
-    participant_id = uuid.uuid4()
-    await conn.execute(
+async def insert_participant(conn: asyncpg.Connection, kind: str, reg: Any) -> uuid.UUID | None:
+    """Insert a registration with its consents and courses/positions; returns its id, or None
+    when the address is registered for this kind already (then nothing is written)."""
+    participant_id = await conn.fetchval(
         """INSERT INTO participants
                (id, kind, name, email, preferred_locale, district, languages, profile, about)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-        participant_id,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           ON CONFLICT (lower(email), kind) WHERE email IS NOT NULL DO NOTHING
+           RETURNING id""",
+        uuid.uuid4(),
         kind,
         reg.name,
         reg.email,
@@ -35,6 +37,8 @@ async def insert_participant(conn: asyncpg.Connection, kind: str, reg: Any) -> u
         reg.profile,
         reg.about,
     )
+    if participant_id is None:
+        return None
     await record_consents(
         conn,
         participant_id,

@@ -27,8 +27,11 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
     registration, and the caller answers exactly as for a new registration.
     """
     async with pool.acquire() as conn, conn.transaction():
-        existing = await participants_db.find_by_email(conn, kind, reg.email)
-        if existing is not None:
+        # Insert first (the common case, and one round trip); the unique index decides a race.
+        participant_id = await participants_db.insert_participant(conn, kind, reg)
+        if participant_id is None:
+            existing = await participants_db.find_by_email(conn, kind, reg.email)
+            assert existing is not None  # the conflicting row is visible: it blocked our insert
             notification = (
                 "verification" if existing["status"] == "pending_verification" else "registration_confirmed"
             )
@@ -40,13 +43,6 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
                     participant_id=existing["id"],
                 ),
             )
-            return Registered(existing["id"], created=False)
-        try:
-            async with conn.transaction():  # savepoint: a racing twin may win the unique index
-                participant_id = await participants_db.insert_participant(conn, kind, reg)
-        except asyncpg.UniqueViolationError:
-            existing = await participants_db.find_by_email(conn, kind, reg.email)
-            assert existing is not None
             return Registered(existing["id"], created=False)
         await write_event(
             conn,
