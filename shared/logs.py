@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
 # Attributes every LogRecord has; anything else passed through ``extra=`` is a field.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+
+
+# No personal data or secrets in logs, whatever a library or a server reply puts in a message:
+# e-mail addresses, and the signed tokens in link paths (/verify/<token>, /manage/<token>, ...).
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_LINK_TOKEN = re.compile(r"/(verify|manage|respond|checkin|password)/[^/\s\"'?]+")
+
+
+def redact(text: str) -> str:
+    return _LINK_TOKEN.sub(r"/\1/[token]", _EMAIL.sub("[email]", text))
 
 
 class JsonLineFormatter(logging.Formatter):
@@ -29,7 +40,7 @@ class JsonLineFormatter(logging.Formatter):
                 line[key] = value
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
+        return redact(json.dumps(line, default=str, ensure_ascii=False))
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -63,3 +63,17 @@ def test_secret_key_is_required_outside_dev_mode() -> None:
 def test_smtp_credentials_come_in_pairs() -> None:
     with pytest.raises(ConfigError, match="LOTSE_SMTP_USER"):
         load_settings({**SECRET, "LOTSE_SMTP_USER": "mailer"})
+
+
+def test_log_lines_carry_no_addresses_or_link_tokens() -> None:
+    import logging
+
+    from lotse.shared.logs import JsonLineFormatter
+
+    record = logging.LogRecord("lotse.test", logging.WARNING, __file__, 1, "refused: 550 <lan.nguyen@example.org>",
+                               None, None)
+    record.path = "/manage/eyJwaWQiOiIxMjMifQ.Zx8.abc/erase"
+    record.reply = "user Thomas.Berger+lotse@mail.example.de unknown"
+    line = JsonLineFormatter("test").format(record)
+    assert "example.org" not in line and "mail.example.de" not in line and "eyJ" not in line
+    assert "[email]" in line and "/manage/[token]/erase" in line
