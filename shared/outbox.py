@@ -57,6 +57,7 @@ def _message(row: asyncpg.Record) -> aio_pika.Message:
 class OutboxRelay:
     """Publishes pending outbox rows; wakes on NOTIFY and also polls, since NOTIFY can be lost."""
 
+    COALESCE_S = 0.005
     BATCH_SIZE = 200
 
     def __init__(
@@ -129,6 +130,7 @@ class OutboxRelay:
         backoff = self._poll_interval_s
         try:
             while True:
+                self._wake.clear()  # before looking: a commit from now on wakes the next round
                 try:
                     published, failed = await self.publish_pending()
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -136,15 +138,15 @@ class OutboxRelay:
                     published, failed = 0, 1
                 if failed:
                     backoff = min(backoff * 2, 30.0)  # broker or database trouble
-                elif published:
-                    backoff = self._poll_interval_s
-                    continue  # more may be waiting: drain before sleeping
+                elif published == self.BATCH_SIZE:
+                    continue  # a full batch: more is waiting
                 else:
                     backoff = self._poll_interval_s
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(backoff):
                         await self._wake.wait()
+                # A burst of commits becomes one batch (one SELECT, one UPDATE) instead of one each.
+                await asyncio.sleep(self.COALESCE_S)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
