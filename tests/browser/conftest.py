@@ -69,5 +69,6 @@ async def screenshot(page: Page, name: str, *, readme_as: str | None = None) -> 
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     if readme_as and os.environ.get("LOTSE_UPDATE_SCREENSHOTS"):
-        shutil.copy(path, DOCS / readme_as)
+        await page.evaluate("window.scrollTo(0, 0)")
+        await page.screenshot(path=str(DOCS / readme_as))  # what the screen shows, not the whole page
     return path
