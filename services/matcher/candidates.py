@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Final
 
 from lotse.matcher import features, rules, scoring
+from lotse.matcher.mentor_index import MentorIndex
 from lotse.matcher.profiles import Counterpart, Newcomer, Pools
 from lotse.matcher.scoring import LinearModel, Scored
 from lotse.matcher.text import about_similarity
@@ -42,6 +43,12 @@ def wanted_kinds(newcomer: Newcomer) -> list[str]:
     return kinds
 
 
+def _mentor_index(pools: Pools) -> MentorIndex:
+    if pools.mentor_index is None or pools.mentor_index.mentors is not pools.mentors:
+        pools.mentor_index = MentorIndex.build(pools.mentors)
+    return pools.mentor_index  # type: ignore[no-any-return]
+
+
 def candidates(
     kind: str,
     newcomer: Newcomer,
@@ -49,15 +56,22 @@ def candidates(
     excluded: set,  # type: ignore[type-arg]
     models: dict[str, LinearModel],
     now: datetime,
+    limit: int | None = None,
 ) -> list[Candidate]:
-    """Every feasible counterpart not excluded, best first."""
+    """Feasible counterparts not excluded, best first: all of them, or the best ``limit``."""
     model = models.get(kind)
     if kind == "mentor":
-        mentors = [m for m in pools.mentors if m.id not in excluded and rules.mentor_feasible(newcomer, m)]
-        texts = about_similarity(newcomer.about, [m.about for m in mentors])
+        index = _mentor_index(pools)
+        if limit is not None:
+            # Arrays pick a generous shortlist; the exact per-pair scores (and explanations) decide.
+            shortlist = index.preselect(newcomer, excluded, model, now, limit=2 * limit + 5)
+        else:
+            similarity = index.similarity(newcomer.about)
+            shortlist = [(m, float(s)) for m, s in zip(index.mentors, similarity, strict=True)
+                         if m.id not in excluded and rules.mentor_feasible(newcomer, m)]
         found = [
             Candidate(kind, m, scoring.score(kind, features.mentor_features(newcomer, m, t, now), model))
-            for m, t in zip(mentors, texts, strict=True)
+            for m, t in shortlist
         ]
     elif kind == "language_course":
         today = now.date()
@@ -73,4 +87,5 @@ def candidates(
             Candidate(kind, p, scoring.score(kind, features.position_features(newcomer, p, t, now), model))
             for p, t in zip(positions, texts, strict=True)
         ]
-    return sorted(found, key=lambda c: (-c.scored.score, str(c.counterpart.id)))
+    ranked = sorted(found, key=lambda c: (-c.scored.score, str(c.counterpart.id)))
+    return ranked if limit is None else ranked[:limit]

@@ -93,6 +93,7 @@ class Pools:
     mentors: list[Mentor] = field(default_factory=list)
     courses: list[Course] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
+    mentor_index: Any = field(default=None, repr=False, compare=False)  # built on first use (mentor_index.py)
 
 
 def newcomer_from_row(row: asyncpg.Record) -> Newcomer:

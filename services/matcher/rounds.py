@@ -8,6 +8,7 @@ and one "stay unmatched" column per newcomer, so nobody is forced into a poor pa
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -25,6 +26,7 @@ from lotse.shared import events, matches_db
 from lotse.shared.outbox import write_events
 
 ROUND_LOCK: Final = 0x4C6F7473_0012
+ROUND_CANDIDATES: Final = 50  # per newcomer: the optimum over a pruned list, as the issue allows
 OBJECTIVES: Final = ("best_total_score", "most_matched")
 
 
@@ -84,7 +86,9 @@ async def _options(
                 "SELECT counterpart_id FROM matches WHERE newcomer_id = $1 AND status = 'suggested'", newcomer.id
             )
         }
-        options.append(cand.candidates(kind, newcomer, pools, excluded - open_ids, models, now))
+        # Scoring is CPU work: in a thread, so the event loop (heartbeats, other messages) keeps going.
+        options.append(await asyncio.to_thread(cand.candidates, kind, newcomer, pools, excluded - open_ids, models,
+                                               now, ROUND_CANDIDATES))
     return wanting, options
 
 

@@ -8,6 +8,7 @@ holds, and the unique index on open pairs backs it up.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import datetime
 from typing import Final
@@ -92,7 +93,9 @@ async def top_up(
                 await _set_waitlist(conn, newcomer.id, kind, waiting=False)
             continue
         room = MAX_OPEN_PER_KIND - open_counts.get(kind, 0)
-        found = cand.candidates(kind, newcomer, pools, excluded, models, now) if room > 0 else []
+        # Scoring is CPU work: in a thread, so the event loop (heartbeats, other messages) keeps going.
+        found = (await asyncio.to_thread(cand.candidates, kind, newcomer, pools, excluded, models, now, room)
+                 if room > 0 else [])
         for candidate in found[:room]:
             row = await insert_suggestion(conn, newcomer.id, candidate)
             if row is not None:

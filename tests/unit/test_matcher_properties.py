@@ -22,6 +22,7 @@ from lotse.matcher import candidates as cand
 from lotse.matcher import learning, rounds
 from lotse.matcher.evaluate import prior
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
+from lotse.matcher.scoring import FEATURE_NAMES, LinearModel
 from lotse.shared.reference import districts
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -171,3 +172,17 @@ def test_the_model_learns_a_hidden_preference_the_prior_does_not_know() -> None:
     model_auc = roc_auc_score(labels, [model.probability(f) for f, _ in test])
     prior_auc = roc_auc_score(labels, [prior("mentor", f) for f, _ in test])
     assert model_auc >= 0.9 and model_auc - prior_auc >= 0.2, (model_auc, prior_auc)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(newcomers, st.lists(mentors, max_size=25), st.integers(1, 6), st.booleans(),
+       st.lists(st.floats(-3, 3), min_size=6, max_size=6))
+def test_the_array_shortlist_gives_exactly_the_best_of_the_full_scoring(
+        person: Newcomer, ms: list[Mentor], limit: int, with_model: bool, coefficients: list[float]) -> None:
+    model = LinearModel("mentor", 1, 120, FEATURE_NAMES["mentor"], tuple(coefficients), -0.5)
+    models = {"mentor": model} if with_model else {}
+    pools = Pools(mentors=ms)
+    full = cand.candidates("mentor", person, pools, set(), models, NOW)
+    short = cand.candidates("mentor", person, pools, set(), models, NOW, limit=limit)
+    assert [c.scored.score for c in short] == [c.scored.score for c in full[:limit]]
+    assert [c.scored.explanation for c in short] == [c.scored.explanation for c in full[:limit]]
