@@ -147,6 +147,9 @@ async def test_participants_statistics_and_exports(intake_client, pool) -> None:
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Jürgen Öztürk"))
     listing = await intake_client.get("/dashboard/participants", params={"q": "Jürgen", "region": "Ostthüringen"})
     assert "Jürgen Öztürk" in await listing.text()
+    in_gera = await intake_client.get("/dashboard/participants", params={"district": "16052"})
+    in_suhl = await intake_client.get("/dashboard/participants", params={"district": "16054"})
+    assert "Jürgen Öztürk" in await in_gera.text() and "Jürgen Öztürk" not in await in_suhl.text()
     detail = await intake_client.get(f"/dashboard/participants/{newcomer}")
     assert detail.status == 200 and "erteilt" in await detail.text()  # consents with time and version
     paused = await intake_client.post(f"/dashboard/participants/{newcomer}", data={"csrf": csrf, "action": "pause"},

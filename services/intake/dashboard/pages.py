@@ -86,7 +86,9 @@ async def participants_page(request: web.Request) -> web.Response:
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
     region = request.query.get("region") or None
-    district_codes = [d.code for d in districts().values() if region is None or d.planning_region == region]
+    district = request.query.get("district") or None
+    district_codes = [d.code for d in districts().values()
+                      if (region is None or d.planning_region == region) and district in (None, d.code)]
     search = (request.query.get("q") or "").strip()[:100] or None
     need = request.query.get("need") or None
     language = request.query.get("language") or None
