@@ -20,9 +20,14 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 RABBIT_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"
 
 
-def _as(user: str, *command: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["runuser", "-u", user, "--", *command], check=True, capture_output=True,
-                          **kwargs)  # type: ignore[call-overload]
+def _as(user: str, *command: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["runuser", "-u", user, "--", *command], check=True, capture_output=True)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def wait_for_port(port: int, timeout: float) -> float:
@@ -117,16 +122,17 @@ class PrivateRabbit:
         wait_for_port(self.port, timeout)
 
     def kill(self) -> None:
+        """SIGKILL to the process group this module started (runuser, the start script, the Erlang VM)."""
         assert self._process is not None
         os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait()
         self._process = None
-        # The dead VM's distribution port must be free before a new one can take the name.
+        # The dead VM's ports must be free before a new one can take the name; a VM that is still
+        # listening was not killed, and a run that pretended otherwise would prove nothing.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.dist_port)) != 0:
-                    return
+        while _listening(self.port) or _listening(self.dist_port):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"RabbitMQ node {self.node} still listens after SIGKILL")
             time.sleep(0.2)
 
     def destroy(self) -> None:
