@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lotse.matcher import schedule
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.shared.config import Settings
 from lotse.shared.runtime import Infrastructure
@@ -9,7 +10,9 @@ from lotse.shared.worker import Components, run_service
 
 
 def setup(infra: Infrastructure) -> Components:
-    return Components(consumers=[MatcherConsumer(infra.pool, infra.amqp)])
+    interval = infra.settings.matcher_round_interval_minutes
+    background = [schedule.run_periodically(infra.pool, interval)] if interval > 0 else []
+    return Components(consumers=[MatcherConsumer(infra.pool, infra.amqp)], background=background)
 
 
 def run(settings: Settings) -> int:

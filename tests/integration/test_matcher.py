@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
-from lotse.matcher import learning
+from lotse.matcher import learning, schedule
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.shared import events
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
@@ -226,3 +226,13 @@ async def test_a_new_mentor_is_offered_only_to_newcomers_with_room(intake_client
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=sixth, kind="mentor")
     assert sixth not in {m["counterpart_id"] for m in await open_suggestions(pool, full, "mentor")}
     assert sixth in {m["counterpart_id"] for m in await open_suggestions(pool, hungry, "mentor")}
+
+
+async def test_a_scheduled_round_is_requested_once_per_interval(pool) -> None:
+    assert await schedule.run_once(pool, 60) == {"rounds_requested": 1}
+    assert await schedule.run_once(pool, 60) == {"rounds_requested": 0}  # another instance, same interval
+    row = await pool.fetchrow("SELECT objective, requested_by FROM rounds")
+    assert (row["objective"], row["requested_by"]) == ("best_total_score", None)
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'matching.round_requested'") == 1
+    await pool.execute("UPDATE rounds SET requested_at = now() - interval '61 minutes'")
+    assert await schedule.run_once(pool, 60) == {"rounds_requested": 1}
