@@ -23,7 +23,8 @@ log = logging.getLogger(__name__)
 LATENCY_BUCKETS: Final = (0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 HTTP_REQUESTS = Counter("lotse_http_requests", "HTTP requests answered by intake", ["route", "method", "status"])
-HTTP_LATENCY = Histogram("lotse_http_request_seconds", "Time to answer an HTTP request", ["route"],
+# Status class too: a fast 4xx refusal must not hide a slow 2xx in the same route's quantiles.
+HTTP_LATENCY = Histogram("lotse_http_request_seconds", "Time to answer an HTTP request", ["route", "status"],
                          buckets=LATENCY_BUCKETS)
 EVENTS = Counter("lotse_events", "Messages taken from a queue, by outcome", ["consumer", "type", "outcome"])
 EVENT_LATENCY = Histogram("lotse_event_processing_seconds", "Time to handle one message and commit",
@@ -38,8 +39,16 @@ MODEL_VERSION = Gauge("lotse_matcher_model_version", "Version of the learned mod
                       ["kind"])
 
 
+#: Methods kept as labels; a client can send any token as a method, and each would be a new series.
+KNOWN_METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def status_class(status: int) -> str:
     return f"{status // 100}xx"
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"
 
 
 async def _metrics(_: web.Request) -> web.Response:
@@ -64,14 +73,19 @@ async def served(port: int | None, host: str = "0.0.0.0") -> AsyncIterator[None]
         await runner.cleanup()
 
 
+async def sample_outbox_once(db: asyncpg.Pool | asyncpg.Connection) -> None:
+    """Set the outbox gauges from one cheap query (the index covers pending rows)."""
+    row = await db.fetchrow(
+        "SELECT count(*) AS pending, extract(epoch FROM now() - min(occurred_at)) AS lag "
+        "FROM outbox WHERE published_at IS NULL")
+    if row is not None:
+        OUTBOX_PENDING.set(row["pending"])
+        OUTBOX_LAG.set(float(row["lag"] or 0))
+
+
 async def sample_outbox(pool: asyncpg.Pool, interval_s: float = 15.0) -> None:
-    """Keep the outbox gauges current (one cheap query; the index covers pending rows)."""
+    """Keep the outbox gauges current until cancelled; a database outage only skips samples."""
     while True:
         with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            row = await pool.fetchrow(
-                "SELECT count(*) AS pending, extract(epoch FROM now() - min(occurred_at)) AS lag "
-                "FROM outbox WHERE published_at IS NULL")
-            if row is not None:
-                OUTBOX_PENDING.set(row["pending"])
-                OUTBOX_LAG.set(float(row["lag"] or 0))
+            await sample_outbox_once(pool)
         await asyncio.sleep(interval_s)

@@ -42,10 +42,11 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
         background = [
             asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"),
             asyncio.create_task(lifecycle_jobs.run_periodically(infra.pool), name="match-life-jobs"),
-            asyncio.create_task(metrics.sample_outbox(infra.pool), name="outbox-metrics"),
             asyncio.create_task(retention.run_periodically(infra.pool, retention.Periods.from_settings(
                 app[settings_key])), name="retention"),
         ]
+        if settings.metrics_port is not None:  # nobody reads the outbox gauges without the metrics port
+            background.append(asyncio.create_task(metrics.sample_outbox(infra.pool), name="outbox-metrics"))
         yield
         for task in background:
             task.cancel()

@@ -23,5 +23,6 @@ async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     finally:
         route = request.match_info.route.name or ("static" if request.path.startswith("/static/") else "unmatched")
-        metrics.HTTP_REQUESTS.labels(route, request.method, metrics.status_class(status)).inc()
-        metrics.HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
+        status_class = metrics.status_class(status)
+        metrics.HTTP_REQUESTS.labels(route, metrics.method_label(request.method), status_class).inc()
+        metrics.HTTP_LATENCY.labels(route, status_class).observe(time.perf_counter() - started)
