@@ -33,11 +33,17 @@ class MatcherConsumer(Consumer):
         self.models: dict[str, LinearModel] | None = None
         self._training: asyncio.Task[None] | None = None
 
+    async def start(self) -> None:
+        # Load the models before the first message, so the model version is on /metrics from the start.
+        async with self.pool.acquire() as conn:
+            await self._models(conn)
+        await super().start()
+
     async def _models(self, conn: asyncpg.Connection) -> dict[str, LinearModel]:
         if self.models is None:
             self.models = await learning.latest_models(conn)
-            for kind, model in self.models.items():
-                metrics.MODEL_VERSION.labels(kind).set(model.version)
+            for kind in matches.KINDS:  # 0: no learned model yet, the rules only
+                metrics.MODEL_VERSION.labels(kind).set(self.models[kind].version if kind in self.models else 0)
         return self.models
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
