@@ -83,8 +83,11 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
             env, log_dir, "mailsink",
         )
     }
-    for service in SERVICES:
-        processes[service] = _spawn([service], env, log_dir, service)
+    for offset, service in enumerate(SERVICES):
+        own = dict(env)
+        if env.get("LOTSE_METRICS_PORT"):  # three processes on one host: one metrics port each
+            own["LOTSE_METRICS_PORT"] = str(int(env["LOTSE_METRICS_PORT"]) + offset)
+        processes[service] = _spawn([service], own, log_dir, service)
 
     stopping = False
 
