@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -78,6 +79,10 @@ class DeliveryLoop:
         self._wake = asyncio.Event()
         self._domain = settings.mail_from.rpartition("@")[2] or "localhost"
         self.duplicate_window = DuplicateWindow()
+        # Emails the mail server accepted while the database went away, so `sent` could not be
+        # written: recorded first thing once it answers again, long before the claim goes stale
+        # and another sender would send them a second time.
+        self._unrecorded: dict[uuid.UUID, tuple[asyncpg.Record, str]] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -107,6 +112,7 @@ class DeliveryLoop:
     async def _idle_timeout(self) -> float:
         try:
             async with self._pool.acquire() as conn:
+                await self._record_unrecorded(conn)
                 await notifications_db.release_stale(conn, self.STALE_CLAIM)
                 due = await notifications_db.next_due_in_s(conn)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
@@ -118,6 +124,7 @@ class DeliveryLoop:
         # One database connection for the whole batch: marking an email sent then needs no
         # pool acquisition, which keeps the duplicate window one UPDATE long.
         async with self._pool.acquire() as conn:
+            await self._record_unrecorded(conn)
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
             claimed_at = time.monotonic()
             for index, row in enumerate(claimed):
@@ -180,13 +187,27 @@ class DeliveryLoop:
         # Between the server's acceptance above and this update lies the only window in which
         # a crash repeats an email: one UPDATE on a connection already in hand.
         accepted = time.perf_counter()
-        await notifications_db.mark_sent(conn, row["id"], recipient.locale)
+        try:
+            await notifications_db.mark_sent(conn, row["id"], recipient.locale)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self._unrecorded[row["id"]] = (row, recipient.locale)  # the database crashed in the window
+            raise
         window = time.perf_counter() - accepted
         self.duplicate_window.record(window)
         metrics.EMAILS.labels(row["type"], "sent").inc()
         await self._forget_receipt(conn, row)
         log.info("email sent", extra={**fields, "ms": round((accepted - started) * 1000, 1),
                                       "duplicate_window_ms": round(window * 1000, 2)})
+
+    async def _record_unrecorded(self, conn: asyncpg.Connection) -> None:
+        """Mark as sent what the server accepted while the database was away (see ``_unrecorded``)."""
+        for notification_id, (row, locale) in list(self._unrecorded.items()):
+            await notifications_db.mark_sent(conn, notification_id, locale)
+            await self._forget_receipt(conn, row)
+            del self._unrecorded[notification_id]
+            metrics.EMAILS.labels(row["type"], "sent").inc()
+            log.info("email accepted while the database was away recorded as sent",
+                     extra={"notification_id": str(notification_id), "type": row["type"]})
 
     async def _forget_receipt(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
         """The erased person's address is kept only until the confirmation went out or never can."""

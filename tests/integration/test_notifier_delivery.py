@@ -153,6 +153,30 @@ async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(pool, deli
     assert (await row(pool, notification_id))["status"] == "sending"  # the other sender's to finish
 
 
+async def test_an_email_accepted_as_the_database_went_away_is_recorded_when_it_is_back(  # type: ignore[no-untyped-def]
+        pool, delivery, sink, lan, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chaos run's duplicates: a database crash between the server's acceptance and `sent` left
+    the claim to go stale and the email to go out again two minutes later."""
+    notification_id = await request(pool, lan)
+    record = notifications_db.mark_sent
+
+    async def database_gone(*_args: Any) -> None:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation")
+
+    monkeypatch.setattr(notifications_db, "mark_sent", database_gone)
+    with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError):
+        await delivery.deliver_due()
+    assert len(sink.messages()) == 1 and (await row(pool, notification_id))["status"] == "sending"
+    monkeypatch.setattr(notifications_db, "mark_sent", record)  # the database is back
+    await deliver_all(delivery)
+    assert (await row(pool, notification_id))["status"] == "sent"
+    async with pool.acquire() as conn:  # however long it takes, the claim can no longer go stale
+        await conn.execute("UPDATE notifications SET claimed_at = now() - interval '1 hour'")
+        assert await notifications_db.release_stale(conn, delivery.STALE_CLAIM) == 0
+    await deliver_all(delivery)
+    assert len(sink.messages()) == 1
+
+
 async def test_a_stale_claim_is_handed_out_again(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
     notification_id = await request(pool, lan)
     async with pool.acquire() as conn:
