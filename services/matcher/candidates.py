@@ -8,7 +8,7 @@ from typing import Final
 
 from lotse.matcher import features, rules, scoring
 from lotse.matcher.mentor_index import MentorIndex
-from lotse.matcher.profiles import Counterpart, Newcomer, Pools
+from lotse.matcher.profiles import Counterpart, Mentor, Newcomer, Pools
 from lotse.matcher.scoring import LinearModel, Scored
 from lotse.matcher.text import about_similarity
 
@@ -43,10 +43,17 @@ def wanted_kinds(newcomer: Newcomer) -> list[str]:
     return kinds
 
 
-def _mentor_index(pools: Pools) -> MentorIndex:
+def mentor_index(pools: Pools) -> MentorIndex:
     if pools.mentor_index is None or pools.mentor_index.mentors is not pools.mentors:
         pools.mentor_index = MentorIndex.build(pools.mentors)
     return pools.mentor_index  # type: ignore[no-any-return]
+
+
+def mentor_candidate(newcomer: Newcomer, mentor: Mentor, similarity: float, model: LinearModel | None,
+                     now: datetime) -> Candidate:
+    """The pair scored with its explanation (the per-pair path)."""
+    return Candidate("mentor", mentor, scoring.score("mentor", features.mentor_features(newcomer, mentor, similarity,
+                                                                                        now), model))
 
 
 def candidates(
@@ -61,18 +68,16 @@ def candidates(
     """Feasible counterparts not excluded, best first: all of them, or the best ``limit``."""
     model = models.get(kind)
     if kind == "mentor":
-        index = _mentor_index(pools)
+        index = mentor_index(pools)
         if limit is not None:
             # Arrays pick a generous shortlist; the exact per-pair scores (and explanations) decide.
-            shortlist = index.preselect(newcomer, excluded, model, now, limit=2 * limit + 5)
+            best = index.best([newcomer], [excluded], model, now, limit=2 * limit + 5)[0]
+            shortlist = [(index.mentors[column], similarity) for column, _, similarity in best]
         else:
-            similarity = index.similarity(newcomer.about)
+            similarity = index.similarity([newcomer.about])[0]
             shortlist = [(m, float(s)) for m, s in zip(index.mentors, similarity, strict=True)
                          if m.id not in excluded and rules.mentor_feasible(newcomer, m)]
-        found = [
-            Candidate(kind, m, scoring.score(kind, features.mentor_features(newcomer, m, t, now), model))
-            for m, t in shortlist
-        ]
+        found = [mentor_candidate(newcomer, m, t, model, now) for m, t in shortlist]
     elif kind == "language_course":
         today = now.date()
         found = [

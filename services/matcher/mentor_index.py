@@ -1,21 +1,34 @@
-"""Mentors as arrays: feasibility and an approximate score for one newcomer against every mentor
-in a handful of NumPy operations, instead of a Python loop over pairs.
+"""Mentors as arrays: feasibility and score for a block of newcomers against every mentor in a
+handful of NumPy operations, instead of a Python loop over pairs.
 
-The index is built once per pool of mentors. It only *preselects*: the best few are then scored
-by the ordinary per-pair path (features.mentor_features + scoring.score), so suggestions carry
-exactly the same explanations as before, and the text similarity both paths use is the
-index's (one TF-IDF fitted on the pool).
+The index is built once per pool of mentors. Its scores are the per-pair path's
+(features.mentor_features + scoring.score) before that path rounds each contribution to four
+places, so the two never differ by more than 0.0005; the explanation a coordinator reads is
+still written by the per-pair path, for the pairs that become suggestions. Newcomers are scored
+in blocks of rows, so no newcomers × mentors × features array ever exists: at most one block's
+(rows × mentors) matrices, a few megabytes.
+
+The score is linear in the features, so a block's is a sum of a few (rows × mentors) terms:
+needs, occupation and everything constant per newcomer in one matrix product; language and
+distance looked up in small tables whose entries are -inf where a hard constraint fails, so
+feasibility costs no extra pass; text similarity as a product of TF-IDF matrices.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from typing import Final
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from threadpoolctl import threadpool_limits
 
 from lotse.matcher import rules
 from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE
@@ -23,7 +36,15 @@ from lotse.matcher.profiles import Mentor, Newcomer
 from lotse.matcher.scoring import PRIOR_WEIGHTS, LinearModel
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
-MENTOR_WEIGHTS = PRIOR_WEIGHTS["mentor"]
+MENTOR_WEIGHTS: Final = PRIOR_WEIGHTS["mentor"]
+# Pairs per block: 200 rows of 10,000 mentors, a few 8 MB matrices per block in flight; smaller
+# blocks make the text product's BLAS call less efficient, larger ones only cost memory.
+BLOCK_CELLS: Final = 2_000_000
+MAX_WORKERS: Final = 4
+DENSE_SPEEDUP: Final = 250.0
+DENSE_TEXT_BYTES: Final = 256 * 2**20
+DENSE_MIN_ROWS: Final = 16
+CORES: Final = os.cpu_count() or 1
 
 
 @cache
@@ -34,112 +55,287 @@ def _district_table() -> tuple[dict[str, int], np.ndarray]:
     return position, table
 
 
+def _dense_texts(columns: sparse.csr_matrix) -> np.ndarray | None:
+    """The n-grams × mentors matrix dense as well, where a BLAS product beats the sparse one.
+
+    A sparse product walks, for each n-gram of a query, every mentor text that has it: about
+    Σ df² / mentors steps per query. A dense one multiplies every n-gram with every mentor, but
+    through BLAS, measured here about 250 times faster per step once a block has a few dozen
+    rows. Few, common n-grams (a small pool, or texts in few words) favour dense; many rare ones
+    sparse. Dense is capped at DENSE_TEXT_BYTES, so a large vocabulary never takes the memory.
+    """
+    grams, mentors = columns.shape
+    df = np.diff(columns.indptr).astype(float)
+    sparse_steps = float((df**2).sum()) / max(mentors, 1)
+    if grams * mentors * 4 <= DENSE_TEXT_BYTES and grams * mentors / DENSE_SPEEDUP < sparse_steps:
+        return columns.toarray()
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """Feasible (newcomer row, mentor column) pairs with their score and text similarity."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    scores: np.ndarray
+    similarity: np.ndarray
+
+    def positions(self, chosen: Sequence[tuple[int, int]]) -> np.ndarray:
+        """Where each chosen (row, column) pair is: pairs are kept sorted by row, then column."""
+        width = int(self.columns.max(initial=0)) + 1
+        keys = self.rows.astype(np.int64) * width + self.columns
+        wanted = np.array([i * width + j for i, j in chosen], dtype=np.int64)
+        return np.searchsorted(keys, wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """What a block of newcomers brings to any weighting of the features."""
+
+    best: np.ndarray  # (rows, mentors) best shared language level, below B1: none
+    weak: np.ndarray  # (rows,) German below B1: a bridge language counts for more
+    homes: np.ndarray  # (rows,) district rows
+    shares: np.ndarray  # (rows, needs + fields + 1): share of each need covered, own field, and 1
+    no_needs: np.ndarray  # (rows,)
+    waiting: np.ndarray  # (rows,)
+    similarity: np.ndarray  # (rows, mentors)
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """One weighting of the features (the prior's, or a learned model's), prepared for blocks."""
+
+    weights: Mapping[str, float]
+    constant: float
+    language: np.ndarray  # (2 × (NATIVE + 1),) weighted value per level, then per level with weak German
+    distance: np.ndarray  # (districts, mentors) weighted value
+
+
 @dataclass(frozen=True)
 class MentorIndex:
     mentors: list[Mentor]
-    codes: tuple[str, ...]  # language codes, alphabetical: ties between equal levels go to the first
+    column_of: dict[object, int]  # mentor id -> column
+    id_order: np.ndarray  # each mentor's place in the order of their ids as text: how ties are broken
+    codes: tuple[str, ...]  # language codes the mentors speak
     ranks: np.ndarray  # (mentors, codes) CEFR rank, 0 = not spoken
-    district: np.ndarray  # row of each mentor's district in the distance table
-    max_km: np.ndarray
-    online: np.ndarray
-    capacity: np.ndarray
-    helps: dict[str, np.ndarray]
-    occupation: np.ndarray  # object array of fields (None where unset)
+    possible: np.ndarray  # (districts, mentors): within reach of a newcomer living there, and with room
+    nearness: np.ndarray  # (districts, mentors) the distance feature's value
+    needs: tuple[str, ...]
+    fields: dict[str, int]
+    attributes: np.ndarray  # (needs + fields + 1, mentors): helps with the need, works in the field, 1
     vectorizer: TfidfVectorizer | None
-    texts: sparse.csr_matrix | None  # L2-normalised TF-IDF rows of the mentors' "about"
-    has_text: np.ndarray
+    texts: sparse.csr_matrix | None  # the mentors' "about", L2-normalised TF-IDF, n-grams × mentors
+    dense_texts: np.ndarray | None  # the same, where it pays (_dense_texts)
+    prepared: dict[LinearModel | None, tuple[_Terms, _Terms | None, float]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, mentors: list[Mentor]) -> MentorIndex:
-        position, _ = _district_table()
+        position, table = _district_table()
         codes = tuple(sorted({code for m in mentors for code in m.languages}))
-        ranks = np.zeros((len(mentors), len(codes)), dtype=np.int8)
         column = {code: j for j, code in enumerate(codes)}
+        ranks = np.zeros((len(mentors), len(codes)), dtype=np.int8)
         for i, m in enumerate(mentors):
             for code, level in m.languages.items():
                 ranks[i, column[code]] = level_rank(level)
-        needs = sorted({need for m in mentors for need in m.helps_with})
+        km = table[:, [position.get(m.district, 0) for m in mentors]] if mentors else np.zeros((len(table), 0))
+        max_km = np.array([m.max_distance_km for m in mentors], dtype=float)
+        online = np.array([m.online_ok for m in mentors], dtype=bool)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            along = np.clip(np.nan_to_num(1.0 - km / max_km, nan=0.0, neginf=0.0), 0.0, 1.0)
+        nearness = np.where(km <= 0.5, 1.0, np.where(online & (km > max_km), 0.3, along))
+        room = np.array([m.capacity_left > 0 for m in mentors], dtype=bool)
+        needs = tuple(sorted({need for m in mentors for need in m.helps_with}))
+        fields = {f: i for i, f in enumerate(sorted({m.occupation_field for m in mentors if m.occupation_field}))}
+        attributes = np.zeros((len(needs) + len(fields) + 1, len(mentors)), dtype=np.float32)
+        for j, m in enumerate(mentors):
+            attributes[[k for k, need in enumerate(needs) if need in m.helps_with], j] = 1.0
+            if m.occupation_field:
+                attributes[len(needs) + fields[m.occupation_field], j] = 1.0
+        attributes[-1] = 1.0
         texts = [m.about.strip() for m in mentors]
-        has_text = np.array([bool(t) for t in texts])
-        vectorizer, matrix = None, None
-        if has_text.any():
-            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, min_df=1)
+        vectorizer, matrix, dense = None, None, None
+        if any(texts):
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, min_df=1,
+                                         dtype=np.float32)
             try:
-                matrix = vectorizer.fit_transform(texts).tocsr()
+                matrix = sparse.csc_matrix(vectorizer.fit_transform(texts)).T.tocsr()
+                dense = _dense_texts(matrix)
             except ValueError:  # nothing but stop characters
-                vectorizer, matrix = None, None
+                vectorizer = None
         return cls(
-            mentors=mentors, codes=codes, ranks=ranks,
-            district=np.array([position.get(m.district, 0) for m in mentors], dtype=np.int32),
-            max_km=np.array([m.max_distance_km for m in mentors], dtype=float),
-            online=np.array([m.online_ok for m in mentors], dtype=bool),
-            capacity=np.array([m.capacity_left for m in mentors], dtype=np.int32),
-            helps={need: np.array([need in m.helps_with for m in mentors]) for need in needs},
-            occupation=np.array([m.occupation_field for m in mentors], dtype=object),
-            vectorizer=vectorizer, texts=matrix, has_text=has_text,
+            mentors=mentors, column_of={m.id: i for i, m in enumerate(mentors)},
+            id_order=np.argsort(np.argsort([str(m.id) for m in mentors])), codes=codes, ranks=ranks,
+            possible=(online | (km <= max_km)) & room, nearness=nearness.astype(np.float32),
+            needs=needs, fields=fields, attributes=attributes, vectorizer=vectorizer, texts=matrix,
+            dense_texts=dense,
         )
 
-    def similarity(self, about: str) -> np.ndarray:
-        """Cosine similarity of ``about`` to every mentor's own words (0 where either is empty)."""
-        if self.vectorizer is None or self.texts is None or not about.strip():
-            return np.zeros(len(self.mentors))
-        query = self.vectorizer.transform([about])
-        return np.where(self.has_text, np.asarray((self.texts @ query.T).todense()).ravel(), 0.0)
+    def similarity(self, abouts: Sequence[str]) -> np.ndarray:
+        """(len(abouts), mentors) cosine similarity of each text to every mentor's own words, in 0..1."""
+        if self.vectorizer is None or self.texts is None or not any(a.strip() for a in abouts):
+            return np.zeros((len(abouts), len(self.mentors)), dtype=np.float32)
+        query = self.vectorizer.transform([a if a.strip() else "" for a in abouts])
+        if self.dense_texts is not None and len(abouts) >= DENSE_MIN_ROWS:
+            product = query.toarray() @ self.dense_texts
+        else:  # one row through BLAS would read the whole dense matrix for little work
+            product = (query @ self.texts).toarray()
+        return np.clip(product.astype(np.float32, copy=False), 0.0, 1.0)
 
-    def _language(self, newcomer: Newcomer) -> tuple[np.ndarray, np.ndarray]:
-        """Best shared level (B1+) per mentor and whether it is German, with the rules' tie order."""
-        best = np.zeros(len(self.mentors), dtype=np.int8)
-        best_is_german = np.zeros(len(self.mentors), dtype=bool)
-        for j, code in enumerate(self.codes):
-            own = level_rank(newcomer.languages.get(code, ""))
-            if own < rules.B1:
-                continue
-            shared = np.minimum(self.ranks[:, j], own)
-            better = (shared >= rules.B1) & (shared > best)
-            best = np.where(better, shared, best)
-            best_is_german = np.where(better, code == "de", best_is_german)
-        return best, best_is_german
+    def _language(self, block: Sequence[Newcomer]) -> np.ndarray:
+        """Best shared level per pair; below B1 the pair has no language in common."""
+        own = np.array([[level_rank(n.languages.get(code, "")) for code in self.codes] for n in block],
+                       dtype=np.int8).reshape(len(block), len(self.codes))
+        own[own < rules.B1] = 0  # below B1 a language never counts, whatever the mentor speaks
+        best = np.zeros((len(block), len(self.mentors)), dtype=np.int8)
+        for j in np.flatnonzero(own.any(axis=0)):
+            np.maximum(best, np.minimum(self.ranks[:, j], own[:, j, None]), out=best)
+        return best
 
-    def preselect(self, newcomer: Newcomer, excluded: set[object], model: LinearModel | None, now: datetime,
-                  limit: int) -> list[tuple[Mentor, float]]:
-        """The ``limit`` feasible mentors with the highest approximate score, with their text similarity."""
-        if not self.mentors:
-            return []
-        position, table = _district_table()
-        km = table[position.get(newcomer.district, 0), self.district]
-        best, best_is_german = self._language(newcomer)
-        feasible = (self.capacity > 0) & (best >= rules.B1) & (self.online | (km <= self.max_km))
-        if excluded:
-            feasible &= np.array([m.id not in excluded for m in self.mentors])
-        rows = np.flatnonzero(feasible)
-        if rows.size == 0:
-            return []
-        km, best, best_is_german = km[rows], best[rows], best_is_german[rows]
-        language = (best.astype(float) - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
-        if level_rank(newcomer.german or "") < rules.B1:
-            language = np.where(best_is_german, language, np.minimum(1.0, language + 0.2))
-        max_km, online = self.max_km[rows], self.online[rows]
-        distance = np.where(km <= 0.5, 1.0, np.where(online & (km > max_km), 0.3,
-                                                      np.clip(1.0 - km / max_km, 0.0, 1.0)))
-        if newcomer.needs:
-            covered = sum((self.helps[n][rows] for n in newcomer.needs if n in self.helps),
-                          np.zeros(rows.size))
-            needs = covered / len(newcomer.needs)
-        else:
-            needs = np.full(rows.size, 0.5)
-        occupation = (self.occupation[rows] == newcomer.occupation_field).astype(float)
-        text = np.clip(self.similarity(newcomer.about)[rows], 0.0, 1.0)
-        days = max(0.0, (now - newcomer.waiting_since).total_seconds() / 86400)
-        values = {"language": language, "distance": distance, "needs": needs, "occupation": occupation,
-                  "about": text, "waiting": np.full(rows.size, min(1.0, days / FAIRNESS_FULL_DAYS))}
-        prior = sum(MENTOR_WEIGHTS[name] * v for name, v in values.items())
-        if model is not None:
-            z = model.intercept + sum(c * values.get(n, 0.0) for n, c in zip(model.feature_names,
-                                                                               model.coefficients, strict=True))
-            learned = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
-            approx = (1 - model.weight) * prior + model.weight * learned
-        else:
-            approx = prior
-        keep = rows.size if limit >= rows.size else limit
-        top = np.argpartition(-approx, keep - 1)[:keep] if keep < rows.size else np.arange(rows.size)
-        return [(self.mentors[rows[k]], float(text[k])) for k in top]
+    def _block(self, block: Sequence[Newcomer], now: datetime) -> _Block:
+        position, _ = _district_table()
+        shares = np.zeros((len(block), self.attributes.shape[0]), dtype=np.float32)
+        for i, n in enumerate(block):
+            shares[i, [k for k, need in enumerate(self.needs) if need in n.needs]] = 1.0 / max(1, len(n.needs))
+            if n.occupation_field in self.fields:
+                shares[i, len(self.needs) + self.fields[n.occupation_field]] = 1.0
+        shares[:, -1] = 1.0
+        days = np.array([max(0.0, (now - n.waiting_since).total_seconds() / 86400) for n in block])
+        return _Block(
+            best=self._language(block), weak=np.array([level_rank(n.german or "") < rules.B1 for n in block]),
+            homes=np.array([position.get(n.district, 0) for n in block], dtype=np.intp), shares=shares,
+            no_needs=np.array([not n.needs for n in block]),
+            waiting=np.minimum(1.0, days / FAIRNESS_FULL_DAYS).astype(np.float32),
+            similarity=self.similarity([n.about for n in block]),
+        )
+
+    def _terms(self, weights: Mapping[str, float], constant: float, infeasible: float) -> _Terms:
+        """Prepared tables; ``infeasible`` is what a pair breaking a hard constraint gets (-inf or 0)."""
+        levels = np.arange(NATIVE + 1)
+        value = (levels - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
+        language = np.concatenate([value, np.minimum(1.0, value + 0.2)]) * weights.get("language", 0.0)
+        language[np.concatenate([levels, levels]) < rules.B1] = infeasible
+        distance = np.where(self.possible, self.nearness * np.float32(weights.get("distance", 0.0)), infeasible)
+        return _Terms(weights, constant, language.astype(np.float32), distance.astype(np.float32))
+
+    def _linear(self, block: _Block, terms: _Terms) -> np.ndarray:
+        """Σ weight × feature + constant for every pair of the block."""
+        w = terms.weights
+        columns = [w.get("needs", 0.0)] * len(self.needs) + [w.get("occupation", 0.0)] * len(self.fields)
+        shares = block.shares * np.array([*columns, 1.0], dtype=np.float32)
+        shares[:, -1] = (terms.constant + w.get("waiting", 0.0) * block.waiting
+                         + 0.5 * w.get("needs", 0.0) * block.no_needs)  # no needs named: a neutral half
+        total = shares @ self.attributes
+        total += terms.language[block.best + (block.weak[:, None] * (NATIVE + 1)).astype(np.int8)]
+        total += terms.distance[block.homes]
+        if w.get("about", 0.0):
+            total += np.float32(w["about"]) * block.similarity
+        return total
+
+    def score_block(self, newcomers: Sequence[Newcomer], model: LinearModel | None,
+                    now: datetime) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, text similarity), each (rows, mentors); -inf where the pair breaks a hard constraint."""
+        return self._scores(self._block(newcomers, now), *self._all_terms(model))
+
+    def _all_terms(self, model: LinearModel | None) -> tuple[_Terms, _Terms | None, float]:
+        """The prior's terms and the model's, prepared once per index and model."""
+        if model not in self.prepared:
+            prior = self.prepared.get(None) or (self._terms(MENTOR_WEIGHTS, 0.0, -np.inf), None, 0.0)
+            if model is not None:
+                learned = self._terms(dict(zip(model.feature_names, model.coefficients, strict=True)),
+                                      model.intercept, 0.0)
+                self.prepared[model] = (prior[0], learned, model.weight)
+            self.prepared[None] = prior
+        return self.prepared[model]
+
+    def _scores(self, block: _Block, prior: _Terms, learned: _Terms | None,
+                share: float) -> tuple[np.ndarray, np.ndarray]:
+        score = self._linear(block, prior)
+        if learned is not None:
+            z = np.clip(self._linear(block, learned), -30.0, 30.0)
+            score *= np.float32(1 - share)  # -inf stays -inf: the model's share is at most MAX_MODEL_WEIGHT < 1
+            score += np.float32(share) / (1.0 + np.exp(-z))
+        return score, block.similarity
+
+    def blocks(self, newcomers: Sequence[Newcomer], excluded: Sequence[set[object]] | None,
+               model: LinearModel | None, now: datetime) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        """(first row, scores, similarity) block by block, excluded pairs at -inf."""
+        size = max(1, BLOCK_CELLS // max(1, len(self.mentors)))
+        terms = self._all_terms(model)
+
+        def one(start: int) -> tuple[int, np.ndarray, np.ndarray]:
+            scores, similarity = self._scores(self._block(newcomers[start:start + size], now), *terms)
+            for offset, ids in enumerate(excluded[start:start + size] if excluded else ()):
+                columns = [self.column_of[i] for i in ids if i in self.column_of]
+                scores[offset, columns] = -np.inf
+            return start, scores, similarity
+
+        starts = range(0, len(newcomers), size)
+        workers = min(len(starts), CORES, MAX_WORKERS)
+        if workers <= 1:
+            yield from map(one, starts)
+            return
+        # NumPy and BLAS release the GIL, so blocks overlap on the cores; one BLAS thread per block
+        # instead of BLAS's own pool per product, and only a few blocks in flight, so memory stays
+        # a few blocks' worth however many newcomers there are.
+        with ThreadPoolExecutor(workers) as pool, threadpool_limits(1, user_api="blas"):
+            pending: deque[Future[tuple[int, np.ndarray, np.ndarray]]] = deque()
+            for start in starts:
+                pending.append(pool.submit(one, start))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+
+    def best(self, newcomers: Sequence[Newcomer], excluded: Sequence[set[object]] | None,
+             model: LinearModel | None, now: datetime, limit: int) -> list[list[tuple[int, float, float]]]:
+        """Per newcomer, the ``limit`` feasible mentors with the highest score, best first:
+        (column, score, text similarity); ties go to the lower mentor id, as in the per-pair path."""
+        found: list[list[tuple[int, float, float]]] = []
+        for _, scores, similarity in self.blocks(newcomers, excluded, model, now):
+            rows, columns = _top(scores, limit, self.id_order)
+            picked = zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(),
+                         similarity[rows, columns].tolist(), strict=True)
+            per_row: list[list[tuple[int, float, float]]] = [[] for _ in range(scores.shape[0])]
+            for row, column, score, text in picked:
+                per_row[row].append((column, score, text))
+            found.extend(per_row)
+        return found if self.mentors else [[] for _ in newcomers]
+
+    def pairs(self, newcomers: Sequence[Newcomer], excluded: Sequence[set[object]] | None,
+              model: LinearModel | None, now: datetime) -> Pairs:
+        """Every feasible pair, for a round that is solved exactly over all of them."""
+        parts: list[tuple[np.ndarray, ...]] = []
+        for start, scores, similarity in self.blocks(newcomers, excluded, model, now):
+            rows, columns = np.nonzero(scores > -np.inf)
+            parts.append((rows + start, columns, scores[rows, columns], similarity[rows, columns]))
+        if not parts:
+            empty = np.zeros(0)
+            return Pairs(empty.astype(np.int64), empty.astype(np.int64), empty, empty)
+        return Pairs(*(np.concatenate([p[k] for p in parts]) for k in range(4)))
+
+
+TOP_CHUNKS: Final = 64
+
+
+def _top(scores: np.ndarray, limit: int, id_order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of each row's ``limit`` best finite scores, best first, ties to the lower id.
+
+    Each row's maxima over TOP_CHUNKS column chunks give a threshold no higher than its
+    ``limit``-th best score (at least ``limit`` chunks reach it), so only the few scores above
+    it are sorted: one pass over the block instead of a partition of every row."""
+    rows_n, columns_n = scores.shape
+    if columns_n == 0 or limit <= 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    lowest = np.finfo(scores.dtype).min
+    if limit <= TOP_CHUNKS < columns_n:
+        maxima = np.maximum.reduceat(scores, np.arange(0, columns_n, -(-columns_n // TOP_CHUNKS)), axis=1)
+        threshold = np.maximum(-np.partition(-maxima, limit - 1, axis=1)[:, limit - 1], lowest)
+    else:
+        threshold = np.full(rows_n, lowest, dtype=scores.dtype)
+    rows, columns = np.nonzero(scores >= threshold[:, None])
+    order = np.lexsort((id_order[columns], -scores[rows, columns], rows))
+    rows, columns = rows[order], columns[order]
+    first = np.searchsorted(rows, rows, side="left")
+    keep = np.arange(rows.size) - first < limit
+    return rows[keep], columns[keep]

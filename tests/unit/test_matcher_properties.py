@@ -7,6 +7,7 @@ with a hidden preference."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import uuid
@@ -19,7 +20,7 @@ from scipy.optimize import LinearConstraint, milp
 from sklearn.metrics import roc_auc_score
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import learning, rounds
+from lotse.matcher import learning, mentor_index, rounds
 from lotse.matcher.evaluate import prior
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
 from lotse.matcher.scoring import FEATURE_NAMES, LinearModel
@@ -186,3 +187,80 @@ def test_the_array_shortlist_gives_exactly_the_best_of_the_full_scoring(
     short = cand.candidates("mentor", person, pools, set(), models, NOW, limit=limit)
     assert [c.scored.score for c in short] == [c.scored.score for c in full[:limit]]
     assert [c.scored.explanation for c in short] == [c.scored.explanation for c in full[:limit]]
+
+
+rich_newcomers = newcomers.flatmap(lambda n: st.builds(
+    lambda about, field, german: Newcomer(**{**{s: getattr(n, s) for s in n.__slots__},
+                                             "about": about, "occupation_field": field,
+                                             "languages": {**n.languages, **({"de": german} if german else {})}}),
+    st.sampled_from(["", "Pflege im Krankenhaus", "Software und IT", "Kita, Wohnung, Behörden", "Elektro Handwerk"]),
+    st.sampled_from(FIELDS), st.sampled_from([None, "A2", "B1", "C1"])))
+rich_mentors = st.builds(
+    Mentor, id=st.builds(uuid.uuid4), district=district, languages=languages,
+    helps_with=st.frozensets(st.sampled_from(["housing", "childcare", "authorities"])),
+    occupation_field=st.sampled_from([None, *FIELDS]), max_distance_km=st.sampled_from([0.0, 10.0, 30.0, 80.0]),
+    online_ok=st.booleans(), capacity_left=st.integers(0, 3),
+    about=st.sampled_from(["", "Pflegekraft, helfe gern", "IT-Beraterin", "Handwerk und Wohnungssuche", "..."]),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rich_newcomers, min_size=1, max_size=6), st.lists(rich_mentors, min_size=1, max_size=12),
+       st.booleans(), st.lists(st.floats(-3, 3), min_size=6, max_size=6), st.integers(1, 40))
+def test_block_scores_are_the_per_pair_scores_and_feasibility_the_contract(
+        people: list[Newcomer], ms: list[Mentor], with_model: bool, coefficients: list[float], cells: int) -> None:
+    """Every pair, in blocks of any size: -inf exactly where the contract forbids the pair, else the
+    per-pair path's score (which rounds each contribution to four places)."""
+    model = LinearModel("mentor", 1, 120, FEATURE_NAMES["mentor"], tuple(coefficients), -0.5) if with_model else None
+    pools = Pools(mentors=ms)
+    index = cand.mentor_index(pools)
+    old, mentor_index.BLOCK_CELLS = mentor_index.BLOCK_CELLS, cells  # one row per block up to all rows in one
+    try:
+        rows = [scores for _, block, _ in index.blocks(people, None, model, NOW) for scores in block]
+    finally:
+        mentor_index.BLOCK_CELLS = old
+    for person, scores in zip(people, rows, strict=True):
+        exact = {c.counterpart.id: c.scored.score
+                 for c in cand.candidates("mentor", person, pools, set(), {"mentor": model} if model else {}, NOW)}
+        for m, score in zip(ms, scores, strict=True):
+            assert (score > -np.inf) == contract_allows("mentor", person, m)
+            if m.id in exact:
+                assert abs(float(score) - exact[m.id]) <= 5e-4
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rich_newcomers, min_size=1, max_size=8), st.lists(rich_mentors, min_size=1, max_size=6),
+       st.sampled_from(rounds.OBJECTIVES))
+def test_the_mentor_round_over_every_feasible_pair_is_the_integer_optimum(
+        people: list[Newcomer], ms: list[Mentor], objective: str) -> None:
+    pools = Pools(mentors=ms)
+    chosen, had = rounds._choose("mentor", people, [set()] * len(people), pools, None, objective, NOW)
+    options = [cand.candidates("mentor", p, pools, set(), {}, NOW) for p in people]
+    assert had == {i for i, row in enumerate(options) if row}
+    used: dict[uuid.UUID, int] = {}
+    for _, c in chosen:
+        used[c.counterpart.id] = used.get(c.counterpart.id, 0) + 1
+    assert all(used[m.id] <= m.capacity_left for m in ms if m.id in used)
+    assert len({i for i, _ in chosen}) == len(chosen)
+    if objective == "best_total_score":
+        assert sum(c.scored.score for _, c in chosen) >= _exact(options) - 5e-4 * len(people)
+    else:  # as many pairs as any assignment can make
+        assert len(chosen) == round(_exact([[dataclasses.replace(c, scored=dataclasses.replace(c.scored, score=1.0))
+                                             for c in row] for row in options]))
+
+
+def test_the_text_product_is_the_same_dense_or_sparse() -> None:
+    """Blocks of many rows multiply a dense copy of the mentors' texts where that pays; the values
+    are the sparse product's."""
+    rng = random.Random(5)
+    words = ["Pflege", "Kita", "Software", "Wohnung", "Fußball", "Behörden", "Jena", "kochen", "Netzwerk"]
+    ms = [Mentor(id=uuid.uuid4(), district=rng.choice(DISTRICTS), languages={"de": "C1"}, helps_with=frozenset(),
+                 occupation_field=None, max_distance_km=50.0, online_ok=True, capacity_left=1,
+                 about=" ".join(rng.sample(words, 3))) for _ in range(40)]
+    abouts = [" ".join(rng.sample(words, rng.randint(0, 4))) for _ in range(mentor_index.DENSE_MIN_ROWS + 4)]
+    index = cand.mentor_index(Pools(mentors=ms))
+    assert index.dense_texts is not None  # few n-grams, each in many texts: the dense product pays
+    block = index.similarity(abouts)
+    one_by_one = np.vstack([index.similarity([about]) for about in abouts])
+    np.testing.assert_allclose(block, one_by_one, atol=1e-6)
+    assert block.max() > 0.5 and block.min() == 0.0
