@@ -81,13 +81,6 @@ class Pairs:
     scores: np.ndarray
     similarity: np.ndarray
 
-    def positions(self, chosen: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Where each chosen (row, column) pair is: pairs are kept sorted by row, then column."""
-        width = int(self.columns.max(initial=0)) + 1
-        keys = self.rows.astype(np.int64) * width + self.columns
-        wanted = np.array([i * width + j for i, j in chosen], dtype=np.int64)
-        return np.searchsorted(keys, wanted)
-
 
 @dataclass(frozen=True, slots=True)
 class _Block:

@@ -36,6 +36,7 @@ class Newcomer:
     children_ages: tuple[int, ...]
     about: str
     waiting_since: datetime
+    country: str = ""  # of origin (ISO 3166-1 alpha-2): only for the rounds' fairness report
 
     @property
     def german(self) -> str | None:
@@ -112,6 +113,7 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         children_ages=tuple(int(a) for a in household.get("children_ages") or ()),
         about=row["about"] or "",
         waiting_since=row["verified_at"] or row["created_at"],
+        country=str(profile.get("country_of_origin") or ""),
     )
 
 

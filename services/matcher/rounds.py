@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -21,6 +23,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from lotse.matcher import candidates as cand
+from lotse.matcher import round_report as report
 from lotse.matcher import suggest
 from lotse.matcher.profiles import Newcomer, Pools, load_pools, waiting_newcomers
 from lotse.matcher.scoring import LinearModel
@@ -69,26 +72,47 @@ def solve(newcomers: int, rows: np.ndarray, columns: np.ndarray, values: np.ndar
     return [(int(i), int(column_of_slot[j])) for i, j in zip(matched_rows, matched_slots, strict=True) if j < slots]
 
 
+@dataclass(frozen=True, slots=True)
+class _Arrays:
+    """A kind's feasible pairs as arrays, with the room of each counterpart column."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    scores: np.ndarray
+    room: np.ndarray
+
+
+def _from_options(options: list[list[cand.Candidate]]) -> tuple[_Arrays, dict[tuple[int, int], cand.Candidate]]:
+    column: dict[Any, int] = {}
+    rooms: list[int] = []
+    by_pair: dict[tuple[int, int], cand.Candidate] = {}
+    for i, row in enumerate(options):
+        for c in row:
+            if c.counterpart.id not in column:
+                column[c.counterpart.id] = len(rooms)
+                rooms.append(room(c.counterpart))
+            by_pair[(i, column[c.counterpart.id])] = c
+    pairs = list(by_pair)
+    return _Arrays(np.array([i for i, _ in pairs], dtype=np.int64), np.array([j for _, j in pairs], dtype=np.int64),
+                   np.array([by_pair[p].scored.score for p in pairs], dtype=float),
+                   np.array(rooms, dtype=np.int64)), by_pair
+
+
+def positions(rows: np.ndarray, columns: np.ndarray, chosen: list[tuple[int, int]]) -> np.ndarray:
+    """Where each chosen (row, column) is among the pairs."""
+    width = int(columns.max(initial=0)) + 1
+    keys = rows.astype(np.int64) * width + columns
+    order = np.argsort(keys, kind="stable")
+    return order[np.searchsorted(keys[order], np.array([i * width + j for i, j in chosen], dtype=np.int64))]
+
+
 def assign(
     options: list[list[cand.Candidate]], objective: str
 ) -> list[tuple[int, cand.Candidate]]:
     """Row i = one newcomer's feasible candidates; returns (row, chosen candidate) pairs."""
-    column: dict[Any, int] = {}
-    counterparts: list[Any] = []
-    chosen_from: dict[tuple[int, int], cand.Candidate] = {}
-    for i, row in enumerate(options):
-        for c in row:
-            if c.counterpart.id not in column:
-                column[c.counterpart.id] = len(counterparts)
-                counterparts.append(c.counterpart)
-            chosen_from[(i, column[c.counterpart.id])] = c
-    pairs = list(chosen_from)
-    rows = np.array([i for i, _ in pairs], dtype=np.int64)
-    columns = np.array([j for _, j in pairs], dtype=np.int64)
-    scores = np.array([chosen_from[p].scored.score for p in pairs], dtype=float)
-    rooms = np.array([room(c) for c in counterparts], dtype=np.int64)
-    return [(i, chosen_from[(i, j)]) for i, j in
-            solve(len(options), rows, columns, objective_values(scores, objective), rooms)]
+    arrays, by_pair = _from_options(options)
+    values = objective_values(arrays.scores, objective)
+    return [(i, by_pair[(i, j)]) for i, j in solve(len(options), arrays.rows, arrays.columns, values, arrays.room)]
 
 
 async def _left_out(conn: asyncpg.Connection, newcomers: list[Newcomer]) -> list[set[Any]]:
@@ -107,25 +131,48 @@ async def _left_out(conn: asyncpg.Connection, newcomers: list[Newcomer]) -> list
     return [excluded.get(n.id, set()) - open_ids.get(n.id, set()) for n in newcomers]
 
 
-Chosen = list[tuple[int, cand.Candidate]]
+@dataclass(frozen=True, slots=True)
+class KindRound:
+    chosen: list[tuple[int, cand.Candidate]]
+    had_options: set[int]  # rows with any feasible candidate at all
+    report: dict[str, Any]
+
+
+def _solve_and_report(wanting: list[Newcomer], arrays: _Arrays, objective: str,
+                      make: Callable[[int, int, int], cand.Candidate]) -> KindRound:
+    """The exact assignment, its candidates (``make(row, column, pair position)``), and its report."""
+    values = objective_values(arrays.scores, objective)
+    pairs = solve(len(wanting), arrays.rows, arrays.columns, values, arrays.room)
+    at = positions(arrays.rows, arrays.columns, pairs)
+    chosen = [(i, make(i, j, int(k))) for (i, j), k in zip(pairs, at.tolist(), strict=True)]
+    greedy_at = positions(arrays.rows, arrays.columns,
+                          report.greedy(len(wanting), arrays.rows, arrays.columns, values, arrays.room))
+    total, greedy_total = float(arrays.scores[at].sum()), float(arrays.scores[greedy_at].sum())
+    return KindRound(chosen, set(np.unique(arrays.rows).tolist()), {
+        "total_score": round(total, 4),
+        "greedy": {"proposed": len(greedy_at), "total_score": round(greedy_total, 4)},
+        "gain_over_greedy": round(total - greedy_total, 4),
+        "fairness": report.fairness(wanting, dict(zip([i for i, _ in pairs], arrays.scores[at].tolist(),
+                                                      strict=True))),
+    })
 
 
 def _choose(kind: str, wanting: list[Newcomer], left_out: list[set[Any]], pools: Pools,
-            model: LinearModel | None, objective: str, now: datetime) -> tuple[Chosen, set[int]]:
-    """The round's pairs of one kind, and the rows that had any feasible candidate at all."""
+            model: LinearModel | None, objective: str, now: datetime) -> KindRound:
+    """The round's pairs of one kind, with its report."""
     if kind != "mentor":
         options = [cand.candidates(kind, n, pools, out, {kind: model} if model else {}, now)
                    for n, out in zip(wanting, left_out, strict=True)]
-        return assign(options, objective), {i for i, row in enumerate(options) if row}
+        arrays, by_pair = _from_options(options)
+        return _solve_and_report(wanting, arrays, objective, lambda i, j, _: by_pair[(i, j)])
     # Mentors are many: every feasible pair is scored by arrays, the assignment is exact over all of
     # them, and only the chosen pairs are scored again by the per-pair path for their explanation.
     index = cand.mentor_index(pools)
     pairs = index.pairs(wanting, left_out, model, now)
-    rooms = np.array([m.capacity_left for m in index.mentors], dtype=np.int64)
-    chosen = solve(len(wanting), pairs.rows, pairs.columns, objective_values(pairs.scores, objective), rooms)
-    similarity = pairs.similarity[pairs.positions(chosen)].tolist()
-    return ([(i, cand.mentor_candidate(wanting[i], index.mentors[j], text, model, now))
-             for (i, j), text in zip(chosen, similarity, strict=True)], set(np.unique(pairs.rows).tolist()))
+    arrays = _Arrays(pairs.rows, pairs.columns, pairs.scores.astype(float),
+                     np.array([m.capacity_left for m in index.mentors], dtype=np.int64))
+    return _solve_and_report(wanting, arrays, objective, lambda i, j, k: cand.mentor_candidate(
+        wanting[i], index.mentors[j], float(pairs.similarity[k]), model, now))
 
 
 async def run_round(
@@ -149,9 +196,8 @@ async def run_round(
         wanting = [n for n in newcomers if kind in cand.wanted_kinds(n) and n.id not in live]
         left_out = await _left_out(conn, wanting)
         # Scoring and solving are CPU work: in a thread, so the event loop (heartbeats) keeps going.
-        chosen, had_options = await asyncio.to_thread(_choose, kind, wanting, left_out, pools, models.get(kind),
-                                                       objective, now)
-        for i, candidate in chosen:
+        solved = await asyncio.to_thread(_choose, kind, wanting, left_out, pools, models.get(kind), objective, now)
+        for i, candidate in solved.chosen:
             existing = await conn.fetchrow(
                 f"""UPDATE matches SET round_id = $3 WHERE newcomer_id = $1 AND counterpart_id = $2
                     AND status = 'suggested' RETURNING {matches_db.MATCH_COLUMNS}""",
@@ -161,16 +207,13 @@ async def run_round(
                 row = await suggest.insert_suggestion(conn, wanting[i].id, candidate, round_id)
                 if row is not None:
                     written.append(matches_db.match_event(events.MATCH_SUGGESTED, row, round_id=round_id))
-        matched_rows = {i for i, _ in chosen}
+        matched_rows = {i for i, _ in solved.chosen}
         unmatched = Counter(
-            "no_feasible_candidate" if i not in had_options else "room_went_to_a_better_pair"
+            "no_feasible_candidate" if i not in solved.had_options else "room_went_to_a_better_pair"
             for i in range(len(wanting)) if i not in matched_rows
         )
         result["kinds"][kind] = {
-            "waiting": len(wanting),
-            "proposed": len(chosen),
-            "total_score": round(sum(c.scored.score for _, c in chosen), 4),
-            "unmatched": dict(unmatched),
+            "waiting": len(wanting), "proposed": len(solved.chosen), **solved.report, "unmatched": dict(unmatched),
         }
     await write_events(conn, written)
     await conn.execute(

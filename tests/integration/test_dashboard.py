@@ -251,3 +251,21 @@ async def test_two_approvals_racing_for_the_last_place_cannot_both_win(intake_cl
                                    "AND status IN ('approved', 'introduced', 'active')", mentor)
         assert held == 1, f"attempt {attempt}: {held} approvals hold one place"
         assert statuses == [200, 409]
+
+
+async def test_a_completed_round_shows_its_gain_over_greedy_and_who_was_left_waiting(intake_client, pool) -> None:
+    await login(intake_client)
+    group = {"waiting": 2, "proposed": 1, "match_rate": 0.5, "mean_score": 0.61}
+    unmatched = {"waiting": 1, "proposed": 0, "match_rate": 0.0, "mean_score": None}
+    result = {"objective": "best_total_score", "kinds": {"mentor": {
+        "waiting": 3, "proposed": 1, "total_score": 0.61, "greedy": {"proposed": 1, "total_score": 0.55},
+        "gain_over_greedy": 0.06, "unmatched": {"room_went_to_a_better_pair": 2},
+        "fairness": {"by_country_of_origin": {"UA": unmatched, "VN": group},
+                     "by_planning_region": {"Ostthüringen": {**group, "waiting": 3, "match_rate": 0.3333}}}}}}
+    await pool.execute("INSERT INTO rounds (id, objective, status, completed_at, result) "
+                       "VALUES ($1, 'best_total_score', 'completed', now(), $2)", uuid.uuid4(), result)
+    html = await (await intake_client.get("/dashboard")).text()
+    report = html[html.index('class="round-report"'):]
+    assert "0.61" in report and "0.55" in report and "+0.06" in report
+    assert re.search(r"<th scope=\"row\">UA</th><td>1</td><td>0</td><td>0 %</td><td>–</td>", report)
+    assert re.search(r"<th scope=\"row\">Ostthüringen</th><td>3</td><td>1</td><td>33 %</td><td>0.61</td>", report)

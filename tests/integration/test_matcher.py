@@ -155,14 +155,22 @@ async def test_an_approved_match_is_introduced_once(intake_client, pool, matcher
 async def test_a_round_respects_capacity_and_records_its_result(intake_client, pool, matcher) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=2))
     newcomers = [
-        await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name=f"N{i}")) for i in range(4)
+        await _verified(intake_client, pool, "/api/v1/newcomers",
+                        newcomer_payload(name=f"N{i}", country_of_origin="VN" if i < 3 else "UA"))
+        for i in range(4)
     ]
     round_id = uuid.uuid4()
     await pool.execute("INSERT INTO rounds (id, objective) VALUES ($1, 'most_matched')", round_id)
     await deliver(matcher, pool, events.ROUND_REQUESTED, round_id=round_id)
     row = await pool.fetchrow("SELECT status, result FROM rounds WHERE id = $1", round_id)
     assert row["status"] == "completed"
-    assert row["result"]["kinds"]["mentor"]["proposed"] == 2 and row["result"]["kinds"]["mentor"]["waiting"] == 4
+    report = row["result"]["kinds"]["mentor"]
+    assert report["proposed"] == 2 and report["waiting"] == 4
+    assert report["greedy"]["proposed"] == 2 and report["gain_over_greedy"] >= 0  # the same pairs, for comparison
+    by_country = report["fairness"]["by_country_of_origin"]
+    assert by_country.keys() == {"VN", "UA"} and by_country["VN"]["waiting"] == 3 and by_country["UA"]["waiting"] == 1
+    assert sum(g["proposed"] for g in by_country.values()) == 2
+    assert report["fairness"]["by_planning_region"]["Ostthüringen"]["match_rate"] == 0.5  # Gera (16052)
     proposed = await pool.fetch("SELECT newcomer_id FROM matches WHERE round_id = $1 AND kind = 'mentor'", round_id)
     assert len(proposed) == 2 and {r["newcomer_id"] for r in proposed} <= set(newcomers)
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'matching.round_completed'") == 1

@@ -234,9 +234,17 @@ def test_block_scores_are_the_per_pair_scores_and_feasibility_the_contract(
 def test_the_mentor_round_over_every_feasible_pair_is_the_integer_optimum(
         people: list[Newcomer], ms: list[Mentor], objective: str) -> None:
     pools = Pools(mentors=ms)
-    chosen, had = rounds._choose("mentor", people, [set()] * len(people), pools, None, objective, NOW)
+    solved = rounds._choose("mentor", people, [set()] * len(people), pools, None, objective, NOW)
+    chosen, report = solved.chosen, solved.report
     options = [cand.candidates("mentor", p, pools, set(), {}, NOW) for p in people]
-    assert had == {i for i, row in enumerate(options) if row}
+    assert solved.had_options == {i for i, row in enumerate(options) if row}
+    assert report["greedy"]["proposed"] <= len(chosen) or objective == "best_total_score"
+    if objective == "best_total_score":
+        assert report["total_score"] >= report["greedy"]["total_score"] - 1e-6
+        assert report["gain_over_greedy"] >= -1e-6
+    for groups in report["fairness"].values():  # every waiting newcomer counted once, every proposal once
+        assert sum(g["waiting"] for g in groups.values()) == len(people)
+        assert sum(g["proposed"] for g in groups.values()) == len(chosen)
     used: dict[uuid.UUID, int] = {}
     for _, c in chosen:
         used[c.counterpart.id] = used.get(c.counterpart.id, 0) + 1
