@@ -180,7 +180,8 @@ def global_round(newcomers: int, mentors: int) -> None:
     started = time.perf_counter()
     greedy = round_report.greedy(len(people), pairs.rows, pairs.columns, pairs.scores, room)
     greedy_s = time.perf_counter() - started
-    at = rounds.positions(pairs.rows, pairs.columns, chosen)
+    column = {m.id: j for j, m in enumerate(helpers)}
+    at = rounds.positions(pairs.rows, pairs.columns, [(i, column[c.counterpart.id]) for i, c in solved.chosen])
     differ = max((abs(c.scored.score - s) for (_, c), s in zip(solved.chosen, pairs.scores[at], strict=True)),
                  default=0)
     r = solved.report
@@ -191,7 +192,8 @@ def global_round(newcomers: int, mentors: int) -> None:
     print(f"  of which scoring every pair          {scored:6.2f} s (arrays)")
     print(f"           exact assignment            {solved_s:6.2f} s (sparse LAPJVsp)")
     print(f"           greedy on the same pairs    {greedy_s:6.2f} s")
-    print(f"  matched: exact {len(chosen)}, greedy {len(greedy)}; total score: exact {r['total_score']:.2f}, "
+    print(f"  matched: exact {len(solved.chosen)} (alone: {len(chosen)}), greedy {r['greedy']['proposed']} "
+          f"(alone: {len(greedy)}); total score: exact {r['total_score']:.2f}, "
           f"greedy {r['greedy']['total_score']:.2f}; greedy reaches "
           f"{r['greedy']['total_score'] / max(r['total_score'], 1e-9):.2%} of the optimum")
     print(f"  explained scores differ from the arrays' by at most {differ:.5f}")

@@ -30,7 +30,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
-from lotse.matcher import rules
+from lotse.matcher import rules, text
 from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE
 from lotse.matcher.profiles import Mentor, Newcomer
 from lotse.matcher.scoring import PRIOR_WEIGHTS, LinearModel
@@ -149,8 +149,7 @@ class MentorIndex:
         texts = [m.about.strip() for m in mentors]
         vectorizer, matrix, dense = None, None, None
         if any(texts):
-            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=True, min_df=1,
-                                         dtype=np.float32)
+            vectorizer = text.vectorizer()
             try:
                 matrix = sparse.csc_matrix(vectorizer.fit_transform(texts)).T.tocsr()
                 dense = _dense_texts(matrix)
@@ -290,8 +289,8 @@ class MentorIndex:
             picked = zip(rows.tolist(), columns.tolist(), scores[rows, columns].tolist(),
                          similarity[rows, columns].tolist(), strict=True)
             per_row: list[list[tuple[int, float, float]]] = [[] for _ in range(scores.shape[0])]
-            for row, column, score, text in picked:
-                per_row[row].append((column, score, text))
+            for row, column, score, similar in picked:
+                per_row[row].append((column, score, similar))
             found.extend(per_row)
         return found if self.mentors else [[] for _ in newcomers]
 
