@@ -33,6 +33,11 @@ class Candidate:
         return self.counterpart.id
 
 
+# The per-pair path rounds each of up to seven contributions to four places; array scores are
+# float32. Twice their largest possible difference, with room to spare:
+ROUNDING_MARGIN: Final = 0.002
+
+
 def wanted_kinds(newcomer: Newcomer) -> list[str]:
     kinds = []
     if newcomer.wants_mentor:
@@ -70,9 +75,11 @@ def candidates(
     if kind == "mentor":
         index = mentor_index(pools)
         if limit is not None:
-            # Arrays pick a generous shortlist; the exact per-pair scores (and explanations) decide.
+            # Arrays pick the short list: the best ``limit`` and whoever is close enough behind that the
+            # per-pair path's rounding could reorder them. That path's scores and explanations decide.
             best = index.best([newcomer], [excluded], model, now, limit=2 * limit + 5)[0]
-            shortlist = [(index.mentors[column], similarity) for column, _, similarity in best]
+            close = best[limit - 1][1] - ROUNDING_MARGIN if len(best) > limit else -1.0
+            shortlist = [(index.mentors[column], similarity) for column, score, similarity in best if score >= close]
         else:
             similarity = index.similarity([newcomer.about])[0]
             shortlist = [(m, float(s)) for m, s in zip(index.mentors, similarity, strict=True)

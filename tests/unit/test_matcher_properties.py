@@ -267,7 +267,7 @@ def test_the_text_product_is_the_same_dense_or_sparse() -> None:
                  about=" ".join(rng.sample(words, 3))) for _ in range(40)]
     abouts = [" ".join(rng.sample(words, rng.randint(0, 4))) for _ in range(mentor_index.DENSE_MIN_ROWS + 4)]
     index = cand.mentor_index(Pools(mentors=ms))
-    assert index.dense_texts is not None  # few n-grams, each in many texts: the dense product pays
+    assert index.split_texts is not None  # n-grams in many texts: multiplying them dense pays
     block = index.similarity(abouts)
     one_by_one = np.vstack([index.similarity([about]) for about in abouts])
     np.testing.assert_allclose(block, one_by_one, atol=1e-6)
