@@ -1,4 +1,4 @@
-"""Notifier throughput: emails per second with one and with four notifier processes.
+"""Notifier throughput: emails per second by notifier processes × SMTP connections per process.
 
 Each run queues EMAILS notification rows, starts N processes that each run the real delivery
 loop (claim with SKIP LOCKED, compose from the database, render, send over one reused SMTP
@@ -57,13 +57,16 @@ def bench_settings(database_url: str, smtp_port: int) -> Settings:
 
 # --- one notifier process -------------------------------------------------------------------
 
-async def _worker(database_url: str, smtp_port: int, go: Any, results: Any) -> None:
+async def _worker(database_url: str, smtp_port: int, lanes: int, go: Any, results: Any) -> None:
+    """One notifier process: ``lanes`` delivery loops side by side, as `lotse notifier` runs
+    LOTSE_SMTP_CONNECTIONS of them."""
     settings = bench_settings(database_url, smtp_port)
-    pool = await create_pool(database_url, min_size=1, max_size=2)
-    loop = DeliveryLoop(pool, settings, Composer(settings))
-    handled = 0
-    try:
-        go.wait()
+    pool = await create_pool(database_url, min_size=1, max_size=lanes + 1)
+    composer = Composer(settings)
+    loops = [DeliveryLoop(pool, settings, composer) for _ in range(lanes)]
+
+    async def lane(loop: DeliveryLoop) -> int:
+        handled = 0
         deadline = time.monotonic() + RUN_LIMIT_S
         while time.monotonic() < deadline:
             done = await loop.deliver_due()
@@ -73,16 +76,23 @@ async def _worker(database_url: str, smtp_port: int, go: Any, results: Any) -> N
             open_rows = await pool.fetchval("SELECT count(*) FROM notifications WHERE status IN ('pending', 'sending')")
             if not open_rows:
                 break
-            await asyncio.sleep(0.02)  # another process holds the rest; look again shortly
+            await asyncio.sleep(0.02)  # another lane or process holds the rest; look again shortly
+        return handled
+
+    handled: list[int] = []
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, go.wait)
+        handled = await asyncio.gather(*(lane(loop) for loop in loops))
     finally:
-        await loop._sender.close()
+        for loop in loops:
+            await loop._sender.close()
         await pool.close()
-    results.put({"handled": handled, "windows": loop.duplicate_window.samples})
+    results.put({"handled": sum(handled), "windows": [w for loop in loops for w in loop.duplicate_window.samples]})
 
 
-def worker_process(database_url: str, smtp_port: int, go: Any, results: Any) -> None:
+def worker_process(database_url: str, smtp_port: int, lanes: int, go: Any, results: Any) -> None:
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_worker(database_url, smtp_port, go, results))
+    asyncio.run(_worker(database_url, smtp_port, lanes, go, results))
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -137,12 +147,13 @@ def wait_for_port(port: int, limit_s: float = 10.0) -> None:
     raise SystemExit(f"mail sink did not listen on port {port}")
 
 
-def run_once(database_url: str, smtp_port: int, processes: int, emails: int) -> dict[str, Any]:
+def run_once(database_url: str, smtp_port: int, processes: int, lanes: int, emails: int) -> dict[str, Any]:
     people = asyncio.run(prepare(database_url, emails))
     ctx = multiprocessing.get_context("spawn")
     go, results = ctx.Event(), ctx.Queue()
     workers = [
-        ctx.Process(target=worker_process, args=(database_url, smtp_port, go, results)) for _ in range(processes)
+        ctx.Process(target=worker_process, args=(database_url, smtp_port, lanes, go, results))
+        for _ in range(processes)
     ]
     try:
         for w in workers:
@@ -162,6 +173,7 @@ def run_once(database_url: str, smtp_port: int, processes: int, emails: int) -> 
     sent = statuses.get("sent", 0)
     return {
         "processes": processes,
+        "lanes": lanes,
         "emails": emails,
         "sent": sent,
         "statuses": statuses,
@@ -179,7 +191,9 @@ def run_once(database_url: str, smtp_port: int, processes: int, emails: int) -> 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--emails", type=int, default=2000)
-    parser.add_argument("--processes", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--lanes", type=int, nargs="+", default=[1, 4],
+                        help="delivery loops per process (LOTSE_SMTP_CONNECTIONS)")
     args = parser.parse_args()
     database_url = os.environ.get("LOTSE_BENCH_DATABASE_URL") or os.environ.get("LOTSE_TEST_DATABASE_URL")
     if not database_url:
@@ -194,20 +208,22 @@ def main() -> int:
         sink.start()
         try:
             wait_for_port(smtp_port)
-            results = [run_once(database_url, smtp_port, n, args.emails) for n in args.processes]
+            results = [run_once(database_url, smtp_port, n, lanes, args.emails)
+                       for n in args.processes for lanes in args.lanes]
         finally:
             sink.terminate()
             sink.join(timeout=10)
     for r in results:
         print(
-            f"{r['processes']} notifier process(es): {r['sent']}/{r['emails']} emails in {r['elapsed_s']:.2f} s"
+            f"{r['processes']} notifier process(es) × {r['lanes']} SMTP connection(s): "
+            f"{r['sent']}/{r['emails']} emails in {r['elapsed_s']:.2f} s"
             f" = {r['rate']:.0f} emails/s (per process: {r['per_process']}, statuses: {r['statuses']});"
             f" duplicate window p50 {r['window_ms']['p50']:.2f} ms, p99 {r['window_ms']['p99']:.2f} ms,"
             f" max {r['window_ms']['max']:.2f} ms"
         )
     if len(results) >= 2 and results[0]["rate"]:
-        print(f"ratio {results[-1]['processes']} : {results[0]['processes']} processes ="
-              f" {results[-1]['rate'] / results[0]['rate']:.2f}x")
+        print(f"ratio {results[-1]['processes']}×{results[-1]['lanes']} : {results[0]['processes']}×"
+              f"{results[0]['lanes']} = {results[-1]['rate'] / results[0]['rate']:.2f}x")
     print(json.dumps({"results": results}, default=str))
     return 0
 

@@ -28,6 +28,7 @@ class Settings:
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_timeout_s: float = 10.0
+    smtp_connections: int = 4
     mail_from: str = "lotse@localhost"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -121,6 +122,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_SMTP_PASSWORD": ("smtp_password", _text),
     "LOTSE_SMTP_STARTTLS": ("smtp_starttls", _bool),
     "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
+    "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _positive_int),
     "LOTSE_MAIL_FROM": ("mail_from", _email),
     "LOTSE_HTTP_HOST": ("http_host", _text),
     "LOTSE_HTTP_PORT": ("http_port", _port),

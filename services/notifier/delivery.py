@@ -15,13 +15,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email.message import Message
 from typing import ClassVar
 
 import asyncpg
 
-from lotse.notifier import notifications_db
+from lotse.notifier import mime, notifications_db
 from lotse.notifier.compose import Composer, Recipient
 from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
@@ -230,20 +229,10 @@ class DeliveryLoop:
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
         log.warning("email deferred", extra={**fields, "error": error, "retry_in_s": round(delay, 1)})
 
-    def _message(self, row: asyncpg.Record, recipient: Recipient) -> EmailMessage:
+    def _message(self, row: asyncpg.Record, recipient: Recipient) -> Message:
         rendered = render_email(row["type"], recipient.locale, recipient.context)
-        message = EmailMessage()
-        message["From"] = self._settings.mail_from
-        message["To"] = recipient.email
-        message["Subject"] = rendered.subject
-        # Stable per logical notification: a repeat after a crash carries the same ids.
-        message["Message-ID"] = f"<{row['id']}@{self._domain}>"
-        message["Date"] = format_datetime(row["created_at"])
-        message["X-Lotse-Notification"] = str(row["id"])
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(rendered.text)
-        if rendered.html:
-            message.add_alternative(rendered.html, subtype="html")
-        # After the body: set_content() drops every Content-* header set before it.
-        message["Content-Language"] = recipient.locale
-        return message
+        return mime.build(mime.Email(
+            sender=self._settings.mail_from, recipient=recipient.email, subject=rendered.subject,
+            message_id=f"<{row['id']}@{self._domain}>", date=row["created_at"], notification_id=str(row["id"]),
+            locale=recipient.locale, text=rendered.text, html=rendered.html,
+        ))

@@ -12,12 +12,21 @@ from lotse.shared.worker import Components, run_service
 
 
 def setup(infra: Infrastructure) -> Components:
-    delivery = DeliveryLoop(infra.pool, infra.settings, Composer(infra.settings))
+    # Several delivery loops, each with its own SMTP and database connection: one email's round
+    # trips to the mail server no longer wait for the previous one's. They share the work as
+    # separate processes do (claims with SKIP LOCKED).
+    composer = Composer(infra.settings)
+    lanes = [DeliveryLoop(infra.pool, infra.settings, composer) for _ in range(infra.settings.smtp_connections)]
+
+    def wake() -> None:
+        for lane in lanes:
+            lane.wake()
+
     return Components(
-        consumers=[NotifierConsumer(infra.pool, infra.amqp, on_committed=delivery.wake)],
+        consumers=[NotifierConsumer(infra.pool, infra.amqp, on_committed=wake)],
         background=[
-            delivery.run(),
-            digest.run_periodically(infra.pool, infra.settings.digest_interval_minutes, delivery.wake),
+            *(lane.run() for lane in lanes),
+            digest.run_periodically(infra.pool, infra.settings.digest_interval_minutes, wake),
         ],
         with_relay=False,
     )

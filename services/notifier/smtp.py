@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from email.message import EmailMessage
+from email.message import Message
 
 import aiosmtplib
 
@@ -47,7 +47,7 @@ class SmtpSender:
         self._client = client
         return client
 
-    async def send(self, message: EmailMessage) -> None:
+    async def send(self, message: Message) -> None:
         try:
             client = await self._connected()
             await client.send_message(message)
