@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final
 
 import numpy as np
@@ -86,6 +86,20 @@ def _split(columns: sparse.csr_matrix) -> _SplitTexts | None:
         return None
     common, rare = np.sort(order[:dense_count]), np.sort(order[dense_count:])
     return _SplitTexts(common, columns[common].toarray(), rare, columns[rare])
+
+
+@lru_cache(maxsize=2)  # the pool now and the one before: each can hold a dense part of up to 256 MiB
+def _texts(texts: tuple[str, ...]) -> tuple[TfidfVectorizer | None, sparse.csr_matrix | None, _SplitTexts | None]:
+    """The TF-IDF of the mentors' own words. Pools are loaded anew for every event, but their texts
+    rarely change: fitting them again was most of the time an event took."""
+    if not any(texts):
+        return None, None, None
+    vectorizer = text.vectorizer()
+    try:
+        matrix = sparse.csc_matrix(vectorizer.fit_transform(texts)).T.tocsr()
+    except ValueError:  # nothing but stop characters
+        return None, None, None
+    return vectorizer, matrix, _split(matrix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,18 +176,12 @@ class MentorIndex:
             if m.occupation_field:
                 attributes[len(needs) + fields[m.occupation_field], j] = 1.0
         attributes[-1] = 1.0
-        texts = [m.about.strip() for m in mentors]
-        vectorizer, matrix, split = None, None, None
-        if any(texts):
-            vectorizer = text.vectorizer()
-            try:
-                matrix = sparse.csc_matrix(vectorizer.fit_transform(texts)).T.tocsr()
-                split = _split(matrix)
-            except ValueError:  # nothing but stop characters
-                vectorizer = None
+        vectorizer, matrix, split = _texts(tuple(m.about.strip() for m in mentors))
+        # The text of a UUID is fixed-width hex, so its order is the order of its bytes.
+        by_id = sorted(range(len(mentors)), key=lambda i: mentors[i].id.bytes)
         return cls(
             mentors=mentors, column_of={m.id: i for i, m in enumerate(mentors)},
-            id_order=np.argsort(np.argsort([str(m.id) for m in mentors])), codes=codes, ranks=ranks,
+            id_order=np.argsort(np.array(by_id, dtype=np.intp)), codes=codes, ranks=ranks,
             possible=(online | (km <= max_km)) & room, nearness=nearness.astype(np.float32),
             needs=needs, fields=fields, attributes=attributes, vectorizer=vectorizer, texts=matrix,
             split_texts=split,
