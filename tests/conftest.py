@@ -97,8 +97,18 @@ async def clean_database(request: pytest.FixtureRequest) -> None:
         for r in await pool.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         if r["tablename"] not in _TABLES_KEPT
     ]
-    if tables:
-        await pool.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    for attempt in range(5):
+        try:
+            if tables:
+                await pool.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+            return
+        except asyncpg.exceptions.DeadlockDetectedError:
+            # Services started for a test run their own jobs (relay, retention, scheduled rounds) at
+            # once; TRUNCATE's exclusive locks can meet theirs in the other order. PostgreSQL aborted
+            # ours, and nothing was truncated: again, after their transaction is gone.
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.2 * (attempt + 1))
 
 
 @pytest.fixture(scope="session")
