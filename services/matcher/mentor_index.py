@@ -191,7 +191,7 @@ class MentorIndex:
         """(len(abouts), mentors) cosine similarity of each text to every mentor's own words, in 0..1."""
         if self.vectorizer is None or self.texts is None or not any(a.strip() for a in abouts):
             return np.zeros((len(abouts), len(self.mentors)), dtype=np.float32)
-        query = self.vectorizer.transform([a if a.strip() else "" for a in abouts])
+        query = self.vectorizer.transform(abouts)  # blank texts have no n-grams: zero rows
         split = self.split_texts
         if split is not None and len(abouts) >= DENSE_MIN_ROWS:
             query = query.tocsc()
@@ -251,11 +251,6 @@ class MentorIndex:
             total += np.float32(w["about"]) * block.similarity
         return total
 
-    def score_block(self, newcomers: Sequence[Newcomer], model: LinearModel | None,
-                    now: datetime) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, text similarity), each (rows, mentors); -inf where the pair breaks a hard constraint."""
-        return self._scores(self._block(newcomers, now), *self._all_terms(model))
-
     def _all_terms(self, model: LinearModel | None) -> tuple[_Terms, _Terms | None, float]:
         """The prior's terms and the model's, prepared once per index and model."""
         if model not in self.prepared:
@@ -269,6 +264,7 @@ class MentorIndex:
 
     def _scores(self, block: _Block, prior: _Terms, learned: _Terms | None,
                 share: float) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, text similarity), each (rows, mentors); -inf where the pair breaks a hard constraint."""
         score = self._linear(block, prior)
         if learned is not None:
             z = np.clip(self._linear(block, learned), -30.0, 30.0)
@@ -319,7 +315,7 @@ class MentorIndex:
             for row, column, score, similar in picked:
                 per_row[row].append((column, score, similar))
             found.extend(per_row)
-        return found if self.mentors else [[] for _ in newcomers]
+        return found
 
     def pairs(self, newcomers: Sequence[Newcomer], excluded: Sequence[set[object]] | None,
               model: LinearModel | None, now: datetime) -> Pairs:

@@ -15,18 +15,19 @@ from lotse.shared.reference import districts
 
 
 def greedy(newcomers: int, rows: np.ndarray, columns: np.ndarray, values: np.ndarray,
-           room: np.ndarray) -> list[tuple[int, int]]:
-    """Best pair first, as long as the newcomer is free and the counterpart has room."""
+           room: np.ndarray) -> np.ndarray:
+    """Best pair first, as long as the newcomer is free and the counterpart has room: the
+    positions of the chosen pairs among ``rows``/``columns``."""
     order = np.argsort(-values, kind="stable")
     left = room.tolist()
     taken = bytearray(newcomers)
     chosen = []
-    for i, j in zip(rows[order].tolist(), columns[order].tolist(), strict=True):
+    for k, i, j in zip(order.tolist(), rows[order].tolist(), columns[order].tolist(), strict=True):
         if not taken[i] and left[j] > 0:
             taken[i] = 1
             left[j] -= 1
-            chosen.append((i, j))
-    return chosen
+            chosen.append(k)
+    return np.array(chosen, dtype=np.intp)
 
 
 def _groups(wanting: Sequence[Newcomer], proposed: dict[int, float],

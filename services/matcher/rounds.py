@@ -145,8 +145,7 @@ def _solve_and_report(wanting: list[Newcomer], arrays: _Arrays, objective: str,
     pairs = solve(len(wanting), arrays.rows, arrays.columns, values, arrays.room)
     at = positions(arrays.rows, arrays.columns, pairs)
     chosen = [(i, make(i, j, int(k))) for (i, j), k in zip(pairs, at.tolist(), strict=True)]
-    greedy_at = positions(arrays.rows, arrays.columns,
-                          report.greedy(len(wanting), arrays.rows, arrays.columns, values, arrays.room))
+    greedy_at = report.greedy(len(wanting), arrays.rows, arrays.columns, values, arrays.room)
     total, greedy_total = float(arrays.scores[at].sum()), float(arrays.scores[greedy_at].sum())
     return KindRound(chosen, set(np.unique(arrays.rows).tolist()), {
         "total_score": round(total, 4),

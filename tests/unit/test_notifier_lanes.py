@@ -1,0 +1,38 @@
+"""`lotse notifier` runs LOTSE_SMTP_CONNECTIONS delivery loops, each with its own SMTP connection,
+and a committed notification wakes every one of them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Coroutine
+from typing import Any, cast
+
+from lotse.notifier import main
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.notifier.delivery import DeliveryLoop
+from lotse.shared.config import load_settings
+from lotse.shared.runtime import Infrastructure
+
+
+def test_one_delivery_loop_per_smtp_connection_all_woken_by_a_commit() -> None:
+    settings = load_settings({"LOTSE_SECRET_KEY": "x" * 32, "LOTSE_SMTP_CONNECTIONS": "3"})
+    infra = Infrastructure(settings, cast(Any, None), cast(Any, None), cast(Any, None))  # nothing is started
+    components = main.setup(infra)
+    background = [cast(Coroutine[Any, Any, None], c) for c in components.background]
+    try:
+        lanes = [c.cr_frame.f_locals["self"] for c in background if c.__qualname__ == "DeliveryLoop.run"]
+        assert len(lanes) == 3 and all(isinstance(lane, DeliveryLoop) for lane in lanes)
+        assert len({id(lane._sender) for lane in lanes}) == 3  # a connection each
+        [consumer] = components.consumers
+        assert isinstance(consumer, NotifierConsumer)
+        consumer._on_committed()
+        assert all(lane._wake.is_set() for lane in lanes)
+    finally:
+        for coroutine in background:
+            coroutine.close()
+
+
+def test_the_default_is_four_connections() -> None:
+    settings = load_settings({"LOTSE_SECRET_KEY": "x" * 32})
+    assert settings.smtp_connections == 4
+    assert dataclasses.replace(settings, smtp_connections=1).smtp_connections == 1
