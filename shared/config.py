@@ -79,6 +79,13 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+def _at_least_one(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("expected a whole number >= 1")
+    return value
+
+
 def _positive_float(raw: str) -> float:
     value = float(raw)
     if value <= 0:
@@ -122,7 +129,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_SMTP_PASSWORD": ("smtp_password", _text),
     "LOTSE_SMTP_STARTTLS": ("smtp_starttls", _bool),
     "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
-    "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _positive_int),
+    "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _at_least_one),  # 0 would send nothing, silently
     "LOTSE_MAIL_FROM": ("mail_from", _email),
     "LOTSE_HTTP_HOST": ("http_host", _text),
     "LOTSE_HTTP_PORT": ("http_port", _port),

@@ -43,6 +43,7 @@ def test_values_are_parsed() -> None:
         ("LOTSE_AMQP_URL", "http://broker"),
         ("LOTSE_PUBLIC_URL", "ftp://x"),
         ("LOTSE_MAIL_FROM", "not-an-address"),
+        ("LOTSE_SMTP_CONNECTIONS", "0"),
     ],
 )
 def test_a_bad_value_names_the_variable(variable: str, value: str) -> None:
