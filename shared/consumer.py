@@ -33,7 +33,7 @@ from aio_pika.abc import (
 )
 
 from lotse.shared import metrics
-from lotse.shared.events import Event, MalformedEvent, parse_event
+from lotse.shared.events import EVENT_TYPES, Event, MalformedEvent, parse_event
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ class Consumer(ABC):
     #: processed_messages.consumer; also the logger field that names the worker.
     name: ClassVar[str]
     queue_spec: ClassVar[QueueSpec]
+    #: Event types the handler acts on. Others that reach the queue (a wildcard binding) are
+    #: acked at once: no transaction, no processed-messages row.
+    HANDLES: ClassVar[frozenset[str]] = EVENT_TYPES
     #: Unacked messages the broker hands us at once. Each runs as its own task holding one
     #: pooled database connection, so keep it at or below the pool size.
     PREFETCH: ClassVar[int] = 16
@@ -113,6 +116,10 @@ class Consumer(ABC):
         except Exception as exc:  # a body no parser copes with must not leave the message unacked
             await self._dead_letter(message, f"malformed: {type(exc).__name__}", attempt)
             metrics.EVENTS.labels(self.name, "malformed", "dead_lettered").inc()
+            return
+        if event.type not in self.HANDLES:
+            await _ack(message)
+            metrics.EVENTS.labels(self.name, event.type, "ignored").inc()
             return
         fields = {"consumer": self.name, "event_id": str(event.id), "type": event.type}
         try:

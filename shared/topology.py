@@ -32,6 +32,8 @@ class QueueSpec:
 
     name: str
     bindings: tuple[str, ...]
+    #: Bindings of earlier versions, removed at start-up so the queue stops receiving them.
+    retired_bindings: tuple[str, ...] = ()
     # Quorum queues dead-letter a message redelivered this many times (a consumer that
     # crashes on it every time), so a poison message cannot loop forever.
     delivery_limit: int = 10
@@ -45,9 +47,15 @@ class QueueSpec:
         return f"{self.name}.retry.{delay_s}s"
 
 
+# Bound to exactly the events the matcher acts on: every registration, erasure and suggestion
+# would otherwise cost it a delivery, a transaction and an ack for nothing.
 MATCHER_QUEUE = QueueSpec(
     name="matcher.events",
-    bindings=("participant.*", "match.*", "matching.round_requested"),
+    bindings=(
+        "participant.verified", "participant.updated", "match.approved", "match.rejected",
+        "match.withdrawn", "match.responded", "match.ended", "matching.round_requested",
+    ),
+    retired_bindings=("participant.*", "match.*"),
 )
 NOTIFIER_QUEUE = QueueSpec(
     name="notifier.events",
@@ -88,6 +96,8 @@ async def declare_queue(connection: AbstractRobustConnection, spec: QueueSpec) -
         channel, queue = await _declare_quorum_or_classic(connection, channel, spec)
         for routing_key in spec.bindings:
             await queue.bind(events, routing_key)
+        for routing_key in spec.retired_bindings:
+            await queue.unbind(events, routing_key)  # a binding that does not exist is no error
         dlq = await channel.declare_queue(spec.dead_letter_queue, durable=True)
         await dlq.bind(dead, spec.name)
         for delay in spec.retry_delays_s:

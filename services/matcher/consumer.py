@@ -27,6 +27,7 @@ DECISIONS = (events.MATCH_APPROVED, events.MATCH_REJECTED, events.MATCH_RESPONDE
 class MatcherConsumer(Consumer):
     name = "matcher"
     queue_spec = MATCHER_QUEUE
+    HANDLES = frozenset(MATCHER_QUEUE.bindings)
 
     def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection) -> None:
         super().__init__(pool, connection)

@@ -28,6 +28,12 @@ REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "
 class NotifierConsumer(Consumer):
     name = "notifier"
     queue_spec = NOTIFIER_QUEUE
+    # Suggestions, approvals and rounds reach this queue too (every event must be routable for
+    # the relay's mandatory publish); nobody is emailed about them.
+    HANDLES = frozenset({
+        events.PARTICIPANT_REGISTERED, events.PARTICIPANT_VERIFIED, events.PARTICIPANT_ERASED,
+        events.MATCH_INTRODUCED, events.MATCH_RESPONDED, events.MATCH_ENDED, events.NOTIFICATION_REQUESTED,
+    })
 
     def __init__(
         self, pool: asyncpg.Pool, connection: AbstractRobustConnection | None, on_committed: Callable[[], None]

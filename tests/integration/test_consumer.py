@@ -17,7 +17,7 @@ from aio_pika.abc import AbstractRobustConnection
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.consumer import DEAD_REASON_HEADER
-from lotse.shared.topology import QueueSpec, declare_queue
+from lotse.shared.topology import QueueSpec, declare_events_exchange, declare_queue
 from tests.conftest import eventually, queue_depth
 from tests.integration.consumer_fixtures import (
     EFFECTS_TABLE,
@@ -184,3 +184,50 @@ async def test_consumer_killed_mid_message_loses_nothing(
     await running(Behaviour())
     await eventually(lambda: effects(pool, event))
     assert await effects(pool, event) == 1
+
+
+async def test_event_the_consumer_does_not_handle_is_acked_without_a_transaction(
+    pool, amqp, spec, running, monkeypatch
+) -> None:
+    monkeypatch.setattr(RecordingConsumer, "HANDLES", frozenset({events.PARTICIPANT_UPDATED}))
+    await running(Behaviour())
+    ignored, handled = an_event(), events.new_event(events.PARTICIPANT_UPDATED, participant_id=uuid.uuid4(),
+                                                     kind="mentor")
+    await publish(amqp, spec, ignored.to_json(), str(ignored.id))
+    await publish(amqp, spec, handled.to_json(), str(handled.id))
+    await eventually(lambda: effects(pool, handled))
+
+    async def queue_empty() -> bool:
+        return await queue_depth(amqp, spec.name) == 0
+
+    await eventually(queue_empty)
+    assert await effects(pool, ignored) == 0
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = $1", ignored.id) == 0
+    assert await dead_letters(amqp, spec) == []
+
+
+async def test_retired_bindings_are_removed_when_the_topology_is_declared(amqp) -> None:
+    exchange_channel = await amqp.channel()
+    exchange = await declare_events_exchange(exchange_channel)
+    old = QueueSpec(name=f"test.{uuid.uuid4().hex[:12]}", bindings=("participant.*",), retry_delays_s=(1,))
+    new = QueueSpec(name=old.name, bindings=("participant.verified",), retired_bindings=("participant.*",),
+                    retry_delays_s=(1,))
+    try:
+        await declare_queue(amqp, old)
+        await declare_queue(amqp, new)
+        await declare_queue(amqp, new)  # again: unbinding what is no longer bound is no error
+        for event_type in (events.PARTICIPANT_REGISTERED, events.PARTICIPANT_VERIFIED):
+            body = events.new_event(event_type, participant_id=uuid.uuid4(), kind="mentor").to_json()
+            await exchange.publish(aio_pika.Message(body), routing_key=event_type)
+        queue = await exchange_channel.get_queue(old.name)
+        await eventually(lambda: _depth_is(amqp, old.name, 1))
+        message = await queue.get(no_ack=True)
+        assert message.routing_key == events.PARTICIPANT_VERIFIED
+    finally:
+        for name in (old.name, old.dead_letter_queue, old.retry_queue(1)):
+            await exchange_channel.queue_delete(name)
+        await exchange_channel.close()
+
+
+async def _depth_is(amqp: AbstractRobustConnection, name: str, depth: int) -> bool:
+    return await queue_depth(amqp, name) == depth
