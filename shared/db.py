@@ -16,12 +16,23 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Release a connection without asyncpg's reset query (one round trip per release).
+
+    The pool still rolls back an open transaction. What the reset query would undo, no pooled
+    connection of ours ever holds: advisory locks are transaction-level, the outbox relay
+    UNLISTENs before it lets its connection go, and there are no session SETs or cursors
+    (tests/unit/test_session_state.py keeps it so).
+    """
+
+
 async def create_pool(database_url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
     pool = await asyncpg.create_pool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         command_timeout=30,
     )
     assert pool is not None
