@@ -284,7 +284,9 @@ async def queues_drained(limit_s: float = 180) -> None:
 
 
 async def relay_done(pool: asyncpg.Pool) -> None:
-    while await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"):
+    pending = 1
+    while pending:  # the relay lives in another process: polling is the only way to see it
+        pending = await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
         await asyncio.sleep(0.05)
 
 
