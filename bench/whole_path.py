@@ -42,6 +42,7 @@ DATABASE = "lotse_bench"
 DATABASE_URL = f"postgresql://lotse:lotse@127.0.0.1:5432/{DATABASE}"
 AMQP_URL = f"amqp://guest:guest@127.0.0.1:5672/{DATABASE}"
 SECRET = "bench-secret-key-0123456789abcdef"
+COORDINATOR = ("bench@lotse.example", "bench-password-0123456789")
 CONNECTIONS = 10
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -208,7 +209,8 @@ class Services:
         return {**os.environ, "LOTSE_DATABASE_URL": DATABASE_URL, "LOTSE_AMQP_URL": AMQP_URL,
                 "LOTSE_SECRET_KEY": SECRET, "LOTSE_HTTP_PORT": str(self.port), "LOTSE_INTAKE_RATE_LIMIT": "0",
                 "LOTSE_SMTP_PORT": str(self.sink_port), "LOTSE_PUBLIC_URL": f"http://127.0.0.1:{self.port}",
-                "LOTSE_OUTBOX_POLL_INTERVAL": "1", "LOTSE_LOG_LEVEL": "WARNING"}
+                "LOTSE_OUTBOX_POLL_INTERVAL": "1", "LOTSE_LOG_LEVEL": "WARNING",
+                "LOTSE_COORDINATOR_EMAIL": COORDINATOR[0], "LOTSE_COORDINATOR_PASSWORD": COORDINATOR[1]}
 
     def _spawn(self, name: str, *args: str) -> None:
         log = (self.root / f"{name}.log").open("ab")
@@ -304,8 +306,55 @@ async def emails_for(pool: asyncpg.Pool, participants: list[str], limit_s: float
     return -1, 0.0
 
 
-async def verification_to_suggestion(base_url: str, pool: asyncpg.Pool, rate: float, count: int) -> list[float]:
-    """Register mentors and newcomers; verify the newcomers at ``rate``/s; time until each one's first suggestion."""
+async def approvals_to_introductions(
+    base_url: str, pool: asyncpg.Pool, newcomers: list[str]
+) -> tuple[Latencies, list[float]] | None:
+    """Approve each newcomer's best suggestion, all at once over 10 connections; time until both
+    introduction emails of each approved match are sent. Returns the approvals and the delays."""
+    match_ids = [str(r["id"]) for r in await pool.fetch(
+        "SELECT DISTINCT ON (newcomer_id) id FROM matches WHERE status = 'suggested' "
+        "AND newcomer_id = ANY($1::uuid[]) ORDER BY newcomer_id, score DESC", newcomers)]
+    if not match_ids:
+        return None
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base_url}/api/v1/auth/login",
+                             json={"email": COORDINATOR[0], "password": COORDINATOR[1]}) as response:
+            token = (await response.json())["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        samples: list[float] = []
+        approved_at: dict[str, float] = {}
+        queue = iter(match_ids)
+
+        async def client() -> None:
+            for match_id in queue:
+                sent = time.perf_counter()
+                async with http.post(f"{base_url}/api/v1/matches/{match_id}/approve", json={},
+                                     headers=headers) as response:
+                    await response.read()
+                samples.append(time.perf_counter() - sent)
+                if response.status == 200:  # 409: that counterpart is full; no email is due
+                    approved_at[match_id] = time.time()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(CONNECTIONS)))
+        approvals = Latencies(len(approved_at), time.perf_counter() - started, samples)
+    deadline = time.perf_counter() + 120
+    while time.perf_counter() < deadline:
+        rows = await pool.fetch(
+            "SELECT match_id, extract(epoch FROM max(sent_at)) AS last FROM notifications "
+            "WHERE type = 'introduction' AND status = 'sent' AND match_id = ANY($1::uuid[]) "
+            "GROUP BY match_id HAVING count(*) = 2", list(approved_at))
+        if len(rows) == len(approved_at):
+            return approvals, [float(r["last"]) - approved_at[str(r["match_id"])] for r in rows]
+        await asyncio.sleep(0.2)
+    return approvals, []
+
+
+async def verification_to_suggestion(
+    base_url: str, pool: asyncpg.Pool, rate: float, count: int
+) -> tuple[list[str], list[float]]:
+    """Register mentors and newcomers; verify the newcomers at ``rate``/s; time until each one's
+    first suggestion. Returns the newcomers and those delays."""
     async with aiohttp.ClientSession() as http:
         for _ in range(10):
             async with http.post(f"{base_url}/api/v1/mentors", json=mentor_payload(capacity=10)) as response:
@@ -334,9 +383,9 @@ async def verification_to_suggestion(base_url: str, pool: asyncpg.Pool, rate: fl
         rows = await pool.fetch("SELECT newcomer_id, extract(epoch FROM min(created_at)) AS first FROM matches "
                                 "WHERE newcomer_id = ANY($1::uuid[]) GROUP BY newcomer_id", newcomers)
         if len(rows) == len(newcomers):
-            return [float(r["first"]) - verified_at[str(r["newcomer_id"])] for r in rows]
+            return newcomers, [float(r["first"]) - verified_at[str(r["newcomer_id"])] for r in rows]
         await asyncio.sleep(0.2)
-    return []
+    return newcomers, []
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -390,11 +439,22 @@ async def measure(requests: int, rounds: int) -> dict[str, list[float]]:
             note("consume+ack/s", await raw_consume(pool, requests, with_insert=False))
             note("consume+insert+ack/s", await raw_consume(pool, requests, with_insert=True))
             note("minimal JSON endpoint req/s", (await closed_loop(f"{ceiling}/json", None, requests)).rate)
-            latencies = await verification_to_suggestion(base, pool, rate=50, count=150)
+            newcomers, latencies = await verification_to_suggestion(base, pool, rate=50, count=150)
             if latencies:
                 latencies.sort()
                 note("verification → first suggestion p50 ms", latencies[len(latencies) // 2] * 1000)
                 note("verification → first suggestion p95 ms", latencies[int(0.95 * len(latencies))] * 1000)
+            await queues_drained()
+            introduced = await approvals_to_introductions(base, pool, newcomers)
+            if introduced:
+                approvals, delays = introduced
+                note("approvals/s (each one match approved)", approvals.rate)
+                note("approval answer p99 ms", approvals.pct(0.99))
+                if delays:
+                    delays.sort()
+                    note("approval → both introduction emails sent p50 ms", delays[len(delays) // 2] * 1000)
+                    note("approval → both introduction emails sent p95 ms", delays[int(0.95 * len(delays))] * 1000)
+            await queues_drained()
             # Last in the round: intake alone, as the bare endpoint runs. Its registrations then
             # wait in the notifier's queue, as the consume ceiling's messages do: the notifier's
             # own rate is how fast it empties that backlog.
