@@ -26,12 +26,16 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
     pending one is sent its verification again, a verified one a reminder of its
     registration, and the caller answers exactly as for a new registration.
     """
-    async with pool.acquire() as conn, conn.transaction():
-        # Insert first (the common case, and one round trip); the unique index decides a race.
-        participant_id = await participants_db.insert_participant(conn, kind, reg)
-        if participant_id is None:
+    participant_id = uuid.uuid4()
+    registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind)
+    async with pool.acquire() as conn:
+        # Insert first (the common case, one statement); the unique index decides a race.
+        if await participants_db.insert_registration(conn, participant_id, kind, reg, registered):
+            return Registered(participant_id, created=True)
+        async with conn.transaction():
             existing = await participants_db.find_by_email(conn, kind, reg.email)
-            assert existing is not None  # the conflicting row is visible: it blocked our insert
+            if existing is None:  # erased between our insert and this look: register afresh
+                return await register(pool, kind, reg)
             notification = (
                 "verification" if existing["status"] == "pending_verification" else "registration_confirmed"
             )
@@ -44,11 +48,6 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
                 ),
             )
             return Registered(existing["id"], created=False)
-        await write_event(
-            conn,
-            events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind),
-        )
-        return Registered(participant_id, created=True)
 
 
 class VerificationFailed(Exception):

@@ -61,6 +61,31 @@ async def test_same_email_again_creates_no_second_participant(intake_client, poo
     assert types == ["participant.registered", "notification.requested"]
 
 
+async def test_a_registration_stores_consents_courses_and_positions_whole(intake_client, pool) -> None:
+    provider, employer = provider_payload(), employer_payload(consent={"data_processing": True,
+                                                                      "share_contact": True})
+    ids = []
+    for path, body in (("/api/v1/language-providers", provider), ("/api/v1/employers", employer)):
+        response = await intake_client.post(path, json=body)
+        assert response.status == 201, await response.text()
+        ids.append(uuid.UUID((await response.json())["id"]))
+    consents = {(r["participant_id"], r["purpose"]): r["given"] for r in await pool.fetch(
+        "SELECT participant_id, purpose, given FROM consents WHERE text_version <> ''")}
+    assert consents == {(ids[0], "data_processing"): True, (ids[0], "share_contact"): False,
+                        (ids[1], "data_processing"): True, (ids[1], "share_contact"): True}
+    course = dict(await pool.fetchrow("SELECT title, level, schedule, format, district, seats, starts_on::text, "
+                                      "childcare FROM courses WHERE provider_id = $1", ids[0]))
+    assert course == provider["courses"][0]
+    position = dict(await pool.fetchrow("SELECT title, occupation_field, openings, min_german_level "
+                                        "FROM positions WHERE employer_id = $1", ids[1]))
+    assert position == employer["positions"][0]
+    # Again with the same address: nothing of it is stored a second time.
+    again = await intake_client.post("/api/v1/language-providers", json=provider)
+    assert again.status == 201
+    assert await pool.fetchval("SELECT count(*) FROM courses") == 1
+    assert await pool.fetchval("SELECT count(*) FROM consents") == 4
+
+
 async def test_validation_errors_name_the_field_in_the_requesters_language(intake_client) -> None:
     body = newcomer_payload(district="99999", languages=[{"code": "xx", "level": "B7"}], surprise=1)
     del body["name"]
