@@ -38,7 +38,9 @@ class Behaviour:
     fail_times: int = 0  # transient failures before success
     permanent: bool = False
     hold_s: float = 0.0  # sleep inside the transaction (to be killed mid-message)
+    poison: frozenset[str] = frozenset()  # event ids that fail for good, the others succeed
     calls: dict[str, int] = field(default_factory=dict)
+    transactions: set[int] = field(default_factory=set)  # the database transactions handlers ran in
 
 
 class RecordingConsumer(Consumer):
@@ -55,7 +57,8 @@ class RecordingConsumer(Consumer):
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
         key = str(event.id)
         self.behaviour.calls[key] = self.behaviour.calls.get(key, 0) + 1
-        if self.behaviour.permanent:
+        self.behaviour.transactions.add(await conn.fetchval("SELECT txid_current()"))
+        if self.behaviour.permanent or key in self.behaviour.poison:
             raise PermanentError("this can never work")
         if self.behaviour.calls[key] <= self.behaviour.fail_times:
             raise ConnectionError("a transient hiccup")

@@ -231,3 +231,56 @@ async def test_retired_bindings_are_removed_when_the_topology_is_declared(amqp) 
 
 async def _depth_is(amqp: AbstractRobustConnection, name: str, depth: int) -> bool:
     return await queue_depth(amqp, name) == depth
+
+
+async def _publish_burst(amqp: AbstractRobustConnection, spec: QueueSpec, burst: list[events.Event]) -> None:
+    channel = await amqp.channel(publisher_confirms=True)
+    try:
+        await asyncio.gather(*(channel.default_exchange.publish(
+            aio_pika.Message(e.to_json(), message_id=str(e.id), delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=spec.name) for e in burst))
+    finally:
+        await channel.close()
+
+
+async def test_a_burst_is_handled_in_few_transactions_each_message_once(pool, amqp, spec) -> None:
+    burst = [an_event() for _ in range(300)]
+    burst.insert(150, burst[10])  # a second delivery of one message, inside the burst
+    await _publish_burst(amqp, spec, burst)  # waiting before the consumer starts: they arrive together
+    behaviour = Behaviour()
+    consumer = RecordingConsumer(pool, amqp, spec, behaviour)
+    await consumer.start()
+    try:
+        async def queue_empty() -> bool:
+            return await queue_depth(amqp, spec.name) == 0 and len(behaviour.calls) == 300
+
+        await eventually(queue_empty)
+        assert await pool.fetchval("SELECT count(*) FROM test_effects") == 300
+        assert set(behaviour.calls.values()) == {1}
+        assert len(behaviour.transactions) <= 300 // 10  # batched, not one transaction per message
+    finally:
+        await consumer.stop()
+    assert await queue_depth(amqp, spec.name) == 0  # nothing left unacked to come back
+
+
+async def test_one_failing_message_in_a_batch_leaves_the_others_handled_once(pool, amqp, spec) -> None:
+    burst = [an_event() for _ in range(200)]
+    poison = {str(burst[7].id), str(burst[123].id)}
+    await _publish_burst(amqp, spec, burst)
+    consumer = RecordingConsumer(pool, amqp, spec, Behaviour(poison=frozenset(poison)))
+    await consumer.start()
+    try:
+        dead: list[aio_pika.abc.AbstractIncomingMessage] = []
+
+        async def settled() -> bool:
+            dead.extend(await dead_letters(amqp, spec))
+            done = await pool.fetchval("SELECT count(DISTINCT message_id) FROM test_effects")
+            return len(dead) == 2 and done == len(burst) - 2
+
+        await eventually(settled)
+        assert {m.message_id for m in dead} == poison
+        effects_by_message = await pool.fetch("SELECT message_id, count(*) AS n FROM test_effects GROUP BY 1")
+        assert {str(r["message_id"]) for r in effects_by_message} == {str(e.id) for e in burst} - poison
+        assert {r["n"] for r in effects_by_message} == {1}
+    finally:
+        await consumer.stop()
