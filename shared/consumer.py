@@ -78,6 +78,11 @@ class Consumer(ABC):
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
         """Apply the event's effect; runs inside the transaction that records the message."""
 
+    async def handle_all(self, conn: asyncpg.Connection, batch: list[Event]) -> None:
+        """Apply a batch's events in order, in one transaction; override to write them together."""
+        for event in batch:
+            await self.handle(conn, event)
+
     async def after_commit(self, event: Event) -> None:  # noqa: B027 - optional hook
         """Runs after the transaction committed (e.g. to wake a sender loop)."""
 
@@ -166,11 +171,9 @@ class Consumer(ABC):
             )}
             first_times = []
             for event in batch:
-                first_time = event.id in new
+                first_times.append(event.id in new)
                 new.discard(event.id)  # the same message twice in one batch is handled once
-                if first_time:
-                    await self.handle(conn, event)
-                first_times.append(first_time)
+            await self.handle_all(conn, [e for e, first in zip(batch, first_times, strict=True) if first])
         return first_times
 
     async def _consume(self, message: AbstractIncomingMessage) -> None:

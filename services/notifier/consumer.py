@@ -42,55 +42,58 @@ class NotifierConsumer(Consumer):
         self._on_committed = on_committed
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
-        data = event.data
+        await notifications_db.request_many(conn, await self._requests(conn, event))
+
+    async def handle_all(self, conn: asyncpg.Connection, batch: list[Event]) -> None:
+        """A batch's notification rows go in with one INSERT."""
+        pending: list[notifications_db.Request] = []
+        for event in batch:
+            if event.type == events.PARTICIPANT_ERASED:  # its forgetting must not miss rows still pending
+                await notifications_db.request_many(conn, pending)
+                pending = []
+            pending += await self._requests(conn, event)
+        await notifications_db.request_many(conn, pending)
+
+    async def _requests(self, conn: asyncpg.Connection, event: Event) -> list[notifications_db.Request]:
+        data, request = event.data, notifications_db.Request
         if event.type == events.PARTICIPANT_REGISTERED:
-            await notifications_db.request(
-                conn, type="verification", event_id=event.id, participant_id=data["participant_id"]
-            )
-        elif event.type == events.PARTICIPANT_VERIFIED:
-            await notifications_db.request(
-                conn, type="registration_confirmed", event_id=event.id, participant_id=data["participant_id"]
-            )
-        elif event.type == events.MATCH_INTRODUCED:
-            await self._both_sides(conn, event, "introduction")
-        elif event.type == events.MATCH_RESPONDED and data.get("answer") == "decline":
+            return [request("verification", event.id, participant_id=data["participant_id"])]
+        if event.type == events.PARTICIPANT_VERIFIED:
+            return [request("registration_confirmed", event.id, participant_id=data["participant_id"])]
+        if event.type == events.MATCH_INTRODUCED:
+            return await self._both_sides(conn, event, "introduction")
+        if event.type == events.MATCH_RESPONDED and data.get("answer") == "decline":
             # The other side hears of it; the newcomer always does, since for them it also
             # says "we look for someone new". A counterpart who declined saw that on the page.
-            await self._both_sides(conn, event, "match_declined", skip_counterpart=data.get("side") == "counterpart")
-        elif event.type == events.MATCH_ENDED:
-            await self._both_sides(conn, event, "match_ended")
-        elif event.type == events.PARTICIPANT_ERASED:
+            return await self._both_sides(conn, event, "match_declined",
+                                          skip_counterpart=data.get("side") == "counterpart")
+        if event.type == events.MATCH_ENDED:
+            return await self._both_sides(conn, event, "match_ended")
+        if event.type == events.PARTICIPANT_ERASED:
             await notifications_db.forget_participant(conn, data["participant_id"])
-            await notifications_db.request(
-                conn, type="erasure_confirmation", event_id=event.id, participant_id=data["participant_id"]
-            )
-        elif event.type == events.NOTIFICATION_REQUESTED:
+            return [request("erasure_confirmation", event.id, participant_id=data["participant_id"])]
+        if event.type == events.NOTIFICATION_REQUESTED:
             kind = data["notification"]
             if kind not in REQUESTABLE:
                 raise PermanentError(f"unknown notification {kind!r}")
             if not data.get("participant_id"):
                 raise PermanentError("notification.requested needs data.participant_id")
-            await notifications_db.request(
-                conn,
-                type=kind,
-                event_id=event.id,
-                participant_id=data["participant_id"],
-                match_id=data.get("match_id"),
-            )
+            return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"))]
+        return []
 
     async def _both_sides(
         self, conn: asyncpg.Connection, event: Event, notification: str, *, skip_counterpart: bool = False
-    ) -> None:
+    ) -> list[notifications_db.Request]:
         data = event.data
         if data["kind"] not in MATCH_KINDS:
             raise PermanentError(f"unknown match kind {data['kind']!r}")
         owner = await matches_db.counterpart_owner(conn, data["kind"], uuid.UUID(data["counterpart_id"]))
-        for participant_id in (data["newcomer_id"], None if skip_counterpart else owner):
-            if participant_id is not None:
-                await notifications_db.request(
-                    conn, type=notification, event_id=event.id, participant_id=participant_id,
-                    match_id=data["match_id"],
-                )
+        return [
+            notifications_db.Request(notification, event.id, participant_id=participant_id,
+                                     match_id=data["match_id"])
+            for participant_id in (data["newcomer_id"], None if skip_counterpart else owner)
+            if participant_id is not None
+        ]
 
     async def after_commit(self, event: Event) -> None:
         self._on_committed()

@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import asyncpg
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One logical notification to record: a type for one recipient, because of one event."""
+
+    type: str
+    event_id: uuid.UUID
+    participant_id: uuid.UUID | str | None = None
+    coordinator_id: uuid.UUID | str | None = None
+    match_id: uuid.UUID | str | None = None
+
+    @property
+    def dedupe_key(self) -> str:
+        return f"{self.event_id}:{self.participant_id or self.coordinator_id}:{self.type}"
+
+
+async def request_many(conn: asyncpg.Connection, requests: list[Request]) -> int:
+    """Record notifications in one statement; returns how many were new (a repeat of the same
+    event, recipient and type is skipped)."""
+    if not requests:
+        return 0
+    inserted = await conn.fetch(
+        """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id)
+           SELECT gen_random_uuid(), r.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
+                                                    $6::uuid[]) AS r
+           ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
+        [r.dedupe_key for r in requests], [r.type for r in requests], [r.event_id for r in requests],
+        [_uuid(r.participant_id) for r in requests], [_uuid(r.coordinator_id) for r in requests],
+        [_uuid(r.match_id) for r in requests],
+    )
+    return len(inserted)
 
 
 async def request(
@@ -18,22 +51,8 @@ async def request(
     match_id: uuid.UUID | str | None = None,
 ) -> bool:
     """Record one logical notification; False when it exists already (same event, recipient, type)."""
-    recipient = participant_id or coordinator_id
-    dedupe_key = f"{event_id}:{recipient}:{type}"
-    inserted = await conn.fetchval(
-        """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id,
-                                      coordinator_id, match_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (dedupe_key) DO NOTHING RETURNING true""",
-        uuid.uuid4(),
-        dedupe_key,
-        type,
-        event_id,
-        _uuid(participant_id),
-        _uuid(coordinator_id),
-        _uuid(match_id),
-    )
-    return bool(inserted)
+    one = Request(type, event_id, participant_id=participant_id, coordinator_id=coordinator_id, match_id=match_id)
+    return await request_many(conn, [one]) == 1
 
 
 def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:

@@ -169,3 +169,28 @@ async def test_the_digest_is_batched_per_coordinator_and_window(pool, delivery, 
     digests = [m for m in sink.messages() if "digest" not in m.rcpt_tos]
     assert len(digests) == 2 and all(m.headers["Content-Language"] == "de" for m in digests)
     assert "/dashboard" in digests[0].text
+
+
+async def test_a_batch_of_events_records_each_notification_once_and_an_erasure_within_it_holds(
+    notifier: NotifierConsumer, pool: asyncpg.Pool
+) -> None:
+    staying, leaving = uuid.uuid4(), uuid.uuid4()
+    for person in (staying, leaving):
+        await pool.execute("INSERT INTO participants (id, kind, name, email, preferred_locale, district) "
+                           "VALUES ($1, 'newcomer', 'N', $2, 'en', '16053')", person, f"{person}@example.org")
+    registered = [events.new_event(events.PARTICIPANT_REGISTERED, participant_id=p, kind="newcomer")
+                  for p in (staying, leaving)]
+    batch = [*registered,
+             events.new_event(events.PARTICIPANT_ERASED, participant_id=leaving, kind="newcomer"),
+             events.new_event(events.NOTIFICATION_REQUESTED, notification="reminder", participant_id=staying)]
+    async with pool.acquire() as conn, conn.transaction():
+        await notifier.handle_all(conn, batch)
+        await notifier.handle_all(conn, registered)  # again: the same events add nothing
+    rows = {(r["participant_id"], r["type"]): r["status"] for r in await pool.fetch(
+        "SELECT participant_id, type, status FROM notifications")}
+    assert rows == {
+        (staying, "verification"): "pending",
+        (staying, "reminder"): "pending",
+        (leaving, "verification"): "skipped",  # erased in the same batch, after its registration
+        (leaving, "erasure_confirmation"): "pending",
+    }
