@@ -15,7 +15,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import Message
 from typing import ClassVar
 
 import asyncpg
@@ -165,7 +164,7 @@ class DeliveryLoop:
             log.info("notification skipped: recipient or match gone", extra=fields)
             return
         try:
-            message = self._message(row, recipient)
+            message = self._email(row, recipient)
         except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
             await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
             metrics.EMAILS.labels(row["type"], "failed").inc()
@@ -229,10 +228,10 @@ class DeliveryLoop:
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
         log.warning("email deferred", extra={**fields, "error": error, "retry_in_s": round(delay, 1)})
 
-    def _message(self, row: asyncpg.Record, recipient: Recipient) -> Message:
+    def _email(self, row: asyncpg.Record, recipient: Recipient) -> mime.Email:
         rendered = render_email(row["type"], recipient.locale, recipient.context)
-        return mime.build(mime.Email(
+        return mime.Email(
             sender=self._settings.mail_from, recipient=recipient.email, subject=rendered.subject,
             message_id=f"<{row['id']}@{self._domain}>", date=row["created_at"], notification_id=str(row["id"]),
             locale=recipient.locale, text=rendered.text, html=rendered.html,
-        ))
+        )

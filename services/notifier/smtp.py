@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from email.message import Message
+from email.utils import parseaddr
 
 import aiosmtplib
 
+from lotse.notifier import mime
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -47,10 +49,15 @@ class SmtpSender:
         self._client = client
         return client
 
-    async def send(self, message: Message) -> None:
+    async def send(self, email: mime.Email) -> None:
         try:
             client = await self._connected()
-            await client.send_message(message)
+            data = mime.wire(email) if client.supports_extension("8bitmime") else None
+            if data is None:
+                await client.send_message(_built(email))
+            else:
+                await client.sendmail(parseaddr(email.sender)[1], [email.recipient], data,
+                                      mail_options=["BODY=8BITMIME"])
         except aiosmtplib.SMTPRecipientsRefused as exc:
             # Real servers refuse an unknown mailbox at RCPT TO, not at DATA; our one recipient's
             # reply decides. aiosmtplib has already sent RSET, so the connection stays usable.
@@ -80,3 +87,10 @@ class SmtpSender:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+
+def _built(email: mime.Email) -> Message:
+    try:
+        return mime.build(email)
+    except Exception as exc:  # bad data behind one email fails that email, not the loop
+        raise PermanentSendError(f"cannot build the message: {exc!r}"[:500]) from None

@@ -1,4 +1,5 @@
-"""The cheap (legacy API) and the modern message builders give the same email once parsed."""
+"""The wire writer, the cheap (legacy API) and the modern message builders give the same email
+once parsed."""
 
 from __future__ import annotations
 
@@ -38,15 +39,21 @@ def test_both_builders_give_the_same_email(subject: str, html: str | None) -> No
         date=datetime(2026, 11, 23, 9, 30, tzinfo=UTC), notification_id="1b4e28ba-2fa1-11d2-883f-0016d3cca427",
         locale="vi", text="Xin chào Lan,\n\nhttps://lotse.example/verify/" + "x" * 120 + "\n\n€ ü ß Ж 汉\n", html=html,
     )
+    on_wire = mime.wire(fields)
+    assert on_wire is not None
+    written = email.message_from_bytes(on_wire, policy=email.policy.default)
     cheap, modern = parsed(mime.build(fields)), parsed(mime._modern(fields))
     assert type(mime.build(fields)) is not email.message.EmailMessage  # the cheap path was taken
-    for name in HEADERS:
-        assert str(cheap[name]) == str(modern[name]), name
-    assert text(cheap, "plain") == text(modern, "plain") == fields.text
-    if html:
-        assert text(cheap, "html").strip() == text(modern, "html").strip()
-    else:
-        assert cheap.get_body(("html",)) is None and cheap.get_content_type() == "text/plain"
+    for message in (cheap, written):
+        for name in HEADERS:
+            assert str(message[name]) == str(modern[name]), name
+        assert text(message, "plain") == text(modern, "plain") == fields.text
+        if html:
+            assert text(message, "html").strip() == text(modern, "html").strip()
+        else:
+            assert message.get_body(("html",)) is None and message.get_content_type() == "text/plain"
+    assert not written.defects and all(not part.defects for part in written.walk())
+    assert all(len(line) <= 998 for line in on_wire.split(b"\r\n"))
 
 
 def test_an_internationalised_mailbox_takes_the_modern_path() -> None:
@@ -56,3 +63,30 @@ def test_an_internationalised_mailbox_takes_the_modern_path() -> None:
     message = mime.build(fields)
     assert isinstance(message, email.message.EmailMessage)
     assert b"lan@b\xc3\xbccher.example" in flatten_message(message, utf8=True)
+
+
+def _fields(**overrides: object) -> mime.Email:
+    values: dict[str, object] = dict(
+        sender="Lotse <noreply@lotse.example>", recipient="lan@example.org", subject="Lotse",
+        message_id="<a@lotse.example>", date=datetime(2026, 11, 23, tzinfo=UTC), notification_id="a", locale="de",
+        text="Hallo\n", html="<p>Hallo</p>")
+    values.update(overrides)
+    return mime.Email(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("overrides", [
+    {"recipient": "lan@bücher.example"},  # SMTPUTF8: the modern builder's
+    {"text": "x" * 999 + "\n"},  # longer than SMTP allows in 8bit: the generator re-encodes it
+    {"html": "<p>" + "ü" * 500 + "</p>"},  # 1,007 octets in UTF-8
+    {"subject": "Lotse\r\nBcc: everyone@example.org"},  # a line break in a header is never written raw
+])
+def test_what_only_the_email_package_gets_right_is_left_to_it(overrides: dict[str, object]) -> None:
+    assert mime.wire(_fields(**overrides)) is None
+
+
+def test_line_endings_become_crlf_and_the_text_survives_exactly() -> None:
+    fields = _fields(text="eins\r\nzwei\rdrei\n\n.punkt\nvier", html=None)
+    on_wire = mime.wire(fields)
+    assert on_wire is not None and b"\n" not in on_wire.replace(b"\r\n", b"")
+    written = email.message_from_bytes(on_wire, policy=email.policy.default)
+    assert text(written, "plain") == "eins\nzwei\ndrei\n\n.punkt\nvier"
