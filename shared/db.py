@@ -26,7 +26,11 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
     """
 
 
-async def create_pool(database_url: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+async def create_pool(
+    database_url: str, *, min_size: int = 2, max_size: int = 10, application_name: str | None = None
+) -> asyncpg.Pool:
+    """``application_name`` names the service to PostgreSQL: in ``pg_stat_activity``, and in the
+    outbox trigger's notification, which wakes only that service's relays (see outbox.py)."""
     pool = await asyncpg.create_pool(
         database_url,
         min_size=min_size,
@@ -34,6 +38,7 @@ async def create_pool(database_url: str, *, min_size: int = 2, max_size: int = 1
         init=_init_connection,
         reset=_keep_session,
         command_timeout=30,
+        server_settings={"application_name": application_name} if application_name else None,
     )
     assert pool is not None
     return pool

@@ -28,12 +28,15 @@ class Infrastructure:
     amqp: AbstractRobustConnection
     exchange: AbstractExchange  # lotse.events on a confirming channel that raises on return
 
+    service: str
+
     def outbox_relay(self) -> OutboxRelay:
         return OutboxRelay(
             self.pool,
             self.exchange,
             publish_timeout_s=self.settings.publish_timeout_s,
             poll_interval_s=self.settings.outbox_poll_interval_s,
+            writer=application_name(self.service),
         )
 
 
@@ -53,18 +56,23 @@ async def _retry(what: str, attempt_once, deadline_s: float):  # type: ignore[no
             delay = min(delay * 2, 5.0)
 
 
+def application_name(service: str) -> str:
+    return f"lotse-{service}"
+
+
 @asynccontextmanager
 async def infrastructure(
-    settings: Settings, *, pool_max: int = 10, wait_s: float = 60.0
+    settings: Settings, service: str, *, pool_max: int = 10, wait_s: float = 60.0
 ) -> AsyncIterator[Infrastructure]:
-    pool = await _retry("database", lambda: create_pool(settings.database_url, max_size=pool_max), wait_s)
+    pool = await _retry("database", lambda: create_pool(
+        settings.database_url, max_size=pool_max, application_name=application_name(service)), wait_s)
     try:
         amqp = await _retry("broker", lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
         try:
             await declare_topology(amqp)
             channel = await amqp.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await declare_events_exchange(channel)
-            yield Infrastructure(settings, pool, amqp, exchange)
+            yield Infrastructure(settings, pool, amqp, exchange, service)
         finally:
             await amqp.close()
     finally:

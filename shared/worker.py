@@ -28,7 +28,7 @@ Setup = Callable[[Infrastructure], Components]
 
 async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio.Event | None = None) -> None:
     stop = stop or stop_on_signals()
-    async with infrastructure(settings) as infra, metrics.served(settings.metrics_port):
+    async with infrastructure(settings, service) as infra, metrics.served(settings.metrics_port):
         parts = setup(infra)
         tasks = [asyncio.ensure_future(job) for job in parts.background]
         if parts.with_relay:

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
     """Database pool, broker, and the outbox relay running beside the web server."""
     settings = app[settings_key]
-    async with infrastructure(settings, pool_max=20) as infra, metrics.served(settings.metrics_port):
+    async with infrastructure(settings, "intake", pool_max=20) as infra, metrics.served(settings.metrics_port):
         app[infra_key] = infra
         app[pool_key] = infra.pool
         await ensure_bootstrap_coordinator(infra.pool, app[settings_key])

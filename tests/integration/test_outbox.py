@@ -14,6 +14,7 @@ import pytest
 from aio_pika.abc import AbstractQueue, AbstractRobustConnection
 
 from lotse.shared import events
+from lotse.shared.db import create_pool
 from lotse.shared.outbox import OutboxRelay, write_event
 from lotse.shared.topology import declare_events_exchange
 from tests.conftest import eventually
@@ -146,3 +147,51 @@ async def test_two_relays_publish_each_event_once(
     ids = [m["id"] for m in received]
     assert len(ids) == len(set(ids)) == len(sent)
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
+
+async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
+    pool: asyncpg.Pool, settings, observer, relay_exchange
+) -> None:
+    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60, writer="lotse-matcher")
+    task = asyncio.create_task(relay.run())
+    writers = {name: await create_pool(settings.database_url, min_size=1, max_size=1, application_name=name)
+               for name in ("lotse-intake", "lotse-matcher", "psql")}
+    try:
+        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+        by_writer = {}
+        for name, writer in writers.items():
+            by_writer[name] = verified()
+            async with writer.acquire() as conn, conn.transaction():
+                await write_event(conn, by_writer[name])
+        received = await eventually(lambda: drain(observer), timeout=5)
+        await asyncio.sleep(0.5)
+        received += await drain(observer)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for writer in writers.values():
+            await writer.close()
+    # Its own service's commit and a tool's woke it, and then it took every pending row; alone,
+    # the intake's row would have waited for intake's relays or this one's next poll.
+    assert {m["id"] for m in received} == {str(e.id) for e in by_writer.values()}
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
+
+
+async def test_a_commit_of_another_service_does_not_wake_the_relay(
+    pool: asyncpg.Pool, settings, observer, relay_exchange
+) -> None:
+    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60, writer="lotse-matcher")
+    task = asyncio.create_task(relay.run())
+    intake = await create_pool(settings.database_url, min_size=1, max_size=1, application_name="lotse-intake")
+    try:
+        await asyncio.sleep(0.3)
+        async with intake.acquire() as conn, conn.transaction():
+            await write_event(conn, verified())
+        await asyncio.sleep(1.0)
+        assert await drain(observer) == []  # left to intake's relays (or this one's next poll)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await intake.close()

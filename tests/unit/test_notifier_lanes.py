@@ -16,7 +16,7 @@ from lotse.shared.runtime import Infrastructure
 
 def test_one_delivery_loop_per_smtp_connection_all_woken_by_a_commit() -> None:
     settings = load_settings({"LOTSE_SECRET_KEY": "x" * 32, "LOTSE_SMTP_CONNECTIONS": "3"})
-    infra = Infrastructure(settings, cast(Any, None), cast(Any, None), cast(Any, None))  # nothing is started
+    infra = Infrastructure(settings, cast(Any, None), cast(Any, None), cast(Any, None), "notifier")  # nothing started
     components = main.setup(infra)
     background = [cast(Coroutine[Any, Any, None], c) for c in components.background]
     try:
