@@ -387,7 +387,7 @@ def test_postgres_has_replicas_continuous_backups_and_the_services_point_at_its_
 def test_postgres_accepts_every_pool_at_full_scale(documents: Documents) -> None:
     """Each process keeps a pool; at the HPA maxima plus a rollout's surge pod they must all fit."""
     app_source = (ROOT / "services" / "intake" / "app.py").read_text()
-    intake_pool = re.search(r"infrastructure\(settings, pool_max=(\d+)\)", app_source)
+    intake_pool = re.search(r"infrastructure\(settings, \"intake\", pool_max=(\d+)\)", app_source)
     assert intake_pool, "intake's pool size not found in services/intake/app.py"
     worker_pool = inspect.signature(runtime.infrastructure).parameters["pool_max"].default
     pools = {"intake": int(intake_pool[1]), "matcher": worker_pool, "notifier": worker_pool}
