@@ -20,7 +20,7 @@ from typing import ClassVar
 import asyncpg
 
 from lotse.notifier import mime, notifications_db
-from lotse.notifier.compose import Composer, Recipient
+from lotse.notifier.compose import Composer, People, Recipient
 from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
 from lotse.shared import metrics
@@ -125,8 +125,9 @@ class DeliveryLoop:
             await self._record_unrecorded(conn)
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
             claimed_at = time.monotonic()
+            people = await self._composer.people(conn, claimed)
             for index, row in enumerate(claimed):
-                sending = asyncio.ensure_future(self._deliver(conn, row, claimed_at))
+                sending = asyncio.ensure_future(self._deliver(conn, row, claimed_at, people))
                 try:
                     await asyncio.shield(sending)
                 except asyncio.CancelledError:
@@ -139,7 +140,10 @@ class DeliveryLoop:
                     raise
         return len(claimed)
 
-    async def _deliver(self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None = None) -> None:
+    async def _deliver(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None = None,
+        people: People | None = None,
+    ) -> None:
         fields: dict[str, object] = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
         # A claim younger than half the stale limit cannot have been released: renewing it
         # (one more commit per email) only pays once a slow batch has aged.
@@ -148,7 +152,7 @@ class DeliveryLoop:
             log.warning("claim lost before sending; another sender has it", extra=fields)
             return
         try:
-            recipient = await self._composer.compose(conn, row)
+            recipient = await self._composer.compose(conn, row, people)
         except LookupError as gone:
             recipient, fields["reason"] = None, str(gone)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
