@@ -25,6 +25,7 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime
+from functools import lru_cache
 from secrets import token_hex
 from typing import Final
 
@@ -100,9 +101,14 @@ def _header_lines(email: Email) -> bytes | None:
     if any(not v.isascii() or "\r" in v or "\n" in v for v in values.values()) or "\r" in email.subject \
             or "\n" in email.subject:
         return None
-    subject = Header(email.subject, "us-ascii" if email.subject.isascii() else "utf-8", header_name="Subject")
-    values["Subject"] = subject.encode(linesep="\r\n")
+    values["Subject"] = _encoded_subject(email.subject)
     return "".join(f"{name}: {value}\r\n" for name, value in values.items()).encode("ascii")
+
+
+@lru_cache(maxsize=512)
+def _encoded_subject(subject: str) -> str:
+    """RFC 2047 words, folded; cached, because a type's subject in one language is the same for all."""
+    return Header(subject, "us-ascii" if subject.isascii() else "utf-8", header_name="Subject").encode(linesep="\r\n")
 
 
 def wire(email: Email) -> bytes | None:

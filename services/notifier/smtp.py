@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from email.message import Message
 from email.utils import parseaddr
+from functools import lru_cache
 
 import aiosmtplib
 
@@ -56,7 +57,7 @@ class SmtpSender:
             if data is None:
                 await client.send_message(_built(email))
             else:
-                await client.sendmail(parseaddr(email.sender)[1], [email.recipient], data,
+                await client.sendmail(_address(email.sender), [email.recipient], data,
                                       mail_options=["BODY=8BITMIME"])
         except aiosmtplib.SMTPRecipientsRefused as exc:
             # Real servers refuse an unknown mailbox at RCPT TO, not at DATA; our one recipient's
@@ -87,6 +88,12 @@ class SmtpSender:
                 await client.quit()
             except (aiosmtplib.SMTPException, OSError, TimeoutError):
                 client.close()
+
+
+@lru_cache(maxsize=8)
+def _address(mailbox: str) -> str:
+    """The envelope's address of ``Name <address>`` (the sender: the same for every email)."""
+    return parseaddr(mailbox)[1]
 
 
 def _built(email: mime.Email) -> Message:
