@@ -70,8 +70,8 @@ class CpuMeter:
         return result
 
 
-async def measure(requests: int, rounds: int) -> None:
-    services = wp.Services(Path(f"/tmp/lotse-cpu-{os.getpid()}"))
+async def measure(requests: int, rounds: int, log_level: str) -> None:
+    services = wp.Services(Path(f"/tmp/lotse-cpu-{os.getpid()}"), log_level)
     await asyncio.to_thread(services.up)
     meter = CpuMeter(services)
     pool = await create_pool(wp.DATABASE_URL, min_size=wp.CONNECTIONS, max_size=wp.CONNECTIONS)
@@ -114,9 +114,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--log-level", default="INFO", help="the services' LOTSE_LOG_LEVEL (INFO, as deployed)")
     args = parser.parse_args()
     wp.prepare_infrastructure()
-    asyncio.run(measure(args.requests, args.rounds))
+    asyncio.run(measure(args.requests, args.rounds, args.log_level))
     return 0
 
 
