@@ -149,15 +149,31 @@ async def test_two_relays_publish_each_event_once(
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
 
 
+@contextlib.asynccontextmanager
+async def matcher_relay_and_writers(
+    pool: asyncpg.Pool, settings, exchange, *names: str  # type: ignore[no-untyped-def]
+) -> AsyncIterator[dict[str, asyncpg.Pool]]:
+    """A matcher's relay that only NOTIFY can wake in time, and a one-connection pool per writer name."""
+    relay = OutboxRelay(pool, exchange, poll_interval_s=60, writer="lotse-matcher")
+    task = asyncio.create_task(relay.run())
+    writers = {name: await create_pool(settings.database_url, min_size=1, max_size=1, application_name=name)
+               for name in names}
+    try:
+        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+        yield writers
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        for writer in writers.values():
+            await writer.close()
+
+
 async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
     pool: asyncpg.Pool, settings, observer, relay_exchange
 ) -> None:
-    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60, writer="lotse-matcher")
-    task = asyncio.create_task(relay.run())
-    writers = {name: await create_pool(settings.database_url, min_size=1, max_size=1, application_name=name)
-               for name in ("lotse-intake", "lotse-matcher", "psql")}
-    try:
-        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+    names = ("lotse-intake", "lotse-matcher", "psql")
+    async with matcher_relay_and_writers(pool, settings, relay_exchange, *names) as writers:
         by_writer = {}
         for name, writer in writers.items():
             by_writer[name] = verified()
@@ -166,12 +182,6 @@ async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
         received = await eventually(lambda: drain(observer), timeout=5)
         await asyncio.sleep(0.5)
         received += await drain(observer)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        for writer in writers.values():
-            await writer.close()
     # Its own service's commit and a tool's woke it, and then it took every pending row; alone,
     # the intake's row would have waited for intake's relays or this one's next poll.
     assert {m["id"] for m in received} == {str(e.id) for e in by_writer.values()}
@@ -181,17 +191,8 @@ async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
 async def test_a_commit_of_another_service_does_not_wake_the_relay(
     pool: asyncpg.Pool, settings, observer, relay_exchange
 ) -> None:
-    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60, writer="lotse-matcher")
-    task = asyncio.create_task(relay.run())
-    intake = await create_pool(settings.database_url, min_size=1, max_size=1, application_name="lotse-intake")
-    try:
-        await asyncio.sleep(0.3)
-        async with intake.acquire() as conn, conn.transaction():
+    async with matcher_relay_and_writers(pool, settings, relay_exchange, "lotse-intake") as writers:
+        async with writers["lotse-intake"].acquire() as conn, conn.transaction():
             await write_event(conn, verified())
         await asyncio.sleep(1.0)
         assert await drain(observer) == []  # left to intake's relays (or this one's next poll)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await intake.close()
