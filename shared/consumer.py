@@ -195,7 +195,7 @@ class Consumer(ABC):
             return
         fields = {"consumer": self.name, "event_id": str(event.id), "type": event.type}
         try:
-            first_time = await self._process(event)
+            [first_time] = await self._process_batch([event])
         except (PermanentError, MalformedEvent) as exc:
             await self._dead_letter(message, f"permanent: {exc}", attempt)
             metrics.EVENTS.labels(self.name, event.type, "dead_lettered").inc()
@@ -220,20 +220,6 @@ class Consumer(ABC):
             "message processed" if first_time else "duplicate message skipped",
             extra={**fields, "ms": round(elapsed * 1000, 1)},
         )
-
-    async def _process(self, event: Event) -> bool:
-        async with self.pool.acquire() as conn, conn.transaction():
-            first_time = await conn.fetchval(
-                """INSERT INTO processed_messages (consumer, message_id, type)
-                   VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true""",
-                self.name,
-                event.id,
-                event.type,
-            )
-            if not first_time:
-                return False
-            await self.handle(conn, event)
-        return True
 
     def _copy(self, message: AbstractIncomingMessage, headers: dict[str, object]) -> aio_pika.Message:
         return aio_pika.Message(

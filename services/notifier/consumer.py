@@ -42,7 +42,7 @@ class NotifierConsumer(Consumer):
         self._on_committed = on_committed
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
-        await notifications_db.request_many(conn, await self._requests(conn, event))
+        await self.handle_all(conn, [event])
 
     async def handle_all(self, conn: asyncpg.Connection, batch: list[Event]) -> None:
         """A batch's notification rows go in with one INSERT."""
