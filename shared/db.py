@@ -16,6 +16,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+#: Every service's sessions are named ``lotse-<service>`` (see :func:`application_name`).
+APPLICATION_PREFIX = "lotse-"
+
+
+def application_name(service: str) -> str:
+    return f"{APPLICATION_PREFIX}{service}"
+
+
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Release a connection without asyncpg's reset query (one round trip per release).
 

@@ -4,9 +4,9 @@ The relay publishes pending rows to RabbitMQ with publisher confirms and ``manda
 and marks only the confirmed ones as published. Several relays may run at once: each claims
 its batch with ``FOR UPDATE SKIP LOCKED``.
 
-Every service runs a relay, so rows of a writer that died are still published. A commit wakes
-only the relays of the service that wrote it (the trigger's notification carries the writing
-session's ``application_name``); the others find such rows on their next poll. Woken by every
+Intake and matcher each run a relay, so rows of a writer that died are still published. A commit
+wakes only the relays of the service that wrote it (the trigger's notification carries the
+writing session's ``application_name``); the others find such rows on their next poll. Woken by every
 commit, every relay claimed, found nothing and committed: a third of a registration's CPU.
 """
 
@@ -23,6 +23,7 @@ import asyncpg
 from aio_pika.abc import AbstractExchange
 
 from lotse.shared import metrics
+from lotse.shared.db import APPLICATION_PREFIX
 from lotse.shared.events import Event
 
 log = logging.getLogger(__name__)
@@ -185,5 +186,5 @@ class OutboxRelay:
                     await self._pool.release(conn)
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        if self._writer is None or payload == self._writer or not payload.startswith("lotse-"):
+        if self._writer is None or payload == self._writer or not payload.startswith(APPLICATION_PREFIX):
             self.wake()  # ours, or written by a tool (psql, a migration): not another service's

@@ -14,7 +14,7 @@ import asyncpg
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 
 from lotse.shared.config import Settings
-from lotse.shared.db import create_pool
+from lotse.shared.db import application_name, create_pool
 from lotse.shared.outbox import OutboxRelay
 from lotse.shared.topology import declare_events_exchange, declare_topology
 
@@ -54,10 +54,6 @@ async def _retry(what: str, attempt_once, deadline_s: float):  # type: ignore[no
             log.warning("waiting for %s", what, extra={"error": str(exc)})
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
-
-
-def application_name(service: str) -> str:
-    return f"lotse-{service}"
 
 
 @asynccontextmanager
