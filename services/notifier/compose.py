@@ -20,7 +20,6 @@ from lotse.shared.config import Settings
 
 Context = dict[str, Any]
 People = Mapping[uuid.UUID, asyncpg.Record]
-_PERSON = "SELECT id, kind, status, name, email, preferred_locale FROM participants"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,22 +57,21 @@ class Composer:
     async def people(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> People:
         """The recipients of a claimed batch, in one query instead of one per email."""
         ids = list({r["participant_id"] for r in rows if r["participant_id"] is not None})
-        return {p["id"]: p for p in await conn.fetch(f"{_PERSON} WHERE id = ANY($1::uuid[])", ids)} if ids else {}
+        if not ids:
+            return {}
+        found = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale FROM participants "
+                                 "WHERE id = ANY($1::uuid[])", ids)
+        return {p["id"]: p for p in found}
 
-    async def compose(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, people: People | None = None
-    ) -> Recipient | None:
-        """``people``: from :meth:`people` for the row's batch; without it, the row's person is read."""
+    async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> Recipient | None:
+        """``people``: from :meth:`people`, for the row's batch."""
         if row["type"] == "erasure_confirmation":
             return await erasure_recipient(conn, row)
         if row["coordinator_id"] is not None:
             return await digest_recipient(self, conn, row)
         if row["participant_id"] is None:
             return None
-        if people is None:
-            person = await conn.fetchrow(f"{_PERSON} WHERE id = $1", row["participant_id"])
-        else:
-            person = people.get(row["participant_id"])
+        person = people.get(row["participant_id"])
         if person is None or person["email"] is None or person["status"] == "erased":
             return None
         builder = _BUILDERS.get(row["type"], _basic)

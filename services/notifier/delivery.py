@@ -129,7 +129,7 @@ class DeliveryLoop:
             people = await self._composer.people(conn, claimed)
             started, sent = time.perf_counter(), Counter[str]()
             for index, row in enumerate(claimed):
-                sending = asyncio.ensure_future(self._deliver(conn, row, claimed_at, people))
+                sending = asyncio.ensure_future(self._deliver(conn, row, people, claimed_at))
                 try:
                     if await asyncio.shield(sending):
                         sent[row["type"]] += 1
@@ -149,8 +149,7 @@ class DeliveryLoop:
         return len(claimed)
 
     async def _deliver(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None = None,
-        people: People | None = None,
+        self, conn: asyncpg.Connection, row: asyncpg.Record, people: People, claimed_at: float | None = None
     ) -> bool:
         """Send one claimed notification and record the outcome; True when it was sent."""
         fields: dict[str, object] = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}

@@ -148,7 +148,7 @@ async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(pool, deli
         # Meanwhile the claim was released as stale and another sender claimed the row again.
         await conn.execute("UPDATE notifications SET claimed_at = now() + interval '1 second' WHERE id = $1",
                            notification_id)
-        await delivery._deliver(conn, claimed)
+        await delivery._deliver(conn, claimed, await delivery._composer.people(conn, [claimed]))
     assert sink.messages() == []
     assert (await row(pool, notification_id))["status"] == "sending"  # the other sender's to finish
 
