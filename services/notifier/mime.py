@@ -4,14 +4,12 @@ Most emails are written straight to SMTP's wire format by :func:`wire`: headers,
 8bit UTF-8 parts, CRLF throughout. The email package's generator spent more CPU on flattening a
 message than the notifier spent on anything else. Where only the email package gets it right (an
 address outside ASCII, a line longer than SMTP allows, a header value with a line break), and for
-servers without 8BITMIME, the message is built as below; tests check that all of them give the
-same email once parsed.
+servers without 8BITMIME, :func:`build` makes it with the email package; tests check that all
+of them give the same email once parsed.
 
-Built with the legacy API (``email.mime``, the compat32 policy): building and flattening a
-message through ``EmailMessage``'s header registry took three times as long and was most of the
-notifier's CPU per email. An address outside ASCII (an internationalised mailbox) needs SMTPUTF8,
-which only ``EmailMessage`` flattens correctly, so that rare case keeps the modern API; a test
-checks both give the same email once parsed.
+:func:`build` uses the legacy API (``email.mime``, the compat32 policy): ``EmailMessage``'s header
+registry took three times as long. An address outside ASCII (an internationalised mailbox) needs
+SMTPUTF8, which only ``EmailMessage`` flattens correctly, so that rare case keeps the modern API.
 """
 
 from __future__ import annotations
@@ -48,16 +46,21 @@ class Email:
     html: str | None
 
 
+def _fields(email: Email) -> dict[str, str]:
+    """Every header but Subject, whose encoding differs between the writers."""
+    return {
+        "From": email.sender, "To": email.recipient,
+        # Stable per logical notification: a repeat after a crash carries the same ids.
+        "Message-ID": email.message_id, "Date": format_datetime(email.date),
+        "X-Lotse-Notification": email.notification_id,
+        "Auto-Submitted": "auto-generated", "Content-Language": email.locale,
+    }
+
+
 def _headers(message: Message, email: Email, subject: str | Header) -> None:
-    message["From"] = email.sender
-    message["To"] = email.recipient
     message["Subject"] = subject
-    # Stable per logical notification: a repeat after a crash carries the same ids.
-    message["Message-ID"] = email.message_id
-    message["Date"] = format_datetime(email.date)
-    message["X-Lotse-Notification"] = email.notification_id
-    message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = email.locale
+    for name, value in _fields(email).items():
+        message[name] = value
 
 
 def build(email: Email) -> Message:
@@ -93,11 +96,7 @@ def _crlf(text: str) -> bytes | None:
 
 
 def _header_lines(email: Email) -> bytes | None:
-    values = {
-        "From": email.sender, "To": email.recipient, "Message-ID": email.message_id,
-        "Date": format_datetime(email.date), "X-Lotse-Notification": email.notification_id,
-        "Auto-Submitted": "auto-generated", "Content-Language": email.locale,
-    }
+    values = _fields(email)
     if any(not v.isascii() or "\r" in v or "\n" in v for v in values.values()) or "\r" in email.subject \
             or "\n" in email.subject:
         return None
