@@ -77,13 +77,9 @@ async def measure(requests: int, rounds: int, log_level: str) -> None:
     pool = await create_pool(wp.DATABASE_URL, min_size=wp.CONNECTIONS, max_size=wp.CONNECTIONS)
     base, ceiling = f"http://127.0.0.1:{services.port}", f"http://127.0.0.1:{services.ceiling_port}"
 
-    async def ids_of(bodies: list[dict[str, object]]) -> list[str]:
-        rows = await pool.fetch("SELECT id FROM participants WHERE email = ANY($1)", [str(b["email"]) for b in bodies])
-        return [str(r["id"]) for r in rows]
-
     async def registered_and_emailed(bodies: list[dict[str, object]]) -> None:
         await wp.closed_loop(f"{base}/api/v1/newcomers", bodies, len(bodies), expect=201)
-        await wp.emails_for(pool, await ids_of(bodies))
+        await wp.emails_for(pool, await wp.participant_ids(pool, bodies))
 
     try:
         await wp.closed_loop(f"{base}/healthz", None, 200)
@@ -100,7 +96,8 @@ async def measure(requests: int, rounds: int, log_level: str) -> None:
                 await meter.phase("registration, matcher and notifier paused", wp.closed_loop(
                     f"{base}/api/v1/newcomers", quiet, requests, expect=201), requests)
                 await wp.relay_done(pool)
-            await meter.phase("notifier emptying that backlog", wp.emails_for(pool, await ids_of(quiet)), requests)
+            backlog = await wp.participant_ids(pool, quiet)
+            await meter.phase("notifier emptying that backlog", wp.emails_for(pool, backlog), requests)
             await wp.queues_drained()
             with services.workers_paused():
                 await meter.phase("outbox relay, nobody consuming", wp.relay_rate(pool, 2 * requests), 2 * requests)

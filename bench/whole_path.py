@@ -288,6 +288,12 @@ async def queues_drained(limit_s: float = 180) -> None:
         await connection.close()
 
 
+async def participant_ids(pool: asyncpg.Pool, bodies: list[dict[str, object]]) -> list[str]:
+    """The ids of the registrations sent with these bodies."""
+    rows = await pool.fetch("SELECT id FROM participants WHERE email = ANY($1)", [str(b["email"]) for b in bodies])
+    return [str(r["id"]) for r in rows]
+
+
 async def relay_done(pool: asyncpg.Pool) -> None:
     pending = 1
     while pending:  # the relay lives in another process: polling is the only way to see it
@@ -422,9 +428,7 @@ async def measure(requests: int, rounds: int, log_level: str) -> dict[str, list[
             note("registrations req/s (saturation)", ours.rate)
             for q in (0.5, 0.95, 0.99):
                 note(f"registrations p{int(q * 100)} ms (saturation)", ours.pct(q))
-            emails = [str(b["email"]) for b in bodies]
-            ids = [str(r["id"]) for r in await pool.fetch("SELECT id FROM participants WHERE email = ANY($1)",
-                                                           emails)]
+            ids = await participant_ids(pool, bodies)
             total, email_rate = await emails_for(pool, ids)
             note("verification emails per accepted registration", total / max(len(ids), 1))
             note("emails/s while registrations arrive", email_rate)
@@ -467,9 +471,7 @@ async def measure(requests: int, rounds: int, log_level: str) -> dict[str, list[
                 await relay_done(pool)
             note("registrations req/s, matcher and notifier paused", alone.rate)
             note("registrations p99 ms, matcher and notifier paused", alone.pct(0.99))
-            backlog = [str(r["id"]) for r in await pool.fetch("SELECT id FROM participants WHERE email = ANY($1)",
-                                                               [str(b["email"]) for b in quiet])]
-            total, email_rate = await emails_for(pool, backlog)
+            _, email_rate = await emails_for(pool, await participant_ids(pool, quiet))
             note("emails/s (notifier, from a backlog)", email_rate)
             await queues_drained()
     finally:
