@@ -91,10 +91,7 @@ async def test_message_delivered_twice_has_one_effect(pool, amqp, spec, running)
     await eventually(lambda: effects(pool, event))
     # Both deliveries acked, and the second did nothing.
 
-    async def queue_empty() -> bool:
-        return await queue_depth(amqp, spec.name) == 0
-
-    await eventually(queue_empty)
+    await eventually(lambda: _depth_is(amqp, spec.name, 0))
     assert await effects(pool, event) == 1
     assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = $1", event.id) == 1
 
@@ -197,10 +194,7 @@ async def test_event_the_consumer_does_not_handle_is_acked_without_a_transaction
     await publish(amqp, spec, handled.to_json(), str(handled.id))
     await eventually(lambda: effects(pool, handled))
 
-    async def queue_empty() -> bool:
-        return await queue_depth(amqp, spec.name) == 0
-
-    await eventually(queue_empty)
+    await eventually(lambda: _depth_is(amqp, spec.name, 0))
     assert await effects(pool, ignored) == 0
     assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = $1", ignored.id) == 0
     assert await dead_letters(amqp, spec) == []
@@ -284,3 +278,24 @@ async def test_one_failing_message_in_a_batch_leaves_the_others_handled_once(poo
         assert {r["n"] for r in effects_by_message} == {1}
     finally:
         await consumer.stop()
+
+
+async def test_a_burst_of_events_the_consumer_does_not_handle_is_settled_by_the_batch_ack(
+    pool, amqp, spec, monkeypatch
+) -> None:
+    monkeypatch.setattr(RecordingConsumer, "HANDLES", frozenset({events.PARTICIPANT_UPDATED}))
+    ignored = [an_event() for _ in range(50)]
+    await _publish_burst(amqp, spec, ignored)  # before the consumer starts: they arrive as one batch
+    behaviour = Behaviour()
+    consumer = RecordingConsumer(pool, amqp, spec, behaviour)
+    await consumer.start()
+    try:
+        await eventually(lambda: _depth_is(amqp, spec.name, 0))
+        await asyncio.sleep(0.3)
+    finally:
+        await consumer.stop()  # closes the channel: anything left unacked would come back now
+    await asyncio.sleep(0.3)
+    assert await queue_depth(amqp, spec.name) == 0
+    assert behaviour.calls == {}
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = ANY($1::uuid[])",
+                               [e.id for e in ignored]) == 0

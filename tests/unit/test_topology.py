@@ -33,6 +33,15 @@ def test_each_consumer_receives_every_event_it_handles(consumer: type) -> None:
     assert all(_bound(consumer.queue_spec, t) for t in consumer.HANDLES)
 
 
+def test_the_matcher_handles_and_receives_every_event_it_acts_on() -> None:
+    # Written out, not derived: the matcher's HANDLES comes from its bindings, so a binding dropped
+    # by mistake would drop the event from both and no other check would notice.
+    acts_on = {"participant.verified", "participant.updated", "match.approved", "match.rejected",
+               "match.withdrawn", "match.responded", "match.ended", "matching.round_requested"}
+    assert acts_on == MatcherConsumer.HANDLES
+    assert all(_bound(MATCHER_QUEUE, t) for t in acts_on)
+
+
 def test_the_matcher_is_not_sent_events_it_ignores() -> None:
     for ignored in ("participant.registered", "participant.erased", "match.suggested", "match.introduced"):
         assert not _bound(MATCHER_QUEUE, ignored)
