@@ -11,7 +11,7 @@ A benchmark, not a test: nothing here asserts on time. Run it against a scratch 
 loops send every due notification they find there:
 
     LOTSE_BENCH_DATABASE_URL=postgresql://lotse:lotse@127.0.0.1:5432/lotse_test_notifier \\
-        .venv/bin/python bench/notifier_throughput.py [--emails 2000] [--processes 1 4]
+        .venv/bin/python -m bench.notifier_throughput [--emails 2000] [--processes 1 4] [--sink zero]
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from typing import Any
 
 import asyncpg
 
+from bench import smtp_sink
 from lotse.notifier.compose import Composer
 from lotse.notifier.delivery import DeliveryLoop
 from lotse.shared.config import Settings, load_settings
@@ -188,12 +189,18 @@ def run_once(database_url: str, smtp_port: int, processes: int, lanes: int, emai
     }
 
 
+def _zero_sink(port: int) -> None:
+    asyncio.run(smtp_sink.serve(port))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--emails", type=int, default=2000)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--lanes", type=int, nargs="+", default=[1, 4],
                         help="delivery loops per process (LOTSE_SMTP_CONNECTIONS)")
+    parser.add_argument("--sink", choices=("mailsink", "zero"), default="mailsink",
+                        help="the project's aiosmtpd sink, or bench.smtp_sink (zero latency, as issue 8 asks)")
     args = parser.parse_args()
     database_url = os.environ.get("LOTSE_BENCH_DATABASE_URL") or os.environ.get("LOTSE_TEST_DATABASE_URL")
     if not database_url:
@@ -202,9 +209,12 @@ def main() -> int:
         return 2
     smtp_port = free_port()
     with tempfile.TemporaryDirectory() as maildir:
-        sink = multiprocessing.get_context("spawn").Process(
-            target=run_mailsink, args=(Path(maildir), smtp_port, None), kwargs={"keep": False}, daemon=True
-        )
+        if args.sink == "zero":
+            sink = multiprocessing.get_context("spawn").Process(target=_zero_sink, args=(smtp_port,), daemon=True)
+        else:
+            sink = multiprocessing.get_context("spawn").Process(
+                target=run_mailsink, args=(Path(maildir), smtp_port, None), kwargs={"keep": False}, daemon=True
+            )
         sink.start()
         try:
             wait_for_port(smtp_port)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -25,6 +26,12 @@ MAX_AGE: dict[str, timedelta] = {
 }
 
 
+@lru_cache(maxsize=32)
+def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    # Built once per key and purpose: the notifier signs one or two links per email.
+    return URLSafeTimedSerializer(secret_key, salt=f"lotse.{purpose}")
+
+
 class InvalidToken(Exception):
     """Tampered, expired, or meant for another purpose."""
 
@@ -34,7 +41,7 @@ class TokenSigner:
     secret_key: str
 
     def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret_key, salt=f"lotse.{purpose}")
+        return _serializer(self.secret_key, purpose)
 
     def sign(self, purpose: str, **claims: Any) -> str:
         if purpose not in MAX_AGE:
