@@ -86,7 +86,7 @@ async def _worker(database_url: str, smtp_port: int, lanes: int, go: Any, result
         handled = await asyncio.gather(*(lane(loop) for loop in loops))
     finally:
         for loop in loops:
-            await loop._sender.close()
+            await loop.close()
         await pool.close()
     results.put({"handled": sum(handled), "windows": [w for loop in loops for w in loop.duplicate_window.samples]})
 

@@ -97,6 +97,13 @@ class SinkHandler:
         with self._lock:
             return self._faults.popleft() if self._faults else None
 
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        # aiosmtpd reads and answers one command line at a time, so pipelined commands work;
+        # it just does not say so. Saying it lets the notifier pipeline here as with a real server.
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         fault = self._next_fault()
         if fault == DROP:

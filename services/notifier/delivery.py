@@ -86,6 +86,10 @@ class DeliveryLoop:
     def wake(self) -> None:
         self._wake.set()
 
+    async def close(self) -> None:
+        """Give back the SMTP connection (``run`` does so itself when idle and when it ends)."""
+        await self._sender.close()
+
     async def run(self) -> None:
         try:
             while True:

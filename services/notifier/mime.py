@@ -14,9 +14,11 @@ SMTPUTF8, which only ``EmailMessage`` flattens correctly, so that rare case keep
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import datetime
-from email import charset
+from email import charset, policy
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
@@ -71,6 +73,18 @@ def build(email: Email) -> Message:
         body = MIMEMultipart("alternative", _subparts=[body, MIMEText(email.html, "html", _UTF8)])
     _headers(body, email, email.subject if email.subject.isascii() else Header(email.subject, "utf-8"))
     return body
+
+
+def flatten(message: Message, *, utf8: bool, eight_bit: bool) -> bytes:
+    """:func:`build`'s message as bytes for DATA: SMTPUTF8 headers where an address needs them,
+    8bit bodies only for a server with 8BITMIME (7bit transfer encodings otherwise)."""
+    chosen: policy.Policy = (policy.SMTPUTF8 if utf8 else policy.SMTP) if isinstance(message, EmailMessage) \
+        else policy.compat32.clone(linesep="\r\n")
+    if not eight_bit:
+        chosen = chosen.clone(cte_type="7bit")
+    buffer = io.BytesIO()
+    BytesGenerator(buffer, policy=chosen).flatten(message)
+    return buffer.getvalue()
 
 
 def _modern(email: Email) -> EmailMessage:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from email.message import Message
 from email.utils import parseaddr
 from functools import lru_cache
 
-import aiosmtplib
-
 from lotse.notifier import mime
+from lotse.notifier.smtp_client import AddressError, ReplyError, SetupError, SmtpClient, dot_stuffed
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -31,47 +30,37 @@ class SmtpSender:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._client: aiosmtplib.SMTP | None = None
+        self._client: SmtpClient | None = None
 
-    async def _connected(self) -> aiosmtplib.SMTP:
-        if self._client is not None and self._client.is_connected:
+    async def _connected(self) -> SmtpClient:
+        if self._client is not None and self._client.is_open:
             return self._client
         s = self._settings
-        client = aiosmtplib.SMTP(
-            hostname=s.smtp_host,
-            port=s.smtp_port,
-            timeout=s.smtp_timeout_s,
-            start_tls=s.smtp_starttls,
-            use_tls=False,
+        self._client = await SmtpClient.connect(
+            s.smtp_host, s.smtp_port, timeout_s=s.smtp_timeout_s, starttls=s.smtp_starttls,
+            user=s.smtp_user, password=s.smtp_password,
         )
-        await client.connect()
-        if s.smtp_user and s.smtp_password:
-            await client.login(s.smtp_user, s.smtp_password)
-        self._client = client
-        return client
+        return self._client
 
     async def send(self, email: mime.Email) -> None:
         try:
             client = await self._connected()
-            data = mime.wire(email) if client.supports_extension("8bitmime") else None
+            data = mime.wire(email) if client.supports("8bitmime") else None
             if data is None:
-                await client.send_message(_built(email))
+                data, options = _flattened(email, client)
             else:
-                await client.sendmail(_address(email.sender), [email.recipient], data,
-                                      mail_options=["BODY=8BITMIME"])
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            # Real servers refuse an unknown mailbox at RCPT TO, not at DATA; our one recipient's
-            # reply decides. aiosmtplib has already sent RSET, so the connection stays usable.
-            refused = exc.recipients[0] if exc.recipients else None
-            if refused is None:
-                raise TransientSendError(str(exc)) from None
-            raise self._classified(refused.code, refused.message) from None
-        except aiosmtplib.SMTPResponseException as exc:
-            if exc.code == 421:
+                options = ("BODY=8BITMIME",)
+            await client.send(_address(email.sender), email.recipient, dot_stuffed(data), options)
+        except ReplyError as exc:
+            if exc.reply.code == 421:
                 await self.close()  # the server is closing this connection; reconnect next time
-            raise self._classified(exc.code, exc.message) from None
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            await self.close()
+            raise self._classified(exc.reply.code, exc.reply.text) from None
+        except AddressError as exc:
+            raise PermanentSendError(str(exc)) from None
+        except (SetupError, OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+            # Setup trouble (a refused login, no STARTTLS) is the configuration's, not the
+            # email's: retried with backoff, so a corrected setting still delivers it.
+            self._drop()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from None
 
     @staticmethod
@@ -80,14 +69,18 @@ class SmtpSender:
             return TransientSendError(f"{code} {reply}")
         return PermanentSendError(f"{code} {reply}")
 
+    def _drop(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            client.abort()
+
     async def close(self) -> None:
         """QUIT the reused connection; called when a batch is done and the loop goes idle."""
         client, self._client = self._client, None
-        if client is not None and client.is_connected:
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError, TimeoutError):
-                client.close()
+        if client is not None and client.is_open:
+            await client.quit()
+        elif client is not None:
+            client.abort()
 
 
 @lru_cache(maxsize=8)
@@ -96,8 +89,14 @@ def _address(mailbox: str) -> str:
     return parseaddr(mailbox)[1]
 
 
-def _built(email: mime.Email) -> Message:
+def _flattened(email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str, ...]]:
+    """The email package's bytes, for what :func:`mime.wire` leaves to it, and MAIL's options."""
+    utf8 = not (email.sender + email.recipient).isascii()
+    if utf8 and not client.supports("smtputf8"):
+        raise PermanentSendError("the address needs SMTPUTF8, which the mail server does not offer")
+    eight_bit = client.supports("8bitmime")
     try:
-        return mime.build(email)
+        data = mime.flatten(mime.build(email), utf8=utf8, eight_bit=eight_bit)
     except Exception as exc:  # bad data behind one email fails that email, not the loop
         raise PermanentSendError(f"cannot build the message: {exc!r}"[:500]) from None
+    return data, ("SMTPUTF8",) * utf8 + ("BODY=8BITMIME",) * eight_bit

@@ -135,8 +135,10 @@ class FastRetries(DeliveryLoop):
 
 
 @pytest.fixture
-def delivery(pool: asyncpg.Pool, smtp_settings: Settings) -> FastRetries:
-    return FastRetries(pool, smtp_settings, Composer(smtp_settings))
+async def delivery(pool: asyncpg.Pool, smtp_settings: Settings) -> AsyncIterator[FastRetries]:
+    loop = FastRetries(pool, smtp_settings, Composer(smtp_settings))
+    yield loop
+    await loop.close()
 
 
 async def deliver_all(loop: DeliveryLoop, passes: int = 10) -> int:

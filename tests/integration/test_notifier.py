@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -31,11 +31,12 @@ def sink(tmp_path: Path) -> Iterator[MailSink]:
 
 
 @pytest.fixture
-def delivery(pool: asyncpg.Pool, settings: Settings, sink: MailSink) -> DeliveryLoop:
+async def delivery(pool: asyncpg.Pool, settings: Settings, sink: MailSink) -> AsyncIterator[DeliveryLoop]:
     smtp = dataclasses.replace(settings, smtp_port=sink.smtp_port, public_url="https://lotse.example")
     loop = DeliveryLoop(pool, smtp, Composer(smtp))
     loop.BASE_DELAY_S = 0.01  # type: ignore[misc]
-    return loop
+    yield loop
+    await loop.close()
 
 
 @pytest.fixture

@@ -122,7 +122,7 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
         await request(pool, person)
     assert await delivery.deliver_due() == 5
     assert len(peers) == 5 and len(set(peers)) == 1
-    await delivery._sender.close()
+    await delivery.close()
 
 
 async def test_competing_senders_deliver_each_notification_exactly_once(pool, smtp_settings: Settings,  # type: ignore[no-untyped-def]
@@ -135,7 +135,7 @@ async def test_competing_senders_deliver_each_notification_exactly_once(pool, sm
         loop.BATCH_SIZE = 3  # type: ignore[misc]  # small batches, so the senders really interleave
     await asyncio.gather(*(deliver_all(loop, passes=40) for loop in loops))
     for loop in loops:
-        await loop._sender.close()
+        await loop.close()
     sent = Counter(m.headers["X-Lotse-Notification"] for m in sink.messages())
     assert len(sent) == 40 and set(sent.values()) == {1}
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'sent'") == 40
@@ -245,4 +245,4 @@ async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool,
     rows = await pool.fetch("SELECT status, attempts FROM notifications ORDER BY status")
     assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0), ("pending", 0), ("sent", 1)]
     assert len(sink.messages()) == 1
-    await delivery._sender.close()
+    await delivery.close()

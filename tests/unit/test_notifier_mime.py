@@ -8,19 +8,18 @@ import email.policy
 from datetime import UTC, datetime
 
 import pytest
-from aiosmtplib.email import flatten_message
-from aiosmtplib.protocol import LINE_ENDINGS_REGEX
 
 from lotse.notifier import mime
+from lotse.notifier.smtp_client import dot_stuffed
 
 HEADERS = ("From", "To", "Subject", "Message-ID", "Date", "X-Lotse-Notification", "Auto-Submitted",
            "Content-Language")
 
 
-def parsed(message: email.message.Message) -> email.message.EmailMessage:
-    """As the mail server receives it: flattened by aiosmtplib, line endings made CRLF for DATA as
-    aiosmtplib does, parsed by a modern reader."""
-    received = LINE_ENDINGS_REGEX.sub(b"\r\n", flatten_message(message))
+def parsed(message: email.message.Message, *, eight_bit: bool = True) -> email.message.EmailMessage:
+    """As the mail server receives it: flattened as the sender does, prepared for DATA (the
+    server takes the stuffed dots out again), parsed by a modern reader."""
+    received = dot_stuffed(mime.flatten(message, utf8=False, eight_bit=eight_bit)).replace(b"\r\n..", b"\r\n.")
     return email.message_from_bytes(received, policy=email.policy.default)  # type: ignore[return-value]
 
 
@@ -62,7 +61,15 @@ def test_an_internationalised_mailbox_takes_the_modern_path() -> None:
                         locale="de", text="Hallo\n", html=None)
     message = mime.build(fields)
     assert isinstance(message, email.message.EmailMessage)
-    assert b"lan@b\xc3\xbccher.example" in flatten_message(message, utf8=True)
+    assert b"lan@b\xc3\xbccher.example" in mime.flatten(message, utf8=True, eight_bit=True)
+
+
+def test_a_server_without_8bitmime_gets_seven_bit_bytes_of_the_same_email() -> None:
+    fields = _fields(text="Grüße, Lan — 汉\n.punkt\n", html="<p>Grüße</p>")
+    seven, eight = parsed(mime.build(fields), eight_bit=False), parsed(mime.build(fields))
+    assert mime.flatten(mime.build(fields), utf8=False, eight_bit=False).isascii()
+    assert text(seven, "plain") == text(eight, "plain") == fields.text
+    assert text(seven, "html").strip() == "<p>Grüße</p>"
 
 
 def _fields(**overrides: object) -> mime.Email:

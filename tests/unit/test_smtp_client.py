@@ -1,0 +1,249 @@
+"""The notifier's SMTP client against a real server (aiosmtpd): pipelined and one command at a
+time, STARTTLS with a certificate it must verify, login, refusals that leave the connection
+usable, and servers that hang up, stay silent or do not speak SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import ssl
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as Server
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+
+from lotse.notifier import mime
+from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
+from lotse.notifier.smtp_client import (
+    AddressError,
+    ProtocolError,
+    ReplyError,
+    SetupError,
+    SmtpClient,
+    dot_stuffed,
+)
+from lotse.shared.config import load_settings
+from lotse.shared.mailsink import free_port
+
+CONTENT = "Subject: Grüße\r\n\r\n.eine Zeile mit Punkt\r\n..zwei Punkte\r\n.\r\nEnde, 汉字\r\n".encode()
+
+
+class Recorder:
+    """Keeps what arrived; refuses `nobody@…` at RCPT and `blocked@…` at MAIL."""
+
+    def __init__(self, pipelining: bool) -> None:
+        self.pipelining = pipelining
+        self.received: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_EHLO(self, server: Server, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        extra = ["250-PIPELINING"] if self.pipelining else []
+        return [*responses[:-1], *extra, responses[-1]]
+
+    async def handle_MAIL(self, server: Server, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        if address.startswith("blocked@"):
+            return "451 4.7.1 try again later"
+        envelope.mail_from, envelope.mail_options = address, options
+        return "250 OK"
+
+    async def handle_RCPT(self, server: Server, session: Session, envelope: Envelope, address: str,
+                          options: list[str]) -> str:
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Server, session: Session, envelope: Envelope) -> str:
+        content = bytes(envelope.original_content or b"")
+        self.received.append((str(envelope.mail_from), list(envelope.rcpt_tos), content))
+        return "250 2.0.0 queued"
+
+
+@contextmanager
+def smtp_server(recorder: Recorder, **options: Any) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(params=[True, False], ids=["pipelined", "one-by-one"])
+def recorder(request: pytest.FixtureRequest) -> Recorder:
+    return Recorder(pipelining=request.param)
+
+
+def test_dot_stuffing_and_line_endings() -> None:
+    assert dot_stuffed(b".a\r\nb\r\n.c") == b"..a\r\nb\r\n..c\r\n"
+    assert dot_stuffed(b"a\nb\r.c\r\n") == b"a\r\nb\r\n..c\r\n"
+    assert dot_stuffed(b"") == b"\r\n"
+
+
+async def test_emails_arrive_byte_for_byte_over_one_connection(recorder: Recorder) -> None:
+    with smtp_server(recorder) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        assert client.supports("pipelining") is recorder.pipelining and client.supports("8bitmime")
+        for recipient in ("lan@example.org", "olena@example.org"):
+            reply = await client.send("noreply@lotse.example", recipient, dot_stuffed(CONTENT), ("BODY=8BITMIME",))
+            assert reply.code == 250 and "queued" in reply.text
+        await client.quit()
+    assert recorder.received == [("noreply@lotse.example", ["lan@example.org"], CONTENT),
+                                 ("noreply@lotse.example", ["olena@example.org"], CONTENT)]
+
+
+@pytest.mark.parametrize(("sender", "recipient", "command", "code"), [
+    ("noreply@lotse.example", "nobody@example.org", "RCPT", 550),
+    ("blocked@lotse.example", "lan@example.org", "MAIL", 451),
+])
+async def test_a_refusal_names_its_command_and_the_connection_goes_on(
+    recorder: Recorder, sender: str, recipient: str, command: str, code: int
+) -> None:
+    with smtp_server(recorder) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        with pytest.raises(ReplyError) as refused:
+            await client.send(sender, recipient, dot_stuffed(CONTENT))
+        assert (refused.value.command, refused.value.reply.code) == (command, code)
+        assert client.is_open
+        await client.send("noreply@lotse.example", "lan@example.org", dot_stuffed(CONTENT))
+        await client.quit()
+    assert [r[1] for r in recorder.received] == [["lan@example.org"]]
+
+
+async def test_an_address_that_could_smuggle_a_command_is_refused_before_anything_is_sent() -> None:
+    recorder = Recorder(pipelining=True)
+    with smtp_server(recorder) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        with pytest.raises(AddressError):
+            await client.send("noreply@lotse.example", "lan@example.org>\r\nRCPT TO:<all@example.org",
+                              dot_stuffed(CONTENT))
+        await client.send("noreply@lotse.example", "lan@example.org", dot_stuffed(CONTENT))
+        await client.quit()
+    assert [r[1] for r in recorder.received] == [["lan@example.org"]]
+
+
+@dataclasses.dataclass
+class Tls:
+    server: ssl.SSLContext
+    client: ssl.SSLContext
+
+
+@pytest.fixture(scope="module")
+def tls() -> Tls:
+    authority = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server)
+    client = ssl.create_default_context()
+    authority.configure_trust(client)
+    return Tls(server, client)
+
+
+def _password(server: Server, session: Session, envelope: Envelope, mechanism: str, data: Any) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"lotse", b"s3cret pass")
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+
+@pytest.mark.parametrize("mechanism", ["PLAIN", "LOGIN"])
+async def test_starttls_then_login_then_send(tls: Tls, mechanism: str) -> None:
+    recorder = Recorder(pipelining=True)
+    excluded = [m for m in ("PLAIN", "LOGIN") if m != mechanism]
+    with smtp_server(recorder, tls_context=tls.server, require_starttls=True, authenticator=_password,
+                     auth_require_tls=True, auth_exclude_mechanism=excluded) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5, starttls=True, user="lotse",
+                                          password="s3cret pass", tls_context=tls.client)
+        assert client.supports("auth") and not client.supports("starttls")  # EHLO again, encrypted
+        await client.send("noreply@lotse.example", "lan@example.org", dot_stuffed(CONTENT))
+        await client.quit()
+        with pytest.raises(SetupError, match="login refused: 535"):
+            await SmtpClient.connect("127.0.0.1", port, timeout_s=5, starttls=True, user="lotse",
+                                     password="wrong", tls_context=tls.client)
+        with pytest.raises(ssl.SSLCertVerificationError):  # the system's trust store does not know this CA
+            await SmtpClient.connect("127.0.0.1", port, timeout_s=5, starttls=True)
+    assert len(recorder.received) == 1
+
+
+async def test_starttls_wanted_but_not_offered_is_a_setup_error() -> None:
+    with smtp_server(Recorder(pipelining=True)) as port, pytest.raises(SetupError, match="STARTTLS"):
+        await SmtpClient.connect("127.0.0.1", port, timeout_s=5, starttls=True)
+
+
+@asynccontextmanager
+async def raw_server(greeting: bytes | None, replies: list[bytes]) -> AsyncIterator[int]:
+    """A server that writes ``greeting`` (nothing if None), answers the lines it reads with
+    ``replies`` in turn, and hangs up when they run out."""
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if greeting:
+            writer.write(greeting)
+        with contextlib.suppress(ConnectionError):
+            for reply in replies:
+                if not await reader.readline():
+                    break
+                writer.write(reply)
+            if greeting is None:
+                await reader.read()  # stay silent until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+
+
+async def test_a_server_that_does_not_speak_smtp() -> None:
+    async with raw_server(b"HTTP/1.1 400 Bad Request\r\n\r\n", []) as port:
+        with pytest.raises(ProtocolError):
+            await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+
+
+async def test_a_silent_server_times_out() -> None:
+    async with raw_server(None, []) as port:
+        with pytest.raises(TimeoutError):
+            await SmtpClient.connect("127.0.0.1", port, timeout_s=0.3)
+
+
+async def test_a_server_that_hangs_up_mid_transaction() -> None:
+    async with raw_server(b"220 hi\r\n", [b"250 hi\r\n"]) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        with pytest.raises(ConnectionResetError):
+            await client.send("a@example.org", "b@example.org", dot_stuffed(CONTENT))
+
+
+async def test_data_taken_after_a_refused_recipient_ends_the_connection_unsent() -> None:
+    ehlo = b"250-raw\r\n250 PIPELINING\r\n"
+    async with raw_server(b"220 hi\r\n", [ehlo, b"250 ok\r\n", b"550 no such mailbox\r\n", b"354 go\r\n"]) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        with pytest.raises(ReplyError) as refused:
+            await client.send("a@example.org", "nobody@example.org", dot_stuffed(CONTENT))
+        assert (refused.value.command, refused.value.reply.code) == ("RCPT", 550)
+        assert not client.is_open
+
+
+async def test_the_sender_retries_setup_trouble_and_fails_a_refused_address_for_good(tls: Tls) -> None:
+    with smtp_server(Recorder(pipelining=True)) as port:
+        settings = load_settings({"LOTSE_SMTP_PORT": str(port), "LOTSE_SMTP_STARTTLS": "true",
+                                  "LOTSE_DEV_MODE": "true"})
+        sender = SmtpSender(settings)
+        with pytest.raises(TransientSendError, match="does not offer STARTTLS"):
+            await sender.send(_email("lan@example.org"))
+        sender = SmtpSender(dataclasses.replace(settings, smtp_starttls=False))
+        with pytest.raises(PermanentSendError, match=r"550 5\.1\.1"):
+            await sender.send(_email("nobody@example.org"))
+        await sender.send(_email("lan@example.org"))
+        await sender.close()
+
+
+def _email(recipient: str) -> mime.Email:
+    return mime.Email(sender="Lotse <noreply@lotse.example>", recipient=recipient, subject="Hallo",
+                      message_id="<a@lotse.example>", date=datetime(2026, 11, 23, tzinfo=UTC), notification_id="a",
+                      locale="de", text="Hallo\n", html=None)
