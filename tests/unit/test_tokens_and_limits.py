@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
+from itsdangerous import URLSafeTimedSerializer
 
 from lotse.intake.api.public import client_address
 from lotse.intake.ratelimit import RateLimiter
@@ -25,6 +26,18 @@ def test_token_is_single_purpose_and_tamper_proof() -> None:
         signer.load(tokens.VERIFY, token[:-2] + "xx")
     with pytest.raises(InvalidToken):
         TokenSigner("other" * 8).load(tokens.VERIFY, token)
+
+
+def test_tokens_are_itsdangerous_own_and_load_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_800_000_000)
+    ours = TokenSigner("k" * 32)
+    one = {"pid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427"}
+    stock = URLSafeTimedSerializer("k" * 32, salt="lotse.verify")
+    assert ours.sign(tokens.VERIFY, **one) == stock.dumps(one)  # one id: the very same token
+    two = {"mid": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "pid": "6c6f7473-652d-6265-6e63-680000000001"}
+    stock = URLSafeTimedSerializer("k" * 32, salt="lotse.respond")
+    assert stock.dumps(two).startswith(".")  # itsdangerous compresses two ids; ours does not
+    assert stock.loads(ours.sign(tokens.RESPOND, **two)) == two == ours.load(tokens.RESPOND, stock.dumps(two))
 
 
 def test_token_expires() -> None:
