@@ -219,6 +219,13 @@ async def test_a_server_that_hangs_up_mid_transaction() -> None:
             await client.send("a@example.org", "b@example.org", dot_stuffed(CONTENT))
 
 
+async def test_plaintext_behind_the_starttls_reply_is_not_taken_for_encrypted_replies() -> None:
+    ehlo = b"250-raw\r\n250 STARTTLS\r\n"
+    async with raw_server(b"220 hi\r\n", [ehlo, b"220 go ahead\r\n250-injected\r\n250 AUTH PLAIN\r\n"]) as port:
+        with pytest.raises(ProtocolError, match="before the handshake"):
+            await SmtpClient.connect("127.0.0.1", port, timeout_s=5, starttls=True)
+
+
 async def test_data_taken_after_a_refused_recipient_ends_the_connection_unsent() -> None:
     ehlo = b"250-raw\r\n250 PIPELINING\r\n"
     async with raw_server(b"220 hi\r\n", [ehlo, b"250 ok\r\n", b"550 no such mailbox\r\n", b"354 go\r\n"]) as port:
