@@ -127,7 +127,7 @@ class SmtpClient:
             reply = await self._command(b"STARTTLS\r\n")
             if reply.code != 220:
                 raise SetupError(f"STARTTLS: {reply}")
-            if self._reader._buffer:  # private, but StreamReader has no public "bytes waiting"
+            if self._reader._buffer:  # type: ignore[attr-defined]  # StreamReader has no public "bytes waiting"
                 # Plaintext sent behind the 220 would be read as the server's first encrypted
                 # replies: the STARTTLS injection of CVE-2011-0411.
                 raise ProtocolError("the server sent more than its STARTTLS reply before the handshake")
