@@ -84,6 +84,7 @@ class SinkHandler:
         self.maildir = maildir
         self.keep = keep
         self.accepted = 0
+        self.sessions = 0  # EHLOs: how often clients (re)connected
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
         maildir.mkdir(parents=True, exist_ok=True)
@@ -102,6 +103,7 @@ class SinkHandler:
         # aiosmtpd reads and answers one command line at a time, so pipelined commands work;
         # it just does not say so. Saying it lets the notifier pipeline here as with a real server.
         session.host_name = hostname
+        self.sessions += 1
         return [*responses[:-1], "250-PIPELINING", responses[-1]]
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:

@@ -14,6 +14,7 @@ import random
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import ClassVar
@@ -69,6 +70,10 @@ class DeliveryLoop:
     #: A claim untouched for this long belongs to a sender that died; it is handed out again.
     #: Each send renews its row's claim first, so a slow batch never looks dead.
     STALE_CLAIM: ClassVar[timedelta] = timedelta(minutes=2)
+    STALE_CHECK_S: ClassVar[float] = 5.0
+    #: An idle loop keeps its SMTP connection this long; mail servers wait minutes (RFC 5321
+    #: 4.5.3.2.7 asks for five) before they drop a quiet client.
+    SMTP_IDLE_S: ClassVar[float] = 5.0
 
     def __init__(self, pool: asyncpg.Pool, settings: Settings, composer: Composer) -> None:
         self._pool = pool
@@ -76,6 +81,10 @@ class DeliveryLoop:
         self._composer = composer
         self._sender = SmtpSender(settings)
         self._wake = asyncio.Event()
+        self._idle = False
+        self._next_stale_check = 0.0
+        #: Called after a full batch, when more may be waiting; `lanes.Lanes` points it at a helper.
+        self.on_full_batch: Callable[[], None] = lambda: None
         self._domain = settings.mail_from.rpartition("@")[2] or "localhost"
         self.duplicate_window = DuplicateWindow()
         # Emails the mail server accepted while the database went away, so `sent` could not be
@@ -86,6 +95,11 @@ class DeliveryLoop:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def waiting(self) -> bool:
+        """Idle and not yet woken: the loop a new notification should go to (see `lanes.Lanes`)."""
+        return self._idle and not self._wake.is_set()
+
     async def close(self) -> None:
         """Give back the SMTP connection (``run`` does so itself when idle and when it ends)."""
         await self._sender.close()
@@ -93,30 +107,57 @@ class DeliveryLoop:
     async def run(self) -> None:
         try:
             while True:
+                # Cleared before the claim: a commit after it sets the flag again, so the loop
+                # looks once more instead of sleeping on a row it has not seen.
+                self._wake.clear()
                 try:
-                    sent = await self.deliver_due()
+                    claimed = await self.deliver_due()
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                     log.warning("delivery loop cannot reach the database", extra={"error": str(exc)})
-                    sent = 0
+                    claimed = 0
                     await asyncio.sleep(1.0)
-                if sent:
+                if claimed >= self.BATCH_SIZE:
+                    self.on_full_batch()  # there may be more: let another loop help
                     continue
-                # Idle: give the SMTP connection back rather than let the server time it out
-                # under us, which would turn the next email into a needless retry.
-                await self._sender.close()
-                self._wake.clear()
-                timeout = await self._idle_timeout()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(timeout):  # not wait_for: it can swallow a cancel on 3.11
-                        await self._wake.wait()
+                if self._wake.is_set():
+                    continue
+                # A batch smaller than the limit took everything due, so no second, empty claim.
+                await self._idle_until_woken()
         finally:
             await self._sender.close()
 
+    async def _idle_until_woken(self) -> None:
+        self._idle = True
+        try:
+            timeout = await self._idle_timeout()
+            if await self._woken_within(min(timeout, self.SMTP_IDLE_S)):
+                return
+            # Idle for a while: give the SMTP connection back rather than let the server time it
+            # out under us, which would turn the next email into a needless retry. Kept over
+            # short pauses, so a trickle of emails does not reconnect for each one.
+            await self._sender.close()
+            await self._woken_within(timeout - self.SMTP_IDLE_S)
+        finally:
+            self._idle = False
+
+    async def _woken_within(self, seconds: float) -> bool:
+        if seconds <= 0:
+            return self._wake.is_set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):  # not wait_for: it can swallow a cancel on 3.11
+                await self._wake.wait()
+        return self._wake.is_set()
+
     async def _idle_timeout(self) -> float:
+        """Seconds until the next retry is due (at most 5); housekeeping on the way."""
         try:
             async with self._pool.acquire() as conn:
                 await self._record_unrecorded(conn)
-                await notifications_db.release_stale(conn, self.STALE_CLAIM)
+                if time.monotonic() >= self._next_stale_check:
+                    # Stale claims are two minutes old by definition: looking every few seconds
+                    # (not on every idle moment of every loop) finds them as soon.
+                    await notifications_db.release_stale(conn, self.STALE_CLAIM)
+                    self._next_stale_check = time.monotonic() + self.STALE_CHECK_S
                 due = await notifications_db.next_due_in_s(conn)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return 1.0

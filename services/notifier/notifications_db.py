@@ -140,11 +140,13 @@ async def release_stale(conn: asyncpg.Connection, older_than: timedelta) -> int:
 
 
 async def next_due_in_s(conn: asyncpg.Connection) -> float | None:
+    """Seconds until the next pending notification is due (0 if one is), None if none is pending."""
+    # Not greatest(0, …) in SQL: GREATEST skips NULL, so "nothing pending" read as "due now" and
+    # every idle delivery loop polled twenty times a second.
     due: float | None = await conn.fetchval(
-        """SELECT greatest(0, extract(epoch FROM min(next_attempt_at) - now()))::float8
-           FROM notifications WHERE status = 'pending'"""
+        "SELECT extract(epoch FROM min(next_attempt_at) - now())::float8 FROM notifications WHERE status = 'pending'"
     )
-    return due
+    return None if due is None else max(due, 0.0)
 
 
 async def forget_participant(conn: asyncpg.Connection, participant_id: uuid.UUID | str) -> None:

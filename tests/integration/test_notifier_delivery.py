@@ -15,6 +15,7 @@ import pytest
 
 from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
+from lotse.notifier.lanes import Lanes
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
@@ -123,6 +124,40 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
     assert await delivery.deliver_due() == 5
     assert len(peers) == 5 and len(set(peers)) == 1
     await delivery.close()
+
+
+async def test_nothing_pending_is_not_read_as_due_now(pool, lan) -> None:  # type: ignore[no-untyped-def]
+    async with pool.acquire() as conn:
+        assert await notifications_db.next_due_in_s(conn) is None
+        notification_id = await request(pool, lan)
+        assert await notifications_db.next_due_in_s(conn) == 0.0
+        await conn.execute("UPDATE notifications SET next_attempt_at = now() + interval '30 seconds' WHERE id = $1",
+                           notification_id)
+        assert 25 < (await notifications_db.next_due_in_s(conn) or 0) <= 30
+
+
+async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(  # type: ignore[no-untyped-def]
+        pool, smtp_settings: Settings, sink: MailSink, lan) -> None:
+    loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(2)]
+    lanes = Lanes(loops)
+    running = [asyncio.create_task(loop.run()) for loop in loops]
+    sessions_before = sink.handler.sessions
+    try:
+        for _ in range(8):
+            notification_id = await request(pool, lan)
+            lanes.wake()  # as the consumer does after its commit
+
+            async def sent(notification_id: uuid.UUID = notification_id) -> bool:
+                return (await row(pool, notification_id))["status"] == "sent"
+
+            await eventually(sent, timeout=3.0)  # well before an idle loop's 5 s timeout
+            await asyncio.sleep(0.05)
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    assert len(to(sink, lan.email)) == 8
+    assert sink.handler.sessions - sessions_before <= len(loops)  # not a reconnect per email
 
 
 async def test_competing_senders_deliver_each_notification_exactly_once(pool, smtp_settings: Settings,  # type: ignore[no-untyped-def]
