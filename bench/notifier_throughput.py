@@ -189,8 +189,12 @@ def run_once(database_url: str, smtp_port: int, processes: int, lanes: int, emai
     }
 
 
-def _zero_sink(port: int) -> None:
-    asyncio.run(smtp_sink.serve(port))
+def _zero_sink(maildir: Path, port: int) -> None:
+    asyncio.run(smtp_sink.serve(port))  # keeps nothing, so no maildir
+
+
+def _mailsink(maildir: Path, port: int) -> None:
+    run_mailsink(maildir, port, None, keep=False)
 
 
 def main() -> int:
@@ -209,12 +213,9 @@ def main() -> int:
         return 2
     smtp_port = free_port()
     with tempfile.TemporaryDirectory() as maildir:
-        if args.sink == "zero":
-            sink = multiprocessing.get_context("spawn").Process(target=_zero_sink, args=(smtp_port,), daemon=True)
-        else:
-            sink = multiprocessing.get_context("spawn").Process(
-                target=run_mailsink, args=(Path(maildir), smtp_port, None), kwargs={"keep": False}, daemon=True
-            )
+        sink = multiprocessing.get_context("spawn").Process(
+            target=_zero_sink if args.sink == "zero" else _mailsink, args=(Path(maildir), smtp_port), daemon=True
+        )
         sink.start()
         try:
             wait_for_port(smtp_port)

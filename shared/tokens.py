@@ -36,8 +36,12 @@ class _OnceKeyedSigner(TimestampSigner):
     def _key(self) -> bytes:
         return self.derive_key()
 
+    @cached_property
+    def _digest(self) -> str:
+        return str(self.digest_method().name)  # a name: hmac.digest's fast path takes no constructor
+
     def get_signature(self, value: str | bytes) -> bytes:
-        return base64_encode(hmac.digest(self._key, want_bytes(value), "sha1"))  # Signer's default digest
+        return base64_encode(hmac.digest(self._key, want_bytes(value), self._digest))
 
 
 class _LinkSerializer(URLSafeTimedSerializer):
@@ -78,18 +82,15 @@ class InvalidToken(Exception):
 class TokenSigner:
     secret_key: str
 
-    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return _serializer(self.secret_key, purpose)
-
     def sign(self, purpose: str, **claims: Any) -> str:
         if purpose not in MAX_AGE:
             raise ValueError(f"unknown token purpose {purpose!r}")
-        return self._serializer(purpose).dumps(claims)
+        return _serializer(self.secret_key, purpose).dumps(claims)
 
     def load(self, purpose: str, token: str, *, max_age: timedelta | None = None) -> dict[str, Any]:
         age = max_age or MAX_AGE[purpose]
         try:
-            claims = self._serializer(purpose).loads(token, max_age=int(age.total_seconds()))
+            claims = _serializer(self.secret_key, purpose).loads(token, max_age=int(age.total_seconds()))
         except BadData:
             raise InvalidToken(purpose) from None
         if not isinstance(claims, dict):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from email.utils import parseaddr
 from functools import lru_cache
@@ -57,7 +56,7 @@ class SmtpSender:
             raise self._classified(exc.reply.code, exc.reply.text) from None
         except AddressError as exc:
             raise PermanentSendError(str(exc)) from None
-        except (SetupError, OSError, TimeoutError, asyncio.IncompleteReadError) as exc:
+        except (SetupError, OSError, TimeoutError) as exc:  # ProtocolError and a lost connection are OSErrors
             # Setup trouble (a refused login, no STARTTLS) is the configuration's, not the
             # email's: retried with backoff, so a corrected setting still delivers it.
             self._drop()

@@ -74,8 +74,8 @@ def local_hostname() -> str:
 def dot_stuffed(data: bytes) -> bytes:
     """DATA content with CRLF line ends, a leading dot doubled on every line (RFC 5321 4.5.2),
     and the final CRLF the end-of-data line follows."""
-    bare = data.replace(b"\r\n", b"")
-    if b"\n" in bare or b"\r" in bare:
+    crlf = data.count(b"\r\n")
+    if data.count(b"\n") != crlf or data.count(b"\r") != crlf:  # a bare CR or LF somewhere
         data = _LINE_ENDINGS.sub(b"\r\n", data)
     if data.startswith(b"."):
         data = b"." + data
@@ -219,7 +219,7 @@ class SmtpClient:
         try:
             async with asyncio.timeout(self._timeout_s):
                 await self._command(b"QUIT\r\n")
-        except (OSError, TimeoutError, asyncio.IncompleteReadError):
+        except (OSError, TimeoutError):
             pass
         finally:
             self.abort()
