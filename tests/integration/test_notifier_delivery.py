@@ -123,7 +123,6 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
         await request(pool, person)
     assert await delivery.deliver_due() == 5
     assert len(peers) == 5 and len(set(peers)) == 1
-    await delivery.close()
 
 
 async def test_nothing_pending_is_not_read_as_due_now(pool, lan) -> None:  # type: ignore[no-untyped-def]
@@ -158,6 +157,34 @@ async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(
         await asyncio.gather(*running, return_exceptions=True)
     assert len(to(sink, lan.email)) == 8
     assert sink.handler.sessions - sessions_before <= len(loops)  # not a reconnect per email
+
+
+async def test_a_full_batch_brings_in_a_waiting_loop_to_help(  # type: ignore[no-untyped-def]
+        pool, smtp_settings: Settings, sink: MailSink, lan) -> None:
+    loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(2)]
+    for loop in loops:
+        loop.BATCH_SIZE = 3  # type: ignore[misc]
+    lanes = Lanes(loops)
+    running = [asyncio.create_task(loop.run()) for loop in loops]
+    try:
+        await eventually(lambda: _all_waiting(loops))
+        for _ in range(12):
+            await request(pool, lan)
+        lanes.wake()  # one commit: wakes only the first loop
+
+        async def all_sent() -> bool:
+            return len(to(sink, lan.email)) == 12
+
+        await eventually(all_sent, timeout=4.0)  # before the second loop's own 5 s timeout
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+    assert all(loop.duplicate_window.count > 0 for loop in loops)  # both sent: the first woke the second
+
+
+async def _all_waiting(loops: list[FastRetries]) -> bool:
+    return all(loop.waiting for loop in loops)
 
 
 async def test_competing_senders_deliver_each_notification_exactly_once(pool, smtp_settings: Settings,  # type: ignore[no-untyped-def]
@@ -280,4 +307,3 @@ async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool,
     rows = await pool.fetch("SELECT status, attempts FROM notifications ORDER BY status")
     assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0), ("pending", 0), ("sent", 1)]
     assert len(sink.messages()) == 1
-    await delivery.close()
