@@ -34,6 +34,7 @@ import asyncpg
 from bench.chaos_infra import wait_for_port
 from lotse.shared import events, tokens
 from lotse.shared.db import create_pool
+from lotse.shared.dev import NICENESS, spawn
 from lotse.shared.mailsink import free_port
 from lotse.shared.outbox import write_events
 from lotse.shared.tokens import TokenSigner
@@ -216,9 +217,8 @@ class Services:
                 "LOTSE_COORDINATOR_EMAIL": COORDINATOR[0], "LOTSE_COORDINATOR_PASSWORD": COORDINATOR[1]}
 
     def _spawn(self, name: str, *args: str) -> None:
-        log = (self.root / f"{name}.log").open("ab")
-        self.processes.append(subprocess.Popen([sys.executable, *args], env=self.env(), stdout=log,
-                                               stderr=subprocess.STDOUT, cwd=ROOT))
+        self.processes.append(spawn([sys.executable, *args], self.env(), self.root / f"{name}.log",
+                                    NICENESS.get(name, 0), cwd=ROOT))
         self.by_name[name] = self.processes[-1]
 
     def pause_workers(self, paused: bool) -> None:

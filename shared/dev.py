@@ -26,16 +26,25 @@ DEV_DEFAULTS = {
 }
 MAIL_VIEWER_PORT = int(os.environ.get("LOTSE_DEV_MAIL_VIEWER_PORT", "8025"))
 SERVICES = ("intake", "matcher", "notifier")
+# On one machine the workers yield the CPU to intake: a burst of registrations is answered
+# at once and its emails and suggestions follow a moment later, as separate pods with their
+# own CPU requests would have it (docs/decisions.md, "Workers yield the CPU to intake").
+NICENESS = {"matcher": 10, "notifier": 10}
+
+
+def spawn(argv: list[str], env: dict[str, str], log: Path, niceness: int = 0,
+          cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start ``argv`` with its output appended to ``log``, ``niceness`` steps below our priority."""
+    with log.open("ab") as out:
+        process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    if niceness:
+        os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+    return process
 
 
 def _spawn(args: list[str], env: dict[str, str], log_dir: Path, name: str) -> subprocess.Popen[bytes]:
-    log = (log_dir / f"{name}.log").open("ab")
-    try:
-        return subprocess.Popen(
-            [sys.executable, "-m", "lotse.shared.cli", *args], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    finally:
-        log.close()
+    return spawn([sys.executable, "-m", "lotse.shared.cli", *args], env, log_dir / f"{name}.log",
+                 NICENESS.get(name, 0))
 
 
 def _wait_ready(url: str, processes: dict[str, subprocess.Popen[bytes]], timeout_s: float = 60) -> bool:

@@ -45,3 +45,10 @@ def test_the_image_installs_the_package_and_runs_unprivileged() -> None:
     assert "pip wheel" in dockerfile and "USER lotse" in dockerfile
     for path in ("shared", "services", "pyproject.toml"):
         assert re.search(rf"^COPY .*\b{re.escape(path)}\b", dockerfile, re.M), path
+
+
+def test_the_workers_yield_the_cpu_to_intake(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    intake_shares = services["intake"].get("cpu_shares", 1024)  # Docker's default weight
+    for name in ("matcher", "notifier"):
+        assert services[name]["cpu_shares"] < intake_shares, name

@@ -1,0 +1,33 @@
+"""`lotse dev` starts the workers below intake's CPU priority (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from lotse.shared.dev import NICENESS, spawn
+
+
+def test_spawned_process_runs_the_given_steps_below_our_priority(tmp_path: Path) -> None:
+    log = tmp_path / "sleeper.log"
+    process = spawn([sys.executable, "-c", "import time; print('up', flush=True); time.sleep(30)"],
+                    dict(os.environ), log, niceness=10)
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 10
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_output_goes_to_the_log_and_no_niceness_leaves_the_priority(tmp_path: Path) -> None:
+    log = tmp_path / "echo.log"
+    process = spawn([sys.executable, "-c", "print('hello from the child')"], dict(os.environ), log)
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+    assert process.wait(30) == 0
+    assert log.read_text() == "hello from the child\n"
+
+
+def test_the_workers_yield_and_intake_does_not() -> None:
+    assert NICENESS.get("intake", 0) == 0
+    assert NICENESS["matcher"] > 0 and NICENESS["notifier"] > 0
