@@ -97,3 +97,16 @@ def test_line_endings_become_crlf_and_the_text_survives_exactly() -> None:
     assert on_wire is not None and b"\n" not in on_wire.replace(b"\r\n", b"")
     written = email.message_from_bytes(on_wire, policy=email.policy.default)
     assert text(written, "plain") == "eins\nzwei\ndrei\n\n.punkt\nvier"
+
+
+def test_every_email_gets_its_own_boundary_and_never_one_its_text_contains() -> None:
+    upcoming = mime._boundary().decode("ascii")
+    number = int(upcoming.rsplit("_", 1)[1])
+    quoted = f"{upcoming.rsplit('_', 1)[0]}_{number + 1}"  # the boundary the next email would get
+    fields = _fields(text=f"Zitat: {quoted}\n", html="<p>Hallo</p>")
+    first, second = mime.wire(fields), mime.wire(_fields())
+    assert first is not None and second is not None
+    boundary_of = [m.split(b'boundary="', 1)[1].split(b'"', 1)[0] for m in (first, second)]
+    assert boundary_of[0] != boundary_of[1] and quoted.encode() not in boundary_of
+    written = email.message_from_bytes(first, policy=email.policy.default)
+    assert text(written, "plain") == fields.text and text(written, "html").strip() == "<p>Hallo</p>"
