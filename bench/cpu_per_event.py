@@ -12,7 +12,6 @@ whole path's throughput is bounded by the sum of these figures, which is why the
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import subprocess
@@ -108,9 +107,7 @@ async def measure(requests: int, rounds: int, log_level: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser = wp.load_options(__doc__, rounds=2)
     parser.add_argument("--log-level", default="INFO", help="the services' LOTSE_LOG_LEVEL (INFO, as deployed)")
     args = parser.parse_args()
     wp.prepare_infrastructure()

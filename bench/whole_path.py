@@ -513,10 +513,16 @@ def report(figures: dict[str, list[float]]) -> None:
         print(f"{name:52s} {'MET' if ok else 'MISSED':>10s}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def load_options(doc: str, rounds: int) -> argparse.ArgumentParser:
+    """The options of every bench that brings the whole system up: load per phase, rounds."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
+def main() -> int:
+    parser = load_options(__doc__, rounds=3)
     parser.add_argument("--log-level", default="INFO", help="the services' LOTSE_LOG_LEVEL (INFO, as deployed)")
     args = parser.parse_args()
     prepare_infrastructure()

@@ -11,7 +11,6 @@ nothing about time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -22,6 +21,7 @@ from bench.whole_path import (
     Services,
     closed_loop,
     emails_for,
+    load_options,
     participant_ids,
     prepare_infrastructure,
     queues_drained,
@@ -60,9 +60,7 @@ async def compare(requests: int, rounds: int, nicenesses: list[int]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = load_options(__doc__, rounds=3)
     parser.add_argument("--niceness", type=int, nargs="+", default=[0, 10])
     args = parser.parse_args()
     prepare_infrastructure()
