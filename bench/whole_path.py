@@ -2,12 +2,13 @@
 
     .venv/bin/python -m bench.whole_path [--requests 2000] [--rounds 3] [--log-level INFO]
 
-Brings up intake, matcher and notifier (as `lotse dev` does, on ports of their own, against the
-database `lotse_bench` and the vhost `lotse_bench` of the machine's PostgreSQL and RabbitMQ) and
-a process with bare endpoints (bench/ceilings.py). Ceiling and project phases alternate; each
-figure is the median of the rounds. Load goes to 127.0.0.1 only and is bounded in count.
-The services log at INFO, as deployed (one line per email and per batch of messages; intake
-writes no line per request, only errors, and counts requests in its metrics).
+Brings up intake, matcher and notifier (as `lotse dev` does: matcher and notifier below intake's
+CPU priority, on ports of their own, against the database `lotse_bench` and the vhost
+`lotse_bench` of the machine's PostgreSQL and RabbitMQ) and a process with bare endpoints
+(bench/ceilings.py). Ceiling and project phases alternate; each figure is the median of the
+rounds. Load goes to 127.0.0.1 only and is bounded in count. The services log at INFO, as
+deployed (one line per batch of emails and per batch of messages; intake writes no line per
+request, only errors, and counts requests in its metrics).
 A benchmark, not a test: it prints figures and ratios and asserts nothing about time.
 """
 

@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from lotse.shared.dev import NICENESS, spawn
+from lotse.shared import dev
+from lotse.shared.dev import spawn
 
 
 def test_spawned_process_runs_the_given_steps_below_our_priority(tmp_path: Path) -> None:
@@ -28,6 +29,16 @@ def test_output_goes_to_the_log_and_no_niceness_leaves_the_priority(tmp_path: Pa
     assert log.read_text() == "hello from the child\n"
 
 
-def test_the_workers_yield_and_intake_does_not() -> None:
-    assert NICENESS.get("intake", 0) == 0
-    assert NICENESS["matcher"] > 0 and NICENESS["notifier"] > 0
+def test_lotse_dev_starts_the_workers_below_intake(tmp_path: Path) -> None:
+    """Through the spawn `lotse dev` itself uses, for each service (each just prints its help)."""
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    started = {name: dev._spawn([name, "--help"], dict(os.environ), tmp_path, name) for name in dev.SERVICES}
+    try:
+        # Read before reaping: a child that has exited keeps its priority until it is waited for.
+        priority = {name: os.getpriority(os.PRIO_PROCESS, p.pid) for name, p in started.items()}
+    finally:
+        for process in started.values():
+            process.wait(30)
+    assert priority["intake"] == ours
+    assert priority["matcher"] > ours and priority["notifier"] > ours
+    assert "usage" in (tmp_path / "notifier.log").read_text()
