@@ -14,10 +14,10 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import asyncpg
 
@@ -29,6 +29,7 @@ from lotse.shared import metrics
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -58,6 +59,19 @@ class DuplicateWindow:
             return 0.0
         ordered = sorted(self.samples)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A claimed notification rendered and about to be sent: the ``index``-th of its batch."""
+
+    index: int
+    row: asyncpg.Record
+    email: mime.Email
+
+
+def _fields(row: asyncpg.Record) -> dict[str, object]:
+    return {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
 
 
 class DeliveryLoop:
@@ -173,19 +187,16 @@ class DeliveryLoop:
             claimed_at = time.monotonic()
             people = await self._composer.people(conn, claimed)
             started, sent = time.perf_counter(), Counter[str]()
-            for index, row in enumerate(claimed):
-                sending = asyncio.ensure_future(self._deliver(conn, row, people, claimed_at))
-                try:
-                    if await asyncio.shield(sending):
-                        sent[row["type"]] += 1
-                except asyncio.CancelledError:
-                    # Shutdown: an email the server may already have accepted is recorded before
-                    # we stop (bounded by the SMTP timeout); the untouched rest of the batch goes
-                    # back at once instead of waiting two minutes to look stale.
-                    with contextlib.suppress(Exception):
-                        await sending
-                    await notifications_db.release(conn, [r["id"] for r in claimed[index + 1:]])
-                    raise
+            # Each email is prepared while the one before is still to be sent, so its envelope
+            # can go out behind that one's content (see `SmtpSender.send`).
+            current = await self._finishing(self._next_ready(conn, claimed, 0, people, claimed_at), conn, claimed)
+            while current is not None:
+                rest = claimed[current.index + 1:]
+                upcoming = await self._finishing(
+                    self._next_ready(conn, claimed, current.index + 1, people, claimed_at), conn, rest)
+                if await self._finishing(self._send(conn, current, upcoming), conn, rest):
+                    sent[current.row["type"]] += 1
+                current = upcoming
         if sent:
             # One line per batch: a line per email cost a sixth of the notifier's CPU, and the
             # notifications table records each email (per-email lines are at DEBUG).
@@ -193,17 +204,57 @@ class DeliveryLoop:
                                            "ms": round((time.perf_counter() - started) * 1000, 1)})
         return len(claimed)
 
+    @staticmethod
+    async def _finishing(step: Awaitable[T], conn: asyncpg.Connection, rest: list[asyncpg.Record]) -> T:
+        """Run one step of a batch to its end even when cancelled (shutdown): an email the server
+        may already have accepted is recorded before we stop (bounded by the SMTP timeout), and
+        the claimed rows not yet tried go back at once instead of waiting to look stale."""
+        running = asyncio.ensure_future(step)
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await running
+            # Rows already failed or skipped in `rest` keep their status: release takes 'sending' only.
+            await notifications_db.release(conn, [r["id"] for r in rest])
+            raise
+
     async def _deliver(
         self, conn: asyncpg.Connection, row: asyncpg.Record, people: People, claimed_at: float | None = None
     ) -> bool:
         """Send one claimed notification and record the outcome; True when it was sent."""
-        fields: dict[str, object] = {"notification_id": str(row["id"]), "type": row["type"], "attempt": row["attempts"]}
+        ready = await self._next_ready(conn, [row], 0, people, claimed_at)
+        return ready is not None and await self._send(conn, ready, None)
+
+    async def _next_ready(
+        self, conn: asyncpg.Connection, claimed: list[asyncpg.Record], start: int, people: People,
+        claimed_at: float | None,
+    ) -> Ready | None:
+        """The first of ``claimed[start:]`` that can be sent, rendered; the ones before it that
+        cannot are marked failed or skipped."""
+        for index in range(start, len(claimed)):
+            row = claimed[index]
+            if not await self._still_ours(conn, row, claimed_at):
+                continue
+            email = await self._prepared(conn, row, people)
+            if email is not None:
+                return Ready(index, row, email)
+        return None
+
+    async def _still_ours(self, conn: asyncpg.Connection, row: asyncpg.Record, claimed_at: float | None) -> bool:
         # A claim younger than half the stale limit cannot have been released: renewing it
-        # (one more commit per email) only pays once a slow batch has aged.
-        young = claimed_at is not None and time.monotonic() - claimed_at < self.STALE_CLAIM.total_seconds() / 2
-        if not young and not await notifications_db.renew_claim(conn, row["id"], row["claimed_at"]):
-            log.warning("claim lost before sending; another sender has it", extra=fields)
-            return False
+        # (one more commit per email) only pays once a slow batch has aged. Renewed before the
+        # row is composed, its claim stays fresh until it is sent: one email's send later.
+        if claimed_at is not None and time.monotonic() - claimed_at < self.STALE_CLAIM.total_seconds() / 2:
+            return True
+        if await notifications_db.renew_claim(conn, row["id"], row["claimed_at"]):
+            return True
+        log.warning("claim lost before sending; another sender has it", extra=_fields(row))
+        return False
+
+    async def _prepared(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> mime.Email | None:
+        """The email for ``row``; None, with the row marked, when it cannot or need not go out."""
+        fields = _fields(row)
         try:
             recipient = await self._composer.compose(conn, row, people)
         except LookupError as gone:
@@ -214,22 +265,27 @@ class DeliveryLoop:
             await notifications_db.mark_final(conn, row["id"], "failed", f"cannot compose: {exc!r}"[:500])
             metrics.EMAILS.labels(row["type"], "failed").inc()
             log.exception("notification cannot be composed", extra=fields)
-            return False
+            return None
         if recipient is None:
             await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
             metrics.EMAILS.labels(row["type"], "skipped").inc()
             log.info("notification skipped: recipient or match gone", extra=fields)
-            return False
+            return None
         try:
-            message = self._email(row, recipient)
+            return self._email(row, recipient)
         except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
             await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
             metrics.EMAILS.labels(row["type"], "failed").inc()
             log.exception("notification cannot be rendered", extra=fields)
-            return False
+            return None
+
+    async def _send(self, conn: asyncpg.Connection, ready: Ready, upcoming: Ready | None) -> bool:
+        """Send a prepared email and record the outcome; True when it was sent. ``upcoming``:
+        the email to be sent after it, whose envelope goes out ahead."""
+        row, fields = ready.row, _fields(ready.row)
         started = time.perf_counter()
         try:
-            await self._sender.send(message)
+            await self._sender.send(ready.email, upcoming.email if upcoming is not None else None)
         except PermanentSendError as exc:
             await notifications_db.mark_final(conn, row["id"], "failed", str(exc))
             metrics.EMAILS.labels(row["type"], "failed").inc()
@@ -243,9 +299,9 @@ class DeliveryLoop:
         # a crash repeats an email: one UPDATE on a connection already in hand.
         accepted = time.perf_counter()
         try:
-            await notifications_db.mark_sent(conn, row["id"], recipient.locale)
+            await notifications_db.mark_sent(conn, row["id"], ready.email.locale)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            self._unrecorded[row["id"]] = (row, recipient.locale)  # the database crashed in the window
+            self._unrecorded[row["id"]] = (row, ready.email.locale)  # the database crashed in the window
             raise
         window = time.perf_counter() - accepted
         self.duplicate_window.record(window)

@@ -30,6 +30,8 @@ class SmtpSender:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._client: SmtpClient | None = None
+        #: The next email's content, built to open its transaction ahead (see ``send``).
+        self._built: tuple[mime.Email, SmtpClient, tuple[bytes, tuple[str, ...]]] | None = None
 
     async def _connected(self) -> SmtpClient:
         if self._client is not None and self._client.is_open:
@@ -41,15 +43,17 @@ class SmtpSender:
         )
         return self._client
 
-    async def send(self, email: mime.Email) -> None:
+    async def send(self, email: mime.Email, then: mime.Email | None = None) -> None:
+        """Send ``email``; ``then``, the email to be sent next, has its envelope written behind
+        this one's end of data (see :class:`SmtpClient`)."""
         try:
             client = await self._connected()
-            data = mime.wire(email) if client.supports("8bitmime") else None
-            if data is None:
-                data, options = _flattened(email, client)
-            else:
-                options = ("BODY=8BITMIME",)
-            await client.send(_address(email.sender), email.recipient, dot_stuffed(data), options)
+            data, options = self._payload(email, client)
+            if not client.ready_for(_address(email.sender), email.recipient, options):
+                self._drop()  # a transaction was opened ahead for an email not sent after all
+                client = await self._connected()
+            ahead = self._envelope_ahead(then, client)
+            await client.send(_address(email.sender), email.recipient, data, options, ahead)
         except ReplyError as exc:
             if exc.reply.code == 421:
                 await self.close()  # the server is closing this connection; reconnect next time
@@ -61,6 +65,30 @@ class SmtpSender:
             # email's: retried with backoff, so a corrected setting still delivers it.
             self._drop()
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from None
+
+    def _payload(self, email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str, ...]]:
+        """The dot-stuffed content and MAIL's options; built once when it was built ahead."""
+        built, self._built = self._built, None
+        if built is not None and built[0] is email and built[1] is client:
+            return built[2]
+        data = mime.wire(email) if client.supports("8bitmime") else None
+        if data is None:
+            data, options = _flattened(email, client)
+        else:
+            options = ("BODY=8BITMIME",)
+        return dot_stuffed(data), options
+
+    def _envelope_ahead(self, then: mime.Email | None, client: SmtpClient) -> tuple[str, str, tuple[str, ...]] | None:
+        """What the client needs to open the next email's transaction ahead: its options
+        depend on its content, which is built now and kept for its own ``send``."""
+        if then is None or not client.supports("pipelining"):
+            return None
+        try:
+            payload = self._payload(then, client)
+        except PermanentSendError:
+            return None  # that email fails in its own turn
+        self._built = (then, client, payload)
+        return _address(then.sender), then.recipient, payload[1]
 
     @staticmethod
     def _classified(code: int, reply: str) -> Exception:

@@ -125,6 +125,26 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
     assert len(peers) == 5 and len(set(peers)) == 1
 
 
+async def test_a_batch_with_a_refusal_a_skip_and_a_closing_server_sends_every_other_email_once(  # type: ignore[no-untyped-def]
+        pool, delivery, sink: MailSink) -> None:
+    """Each email's envelope goes out behind the content before it: a refusal, a row skipped in
+    between and a server closing the connection must not cost or repeat another email."""
+    people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(6)]
+    ids = [await request(pool, person) for person in people]
+    await pool.execute("UPDATE participants SET status = 'erased', email = NULL, erased_at = now() WHERE id = $1",
+                       people[1].id)
+    sink.inject("550 5.1.1 mailbox unavailable")  # the first email sent
+    sink.inject("421 4.3.2 shutting down")  # the second: the server closes, the third's envelope was ahead
+    await deliver_all(delivery)
+    rows = [await row(pool, i) for i in ids]
+    assert rows[1]["status"] == "skipped"
+    assert Counter((r["status"], r["attempts"]) for r in rows) == {
+        ("failed", 1): 1, ("skipped", 1): 1, ("sent", 2): 1, ("sent", 1): 3}
+    refused = next(person for person, r in zip(people, rows, strict=True) if r["status"] == "failed")
+    assert Counter(m.rcpt_tos[0] for m in sink.messages()) == Counter(
+        p.email for p in people if p not in (people[1], refused))
+
+
 async def test_nothing_pending_is_not_read_as_due_now(pool, lan) -> None:  # type: ignore[no-untyped-def]
     async with pool.acquire() as conn:
         assert await notifications_db.next_due_in_s(conn) is None

@@ -32,6 +32,7 @@ from lotse.notifier.smtp_client import (
 from lotse.shared.config import load_settings
 from lotse.shared.mailsink import free_port
 
+SENDER = "noreply@lotse.example"
 CONTENT = "Subject: Grüße\r\n\r\n.eine Zeile mit Punkt\r\n..zwei Punkte\r\n.\r\nEnde, 汉字\r\n".encode()
 
 
@@ -100,6 +101,67 @@ async def test_emails_arrive_byte_for_byte_over_one_connection(recorder: Recorde
         await client.quit()
     assert recorder.received == [("noreply@lotse.example", ["lan@example.org"], CONTENT),
                                  ("noreply@lotse.example", ["olena@example.org"], CONTENT)]
+
+
+async def test_a_run_of_emails_opens_each_next_transaction_behind_the_content_before(recorder: Recorder) -> None:
+    recipients = ["a@example.org", "nobody@example.org", "c@example.org", "d@example.org"]
+    outcomes: list[object] = []
+    with smtp_server(recorder) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        writes = _writes_of(client)
+        for recipient, following in zip(recipients, [*recipients[1:], None], strict=True):
+            then = None if following is None else (SENDER, following, ("BODY=8BITMIME",))
+            try:
+                await client.send(SENDER, recipient, dot_stuffed(CONTENT), ("BODY=8BITMIME",), then)
+                outcomes.append(250)
+            except ReplyError as refused:  # the one refused recipient leaves the run going
+                outcomes.append((refused.command, refused.reply.code))
+        await client.quit()
+    assert outcomes == [250, ("RCPT", 550), 250, 250]
+    assert recorder.received == [(SENDER, [r], CONTENT) for r in ("a@example.org", "c@example.org", "d@example.org")]
+    opened_ahead = [w for w in writes if w.startswith(dot_stuffed(CONTENT) + b".\r\nMAIL FROM:")]
+    # Pipelined: behind a's content goes the refused one's envelope; behind c's, d's. Behind the
+    # refused one's nothing (its content was never sent), so c's envelope goes out on its own.
+    assert len(opened_ahead) == (2 if recorder.pipelining else 0)
+
+
+async def test_a_transaction_opened_ahead_for_an_email_not_sent_after_all_goes_unsent() -> None:
+    recorder = Recorder(pipelining=True)
+    with smtp_server(recorder) as port:
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        await client.send(SENDER, "a@example.org", dot_stuffed(CONTENT), (), (SENDER, "b@example.org", ()))
+        assert client.ready_for(SENDER, "b@example.org") and not client.ready_for(SENDER, "c@example.org")
+        with pytest.raises(ConnectionResetError, match="opened ahead"):
+            await client.send(SENDER, "c@example.org", dot_stuffed(CONTENT))
+        assert not client.is_open
+        client = await SmtpClient.connect("127.0.0.1", port, timeout_s=5)
+        await client.send(SENDER, "a@example.org", dot_stuffed(CONTENT), (), (SENDER, "b@example.org", ()))
+        async with asyncio.timeout(1):  # not the SMTP timeout: QUIT would be read as b's content
+            await client.quit()
+        # The sender, told to send another email than the one it opened ahead, reconnects for it.
+        sender = SmtpSender(load_settings({"LOTSE_SMTP_PORT": str(port), "LOTSE_DEV_MODE": "true"}))
+        await sender.send(_email("a@example.org"), then=_email("b@example.org"))
+        await sender.send(_email("c@example.org"))
+        await sender.send(_email("d@example.org"), then=_email("e@example.org"))
+        await sender.send(_email("e@example.org"))
+        await sender.close()
+    arrived = [r[1][0] for r in recorder.received]
+    assert arrived == ["a@example.org", "a@example.org", "a@example.org", "c@example.org", "d@example.org",
+                       "e@example.org"]
+    assert recorder.received[-1][2] == recorder.received[-2][2].replace(b"d@example.org", b"e@example.org")
+
+
+def _writes_of(client: SmtpClient) -> list[bytes]:
+    """Each write the client makes from now on (one write is one segment on the wire, at most)."""
+    writes: list[bytes] = []
+    write = client._writer.write
+
+    def recorded(data: bytes) -> None:
+        writes.append(bytes(data))
+        write(data)
+
+    client._writer.write = recorded  # type: ignore[method-assign]
+    return writes
 
 
 @pytest.mark.parametrize(("sender", "recipient", "command", "code"), [
