@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from lotse.shared import metrics
+from lotse.shared import heap, metrics
 from lotse.shared.config import Settings
 from lotse.shared.consumer import Consumer
 from lotse.shared.runtime import Infrastructure, infrastructure, stop_on_signals
@@ -35,6 +35,7 @@ async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio
             tasks.append(asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"))
         for consumer in parts.consumers:
             await consumer.start()
+        heap.settle()
         log.info("%s ready", service)
         await stop.wait()
         log.info("%s stopping: finishing messages in hand", service)
