@@ -219,13 +219,6 @@ class DeliveryLoop:
             await notifications_db.release(conn, [r["id"] for r in rest])
             raise
 
-    async def _deliver(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, people: People, claimed_at: float | None = None
-    ) -> bool:
-        """Send one claimed notification and record the outcome; True when it was sent."""
-        ready = await self._next_ready(conn, [row], 0, people, claimed_at)
-        return ready is not None and await self._send(conn, ready, None)
-
     async def _next_ready(
         self, conn: asyncpg.Connection, claimed: list[asyncpg.Record], start: int, people: People,
         claimed_at: float | None,

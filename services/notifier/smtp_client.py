@@ -85,6 +85,10 @@ def dot_stuffed(data: bytes) -> bytes:
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
+#: What identifies a transaction's envelope: sender, recipient, MAIL's options.
+Envelope = tuple[str, str, tuple[str, ...]]
+
+
 def _envelope(sender: str, recipient: str, options: Sequence[str]) -> bytes:
     """MAIL, RCPT and DATA for one recipient."""
     utf8 = "SMTPUTF8" in options
@@ -107,8 +111,9 @@ class SmtpClient:
         self._timeout_s = timeout_s
         #: EHLO keywords (lower case) → their parameters.
         self.extensions: dict[str, str] = {}
-        #: The envelope written behind the last end of data, its replies not yet read.
-        self._ahead: bytes | None = None
+        #: Sender, recipient and options of the envelope written behind the last end of data,
+        #: its replies not yet read.
+        self._ahead: Envelope | None = None
 
     @classmethod
     async def connect(
@@ -183,7 +188,7 @@ class SmtpClient:
     def ready_for(self, sender: str, recipient: str, options: Sequence[str] = ()) -> bool:
         """False while a transaction written ahead for another email is open: only hanging up
         ends that one unsent."""
-        return self._ahead is None or self._ahead == _envelope(sender, recipient, options)
+        return self._ahead is None or self._ahead == (sender, recipient, tuple(options))
 
     async def send(self, sender: str, recipient: str, data: bytes, options: Sequence[str] = (),
                    then: tuple[str, str, Sequence[str]] | None = None) -> Reply:
@@ -193,23 +198,22 @@ class SmtpClient:
         ``then``: the sender, recipient and options of the email to be sent next. Its envelope
         goes out behind this end of data, its replies are read by that email's ``send``.
         """
-        envelope = _envelope(sender, recipient, options)
-        if self._ahead is not None and self._ahead != envelope:
+        if not self.ready_for(sender, recipient, options):
             self.abort()  # open for another email: hanging up is the one way to leave it unsent
             raise ConnectionResetError("hung up on a transaction opened ahead for another email")
         ahead = self._envelope_ahead(then)
         try:
             async with asyncio.timeout(self._timeout_s):
-                if self._ahead is not None:
+                if self._ahead is not None:  # written behind the last content: only its replies are due
                     self._ahead = None
                     replies = [await self._read_reply() for _ in range(3)]
                 elif self.supports("pipelining"):
-                    replies = await self._pipelined(envelope)
+                    replies = await self._pipelined(_envelope(sender, recipient, options))
                 else:
-                    replies = await self._stepwise(envelope)
+                    replies = await self._stepwise(_envelope(sender, recipient, options))
                 await self._refused(replies)
-                self._writer.write(data + b".\r\n" + (ahead or b""))
-                self._ahead = ahead
+                self._writer.write(data + b".\r\n" + (ahead[1] if ahead else b""))
+                self._ahead = ahead[0] if ahead else None
                 reply = await self._read_reply()
         except (OSError, TimeoutError):
             self.abort()  # a half-done transaction: only hanging up makes sure nothing more is sent
@@ -218,11 +222,13 @@ class SmtpClient:
             raise ReplyError("end of data", reply)
         return reply
 
-    def _envelope_ahead(self, then: tuple[str, str, Sequence[str]] | None) -> bytes | None:
+    def _envelope_ahead(self, then: tuple[str, str, Sequence[str]] | None) -> tuple[Envelope, bytes] | None:
+        """The next email's envelope and its bytes, to go behind this content; None for none."""
         if then is None or not self.supports("pipelining"):
             return None
+        sender, recipient, options = then
         try:
-            return _envelope(*then)
+            return (sender, recipient, tuple(options)), _envelope(sender, recipient, options)
         except AddressError:
             return None  # refused when that email's own turn comes, before anything is written
 
