@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from lotse.shared.reference import taxonomy
+from lotse.shared.templating import FoldedGettext, LocaleEnvironment
 
 SOURCE_LOCALE: Final = "en"
 DEFAULT_LOCALE: Final = "de"
@@ -95,12 +96,12 @@ def as_text(value: object) -> markupsafe.Markup:
 
 
 @cache
-def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
+def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     """One autoescaping environment per locale, so concurrent renders never share gettext."""
-    env = jinja2.Environment(
+    env = LocaleEnvironment(
         loader=jinja2.PackageLoader(package, "templates"),
         autoescape=_escapes_html,
-        extensions=["jinja2.ext.i18n", "jinja2.ext.do"],
+        extensions=["jinja2.ext.i18n", "jinja2.ext.do", FoldedGettext],
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -112,6 +113,7 @@ def environment(package: str, domain: str, locale: str) -> jinja2.Environment:
     catalog = translations(package, domain, locale)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = _direct_gettext(catalog)
+    env.constant_gettext = catalog.gettext
     env.globals["locale"] = locale
     return env
 

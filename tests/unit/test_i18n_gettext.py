@@ -14,6 +14,7 @@ from lotse.shared.i18n import SUPPORTED_LOCALES, environment
 def jinjas_own(package: str, domain: str, locale: str) -> jinja2.Environment:
     env = environment.__wrapped__(package, domain, locale)
     env.globals["_"] = env.globals["gettext"]  # what jinja's `_` alias resolves and calls
+    env.constant_gettext = None  # every `_()` a call at render time, none folded at compile time
     return env
 
 
