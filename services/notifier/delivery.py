@@ -14,10 +14,10 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 import asyncpg
 
@@ -29,7 +29,6 @@ from lotse.shared import metrics
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass
@@ -178,7 +177,12 @@ class DeliveryLoop:
         return 5.0 if due is None else min(max(due, 0.05), 5.0)
 
     async def deliver_due(self) -> int:
-        """Send one batch of due notifications; returns how many were handled."""
+        """Send one batch of due notifications; returns how many were handled.
+
+        Cancelled (shutdown), the batch still finishes the step under way, so an email the server
+        may already have accepted is recorded before we stop (bounded by the SMTP timeout), and
+        hands back the claimed rows not yet tried at once instead of leaving them to look stale.
+        """
         # One database connection for the whole batch: marking an email sent then needs no
         # pool acquisition, which keeps the duplicate window one UPDATE long.
         async with self._pool.acquire() as conn:
@@ -186,17 +190,17 @@ class DeliveryLoop:
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
             claimed_at = time.monotonic()
             people = await self._composer.people(conn, claimed)
-            started, sent = time.perf_counter(), Counter[str]()
-            # Each email is prepared while the one before is still to be sent, so its envelope
-            # can go out behind that one's content (see `SmtpSender.send`).
-            current = await self._finishing(self._next_ready(conn, claimed, 0, people, claimed_at), conn, claimed)
-            while current is not None:
-                rest = claimed[current.index + 1:]
-                upcoming = await self._finishing(
-                    self._next_ready(conn, claimed, current.index + 1, people, claimed_at), conn, rest)
-                if await self._finishing(self._send(conn, current, upcoming), conn, rest):
-                    sent[current.row["type"]] += 1
-                current = upcoming
+            started, stop = time.perf_counter(), asyncio.Event()
+            # Shielded as one task per batch: a task and a shield per step cost two extra turns
+            # of the event loop per email.
+            batch = asyncio.ensure_future(self._deliver(conn, claimed, people, claimed_at, stop))
+            try:
+                sent = await asyncio.shield(batch)
+            except asyncio.CancelledError:
+                stop.set()
+                with contextlib.suppress(Exception):
+                    await batch
+                raise
         if sent:
             # One line per batch: a line per email cost a sixth of the notifier's CPU, and the
             # notifications table records each email (per-email lines are at DEBUG).
@@ -204,20 +208,23 @@ class DeliveryLoop:
                                            "ms": round((time.perf_counter() - started) * 1000, 1)})
         return len(claimed)
 
-    @staticmethod
-    async def _finishing(step: Awaitable[T], conn: asyncpg.Connection, rest: list[asyncpg.Record]) -> T:
-        """Run one step of a batch to its end even when cancelled (shutdown): an email the server
-        may already have accepted is recorded before we stop (bounded by the SMTP timeout), and
-        the claimed rows not yet tried go back at once instead of waiting to look stale."""
-        running = asyncio.ensure_future(step)
-        try:
-            return await asyncio.shield(running)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await running
-            # Rows already failed or skipped in `rest` keep their status: release takes 'sending' only.
-            await notifications_db.release(conn, [r["id"] for r in rest])
-            raise
+    async def _deliver(self, conn: asyncpg.Connection, claimed: list[asyncpg.Record], people: People,
+                       claimed_at: float, stop: asyncio.Event) -> Counter[str]:
+        """Send the batch in order; once ``stop`` is set, the step under way is the last."""
+        sent = Counter[str]()
+        # Each email is prepared while the one before is still to be sent, so its envelope can go
+        # out behind that one's content (see `SmtpSender.send`).
+        current = await self._next_ready(conn, claimed, 0, people, claimed_at)
+        while current is not None and not stop.is_set():
+            upcoming = await self._next_ready(conn, claimed, current.index + 1, people, claimed_at)
+            if stop.is_set():
+                break
+            if await self._send(conn, current, upcoming):
+                sent[current.row["type"]] += 1
+            current = upcoming
+        if current is not None:  # stopped before sending it; rows failed or skipped keep their status
+            await notifications_db.release(conn, [r["id"] for r in claimed[current.index:]])
+        return sent
 
     async def _next_ready(
         self, conn: asyncpg.Connection, claimed: list[asyncpg.Record], start: int, people: People,
