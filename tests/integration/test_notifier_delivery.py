@@ -330,3 +330,32 @@ async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool,
     rows = await pool.fetch("SELECT status, attempts FROM notifications ORDER BY status")
     assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0), ("pending", 0), ("sent", 1)]
     assert len(sink.messages()) == 1
+
+
+async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+    """The email prepared first, not yet sent, goes back with the rest instead of waiting two
+    minutes to look stale."""
+    first = await request(pool, await add_participant(pool, "mentor", name="Mentor", locale="de"))
+    erased = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    await pool.execute("INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, 'vi')",
+                       erased.id, erased.email, erased.name)
+    second = await request(pool, erased, "erasure_confirmation")
+    await pool.execute("UPDATE notifications SET next_attempt_at = next_attempt_at + interval '1 ms' WHERE id = $1",
+                       second)
+    async with pool.acquire() as blocker, blocker.transaction():
+        # Composing the erasure confirmation reads its receipt: that read waits here.
+        await blocker.execute("LOCK TABLE erasure_receipts IN ACCESS EXCLUSIVE MODE")
+        batch = asyncio.create_task(delivery.deliver_due())
+
+        async def composing_the_second() -> bool:
+            return bool(await pool.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND query LIKE '%erasure_receipts%'"))
+
+        await eventually(composing_the_second)
+        batch.cancel()  # SIGTERM arrives while the second email is being prepared
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    rows = {r["id"]: (r["status"], r["attempts"]) for r in await pool.fetch("SELECT * FROM notifications")}
+    assert rows == {first: ("pending", 0), second: ("pending", 0)}
+    assert sink.messages() == []
