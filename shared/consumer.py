@@ -65,7 +65,8 @@ class Consumer(ABC):
     #: Seconds allowed for a retry or dead-letter publish to be confirmed.
     PUBLISH_TIMEOUT_S: ClassVar[float] = 5.0
 
-    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection) -> None:
+    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection | None) -> None:
+        """``connection``: None only where a test calls the handlers without a broker."""
         self.pool = pool
         self._connection = connection
         self._channel: AbstractChannel | None = None
@@ -87,6 +88,8 @@ class Consumer(ABC):
         """Runs after the transaction committed (e.g. to wake a sender loop)."""
 
     async def start(self) -> None:
+        if self._connection is None:
+            raise RuntimeError(f"consumer {self.name} has no broker connection to start on")
         self._channel = await self._connection.channel(publisher_confirms=True)
         await self._channel.set_qos(prefetch_count=self.PREFETCH)
         self._queue = await self._channel.get_queue(self.queue_spec.name, ensure=True)
@@ -283,7 +286,7 @@ class Consumer(ABC):
 def _attempt(message: AbstractIncomingMessage) -> int:
     raw = (message.headers or {}).get(ATTEMPT_HEADER, 1)
     try:
-        return max(1, int(raw))  # type: ignore[call-overload]
+        return max(1, int(raw))  # type: ignore[arg-type]  # a broken header is caught below
     except (TypeError, ValueError):
         return 1
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 
@@ -50,12 +48,3 @@ async def create_pool(
     )
     assert pool is not None
     return pool
-
-
-@asynccontextmanager
-async def pool_context(database_url: str, **kwargs: int) -> AsyncIterator[asyncpg.Pool]:
-    pool = await create_pool(database_url, **kwargs)
-    try:
-        yield pool
-    finally:
-        await pool.close()

@@ -111,7 +111,7 @@ def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     )
     env.filters["as_text"] = as_text
     catalog = translations(package, domain, locale)
-    env.install_gettext_translations(catalog, newstyle=True)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = _direct_gettext(catalog)
     env.constant_gettext = catalog.gettext
     env.globals["locale"] = locale

@@ -44,7 +44,8 @@ class StoredMessage:
 
     @property
     def message_id(self) -> str | None:
-        return self.headers["Message-ID"]
+        found = self.headers["Message-ID"]
+        return None if found is None else str(found)
 
     @property
     def subject(self) -> str:
@@ -72,8 +73,8 @@ def read_message(path: Path) -> StoredMessage:
         path=path,
         rcpt_tos=rcpt,
         headers=parsed,
-        text=text_part.get_content() if text_part is not None else "",  # type: ignore[attr-defined]
-        html=html_part.get_content() if html_part is not None else None,  # type: ignore[attr-defined]
+        text=text_part.get_content() if text_part is not None else "",
+        html=html_part.get_content() if html_part is not None else None,
     )
 
 

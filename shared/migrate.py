@@ -15,7 +15,7 @@ _MIGRATION_LOCK = 0x4C6F747365  # "Lotse"
 
 def available_migrations() -> list[tuple[str, str]]:
     folder = resources.files("lotse.shared").joinpath("migrations")
-    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
     return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 

@@ -16,6 +16,7 @@ from aio_pika.abc import (
     AbstractExchange,
     AbstractQueue,
     AbstractRobustConnection,
+    FieldValue,
 )
 from aiormq.exceptions import ChannelClosed
 
@@ -71,11 +72,11 @@ async def declare_events_exchange(channel: AbstractChannel) -> AbstractExchange:
 async def _declare_quorum_or_classic(
     connection: AbstractRobustConnection, channel: AbstractChannel, spec: QueueSpec
 ) -> tuple[AbstractChannel, AbstractQueue]:
-    arguments: dict[str, object] = {
+    arguments: dict[str, FieldValue] = {
         "x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
         "x-dead-letter-routing-key": spec.name,
     }
-    quorum = {"x-queue-type": "quorum", "x-delivery-limit": spec.delivery_limit}
+    quorum: dict[str, FieldValue] = {"x-queue-type": "quorum", "x-delivery-limit": spec.delivery_limit}
     try:
         queue = await channel.declare_queue(spec.name, durable=True, arguments={**arguments, **quorum})
     except ChannelClosed as exc:
@@ -89,7 +90,7 @@ async def _declare_quorum_or_classic(
 
 async def declare_queue(connection: AbstractRobustConnection, spec: QueueSpec) -> None:
     """Declare one work queue with its bindings, dead-letter queue and retry queues."""
-    channel = await connection.channel()
+    channel: AbstractChannel = await connection.channel()
     try:
         events = await declare_events_exchange(channel)
         dead = await channel.declare_exchange(DEAD_LETTER_EXCHANGE, aio_pika.ExchangeType.DIRECT, durable=True)

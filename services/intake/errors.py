@@ -77,11 +77,11 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response(ApiError(exc.status, message, headers=_keep_headers(exc)))
     except _DATABASE_DOWN as exc:
         log.warning("dependency unavailable", extra={"path": request.path, "error": repr(exc)})
-        error = ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
-                         headers={"Retry-After": "5"})
+        unavailable = ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
+                               headers={"Retry-After": "5"})
         if _is_api(request):
-            return error_response(error)
-        raise web.HTTPServiceUnavailable(text=error.message) from None
+            return error_response(unavailable)
+        raise web.HTTPServiceUnavailable(text=unavailable.message) from None
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         if _is_api(request):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from lotse.matcher import features, rules, scoring
 from lotse.matcher.mentor_index import MentorIndex
@@ -65,7 +65,7 @@ def candidates(
     kind: str,
     newcomer: Newcomer,
     pools: Pools,
-    excluded: set,  # type: ignore[type-arg]
+    excluded: set[Any],
     models: dict[str, LinearModel],
     now: datetime,
     limit: int | None = None,

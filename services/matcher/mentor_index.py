@@ -199,7 +199,8 @@ class MentorIndex:
             product += (query[:, split.rare].tocsr() @ split.sparse).toarray()
         else:  # one row through BLAS would read the whole dense part for little work
             product = (query @ self.texts).toarray()
-        return np.clip(product.astype(np.float32, copy=False), 0.0, 1.0)
+        clipped: np.ndarray = np.clip(product.astype(np.float32, copy=False), 0.0, 1.0)
+        return clipped
 
     def _language(self, block: Sequence[Newcomer]) -> np.ndarray:
         """Best shared level per pair; below B1 the pair has no language in common."""
@@ -244,7 +245,7 @@ class MentorIndex:
         shares = block.shares * np.array([*columns, 1.0], dtype=np.float32)
         shares[:, -1] = (terms.constant + w.get("waiting", 0.0) * block.waiting
                          + 0.5 * w.get("needs", 0.0) * block.no_needs)  # no needs named: a neutral half
-        total = shares @ self.attributes
+        total: np.ndarray = shares @ self.attributes
         total += terms.language[block.best + (block.weak[:, None] * (NATIVE + 1)).astype(np.int8)]
         total += terms.distance[block.homes]
         if w.get("about", 0.0):

@@ -71,7 +71,7 @@ def score(kind: str, features: Sequence[Feature], model: LinearModel | None = No
     """The explanation's contributions are rounded first and the score is their sum, so they add up exactly."""
     weights = PRIOR_WEIGHTS[kind]
     share = model.weight if model else 0.0
-    explanation = [
+    explanation: list[dict[str, Any]] = [
         {"factor": f.name, "contribution": round((1 - share) * weights[f.name] * f.value, 4), "detail": f.detail}
         for f in features
     ]

@@ -33,7 +33,7 @@ from typing import Final
 # 8bit, as EmailMessage chose for our lines (templates keep them far below SMTP's 998): readable
 # in the raw message, and decoded the same way by every reader (quoted-printable left CRLFs in).
 _UTF8: Final = charset.Charset("utf-8")
-_UTF8.body_encoding = None
+_UTF8.body_encoding = None  # type: ignore[assignment]  # None is 8bit; typeshed knows only the codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def _fields(email: Email) -> dict[str, str]:
 
 
 def _headers(message: Message, email: Email, subject: str | Header) -> None:
-    message["Subject"] = subject
+    message["Subject"] = subject  # type: ignore[assignment]  # compat32 takes a Header; typeshed says str
     for name, value in _fields(email).items():
         message[name] = value
 
@@ -69,9 +69,10 @@ def _headers(message: Message, email: Email, subject: str | Header) -> None:
 def build(email: Email) -> Message:
     if not (email.recipient + email.sender).isascii():
         return _modern(email)
-    body: MIMENonMultipart | MIMEMultipart = MIMEText(email.text, "plain", _UTF8)
+    # MIMEText takes a Charset object (typeshed says str): a name would bring back base64 bodies.
+    body: MIMENonMultipart | MIMEMultipart = MIMEText(email.text, "plain", _UTF8)  # type: ignore[arg-type]
     if email.html:
-        body = MIMEMultipart("alternative", _subparts=[body, MIMEText(email.html, "html", _UTF8)])
+        body = MIMEMultipart("alternative", _subparts=[body, MIMEText(email.html, "html", _UTF8)])  # type: ignore[arg-type]
     _headers(body, email, email.subject if email.subject.isascii() else Header(email.subject, "utf-8"))
     return body
 

@@ -12,6 +12,7 @@ import secrets
 from typing import Final
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from lotse.intake.auth import SESSION_COOKIE
 from lotse.intake.typedefs import settings_key
@@ -28,7 +29,7 @@ def token_for(request: web.Request, session_token: str | None = None) -> str:
     return request.cookies.get(PRE_SESSION_COOKIE) or secrets.token_urlsafe(32)
 
 
-async def check(request: web.Request) -> web.MultiDictProxy[str | bytes | web.FileField]:
+async def check(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The posted form, if its token is right; 403 otherwise."""
     form = await request.post()
     sent = form.get(FIELD)
