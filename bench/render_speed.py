@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+import types
 
 import jinja2
 
@@ -22,17 +23,11 @@ from lotse.shared import i18n
 
 
 def plain_environment(locale: str) -> jinja2.Environment:
-    """`i18n.environment` as jinja2 alone would make it."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader(PACKAGE, "templates"), autoescape=i18n._escapes_html,
-        extensions=["jinja2.ext.i18n", "jinja2.ext.do"], undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-    )
-    env.filters["as_text"] = i18n.as_text
-    catalog = i18n.translations(PACKAGE, DOMAIN, locale)
-    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
-    env.globals["_"] = i18n._direct_gettext(catalog)
-    env.globals["locale"] = locale
+    """`i18n.environment` built afresh with jinja's own behaviour back: no `_()` folded, and each
+    template's globals jinja's ChainMap."""
+    env = i18n.environment.__wrapped__(PACKAGE, DOMAIN, locale)
+    env.constant_gettext = None
+    env.make_globals = types.MethodType(jinja2.Environment.make_globals, env)  # type: ignore[method-assign]
     return env
 
 

@@ -254,46 +254,47 @@ class DeliveryLoop:
 
     async def _prepared(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> mime.Email | None:
         """The email for ``row``; None, with the row marked, when it cannot or need not go out."""
-        fields = _fields(row)
+        why: dict[str, object] = {}  # for the log line, when the composer says what is gone
         try:
             recipient = await self._composer.compose(conn, row, people)
-        except LookupError as gone:
-            recipient, fields["reason"] = None, str(gone)
+        except LookupError as lookup:
+            recipient, why["reason"] = None, str(lookup)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             raise  # the database is away: the claim goes stale and the row is tried again
         except Exception as exc:  # bad data behind one row must fail that email, not stop the loop
-            await notifications_db.mark_final(conn, row["id"], "failed", f"cannot compose: {exc!r}"[:500])
-            metrics.EMAILS.labels(row["type"], "failed").inc()
-            log.exception("notification cannot be composed", extra=fields)
+            await self._end(conn, row, "failed", f"cannot compose: {exc!r}"[:500])
+            log.exception("notification cannot be composed", extra=_fields(row))
             return None
         if recipient is None:
-            await notifications_db.mark_final(conn, row["id"], "skipped", "recipient or match gone")
-            metrics.EMAILS.labels(row["type"], "skipped").inc()
-            log.info("notification skipped: recipient or match gone", extra=fields)
+            await self._end(conn, row, "skipped", "recipient or match gone")
+            log.info("notification skipped: recipient or match gone", extra={**_fields(row), **why})
             return None
         try:
             return self._email(row, recipient)
         except Exception as exc:  # a template bug must fail this email, not the loop that sends all others
-            await notifications_db.mark_final(conn, row["id"], "failed", f"cannot render: {exc!r}"[:500])
-            metrics.EMAILS.labels(row["type"], "failed").inc()
-            log.exception("notification cannot be rendered", extra=fields)
+            await self._end(conn, row, "failed", f"cannot render: {exc!r}"[:500])
+            log.exception("notification cannot be rendered", extra=_fields(row))
             return None
+
+    async def _end(self, conn: asyncpg.Connection, row: asyncpg.Record, status: str, error: str) -> None:
+        """A notification that will not go out: its final status, counted."""
+        await notifications_db.mark_final(conn, row["id"], status, error)
+        metrics.EMAILS.labels(row["type"], status).inc()
 
     async def _send(self, conn: asyncpg.Connection, ready: Ready, upcoming: Ready | None) -> bool:
         """Send a prepared email and record the outcome; True when it was sent. ``upcoming``:
         the email to be sent after it, whose envelope goes out ahead."""
-        row, fields = ready.row, _fields(ready.row)
+        row = ready.row
         started = time.perf_counter()
         try:
             await self._sender.send(ready.email, upcoming.email if upcoming is not None else None)
         except PermanentSendError as exc:
-            await notifications_db.mark_final(conn, row["id"], "failed", str(exc))
-            metrics.EMAILS.labels(row["type"], "failed").inc()
+            await self._end(conn, row, "failed", str(exc))
             await self._forget_receipt(conn, row)
-            log.error("notification refused by the mail server", extra={**fields, "reply": str(exc)})
+            log.error("notification refused by the mail server", extra={**_fields(row), "reply": str(exc)})
             return False
         except TransientSendError as exc:
-            await self._retry_or_fail(conn, row, str(exc), fields)
+            await self._retry_or_fail(conn, row, str(exc))
             return False
         # Between the server's acceptance above and this update lies the only window in which
         # a crash repeats an email: one UPDATE on a connection already in hand.
@@ -308,7 +309,7 @@ class DeliveryLoop:
         metrics.EMAILS.labels(row["type"], "sent").inc()
         await self._forget_receipt(conn, row)
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("email sent", extra={**fields, "ms": round((accepted - started) * 1000, 1),
+            log.debug("email sent", extra={**_fields(row), "ms": round((accepted - started) * 1000, 1),
                                            "duplicate_window_ms": round(window * 1000, 2)})
         return True
 
@@ -327,21 +328,16 @@ class DeliveryLoop:
         if row["type"] == "erasure_confirmation" and row["participant_id"] is not None:
             await conn.execute("DELETE FROM erasure_receipts WHERE participant_id = $1", row["participant_id"])
 
-    async def _retry_or_fail(
-        self, conn: asyncpg.Connection, row: asyncpg.Record, error: str, fields: dict[str, object]
-    ) -> None:
+    async def _retry_or_fail(self, conn: asyncpg.Connection, row: asyncpg.Record, error: str) -> None:
         if row["attempts"] >= self.MAX_ATTEMPTS:
-            await notifications_db.mark_final(
-                conn, row["id"], "failed", f"gave up after {row['attempts']} attempts: {error}"
-            )
-            metrics.EMAILS.labels(row["type"], "failed").inc()
+            await self._end(conn, row, "failed", f"gave up after {row['attempts']} attempts: {error}")
             await self._forget_receipt(conn, row)
-            log.error("notification failed for good", extra={**fields, "error": error})
+            log.error("notification failed for good", extra={**_fields(row), "error": error})
             return
         delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))
         delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
-        log.warning("email deferred", extra={**fields, "error": error, "retry_in_s": round(delay, 1)})
+        log.warning("email deferred", extra={**_fields(row), "error": error, "retry_in_s": round(delay, 1)})
 
     def _email(self, row: asyncpg.Record, recipient: Recipient) -> mime.Email:
         rendered = render_email(row["type"], recipient.locale, recipient.context)

@@ -7,7 +7,7 @@ from email.utils import parseaddr
 from functools import lru_cache
 
 from lotse.notifier import mime
-from lotse.notifier.smtp_client import AddressError, ReplyError, SetupError, SmtpClient, dot_stuffed
+from lotse.notifier.smtp_client import AddressError, Envelope, ReplyError, SetupError, SmtpClient, dot_stuffed
 from lotse.shared.config import Settings
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class SmtpSender:
             if not client.ready_for(_address(email.sender), email.recipient, options):
                 self._drop()  # a transaction was opened ahead for an email not sent after all
                 client = await self._connected()
+                data, options = self._payload(email, client)  # as the new session's extensions ask
             ahead = self._envelope_ahead(then, client)
             await client.send(_address(email.sender), email.recipient, data, options, ahead)
         except ReplyError as exc:
@@ -78,7 +79,7 @@ class SmtpSender:
             options = ("BODY=8BITMIME",)
         return dot_stuffed(data), options
 
-    def _envelope_ahead(self, then: mime.Email | None, client: SmtpClient) -> tuple[str, str, tuple[str, ...]] | None:
+    def _envelope_ahead(self, then: mime.Email | None, client: SmtpClient) -> Envelope | None:
         """What the client needs to open the next email's transaction ahead: its options
         depend on its content, which is built now and kept for its own ``send``."""
         if then is None or not client.supports("pipelining"):

@@ -191,7 +191,7 @@ class SmtpClient:
         return self._ahead is None or self._ahead == (sender, recipient, tuple(options))
 
     async def send(self, sender: str, recipient: str, data: bytes, options: Sequence[str] = (),
-                   then: tuple[str, str, Sequence[str]] | None = None) -> Reply:
+                   then: Envelope | None = None) -> Reply:
         """One transaction: the server's acceptance of ``data`` (already dot-stuffed, see
         :func:`dot_stuffed`), or :class:`ReplyError` with the reply that refused it.
 
@@ -222,13 +222,12 @@ class SmtpClient:
             raise ReplyError("end of data", reply)
         return reply
 
-    def _envelope_ahead(self, then: tuple[str, str, Sequence[str]] | None) -> tuple[Envelope, bytes] | None:
+    def _envelope_ahead(self, then: Envelope | None) -> tuple[Envelope, bytes] | None:
         """The next email's envelope and its bytes, to go behind this content; None for none."""
         if then is None or not self.supports("pipelining"):
             return None
-        sender, recipient, options = then
         try:
-            return (sender, recipient, tuple(options)), _envelope(sender, recipient, options)
+            return then, _envelope(*then)
         except AddressError:
             return None  # refused when that email's own turn comes, before anything is written
 
