@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 
 from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
@@ -359,3 +360,21 @@ async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(pool, d
     rows = {r["id"]: (r["status"], r["attempts"]) for r in await pool.fetch("SELECT * FROM notifications")}
     assert rows == {first: ("pending", 0), second: ("pending", 0)}
     assert sink.messages() == []
+
+
+async def test_every_outcome_is_counted_by_type(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+    """lotse_emails{type, outcome}: what operations watch for SMTP failures (docs/operations.md)."""
+    def counted(outcome: str) -> float:
+        return REGISTRY.get_sample_value("lotse_emails_total", {"type": "registration_confirmed",
+                                                                "outcome": outcome}) or 0.0
+
+    before = {outcome: counted(outcome) for outcome in ("sent", "failed", "skipped")}
+    people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(4)]
+    for person in people:
+        await request(pool, person)
+    await pool.execute("UPDATE participants SET status = 'erased', email = NULL, erased_at = now() WHERE id = $1",
+                       people[3].id)
+    sink.inject("550 5.1.1 mailbox unavailable")  # the first email sent
+    await deliver_all(delivery)
+    assert {outcome: counted(outcome) - before[outcome] for outcome in before} == {
+        "sent": 2, "failed": 1, "skipped": 1}
