@@ -1,5 +1,7 @@
 """Schemathesis against the running intake's own OpenAPI document: every check except one, in a
-bounded run (`bench/fuzz.sh` runs the long one).
+run bounded by its number of examples, not by time (`bench/fuzz.sh` runs the long one). With a
+time budget the number of cases depended on the machine's speed: 29 instead of thousands once
+the machine was slow, and the "enough cases" check failed though nothing was wrong.
 
 Left out: `positive_data_acceptance`. The validators hold rules JSON Schema cannot state (a
 course date not in the past, a language listed once, a verification token that is genuinely
@@ -32,7 +34,7 @@ async def test_the_api_survives_schema_driven_fuzzing(system: System, http: aioh
         "--checks", "all", "--exclude-checks", "positive_data_acceptance",
         "--exclude-path", "/api/v1/auth/login",  # would throttle, then log out, the token used here
         "--header", f"Authorization: Bearer {token}",
-        "--max-examples", "15", "--max-time", "60", "--workers", "2", "--seed", "20261123",
+        "--max-examples", "15", "--workers", "2", "--seed", "20261123",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
