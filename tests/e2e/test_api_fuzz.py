@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from lotse.intake.accounts import create_coordinator
 from tests.e2e.conftest import ARTIFACTS, System
@@ -24,6 +25,7 @@ EMAIL, PASSWORD = "fuzz@example.org", "a long fuzzing passphrase"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
+@pytest.mark.timeout(600)  # a guard against a hang only: the run is bounded by its examples
 async def test_the_api_survives_schema_driven_fuzzing(system: System, http: aiohttp.ClientSession, pool) -> None:
     async with pool.acquire() as conn:
         await create_coordinator(conn, EMAIL, PASSWORD)
