@@ -63,16 +63,16 @@ class Event:
     version: int = VERSION
 
     def to_json(self) -> bytes:
-        return json.dumps(
-            {
-                "id": str(self.id),
-                "type": self.type,
-                "occurred_at": self.occurred_at.isoformat(),
-                "version": self.version,
-                "data": self.data,
-            },
-            separators=(",", ":"),
-        ).encode()
+        return envelope_json(self.id, self.type, self.occurred_at, json.dumps(self.data, separators=(",", ":")),
+                             self.version)
+
+
+def envelope_json(event_id: uuid.UUID, event_type: str, occurred_at: datetime, data_json: str,
+                  version: int = VERSION) -> bytes:
+    """An event's message body around ``data`` already in JSON: the outbox relay passes the
+    stored payload through as PostgreSQL prints it, without decoding and encoding it again."""
+    return (f'{{"id":"{event_id}","type":{json.dumps(event_type)},"occurred_at":"{occurred_at.isoformat()}",'
+            f'"version":{version},"data":{data_json}}}').encode()
 
 
 def _check_data(event_type: str, data: object) -> dict[str, Any]:

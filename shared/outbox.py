@@ -24,7 +24,7 @@ from aio_pika.abc import AbstractExchange
 
 from lotse.shared import metrics
 from lotse.shared.db import APPLICATION_PREFIX
-from lotse.shared.events import Event
+from lotse.shared.events import Event, envelope_json
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +47,13 @@ async def write_event(conn: asyncpg.Connection, event: Event) -> None:
 
 
 def _message(row: asyncpg.Record) -> aio_pika.Message:
-    event = Event(
-        type=row["type"], data=row["payload"], id=row["id"], occurred_at=row["occurred_at"]
-    )
     return aio_pika.Message(
-        event.to_json(),
+        envelope_json(row["id"], row["type"], row["occurred_at"], row["payload"]),
         content_type="application/json",
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        message_id=str(event.id),
-        type=event.type,
-        timestamp=event.occurred_at,
+        message_id=str(row["id"]),
+        type=row["type"],
+        timestamp=row["occurred_at"],
     )
 
 
@@ -89,16 +86,14 @@ class OutboxRelay:
         """Publish one batch; returns (rows published, rows that failed and stay pending)."""
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                """SELECT seq, id, type, occurred_at, payload FROM outbox
+                """SELECT seq, id, type, occurred_at, payload::text AS payload FROM outbox
                    WHERE published_at IS NULL ORDER BY seq
                    LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 self.BATCH_SIZE,
             )
             if not rows:
                 return 0, 0
-            results = await asyncio.gather(
-                *(self._publish(row) for row in rows), return_exceptions=True
-            )
+            results = await self._confirmed(rows)
             published = [row["seq"] for row, r in zip(rows, results, strict=True) if r is None]
             failed = [
                 (row["seq"], f"{type(r).__name__}: {r}"[:500])
@@ -124,13 +119,31 @@ class OutboxRelay:
             metrics.OUTBOX_FAILED.inc(len(failed))
             return len(published), len(failed)
 
-    async def _publish(self, row: asyncpg.Record) -> None:
-        # aio-pika can wait forever for a confirm while it reconnects; the timeout turns
-        # that into a failed attempt, and the row simply stays pending.
-        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
-        # races with its timeout, and a relay that ignores cancellation blocks shutdown.
-        async with asyncio.timeout(self._publish_timeout_s):
-            await self._exchange.publish(_message(row), routing_key=row["type"], mandatory=True)
+    async def _confirmed(self, rows: list[asyncpg.Record]) -> list[BaseException | None]:
+        """Publish every row; each one's outcome, None where the broker confirmed it.
+
+        aio-pika can wait forever for a confirm while it reconnects, so the batch has one
+        deadline: a publish not confirmed by then is a failed attempt, and its row stays pending.
+        One timer for the batch, not one per message (asyncio.wait, not wait_for, which on 3.11
+        can swallow a cancellation, and a relay that ignores cancellation blocks shutdown).
+        """
+        publishes = [
+            asyncio.ensure_future(
+                self._exchange.publish(_message(row), routing_key=row["type"], mandatory=True)
+            )
+            for row in rows
+        ]
+        try:
+            _, late = await asyncio.wait(publishes, timeout=self._publish_timeout_s)
+        finally:
+            for publish in publishes:
+                publish.cancel()  # nothing to a finished one; on our own cancellation, all of them
+        if late:
+            await asyncio.wait(late)
+        return [
+            TimeoutError(f"not confirmed within {self._publish_timeout_s} s") if p.cancelled() else p.exception()
+            for p in publishes
+        ]
 
     async def run(self) -> None:
         """Relay until cancelled."""

@@ -196,3 +196,59 @@ async def test_a_commit_of_another_service_does_not_wake_the_relay(
             await write_event(conn, verified())
         await asyncio.sleep(1.0)
         assert await drain(observer) == []  # left to intake's relays (or this one's next poll)
+
+
+async def test_the_message_is_the_event_as_written(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+    # The relay passes the stored payload through as PostgreSQL prints it: text with quotes,
+    # backslashes, non-Latin letters and nesting must come out as it went in.
+    event = events.new_event(
+        events.NOTIFICATION_REQUESTED,
+        notification={"type": "digest", "note": 'Ölçü "ja" \\ нет ✓', "ids": [1, 2.5, None, True], "deep": {"a": []}},
+    )
+    async with pool.acquire() as conn, conn.transaction():
+        await write_event(conn, event)
+    assert await OutboxRelay(pool, relay_exchange).publish_pending() == (1, 0)
+    message = await observer.get(timeout=5, no_ack=True)
+    assert events.parse_event(message.body) == event
+    assert (message.message_id, message.type, message.content_type) == (
+        str(event.id), event.type, "application/json")
+    assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert message.routing_key == event.type
+
+
+class _Unconfirmed:
+    """The broker's exchange, except that one routing key's publishes are never confirmed."""
+
+    def __init__(self, exchange: aio_pika.abc.AbstractExchange, stuck: str) -> None:
+        self._exchange, self._stuck = exchange, stuck
+
+    async def publish(self, message: aio_pika.abc.AbstractMessage, routing_key: str, **kwargs: object) -> object:
+        if routing_key == self._stuck:
+            await asyncio.Event().wait()
+        return await self._exchange.publish(message, routing_key=routing_key, **kwargs)
+
+
+async def test_a_publish_not_confirmed_in_time_stays_pending_and_the_rest_are_published(
+    pool: asyncpg.Pool, observer, relay_exchange
+) -> None:
+    stuck = events.new_event(events.MATCH_APPROVED, match_id=uuid.uuid4(), kind="mentor",
+                             newcomer_id=uuid.uuid4(), counterpart_id=uuid.uuid4())
+    others = [verified() for _ in range(3)]
+    async with pool.acquire() as conn, conn.transaction():
+        for event in [others[0], stuck, *others[1:]]:
+            await write_event(conn, event)
+    relay = OutboxRelay(pool, _Unconfirmed(relay_exchange, events.MATCH_APPROVED),  # type: ignore[arg-type]
+                        publish_timeout_s=0.5)
+    assert await relay.publish_pending() == (3, 1)
+    pending = await pool.fetch("SELECT id, attempts, last_error FROM outbox WHERE published_at IS NULL")
+    assert [(r["id"], r["attempts"]) for r in pending] == [(stuck.id, 1)]
+    assert "not confirmed within 0.5 s" in pending[0]["last_error"]
+    received: list[dict[str, object]] = []
+
+    async def all_three() -> bool:
+        received.extend(await drain(observer))
+        return len(received) >= 3
+
+    await eventually(all_three, timeout=5)
+    assert sorted(str(m["id"]) for m in received) == sorted(str(e.id) for e in others)
+
