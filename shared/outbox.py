@@ -5,9 +5,9 @@ and marks only the confirmed ones as published. Several relays may run at once: 
 its batch with ``FOR UPDATE SKIP LOCKED``.
 
 Intake and matcher each run a relay, so rows of a writer that died are still published. A commit
-wakes only the relays of the service that wrote it (the trigger's notification carries the
-writing session's ``application_name``); the others find such rows on their next poll. Woken by every
-commit, every relay claimed, found nothing and committed: a third of a registration's CPU.
+wakes only the relays of the service that wrote it: the trigger notifies a channel named after
+the writing session's ``application_name``; the others find such rows on their next poll. Woken by
+every commit, every relay claimed, found nothing and committed: a third of a registration's CPU.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._wake = asyncio.Event()
         self._writer = writer
+        # Its service's own channel (migration 0014), and the common one for everyone else's.
+        self._channels = (NOTIFY_CHANNEL,) if writer is None else (f"{NOTIFY_CHANNEL}:{writer}", NOTIFY_CHANNEL)
 
     def wake(self) -> None:
         self._wake.set()
@@ -183,7 +185,8 @@ class OutboxRelay:
                 continue
             lost = asyncio.Event()
             try:
-                await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+                for channel in self._channels:
+                    await conn.add_listener(channel, self._on_notify)
                 conn.add_termination_listener(lambda _c, on_lost=lost.set: on_lost())
                 self.wake()  # anything committed while we were not listening
                 while not conn.is_closed():
@@ -193,11 +196,15 @@ class OutboxRelay:
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 await asyncio.sleep(self._poll_interval_s)
             finally:
-                with contextlib.suppress(Exception):
-                    await conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+                for channel in self._channels:
+                    with contextlib.suppress(Exception):
+                        await conn.remove_listener(channel, self._on_notify)
                 with contextlib.suppress(Exception):
                     await self._pool.release(conn)
 
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        if self._writer is None or payload == self._writer or not payload.startswith(APPLICATION_PREFIX):
-            self.wake()  # ours, or written by a tool (psql, a migration): not another service's
+    def _on_notify(self, _conn: Any, _pid: int, channel: str, payload: str) -> None:
+        # On the common channel the payload names the writer (migration 0013 sent every commit
+        # there): wake for ours or a tool's (psql, a migration), not for another service's.
+        if channel != NOTIFY_CHANNEL or self._writer is None or payload == self._writer \
+                or not payload.startswith(APPLICATION_PREFIX):
+            self.wake()

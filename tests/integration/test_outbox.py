@@ -198,6 +198,39 @@ async def test_a_commit_of_another_service_does_not_wake_the_relay(
         assert await drain(observer) == []  # left to intake's relays (or this one's next poll)
 
 
+
+async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, settings) -> None:
+    # Another service's process is not woken at all, not even to ignore the notification; a
+    # session that is no service's, or whose channel name would be too long, uses the common one.
+    long_name = "lotse-" + "x" * 60
+    names = ("lotse-intake", "lotse-matcher", "psql", long_name)
+    heard: list[tuple[str, str]] = []
+    listener = await pool.acquire()
+    channels = ("lotse_outbox:lotse-matcher", "lotse_outbox")
+    try:
+        for channel in channels:
+            await listener.add_listener(channel, lambda _c, _p, channel, payload: heard.append((channel, payload)))
+        for name in names:
+            writer = await create_pool(settings.database_url, min_size=1, max_size=1, application_name=name)
+            try:
+                async with writer.acquire() as conn, conn.transaction():
+                    await write_event(conn, verified())
+            finally:
+                await writer.close()
+        await eventually(lambda: _returns(len(heard) >= 3), timeout=5)
+        await asyncio.sleep(0.3)  # an intake notification, were there one, would have come by now
+    finally:
+        await listener.reset()
+        await pool.release(listener)
+    # PostgreSQL truncates application_name to 63 bytes.
+    assert sorted(heard) == sorted([("lotse_outbox:lotse-matcher", ""), ("lotse_outbox", "psql"),
+                                    ("lotse_outbox", long_name[:63])])
+    assert await pool.fetchval("SELECT count(*) FROM outbox") == len(names)
+
+
+async def _returns(value: bool) -> bool:
+    return value
+
 async def test_the_message_is_the_event_as_written(pool: asyncpg.Pool, observer, relay_exchange) -> None:
     # The relay passes the stored payload through as PostgreSQL prints it: text with quotes,
     # backslashes, non-Latin letters and nesting must come out as it went in.
