@@ -31,17 +31,19 @@ async def test_the_api_survives_schema_driven_fuzzing(system: System, http: aioh
         await create_coordinator(conn, EMAIL, PASSWORD)
     async with http.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}) as response:
         token = (await response.json())["token"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     process = await asyncio.create_subprocess_exec(
         str(SCHEMATHESIS), "run", f"{system.base_url}/api/v1/openapi.json",
         "--checks", "all", "--exclude-checks", "positive_data_acceptance",
         "--exclude-path", "/api/v1/auth/login",  # would throttle, then log out, the token used here
         "--header", f"Authorization: Bearer {token}",
         "--max-examples", "15", "--workers", "2", "--seed", "20261123",
+        # Every request with its timing, for when a phase is slow: the artifact says which answer was.
+        "--report", "har", "--report-har-path", str(ARTIFACTS / "schemathesis.har"),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()
     report = output.decode(errors="replace")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "schemathesis.txt").write_text(report)
     tried = re.search(r"(\d+) generated", report)
     print(f"schemathesis: {tried.group(1) if tried else '?'} cases generated")
