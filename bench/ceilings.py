@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from collections.abc import AsyncIterator
 
 import asyncpg
 from aiohttp import web
@@ -37,7 +38,7 @@ async def hello(_: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def _pool(app: web.Application) -> object:
+async def _pool(app: web.Application) -> AsyncIterator[None]:
     app["pool"] = await asyncpg.create_pool(app["database_url"], min_size=10, max_size=20)
     async with app["pool"].acquire() as conn:
         await conn.execute(SCHEMA)
@@ -49,7 +50,7 @@ def main() -> None:
     port, database_url = int(sys.argv[1]), sys.argv[2]
     app = web.Application()
     app["database_url"] = database_url
-    app.cleanup_ctx.append(_pool)  # type: ignore[arg-type]
+    app.cleanup_ctx.append(_pool)
     app.router.add_post("/insert", insert)
     app.router.add_get("/json", hello)
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)

@@ -29,6 +29,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aio_pika
 import aiohttp
@@ -170,10 +171,10 @@ class Load:
         self.to_verify: list[uuid.UUID] = []
         self.token: str | None = None
 
-    async def _call(self, http: aiohttp.ClientSession, method: str, path: str, **kwargs: object) -> tuple[int, str]:
+    async def _call(self, http: aiohttp.ClientSession, method: str, path: str, **kwargs: Any) -> tuple[int, str]:
         try:
             async with http.request(method, self.system.base_url + path, timeout=aiohttp.ClientTimeout(total=10),
-                                    **kwargs) as response:  # type: ignore[arg-type]
+                                    **kwargs) as response:
                 body = await response.text()
                 self.ledger.answer(response.status, body)
                 return response.status, body

@@ -27,7 +27,7 @@ def plain_environment(locale: str) -> jinja2.Environment:
     template's globals jinja's ChainMap."""
     env = i18n.environment.__wrapped__(PACKAGE, DOMAIN, locale)
     env.constant_gettext = None
-    env.make_globals = types.MethodType(jinja2.Environment.make_globals, env)  # type: ignore[method-assign]
+    env.make_globals = types.MethodType(jinja2.Environment.make_globals, env)  # type: ignore[method-assign]  # jinja's own, on purpose
     return env
 
 

@@ -18,5 +18,5 @@ rabbitmqctl -q add_vhost lotse_test >/dev/null 2>&1 || true
 rabbitmqctl -q set_permissions -p lotse_test guest '.*' '.*' '.*' >/dev/null
 
 .venv/bin/ruff check .
-.venv/bin/mypy  # the product, as `lotse.*` (see pyproject.toml)
+.venv/bin/mypy  # the product (as `lotse.*`), tests/ and bench/ (see pyproject.toml)
 exec .venv/bin/pytest "$@"

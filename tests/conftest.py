@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import aio_pika
 import asyncpg
@@ -21,7 +21,14 @@ from lotse.shared.db import create_pool
 from lotse.shared.migrate import migrate
 from lotse.shared.topology import QUEUES, QueueSpec, declare_topology
 
+if TYPE_CHECKING:
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient
+
 T = TypeVar("T")
+
+# What the `intake_client` fixture gives: a test client of the real intake app.
+IntakeClient: TypeAlias = "TestClient[web.Request, web.Application]"
 
 TEST_DATABASE_URL = os.environ.get(
     "LOTSE_TEST_DATABASE_URL", "postgresql://lotse:lotse@127.0.0.1:5432/lotse_test"
@@ -136,9 +143,12 @@ async def clean_queues(amqp: AbstractRobustConnection) -> None:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 15.0, interval: float = 0.05
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 15.0, interval: float = 0.05
 ) -> T:
-    """Poll until ``probe`` returns something truthy; the outcome, never a fixed sleep."""
+    """Poll until ``probe`` returns something truthy; the outcome, never a fixed sleep.
+
+    The outcome is truthy, so never None: a probe that answers ``X | None`` gives an ``X``.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -164,7 +174,9 @@ COORDINATOR_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-async def intake_client(settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection):  # type: ignore[no-untyped-def]
+async def intake_client(
+    settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection
+) -> AsyncIterator[IntakeClient]:
     """The real intake app from its factory, on a real server on a free port."""
     import dataclasses
 
@@ -185,7 +197,7 @@ async def intake_client(settings: Settings, pool: asyncpg.Pool, amqp: AbstractRo
 
 
 @pytest.fixture
-async def coordinator_headers(intake_client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def coordinator_headers(intake_client: IntakeClient) -> dict[str, str]:
     response = await intake_client.post(
         "/api/v1/auth/login", json={"email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD}
     )

@@ -110,11 +110,12 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     await page.wait_for_selector("p.notice")
 
     async def introduced() -> bool:
-        return await pool.fetchval("SELECT status FROM matches WHERE id = $1", first) == "introduced"
+        status: str | None = await pool.fetchval("SELECT status FROM matches WHERE id = $1", first)
+        return status == "introduced"
 
     await eventually(introduced, timeout=30)
 
-    async def both_emailed() -> list:  # type: ignore[type-arg]
+    async def both_emailed() -> list[asyncpg.Record]:
         sent = await pool.fetch("SELECT participant_id FROM notifications WHERE type = 'introduction' "
                                 "AND status = 'sent'")
         return sent if len(sent) == 2 else []

@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from lotse.shared.mailsink import MailSink
+from lotse.shared.mailsink import MailSink, StoredMessage
 from tests.conftest import eventually, service_env
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -111,8 +111,8 @@ async def http(system: System) -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def wait_for_mail(mailsink: MailSink, to: str, timeout: float = 20):  # type: ignore[no-untyped-def]
-    async def arrived():  # type: ignore[no-untyped-def]
+async def wait_for_mail(mailsink: MailSink, to: str, timeout: float = 20) -> list[StoredMessage]:
+    async def arrived() -> list[StoredMessage]:
         return [m for m in mailsink.messages() if to in m.rcpt_tos]
 
     return await eventually(arrived, timeout=timeout, interval=0.1)

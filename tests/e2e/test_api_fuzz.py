@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 
 from lotse.intake.accounts import create_coordinator
@@ -26,7 +27,9 @@ SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
 @pytest.mark.timeout(600)  # a guard against a hang only: the run is bounded by its examples
-async def test_the_api_survives_schema_driven_fuzzing(system: System, http: aiohttp.ClientSession, pool) -> None:
+async def test_the_api_survives_schema_driven_fuzzing(
+    system: System, http: aiohttp.ClientSession, pool: asyncpg.Pool
+) -> None:
     async with pool.acquire() as conn:
         await create_coordinator(conn, EMAIL, PASSWORD)
     async with http.post("/api/v1/auth/login", json={"email": EMAIL, "password": PASSWORD}) as response:

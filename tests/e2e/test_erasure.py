@@ -39,8 +39,9 @@ async def test_nothing_personal_is_left_anywhere_after_erasure(
     newcomer = await _register_and_verify(system, http, "/api/v1/newcomers", newcomer_body)
 
     async def suggested() -> uuid.UUID | None:
-        return await pool.fetchval("SELECT id FROM matches WHERE newcomer_id = $1 AND counterpart_id = $2",
-                                   newcomer, mentor)
+        found: uuid.UUID | None = await pool.fetchval(
+            "SELECT id FROM matches WHERE newcomer_id = $1 AND counterpart_id = $2", newcomer, mentor)
+        return found
 
     match_id = await eventually(suggested, timeout=30)
     email = f"coordinator.{uuid.uuid4().hex[:6]}@example.org"
@@ -53,7 +54,8 @@ async def test_nothing_personal_is_left_anywhere_after_erasure(
         assert r.status == 200, await r.text()
 
     async def introduced() -> bool:
-        return await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "introduced"
+        status: str | None = await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id)
+        return status == "introduced"
 
     await eventually(introduced, timeout=30)
 

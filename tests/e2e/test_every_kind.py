@@ -43,7 +43,8 @@ async def _verified_by_mail(system: System, http: aiohttp.ClientSession, pool: a
         assert page.status == 200
 
     async def verified() -> bool:
-        return await pool.fetchval("SELECT status FROM participants WHERE email = $1", email) == "verified"
+        status: str | None = await pool.fetchval("SELECT status FROM participants WHERE email = $1", email)
+        return status == "verified"
 
     await eventually(verified, timeout=10)
 

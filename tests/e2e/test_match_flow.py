@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 import aiohttp
 import asyncpg
 
 from lotse.intake.accounts import create_coordinator
+from lotse.shared.mailsink import StoredMessage
 from tests.conftest import eventually
 from tests.e2e.conftest import System, wait_for_mail
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
@@ -17,7 +19,9 @@ from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 PASSWORD = "a long coordinator passphrase"
 
 
-async def _register_and_verify(system: System, http: aiohttp.ClientSession, path: str, body: dict) -> uuid.UUID:  # type: ignore[type-arg]
+async def _register_and_verify(
+    system: System, http: aiohttp.ClientSession, path: str, body: dict[str, Any]
+) -> uuid.UUID:
     async with http.post(path, json=body) as response:
         assert response.status == 201, await response.text()
         participant_id = uuid.UUID((await response.json())["id"])
@@ -29,7 +33,7 @@ async def _register_and_verify(system: System, http: aiohttp.ClientSession, path
     return participant_id
 
 
-def _mails_of_type(system: System, to: str, marker: str) -> list:  # type: ignore[type-arg]
+def _mails_of_type(system: System, to: str, marker: str) -> list[StoredMessage]:
     return [m for m in system.mailsink.messages() if to in m.rcpt_tos and marker in m.text]
 
 
@@ -62,13 +66,14 @@ async def test_suggestion_approval_introduction_and_answers(
         assert r.status == 200, await r.text()
 
     async def introduced() -> bool:
-        return await pool.fetchval("SELECT status FROM matches WHERE id = $1", suggestion["id"]) == "introduced"
+        status: str | None = await pool.fetchval("SELECT status FROM matches WHERE id = $1", suggestion["id"])
+        return status == "introduced"
 
     await eventually(introduced, timeout=30)
 
     ours = {newcomer_body["email"], mentor_body["email"]}
 
-    async def both_introduced() -> list:  # type: ignore[type-arg]
+    async def both_introduced() -> list[StoredMessage]:
         # The sink lives for the whole session: only this test's two people count.
         mails = [m for m in system.mailsink.messages() if "/respond/" in m.text and set(m.rcpt_tos) & ours]
         to = {r for m in mails for r in m.rcpt_tos}
@@ -89,7 +94,8 @@ async def test_suggestion_approval_introduction_and_answers(
             assert response.status == 200
 
     async def active() -> bool:
-        return await pool.fetchval("SELECT status FROM matches WHERE id = $1", suggestion["id"]) == "active"
+        status: str | None = await pool.fetchval("SELECT status FROM matches WHERE id = $1", suggestion["id"])
+        return status == "active"
 
     await eventually(active, timeout=15)
     ids = [m.headers["X-Lotse-Notification"] for m in system.mailsink.messages()]

@@ -51,7 +51,7 @@ class RecordingConsumer(Consumer):
         self, pool: asyncpg.Pool, connection: AbstractRobustConnection, spec: QueueSpec, behaviour: Behaviour
     ) -> None:
         super().__init__(pool, connection)
-        self.queue_spec = spec  # type: ignore[misc]
+        self.queue_spec = spec  # type: ignore[misc]  # a class setting, per instance: each test its own queue
         self.behaviour = behaviour
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:

@@ -181,12 +181,17 @@ async def publish(amqp: AbstractRobustConnection, event: events.Event | None = N
     channel = await amqp.channel(publisher_confirms=True)
     try:
         exchange = await channel.get_exchange(events.EXCHANGE)
-        payload = body if body is not None else event.to_json()  # type: ignore[union-attr]
+        if body is None:
+            assert event is not None, "publish needs an event, or a body and a routing key"
+            body = event.to_json()
+        if not routing_key:
+            assert event is not None, "publish needs an event, or a body and a routing key"
+            routing_key = event.type
         message_id = str(event.id) if event is not None else str(uuid.uuid4())
         await exchange.publish(
-            aio_pika.Message(payload, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            aio_pika.Message(body, message_id=message_id, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                              content_type="application/json"),
-            routing_key=routing_key or event.type,  # type: ignore[union-attr]
+            routing_key=routing_key,
             mandatory=True,
         )
     finally:
@@ -202,8 +207,8 @@ def cut_next_connection(sink: MailSink) -> None:
     stored = sink.handler.handle_DATA
 
     async def cut(server: Any, session: Any, envelope: Any) -> str:
-        sink.handler.handle_DATA = stored  # type: ignore[method-assign]
+        sink.handler.handle_DATA = stored  # type: ignore[method-assign]  # the sink's own handler back
         server.transport.close()
         return "421 4.3.0 connection cut"
 
-    sink.handler.handle_DATA = cut  # type: ignore[method-assign]
+    sink.handler.handle_DATA = cut  # type: ignore[method-assign]  # a test double for one DATA

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aio_pika
 import asyncpg
@@ -68,8 +68,14 @@ async def dead_letters(amqp: AbstractRobustConnection, spec: QueueSpec) -> list[
     return found
 
 
+# What the `running` fixture gives: start a consumer with a behaviour (stopped after the test).
+StartConsumer = Callable[[Behaviour], Awaitable[RecordingConsumer]]
+
+
 @pytest.fixture
-async def running(pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec):  # type: ignore[no-untyped-def]
+async def running(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec
+) -> AsyncIterator[StartConsumer]:
     started: list[RecordingConsumer] = []
 
     async def start(behaviour: Behaviour) -> RecordingConsumer:
@@ -83,7 +89,9 @@ async def running(pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: Queu
         await consumer.stop()
 
 
-async def test_message_delivered_twice_has_one_effect(pool, amqp, spec, running) -> None:
+async def test_message_delivered_twice_has_one_effect(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer
+) -> None:
     await running(Behaviour())
     event = an_event()
     await publish(amqp, spec, event.to_json(), str(event.id))
@@ -96,7 +104,9 @@ async def test_message_delivered_twice_has_one_effect(pool, amqp, spec, running)
     assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE message_id = $1", event.id) == 1
 
 
-async def test_malformed_message_is_dead_lettered_and_consumer_keeps_going(pool, amqp, spec, running) -> None:
+async def test_malformed_message_is_dead_lettered_and_consumer_keeps_going(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer
+) -> None:
     await running(Behaviour())
     await publish(amqp, spec, b"{not json", "poison-1")
     await publish(amqp, spec, b'{"type": "no.such.type", "version": 1}', "poison-2")
@@ -122,7 +132,9 @@ class DeadLetterWatch:
         return self.seen if len(self.seen) >= n else None
 
 
-async def test_transient_failures_are_retried_with_delay_then_succeed(pool, amqp, spec, running) -> None:
+async def test_transient_failures_are_retried_with_delay_then_succeed(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer
+) -> None:
     behaviour = Behaviour(fail_times=2)
     await running(behaviour)
     event = an_event()
@@ -132,7 +144,9 @@ async def test_transient_failures_are_retried_with_delay_then_succeed(pool, amqp
     assert await dead_letters(amqp, spec) == []
 
 
-async def test_retries_are_capped_then_dead_lettered(pool, amqp, spec, running) -> None:
+async def test_retries_are_capped_then_dead_lettered(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer
+) -> None:
     behaviour = Behaviour(fail_times=100)
     consumer = await running(behaviour)
     event = an_event()
@@ -144,7 +158,9 @@ async def test_retries_are_capped_then_dead_lettered(pool, amqp, spec, running) 
     assert await effects(pool, event) == 0
 
 
-async def test_permanent_failure_goes_straight_to_dead_letters(pool, amqp, spec, running) -> None:
+async def test_permanent_failure_goes_straight_to_dead_letters(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer
+) -> None:
     behaviour = Behaviour(permanent=True)
     await running(behaviour)
     event = an_event()
@@ -156,7 +172,7 @@ async def test_permanent_failure_goes_straight_to_dead_letters(pool, amqp, spec,
 
 
 async def test_consumer_killed_mid_message_loses_nothing(
-    pool, amqp, spec, running, settings: Settings
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer, settings: Settings
 ) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.integration.consumer_fixtures",
@@ -184,7 +200,8 @@ async def test_consumer_killed_mid_message_loses_nothing(
 
 
 async def test_event_the_consumer_does_not_handle_is_acked_without_a_transaction(
-    pool, amqp, spec, running, monkeypatch
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer,
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(RecordingConsumer, "HANDLES", frozenset({events.PARTICIPANT_UPDATED}))
     await running(Behaviour())
@@ -200,7 +217,7 @@ async def test_event_the_consumer_does_not_handle_is_acked_without_a_transaction
     assert await dead_letters(amqp, spec) == []
 
 
-async def test_retired_bindings_are_removed_when_the_topology_is_declared(amqp) -> None:
+async def test_retired_bindings_are_removed_when_the_topology_is_declared(amqp: AbstractRobustConnection) -> None:
     exchange_channel = await amqp.channel()
     exchange = await declare_events_exchange(exchange_channel)
     old = QueueSpec(name=f"test.{uuid.uuid4().hex[:12]}", bindings=("participant.*",), retry_delays_s=(1,))
@@ -237,7 +254,9 @@ async def _publish_burst(amqp: AbstractRobustConnection, spec: QueueSpec, burst:
         await channel.close()
 
 
-async def test_a_burst_is_handled_in_few_transactions_each_message_once(pool, amqp, spec) -> None:
+async def test_a_burst_is_handled_in_few_transactions_each_message_once(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec
+) -> None:
     burst = [an_event() for _ in range(300)]
     burst.insert(150, burst[10])  # a second delivery of one message, inside the burst
     await _publish_burst(amqp, spec, burst)  # waiting before the consumer starts: they arrive together
@@ -257,7 +276,9 @@ async def test_a_burst_is_handled_in_few_transactions_each_message_once(pool, am
     assert await queue_depth(amqp, spec.name) == 0  # nothing left unacked to come back
 
 
-async def test_one_failing_message_in_a_batch_leaves_the_others_handled_once(pool, amqp, spec) -> None:
+async def test_one_failing_message_in_a_batch_leaves_the_others_handled_once(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec
+) -> None:
     burst = [an_event() for _ in range(200)]
     poison = {str(burst[7].id), str(burst[123].id)}
     await _publish_burst(amqp, spec, burst)
@@ -281,7 +302,7 @@ async def test_one_failing_message_in_a_batch_leaves_the_others_handled_once(poo
 
 
 async def test_a_burst_of_events_the_consumer_does_not_handle_is_settled_by_the_batch_ack(
-    pool, amqp, spec, monkeypatch
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(RecordingConsumer, "HANDLES", frozenset({events.PARTICIPANT_UPDATED}))
     ignored = [an_event() for _ in range(50)]

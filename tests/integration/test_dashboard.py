@@ -13,7 +13,7 @@ from aiohttp import web
 
 from lotse.intake.accounts import create_coordinator
 from lotse.intake.auth import ADMIN, COORDINATOR
-from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
+from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
 
@@ -23,7 +23,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-async def login(client, email: str = COORDINATOR_EMAIL, password: str = COORDINATOR_PASSWORD) -> str:  # type: ignore[no-untyped-def]
+async def login(client: IntakeClient, email: str = COORDINATOR_EMAIL, password: str = COORDINATOR_PASSWORD) -> str:
     page = await client.get("/dashboard/login")
     response = await client.post("/dashboard/login", data={"csrf": csrf_of(await page.text()), "email": email,
                                                            "password": password, "next": "/dashboard"},
@@ -34,7 +34,7 @@ async def login(client, email: str = COORDINATOR_EMAIL, password: str = COORDINA
     return csrf_of(await queue.text())
 
 
-async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:
     created = await (await intake_client.post(path, json=body)).json()
     participant_id = uuid.UUID(created["id"])
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() - interval '3 days' "
@@ -61,14 +61,17 @@ def _protected_routes(app: web.Application) -> list[tuple[str, str, str]]:
         policy = getattr(route, "_lotse_policy", None)
         assert policy is not None or route.method == "HEAD", f"{route.method} {route.resource} declares no policy"
         if policy in (COORDINATOR, ADMIN) and route.method != "HEAD":
+            assert route.resource is not None, f"{route.method} route without a resource"
             path = route.resource.canonical.replace("{decision}", "approve")
             path = re.sub(r"\{id\}", str(uuid.uuid4()), path)
             found.append((route.method, re.sub(r"\{[^}]+\}", "x", path), policy))
     return found
 
 
-async def test_every_protected_route_needs_a_session_and_admin_routes_an_admin(intake_client, pool) -> None:
-    routes = _protected_routes(intake_client.server.app)
+async def test_every_protected_route_needs_a_session_and_admin_routes_an_admin(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    routes = _protected_routes(intake_client.app)
     assert len(routes) > 20 and any(policy == ADMIN for _, _, policy in routes)
     for method, path, _ in routes:
         response = await intake_client.request(method, path, allow_redirects=False)
@@ -93,7 +96,7 @@ async def test_every_protected_route_needs_a_session_and_admin_routes_an_admin(i
     assert (await intake_client.get("/dashboard/stats")).status == 200
 
 
-async def test_login_is_throttled_and_logout_ends_the_session_on_the_server(intake_client) -> None:
+async def test_login_is_throttled_and_logout_ends_the_session_on_the_server(intake_client: IntakeClient) -> None:
     page = await intake_client.get("/dashboard/login")
     token = csrf_of(await page.text())
     wrong = await intake_client.post("/dashboard/login", data={"csrf": token, "email": COORDINATOR_EMAIL,
@@ -106,7 +109,7 @@ async def test_login_is_throttled_and_logout_ends_the_session_on_the_server(inta
     assert (await intake_client.get("/dashboard", allow_redirects=False)).status == 303
 
 
-async def test_a_post_without_its_csrf_token_is_refused(intake_client, pool) -> None:
+async def test_a_post_without_its_csrf_token_is_refused(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     await login(intake_client)
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
@@ -117,7 +120,7 @@ async def test_a_post_without_its_csrf_token_is_refused(intake_client, pool) -> 
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "suggested"
 
 
-async def test_the_queue_explains_and_decisions_are_audited(intake_client, pool) -> None:
+async def test_the_queue_explains_and_decisions_are_audited(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     csrf = await login(intake_client)
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
     lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(about="<script>x</script>"))
@@ -142,7 +145,7 @@ async def test_the_queue_explains_and_decisions_are_audited(intake_client, pool)
     assert [t["action"] for t in trail] == ["match.approve"]
 
 
-async def test_participants_statistics_and_exports(intake_client, pool) -> None:
+async def test_participants_statistics_and_exports(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     csrf = await login(intake_client)
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Jürgen Öztürk"))
     listing = await intake_client.get("/dashboard/participants", params={"q": "Jürgen", "region": "Ostthüringen"})
@@ -171,7 +174,7 @@ async def test_participants_statistics_and_exports(intake_client, pool) -> None:
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", "/elsewhere"])
-async def test_login_never_redirects_off_the_dashboard(intake_client, target: str) -> None:
+async def test_login_never_redirects_off_the_dashboard(intake_client: IntakeClient, target: str) -> None:
     page = await intake_client.get("/dashboard/login")
     response = await intake_client.post("/dashboard/login", data={
         "csrf": csrf_of(await page.text()), "email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD,
@@ -180,12 +183,14 @@ async def test_login_never_redirects_off_the_dashboard(intake_client, target: st
 
 
 def _link_of(html: str) -> str:
-    urls = re.findall(r'value="https?://[^"/]+(/dashboard/password/[^"]+)"', html)
+    urls: list[str] = re.findall(r'value="https?://[^"/]+(/dashboard/password/[^"]+)"', html)
     assert urls, "no one-time link on the page"
     return urls[0]
 
 
-async def test_admin_invites_resets_and_deactivates_a_colleague(intake_client, pool) -> None:
+async def test_admin_invites_resets_and_deactivates_a_colleague(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     admin_csrf = await login(intake_client)
     team = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
                                                              "email": "neu@welcome.example", "role": "coordinator"})
@@ -238,8 +243,8 @@ async def test_admin_invites_resets_and_deactivates_a_colleague(intake_client, p
                        "coordinator.deactivated"]
 
 
-async def test_two_approvals_racing_for_the_last_place_cannot_both_win(intake_client, pool,
-                                                                      coordinator_headers) -> None:
+async def test_two_approvals_racing_for_the_last_place_cannot_both_win(intake_client: IntakeClient, pool: asyncpg.Pool,
+                                                                      coordinator_headers: dict[str, str]) -> None:
     for attempt in range(5):  # a race is a matter of timing: run it a few times
         mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
         newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()) for _ in range(2)]
@@ -253,7 +258,9 @@ async def test_two_approvals_racing_for_the_last_place_cannot_both_win(intake_cl
         assert statuses == [200, 409]
 
 
-async def test_a_completed_round_shows_its_gain_over_greedy_and_who_was_left_waiting(intake_client, pool) -> None:
+async def test_a_completed_round_shows_its_gain_over_greedy_and_who_was_left_waiting(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     await login(intake_client)
     group = {"waiting": 2, "proposed": 1, "match_rate": 0.5, "mean_score": 0.61}
     unmatched = {"waiting": 1, "proposed": 0, "match_rate": 0.0, "mean_score": None}

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 
 from lotse.shared import tokens
-from tests.conftest import TEST_SECRET_KEY
+from lotse.shared.config import Settings
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import (
     employer_payload,
     mentor_payload,
@@ -35,7 +39,9 @@ def assert_error_shape(body: dict[str, object], code: str) -> None:
         ("/api/v1/language-providers", provider_payload),
     ],
 )
-async def test_each_kind_registers(intake_client, pool: asyncpg.Pool, path, payload) -> None:
+async def test_each_kind_registers(
+    intake_client: IntakeClient, pool: asyncpg.Pool, path: str, payload: Callable[..., dict[str, Any]]
+) -> None:
     body = payload()
     response = await intake_client.post(path, json=body)
     assert response.status == 201, await response.text()
@@ -50,7 +56,7 @@ async def test_each_kind_registers(intake_client, pool: asyncpg.Pool, path, payl
     assert body["name"] not in json.dumps([dict(r["payload"]) for r in outbox])  # ids only
 
 
-async def test_same_email_again_creates_no_second_participant(intake_client, pool: asyncpg.Pool) -> None:
+async def test_same_email_again_creates_no_second_participant(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     body = newcomer_payload()
     first = await (await intake_client.post("/api/v1/newcomers", json=body)).json()
     again = await intake_client.post("/api/v1/newcomers", json={**body, "name": "Someone Else"})
@@ -61,7 +67,9 @@ async def test_same_email_again_creates_no_second_participant(intake_client, poo
     assert types == ["participant.registered", "notification.requested"]
 
 
-async def test_a_registration_stores_consents_courses_and_positions_whole(intake_client, pool) -> None:
+async def test_a_registration_stores_consents_courses_and_positions_whole(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     provider, employer = provider_payload(), employer_payload(consent={"data_processing": True,
                                                                       "share_contact": True})
     ids = []
@@ -86,7 +94,7 @@ async def test_a_registration_stores_consents_courses_and_positions_whole(intake
     assert await pool.fetchval("SELECT count(*) FROM consents") == 4
 
 
-async def test_validation_errors_name_the_field_in_the_requesters_language(intake_client) -> None:
+async def test_validation_errors_name_the_field_in_the_requesters_language(intake_client: IntakeClient) -> None:
     body = newcomer_payload(district="99999", languages=[{"code": "xx", "level": "B7"}], surprise=1)
     del body["name"]
     response = await intake_client.post("/api/v1/newcomers", json=body, headers={"Accept-Language": "de-DE"})
@@ -98,7 +106,7 @@ async def test_validation_errors_name_the_field_in_the_requesters_language(intak
     assert fields["name"] != "This field is required."  # translated
 
 
-async def test_malformed_json_is_400(intake_client) -> None:
+async def test_malformed_json_is_400(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
         "/api/v1/newcomers", data=b'{"name": ', headers={"Content-Type": "application/json"}
     )
@@ -106,14 +114,14 @@ async def test_malformed_json_is_400(intake_client) -> None:
     assert_error_shape(await response.json(), "malformed_request")
 
 
-async def test_huge_number_is_not_a_500(intake_client) -> None:
+async def test_huge_number_is_not_a_500(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
         "/api/v1/newcomers", data=b'{"name": ' + b"9" * 5000 + b"}", headers={"Content-Type": "application/json"}
     )
     assert response.status in (400, 422)
 
 
-async def test_oversized_body_is_413(intake_client) -> None:
+async def test_oversized_body_is_413(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
         "/api/v1/newcomers", data=b'{"about": "' + b"x" * 200_000 + b'"}',
         headers={"Content-Type": "application/json"},
@@ -122,13 +130,15 @@ async def test_oversized_body_is_413(intake_client) -> None:
     assert_error_shape(await response.json(), "body_too_large")
 
 
-async def test_unknown_api_path_is_404_in_shape(intake_client) -> None:
+async def test_unknown_api_path_is_404_in_shape(intake_client: IntakeClient) -> None:
     response = await intake_client.get("/api/v1/nothing-here")
     assert response.status == 404
     assert_error_shape(await response.json(), "not_found")
 
 
-async def test_too_many_registrations_from_one_address_is_429(settings, pool, amqp) -> None:
+async def test_too_many_registrations_from_one_address_is_429(
+    settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection
+) -> None:
     import dataclasses
 
     from aiohttp.test_utils import TestClient, TestServer
@@ -147,7 +157,9 @@ async def test_too_many_registrations_from_one_address_is_429(settings, pool, am
         await client.close()
 
 
-async def test_verification_link_verifies_once_and_twice_is_harmless(intake_client, pool) -> None:
+async def test_verification_link_verifies_once_and_twice_is_harmless(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     created = await (await intake_client.post("/api/v1/newcomers", json=newcomer_payload())).json()
     token = tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.VERIFY, pid=created["id"])
     for _ in range(2):
@@ -161,7 +173,7 @@ async def test_verification_link_verifies_once_and_twice_is_harmless(intake_clie
     assert page.status == 200 and "text/html" in page.headers["Content-Type"]
 
 
-async def test_bad_verification_token_is_422(intake_client) -> None:
+async def test_bad_verification_token_is_422(intake_client: IntakeClient) -> None:
     response = await intake_client.post("/api/v1/verify", json={"token": "forged"})
     assert response.status == 422
     assert "token" in (await response.json())["error"]["fields"]
@@ -172,7 +184,7 @@ async def test_bad_verification_token_is_422(intake_client) -> None:
 
 # --- coordinators -------------------------------------------------------------------------
 
-async def test_coordinator_routes_need_a_token(intake_client) -> None:
+async def test_coordinator_routes_need_a_token(intake_client: IntakeClient) -> None:
     for method, path in [("GET", "/api/v1/participants"), ("GET", "/api/v1/matches"),
                          ("POST", f"/api/v1/matches/{uuid.uuid4()}/approve"), ("GET", "/api/v1/stats")]:
         response = await intake_client.request(method, path)
@@ -182,14 +194,14 @@ async def test_coordinator_routes_need_a_token(intake_client) -> None:
     assert response.status == 401
 
 
-async def test_login_rejects_wrong_password(intake_client) -> None:
+async def test_login_rejects_wrong_password(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
         "/api/v1/auth/login", json={"email": "coordinator@example.org", "password": "wrong password!"}
     )
     assert response.status == 401
 
 
-async def _verified(intake_client, pool, path: str, body: dict[str, object]) -> uuid.UUID:
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:
     created = await (await intake_client.post(path, json=body)).json()
     participant_id = uuid.UUID(created["id"])
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
@@ -197,7 +209,9 @@ async def _verified(intake_client, pool, path: str, body: dict[str, object]) -> 
     return participant_id
 
 
-async def _suggest(pool, newcomer_id: uuid.UUID, counterpart_id: uuid.UUID, kind: str = "mentor") -> uuid.UUID:
+async def _suggest(
+    pool: asyncpg.Pool, newcomer_id: uuid.UUID, counterpart_id: uuid.UUID, kind: str = "mentor"
+) -> uuid.UUID:
     match_id = uuid.uuid4()
     await pool.execute(
         """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation)
@@ -207,7 +221,9 @@ async def _suggest(pool, newcomer_id: uuid.UUID, counterpart_id: uuid.UUID, kind
     return match_id
 
 
-async def test_approve_and_reject_with_conflicts(intake_client, pool, coordinator_headers) -> None:
+async def test_approve_and_reject_with_conflicts(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
     lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     olena = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena"))
@@ -237,14 +253,16 @@ async def test_approve_and_reject_with_conflicts(intake_client, pool, coordinato
     assert trail[0]["actor_id"] == uuid.UUID(approved["decided_by"])
 
 
-async def test_the_audit_log_cannot_be_rewritten(pool) -> None:
+async def test_the_audit_log_cannot_be_rewritten(pool: asyncpg.Pool) -> None:
     await pool.execute("INSERT INTO audit_log (action, subject_type) VALUES ('test', 'test')")
     for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):
         with pytest.raises(asyncpg.RaiseError, match="append-only"):
             await pool.execute(statement)
 
 
-async def test_two_approvals_racing_for_the_last_place(intake_client, pool, coordinator_headers) -> None:
+async def test_two_approvals_racing_for_the_last_place(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload(
         positions=[{"title": "Pflegefachkraft", "occupation_field": "nursing", "openings": 1,
                     "min_german_level": "A2"}]))
@@ -259,7 +277,9 @@ async def test_two_approvals_racing_for_the_last_place(intake_client, pool, coor
     assert held == 1
 
 
-async def test_matches_are_paged_with_a_cursor(intake_client, pool, coordinator_headers) -> None:
+async def test_matches_are_paged_with_a_cursor(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=10))
     for _ in range(5):
         newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
@@ -279,7 +299,9 @@ async def test_matches_are_paged_with_a_cursor(intake_client, pool, coordinator_
     assert bad.status == 422
 
 
-async def test_participants_export_and_erasure(intake_client, pool, coordinator_headers) -> None:
+async def test_participants_export_and_erasure(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     body = newcomer_payload(about="I love the Thuringian forest.")
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", body)
     listed = await (await intake_client.get("/api/v1/participants", params={"kind": "newcomer"},
@@ -302,7 +324,9 @@ async def test_participants_export_and_erasure(intake_client, pool, coordinator_
     assert stats["participants"]["newcomer"] == {"erased": 1}
 
 
-async def test_rounds_are_requested_and_readable(intake_client, pool, coordinator_headers) -> None:
+async def test_rounds_are_requested_and_readable(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     response = await intake_client.post("/api/v1/matching/rounds", json={"objective": "most_matched"},
                                         headers=coordinator_headers)
     assert response.status == 202

@@ -10,13 +10,13 @@ import pytest
 from lotse.intake import lifecycle, lifecycle_jobs
 from lotse.intake.accounts import Coordinator
 from lotse.shared import matches_db, tokens
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
 
 
-async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:
     created = await (await intake_client.post(path, json=body)).json()
     participant_id = uuid.UUID(created["id"])
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
@@ -45,14 +45,20 @@ async def _event_types(pool: asyncpg.Pool) -> list[str]:
     return [r["type"] for r in await pool.fetch("SELECT type FROM outbox WHERE type LIKE 'match.%' ORDER BY seq")]
 
 
+# What the `pair` fixture gives: a verified newcomer's and a verified mentor's ids.
+Pair = tuple[uuid.UUID, uuid.UUID]
+
+
 @pytest.fixture
-async def pair(intake_client, pool):  # type: ignore[no-untyped-def]
+async def pair(intake_client: IntakeClient, pool: asyncpg.Pool) -> Pair:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     return newcomer, mentor
 
 
-async def test_both_accept_through_the_email_links_and_the_match_becomes_active(intake_client, pool, pair) -> None:
+async def test_both_accept_through_the_email_links_and_the_match_becomes_active(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
     newcomer, mentor = pair
     match_id = await _introduced(pool, newcomer, mentor)
     newcomer_link = f"/respond/{_link(tokens.RESPOND, match_id, newcomer)}"
@@ -78,7 +84,9 @@ async def test_both_accept_through_the_email_links_and_the_match_becomes_active(
     assert changed_mind.status == 409
 
 
-async def test_a_decline_frees_the_place_and_keeps_the_reason(intake_client, pool, pair) -> None:
+async def test_a_decline_frees_the_place_and_keeps_the_reason(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
     newcomer, mentor = pair
     match_id = await _introduced(pool, newcomer, mentor)
     link = f"/respond/{_link(tokens.RESPOND, match_id, mentor)}"
@@ -96,7 +104,7 @@ async def test_a_decline_frees_the_place_and_keeps_the_reason(intake_client, poo
         assert await matches_db.remaining_capacity(conn, "mentor", mentor) == 1  # the only place is free again
 
 
-async def test_links_open_only_their_own_match(intake_client, pool, pair) -> None:
+async def test_links_open_only_their_own_match(intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair) -> None:
     newcomer, mentor = pair
     stranger = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena"))
     match_id = await _introduced(pool, newcomer, mentor)
@@ -109,7 +117,7 @@ async def test_links_open_only_their_own_match(intake_client, pool, pair) -> Non
     assert missing.status == 422
 
 
-async def test_an_employer_answers_for_its_position(intake_client, pool) -> None:
+async def test_an_employer_answers_for_its_position(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1 LIMIT 1", employer)
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
@@ -118,7 +126,9 @@ async def test_an_employer_answers_for_its_position(intake_client, pool) -> None
     assert page.status == 200
 
 
-async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(intake_client, pool, pair) -> None:
+async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
     newcomer, mentor = pair
     match_id = await _introduced(pool, newcomer, mentor)
     await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
@@ -140,7 +150,9 @@ async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(intake_client,
     assert again["status"] == "suggested" and again["counterpart_id"] == mentor
 
 
-async def test_a_coordinator_ends_a_match_with_an_audited_reason(intake_client, pool, pair) -> None:
+async def test_a_coordinator_ends_a_match_with_an_audited_reason(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
     newcomer, mentor = pair
     match_id = await _introduced(pool, newcomer, mentor)
     coordinator = Coordinator(uuid.uuid4(), "c@example.org", "coordinator")
@@ -156,7 +168,9 @@ async def test_a_coordinator_ends_a_match_with_an_audited_reason(intake_client, 
     assert trail["before"] == {"status": "introduced"}
 
 
-async def test_one_reminder_then_a_flag_then_check_ins(intake_client, pool, pair) -> None:
+async def test_one_reminder_then_a_flag_then_check_ins(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
     newcomer, mentor = pair
     quiet = await _introduced(pool, newcomer, mentor, days_ago=8)
     await pool.execute(
@@ -172,20 +186,22 @@ async def test_one_reminder_then_a_flag_then_check_ins(intake_client, pool, pair
         ("reminder", str(mentor))
     ]
     await pool.execute("UPDATE matches SET reminded_at = now() - interval '8 days' WHERE id = $1", quiet)
-    assert (await lifecycle_jobs.run_once(pool))["flagged"] == 1
+    counts = await lifecycle_jobs.run_once(pool)
+    assert counts is not None and counts["flagged"] == 1
     assert await pool.fetchval("SELECT flagged_at IS NULL FROM matches WHERE id = $1", fresh)
 
     await pool.execute(
         "UPDATE matches SET status = 'active', active_at = now() - interval '22 days' WHERE id = $1", fresh
     )
-    assert (await lifecycle_jobs.run_once(pool))["checkins"] == 1
+    counts = await lifecycle_jobs.run_once(pool)
+    assert counts is not None and counts["checkins"] == 1
     checkins = await pool.fetch(
         "SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin' ORDER BY seq"
     )
     assert {r["payload"]["participant_id"] for r in checkins} == {str(newcomer), str(mentor)}
 
 
-async def test_only_one_instance_runs_the_job_at_a_time(pool) -> None:
+async def test_only_one_instance_runs_the_job_at_a_time(pool: asyncpg.Pool) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", lifecycle_jobs.LOCK_KEY)
         assert await lifecycle_jobs.run_once(pool) is None

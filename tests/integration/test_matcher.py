@@ -14,6 +14,7 @@ import pytest
 from lotse.matcher import learning, schedule
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.shared import events
+from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
 
 SOON = (date.today() + timedelta(days=20)).isoformat()
@@ -31,7 +32,7 @@ NURSING = [{"title": "Pflegefachkraft", "occupation_field": "nursing", "openings
            {"title": "Elektroniker/in", "occupation_field": "crafts", "openings": 2, "min_german_level": "A2"}]
 
 
-async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, Any]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, Any]) -> uuid.UUID:
     created = await (await intake_client.post(path, json=body)).json()
     participant_id = uuid.UUID(created["id"])
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
@@ -58,7 +59,9 @@ async def open_suggestions(pool: asyncpg.Pool, newcomer: uuid.UUID, kind: str | 
     ))
 
 
-async def test_a_verified_newcomer_gets_explained_suggestions_of_each_kind(intake_client, pool, matcher) -> None:
+async def test_a_verified_newcomer_gets_explained_suggestions_of_each_kind(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
     far_mentor = await _verified(intake_client, pool, "/api/v1/mentors",
                                  mentor_payload(district="16063", online_ok=False, max_distance_km=20))
@@ -102,8 +105,9 @@ async def test_a_verified_newcomer_gets_explained_suggestions_of_each_kind(intak
     assert len(await open_suggestions(pool, newcomer, "mentor")) == 1
 
 
-async def test_no_candidate_puts_the_newcomer_on_the_waitlist_until_a_mentor_arrives(intake_client, pool,
-                                                                                     matcher) -> None:
+async def test_no_candidate_puts_the_newcomer_on_the_waitlist_until_a_mentor_arrives(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
     reason = await pool.fetchrow("SELECT reason_code, reason FROM waitlist WHERE newcomer_id = $1 AND kind = 'mentor'",
@@ -117,7 +121,9 @@ async def test_no_candidate_puts_the_newcomer_on_the_waitlist_until_a_mentor_arr
                                    newcomer)
 
 
-async def test_pausing_withdraws_and_a_rejected_pair_never_returns(intake_client, pool, matcher) -> None:
+async def test_pausing_withdraws_and_a_rejected_pair_never_returns(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3))
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
@@ -138,7 +144,9 @@ async def test_pausing_withdraws_and_a_rejected_pair_never_returns(intake_client
     assert withdrawn == 1
 
 
-async def test_an_approved_match_is_introduced_once(intake_client, pool, matcher) -> None:
+async def test_an_approved_match_is_introduced_once(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
@@ -152,7 +160,9 @@ async def test_an_approved_match_is_introduced_once(intake_client, pool, matcher
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.introduced'") == 1
 
 
-async def test_a_round_respects_capacity_and_records_its_result(intake_client, pool, matcher) -> None:
+async def test_a_round_respects_capacity_and_records_its_result(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=2))
     newcomers = [
         await _verified(intake_client, pool, "/api/v1/newcomers",
@@ -179,7 +189,9 @@ async def test_a_round_respects_capacity_and_records_its_result(intake_client, p
     assert mentor
 
 
-async def test_the_model_learns_from_decisions_and_survives_a_restart(intake_client, pool, matcher) -> None:
+async def test_the_model_learns_from_decisions_and_survives_a_restart(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=10))
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     # Coordinators approve pairs that share a language well, reject the others.
@@ -200,7 +212,9 @@ async def test_the_model_learns_from_decisions_and_survives_a_restart(intake_cli
         assert (await learning.latest_models(conn))["mentor"] == model
 
 
-async def test_courses_in_the_past_and_full_positions_are_never_suggested(intake_client, pool, matcher) -> None:
+async def test_courses_in_the_past_and_full_positions_are_never_suggested(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     provider = await _verified(intake_client, pool, "/api/v1/language-providers",
                                provider_payload(courses=EVENING_COURSES))
     await pool.execute("UPDATE courses SET starts_on = $1 WHERE provider_id = $2", date.today() - timedelta(days=1),
@@ -220,7 +234,9 @@ async def test_courses_in_the_past_and_full_positions_are_never_suggested(intake
     assert await open_suggestions(pool, newcomer, "employer") == []
 
 
-async def test_a_new_mentor_is_offered_only_to_newcomers_with_room(intake_client, pool, matcher) -> None:
+async def test_a_new_mentor_is_offered_only_to_newcomers_with_room(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
     full = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     hungry = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     for _ in range(5):
@@ -236,7 +252,7 @@ async def test_a_new_mentor_is_offered_only_to_newcomers_with_room(intake_client
     assert sixth in {m["counterpart_id"] for m in await open_suggestions(pool, hungry, "mentor")}
 
 
-async def test_a_scheduled_round_is_requested_once_per_interval(pool) -> None:
+async def test_a_scheduled_round_is_requested_once_per_interval(pool: asyncpg.Pool) -> None:
     assert await schedule.run_once(pool, 60) == {"rounds_requested": 1}
     assert await schedule.run_once(pool, 60) == {"rounds_requested": 0}  # another instance, same interval
     row = await pool.fetchrow("SELECT objective, requested_by FROM rounds")

@@ -19,6 +19,7 @@ from lotse.notifier.delivery import DeliveryLoop
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
 
@@ -34,7 +35,7 @@ def sink(tmp_path: Path) -> Iterator[MailSink]:
 async def delivery(pool: asyncpg.Pool, settings: Settings, sink: MailSink) -> AsyncIterator[DeliveryLoop]:
     smtp = dataclasses.replace(settings, smtp_port=sink.smtp_port, public_url="https://lotse.example")
     loop = DeliveryLoop(pool, smtp, Composer(smtp))
-    loop.BASE_DELAY_S = 0.01  # type: ignore[misc]
+    loop.BASE_DELAY_S = 0.01  # type: ignore[misc]  # a class setting, overridden for this loop
     yield loop
     await loop.close()
 
@@ -49,7 +50,7 @@ async def deliver(consumer: NotifierConsumer, pool: asyncpg.Pool, event: events.
         await consumer.handle(conn, event)
 
 
-async def _verified(intake_client, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, object]) -> uuid.UUID:
     created = await (await intake_client.post(path, json=body)).json()
     participant_id = uuid.UUID(created["id"])
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
@@ -72,8 +73,12 @@ async def _introduced(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID
                             counterpart_id=mentor)
 
 
+# What the `pair` fixture gives: a verified newcomer's id and address, then a verified mentor's.
+Pair = tuple[uuid.UUID, str, uuid.UUID, str]
+
+
 @pytest.fixture
-async def pair(intake_client, pool):  # type: ignore[no-untyped-def]
+async def pair(intake_client: IntakeClient, pool: asyncpg.Pool) -> Pair:
     newcomer_body, mentor_body = newcomer_payload(), mentor_payload()
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_body)
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_body)
@@ -81,7 +86,7 @@ async def pair(intake_client, pool):  # type: ignore[no-untyped-def]
 
 
 async def test_an_introduction_reaches_both_sides_once_in_their_languages(
-    pool, notifier, delivery, sink, pair
+    pool: asyncpg.Pool, notifier: NotifierConsumer, delivery: DeliveryLoop, sink: MailSink, pair: Pair
 ) -> None:
     newcomer, newcomer_email, mentor, mentor_email = pair
     event = await _introduced(pool, newcomer, mentor)
@@ -97,13 +102,16 @@ async def test_an_introduction_reaches_both_sides_once_in_their_languages(
     assert "https://lotse.example/respond/" in mails[newcomer_email].text
     assert "Thomas Berger" in mails[newcomer_email].text
     ids = {m.headers["X-Lotse-Notification"] for m in mails.values()}
-    assert len(ids) == 2 and all(m.message_id.startswith("<") for m in mails.values())
+    assert len(ids) == 2 and all((m.message_id or "").startswith("<") for m in mails.values())
     assert await delivery.deliver_due() == 0
     statuses = {r["status"] for r in await pool.fetch("SELECT status FROM notifications")}
     assert statuses == {"sent"}
 
 
-async def test_contact_details_only_when_both_consented(pool, notifier, delivery, sink, intake_client) -> None:
+async def test_contact_details_only_when_both_consented(
+    pool: asyncpg.Pool, notifier: NotifierConsumer, delivery: DeliveryLoop, sink: MailSink,
+    intake_client: IntakeClient
+) -> None:
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     body = mentor_payload(consent={"data_processing": True, "share_contact": False})
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", body)
@@ -114,8 +122,9 @@ async def test_contact_details_only_when_both_consented(pool, notifier, delivery
     assert "Welcome Center" in to_newcomer.text or "Trung tâm" in to_newcomer.text
 
 
-async def test_a_transient_refusal_is_retried_and_a_permanent_one_is_not(pool, notifier, delivery, sink,
-                                                                           pair) -> None:
+async def test_a_transient_refusal_is_retried_and_a_permanent_one_is_not(
+    pool: asyncpg.Pool, notifier: NotifierConsumer, delivery: DeliveryLoop, sink: MailSink, pair: Pair
+) -> None:
     newcomer, newcomer_email, mentor, _ = pair
     sink.inject("451 4.3.0 greylisted, try later")
     await deliver(notifier, pool, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=newcomer,
@@ -138,7 +147,8 @@ async def test_a_transient_refusal_is_retried_and_a_permanent_one_is_not(pool, n
 
 
 async def test_nothing_to_an_erased_person_except_the_confirmation(
-    pool, notifier, delivery, sink, pair, intake_client, coordinator_headers
+    pool: asyncpg.Pool, notifier: NotifierConsumer, delivery: DeliveryLoop, sink: MailSink, pair: Pair,
+    intake_client: IntakeClient, coordinator_headers: dict[str, str]
 ) -> None:
     newcomer, newcomer_email, _, _ = pair
     await deliver(notifier, pool, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=newcomer,
@@ -155,8 +165,10 @@ async def test_nothing_to_an_erased_person_except_the_confirmation(
     assert await pool.fetchval("SELECT count(*) FROM erasure_receipts") == 0
 
 
-async def test_the_digest_is_batched_per_coordinator_and_window(pool, delivery, sink, pair, intake_client,
-                                                                coordinator_headers) -> None:
+async def test_the_digest_is_batched_per_coordinator_and_window(
+    pool: asyncpg.Pool, delivery: DeliveryLoop, sink: MailSink, pair: Pair, intake_client: IntakeClient,
+    coordinator_headers: dict[str, str]
+) -> None:
     newcomer, _, mentor, _ = pair
     await pool.execute(
         "INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score) VALUES ($1, 'mentor', $2, $3, 0.7)",

@@ -55,7 +55,9 @@ async def lan(pool: asyncpg.Pool) -> Person:
     return await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
 
 
-async def test_a_sent_email_carries_the_contract_headers(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_sent_email_carries_the_contract_headers(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     notification_id = await request(pool, lan)
     assert await deliver_all(delivery) == 1
     [mail] = to(sink, lan.email)
@@ -69,8 +71,9 @@ async def test_a_sent_email_carries_the_contract_headers(pool, delivery, sink, l
 
 
 @pytest.mark.parametrize("fault", ["451 4.7.1 greylisted, try again later", "421 4.3.2 shutting down", "drop"])
-async def test_a_transient_failure_is_retried_and_ends_delivered_once(pool, delivery, sink, lan,  # type: ignore[no-untyped-def]
-                                                                      fault: str) -> None:
+async def test_a_transient_failure_is_retried_and_ends_delivered_once(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person, fault: str
+) -> None:
     if fault == "drop":
         cut_next_connection(sink)
     else:
@@ -87,7 +90,9 @@ async def test_a_transient_failure_is_retried_and_ends_delivered_once(pool, deli
     assert len(to(sink, lan.email)) == 1
 
 
-async def test_a_permanent_refusal_is_tried_once_and_keeps_the_reply(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_permanent_refusal_is_tried_once_and_keeps_the_reply(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     sink.inject("550 5.1.1 mailbox unavailable")
     notification_id = await request(pool, lan)
     await deliver_all(delivery)
@@ -99,7 +104,7 @@ async def test_a_permanent_refusal_is_tried_once_and_keeps_the_reply(pool, deliv
     assert sink.messages() == []
 
 
-async def test_the_retry_cap_holds(pool, delivery: FastRetries, sink: MailSink, lan: Person) -> None:
+async def test_the_retry_cap_holds(pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person) -> None:
     sink.inject("451 4.3.0 still busy", count=FastRetries.MAX_ATTEMPTS + 5)
     notification_id = await request(pool, lan)
     handled = await deliver_all(delivery, passes=FastRetries.MAX_ATTEMPTS + 5)
@@ -110,7 +115,9 @@ async def test_the_retry_cap_holds(pool, delivery: FastRetries, sink: MailSink, 
     assert sink.messages() == []
 
 
-async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: MailSink) -> None:  # type: ignore[no-untyped-def]
+async def test_a_batch_goes_out_over_one_smtp_connection(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
     peers: list[Any] = []
     stored = sink.handler.handle_DATA
 
@@ -118,7 +125,7 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
         peers.append(session.peer)
         return await stored(server, session, envelope)
 
-    sink.handler.handle_DATA = counting  # type: ignore[method-assign]
+    sink.handler.handle_DATA = counting  # type: ignore[method-assign]  # a test double that counts
     people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(5)]
     for person in people:
         await request(pool, person)
@@ -126,8 +133,8 @@ async def test_a_batch_goes_out_over_one_smtp_connection(pool, delivery, sink: M
     assert len(peers) == 5 and len(set(peers)) == 1
 
 
-async def test_a_batch_with_a_refusal_a_skip_and_a_closing_server_sends_every_other_email_once(  # type: ignore[no-untyped-def]
-        pool, delivery, sink: MailSink) -> None:
+async def test_a_batch_with_a_refusal_a_skip_and_a_closing_server_sends_every_other_email_once(
+        pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
     """Each email's envelope goes out behind the content before it: a refusal, a row skipped in
     between and a server closing the connection must not cost or repeat another email."""
     people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(6)]
@@ -146,7 +153,7 @@ async def test_a_batch_with_a_refusal_a_skip_and_a_closing_server_sends_every_ot
         p.email for p in people if p not in (people[1], refused))
 
 
-async def test_nothing_pending_is_not_read_as_due_now(pool, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_nothing_pending_is_not_read_as_due_now(pool: asyncpg.Pool, lan: Person) -> None:
     async with pool.acquire() as conn:
         assert await notifications_db.next_due_in_s(conn) is None
         notification_id = await request(pool, lan)
@@ -156,8 +163,8 @@ async def test_nothing_pending_is_not_read_as_due_now(pool, lan) -> None:  # typ
         assert 25 < (await notifications_db.next_due_in_s(conn) or 0) <= 30
 
 
-async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(  # type: ignore[no-untyped-def]
-        pool, smtp_settings: Settings, sink: MailSink, lan) -> None:
+async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(
+        pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink, lan: Person) -> None:
     loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(2)]
     lanes = Lanes(loops)
     running = [asyncio.create_task(loop.run()) for loop in loops]
@@ -168,7 +175,8 @@ async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(
             lanes.wake()  # as the consumer does after its commit
 
             async def sent(notification_id: uuid.UUID = notification_id) -> bool:
-                return (await row(pool, notification_id))["status"] == "sent"
+                status: str = (await row(pool, notification_id))["status"]
+                return status == "sent"
 
             await eventually(sent, timeout=3.0)  # well before an idle loop's 5 s timeout
             await asyncio.sleep(0.05)
@@ -180,11 +188,11 @@ async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(
     assert sink.handler.sessions - sessions_before <= len(loops)  # not a reconnect per email
 
 
-async def test_a_full_batch_brings_in_a_waiting_loop_to_help(  # type: ignore[no-untyped-def]
-        pool, smtp_settings: Settings, sink: MailSink, lan) -> None:
+async def test_a_full_batch_brings_in_a_waiting_loop_to_help(
+        pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink, lan: Person) -> None:
     loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(2)]
     for loop in loops:
-        loop.BATCH_SIZE = 3  # type: ignore[misc]
+        loop.BATCH_SIZE = 3  # type: ignore[misc]  # a class setting, overridden for this test's loops
     lanes = Lanes(loops)
     running = [asyncio.create_task(loop.run()) for loop in loops]
     try:
@@ -208,7 +216,7 @@ async def _all_waiting(loops: list[FastRetries]) -> bool:
     return all(loop.waiting for loop in loops)
 
 
-async def test_competing_senders_deliver_each_notification_exactly_once(pool, smtp_settings: Settings,  # type: ignore[no-untyped-def]
+async def test_competing_senders_deliver_each_notification_exactly_once(pool: asyncpg.Pool, smtp_settings: Settings,
                                                                         sink: MailSink) -> None:
     people = [await add_participant(pool, "newcomer", name=f"Person {i}", locale="uk") for i in range(40)]
     for person in people:
@@ -224,7 +232,9 @@ async def test_competing_senders_deliver_each_notification_exactly_once(pool, sm
     assert await pool.fetchval("SELECT count(*) FROM notifications WHERE status = 'sent'") == 40
 
 
-async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     notification_id = await request(pool, lan)
     async with pool.acquire() as conn:
         [claimed] = await notifications_db.claim_due(conn, 10)
@@ -239,8 +249,9 @@ async def test_a_claim_taken_over_by_another_sender_is_not_sent_again(pool, deli
     assert (await row(pool, notification_id))["status"] == "sending"  # the other sender's to finish
 
 
-async def test_an_email_accepted_as_the_database_went_away_is_recorded_when_it_is_back(  # type: ignore[no-untyped-def]
-        pool, delivery, sink, lan, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_email_accepted_as_the_database_went_away_is_recorded_when_it_is_back(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The chaos run's duplicates: a database crash between the server's acceptance and `sent` left
     the claim to go stale and the email to go out again two minutes later."""
     notification_id = await request(pool, lan)
@@ -263,7 +274,9 @@ async def test_an_email_accepted_as_the_database_went_away_is_recorded_when_it_i
     assert len(sink.messages()) == 1
 
 
-async def test_a_stale_claim_is_handed_out_again(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_stale_claim_is_handed_out_again(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     notification_id = await request(pool, lan)
     async with pool.acquire() as conn:
         await notifications_db.claim_due(conn, 10)  # a sender that then died
@@ -273,7 +286,9 @@ async def test_a_stale_claim_is_handed_out_again(pool, delivery, sink, lan) -> N
     assert (await row(pool, notification_id))["status"] == "sent" and len(sink.messages()) == 1
 
 
-async def test_nothing_is_sent_to_an_erased_participant(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_nothing_is_sent_to_an_erased_participant(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     notification_id = await request(pool, lan)
     await pool.execute(
         "UPDATE participants SET status = 'erased', name = NULL, email = NULL, erased_at = now() WHERE id = $1",
@@ -284,7 +299,9 @@ async def test_nothing_is_sent_to_an_erased_participant(pool, delivery, sink, la
     assert (await row(pool, notification_id))["status"] == "skipped"
 
 
-async def test_a_refused_erasure_confirmation_forgets_the_address_anyway(pool, delivery, sink, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_refused_erasure_confirmation_forgets_the_address_anyway(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person
+) -> None:
     await pool.execute(
         "INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, 'vi')",
         lan.id, lan.email, lan.name,
@@ -296,7 +313,7 @@ async def test_a_refused_erasure_confirmation_forgets_the_address_anyway(pool, d
     assert await pool.fetchval("SELECT count(*) FROM erasure_receipts") == 0
 
 
-async def test_a_notification_requested_twice_for_the_same_event_is_one_row(pool, lan) -> None:  # type: ignore[no-untyped-def]
+async def test_a_notification_requested_twice_for_the_same_event_is_one_row(pool: asyncpg.Pool, lan: Person) -> None:
     event = events.new_event(events.PARTICIPANT_VERIFIED, participant_id=lan.id, kind="newcomer")
     async with pool.acquire() as conn:
         first = await notifications_db.request(conn, type="registration_confirmed", event_id=event.id,
@@ -306,7 +323,9 @@ async def test_a_notification_requested_twice_for_the_same_event_is_one_row(pool
     assert (first, second) == (True, False)
 
 
-async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
     for i in range(3):
         await request(pool, await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de"))
     entered, gate = threading.Event(), threading.Event()
@@ -317,7 +336,7 @@ async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool,
         await asyncio.get_running_loop().run_in_executor(None, gate.wait, 10.0)
         return await stored(server, session, envelope)
 
-    sink.handler.handle_DATA = held  # type: ignore[method-assign]
+    sink.handler.handle_DATA = held  # type: ignore[method-assign]  # a test double that holds DATA
     batch = asyncio.create_task(delivery.deliver_due())
 
     async def in_data() -> bool:
@@ -333,7 +352,9 @@ async def test_shutdown_finishes_the_email_in_hand_and_hands_back_the_rest(pool,
     assert len(sink.messages()) == 1
 
 
-async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
     """The email prepared first, not yet sent, goes back with the rest instead of waiting two
     minutes to look stale."""
     first = await request(pool, await add_participant(pool, "mentor", name="Mentor", locale="de"))
@@ -362,7 +383,7 @@ async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(pool, d
     assert sink.messages() == []
 
 
-async def test_every_outcome_is_counted_by_type(pool, delivery, sink) -> None:  # type: ignore[no-untyped-def]
+async def test_every_outcome_is_counted_by_type(pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
     """lotse_emails{type, outcome}: what operations watch for SMTP failures (docs/operations.md)."""
     def counted(outcome: str) -> float:
         return REGISTRY.get_sample_value("lotse_emails_total", {"type": "registration_confirmed",

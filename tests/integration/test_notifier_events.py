@@ -10,7 +10,7 @@ from datetime import date
 
 import asyncpg
 import pytest
-from aio_pika.abc import AbstractRobustConnection
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from lotse.shared import events
 from lotse.shared.consumer import DEAD_REASON_HEADER
@@ -263,11 +263,11 @@ async def test_a_malformed_event_goes_to_the_dead_letter_queue(
     try:
         queue = await channel.get_queue(NOTIFIER_QUEUE.dead_letter_queue)
 
-        async def dead() -> object:
+        async def dead() -> AbstractIncomingMessage | None:
             return await queue.get(fail=False, no_ack=True)
 
         message = await eventually(dead)
     finally:
         await channel.close()
-    assert reason in str(message.headers[DEAD_REASON_HEADER])  # type: ignore[attr-defined]
+    assert reason in str(message.headers[DEAD_REASON_HEADER])
     assert await pool.fetchval("SELECT count(*) FROM notifications") == 0

@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 import aio_pika
 import asyncpg
 import pytest
-from aio_pika.abc import AbstractQueue, AbstractRobustConnection
+from aio_pika.abc import AbstractExchange, AbstractQueue, AbstractRobustConnection, PublishResultType, TimeoutType
 
 from lotse.shared import events
+from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
 from lotse.shared.outbox import OutboxRelay, write_event
 from lotse.shared.topology import declare_events_exchange
@@ -51,7 +52,9 @@ def verified(participant_id: uuid.UUID | None = None) -> events.Event:
     )
 
 
-async def test_rolled_back_event_is_never_published(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+async def test_rolled_back_event_is_never_published(
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
+) -> None:
     event = verified()
     with contextlib.suppress(RuntimeError):
         async with pool.acquire() as conn, conn.transaction():
@@ -64,7 +67,7 @@ async def test_rolled_back_event_is_never_published(pool: asyncpg.Pool, observer
 
 
 async def test_event_committed_while_relay_was_down_is_published_later(
-    pool: asyncpg.Pool, observer, relay_exchange
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
 ) -> None:
     event = verified()
     async with pool.acquire() as conn, conn.transaction():
@@ -83,7 +86,9 @@ async def test_event_committed_while_relay_was_down_is_published_later(
     assert await pool.fetchval("SELECT published_at IS NOT NULL FROM outbox WHERE id = $1", event.id)
 
 
-async def test_relay_wakes_on_notify(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+async def test_relay_wakes_on_notify(
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
+) -> None:
     # A poll interval far longer than the test: only LISTEN/NOTIFY can deliver in time.
     relay = OutboxRelay(pool, relay_exchange, poll_interval_s=60)
     task = asyncio.create_task(relay.run())
@@ -118,7 +123,7 @@ async def test_unroutable_event_stays_pending(pool: asyncpg.Pool, amqp: Abstract
 
 
 async def test_two_relays_publish_each_event_once(
-    pool: asyncpg.Pool, observer, amqp: AbstractRobustConnection
+    pool: asyncpg.Pool, observer: AbstractQueue, amqp: AbstractRobustConnection
 ) -> None:
     sent = [verified() for _ in range(300)]
     async with pool.acquire() as conn, conn.transaction():
@@ -151,7 +156,7 @@ async def test_two_relays_publish_each_event_once(
 
 @contextlib.asynccontextmanager
 async def matcher_relay_and_writers(
-    pool: asyncpg.Pool, settings, exchange, *names: str  # type: ignore[no-untyped-def]
+    pool: asyncpg.Pool, settings: Settings, exchange: AbstractExchange, *names: str
 ) -> AsyncIterator[dict[str, asyncpg.Pool]]:
     """A matcher's relay that only NOTIFY can wake in time, and a one-connection pool per writer name."""
     relay = OutboxRelay(pool, exchange, poll_interval_s=60, writer="lotse-matcher")
@@ -170,7 +175,7 @@ async def matcher_relay_and_writers(
 
 
 async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
-    pool: asyncpg.Pool, settings, observer, relay_exchange
+    pool: asyncpg.Pool, settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange
 ) -> None:
     names = ("lotse-intake", "lotse-matcher", "psql")
     async with matcher_relay_and_writers(pool, settings, relay_exchange, *names) as writers:
@@ -189,7 +194,7 @@ async def test_a_commit_wakes_only_the_relays_of_the_service_that_wrote_it(
 
 
 async def test_a_commit_of_another_service_does_not_wake_the_relay(
-    pool: asyncpg.Pool, settings, observer, relay_exchange
+    pool: asyncpg.Pool, settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange
 ) -> None:
     async with matcher_relay_and_writers(pool, settings, relay_exchange, "lotse-intake") as writers:
         async with writers["lotse-intake"].acquire() as conn, conn.transaction():
@@ -199,7 +204,7 @@ async def test_a_commit_of_another_service_does_not_wake_the_relay(
 
 
 
-async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, settings) -> None:
+async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, settings: Settings) -> None:
     # Another service's process is not woken at all, not even to ignore the notification; a
     # session that is no service's, or whose channel name would be too long, uses the common one.
     long_name = "lotse-" + "x" * 60
@@ -231,7 +236,9 @@ async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, s
 async def _returns(value: bool) -> bool:
     return value
 
-async def test_the_message_is_the_event_as_written(pool: asyncpg.Pool, observer, relay_exchange) -> None:
+async def test_the_message_is_the_event_as_written(
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
+) -> None:
     # The relay passes the stored payload through as PostgreSQL prints it: text with quotes,
     # backslashes, non-Latin letters and nesting must come out as it went in.
     event = events.new_event(
@@ -255,14 +262,18 @@ class _Unconfirmed:
     def __init__(self, exchange: aio_pika.abc.AbstractExchange, stuck: str) -> None:
         self._exchange, self._stuck = exchange, stuck
 
-    async def publish(self, message: aio_pika.abc.AbstractMessage, routing_key: str, **kwargs: object) -> object:
+    async def publish(
+        self, message: aio_pika.abc.AbstractMessage, routing_key: str, *, mandatory: bool = True,
+        immediate: bool = False, timeout: TimeoutType = None,
+    ) -> PublishResultType | None:
         if routing_key == self._stuck:
             await asyncio.Event().wait()
-        return await self._exchange.publish(message, routing_key=routing_key, **kwargs)
+        return await self._exchange.publish(message, routing_key=routing_key, mandatory=mandatory,
+                                            immediate=immediate, timeout=timeout)
 
 
 async def test_a_publish_not_confirmed_in_time_stays_pending_and_the_rest_are_published(
-    pool: asyncpg.Pool, observer, relay_exchange
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
 ) -> None:
     stuck = events.new_event(events.MATCH_APPROVED, match_id=uuid.uuid4(), kind="mentor",
                              newcomer_id=uuid.uuid4(), counterpart_id=uuid.uuid4())
@@ -270,8 +281,8 @@ async def test_a_publish_not_confirmed_in_time_stays_pending_and_the_rest_are_pu
     async with pool.acquire() as conn, conn.transaction():
         for event in [others[0], stuck, *others[1:]]:
             await write_event(conn, event)
-    relay = OutboxRelay(pool, _Unconfirmed(relay_exchange, events.MATCH_APPROVED),  # type: ignore[arg-type]
-                        publish_timeout_s=0.5)
+    unconfirmed = _Unconfirmed(relay_exchange, events.MATCH_APPROVED)
+    relay = OutboxRelay(pool, unconfirmed, publish_timeout_s=0.5)  # type: ignore[arg-type]  # a stand-in exchange
     assert await relay.publish_pending() == (3, 1)
     pending = await pool.fetch("SELECT id, attempts, last_error FROM outbox WHERE published_at IS NULL")
     assert [(r["id"], r["attempts"]) for r in pending] == [(stuck.id, 1)]

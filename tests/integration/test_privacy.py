@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 
 from lotse.intake import privacy
+from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
 
@@ -19,7 +20,9 @@ async def test_every_table_is_exported_or_declared_free_of_personal_data(pool: a
     assert declared - tables == set(), "declared tables that no longer exist"
 
 
-async def test_the_export_holds_every_exported_table(intake_client, pool: asyncpg.Pool, coordinator_headers) -> None:
+async def test_the_export_holds_every_exported_table(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
     newcomer = uuid.UUID((await (await intake_client.post("/api/v1/newcomers", json=newcomer_payload())).json())["id"])
     mentor = uuid.UUID((await (await intake_client.post("/api/v1/mentors", json=mentor_payload())).json())["id"])
     match_id = uuid.uuid4()

@@ -9,12 +9,13 @@ import uuid
 import asyncpg
 
 from lotse.intake import retention
+from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
 PERIODS = retention.Periods(unverified_days=30, ended_match_days=365, email_log_days=180)
 
 
-async def _register(intake_client, path: str, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _register(intake_client: IntakeClient, path: str, body: dict[str, object]) -> uuid.UUID:
     response = await intake_client.post(path, json=body)
     assert response.status == 201
     return uuid.UUID((await response.json())["id"])
@@ -31,7 +32,9 @@ async def _notification(pool: asyncpg.Pool, participant: uuid.UUID, status: str,
     return note_id
 
 
-async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(intake_client, pool) -> None:
+async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     old = await _register(intake_client, "/api/v1/newcomers", newcomer_payload())
     fresh = await _register(intake_client, "/api/v1/newcomers", newcomer_payload())
     mentor = await _register(intake_client, "/api/v1/mentors", mentor_payload())

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import pytest
 
 from lotse.intake.typedefs import signer_key
 from lotse.shared import tokens
+from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 
 
@@ -15,7 +17,7 @@ from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
     ("GET", "/"), ("GET", "/register/newcomer"), ("GET", "/dashboard/login"), ("GET", "/api/v1/openapi.json"),
     ("GET", "/no/such/page"), ("POST", "/api/v1/newcomers"), ("GET", "/static/lotse.css"), ("GET", "/healthz"),
 ])
-async def test_every_response_carries_the_security_headers(intake_client, method: str, path: str) -> None:
+async def test_every_response_carries_the_security_headers(intake_client: IntakeClient, method: str, path: str) -> None:
     response = await intake_client.request(method, path, data=b"{not json", allow_redirects=False)
     assert response.status < 500
     policy = response.headers["Content-Security-Policy"]
@@ -24,16 +26,18 @@ async def test_every_response_carries_the_security_headers(intake_client, method
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-async def _registered(intake_client, body: dict[str, object]) -> uuid.UUID:  # type: ignore[no-untyped-def]
+async def _registered(intake_client: IntakeClient, body: dict[str, object]) -> uuid.UUID:
     response = await intake_client.post("/api/v1/" + ("mentors" if "capacity" in body else "newcomers"), json=body)
     assert response.status == 201
     return uuid.UUID((await response.json())["id"])
 
 
-async def test_a_participant_link_opens_only_its_own_data_and_only_for_its_purpose(intake_client, pool) -> None:
+async def test_a_participant_link_opens_only_its_own_data_and_only_for_its_purpose(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     lan = await _registered(intake_client, newcomer_payload(name="Lan Nguyen"))
     thomas = await _registered(intake_client, mentor_payload(name="Thomas Berger"))
-    signer = intake_client.server.app[signer_key]
+    signer = intake_client.app[signer_key]
     own = signer.sign(tokens.MANAGE, pid=str(lan))
 
     page = await intake_client.get(f"/manage/{own}")

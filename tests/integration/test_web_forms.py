@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from lotse.shared import tokens
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
 
@@ -24,7 +24,7 @@ NEWCOMER_FORM = {
 
 
 @pytest.mark.parametrize("segment", ["newcomer", "mentor", "employer", "language-provider"])
-async def test_every_form_renders_with_labelled_inputs(intake_client, segment: str) -> None:
+async def test_every_form_renders_with_labelled_inputs(intake_client: IntakeClient, segment: str) -> None:
     page = await intake_client.get(f"/register/{segment}", headers={"Accept-Language": "uk"})
     assert page.status == 200
     html = await page.text()
@@ -35,7 +35,7 @@ async def test_every_form_renders_with_labelled_inputs(intake_client, segment: s
     assert (await intake_client.get("/register/nobody")).status == 404
 
 
-async def test_the_nurse_registers_after_fixing_an_error(intake_client, pool: asyncpg.Pool) -> None:
+async def test_the_nurse_registers_after_fixing_an_error(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     broken = {**NEWCOMER_FORM, "email": "lan-at-example", "children_ages": "4, 19"}
     first = await intake_client.post("/register/newcomer?lang=vi", data=broken)
     assert first.status == 422
@@ -55,7 +55,9 @@ async def test_the_nurse_registers_after_fixing_an_error(intake_client, pool: as
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.registered'") == 1
 
 
-async def test_an_employer_adds_a_second_position_without_javascript(intake_client, pool: asyncpg.Pool) -> None:
+async def test_an_employer_adds_a_second_position_without_javascript(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
     form = {"name": "Klaus Richter", "email": "jobs@richter.example.org", "preferred_locale": "de",
             "district": "16054", "languages-0-code": "de", "languages-0-level": "native",
             "organisation": "Elektro Richter", "contact_name": "Klaus Richter", "positions-0-title": "Elektriker",
@@ -72,7 +74,7 @@ async def test_an_employer_adds_a_second_position_without_javascript(intake_clie
     assert titles == {"Elektriker", "Mechatroniker"}
 
 
-async def test_self_service_edit_pause_consent_and_erasure(intake_client, pool: asyncpg.Pool) -> None:
+async def test_self_service_edit_pause_consent_and_erasure(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     await intake_client.post("/register/newcomer", data=NEWCOMER_FORM, allow_redirects=False)
     participant_id = await pool.fetchval("SELECT id FROM participants")
     await pool.execute("UPDATE participants SET status = 'verified' WHERE id = $1", participant_id)
@@ -109,14 +111,14 @@ async def test_self_service_edit_pause_consent_and_erasure(intake_client, pool: 
     assert (await intake_client.get(link)).status == 410
 
 
-async def test_a_manage_link_opens_only_its_own_registration(intake_client) -> None:
+async def test_a_manage_link_opens_only_its_own_registration(intake_client: IntakeClient) -> None:
     assert (await intake_client.get("/manage/forged-token")).status == 400
     verify_token = SIGNER.sign(tokens.VERIFY, pid=str(uuid.uuid4()))
     assert (await intake_client.get(f"/manage/{verify_token}")).status == 400
     assert (await intake_client.get(f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(uuid.uuid4()))}")).status == 410
 
 
-async def test_the_landing_page_and_language_switch(intake_client) -> None:
+async def test_the_landing_page_and_language_switch(intake_client: IntakeClient) -> None:
     page = await intake_client.get("/?lang=fr")
     assert page.status == 200 and '<html lang="fr"' in await page.text()
     assert "lotse_locale=fr" in page.headers.get("Set-Cookie", "")

@@ -22,7 +22,7 @@ def test_defaults_follow_the_contract() -> None:
 def test_settings_are_immutable() -> None:
     s = load_settings(SECRET)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        s.http_port = 1  # type: ignore[misc]
+        s.http_port = 1  # type: ignore[misc]  # frozen: the assignment is meant to fail
 
 
 def test_values_are_parsed() -> None:

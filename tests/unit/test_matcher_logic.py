@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -16,43 +17,43 @@ from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
-def newcomer(**overrides: object) -> Newcomer:
-    values: dict[str, object] = dict(
+def newcomer(**overrides: Any) -> Newcomer:
+    values: dict[str, Any] = dict(
         id=uuid.uuid4(), district="16052", languages={"vi": "native", "en": "B2", "de": "A2"},
         occupation_field="nursing", needs=frozenset({"childcare", "housing"}), wants_mentor=True,
         course_schedules=frozenset({"evening"}), partner=True, partner_seeks_work=True, children_ages=(4,),
         about="Nurse moving to Gera with my daughter.", waiting_since=NOW - timedelta(days=30),
     )
     values.update(overrides)
-    return Newcomer(**values)  # type: ignore[arg-type]
+    return Newcomer(**values)
 
 
-def mentor(**overrides: object) -> Mentor:
-    values: dict[str, object] = dict(
+def mentor(**overrides: Any) -> Mentor:
+    values: dict[str, Any] = dict(
         id=uuid.uuid4(), district="16052", languages={"de": "native", "en": "B2"},
         helps_with=frozenset({"childcare"}), occupation_field=None, max_distance_km=30.0, online_ok=False,
         capacity_left=1, about="Retired nurse in Gera.",
     )
     values.update(overrides)
-    return Mentor(**values)  # type: ignore[arg-type]
+    return Mentor(**values)
 
 
-def course(**overrides: object) -> Course:
-    values: dict[str, object] = dict(
+def course(**overrides: Any) -> Course:
+    values: dict[str, Any] = dict(
         id=uuid.uuid4(), provider_id=uuid.uuid4(), title="B1", level="B1", schedule="evening", format="in_person",
         district="16052", seats_left=3, starts_on=date(2026, 12, 10), childcare=True, about="",
     )
     values.update(overrides)
-    return Course(**values)  # type: ignore[arg-type]
+    return Course(**values)
 
 
-def position(**overrides: object) -> Position:
-    values: dict[str, object] = dict(
+def position(**overrides: Any) -> Position:
+    values: dict[str, Any] = dict(
         id=uuid.uuid4(), employer_id=uuid.uuid4(), title="Pflege", occupation_field="nursing", openings_left=1,
         min_german_level="B1", district="16052", offers=frozenset(), about="",
     )
     values.update(overrides)
-    return Position(**values)  # type: ignore[arg-type]
+    return Position(**values)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +118,7 @@ def test_explanations_add_up_to_the_score_with_and_without_a_model() -> None:
                 assert sum(e["contribution"] for e in explanation) == pytest.approx(found.scored.score, abs=1e-9)
                 assert all(e["detail"] for e in explanation)
     best = cand.candidates("mentor", newcomer(), pools, set(), {}, NOW)
+    assert isinstance(best[0].counterpart, Mentor)
     assert best[0].counterpart.helps_with == frozenset({"childcare", "housing"})  # covers both needs
 
 

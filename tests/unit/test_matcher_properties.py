@@ -12,6 +12,7 @@ import math
 import random
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -214,11 +215,8 @@ def test_block_scores_are_the_per_pair_scores_and_feasibility_the_contract(
     model = LinearModel("mentor", 1, 120, FEATURE_NAMES["mentor"], tuple(coefficients), -0.5) if with_model else None
     pools = Pools(mentors=ms)
     index = cand.mentor_index(pools)
-    old, mentor_index.BLOCK_CELLS = mentor_index.BLOCK_CELLS, cells  # one row per block up to all rows in one
-    try:
+    with mock.patch.object(mentor_index, "BLOCK_CELLS", cells):  # one row per block up to all rows in one
         rows = [scores for _, block, _ in index.blocks(people, None, model, NOW) for scores in block]
-    finally:
-        mentor_index.BLOCK_CELLS = old
     for person, scores in zip(people, rows, strict=True):
         exact = {c.counterpart.id: c.scored.score
                  for c in cand.candidates("mentor", person, pools, set(), {"mentor": model} if model else {}, NOW)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Coroutine
+from types import CoroutineType
 from typing import Any, cast
 
 from lotse.notifier import main
@@ -20,9 +20,10 @@ def test_one_delivery_loop_per_smtp_connection_one_woken_by_a_commit() -> None:
     settings = load_settings({"LOTSE_SECRET_KEY": "x" * 32, "LOTSE_SMTP_CONNECTIONS": "3"})
     infra = Infrastructure(settings, cast(Any, None), cast(Any, None), cast(Any, None), "notifier")  # nothing started
     components = main.setup(infra)
-    background = [cast(Coroutine[Any, Any, None], c) for c in components.background]
+    background = [cast(CoroutineType[Any, Any, None], c) for c in components.background]
     try:
-        lanes = [c.cr_frame.f_locals["self"] for c in background if c.__qualname__ == "DeliveryLoop.run"]
+        frames = [c.cr_frame for c in background if c.__qualname__ == "DeliveryLoop.run"]
+        lanes = [frame.f_locals["self"] for frame in frames if frame is not None]  # None once a coroutine ended
         assert len(lanes) == 3 and all(isinstance(lane, DeliveryLoop) for lane in lanes)
         assert len({id(lane._sender) for lane in lanes}) == 3  # a connection each
         [consumer] = components.consumers

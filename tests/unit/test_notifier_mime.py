@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -20,12 +21,15 @@ def parsed(message: email.message.Message, *, eight_bit: bool = True) -> email.m
     """As the mail server receives it: flattened as the sender does, prepared for DATA (the
     server takes the stuffed dots out again), parsed by a modern reader."""
     received = dot_stuffed(mime.flatten(message, utf8=False, eight_bit=eight_bit)).replace(b"\r\n..", b"\r\n.")
-    return email.message_from_bytes(received, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(received, policy=email.policy.default)
 
 
 def text(message: email.message.EmailMessage, subtype: str) -> str:
     """A part's text; line endings are SMTP's (CRLF on the wire), whatever the transfer encoding."""
-    return message.get_body((subtype,)).get_content().replace("\r\n", "\n")  # type: ignore[union-attr]
+    part = message.get_body((subtype,))
+    assert part is not None, f"no text/{subtype} part"
+    content: str = part.get_content()
+    return content.replace("\r\n", "\n")
 
 
 @pytest.mark.parametrize("subject", ["Lotse: please confirm", "Lotse: Vui lòng xác nhận địa chỉ email của bạn "
@@ -72,13 +76,13 @@ def test_a_server_without_8bitmime_gets_seven_bit_bytes_of_the_same_email() -> N
     assert text(seven, "html").strip() == "<p>Grüße</p>"
 
 
-def _fields(**overrides: object) -> mime.Email:
-    values: dict[str, object] = dict(
+def _fields(**overrides: Any) -> mime.Email:
+    values: dict[str, Any] = dict(
         sender="Lotse <noreply@lotse.example>", recipient="lan@example.org", subject="Lotse",
         message_id="<a@lotse.example>", date=datetime(2026, 11, 23, tzinfo=UTC), notification_id="a", locale="de",
         text="Hallo\n", html="<p>Hallo</p>")
     values.update(overrides)
-    return mime.Email(**values)  # type: ignore[arg-type]
+    return mime.Email(**values)
 
 
 @pytest.mark.parametrize("overrides", [

@@ -90,7 +90,7 @@ def test_the_strongest_pair_reasons_are_chosen() -> None:
         {"factor": "about", "contribution": 0.0, "detail": ""},
         "garbage",
     ]
-    assert reasons(explanation) == ["language", "needs"]  # type: ignore[arg-type]
+    assert reasons(explanation) == ["language", "needs"]  # type: ignore[arg-type]  # "garbage" on purpose
     assert reasons([]) == []
 
 

@@ -156,11 +156,11 @@ def _writes_of(client: SmtpClient) -> list[bytes]:
     writes: list[bytes] = []
     write = client._writer.write
 
-    def recorded(data: bytes) -> None:
+    def recorded(data: bytes | bytearray | memoryview) -> None:
         writes.append(bytes(data))
         write(data)
 
-    client._writer.write = recorded  # type: ignore[method-assign]
+    client._writer.write = recorded  # type: ignore[method-assign]  # records the client's writes
     return writes
 
 

@@ -28,7 +28,9 @@ def test_every_event_type_reaches_some_queue(event_type: str) -> None:
 
 
 @pytest.mark.parametrize("consumer", [MatcherConsumer, NotifierConsumer])
-def test_each_consumer_receives_every_event_it_handles(consumer: type) -> None:
+def test_each_consumer_receives_every_event_it_handles(
+    consumer: type[MatcherConsumer] | type[NotifierConsumer],
+) -> None:
     assert consumer.HANDLES <= EVENT_TYPES
     assert all(_bound(consumer.queue_spec, t) for t in consumer.HANDLES)
 

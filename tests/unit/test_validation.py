@@ -225,7 +225,7 @@ def test_length_counts_the_composed_text() -> None:
 
 
 def test_non_string_keys_from_python_callers_are_unknown_fields() -> None:
-    payload: dict[object, object] = {**mentor(), 10**5000: 1, ("a",): 2}
+    payload: dict[object, object] = {**dict(mentor().items()), 10**5000: 1, ("a",): 2}
     assert messages_of("mentor", payload) == {"<int>": "Unknown field.",
                                               "<tuple>": "Unknown field."}
 
