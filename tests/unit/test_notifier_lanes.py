@@ -20,7 +20,7 @@ def test_one_delivery_loop_per_smtp_connection_one_woken_by_a_commit() -> None:
     settings = load_settings({"LOTSE_SECRET_KEY": "x" * 32, "LOTSE_SMTP_CONNECTIONS": "3"})
     infra = Infrastructure(settings, cast(Any, None), cast(Any, None), cast(Any, None), "notifier")  # nothing started
     components = main.setup(infra)
-    background = [cast(CoroutineType[Any, Any, None], c) for c in components.background]
+    background = [cast("CoroutineType[Any, Any, None]", c) for c in components.background]
     try:
         frames = [c.cr_frame for c in background if c.__qualname__ == "DeliveryLoop.run"]
         lanes = [frame.f_locals["self"] for frame in frames if frame is not None]  # None once a coroutine ended
