@@ -139,7 +139,9 @@ class OutboxRelay:
             _, late = await asyncio.wait(publishes, timeout=self._publish_timeout_s)
         finally:
             for publish in publishes:
-                publish.cancel()  # nothing to a finished one; on our own cancellation, all of them
+                # Late ones stop (all of them on our own cancellation). On a finished one cancel()
+                # only marks its error as seen: a shutdown mid-batch logs no "never retrieved".
+                publish.cancel()
         if late:
             await asyncio.wait(late)
         return [

@@ -203,6 +203,17 @@ async def test_a_commit_of_another_service_does_not_wake_the_relay(
         assert await drain(observer) == []  # left to intake's relays (or this one's next poll)
 
 
+async def test_its_own_services_commit_alone_wakes_the_relay(
+    pool: asyncpg.Pool, settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange
+) -> None:
+    # No tool's commit on the common channel to wake it: only the service's own channel can.
+    async with matcher_relay_and_writers(pool, settings, relay_exchange, "lotse-matcher") as writers:
+        event = verified()
+        async with writers["lotse-matcher"].acquire() as conn, conn.transaction():
+            await write_event(conn, event)
+        received = await eventually(lambda: drain(observer), timeout=5)
+    assert [m["id"] for m in received] == [str(event.id)]
+
 
 async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, settings: Settings) -> None:
     # Another service's process is not woken at all, not even to ignore the notification; a
@@ -214,7 +225,7 @@ async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, s
     channels = ("lotse_outbox:lotse-matcher", "lotse_outbox")
     try:
         for channel in channels:
-            await listener.add_listener(channel, lambda _c, _p, channel, payload: heard.append((channel, payload)))
+            await listener.add_listener(channel, lambda _c, _p, on, payload: heard.append((on, payload)))
         for name in names:
             writer = await create_pool(settings.database_url, min_size=1, max_size=1, application_name=name)
             try:
@@ -222,7 +233,11 @@ async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, s
                     await write_event(conn, verified())
             finally:
                 await writer.close()
-        await eventually(lambda: _returns(len(heard) >= 3), timeout=5)
+
+        async def three_heard() -> bool:
+            return len(heard) >= 3
+
+        await eventually(three_heard, timeout=5)
         await asyncio.sleep(0.3)  # an intake notification, were there one, would have come by now
     finally:
         await listener.reset()
@@ -232,9 +247,6 @@ async def test_a_commit_notifies_only_its_services_channel(pool: asyncpg.Pool, s
                                     ("lotse_outbox", long_name[:63])])
     assert await pool.fetchval("SELECT count(*) FROM outbox") == len(names)
 
-
-async def _returns(value: bool) -> bool:
-    return value
 
 async def test_the_message_is_the_event_as_written(
     pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange
@@ -295,4 +307,3 @@ async def test_a_publish_not_confirmed_in_time_stays_pending_and_the_rest_are_pu
 
     await eventually(all_three, timeout=5)
     assert sorted(str(m["id"]) for m in received) == sorted(str(e.id) for e in others)
-
