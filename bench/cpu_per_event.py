@@ -71,7 +71,7 @@ class CpuMeter:
 
 async def measure(requests: int, rounds: int, log_level: str) -> None:
     services = wp.Services(Path(f"/tmp/lotse-cpu-{os.getpid()}"), log_level)
-    await asyncio.to_thread(services.up)
+    await services.start()
     meter = CpuMeter(services)
     pool = await create_pool(wp.DATABASE_URL, min_size=wp.CONNECTIONS, max_size=wp.CONNECTIONS)
     base, ceiling = f"http://127.0.0.1:{services.port}", f"http://127.0.0.1:{services.ceiling_port}"

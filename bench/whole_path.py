@@ -247,6 +247,17 @@ class Services:
         for port in (self.port, self.ceiling_port, self.sink_port):
             wait_for_port(port, 60)
 
+    async def start(self) -> None:
+        """Up, and every worker consuming: a phase measured while the matcher still starts (it
+        imports scikit-learn, 2–3 s of CPU) would share the cores with it, the first round's
+        ceiling phases most."""
+        await asyncio.to_thread(self.up)
+        try:
+            await workers_consuming()
+        except BaseException:
+            await asyncio.to_thread(self.down)
+            raise
+
     def down(self) -> None:
         for process in self.processes:
             process.terminate()
@@ -271,6 +282,30 @@ async def relay_rate(pool: asyncpg.Pool, count: int) -> float:
                                       ids)
         await asyncio.sleep(0.01)
     return count / (time.perf_counter() - started)
+
+
+async def workers_consuming(limit_s: float = 120) -> None:
+    """Wait until matcher and notifier each consume from their queue."""
+    connection = await aio_pika.connect(AMQP_URL)
+    try:
+        deadline = time.perf_counter() + limit_s
+        while time.perf_counter() < deadline:
+            if all([await _consumers(connection, spec.name) for spec in QUEUES]):
+                return
+            await asyncio.sleep(0.2)
+        raise TimeoutError(f"matcher and notifier not consuming after {limit_s:.0f} s; see their logs")
+    finally:
+        await connection.close()
+
+
+async def _consumers(connection: aio_pika.abc.AbstractConnection, queue: str) -> int:
+    # A channel per look: a passive declare of a queue not declared yet closes its channel.
+    try:
+        async with connection.channel() as channel:
+            declared = await channel.declare_queue(queue, passive=True)
+    except aio_pika.exceptions.ChannelClosed:
+        return 0
+    return int(declared.declaration_result.consumer_count or 0)
 
 
 async def queues_drained(limit_s: float = 180) -> None:
@@ -406,7 +441,7 @@ def median(values: list[float]) -> float:
 
 async def measure(requests: int, rounds: int, log_level: str) -> dict[str, list[float]]:
     services = Services(Path(f"/tmp/lotse-bench-{os.getpid()}"), log_level)
-    await asyncio.to_thread(services.up)
+    await services.start()
     figures: dict[str, list[float]] = {}
 
     def note(name: str, value: float) -> None:

@@ -32,7 +32,7 @@ from tests.integration.intake_fixtures import newcomer_payload
 
 async def compare(requests: int, rounds: int, nicenesses: list[int]) -> None:
     services = Services(Path(f"/tmp/lotse-bench-priority-{os.getpid()}"))
-    await asyncio.to_thread(services.up)
+    await services.start()
     pool = await create_pool(DATABASE_URL, min_size=2, max_size=2)
     base, ceiling = f"http://127.0.0.1:{services.port}", f"http://127.0.0.1:{services.ceiling_port}"
     try:
