@@ -91,6 +91,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "side": "newcomer" if is_newcomer else "counterpart",
         "other_title": title or "",
         "organisation": organisation or "",
+        # An employer or course provider answers for one of possibly several positions or courses.
+        "wanted": "" if is_newcomer or match["kind"] == "mentor" else other["title"] or "",
         "schedule": other["schedule"] if is_newcomer else None,
         "starts_on": local_date(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
@@ -132,7 +134,8 @@ async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncp
 
 async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
                   person: asyncpg.Record) -> Context:
-    parts = await _match_parts(conn, row, person) or {"kind": "mentor", "side": "newcomer", "other_title": ""}
+    parts = await _match_parts(conn, row, person) or {"kind": "mentor", "side": "newcomer", "other_title": "",
+                                                      "wanted": ""}
     parts.pop("match", None)
     return {
         "name": person["name"],

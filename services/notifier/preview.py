@@ -21,6 +21,7 @@ SAMPLE: dict[str, Any] = {
     "side": "newcomer",
     "other_title": "Thomas Berger",
     "organisation": "",
+    "wanted": "",
     "schedule": None,
     "starts_on": None,
     "contact_email": "thomas.berger@example.org",

@@ -50,3 +50,38 @@ def test_preview_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Content-Language: uk" in capsys.readouterr().out
     assert preview("nope", "uk") == 2
     assert preview("introduction", "xx") == 2
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("notification", [t for t in TYPES if t != "digest"])
+def test_paragraphs_and_signature_stand_apart(notification: str, locale: str) -> None:
+    lines = render_email(notification, locale, SAMPLE).text.split("\n")
+    signature = lines.index("-- ")
+    assert lines[signature - 1] == ""  # the body's last line does not run into the signature
+    who = next((i for i, line in enumerate(lines) if "Thomas Berger" in line and "@" not in line), None)
+    if who is not None:  # the other side's line is a paragraph of its own
+        assert lines[who - 1] == "" and lines[who + 1] == ""
+
+
+def test_a_declined_mentor_is_not_called_your_mentor() -> None:
+    declined = render_email("match_declined", "en", SAMPLE).text
+    assert "Mentor: Thomas Berger" in declined and "Your mentor" not in declined
+    assert "Your mentor: Thomas Berger" in render_email("introduction", "en", SAMPLE).text
+
+
+@pytest.mark.parametrize(("kind", "says"), [("employer", "for the job: Nurse"),
+                                            ("language_course", "for the course: Nurse")])
+def test_a_provider_learns_which_opening_an_introduction_is_for(kind: str, says: str) -> None:
+    context = {**SAMPLE, "kind": kind, "side": "counterpart", "other_title": "Lan", "wanted": "Nurse"}
+    for notification in ("introduction", "reminder", "checkin", "match_declined", "match_ended"):
+        email = render_email(notification, "en", context)
+        assert f"Newcomer: Lan, {says}" in email.text and says in (email.html or "")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_greeting_that_ends_a_sentence_is_followed_by_a_capital(locale: str) -> None:
+    """"Вітаємо, Олена!" ends a sentence; the English body starts lower case after "Hello Lan,"."""
+    for notification in [t for t in TYPES if t != "digest"]:
+        paragraphs = render_email(notification, locale, SAMPLE).text.split("\n\n")
+        if paragraphs[0].endswith("!"):
+            assert paragraphs[1][:1].isupper(), (notification, paragraphs[1][:30])
