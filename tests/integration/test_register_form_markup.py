@@ -1,0 +1,65 @@
+"""The registration forms' markup as a browser parses it: real attributes, escaped values."""
+
+from __future__ import annotations
+
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.conftest import IntakeClient
+
+
+class _Elements(HTMLParser):
+    """Every element with an id, as the attributes a browser's DOM would hold."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.by_id: dict[str, dict[str, str | None]] = {}
+        self.order: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.order.append((tag, attributes))
+        if attributes.get("id"):
+            self.by_id[str(attributes["id"])] = attributes
+
+
+def parse(html: str) -> _Elements:
+    parser = _Elements()
+    parser.feed(html)
+    return parser
+
+
+# Finding 7: these were rendered as min=&#34;1&#34;, so the DOM held '"1"' and no constraint worked.
+EXPECTED = {
+    "newcomer": {"country_of_origin": {"maxlength": "2", "autocapitalize": "characters"}},
+    "mentor": {"capacity": {"min": "1", "max": "10", "inputmode": "numeric"},
+               "max_distance_km": {"min": "1", "max": "300", "inputmode": "numeric"}},
+    "employer": {"positions-0-openings": {"min": "1", "inputmode": "numeric"}},
+    "language-provider": {"courses-0-seats": {"min": "1", "inputmode": "numeric"},
+                          "courses-0-starts_on": {"min": date.today().isoformat()}},
+}
+
+
+@pytest.mark.parametrize("segment", list(EXPECTED))
+async def test_input_constraints_are_real_attributes(intake_client: IntakeClient, segment: str) -> None:
+    html = await (await intake_client.get(f"/register/{segment}?lang=en")).text()
+    assert "&#34;" not in html
+    elements = parse(html).by_id
+    for field, attributes in EXPECTED[segment].items():
+        for name, value in attributes.items():
+            assert elements[field].get(name) == value, (field, name, elements[field])
+
+
+async def test_a_typed_value_stays_escaped_next_to_the_attributes(intake_client: IntakeClient) -> None:
+    hostile = '"><script>alert(1)</script>'
+    response = await intake_client.post("/register/newcomer?lang=en", data={
+        "country_of_origin": hostile, "children_ages": hostile, "name": hostile})
+    assert response.status == 422
+    html = await response.text()
+    assert "<script>" not in html and "&#34;&gt;&lt;script&gt;" in html
+    elements = parse(html).by_id
+    assert elements["country_of_origin"]["value"] == hostile  # kept as text, inside its attribute
+    assert elements["country_of_origin"]["maxlength"] == "2"
+    assert elements["children_ages"]["value"] == hostile
