@@ -6,6 +6,7 @@ intake catalog). Language names are endonyms, so everyone finds their own langua
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache
 from typing import Final
 
@@ -46,6 +47,13 @@ LANGUAGE_NAMES: Final = {
 }
 
 
+def alphabetical(name: str) -> str:
+    """A sort key that files "Sömmerda" under S-o as a German list does (before "Sonneberg" and
+    "Suhl"), and "Čeština" under C: code point order puts every accented letter after z."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 @cache
 def for_locale(locale: str) -> dict[str, object]:
     gettext = translations(PACKAGE, DOMAIN, locale).gettext
@@ -65,6 +73,6 @@ def for_locale(locale: str) -> dict[str, object]:
         "cefr_options": [(lvl, lvl) for lvl in tax["language_levels"] if lvl != "native"],
         "course_level_options": [(lvl, lvl) for lvl in ("A1", "A2", "B1", "B2", "C1")],
         "locales": list(locales().items()),
-        "districts": sorted(((d.code, d.name) for d in districts().values()), key=lambda pair: pair[1]),
-        "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: pair[1]),
+        "districts": sorted(((d.code, d.name) for d in districts().values()), key=lambda pair: alphabetical(pair[1])),
+        "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: alphabetical(pair[1])),
     }
