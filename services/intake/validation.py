@@ -239,6 +239,7 @@ def _object(
     fields: Mapping[str, _Field],
     *,
     partial: bool = False,
+    cleared: Collection[str] = (),
     after: Callable[[dict[str, object], str, _Context], None] | None = None,
 ) -> Check:
     def check(value: object, path: str, ctx: _Context) -> object:
@@ -256,7 +257,7 @@ def _object(
                     cleaned[name] = None
                 else:
                     cleaned[name] = spec.check(raw, where, ctx)
-            elif partial:
+            elif partial and name not in cleared:
                 continue
             elif spec.required:
                 ctx.fail(where, REQUIRED)
@@ -622,8 +623,14 @@ def validate_registration(kind: str, payload: object, *, today: date) -> Registr
     )
 
 
-def validate_update(kind: str, payload: object, *, today: date) -> dict[str, object]:
+def validate_update(
+    kind: str, payload: object, *, today: date, cleared: Collection[str] = ()
+) -> dict[str, object]:
     """The given fields of a self-service edit, cleaned; absent fields stay as they are.
+
+    `cleared` names fields the person emptied: absent from `payload`, they are treated as a
+    registration treats a missing field (required: "This field is required.", optional: its
+    default, so an emptied `about` becomes None) instead of being left unchanged.
 
     Keys are the payload's field names. Values are cleaned as for `validate_registration`:
     `languages` a tuple of (code, level), `courses`/`positions` tuples of dicts, `consent` a
@@ -638,7 +645,7 @@ def validate_update(kind: str, payload: object, *, today: date) -> dict[str, obj
             if name in payload:
                 ctx.fail(name, NOT_CHANGEABLE)
         payload = {k: v for k, v in payload.items() if k not in _IMMUTABLE}
-    cleaned = _object(fields, partial=True)(payload, "", ctx)
+    cleaned = _object(fields, partial=True, cleared=cleared)(payload, "", ctx)
     if ctx.errors:
         raise ValidationFailed(ctx.errors)
     assert isinstance(cleaned, dict)

@@ -27,6 +27,13 @@ def _participant_id(request: web.Request) -> uuid.UUID:
                                  content_type="text/html") from None
 
 
+def _emptied(kind: str, form: Any) -> set[str]:
+    """Single-value fields the form sent blank: `to_payload` leaves them out, which alone would mean
+    "unchanged", so an emptied "about" stayed stored and an emptied name was silently kept."""
+    shown = ("name", "preferred_locale", "district", "about", *forms.SCALAR_FIELDS[kind])
+    return {name for name in shown if name in form and not str(form.get(name, "")).strip()}
+
+
 def _stored_values(row: Any) -> dict[str, object]:
     payload = {
         "name": row["name"], "preferred_locale": row["preferred_locale"], "district": row["district"],
@@ -80,7 +87,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                 payload = {k: v for k, v in forms.to_payload(row["kind"], form).items()
                            if k not in self_service.NOT_EDITABLE_HERE}
                 try:
-                    cleaned = validate_update(row["kind"], payload, today=date.today())
+                    cleaned = validate_update(row["kind"], payload, today=date.today(),
+                                              cleared=_emptied(row["kind"], form))
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
                     errors = {path: error.render(gettext) for path, error in failed.errors.items()}

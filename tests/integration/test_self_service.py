@@ -1,0 +1,172 @@
+"""The pages behind the email links (manage, verify, respond, erase), as a person uses them."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import uuid
+from html.parser import HTMLParser
+from typing import Any
+
+import asyncpg
+import pytest
+
+from lotse.intake.validation import REQUIRED
+from lotse.shared import tokens
+from lotse.shared.i18n import translations
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
+from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
+
+SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
+PAYLOADS = {"newcomers": newcomer_payload, "mentors": mentor_payload, "employers": employer_payload,
+            "language-providers": provider_payload}
+
+
+class _EditForm(HTMLParser):
+    """What a browser would submit from the manage page's edit form, as it is shown."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._in_edit = False
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and a.get("name") == "action" and a.get("value") == "edit":
+            self._in_edit = True
+        if not self._in_edit:
+            return
+        if tag == "input" and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:
+                self.fields.append((a["name"], a.get("value", "on")))
+        elif tag == "input" and "name" in a:
+            self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a["name"]
+            self.fields.append((a["name"], ""))
+        elif tag == "option" and self._select and "selected" in a:
+            self.fields = [f for f in self.fields if f[0] != self._select] + [(self._select, a["value"])]
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.fields.append((a["name"], ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_edit = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            name = self._textarea
+            self.fields = [(k, v + data if k == name else v) for k, v in self.fields]
+
+
+def edit_form(page: str) -> dict[str, Any]:
+    parser = _EditForm()
+    parser.feed(page)
+    form: dict[str, Any] = {}
+    for name, value in parser.fields:
+        if name in form:
+            form[name] = [*(form[name] if isinstance(form[name], list) else [form[name]]), value]
+        else:
+            form[name] = value
+    return form
+
+
+async def _registered(intake_client: IntakeClient, pool: asyncpg.Pool, segment: str,
+                      **overrides: Any) -> uuid.UUID:
+    created = await intake_client.post(f"/api/v1/{segment}", json=PAYLOADS[segment](**overrides))
+    assert created.status == 201, await created.text()
+    participant_id = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = 'verified' WHERE id = $1", participant_id)
+    return participant_id
+
+
+def manage_link(participant_id: uuid.UUID) -> str:
+    return f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(participant_id))}"
+
+
+def page_lang(page: str) -> str:
+    found = re.search(r'<html lang="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+# (API segment, field, what is stored once it is emptied: a column or the profile's key).
+OPTIONAL = [
+    ("newcomers", "about", ("about", None)),
+    ("mentors", "about", ("about", None)),
+    ("employers", "about", ("about", None)),
+    ("language-providers", "about", ("about", None)),
+    ("newcomers", "children_ages", ("household", {"partner": True, "partner_seeks_work": True,
+                                                   "children_ages": []})),
+    ("mentors", "max_distance_km", ("max_distance_km", 30)),  # the registration's default
+]
+REQUIRED_FIELDS = [
+    ("newcomers", "name"), ("newcomers", "district"), ("newcomers", "occupation_field"),
+    ("newcomers", "preferred_locale"), ("mentors", "name"), ("mentors", "capacity"),
+    ("employers", "organisation"), ("employers", "contact_name"), ("language-providers", "organisation"),
+]
+
+
+async def _stored(pool: asyncpg.Pool, participant_id: uuid.UUID, key: str) -> object:
+    row = dict(await pool.fetchrow("SELECT * FROM participants WHERE id = $1", participant_id))
+    return row[key] if key in row else row["profile"].get(key)
+
+
+@pytest.mark.parametrize(("segment", "field", "expected"), OPTIONAL)
+async def test_an_emptied_optional_field_is_cleared(
+    intake_client: IntakeClient, pool: asyncpg.Pool, segment: str, field: str, expected: tuple[str, object]
+) -> None:
+    participant_id = await _registered(intake_client, pool, segment, about="Seit 1990 in Thüringen.")
+    link = manage_link(participant_id)
+    form = edit_form(await (await intake_client.get(link)).text())
+    assert form[field], f"{field} is not shown filled in"
+    saved = await intake_client.post(link, data={**form, field: ""}, allow_redirects=False)
+    assert saved.status == 303
+    key, value = expected
+    assert await _stored(pool, participant_id, key) == value
+    shown = edit_form(await (await intake_client.get(link)).text())
+    assert shown[field] == ("30" if field == "max_distance_km" else "")
+
+
+@pytest.mark.parametrize(("segment", "field"), REQUIRED_FIELDS)
+async def test_an_emptied_required_field_is_an_error_not_saved(
+    intake_client: IntakeClient, pool: asyncpg.Pool, segment: str, field: str
+) -> None:
+    participant_id = await _registered(intake_client, pool, segment)
+    link = manage_link(participant_id)
+    before = await _stored(pool, participant_id, field)
+    form = edit_form(await (await intake_client.get(link)).text())
+    refused = await intake_client.post(link, data={**form, field: "", "about": "Neu geschrieben"},
+                                       allow_redirects=False)
+    page = await refused.text()
+    assert refused.status == 422
+    required = translations("lotse.intake", "intake", page_lang(page)).gettext(REQUIRED)
+    assert f'href="#{field}"' in page and html_lib.escape(required) in page
+    assert f'id="{field}-error"' in page and "Neu geschrieben</textarea>" in page  # the input is kept
+    assert await _stored(pool, participant_id, field) == before
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.updated'") == 0
+
+
+async def test_the_emptied_about_of_a_ukrainian_newcomer_is_deleted(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", preferred_locale="uk",
+                                       about="Медсестра, люблю ходити в гори.")
+    link = manage_link(participant_id)
+    form = edit_form(await (await intake_client.get(link)).text())
+    form.update({"about": "", "children_ages": "", "needs": []})
+    form.pop("partner", None)
+    form.pop("partner_seeks_work", None)
+    saved = await intake_client.post(link, data=form, allow_redirects=False)
+    assert saved.status == 303
+    row = await pool.fetchrow("SELECT about, profile FROM participants WHERE id = $1", participant_id)
+    assert row["about"] is None and row["profile"]["needs"] == []
+    assert row["profile"]["household"] == {"partner": False, "partner_seeks_work": False, "children_ages": []}
+    assert "Медсестра" not in await (await intake_client.get(link)).text()
