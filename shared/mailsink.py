@@ -144,11 +144,14 @@ def free_port() -> int:
 class MailSink:
     """The sink on a background thread, for tests: `start()`, read `messages()`, `stop()`."""
 
-    def __init__(self, maildir: Path, smtp_port: int = 0, *, keep: bool = True) -> None:
+    def __init__(self, maildir: Path, smtp_port: int = 0, *, keep: bool = True, smtputf8: bool = True) -> None:
+        """``smtputf8=False``: a server without SMTPUTF8, as `lotse dev`'s sink (aiosmtpd's
+        Controller offers it unless told not to, its bare SMTP class does not)."""
         self.handler = SinkHandler(Path(maildir), keep=keep)
         self.smtp_port = smtp_port or free_port()
         self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.smtp_port, data_size_limit=10 * 1024 * 1024
+            self.handler, hostname="127.0.0.1", port=self.smtp_port, data_size_limit=10 * 1024 * 1024,
+            enable_SMTPUTF8=smtputf8,
         )
 
     def start(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from email.utils import parseaddr
 from functools import lru_cache
@@ -32,6 +33,9 @@ class SmtpSender:
         self._client: SmtpClient | None = None
         #: The next email's content, built to open its transaction ahead (see ``send``).
         self._built: tuple[mime.Email, SmtpClient, tuple[bytes, tuple[str, ...]]] | None = None
+        #: The last email readdressed by ``_ascii_domain`` and its readdressed copy: the copy of
+        #: an email built ahead is the one whose content ``_built`` holds.
+        self._readdressed: tuple[mime.Email, mime.Email] | None = None
 
     async def _connected(self) -> SmtpClient:
         if self._client is not None and self._client.is_open:
@@ -47,6 +51,7 @@ class SmtpSender:
         """Send ``email``; ``then``, the email to be sent next, has its envelope written behind
         this one's end of data (see :class:`SmtpClient`)."""
         try:
+            email = self._ascii_domain(email)
             client = await self._connected()
             data, options = self._payload(email, client)
             if not client.ready_for(_address(email.sender), email.recipient, options):
@@ -85,11 +90,30 @@ class SmtpSender:
         if then is None or not client.supports("pipelining"):
             return None
         try:
+            then = self._ascii_domain(then)
             payload = self._payload(then, client)
         except PermanentSendError:
             return None  # that email fails in its own turn
         self._built = (then, client, payload)
         return _address(then.sender), then.recipient, payload[1]
+
+    def _ascii_domain(self, email: mime.Email) -> mime.Email:
+        """``email`` to its recipient's domain in IDNA form where only the domain is outside ASCII.
+
+        Always, not only for a server without SMTPUTF8: the name is the same in DNS, and a relay
+        that took a UTF-8 address would have to refuse it at any later hop without SMTPUTF8.
+        """
+        if email.recipient.isascii():
+            return email
+        seen = self._readdressed
+        if seen is not None and seen[0] is email:
+            return seen[1]
+        try:
+            readdressed = dataclasses.replace(email, recipient=mime.ascii_domain(email.recipient))
+        except ValueError as exc:
+            raise PermanentSendError(str(exc)) from None
+        self._readdressed = (email, readdressed)
+        return readdressed
 
     @staticmethod
     def _classified(code: int, reply: str) -> Exception:
@@ -119,6 +143,8 @@ def _address(mailbox: str) -> str:
 
 def _flattened(email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str, ...]]:
     """The email package's bytes, for what :func:`mime.wire` leaves to it, and MAIL's options."""
+    # A recipient's domain alone is in ASCII by now (`SmtpSender._ascii_domain`): what is left
+    # outside ASCII is a local part (or the configured sender), which only SMTPUTF8 can carry.
     utf8 = not (email.sender + email.recipient).isascii()
     if utf8 and not client.supports("smtputf8"):
         raise PermanentSendError("the address needs SMTPUTF8, which the mail server does not offer")

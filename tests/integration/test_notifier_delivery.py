@@ -5,9 +5,12 @@ reply, the retry cap holds, and no notification goes out twice."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -284,6 +287,49 @@ async def test_a_stale_claim_is_handed_out_again(
         assert await notifications_db.release_stale(conn, delivery.STALE_CLAIM) == 1
     await deliver_all(delivery)
     assert (await row(pool, notification_id))["status"] == "sent" and len(sink.messages()) == 1
+
+
+@pytest.fixture
+async def no_smtputf8(pool: asyncpg.Pool, smtp_settings: Settings,
+                      tmp_path: Path) -> AsyncIterator[tuple[FastRetries, MailSink]]:
+    """The delivery loop and a sink that, like `lotse dev`'s, does not offer SMTPUTF8."""
+    plain = MailSink(tmp_path / "plain", smtputf8=False)
+    plain.start()
+    settings = dataclasses.replace(smtp_settings, smtp_port=plain.smtp_port)
+    loop = FastRetries(pool, settings, Composer(settings))
+    yield loop, plain
+    await loop.close()
+    plain.stop()
+
+
+async def test_an_umlaut_domain_is_delivered_in_idna_form_by_a_server_without_smtputf8(
+    pool: asyncpg.Pool, no_smtputf8: tuple[FastRetries, MailSink], lan: Person
+) -> None:
+    """Finding 5: mueller@bücher.de was refused for want of SMTPUTF8, which it does not need."""
+    delivery, sink = no_smtputf8
+    addresses = {"ascii local part": "mueller-{}@bücher.de", "umlaut local part": "müller-{}@bücher.de",
+                 "no IDNA form": "mueller-{}@" + "ü" * 60 + ".de"}
+    ids = {}
+    for case, address in addresses.items():
+        person = await add_participant(pool, "newcomer", name="Jana Müller", locale="de")
+        email = address.format(person.id.hex[:8])
+        await pool.execute("UPDATE participants SET email = $2 WHERE id = $1", person.id, email)
+        ids[case] = (email, await request(pool, person, "verification"))
+    ids["ascii"] = (lan.email, await request(pool, lan, "verification"))  # the rest of the batch goes on
+    assert await deliver_all(delivery) == 4
+
+    mueller = ids["ascii local part"][0].replace("bücher.de", "xn--bcher-kva.de")
+    [mail] = to(sink, mueller)
+    assert mail.headers["To"] == mueller and "/verify/" in mail.text
+    assert (await row(pool, ids["ascii local part"][1]))["status"] == "sent"
+    assert len(to(sink, lan.email)) == 1
+    # A local part outside ASCII still needs SMTPUTF8, which this server does not offer.
+    refused = await row(pool, ids["umlaut local part"][1])
+    assert refused["status"] == "failed" and "needs SMTPUTF8" in refused["last_error"]
+    unwritable = await row(pool, ids["no IDNA form"][1])
+    assert unwritable["status"] == "failed" and unwritable["attempts"] == 1
+    assert "cannot be written in IDNA (xn--) form" in unwritable["last_error"]
+    assert len(sink.messages()) == 2
 
 
 async def test_nothing_is_sent_to_an_erased_participant(

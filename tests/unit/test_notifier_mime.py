@@ -114,3 +114,36 @@ def test_every_email_gets_its_own_boundary_and_never_one_its_text_contains() -> 
     assert boundary_of[0] != boundary_of[1] and quoted.encode() not in boundary_of
     written = email.message_from_bytes(first, policy=email.policy.default)
     assert text(written, "plain") == fields.text and text(written, "html").strip() == "<p>Hallo</p>"
+
+
+@pytest.mark.parametrize(("address", "sent_as"), [
+    ("mueller@bücher.de", "mueller@xn--bcher-kva.de"),
+    ("mueller@shop.bücher.de", "mueller@shop.xn--bcher-kva.de"),
+    ("info@例え.jp", "info@xn--r8jz45g.jp"),
+    ("mueller@xn--bcher-kva.de", "mueller@xn--bcher-kva.de"),  # already ASCII
+    ("lan@example.org", "lan@example.org"),
+    ("müller@bücher.de", "müller@bücher.de"),  # the local part needs SMTPUTF8 anyway: left as it is
+])
+def test_an_internationalised_domain_is_written_in_idna_form_where_the_local_part_is_ascii(
+    address: str, sent_as: str
+) -> None:
+    assert mime.ascii_domain(address) == sent_as
+
+
+@pytest.mark.parametrize(("address", "reason"), [
+    ("mueller@" + "ü" * 60 + ".de", "cannot be written in IDNA"),  # a label longer than 63 once encoded
+    ("mueller@bücher..de", "cannot be written in IDNA"),
+    ("mueller@" + ".".join(["bücher"] * 20) + ".de", "longer than 253"),
+    # IDNA 2003 would send these to strasse.de and σ, another owner's domain under IDNA 2008
+    ("mueller@straße.de", "IDNA 2003 and IDNA 2008"),
+    ("mueller@ελληνικός.gr", "IDNA 2003 and IDNA 2008"),
+])
+def test_a_domain_idna_cannot_write_safely_is_refused_with_the_reason(address: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        mime.ascii_domain(address)
+
+
+def test_an_email_to_an_idna_domain_takes_the_wire_path_with_the_same_to_header() -> None:
+    on_wire = mime.wire(_fields(recipient=mime.ascii_domain("mueller@bücher.de")))
+    assert on_wire is not None and on_wire.isascii()
+    assert b"\r\nTo: mueller@xn--bcher-kva.de\r\n" in on_wire

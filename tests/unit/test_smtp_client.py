@@ -316,3 +316,28 @@ def _email(recipient: str) -> mime.Email:
     return mime.Email(sender="Lotse <noreply@lotse.example>", recipient=recipient, subject="Hallo",
                       message_id="<a@lotse.example>", date=datetime(2026, 11, 23, tzinfo=UTC), notification_id="a",
                       locale="de", text="Hallo\n", html=None)
+
+
+@pytest.mark.parametrize("smtputf8", [False, True], ids=["without-smtputf8", "with-smtputf8"])
+async def test_an_internationalised_domain_goes_out_in_idna_form_and_only_a_local_part_needs_smtputf8(
+    smtputf8: bool,
+) -> None:
+    recorder = Recorder(pipelining=True)
+    with smtp_server(recorder, enable_SMTPUTF8=smtputf8) as port:
+        sender = SmtpSender(load_settings({"LOTSE_SMTP_PORT": str(port), "LOTSE_DEV_MODE": "true"}))
+        mueller, mueller_too = _email("mueller@bücher.de"), _email("mueller@bücher.de")
+        await sender.send(mueller, then=mueller_too)  # the next email's envelope goes out ahead
+        await sender.send(mueller_too)
+        with pytest.raises(PermanentSendError, match="IDNA"):
+            await sender.send(_email("mueller@" + "ü" * 60 + ".de"))
+        if smtputf8:
+            await sender.send(_email("müller@bücher.de"))
+        else:
+            with pytest.raises(PermanentSendError, match="needs SMTPUTF8"):
+                await sender.send(_email("müller@bücher.de"))
+        await sender.send(_email("lan@example.org"))  # the session goes on after each refusal
+        await sender.close()
+    assert [r[1] for r in recorder.received] == [["mueller@xn--bcher-kva.de"]] * 2 + [["müller@bücher.de"]] * smtputf8 \
+        + [["lan@example.org"]]
+    for _, _, content in recorder.received[:2]:
+        assert b"\r\nTo: mueller@xn--bcher-kva.de\r\n" in content and content.isascii()
