@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Page
+import pytest
+from playwright.async_api import Browser, Page
 
 
 async def test_input_constraints_reach_the_browser(page: Page, base_url: str) -> None:
@@ -16,3 +17,21 @@ async def test_input_constraints_reach_the_browser(page: Page, base_url: str) ->
     assert await capacity.evaluate("e => [e.min, e.max, e.inputMode]") == ["1", "10", "numeric"]
     await capacity.fill("11")
     assert await capacity.evaluate("e => e.validity.rangeOverflow")
+
+
+@pytest.mark.parametrize(("segment", "field", "javascript"), [
+    ("employer", "positions-0-title", True), ("language-provider", "courses-0-title", False)])
+async def test_enter_in_a_row_submits_the_registration(browser: Browser, base_url: str, segment: str, field: str,
+                                                       javascript: bool) -> None:
+    context = await browser.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/register/{segment}")
+        await page.fill(f"#{field}", "Pflegefachkraft")
+        await page.press(f"#{field}", "Enter")
+        await page.wait_for_selector("#error-summary")  # validated, so it was the registration
+        group = field.split("-")[0]
+        assert await page.locator(f"#{group}-1-title").count() == 0  # no row added
+        assert await page.input_value(f"#{field}") == "Pflegefachkraft"
+    finally:
+        await context.close()

@@ -63,3 +63,15 @@ async def test_a_typed_value_stays_escaped_next_to_the_attributes(intake_client:
     assert elements["country_of_origin"]["value"] == hostile  # kept as text, inside its attribute
     assert elements["country_of_origin"]["maxlength"] == "2"
     assert elements["children_ages"]["value"] == hostile
+
+
+@pytest.mark.parametrize("segment", list(EXPECTED))
+async def test_the_first_submit_button_registers(intake_client: IntakeClient, segment: str) -> None:
+    """Enter in a text field presses the form's first submit button (finding 11)."""
+    html = await (await intake_client.get(f"/register/{segment}?lang=en")).text()
+    form = html[html.index('<form method="post"'):]
+    buttons = [attrs for tag, attrs in parse(form).order if tag == "button" and attrs.get("type") == "submit"]
+    first = buttons[0]
+    assert "name" not in first  # not add_row
+    assert first.get("tabindex") == "-1" and first.get("aria-hidden") == "true"  # no second tab stop
+    assert buttons[-1].get("id") == "register"
