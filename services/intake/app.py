@@ -18,6 +18,7 @@ from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
 from lotse.intake.typedefs import (
     infra_key,
+    intake_attempts_key,
     intake_limiter_key,
     login_limiter_key,
     pool_key,
@@ -30,6 +31,10 @@ from lotse.shared.runtime import infrastructure
 from lotse.shared.tokens import TokenSigner
 
 log = logging.getLogger(__name__)
+
+# Rejected registrations do not count towards LOTSE_INTAKE_RATE_LIMIT; all attempts together may
+# be this many times more, far above what people fixing typing mistakes at one address need.
+ATTEMPTS_PER_REGISTRATION = 10
 
 
 async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -63,6 +68,7 @@ def init_app(settings: Settings) -> web.Application:
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)
     app[intake_limiter_key] = RateLimiter(settings.intake_rate_limit_per_minute)
+    app[intake_attempts_key] = RateLimiter(ATTEMPTS_PER_REGISTRATION * settings.intake_rate_limit_per_minute)
     app[login_limiter_key] = RateLimiter(limit=10, window_s=15 * 60)
     headers.install(app, https=settings.public_url.startswith("https:"))
     app.cleanup_ctx.append(infrastructure_ctx)

@@ -17,6 +17,8 @@ infra_key = web.AppKey("infra", Infrastructure)
 pool_key = web.AppKey("pool", asyncpg.Pool)
 signer_key = web.AppKey("signer", TokenSigner)
 intake_limiter_key = web.AppKey("intake_limiter", RateLimiter)
+# Every registration request, accepted or not: a ceiling on what one address can make us parse.
+intake_attempts_key = web.AppKey("intake_attempts", RateLimiter)
 jinja_key = web.AppKey("jinja", jinja2.Environment)
 login_limiter_key = web.AppKey("login_limiter", RateLimiter)
 # Per request: the coordinator the request is authenticated as.

@@ -9,7 +9,8 @@ from aiohttp import web
 from lotse.intake import registrations
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.i18n import request_locale, translate_field_errors
-from lotse.intake.typedefs import intake_limiter_key, pool_key, settings_key, signer_key
+from lotse.intake.ratelimit import RateLimiter
+from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_registration
 
 # URL segment -> participant kind
@@ -35,20 +36,29 @@ def client_address(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def check_rate_limit(request: web.Request) -> None:
-    limiter = request.app[intake_limiter_key]
+def seconds_to_wait(request: web.Request, key: web.AppKey[RateLimiter]) -> int | None:
+    """Count this request against the limiter at ``key``; the Retry-After if it is one too many."""
+    limiter = request.app[key]
     address = client_address(request)
-    if not limiter.allow(address):
+    return None if limiter.allow(address) else limiter.retry_after_s(address)
+
+
+def check_rate_limit(request: web.Request) -> None:
+    wait = seconds_to_wait(request, intake_limiter_key)
+    if wait is not None:
         raise ApiError(
             429,
             "Too many registrations from this address. Please try again later.",
-            headers={"Retry-After": str(limiter.retry_after_s(address))},
+            headers={"Retry-After": str(wait)},
         )
 
 
 async def register(request: web.Request) -> web.Response:
     kind = KINDS[request.match_info["kinds"]]
-    check_rate_limit(request)
+    wait = seconds_to_wait(request, intake_attempts_key)
+    if wait is not None:  # before the body is read: a flood past the ceiling costs next to nothing
+        raise ApiError(429, "Too many registration attempts from this address. Please try again later.",
+                       headers={"Retry-After": str(wait)})
     payload = await read_json_object(request)
     try:
         registration = validate_registration(kind, payload, today=date.today())
@@ -58,6 +68,9 @@ async def register(request: web.Request) -> web.Response:
             "Some fields are invalid.",
             fields=translate_field_errors(failed.errors, request_locale(request)),
         ) from None
+    # Only an accepted registration counts: it is what stores data and sends an email. A rejected
+    # one costs a bounded body and some CPU, capped by the attempts ceiling (see docs/decisions.md).
+    check_rate_limit(request)
     outcome = await registrations.register(request.app[pool_key], kind, registration)
     return web.json_response(
         {"id": str(outcome.participant_id), "status": "pending_verification"}, status=201

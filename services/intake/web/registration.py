@@ -8,9 +8,9 @@ from typing import Any, Final
 from aiohttp import web
 
 from lotse.intake import registrations
-from lotse.intake.api.public import client_address
+from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.i18n import request_locale
-from lotse.intake.typedefs import intake_limiter_key, pool_key
+from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key
 from lotse.intake.validation import ValidationFailed, validate_registration
 from lotse.intake.web import forms, labels, vocabulary
 from lotse.intake.web.render import gettext_for, render
@@ -83,17 +83,25 @@ async def submit(request: web.Request) -> web.Response:
     if isinstance(add_row, str) and add_row:
         # "Add another position/course" without JavaScript: show the form again, one row more.
         return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, add_row))
-    limiter = request.app[intake_limiter_key]
-    if not limiter.allow(client_address(request)):
-        return render(request, "too_many.html", status=429)
+    if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
+        return _limited(request, segment, kind, form, wait)
     try:
         registration = validate_registration(kind, forms.to_payload(kind, form), today=date.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
         errors = {path: error.render(gettext) for path, error in failed.errors.items()}
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
+    # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
+    if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
+        return _limited(request, segment, kind, form, wait)
     await registrations.register(request.app[pool_key], kind, registration)
     raise web.HTTPSeeOther(request.app.router["registered"].url_for(kind=segment))
+
+
+def _limited(request: web.Request, segment: str, kind: str, form: forms.Form, wait: int) -> web.Response:
+    page = render(request, "too_many.html", status=429)
+    page.headers["Retry-After"] = str(wait)
+    return page
 
 
 async def registered(request: web.Request) -> web.Response:
