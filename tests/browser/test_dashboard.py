@@ -102,7 +102,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     await page.wait_for_url(f"{base_url}/dashboard")
 
     card = page.locator(f"#match-{first}")
-    assert "Both speak Russian well" in await card.inner_text()
+    assert "Beide sprechen gut Russisch" in await card.inner_text()
     assert "Olena Kovalenko" in await page.inner_text("main")
     await screenshot(page, "dashboard-review-queue", readme_as="review-queue.png")
 
@@ -136,3 +136,40 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     await screenshot(page, "dashboard-statistics")
     await page.goto(f"{base_url}/dashboard/matches/{first}")
     assert "introduced" in await page.inner_text("main")
+
+
+async def _log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:
+    email = f"schmal.{uuid.uuid4().hex[:6]}@welcome.example"
+    async with pool.acquire() as conn:
+        await create_coordinator(conn, email, PASSWORD)
+    await page.goto(f"{base_url}/dashboard/login")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(f"{base_url}/dashboard")
+
+
+async def test_on_a_375_px_phone_the_dashboard_never_scrolls_sideways(page: Page, base_url: str,
+                                                                       pool: asyncpg.Pool) -> None:
+    mentor = await _person(pool, "mentor", "Thomas Berger", "thomas@example.org",
+                           '{"capacity": 2, "helps_with": ["housing"], "online_ok": false}')
+    mai = await _person(pool, "newcomer", "Trần Thị Mai", "mai@example.org",
+                        '{"occupation_field": "nursing", "needs": ["housing", "language_course", "childcare"], '
+                        '"household": {"partner": true, "partner_seeks_work": true, "children_ages": [3, 7]}}', "vi")
+    match_id = await _suggestion(pool, mai, mentor, 0.53)
+    await page.set_viewport_size({"width": 375, "height": 812})
+    await _log_in(page, base_url, pool)
+    for path in ("/dashboard", "/dashboard/matches", f"/dashboard/matches/{match_id}", f"/dashboard/participants/{mai}",
+                 "/dashboard/participants", "/dashboard/stats"):
+        await page.goto(f"{base_url}{path}")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        await screenshot(page, "dashboard-375" + path.replace("/", "-"))
+        assert width <= 375, f"{path} is {width} px wide"
+
+    await page.goto(f"{base_url}/dashboard")
+    card = page.get_by_role("article").filter(has_text="Thomas Berger")
+    approve = page.get_by_role("button", name="Freigeben: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
+    reject = page.get_by_role("button", name="Ablehnen: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
+    assert await approve.count() == 1 and await reject.count() == 1
+    assert await card.get_by_role("button", name="Freigeben", exact=True).count() == 0
+    assert await approve.inner_text() == "Freigeben"  # the name starts with what the eye sees

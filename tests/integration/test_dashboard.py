@@ -128,7 +128,7 @@ async def test_the_queue_explains_and_decisions_are_audited(intake_client: Intak
     first, second = await _suggest(pool, lan, mentor), await _suggest(pool, olena, mentor)
 
     html = await (await intake_client.get("/dashboard")).text()
-    assert "Both speak English well" in html and "Thomas Berger" in html and "0.72" in html
+    assert "Beide sprechen gut Englisch" in html and "Thomas Berger" in html and "0,72" in html
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
 
     approved = await intake_client.post(f"/dashboard/matches/{first}/approve", data={"csrf": csrf, "note": "ok"},

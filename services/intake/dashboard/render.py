@@ -8,12 +8,12 @@ from typing import Any, Final
 from aiohttp import web
 
 from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard.explain import explain
+from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, Vocabulary, for_locale
 from lotse.intake.typedefs import coordinator_key, settings_key
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.reference import districts
 
-PACKAGE: Final = "lotse.intake.dashboard"
-DOMAIN: Final = "dashboard"
 LOCALES: Final = ("de", "en")
 LOCALE_COOKIE: Final = "lotse_dashboard_locale"
 
@@ -43,6 +43,8 @@ def render(
             "query": request.query,
             "flash": request.query.get("msg"),
             "district_name": _district_name,
+            "v": for_locale(locale),
+            "explain": _explainer(for_locale(locale)),
             **(context or {}),
         }
     )
@@ -55,6 +57,10 @@ def render(
         response.set_cookie(csrf.PRE_SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
                             secure=request.app[settings_key].public_url.startswith("https:"))
     return response
+
+
+def _explainer(v: Vocabulary) -> Any:
+    return lambda entry: explain(v, entry)
 
 
 def _district_name(code: str | None) -> str:

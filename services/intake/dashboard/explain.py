@@ -1,0 +1,164 @@
+"""A score factor's sentence in the coordinator's language.
+
+The matcher stores each factor with an English sentence (`detail`), and the API hands that out
+unchanged. It stores no structured values beside it, so the dashboard reads the values back out
+of the sentence, one pattern per sentence the matcher writes (`lotse.matcher.features`), and
+says it again with labels and numbers in its own language. A sentence no pattern knows (from an
+older matcher) is shown as it is, marked as English. `tests/unit/test_dashboard_explain.py`
+builds every sentence with the matcher's own functions, so a reworded sentence fails there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import cache
+from typing import Any, Final
+
+from babel import Locale
+
+from lotse.intake.dashboard.vocabulary import Vocabulary
+from lotse.intake.validation import N_
+
+Render = Callable[[Vocabulary, "re.Match[str]"], str]
+
+# The matcher's phrases inside the household sentence of a job suggestion.
+HOUSEHOLD_ITEMS: Final = {
+    "childcare support": N_("support with childcare"),
+    "no childcare support": N_("no support with childcare"),
+    "help for the partner's job search": N_("help with the partner's job search"),
+    "no help for the partner's job search": N_("no help with the partner's job search"),
+}
+
+
+@cache
+def _language_codes() -> dict[str, str]:
+    """English language name → code: the matcher names languages in English."""
+    return {str(name): str(code) for code, name in Locale("en").languages.items()}
+
+
+def _language(v: Vocabulary, name: str) -> str:
+    return v.language(_language_codes().get(name, name))
+
+
+def _codes(v: Vocabulary, group: str, text: str) -> str:
+    return v.labels(group, [code.strip() for code in text.split(",")])
+
+
+def _percent(v: Vocabulary, text: str) -> str:
+    return v.percent(int(text) / 100)
+
+
+def _household(v: Vocabulary, m: re.Match[str]) -> str:
+    items = [v._(HOUSEHOLD_ITEMS[item]) if item in HOUSEHOLD_ITEMS else item for item in m[1].split(", ")]
+    return v._("Household: %(items)s.") % {"items": ", ".join(items)}
+
+
+def _helps(v: Vocabulary, m: re.Match[str]) -> str:
+    values = {"covered": v.num(int(m[2])), "total": v.num(int(m[3]))}
+    if m[1] == "none":
+        return v._("Helps with none of the %(total)s needs.") % values
+    return v._("Helps with %(needs)s (%(covered)s of %(total)s needs).") % {**values,
+                                                                           "needs": _codes(v, "need", m[1])}
+
+
+def _german(v: Vocabulary, m: re.Match[str]) -> str:
+    values = {"have": m[1], "need": m[2]}
+    if m[1] == "none":
+        if m[3]:
+            return v._("No German yet, %(need)s required, with a German course during work.") % values
+        return v._("No German yet, %(need)s required.") % values
+    if m[3]:
+        return v._("German %(have)s, %(need)s required, with a German course during work.") % values
+    return v._("German %(have)s, %(need)s required.") % values
+
+
+def _start(v: Vocabulary, m: re.Match[str]) -> str:
+    days = int(m[1])
+    return v.ngettext("Starts in %(days)s day (%(date)s).", "Starts in %(days)s days (%(date)s).", days) % {
+        "days": v.num(days), "date": v.date(date.fromisoformat(m[2]))}
+
+
+def _waiting(v: Vocabulary, m: re.Match[str]) -> str:
+    days = int(m[1])
+    return v.ngettext("Waiting for %(days)s day.", "Waiting for %(days)s days.", days) % {"days": v.num(days)}
+
+
+def _fixed(message: str) -> Render:
+    return lambda v, m: v._(message)
+
+
+PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
+    factor: tuple((re.compile(pattern), render) for pattern, render in rules) for factor, rules in {
+        "language": (
+            (r"No language in common at B1 or better\.", _fixed(N_("No language in common at B1 or better."))),
+            (r"(.+) as a bridge language while German is still weak\.",
+             lambda v, m: v._("%(language)s as a bridge language while German is still weak.")
+             % {"language": _language(v, m[1])}),
+            (r"Both speak (.+) well \((\S+) and (\S+)\)\.",
+             lambda v, m: v._("Both speak %(language)s well (%(first)s and %(second)s).")
+             % {"language": _language(v, m[1]), "first": v.level(m[2]), "second": v.level(m[3])}),
+        ),
+        "distance": (
+            (r"Same district \((.+)\)\.", lambda v, m: v._("Same district (%(place)s).") % {"place": m[1]}),
+            (r"(.+): (\d+) km, so meetings online\.",
+             lambda v, m: v._("%(places)s: %(km)s km, so meetings online.") % {"places": m[1],
+                                                                               "km": v.num(int(m[2]))}),
+            (r"(.+): (\d+) km apart\.",
+             lambda v, m: v._("%(places)s: %(km)s km apart.") % {"places": m[1], "km": v.num(int(m[2]))}),
+            (r"Online course\.", _fixed(N_("Online course."))),
+        ),
+        "waiting": ((r"Waiting for (\d+) days\.", _waiting),),
+        "needs": (
+            (r"Helps with (.+) \((\d+) of (\d+) needs\)\.", _helps),
+            (r"The newcomer named no particular needs\.", _fixed(N_("The newcomer named no particular needs."))),
+        ),
+        "occupation": (
+            (r"Same field \((.+)\): professional mentoring\.",
+             lambda v, m: v._("Same field (%(field)s): professional mentoring.")
+             % {"field": v.label("occupation", m[1])}),
+            (r"Different fields\.", _fixed(N_("Different fields."))),
+        ),
+        "about": (
+            (r"Their own words have (\d+)% in common\.",
+             lambda v, m: v._("Their own words have %(percent)s in common.") % {"percent": _percent(v, m[1])}),
+        ),
+        "household": (
+            (r"Childcare during the course\.", _fixed(N_("Childcare during the course."))),
+            (r"No childcare, though a small child comes along\.",
+             _fixed(N_("No childcare, though a small child comes along."))),
+            (r"No childcare needed\.", _fixed(N_("No childcare needed."))),
+            (r"Household: (.+)\.", _household),
+            (r"No family needs to weigh\.", _fixed(N_("No family needs to weigh."))),
+        ),
+        "start": ((r"Starts in (-?\d+) days \((\d{4}-\d\d-\d\d)\)\.", _start),),
+        "schedule": (
+            (r"(\S+) course, (\S+), as the newcomer asked\.",
+             lambda v, m: v._("%(level)s course, %(schedule)s, as the newcomer asked.")
+             % {"level": m[1], "schedule": v.label("schedule", m[2])}),
+        ),
+        "german": ((r"German (\S+) for (\S+) required(, with a German course during work)?\.", _german),),
+        "offers": (
+            (r"Offers no extra support\.", _fixed(N_("No extra support."))),
+            (r"Offers (.+)\.",
+             lambda v, m: v._("Offers %(offers)s.") % {"offers": _codes(v, "offer", m[1])}),
+        ),
+        "learned": (
+            (r"Coordinators' earlier decisions on similar pairs \((\d+) decisions\): (\d+)% likely to be approved\.",
+             lambda v, m: v._("Coordinators' earlier decisions on similar pairs (%(n)s decisions): "
+                              "%(percent)s likely to be approved.")
+             % {"n": v.num(int(m[1])), "percent": _percent(v, m[2])}),
+        ),
+    }.items()
+}
+
+
+def explain(v: Vocabulary, entry: Mapping[str, Any]) -> tuple[str, str | None]:
+    """(sentence, language of the sentence if it is not the page's) for one explanation entry."""
+    detail = str(entry.get("detail") or "")
+    for pattern, render in PATTERNS.get(str(entry.get("factor")), ()):
+        found = pattern.fullmatch(detail)
+        if found:
+            return render(v, found), None
+    return detail, (None if v.locale == "en" else "en")

@@ -1,0 +1,119 @@
+"""Codes on the dashboard shown by their labels in the coordinator's language, numbers in its format.
+
+The API keeps its codes; only the dashboard turns them into words. Codes that the public forms
+already label (needs, occupation fields, offers, course times and formats, "native") take the
+forms' labels from the intake catalog, so a coordinator reads the words the participant chose;
+the dashboard's own codes (kinds, states, reasons, score factors) are labelled here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, Final
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from lotse.intake import i18n as intake_i18n
+from lotse.intake.validation import N_
+from lotse.intake.web.vocabulary import LABELS as FORM_LABELS
+from lotse.intake.web.vocabulary import LANGUAGE_NAMES
+from lotse.shared.i18n import translations
+
+PACKAGE: Final = "lotse.intake.dashboard"
+DOMAIN: Final = "dashboard"
+
+GROUPS: Final[dict[str, dict[str, str]]] = {
+    "match_kind": {"mentor": N_("Mentor"), "language_course": N_("German course"), "employer": N_("Job")},
+    "match_status": {
+        "suggested": N_("suggested"), "approved": N_("approved"), "rejected": N_("rejected"),
+        "withdrawn": N_("suggestion withdrawn"), "introduced": N_("introduced"), "declined": N_("declined"),
+        "active": N_("active"), "completed": N_("completed"), "cancelled": N_("cancelled"),
+    },
+    "participant_kind": {"newcomer": N_("Newcomer"), "mentor": N_("Mentor"), "employer": N_("Employer"),
+                         "language_provider": N_("Course provider")},
+    "participant_status": {"pending_verification": N_("not yet verified"), "verified": N_("verified"),
+                           "paused": N_("paused"), "withdrawn": N_("registration withdrawn"), "erased": N_("erased")},
+    "unmet": {"no_mentor_in_reach": N_("No mentor within reach"), "no_fitting_course": N_("No fitting course"),
+              "no_opening_in_field": N_("No opening in their field")},
+    "factor": {
+        "language": N_("Language"), "distance": N_("Distance"), "needs": N_("Needs"),
+        "occupation": N_("Occupation field"), "about": N_("Own words"), "waiting": N_("Waiting time"),
+        "schedule": N_("Course times"), "household": N_("Household"), "start": N_("Course start"),
+        "german": N_("German"), "offers": N_("Offers"), "learned": N_("Earlier decisions"),
+    },
+    "arrival": {"abroad": N_("still abroad"), "arrived": N_("already in Thuringia")},
+    "round_objective": {"best_total_score": N_("Best total score"),
+                        "most_matched": N_("As many newcomers as possible")},
+    "round_status": {"requested": N_("requested"), "running": N_("running"), "completed": N_("completed"),
+                     "failed": N_("failed")},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Labels and number formats of one dashboard locale; templates get it as `v`."""
+
+    locale: str
+
+    @property
+    def _babel(self) -> Locale:
+        return Locale.parse(self.locale.split("-")[0])
+
+    def _(self, message: str) -> str:
+        return translations(PACKAGE, DOMAIN, self.locale).gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translations(PACKAGE, DOMAIN, self.locale).ngettext(singular, plural, n)
+
+    def label(self, group: str, code: object) -> str:
+        """The label of a code in a group; a code nobody labelled yet is shown as it is."""
+        text = str(code) if code is not None else ""
+        own = GROUPS.get(group, {}).get(text)
+        if own:
+            return self._(own)
+        form = FORM_LABELS.get(text)
+        if form:
+            return translations(intake_i18n.PACKAGE, intake_i18n.DOMAIN, self.locale).gettext(form)
+        return text
+
+    def labels(self, group: str, codes: Iterable[object] | None) -> str:
+        return ", ".join(self.label(group, code) for code in codes or ())
+
+    def language(self, code: str) -> str:
+        """The language's name in the coordinator's language (not the endonym the forms show)."""
+        return str(self._babel.languages.get(code) or LANGUAGE_NAMES.get(code) or code)
+
+    def level(self, level: str) -> str:
+        return self.label("level", level)
+
+    def languages(self, rows: Iterable[Mapping[str, Any]] | None) -> str:
+        """`[{"code": "vi", "level": "native"}]` → "Vietnamesisch Muttersprache"."""
+        return ", ".join(f"{self.language(str(r['code']))} {self.level(str(r['level']))}" for r in rows or ())
+
+    def num(self, value: float | int | None, digits: int = 0) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return str(format_decimal(value, format=pattern, locale=self._babel))
+
+    def signed(self, value: float, digits: int = 2) -> str:
+        return ("+" if value >= 0 else "−") + self.num(abs(value), digits)
+
+    def percent(self, share: float | None) -> str:
+        return "–" if share is None else str(format_percent(share, locale=self._babel))
+
+    def date(self, day: date) -> str:
+        return str(format_date(day, format="medium", locale=self._babel))
+
+    def yes_no(self, value: object) -> str:
+        return self._("yes") if value else self._("no")
+
+
+@cache
+def for_locale(locale: str) -> Vocabulary:
+    return Vocabulary(locale)

@@ -1,0 +1,85 @@
+"""The dashboard speaks the coordinator's language: labels instead of codes, the matcher's English
+sentences said again, numbers in the locale's format (German and English, its two languages)."""
+
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+import uuid
+
+import asyncpg
+import pytest
+
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.test_dashboard import _verified, login
+
+EXPLANATION = [
+    {"factor": "language", "contribution": 0.2, "detail": "Both speak English well (B2 and B2)."},
+    {"factor": "distance", "contribution": 0.101, "detail": "Erfurt – Gera: 74 km apart."},
+    {"factor": "needs", "contribution": 0.125, "detail": "Helps with childcare (1 of 2 needs)."},
+    {"factor": "occupation", "contribution": 0.1, "detail": "Same field (nursing): professional mentoring."},
+    {"factor": "about", "contribution": 0.0, "detail": "Their own words have 0% in common."},
+    {"factor": "waiting", "contribution": 0.004, "detail": "Waiting for 3 days."},
+]
+# Codes and English that a German page showed before (finding 3 of the review).
+RAW = ("language_course", "childcare", "nursing", "mentor:", "Both speak", "km apart", "in common", "needs)",
+       "0.53", "vi native", "en B2", "Bedarfe: language")
+
+
+def _text(page: str) -> str:
+    """What a reader sees of <main>: tags and attribute values (codes in form values) dropped."""
+    main = page[page.index("<main"):page.index("</main>")]
+    return htmllib.unescape(re.sub(r"<[^>]+>", " ", main))
+
+
+async def _suggestion(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation) "
+                       "VALUES ($1, 'mentor', $2, $3, 0.53, $4::jsonb)", match_id, newcomer, mentor, EXPLANATION)
+    return match_id
+
+
+@pytest.fixture
+async def queued(intake_client: IntakeClient, pool: asyncpg.Pool) -> uuid.UUID:
+    await login(intake_client)
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(occupation_field="nursing"))
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Trần Thị Mai"))
+    return await _suggestion(pool, newcomer, mentor)
+
+
+async def test_the_german_review_queue_has_labels_german_sentences_and_decimal_commas(
+    intake_client: IntakeClient, queued: uuid.UUID
+) -> None:
+    page = await (await intake_client.get("/dashboard", headers={"Accept-Language": "de-DE"})).text()
+    text = _text(page)
+    for raw in RAW:
+        assert raw not in text, raw
+    for label in ("Mentor/in: Thomas Berger", "Pflege", "Vietnamesisch Muttersprache", "Englisch B2",
+                  "Deutschkurs, Kinderbetreuung (Kita)", "mit Partner/in, die/der Arbeit sucht", "Kinder: 4",
+                  "noch im Ausland", "Bewertung 0,53", "Sprache", "Entfernung", "0,101",
+                  "Beide sprechen gut Englisch (B2 und B2).", "Erfurt – Gera: 74 km Entfernung.",
+                  "Hilft bei: Kinderbetreuung (Kita) (1 von 2 Bedarfen).", "Gleiches Berufsfeld (Pflege)",
+                  "Die eigenen Worte stimmen zu 0\xa0% überein.", "Wartet seit 3 Tagen."):
+        assert label in text, label
+    # Each button says which suggestion it decides.
+    assert 'aria-label="Freigeben: Mentor/in Thomas Berger für Trần Thị Mai"' in page
+    assert 'aria-label="Ablehnen: Mentor/in Thomas Berger für Trần Thị Mai"' in page
+
+
+async def test_the_english_review_queue_has_labels_not_codes(intake_client: IntakeClient, queued: uuid.UUID) -> None:
+    page = await (await intake_client.get("/dashboard", params={"lang": "en"})).text()
+    text = _text(page)
+    for raw in ("language_course", "childcare,", "nursing", "mentor:", "vi native"):
+        assert raw not in text, raw
+    for label in ("Mentor: Thomas Berger", "Nursing", "Vietnamese Native language", "German course",
+                  "partner, looking for work", "score 0.53", "Helps with Childcare (Kita) (1 of 2 needs).",
+                  "Same field (Nursing): professional mentoring."):
+        assert label in text, label
+
+
+async def test_the_api_keeps_the_english_sentences(intake_client: IntakeClient, queued: uuid.UUID,
+                                                   coordinator_headers: dict[str, str]) -> None:
+    body = await (await intake_client.get(f"/api/v1/matches/{queued}", headers=coordinator_headers)).json()
+    assert body["explanation"] == json.loads(json.dumps(EXPLANATION))

@@ -1,0 +1,85 @@
+"""The dashboard says every sentence the matcher writes again in the coordinator's language.
+
+The sentences are built with the matcher's own feature functions, in every variant, so a
+sentence reworded in the matcher fails here rather than showing English on a German page.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from lotse.intake.dashboard.explain import explain
+from lotse.intake.dashboard.vocabulary import for_locale
+from lotse.matcher import features, scoring
+from tests.unit.test_matcher_logic import NOW, course, mentor, newcomer, position
+
+TODAY = date(2026, 11, 23)
+
+
+def _every_sentence() -> list[features.Feature]:
+    found: list[features.Feature] = []
+    weak = newcomer()  # German A2, English B2, a child of 4, a partner looking for work
+    strong = newcomer(languages={"vi": "native", "de": "C1"}, needs=frozenset(), children_ages=(),
+                      partner_seeks_work=False)
+    no_german = newcomer(languages={"vi": "native", "en": "B2"})
+    for n in (weak, strong, no_german):
+        found += features.mentor_features(n, mentor(), 0.12, NOW)
+        found += features.mentor_features(n, mentor(district="16063", online_ok=True, occupation_field="nursing",
+                                                    helps_with=frozenset({"banking"})), 0.0, NOW)
+        found += features.mentor_features(n, mentor(district="16076", max_distance_km=80.0,
+                                                    languages={"de": "native", "vi": "C1"}), 0.5, NOW)
+        found += features.mentor_features(n, mentor(languages={"fr": "native"}), 0.5, NOW)
+        for c in (course(), course(format="online", childcare=False, starts_on=TODAY + timedelta(days=1))):
+            found += features.course_features(n, c, TODAY, NOW)
+        for offers in (frozenset(), frozenset({"childcare_support", "partner_job_support", "relocation_support",
+                                               "housing_help"})):
+            found += features.position_features(n, position(offers=offers, min_german_level="B2"), 0.3, NOW)
+            found += features.position_features(n, position(offers=offers, min_german_level="A1"), 0.3, NOW)
+    return found
+
+
+def _entries() -> list[dict[str, Any]]:
+    entries = [{"factor": f.name, "contribution": 0.1, "detail": f.detail} for f in _every_sentence()]
+    model = scoring.LinearModel("mentor", 1, 40, ("language",), (1.0,), 0.0)
+    entries += [e for e in scoring.score("mentor", _every_sentence()[:6], model).explanation
+                if e["factor"] == "learned"]
+    return entries
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+def test_every_matcher_sentence_is_rendered_in_the_dashboard_language(locale: str) -> None:
+    v = for_locale(locale)
+    entries = _entries()
+    assert len({e["detail"] for e in entries}) > 30
+    for entry in entries:
+        sentence, language = explain(v, entry)
+        assert language is None, f"not understood: {entry}"
+        if locale == "de":
+            assert sentence != entry["detail"], entry
+        # No code of the vocabularies is left in the sentence.
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", sentence), sentence
+
+
+def test_german_sentences_have_labels_and_decimal_commas() -> None:
+    v = for_locale("de")
+    said = {e["detail"]: explain(v, e)[0] for e in _entries()}
+    assert said["German A2 for B2 required, with a German course during work."] == (
+        "Deutsch A2, verlangt B2, mit Deutschkurs während der Arbeit.")
+    assert said["Both speak German well (C1 and native)."] == "Beide sprechen gut Deutsch (C1 und Muttersprache)."
+    assert said["Vietnamese as a bridge language while German is still weak."].startswith("Vietnamesisch als")
+    assert said["German none for A1 required, with a German course during work."].startswith("Noch kein Deutsch")
+    assert "Unterstützung beim Umzug" in said["Offers housing_help, relocation_support."]
+    assert said["Their own words have 12% in common."] == "Die eigenen Worte stimmen zu 12\xa0% überein."
+    assert "Kinderbetreuung (Kita)" in said["Helps with childcare (1 of 2 needs)."]
+    assert said["Starts in 17 days (2026-12-10)."] == "Beginnt in 17 Tagen (10.12.2026)."
+    assert (v.num(0.53, 2), v.num(0.101, 3), v.percent(0.5)) == ("0,53", "0,101", "50\xa0%")
+
+
+def test_an_unknown_sentence_is_shown_as_it_is_and_marked_english() -> None:
+    entry = {"factor": "distance", "contribution": 0.1, "detail": "Something an older matcher said."}
+    assert explain(for_locale("de"), entry) == ("Something an older matcher said.", "en")
+    assert explain(for_locale("en"), entry) == ("Something an older matcher said.", None)
