@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from html.parser import HTMLParser
 
 import asyncpg
 import pytest
@@ -43,6 +44,51 @@ async def limited_client(
     await client.close()
 
 
+class _FormState(HTMLParser):
+    """What a browser would send back from the page's form: values, checked boxes, selected options."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str | None, value: str | None) -> None:
+        if name:
+            self.values.setdefault(name, []).append(value or "")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input" and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:
+                self._add(a.get("name"), a.get("value") or "on")
+        elif tag == "input" and a.get("type") != "submit":
+            self._add(a.get("name"), a.get("value"))
+        elif tag == "select":
+            self._select = a.get("name")
+        elif tag == "option" and self._select and "selected" in a:
+            self._add(self._select, a.get("value"))
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._add(self._textarea, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea][-1] += data
+
+
+def form_state(html: str) -> dict[str, list[str]]:
+    parser = _FormState()
+    parser.feed(html)
+    return parser.values
+
+
 async def test_rejected_registrations_do_not_use_up_the_limit(limited_client: IntakeClient) -> None:
     for _ in range(2 * LIMIT):
         assert (await limited_client.post("/api/v1/newcomers", json={"name": "x"})).status == 422
@@ -73,6 +119,28 @@ async def test_accepted_form_registrations_count(limited_client: IntakeClient, p
     assert await pool.fetchval("SELECT count(*) FROM participants") == 1
 
 
+@pytest.mark.parametrize(("locale", "notice"), [
+    ("de", "Ihre Angaben stehen unten noch im Formular"),
+    ("uk", "Усе, що ви ввели, збережено нижче"),
+])
+async def test_the_limited_form_comes_back_filled_in(
+    limited_client: IntakeClient, pool: asyncpg.Pool, locale: str, notice: str
+) -> None:
+    for _ in range(LIMIT):
+        assert (await limited_client.post("/api/v1/mentors", json=mentor_payload())).status == 201
+
+    response = await limited_client.post(f"/register/employer?lang={locale}", data=EMPLOYER_FORM)
+    assert response.status == 429 and 0 < int(response.headers["Retry-After"]) <= 60
+    html = await response.text()
+    assert f'<html lang="{locale}"' in html and 'role="alert"' in html and notice in html
+    assert html.index(notice) < html.index("<form method=\"post\"")  # above the form, seen first
+    state = form_state(html)
+    for name, sent in EMPLOYER_FORM.items():
+        assert sorted(state.get(name, [])) == sorted(sent if isinstance(sent, list) else [sent]), name
+    assert "&lt;Pflege&gt;" in html  # kept as text, not markup
+    assert await pool.fetchval("SELECT count(*) FROM participants WHERE kind = 'employer'") == 0
+
+
 async def test_a_flood_of_rejected_requests_meets_a_ceiling(limited_client: IntakeClient) -> None:
     for _ in range(ATTEMPTS_PER_REGISTRATION * LIMIT):
         assert (await limited_client.post("/api/v1/newcomers", json={"name": "x"})).status == 422
@@ -81,3 +149,4 @@ async def test_a_flood_of_rejected_requests_meets_a_ceiling(limited_client: Inta
     assert_error_shape(await flooded.json(), "rate_limited")
     form = await limited_client.post("/register/employer", data=EMPLOYER_FORM)
     assert form.status == 429 and "Retry-After" in form.headers
+    assert form_state(await form.text())["positions-1-title"] == ["Medizinische/r Laborassistent/in"]

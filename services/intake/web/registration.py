@@ -36,7 +36,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any], errors: dict[str, str],
-          rows: dict[str, int], status: int = 200) -> web.Response:
+          rows: dict[str, int], status: int = 200, template: str = "register.html") -> web.Response:
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in errors.items():
@@ -44,7 +44,7 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
     names = labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors}
     return render(
         request,
-        "register.html",
+        template,
         {
             "segment": segment,
             "kind": kind,
@@ -99,7 +99,9 @@ async def submit(request: web.Request) -> web.Response:
 
 
 def _limited(request: web.Request, segment: str, kind: str, form: forms.Form, wait: int) -> web.Response:
-    page = render(request, "too_many.html", status=429)
+    """The same form, filled in as sent, so nobody has to type five minutes of answers again."""
+    page = _page(request, segment, kind, forms.form_values(form), {}, _rows(form), status=429,
+                 template="too_many.html")
     page.headers["Retry-After"] = str(wait)
     return page
 
