@@ -10,16 +10,38 @@ from lotse.intake.validation import FieldError
 from lotse.shared.i18n import SUPPORTED_LOCALES, negotiate_locale, translations
 
 LOCALE_COOKIE = "lotse_locale"
+# Per request: the language the person behind an emailed link chose (their preferred_locale).
+person_locale_key = web.RequestKey("person_locale", str)
 PACKAGE = "lotse.intake"
 DOMAIN = "intake"
 
 
 def request_locale(request: web.Request) -> str:
-    """An explicit choice (?lang=, then the remembered cookie) wins over Accept-Language."""
-    for candidate in (request.query.get("lang"), request.cookies.get(LOCALE_COOKIE)):
+    """An explicit choice on the page (?lang=) wins; then, on a page behind an emailed link, the
+    person's own language; then the remembered cookie; then Accept-Language.
+
+    The person's language beats the cookie and the header because both belong to the browser,
+    which may be a shared one at a welcome centre or a phone set to another language.
+    """
+    candidates = (request.query.get("lang"), request.get(person_locale_key), request.cookies.get(LOCALE_COOKIE))
+    for candidate in candidates:
         if candidate in SUPPORTED_LOCALES:
             return candidate
     return negotiate_locale(request.headers.get("Accept-Language"))
+
+
+def speak_as_person(request: web.Request, locale: str | None) -> None:
+    """Answer this request in the language the person chose, unless the page is told otherwise."""
+    if locale in SUPPORTED_LOCALES:
+        request[person_locale_key] = locale
+
+
+def keep_chosen_language(request: web.Request, url: str) -> str:
+    """`url` with the ?lang= chosen on this page, so a form post or redirect stays in that language."""
+    chosen = request.query.get("lang")
+    if chosen not in SUPPORTED_LOCALES:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}lang={chosen}"
 
 
 def translate_field_errors(errors: Mapping[str, FieldError], locale: str) -> dict[str, str]:

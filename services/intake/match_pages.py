@@ -12,7 +12,8 @@ from typing import Any
 
 from aiohttp import web
 
-from lotse.intake import lifecycle
+from lotse.intake import lifecycle, self_service
+from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.web.render import render
 from lotse.shared import tokens
@@ -35,6 +36,7 @@ def _invalid_page(request: web.Request) -> str:
 async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
     match_id, participant_id = _claims(request, purpose)
     async with request.app[pool_key].acquire() as conn:
+        speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
         try:
             who = await lifecycle.party(conn, match_id, participant_id)
         except lifecycle.NotYours:
@@ -84,7 +86,7 @@ async def respond_submit(request: web.Request) -> web.Response:
         except lifecycle.TooLate:
             return render(request, "lifecycle/respond.html", {**view, "too_late": True},
                           status=409)
-    raise web.HTTPSeeOther(f"{request.path}/done?status={status}&answer={answer}")
+    raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}/done?status={status}&answer={answer}"))
 
 
 async def respond_done(request: web.Request) -> web.Response:
@@ -107,7 +109,7 @@ async def checkin_submit(request: web.Request) -> web.Response:
             await lifecycle.check_in(conn, view["match_id"], view["participant_id"], answer, _reason(form, "comment"))
         except lifecycle.TooLate:
             return render(request, "lifecycle/checkin.html", {**view, "too_late": True}, status=409)
-    raise web.HTTPSeeOther(f"{request.path}/done?answer={answer}")
+    raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}/done?answer={answer}"))
 
 
 async def checkin_done(request: web.Request) -> web.Response:

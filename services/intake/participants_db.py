@@ -91,10 +91,11 @@ async def mark_verified(conn: asyncpg.Connection, participant_id: uuid.UUID) -> 
     """Verify a pending participant; None when there was nothing pending to verify."""
     return await conn.fetchrow(
         """UPDATE participants SET status = 'verified', verified_at = now(), updated_at = now()
-           WHERE id = $1 AND status = 'pending_verification' RETURNING id, kind, status""",
+           WHERE id = $1 AND status = 'pending_verification' RETURNING id, kind, status, preferred_locale""",
         participant_id,
     )
 
 
 async def get_status(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT id, kind, status FROM participants WHERE id = $1", participant_id)
+    return await conn.fetchrow("SELECT id, kind, status, preferred_locale FROM participants WHERE id = $1",
+                               participant_id)

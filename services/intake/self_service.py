@@ -37,6 +37,13 @@ async def load(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.R
     return row
 
 
+async def preferred_locale(conn: asyncpg.Connection, participant_id: uuid.UUID) -> str | None:
+    """The language the person chose; kept after erasure, so even "this no longer exists" speaks it."""
+    locale: str | None = await conn.fetchval("SELECT preferred_locale FROM participants WHERE id = $1",
+                                             participant_id)
+    return locale
+
+
 async def _changed(conn: asyncpg.Connection, row: asyncpg.Record) -> None:
     await write_event(conn, events.new_event(events.PARTICIPANT_UPDATED, participant_id=row["id"], kind=row["kind"]))
 

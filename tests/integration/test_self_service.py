@@ -170,3 +170,58 @@ async def test_the_emptied_about_of_a_ukrainian_newcomer_is_deleted(
     assert row["about"] is None and row["profile"]["needs"] == []
     assert row["profile"]["household"] == {"partner": False, "partner_seeks_work": False, "children_ages": []}
     assert "Медсестра" not in await (await intake_client.get(link)).text()
+
+
+async def _introduced(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation, status, decided_at,
+                                introduced_at)
+           VALUES ($1, 'mentor', $2, $3, 0.7, '[]', 'introduced', now(), now())""",
+        match_id, newcomer, mentor,
+    )
+    return match_id
+
+
+@pytest.mark.parametrize("browser", [{}, {"Accept-Language": "en-US,en;q=0.9"},
+                                     {"Accept-Language": "de", "Cookie": "lotse_locale=de"}])
+async def test_email_links_open_in_the_persons_language(
+    intake_client: IntakeClient, pool: asyncpg.Pool, browser: dict[str, str]
+) -> None:
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(name="Trần Thị Mai"))
+    mai = uuid.UUID((await created.json())["id"])
+    verify = await intake_client.get(f"/verify/{SIGNER.sign(tokens.VERIFY, pid=str(mai))}", headers=browser)
+    assert verify.status == 200 and page_lang(await verify.text()) == "vi"
+
+    mentor = await _registered(intake_client, pool, "mentors")
+    match_id = await _introduced(pool, mai, mentor)
+    links = [manage_link(mai), f"{manage_link(mai)}/erase",
+             f"/respond/{SIGNER.sign(tokens.RESPOND, mid=str(match_id), pid=str(mai))}",
+             f"/checkin/{SIGNER.sign(tokens.CHECKIN, mid=str(match_id), pid=str(mai))}"]
+    for link in links:
+        page = await intake_client.get(link, headers=browser)
+        assert page.status == 200 and page_lang(await page.text()) == "vi", link
+    # The mentor chose German: the same browser sees the mentor's answer page in German.
+    mentors_page = await intake_client.get(
+        f"/respond/{SIGNER.sign(tokens.RESPOND, mid=str(match_id), pid=str(mentor))}", headers=browser)
+    assert page_lang(await mentors_page.text()) == "de"
+
+
+async def test_a_language_picked_on_the_page_wins_and_stays_through_a_post(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    mai = await _registered(intake_client, pool, "newcomers")
+    link = manage_link(mai)
+    page = await (await intake_client.get(f"{link}?lang=en")).text()
+    assert page_lang(page) == "en"
+    assert f'action="{link}?lang=en"' in page and f'href="{link}/erase?lang=en"' in page
+    paused = await intake_client.post(f"{link}?lang=en", data={"action": "pause"}, allow_redirects=False)
+    assert paused.headers["Location"] == f"{link}?done=pause&lang=en"
+    assert page_lang(await (await intake_client.get(paused.headers["Location"])).text()) == "en"
+    refused = await intake_client.post(f"{link}/erase?lang=uk", data={})
+    assert refused.status == 422 and page_lang(await refused.text()) == "uk"
+
+    # Choosing another language for e-mails in the form changes the pages too.
+    form = edit_form(page)
+    saved = await intake_client.post(link, data={**form, "preferred_locale": "fr"}, allow_redirects=False)
+    assert page_lang(await (await intake_client.get(saved.headers["Location"])).text()) == "fr"

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from lotse.intake import privacy, self_service
-from lotse.intake.i18n import request_locale
+from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
 from lotse.intake.web import forms, labels, vocabulary
@@ -18,13 +18,17 @@ from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
 
-def _participant_id(request: web.Request) -> uuid.UUID:
+async def _participant_id(request: web.Request) -> uuid.UUID:
+    """The person the link is for; from here on the page speaks their language."""
     try:
         claims = request.app[signer_key].load(tokens.MANAGE, request.match_info["token"])
-        return uuid.UUID(str(claims["pid"]))
+        participant_id = uuid.UUID(str(claims["pid"]))
     except (tokens.InvalidToken, KeyError, ValueError):
         raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
                                  content_type="text/html") from None
+    async with request.app[pool_key].acquire() as conn:
+        speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+    return participant_id
 
 
 def _emptied(kind: str, form: Any) -> set[str]:
@@ -67,11 +71,11 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict
 
 async def manage_page(request: web.Request) -> web.Response:
     notice = request.query.get("done")
-    return await _page(request, _participant_id(request), notice=notice)
+    return await _page(request, await _participant_id(request), notice=notice)
 
 
 async def manage_submit(request: web.Request) -> web.Response:
-    participant_id = _participant_id(request)
+    participant_id = await _participant_id(request)
     form = await request.post()
     action = str(form.get("action", "edit"))
     async with request.app[pool_key].acquire() as conn, conn.transaction():
@@ -99,16 +103,16 @@ async def manage_submit(request: web.Request) -> web.Response:
                 raise web.HTTPBadRequest(text="unknown action")
         except self_service.NotFound:
             return render(request, "manage_gone.html", status=410)
-    raise web.HTTPSeeOther(f"{request.path}?done={action}")
+    raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
 
 
 async def erase_page(request: web.Request) -> web.Response:
-    _participant_id(request)
+    await _participant_id(request)
     return render(request, "manage_erase.html")
 
 
 async def erase_submit(request: web.Request) -> web.Response:
-    participant_id = _participant_id(request)
+    participant_id = await _participant_id(request)
     form = await request.post()
     if form.get("confirm") != "yes":
         return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from lotse.intake import registrations
+from lotse.intake.i18n import speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.web.render import render
 
@@ -12,8 +13,10 @@ from lotse.intake.web.render import render
 async def verify_page(request: web.Request) -> web.Response:
     """The contract makes the GET itself verify; it is idempotent, so a second click is harmless."""
     try:
-        await registrations.verify(request.app[pool_key], request.app[signer_key], request.match_info["token"])
+        verified = await registrations.verify(request.app[pool_key], request.app[signer_key],
+                                              request.match_info["token"])
     except registrations.VerificationFailed as failure:
         status = 400 if failure.reason == "invalid" else 410
         return render(request, "verify.html", {"outcome": failure.reason}, status=status)
+    speak_as_person(request, verified["preferred_locale"])
     return render(request, "verify.html", {"outcome": "verified"})
