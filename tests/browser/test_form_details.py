@@ -35,3 +35,21 @@ async def test_enter_in_a_row_submits_the_registration(browser: Browser, base_ur
         assert await page.input_value(f"#{field}") == "Pflegefachkraft"
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+async def test_after_errors_focus_is_on_the_summary(browser: Browser, base_url: str, javascript: bool) -> None:
+    context = await browser.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/register/newcomer?lang=en")
+        await page.fill("#name", "Nguyễn Thị Lan")
+        await page.click("#register")
+        await page.wait_for_selector("#error-summary")
+        assert await page.title() == "Error: Register as a newcomer – Lotse"
+        # Read through Playwright's own script, which runs even where the page's is disabled.
+        assert await page.evaluate("document.activeElement.id") == "error-summary"
+        await page.click("#error-summary a[href='#languages-0-code']")
+        assert await page.evaluate("document.activeElement.id") == "languages-0-code"
+    finally:
+        await context.close()

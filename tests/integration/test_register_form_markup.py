@@ -75,3 +75,30 @@ async def test_the_first_submit_button_registers(intake_client: IntakeClient, se
     assert "name" not in first  # not add_row
     assert first.get("tabindex") == "-1" and first.get("aria-hidden") == "true"  # no second tab stop
     assert buttons[-1].get("id") == "register"
+
+
+@pytest.mark.parametrize(("segment", "lang", "title", "groups"), [
+    ("newcomer", "en", "Error: Register as a newcomer – Lotse", {"languages-0-code", "arrival-abroad"}),
+    ("newcomer", "de", "Fehler: Als neu Ankommende oder neu Ankommender anmelden – Lotse", {"languages-0-code"}),
+    ("mentor", "zh", "错误：", {"helps_with-language_course"}),
+    ("employer", "uk", "Помилка: ", {"positions-0-title"}),
+    ("language-provider", "fr", "Erreur : ", {"courses-0-title"})])
+async def test_after_errors_the_title_and_summary_say_so(intake_client: IntakeClient, segment: str, lang: str,
+                                                         title: str, groups: set[str]) -> None:
+    """Finding 12: the title has an error prefix, the summary takes focus, its links lead to controls."""
+    html = await (await intake_client.post(f"/register/{segment}?lang={lang}", data={"name": "Lan"})).text()
+    assert title in html[html.index("<title>"):html.index("</title>")]
+    elements = parse(html)
+    assert "autofocus" in elements.by_id["error-summary"]
+    summary = html[html.index('id="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    targets = [str(attrs["href"])[1:] for tag, attrs in parse(summary).order if tag == "a"]
+    assert groups <= set(targets), targets
+    controls = [attrs for tag, attrs in elements.order if tag in ("input", "select", "textarea")]
+    for target in targets:  # every link leads to something that takes focus, never a fieldset
+        assert any(attrs is elements.by_id[target] for attrs in controls), target
+
+async def test_a_page_without_errors_keeps_its_title(intake_client: IntakeClient) -> None:
+    html = await (await intake_client.get("/register/mentor?lang=en")).text()
+    assert "<title>Register as a mentor or welcome guide – Lotse</title>" in html
+    assert "autofocus" not in html
