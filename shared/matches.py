@@ -34,6 +34,14 @@ STATES = frozenset(TRANSITIONS)
 HOLDS_CAPACITY = (APPROVED, INTRODUCED, ACTIVE)
 OPEN = (SUGGESTED,)
 KINDS = ("mentor", "language_course", "employer")
+#: Why a coordinator rejects a suggestion: the dashboard's choices and the API's only values, so
+#: statistics and the matcher's learning see codes, not free text (the dashboard labels them).
+REJECT_REASONS = ("not_a_good_fit", "language", "distance", "capacity", "participant_unreachable", "other")
+
+
+def rejection_reason(code: str, note: str | None) -> str:
+    """What a rejection stores as its reason: the code, and the coordinator's note behind it."""
+    return code + (f": {note}" if note else "")
 
 
 class TransitionError(Exception):

@@ -126,6 +126,7 @@ def openapi_document() -> dict[str, Any]:
         ["organisation", "courses"],
     )
     uuid_schema = {"type": "string", "format": "uuid"}
+    note_schema = {"type": ["string", "null"], "maxLength": 2000}  # free text; null or blank is none
     match = {
         "type": "object",
         "required": ["id", "kind", "newcomer_id", "counterpart_id", "score", "explanation", "status",
@@ -253,14 +254,14 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/matches/{id}/approve": {"post": {
                 "summary": "Approve a suggestion", "operationId": "approve_match", "parameters": id_param,
                 "requestBody": {"required": False, "content": {JSON: {"schema": _object(
-                    {"note": {"type": "string", "maxLength": 2000}}, [])}}},
+                    {"note": note_schema}, [])}}},
                 "responses": {"200": _json(_ref("Match"), "Approved"), "404": _error("Unknown"),
                               "409": _error("Already decided, or no capacity left"), **public_errors, **auth_errors},
             }},
             "/api/v1/matches/{id}/reject": {"post": {
                 "summary": "Reject a suggestion", "operationId": "reject_match", "parameters": id_param,
                 "requestBody": {"required": True, "content": {JSON: {"schema": _object(
-                    {"reason": {"type": "string", "minLength": 1, "maxLength": 1000}}, ["reason"])}}},
+                    {"reason": _codes(matches.REJECT_REASONS), "note": note_schema}, ["reason"])}}},
                 "responses": {"200": _json(_ref("Match"), "Rejected"), "404": _error("Unknown"),
                               "409": _error("Already decided"), **public_errors, **auth_errors},
             }},

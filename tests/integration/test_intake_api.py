@@ -253,6 +253,69 @@ async def test_approve_and_reject_with_conflicts(
     assert trail[0]["actor_id"] == uuid.UUID(approved["decided_by"])
 
 
+async def test_a_rejection_takes_only_the_dashboards_reason_codes(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    """Finding 10: any text was stored as the reason; statistics and learning want codes."""
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3))
+    lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    match_id = await _suggest(pool, lan, mentor)
+    reject = f"/api/v1/matches/{match_id}/reject"
+
+    free_text = await intake_client.post(reject, json={"reason": "because"}, headers=coordinator_headers)
+    assert free_text.status == 422
+    body = await free_text.json()
+    assert_error_shape(body, "validation_failed")
+    assert body["error"]["fields"] == {"reason": "Must be one of: not_a_good_fit, language, distance, capacity, "
+                                                 "participant_unreachable, other."}
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "suggested"
+
+    response = await intake_client.post(reject, json={"reason": "distance", "note": " 74 km, no car "},
+                                        headers=coordinator_headers)
+    assert response.status == 200, await response.text()
+    assert (await response.json())["status"] == "rejected"
+    assert await pool.fetchval("SELECT reason FROM matches WHERE id = $1", match_id) == "distance: 74 km, no car"
+    assert await pool.fetchval("SELECT detail FROM audit_log WHERE action = 'match.reject'") == "distance"
+
+
+@pytest.mark.parametrize(("path", "body", "expected"), [
+    ("reject", {"reason": 5}, {"reason": "Must be text."}),
+    ("reject", {"reason": None, "note": 1}, {"reason": "Must be text.", "note": "Must be text."}),
+    ("approve", {"note": ["x"]}, {"note": "Must be text."}),
+    ("approve", {"note": "ok", "reason": "other"}, {"reason": "Unknown field."}),
+    ("/api/v1/auth/login", {"email": 5, "password": None}, {"email": "Must be text.", "password": "Must be text."}),
+    ("/api/v1/auth/login", {"email": " ", "password": ""},
+     {"email": "This field is required.", "password": "This field is required."}),
+])
+async def test_a_wrong_type_is_named_as_one_not_as_a_missing_field(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str],
+    path: str, body: dict[str, object], expected: dict[str, str],
+) -> None:
+    """Finding 10: these all said "This field is required." though the field was sent."""
+    if not path.startswith("/"):
+        mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+        lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+        path = f"/api/v1/matches/{await _suggest(pool, lan, mentor)}/{path}"
+    response = await intake_client.post(path, json=body, headers=coordinator_headers)
+    assert response.status == 422
+    error = await response.json()
+    assert_error_shape(error, "validation_failed")
+    # One language in one error: this API answers in English, message and fields alike.
+    assert error["error"] == {"code": "validation_failed", "message": "Some fields are invalid.", "fields": expected}
+
+
+async def test_an_approval_with_a_blank_note_has_none(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+    lan = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    match_id = await _suggest(pool, lan, mentor)
+    response = await intake_client.post(f"/api/v1/matches/{match_id}/approve", json={"note": "  "},
+                                        headers=coordinator_headers)
+    assert response.status == 200, await response.text()
+    assert await pool.fetchval("SELECT note FROM matches WHERE id = $1", match_id) is None
+
+
 async def test_the_audit_log_cannot_be_rewritten(pool: asyncpg.Pool) -> None:
     await pool.execute("INSERT INTO audit_log (action, subject_type) VALUES ('test', 'test')")
     for statement in ("UPDATE audit_log SET action = 'forged'", "DELETE FROM audit_log"):

@@ -12,6 +12,7 @@ import pytest
 from babel.messages.extract import extract_from_file
 
 from lotse.intake import validation
+from lotse.intake.dashboard.queue import REJECT_LABELS
 from lotse.intake.validation import (
     MESSAGES,
     FieldError,
@@ -20,6 +21,7 @@ from lotse.intake.validation import (
     validate_registration,
     validate_update,
 )
+from lotse.shared.matches import REJECT_REASONS
 
 TODAY = date(2025, 3, 10)
 
@@ -781,3 +783,20 @@ def test_validation_failed_renders_fields_for_the_api() -> None:
         "name": "Dieses Feld ist erforderlich.",
     }
     assert "capacity" in str(failed.value)
+
+
+def test_the_dashboard_labels_exactly_the_reason_codes_the_api_takes() -> None:
+    assert tuple(REJECT_LABELS) == REJECT_REASONS
+
+
+def test_a_small_body_is_checked_by_the_registration_rules() -> None:
+    fields = {"reason": validation.choice_field(("distance", "other")),
+              "note": validation.text_field(20, required=False, multiline=True),
+              "password": validation.secret_field()}
+    assert validation.validate_body({"reason": "other", "password": " pass word "}, fields) == {
+        "reason": "other", "note": None, "password": " pass word "}  # a password is taken as typed
+    with pytest.raises(ValidationFailed) as failed:
+        validation.validate_body({"reason": "far", "note": "x" * 21, "password": 0, "extra": 1}, fields)
+    assert failed.value.fields() == {"reason": "Must be one of: distance, other.",
+                                     "note": "Must be at most 20 characters.", "password": "Must be text.",
+                                     "extra": "Unknown field."}

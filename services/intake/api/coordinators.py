@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake import accounts, audit, participants_view, privacy, stats
+from lotse.intake import accounts, audit, participants_view, privacy, stats, validation
 from lotse.intake.api.public import client_address
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.typedefs import coordinator_key, login_limiter_key, pool_key
@@ -16,7 +17,12 @@ from lotse.shared.outbox import write_event
 
 PARTICIPANT_KINDS = ("newcomer", "mentor", "employer", "language_provider")
 PARTICIPANT_STATUSES = ("pending_verification", "verified", "paused", "withdrawn", "erased")
-REJECT_REASONS_MAX = 1000
+NOTE_MAX = 2000
+_NOTE: Final = validation.text_field(NOTE_MAX, required=False, multiline=True)
+_LOGIN: Final = {"email": validation.text_field(validation.EMAIL_MAX), "password": validation.secret_field()}
+_APPROVAL: Final = {"note": _NOTE}
+# `note` is additive: the reason is one of the dashboard's codes now, the words go beside it.
+_REJECTION: Final = {"reason": validation.choice_field(matches.REJECT_REASONS), "note": _NOTE}
 
 
 def _only(payload: dict[str, object], allowed: set[str]) -> None:
@@ -25,15 +31,12 @@ def _only(payload: dict[str, object], allowed: set[str]) -> None:
         raise ApiError(422, "Unknown fields.", fields={name: "Unknown field." for name in unknown})
 
 
-def _text(payload: dict[str, object], name: str, *, required: bool, max_len: int) -> str | None:
-    value = payload.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise ApiError(422, "Some fields are invalid.", fields={name: "This field is required."})
-    if len(value) > max_len or "\x00" in value:
-        raise ApiError(422, "Some fields are invalid.", fields={name: f"Must be at most {max_len} characters."})
-    return value.strip()
+def _body(payload: dict[str, object], fields: Mapping[str, Any]) -> dict[str, object]:
+    """The body checked as registrations are; every message in English, as the rest of this API."""
+    try:
+        return validation.validate_body(payload, fields)
+    except validation.ValidationFailed as failed:
+        raise ApiError(422, "Some fields are invalid.", fields=failed.fields()) from None
 
 
 def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
@@ -64,12 +67,8 @@ def _int(request: web.Request, name: str, default: int, low: int, high: int) -> 
 
 
 async def login(request: web.Request) -> web.Response:
-    payload = await read_json_object(request)
-    _only(payload, {"email", "password"})
-    email = _text(payload, "email", required=True, max_len=254) or ""
-    password = payload.get("password")
-    if not isinstance(password, str) or not password:
-        raise ApiError(422, "Some fields are invalid.", fields={"password": "This field is required."})
+    body = _body(await read_json_object(request), _LOGIN)
+    email, password = str(body["email"]), str(body["password"])
     limiter = request.app[login_limiter_key]
     keys = (f"account:{email.lower()}", f"address:{client_address(request)}")
     if not all(limiter.allow(key) for key in keys):
@@ -143,21 +142,21 @@ async def get_match(request: web.Request) -> web.Response:
 async def _decide(request: web.Request, approve: bool) -> web.Response:
     match_id = path_uuid(request)
     payload = await read_json_object(request) if request.can_read_body else {}
+    body = _body(payload, _APPROVAL if approve else _REJECTION)
+    note = body["note"] if isinstance(body["note"], str) else None
     coordinator = request[coordinator_key]
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             if approve:
-                _only(payload, {"note"})
-                note = _text(payload, "note", required=False, max_len=2000)
                 row = await matches_db.approve(conn, match_id, coordinator.id, note)
                 await audit.record(conn, coordinator, "match.approve", "match", match_id,
                                    before={"status": "suggested"}, after={"status": row["status"]})
             else:
-                _only(payload, {"reason"})
-                reason = _text(payload, "reason", required=True, max_len=REJECT_REASONS_MAX) or ""
-                row = await matches_db.reject(conn, match_id, coordinator.id, reason)
+                code = str(body["reason"])
+                row = await matches_db.reject(conn, match_id, coordinator.id, matches.rejection_reason(code, note))
+                # The code, as the dashboard records it.
                 await audit.record(conn, coordinator, "match.reject", "match", match_id,
-                                   before={"status": "suggested"}, after={"status": row["status"]}, detail=reason)
+                                   before={"status": "suggested"}, after={"status": row["status"]}, detail=code)
         except matches_db.MatchNotFound:
             raise ApiError(404, "No such match.") from None
         except matches_db.Conflict as conflict:

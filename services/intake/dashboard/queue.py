@@ -13,7 +13,7 @@ from lotse.intake.dashboard import csrf
 from lotse.intake.dashboard.render import back, render
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.intake.validation import N_
-from lotse.shared import events, matches_db
+from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
 REJECT_LABELS: Final = {
@@ -21,7 +21,7 @@ REJECT_LABELS: Final = {
     "distance": N_("Too far apart"), "capacity": N_("No time or places left"),
     "participant_unreachable": N_("Participant cannot be reached"), "other": N_("Other reason"),
 }
-REJECT_REASONS: Final = tuple(REJECT_LABELS)
+REJECT_REASONS: Final = matches.REJECT_REASONS  # the labels' keys; a unit test holds them equal
 QUEUE_SIZE: Final = 30
 
 _COUNTERPART = """
@@ -92,7 +92,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
                 if approve:
                     row = await matches_db.approve(conn, match_id, coordinator.id, note)
                 else:
-                    reason = reason_code + (f": {note}" if note else "")
+                    reason = matches.rejection_reason(reason_code, note)
                     row = await matches_db.reject(conn, match_id, coordinator.id, reason)
                 await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
                                    match_id, before={"status": "suggested"}, after={"status": row["status"]},
