@@ -135,7 +135,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     assert await page.locator("svg.chart").count() >= 4
     await screenshot(page, "dashboard-statistics")
     await page.goto(f"{base_url}/dashboard/matches/{first}")
-    assert "introduced" in await page.inner_text("main")
+    assert "vorgestellt" in await page.inner_text("main")
 
 
 async def _log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:

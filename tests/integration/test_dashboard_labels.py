@@ -83,3 +83,35 @@ async def test_the_api_keeps_the_english_sentences(intake_client: IntakeClient, 
                                                    coordinator_headers: dict[str, str]) -> None:
     body = await (await intake_client.get(f"/api/v1/matches/{queued}", headers=coordinator_headers)).json()
     assert body["explanation"] == json.loads(json.dumps(EXPLANATION))
+
+
+async def test_matches_statistics_and_the_participant_page_show_labels(intake_client: IntakeClient,
+                                                                       pool: asyncpg.Pool, queued: uuid.UUID) -> None:
+    newcomer = await pool.fetchval("SELECT newcomer_id FROM matches WHERE id = $1", queued)
+    await pool.execute("INSERT INTO waitlist (newcomer_id, kind, reason_code, reason) VALUES "
+                       "($1, 'language_course', 'no_fitting_course', 'No course with seats.')", newcomer)
+    listing = _text(await (await intake_client.get("/dashboard/matches")).text())
+    assert "Mentor/in" in listing and "vorgeschlagen" in listing and "0,53" in listing
+    filters = await (await intake_client.get("/dashboard/matches")).text()
+    assert '<option value="language_course">Deutschkurs</option>' in filters
+    assert '<option value="active">aktiv</option>' in filters
+    match = _text(await (await intake_client.get(f"/dashboard/matches/{queued}")).text())
+    assert "Match: Mentor/in · vorgeschlagen" in match and "Erfurt – Gera: 74 km Entfernung." in match
+    stats = await (await intake_client.get("/dashboard/stats")).text()
+    assert "Kein passender Kurs" in stats and "vorgeschlagen" in stats
+    for raw in ("no_fitting_course", ">suggested<"):
+        assert raw not in stats, raw
+
+    person = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
+    text = _text(person)
+    assert "<pre>" not in person and '"household"' not in person
+    for label in ("Neu angekommen · bestätigt", "E-Mails auf Vietnamesisch", "Kontaktweitergabe: erteilt",
+                  "Vietnamesisch Muttersprache", "Herkunftsland", "Vietnam",
+                  "Berufsfeld", "Pflege", "Bedarfe", "Deutschkurs, Kinderbetreuung (Kita)", "Partner/in sucht Arbeit",
+                  "Alter der Kinder", "Aufenthalt", "noch im Ausland", "Kurszeiten", "Abends",
+                  "Deutschkurs: Kein passender Kurs", "Mentor/in · vorgeschlagen · 0,53"):
+        assert label in text, label
+    for raw in ("nursing", "language_course", "abroad", "evening", "newcomer ·", "vi native", "share_contact"):
+        assert raw not in text, raw
+    listing = _text(await (await intake_client.get("/dashboard/participants")).text())
+    assert "Neu angekommen" in listing and "newcomer" not in listing

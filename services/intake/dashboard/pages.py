@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any, Final
 
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf
-from lotse.intake.dashboard.render import back, render
+from lotse.intake.dashboard import csrf, profile
+from lotse.intake.dashboard.render import back, locale_of, render
+from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import matches, matches_db
 from lotse.shared.reference import districts
@@ -133,8 +133,8 @@ async def participant_page(request: web.Request) -> web.Response:
             "audit": await audit.entries(conn, subject_id=participant_id),
         }
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
-                                                "profile_json": json.dumps(person["profile"], ensure_ascii=False,
-                                                                           indent=1)})
+                                                "profile_rows": profile.rows(for_locale(locale_of(request)),
+                                                                             person["profile"])})
 
 
 async def participant_action(request: web.Request) -> web.StreamResponse:

@@ -12,7 +12,8 @@ from markupsafe import Markup
 
 from lotse.intake import audit, stats
 from lotse.intake.dashboard.charts import bar_chart
-from lotse.intake.dashboard.render import gettext, render
+from lotse.intake.dashboard.render import gettext, locale_of, render
+from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import pool_key
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
@@ -20,6 +21,7 @@ BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) 
 
 async def stats_page(request: web.Request) -> web.Response:
     _ = gettext(request)
+    v = for_locale(locale_of(request))
     async with request.app[pool_key].acquire() as conn:
         figures = await stats.collect(conn)
     weekly = [(week, float(sum(kinds.values()))) for week, kinds in sorted(figures["registrations_per_week"].items())]
@@ -29,8 +31,9 @@ async def stats_page(request: web.Request) -> web.Response:
         "weekly": bar_chart(_("Registrations per week"), weekly),
         "regions": bar_chart(_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
         "unmet": bar_chart(_("Unmet needs (why newcomers wait)"),
-                           [(code, float(n)) for code, n in figures["unmet_needs"].items()]),
-        "matches": bar_chart(_("Matches by state"), [(s, float(n)) for s, n in sorted(figures["matches"].items())]),
+                           [(v.label("unmet", code), float(n)) for code, n in figures["unmet_needs"].items()]),
+        "matches": bar_chart(_("Matches by state"), [(v.label("match_status", s), float(n))
+                                                        for s, n in sorted(figures["matches"].items())]),
         "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
                                                 (_("taken"), float(load["places_taken"]))]),
     }

@@ -46,6 +46,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "schedule": N_("Course times"), "household": N_("Household"), "start": N_("Course start"),
         "german": N_("German"), "offers": N_("Offers"), "learned": N_("Earlier decisions"),
     },
+    "consent": {"data_processing": N_("Data processing"), "share_contact": N_("Passing on contact details")},
     "arrival": {"abroad": N_("still abroad"), "arrived": N_("already in Thuringia")},
     "round_objective": {"best_total_score": N_("Best total score"),
                         "most_matched": N_("As many newcomers as possible")},
@@ -61,7 +62,7 @@ class Vocabulary:
     locale: str
 
     @property
-    def _babel(self) -> Locale:
+    def babel(self) -> Locale:
         return Locale.parse(self.locale.split("-")[0])
 
     def _(self, message: str) -> str:
@@ -86,7 +87,7 @@ class Vocabulary:
 
     def language(self, code: str) -> str:
         """The language's name in the coordinator's language (not the endonym the forms show)."""
-        return str(self._babel.languages.get(code) or LANGUAGE_NAMES.get(code) or code)
+        return str(self.babel.languages.get(code) or LANGUAGE_NAMES.get(code) or code)
 
     def level(self, level: str) -> str:
         return self.label("level", level)
@@ -99,16 +100,16 @@ class Vocabulary:
         if value is None:
             return "–"
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return str(format_decimal(value, format=pattern, locale=self._babel))
+        return str(format_decimal(value, format=pattern, locale=self.babel))
 
     def signed(self, value: float, digits: int = 2) -> str:
         return ("+" if value >= 0 else "−") + self.num(abs(value), digits)
 
     def percent(self, share: float | None) -> str:
-        return "–" if share is None else str(format_percent(share, locale=self._babel))
+        return "–" if share is None else str(format_percent(share, locale=self.babel))
 
     def date(self, day: date) -> str:
-        return str(format_date(day, format="medium", locale=self._babel))
+        return str(format_date(day, format="medium", locale=self.babel))
 
     def yes_no(self, value: object) -> str:
         return self._("yes") if value else self._("no")
