@@ -106,6 +106,25 @@ async def test_validation_errors_name_the_field_in_the_requesters_language(intak
     assert fields["name"] != "This field is required."  # translated
 
 
+@pytest.mark.parametrize(("accept_language", "message", "required", "unknown"), [
+    (None, "Bitte prüfen Sie diese Felder", "Dieses Feld ist erforderlich.", "Unbekanntes Feld."),  # German default
+    ("en-US,en;q=0.9", "Please check these fields", "This field is required.", "Unknown field."),
+    ("uk", "Перевірте ці поля", "Це поле обов’язкове.", "Невідоме поле."),
+])
+async def test_one_validation_error_speaks_one_language(
+    intake_client: IntakeClient, accept_language: str | None, message: str, required: str, unknown: str
+) -> None:
+    """Finding 10: without Accept-Language the message was English above German fields."""
+    body = newcomer_payload(foo=1)
+    del body["name"]
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = await intake_client.post("/api/v1/newcomers", json=body, headers=headers)
+    assert response.status == 422
+    error = (await response.json())["error"]
+    assert (error["message"], error["fields"]) == (message, {"name": required, "foo": unknown})
+    assert response.headers["Content-Language"] == ("de" if accept_language is None else accept_language[:2])
+
+
 async def test_malformed_json_is_400(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
         "/api/v1/newcomers", data=b'{"name": ', headers={"Content-Type": "application/json"}

@@ -8,10 +8,14 @@ from aiohttp import web
 
 from lotse.intake import registrations
 from lotse.intake.errors import ApiError, read_json_object
-from lotse.intake.i18n import request_locale, translate_field_errors
+from lotse.intake.i18n import DOMAIN, PACKAGE, request_locale, translate_field_errors
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
-from lotse.intake.validation import ValidationFailed, validate_registration
+from lotse.intake.validation import N_, ValidationFailed, validate_registration
+from lotse.shared.i18n import translations
+
+# The forms' heading above the same field messages, so it is translated wherever they are.
+INVALID_FIELDS = N_("Please check these fields")
 
 # URL segment -> participant kind
 KINDS = {
@@ -63,11 +67,7 @@ async def register(request: web.Request) -> web.Response:
     try:
         registration = validate_registration(kind, payload, today=date.today())
     except ValidationFailed as failed:
-        raise ApiError(
-            422,
-            "Some fields are invalid.",
-            fields=translate_field_errors(failed.errors, request_locale(request)),
-        ) from None
+        raise invalid_fields(request, failed) from None
     # Only an accepted registration counts: it is what stores data and sends an email. A rejected
     # one costs a bounded body and some CPU, capped by the attempts ceiling (see docs/decisions.md).
     check_rate_limit(request)
@@ -75,6 +75,14 @@ async def register(request: web.Request) -> web.Response:
     return web.json_response(
         {"id": str(outcome.participant_id), "status": "pending_verification"}, status=201
     )
+
+
+def invalid_fields(request: web.Request, failed: ValidationFailed) -> ApiError:
+    """The 422 in one language, message and fields alike. The message was an English literal
+    above fields in the requester's language, which without Accept-Language is German."""
+    locale = request_locale(request)
+    return ApiError(422, translations(PACKAGE, DOMAIN, locale).gettext(INVALID_FIELDS),
+                    fields=translate_field_errors(failed.errors, locale), headers={"Content-Language": locale})
 
 
 async def verify(request: web.Request) -> web.Response:
