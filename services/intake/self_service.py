@@ -37,6 +37,16 @@ async def load(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.R
     return row
 
 
+async def consents(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The person's current answer for each consent purpose, with when and to which text version."""
+    rows: list[asyncpg.Record] = await conn.fetch(
+        """SELECT DISTINCT ON (purpose) purpose, given, text_version, recorded_at FROM consents
+           WHERE participant_id = $1 ORDER BY purpose, recorded_at DESC, id DESC""",
+        participant_id,
+    )
+    return rows
+
+
 async def preferred_locale(conn: asyncpg.Connection, participant_id: uuid.UUID) -> str | None:
     """The language the person chose; kept after erasure, so even "this no longer exists" speaks it."""
     locale: str | None = await conn.fetchval("SELECT preferred_locale FROM participants WHERE id = $1",

@@ -5,12 +5,14 @@ from __future__ import annotations
 import html as html_lib
 import re
 import uuid
+from datetime import UTC
 from html.parser import HTMLParser
 from typing import Any
 
 import asyncpg
 import pytest
 
+from lotse.intake.participants_db import CONSENT_TEXT_VERSION
 from lotse.intake.validation import REQUIRED
 from lotse.shared import tokens
 from lotse.shared.i18n import translations
@@ -106,10 +108,11 @@ OPTIONAL = [
     ("newcomers", "children_ages", ("household", {"partner": True, "partner_seeks_work": True,
                                                    "children_ages": []})),
     ("mentors", "max_distance_km", ("max_distance_km", 30)),  # the registration's default
+    ("mentors", "occupation_field", ("occupation_field", None)),
 ]
 REQUIRED_FIELDS = [
     ("newcomers", "name"), ("newcomers", "district"), ("newcomers", "occupation_field"),
-    ("newcomers", "preferred_locale"), ("mentors", "name"), ("mentors", "capacity"),
+    ("newcomers", "preferred_locale"), ("newcomers", "country_of_origin"), ("mentors", "name"), ("mentors", "capacity"),
     ("employers", "organisation"), ("employers", "contact_name"), ("language-providers", "organisation"),
 ]
 
@@ -123,7 +126,9 @@ async def _stored(pool: asyncpg.Pool, participant_id: uuid.UUID, key: str) -> ob
 async def test_an_emptied_optional_field_is_cleared(
     intake_client: IntakeClient, pool: asyncpg.Pool, segment: str, field: str, expected: tuple[str, object]
 ) -> None:
-    participant_id = await _registered(intake_client, pool, segment, about="Seit 1990 in Thüringen.")
+    mentors_field = {"occupation_field": "education"} if segment == "mentors" else {}
+    participant_id = await _registered(intake_client, pool, segment, about="Seit 1990 in Thüringen.",
+                                       **mentors_field)
     link = manage_link(participant_id)
     form = edit_form(await (await intake_client.get(link)).text())
     assert form[field], f"{field} is not shown filled in"
@@ -225,3 +230,48 @@ async def test_a_language_picked_on_the_page_wins_and_stays_through_a_post(
     form = edit_form(page)
     saved = await intake_client.post(link, data={**form, "preferred_locale": "fr"}, allow_redirects=False)
     assert page_lang(await (await intake_client.get(saved.headers["Location"])).text()) == "fr"
+
+
+async def test_the_manage_page_shows_everything_given_and_a_newcomer_who_moved_says_so(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", country_of_origin="UA", arrival="abroad",
+                                       preferred_locale="en")
+    link = manage_link(participant_id)
+    page = await (await intake_client.get(link)).text()
+    form = edit_form(page)
+    assert form["country_of_origin"] == "UA" and form["arrival"] == "abroad"
+    assert 'maxlength="2"' in page and 'autocapitalize="characters"' in page
+    recorded = await pool.fetchval("SELECT min(recorded_at) FROM consents WHERE participant_id = $1", participant_id)
+    when = recorded.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = " ".join(page.split())
+    assert f"Consent to data processing: Given on {when} (text version {CONSENT_TEXT_VERSION})." in text
+    assert f"Sharing your e-mail address: Given on {when} (text version {CONSENT_TEXT_VERSION})." in text
+
+    refused = await intake_client.post(link, data={**form, "country_of_origin": "UKR", "arrival": "home"})
+    page = await refused.text()
+    assert refused.status == 422 and 'href="#country_of_origin"' in page and 'href="#arrival"' in page
+    assert 'id="country_of_origin-error"' in page and 'value="UKR"' in page
+
+    moved = await intake_client.post(link, data={**form, "country_of_origin": "pl", "arrival": "arrived"},
+                                     allow_redirects=False)
+    assert moved.status == 303
+    profile = await pool.fetchval("SELECT profile FROM participants WHERE id = $1", participant_id)
+    assert profile["arrival"] == "arrived" and profile["country_of_origin"] == "PL"
+    event = await pool.fetchrow("SELECT payload FROM outbox WHERE type = 'participant.updated'")
+    assert event is not None and event["payload"]["participant_id"] == str(participant_id)
+
+    await intake_client.post(link, data={"action": "unshare"}, allow_redirects=False)
+    page = await (await intake_client.get(link)).text()
+    assert "Sharing your e-mail address: Withdrawn on " in " ".join(page.split())
+
+
+async def test_a_mentor_sees_and_changes_the_occupation_field(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    participant_id = await _registered(intake_client, pool, "mentors", occupation_field="it")
+    link = manage_link(participant_id)
+    page = await (await intake_client.get(link)).text()
+    form = edit_form(page)
+    assert form["occupation_field"] == "it"
+    assert 'min="1" max="10" inputmode="numeric"' in page  # real attributes, not escaped text
+    await intake_client.post(link, data={**form, "occupation_field": "crafts"}, allow_redirects=False)
+    assert await _stored(pool, participant_id, "occupation_field") == "crafts"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from aiohttp import web
@@ -55,6 +55,8 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict
             return render(request, "manage_gone.html", status=410)
         courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
         positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
+        consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+                    for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in (errors or {}).items():
@@ -65,7 +67,7 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict
         "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors},
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "courses": courses, "positions": positions,
-        "notice": notice, "today": date.today().isoformat(),
+        "notice": notice, "today": date.today().isoformat(), "consents": consents,
     }, status=status)
 
 
