@@ -275,3 +275,18 @@ async def test_a_mentor_sees_and_changes_the_occupation_field(intake_client: Int
     assert 'min="1" max="10" inputmode="numeric"' in page  # real attributes, not escaped text
     await intake_client.post(link, data={**form, "occupation_field": "crafts"}, allow_redirects=False)
     assert await _stored(pool, participant_id, "occupation_field") == "crafts"
+
+
+async def test_the_erase_pages_missing_tick_is_tied_to_its_checkbox(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", preferred_locale="uk")
+    erase = f"{manage_link(participant_id)}/erase"
+    first = await (await intake_client.get(erase)).text()
+    assert "aria-invalid" not in first and "confirm-error" not in first
+    refused = await intake_client.post(erase, data={})
+    page = await refused.text()
+    assert refused.status == 422 and page_lang(page) == "uk"
+    checkbox = re.search(r'<input type="checkbox" id="confirm"[^>]*>', page)
+    assert checkbox and 'aria-describedby="confirm-error"' in checkbox.group(0)
+    assert 'aria-invalid="true"' in checkbox.group(0) and 'id="confirm-error"' in page
