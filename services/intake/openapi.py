@@ -261,7 +261,10 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/matches/{id}/reject": {"post": {
                 "summary": "Reject a suggestion", "operationId": "reject_match", "parameters": id_param,
                 "requestBody": {"required": True, "content": {JSON: {"schema": _object(
-                    {"reason": _codes(matches.REJECT_REASONS), "note": note_schema}, ["reason"])}}},
+                    {"reason": {"type": "string", "minLength": 1, "maxLength": 1000,
+                                "description": "one of " + ", ".join(matches.REJECT_REASONS)
+                                               + "; any other text is kept, filed under other"},
+                     "note": note_schema}, ["reason"])}}},
                 "responses": {"200": _json(_ref("Match"), "Rejected"), "404": _error("Unknown"),
                               "409": _error("Already decided"), **public_errors, **auth_errors},
             }},

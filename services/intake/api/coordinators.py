@@ -21,8 +21,11 @@ NOTE_MAX = 2000
 _NOTE: Final = validation.text_field(NOTE_MAX, required=False, multiline=True)
 _LOGIN: Final = {"email": validation.text_field(validation.EMAIL_MAX), "password": validation.secret_field()}
 _APPROVAL: Final = {"note": _NOTE}
-# `note` is additive: the reason is one of the dashboard's codes now, the words go beside it.
-_REJECTION: Final = {"reason": validation.choice_field(matches.REJECT_REASONS), "note": _NOTE}
+REASON_MAX = 1000
+# The contract's `reason` is text: a client that sends its own words keeps working, and they are
+# filed under "other" with the words kept, so statistics and learning still see only the
+# dashboard's codes. `note` is additive: words beside a code.
+_REJECTION: Final = {"reason": validation.text_field(REASON_MAX), "note": _NOTE}
 
 
 def _only(payload: dict[str, object], allowed: set[str]) -> None:
@@ -37,6 +40,13 @@ def _body(payload: dict[str, object], fields: Mapping[str, Any]) -> dict[str, ob
         return validation.validate_body(payload, fields)
     except validation.ValidationFailed as failed:
         raise ApiError(422, "Some fields are invalid.", fields=failed.fields()) from None
+
+
+def _reason(reason: str, note: str | None) -> tuple[str, str | None]:
+    """A rejection's code and words: a reason that is not one of the codes is words, under "other"."""
+    if reason in matches.REJECT_REASONS:
+        return reason, note
+    return "other", "; ".join(part for part in (reason, note) if part)
 
 
 def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
@@ -152,8 +162,8 @@ async def _decide(request: web.Request, approve: bool) -> web.Response:
                 await audit.record(conn, coordinator, "match.approve", "match", match_id,
                                    before={"status": "suggested"}, after={"status": row["status"]})
             else:
-                code = str(body["reason"])
-                row = await matches_db.reject(conn, match_id, coordinator.id, matches.rejection_reason(code, note))
+                code, words = _reason(str(body["reason"]), note)
+                row = await matches_db.reject(conn, match_id, coordinator.id, matches.rejection_reason(code, words))
                 # The code, as the dashboard records it.
                 await audit.record(conn, coordinator, "match.reject", "match", match_id,
                                    before={"status": "suggested"}, after={"status": row["status"]}, detail=code)
