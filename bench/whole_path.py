@@ -24,12 +24,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import aio_pika
 import aiohttp
+import aiormq
 import asyncpg
 
 from bench.chaos_infra import wait_for_port
@@ -286,42 +287,38 @@ async def relay_rate(pool: asyncpg.Pool, count: int) -> float:
 
 async def workers_consuming(limit_s: float = 120) -> None:
     """Wait until matcher and notifier each consume from their queue."""
+    if not await _queues_until(lambda q: bool(q.consumer_count), limit_s):
+        raise TimeoutError(f"matcher and notifier not consuming after {limit_s:.0f} s; see their logs")
+
+
+async def queues_drained(limit_s: float = 180) -> None:
+    """Wait until matcher and notifier have consumed everything (after they were paused)."""
+    await _queues_until(lambda q: not q.message_count, limit_s)
+
+
+async def _queues_until(test: Callable[[aiormq.spec.Queue.DeclareOk], bool], limit_s: float) -> bool:
+    """Whether every service queue passed ``test`` within ``limit_s``; a queue not declared yet fails it."""
     connection = await aio_pika.connect(AMQP_URL)
     try:
         deadline = time.perf_counter() + limit_s
         while time.perf_counter() < deadline:
-            if all([await _consumers(connection, spec.name) for spec in QUEUES]):
-                return
+            if all([await _passes(connection, spec.name, test) for spec in QUEUES]):
+                return True
             await asyncio.sleep(0.2)
-        raise TimeoutError(f"matcher and notifier not consuming after {limit_s:.0f} s; see their logs")
+        return False
     finally:
         await connection.close()
 
 
-async def _consumers(connection: aio_pika.abc.AbstractConnection, queue: str) -> int:
+async def _passes(connection: aio_pika.abc.AbstractConnection, queue: str,
+                  test: Callable[[aiormq.spec.Queue.DeclareOk], bool]) -> bool:
     # A channel per look: a passive declare of a queue not declared yet closes its channel.
     try:
         async with connection.channel() as channel:
             declared = await channel.declare_queue(queue, passive=True)
     except aio_pika.exceptions.ChannelClosed:
-        return 0
-    return int(declared.declaration_result.consumer_count or 0)
-
-
-async def queues_drained(limit_s: float = 180) -> None:
-    """Wait until matcher and notifier have consumed everything (after they were paused)."""
-    connection = await aio_pika.connect(AMQP_URL)
-    try:
-        channel = await connection.channel()
-        deadline = time.perf_counter() + limit_s
-        while time.perf_counter() < deadline:
-            depths = [(await channel.declare_queue(spec.name, passive=True)).declaration_result.message_count
-                      for spec in QUEUES]
-            if not any(depths):
-                return
-            await asyncio.sleep(0.2)
-    finally:
-        await connection.close()
+        return False
+    return test(declared.declaration_result)
 
 
 async def participant_ids(pool: asyncpg.Pool, bodies: list[dict[str, object]]) -> list[str]:

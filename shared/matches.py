@@ -34,8 +34,8 @@ STATES = frozenset(TRANSITIONS)
 HOLDS_CAPACITY = (APPROVED, INTRODUCED, ACTIVE)
 OPEN = (SUGGESTED,)
 KINDS = ("mentor", "language_course", "employer")
-#: Why a coordinator rejects a suggestion: the dashboard's choices and the API's only values, so
-#: statistics and the matcher's learning see codes, not free text (the dashboard labels them).
+#: Why a coordinator rejects a suggestion: the dashboard's choices, and what the API files a reason
+#: under (other words go under "other"), so statistics and the matcher's learning see codes.
 REJECT_REASONS = ("not_a_good_fit", "language", "distance", "capacity", "participant_unreachable", "other")
 
 

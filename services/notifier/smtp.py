@@ -33,9 +33,6 @@ class SmtpSender:
         self._client: SmtpClient | None = None
         #: The next email's content, built to open its transaction ahead (see ``send``).
         self._built: tuple[mime.Email, SmtpClient, tuple[bytes, tuple[str, ...]]] | None = None
-        #: The last email readdressed by ``_ascii_domain`` and its readdressed copy: the copy of
-        #: an email built ahead is the one whose content ``_built`` holds.
-        self._readdressed: tuple[mime.Email, mime.Email] | None = None
 
     async def _connected(self) -> SmtpClient:
         if self._client is not None and self._client.is_open:
@@ -51,7 +48,7 @@ class SmtpSender:
         """Send ``email``; ``then``, the email to be sent next, has its envelope written behind
         this one's end of data (see :class:`SmtpClient`)."""
         try:
-            email = self._ascii_domain(email)
+            email = _ascii_domain(email)
             client = await self._connected()
             data, options = self._payload(email, client)
             if not client.ready_for(_address(email.sender), email.recipient, options):
@@ -75,7 +72,9 @@ class SmtpSender:
     def _payload(self, email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str, ...]]:
         """The dot-stuffed content and MAIL's options; built once when it was built ahead."""
         built, self._built = self._built, None
-        if built is not None and built[0] is email and built[1] is client:
+        # Equal, not the same object: an email readdressed (``_ascii_domain``) ahead and again at
+        # its turn is two copies of one email. The same object compares equal field by field.
+        if built is not None and built[0] == email and built[1] is client:
             return built[2]
         data = mime.wire(email) if client.supports("8bitmime") else None
         if data is None:
@@ -90,30 +89,12 @@ class SmtpSender:
         if then is None or not client.supports("pipelining"):
             return None
         try:
-            then = self._ascii_domain(then)
+            then = _ascii_domain(then)
             payload = self._payload(then, client)
         except PermanentSendError:
             return None  # that email fails in its own turn
         self._built = (then, client, payload)
         return _address(then.sender), then.recipient, payload[1]
-
-    def _ascii_domain(self, email: mime.Email) -> mime.Email:
-        """``email`` to its recipient's domain in IDNA form where only the domain is outside ASCII.
-
-        Always, not only for a server without SMTPUTF8: the name is the same in DNS, and a relay
-        that took a UTF-8 address would have to refuse it at any later hop without SMTPUTF8.
-        """
-        if email.recipient.isascii():
-            return email
-        seen = self._readdressed
-        if seen is not None and seen[0] is email:
-            return seen[1]
-        try:
-            readdressed = dataclasses.replace(email, recipient=mime.ascii_domain(email.recipient))
-        except ValueError as exc:
-            raise PermanentSendError(str(exc)) from None
-        self._readdressed = (email, readdressed)
-        return readdressed
 
     @staticmethod
     def _classified(code: int, reply: str) -> Exception:
@@ -139,6 +120,20 @@ class SmtpSender:
 def _address(mailbox: str) -> str:
     """The envelope's address of ``Name <address>`` (the sender: the same for every email)."""
     return parseaddr(mailbox)[1]
+
+
+def _ascii_domain(email: mime.Email) -> mime.Email:
+    """``email`` to its recipient's domain in IDNA form where only the domain is outside ASCII.
+
+    Always, not only for a server without SMTPUTF8: the name is the same in DNS, and a relay
+    that took a UTF-8 address would have to refuse it at any later hop without SMTPUTF8.
+    """
+    if email.recipient.isascii():
+        return email
+    try:
+        return dataclasses.replace(email, recipient=mime.ascii_domain(email.recipient))
+    except ValueError as exc:
+        raise PermanentSendError(str(exc)) from None
 
 
 def _flattened(email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str, ...]]:

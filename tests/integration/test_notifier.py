@@ -1,6 +1,6 @@
 """The notifier against real PostgreSQL and a real SMTP server: introductions in each person's
-language, contact details only with both consents, retries, permanent failures, erasure,
-and the coordinators' digest."""
+language (an employer's naming the position), contact details only with both consents, retries,
+permanent failures, erasure, and the coordinators' digest."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
-from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload
 
 
 @pytest.fixture
@@ -106,6 +106,32 @@ async def test_an_introduction_reaches_both_sides_once_in_their_languages(
     assert await delivery.deliver_due() == 0
     statuses = {r["status"] for r in await pool.fetch("SELECT status FROM notifications")}
     assert statuses == {"sent"}
+
+
+async def test_the_employer_is_told_which_position_the_newcomer_is_introduced_for(
+    pool: asyncpg.Pool, notifier: NotifierConsumer, delivery: DeliveryLoop, sink: MailSink,
+    intake_client: IntakeClient,
+) -> None:
+    positions = [{"title": "Elektroniker/in", "occupation_field": "crafts", "openings": 3, "min_german_level": "B1"},
+                 {"title": "Pflegefachkraft", "occupation_field": "nursing", "openings": 1,
+                  "min_german_level": "B1"}]
+    body = employer_payload(positions=positions)
+    employer = await _verified(intake_client, pool, "/api/v1/employers", body)
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1 AND title = 'Pflegefachkraft'",
+                                   employer)
+    match_id = uuid.uuid4()
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation)
+           VALUES ($1, 'employer', $2, $3, 0.8, 'introduced', '[]')""", match_id, newcomer, position)
+    await deliver(notifier, pool, events.new_event(events.MATCH_INTRODUCED, match_id=match_id, kind="employer",
+                                                   newcomer_id=newcomer, counterpart_id=position))
+    assert await delivery.deliver_due() == 2
+    [to_employer] = [m for m in sink.messages() if body["email"] in m.rcpt_tos]
+    assert "für die Stelle: Pflegefachkraft" in to_employer.text
+    assert "Elektroniker" not in to_employer.text
+    [to_newcomer] = [m for m in sink.messages() if body["email"] not in m.rcpt_tos]
+    assert "Pflegefachkraft" in to_newcomer.text and "für die Stelle" not in to_newcomer.text
 
 
 async def test_contact_details_only_when_both_consented(
