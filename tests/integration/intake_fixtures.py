@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 
@@ -84,3 +85,54 @@ def provider_payload(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+class _Forms(HTMLParser):
+    """What a browser would submit from each form of a page, as (name, value) pairs: inputs,
+    checked boxes and radios, a select's selected option ("" when none is) and textareas."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[list[tuple[str, str]]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append([])
+        if not self.forms:
+            return
+        fields = self.forms[-1]
+        if tag == "input" and a.get("type") in ("checkbox", "radio"):
+            if "checked" in a:
+                fields.append((a["name"], a.get("value") or "on"))
+        elif tag == "input" and a.get("name"):
+            fields.append((a["name"], a.get("value", "")))
+        elif tag == "select":
+            self._select = a["name"]
+            fields.append((self._select, ""))
+        elif tag == "option" and self._select and "selected" in a:
+            fields[:] = [f for f in fields if f[0] != self._select] + [(self._select, a["value"])]
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            fields.append((self._textarea, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            name, fields = self._textarea, self.forms[-1]
+            fields[:] = [(k, v + data if k == name else v) for k, v in fields]
+
+
+def form_fields(page: str, field: str) -> list[tuple[str, str]]:
+    """What a browser would send from the page's first form that has `field` (the page's other
+    forms, such as the language switch, are left out)."""
+    parser = _Forms()
+    parser.feed(page)
+    return next(form for form in parser.forms if any(name == field for name, _ in form))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from html.parser import HTMLParser
 
 import asyncpg
 import pytest
@@ -14,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from lotse.intake.app import ATTEMPTS_PER_REGISTRATION, init_app
 from lotse.shared.config import Settings
 from tests.conftest import IntakeClient
-from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.intake_fixtures import form_fields, mentor_payload, newcomer_payload
 from tests.integration.test_intake_api import assert_error_shape
 
 LIMIT = 2
@@ -44,49 +43,11 @@ async def limited_client(
     await client.close()
 
 
-class _FormState(HTMLParser):
-    """What a browser would send back from the page's form: values, checked boxes, selected options."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[str, list[str]] = {}
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def _add(self, name: str | None, value: str | None) -> None:
-        if name:
-            self.values.setdefault(name, []).append(value or "")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "input" and a.get("type") in ("checkbox", "radio"):
-            if "checked" in a:
-                self._add(a.get("name"), a.get("value") or "on")
-        elif tag == "input" and a.get("type") != "submit":
-            self._add(a.get("name"), a.get("value"))
-        elif tag == "select":
-            self._select = a.get("name")
-        elif tag == "option" and self._select and "selected" in a:
-            self._add(self._select, a.get("value"))
-        elif tag == "textarea":
-            self._textarea = a.get("name")
-            self._add(self._textarea, "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            self.values[self._textarea][-1] += data
-
-
 def form_state(html: str) -> dict[str, list[str]]:
-    parser = _FormState()
-    parser.feed(html)
-    return parser.values
+    state: dict[str, list[str]] = {}
+    for name, value in form_fields(html, "name"):
+        state.setdefault(name, []).append(value)
+    return state
 
 
 async def test_rejected_registrations_do_not_use_up_the_limit(limited_client: IntakeClient) -> None:

@@ -98,6 +98,7 @@ async def test_after_errors_the_title_and_summary_say_so(intake_client: IntakeCl
     for target in targets:  # every link leads to something that takes focus, never a fieldset
         assert any(attrs is elements.by_id[target] for attrs in controls), target
 
+
 async def test_a_page_without_errors_keeps_its_title(intake_client: IntakeClient) -> None:
     html = await (await intake_client.get("/register/mentor?lang=en")).text()
     assert "<title>Register as a mentor or welcome guide – Lotse</title>" in html

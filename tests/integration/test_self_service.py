@@ -6,7 +6,6 @@ import html as html_lib
 import re
 import uuid
 from datetime import UTC
-from html.parser import HTMLParser
 from typing import Any
 
 import asyncpg
@@ -17,62 +16,23 @@ from lotse.intake.validation import REQUIRED
 from lotse.shared import tokens
 from lotse.shared.i18n import translations
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
-from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
+from tests.integration.intake_fixtures import (
+    employer_payload,
+    form_fields,
+    mentor_payload,
+    newcomer_payload,
+    provider_payload,
+)
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
 PAYLOADS = {"newcomers": newcomer_payload, "mentors": mentor_payload, "employers": employer_payload,
             "language-providers": provider_payload}
 
 
-class _EditForm(HTMLParser):
-    """What a browser would submit from the manage page's edit form, as it is shown."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self._in_edit = False
-        self._select: str | None = None
-        self._textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "input" and a.get("name") == "action" and a.get("value") == "edit":
-            self._in_edit = True
-        if not self._in_edit:
-            return
-        if tag == "input" and a.get("type") in ("checkbox", "radio"):
-            if "checked" in a:
-                self.fields.append((a["name"], a.get("value", "on")))
-        elif tag == "input" and "name" in a:
-            self.fields.append((a["name"], a.get("value", "")))
-        elif tag == "select":
-            self._select = a["name"]
-            self.fields.append((a["name"], ""))
-        elif tag == "option" and self._select and "selected" in a:
-            self.fields = [f for f in self.fields if f[0] != self._select] + [(self._select, a["value"])]
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self.fields.append((a["name"], ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._in_edit = False
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-    def handle_data(self, data: str) -> None:
-        if self._textarea:
-            name = self._textarea
-            self.fields = [(k, v + data if k == name else v) for k, v in self.fields]
-
-
 def edit_form(page: str) -> dict[str, Any]:
-    parser = _EditForm()
-    parser.feed(page)
+    """What a browser would submit from the manage page's edit form, as it is shown."""
     form: dict[str, Any] = {}
-    for name, value in parser.fields:
+    for name, value in form_fields(page, "name"):
         if name in form:
             form[name] = [*(form[name] if isinstance(form[name], list) else [form[name]]), value]
         else:
@@ -230,6 +190,30 @@ async def test_a_language_picked_on_the_page_wins_and_stays_through_a_post(
     form = edit_form(page)
     saved = await intake_client.post(link, data={**form, "preferred_locale": "fr"}, allow_redirects=False)
     assert page_lang(await (await intake_client.get(saved.headers["Location"])).text()) == "fr"
+
+
+async def test_a_language_picked_on_an_answer_page_stays_through_the_answer(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    mai = await _registered(intake_client, pool, "newcomers")  # chose Vietnamese
+    match_id = await _introduced(pool, mai, await _registered(intake_client, pool, "mentors"))
+    link = f"/respond/{SIGNER.sign(tokens.RESPOND, mid=str(match_id), pid=str(mai))}"
+    page = await (await intake_client.get(f"{link}?lang=en")).text()
+    assert page_lang(page) == "en" and f'action="{link}?lang=en"' in page
+    answered = await intake_client.post(f"{link}?lang=en", data={"answer": "accept"}, allow_redirects=False)
+    assert answered.status == 303 and answered.headers["Location"].endswith("&lang=en")
+    assert page_lang(await (await intake_client.get(answered.headers["Location"])).text()) == "en"
+
+
+async def test_the_deleted_and_gone_pages_speak_the_persons_language(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", preferred_locale="uk")
+    link = manage_link(participant_id)
+    erased = await intake_client.post(f"{link}/erase", data={"confirm": "yes"})
+    assert erased.status == 200 and page_lang(await erased.text()) == "uk"
+    for gone in (await intake_client.get(link), await intake_client.post(link, data={"action": "pause"})):
+        assert gone.status == 410 and page_lang(await gone.text()) == "uk"
 
 
 async def test_the_manage_page_shows_everything_given_and_a_newcomer_who_moved_says_so(

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, date
 from typing import Any
 
+import asyncpg
 from aiohttp import web
 
 from lotse.intake import privacy, self_service
@@ -18,17 +19,24 @@ from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
 
-async def _participant_id(request: web.Request) -> uuid.UUID:
-    """The person the link is for; from here on the page speaks their language."""
+def _participant_id(request: web.Request) -> uuid.UUID:
     try:
         claims = request.app[signer_key].load(tokens.MANAGE, request.match_info["token"])
-        participant_id = uuid.UUID(str(claims["pid"]))
+        return uuid.UUID(str(claims["pid"]))
     except (tokens.InvalidToken, KeyError, ValueError):
         raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
                                  content_type="text/html") from None
-    async with request.app[pool_key].acquire() as conn:
-        speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
-    return participant_id
+
+
+async def _speak_as_person(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
+    """For pages that do not load the person: `preferred_locale` is kept after erasure, so
+    "deleted" and "no longer exists" speak it too. Pages that load the person use its row."""
+    speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+
+
+async def _gone(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> web.Response:
+    await _speak_as_person(request, conn, participant_id)
+    return render(request, "manage_gone.html", status=410)
 
 
 def _emptied(kind: str, form: Any) -> set[str]:
@@ -52,7 +60,8 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict
         try:
             row = await self_service.load(conn, participant_id)
         except self_service.NotFound:
-            return render(request, "manage_gone.html", status=410)
+            return await _gone(request, conn, participant_id)
+        speak_as_person(request, row["preferred_locale"])
         courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
         positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
         consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
@@ -73,16 +82,17 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict
 
 async def manage_page(request: web.Request) -> web.Response:
     notice = request.query.get("done")
-    return await _page(request, await _participant_id(request), notice=notice)
+    return await _page(request, _participant_id(request), notice=notice)
 
 
 async def manage_submit(request: web.Request) -> web.Response:
-    participant_id = await _participant_id(request)
+    participant_id = _participant_id(request)
     form = await request.post()
     action = str(form.get("action", "edit"))
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             row = await self_service.load(conn, participant_id)
+            speak_as_person(request, row["preferred_locale"])  # the errors below are rendered in it
             if action == "pause":
                 await self_service.set_paused(conn, participant_id, True)
             elif action == "resume":
@@ -104,21 +114,25 @@ async def manage_submit(request: web.Request) -> web.Response:
             else:
                 raise web.HTTPBadRequest(text="unknown action")
         except self_service.NotFound:
-            return render(request, "manage_gone.html", status=410)
+            return await _gone(request, conn, participant_id)
     raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
 
 
 async def erase_page(request: web.Request) -> web.Response:
-    await _participant_id(request)
+    participant_id = _participant_id(request)
+    async with request.app[pool_key].acquire() as conn:
+        await _speak_as_person(request, conn, participant_id)
     return render(request, "manage_erase.html")
 
 
 async def erase_submit(request: web.Request) -> web.Response:
-    participant_id = await _participant_id(request)
+    participant_id = _participant_id(request)
     form = await request.post()
-    if form.get("confirm") != "yes":
-        return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
-    async with request.app[pool_key].acquire() as conn, conn.transaction():
-        with contextlib.suppress(privacy.ParticipantGone):  # erased already: the result is the same
-            await privacy.erase(conn, participant_id)
+    async with request.app[pool_key].acquire() as conn:
+        await _speak_as_person(request, conn, participant_id)
+        if form.get("confirm") != "yes":
+            return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
+        async with conn.transaction():
+            with contextlib.suppress(privacy.ParticipantGone):  # erased already: the result is the same
+                await privacy.erase(conn, participant_id)
     return render(request, "manage_erased.html")
