@@ -47,22 +47,17 @@ def seconds_to_wait(request: web.Request, key: web.AppKey[RateLimiter]) -> int |
     return None if limiter.allow(address) else limiter.retry_after_s(address)
 
 
-def check_rate_limit(request: web.Request) -> None:
-    wait = seconds_to_wait(request, intake_limiter_key)
+def check_rate_limit(request: web.Request, key: web.AppKey[RateLimiter], message: str) -> None:
+    wait = seconds_to_wait(request, key)
     if wait is not None:
-        raise ApiError(
-            429,
-            "Too many registrations from this address. Please try again later.",
-            headers={"Retry-After": str(wait)},
-        )
+        raise ApiError(429, message, headers={"Retry-After": str(wait)})
 
 
 async def register(request: web.Request) -> web.Response:
     kind = KINDS[request.match_info["kinds"]]
-    wait = seconds_to_wait(request, intake_attempts_key)
-    if wait is not None:  # before the body is read: a flood past the ceiling costs next to nothing
-        raise ApiError(429, "Too many registration attempts from this address. Please try again later.",
-                       headers={"Retry-After": str(wait)})
+    # Before the body is read: a flood past the ceiling costs next to nothing.
+    check_rate_limit(request, intake_attempts_key,
+                     "Too many registration attempts from this address. Please try again later.")
     payload = await read_json_object(request)
     try:
         registration = validate_registration(kind, payload, today=date.today())
@@ -70,7 +65,7 @@ async def register(request: web.Request) -> web.Response:
         raise invalid_fields(request, failed) from None
     # Only an accepted registration counts: it is what stores data and sends an email. A rejected
     # one costs a bounded body and some CPU, capped by the attempts ceiling (see docs/decisions.md).
-    check_rate_limit(request)
+    check_rate_limit(request, intake_limiter_key, "Too many registrations from this address. Please try again later.")
     outcome = await registrations.register(request.app[pool_key], kind, registration)
     return web.json_response(
         {"id": str(outcome.participant_id), "status": "pending_verification"}, status=201
