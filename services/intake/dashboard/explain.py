@@ -89,10 +89,15 @@ def _fixed(message: str) -> Render:
     return lambda v, m: v._(message)
 
 
+def _same(sentence: str) -> tuple[str, Render]:
+    """A sentence without values, translated as it stands."""
+    return re.escape(sentence), _fixed(sentence)
+
+
 PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
     factor: tuple((re.compile(pattern), render) for pattern, render in rules) for factor, rules in {
         "language": (
-            (r"No language in common at B1 or better\.", _fixed(N_("No language in common at B1 or better."))),
+            _same(N_("No language in common at B1 or better.")),
             (r"(.+) as a bridge language while German is still weak\.",
              lambda v, m: v._("%(language)s as a bridge language while German is still weak.")
              % {"language": _language(v, m[1])}),
@@ -107,30 +112,29 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
                                                                                "km": v.num(int(m[2]))}),
             (r"(.+): (\d+) km apart\.",
              lambda v, m: v._("%(places)s: %(km)s km apart.") % {"places": m[1], "km": v.num(int(m[2]))}),
-            (r"Online course\.", _fixed(N_("Online course."))),
+            _same(N_("Online course.")),
         ),
         "waiting": ((r"Waiting for (\d+) days\.", _waiting),),
         "needs": (
             (r"Helps with (.+) \((\d+) of (\d+) needs\)\.", _helps),
-            (r"The newcomer named no particular needs\.", _fixed(N_("The newcomer named no particular needs."))),
+            _same(N_("The newcomer named no particular needs.")),
         ),
         "occupation": (
             (r"Same field \((.+)\): professional mentoring\.",
              lambda v, m: v._("Same field (%(field)s): professional mentoring.")
              % {"field": v.label("occupation", m[1])}),
-            (r"Different fields\.", _fixed(N_("Different fields."))),
+            _same(N_("Different fields.")),
         ),
         "about": (
             (r"Their own words have (\d+)% in common\.",
              lambda v, m: v._("Their own words have %(percent)s in common.") % {"percent": _percent(v, m[1])}),
         ),
         "household": (
-            (r"Childcare during the course\.", _fixed(N_("Childcare during the course."))),
-            (r"No childcare, though a small child comes along\.",
-             _fixed(N_("No childcare, though a small child comes along."))),
-            (r"No childcare needed\.", _fixed(N_("No childcare needed."))),
+            _same(N_("Childcare during the course.")),
+            _same(N_("No childcare, though a small child comes along.")),
+            _same(N_("No childcare needed.")),
             (r"Household: (.+)\.", _household),
-            (r"No family needs to weigh\.", _fixed(N_("No family needs to weigh."))),
+            _same(N_("No family needs to weigh.")),
         ),
         "start": ((r"Starts in (-?\d+) days \((\d{4}-\d\d-\d\d)\)\.", _start),),
         "schedule": (

@@ -10,6 +10,10 @@ from lotse.intake.dashboard.vocabulary import Vocabulary
 from lotse.intake.validation import N_
 from lotse.shared.reference import districts
 
+# Not the forms' `web.labels.FIELD_LABELS`: those ask the person ("What would help you?", "I can
+# help with"), these describe them to a coordinator, and a row here stands without the form's
+# headings, so even a shared English msgid is worded apart in German ("Start date": "Kursbeginn",
+# on the course form "Beginn"). Code values do take the forms' labels (`Vocabulary.label`).
 FIELDS: Final = {
     "country_of_origin": N_("Country of origin"), "occupation_field": N_("Occupation field"),
     "arrival": N_("Where they are now"), "needs": N_("Needs"), "wants_mentor": N_("Wants a mentor"),

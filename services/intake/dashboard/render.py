@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any, Final
 
 from aiohttp import web
 
 from lotse.intake.dashboard import csrf
 from lotse.intake.dashboard.explain import explain
-from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, Vocabulary, for_locale
+from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.typedefs import coordinator_key, settings_key
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.reference import districts
@@ -34,6 +35,7 @@ def render(
     request: web.Request, template: str, context: Mapping[str, Any] | None = None, *, status: int = 200
 ) -> web.Response:
     locale = locale_of(request)
+    v = for_locale(locale)
     token = csrf.token_for(request)
     html = environment(PACKAGE, DOMAIN, locale).get_template(template).render(
         {
@@ -43,8 +45,8 @@ def render(
             "query": request.query,
             "flash": request.query.get("msg"),
             "district_name": _district_name,
-            "v": for_locale(locale),
-            "explain": _explainer(for_locale(locale)),
+            "v": v,
+            "explain": partial(explain, v),
             **(context or {}),
         }
     )
@@ -57,10 +59,6 @@ def render(
         response.set_cookie(csrf.PRE_SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
                             secure=request.app[settings_key].public_url.startswith("https:"))
     return response
-
-
-def _explainer(v: Vocabulary) -> Any:
-    return lambda entry: explain(v, entry)
 
 
 def _district_name(code: str | None) -> str:

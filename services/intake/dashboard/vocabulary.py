@@ -63,7 +63,7 @@ class Vocabulary:
 
     @property
     def babel(self) -> Locale:
-        return Locale.parse(self.locale.split("-")[0])
+        return _babel(self.locale)
 
     def _(self, message: str) -> str:
         return translations(PACKAGE, DOMAIN, self.locale).gettext(message)
@@ -102,9 +102,6 @@ class Vocabulary:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return str(format_decimal(value, format=pattern, locale=self.babel))
 
-    def signed(self, value: float, digits: int = 2) -> str:
-        return ("+" if value >= 0 else "−") + self.num(abs(value), digits)
-
     def percent(self, share: float | None) -> str:
         return "–" if share is None else str(format_percent(share, locale=self.babel))
 
@@ -118,3 +115,10 @@ class Vocabulary:
 @cache
 def for_locale(locale: str) -> Vocabulary:
     return Vocabulary(locale)
+
+
+@cache
+def _babel(locale: str) -> Locale:
+    """Parsed once: every number, date and language name on a page asks for it, and
+    `Locale.parse` builds a new object and looks for the locale's data file each time."""
+    return Locale.parse(locale.split("-")[0])
