@@ -81,9 +81,6 @@ async def _suggestion(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID
 
 async def test_review_approve_introduce_reject_and_statistics(page: Page, base_url: str, pool: asyncpg.Pool,
                                                               services: MailSink) -> None:
-    email = f"koordination.{uuid.uuid4().hex[:6]}@welcome.example"
-    async with pool.acquire() as conn:
-        await create_coordinator(conn, email, PASSWORD)
     mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",
                            '{"capacity": 2, "helps_with": ["housing", "authorities"], "online_ok": false}')
     olena = await _person(pool, "newcomer", "Olena Kovalenko", "olena@example.org",
@@ -94,12 +91,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     second = await _suggestion(pool, dmitri, mentor, 0.58)
 
     await page.set_viewport_size({"width": 1280, "height": 900})
-    await page.goto(f"{base_url}/dashboard")
-    await page.wait_for_url("**/dashboard/login**")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_url(f"{base_url}/dashboard")
+    await _log_in(page, base_url, pool)
 
     card = page.locator(f"#match-{first}")
     assert "Beide sprechen gut Russisch" in await card.inner_text()
@@ -139,10 +131,12 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
 
 
 async def _log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:
-    email = f"schmal.{uuid.uuid4().hex[:6]}@welcome.example"
+    """A new coordinator opens the dashboard, is sent to the login and logs in."""
+    email = f"koordination.{uuid.uuid4().hex[:6]}@welcome.example"
     async with pool.acquire() as conn:
         await create_coordinator(conn, email, PASSWORD)
-    await page.goto(f"{base_url}/dashboard/login")
+    await page.goto(f"{base_url}/dashboard")
+    await page.wait_for_url("**/dashboard/login**")
     await page.fill("#email", email)
     await page.fill("#password", PASSWORD)
     await page.click("main button[type=submit]")

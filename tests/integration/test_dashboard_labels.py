@@ -34,6 +34,13 @@ def _text(page: str) -> str:
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", main))
 
 
+def _profile(page: str) -> list[tuple[str, str]]:
+    """The participant page's profile rows, (label, value) as shown."""
+    rows = page[page.index('<dl class="figures">'):]
+    return [(htmllib.unescape(label), htmllib.unescape(value))
+            for label, value in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", rows[:rows.index("</dl>")])]
+
+
 async def _suggestion(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -> uuid.UUID:
     match_id = uuid.uuid4()
     await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation) "
@@ -115,3 +122,12 @@ async def test_matches_statistics_and_the_participant_page_show_labels(intake_cl
         assert raw not in text, raw
     listing = _text(await (await intake_client.get("/dashboard/participants")).text())
     assert "Neu angekommen" in listing and "newcomer" not in listing
+
+    mentor = await pool.fetchval("SELECT counterpart_id FROM matches WHERE id = $1", queued)
+    for someone in (newcomer, mentor):
+        rows = _profile(await (await intake_client.get(f"/dashboard/participants/{someone}")).text())
+        assert len(rows) >= 5, rows
+        for label, value in rows:
+            # A field or code nobody labelled would be shown as it is ("wants_mentor", "capacity").
+            assert not re.fullmatch(r"[a-z_]+", label), label
+            assert not re.search(r"\b[a-z]+_[a-z_]+\b", value), value

@@ -12,12 +12,16 @@ from typing import Any
 
 import pytest
 
-from lotse.intake.dashboard.explain import explain
+from lotse.intake.dashboard.explain import PATTERNS, explain
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.matcher import features, scoring
+from lotse.shared.reference import taxonomy
 from tests.unit.test_matcher_logic import NOW, course, mentor, newcomer, position
 
 TODAY = date(2026, 11, 23)
+# Codes the matcher writes into its sentences, less "online", which is a German word as well.
+CODES = frozenset(code for group in ("needs", "occupation_fields", "schedules", "course_formats", "employer_offers")
+                  for code in taxonomy()[group]) - {"online"} | {"native"}
 
 
 def _every_sentence() -> list[features.Feature]:
@@ -62,6 +66,15 @@ def test_every_matcher_sentence_is_rendered_in_the_dashboard_language(locale: st
             assert sentence != entry["detail"], entry
         # No code of the vocabularies is left in the sentence.
         assert not re.search(r"\b[a-z]+_[a-z_]+\b", sentence), sentence
+        if locale == "de":  # nor a one-word code ("evening", "nursing") that reads as English
+            assert not {w for w in re.findall(r"\w+", sentence) if w in CODES}, sentence
+
+
+def test_every_pattern_is_exercised_by_a_matcher_sentence() -> None:
+    entries = _entries()
+    for factor, rules in PATTERNS.items():
+        for pattern, _ in rules:
+            assert any(e["factor"] == factor and pattern.fullmatch(e["detail"]) for e in entries), pattern.pattern
 
 
 def test_german_sentences_have_labels_and_decimal_commas() -> None:
