@@ -26,6 +26,14 @@ SOURCE_LOCALE: Final = "en"
 DEFAULT_LOCALE: Final = "de"
 SUPPORTED_LOCALES: Final[tuple[str, ...]] = tuple(taxonomy()["locales"])
 _FALLBACKS: Final = {"de-simple": "de"}
+# Locale keys are our own names (URLs, `?lang=`, stored preferred_locale, catalogs); `de-simple` is
+# not a BCP 47 tag. HTML lang/hreflang and Content-Language need one (docs/decisions.md).
+_LANGUAGE_TAGS: Final = {"de-simple": "de-x-simple"}
+
+
+def language_tag(locale: str) -> str:
+    """The BCP 47 tag for a locale key, for HTML `lang`/`hreflang` and `Content-Language`."""
+    return _LANGUAGE_TAGS.get(locale, locale)
 
 
 def negotiate_locale(accept_language: str | None, default: str = DEFAULT_LOCALE) -> str:
@@ -115,6 +123,7 @@ def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     env.globals["_"] = _direct_gettext(catalog)
     env.constant_gettext = catalog.gettext
     env.globals["locale"] = locale
+    env.globals["language_tag"] = language_tag
     return env
 
 

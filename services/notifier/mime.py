@@ -31,6 +31,8 @@ from functools import lru_cache
 from secrets import token_hex
 from typing import Final
 
+from lotse.shared.i18n import language_tag
+
 # 8bit, as EmailMessage chose for our lines (templates keep them far below SMTP's 998): readable
 # in the raw message, and decoded the same way by every reader (quoted-printable left CRLFs in).
 _UTF8: Final = charset.Charset("utf-8")
@@ -88,7 +90,7 @@ def _fields(email: Email) -> dict[str, str]:
         # Stable per logical notification: a repeat after a crash carries the same ids.
         "Message-ID": email.message_id, "Date": format_datetime(email.date),
         "X-Lotse-Notification": email.notification_id,
-        "Auto-Submitted": "auto-generated", "Content-Language": email.locale,
+        "Auto-Submitted": "auto-generated", "Content-Language": language_tag(email.locale),
     }
 
 

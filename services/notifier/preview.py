@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from lotse.notifier.render import TYPES, render_email
-from lotse.shared.i18n import SUPPORTED_LOCALES
+from lotse.shared.i18n import SUPPORTED_LOCALES, language_tag
 
 BASE = "https://lotse.example"
 SAMPLE: dict[str, Any] = {
@@ -47,7 +47,7 @@ def preview(type_: str | None, locale: str) -> int:
     # Coordinators' digests have no manage link: there is no participant record to manage.
     sample = {k: v for k, v in SAMPLE.items() if not (type_ == "digest" and k == "manage_url")}
     email = render_email(type_, locale, sample)
-    print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
+    print(f"Subject: {email.subject}\nContent-Language: {language_tag(locale)}\n\n{email.text}")
     print("--- HTML part ---")
     print(email.html)
     return 0

@@ -118,6 +118,16 @@ async def test_a_manage_link_opens_only_its_own_registration(intake_client: Inta
     assert (await intake_client.get(f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(uuid.uuid4()))}")).status == 410
 
 
+async def test_plain_german_is_tagged_de_x_simple_but_keeps_its_key(intake_client: IntakeClient) -> None:
+    """Finding 12: `de-simple` is no BCP 47 tag; pages and API errors say `de-x-simple` instead."""
+    html = await (await intake_client.get("/register/newcomer?lang=de-simple")).text()
+    assert '<html lang="de-x-simple"' in html and 'lang="de-simple"' not in html
+    assert '<option value="de-simple" lang="de-x-simple" selected>' in html  # the switcher's key stays
+    refused = await intake_client.post("/api/v1/newcomers", json={"name": "x"},
+                                       headers={"Accept-Language": "de-simple"})
+    assert refused.status == 422 and refused.headers["Content-Language"] == "de-x-simple"
+
+
 async def test_the_landing_page_and_language_switch(intake_client: IntakeClient) -> None:
     page = await intake_client.get("/?lang=fr")
     assert page.status == 200 and '<html lang="fr"' in await page.text()

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, negotiate_locale, translations, untranslated
+from lotse.shared.i18n import (
+    SOURCE_LOCALE,
+    SUPPORTED_LOCALES,
+    language_tag,
+    negotiate_locale,
+    translations,
+    untranslated,
+)
 
 CATALOGS = [("lotse.intake", "intake"), ("lotse.notifier", "notifier")]
 TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
@@ -40,6 +49,17 @@ def test_every_message_is_translated(package: str, domain: str, locale: str) -> 
 
 def test_the_dashboard_is_translated_into_german() -> None:
     assert untranslated(*DASHBOARD) == []
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_locale_has_a_valid_language_tag(locale: str) -> None:
+    # Language (and script or region) from the registry, or a private-use extension; no made-up
+    # variant such as `-simple`, which is well-formed but not a valid BCP 47 tag.
+    assert re.fullmatch(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-[A-Z]{2})?(-x(-[a-z0-9]{1,8})+)?", language_tag(locale))
+
+
+def test_plain_german_is_private_use_german() -> None:
+    assert language_tag("de-simple") == "de-x-simple" and language_tag("vi") == "vi"
 
 
 def test_plain_german_falls_back_to_german() -> None:

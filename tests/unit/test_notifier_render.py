@@ -6,7 +6,7 @@ import pytest
 
 from lotse.notifier.preview import SAMPLE, preview
 from lotse.notifier.render import TYPES, UnknownNotification, render_email
-from lotse.shared.i18n import SUPPORTED_LOCALES
+from lotse.shared.i18n import SUPPORTED_LOCALES, language_tag
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
@@ -14,7 +14,7 @@ from lotse.shared.i18n import SUPPORTED_LOCALES
 def test_renders_in_every_locale(notification: str, locale: str) -> None:
     email = render_email(notification, locale, SAMPLE)
     assert email.subject and "\n" not in email.subject
-    assert email.text.strip() and email.html and f'lang="{locale}"' in email.html
+    assert email.text.strip() and email.html and f'lang="{language_tag(locale)}"' in email.html
     assert "%(" not in email.text + email.subject  # no placeholder left unformatted
 
 
@@ -48,6 +48,8 @@ def test_unknown_type_is_refused() -> None:
 def test_preview_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert preview("introduction", "uk") == 0
     assert "Content-Language: uk" in capsys.readouterr().out
+    assert preview("introduction", "de-simple") == 0
+    assert "Content-Language: de-x-simple" in capsys.readouterr().out
     assert preview("nope", "uk") == 2
     assert preview("introduction", "xx") == 2
 

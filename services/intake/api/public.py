@@ -12,7 +12,7 @@ from lotse.intake.i18n import DOMAIN, PACKAGE, request_locale, translate_field_e
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_registration
-from lotse.shared.i18n import translations
+from lotse.shared.i18n import language_tag, translations
 
 # The forms' heading above the same field messages, so it is translated wherever they are.
 INVALID_FIELDS = N_("Please check these fields")
@@ -77,7 +77,8 @@ def invalid_fields(request: web.Request, failed: ValidationFailed) -> ApiError:
     above fields in the requester's language, which without Accept-Language is German."""
     locale = request_locale(request)
     return ApiError(422, translations(PACKAGE, DOMAIN, locale).gettext(INVALID_FIELDS),
-                    fields=translate_field_errors(failed.errors, locale), headers={"Content-Language": locale})
+                    fields=translate_field_errors(failed.errors, locale),
+                    headers={"Content-Language": language_tag(locale)})
 
 
 async def verify(request: web.Request) -> web.Response:
