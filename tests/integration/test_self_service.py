@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from lotse.intake import self_service
 from lotse.intake.participants_db import CONSENT_TEXT_VERSION
 from lotse.intake.validation import REQUIRED
 from lotse.shared import tokens
@@ -234,7 +235,8 @@ async def test_the_manage_page_shows_everything_given_and_a_newcomer_who_moved_s
 
     refused = await intake_client.post(link, data={**form, "country_of_origin": "UKR", "arrival": "home"})
     page = await refused.text()
-    assert refused.status == 422 and 'href="#country_of_origin"' in page and 'href="#arrival"' in page
+    # The arrival group's link leads to its first radio (finding 12), as on the register form.
+    assert refused.status == 422 and 'href="#country_of_origin"' in page and 'href="#arrival-abroad"' in page
     assert 'id="country_of_origin-error"' in page and 'value="UKR"' in page
 
     moved = await intake_client.post(link, data={**form, "country_of_origin": "pl", "arrival": "arrived"},
@@ -248,6 +250,44 @@ async def test_the_manage_page_shows_everything_given_and_a_newcomer_who_moved_s
     await intake_client.post(link, data={"action": "unshare"}, allow_redirects=False)
     page = await (await intake_client.get(link)).text()
     assert "Sharing your e-mail address: Withdrawn on " in " ".join(page.split())
+
+
+async def test_a_refused_edit_has_the_register_forms_error_summary_on_one_connection(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 12 on the manage page: the summary takes focus without JavaScript, the title says
+    Error, group links lead to a control. It is drawn from the post's own connection and row."""
+    participant_id = await _registered(intake_client, pool, "newcomers", preferred_locale="en")
+    link = manage_link(participant_id)
+    form = edit_form(await (await intake_client.get(link)).text())
+    acquired: list[object] = []
+    loads: list[uuid.UUID] = []
+    real_acquire, real_load = asyncpg.pool.Pool.acquire, self_service.load
+
+    def counting_acquire(self: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
+        acquired.append(self)
+        return real_acquire(self, *args, **kwargs)
+
+    async def counting_load(conn: asyncpg.Connection, pid: uuid.UUID) -> asyncpg.Record:
+        loads.append(pid)
+        return await real_load(conn, pid)
+
+    monkeypatch.setattr(asyncpg.pool.Pool, "acquire", counting_acquire)
+    monkeypatch.setattr(self_service, "load", counting_load)
+    refused = await intake_client.post(link, data={**form, "name": "", "needs": "nonsense", "arrival": "home",
+                                                   "about": "Bald in Gera"})
+    page = await refused.text()
+    monkeypatch.undo()
+    assert refused.status == 422 and (len(acquired), loads) == (1, [participant_id])
+    assert "<title>Error: Your registration – Lotse</title>" in page
+    summary = page[page.index('<div class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    assert 'autofocus' in summary and 'aria-labelledby="error-summary-title"' in summary
+    assert 'href="#name"' in summary and 'href="#arrival-abroad"' in summary and 'href="#arrival"' not in summary
+    assert re.search(r'href="#needs-[a-z_]+"', summary) and 'href="#needs"' not in summary
+    assert 'id="arrival-abroad"' in page and "Bald in Gera</textarea>" in page  # the input is kept
+    plain = await (await intake_client.get(link)).text()
+    assert "<title>Your registration – Lotse</title>" in plain and "error-summary" not in plain
 
 
 async def test_a_mentor_sees_and_changes_the_occupation_field(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:

@@ -54,25 +54,31 @@ def _stored_values(row: Any) -> dict[str, object]:
     return forms.from_payload(payload)
 
 
-async def _page(request: web.Request, participant_id: uuid.UUID, *, values: dict[str, object] | None = None,
-                errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> web.Response:
+async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str | None = None) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         try:
             row = await self_service.load(conn, participant_id)
         except self_service.NotFound:
             return await _gone(request, conn, participant_id)
         speak_as_person(request, row["preferred_locale"])
-        courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
-        positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
-        consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-                    for c in await self_service.consents(conn, participant_id)]
+        return await _draw(request, conn, row, values=_stored_values(row), notice=notice)
+
+
+async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, values: dict[str, object],
+                errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> web.Response:
+    """The page for a person already loaded, on the caller's connection: a refused edit is drawn
+    inside its own request's transaction, with no second connection and no second load."""
+    participant_id = row["id"]
+    courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
+    positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
+    consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+                for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in (errors or {}).items():
         field_errors.setdefault(forms.field_id(path), message)
-    shown = values if values is not None else _stored_values(row)
     return render(request, "manage.html", {
-        "participant": row, "kind": row["kind"], "values": shown, "field_errors": field_errors,
+        "participant": row, "kind": row["kind"], "values": values, "field_errors": field_errors,
         "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors},
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "courses": courses, "positions": positions,
@@ -108,7 +114,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
                     errors = {path: error.render(gettext) for path, error in failed.errors.items()}
-                    return await _page(request, participant_id, values=forms.form_values(form), errors=errors,
+                    return await _draw(request, conn, row, values=forms.form_values(form), errors=errors,
                                        status=422)
                 await self_service.update(conn, participant_id, cleaned)
             else:
