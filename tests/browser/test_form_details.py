@@ -53,3 +53,20 @@ async def test_after_errors_focus_is_on_the_summary(browser: Browser, base_url: 
         assert await page.evaluate("document.activeElement.id") == "languages-0-code"
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("path", ["/register/newcomer?lang=en", "/dashboard/login"])
+async def test_the_skip_link_shows_when_tab_reaches_it(page: Page, base_url: str, path: str) -> None:
+    """Finding 12: the skip link took focus but stayed a clipped 1 px box, so nobody saw it."""
+    await page.goto(f"{base_url}{path}")
+    await page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    assert await focused.get_attribute("href") == "#main"
+    box = await focused.bounding_box()
+    assert box is not None and box["width"] > 20 and box["height"] > 10
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"] and 0 <= box["y"] < viewport["height"]
+    assert await focused.evaluate("e => getComputedStyle(e).clip") in ("auto", "")
+    await page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
