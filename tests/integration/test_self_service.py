@@ -290,6 +290,18 @@ async def test_a_refused_edit_has_the_register_forms_error_summary_on_one_connec
     assert "<title>Your registration – Lotse</title>" in plain and "error-summary" not in plain
 
 
+async def test_a_manage_error_names_the_language_row_the_person_sees(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "mentors", preferred_locale="en")
+    link = manage_link(participant_id)
+    form = edit_form(await (await intake_client.get(link)).text())
+    form |= {"languages-0-code": "", "languages-0-level": "", "languages-1-code": "de", "languages-1-level": ""}
+    page = await (await intake_client.post(link, data=form)).text()
+    assert 'href="#languages-1-level">Language 2: Level:' in page and 'id="languages-1-level-error"' in page
+    assert "languages-0-level-error" not in page
+
+
 async def test_a_mentor_sees_and_changes_the_occupation_field(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     participant_id = await _registered(intake_client, pool, "mentors", occupation_field="it")
     link = manage_link(participant_id)

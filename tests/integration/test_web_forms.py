@@ -55,6 +55,19 @@ async def test_the_nurse_registers_after_fixing_an_error(intake_client: IntakeCl
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.registered'") == 1
 
 
+async def test_an_error_names_the_language_row_the_person_filled_in(intake_client: IntakeClient) -> None:
+    """Row 1 left blank, row 2 without a level: the blank row is not sent on, which made the
+    error say "Language 1" and sit under the empty first row."""
+    form = {**NEWCOMER_FORM, "languages-0-code": "", "languages-0-level": "", "languages-1-code": "de",
+            "languages-1-level": "", "languages-2-code": "uk", "languages-2-level": "C3"}
+    refused = await intake_client.post("/register/newcomer?lang=en", data=form)
+    html = await refused.text()
+    assert refused.status == 422
+    assert 'href="#languages-1-level">Language 2: Level:' in html and 'id="languages-1-level-error"' in html
+    assert 'href="#languages-2-level">Language 3: Level:' in html and 'id="languages-2-level-error"' in html
+    assert "languages-0-level-error" not in html and "Language 1:" not in html
+
+
 async def test_an_employer_adds_a_second_position_without_javascript(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:

@@ -47,6 +47,11 @@ def _value(name: str, raw: str) -> object:
 
 
 def _rows(form: Form, group: str) -> list[dict[str, object]]:
+    return [row for _, row in _numbered_rows(form, group)]
+
+
+def _numbered_rows(form: Form, group: str) -> list[tuple[int, dict[str, object]]]:
+    """The rows a form fills in, each with its row number on the form (blank rows are skipped)."""
     rows = []
     for index in range(MAX_ROWS):
         keys = [f"{group}-{index}-{field}" for field in GROUPS[group]]
@@ -59,8 +64,21 @@ def _rows(form: Form, group: str) -> list[dict[str, object]]:
             elif str(form.get(key, "")).strip():
                 row[field] = _value(field, str(form[key]))
         if any(f not in BOOLEAN_FIELDS for f in row):
-            rows.append(row)
+            rows.append((index, row))
     return rows
+
+
+def form_path(form: Form, path: str) -> str:
+    """A payload error path numbered as the form's rows: the payload leaves blank rows out, so
+    `languages[0]` may be the form's second row, and the error must name the row the person sees."""
+    found = re.match(r"(languages|positions|courses)\[(\d+)\]", path)
+    if not found:
+        return path
+    group, index = found[1], int(found[2])
+    numbers = [number for number, _ in _numbered_rows(form, group)]
+    if index >= len(numbers):
+        return path
+    return f"{group}[{numbers[index]}]{path[found.end():]}"
 
 
 def row_count(form: Form, group: str) -> int:

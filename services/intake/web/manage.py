@@ -113,7 +113,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                                               cleared=_emptied(row["kind"], form))
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
-                    errors = {path: error.render(gettext) for path, error in failed.errors.items()}
+                    errors = {forms.form_path(form, path): error.render(gettext)
+                              for path, error in failed.errors.items()}
                     return await _draw(request, conn, row, values=forms.form_values(form), errors=errors,
                                        status=422)
                 await self_service.update(conn, participant_id, cleaned)

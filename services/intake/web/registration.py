@@ -89,7 +89,7 @@ async def submit(request: web.Request) -> web.Response:
         registration = validate_registration(kind, forms.to_payload(kind, form), today=date.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
-        errors = {path: error.render(gettext) for path, error in failed.errors.items()}
+        errors = {forms.form_path(form, path): error.render(gettext) for path, error in failed.errors.items()}
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
