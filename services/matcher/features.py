@@ -91,7 +91,7 @@ def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, 
     )
     return [
         _language_feature(newcomer, mentor.languages),
-        _distance_feature(newcomer, mentor.district, mentor.max_distance_km, mentor.online_ok),
+        _distance_feature(newcomer, mentor.district, mentor.max_distance_km, mentor.online_ok and newcomer.online_ok),
         needs,
         occupation,
         Feature("about", _clip(text_similarity), f"Their own words have {text_similarity:.0%} in common."),

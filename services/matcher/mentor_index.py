@@ -119,6 +119,7 @@ class _Block:
     best: np.ndarray  # (rows, mentors) best shared language level, below B1: none
     weak: np.ndarray  # (rows,) German below B1: a bridge language counts for more
     homes: np.ndarray  # (rows,) district rows
+    online: np.ndarray  # (rows,) 1 where the newcomer accepts meeting online, else 0: a layer of `possible`
     shares: np.ndarray  # (rows, needs + fields + 1): share of each need covered, own field, and 1
     no_needs: np.ndarray  # (rows,)
     waiting: np.ndarray  # (rows,)
@@ -132,7 +133,7 @@ class _Terms:
     weights: Mapping[str, float]
     constant: float
     language: np.ndarray  # (2 × (NATIVE + 1),) weighted value per level, then per level with weak German
-    distance: np.ndarray  # (districts, mentors) weighted value
+    distance: np.ndarray  # (2, districts, mentors) weighted value, by the newcomer's online_ok as `possible`
 
 
 @dataclass(frozen=True)
@@ -142,8 +143,12 @@ class MentorIndex:
     id_order: np.ndarray  # each mentor's place in the order of their ids as text: how ties are broken
     codes: tuple[str, ...]  # language codes the mentors speak
     ranks: np.ndarray  # (mentors, codes) CEFR rank, 0 = not spoken
-    possible: np.ndarray  # (districts, mentors): within reach of a newcomer living there, and with room
-    nearness: np.ndarray  # (districts, mentors) the distance feature's value
+    # (2, districts, mentors): with room and within reach of a newcomer living there who declines [0] or
+    # accepts [1] meeting online, as rules.mentor_feasible decides
+    possible: np.ndarray
+    # (districts, mentors) the distance feature's value; one layer does for both kinds of newcomer, as the
+    # pairs where they differ (beyond the distance, both online) are infeasible for one who declines
+    nearness: np.ndarray
     needs: tuple[str, ...]
     fields: dict[str, int]
     attributes: np.ndarray  # (needs + fields + 1, mentors): helps with the need, works in the field, 1
@@ -182,7 +187,8 @@ class MentorIndex:
         return cls(
             mentors=mentors, column_of={m.id: i for i, m in enumerate(mentors)},
             id_order=np.argsort(np.array(by_id, dtype=np.intp)), codes=codes, ranks=ranks,
-            possible=(online | (km <= max_km)) & room, nearness=nearness.astype(np.float32),
+            possible=np.stack([(km <= max_km) & room, (online | (km <= max_km)) & room]),
+            nearness=nearness.astype(np.float32),
             needs=needs, fields=fields, attributes=attributes, vectorizer=vectorizer, texts=matrix,
             split_texts=split,
         )
@@ -223,7 +229,8 @@ class MentorIndex:
         days = np.array([max(0.0, (now - n.waiting_since).total_seconds() / 86400) for n in block])
         return _Block(
             best=self._language(block), weak=np.array([level_rank(n.german or "") < rules.B1 for n in block]),
-            homes=np.array([position.get(n.district, 0) for n in block], dtype=np.intp), shares=shares,
+            homes=np.array([position.get(n.district, 0) for n in block], dtype=np.intp),
+            online=np.array([n.online_ok for n in block], dtype=np.intp), shares=shares,
             no_needs=np.array([not n.needs for n in block]),
             waiting=np.minimum(1.0, days / FAIRNESS_FULL_DAYS).astype(np.float32),
             similarity=self.similarity([n.about for n in block]),
@@ -247,7 +254,7 @@ class MentorIndex:
                          + 0.5 * w.get("needs", 0.0) * block.no_needs)  # no needs named: a neutral half
         total: np.ndarray = shares @ self.attributes
         total += terms.language[block.best + (block.weak[:, None] * (NATIVE + 1)).astype(np.int8)]
-        total += terms.distance[block.homes]
+        total += terms.distance[block.online, block.homes]
         if w.get("about", 0.0):
             total += np.float32(w["about"]) * block.similarity
         return total

@@ -37,6 +37,7 @@ class Newcomer:
     about: str
     waiting_since: datetime
     country: str = ""  # of origin (ISO 3166-1 alpha-2): only for the rounds' fairness report
+    online_ok: bool = True  # meeting a mentor online is fine (rules.mentor_feasible)
 
     @property
     def german(self) -> str | None:
@@ -114,6 +115,8 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         about=row["about"] or "",
         waiting_since=row["verified_at"] or row["created_at"],
         country=str(profile.get("country_of_origin") or ""),
+        # Rows stored before newcomers were asked have no key: they were matched as accepting online.
+        online_ok=bool(profile.get("online_ok", True)),
     )
 
 

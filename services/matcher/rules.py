@@ -29,10 +29,10 @@ def next_german_level(newcomer: Newcomer) -> str | None:
 def mentor_feasible(newcomer: Newcomer, mentor: Mentor) -> bool:
     if mentor.capacity_left <= 0 or not shared_languages(newcomer.languages, mentor.languages):
         return False
-    if mentor.online_ok:
-        # The newcomer side of "both accept online": a newcomer still abroad can only meet online;
-        # an arrived one is assumed to accept it when the mentor offers it.
+    if mentor.online_ok and newcomer.online_ok:
         return True
+    # In person, between district seats. A newcomer still abroad is measured from the district they
+    # will live in: one who declines online meets the mentor after arriving (docs/decisions.md).
     return district_distance_km(newcomer.district, mentor.district) <= mentor.max_distance_km
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import learning, rounds, rules, scoring
+from lotse.matcher import learning, profiles, rounds, rules, scoring
 from lotse.matcher.evaluate import evaluate_kind, ndcg_at
+from lotse.matcher.mentor_index import MentorIndex, _district_table
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -69,6 +70,64 @@ def position(**overrides: Any) -> Position:
 )
 def test_mentor_constraints(mentor_overrides: dict[str, object], feasible: bool) -> None:
     assert rules.mentor_feasible(newcomer(), mentor(**mentor_overrides)) is feasible
+
+
+def _newcomer_row(arrival: str, online_ok: bool | None) -> dict[str, Any]:
+    """A stored newcomer as profiles.newcomer_from_row reads it; None: stored before the question existed."""
+    profile: dict[str, Any] = {"occupation_field": "nursing", "arrival": arrival, "wants_mentor": True}
+    if online_ok is not None:
+        profile["online_ok"] = online_ok
+    return {"id": uuid.uuid4(), "district": "16052", "languages": [{"code": "en", "level": "B2"}],
+            "profile": profile, "about": "", "verified_at": NOW, "created_at": NOW}
+
+
+# Gera newcomers; Wartburgkreis (16063) is ~150 km away, Greiz (16076) next door.
+FAR, NEAR = {"district": "16063"}, {"district": "16076"}
+
+
+@pytest.mark.parametrize("arrival", ["abroad", "arrived"])
+@pytest.mark.parametrize(
+    ("newcomer_online", "mentor_overrides", "feasible"),
+    [
+        (True, {**FAR, "online_ok": True}, True),  # both accept online: distance does not matter
+        (None, {**FAR, "online_ok": True}, True),  # stored before the question: accepted online then
+        (False, {**FAR, "online_ok": True}, False),  # the newcomer declines online: the mentor's limit holds
+        (True, {**FAR, "online_ok": False}, False),  # the mentor declines online
+        (False, {**FAR, "online_ok": False}, False),
+        (False, {**NEAR, "online_ok": True}, True),  # within the mentor's distance: in person
+        (False, {**NEAR, "online_ok": False}, True),
+        (True, {**NEAR, "online_ok": False}, True),
+        (False, {**NEAR, "online_ok": True, "capacity_left": 0}, False),
+    ],
+)
+def test_online_only_when_both_accept_and_the_index_agrees(
+        arrival: str, newcomer_online: bool | None, mentor_overrides: dict[str, Any], feasible: bool) -> None:
+    person = profiles.newcomer_from_row(_newcomer_row(arrival, newcomer_online))
+    assert person.online_ok is (newcomer_online is not False)
+    counterpart = mentor(**mentor_overrides)
+    assert rules.mentor_feasible(person, counterpart) is feasible
+    index = MentorIndex.build([counterpart])
+    home = _district_table()[0][person.district]
+    assert bool(index.possible[int(person.online_ok), home, 0]) is feasible
+    found = cand.candidates("mentor", person, Pools(mentors=[counterpart]), set(), {}, NOW, limit=5)
+    assert bool(found) is feasible  # the array path (a limit) as the rule says
+    if found:
+        [distance] = [e for e in found[0].scored.explanation if e["factor"] == "distance"]
+        far = counterpart.district == FAR["district"]
+        assert ("online" in distance["detail"]) is (far and person.online_ok and counterpart.online_ok)
+
+
+def test_index_masks_are_the_rule_for_every_district_and_both_answers() -> None:
+    rng = random.Random(7)
+    codes = sorted(_district_table()[0])
+    ms = [mentor(district=rng.choice(codes), max_distance_km=rng.choice([10.0, 30.0, 80.0]),
+                 online_ok=rng.random() < 0.5, capacity_left=rng.choice([0, 1])) for _ in range(30)]
+    index = MentorIndex.build(ms)
+    for online_ok in (False, True):
+        for row, code in enumerate(codes):
+            person = newcomer(district=code, online_ok=online_ok)
+            expected = [rules.mentor_feasible(person, m) for m in ms]
+            assert index.possible[int(online_ok), row].tolist() == expected, (online_ok, code)
 
 
 @pytest.mark.parametrize(

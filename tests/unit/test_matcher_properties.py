@@ -51,7 +51,8 @@ def contract_allows(kind: str, n: Newcomer, c: object) -> bool:
     if isinstance(c, Mentor):
         shared = any(min(rank(n.languages[x]), rank(c.languages[x])) >= rank("B1")
                      for x in n.languages.keys() & c.languages.keys())
-        near = c.online_ok or n.district == c.district or km(n.district, c.district) <= c.max_distance_km
+        online = c.online_ok and n.online_ok  # "unless both accept online"
+        near = online or n.district == c.district or km(n.district, c.district) <= c.max_distance_km
         return shared and near and c.capacity_left > 0
     if isinstance(c, Course):
         german = rank(n.languages.get("de"))
@@ -73,7 +74,7 @@ newcomers = st.builds(
     wants_mentor=st.booleans(), course_schedules=st.frozensets(st.sampled_from(SCHEDULES)),
     partner=st.booleans(), partner_seeks_work=st.booleans(),
     children_ages=st.lists(st.integers(0, 17), max_size=2).map(tuple), about=st.sampled_from(["", "Pflege", "IT"]),
-    waiting_since=st.just(NOW - timedelta(days=3)),
+    waiting_since=st.just(NOW - timedelta(days=3)), online_ok=st.booleans(),
 )
 mentors = st.builds(
     Mentor, id=st.builds(uuid.uuid4), district=district, languages=languages,
