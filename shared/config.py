@@ -9,7 +9,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import parseaddr
 from urllib.parse import urlsplit
+
+from lotse.shared.mailaddress import ascii_domain_name
 
 DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
 
@@ -109,6 +112,19 @@ def _email(raw: str) -> str:
     return raw.strip()
 
 
+def _mail_from(raw: str) -> str:
+    """The sender with its domain in IDNA (``xn--``) form, as the notifier writes recipients':
+    MAIL FROM, the From header and Message-IDs then need no SMTPUTF8 for an umlaut domain."""
+    value = _email(raw)
+    address = parseaddr(value)[1]
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        raise ValueError("expected an e-mail address")
+    written = f"{local}@{ascii_domain_name(domain)}"  # ValueError says why IDNA cannot
+    start = value.rfind(address)  # keeps a display name ("Lotse <…>") as it was set
+    return value[:start] + written + value[start + len(address):]
+
+
 def _level(raw: str) -> str:
     level = raw.strip().upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -130,7 +146,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_SMTP_STARTTLS": ("smtp_starttls", _bool),
     "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
     "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _at_least_one),  # 0 would send nothing, silently
-    "LOTSE_MAIL_FROM": ("mail_from", _email),
+    "LOTSE_MAIL_FROM": ("mail_from", _mail_from),
     "LOTSE_HTTP_HOST": ("http_host", _text),
     "LOTSE_HTTP_PORT": ("http_port", _port),
     "LOTSE_METRICS_PORT": ("metrics_port", _port),

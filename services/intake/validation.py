@@ -20,7 +20,8 @@ General rules
 
 Fields (R = required, otherwise the default in brackets)
     all kinds:
-        name R (1-200) · email R (normalised: stripped, domain lower-cased; ≤ 254)
+        name R (1-200) · email R (normalised: stripped, NFC, the domain in its one canonical form,
+        `shared.mailaddress.canonical_domain`; one IDNA cannot write safely is invalid; ≤ 254)
         preferred_locale R (a taxonomy locale) · district R (district code, a string)
         languages R (1-20 × {code R: ISO 639-1, level R: A1..C2|native}, codes unique)
         consent R {data_processing R: must be true, share_contact [false]}
@@ -61,6 +62,7 @@ from datetime import date, timedelta
 from typing import Final
 
 from lotse.shared import reference
+from lotse.shared.mailaddress import canonical_domain
 
 
 def N_(message: str) -> str:
@@ -375,7 +377,8 @@ _DOMAIN_LABEL: Final = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
 def _email(value: object, path: str, ctx: _Context) -> object:
     if not isinstance(value, str):
         return ctx.fail(path, NOT_TEXT)
-    address = value.strip()
+    # NFC as all text here (RFC 6532 asks it of addresses too): a decomposed ü is the ü it shows.
+    address = unicodedata.normalize("NFC", value.strip())
     if not address:
         return ctx.fail(path, REQUIRED)
     if len(address) > EMAIL_MAX:
@@ -383,7 +386,18 @@ def _email(value: object, path: str, ctx: _Context) -> object:
     local, at, domain = address.rpartition("@")
     if not at or not _valid_local_part(local) or not _valid_domain(domain):
         return ctx.fail(path, INVALID_EMAIL)
-    return f"{local}@{domain.lower()}"
+    try:
+        # One stored spelling per domain, so the unique index and every lookup by address see
+        # bücher.de, BÜCHER.de and xn--bcher-kva.de as one mailbox. A domain the notifier could
+        # not send to is refused here rather than accepted and never emailed.
+        domain = canonical_domain(domain)
+    except ValueError:
+        return ctx.fail(path, INVALID_EMAIL)
+    if not _valid_domain(domain):  # an xn-- label of a name the form would refuse, such as a symbol
+        return ctx.fail(path, INVALID_EMAIL)
+    if len(local) + 1 + len(domain) > EMAIL_MAX:  # IDNA's mapping can lengthen a name (㎒ is mhz)
+        return ctx.fail(path, TOO_LONG, max=EMAIL_MAX)
+    return f"{local}@{domain}"
 
 
 def _valid_local_part(local: str) -> bool:

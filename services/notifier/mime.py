@@ -10,7 +10,7 @@ of them give the same email once parsed.
 :func:`build` uses the legacy API (``email.mime``, the compat32 policy): ``EmailMessage``'s header
 registry took three times as long. An address outside ASCII (an internationalised mailbox) needs
 SMTPUTF8, which only ``EmailMessage`` flattens correctly, so that rare case keeps the modern API;
-an internationalised domain alone needs neither (:func:`ascii_domain`).
+an internationalised domain alone needs neither (:func:`lotse.shared.mailaddress.ascii_domain`).
 """
 
 from __future__ import annotations
@@ -50,37 +50,6 @@ class Email:
     locale: str
     text: str
     html: str | None
-
-
-# IDNA 2003 (the stdlib's "idna" codec; the project does not depend on the `idna` package) maps
-# these to something else (ß → "ss", ς → σ, joiners dropped), where IDNA 2008, which registries
-# use today, keeps them: "straße.de" and "strasse.de" are two domains with different owners.
-# Its other limits (it takes symbols, and code points newer than Unicode 3.2, that 2008 refuses)
-# only give names nobody can register, so such an email bounces; these four would reach a stranger.
-_IDNA_DEVIATIONS: Final = frozenset("\u00df\u03c2\u200c\u200d")
-_DOMAIN_MAX: Final = 253  # octets of a domain name as DNS carries it (RFC 1035, without the root)
-
-
-def ascii_domain(address: str) -> str:
-    """``address`` with its domain in IDNA's ASCII form (``xn--…``) where its local part is ASCII,
-    so the address needs no SMTPUTF8: the envelope and the To header then carry the same name.
-
-    A local part outside ASCII needs SMTPUTF8 whatever the domain, so that address is returned as
-    it is. ValueError, with the reason, for a domain that IDNA cannot write (or not safely).
-    """
-    local, at, domain = address.rpartition("@")
-    if address.isascii() or not at or not local.isascii():
-        return address
-    if not _IDNA_DEVIATIONS.isdisjoint(domain):
-        raise ValueError("the address's domain contains ß, ς or a joiner, which IDNA 2003 and IDNA 2008 "
-                         "write differently; it is not sent, so it cannot reach the wrong domain")
-    try:
-        encoded = domain.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise ValueError(f"the address's domain cannot be written in IDNA (xn--) form: {exc}") from None
-    if len(encoded.rstrip(".")) > _DOMAIN_MAX:
-        raise ValueError(f"the address's domain is longer than {_DOMAIN_MAX} characters in IDNA (xn--) form")
-    return f"{local}@{encoded}"
 
 
 def _fields(email: Email) -> dict[str, str]:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from lotse.notifier import mime
 from lotse.notifier.smtp_client import AddressError, Envelope, ReplyError, SetupError, SmtpClient, dot_stuffed
 from lotse.shared.config import Settings
+from lotse.shared.mailaddress import ascii_domain
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ def _ascii_domain(email: mime.Email) -> mime.Email:
     if email.recipient.isascii():
         return email
     try:
-        return dataclasses.replace(email, recipient=mime.ascii_domain(email.recipient))
+        return dataclasses.replace(email, recipient=ascii_domain(email.recipient))
     except ValueError as exc:
         raise PermanentSendError(str(exc)) from None
 

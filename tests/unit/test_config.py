@@ -78,3 +78,20 @@ def test_log_lines_carry_no_addresses_or_link_tokens() -> None:
     line = JsonLineFormatter("test").format(record)
     assert "example.org" not in line and "mail.example.de" not in line and "eyJ" not in line
     assert "[email]" in line and "/manage/[token]/erase" in line
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("lotse@willkommen-thüringen.de", "lotse@xn--willkommen-thringen-ibc.de"),
+    ("Lotse <lotse@Willkommen-Thu\u0308ringen.de>", "Lotse <lotse@xn--willkommen-thringen-ibc.de>"),
+    ("lotse@localhost", "lotse@localhost"),
+])
+def test_mail_from_is_written_with_its_domain_in_idna_form(value: str, written: str) -> None:
+    """An umlaut domain in LOTSE_MAIL_FROM would need SMTPUTF8 in MAIL FROM and the From header."""
+    assert load_settings({**SECRET, "LOTSE_MAIL_FROM": value}).mail_from == written
+
+
+@pytest.mark.parametrize("value", ["lotse@straße.de", "lotse@" + "ü" * 60 + ".de", "Lotse <lotse@>"])
+def test_a_mail_from_idna_cannot_write_fails_at_start_up_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({**SECRET, "LOTSE_MAIL_FROM": value})
+    assert str(error.value).startswith("LOTSE_MAIL_FROM=") and "\n" not in str(error.value)

@@ -12,6 +12,7 @@ import pytest
 
 from lotse.notifier import mime
 from lotse.notifier.smtp_client import dot_stuffed
+from lotse.shared.mailaddress import ascii_domain
 
 HEADERS = ("From", "To", "Subject", "Message-ID", "Date", "X-Lotse-Notification", "Auto-Submitted",
            "Content-Language")
@@ -135,7 +136,7 @@ def test_every_email_gets_its_own_boundary_and_never_one_its_text_contains() -> 
 def test_an_internationalised_domain_is_written_in_idna_form_where_the_local_part_is_ascii(
     address: str, sent_as: str
 ) -> None:
-    assert mime.ascii_domain(address) == sent_as
+    assert ascii_domain(address) == sent_as
 
 
 @pytest.mark.parametrize(("address", "reason"), [
@@ -148,10 +149,10 @@ def test_an_internationalised_domain_is_written_in_idna_form_where_the_local_par
 ])
 def test_a_domain_idna_cannot_write_safely_is_refused_with_the_reason(address: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
-        mime.ascii_domain(address)
+        ascii_domain(address)
 
 
 def test_an_email_to_an_idna_domain_takes_the_wire_path_with_the_same_to_header() -> None:
-    on_wire = mime.wire(_fields(recipient=mime.ascii_domain("mueller@bücher.de")))
+    on_wire = mime.wire(_fields(recipient=ascii_domain("mueller@bücher.de")))
     assert on_wire is not None and on_wire.isascii()
     assert b"\r\nTo: mueller@xn--bcher-kva.de\r\n" in on_wire

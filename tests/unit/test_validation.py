@@ -407,6 +407,35 @@ def test_valid_email(email: str) -> None:
     validate_registration("mentor", with_("mentor", email=email), today=TODAY)
 
 
+@pytest.mark.parametrize("email", [
+    "jana@bücher.de", "jana@xn--bcher-kva.de", "jana@BÜCHER.de", "jana@bu\u0308cher.de",
+    "jana@XN--BCHER-KVA.DE", "jana@\uff42ücher.de", " jana@Bu\u0308cher.DE ",
+])
+def test_every_spelling_of_an_idn_domain_is_stored_as_one_address(email: str) -> None:
+    """The unique index is on lower(email): two spellings of one domain registered twice."""
+    reg = validate_registration("mentor", with_("mentor", email=email), today=TODAY)
+    assert reg.email == "jana@bücher.de"
+
+
+def test_an_idna_2008_domain_given_in_ascii_form_stays_in_it() -> None:
+    # xn--strae-oqa is straße.de, which IDNA 2003 cannot write: the ASCII form reaches it.
+    reg = validate_registration("mentor", with_("mentor", email="jana@XN--strae-oqa.de"), today=TODAY)
+    assert reg.email == "jana@xn--strae-oqa.de"
+
+
+@pytest.mark.parametrize("email", [
+    "jana@straße.de",  # IDNA 2003 would send it to strasse.de, another owner's domain
+    "jana@ελληνικός.gr", "müller@straße.de",
+    "jana@" + "ü" * 60 + ".de",  # a label longer than 63 in xn-- form
+    "jana@" + ".".join(["bücher"] * 19) + ".de",  # longer than 253 in xn-- form
+    "jana@xn--zz.de",  # no IDNA label
+    "jana@xn--n3h.net",  # a snowman: refused in Unicode form, so in ASCII form too
+])
+def test_a_domain_the_notifier_cannot_send_to_is_refused(email: str) -> None:
+    assert messages_of("mentor", with_("mentor", email=email)) == {
+        "email": "Must be a valid e-mail address."}
+
+
 def test_email_length_and_type() -> None:
     too_long = "a@" + ".".join(["b" * 60] * 5) + ".de"
     assert len(too_long) > 254
