@@ -10,6 +10,7 @@ import pytest
 
 from lotse.shared import tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
+from tests.integration.intake_fixtures import newcomer_payload
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
 
@@ -66,6 +67,35 @@ async def test_an_error_names_the_language_row_the_person_filled_in(intake_clien
     assert 'href="#languages-1-level">Language 2: Level:' in html and 'id="languages-1-level-error"' in html
     assert 'href="#languages-2-level">Language 3: Level:' in html and 'id="languages-2-level-error"' in html
     assert "languages-0-level-error" not in html and "Language 1:" not in html
+
+
+@pytest.mark.parametrize(("locale", "languages", "consent"), [
+    ("en", "Please give at least one language you speak, with its level.",
+     "Please agree that the welcome centre stores your details."),
+    ("de", "Bitte geben Sie mindestens eine Sprache an", "Bitte stimmen Sie zu, dass das Welcome Center"),
+    ("uk", "Вкажіть принаймні одну мову", "Будь ласка, погодьтеся, щоб центр зберігав ваші дані."),
+])
+async def test_the_form_says_what_to_do_not_how_many_items(
+    intake_client: IntakeClient, locale: str, languages: str, consent: str
+) -> None:
+    """Finding 13: "Languages: Must have between 1 and 20 items." beside four rows, and "Must be true."."""
+    form = {key: value for key, value in NEWCOMER_FORM.items()
+            if not key.startswith("languages-") and key != "consent_data_processing"}
+    html = await (await intake_client.post(f"/register/newcomer?lang={locale}", data=form)).text()
+    assert languages in html and consent in html
+    assert "20" not in " ".join(re.findall(r'<p class="error"[^>]*>([^<]*)<', html))
+    body = newcomer_payload(languages=[], consent={"data_processing": False})
+    api = await intake_client.post("/api/v1/newcomers?lang=en", json=body)
+    fields = (await api.json())["error"]["fields"]  # the API keeps its precise messages and paths
+    assert fields == {"languages": "Must have between 1 and 20 items.", "consent.data_processing": "Must be true."}
+
+
+async def test_a_mentor_who_ticks_nothing_to_help_with_is_asked_to_choose(intake_client: IntakeClient) -> None:
+    form = {"name": "Renate Albrecht", "email": "renate@example.org", "preferred_locale": "de",
+            "district": "16051", "languages-0-code": "de", "languages-0-level": "native", "capacity": "2",
+            "consent_data_processing": "on"}
+    html = await (await intake_client.post("/register/mentor?lang=de-simple", data=form)).text()
+    assert "Wobei können Sie helfen? Bitte wählen Sie mindestens eine Sache." in html
 
 
 async def test_an_employer_adds_a_second_position_without_javascript(

@@ -14,7 +14,7 @@ from lotse.intake import privacy, self_service
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
-from lotse.intake.web import forms, labels, vocabulary
+from lotse.intake.web import forms, labels, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
@@ -113,7 +113,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                                               cleared=_emptied(row["kind"], form))
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
-                    errors = {forms.form_path(form, path): error.render(gettext)
+                    errors = {forms.form_path(form, path): messages.for_form(path, error, gettext, payload)
                               for path, error in failed.errors.items()}
                     return await _draw(request, conn, row, values=forms.form_values(form), errors=errors,
                                        status=422)

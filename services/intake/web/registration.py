@@ -12,7 +12,7 @@ from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.i18n import request_locale
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key
 from lotse.intake.validation import ValidationFailed, validate_registration
-from lotse.intake.web import forms, labels, vocabulary
+from lotse.intake.web import forms, labels, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
 
 # URL segment → participant kind
@@ -85,11 +85,13 @@ async def submit(request: web.Request) -> web.Response:
         return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, add_row))
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
+    payload = forms.to_payload(kind, form)
     try:
-        registration = validate_registration(kind, forms.to_payload(kind, form), today=date.today())
+        registration = validate_registration(kind, payload, today=date.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
-        errors = {forms.form_path(form, path): error.render(gettext) for path, error in failed.errors.items()}
+        errors = {forms.form_path(form, path): messages.for_form(path, error, gettext, payload)
+                  for path, error in failed.errors.items()}
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:

@@ -1,0 +1,35 @@
+"""Error messages as the HTML forms say them.
+
+The validator's messages are written for API clients ("Must have between 1 and 20 items."),
+where a count and a boolean are what the request holds. On a form with four language rows or a
+consent checkbox they read as technical; there a person gets a sentence about what to do. The
+JSON API keeps the validator's precise messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from lotse.intake.validation import LIST_LENGTH, MUST_BE_TRUE, N_, FieldError
+
+# For a group left empty: (payload path, validator message) → what the form says instead.
+EMPTY_GROUP: Final = {
+    "languages": N_("Please give at least one language you speak, with its level."),
+    "positions": N_("Please describe at least one open position."),
+    "courses": N_("Please describe at least one course."),
+    "helps_with": N_("Please choose at least one thing you can help with."),
+}
+NOT_TICKED: Final = {
+    "consent.data_processing": N_("Please agree that the welcome centre stores your details. "
+                                  "Without this we cannot find matches for you."),
+}
+
+
+def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payload: Mapping[str, object]) -> str:
+    """The message for one field error on a form; `payload` is what the form's post stood for."""
+    if error.message == LIST_LENGTH and path in EMPTY_GROUP and not payload.get(path):
+        return gettext(EMPTY_GROUP[path])
+    if error.message == MUST_BE_TRUE and path in NOT_TICKED:
+        return gettext(NOT_TICKED[path])
+    return error.render(gettext)
