@@ -271,8 +271,14 @@ async def test_a_completed_round_shows_its_gain_over_greedy_and_who_was_left_wai
                      "by_planning_region": {"Ostthüringen": {**group, "waiting": 3, "match_rate": 0.3333}}}}}}
     await pool.execute("INSERT INTO rounds (id, objective, status, completed_at, result) "
                        "VALUES ($1, 'best_total_score', 'completed', now(), $2)", uuid.uuid4(), result)
+    # German by default: kind label, decimal commas, country names, "33 %" with a no-break space.
     html = await (await intake_client.get("/dashboard")).text()
     report = html[html.index('class="round-report"'):]
-    assert "0.61" in report and "0.55" in report and "+0.06" in report
-    assert re.search(r"<th scope=\"row\">UA</th><td>1</td><td>0</td><td>0 %</td><td>–</td>", report)
-    assert re.search(r"<th scope=\"row\">Ostthüringen</th><td>3</td><td>1</td><td>33 %</td><td>0.61</td>", report)
+    assert "Mentor/in: 1 von 3 Wartenden vorgeschlagen" in report
+    assert "0,61" in report and "0,55" in report and "+0,06" in report
+    assert re.search(r"<th scope=\"row\">Ukraine</th><td>1</td><td>0</td><td>0\xa0%</td><td>–</td>", report)
+    assert re.search(r"<th scope=\"row\">Ostthüringen</th><td>3</td><td>1</td><td>33\xa0%</td><td>0,61</td>", report)
+    html = await (await intake_client.get("/dashboard", params={"lang": "en"})).text()
+    report = html[html.index('class="round-report"'):]
+    assert "Mentor: 1 of 3 waiting proposed · total score 0.61 (best pair first: 0.55, +0.06)" in report
+    assert re.search(r"<th scope=\"row\">Vietnam</th><td>2</td><td>1</td><td>50%</td><td>0.61</td>", report)

@@ -11,9 +11,9 @@ import uuid
 import asyncpg
 import pytest
 
-from tests.conftest import IntakeClient
+from tests.conftest import COORDINATOR_EMAIL, IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
-from tests.integration.test_dashboard import _verified, login
+from tests.integration.test_dashboard import _verified, csrf_of, login
 
 EXPLANATION = [
     {"factor": "language", "contribution": 0.2, "detail": "Both speak English well (B2 and B2)."},
@@ -32,6 +32,20 @@ def _text(page: str) -> str:
     """What a reader sees of <main>: tags and attribute values (codes in form values) dropped."""
     main = page[page.index("<main"):page.index("</main>")]
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", main))
+
+
+def _bare_codes(text: str, words: tuple[str, ...] = ()) -> list[str]:
+    """Codes a reader would see: snake_case and dotted codes ("not_a_good_fit", "match.reject"),
+    the one-word codes named, and ISO dates; e-mail addresses are data, not codes."""
+    text = re.sub(r"\S+@\S+", " ", text)
+    found = re.findall(r"\b[a-z]+(?:_[a-z_]+|\.[a-z_]+)\b", text)
+    found += [word for word in re.findall(r"[\w-]+", text) if word in words]
+    return found + re.findall(r"\b\d{4}-\d\d-\d\d\b", text)
+
+
+def _german_dates(page: str) -> None:
+    """Every date is shown as 23.11.2026 and kept machine-readable in <time datetime>."""
+    assert re.search(r'<time datetime="\d{4}-\d\d-\d\d[^"]*">\d\d\.\d\d\.\d{4}', page), page
 
 
 def _profile(page: str) -> list[tuple[str, str]]:
@@ -130,4 +144,89 @@ async def test_matches_statistics_and_the_participant_page_show_labels(intake_cl
         for label, value in rows:
             # A field or code nobody labelled would be shown as it is ("wants_mentor", "capacity").
             assert not re.fullmatch(r"[a-z_]+", label), label
-            assert not re.search(r"\b[a-z]+_[a-z_]+\b", value), value
+            assert not _bare_codes(value), value
+
+
+# One-word codes of the history, e-mail and team tables that read as English on a German page.
+WORDS = ("mentor", "employer", "newcomer", "counterpart", "accept", "decline", "suggested", "rejected", "declined",
+         "verification", "introduction", "sent", "failed", "pending", "coordinator", "admin", "good", "bad", "round")
+
+
+async def test_the_history_e_mails_team_audit_and_round_report_have_labels_and_german_dates(
+    intake_client: IntakeClient, pool: asyncpg.Pool, queued: uuid.UUID
+) -> None:
+    newcomer, mentor = await pool.fetchrow("SELECT newcomer_id, counterpart_id FROM matches WHERE id = $1", queued)
+    page = await (await intake_client.get("/dashboard")).text()
+    rejected = await intake_client.post(f"/dashboard/matches/{queued}/reject", data={
+        "csrf": csrf_of(page), "reason": "other", "note": "zieht nach Leipzig"}, allow_redirects=False)
+    assert rejected.status == 303
+    declined = uuid.uuid4()
+    await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, reason, "
+                       "flagged_at, flag_reason) VALUES ($1, 'mentor', $2, $3, 0.4, 'declined', "
+                       "'declined by counterpart', now(), 'no answer after a reminder')", declined, newcomer, mentor)
+    await pool.execute("INSERT INTO match_responses (match_id, participant_id, side, answer) VALUES "
+                       "($1, $2, 'newcomer', 'accept'), ($1, $3, 'counterpart', 'decline')", declined, newcomer, mentor)
+    await pool.execute("INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, locale, status, "
+                       "sent_at) VALUES (gen_random_uuid(), $2, 'verification', $1, $1, 'vi', 'sent', now()), "
+                       "(gen_random_uuid(), $3, 'introduction', $1, $1, 'vi', 'failed', NULL)",
+                       newcomer, f"test-verification-{newcomer}", f"test-introduction-{newcomer}")
+    await pool.execute("INSERT INTO rounds (id, objective, status, completed_at, result) VALUES "
+                       "($1, 'most_matched', 'completed', now(), $2)", uuid.uuid4(),
+                       {"kinds": {"language_course": {"waiting": 3, "proposed": 1, "total_score": 0.61,
+                                                       "greedy": {"proposed": 1, "total_score": 0.55},
+                                                       "gain_over_greedy": 0.06}}})
+
+    queue = await (await intake_client.get("/dashboard")).text()
+    report = _text(queue)
+    assert "Deutschkurs: 1 von 3" in report and "+0,06" in report, report
+    assert not _bare_codes(report, WORDS), _bare_codes(report, WORDS)
+    _german_dates(queue)
+
+    match = await (await intake_client.get(f"/dashboard/matches/{queued}")).text()
+    text = _text(match)
+    for label in ("Match: Mentor/in · abgelehnt", "Anderer Grund: zieht nach Leipzig", COORDINATOR_EMAIL,
+                  "hat einen Vorschlag abgelehnt · Anderer Grund"):
+        assert label in text, label
+    assert not _bare_codes(text, WORDS), _bare_codes(text, WORDS)
+    _german_dates(match)
+    other = await (await intake_client.get(f"/dashboard/matches/{declined}")).text()
+    text = _text(other)
+    for label in ("Keine Antwort nach einer Erinnerung", "Von der Gegenseite abgelehnt", "Neu angekommen: angenommen",
+                  "Mentor/in: nicht angenommen"):
+        assert label in text, label
+    assert not _bare_codes(text, WORDS), _bare_codes(text, WORDS)
+    listing = _text(await (await intake_client.get("/dashboard/matches")).text())
+    assert "Keine Antwort nach einer Erinnerung" in listing and not _bare_codes(listing, WORDS)
+
+    person = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
+    emails = _text(person)
+    for label in ("Bestätigung der E-Mail-Adresse", "Vietnamesisch", "gesendet", "Vorstellung", "fehlgeschlagen",
+                  "Mentor/in · abgelehnt"):
+        assert label in emails, label
+    assert not _bare_codes(emails, WORDS), _bare_codes(emails, WORDS)
+    _german_dates(person)
+
+    team = await (await intake_client.get("/dashboard/team")).text()
+    text = _text(team)
+    assert "Administrator/in" in text and not _bare_codes(text, WORDS), _bare_codes(text, WORDS)
+    assert '<option value="coordinator">Koordinator/in</option>' in team
+    _german_dates(team)
+
+    audit = await (await intake_client.get("/dashboard/audit")).text()
+    text = _text(audit)
+    for label in ("hat einen Vorschlag abgelehnt", "vorgeschlagen → abgelehnt", "Anderer Grund", "Match "):
+        assert label in text, label
+    assert not _bare_codes(text, WORDS), _bare_codes(text, WORDS)
+    assert '<option value="match.reject">hat einen Vorschlag abgelehnt</option>' in audit
+    _german_dates(audit)
+
+
+async def test_english_dates_and_history_read_naturally(intake_client: IntakeClient, queued: uuid.UUID) -> None:
+    page = await (await intake_client.get("/dashboard")).text()
+    await intake_client.post(f"/dashboard/matches/{queued}/reject", data={"csrf": csrf_of(page),
+                                                                          "reason": "distance"})
+    match = await (await intake_client.get(f"/dashboard/matches/{queued}", params={"lang": "en"})).text()
+    text = _text(match)
+    assert "Match: Mentor · rejected" in text and "Reason: Too far apart" in text, text
+    assert "rejected a suggestion · Too far apart" in text
+    assert re.search(r'<time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\W[AP]M</time>', match)

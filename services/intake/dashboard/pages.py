@@ -62,8 +62,10 @@ async def match_page(request: web.Request) -> web.Response:
         checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
         trail = await audit.entries(conn, subject_id=match_id)
         newcomer = await conn.fetchrow("SELECT id, name FROM participants WHERE id = $1", match["newcomer_id"])
+        decided_by = await conn.fetchval("SELECT email FROM coordinators WHERE id = $1", match["decided_by"])
     return render(request, "match.html", {"match": match, "extra": extra, "responses": responses,
-                                          "checkins": checkins, "trail": trail, "newcomer": newcomer})
+                                          "checkins": checkins, "trail": trail, "newcomer": newcomer,
+                                          "decided_by": decided_by})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:

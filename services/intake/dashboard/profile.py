@@ -58,7 +58,7 @@ def _value(v: Vocabulary, key: str, value: Any) -> str:
     if key in CODE_GROUPS:
         return v.label(CODE_GROUPS[key], text)
     if key == "country_of_origin":
-        return str(v.babel.territories.get(text, text))
+        return v.country(text)
     if key == "district":
         found = districts().get(text)
         return found.name if found else text

@@ -11,16 +11,13 @@ from aiohttp import web
 from lotse.intake import audit
 from lotse.intake.dashboard import csrf
 from lotse.intake.dashboard.render import back, render
+from lotse.intake.dashboard.vocabulary import GROUPS
 from lotse.intake.typedefs import coordinator_key, pool_key
-from lotse.intake.validation import N_
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
-REJECT_LABELS: Final = {
-    "not_a_good_fit": N_("Not a good fit"), "language": N_("Language does not fit"),
-    "distance": N_("Too far apart"), "capacity": N_("No time or places left"),
-    "participant_unreachable": N_("Participant cannot be reached"), "other": N_("Other reason"),
-}
+# In the vocabulary: the match history labels a stored reason with the same words.
+REJECT_LABELS: Final = GROUPS["reject_reason"]
 REJECT_REASONS: Final = matches.REJECT_REASONS  # the labels' keys; a unit test holds them equal
 QUEUE_SIZE: Final = 30
 

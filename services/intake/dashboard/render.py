@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard import csrf, history
 from lotse.intake.dashboard.explain import explain
 from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.typedefs import coordinator_key, settings_key
@@ -47,6 +47,10 @@ def render(
             "district_name": _district_name,
             "v": v,
             "explain": partial(explain, v),
+            "reason_of": partial(history.reason, v),
+            "side_of": partial(history.side, v),
+            "detail_of": partial(history.detail, v),
+            "state_of": partial(history.state, v),
             **(context or {}),
         }
     )

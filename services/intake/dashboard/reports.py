@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import date
 from typing import Final
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from markupsafe import Markup
 from lotse.intake import audit, stats
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import gettext, locale_of, render
-from lotse.intake.dashboard.vocabulary import for_locale
+from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary, for_locale
 from lotse.intake.typedefs import pool_key
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
@@ -24,7 +25,8 @@ async def stats_page(request: web.Request) -> web.Response:
     v = for_locale(locale_of(request))
     async with request.app[pool_key].acquire() as conn:
         figures = await stats.collect(conn)
-    weekly = [(week, float(sum(kinds.values()))) for week, kinds in sorted(figures["registrations_per_week"].items())]
+    weekly = [(_week(v, week), float(sum(kinds.values())))
+              for week, kinds in sorted(figures["registrations_per_week"].items())]
     regions = sorted(figures["newcomers_waiting_by_planning_region"].items())
     load = figures["mentor_load"]
     charts = {
@@ -38,6 +40,15 @@ async def stats_page(request: web.Request) -> web.Response:
                                                 (_("taken"), float(load["places_taken"]))]),
     }
     return render(request, "stats.html", {"figures": figures, "charts": {k: Markup(v) for k, v in charts.items()}})
+
+
+def _week(v: Vocabulary, iso_week: str) -> str:
+    """"2026-W47" (the API's key) as the date its Monday has in the coordinator's language."""
+    year, _, week = iso_week.partition("-W")
+    try:
+        return v._("week of %(date)s") % {"date": v.date(date.fromisocalendar(int(year), int(week), 1))}
+    except ValueError:
+        return iso_week
 
 
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response:
@@ -81,4 +92,5 @@ async def audit_page(request: web.Request) -> web.Response:
         entries = await audit.entries(conn, actor_id=as_uuid("actor"), subject_id=as_uuid("subject"),
                                       action=request.query.get("action") or None)
         actors = await conn.fetch("SELECT id, email FROM coordinators ORDER BY email")
-    return render(request, "audit.html", {"entries": entries, "actors": actors})
+    return render(request, "audit.html", {"entries": entries, "actors": actors,
+                                          "actions": list(GROUPS["audit_action"])})

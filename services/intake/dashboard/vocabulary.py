@@ -8,15 +8,18 @@ the dashboard's own codes (kinds, states, reasons, score factors) are labelled h
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup
 
 from lotse.intake import i18n as intake_i18n
 from lotse.intake.validation import N_
@@ -52,6 +55,41 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
                         "most_matched": N_("As many newcomers as possible")},
     "round_status": {"requested": N_("requested"), "running": N_("running"), "completed": N_("completed"),
                      "failed": N_("failed")},
+    "reject_reason": {
+        "not_a_good_fit": N_("Not a good fit"), "language": N_("Language does not fit"),
+        "distance": N_("Too far apart"), "capacity": N_("No time or places left"),
+        "participant_unreachable": N_("Participant cannot be reached"), "other": N_("Other reason"),
+    },
+    # Why the matcher or intake withdrew a suggestion (matches.reason, events' reason).
+    "withdraw_reason": {
+        "newcomer_unavailable": N_("The newcomer paused, withdrew or was erased"),
+        "counterpart_unavailable": N_("The other side paused, withdrew or has no places left"),
+        "rescored": N_("The newcomer's profile changed; suggestions were made anew"),
+        "participant_erased": N_("A participant's data was erased"),
+        "stale": N_("Withdrawn when another suggestion was approved"),
+    },
+    "answer": {"accept": N_("accepted"), "decline": N_("declined")},
+    "checkin": {"good": N_("going well"), "unsure": N_("not sure"), "bad": N_("not a good fit")},
+    "email_type": {
+        "verification": N_("Address check"), "registration_confirmed": N_("Registration confirmed"),
+        "introduction": N_("Introduction"), "reminder": N_("Reminder"), "match_declined": N_("Introduction declined"),
+        "match_ended": N_("Match ended"), "checkin": N_("Check-in"), "erasure_confirmation": N_("Erasure confirmed"),
+        "digest": N_("Daily summary"),
+    },
+    "email_status": {"pending": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
+                     "failed": N_("failed"), "skipped": N_("not sent")},
+    "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator")},
+    "subject": {"match": N_("Match"), "participant": N_("Participant"), "round": N_("Matching round"),
+                "coordinator": N_("Coordinator")},
+    "audit_action": {
+        "match.approve": N_("approved a suggestion"), "match.reject": N_("rejected a suggestion"),
+        "match.completed": N_("ended a match as completed"), "match.cancelled": N_("cancelled a match"),
+        "participant.pause": N_("paused matching"), "participant.resume": N_("resumed matching"),
+        "participant.erase": N_("erased personal data"), "participant.export": N_("exported all data"),
+        "round.start": N_("started a matching round"), "coordinator.invited": N_("invited a colleague"),
+        "coordinator.activated": N_("activated an account"), "coordinator.deactivated": N_("deactivated an account"),
+        "coordinator.password_reset": N_("reset a password"), "coordinator.password_set": N_("set their password"),
+    },
 }
 
 
@@ -89,6 +127,10 @@ class Vocabulary:
         """The language's name in the coordinator's language (not the endonym the forms show)."""
         return str(self.babel.languages.get(code) or LANGUAGE_NAMES.get(code) or code)
 
+    def country(self, code: str) -> str:
+        """An ISO country code's name in the coordinator's language ("UA" → "Ukraine")."""
+        return str(self.babel.territories.get(code, code))
+
     def level(self, level: str) -> str:
         return self.label("level", level)
 
@@ -102,14 +144,48 @@ class Vocabulary:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return str(format_decimal(value, format=pattern, locale=self.babel))
 
+    def signed(self, value: float, digits: int = 2) -> str:
+        return ("+" if value >= 0 else "\u2212") + self.num(abs(value), digits)
+
     def percent(self, share: float | None) -> str:
         return "–" if share is None else str(format_percent(share, locale=self.babel))
 
     def date(self, day: date) -> str:
         return str(format_date(day, format="medium", locale=self.babel))
 
+    def day(self, moment: dt.date | None) -> Markup:
+        """A date as the coordinator writes it, machine-readable in <time>; a time's day in Thuringia."""
+        if moment is None:
+            return Markup("–")
+        day = moment.astimezone(ZONE).date() if isinstance(moment, datetime) else moment
+        return _time(day.isoformat(), self.date(day))
+
+    def moment(self, moment: datetime | None) -> Markup:
+        """Date and time in Thuringia, in the locale's format ("23.11.2026, 22:04")."""
+        if moment is None:
+            return Markup("–")
+        local = moment.astimezone(ZONE)
+        shown = str(self.babel.datetime_formats["medium"]).format(
+            format_time(local, format="short", locale=self.babel), self.date(local.date()))
+        return _time(moment.isoformat(timespec="seconds"), shown)
+
     def yes_no(self, value: object) -> str:
         return self._("yes") if value else self._("no")
+
+
+def _time(machine: str, shown: str) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(machine, shown)
+
+
+def _zone() -> tzinfo:
+    """Coordinators work in Thuringia; the database hands out UTC. UTC where no zone data is installed."""
+    try:
+        return ZoneInfo("Europe/Berlin")
+    except ZoneInfoNotFoundError:
+        return UTC
+
+
+ZONE: Final = _zone()
 
 
 @cache
