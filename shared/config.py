@@ -9,7 +9,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from lotse.shared.mailaddress import ascii_domain_name
@@ -121,6 +121,11 @@ def _mail_from(raw: str) -> str:
     if not at or not local or not domain:
         raise ValueError("expected an e-mail address")
     written = f"{local}@{ascii_domain_name(domain)}"  # ValueError says why IDNA cannot
+    name = parseaddr(value)[0]
+    if not name.isascii():
+        # Encoded once here ("=?utf-8?q?…?="): a raw umlaut in the From header would send every
+        # email through the email package's slow path, or need SMTPUTF8 for a display name.
+        return formataddr((name, written), charset="utf-8")
     start = value.rfind(address)  # keeps a display name ("Lotse <…>") as it was set
     return value[:start] + written + value[start + len(address):]
 

@@ -141,7 +141,7 @@ def _flattened(email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str,
     """The email package's bytes, for what :func:`mime.wire` leaves to it, and MAIL's options."""
     # A recipient's domain alone is in ASCII by now (`SmtpSender._ascii_domain`): what is left
     # outside ASCII is a local part (or the configured sender), which only SMTPUTF8 can carry.
-    utf8 = not (email.sender + email.recipient).isascii()
+    utf8 = not (_address(email.sender) + email.recipient).isascii()
     if utf8 and not client.supports("smtputf8"):
         raise PermanentSendError("the address needs SMTPUTF8, which the mail server does not offer")
     eight_bit = client.supports("8bitmime")

@@ -122,7 +122,7 @@ async def umlaut_sender(
 
     plain.handler.handle_DATA = record  # type: ignore[method-assign]  # the sink's own, recording MAIL FROM
     plain.start()
-    configured = load_settings(service_env(LOTSE_MAIL_FROM="Lotse <lotse@willkommen-thüringen.de>"))
+    configured = load_settings(service_env(LOTSE_MAIL_FROM="Lotse Thüringen <lotse@willkommen-thüringen.de>"))
     loop_settings = dataclasses.replace(settings, smtp_port=plain.smtp_port, smtp_timeout_s=5.0,
                                         mail_from=configured.mail_from)
     loop = FastRetries(pool, loop_settings, Composer(loop_settings))
@@ -144,5 +144,5 @@ async def test_an_umlaut_mail_from_reaches_a_server_without_smtputf8_in_idna_for
     assert status == "sent ", status
     [mail] = sink.messages()
     assert senders == ["lotse@xn--willkommen-thringen-ibc.de"]
-    assert mail.headers["From"] == "Lotse <lotse@xn--willkommen-thringen-ibc.de>"
+    assert mail.headers["From"] == "Lotse Thüringen <lotse@xn--willkommen-thringen-ibc.de>"
     assert mail.message_id is not None and mail.message_id.endswith("@xn--willkommen-thringen-ibc.de>")

@@ -84,6 +84,8 @@ def test_log_lines_carry_no_addresses_or_link_tokens() -> None:
     ("lotse@willkommen-thüringen.de", "lotse@xn--willkommen-thringen-ibc.de"),
     ("Lotse <lotse@Willkommen-Thu\u0308ringen.de>", "Lotse <lotse@xn--willkommen-thringen-ibc.de>"),
     ("lotse@localhost", "lotse@localhost"),
+    ("Willkommenszentrum Thüringen <lotse@thüringen.de>",
+     "=?utf-8?q?Willkommenszentrum_Th=C3=BCringen?= <lotse@xn--thringen-75a.de>"),
 ])
 def test_mail_from_is_written_with_its_domain_in_idna_form(value: str, written: str) -> None:
     """An umlaut domain in LOTSE_MAIL_FROM would need SMTPUTF8 in MAIL FROM and the From header."""
