@@ -7,6 +7,7 @@ The stdlib codec is IDNA 2003 (the project does not depend on the ``idna`` packa
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Final
 
 # IDNA 2003 maps these to something else (ß → "ss", ς → σ, joiners dropped), where IDNA 2008,
@@ -73,3 +74,16 @@ def _unicode_label(label: str) -> str:
         return label.encode("ascii").decode("idna")  # checks the round trip, as ToUnicode must
     except UnicodeError:
         raise ValueError(f"the address's domain has a label that is no IDNA label: {label}") from None
+
+
+def canonical_address(address: str) -> str:
+    """``address`` trimmed, NFC, its domain in :func:`canonical_domain`'s form; as it was where
+    the domain cannot be written in IDNA (for lookups: such an address was never stored either)."""
+    written = unicodedata.normalize("NFC", address.strip())
+    local, at, domain = written.rpartition("@")
+    if not at:
+        return written
+    try:
+        return f"{local}@{canonical_domain(domain)}"
+    except ValueError:
+        return written

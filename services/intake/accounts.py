@@ -11,6 +11,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Final
 
 import asyncpg
 from argon2 import PasswordHasher
@@ -18,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
+from lotse.shared.mailaddress import canonical_address
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,15 @@ def secret_hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+# Coordinators are stored with canonical addresses (as participants are); one stored before,
+# under another spelling of its domain, is still found by the spelling it was stored with.
+SAME_ADDRESS: Final = "lower(email) IN (lower($1), lower($2))"
+
+
+def address_keys(email: str) -> tuple[str, str]:
+    return canonical_address(email), email.strip()
+
+
 async def create_coordinator(
     conn: asyncpg.Connection, email: str, password: str, role: str = "coordinator"
 ) -> uuid.UUID:
@@ -66,7 +77,7 @@ async def create_coordinator(
     await conn.execute(
         "INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
         coordinator_id,
-        email.strip(),
+        canonical_address(email),
         hash_password(password),
         role,
     )
@@ -80,7 +91,7 @@ async def ensure_bootstrap_coordinator(pool: asyncpg.Pool, settings: Settings) -
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(hashtext('lotse.bootstrap_coordinator'))")
         exists = await conn.fetchval(
-            "SELECT 1 FROM coordinators WHERE lower(email) = lower($1)", settings.coordinator_email
+            f"SELECT 1 FROM coordinators WHERE {SAME_ADDRESS}", *address_keys(settings.coordinator_email)
         )
         if not exists:
             await create_coordinator(
@@ -91,8 +102,8 @@ async def ensure_bootstrap_coordinator(pool: asyncpg.Pool, settings: Settings) -
 
 async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> Coordinator | None:
     row = await conn.fetchrow(
-        "SELECT id, email, role, password_hash, active FROM coordinators WHERE lower(email) = lower($1)",
-        email.strip(),
+        f"SELECT id, email, role, password_hash, active FROM coordinators WHERE {SAME_ADDRESS}",
+        *address_keys(email),
     )
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)

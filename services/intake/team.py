@@ -15,8 +15,9 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit
+from lotse.intake import accounts, audit
 from lotse.intake.accounts import Coordinator, hash_password, secret_hash
+from lotse.shared.mailaddress import canonical_address
 
 LINK_LIFETIME: Final = timedelta(hours=72)
 ROLES: Final = ("coordinator", "admin")
@@ -58,13 +59,14 @@ async def _new_link(conn: asyncpg.Connection, coordinator_id: uuid.UUID, email: 
 
 
 async def invite(conn: asyncpg.Connection, admin: Coordinator, email: str, role: str) -> PasswordLink:
-    email = email.strip()
+    email = canonical_address(email)
     if "@" not in email or len(email) > 254:
         raise TeamError("bad_email")
     if role not in ROLES:
         raise TeamError("bad_role")
     async with conn.transaction():
-        if await conn.fetchval("SELECT 1 FROM coordinators WHERE lower(email) = lower($1)", email):
+        if await conn.fetchval(f"SELECT 1 FROM coordinators WHERE {accounts.SAME_ADDRESS}",
+                               *accounts.address_keys(email)):
             raise TeamError("exists")
         coordinator_id = uuid.uuid4()
         await conn.execute("INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",

@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from lotse.intake.accounts import create_coordinator, hash_password
 from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
 from lotse.shared.config import Settings, load_settings
@@ -146,3 +147,22 @@ async def test_an_umlaut_mail_from_reaches_a_server_without_smtputf8_in_idna_for
     assert senders == ["lotse@xn--willkommen-thringen-ibc.de"]
     assert mail.headers["From"] == "Lotse Thüringen <lotse@xn--willkommen-thringen-ibc.de>"
     assert mail.message_id is not None and mail.message_id.endswith("@xn--willkommen-thringen-ibc.de>")
+
+
+async def test_a_coordinator_at_an_idn_domain_logs_in_with_any_spelling_of_it(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    async with pool.acquire() as conn:
+        await create_coordinator(conn, f"Team.{tag}@Thüringen.de", "long enough password", role="coordinator")
+        # One stored by an earlier release under the xn-- spelling is found by that spelling still.
+        await conn.execute("INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
+                           uuid.uuid4(), f"old.{tag}@xn--thringen-75a.de",
+                           hash_password("long enough password"), "coordinator")
+    assert await pool.fetchval("SELECT email FROM coordinators WHERE email LIKE $1", f"Team.{tag}@%") \
+        == f"Team.{tag}@thüringen.de"
+    for email in (f"team.{tag}@thüringen.de", f"team.{tag}@xn--thringen-75a.de",
+                  f"team.{tag}@THU\u0308RINGEN.de", f"old.{tag}@xn--thringen-75a.de"):
+        response = await intake_client.post("/api/v1/auth/login",
+                                            json={"email": email, "password": "long enough password"})
+        assert response.status == 200, email
