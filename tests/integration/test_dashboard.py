@@ -150,6 +150,13 @@ async def test_participants_statistics_and_exports(intake_client: IntakeClient, 
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Jürgen Öztürk"))
     listing = await intake_client.get("/dashboard/participants", params={"q": "Jürgen", "region": "Ostthüringen"})
     assert "Jürgen Öztürk" in await listing.text()
+    jana = newcomer_payload(name="Jana Nowak", email="jana_n@bücher.de")
+    await _verified(intake_client, pool, "/api/v1/newcomers", jana)
+    for found, query in [(True, "jana_n@xn--bcher-kva.de"), (True, "@BÜCHER.de"), (True, "jana_n"),
+                         (False, "jana%n"), (False, "jana_nowak")]:
+        listing = await intake_client.get("/dashboard/participants", params={"q": query})
+        # Any spelling of the domain finds her; `%` and `_` are characters, not wildcards.
+        assert ("Jana Nowak" in await listing.text()) is found, query
     in_gera = await intake_client.get("/dashboard/participants", params={"district": "16052"})
     in_suhl = await intake_client.get("/dashboard/participants", params={"district": "16054"})
     assert "Jürgen Öztürk" in await in_gera.text() and "Jürgen Öztürk" not in await in_suhl.text()

@@ -13,6 +13,7 @@ from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import matches, matches_db
+from lotse.shared.mailaddress import canonical_address
 from lotse.shared.reference import districts
 
 PAGE: Final = 100
@@ -84,6 +85,18 @@ async def end_match(request: web.Request) -> web.StreamResponse:
     raise back(request, f"/dashboard/matches/{match_id}", "ended")
 
 
+def _like_pattern(search: str) -> str | None:
+    """The ILIKE pattern for a coordinator's search: its words literally (a `_` or `%` typed is
+    that character), and an address's domain in the spelling intake stores (bücher.de for
+    xn--bcher-kva.de), so every spelling finds the person."""
+    if not search:
+        return None
+    local, at, domain = search.rpartition("@")
+    if at and domain:
+        search = canonical_address(f"{local or 'x'}@{domain}")[0 if local else 1:]
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 async def participants_page(request: web.Request) -> web.Response:
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
@@ -91,7 +104,7 @@ async def participants_page(request: web.Request) -> web.Response:
     district = request.query.get("district") or None
     district_codes = [d.code for d in districts().values()
                       if (region is None or d.planning_region == region) and district in (None, d.code)]
-    search = (request.query.get("q") or "").strip()[:100] or None
+    search = _like_pattern((request.query.get("q") or "").strip()[:100])
     need = request.query.get("need") or None
     language = request.query.get("language") or None
     min_days = request.query.get("min_days", "")
@@ -102,7 +115,7 @@ async def participants_page(request: web.Request) -> web.Response:
                FROM participants
                WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
                  AND district = ANY($3::text[])
-                 AND ($4::text IS NULL OR name ILIKE '%' || $4 || '%' OR email ILIKE '%' || $4 || '%')
+                 AND ($4::text IS NULL OR name ILIKE $4 OR email ILIKE $4)
                  AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
                  AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
                  AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)
