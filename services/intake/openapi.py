@@ -77,6 +77,9 @@ def openapi_document() -> dict[str, Any]:
             "arrival": _codes(["abroad", "arrived"]),
             "needs": needs,
             "wants_mentor": {"type": "boolean"},
+            "online_ok": {"type": "boolean", "default": True,
+                          "description": "Meeting a mentor online is fine. False: only mentors within "
+                                         "their max_distance_km are suggested, also while still abroad."},
             "course_schedules": _list(_codes(taxonomy["schedules"])),
             "household": {
                 **_object(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
@@ -15,7 +15,13 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Profile fields stored only since a later version, with the value the matcher reads for older rows.
+_NEWCOMER_DEFAULTS: Final = {"online_ok": True}
+
+
 def participant_json(row: asyncpg.Record) -> dict[str, Any]:
+    # Erasure keeps only anonymous profile fields; a default must not reappear there.
+    defaults = _NEWCOMER_DEFAULTS if row["kind"] == "newcomer" and row["status"] != "erased" else {}
     return {
         "id": str(row["id"]),
         "kind": row["kind"],
@@ -25,6 +31,7 @@ def participant_json(row: asyncpg.Record) -> dict[str, Any]:
         "preferred_locale": row["preferred_locale"],
         "district": row["district"],
         "languages": row["languages"],
+        **defaults,
         **row["profile"],
         "about": row["about"],
         "created_at": _iso(row["created_at"]),

@@ -29,7 +29,8 @@ Fields (R = required, otherwise the default in brackets)
     newcomer:
         country_of_origin R (ISO 3166-1 alpha-2) · occupation_field R · arrival R
         (abroad|arrived) · needs [[]] (need codes, unique) · wants_mentor [false]
-        course_schedules [[]] (schedules, unique; empty = no course wanted)
+        online_ok [true] (meeting a mentor online is fine; false: only mentors within their
+        max_distance_km) · course_schedules [[]] (schedules, unique; empty = no course wanted)
         household [no partner, no children] {partner [false], partner_seeks_work [false],
         only true with a partner, children_ages [[]] (≤ 15 × 0-17)}
     mentor:
@@ -44,7 +45,9 @@ Fields (R = required, otherwise the default in brackets)
         schedule R, format R (course format), district R, seats R (1-500),
         starts_on R (YYYY-MM-DD, from `today` up to two years ahead), childcare [false]})
 
-Booleans default to false because an unticked HTML checkbox sends nothing.
+Booleans default to false because an unticked HTML checkbox sends nothing. The one exception,
+the newcomer's `online_ok`, defaults to true: API clients that predate it keep the matching they
+had (online mentors beyond their distance), and the form pre-ticks it and always sends it.
 
 Updates (`validate_update`) take the same fields, all optional; `email` and `kind` cannot be
 changed there. Inside `consent` both keys are optional too (data_processing, if given, must
@@ -553,6 +556,7 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
         "arrival": _Field(_choice(ARRIVAL)),
         "needs": _optional(_need_list(0), _empty),
         "wants_mentor": _optional(_boolean, _false),
+        "online_ok": _optional(_boolean, lambda: True),
         "course_schedules": _optional(_code_list(_schedules), _empty),
         "household": _optional(_object(_HOUSEHOLD_FIELDS, after=_check_partner), _no_household),
     },

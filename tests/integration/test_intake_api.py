@@ -419,3 +419,26 @@ async def test_rounds_are_requested_and_readable(
     assert (await fetched.json())["objective"] == "most_matched"
     bad = await intake_client.post("/api/v1/matching/rounds", json={"objective": "luck"}, headers=coordinator_headers)
     assert bad.status == 422
+
+
+async def test_a_newcomers_online_ok_is_true_unless_declined_and_exported(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    wrong = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(online_ok="yes"),
+                                     headers={"Accept-Language": "en"})
+    assert wrong.status == 422
+    error = (await wrong.json())["error"]
+    assert error["code"] == "validation_failed" and error["fields"] == {"online_ok": "Must be true or false."}
+    answers = {}
+    for given in (None, False, True):
+        body = newcomer_payload() if given is None else newcomer_payload(online_ok=given)
+        created = await intake_client.post("/api/v1/newcomers", json=body)
+        assert created.status == 201
+        answers[given] = (await created.json())["id"]
+    # Stored before newcomers were asked: the coordinator sees what the matcher reads, true.
+    await pool.execute("UPDATE participants SET profile = profile - 'online_ok' WHERE id = $1",
+                       uuid.UUID(answers[True]))
+    for given, stored in ((None, True), (False, False), (True, True)):
+        for path in (f"/api/v1/participants/{answers[given]}", f"/api/v1/participants/{answers[given]}/export"):
+            shown = await (await intake_client.get(path, headers=coordinator_headers)).json()
+            assert shown.get("participant", shown)["online_ok"] is stored, (given, path)

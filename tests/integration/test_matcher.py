@@ -260,3 +260,37 @@ async def test_a_scheduled_round_is_requested_once_per_interval(pool: asyncpg.Po
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'matching.round_requested'") == 1
     await pool.execute("UPDATE rounds SET requested_at = now() - interval '61 minutes'")
     assert await schedule.run_once(pool, 60) == {"rounds_requested": 1}
+
+
+async def test_a_far_online_mentor_only_for_newcomers_who_accept_online(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    """Gera newcomers; the far mentor is in Wartburgkreis (~150 km, limit 40 km) and offers online."""
+    far = await _verified(intake_client, pool, "/api/v1/mentors",
+                          mentor_payload(district="16063", max_distance_km=40, online_ok=True, capacity=5))
+    near = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(online_ok=False, capacity=5))
+    people = {
+        "omitted": newcomer_payload(arrival="arrived"),
+        "accepts": newcomer_payload(arrival="abroad", online_ok=True),
+        "declines": newcomer_payload(arrival="arrived", online_ok=False),
+        "declines, abroad": newcomer_payload(arrival="abroad", online_ok=False),
+    }
+    ids = {who: await _verified(intake_client, pool, "/api/v1/newcomers", body) for who, body in people.items()}
+    for newcomer in ids.values():
+        await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+
+    async def mentors_of(newcomer: uuid.UUID) -> set[uuid.UUID]:
+        return {m["counterpart_id"] for m in await open_suggestions(pool, newcomer, "mentor")}
+
+    assert {who: await mentors_of(n) for who, n in ids.items()} == {
+        "omitted": {far, near}, "accepts": {far, near}, "declines": {near}, "declines, abroad": {near}}
+    [online] = [m for m in await open_suggestions(pool, ids["accepts"], "mentor") if m["counterpart_id"] == far]
+    assert any("so meetings online" in e["detail"] for e in online["explanation"])
+
+    # A changed answer arrives as participant.updated, as every profile edit does: looked at again.
+    changed = ids["omitted"]
+    for answer, expected in ((False, {near}), (True, {far, near})):
+        await pool.execute("UPDATE participants SET profile = profile || jsonb_build_object('online_ok', $2::bool)"
+                           " WHERE id = $1", changed, answer)
+        await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=changed, kind="newcomer")
+        assert await mentors_of(changed) == expected

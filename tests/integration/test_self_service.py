@@ -326,3 +326,26 @@ async def test_the_erase_pages_missing_tick_is_tied_to_its_checkbox(
     checkbox = re.search(r'<input type="checkbox" id="confirm"[^>]*>', page)
     assert checkbox and 'aria-describedby="confirm-error"' in checkbox.group(0)
     assert 'aria-invalid="true"' in checkbox.group(0) and 'id="confirm-error"' in page
+
+
+async def test_a_newcomer_sees_and_changes_whether_online_meetings_are_fine(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", preferred_locale="uk")
+    # Stored before newcomers were asked: shown as it is matched, accepting online.
+    await pool.execute("UPDATE participants SET profile = profile - 'online_ok' WHERE id = $1", participant_id)
+    link = manage_link(participant_id)
+    page = await (await intake_client.get(link)).text()
+    form = edit_form(page)
+    assert form["online_ok"] == "on" and "Зустрічі з ментором онлайн мені теж підходять" in page
+
+    saved = await intake_client.post(link, data={k: v for k, v in form.items() if k != "online_ok"},
+                                     allow_redirects=False)
+    assert saved.status == 303
+    assert await _stored(pool, participant_id, "online_ok") is False
+    assert "online_ok" not in edit_form(await (await intake_client.get(link)).text())
+    event = await pool.fetchrow("SELECT payload FROM outbox WHERE type = 'participant.updated'")
+    assert event is not None and event["payload"]["participant_id"] == str(participant_id)
+
+    await intake_client.post(link, data={**form, "online_ok": "on"}, allow_redirects=False)
+    assert await _stored(pool, participant_id, "online_ok") is True

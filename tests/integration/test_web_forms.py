@@ -177,3 +177,20 @@ async def test_the_landing_page_and_language_switch(intake_client: IntakeClient)
     assert "lotse_locale=fr" in page.headers.get("Set-Cookie", "")
     again = await intake_client.get("/register/mentor")
     assert '<html lang="fr"' in await again.text()  # the choice is remembered
+
+
+async def test_the_newcomer_is_asked_about_online_meetings_ticked_and_may_untick(
+        intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    page = await (await intake_client.get("/register/newcomer?lang=de")).text()
+    box = re.search(r'<input type="checkbox" id="online_ok"[^>]*>', page)
+    assert box and " checked" in box.group(0) and 'aria-describedby="online_ok-hint"' in box.group(0)
+    assert "Ein Treffen mit meiner Mentorin oder meinem Mentor ist für mich auch online in Ordnung" in page
+    mentor_page = await (await intake_client.get("/register/mentor?lang=de")).text()
+    assert re.search(r'<input type="checkbox" id="online_ok"[^>]* checked', mentor_page) is None  # the mentor's own
+
+    done = await intake_client.post("/register/newcomer", data=NEWCOMER_FORM, allow_redirects=False)  # unticked
+    ticked = await intake_client.post("/register/newcomer", data={
+        **NEWCOMER_FORM, "email": "lan.online@example.org", "online_ok": "on"}, allow_redirects=False)
+    assert done.status == ticked.status == 303
+    stored = dict(await pool.fetch("SELECT email, profile->'online_ok' FROM participants"))
+    assert stored == {"lan.form@example.org": False, "lan.online@example.org": True}

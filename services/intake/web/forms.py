@@ -36,6 +36,9 @@ SCALAR_FIELDS: Final = {
     "employer": ("organisation", "contact_name"),
     "language_provider": ("organisation",),
 }
+# Ticked on an empty form and where a stored profile predates the field, as validation's default:
+# a newcomer's "meeting online is fine" (unticking it is the answer that narrows the matching).
+TICKED_BY_DEFAULT: Final[dict[str, dict[str, bool]]] = {"newcomer": {"online_ok": True}}
 Form = MultiDictProxy[Any] | Mapping[str, Any]
 
 
@@ -113,6 +116,7 @@ def to_payload(kind: str, form: Form) -> dict[str, object]:
         payload[name] = [str(v) for v in form.getall(name, [])] if hasattr(form, "getall") else list(form.get(name, []))
     if kind == "newcomer":
         payload["wants_mentor"] = "wants_mentor" in form
+        payload["online_ok"] = "online_ok" in form
         payload["household"] = _household(form)
     elif kind == "mentor":
         payload["online_ok"] = "online_ok" in form

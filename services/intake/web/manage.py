@@ -48,6 +48,7 @@ def _emptied(kind: str, form: Any) -> set[str]:
 
 def _stored_values(row: Any) -> dict[str, object]:
     payload = {
+        **forms.TICKED_BY_DEFAULT.get(row["kind"], {}),
         "name": row["name"], "preferred_locale": row["preferred_locale"], "district": row["district"],
         "languages": row["languages"], "about": row["about"] or "", **row["profile"],
     }

@@ -72,7 +72,7 @@ def _rows(form: forms.Form | None, add: str | None = None) -> dict[str, int]:
 
 async def form_page(request: web.Request) -> web.Response:
     segment, kind = _kind(request)
-    values = {"preferred_locale": request_locale(request)}
+    values = {"preferred_locale": request_locale(request), **forms.TICKED_BY_DEFAULT.get(kind, {})}
     return _page(request, segment, kind, values, {}, _rows(None))
 
 
