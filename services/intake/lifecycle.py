@@ -129,7 +129,12 @@ async def respond(
 async def check_in(
     conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str, comment: str | None
 ) -> None:
-    """"How is it going?": good / not sure / not a good fit. The last one flags the match."""
+    """"How is it going?": good / not sure / not a good fit, kept as a history of answers.
+
+    The match's flag follows each side's latest answer: "not a good fit" flags it, a later
+    "good" or "not sure" takes the check-in flag away again, unless the other side's latest
+    answer is still "not a good fit".
+    """
     if answer not in CHECKIN_ANSWERS:
         raise ValueError(answer)
     who = await party(conn, match_id, participant_id)
@@ -137,17 +142,35 @@ async def check_in(
     if match["status"] != matches.ACTIVE:
         raise TooLate(str(match["status"]))
     await conn.execute(
-        """INSERT INTO checkins (match_id, participant_id, side, answer, comment) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (match_id, side) DO UPDATE
-           SET answer = EXCLUDED.answer, comment = EXCLUDED.comment, answered_at = now()""",
+        "INSERT INTO checkins (match_id, participant_id, side, answer, comment) VALUES ($1, $2, $3, $4, $5)",
         match_id,
         participant_id,
         who.side,
         answer,
         comment,
     )
-    if answer == "bad":
-        await flag(conn, match_id, f"check-in: {who.side} says it is not a good fit")
+    unhappy = [side for side, latest in (await current_checkins(conn, match_id)).items() if latest == "bad"]
+    if unhappy:
+        await flag(conn, match_id, _checkin_flag(who.side if who.side in unhappy else unhappy[0]))
+    else:
+        await conn.execute(
+            "UPDATE matches SET flagged_at = NULL, flag_reason = NULL WHERE id = $1 AND flag_reason = ANY($2::text[])",
+            match_id, [_checkin_flag(side) for side in ("newcomer", "counterpart")],
+        )
+
+
+def _checkin_flag(side: str) -> str:
+    return f"check-in: {side} says it is not a good fit"
+
+
+async def current_checkins(conn: asyncpg.Connection, match_id: uuid.UUID) -> dict[str, str]:
+    """Each side's latest check-in answer (sides that never answered are missing)."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (side) side, answer FROM checkins WHERE match_id = $1
+           ORDER BY side, answered_at DESC, id DESC""",
+        match_id,
+    )
+    return {row["side"]: row["answer"] for row in rows}
 
 
 async def request_rematch(conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID) -> None:

@@ -44,7 +44,9 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         answer = await lifecycle.existing_answer(conn, match_id, who.side)
         other = await lifecycle.other_side(conn, who)
         checkin = await conn.fetchrow(
-            "SELECT answer FROM checkins WHERE match_id = $1 AND side = $2", match_id, who.side
+            """SELECT answer FROM checkins WHERE match_id = $1 AND side = $2
+               ORDER BY answered_at DESC, id DESC LIMIT 1""",
+            match_id, who.side,
         )
     return {
         "match": who.match,

@@ -150,6 +150,34 @@ async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(
     assert again["status"] == "suggested" and again["counterpart_id"] == mentor
 
 
+async def test_answering_a_check_in_again_keeps_the_first_answer_and_the_flag_follows_the_latest(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
+    newcomer, mentor = pair
+    match_id = await _introduced(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
+    link = f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
+    mentor_link = f"/checkin/{_link(tokens.CHECKIN, match_id, mentor)}"
+    flagged = "SELECT flagged_at IS NOT NULL FROM matches WHERE id = $1"
+
+    assert (await intake_client.post(link, data={"answer": "bad", "comment": "她从来没有时间"})).status == 200
+    assert await pool.fetchval(flagged, match_id)
+    assert (await intake_client.post(link, data={"answer": "good"})).status == 200
+    history = await pool.fetch(
+        "SELECT answer, comment FROM checkins WHERE match_id = $1 ORDER BY answered_at, id", match_id)
+    assert [(r["answer"], r["comment"]) for r in history] == [("bad", "她从来没有时间"), ("good", None)]
+    assert not await pool.fetchval(flagged, match_id)
+    assert 'value="good" checked' in await (await intake_client.get(link)).text()
+
+    # The mentor's "not a good fit" still stands after the newcomer's "good".
+    assert (await intake_client.post(mentor_link, data={"answer": "bad"})).status == 200
+    assert (await intake_client.post(link, data={"answer": "unsure"})).status == 200
+    reason = await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id)
+    assert reason == "check-in: counterpart says it is not a good fit"
+    assert (await intake_client.post(mentor_link, data={"answer": "good"})).status == 200
+    assert not await pool.fetchval(flagged, match_id)
+
+
 async def test_a_coordinator_ends_a_match_with_an_audited_reason(
     intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
 ) -> None:
