@@ -39,6 +39,10 @@ class ParticipantGone(Exception):
     pass
 
 
+class ParticipantErased(ParticipantGone):
+    """Erased: nothing personal is left to export; the remainder is in the statistics only."""
+
+
 def _counterparts_sql() -> str:
     # A participant is the counterpart of a match directly (mentor) or through their
     # courses and positions.
@@ -51,6 +55,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
     detail = await participants_view.participant_detail(conn, participant_id)
     if detail is None:
         raise ParticipantGone(str(participant_id))
+    if detail.get("status") == "erased":
+        raise ParticipantErased(str(participant_id))
     match_rows = await conn.fetch(
         f"""SELECT {MATCH_COLUMNS} FROM matches
             WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
@@ -127,9 +133,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
             WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})""",
         participant_id,
     )
-    # Their own words in answers to our emails; the answers themselves stay for the statistics.
-    await conn.execute("UPDATE match_responses SET reason = NULL WHERE participant_id = $1", participant_id)
-    await conn.execute("UPDATE checkins SET comment = NULL WHERE participant_id = $1", participant_id)
+    await forget_details(conn, participant_id)
     ended = await conn.fetch(
         f"""UPDATE matches SET status = CASE WHEN status = 'suggested' THEN 'withdrawn' ELSE 'cancelled' END,
                    reason = 'participant erased'
@@ -153,3 +157,27 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
             )
         )
     await write_events(conn, to_publish)
+
+
+# What erasure leaves of every match the person was in: both sides' words about it, the
+# explanation's sentences (they name languages, districts, needs), consents, and times finer
+# than a month are gone; codes, scores, statuses and the other times stay for the statistics.
+# Migration 0016 applies the same to people erased before this.
+FORGET_DETAILS: Final = f"""
+    WITH touched AS (SELECT id FROM matches WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
+    , responses AS (UPDATE match_responses SET reason = NULL, responded_at = date_trunc('month', responded_at)
+                    WHERE match_id IN (SELECT id FROM touched))
+    , checkins AS (UPDATE checkins SET comment = NULL, answered_at = date_trunc('month', answered_at)
+                   WHERE match_id IN (SELECT id FROM touched))
+    , consents AS (DELETE FROM consents WHERE participant_id = $1)
+    UPDATE matches SET explanation = (SELECT coalesce(jsonb_agg(e - 'detail' ORDER BY i), '[]')
+                    FROM jsonb_array_elements(explanation) WITH ORDINALITY AS x(e, i)),
+                       reason = CASE WHEN reason ~ '^[a-z_]+(: |$)' THEN split_part(reason, ': ', 1)
+                                     WHEN reason ~ '^(declined by|re-match requested by) (newcomer|counterpart)$'
+                                          OR reason = 'participant erased' THEN reason END
+    WHERE id IN (SELECT id FROM touched)"""
+
+
+async def forget_details(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
+    """The per-match details an erased person could be recognised by (see FORGET_DETAILS)."""
+    await conn.execute(FORGET_DETAILS, participant_id)

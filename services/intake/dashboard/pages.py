@@ -8,7 +8,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf, profile
+from lotse.intake.dashboard import csrf, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -39,7 +39,7 @@ async def matches_page(request: web.Request) -> web.Response:
     flagged = request.query.get("flagged") == "1"
     async with request.app[pool_key].acquire() as conn:
         rows = await conn.fetch(
-            """SELECT m.*, n.name AS newcomer_name FROM matches m JOIN participants n ON n.id = m.newcomer_id
+            f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
                WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
                  AND (NOT $3 OR m.flagged_at IS NOT NULL)
                ORDER BY m.flagged_at NULLS LAST, m.created_at DESC LIMIT $4""",
@@ -62,10 +62,10 @@ async def match_page(request: web.Request) -> web.Response:
                                      match_id)
         checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
         trail = await audit.entries(conn, subject_id=match_id)
-        newcomer = await conn.fetchrow("SELECT id, name FROM participants WHERE id = $1", match["newcomer_id"])
+        both = await conn.fetchrow(f"SELECT {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = $1", match_id)
         decided_by = await conn.fetchval("SELECT email FROM coordinators WHERE id = $1", match["decided_by"])
     return render(request, "match.html", {"match": match, "extra": extra, "responses": responses,
-                                          "checkins": checkins, "trail": trail, "newcomer": newcomer,
+                                          "checkins": checkins, "trail": trail, "both": both,
                                           "decided_by": decided_by})
 
 
@@ -133,12 +133,14 @@ async def participant_page(request: web.Request) -> web.Response:
         person = await conn.fetchrow("SELECT * FROM participants WHERE id = $1", participant_id)
         if person is None:
             raise web.HTTPNotFound()
+        if person["status"] == "erased":
+            # Only what the statistics keep: no per-person record to recognise anyone by.
+            return render(request, "participant_erased.html", {"person": person})
         history: dict[str, Any] = {
             "matches": await conn.fetch(
-                """SELECT * FROM matches WHERE newcomer_id = $1 OR counterpart_id = $1
-                   OR counterpart_id IN (SELECT id FROM courses WHERE provider_id = $1)
-                   OR counterpart_id IN (SELECT id FROM positions WHERE employer_id = $1)
-                   ORDER BY created_at DESC""", participant_id),
+                f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
+                    WHERE m.newcomer_id = $1 OR o.id = $1 ORDER BY m.created_at DESC""", participant_id),
+            "offers": await conn.fetch(sides.OFFERS, participant_id),
             "emails": await conn.fetch("SELECT type, locale, status, attempts, last_error, created_at, sent_at "
                                        "FROM notifications WHERE participant_id = $1 ORDER BY created_at DESC",
                                        participant_id),
@@ -148,6 +150,7 @@ async def participant_page(request: web.Request) -> web.Response:
             "audit": await audit.entries(conn, subject_id=participant_id),
         }
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
+                                                "taken": sides.taken(history["matches"]),
                                                 "profile_rows": profile.rows(for_locale(locale_of(request)),
                                                                              person["profile"])})
 

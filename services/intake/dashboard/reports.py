@@ -6,12 +6,13 @@ import csv
 import io
 import uuid
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
 from markupsafe import Markup
 
 from lotse.intake import audit, stats
+from lotse.intake.dashboard import paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary, for_locale
@@ -66,18 +67,28 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response
 
 async def participants_csv(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
-        rows = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale, district, created_at, "
-                                "verified_at FROM participants ORDER BY created_at")
+        # An erased person's row: kind, status and months only, as on their page.
+        rows = await conn.fetch(
+            """SELECT id, kind, status, name, email, preferred_locale,
+                      CASE WHEN status = 'erased' THEN NULL ELSE district END,
+                      CASE WHEN status = 'erased' THEN date_trunc('month', created_at) ELSE created_at END,
+                      CASE WHEN status = 'erased' THEN date_trunc('month', verified_at) ELSE verified_at END
+               FROM participants ORDER BY created_at""")
     header = ["id", "kind", "status", "name", "email", "locale", "district", "registered", "verified"]
     return _csv("participants.csv", header, [list(r.values()) for r in rows])
 
 
 async def matches_csv(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
-        rows = await conn.fetch("SELECT id, kind, status, newcomer_id, counterpart_id, score, model_version, "
-                                "created_at, decided_at, reason FROM matches ORDER BY created_at")
+        # A match touching an erased person keeps its months only, as on its page.
+        rows = await conn.fetch(
+            f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
+                       CASE WHEN x.touches_erased THEN date_trunc('month', m.created_at) ELSE m.created_at END,
+                       CASE WHEN x.touches_erased THEN date_trunc('month', m.decided_at) ELSE m.decided_at END,
+                       m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title
+                FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x ORDER BY m.created_at""")
     header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",
-              "reason"]
+              "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name", "counterpart_title"]
     return _csv("matches.csv", header, [list(r.values()) for r in rows])
 
 
@@ -88,9 +99,11 @@ async def audit_page(request: web.Request) -> web.Response:
         except ValueError:
             return None
 
+    chosen: dict[str, Any] = {"actor_id": as_uuid("actor"), "subject_id": as_uuid("subject"),
+                              "action": request.query.get("action") or None}
     async with request.app[pool_key].acquire() as conn:
-        entries = await audit.entries(conn, actor_id=as_uuid("actor"), subject_id=as_uuid("subject"),
-                                      action=request.query.get("action") or None)
+        page = paging.pager(request, await audit.count(conn, **chosen))
+        entries = await audit.entries(conn, **chosen, limit=page.size, offset=page.offset)
         actors = await conn.fetch("SELECT id, email FROM coordinators ORDER BY email")
-    return render(request, "audit.html", {"entries": entries, "actors": actors,
+    return render(request, "audit.html", {"entries": entries, "actors": actors, "pager": page,
                                           "actions": list(GROUPS["audit_action"])})

@@ -169,6 +169,13 @@ class Vocabulary:
             format_time(local, format="short", locale=self.babel), self.date(local.date()))
         return _time(moment.isoformat(timespec="seconds"), shown)
 
+    def month(self, moment: dt.date | None) -> Markup:
+        """Only the month ("November 2026"): what an erased person's matches still show of a time."""
+        if moment is None:
+            return Markup("–")
+        day = moment.astimezone(ZONE).date() if isinstance(moment, datetime) else moment
+        return _time(day.isoformat()[:7], str(format_date(day, format="LLLL yyyy", locale=self.babel)))
+
     def yes_no(self, value: object) -> str:
         return self._("yes") if value else self._("no")
 

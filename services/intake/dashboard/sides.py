@@ -1,0 +1,34 @@
+"""Both sides of a match in one join, so every list and page names who is matched with whom.
+
+The counterpart of a match is a mentor, or a course or position; for those two the page links
+the provider or employer who offers it. A match touching an erased person is shown coarsened
+(see docs/decisions.md, "Erased people in the dashboard").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from lotse.shared import matches
+
+# `FROM {FROM}` with the match as `m`; `o` is the mentor, provider or employer.
+FROM: Final = """matches m JOIN participants n ON n.id = m.newcomer_id
+    LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
+    LEFT JOIN positions s ON m.kind = 'employer' AND s.id = m.counterpart_id
+    LEFT JOIN participants o ON o.id = CASE WHEN m.kind = 'mentor' THEN m.counterpart_id
+                                            ELSE coalesce(c.provider_id, s.employer_id) END"""
+COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.status AS newcomer_status,
+    o.id AS other_id, o.kind AS other_kind, o.status AS other_status,
+    CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
+    coalesce(c.title, s.title) AS offer_title,
+    (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
+# A participant's offers with their size: a provider's courses, an employer's positions.
+OFFERS: Final = """SELECT id, title, seats AS size FROM courses WHERE provider_id = $1
+                   UNION ALL SELECT id, title, openings FROM positions WHERE employer_id = $1 ORDER BY title"""
+
+
+def taken(rows: Iterable[Mapping[str, Any]]) -> Counter[Any]:
+    """Places taken per counterpart id (a mentor, course or position), from its match rows."""
+    return Counter(r["counterpart_id"] for r in rows if r["status"] in matches.HOLDS_CAPACITY)

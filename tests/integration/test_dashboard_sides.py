@@ -1,0 +1,110 @@
+"""Findings 1 and 12 of the second review: every match names both sides on the dashboard, and an
+erased person leaves no per-person record there (only what the statistics count)."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+
+from lotse.intake import accounts
+from lotse.intake.auth import SESSION_COOKIE
+from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, provider_payload
+from tests.integration.test_dashboard import _suggest, _verified
+
+
+async def login(client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """A dashboard session without the login form (its throttling and redirects are tested elsewhere)."""
+    async with pool.acquire() as conn:
+        coordinator = await accounts.authenticate(conn, COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
+        assert coordinator is not None
+        session = await accounts.open_session(conn, coordinator, "cookie")
+    client.session.cookie_jar.update_cookies({SESSION_COOKIE: session.token})
+
+
+async def _course_match(pool: asyncpg.Pool, newcomer: uuid.UUID, provider: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 LIMIT 1", provider)
+    match_id = uuid.uuid4()
+    await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status) "
+                       "VALUES ($1, 'language_course', $2, $3, 0.6, 'introduced')", match_id, newcomer, course)
+    return match_id, course
+
+
+async def test_every_match_names_both_sides_and_the_counterpart_shows_its_places(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Li Wei"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors",
+                             mentor_payload(name="Renate Albrecht", capacity=2))
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(organisation="VHS Gera"))
+    mentor_match = await _suggest(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET status = 'active' WHERE id = $1", mentor_match)
+    course_match, course = await _course_match(pool, newcomer, provider)
+    await login(intake_client, pool)
+
+    listing = await (await intake_client.get("/dashboard/matches")).text()
+    assert f'/dashboard/participants/{mentor}">Renate Albrecht</a>' in listing
+    assert f'/dashboard/participants/{provider}">VHS Gera</a>' in listing and "Deutsch B1 am Wochenende" in listing
+    page = await (await intake_client.get(f"/dashboard/matches/{mentor_match}")).text()
+    assert f'/dashboard/participants/{newcomer}">Li Wei</a>' in page and "Renate Albrecht" in page
+    page = await (await intake_client.get(f"/dashboard/matches/{course_match}")).text()
+    assert "Deutsch B1 am Wochenende" in page and "VHS Gera" in page
+
+    mentor_page = await (await intake_client.get(f"/dashboard/participants/{mentor}")).text()
+    assert f'/dashboard/participants/{newcomer}">Li Wei</a>' in mentor_page
+    assert "Belegte Plätze: 1 von 2" in mentor_page
+    provider_page = await (await intake_client.get(f"/dashboard/participants/{provider}")).text()
+    assert "Li Wei" in provider_page and "Deutsch B1 am Wochenende: 1 von" in provider_page
+    newcomer_page = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
+    assert "Renate Albrecht" in newcomer_page and "VHS Gera" in newcomer_page
+
+    csv = (await (await intake_client.get("/dashboard/export/matches.csv")).read()).decode("utf-8-sig")
+    header, *lines = csv.splitlines()
+    assert header.endswith("newcomer_name;counterpart_participant_id;counterpart_name;counterpart_title")
+    assert any(str(course) in line and line.endswith(f"Li Wei;{provider};VHS Gera;Deutsch B1 am Wochenende")
+               for line in lines)
+
+
+async def test_an_erased_person_leaves_only_what_the_statistics_count(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena Kovalenko"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Sabine Krüger"))
+    match_id = await _suggest(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET status = 'completed', decided_at = now(), reason = 'other: met her at the '"
+                       "|| 'library' WHERE id = $1", match_id)
+    await pool.execute("INSERT INTO checkins (match_id, participant_id, side, answer, comment) "
+                       "VALUES ($1, $2, 'counterpart', 'good', 'Olena und ich treffen uns in Jena.')", match_id, mentor)
+    erased = await intake_client.delete(f"/api/v1/participants/{newcomer}", headers=coordinator_headers)
+    assert erased.status == 204
+    await login(intake_client, pool)
+
+    page = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
+    assert "Gelöschte Person" in page and "Neu angekommen" in page
+    for trace in ("Gera", "Vietnam", "Pflege", "Einwilligung", "Sabine"):
+        assert trace not in page, trace
+    assert [len(t) for t in _times(page)] == [7], "erased in a month, and no other time"
+    match_page = await (await intake_client.get(f"/dashboard/matches/{match_id}")).text()
+    assert "gelöschte Person" in match_page and "Sabine Krüger" in match_page  # the mentor is still here
+    for trace in ("Englisch", "Kinderbetreuung", "treffen uns", "library", 'class="explanation"'):
+        assert trace not in match_page, trace
+    assert all(len(t) == 7 for t in _times(match_page)), "times finer than a month"
+    mentor_page = await (await intake_client.get(f"/dashboard/participants/{mentor}")).text()
+    assert "gelöschte Person" in mentor_page and "Olena" not in mentor_page
+
+    export = await intake_client.get(f"/api/v1/participants/{newcomer}/export", headers=coordinator_headers)
+    assert export.status == 404 and "error" in await export.json()
+    stored = await pool.fetchrow("SELECT explanation, reason FROM matches WHERE id = $1", match_id)
+    assert all("detail" not in e for e in stored["explanation"]) and stored["reason"] == "other"
+    assert await pool.fetchval("SELECT count(*) FROM consents WHERE participant_id = $1", newcomer) == 0
+    assert await pool.fetchval("SELECT comment FROM checkins WHERE match_id = $1", match_id) is None
+    stats = await (await intake_client.get("/api/v1/stats", headers=coordinator_headers)).json()
+    assert stats["participants"]["newcomer"]["erased"] >= 1
+
+
+def _times(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'<time datetime="([^"]+)"', html)
