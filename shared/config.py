@@ -52,6 +52,8 @@ class Settings:
     outbox_poll_interval_s: float = 1.0
     digest_interval_minutes: int = 60
     matcher_round_interval_minutes: int = 0
+    # Optional: how to reach the welcome centre (address, phone), shown on the public error pages.
+    centre_contact: str | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -170,6 +172,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval_s", _positive_float),
     "LOTSE_DIGEST_INTERVAL_MINUTES": ("digest_interval_minutes", _positive_int),
     "LOTSE_MATCHER_ROUND_INTERVAL_MINUTES": ("matcher_round_interval_minutes", _positive_int),
+    "LOTSE_CENTRE_CONTACT": ("centre_contact", _text),
 }
 
 

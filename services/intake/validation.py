@@ -707,3 +707,12 @@ def validate_update(
         elif name in ("courses", "positions") and isinstance(value, list):
             cleaned[name] = tuple(value)
     return cleaned
+
+
+def validate_email(value: object, path: str = "email") -> str:
+    """One address on its own (the "get a new link" form), normalised as a registration's is."""
+    ctx = _Context(today=date.today())
+    checked = _email(value, path, ctx)
+    if ctx.errors:
+        raise ValidationFailed(ctx.errors)
+    return str(checked)

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from lotse.intake.i18n import DOMAIN, LOCALE_COOKIE, PACKAGE, keep_chosen_language, request_locale
+from lotse.intake.typedefs import settings_key
 from lotse.shared.i18n import SUPPORTED_LOCALES, environment, translations
 from lotse.shared.reference import locales
 
@@ -30,6 +31,7 @@ def render(
             "lang_query": keep_chosen_language(request, ""),
             "locale_names": locales(),
             "text_direction": "ltr",
+            "centre_contact": request.app[settings_key].centre_contact,
             **(context or {}),
         }
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from lotse.intake.auth import PARTICIPANT, PUBLIC, declare
-from lotse.intake.web import manage, registration, verification
+from lotse.intake.web import manage, new_link, registration, verification
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -19,6 +19,10 @@ def setup_web_routes(app: web.Application) -> None:
     declare(router.add_get("/register/{kind}", registration.form_page, name="register_form"), PUBLIC)
     declare(router.add_post("/register/{kind}", registration.submit, name="register_submit"), PUBLIC)
     declare(router.add_get("/register/{kind}/thanks", registration.registered, name="registered"), PUBLIC)
+    # Not under /manage/: that path's segment is a token.
+    declare(router.add_get("/new-link", new_link.form_page, name="new_link"), PUBLIC)
+    declare(router.add_post("/new-link", new_link.submit, name="new_link_submit"), PUBLIC)
+    declare(router.add_get("/new-link/sent", new_link.sent, name="new_link_sent"), PUBLIC)
     declare(router.add_get("/manage/{token}", manage.manage_page, name="manage"), PARTICIPANT)
     declare(router.add_post("/manage/{token}", manage.manage_submit, name="manage_submit"), PARTICIPANT)
     declare(router.add_get("/manage/{token}/erase", manage.erase_page, name="manage_erase"), PARTICIPANT)

@@ -1,0 +1,102 @@
+"""'Get a new link to your registration': for a person whose manage link expired or was lost."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import itsdangerous
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+from aiohttp.test_utils import TestClient, TestServer
+
+from lotse.intake.app import init_app
+from lotse.shared import tokens
+from lotse.shared.config import Settings
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+
+REQUESTED = "SELECT payload FROM outbox WHERE type = 'notification.requested' ORDER BY seq"
+
+
+async def _registered(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, object],
+                      status: str = "verified") -> uuid.UUID:
+    created = await intake_client.post(path, json=body)
+    assert created.status == 201, await created.text()
+    participant_id = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = $2 WHERE id = $1", participant_id, status)
+    await pool.execute("DELETE FROM outbox")
+    return participant_id
+
+
+async def test_a_known_address_gets_its_link_and_an_unknown_one_the_same_answer(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    email = f"lan.{uuid.uuid4().hex[:8]}@example.org"
+    newcomer = await _registered(intake_client, pool, "/api/v1/newcomers",
+                                 newcomer_payload(email=email, preferred_locale="vi"))
+    mentor = await _registered(intake_client, pool, "/api/v1/mentors", mentor_payload(email=email),
+                               status="pending_verification")
+
+    form = await intake_client.get("/new-link?lang=vi")
+    assert form.status == 200 and 'name="email"' in await form.text()
+    known = await intake_client.post("/new-link?lang=vi", data={"email": f"  {email.upper()} "},
+                                     allow_redirects=False)
+    assert known.status == 303 and known.headers["Location"] == "/new-link/sent?lang=vi"
+    # One email per registration: the confirmation (its footer has a fresh manage link) or,
+    # while unconfirmed, the verification again. The notifier writes each in the stored language.
+    sent = {(r["payload"]["participant_id"], r["payload"]["notification"]) for r in await pool.fetch(REQUESTED)}
+    assert sent == {(str(newcomer), "registration_confirmed"), (str(mentor), "verification")}
+
+    await pool.execute("DELETE FROM outbox")
+    unknown = await intake_client.post("/new-link?lang=vi", data={"email": "nobody@example.org"},
+                                       allow_redirects=False)
+    assert (unknown.status, unknown.headers["Location"]) == (known.status, known.headers["Location"])
+    assert await pool.fetch(REQUESTED) == []
+    page = await intake_client.get(unknown.headers["Location"])
+    assert page.status == 200 and "thư mục thư rác" in await page.text()
+
+
+async def test_a_mistyped_address_is_shown_again_with_the_field_named(intake_client: IntakeClient) -> None:
+    answered = await intake_client.post("/new-link?lang=de", data={"email": "lan.example.org"})
+    page = await answered.text()
+    assert answered.status == 422
+    assert 'id="email-error"' in page and 'value="lan.example.org"' in page and 'aria-invalid="true"' in page
+
+
+async def test_an_expired_manage_link_leads_to_the_new_link_page(
+    intake_client: IntakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signed_at = int(time.time() - tokens.MAX_AGE[tokens.MANAGE].total_seconds() - 3600)
+    with monkeypatch.context() as patch:  # a link signed 90 days and an hour ago
+        patch.setattr(itsdangerous.TimestampSigner, "get_timestamp", lambda _self: signed_at)
+        token = tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.MANAGE, pid=str(uuid.uuid4()))
+    page = await intake_client.get(f"/manage/{token}", headers={"Accept-Language": "vi"})
+    assert page.status == 400 and 'href="/new-link' in await page.text()
+    assert 'href="/new-link' in await (await intake_client.get("/")).text()
+
+
+@pytest.fixture
+async def contact_client(
+    settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection
+) -> AsyncIterator[IntakeClient]:
+    app = init_app(dataclasses.replace(settings, centre_contact="welcome@thueringen.example · 0361 123456",
+                                       intake_rate_limit_per_minute=1))
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+async def test_error_pages_name_the_centre_and_requests_are_limited_like_registrations(
+    contact_client: IntakeClient,
+) -> None:
+    invalid = await contact_client.get("/manage/not-a-token", headers={"Accept-Language": "de"})
+    assert "welcome@thueringen.example · 0361 123456" in await invalid.text()
+    first = await contact_client.post("/new-link", data={"email": "a@example.org"}, allow_redirects=False)
+    second = await contact_client.post("/new-link", data={"email": "b@example.org"}, allow_redirects=False)
+    assert first.status == 303 and second.status == 429 and "Retry-After" in second.headers
+    assert 'value="b@example.org"' in await second.text()
