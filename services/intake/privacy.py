@@ -39,10 +39,6 @@ class ParticipantGone(Exception):
     pass
 
 
-class ParticipantErased(ParticipantGone):
-    """Erased: nothing personal is left to export; the remainder is in the statistics only."""
-
-
 def _counterparts_sql() -> str:
     # A participant is the counterpart of a match directly (mentor) or through their
     # courses and positions.
@@ -56,7 +52,10 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
     if detail is None:
         raise ParticipantGone(str(participant_id))
     if detail.get("status") == "erased":
-        raise ParticipantErased(str(participant_id))
+        # What is stored about them is now only anonymous remainder for the statistics: the
+        # contract's export shape, empty, rather than a 404 that reads as "no such person".
+        return {"participant": {"id": str(participant_id), "kind": detail["kind"], "status": "erased"},
+                "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": []}
     match_rows = await conn.fetch(
         f"""SELECT {MATCH_COLUMNS} FROM matches
             WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
@@ -162,7 +161,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
 # What erasure leaves of every match the person was in: both sides' words about it, the
 # explanation's sentences (they name languages, districts, needs), consents, and times finer
 # than a month are gone; codes, scores, statuses and the other times stay for the statistics.
-# Migration 0016 applies the same to people erased before this.
+# Migration 0017 applies the same to people erased before this.
 FORGET_DETAILS: Final = f"""
     WITH touched AS (SELECT id FROM matches WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
     , responses AS (UPDATE match_responses SET reason = NULL, responded_at = date_trunc('month', responded_at)
