@@ -13,6 +13,7 @@ from lotse.intake import headers, lifecycle_jobs, retention
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
 from lotse.intake.errors import api_errors
+from lotse.intake.login_throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
@@ -20,6 +21,7 @@ from lotse.intake.typedefs import (
     infra_key,
     intake_attempts_key,
     intake_limiter_key,
+    login_address_limiter_key,
     login_limiter_key,
     pool_key,
     settings_key,
@@ -69,7 +71,8 @@ def init_app(settings: Settings) -> web.Application:
     app[signer_key] = TokenSigner(settings.secret_key)
     app[intake_limiter_key] = RateLimiter(settings.intake_rate_limit_per_minute)
     app[intake_attempts_key] = RateLimiter(ATTEMPTS_PER_REGISTRATION * settings.intake_rate_limit_per_minute)
-    app[login_limiter_key] = RateLimiter(limit=10, window_s=15 * 60)
+    app[login_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ACCOUNT, window_s=LOGIN_WINDOW_S)
+    app[login_address_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ADDRESS, window_s=LOGIN_WINDOW_S)
     headers.install(app, https=settings.public_url.startswith("https:"))
     app.cleanup_ctx.append(infrastructure_ctx)
     setup_routes(app)

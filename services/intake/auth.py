@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from lotse.intake import accounts
+from lotse.intake.dashboard import landing
 from lotse.intake.errors import ApiError
 from lotse.intake.typedefs import coordinator_key, pool_key
 
@@ -67,7 +68,9 @@ async def enforce_policies(request: web.Request, handler: Handler) -> web.Stream
         if coordinator is None:
             if request.path.startswith("/api/"):
                 raise ApiError(401, "Log in first.", headers={"WWW-Authenticate": "Bearer"})
-            raise web.HTTPSeeOther(f"/dashboard/login?next={request.rel_url.path}")
+            # A session cookie that no longer resolves has expired: say so on the login page.
+            expired = bool(request.cookies.get(SESSION_COOKIE))
+            raise web.HTTPSeeOther(await landing.login_location(request, expired=expired))
         if policy == ADMIN and coordinator.role != "admin":
             raise ApiError(403, "Only administrators may do this.")
         request[coordinator_key] = coordinator

@@ -34,6 +34,18 @@ class RateLimiter:
         hits.append(now)
         return True
 
+    def take_back(self, key: str) -> None:
+        """Un-count the newest hit for ``key``: an attempt that turned out not to be abuse.
+
+        Counting first and taking back after means parallel requests cannot all slip in
+        before the first of them is counted."""
+        hits = self._hits.get(key)
+        if hits:
+            hits.pop()
+
+    def forget(self, key: str) -> None:
+        self._hits.pop(key, None)
+
     def retry_after_s(self, key: str, now: float | None = None) -> int:
         hits = self._hits.get(key)
         if not hits:

@@ -20,6 +20,8 @@ intake_limiter_key = web.AppKey("intake_limiter", RateLimiter)
 # Every registration request, accepted or not: a ceiling on what one address can make us parse.
 intake_attempts_key = web.AppKey("intake_attempts", RateLimiter)
 jinja_key = web.AppKey("jinja", jinja2.Environment)
+# Failed logins per account; per client address a higher limit (a whole office shares one address).
 login_limiter_key = web.AppKey("login_limiter", RateLimiter)
+login_address_limiter_key = web.AppKey("login_address_limiter", RateLimiter)
 # Per request: the coordinator the request is authenticated as.
 coordinator_key = web.RequestKey("coordinator", Coordinator)

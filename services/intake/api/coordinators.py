@@ -8,10 +8,9 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake import accounts, audit, participants_view, privacy, stats, validation
-from lotse.intake.api.public import client_address
+from lotse.intake import accounts, audit, login_throttle, participants_view, privacy, stats, validation
 from lotse.intake.errors import ApiError, read_json_object
-from lotse.intake.typedefs import coordinator_key, login_limiter_key, pool_key
+from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
@@ -79,15 +78,14 @@ def _int(request: web.Request, name: str, default: int, low: int, high: int) -> 
 async def login(request: web.Request) -> web.Response:
     body = _body(await read_json_object(request), _LOGIN)
     email, password = str(body["email"]), str(body["password"])
-    limiter = request.app[login_limiter_key]
-    keys = (f"account:{email.lower()}", f"address:{client_address(request)}")
-    if not all(limiter.allow(key) for key in keys):
-        raise ApiError(429, "Too many login attempts. Please wait a few minutes.",
-                       headers={"Retry-After": str(max(limiter.retry_after_s(k) for k in keys))})
+    wait = login_throttle.seconds_to_wait(request, email)
+    if wait is not None:
+        raise ApiError(429, "Too many login attempts. Please wait a few minutes.", headers={"Retry-After": str(wait)})
     async with request.app[pool_key].acquire() as conn:
         coordinator = await accounts.authenticate(conn, email, password[:1024])
         if coordinator is None:
             raise ApiError(401, "E-mail or password is wrong.")
+        login_throttle.succeeded(request, email)
         session = await accounts.open_session(conn, coordinator, "bearer")
     return web.json_response({"token": session.token, "expires_at": session.expires_at.isoformat()})
 

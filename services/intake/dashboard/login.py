@@ -2,45 +2,32 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from aiohttp import web
 
-from lotse.intake import accounts
-from lotse.intake.api.public import client_address
+from lotse.intake import accounts, login_throttle
 from lotse.intake.auth import SESSION_COOKIE
-from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard import csrf, landing
 from lotse.intake.dashboard.render import render
-from lotse.intake.typedefs import login_limiter_key, pool_key, settings_key
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a local dashboard path: never an open redirect to another site."""
-    if not target:
-        return "/dashboard"
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not parsed.path.startswith("/dashboard") or target.startswith("//"):
-        return "/dashboard"
-    return target
+from lotse.intake.typedefs import pool_key, settings_key
 
 
 async def login_page(request: web.Request) -> web.Response:
-    return render(request, "login.html", {"next": _safe_next(request.query.get("next")), "failed": False})
+    return render(request, "login.html", {"next": await landing.page_for(request, request.query.get("next")),
+                                          "failed": False, "expired": request.query.get("expired") == "1"})
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1024]
-    target = _safe_next(str(form.get("next", "")))
-    limiter = request.app[login_limiter_key]
-    keys = (f"account:{email.lower()}", f"address:{client_address(request)}")
-    if not all(limiter.allow(key) for key in keys):
+    target = await landing.page_for(request, str(form.get("next", "")))
+    if login_throttle.seconds_to_wait(request, email) is not None:
         return render(request, "login.html", {"next": target, "failed": "throttled"}, status=429)
     async with request.app[pool_key].acquire() as conn:
         coordinator = await accounts.authenticate(conn, email, password) if email and password else None
         if coordinator is None:
             return render(request, "login.html", {"next": target, "failed": "wrong", "email": email}, status=401)
+        login_throttle.succeeded(request, email)
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             await accounts.close_session(conn, old)  # a fresh session id at every login

@@ -1,0 +1,52 @@
+"""Login throttling that counts failed attempts only, per account and per client address.
+
+An attempt is counted before the password is checked (parallel guesses cannot slip in before the
+first is counted) and taken back when it succeeds, so a team logging in many times a day never
+locks itself out. See docs/decisions.md.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+from lotse.intake.api.public import client_address
+from lotse.intake.ratelimit import RateLimiter
+from lotse.intake.typedefs import login_address_limiter_key, login_limiter_key
+from lotse.shared.mailaddress import canonical_address
+
+LOGIN_WINDOW_S: Final = 15 * 60
+LOGIN_FAILURES_PER_ACCOUNT: Final = 10
+# Higher: every coordinator of a welcome centre logs in from the office's one public address.
+LOGIN_FAILURES_PER_ADDRESS: Final = 30
+
+
+def _counters(request: web.Request, email: str) -> tuple[tuple[RateLimiter, str], tuple[RateLimiter, str]]:
+    # Any spelling of an account's address is that account (accounts.authenticate finds it so).
+    account = "account:" + canonical_address(email).lower()
+    return ((request.app[login_limiter_key], account),
+            (request.app[login_address_limiter_key], f"address:{client_address(request)}"))
+
+
+def seconds_to_wait(request: web.Request, email: str) -> int | None:
+    """Count this attempt; the Retry-After when the account or the address has failed too often."""
+    counters = _counters(request, email)
+    allowed = [limiter.allow(key) for limiter, key in counters]
+    if all(allowed):
+        return None
+    for (limiter, key), counted in zip(counters, allowed, strict=True):
+        if counted:
+            limiter.take_back(key)  # refused without a password check: no attempt was made
+    return max(limiter.retry_after_s(key) for (limiter, key), counted in zip(counters, allowed, strict=True)
+               if not counted)
+
+
+def succeeded(request: web.Request, email: str) -> None:
+    """A right password: the account's failures are forgiven, this attempt is not a failure.
+
+    The address keeps its earlier failures, or one valid account would let an attacker at that
+    address reset the count while guessing at others."""
+    (account_limiter, account), (address_limiter, address) = _counters(request, email)
+    account_limiter.forget(account)
+    address_limiter.take_back(address)
