@@ -133,9 +133,21 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     )
     new = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested' AND created_at > $1", since)
     waiting = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested'")
+    # Both sides by name: a flag is a reason to phone someone, so the mail must say whom.
     flagged = await conn.fetch(
-        """SELECT m.id, m.kind, m.flag_reason FROM matches m WHERE m.flagged_at IS NOT NULL
-           AND m.status IN ('introduced', 'active') ORDER BY m.flagged_at LIMIT 20"""
+        """SELECT m.id, m.kind, m.flag_reason, coalesce(n.name, '') AS newcomer,
+                  coalesce(CASE m.kind
+                               WHEN 'mentor' THEN mp.name
+                               WHEN 'language_course' THEN c.title || ' (' || (cp.profile->>'organisation') || ')'
+                               ELSE s.title || ' (' || (sp.profile->>'organisation') || ')' END, '') AS counterpart
+           FROM matches m
+           LEFT JOIN participants n ON n.id = m.newcomer_id
+           LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id
+           LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
+           LEFT JOIN participants cp ON cp.id = c.provider_id
+           LEFT JOIN positions s ON m.kind = 'employer' AND s.id = m.counterpart_id
+           LEFT JOIN participants sp ON sp.id = s.employer_id
+           WHERE m.flagged_at IS NOT NULL AND m.status IN ('introduced', 'active') ORDER BY m.flagged_at LIMIT 20"""
     )
     # Permanent refusals and given-up retries: the coordinators are the ones who can phone.
     undelivered = await conn.fetchval(
@@ -153,9 +165,12 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
             "open_suggestions": int(waiting),
             "undelivered": int(undelivered),
             "flagged": [
-                {"kind": f["kind"], "code": flag_code(f["flag_reason"]), "reason": f["flag_reason"] or ""}
+                {"kind": f["kind"], "code": flag_code(f["flag_reason"]), "reason": f["flag_reason"] or "",
+                 "newcomer": f["newcomer"], "counterpart": f["counterpart"],
+                 "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged
             ],
             "dashboard_url": composer.link("/dashboard"),
+            "flagged_url": composer.link("/dashboard/matches?flagged=1"),
         },
     )

@@ -42,7 +42,7 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
         mentor = await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de")
         await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
     flagged_mentor = await add_participant(pool, "mentor", name="Silent", locale="de")
-    await add_match(pool, "mentor", newcomer, flagged_mentor.id, flag_reason="no answer after a reminder")
+    flagged = await add_match(pool, "mentor", newcomer, flagged_mentor.id, flag_reason="no answer after a reminder")
 
     assert await pass_at(pool, T0 + 10) == 1  # the active coordinator only
     assert await pass_at(pool, T0 + 1800) == 0  # same window: the dedupe key refuses a second row
@@ -51,8 +51,12 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
     [mail] = to(sink, email)
     assert mail.headers["Content-Language"] == "de"
     assert "12 neue Vorschläge seit der letzten Übersicht, insgesamt 12 offen." in mail.text
-    assert "Mentoring: keine Antwort nach einer Erinnerung" in mail.text
-    assert "/dashboard" in mail.text
+    # Says what needs doing, and for whom: both sides by name, a link to the match itself.
+    assert mail.subject == "Lotse: Matches mit Handlungsbedarf: 1 · neue Vorschläge: 12"
+    assert "Mentoring: Lan ↔ Silent – keine Antwort nach einer Erinnerung" in mail.text
+    assert f"/dashboard/matches/{flagged}" in mail.text
+    assert 'href="http' in (mail.html or "") and f"/dashboard/matches/{flagged}\"" in (mail.html or "")
+    assert "Alle markierten Matches: http" in mail.text and "/dashboard/matches?flagged=1" in mail.text
     assert len(sink.messages()) == 1
     row = await pool.fetchrow("SELECT status, coordinator_id, participant_id FROM notifications")
     assert (row["status"], row["coordinator_id"], row["participant_id"]) == ("sent", coordinator, None)

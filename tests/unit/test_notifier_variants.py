@@ -68,7 +68,8 @@ def test_without_consent_the_welcome_centre_connects() -> None:
 @pytest.mark.parametrize("locale", ["de", "zh", "sr"])
 def test_markup_in_names_and_titles_stays_text_in_html(notification: str, locale: str) -> None:
     context = {**SAMPLE, "name": HOSTILE, "other_title": HOSTILE, "organisation": HOSTILE,
-               "flagged": [{"kind": "mentor", "code": "other", "reason": HOSTILE}]}
+               "flagged": [{"kind": "mentor", "code": "other", "reason": HOSTILE, "newcomer": HOSTILE,
+                            "counterpart": HOSTILE, "url": "https://lotse.example/dashboard/matches/1"}]}
     email = render_email(notification, locale, context)
     assert "<img" not in (email.html or "")
     if notification not in ("digest", "erasure_confirmation", "verification", "registration_confirmed"):
