@@ -44,6 +44,7 @@ async def entries(
     subject_id: uuid.UUID | None = None,
     action: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[asyncpg.Record]:
     return list(
         await conn.fetch(
@@ -51,10 +52,26 @@ async def entries(
                LEFT JOIN coordinators c ON c.id = a.actor_id
                WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::uuid IS NULL OR a.subject_id = $2)
                  AND ($3::text IS NULL OR a.action = $3)
-               ORDER BY a.id DESC LIMIT $4""",
+               ORDER BY a.id DESC LIMIT $4 OFFSET $5""",
             actor_id,
             subject_id,
             action,
             limit,
+            offset,
         )
     )
+
+
+async def count(
+    conn: asyncpg.Connection,
+    *,
+    actor_id: uuid.UUID | None = None,
+    subject_id: uuid.UUID | None = None,
+    action: str | None = None,
+) -> int:
+    """How many entries :func:`entries` pages through with the same filters."""
+    return int(await conn.fetchval(
+        """SELECT count(*) FROM audit_log WHERE ($1::uuid IS NULL OR actor_id = $1)
+             AND ($2::uuid IS NULL OR subject_id = $2) AND ($3::text IS NULL OR action = $3)""",
+        actor_id, subject_id, action,
+    ))

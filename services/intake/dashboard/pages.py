@@ -8,7 +8,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf, profile, sides
+from lotse.intake.dashboard import csrf, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -16,7 +16,18 @@ from lotse.shared import matches, matches_db
 from lotse.shared.mailaddress import canonical_address
 from lotse.shared.reference import districts
 
-PAGE: Final = 100
+# Participants: newest registrations first unless the coordinator picks another order.
+ORDERS: Final = {
+    "newest": "created_at DESC, id",
+    "waiting": "coalesce(verified_at, created_at), id",
+    "name": "lower(name) NULLS LAST, id",
+}
+_PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+    AND district = ANY($3::text[])
+    AND ($4::text IS NULL OR name ILIKE $4 OR email ILIKE $4)
+    AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
+    AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
+    AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)"""
 KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
 STATUSES: Final = ("pending_verification", "verified", "paused", "withdrawn", "erased")
 
@@ -38,15 +49,21 @@ async def matches_page(request: web.Request) -> web.Response:
     kind = _choice(request, "kind", matches.KINDS)
     flagged = request.query.get("flagged") == "1"
     async with request.app[pool_key].acquire() as conn:
+        total = await conn.fetchval(
+            """SELECT count(*) FROM matches m WHERE ($1::text IS NULL OR m.status = $1)
+                 AND ($2::text IS NULL OR m.kind = $2) AND (NOT $3 OR m.flagged_at IS NOT NULL)""",
+            status, kind, flagged,
+        )
+        page = paging.pager(request, total)
         rows = await conn.fetch(
             f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
                WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
                  AND (NOT $3 OR m.flagged_at IS NOT NULL)
-               ORDER BY m.flagged_at NULLS LAST, m.created_at DESC LIMIT $4""",
-            status, kind, flagged, PAGE,
+               ORDER BY m.flagged_at NULLS LAST, m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
+            status, kind, flagged, page.size, page.offset,
         )
     return render(request, "matches.html", {"rows": rows, "states": sorted(matches.STATES), "kinds": matches.KINDS,
-                                            "status": status, "kind": kind, "flagged": flagged})
+                                            "status": status, "kind": kind, "flagged": flagged, "pager": page})
 
 
 async def match_page(request: web.Request) -> web.Response:
@@ -108,23 +125,22 @@ async def participants_page(request: web.Request) -> web.Response:
     need = request.query.get("need") or None
     language = request.query.get("language") or None
     min_days = request.query.get("min_days", "")
+    order = _choice(request, "order", tuple(ORDERS)) or "newest"
+    filters = (kind, status, district_codes, search, need, language, int(min_days) if min_days.isdigit() else 0)
     async with request.app[pool_key].acquire() as conn:
+        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {_PARTICIPANT_FILTER}", *filters)
+        page = paging.pager(request, total)
         rows = await conn.fetch(
-            """SELECT id, kind, status, name, email, district, created_at, verified_at,
-                      extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
-               FROM participants
-               WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
-                 AND district = ANY($3::text[])
-                 AND ($4::text IS NULL OR name ILIKE $4 OR email ILIKE $4)
-                 AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
-                 AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
-                 AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)
-               ORDER BY coalesce(verified_at, created_at) LIMIT $8""",
-            kind, status, district_codes, search, need, language, int(min_days) if min_days.isdigit() else 0, PAGE,
+            f"""SELECT id, kind, status, name, email, district, created_at, verified_at,
+                       extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
+                FROM participants WHERE {_PARTICIPANT_FILTER}
+                ORDER BY {ORDERS[order]} LIMIT $8 OFFSET $9""",
+            *filters, page.size, page.offset,
         )
     regions = sorted({d.planning_region for d in districts().values()})
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
-                                                 "regions": regions, "districts": districts()})
+                                                 "regions": regions, "districts": districts(),
+                                                 "orders": tuple(ORDERS), "order": order, "pager": page})
 
 
 async def participant_page(request: web.Request) -> web.Response:
