@@ -91,6 +91,12 @@ async def test_an_erased_person_leaves_only_what_the_statistics_count(
     for trace in ("Englisch", "Kinderbetreuung", "treffen uns", "library", 'class="explanation"'):
         assert trace not in match_page, trace
     assert all(len(t) == 7 for t in _times(match_page)), "times finer than a month"
+    listed = await (await intake_client.get("/dashboard/participants", params={"status": "erased"})).text()
+    row = next(r for r in listed.split("<tr>") if f"/dashboard/participants/{newcomer}" in r)
+    assert "Gera" not in row and "<td>–</td>" in row, "the list names no district of an erased person"
+    listed = await (await intake_client.get("/dashboard/participants", params={"status": "erased"})).text()
+    row = next(r for r in listed.split("<tr>") if f"/dashboard/participants/{newcomer}" in r)
+    assert "Gera" not in row and "<td>–</td>" in row, "the list names no district of an erased person"
     mentor_page = await (await intake_client.get(f"/dashboard/participants/{mentor}")).text()
     assert "gelöschte Person" in mentor_page and "Olena" not in mentor_page
 
