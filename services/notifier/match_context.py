@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 import asyncpg
 from babel.dates import format_date
 
+from lotse.notifier import match_facts
 from lotse.shared import matches_db
 
 if TYPE_CHECKING:
@@ -25,13 +26,16 @@ REASON_FACTORS: Final = ("language", "distance", "needs", "occupation", "about",
 
 _OTHER_SIDE: Final = {
     "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
-                        NULL AS schedule, NULL AS starts_on, p.district
+                        NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
+                        NULL AS format, NULL AS childcare
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
-                                 p.status, c.schedule, c.starts_on, c.district
+                                 p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
+                                 '{}'::jsonb AS profile, c.format, c.childcare
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
-                          NULL AS schedule, NULL AS starts_on, p.district
+                          NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
+                          NULL AS format, NULL AS childcare
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
 
@@ -50,11 +54,13 @@ def local_date(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale.split("-")[0])
 
 
-def reasons(explanation: list[dict[str, Any]], limit: int = 2) -> list[str]:
-    """The factors that contributed most, as codes the templates turn into translated sentences."""
+def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
+    """The factors that contributed most, as codes the templates turn into translated sentences;
+    ``exclude``: factors said concretely elsewhere in the email."""
     ranked = sorted(
         (e for e in explanation
-         if isinstance(e, dict) and e.get("factor") in REASON_FACTORS and float(e.get("contribution") or 0) > 0),
+         if isinstance(e, dict) and e.get("factor") in REASON_FACTORS and e.get("factor") not in exclude
+         and float(e.get("contribution") or 0) > 0),
         key=lambda e: -float(e["contribution"]),
     )
     return [str(e["factor"]) for e in ranked[:limit]]
@@ -71,12 +77,13 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     if other is None:
         return None
     is_newcomer = match["newcomer_id"] == person["id"]
+    newcomer = await conn.fetchrow(
+        "SELECT id, name, email, status, district, languages, profile FROM participants WHERE id = $1",
+        match["newcomer_id"])
     if is_newcomer:
         title, organisation, other_id, other_email, other_status = (
             other["title"], other["organisation"], other["owner_id"], other["email"], other["status"])
     else:
-        newcomer = await conn.fetchrow("SELECT id, name, email, status FROM participants WHERE id = $1",
-                                       match["newcomer_id"])
         title, organisation, other_id, other_email, other_status = (
             newcomer["name"], None, newcomer["id"], newcomer["email"], newcomer["status"])
     share = (
@@ -85,19 +92,26 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         and await shares_contact(conn, person["id"])
         and await shares_contact(conn, other_id)
     )
+    side = "newcomer" if is_newcomer else "counterpart"
+    # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
+    other_name = (other["title"] if match["kind"] == "mentor" else other["organisation"]) or ""
     return {
         "match": match,
         "kind": match["kind"],
-        "side": "newcomer" if is_newcomer else "counterpart",
+        "side": side,
         "other_title": title or "",
         "organisation": organisation or "",
+        # An erased side leaves no name (nor organisation): no "Mentor: " line with nothing after it.
+        "named": bool(title) and (side == "counterpart" or match["kind"] == "mentor" or bool(organisation)),
         # An employer or course provider answers for one of possibly several positions or courses.
         "wanted": "" if is_newcomer or match["kind"] == "mentor" else other["title"] or "",
         "schedule": other["schedule"] if is_newcomer else None,
         "starts_on": local_date(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
-        "reasons": reasons(list(match["explanation"] or [])),
+        "reasons": reasons(list(match["explanation"] or []), exclude=match_facts.COVERED),
+        "facts": match_facts.facts(match["kind"], side, newcomer, other, other_name, person["preferred_locale"])
+        if newcomer["status"] != "erased" and other_status != "erased" else [],
     }
 
 
@@ -113,8 +127,22 @@ async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg
         "manage_url": composer.manage_url(person["id"]),
         "status": match["status"],
         "ended_by_me": (match["reason"] or "").endswith(parts["side"]),
+        "ended_because": ended_because(match["status"], match["reason"]),
         **parts,
     }
+
+
+def ended_because(status: str, reason: str | None) -> str:
+    """Why a match ended, from what intake stored: the other side was erased (the recipient was not,
+    or they would get no email), someone asked for a re-match, or a coordinator ended it. A
+    coordinator's own words are a note for the team, not for the participants."""
+    if status == "completed":
+        return "completed"
+    if reason == "participant erased":
+        return "erased"
+    if (reason or "").startswith("re-match requested by"):
+        return "rematch"
+    return "coordinator"
 
 
 async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,

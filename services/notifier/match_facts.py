@@ -1,0 +1,133 @@
+"""The concrete things an introduction tells each side: which languages they share, what help is
+wanted, how far apart they are (and whether they would meet online), childcare and help for a partner.
+
+Read from both profiles as the matcher scored them, at send time; each fact is a code with its
+values, and the templates turn it into a sentence of the recipient's language. An employer is told
+job-related facts only: family status is not passed to a prospective employer (AGG).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from babel import Locale, UnknownLocaleError
+
+from lotse.shared.reference import district_distance_km, districts, level_rank
+
+Fact = dict[str, Any]
+# The explanation factors these facts say concretely; the generic sentence for them is not repeated.
+COVERED: Final = frozenset({"language", "needs", "distance", "household"})
+SPOKEN_WELL: Final = level_rank("B1")  # as the matcher's rule for a shared language
+SMALL_CHILD_AGE: Final = 7  # as the matcher: a child this young comes along to a course
+MENTOR_DEFAULT_KM: Final = 30.0
+
+
+def language_name(code: str, locale: str) -> str:
+    """"Deutsch", "德语", "німецька": the name of a language in the recipient's language."""
+    try:
+        name = Locale.parse(locale.split("-")[0]).languages.get(code)
+    except (UnknownLocaleError, ValueError):
+        name = None
+    return str(name) if name else code
+
+
+def place(code: str | None) -> str:
+    district = districts().get(code or "")
+    return district.name if district else ""
+
+
+def _languages(raw: Any) -> dict[str, str]:
+    return {str(item["code"]): str(item["level"]) for item in raw or [] if isinstance(item, Mapping)}
+
+
+def _needs_childcare(profile: Mapping[str, Any]) -> bool:
+    household = profile.get("household") or {}
+    ages = [a for a in household.get("children_ages") or () if isinstance(a, int)]
+    return "childcare" in (profile.get("needs") or ()) or any(age < SMALL_CHILD_AGE for age in ages)
+
+
+def _shared_languages(newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
+                      side: str, locale: str) -> Fact | None:
+    mine, theirs = _languages(newcomer["languages"]), _languages(other["languages"])
+    both = sorted(
+        (code for code in mine.keys() & theirs.keys()
+         if min(level_rank(mine[code]), level_rank(theirs[code])) >= SPOKEN_WELL),
+        key=lambda code: (-min(level_rank(mine[code]), level_rank(theirs[code])), code),
+    )
+    if not both:
+        return None
+    # Each side learns the other's level: the mentor how well Li speaks it, Li how well the mentor does.
+    levels, name = (theirs, other_name) if side == "newcomer" else (mine, newcomer["name"] or "")
+    return {"code": "languages", "name": name,
+            "items": [{"language": language_name(c, locale), "level": levels[c]} for c in both]}
+
+
+def _needs(newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str, side: str) -> Fact | None:
+    wanted = [str(n) for n in newcomer["profile"].get("needs") or ()]
+    covered = [n for n in wanted if n in set(other["profile"].get("helps_with") or ())]
+    if side == "newcomer":
+        return {"code": "needs_offered", "name": other_name, "needs": covered} if covered else None
+    shown = covered or wanted  # nothing covered: the mentor still learns what is wanted
+    return {"code": "needs_wanted", "name": newcomer["name"] or "", "needs": shown} if shown else None
+
+
+def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
+              side: str) -> list[Fact]:
+    if kind == "language_course" and other["format"] == "online":
+        return [{"code": "online_course"}]
+    here, there = newcomer["district"], other["district"]
+    if here not in districts() or there not in districts():
+        return []
+    km = round(district_distance_km(here, there))
+    abroad = newcomer["profile"].get("arrival") == "abroad"
+    values = {"other": other_name, "name": newcomer["name"] or "", "here": place(here), "there": place(there),
+              "place": place(here), "km": km}
+    if side == "newcomer":
+        code = ("near_your_future" if abroad else "near_you") if km == 0 else (
+            "km_from_your_future" if abroad else "km_from_you")
+    else:
+        code = ("near_future" if abroad else "same_district") if km == 0 else (
+            "km_away_future" if abroad else "km_away")
+    facts: list[Fact] = [{"code": code, **values}]
+    if kind == "mentor":
+        limit = float(other["profile"].get("max_distance_km") or MENTOR_DEFAULT_KM)
+        online_ok = bool(other["profile"].get("online_ok")) and bool(newcomer["profile"].get("online_ok", True))
+        if online_ok and km > limit:
+            facts.append({"code": "online"})
+        elif abroad:
+            facts.append({"code": "online_until_arrival" if side == "counterpart" else "online_until_you_arrive",
+                          "name": newcomer["name"] or ""})
+    return facts
+
+
+def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) -> list[Fact]:
+    """Only what an offer means for this newcomer; an employer hears nothing of it (see the module)."""
+    childcare = _needs_childcare(newcomer["profile"])
+    if kind == "language_course" and childcare and other["childcare"]:
+        # The provider must keep a place in its childcare: that is about the course, not the family.
+        return [{"code": "childcare_course"}] if side == "newcomer" else [
+            {"code": "childcare_course_needed", "name": newcomer["name"] or ""}]
+    if kind != "employer" or side != "newcomer":
+        return []
+    offers = set(other["profile"].get("offers") or ())
+    household = newcomer["profile"].get("household") or {}
+    facts: list[Fact] = []
+    if childcare and "childcare_support" in offers:
+        facts.append({"code": "childcare_job"})
+    if household.get("partner_seeks_work") and "partner_job_support" in offers:
+        facts.append({"code": "partner_job"})
+    return facts
+
+
+def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
+          locale: str) -> list[Fact]:
+    """``newcomer``: name, district, languages, profile; ``other``: the mentor's, course's or position's
+    district, languages, profile (the mentor's or employer's), format and childcare (a course's)."""
+    found: list[Fact | None] = []
+    if kind == "mentor":
+        found += [_shared_languages(newcomer, other, other_name, side, locale),
+                  _needs(newcomer, other, other_name, side)]
+    found += _distance(kind, newcomer, other, other_name, side)
+    found += _household(kind, newcomer, other, side)
+    return [f for f in found if f]

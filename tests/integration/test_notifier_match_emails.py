@@ -1,0 +1,116 @@
+"""What the emails about a match say, end to end: intake's real erasure, its events through real
+RabbitMQ into the running notifier, and the emails out of a real SMTP server — the mentor of an
+erased newcomer learns what happened; an employer's introduction holds no family details; a
+mentor's names the shared language, the help wanted and that meetings would be online."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.intake import privacy
+from lotse.shared import events
+from lotse.shared.mailsink import MailSink, StoredMessage
+from tests.conftest import eventually
+from tests.integration.notifier_fixtures import (
+    Person,
+    RunningNotifier,
+    add_match,
+    add_participant,
+    add_position,
+    delivery,
+    match_event,
+    publish,
+    running_notifier,
+    sink,
+    smtp_settings,
+    to,
+)
+
+__all__ = ["delivery", "running_notifier", "sink", "smtp_settings"]  # fixtures used by name
+SUHL, JENA, GERA = "16054", "16053", "16052"
+FAMILY_WORDS = ("Famil", "Kind", "Partner", "Betreuung")
+
+
+async def mail_to(sink: MailSink, person: Person) -> str:
+    """The one email's text part, with the line ends of a text (SMTP sends CRLF)."""
+    async def probe() -> list[StoredMessage]:
+        return to(sink, person.email)
+
+    [mail] = await eventually(probe)
+    return mail.text.replace("\r\n", "\n")
+
+
+async def set_profile(pool: asyncpg.Pool, person: Person, district: str, languages: list[dict[str, str]],
+                      profile: dict[str, Any]) -> None:
+    await pool.execute("UPDATE participants SET district = $2, languages = $3::jsonb, profile = $4::jsonb "
+                       "WHERE id = $1", person.id, district, languages, profile)
+
+
+async def test_the_mentor_of_an_erased_newcomer_learns_why_and_that_her_place_is_free(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
+    sabine = await add_participant(pool, "mentor", name="Sabine Krüger", locale="de")
+    await add_match(pool, "mentor", olena, sabine.id, status="active")
+    async with pool.acquire() as conn, conn.transaction():
+        await privacy.erase(conn, olena.id)
+    # What intake's outbox relay publishes for it: the erasure and the ended match.
+    for row in await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY occurred_at, id"):
+        await publish(amqp, events.Event(row["type"], dict(row["payload"]), id=row["id"],
+                                         occurred_at=row["occurred_at"]))
+    body = (await mail_to(sink, sabine)).split("\n-- \n")[0]
+    assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in body
+    assert "Ihr Platz ist wieder frei. Danke für Ihre Zeit und Ihre Hilfe!" in body
+    assert "Neu in Thüringen" not in body and "\n\n\n" not in body
+
+
+async def test_an_employer_introduction_holds_no_family_details_and_the_newcomer_hears_of_the_offers(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
+    await set_profile(pool, lan, GERA, [{"code": "vi", "level": "native"}, {"code": "de", "level": "B1"}],
+                      {"arrival": "abroad", "needs": ["childcare"], "occupation_field": "nursing",
+                       "household": {"partner": True, "partner_seeks_work": True, "children_ages": [2]}})
+    klinikum = await add_participant(pool, "employer", name="Personalabteilung", locale="de",
+                                     profile={"organisation": "Klinikum Gera",
+                                              "offers": ["childcare_support", "partner_job_support"]})
+    position = await add_position(pool, klinikum, title="Pflegefachkraft")
+    match_id = await add_match(pool, "employer", lan, position)
+    await pool.execute(
+        """UPDATE matches SET explanation = '[{"factor": "household", "contribution": 0.3, "detail": "x"},
+                                              {"factor": "german", "contribution": 0.2, "detail": "y"}]'
+           WHERE id = $1""", match_id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "employer", lan, position))
+
+    to_employer = await mail_to(sink, klinikum)
+    assert "Nguyễn Thị Lan, für die Stelle: Pflegefachkraft" in to_employer
+    assert not [word for word in FAMILY_WORDS if word in to_employer], to_employer
+    assert "Sie sind nah an dem Ort, an dem Nguyễn Thị Lan wohnen wird (Gera)." in to_employer
+    assert "nah beieinander" not in to_employer
+    to_lan = await mail_to(sink, lan)
+    assert "Nhà tuyển dụng có hỗ trợ giữ trẻ." in to_lan and "Nhà tuyển dụng giúp người bạn đời tìm việc làm." in to_lan
+    assert "Klinikum Gera ở gần nơi bạn sẽ sống (Gera)." in to_lan and "sống gần nhau" not in to_lan
+
+
+async def test_a_mentor_introduction_names_the_language_the_help_and_online_meetings(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    marko = await add_participant(pool, "newcomer", name="Marko Petrović", locale="sr")
+    await set_profile(pool, marko, SUHL, [{"code": "sr", "level": "native"}, {"code": "de", "level": "B2"}],
+                      {"arrival": "arrived", "needs": ["school", "housing"], "online_ok": True})
+    sabine = await add_participant(pool, "mentor", name="Sabine Krüger", locale="de")
+    await set_profile(pool, sabine, JENA, [{"code": "de", "level": "native"}],
+                      {"helps_with": ["school"], "max_distance_km": 30, "online_ok": True, "capacity": 2})
+    match_id = await add_match(pool, "mentor", marko, sabine.id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", marko, sabine.id))
+
+    to_sabine = await mail_to(sink, sabine)
+    assert "Sprachen, die Sie beide sprechen: Deutsch (Marko Petrović: B2)" in to_sabine
+    assert "Marko Petrović wünscht sich Hilfe bei: Schule" in to_sabine
+    assert "Marko Petrović wohnt in Suhl, 72 km entfernt." in to_sabine and "online treffen" in to_sabine
+    to_marko = await mail_to(sink, marko)
+    assert "Језици које обоје говорите: немачки (Sabine Krüger: матерњи језик)" in to_marko
+    assert "72 км" in to_marko and "онлајн" in to_marko

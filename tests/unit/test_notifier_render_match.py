@@ -1,0 +1,195 @@
+"""What the emails about a match say concretely: shared languages and levels, the help wanted,
+distance and online meetings, "where you will live" for a newcomer still abroad, nothing about
+family to an employer, and why a match ended — in every locale, without English leftovers or
+lines left empty by missing data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from lotse.notifier.match_context import ended_because
+from lotse.notifier.match_facts import facts
+from lotse.notifier.preview import SAMPLE
+from lotse.notifier.render import render_email
+from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
+
+# Family and children, partner, childcare in the catalogs' languages.
+FAMILY = (r"(?i)famil|partner|child|kinder|enfant|дітей|дити|дете|дети|деца|деце|hүүхэд|хүүхэд|гэр бүл|孩子|托儿|"
+          r"伴侣|家庭|con cái|trẻ|gia đình|dziec|rodzin|uşaq|ailə")
+TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
+SUHL, JENA, GERA = "16054", "16053", "16052"
+
+
+def newcomer(**changes: Any) -> dict[str, Any]:
+    person: dict[str, Any] = {
+        "name": "Li Wei", "district": SUHL,
+        "languages": [{"code": "zh", "level": "native"}, {"code": "de", "level": "B2"}],
+        "profile": {"needs": ["school", "housing"], "arrival": "arrived", "online_ok": True,
+                    "household": {"partner": True, "partner_seeks_work": True, "children_ages": [2]}},
+    }
+    return {**person, **changes}
+
+
+MENTOR: dict[str, Any] = {
+    "district": JENA, "languages": [{"code": "de", "level": "native"}, {"code": "en", "level": "C1"}],
+    "profile": {"helps_with": ["school"], "max_distance_km": 30, "online_ok": True},
+    "format": None, "childcare": None}
+COURSE: dict[str, Any] = {"district": GERA, "languages": [], "profile": {}, "format": "in_person", "childcare": True}
+EMPLOYER: dict[str, Any] = {"district": GERA, "languages": [], "format": None, "childcare": None,
+                            "profile": {"offers": ["childcare_support", "partner_job_support"]}}
+
+
+def codes(found: list[dict[str, Any]]) -> list[str]:
+    return [f["code"] for f in found]
+
+
+def test_the_mentor_learns_the_language_the_newcomers_level_her_needs_and_that_it_is_online() -> None:
+    found = facts("mentor", "counterpart", newcomer(), MENTOR, "Renate Albrecht", "en")
+    assert codes(found) == ["languages", "needs_wanted", "km_away", "online"]
+    assert found[0]["items"] == [{"language": "German", "level": "B2"}] and found[0]["name"] == "Li Wei"
+    assert found[1]["needs"] == ["school"]  # the needs this mentor helps with
+    assert found[2]["km"] == 72 and found[2]["here"] == "Suhl"
+    text = render_email("introduction", "en", {**SAMPLE, "side": "counterpart", "other_title": "Li Wei",
+                                               "facts": found, "reasons": []}).text
+    assert "Languages you both speak: German (Li Wei: B2)" in text
+    assert "Li Wei would like help with: School" in text
+    assert "Li Wei lives in Suhl, 72 km away." in text and "you would meet online" in text
+
+
+def test_the_newcomer_learns_the_mentors_level_and_what_she_can_help_with_in_her_language() -> None:
+    found = facts("mentor", "newcomer", newcomer(), MENTOR, "Renate Albrecht", "zh")
+    assert codes(found) == ["languages", "needs_offered", "km_from_you", "online"]
+    text = render_email("introduction", "zh", {**SAMPLE, "facts": found, "reasons": []}).text
+    assert "你们都会说的语言：德语（Renate Albrecht：母语）" in text
+    assert "Renate Albrecht可以在以下方面帮助您：学校" in text and "School" not in text
+    assert "72公里" in text and "在线见面" in text
+
+
+def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
+    lan = newcomer(name="Lan", district=GERA, profile={"arrival": "abroad", "needs": []})
+    to_lan = facts("language_course", "newcomer", lan, COURSE, "VHS Gera", "vi")
+    to_vhs = facts("language_course", "counterpart", lan, COURSE, "VHS Gera", "de")
+    assert codes(to_lan) == ["near_your_future"] and codes(to_vhs) == ["near_future"]
+    de = render_email("introduction", "de", {**SAMPLE, "side": "counterpart", "facts": to_vhs,
+                                             "reasons": ["distance"]}).text
+    assert "Sie sind nah an dem Ort, an dem Lan wohnen wird (Gera)." in de
+    assert "nah beieinander" not in de
+    en = render_email("introduction", "en", {**SAMPLE, "facts": to_lan, "reasons": ["distance"]}).text
+    assert "VHS Gera is close to where you will live (Gera)." in en and "close to each other" not in en
+    mentor_abroad = facts("mentor", "counterpart", {**lan, "district": JENA}, MENTOR, "Renate", "de")
+    assert codes(mentor_abroad)[-2:] == ["near_future", "online_until_arrival"]
+
+
+def test_an_employer_hears_nothing_of_the_family_the_newcomer_hears_of_the_offers() -> None:
+    to_employer = facts("employer", "counterpart", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
+    to_newcomer = facts("employer", "newcomer", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
+    assert codes(to_employer) == ["same_district"]
+    assert codes(to_newcomer) == ["near_you", "childcare_job", "partner_job"]
+    context = {**SAMPLE, "kind": "employer", "side": "counterpart", "other_title": "Li Wei", "wanted": "Nurse",
+               "facts": to_employer, "reasons": ["household", "german"]}
+    for locale in SUPPORTED_LOCALES:
+        text = render_email("introduction", locale, context).text
+        assert not re.search(FAMILY, text), locale
+
+
+def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
+    found = facts("language_course", "counterpart", newcomer(district=GERA), COURSE, "VHS Gera", "de")
+    assert codes(found) == ["same_district", "childcare_course_needed"]
+    text = render_email("introduction", "de", {**SAMPLE, "kind": "language_course", "side": "counterpart",
+                                               "facts": found, "reasons": ["household"]}).text
+    assert "Li Wei bräuchte während des Kurses einen Platz in der Kinderbetreuung." in text
+    assert "Partner" not in text
+    no_child = newcomer(district=GERA, profile={"needs": [], "household": {"partner": True}})
+    assert codes(facts("language_course", "counterpart", no_child, COURSE, "VHS", "de")) == ["same_district"]
+
+
+def test_an_online_course_says_so_instead_of_a_distance() -> None:
+    found = facts("language_course", "newcomer", newcomer(), {**COURSE, "format": "online"}, "VHS", "de")
+    assert codes(found)[0] == "online_course"
+
+
+@pytest.mark.parametrize(("status", "reason", "expected"), [
+    ("cancelled", "participant erased", "erased"), ("cancelled", "re-match requested by newcomer", "rematch"),
+    ("cancelled", "Mentorin ist umgezogen", "coordinator"), ("completed", "coordinator", "completed"),
+])
+def test_why_a_match_ended_comes_from_what_intake_stored(status: str, reason: str, expected: str) -> None:
+    assert ended_because(status, reason) == expected
+
+
+ERASED_NEWCOMER = {**SAMPLE, "side": "counterpart", "other_title": "", "named": False, "status": "cancelled",
+                   "ended_because": "erased"}
+
+
+def test_the_mentor_of_an_erased_newcomer_learns_what_happened_and_that_her_place_is_free() -> None:
+    text = render_email("match_ended", "de", ERASED_NEWCOMER).text
+    assert "Neu in Thüringen" not in text
+    assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in text
+    assert "Ihr Platz ist wieder frei. Danke für Ihre Zeit und Ihre Hilfe!" in text
+    assert "\n\n\n" not in text
+
+
+@pytest.mark.parametrize(("kind", "says"), [("mentor", "Your place is free again."),
+                                            ("language_course", "The seat in the course is free again."),
+                                            ("employer", "The position is open again.")])
+def test_the_counterpart_learns_its_place_seat_or_opening_is_free(kind: str, says: str) -> None:
+    for because in ("erased", "rematch", "coordinator"):
+        text = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "ended_because": because}).text
+        assert says in text and "Thank you for your time and help!" in text
+
+
+def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_person() -> None:
+    text = render_email("match_ended", "en", {**ERASED_NEWCOMER, "side": "newcomer"}).text
+    assert "Your mentor is no longer registered with Lotse." in text
+    assert "Your mentor:" not in text and "same person" not in text
+    assert "We are looking for someone new for you" in text
+
+
+def all_facts() -> list[dict[str, Any]]:
+    values = {"name": "Lan", "other": "Renate", "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
+              "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}]}
+    return [{"code": code, **values} for code in (
+        "languages", "needs_wanted", "needs_offered", "near_you", "near_your_future", "km_from_you",
+        "km_from_your_future", "same_district", "near_future", "km_away", "km_away_future", "online",
+        "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
+        "childcare_course_needed", "childcare_job", "partner_job")]
+
+
+def match_variants() -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    for f in all_facts():
+        found.append(("introduction", {**SAMPLE, "facts": [f], "reasons": []}))
+    for kind in ("mentor", "language_course", "employer"):
+        for side in ("newcomer", "counterpart"):
+            for because in ("erased", "rematch", "coordinator", "completed"):
+                for by_me in (False, True):
+                    found.append(("match_ended", {
+                        **SAMPLE, "kind": kind, "side": side, "ended_because": because, "ended_by_me": by_me,
+                        "status": "completed" if because == "completed" else "cancelled",
+                        "named": because != "erased", "other_title": "" if because == "erased" else "Renate"}))
+    return found
+
+
+def sentences(text: str) -> set[str]:
+    """The lines of the body that are words (not links, names or the signature)."""
+    body = text.split("\n-- \n")[0]
+    return {line.strip("- ").strip() for line in body.split("\n")
+            if line.strip() and "http" not in line and line.strip("- ").strip() not in ("", "Renate")}
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_every_new_sentence_is_translated_and_leaves_no_empty_line(locale: str) -> None:
+    for notification, context in match_variants():
+        english = render_email(notification, "en", context).text
+        local = render_email(notification, locale, context).text
+        leftovers = {s for s in sentences(english) & sentences(local) if re.search(r"[a-z]{3}", s)}
+        assert not leftovers, (notification, context.get("facts"), context.get("ended_because"), leftovers)
+        for line in local.split("\n"):
+            assert line.strip() != "-", (locale, notification)  # a bullet whose sentence came out empty
+            # "Newcomer: " with the name gone, "(Gera)" without the place: a value left empty.
+            assert not line.endswith(": "), (locale, line)
+            assert "()" not in line and "（）" not in line, (locale, line)
+        assert "\n\n\n" not in local, (notification, locale)
+
