@@ -23,8 +23,10 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
     """Store a registration and ask for its verification email, in one transaction.
 
     The same address registering again for the same kind gets no second participant: the
-    pending one is sent its verification again, a verified one a reminder of its
-    registration, and the caller answers exactly as for a new registration.
+    pending one is sent its verification again, any other one an e-mail "you are already
+    registered, nothing was changed; change or add (courses, positions) on your page" with
+    its manage link, and the caller answers exactly as for a new registration (the contract's
+    201 with the same id, so an answer never tells whether an address is registered).
     """
     participant_id = uuid.uuid4()
     registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind)
@@ -37,7 +39,7 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
             if existing is None:  # erased between our insert and this look: register afresh
                 return await register(pool, kind, reg)
             notification = (
-                "verification" if existing["status"] == "pending_verification" else "registration_confirmed"
+                "verification" if existing["status"] == "pending_verification" else "already_registered"
             )
             await write_event(
                 conn,

@@ -80,6 +80,9 @@ class MatcherConsumer(Consumer):
             await suggest.lock_writers(conn)
             await suggest.withdraw_open(conn, owner_id=participant_id, reason="counterpart_unavailable")
             return
+        await suggest.lock_writers(conn)
+        await suggest.withdraw_closed(conn, participant_id)
+        # Re-reads every course and position: more seats, a new one or a later start make room.
         await suggest.reconsider_waiting(conn, models, now, ROOM_OF.get(kind, ()))
 
     async def _introduce(self, conn: asyncpg.Connection, match_id: uuid.UUID) -> None:

@@ -159,7 +159,8 @@ async def newcomers_with_room(conn: asyncpg.Connection, kinds: tuple[str, ...], 
 
 
 async def load_pools(conn: asyncpg.Connection) -> Pools:
-    """Verified counterparts that still have room (capacity, seats, openings)."""
+    """Verified counterparts that still have room (capacity, seats, openings); closed courses and
+    positions are no counterparts."""
     mentors = await conn.fetch(
         f"""SELECT p.id, p.district, p.languages, p.profile, p.about,
                    (p.profile->>'capacity')::int - (SELECT count(*) FROM matches m
@@ -171,13 +172,14 @@ async def load_pools(conn: asyncpg.Connection) -> Pools:
                    c.seats - (SELECT count(*) FROM matches m
                         WHERE m.counterpart_id = c.id AND m.status = ANY({_HELD})) AS left_
             FROM courses c JOIN participants p ON p.id = c.provider_id
-            WHERE p.status = 'verified' AND c.starts_on >= current_date"""
+            WHERE p.status = 'verified' AND c.starts_on >= current_date AND c.closed_at IS NULL"""
     )
     positions = await conn.fetch(
         f"""SELECT s.*, p.district, p.profile, coalesce(p.about, '') AS about,
                    s.openings - (SELECT count(*) FROM matches m
                         WHERE m.counterpart_id = s.id AND m.status = ANY({_HELD})) AS left_
-            FROM positions s JOIN participants p ON p.id = s.employer_id WHERE p.status = 'verified'"""
+            FROM positions s JOIN participants p ON p.id = s.employer_id
+            WHERE p.status = 'verified' AND s.closed_at IS NULL"""
     )
     return Pools(
         mentors=[

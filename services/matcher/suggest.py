@@ -124,6 +124,22 @@ async def withdraw_open(
     return len(rows)
 
 
+async def withdraw_closed(conn: asyncpg.Connection, owner_id: uuid.UUID) -> int:
+    """Open suggestions of the owner's closed courses and positions. Intake withdraws them when it
+    closes one; a suggestion written meanwhile from pools read before the close is caught here."""
+    rows = await conn.fetch(
+        f"""UPDATE matches SET status = 'withdrawn', reason = 'counterpart_unavailable'
+            WHERE status = 'suggested' AND counterpart_id IN (
+                SELECT id FROM courses WHERE provider_id = $1 AND closed_at IS NOT NULL
+                UNION ALL SELECT id FROM positions WHERE employer_id = $1 AND closed_at IS NOT NULL)
+            RETURNING {matches_db.MATCH_COLUMNS}""",
+        owner_id,
+    )
+    await write_events(conn, [matches_db.match_event(events.MATCH_WITHDRAWN, r, reason="counterpart_unavailable")
+                              for r in rows])
+    return len(rows)
+
+
 async def for_newcomer(
     conn: asyncpg.Connection, newcomer_id: uuid.UUID, models: dict[str, LinearModel], now: datetime,
     *, rescore: bool = False,

@@ -10,11 +10,11 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import privacy, self_service
+from lotse.intake import offers, privacy, self_service
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
-from lotse.intake.web import forms, labels, messages, vocabulary
+from lotse.intake.web import forms, labels, manage_offers, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
@@ -66,12 +66,12 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str 
 
 
 async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, values: dict[str, object],
-                errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> web.Response:
+                errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
+                alert: str | None = None) -> web.Response:
     """The page for a person already loaded, on the caller's connection: a refused edit is drawn
     inside its own request's transaction, with no second connection and no second load."""
     participant_id = row["id"]
-    courses = await conn.fetch("SELECT * FROM courses WHERE provider_id = $1 ORDER BY starts_on", participant_id)
-    positions = await conn.fetch("SELECT * FROM positions WHERE employer_id = $1 ORDER BY title", participant_id)
+    offered = await offers.listing(conn, row["kind"], participant_id) if row["kind"] in offers.OF_KIND else []
     consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
                 for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
@@ -79,10 +79,12 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     for path, message in (errors or {}).items():
         field_errors.setdefault(forms.field_id(path), message)
     return render(request, "manage.html", {
-        "participant": row, "kind": row["kind"], "values": values, "field_errors": field_errors,
-        "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors},
+        "participant": row, "kind": row["kind"], "values": manage_offers.values(offered) | values,
+        "field_errors": field_errors,
+        "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors}
+        | manage_offers.field_labels(offered, gettext),
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
-        "vocab": vocabulary.for_locale(request_locale(request)), "courses": courses, "positions": positions,
+        "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
     }, status=status)
 
@@ -119,6 +121,16 @@ async def manage_submit(request: web.Request) -> web.Response:
                     return await _draw(request, conn, row, values=forms.form_values(form), errors=errors,
                                        status=422)
                 await self_service.update(conn, participant_id, cleaned)
+            elif action in manage_offers.ACTIONS:
+                gettext = gettext_for(request)
+                try:
+                    refused = await manage_offers.apply(conn, row, action, form, gettext)
+                except offers.NotFound:
+                    return await _draw(request, conn, row, values=_stored_values(row), status=409,
+                                       alert=gettext(manage_offers.GONE))
+                if refused:
+                    return await _draw(request, conn, row, values=_stored_values(row) | forms.form_values(form),
+                                       errors=refused, status=422)
             else:
                 raise web.HTTPBadRequest(text="unknown action")
         except self_service.NotFound:

@@ -1,0 +1,135 @@
+"""A provider's courses and an employer's positions, as their owner changes them on the manage page:
+places left, fewer or more places, a new start date, closing one, adding one.
+
+Every change writes `participant.updated` for the owner in the same transaction; the matcher then
+re-reads the owner's courses or positions (new room, a closed one). Closing keeps the row: matches
+point at it and running ones (approved, introduced, active) continue; only open suggestions are
+withdrawn, here and at once, so no coordinator can approve one after the close.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import asyncpg
+
+from lotse.shared import events, matches, matches_db
+from lotse.shared.outbox import write_event, write_events
+
+
+@dataclass(frozen=True, slots=True)
+class Offers:
+    """Where a kind of owner keeps its offers, and what a match of them is called."""
+
+    table: str
+    owner: str
+    places: str  # the column that counts places: seats, openings
+    group: str  # the registration payload's list: courses, positions
+    match_kind: str
+    order: str
+
+
+OF_KIND: Final = {
+    "language_provider": Offers("courses", "provider_id", "seats", "courses", "language_course", "starts_on, title"),
+    "employer": Offers("positions", "employer_id", "openings", "positions", "employer", "title"),
+}
+# The withdrawal reason the matcher already gives when a counterpart has no room or is gone.
+WITHDRAWN_REASON: Final = "counterpart_unavailable"
+
+
+class NotFound(Exception):
+    """No open course or position of this owner with that id (closed, or someone else's)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TooFewPlaces(Exception):
+    taken: int
+
+
+def _taken(offers: Offers) -> str:
+    held = ", ".join(f"'{status}'" for status in matches.HOLDS_CAPACITY)
+    return f"(SELECT count(*) FROM matches m WHERE m.counterpart_id = o.id AND m.status IN ({held}))"
+
+
+async def listing(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> list[asyncpg.Record]:
+    """The owner's courses or positions, open ones first, each with `taken` (places held by
+    approved, introduced and active matches) and `places_left`."""
+    offers = OF_KIND[kind]
+    rows: list[asyncpg.Record] = await conn.fetch(
+        f"""SELECT o.*, {_taken(offers)} AS taken, o.{offers.places} - {_taken(offers)} AS places_left
+            FROM {offers.table} o WHERE o.{offers.owner} = $1
+            ORDER BY o.closed_at IS NOT NULL, {offers.order}""",
+        owner_id,
+    )
+    return rows
+
+
+async def _lock(conn: asyncpg.Connection, offers: Offers, owner_id: uuid.UUID, offer_id: uuid.UUID) -> int:
+    """Lock the open offer (before its matches: the lock order of a coordinator's approval) and
+    return how many places running matches hold."""
+    found = await conn.fetchval(
+        f"SELECT id FROM {offers.table} o WHERE id = $1 AND {offers.owner} = $2 AND closed_at IS NULL FOR UPDATE",
+        offer_id, owner_id,
+    )
+    if found is None:
+        raise NotFound(str(offer_id))
+    taken: int = await conn.fetchval(f"SELECT {_taken(offers)} FROM {offers.table} o WHERE id = $1", offer_id)
+    return taken
+
+
+async def _withdraw_open(conn: asyncpg.Connection, offer_id: uuid.UUID) -> None:
+    rows = await conn.fetch(
+        f"""UPDATE matches SET status = 'withdrawn', reason = $2
+            WHERE counterpart_id = $1 AND status = 'suggested' RETURNING {matches_db.MATCH_COLUMNS}""",
+        offer_id, WITHDRAWN_REASON,
+    )
+    await write_events(conn, [matches_db.match_event(events.MATCH_WITHDRAWN, r, reason=WITHDRAWN_REASON)
+                              for r in rows])
+
+
+async def _changed(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> None:
+    await write_event(conn, events.new_event(events.PARTICIPANT_UPDATED, participant_id=owner_id, kind=kind))
+
+
+async def change(
+    conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, cleaned: Mapping[str, Any]
+) -> None:
+    """New places (and a course's start date), validated; places never below those taken.
+    Call inside a transaction."""
+    offers = OF_KIND[kind]
+    taken = await _lock(conn, offers, owner_id, offer_id)
+    places = int(cleaned[offers.places])
+    if places < taken:
+        raise TooFewPlaces(taken)
+    columns: dict[str, object] = {offers.places: places}
+    if "starts_on" in cleaned and offers.table == "courses":
+        columns["starts_on"] = cleaned["starts_on"]
+    sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
+    await conn.execute(f"UPDATE {offers.table} SET {sets} WHERE id = $1", offer_id, *columns.values())
+    if places == taken:  # full now: what is still suggested could never be approved
+        await _withdraw_open(conn, offer_id)
+    await _changed(conn, kind, owner_id)
+
+
+async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID) -> None:
+    """No new suggestions for this course or position; running matches continue."""
+    offers = OF_KIND[kind]
+    await _lock(conn, offers, owner_id, offer_id)
+    await conn.execute(f"UPDATE {offers.table} SET closed_at = now() WHERE id = $1", offer_id)
+    await _withdraw_open(conn, offer_id)
+    await _changed(conn, kind, owner_id)
+
+
+async def add(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, row: Mapping[str, Any]) -> uuid.UUID:
+    """One course or position, validated as a registration's."""
+    offers = OF_KIND[kind]
+    offer_id = uuid.uuid4()
+    columns = {"id": offer_id, offers.owner: owner_id, **row}
+    names = ", ".join(columns)
+    values = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    await conn.execute(f"INSERT INTO {offers.table} ({names}) VALUES ({values})", *columns.values())
+    await _changed(conn, kind, owner_id)
+    return offer_id

@@ -1,0 +1,123 @@
+"""The manage page's courses and positions: the form posts of a provider or employer.
+
+Each existing course or position is a small form of its own (its fields named `seats-<id>`,
+`starts_on-<id>`, `openings-<id>`); the "add" form uses the registration's row fields
+(`courses-0-title`, …) and so its validation and messages.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, Final
+
+import asyncpg
+
+from lotse.intake import offers
+from lotse.intake.validation import N_, ValidationFailed, validate_update
+from lotse.intake.web import forms, labels, messages
+
+ACTIONS: Final = ("offer_save", "offer_close", "offer_add")
+TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
+GONE: Final = N_("This course or position is closed already. Nothing was changed.")
+_ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
+# Stored columns a course or position is validated with again when its places change.
+_COLUMNS: Final = {
+    "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare"),
+    "positions": ("title", "occupation_field", "openings", "min_german_level"),
+}
+
+
+def values(rows: Iterable[Any]) -> dict[str, object]:
+    """The stored places and start dates, as the page's forms show them."""
+    shown: dict[str, object] = {}
+    for row in rows:
+        for name in ("seats", "openings", "starts_on"):
+            if name in row:
+                shown[f"{name}-{row['id']}"] = str(row[name])
+    return shown
+
+
+def field_labels(rows: Iterable[Any], gettext: Callable[[str], str]) -> dict[str, str]:
+    """"Deutsch B1: Seats" for `seats-<id>`: the error summary names the course it means."""
+    return {f"{name}-{row['id']}": f"{row['title']}: {gettext(labels.FIELD_LABELS[name])}"
+            for row in rows for name in ("seats", "openings", "starts_on") if name in row}
+
+
+def _number(raw: str) -> object:
+    text = raw.strip()
+    return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
+
+
+async def apply(
+    conn: asyncpg.Connection, owner: Any, action: str, form: Any, gettext: Callable[[str], str]
+) -> dict[str, str]:
+    """Carry out one post; field id → message when it is refused (nothing is changed then)."""
+    kind, owner_id = owner["kind"], owner["id"]
+    if kind not in offers.OF_KIND:
+        raise offers.NotFound(kind)
+    if action == "offer_add":
+        return await _add(conn, kind, owner_id, form, gettext)
+    try:
+        offer_id = uuid.UUID(str(form.get("offer", "")))
+    except ValueError:
+        raise offers.NotFound(str(form.get("offer"))) from None
+    if action == "offer_close":
+        await offers.close(conn, kind, owner_id, offer_id)
+        return {}
+    return await _save(conn, kind, owner_id, offer_id, form, gettext)
+
+
+async def _add(
+    conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, form: Any, gettext: Callable[[str], str]
+) -> dict[str, str]:
+    group = offers.OF_KIND[kind].group
+    payload = {group: forms.to_payload(kind, form)[group]}
+    try:
+        cleaned = validate_update(kind, payload, today=date.today())
+    except ValidationFailed as failed:
+        return {forms.field_id(forms.form_path(form, path)): messages.for_form(path, error, gettext, payload)
+                for path, error in failed.errors.items()}
+    for row in cleaned[group]:  # type: ignore[attr-defined]
+        await offers.add(conn, kind, owner_id, row)
+    return {}
+
+
+async def _save(
+    conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, form: Any,
+    gettext: Callable[[str], str],
+) -> dict[str, str]:
+    spec = offers.OF_KIND[kind]
+    stored = await conn.fetchrow(
+        f"SELECT * FROM {spec.table} WHERE id = $1 AND {spec.owner} = $2 AND closed_at IS NULL", offer_id, owner_id
+    )
+    if stored is None:
+        raise offers.NotFound(str(offer_id))
+    row: dict[str, object] = {name: stored[name] for name in _COLUMNS[spec.group]}
+    today = date.today()
+    if "starts_on" in row:
+        typed = str(form.get(f"starts_on-{offer_id}", "")).strip()
+        if typed == stored["starts_on"].isoformat():
+            # An unchanged start date is not checked again: a course that has begun keeps its date.
+            today = min(today, stored["starts_on"])
+        row["starts_on"] = typed or None
+    row.pop(spec.places)
+    typed_places = str(form.get(f"{spec.places}-{offer_id}", "")).strip()
+    if typed_places:
+        row[spec.places] = _number(typed_places)
+    row = {name: value for name, value in row.items() if value is not None}
+    try:
+        cleaned = validate_update(kind, {spec.group: [row]}, today=today)
+        await offers.change(conn, kind, owner_id, offer_id, cleaned[spec.group][0])  # type: ignore[index]
+    except ValidationFailed as failed:
+        errors: dict[str, str] = {}
+        for path, error in failed.errors.items():
+            found = _ROW.fullmatch(path)
+            name = found[1] if found and found[1] in ("starts_on", spec.places) else spec.places
+            errors.setdefault(f"{name}-{offer_id}", messages.for_form(path, error, gettext, {}))
+        return errors
+    except offers.TooFewPlaces as refused:
+        return {f"{spec.places}-{offer_id}": gettext(TOO_FEW) % {"taken": refused.taken}}
+    return {}

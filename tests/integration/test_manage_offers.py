@@ -1,0 +1,253 @@
+"""A provider's courses and an employer's positions on the manage page (seats left, fewer or more
+places, closing, adding), how the matcher follows, and a repeated registration's e-mail."""
+
+from __future__ import annotations
+
+import html as html_lib
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+
+from lotse.matcher.consumer import MatcherConsumer
+from lotse.matcher.profiles import load_pools
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.shared import events
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import employer_payload, form_fields, newcomer_payload, provider_payload
+from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, sink, smtp_settings, to
+from tests.integration.test_self_service import manage_link
+
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
+
+SOON = (date.today() + timedelta(days=20)).isoformat()
+WEEKEND_A1 = {"title": "Deutsch A1 am Wochenende", "level": "A1", "schedule": "weekend", "format": "in_person",
+              "district": "16052", "seats": 10, "starts_on": SOON, "childcare": False}
+EVENING_B1 = {"title": "Deutsch B1 abends", "level": "B1", "schedule": "evening", "format": "in_person",
+              "district": "16052", "seats": 10, "starts_on": SOON, "childcare": True}
+
+
+async def _verified(intake_client: IntakeClient, pool: asyncpg.Pool, path: str, body: dict[str, Any]) -> uuid.UUID:
+    created = await intake_client.post(path, json={**body, "preferred_locale": "en"})  # pages in the source words
+    assert created.status == 201, await created.text()
+    participant_id = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1",
+                       participant_id)
+    return participant_id
+
+
+async def _newcomer(intake_client: IntakeClient, pool: asyncpg.Pool) -> uuid.UUID:
+    return await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+
+
+async def _add_match(
+    pool: asyncpg.Pool, newcomer: uuid.UUID, counterpart: uuid.UUID, kind: str, status: str
+) -> uuid.UUID:
+    match_id = uuid.uuid4()
+    await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status) "
+                       "VALUES ($1, $2, $3, $4, 0.5, $5)", match_id, kind, newcomer, counterpart, status)
+    return match_id
+
+
+async def _post(intake_client: IntakeClient, owner: uuid.UUID, data: dict[str, str]) -> tuple[int, str]:
+    response = await intake_client.post(manage_link(owner), data=data, allow_redirects=True)
+    return response.status, html_lib.unescape(await response.text())
+
+
+async def _updated_events(pool: asyncpg.Pool, owner: uuid.UUID) -> int:
+    return int(await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE type = 'participant.updated' AND payload->>'participant_id' = $1",
+        str(owner)))
+
+
+@pytest.fixture
+def matcher(pool: asyncpg.Pool) -> MatcherConsumer:
+    return MatcherConsumer(pool, None)  # type: ignore[arg-type]  # handle() needs no broker
+
+
+async def deliver(matcher: MatcherConsumer, pool: asyncpg.Pool, event_type: str, **data: object) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        await matcher.handle(conn, events.new_event(event_type, **data))
+
+
+async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
+
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
+    assert "Seats left: 9 of 10" in page
+    assert "please write to the welcome centre" not in page
+    shown = dict(form_fields(page, f"seats-{course}"))
+    assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON}
+
+    later = (date.today() + timedelta(days=40)).isoformat()
+    status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
+                                                         f"seats-{course}": "4", f"starts_on-{course}": later})
+    assert status == 200 and "Seats left: 3 of 4" in page
+    stored = await pool.fetchrow("SELECT seats, starts_on FROM courses WHERE id = $1", course)
+    assert (stored["seats"], stored["starts_on"].isoformat()) == (4, later)
+    assert await _updated_events(pool, provider) == 1  # the matcher hears of the new room
+
+
+async def test_seats_below_those_taken_are_refused_with_a_field_error(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    for state in ("approved", "introduced"):
+        await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", state)
+
+    status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
+                                                         f"seats-{course}": "1", f"starts_on-{course}": SOON})
+    assert status == 422
+    assert "2 places are already taken by people matched to it: it cannot have fewer." in page
+    assert f'id="seats-{course}" name="seats-{course}" value="1"' in page and 'aria-invalid="true"' in page
+    assert await pool.fetchval("SELECT seats FROM courses WHERE id = $1", course) == 10
+    assert await _updated_events(pool, provider) == 0
+
+    # Not a number, and a start in the past: the registration's messages, at the course's fields.
+    status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
+                                                         f"seats-{course}": "viele",
+                                                         f"starts_on-{course}": "2020-01-01"})
+    assert status == 422 and f'id="seats-{course}-error"' in page and f'id="starts_on-{course}-error"' in page
+    assert 'href="#seats-' in page and "Deutsch B1 abends: Seats" in page  # the summary names the course
+
+
+async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_continue(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    newcomer = await _newcomer(intake_client, pool)
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    suggested = await pool.fetchval("SELECT id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'", course)
+    assert suggested is not None
+    running = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
+
+    status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course)})
+    assert status == 200 and "Closed" in page and f"seats-{course}" not in page
+    assert await pool.fetchval("SELECT closed_at IS NOT NULL FROM courses WHERE id = $1", course)
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", suggested)) == {
+        "status": "withdrawn", "reason": "counterpart_unavailable"}
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", running) == "active"
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.withdrawn' "
+                               "AND payload->>'match_id' = $1", str(suggested)) == 1
+
+    # The matcher, told of the change, never suggests the closed course again.
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=newcomer, kind="newcomer")
+    assert not await pool.fetchval("SELECT count(*) FROM matches WHERE counterpart_id = $1 AND status = 'suggested'",
+                                   course)
+    async with pool.acquire() as conn:
+        assert course not in {c.id for c in (await load_pools(conn)).courses}
+
+    # Closing twice (a second tab): nothing changes, and the page says so.
+    status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course)})
+    assert status == 409 and "This course or position is closed already. Nothing was changed." in page
+
+
+async def test_a_suggestion_written_from_pools_read_before_the_close_is_withdrawn_by_the_matcher(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    await pool.execute("UPDATE courses SET closed_at = now() WHERE id = $1", course)
+    late = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "suggested")
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", late) == "withdrawn"
+
+
+async def test_an_added_course_is_stored_and_the_matcher_suggests_it(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[WEEKEND_A1]))
+    newcomer = await _newcomer(intake_client, pool)  # A2, evenings only: the weekend A1 course does not fit
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    assert not await pool.fetchval("SELECT count(*) FROM matches WHERE newcomer_id = $1 AND kind = 'language_course'",
+                                   newcomer)
+
+    # Missing fields: the registration's messages, nothing stored.
+    status, page = await _post(intake_client, provider, {"action": "offer_add", "courses-0-title": "Deutsch B1"})
+    assert status == 422 and 'id="courses-0-seats-error"' in page
+    assert await pool.fetchval("SELECT count(*) FROM courses WHERE provider_id = $1", provider) == 1
+
+    added = {f"courses-0-{k}": str(v) for k, v in EVENING_B1.items() if k != "childcare"}
+    status, page = await _post(intake_client, provider, {"action": "offer_add", **added, "courses-0-childcare": "on"})
+    assert status == 200 and "Deutsch B1 abends" in page and "Seats left: 10 of 10" in page
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 AND title = 'Deutsch B1 abends'",
+                                 provider)
+    assert course is not None
+    assert await _updated_events(pool, provider) == 1
+
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    assert await pool.fetchval("SELECT counterpart_id FROM matches WHERE newcomer_id = $1 AND kind = 'language_course' "
+                               "AND status = 'suggested'", newcomer) == course
+
+
+async def test_an_employer_changes_openings_closes_and_adds_positions(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
+    await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "introduced")
+    page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
+    assert "Openings left: 2 of 3" in page
+
+    status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
+                                                         f"openings-{position}": "0"})
+    assert status == 422 and f'id="openings-{position}-error"' in page
+    status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
+                                                         f"openings-{position}": "1"})
+    assert status == 200 and "Openings left: 0 of 1" in page
+
+    status, page = await _post(intake_client, employer, {
+        "action": "offer_add", "positions-0-title": "Pflegehelfer/in", "positions-0-occupation_field": "nursing",
+        "positions-0-openings": "2", "positions-0-min_german_level": "A2"})
+    assert status == 200 and "Pflegehelfer/in" in page
+    status, page = await _post(intake_client, employer, {"action": "offer_close", "offer": str(position)})
+    assert status == 200
+    rows = {r["title"]: r["closed"] for r in await pool.fetch(
+        "SELECT title, closed_at IS NOT NULL AS closed FROM positions WHERE employer_id = $1", employer)}
+    assert rows == {"Elektroniker/in": True, "Pflegehelfer/in": False}
+
+    # Someone else's position, through this employer's link: refused, nothing changes.
+    other = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    theirs = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", other)
+    status, _ = await _post(intake_client, employer, {"action": "offer_close", "offer": str(theirs)})
+    assert status == 409
+    assert await pool.fetchval("SELECT closed_at FROM positions WHERE id = $1", theirs) is None
+
+
+async def test_registering_again_says_already_registered_with_the_manage_link(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any
+) -> None:
+    body = provider_payload(preferred_locale="en")
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers", body)
+    again = await intake_client.post("/api/v1/language-providers",
+                                     json={**body, "courses": [{**EVENING_B1, "title": "Deutsch B1 Frühjahr"}]})
+    assert again.status == 201 and (await again.json())["id"] == str(provider)  # the contract's answer
+    assert await pool.fetchval("SELECT count(*) FROM courses WHERE provider_id = $1", provider) == 1
+
+    [payload] = [r["payload"] for r in await pool.fetch("SELECT payload FROM outbox WHERE type = $1",
+                                                        events.NOTIFICATION_REQUESTED)]
+    assert payload["notification"] == "already_registered"
+    notifier = NotifierConsumer(pool, None, lambda: None)
+    async with pool.acquire() as conn, conn.transaction():
+        await notifier.handle(conn, events.new_event(events.NOTIFICATION_REQUESTED, **payload))
+    await deliver_all(delivery)
+    [mail] = to(sink, body["email"])
+    assert mail.headers["Subject"] == "You are already registered"
+    assert "nothing was changed or added" in mail.text
+    assert "To add a course, change its seats or close it, use your page:" in mail.text
+    assert "/manage/" in mail.text
+    assert "We are now looking for good matches" not in mail.text
