@@ -23,7 +23,7 @@ from lotse.shared.topology import NOTIFIER_QUEUE
 # Notification types a `notification.requested` event may ask for directly.
 MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
-                         "already_registered"})
+                         "already_registered", "manage_link"})
 
 
 class NotifierConsumer(Consumer):

@@ -6,6 +6,7 @@ import dataclasses
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import asyncpg
 import itsdangerous
@@ -14,10 +15,14 @@ from aio_pika.abc import AbstractRobustConnection
 from aiohttp.test_utils import TestClient, TestServer
 
 from lotse.intake.app import init_app
-from lotse.shared import tokens
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.shared import events, tokens
 from lotse.shared.config import Settings
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, sink, smtp_settings, to
+
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 REQUESTED = "SELECT payload FROM outbox WHERE type = 'notification.requested' ORDER BY seq"
 
@@ -46,10 +51,10 @@ async def test_a_known_address_gets_its_link_and_an_unknown_one_the_same_answer(
     known = await intake_client.post("/new-link?lang=vi", data={"email": f"  {email.upper()} "},
                                      allow_redirects=False)
     assert known.status == 303 and known.headers["Location"] == "/new-link/sent?lang=vi"
-    # One email per registration: the confirmation (its footer has a fresh manage link) or,
-    # while unconfirmed, the verification again. The notifier writes each in the stored language.
+    # One email per registration: a fresh manage link or, while unconfirmed, the verification
+    # again. The notifier writes each in the stored language.
     sent = {(r["payload"]["participant_id"], r["payload"]["notification"]) for r in await pool.fetch(REQUESTED)}
-    assert sent == {(str(newcomer), "registration_confirmed"), (str(mentor), "verification")}
+    assert sent == {(str(newcomer), "manage_link"), (str(mentor), "verification")}
 
     await pool.execute("DELETE FROM outbox")
     unknown = await intake_client.post("/new-link?lang=vi", data={"email": "nobody@example.org"},
@@ -100,3 +105,23 @@ async def test_error_pages_name_the_centre_and_requests_are_limited_like_registr
     second = await contact_client.post("/new-link", data={"email": "b@example.org"}, allow_redirects=False)
     assert first.status == 303 and second.status == 429 and "Retry-After" in second.headers
     assert 'value="b@example.org"' in await second.text()
+
+
+async def test_a_confirmed_person_is_mailed_a_new_manage_link_not_the_confirmation(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any
+) -> None:
+    email = f"lan.{uuid.uuid4().hex[:8]}@example.org"
+    await _registered(intake_client, pool, "/api/v1/newcomers", newcomer_payload(email=email, preferred_locale="vi"))
+    sent = await intake_client.post("/new-link?lang=vi", data={"email": email}, allow_redirects=False)
+    assert sent.status == 303
+    [payload] = [r["payload"] for r in await pool.fetch(REQUESTED)]
+    notifier = NotifierConsumer(pool, None, lambda: None)
+    async with pool.acquire() as conn, conn.transaction():
+        await notifier.handle(conn, events.new_event(events.NOTIFICATION_REQUESTED, **payload))
+    await deliver_all(delivery)
+    [mail] = to(sink, email)
+    assert mail.headers["Subject"] == "Đường dẫn mới đến đăng ký của bạn"
+    assert "đường dẫn mới đến đăng ký của bạn" in mail.text and "/manage/" in mail.text
+    assert "bỏ qua email này" in mail.text
+    # Someone matched months ago is not told "your address is confirmed, we are looking for matches".
+    assert "Đăng ký của bạn đã được xác nhận" not in mail.headers["Subject"]

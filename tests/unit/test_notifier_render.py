@@ -87,3 +87,14 @@ def test_a_greeting_that_ends_a_sentence_is_followed_by_a_capital(locale: str) -
         paragraphs = render_email(notification, locale, SAMPLE).text.split("\n\n")
         if paragraphs[0].endswith("!"):
             assert paragraphs[1][:1].isupper(), (notification, paragraphs[1][:30])
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_a_new_manage_link_is_given_in_every_locale_without_confirmation_words(locale: str) -> None:
+    email = render_email("manage_link", locale, SAMPLE)
+    assert SAMPLE["manage_url"] in email.text.split("-- ")[0]  # in the body, not only the footer
+    assert f'<a href="{SAMPLE["manage_url"]}">' in (email.html or "")
+    confirmed = render_email("registration_confirmed", locale, SAMPLE).subject
+    assert email.subject != confirmed
+    if locale != "en":  # translated, not the English source words
+        assert "here is a new link" not in email.text and email.subject != "A new link to your registration"
