@@ -12,6 +12,7 @@ from typing import Final
 
 from lotse.matcher import rules
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.meeting import meets_online
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 NATIVE: Final = level_rank("native")
@@ -57,11 +58,12 @@ def _language_feature(newcomer: Newcomer, other: dict[str, str]) -> Feature:
 
 
 def _distance_feature(newcomer: Newcomer, district: str, limit_km: float, online: bool) -> Feature:
+    """``online``: the counterpart offers meeting online (a mentor only)."""
     km = district_distance_km(newcomer.district, district)
     places = f"{_place(newcomer.district)} – {_place(district)}"
     if km <= 0.5:
         return Feature("distance", 1.0, f"Same district ({_place(district)}).")
-    if online and km > limit_km:
+    if meets_online(km, limit_km, online, newcomer.online_ok):
         return Feature("distance", 0.3, f"{places}: {km:.0f} km, so meetings online.")
     return Feature("distance", _clip(1.0 - km / limit_km), f"{places}: {km:.0f} km apart.")
 
@@ -91,7 +93,7 @@ def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, 
     )
     return [
         _language_feature(newcomer, mentor.languages),
-        _distance_feature(newcomer, mentor.district, mentor.max_distance_km, mentor.online_ok and newcomer.online_ok),
+        _distance_feature(newcomer, mentor.district, mentor.max_distance_km, mentor.online_ok),
         needs,
         occupation,
         Feature("about", _clip(text_similarity), f"Their own words have {text_similarity:.0%} in common."),

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from lotse.shared import matches
+from lotse.shared import matches, meeting
 
 Languages = dict[str, str]  # ISO 639-1 code -> level (A1..C2 | native)
 
@@ -115,8 +115,7 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         about=row["about"] or "",
         waiting_since=row["verified_at"] or row["created_at"],
         country=str(profile.get("country_of_origin") or ""),
-        # Rows stored before newcomers were asked have no key: they were matched as accepting online.
-        online_ok=bool(profile.get("online_ok", True)),
+        online_ok=meeting.newcomer_online_ok(profile),
     )
 
 
@@ -187,8 +186,8 @@ async def load_pools(conn: asyncpg.Connection) -> Pools:
                 id=r["id"], district=r["district"], languages=_languages(r["languages"]),
                 helps_with=frozenset(r["profile"].get("helps_with") or ()),
                 occupation_field=r["profile"].get("occupation_field"),
-                max_distance_km=float(r["profile"].get("max_distance_km") or 30),
-                online_ok=bool(r["profile"].get("online_ok")), capacity_left=int(r["left_"]), about=r["about"] or "",
+                max_distance_km=meeting.mentor_max_km(r["profile"]),
+                online_ok=meeting.mentor_online_ok(r["profile"]), capacity_left=int(r["left_"]), about=r["about"] or "",
             )
             for r in mentors
         ],

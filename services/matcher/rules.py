@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.meeting import in_reach
 from lotse.shared.reference import district_distance_km, level_rank
 
 B1: Final = level_rank("B1")
@@ -29,11 +30,10 @@ def next_german_level(newcomer: Newcomer) -> str | None:
 def mentor_feasible(newcomer: Newcomer, mentor: Mentor) -> bool:
     if mentor.capacity_left <= 0 or not shared_languages(newcomer.languages, mentor.languages):
         return False
-    if mentor.online_ok and newcomer.online_ok:
-        return True
-    # In person, between district seats. A newcomer still abroad is measured from the district they
-    # will live in: one who declines online meets the mentor after arriving (docs/decisions.md).
-    return district_distance_km(newcomer.district, mentor.district) <= mentor.max_distance_km
+    # A newcomer still abroad is measured from the district they will live in: one who declines
+    # online meets the mentor after arriving (docs/decisions.md).
+    return in_reach(district_distance_km(newcomer.district, mentor.district), mentor.max_distance_km,
+                    mentor.online_ok, newcomer.online_ok)
 
 
 def course_feasible(newcomer: Newcomer, course: Course) -> bool:

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
 
+from lotse.shared import meeting
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 Fact = dict[str, Any]
@@ -20,7 +21,6 @@ Fact = dict[str, Any]
 COVERED: Final = frozenset({"language", "needs", "distance", "household"})
 SPOKEN_WELL: Final = level_rank("B1")  # as the matcher's rule for a shared language
 SMALL_CHILD_AGE: Final = 7  # as the matcher: a child this young comes along to a course
-MENTOR_DEFAULT_KM: Final = 30.0
 
 
 def language_name(code: str, locale: str) -> str:
@@ -79,7 +79,8 @@ def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], 
     here, there = newcomer["district"], other["district"]
     if here not in districts() or there not in districts():
         return []
-    km = round(district_distance_km(here, there))
+    distance = district_distance_km(here, there)
+    km = round(distance)
     abroad = newcomer["profile"].get("arrival") == "abroad"
     values = {"other": other_name, "name": newcomer["name"] or "", "here": place(here), "there": place(there),
               "place": place(here), "km": km}
@@ -91,11 +92,13 @@ def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], 
             "km_away_future" if abroad else "km_away")
     facts: list[Fact] = [{"code": code, **values}]
     if kind == "mentor":
-        limit = float(other["profile"].get("max_distance_km") or MENTOR_DEFAULT_KM)
-        online_ok = bool(other["profile"].get("online_ok")) and bool(newcomer["profile"].get("online_ok", True))
-        if online_ok and km > limit:
+        # As the matcher decided (lotse.shared.meeting), on the distance it measured, not the rounded one.
+        mentor_online = meeting.mentor_online_ok(other["profile"])
+        newcomer_online = meeting.newcomer_online_ok(newcomer["profile"])
+        if meeting.meets_online(distance, meeting.mentor_max_km(other["profile"]),
+                                mentor_online, newcomer_online):
             facts.append({"code": "online"})
-        elif abroad:
+        elif abroad and mentor_online and newcomer_online:  # one who declines online meets after arriving
             facts.append({"code": "online_until_arrival" if side == "counterpart" else "online_until_you_arrive",
                           "name": newcomer["name"] or ""})
     return facts

@@ -83,6 +83,22 @@ def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
     assert codes(mentor_abroad)[-2:] == ["near_future", "online_until_arrival"]
 
 
+def test_online_as_the_matcher_decided_it_on_the_unrounded_distance_and_only_if_both_accept() -> None:
+    # Suhl–Jena is 72.2 km: beyond a 72 km limit, though the email rounds it to 72.
+    limit_72 = {**MENTOR, "profile": {**MENTOR["profile"], "max_distance_km": 72}}
+    assert codes(facts("mentor", "newcomer", newcomer(), limit_72, "Renate", "de"))[-1] == "online"
+    declines = newcomer(profile={"needs": [], "arrival": "arrived", "online_ok": False})
+    assert "online" not in codes(facts("mentor", "newcomer", declines, MENTOR, "Renate", "de"))
+    # Still abroad: only who both accept online meet online until the arrival.
+    abroad = {"needs": [], "arrival": "abroad"}
+    near = {"district": JENA}
+    offline_mentor = {**MENTOR, "profile": {**MENTOR["profile"], "online_ok": False}}
+    assert codes(facts("mentor", "counterpart", newcomer(**near, profile={**abroad, "online_ok": False}),
+                       MENTOR, "Renate", "de")) == ["languages", "near_future"]
+    assert codes(facts("mentor", "newcomer", newcomer(**near, profile=abroad), offline_mentor, "Renate", "de")
+                 )[-1] == "near_your_future"
+
+
 def test_an_employer_hears_nothing_of_the_family_the_newcomer_hears_of_the_offers() -> None:
     to_employer = facts("employer", "counterpart", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
     to_newcomer = facts("employer", "newcomer", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
