@@ -10,7 +10,7 @@ import asyncpg
 from lotse.intake import accounts
 from lotse.intake.auth import SESSION_COOKIE
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, IntakeClient
-from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, provider_payload
+from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
 from tests.integration.test_dashboard import _suggest, _verified
 
 
@@ -116,3 +116,32 @@ def _times(html: str) -> list[str]:
     import re
 
     return re.findall(r'<time datetime="([^"]+)"', html)
+
+
+async def test_a_closed_course_or_position_is_marked_closed_and_new_mail_types_have_labels(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Li Wei"))
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(organisation="VHS Gera"))
+    _, course = await _course_match(pool, newcomer, provider)
+    await pool.execute("INSERT INTO courses (id, provider_id, title, level, schedule, format, district, seats, "
+                       "starts_on, childcare) SELECT gen_random_uuid(), provider_id, 'Deutsch A2 offen', level, "
+                       "schedule, format, district, 5, starts_on, childcare FROM courses WHERE id = $1", course)
+    await pool.execute("UPDATE courses SET closed_at = '2026-03-02 10:00+01' WHERE id = $1", course)
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    await pool.execute("UPDATE positions SET closed_at = '2026-04-15 12:00+02' WHERE employer_id = $1", employer)
+    for kind in ("already_registered", "manage_link"):
+        await pool.execute("INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, locale, "
+                           "status) VALUES ($1, $2, $3, $1, $4, 'de', 'sent')",
+                           uuid.uuid4(), uuid.uuid4().hex, kind, provider)
+    await login(intake_client, pool)
+
+    provider_page = await (await intake_client.get(f"/dashboard/participants/{provider}")).text()
+    [closed] = [line for line in provider_page.splitlines() if "Deutsch B1 am Wochenende: 1 von" in line]
+    assert "geschlossen am" in closed and "2026-03-02" in closed  # the <time> of the closing day
+    assert "Deutsch A2 offen: 0 von 5 belegt</li>" in provider_page  # an open one says nothing more
+    assert "Schon angemeldet" in provider_page and "Neuer Link zur Anmeldung" in provider_page
+    employer_page = await (await intake_client.get(f"/dashboard/participants/{employer}")).text()
+    assert "Elektroniker/in: 0 von 3 belegt" in employer_page and "2026-04-15" in employer_page
+    assert "geschlossen am" in employer_page

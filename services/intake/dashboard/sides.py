@@ -24,9 +24,11 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
     coalesce(c.title, s.title) AS offer_title,
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
-# A participant's offers with their size: a provider's courses, an employer's positions.
-OFFERS: Final = """SELECT id, title, seats AS size FROM courses WHERE provider_id = $1
-                   UNION ALL SELECT id, title, openings FROM positions WHERE employer_id = $1 ORDER BY title"""
+# A participant's offers with their size and when they were closed (a closed one still has its
+# running matches, so it stays listed): a provider's courses, an employer's positions.
+OFFERS: Final = """SELECT id, title, seats AS size, closed_at FROM courses WHERE provider_id = $1
+                   UNION ALL SELECT id, title, openings, closed_at FROM positions WHERE employer_id = $1
+                   ORDER BY title"""
 
 
 def taken(rows: Iterable[Mapping[str, Any]]) -> Counter[Any]:
