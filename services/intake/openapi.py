@@ -129,6 +129,13 @@ def openapi_document() -> dict[str, Any]:
         ["organisation", "courses"],
     )
     uuid_schema = {"type": "string", "format": "uuid"}
+    # As read back: a course or position closed by its owner keeps its running matches but gets no
+    # new suggestions. Only the added fields are described; the rest is as registered.
+    closed_at = {"type": ["string", "null"], "format": "date-time",
+                 "description": "when its owner closed it (no new suggestions); null while open"}
+    offers_read = {"type": "array", "items": {"type": "object", "required": ["id", "closed_at"],
+                                              "properties": {"id": uuid_schema, "closed_at": closed_at}}}
+    participant_read = {"type": "object", "properties": {"courses": offers_read, "positions": offers_read}}
     note_schema = {"type": ["string", "null"], "maxLength": 2000}  # free text; null or blank is none
     match = {
         "type": "object",
@@ -226,7 +233,7 @@ def openapi_document() -> dict[str, Any]:
             }},
             "/api/v1/participants/{id}": {
                 "get": {"summary": "One participant", "operationId": "get_participant", "parameters": id_param,
-                        "responses": {"200": _json({"type": "object"}, "The participant"),
+                        "responses": {"200": _json(participant_read, "The participant"),
                                       "404": _error("Unknown"), **auth_errors}},
                 "delete": {"summary": "Erase a participant's personal data", "operationId": "erase_participant",
                            "parameters": id_param,
@@ -236,7 +243,9 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/participants/{id}/export": {"get": {
                 "summary": "Everything stored about a participant", "operationId": "export_participant",
                 "parameters": id_param,
-                "responses": {"200": _json({"type": "object"}, "Export"), "404": _error("Unknown"), **auth_errors},
+                "responses": {"200": _json({"type": "object", "properties": {"participant": participant_read}},
+                                           "Export"),
+                              "404": _error("Unknown"), **auth_errors},
             }},
             "/api/v1/matches": {"get": {
                 "summary": "List matches", "operationId": "list_matches",

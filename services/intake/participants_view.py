@@ -62,18 +62,18 @@ async def participant_detail(conn: asyncpg.Connection, participant_id: uuid.UUID
     detail = participant_json(row)
     if row["kind"] == "language_provider":
         detail["courses"] = [
-            {**dict(c), "id": str(c["id"]), "starts_on": c["starts_on"].isoformat()}
+            {**dict(c), "id": str(c["id"]), "starts_on": c["starts_on"].isoformat(), "closed_at": _iso(c["closed_at"])}
             for c in await conn.fetch(
-                """SELECT id, title, level, schedule, format, district, seats, starts_on, childcare
+                """SELECT id, title, level, schedule, format, district, seats, starts_on, childcare, closed_at
                    FROM courses WHERE provider_id = $1 ORDER BY title""",
                 participant_id,
             )
         ]
     if row["kind"] == "employer":
         detail["positions"] = [
-            {**dict(p), "id": str(p["id"])}
+            {**dict(p), "id": str(p["id"]), "closed_at": _iso(p["closed_at"])}
             for p in await conn.fetch(
-                """SELECT id, title, occupation_field, openings, min_german_level
+                """SELECT id, title, occupation_field, openings, min_german_level, closed_at
                    FROM positions WHERE employer_id = $1 ORDER BY title""",
                 participant_id,
             )

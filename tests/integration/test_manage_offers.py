@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html as html_lib
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -251,3 +251,30 @@ async def test_registering_again_says_already_registered_with_the_manage_link(
     assert "To add a course, change its seats or close it, use your page:" in mail.text
     assert "/manage/" in mail.text
     assert "We are now looking for good matches" not in mail.text
+
+
+async def test_the_api_and_the_export_say_which_course_or_position_is_closed(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[WEEKEND_A1, EVENING_B1]))
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 AND title = $2", provider,
+                                 WEEKEND_A1["title"])
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
+    for owner, offer in ((provider, course), (employer, position)):
+        status, _ = await _post(intake_client, owner, {"action": "offer_close", "offer": str(offer)})
+        assert status == 200
+
+    for owner, key, closed_id in ((provider, "courses", course), (employer, "positions", position)):
+        for path in (f"/api/v1/participants/{owner}", f"/api/v1/participants/{owner}/export"):
+            response = await intake_client.get(path, headers=coordinator_headers)
+            assert response.status == 200
+            body = await response.json()
+            offers = (body["participant"] if path.endswith("/export") else body)[key]
+            closed = {o["id"]: o["closed_at"] for o in offers}
+            assert closed.keys() >= {str(closed_id)}
+            assert datetime.fromisoformat(closed.pop(str(closed_id))).tzinfo is not None  # ISO with offset
+            assert set(closed.values()) <= {None}  # the open ones say so with null
+    detail = await (await intake_client.get(f"/api/v1/participants/{provider}", headers=coordinator_headers)).json()
+    assert [c["closed_at"] is None for c in detail["courses"]].count(True) == 1
