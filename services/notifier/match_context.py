@@ -163,7 +163,7 @@ async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncp
 async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
                   person: asyncpg.Record) -> Context:
     parts = await _match_parts(conn, row, person) or {"kind": "mentor", "side": "newcomer", "other_title": "",
-                                                      "wanted": ""}
+                                                      "organisation": "", "wanted": "", "named": False}
     parts.pop("match", None)
     return {
         "name": person["name"],

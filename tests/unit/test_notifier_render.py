@@ -98,3 +98,28 @@ def test_a_new_manage_link_is_given_in_every_locale_without_confirmation_words(l
     assert email.subject != confirmed
     if locale != "en":  # translated, not the English source words
         assert "here is a new link" not in email.text and email.subject != "A new link to your registration"
+
+
+ERASED_SIDE = {**SAMPLE, "other_title": "", "organisation": "", "named": False, "facts": [], "reasons": [],
+               "contact_email": None, "status": "cancelled", "ended_because": "erased"}
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("notification", ["introduction", "reminder", "checkin", "match_declined", "match_ended"])
+@pytest.mark.parametrize(("kind", "side"), [("mentor", "newcomer"), ("employer", "counterpart"),
+                                            ("language_course", "newcomer")])
+def test_an_erased_other_side_leaves_no_empty_name_line(notification: str, locale: str, kind: str, side: str) -> None:
+    """Like match_ended (d89bb29): no "Your mentor: " with nothing after it, and the sentence that
+    would have led into that line ends instead of pointing at nothing."""
+    email = render_email(notification, locale, {**ERASED_SIDE, "kind": kind, "side": side})
+    named = render_email(notification, locale, {**SAMPLE, "kind": kind, "side": side, "other_title": "Thomas Berger",
+                                                "organisation": "VHS Gera", "named": True})
+    body = email.text.split("\n-- \n")[0]
+    for line in body.split("\n")[1:]:  # after the greeting ("…，您好：" ends with a colon)
+        assert not line.rstrip().endswith((":", "：")) or "http" in line or "?" in line or "？" in line, line
+    assert "\n\n\n" not in body
+    who = [line for line in named.text.split("\n") if "Thomas Berger" in line or "VHS Gera" in line]
+    prefixes = {line.split("Thomas Berger")[0].split("VHS Gera")[0].strip() for line in who}
+    assert not any(p and p in body.split("\n") for p in prefixes)  # the label alone is not left standing
+    html = email.html or ""
+    assert "<strong></strong>" not in html and "<p></p>" not in html and "<p><br>" not in html
