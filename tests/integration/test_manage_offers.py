@@ -120,6 +120,29 @@ async def test_seats_below_those_taken_are_refused_with_a_field_error(
     assert 'href="#seats-' in page and "Deutsch B1 abends: Seats" in page  # the summary names the course
 
 
+async def test_a_course_that_has_begun_keeps_its_date_when_its_seats_change(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    begun = date.today() - timedelta(days=10)
+    await pool.execute("UPDATE courses SET starts_on = $2 WHERE id = $1", course, begun)
+
+    status, _ = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
+                                                      f"seats-{course}": "12",
+                                                      f"starts_on-{course}": begun.isoformat()})
+    assert status == 200
+    assert await pool.fetchval("SELECT seats FROM courses WHERE id = $1", course) == 12
+
+    # A new date in the past is still refused.
+    earlier = (begun - timedelta(days=1)).isoformat()
+    status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
+                                                         f"seats-{course}": "12", f"starts_on-{course}": earlier})
+    assert status == 422 and f'id="starts_on-{course}-error"' in page
+    assert await pool.fetchval("SELECT starts_on FROM courses WHERE id = $1", course) == begun
+
+
 async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_continue(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
@@ -206,9 +229,13 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "0"})
     assert status == 422 and f'id="openings-{position}-error"' in page
+    waiting = await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "suggested")
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "1"})
     assert status == 200 and "Openings left: 0 of 1" in page
+    # Full now: the open suggestion could never be approved, so it is withdrawn at once.
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting)) == {
+        "status": "withdrawn", "reason": "counterpart_unavailable"}
 
     status, page = await _post(intake_client, employer, {
         "action": "offer_add", "positions-0-title": "Pflegehelfer/in", "positions-0-occupation_field": "nursing",
