@@ -116,10 +116,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                                               cleared=_emptied(row["kind"], form))
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
-                    errors = {forms.form_path(form, path): messages.for_form(path, error, gettext, payload)
-                              for path, error in failed.errors.items()}
-                    return await _draw(request, conn, row, values=forms.form_values(form), errors=errors,
-                                       status=422)
+                    return await _draw(request, conn, row, values=forms.form_values(form),
+                                       errors=messages.form_errors(form, failed, gettext, payload), status=422)
                 await self_service.update(conn, participant_id, cleaned)
             elif action in manage_offers.ACTIONS:
                 gettext = gettext_for(request)

@@ -78,8 +78,7 @@ async def _add(
     try:
         cleaned = validate_update(kind, payload, today=date.today())
     except ValidationFailed as failed:
-        return {forms.field_id(forms.form_path(form, path)): messages.for_form(path, error, gettext, payload)
-                for path, error in failed.errors.items()}
+        return messages.form_errors(form, failed, gettext, payload)  # the page makes paths field ids
     for row in cleaned[group]:  # type: ignore[attr-defined]
         await offers.add(conn, kind, owner_id, row)
     return {}

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from lotse.intake.validation import LIST_LENGTH, MUST_BE_TRUE, N_, FieldError
+from lotse.intake.validation import LIST_LENGTH, MUST_BE_TRUE, N_, FieldError, ValidationFailed
+from lotse.intake.web import forms
 
 # For a group left empty: (payload path, validator message) → what the form says instead.
 EMPTY_GROUP: Final = {
@@ -33,3 +34,12 @@ def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payloa
     if error.message == MUST_BE_TRUE and path in NOT_TICKED:
         return gettext(NOT_TICKED[path])
     return error.render(gettext)
+
+
+def form_errors(
+    form: forms.Form, failed: ValidationFailed, gettext: Callable[[str], str], payload: Mapping[str, object]
+) -> dict[str, str]:
+    """A refused form post's errors, each at the row the person filled in (`forms.form_path`) and
+    in the form's words; `payload` is what `forms.to_payload` made of the post."""
+    return {forms.form_path(form, path): for_form(path, error, gettext, payload)
+            for path, error in failed.errors.items()}

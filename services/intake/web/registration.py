@@ -90,8 +90,7 @@ async def submit(request: web.Request) -> web.Response:
         registration = validate_registration(kind, payload, today=date.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
-        errors = {forms.form_path(form, path): messages.for_form(path, error, gettext, payload)
-                  for path, error in failed.errors.items()}
+        errors = messages.form_errors(form, failed, gettext, payload)
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
