@@ -229,4 +229,5 @@ async def test_english_dates_and_history_read_naturally(intake_client: IntakeCli
     text = _text(match)
     assert "Match: Mentor · rejected" in text and "Reason: Too far apart" in text, text
     assert "rejected a suggestion · Too far apart" in text
+    assert re.search(r"Decided: [^·]+ · " + re.escape(COORDINATOR_EMAIL), text), text  # who decided
     assert re.search(r'<time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\W[AP]M</time>', match)

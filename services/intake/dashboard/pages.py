@@ -69,21 +69,18 @@ async def matches_page(request: web.Request) -> web.Response:
 async def match_page(request: web.Request) -> web.Response:
     match_id = _uuid(request)
     async with request.app[pool_key].acquire() as conn:
-        try:
-            match = await matches_db.get_match(conn, match_id)
-        except matches_db.MatchNotFound:
-            raise web.HTTPNotFound() from None
-        extra = await conn.fetchrow("SELECT flagged_at, flag_reason, introduced_at, active_at, ended_at "
-                                    "FROM matches WHERE id = $1", match_id)
+        # The match, both sides (sides.COLUMNS) and who decided it, in one row.
+        match = await conn.fetchrow(
+            f"""SELECT m.*, {sides.COLUMNS}, d.email AS decided_by_email FROM {sides.FROM}
+                LEFT JOIN coordinators d ON d.id = m.decided_by WHERE m.id = $1""", match_id)
+        if match is None:
+            raise web.HTTPNotFound()
         responses = await conn.fetch("SELECT * FROM match_responses WHERE match_id = $1 ORDER BY responded_at",
                                      match_id)
         checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
         trail = await audit.entries(conn, subject_id=match_id)
-        both = await conn.fetchrow(f"SELECT {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = $1", match_id)
-        decided_by = await conn.fetchval("SELECT email FROM coordinators WHERE id = $1", match["decided_by"])
-    return render(request, "match.html", {"match": match, "extra": extra, "responses": responses,
-                                          "checkins": checkins, "trail": trail, "both": both,
-                                          "decided_by": decided_by})
+    return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
+                                          "trail": trail})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:
