@@ -59,8 +59,8 @@ async def listing(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> l
     approved, introduced and active matches) and `places_left`."""
     offers = OF_KIND[kind]
     rows: list[asyncpg.Record] = await conn.fetch(
-        f"""SELECT o.*, {_taken(offers)} AS taken, o.{offers.places} - {_taken(offers)} AS places_left
-            FROM {offers.table} o WHERE o.{offers.owner} = $1
+        f"""SELECT o.*, t.taken, o.{offers.places} - t.taken AS places_left
+            FROM {offers.table} o CROSS JOIN LATERAL (SELECT {_taken(offers)} AS taken) t WHERE o.{offers.owner} = $1
             ORDER BY o.closed_at IS NOT NULL, {offers.order}""",
         owner_id,
     )
