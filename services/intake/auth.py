@@ -70,7 +70,7 @@ async def enforce_policies(request: web.Request, handler: Handler) -> web.Stream
                 raise ApiError(401, "Log in first.", headers={"WWW-Authenticate": "Bearer"})
             # A session cookie that no longer resolves has expired: say so on the login page.
             expired = bool(request.cookies.get(SESSION_COOKIE))
-            raise web.HTTPSeeOther(await landing.login_location(request, expired=expired))
+            raise web.HTTPSeeOther(landing.login_location(request, expired=expired))
         if policy == ADMIN and coordinator.role != "admin":
             raise ApiError(403, "Only administrators may do this.")
         request[coordinator_key] = coordinator

@@ -39,7 +39,7 @@ def _shows(request: web.Request, path: str) -> bool:
     return False
 
 
-async def page_for(request: web.Request, target: str | None) -> str:
+def page_for(request: web.Request, target: str | None) -> str:
     """``target`` if it is a dashboard page; for an action, the page its form is on; else the queue."""
     if not target or not _local(target):
         return HOME
@@ -56,10 +56,10 @@ async def page_for(request: web.Request, target: str | None) -> str:
     return HOME
 
 
-async def login_location(request: web.Request, *, expired: bool) -> str:
+def login_location(request: web.Request, *, expired: bool) -> str:
     """The login page for a request without a (valid) session, with where to go afterwards."""
     target = request.rel_url.path_qs if request.method in ("GET", "HEAD") else request.rel_url.path
-    query = {"next": await page_for(request, target)}
+    query = {"next": page_for(request, target)}
     if expired:
         query["expired"] = "1"
     return f"/dashboard/login?{urlencode(query)}"

@@ -12,7 +12,7 @@ from lotse.intake.typedefs import pool_key, settings_key
 
 
 async def login_page(request: web.Request) -> web.Response:
-    return render(request, "login.html", {"next": await landing.page_for(request, request.query.get("next")),
+    return render(request, "login.html", {"next": landing.page_for(request, request.query.get("next")),
                                           "failed": False, "expired": request.query.get("expired") == "1"})
 
 
@@ -20,7 +20,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1024]
-    target = await landing.page_for(request, str(form.get("next", "")))
+    target = landing.page_for(request, str(form.get("next", "")))
     if login_throttle.seconds_to_wait(request, email) is not None:
         return render(request, "login.html", {"next": target, "failed": "throttled"}, status=429)
     async with request.app[pool_key].acquire() as conn:
