@@ -114,14 +114,21 @@ DECLARE
     kept int := 0;
 BEGIN
     FOR r IN
-        SELECT id, canonical, rank FROM (
-            SELECT id, email, pg_temp.canonical_email(email) AS canonical,
-                   row_number() OVER (PARTITION BY lower(pg_temp.canonical_email(email)), kind
-                                      ORDER BY lower(email) = lower(pg_temp.canonical_email(email)) DESC,
-                                               created_at, id) AS rank
+        WITH c AS MATERIALIZED (  -- one canonical_email per row, not one per use
+            SELECT id, email, kind, created_at, pg_temp.canonical_email(email) AS canonical
             FROM participants
-            WHERE email IS NOT NULL AND email LIKE '%@%'
-        ) AS c
+            -- Only these can change: an ASCII address whose domain is lower case and has no xn--
+            -- label is in the canonical form already (and most are). One of them that a changed
+            -- row would meet is the unique index's to find (the EXCEPTION below), not the ranking's.
+            WHERE email LIKE '%@%'
+              AND (email !~ '^[\x01-\x7f]*$' OR substring(email FROM '[^@]*$') ~ '[A-Z]|(^|\.)xn--')
+        )
+        SELECT id, canonical, rank FROM (
+            SELECT id, email, canonical,
+                   row_number() OVER (PARTITION BY lower(canonical), kind
+                                      ORDER BY lower(email) = lower(canonical) DESC, created_at, id) AS rank
+            FROM c
+        ) AS ranked
         WHERE email <> canonical
     LOOP
         IF r.rank > 1 THEN

@@ -107,6 +107,26 @@ async def test_the_migration_canonicalises_stored_addresses_and_keeps_colliding_
     assert (response.status, (await response.json())["id"]) == (201, str(rows["solo"]))
 
 
+async def test_the_migration_keeps_a_row_that_meets_a_plain_ascii_one_only_by_nfkc(
+    pool: asyncpg.Pool, migrated: str
+) -> None:
+    """Plain ASCII rows with a lower-case domain are not ranked (they cannot change): one that a
+    changed row would meet (fullwidth letters, NFKC) keeps it, and the other its own spelling."""
+    plain = await _participant(pool, "fw@example.org", 1)
+    fullwidth = await _participant(pool, "fw@\uff45xample.org", 9)
+    [sql] = [text for version, text in available_migrations() if version == "0015_canonical_emails"]
+    conn = await asyncpg.connect(migrated)
+    try:
+        notices: list[str] = []
+        conn.add_log_listener(lambda _conn, message: notices.append(str(message.message)))
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+    assert await pool.fetchval("SELECT email FROM participants WHERE id = $1", plain) == "fw@example.org"
+    assert await pool.fetchval("SELECT email FROM participants WHERE id = $1", fullwidth) == "fw@\uff45xample.org"
+    assert any(notice.startswith("1 participant address(es) kept as stored") for notice in notices), notices
+
+
 @pytest.fixture
 async def umlaut_sender(
     pool: asyncpg.Pool, settings: Settings, tmp_path: Path
