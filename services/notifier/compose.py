@@ -59,8 +59,9 @@ class Composer:
         ids = list({r["participant_id"] for r in rows if r["participant_id"] is not None})
         if not ids:
             return {}
-        found = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale FROM participants "
-                                 "WHERE id = ANY($1::uuid[])", ids)
+        # district, languages, profile: what an email about a match says of a newcomer (match_facts).
+        found = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale, district, languages, "
+                                 "profile FROM participants WHERE id = ANY($1::uuid[])", ids)
         return {p["id"]: p for p in found}
 
     async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> Recipient | None:

@@ -77,7 +77,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     if other is None:
         return None
     is_newcomer = match["newcomer_id"] == person["id"]
-    newcomer = await conn.fetchrow(
+    newcomer = person if is_newcomer else await conn.fetchrow(
         "SELECT id, name, email, status, district, languages, profile FROM participants WHERE id = $1",
         match["newcomer_id"])
     if is_newcomer:
