@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from lotse.notifier.match_facts import language_name
 from lotse.notifier.render import TYPES, render_email
 from lotse.shared.i18n import SUPPORTED_LOCALES, language_tag
 
@@ -28,8 +29,9 @@ SAMPLE: dict[str, Any] = {
     "named": True,
     "reasons": ["occupation"],
     "facts": [
-        {"code": "languages", "name": "Thomas Berger", "items": [{"language": "Deutsch", "level": "native"},
-                                                                 {"language": "English", "level": "B2"}]},
+        # Language names are filled in the reader's language at preview time (see preview()).
+        {"code": "languages", "name": "Thomas Berger", "items": [{"language": "de", "level": "native"},
+                                                                 {"language": "en", "level": "B2"}]},
         {"code": "needs_offered", "name": "Thomas Berger", "needs": ["authorities", "housing"]},
         {"code": "km_from_your_future", "other": "Thomas Berger", "there": "Jena", "here": "Gera", "km": 38},
         {"code": "online_until_you_arrive"},
@@ -59,6 +61,8 @@ def preview(type_: str | None, locale: str) -> int:
         return 2
     # Coordinators' digests have no manage link: there is no participant record to manage.
     sample = {k: v for k, v in SAMPLE.items() if not (type_ == "digest" and k == "manage_url")}
+    sample["facts"] = [{**f, "items": [{**i, "language": language_name(i["language"], locale)} for i in f["items"]]}
+                       if f["code"] == "languages" else f for f in SAMPLE["facts"]]
     email = render_email(type_, locale, sample)
     print(f"Subject: {email.subject}\nContent-Language: {language_tag(locale)}\n\n{email.text}")
     print("--- HTML part ---")

@@ -47,7 +47,10 @@ def test_unknown_type_is_refused() -> None:
 
 def test_preview_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert preview("introduction", "uk") == 0
-    assert "Content-Language: uk" in capsys.readouterr().out
+    shown = capsys.readouterr().out
+    assert "Content-Language: uk" in shown
+    # The sample's shared languages are named in the reader's language, as a real email names them.
+    assert "німецька" in shown.lower() and "Deutsch" not in shown and "English" not in shown
     assert preview("introduction", "de-simple") == 0
     assert "Content-Language: de-x-simple" in capsys.readouterr().out
     assert preview("nope", "uk") == 2
