@@ -182,30 +182,27 @@ async def approve(
         conn, row, matches.APPROVED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
         note=note,
     )
-    withdrawn = await _withdraw_stale(conn, approved, capacity_left=left - 1)
-    await write_events(
-        conn,
-        [_event(events.MATCH_APPROVED, approved)]
-        + [_event(events.MATCH_WITHDRAWN, w, reason="stale") for w in withdrawn],
+    await write_events(conn, [_event(events.MATCH_APPROVED, approved)])
+    # Stale now: the newcomer's other open suggestions of this kind, and the counterpart's if it is full.
+    await withdraw_suggested(
+        conn, "stale", "id <> $1 AND kind = $2 AND (newcomer_id = $3 OR ($5 AND counterpart_id = $4))",
+        approved["id"], approved["kind"], approved["newcomer_id"], approved["counterpart_id"], left - 1 <= 0,
     )
     return approved
 
 
-async def _withdraw_stale(
-    conn: asyncpg.Connection, approved: asyncpg.Record, *, capacity_left: int
-) -> list[asyncpg.Record]:
-    """The newcomer's other open suggestions of this kind, and the counterpart's if it is full."""
+async def withdraw_suggested(conn: asyncpg.Connection, reason: str, where: str, *args: object) -> list[asyncpg.Record]:
+    """Withdraw the open suggestions that match `where` (an SQL condition on matches, its
+    placeholders $1.. bound to `args`) with `reason`, and write a `match.withdrawn` event for each
+    in the caller's transaction. Only suggestions: approved and later ones hold a place and end by
+    their own steps. The caller takes any lock its decision needs first (the counterpart's row,
+    the matcher's write lock); the UPDATE locks the rows it withdraws."""
     rows = await conn.fetch(
-        f"""UPDATE matches SET status = 'withdrawn', reason = 'stale'
-            WHERE status = 'suggested' AND id <> $1 AND kind = $2
-              AND (newcomer_id = $3 OR ($5 AND counterpart_id = $4))
-            RETURNING {MATCH_COLUMNS}""",
-        approved["id"],
-        approved["kind"],
-        approved["newcomer_id"],
-        approved["counterpart_id"],
-        capacity_left <= 0,
+        f"""UPDATE matches SET status = 'withdrawn', reason = ${len(args) + 1}
+            WHERE status = 'suggested' AND ({where}) RETURNING {MATCH_COLUMNS}""",
+        *args, reason,
     )
+    await write_events(conn, [_event(events.MATCH_WITHDRAWN, r, reason=reason) for r in rows])
     return list(rows)
 
 

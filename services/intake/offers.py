@@ -17,7 +17,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.shared import events, matches, matches_db
-from lotse.shared.outbox import write_event, write_events
+from lotse.shared.outbox import write_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +81,7 @@ async def _lock(conn: asyncpg.Connection, offers: Offers, owner_id: uuid.UUID, o
 
 
 async def _withdraw_open(conn: asyncpg.Connection, offer_id: uuid.UUID) -> None:
-    rows = await conn.fetch(
-        f"""UPDATE matches SET status = 'withdrawn', reason = $2
-            WHERE counterpart_id = $1 AND status = 'suggested' RETURNING {matches_db.MATCH_COLUMNS}""",
-        offer_id, WITHDRAWN_REASON,
-    )
-    await write_events(conn, [matches_db.match_event(events.MATCH_WITHDRAWN, r, reason=WITHDRAWN_REASON)
-                              for r in rows])
+    await matches_db.withdraw_suggested(conn, WITHDRAWN_REASON, "counterpart_id = $1", offer_id)
 
 
 async def _changed(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> None:

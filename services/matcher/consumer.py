@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 # A counterpart participant's kind -> the match kind whose room it provides.
 ROOM_OF = {"mentor": ("mentor",), "language_provider": ("language_course",), "employer": ("employer",)}
+# The counterpart participants whose courses or positions can be closed.
+CLOSES_OFFERS = frozenset({"language_provider", "employer"})
 DECISIONS = (events.MATCH_APPROVED, events.MATCH_REJECTED, events.MATCH_RESPONDED, events.MATCH_ENDED)
 
 
@@ -81,7 +83,8 @@ class MatcherConsumer(Consumer):
             await suggest.withdraw_open(conn, owner_id=participant_id, reason="counterpart_unavailable")
             return
         await suggest.lock_writers(conn)
-        await suggest.withdraw_closed(conn, participant_id)
+        if kind in CLOSES_OFFERS:  # a mentor has no courses or positions to close
+            await suggest.withdraw_closed(conn, participant_id)
         # Re-reads every course and position: more seats, a new one or a later start make room.
         await suggest.reconsider_waiting(conn, models, now, ROOM_OF.get(kind, ()))
 

@@ -110,33 +110,25 @@ async def withdraw_open(
     reason: str,
 ) -> int:
     """Withdraw open suggestions of a newcomer, or of everything a counterpart participant owns."""
-    rows = await conn.fetch(
-        f"""UPDATE matches SET status = 'withdrawn', reason = $3
-            WHERE status = 'suggested' AND (
-                newcomer_id = $1
-                OR counterpart_id = $2
-                OR counterpart_id IN (SELECT id FROM courses WHERE provider_id = $2)
-                OR counterpart_id IN (SELECT id FROM positions WHERE employer_id = $2))
-            RETURNING {matches_db.MATCH_COLUMNS}""",
-        newcomer_id, owner_id, reason,
+    rows = await matches_db.withdraw_suggested(
+        conn, reason,
+        """newcomer_id = $1 OR counterpart_id = $2
+           OR counterpart_id IN (SELECT id FROM courses WHERE provider_id = $2)
+           OR counterpart_id IN (SELECT id FROM positions WHERE employer_id = $2)""",
+        newcomer_id, owner_id,
     )
-    await write_events(conn, [matches_db.match_event(events.MATCH_WITHDRAWN, r, reason=reason) for r in rows])
     return len(rows)
 
 
 async def withdraw_closed(conn: asyncpg.Connection, owner_id: uuid.UUID) -> int:
-    """Open suggestions of the owner's closed courses and positions. Intake withdraws them when it
-    closes one; a suggestion written meanwhile from pools read before the close is caught here."""
-    rows = await conn.fetch(
-        f"""UPDATE matches SET status = 'withdrawn', reason = 'counterpart_unavailable'
-            WHERE status = 'suggested' AND counterpart_id IN (
-                SELECT id FROM courses WHERE provider_id = $1 AND closed_at IS NOT NULL
-                UNION ALL SELECT id FROM positions WHERE employer_id = $1 AND closed_at IS NOT NULL)
-            RETURNING {matches_db.MATCH_COLUMNS}""",
+    """Open suggestions of a provider's or employer's closed courses and positions. Intake withdraws
+    them when it closes one; a suggestion written meanwhile from pools read before the close is caught here."""
+    rows = await matches_db.withdraw_suggested(
+        conn, "counterpart_unavailable",
+        """counterpart_id IN (SELECT id FROM courses WHERE provider_id = $1 AND closed_at IS NOT NULL
+                              UNION ALL SELECT id FROM positions WHERE employer_id = $1 AND closed_at IS NOT NULL)""",
         owner_id,
     )
-    await write_events(conn, [matches_db.match_event(events.MATCH_WITHDRAWN, r, reason="counterpart_unavailable")
-                              for r in rows])
     return len(rows)
 
 

@@ -260,6 +260,11 @@ async def test_approve_and_reject_with_conflicts(
     full = await intake_client.post(f"/api/v1/matches/{second}/approve", headers=coordinator_headers)
     assert full.status == 409
     assert_error_shape(await full.json(), "conflict")
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", second)) == {
+        "status": "withdrawn", "reason": "stale"}
+    assert [(r["type"], r["payload"]["match_id"], r["payload"].get("reason")) for r in await pool.fetch(
+        "SELECT type, payload FROM outbox WHERE type IN ('match.approved', 'match.withdrawn') ORDER BY seq")] == [
+        ("match.approved", str(first), None), ("match.withdrawn", str(second), "stale")]
 
     no_reason = await intake_client.post(f"/api/v1/matches/{second}/reject", json={}, headers=coordinator_headers)
     assert no_reason.status == 422 and "reason" in (await no_reason.json())["error"]["fields"]

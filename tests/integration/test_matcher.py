@@ -13,7 +13,7 @@ import pytest
 
 from lotse.matcher import learning, schedule
 from lotse.matcher.consumer import MatcherConsumer
-from lotse.shared import events
+from lotse.shared import events, matches_db
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
 
@@ -142,6 +142,32 @@ async def test_pausing_withdraws_and_a_rejected_pair_never_returns(
     assert await open_suggestions(pool, other, "mentor") == []
     withdrawn = await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.withdrawn'")
     assert withdrawn == 1
+
+
+async def test_withdrawing_takes_open_suggestions_only_each_with_its_event_and_reason(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    # The one withdrawal that intake (close, full offer), the matcher (paused, rescored, closed)
+    # and an approval (stale) share.
+    await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3))
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    suggested = {s["id"] for s in await open_suggestions(pool, newcomer)}
+    [mentor_match] = await open_suggestions(pool, newcomer, "mentor")
+    held = await pool.fetchval(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation, status)
+           SELECT gen_random_uuid(), kind, newcomer_id, counterpart_id, score, explanation, 'approved'
+           FROM matches WHERE id = $1 RETURNING id""", mentor_match["id"])
+
+    async with pool.acquire() as conn, conn.transaction():
+        withdrawn = await matches_db.withdraw_suggested(conn, "rescored", "newcomer_id = $1", newcomer)
+    assert {w["id"] for w in withdrawn} == suggested and suggested
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", held) == "approved"
+    assert {r["status"] + "/" + r["reason"] for r in await pool.fetch(
+        "SELECT status, reason FROM matches WHERE id = ANY($1::uuid[])", list(suggested))} == {"withdrawn/rescored"}
+    written = await pool.fetch("SELECT payload FROM outbox WHERE type = 'match.withdrawn'")
+    assert sorted(r["payload"]["match_id"] for r in written) == sorted(str(i) for i in suggested)
+    assert {r["payload"]["reason"] for r in written} == {"rescored"}
 
 
 async def test_an_approved_match_is_introduced_once(
