@@ -12,12 +12,13 @@ from typing import Final
 
 from lotse.matcher import rules
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.childcare import needs_childcare as _needs_childcare
+from lotse.shared.languages import shared_languages
 from lotse.shared.meeting import meets_online
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 NATIVE: Final = level_rank("native")
 FAIRNESS_FULL_DAYS: Final = 60.0
-SMALL_CHILD_AGE: Final = 7
 
 # Names of languages in details (ISO 639-1); other codes are shown as they are.
 LANGUAGE_NAMES: Final = {
@@ -44,7 +45,7 @@ def _place(code: str) -> str:
 
 
 def _language_feature(newcomer: Newcomer, other: dict[str, str]) -> Feature:
-    shared = rules.shared_languages(newcomer.languages, other)
+    shared = shared_languages(newcomer.languages, other)
     if not shared:
         return Feature("language", 0.0, "No language in common at B1 or better.")
     code, rank = shared[0]
@@ -74,7 +75,7 @@ def waiting_feature(newcomer: Newcomer, now: datetime) -> Feature:
 
 
 def needs_childcare(newcomer: Newcomer) -> bool:
-    return "childcare" in newcomer.needs or any(age < SMALL_CHILD_AGE for age in newcomer.children_ages)
+    return _needs_childcare(newcomer.needs, newcomer.children_ages)  # the rule: lotse.shared.childcare
 
 
 def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, now: datetime) -> list[Feature]:

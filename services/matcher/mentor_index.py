@@ -34,6 +34,7 @@ from lotse.matcher import rules, text
 from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE
 from lotse.matcher.profiles import Mentor, Newcomer
 from lotse.matcher.scoring import PRIOR_WEIGHTS, LinearModel
+from lotse.shared.languages import SPOKEN_WELL
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 MENTOR_WEIGHTS: Final = PRIOR_WEIGHTS["mentor"]
@@ -212,7 +213,8 @@ class MentorIndex:
         """Best shared level per pair; below B1 the pair has no language in common."""
         own = np.array([[level_rank(n.languages.get(code, "")) for code in self.codes] for n in block],
                        dtype=np.int8).reshape(len(block), len(self.codes))
-        own[own < rules.B1] = 0  # below B1 a language never counts, whatever the mentor speaks
+        # lotse.shared.languages' rule for whole blocks: below it a language never counts.
+        own[own < SPOKEN_WELL] = 0
         best = np.zeros((len(block), len(self.mentors)), dtype=np.int8)
         for j in np.flatnonzero(own.any(axis=0)):
             np.maximum(best, np.minimum(self.ranks[:, j], own[:, j, None]), out=best)
@@ -241,7 +243,7 @@ class MentorIndex:
         levels = np.arange(NATIVE + 1)
         value = (levels - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
         language = np.concatenate([value, np.minimum(1.0, value + 0.2)]) * weights.get("language", 0.0)
-        language[np.concatenate([levels, levels]) < rules.B1] = infeasible
+        language[np.concatenate([levels, levels]) < SPOKEN_WELL] = infeasible
         distance = np.where(self.possible, self.nearness * np.float32(weights.get("distance", 0.0)), infeasible)
         return _Terms(weights, constant, language.astype(np.float32), distance.astype(np.float32))
 

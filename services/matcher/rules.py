@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Final
 
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared.languages import shared_languages
 from lotse.shared.meeting import in_reach
 from lotse.shared.reference import district_distance_km, level_rank
 
 B1: Final = level_rank("B1")
 COURSE_MAX_KM: Final = 50.0
 COURSE_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1")
-
-
-def shared_languages(a: dict[str, str], b: dict[str, str], *, minimum: int = B1) -> list[tuple[str, int]]:
-    """Languages both speak at `minimum` or better, with the lower of the two levels, best first."""
-    both = [(code, min(level_rank(a[code]), level_rank(b[code]))) for code in a.keys() & b.keys()]
-    return sorted((pair for pair in both if pair[1] >= minimum), key=lambda pair: (-pair[1], pair[0]))
 
 
 def next_german_level(newcomer: Newcomer) -> str | None:

@@ -14,13 +14,13 @@ from typing import Any, Final
 from babel import Locale, UnknownLocaleError
 
 from lotse.shared import meeting
-from lotse.shared.reference import district_distance_km, districts, level_rank
+from lotse.shared.childcare import needs_childcare
+from lotse.shared.languages import shared_languages
+from lotse.shared.reference import district_distance_km, districts
 
 Fact = dict[str, Any]
 # The explanation factors these facts say concretely; the generic sentence for them is not repeated.
 COVERED: Final = frozenset({"language", "needs", "distance", "household"})
-SPOKEN_WELL: Final = level_rank("B1")  # as the matcher's rule for a shared language
-SMALL_CHILD_AGE: Final = 7  # as the matcher: a child this young comes along to a course
 
 
 def language_name(code: str, locale: str) -> str:
@@ -44,17 +44,13 @@ def _languages(raw: Any) -> dict[str, str]:
 def _needs_childcare(profile: Mapping[str, Any]) -> bool:
     household = profile.get("household") or {}
     ages = [a for a in household.get("children_ages") or () if isinstance(a, int)]
-    return "childcare" in (profile.get("needs") or ()) or any(age < SMALL_CHILD_AGE for age in ages)
+    return needs_childcare(profile.get("needs") or (), ages)
 
 
 def _shared_languages(newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
                       side: str, locale: str) -> Fact | None:
     mine, theirs = _languages(newcomer["languages"]), _languages(other["languages"])
-    both = sorted(
-        (code for code in mine.keys() & theirs.keys()
-         if min(level_rank(mine[code]), level_rank(theirs[code])) >= SPOKEN_WELL),
-        key=lambda code: (-min(level_rank(mine[code]), level_rank(theirs[code])), code),
-    )
+    both = [code for code, _ in shared_languages(mine, theirs)]  # as the matcher found them
     if not both:
         return None
     # Each side learns the other's level: the mentor how well Li speaks it, Li how well the mentor does.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import learning, profiles, rounds, rules, scoring
+from lotse.matcher import features, learning, profiles, rounds, rules, scoring
 from lotse.matcher.evaluate import evaluate_kind, ndcg_at
 from lotse.matcher.mentor_index import MentorIndex, _district_table
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
@@ -70,6 +70,24 @@ def position(**overrides: Any) -> Position:
 )
 def test_mentor_constraints(mentor_overrides: dict[str, object], feasible: bool) -> None:
     assert rules.mentor_feasible(newcomer(), mentor(**mentor_overrides)) is feasible
+
+
+@pytest.mark.parametrize(("level", "shared"), [("A2", False), ("B1", True), ("native", True)])
+def test_a_language_counts_from_b1_on_in_the_rule_and_in_the_index(level: str, shared: bool) -> None:
+    # The rule is lotse.shared.languages' (the notifier names the same languages in an introduction).
+    person = newcomer(languages={"uk": level, "de": "A1"})
+    counterpart = mentor(languages={"uk": "native", "de": "native"})
+    assert rules.mentor_feasible(person, counterpart) is shared
+    found = cand.candidates("mentor", person, Pools(mentors=[counterpart]), set(), {}, NOW, limit=5)
+    assert bool(found) is shared  # the index's vectorised threshold is the same rule
+
+
+@pytest.mark.parametrize(("needs", "age", "wanted"), [
+    (frozenset(), 6, True), (frozenset(), 7, False), (frozenset({"childcare"}), 12, True)])
+def test_childcare_is_needed_for_a_child_under_seven_or_when_asked(needs: frozenset[str], age: int,
+                                                                    wanted: bool) -> None:
+    # lotse.shared.childcare's rule, which the notifier's introductions follow too.
+    assert features.needs_childcare(newcomer(needs=needs, children_ages=(age,))) is wanted
 
 
 def _newcomer_row(arrival: str, online_ok: bool | None) -> dict[str, Any]:

@@ -99,6 +99,17 @@ def test_online_as_the_matcher_decided_it_on_the_unrounded_distance_and_only_if_
                  )[-1] == "near_your_future"
 
 
+@pytest.mark.parametrize(("level", "age", "shared", "childcare"), [("B1", 6, True, True), ("A2", 7, False, False)])
+def test_a_shared_language_and_childcare_by_the_matchers_rules(level: str, age: int, shared: bool,
+                                                               childcare: bool) -> None:
+    # lotse.shared.languages and lotse.shared.childcare: English counts from B1, a child under 7 needs care.
+    li = newcomer(district=GERA, languages=[{"code": "en", "level": level}],
+                  profile={"needs": [], "household": {"children_ages": [age]}})
+    assert ("languages" in codes(facts("mentor", "counterpart", li, MENTOR, "Renate", "de"))) is shared
+    assert ("childcare_course_needed" in codes(facts("language_course", "counterpart", li, COURSE, "VHS", "de"))
+            ) is childcare
+
+
 def test_an_employer_hears_nothing_of_the_family_the_newcomer_hears_of_the_offers() -> None:
     to_employer = facts("employer", "counterpart", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
     to_newcomer = facts("employer", "newcomer", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
