@@ -11,15 +11,40 @@ from typing import Final
 
 from aiohttp import web
 
+from lotse.intake import accounts
 from lotse.intake.api.public import client_address
 from lotse.intake.ratelimit import RateLimiter
-from lotse.intake.typedefs import login_address_limiter_key, login_limiter_key
+from lotse.intake.typedefs import login_address_limiter_key, login_limiter_key, pool_key
 from lotse.shared.mailaddress import canonical_address
 
 LOGIN_WINDOW_S: Final = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT: Final = 10
 # Higher: every coordinator of a welcome centre logs in from the office's one public address.
 LOGIN_FAILURES_PER_ADDRESS: Final = 30
+
+
+class Throttled(Exception):
+    """Too many failures: no password is checked until `retry_after_s` has passed."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(retry_after_s)
+        self.retry_after_s = retry_after_s
+
+
+async def authenticate(request: web.Request, email: str, password: str) -> accounts.Coordinator | None:
+    """A login attempt of the dashboard's form or the API, counted as above: the coordinator, or
+    None for a wrong (or missing) address or password; raises Throttled before any check. Each
+    caller answers in its own way (a page, JSON)."""
+    wait = seconds_to_wait(request, email)
+    if wait is not None:
+        raise Throttled(wait)
+    coordinator = None
+    if email and password:
+        async with request.app[pool_key].acquire() as conn:
+            coordinator = await accounts.authenticate(conn, email, password[:1024])
+    if coordinator is not None:
+        succeeded(request, email)
+    return coordinator
 
 
 def _counters(request: web.Request, email: str) -> tuple[tuple[RateLimiter, str], tuple[RateLimiter, str]]:

@@ -78,14 +78,14 @@ def _int(request: web.Request, name: str, default: int, low: int, high: int) -> 
 async def login(request: web.Request) -> web.Response:
     body = _body(await read_json_object(request), _LOGIN)
     email, password = str(body["email"]), str(body["password"])
-    wait = login_throttle.seconds_to_wait(request, email)
-    if wait is not None:
-        raise ApiError(429, "Too many login attempts. Please wait a few minutes.", headers={"Retry-After": str(wait)})
+    try:
+        coordinator = await login_throttle.authenticate(request, email, password)
+    except login_throttle.Throttled as throttled:
+        raise ApiError(429, "Too many login attempts. Please wait a few minutes.",
+                       headers={"Retry-After": str(throttled.retry_after_s)}) from None
+    if coordinator is None:
+        raise ApiError(401, "E-mail or password is wrong.")
     async with request.app[pool_key].acquire() as conn:
-        coordinator = await accounts.authenticate(conn, email, password[:1024])
-        if coordinator is None:
-            raise ApiError(401, "E-mail or password is wrong.")
-        login_throttle.succeeded(request, email)
         session = await accounts.open_session(conn, coordinator, "bearer")
     return web.json_response({"token": session.token, "expires_at": session.expires_at.isoformat()})
 

@@ -21,13 +21,13 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     email = str(form.get("email", "")).strip()[:254]
     password = str(form.get("password", ""))[:1024]
     target = landing.page_for(request, str(form.get("next", "")))
-    if login_throttle.seconds_to_wait(request, email) is not None:
+    try:
+        coordinator = await login_throttle.authenticate(request, email, password)
+    except login_throttle.Throttled:
         return render(request, "login.html", {"next": target, "failed": "throttled"}, status=429)
+    if coordinator is None:
+        return render(request, "login.html", {"next": target, "failed": "wrong", "email": email}, status=401)
     async with request.app[pool_key].acquire() as conn:
-        coordinator = await accounts.authenticate(conn, email, password) if email and password else None
-        if coordinator is None:
-            return render(request, "login.html", {"next": target, "failed": "wrong", "email": email}, status=401)
-        login_throttle.succeeded(request, email)
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             await accounts.close_session(conn, old)  # a fresh session id at every login
