@@ -41,6 +41,13 @@ def _link(purpose: str, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
     return SIGNER.sign(purpose, mid=str(match_id), pid=str(participant_id))
 
 
+async def _active_check_in(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID) -> tuple[uuid.UUID, str]:
+    """An active match of the pair and the newcomer's check-in link for it."""
+    match_id = await _introduced(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
+    return match_id, f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
+
+
 async def _event_types(pool: asyncpg.Pool) -> list[str]:
     return [r["type"] for r in await pool.fetch("SELECT type FROM outbox WHERE type LIKE 'match.%' ORDER BY seq")]
 
@@ -130,9 +137,7 @@ async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(
     intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
 ) -> None:
     newcomer, mentor = pair
-    match_id = await _introduced(pool, newcomer, mentor)
-    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
-    link = f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
+    match_id, link = await _active_check_in(pool, newcomer, mentor)
     assert (await intake_client.get(link)).status == 200
     answered = await intake_client.post(link, data={"answer": "bad", "comment": "we never met"})
     assert answered.status == 200 and "/rematch" in await answered.text()
@@ -154,9 +159,7 @@ async def test_answering_a_check_in_again_keeps_the_first_answer_and_the_flag_fo
     intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
 ) -> None:
     newcomer, mentor = pair
-    match_id = await _introduced(pool, newcomer, mentor)
-    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
-    link = f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
+    match_id, link = await _active_check_in(pool, newcomer, mentor)
     mentor_link = f"/checkin/{_link(tokens.CHECKIN, match_id, mentor)}"
     flagged = "SELECT flagged_at IS NOT NULL FROM matches WHERE id = $1"
 
