@@ -25,16 +25,10 @@ from tests.integration.notifier_fixtures import (
     add_match,
     add_participant,
     add_position,
-    delivery,
     match_event,
     publish,
-    running_notifier,
-    sink,
-    smtp_settings,
     to,
 )
-
-__all__ = ["delivery", "running_notifier", "sink", "smtp_settings"]  # fixtures used by name
 
 
 async def settled(pool: asyncpg.Pool, expected_rows: int) -> bool:

@@ -20,16 +20,11 @@ from tests.integration.notifier_fixtures import (
     add_match,
     add_participant,
     add_position,
-    delivery,
     match_event,
     publish,
-    running_notifier,
-    sink,
-    smtp_settings,
     to,
 )
 
-__all__ = ["delivery", "running_notifier", "sink", "smtp_settings"]  # fixtures used by name
 SUHL, JENA, GERA = "16054", "16053", "16052"
 FAMILY_WORDS = ("Famil", "Kind", "Partner", "Betreuung")
 
