@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
-from itsdangerous import BadData, Serializer, Signer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, Serializer, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode, want_bytes
 
 VERIFY = "verify"
@@ -78,6 +78,15 @@ class InvalidToken(Exception):
     """Tampered, expired, or meant for another purpose."""
 
 
+class ExpiredToken(InvalidToken):
+    """Signed by us for this purpose, but too old. Its claims only say whom the link was for (so its
+    error page can speak their language); nothing may be done with them on that person's behalf."""
+
+    def __init__(self, purpose: str, claims: dict[str, Any]) -> None:
+        super().__init__(purpose)
+        self.claims = claims
+
+
 @dataclass(frozen=True, slots=True)
 class TokenSigner:
     secret_key: str
@@ -89,10 +98,21 @@ class TokenSigner:
 
     def load(self, purpose: str, token: str, *, max_age: timedelta | None = None) -> dict[str, Any]:
         age = max_age or MAX_AGE[purpose]
+        serializer = _serializer(self.secret_key, purpose)
         try:
-            claims = _serializer(self.secret_key, purpose).loads(token, max_age=int(age.total_seconds()))
+            claims = serializer.loads(token, max_age=int(age.total_seconds()))
+        except SignatureExpired as expired:  # raised only once the signature itself checked out
+            raise _expired(serializer, purpose, expired.payload) from None
         except BadData:
             raise InvalidToken(purpose) from None
         if not isinstance(claims, dict):
             raise InvalidToken(purpose)
         return claims
+
+
+def _expired(serializer: URLSafeTimedSerializer, purpose: str, payload: Any) -> InvalidToken:
+    try:
+        claims = serializer.load_payload(payload)
+    except BadData:
+        return InvalidToken(purpose)
+    return ExpiredToken(purpose, claims) if isinstance(claims, dict) else InvalidToken(purpose)

@@ -44,6 +44,14 @@ def keep_chosen_language(request: web.Request, url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}lang={chosen}"
 
 
+def person_lang_query(request: web.Request) -> str:
+    """"?lang=…" for a link from an emailed link's page to a page without the person (/new-link):
+    the language chosen on this page, else the person's own, so the next page speaks it too."""
+    chosen = keep_chosen_language(request, "")
+    person = request.get(person_locale_key)
+    return chosen or (f"?lang={person}" if person in SUPPORTED_LOCALES else "")
+
+
 def translate_field_errors(errors: Mapping[str, FieldError], locale: str) -> dict[str, str]:
     gettext = translations(PACKAGE, DOMAIN, locale).gettext
     return {path: error.render(gettext) for path, error in errors.items()}

@@ -15,15 +15,17 @@ from aiohttp import web
 from lotse.intake import lifecycle, self_service
 from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.web import expired_links
 from lotse.intake.web.render import render
 from lotse.shared import tokens
 
 
-def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID]:
+async def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID]:
     try:
         claims = request.app[signer_key].load(purpose, request.match_info["token"])
         return uuid.UUID(str(claims["mid"])), uuid.UUID(str(claims["pid"]))
-    except (tokens.InvalidToken, KeyError, ValueError):
+    except (tokens.InvalidToken, KeyError, ValueError) as failure:
+        await expired_links.speak_as_link_owner(request, failure)
         raise web.HTTPBadRequest(
             text=_invalid_page(request), content_type="text/html"
         ) from None
@@ -34,7 +36,7 @@ def _invalid_page(request: web.Request) -> str:
 
 
 async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
-    match_id, participant_id = _claims(request, purpose)
+    match_id, participant_id = await _claims(request, purpose)
     async with request.app[pool_key].acquire() as conn:
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
         try:

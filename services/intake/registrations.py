@@ -60,14 +60,19 @@ class VerificationFailed(Exception):
         """"invalid" (bad or expired token) or "gone" (erased or expired registration)."""
         return str(self.args[0])
 
+    @property
+    def token_error(self) -> Exception | None:
+        """Why an "invalid" link was refused: an expired one still names its person (their language)."""
+        return self.args[1] if len(self.args) > 1 else None
+
 
 async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> asyncpg.Record:
     """Mark the participant verified; using a link twice is harmless."""
     try:
         claims = signer.load(tokens.VERIFY, token)
         participant_id = uuid.UUID(str(claims.get("pid")))
-    except (tokens.InvalidToken, ValueError):
-        raise VerificationFailed("invalid") from None
+    except (tokens.InvalidToken, ValueError) as failure:
+        raise VerificationFailed("invalid", failure) from None
     async with pool.acquire() as conn, conn.transaction():
         verified = await participants_db.mark_verified(conn, participant_id)
         if verified is None:

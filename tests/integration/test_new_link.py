@@ -84,6 +84,37 @@ async def test_an_expired_manage_link_leads_to_the_new_link_page(
     assert 'href="/new-link' in await (await intake_client.get("/")).text()
 
 
+def _signed_long_ago(monkeypatch: pytest.MonkeyPatch, purpose: str, **claims: str) -> str:
+    signed_at = int(time.time() - tokens.MAX_AGE[purpose].total_seconds() - 3600)
+    with monkeypatch.context() as patch:
+        patch.setattr(itsdangerous.TimestampSigner, "get_timestamp", lambda _self: signed_at)
+        return tokens.TokenSigner(TEST_SECRET_KEY).sign(purpose, **claims)
+
+
+async def test_an_expired_link_speaks_its_persons_language_and_a_tampered_one_the_browsers(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    olena = str(await _registered(intake_client, pool, "/api/v1/newcomers", newcomer_payload(preferred_locale="uk")))
+    expired = {
+        "/manage/": _signed_long_ago(monkeypatch, tokens.MANAGE, pid=olena),
+        "/verify/": _signed_long_ago(monkeypatch, tokens.VERIFY, pid=olena),
+        "/respond/": _signed_long_ago(monkeypatch, tokens.RESPOND, mid=str(uuid.uuid4()), pid=olena),
+        "/checkin/": _signed_long_ago(monkeypatch, tokens.CHECKIN, mid=str(uuid.uuid4()), pid=olena),
+    }
+    for prefix, token in expired.items():
+        answered = await intake_client.get(prefix + token, headers={"Accept-Language": "de"})
+        page = await answered.text()
+        assert answered.status == 400, prefix
+        assert '<html lang="uk"' in page and 'href="/new-link?lang=uk"' in page, prefix  # not the browser's de
+        # Tampered: it names nobody, so the browser's language, and no language is forced on /new-link.
+        answered = await intake_client.get(prefix + token[:-3] + "abc", headers={"Accept-Language": "de"})
+        page = await answered.text()
+        assert answered.status == 400 and '<html lang="de"' in page and 'href="/new-link"' in page, prefix
+    # An explicit choice on the page still wins over the stored language.
+    page = await (await intake_client.get(f"/manage/{expired['/manage/']}?lang=vi")).text()
+    assert '<html lang="vi"' in page and 'href="/new-link?lang=vi"' in page
+
+
 @pytest.fixture
 async def contact_client(
     settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection

@@ -47,6 +47,25 @@ def test_token_expires() -> None:
         signer.load(tokens.VERIFY, token, max_age=timedelta(seconds=-1))
 
 
+def test_an_expired_token_still_names_its_person_but_a_tampered_one_names_nobody(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signer = TokenSigner("k" * 32)
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_700_000_000)
+    old = signer.sign(tokens.MANAGE, pid="42")
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_700_000_000 + 91 * 86400)
+    with pytest.raises(tokens.ExpiredToken) as expired:
+        signer.load(tokens.MANAGE, old)
+    assert expired.value.claims == {"pid": "42"}
+    for bad in (old[:-2] + "xx", TokenSigner("other" * 8).sign(tokens.MANAGE, pid="43")):
+        with pytest.raises(InvalidToken) as refused:
+            signer.load(tokens.MANAGE, bad)
+        assert not isinstance(refused.value, tokens.ExpiredToken)
+    with pytest.raises(InvalidToken) as other_purpose:
+        signer.load(tokens.VERIFY, old)
+    assert not isinstance(other_purpose.value, tokens.ExpiredToken)
+
+
 def test_rate_limiter_window() -> None:
     limiter = RateLimiter(limit=3, window_s=60)
     assert [limiter.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]

@@ -14,16 +14,17 @@ from lotse.intake import offers, privacy, self_service
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
-from lotse.intake.web import forms, labels, manage_offers, messages, vocabulary
+from lotse.intake.web import expired_links, forms, labels, manage_offers, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
 
-def _participant_id(request: web.Request) -> uuid.UUID:
+async def _participant_id(request: web.Request) -> uuid.UUID:
     try:
         claims = request.app[signer_key].load(tokens.MANAGE, request.match_info["token"])
         return uuid.UUID(str(claims["pid"]))
-    except (tokens.InvalidToken, KeyError, ValueError):
+    except (tokens.InvalidToken, KeyError, ValueError) as failure:
+        await expired_links.speak_as_link_owner(request, failure)
         raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
                                  content_type="text/html") from None
 
@@ -91,11 +92,11 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
 
 async def manage_page(request: web.Request) -> web.Response:
     notice = request.query.get("done")
-    return await _page(request, _participant_id(request), notice=notice)
+    return await _page(request, await _participant_id(request), notice=notice)
 
 
 async def manage_submit(request: web.Request) -> web.Response:
-    participant_id = _participant_id(request)
+    participant_id = await _participant_id(request)
     form = await request.post()
     action = str(form.get("action", "edit"))
     async with request.app[pool_key].acquire() as conn, conn.transaction():
@@ -137,14 +138,14 @@ async def manage_submit(request: web.Request) -> web.Response:
 
 
 async def erase_page(request: web.Request) -> web.Response:
-    participant_id = _participant_id(request)
+    participant_id = await _participant_id(request)
     async with request.app[pool_key].acquire() as conn:
         await _speak_as_person(request, conn, participant_id)
     return render(request, "manage_erase.html")
 
 
 async def erase_submit(request: web.Request) -> web.Response:
-    participant_id = _participant_id(request)
+    participant_id = await _participant_id(request)
     form = await request.post()
     async with request.app[pool_key].acquire() as conn:
         await _speak_as_person(request, conn, participant_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from lotse.intake.i18n import DOMAIN, LOCALE_COOKIE, PACKAGE, keep_chosen_language, request_locale
+from lotse.intake.i18n import DOMAIN, LOCALE_COOKIE, PACKAGE, keep_chosen_language, person_lang_query, request_locale
 from lotse.intake.typedefs import settings_key
 from lotse.shared.i18n import SUPPORTED_LOCALES, environment, translations
 from lotse.shared.reference import locales
@@ -29,6 +29,7 @@ def render(
             "request_path": request.path,
             # Appended to the page's own form actions and links ("?lang=vi" or ""), see keep_chosen_language.
             "lang_query": keep_chosen_language(request, ""),
+            "person_lang_query": person_lang_query(request),
             "locale_names": locales(),
             "text_direction": "ltr",
             "centre_contact": request.app[settings_key].centre_contact,

@@ -7,6 +7,7 @@ from aiohttp import web
 from lotse.intake import registrations
 from lotse.intake.i18n import speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.web import expired_links
 from lotse.intake.web.render import render
 
 
@@ -17,6 +18,8 @@ async def verify_page(request: web.Request) -> web.Response:
                                               request.match_info["token"])
     except registrations.VerificationFailed as failure:
         status = 400 if failure.reason == "invalid" else 410
+        if failure.token_error is not None:
+            await expired_links.speak_as_link_owner(request, failure.token_error)
         return render(request, "verify.html", {"outcome": failure.reason}, status=status)
     speak_as_person(request, verified["preferred_locale"])
     return render(request, "verify.html", {"outcome": "verified"})
