@@ -42,13 +42,18 @@ async def test_an_action_after_the_idle_timeout_says_so_and_returns_to_the_form_
     assert refused.status == 303
     location = urlsplit(refused.headers["Location"])
     assert location.path == "/dashboard/login"
-    assert parse_qs(location.query) == {"next": ["/dashboard"], "expired": ["1"]}  # the queue, not the action
+    # The queue, not the action; and the rejection was not carried out, which the page says.
+    assert parse_qs(location.query) == {"next": ["/dashboard"], "expired": ["unsaved"]}
 
     page = await intake_client.get(refused.headers["Location"])
     text = await page.text()
-    assert page.status == 200 and "Ihre Sitzung ist abgelaufen" in text and hidden_next(text) == "/dashboard"
+    assert page.status == 200 and hidden_next(text) == "/dashboard"
+    assert "Ihre Sitzung war abgelaufen, darum wurde Ihre letzte Aktion nicht gespeichert." in text
     english = await (await intake_client.get(refused.headers["Location"] + "&lang=en")).text()
-    assert "Your session has expired" in english
+    assert "Your session had expired, so your last action was not saved. Please log in and do it again." in english
+    # A page looked at after the timeout lost nothing: the plain notice.
+    looked = await intake_client.get("/dashboard/login?next=%2Fdashboard&expired=1&lang=en")
+    assert "Your session has expired" in await looked.text()
 
     again = await intake_client.post("/dashboard/login", data={
         "csrf": csrf_of(text), "email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD,
@@ -76,7 +81,8 @@ async def test_every_expired_action_lands_on_a_page_a_get_can_show(
     refused = await intake_client.post(action.format(id=some_id), data={"csrf": csrf}, allow_redirects=False)
     assert refused.status == 303
     query = parse_qs(urlsplit(refused.headers["Location"]).query)
-    assert query == {"next": [page.format(id=some_id)], "expired": ["1"]}
+    lost = "1" if action == "/dashboard/logout" else "unsaved"  # logging out loses nothing
+    assert query == {"next": [page.format(id=some_id)], "expired": [lost]}
 
 
 async def test_a_page_after_the_timeout_keeps_its_filters_and_a_first_visit_is_not_expired(

@@ -10,6 +10,8 @@ from urllib.parse import urlencode, urlsplit
 from aiohttp import web
 
 HOME: Final = "/dashboard"
+LOGOUT: Final = "/dashboard/logout"
+UNSAVED: Final = "unsaved"  # ?expired= of a refused post, next to "1" (a page)
 # Actions whose form is on another page than their URL's parent; the rest land on the nearest page
 # at or above their URL (a match's end -> the match, a participant's pause -> the participant).
 FORM_PAGES: Final = (
@@ -61,5 +63,7 @@ def login_location(request: web.Request, *, expired: bool) -> str:
     target = request.rel_url.path_qs if request.method in ("GET", "HEAD") else request.rel_url.path
     query = {"next": page_for(request, target)}
     if expired:
-        query["expired"] = "1"
+        # A refused post (a decision, a note) is lost: the login page says so, so it is done again.
+        lost = request.method not in ("GET", "HEAD") and request.path != LOGOUT
+        query["expired"] = UNSAVED if lost else "1"
     return f"/dashboard/login?{urlencode(query)}"
