@@ -38,6 +38,8 @@ OF_KIND: Final = {
 }
 # The withdrawal reason the matcher already gives when a counterpart has no room or is gone.
 WITHDRAWN_REASON: Final = "counterpart_unavailable"
+# Closed by its owner: the coordinator who sees a suggestion vanish reads who closed what.
+CLOSED_REASON: Final = {"language_provider": "course_closed", "employer": "position_closed"}
 
 
 class NotFound(Exception):
@@ -80,8 +82,8 @@ async def _lock(conn: asyncpg.Connection, offers: Offers, owner_id: uuid.UUID, o
     return taken
 
 
-async def _withdraw_open(conn: asyncpg.Connection, offer_id: uuid.UUID) -> None:
-    await matches_db.withdraw_suggested(conn, WITHDRAWN_REASON, "counterpart_id = $1", offer_id)
+async def _withdraw_open(conn: asyncpg.Connection, offer_id: uuid.UUID, reason: str = WITHDRAWN_REASON) -> None:
+    await matches_db.withdraw_suggested(conn, reason, "counterpart_id = $1", offer_id)
 
 
 async def _changed(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> None:
@@ -113,7 +115,7 @@ async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_
     offers = OF_KIND[kind]
     await _lock(conn, offers, owner_id, offer_id)
     await conn.execute(f"UPDATE {offers.table} SET closed_at = now() WHERE id = $1", offer_id)
-    await _withdraw_open(conn, offer_id)
+    await _withdraw_open(conn, offer_id, CLOSED_REASON[kind])
     await _changed(conn, kind, owner_id)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from lotse.intake.dashboard.vocabulary import ZONE
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.matcher.profiles import load_pools
 from lotse.notifier.consumer import NotifierConsumer
@@ -18,6 +19,7 @@ from lotse.shared import events
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, form_fields, newcomer_payload, provider_payload
 from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, sink, smtp_settings, to
+from tests.integration.test_dashboard import login
 from tests.integration.test_self_service import manage_link
 
 __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
@@ -159,8 +161,14 @@ async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_co
     assert status == 200 and "Closed" in page and f"seats-{course}" not in page
     assert await pool.fetchval("SELECT closed_at IS NOT NULL FROM courses WHERE id = $1", course)
     assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", suggested)) == {
-        "status": "withdrawn", "reason": "counterpart_unavailable"}
+        "status": "withdrawn", "reason": "course_closed"}
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", running) == "active"
+    # The coordinator reads who closed what, and when; not "paused, withdrew or no places left".
+    await login(intake_client)
+    match_page = html_lib.unescape(await (await intake_client.get(f"/dashboard/matches/{suggested}")).text())
+    closed_on = datetime.now(ZONE).strftime("%d.%m.%Y")  # the day in Thuringia, as the dashboard shows it
+    assert "Grund: Der Anbieter hat den Kurs geschlossen (<time datetime=" in match_page
+    assert f">{closed_on}</time>)" in match_page
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.withdrawn' "
                                "AND payload->>'match_id' = $1", str(suggested)) == 1
 
@@ -241,8 +249,10 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
         "action": "offer_add", "positions-0-title": "Pflegehelfer/in", "positions-0-occupation_field": "nursing",
         "positions-0-openings": "2", "positions-0-min_german_level": "A2"})
     assert status == 200 and "Pflegehelfer/in" in page
+    waiting = await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "suggested")
     status, page = await _post(intake_client, employer, {"action": "offer_close", "offer": str(position)})
     assert status == 200
+    assert await pool.fetchval("SELECT reason FROM matches WHERE id = $1", waiting) == "position_closed"
     rows = {r["title"]: r["closed"] for r in await pool.fetch(
         "SELECT title, closed_at IS NOT NULL AS closed FROM positions WHERE employer_id = $1", employer)}
     assert rows == {"Elektroniker/in": True, "Pflegehelfer/in": False}

@@ -22,7 +22,7 @@ FROM: Final = """matches m JOIN participants n ON n.id = m.newcomer_id
 COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.status AS newcomer_status,
     o.id AS other_id, o.kind AS other_kind, o.status AS other_status,
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
-    coalesce(c.title, s.title) AS offer_title,
+    coalesce(c.title, s.title) AS offer_title, coalesce(c.closed_at, s.closed_at) AS offer_closed_at,
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
