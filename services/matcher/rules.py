@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared import german
 from lotse.shared.languages import shared_languages
 from lotse.shared.meeting import in_reach
 from lotse.shared.reference import district_distance_km, level_rank
@@ -41,14 +42,13 @@ def course_feasible(newcomer: Newcomer, course: Course) -> bool:
 
 def german_gap(newcomer: Newcomer, position: Position) -> int:
     """Levels the newcomer's German is above (+) or below (-) what the position asks."""
-    return level_rank(newcomer.german or "") - level_rank(position.min_german_level)
+    return german.german_gap(newcomer.german, position.min_german_level)
 
 
 def position_feasible(newcomer: Newcomer, position: Position) -> bool:
     if position.openings_left <= 0 or position.occupation_field != newcomer.occupation_field:
         return False
-    allowed_gap = -1 if "language_course_during_work" in position.offers else 0
-    return german_gap(newcomer, position) >= allowed_gap
+    return german.german_fits(newcomer.german, position.min_german_level, position.offers)
 
 
 def wants_course(newcomer: Newcomer) -> bool:

@@ -7,6 +7,7 @@ them (their latest `share_contact` consent); otherwise the welcome centre connec
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,19 +24,25 @@ Context = dict[str, Any]
 # Factors that say something about the pair (not about waiting time or the model).
 REASON_FACTORS: Final = ("language", "distance", "needs", "occupation", "about", "schedule", "household", "start",
                          "german", "offers")
+# The matcher's `about` feature is the cosine similarity of the two texts (TF-IDF over character
+# n-grams, lotse.matcher.text), weighed linearly. Texts with nothing in common but short words and
+# word pieces reach 0.3 (demo data: a nurse who likes cooking and an IT manager who hikes, 0.30), texts
+# that share a trade or hobbies 0.45 and more (an electrician and an electrician's wife from Serbia,
+# 0.46): "much in common" only from here (docs/decisions.md).
+ABOUT_IN_COMMON: Final = 0.4
 
 _OTHER_SIDE: Final = {
     "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
                         NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
-                        NULL AS format, NULL AS childcare
+                        NULL AS format, NULL AS childcare, NULL AS min_german_level
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
                                  p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
-                                 '{}'::jsonb AS profile, c.format, c.childcare
+                                 '{}'::jsonb AS profile, c.format, c.childcare, NULL AS min_german_level
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
                           NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
-                          NULL AS format, NULL AS childcare
+                          NULL AS format, NULL AS childcare, s.min_german_level
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
 
@@ -54,6 +61,18 @@ def local_date(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale.split("-")[0])
 
 
+def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
+    """Factors whose sentence would not be true for this reader: "much in common" below
+    ABOUT_IN_COMMON, and the employer's offers told to the employer itself (it knows them, and
+    "the employer offers …" is the newcomer's sentence)."""
+    left_out = set()
+    if float((features or {}).get("about") or 0) < ABOUT_IN_COMMON:
+        left_out.add("about")
+    if side == "counterpart":
+        left_out.add("offers")
+    return frozenset(left_out)
+
+
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
     """The factors that contributed most, as codes the templates turn into translated sentences;
     ``exclude``: factors said concretely elsewhere in the email."""
@@ -69,9 +88,10 @@ def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozense
 async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record) -> Context | None:
     if row["match_id"] is None:
         return None
-    try:
-        match = await matches_db.get_match(conn, row["match_id"])
-    except matches_db.MatchNotFound:
+    # features: the values the matcher scored (the `about` similarity), not in MATCH_COLUMNS.
+    match = await conn.fetchrow(f"SELECT {matches_db.MATCH_COLUMNS}, features FROM matches WHERE id = $1",
+                                row["match_id"])
+    if match is None:
         return None
     other = await conn.fetchrow(_OTHER_SIDE[match["kind"]], match["counterpart_id"])
     if other is None:
@@ -109,7 +129,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "starts_on": local_date(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
-        "reasons": reasons(list(match["explanation"] or []), exclude=match_facts.COVERED),
+        "reasons": reasons(list(match["explanation"] or []),
+                           exclude=match_facts.COVERED | unsaid(side, match["features"])),
         "facts": match_facts.facts(match["kind"], side, newcomer, other, other_name, person["preferred_locale"])
         if newcomer["status"] != "erased" and other_status != "erased" else [],
     }

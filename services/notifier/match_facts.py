@@ -1,5 +1,6 @@
 """The concrete things an introduction tells each side: which languages they share, what help is
-wanted, how far apart they are (and whether they would meet online), childcare and help for a partner.
+wanted, how far apart they are (and whether they would meet online), childcare and help for a partner,
+the newcomer's German against what a position asks.
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
 values, and the templates turn it into a sentence of the recipient's language. An employer is told
@@ -13,14 +14,14 @@ from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
 
-from lotse.shared import meeting
+from lotse.shared import german, meeting
 from lotse.shared.childcare import needs_childcare
 from lotse.shared.languages import shared_languages
 from lotse.shared.reference import district_distance_km, districts
 
 Fact = dict[str, Any]
 # The explanation factors these facts say concretely; the generic sentence for them is not repeated.
-COVERED: Final = frozenset({"language", "needs", "distance", "household"})
+COVERED: Final = frozenset({"language", "needs", "distance", "household", "german"})
 
 
 def language_name(code: str, locale: str) -> str:
@@ -100,6 +101,24 @@ def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], 
     return facts
 
 
+def _german(newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) -> Fact | None:
+    """The newcomer's German and the position's minimum, as the matcher's rule (lotse.shared.german)
+    weighed them: one level short is said as such, with the employer's course that closes the gap."""
+    required = other.get("min_german_level")
+    if not required:
+        return None
+    level = _languages(newcomer["languages"]).get("de")
+    offers = other["profile"].get("offers") or ()
+    prefix = "your" if side == "newcomer" else "their"
+    if german.closed_by_course(level, required, offers):
+        code = f"{prefix}_german_below" if level else f"{prefix}_no_german_yet"
+    elif level:
+        code = f"{prefix}_german"
+    else:
+        return None  # no German and no course to close the gap: not a pair the matcher suggests
+    return {"code": code, "level": level or "", "required": required, "name": newcomer["name"] or ""}
+
+
 def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) -> list[Fact]:
     """Only what an offer means for this newcomer; an employer hears nothing of it (see the module)."""
     childcare = _needs_childcare(newcomer["profile"])
@@ -122,11 +141,14 @@ def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any],
 def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
           locale: str) -> list[Fact]:
     """``newcomer``: name, district, languages, profile; ``other``: the mentor's, course's or position's
-    district, languages, profile (the mentor's or employer's), format and childcare (a course's)."""
+    district, languages, profile (the mentor's or employer's), format and childcare (a course's),
+    min_german_level (a position's)."""
     found: list[Fact | None] = []
     if kind == "mentor":
         found += [_shared_languages(newcomer, other, other_name, side, locale),
                   _needs(newcomer, other, other_name, side)]
+    if kind == "employer":
+        found.append(_german(newcomer, other, side))
     found += _distance(kind, newcomer, other, other_name, side)
     found += _household(kind, newcomer, other, side)
     return [f for f in found if f]

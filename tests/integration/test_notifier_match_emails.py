@@ -109,3 +109,35 @@ async def test_a_mentor_introduction_names_the_language_the_help_and_online_meet
     to_marko = await mail_to(sink, marko)
     assert "Језици које обоје говорите: немачки (Sabine Krüger: матерњи језик)" in to_marko
     assert "72 км" in to_marko and "онлајн" in to_marko
+
+
+async def test_one_level_below_with_the_employers_course_is_said_to_both_and_little_in_common_is_not_much(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
+    await set_profile(pool, lan, GERA, [{"code": "vi", "level": "native"}, {"code": "de", "level": "A2"}],
+                      {"arrival": "arrived", "needs": [], "occupation_field": "nursing"})
+    klinikum = await add_participant(pool, "employer", name="Personalabteilung", locale="de",
+                                     profile={"organisation": "Klinikum Gera",
+                                              "offers": ["language_course_during_work", "relocation_support"]})
+    position = await add_position(pool, klinikum, title="Pflegefachkraft")  # asks for B1
+    match_id = await add_match(pool, "employer", lan, position)
+    # As the matcher stored the pair: a fifth of their words in common is a reason, but not "much".
+    await pool.execute(
+        """UPDATE matches SET explanation = '[{"factor": "german", "contribution": 0.1, "detail": "x"},
+                                              {"factor": "offers", "contribution": 0.033, "detail": "y"},
+                                              {"factor": "about", "contribution": 0.021, "detail": "z"}]',
+                              features = '{"german": 0.4, "offers": 0.333, "about": 0.21}'
+           WHERE id = $1""", match_id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "employer", lan, position))
+
+    to_employer = await mail_to(sink, klinikum)
+    assert ("Deutsch von Nguyễn Thị Lan: A2, eine Stufe unter dem, was die Stelle verlangt (B1). "
+            "Sie bieten einen Deutschkurs während der Arbeit an.") in to_employer
+    assert "passt zur Stelle" not in to_employer and "Der Arbeitgeber" not in to_employer
+    assert "viel gemeinsam" not in to_employer
+    to_lan = await mail_to(sink, lan)
+    assert ("Tiếng Đức của bạn (A2) thấp hơn một bậc so với yêu cầu của công việc (B1). "
+            "Nhà tuyển dụng có khóa học tiếng Đức trong thời gian làm việc.") in to_lan
+    assert "Nhà tuyển dụng có hỗ trợ thêm cho người mới đến." in to_lan  # the offers: the newcomer's sentence
+    assert "phù hợp với công việc" not in to_lan and "nhiều điểm chung" not in to_lan
