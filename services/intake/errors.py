@@ -26,6 +26,7 @@ _CODES = {
     429: "rate_limited",
     503: "unavailable",
 }
+ERROR_CODES = (*sorted(set(_CODES.values())), "internal_error")
 
 
 class ApiError(Exception):
@@ -48,7 +49,8 @@ class ApiError(Exception):
 
 def error_response(error: ApiError) -> web.Response:
     body = {"error": {"code": error.code, "message": error.message, "fields": error.fields}}
-    return web.json_response(body, status=error.status, headers=error.headers)
+    # English unless the error says otherwise (a registration's 422), so a client can tell.
+    return web.json_response(body, status=error.status, headers={"Content-Language": "en", **error.headers})
 
 
 # The database is away or going: a connection lost mid-query (ConnectionDoesNotExistError, a

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
+from lotse.intake.errors import ERROR_CODES
+from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
 from lotse.intake.validation import ISO_639_1, ISO_3166_1_ALPHA_2
 from lotse.shared import matches, reference
 
 JSON = "application/json"
 CEFR = ["A1", "A2", "B1", "B2", "C1", "C2"]
+EMAIL_RULE = (
+    "An address as RFC 6531 allows, international ones included (anna@thüringen.de): a local part of "
+    "1–64 characters without spaces, quotes or ()<>[]\\,;:@, not beginning or ending with a dot and "
+    "without two dots together; a domain of two or more labels (letters of any script, digits, "
+    "hyphens inside a label; the last label not only digits) that IDNA can write. A domain with ß, ς "
+    "or a joiner is refused, as IDNA 2003 and 2008 disagree about where it leads. Stored and "
+    "returned with the domain in lower case and its Unicode form (xn-- labels decoded)."
+)
+ERROR_LANGUAGE = (
+    "Errors have the shape of the Error schema; `code` and the keys of `fields` (field paths) are "
+    "stable, `message` and the field messages are text for people. The 422 of the four registration "
+    "endpoints is in the language of Accept-Language (one of the locales of `preferred_locale`), "
+    "German without it, so an app can show it to the person registering. Every other error, the "
+    "coordinators' endpoints included, is in English, for the logs and support of the programs that "
+    "call them. Every error names its language in Content-Language."
+)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -20,8 +38,18 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
+_HEADERS: Final = {
+    "Content-Language": "the language of the messages (a locale as in preferred_locale; en, or de by default "
+                        "for a registration's 422)",
+    "Retry-After": "seconds to wait before trying again",
+    "WWW-Authenticate": "Bearer",
+}
+
+
+def _error(description: str, *headers: str) -> dict[str, Any]:
+    return {**_json(_ref("Error"), description),
+            "headers": {name: {"description": _HEADERS[name], "schema": {"type": "string"}}
+                        for name in ("Content-Language", *headers)}}
 
 
 def _text(max_length: int, min_length: int = 1) -> dict[str, Any]:
@@ -45,8 +73,9 @@ def _registration(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
     taxonomy = reference.taxonomy()
     common = {
         "name": _text(200),
-        "email": {"type": "string", "format": "email", "maxLength": 254,
-                  "pattern": r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"},
+        # In words, not a pattern: an ASCII pattern refused the international addresses the
+        # server takes (validation._email is the rule).
+        "email": {"type": "string", "format": "idn-email", "maxLength": 254, "description": EMAIL_RULE},
         "preferred_locale": _codes(taxonomy["locales"]),
         "district": _codes(reference.districts()),
         "languages": _list(
@@ -63,6 +92,184 @@ def _registration(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
         {**common, **extra},
         ["name", "email", "preferred_locale", "district", "languages", "consent", *required],
     )
+
+
+UUID: Final = {"type": "string", "format": "uuid"}
+PARTICIPANT_KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
+PARTICIPANT_STATES: Final = ("pending_verification", "verified", "paused", "withdrawn", "erased")
+
+
+def _time(*, nullable: bool = False) -> dict[str, Any]:
+    return {"type": ["string", "null"] if nullable else "string", "format": "date-time"}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+# --- what the coordinators' endpoints return -------------------------------------------------
+# Each shape the server writes is closed (additionalProperties: false): a field it starts to
+# return must be described here, or tests/integration/test_openapi_conformance.py fails.
+
+# Sent at registration, not returned as such: consent becomes `consents`, courses and positions
+# are read back with their ids.
+_WRITE_ONLY: Final = frozenset({"consent", "courses", "positions"})
+_CLOSED_AT: Final = {**_time(nullable=True),
+                     "description": "when its owner closed it (no new suggestions; running matches stay); "
+                                    "null while open"}
+
+
+def _participant(kind: str, registration: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """One kind's participant as read back: the registration's fields (the kind's own ones are in
+    its profile, so an erased person's row keeps only the anonymous ones) and the server's."""
+    own = {name: prop for name, prop in registration["properties"].items() if name not in _WRITE_ONLY}
+    return {**_object({
+        **own,
+        "id": UUID, "kind": {"const": kind}, "status": _codes(PARTICIPANT_STATES),
+        # Gone after erasure, as are the languages and `about`.
+        "name": {"type": ["string", "null"], "maxLength": 200},
+        "email": {"type": ["string", "null"], "format": "idn-email", "maxLength": 254},
+        "languages": _list(_object({"code": _codes(ISO_639_1), "level": _codes(reference.CEFR_LEVELS)},
+                                   ["code", "level"]), max_items=20),
+        "created_at": _time(), "verified_at": _time(nullable=True), "updated_at": _time(),
+        **extra,
+    }, ["id", "kind", "status", "name", "email", "preferred_locale", "district", "languages", "about",
+        "created_at", "verified_at", "updated_at", *extra]),
+        "description": "The kind's own fields are present as registered or last changed; after erasure "
+                       "only " + ", ".join(ANONYMOUS_PROFILE_FIELDS) + " remain of them."}
+
+
+def _offers_read(registration: dict[str, Any], name: str) -> dict[str, Any]:
+    offer = registration["properties"][name]["items"]
+    properties = {**offer["properties"], "id": UUID, "closed_at": _CLOSED_AT}
+    if "starts_on" in properties:  # read back it may lie in the past
+        properties["starts_on"] = {"type": "string", "format": "date"}
+    return {"type": "array", "items": _object(properties, list(properties))}
+
+
+def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Participants (list item, detail, export) as the server returns them."""
+    consent = _object({"purpose": _codes(["data_processing", "share_contact"]), "given": {"type": "boolean"},
+                       "text_version": {"type": "string"}, "recorded_at": _time()},
+                      ["purpose", "given", "text_version", "recorded_at"])
+    offers = {"language_provider": {"courses": _offers_read(registrations["language_provider"], "courses")},
+              "employer": {"positions": _offers_read(registrations["employer"], "positions")}}
+    listed = {f"Participant{name}": _participant(kind, schema, {})
+              for name, (kind, schema) in zip(_SCHEMA_NAMES, registrations.items(), strict=True)}
+    detailed = {
+        f"ParticipantDetail{name}": _participant(
+            kind, schema, {**offers.get(kind, {}), "consents": {"type": "array", "items": consent}})
+        for name, (kind, schema) in zip(_SCHEMA_NAMES, registrations.items(), strict=True)
+    }
+    side = _codes(["newcomer", "counterpart"])
+    export = _object({
+        "participant": {"anyOf": [
+            _ref("ParticipantDetail"),
+            {**_object({"id": UUID, "kind": _codes(PARTICIPANT_KINDS), "status": {"const": "erased"}},
+                       ["id", "kind", "status"]),
+             "description": "An erased person: only the anonymous remainder is stored, and none of it exported."},
+        ]},
+        "matches": {"type": "array", "items": _ref("Match")},
+        "responses": {"type": "array", "items": _object(
+            {"match_id": UUID, "side": side, "answer": _codes(["accept", "decline"]),
+             "reason": {"type": ["string", "null"]}, "responded_at": _time()},
+            ["match_id", "side", "answer", "reason", "responded_at"])},
+        "checkins": {"type": "array", "items": _object(
+            {"match_id": UUID, "side": side, "answer": _codes(["good", "unsure", "bad"]),
+             "comment": {"type": ["string", "null"]}, "answered_at": _time()},
+            ["match_id", "side", "answer", "comment", "answered_at"])},
+        "emails": {"type": "array", "items": _object(
+            {"id": UUID, "type": {"type": "string", "description": "which email, e.g. verification, introduction"},
+             "locale": {"type": ["string", "null"]},
+             "status": _codes(["pending", "sending", "sent", "failed", "skipped"]),
+             "attempts": {"type": "integer", "minimum": 0}, "created_at": _time(), "sent_at": _time(nullable=True)},
+            ["id", "type", "locale", "status", "attempts", "created_at", "sent_at"])},
+        "audit": {"type": "array", "items": _object(
+            {"at": _time(), "actor_role": {"type": ["string", "null"]}, "action": {"type": "string"},
+             "before": {"type": ["object", "null"]}, "after": {"type": ["object", "null"]}},
+            ["at", "actor_role", "action", "before", "after"])},
+        "waitlist": {"type": "array", "items": _object(
+            {"kind": _codes(matches.KINDS), "reason_code": {"type": "string"}, "reason": {"type": "string"},
+             "since": _time()},
+            ["kind", "reason_code", "reason", "since"])},
+    }, ["participant", "matches", "responses", "checkins", "emails", "audit", "waitlist"])
+    return {
+        **listed, **detailed,
+        "Participant": {"oneOf": [_ref(name) for name in listed]},
+        "ParticipantDetail": {"oneOf": [_ref(name) for name in detailed]},
+        "Export": export,
+    }
+
+
+def _match_schema() -> dict[str, Any]:
+    return _object({
+        "id": UUID, "kind": _codes(matches.KINDS), "newcomer_id": UUID,
+        "counterpart_id": {**UUID, "description": "the mentor, the course, or the employer's position"},
+        "score": {"type": "number", "minimum": 0, "maximum": 1},
+        "explanation": {"type": "array", "items": {
+            **_object({"factor": {"type": "string"}, "contribution": {"type": "number"},
+                       "detail": {"type": "string"}}, ["factor", "contribution"]),
+            "description": "`detail` is a sentence in English; it is removed when either side is erased"}},
+        "status": _codes(matches.STATES),
+        "model_version": {"type": "string", "description": "what scored it: prior, a learned model, asked_again"},
+        "round_id": {**_nullable(UUID), "description": "the global round that proposed it, if one did"},
+        "created_at": _time(), "decided_at": _time(nullable=True),
+        "decided_by": {**_nullable(UUID), "description": "the coordinator who approved or rejected it"},
+        "note": {"type": ["string", "null"], "description": "the coordinator's note"},
+        "reason": {"type": ["string", "null"],
+                   "description": "why it was rejected, withdrawn, declined or ended: a code, then ': ' and words"},
+    }, ["id", "kind", "newcomer_id", "counterpart_id", "score", "explanation", "status", "model_version",
+        "round_id", "created_at", "decided_at", "decided_by", "note", "reason"])
+
+
+def _counts(description: str) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": description}
+
+
+def _rate() -> dict[str, Any]:
+    return {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+
+
+def _stats_schema() -> dict[str, Any]:
+    by_kind = {"type": "object", "propertyNames": _codes(PARTICIPANT_KINDS)}
+    return _object({
+        "participants": {**by_kind, "additionalProperties": _counts("per status"), "description": "per kind"},
+        "registrations_per_week": {"type": "object", "additionalProperties": {**by_kind, **_counts("per kind")},
+                                   "description": "ISO weeks (2026-W47) of the last 12 weeks"},
+        "newcomers_waiting_by_planning_region": _counts("verified newcomers without a match, per planning region"),
+        "matches": {**_counts("per status"), "propertyNames": _codes(matches.STATES)},
+        "median_hours_verification_to_approval": {"type": ["number", "null"], "minimum": 0},
+        "acceptance_rate": _rate(), "completion_rate": _rate(),
+        "unmet_needs": _counts("waiting list entries per reason code"),
+        "mentor_load": _object({name: {"type": "integer", "minimum": 0}
+                                for name in ("mentors", "places", "places_taken", "full")},
+                               ["mentors", "places", "places_taken", "full"]),
+    }, ["participants", "registrations_per_week", "newcomers_waiting_by_planning_region", "matches",
+        "median_hours_verification_to_approval", "acceptance_rate", "completion_rate", "unmet_needs",
+        "mentor_load"])
+
+
+def _round_schema() -> dict[str, Any]:
+    objective = _codes(["best_total_score", "most_matched"])
+    kind_result = _object({
+        "waiting": {"type": "integer"}, "proposed": {"type": "integer"}, "total_score": {"type": "number"},
+        "greedy": _object({"proposed": {"type": "integer"}, "total_score": {"type": "number"}},
+                          ["proposed", "total_score"]),
+        "gain_over_greedy": {"type": "number"},
+        "fairness": {"type": "object", "description": "waiting and proposed per country of origin and planning region"},
+        "unmatched": _counts("why a waiting newcomer got nothing"),
+    }, ["waiting", "proposed", "total_score", "greedy", "gain_over_greedy", "fairness", "unmatched"])
+    result = _object({"objective": objective,
+                      "kinds": {"type": "object", "propertyNames": _codes(matches.KINDS),
+                                "additionalProperties": kind_result}}, ["objective", "kinds"])
+    return _object({
+        "id": UUID, "objective": objective, "status": _codes(["requested", "running", "completed", "failed"]),
+        "requested_at": _time(), "completed_at": _time(nullable=True),
+        "result": {**_nullable(result), "description": "null until the round has completed"},
+    }, ["id", "objective", "status", "requested_at", "completed_at", "result"])
+
+
+_SCHEMA_NAMES: Final = ("Newcomer", "Mentor", "Employer", "LanguageProvider")
 
 
 @cache
@@ -128,61 +335,44 @@ def openapi_document() -> dict[str, Any]:
         {"organisation": _text(200), "courses": _list(course, unique=False, min_items=1)},
         ["organisation", "courses"],
     )
-    uuid_schema = {"type": "string", "format": "uuid"}
-    # As read back: a course or position closed by its owner keeps its running matches but gets no
-    # new suggestions. Only the added fields are described; the rest is as registered.
-    closed_at = {"type": ["string", "null"], "format": "date-time",
-                 "description": "when its owner closed it (no new suggestions); null while open"}
-    offers_read = {"type": "array", "items": {"type": "object", "required": ["id", "closed_at"],
-                                              "properties": {"id": uuid_schema, "closed_at": closed_at}}}
-    participant_read = {"type": "object", "properties": {"courses": offers_read, "positions": offers_read}}
+    registrations = {"Newcomer": newcomer, "Mentor": mentor, "Employer": employer, "LanguageProvider": provider}
+    uuid_schema = UUID
     note_schema = {"type": ["string", "null"], "maxLength": 2000}  # free text; null or blank is none
-    match = {
-        "type": "object",
-        "required": ["id", "kind", "newcomer_id", "counterpart_id", "score", "explanation", "status",
-                     "created_at", "decided_at", "decided_by"],
-        "properties": {
-            "id": uuid_schema, "kind": _codes(matches.KINDS), "newcomer_id": uuid_schema,
-            "counterpart_id": uuid_schema, "score": {"type": "number", "minimum": 0, "maximum": 1},
-            "explanation": {"type": "array", "items": {
-                "type": "object", "required": ["factor", "contribution", "detail"],
-                "properties": {"factor": {"type": "string"}, "contribution": {"type": "number"},
-                               "detail": {"type": "string"}}}},
-            "status": _codes(matches.STATES),
-            "created_at": {"type": "string", "format": "date-time"},
-            "decided_at": {"type": ["string", "null"], "format": "date-time"},
-            "decided_by": {"type": ["string", "null"]},
-        },
-    }
-    round_schema = {
-        "type": "object", "required": ["id", "objective", "status", "requested_at", "completed_at", "result"],
-        "properties": {"id": uuid_schema, "objective": _codes(["best_total_score", "most_matched"]),
-                       "status": _codes(["requested", "running", "completed", "failed"]),
-                       "requested_at": {"type": "string"}, "completed_at": {"type": ["string", "null"]},
-                       "result": {"type": ["object", "null"]}},
-    }
     error = {
         "type": "object", "required": ["error"], "additionalProperties": False,
         "properties": {"error": {
             "type": "object", "required": ["code", "message", "fields"], "additionalProperties": False,
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                           "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+            "properties": {"code": {"type": "string", "description": "stable: " + ", ".join(ERROR_CODES)},
+                           "message": {"type": "string"},
+                           "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                                      "description": "field path (languages[0].code) → message; "
+                                                     "empty unless the error is about fields"}}}},
+        "description": ERROR_LANGUAGE,
     }
     registered = _json(
         _object({"id": uuid_schema, "status": {"const": "pending_verification"}}, ["id", "status"]),
         "Registered; a verification email is on its way.",
     )
-    public_errors = {
+    unavailable = {"503": _error("The database is unreachable; try again after Retry-After seconds",
+                                 "Retry-After")}
+    body_errors = {
         "400": _error("Malformed JSON"), "413": _error("Body too large"), "415": _error("Not JSON"),
-        "422": _error("Invalid fields"), "429": _error("Too many requests"),
+        "422": _error("Invalid fields, each named in `fields`"),
     }
-    auth_errors = {"401": _error("Not logged in"), "403": _error("Not allowed")}
+    logged_in = {"401": _error("Not logged in, or the token has expired", "WWW-Authenticate"), **unavailable}
+    unknown = {"404": _error("No such resource (also for an id that is no UUID)")}
+    bad_query = {"422": _error("Invalid query parameter, named in `fields`")}
 
     def register(schema: str, summary: str) -> dict[str, Any]:
         return {"post": {
             "summary": summary, "operationId": f"register_{schema.lower()}", "security": [],
+            "description": "The same address registering again for the same kind gets the same answer and "
+                           "id, and an e-mail instead of a second registration. A 422 speaks the language "
+                           "of Accept-Language (German without it); see Error.",
             "requestBody": {"required": True, "content": {JSON: {"schema": _ref(schema)}}},
-            "responses": {"201": registered, **public_errors},
+            "responses": {"201": registered, **body_errors,
+                          "429": _error("Too many registrations from this address", "Retry-After"),
+                          **unavailable},
         }}
 
     id_param = [{"name": "id", "in": "path", "required": True, "schema": uuid_schema}]
@@ -190,11 +380,12 @@ def openapi_document() -> dict[str, Any]:
     def query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "schema": schema}
 
+    page = {"type": "integer", "minimum": 1, "maximum": 500}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Lotse API", "version": "1.0.0",
                  "description": "Registration of newcomers, mentors, employers and language providers, "
-                                "and the coordinators' review of suggested matches."},
+                                "and the coordinators' review of suggested matches. " + ERROR_LANGUAGE},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
@@ -206,69 +397,73 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Confirm an e-mail address", "operationId": "verify", "security": [],
                 "requestBody": {"required": True, "content": {JSON: {"schema": _object(
                     {"token": {"type": "string", "minLength": 1}}, ["token"])}}},
-                "responses": {"200": _json(_object({"id": uuid_schema, "status": {"type": "string"}},
-                                                   ["id", "status"]), "Verified"),
-                              "404": _error("Registration gone"), **public_errors},
+                "responses": {"200": _json(_object({"id": uuid_schema, "status": _codes(PARTICIPANT_STATES)},
+                                                   ["id", "status"]), "Verified (again: harmless)"),
+                              **body_errors, "404": _error("Registration gone (erased or expired)"),
+                              **unavailable},
             }},
             "/api/v1/auth/login": {"post": {
                 "summary": "Log in as a coordinator", "operationId": "login", "security": [],
                 "requestBody": {"required": True, "content": {JSON: {"schema": _object(
                     {"email": {"type": "string", "minLength": 1, "maxLength": 254},
                      "password": {"type": "string", "minLength": 1}}, ["email", "password"])}}},
-                "responses": {"200": _json(_object({"token": {"type": "string"},
-                                                    "expires_at": {"type": "string"}}, ["token", "expires_at"]),
-                                           "Logged in"),
-                              "401": _error("Wrong e-mail or password"), **public_errors},
+                "responses": {"200": _json(_object({"token": {"type": "string"}, "expires_at": _time()},
+                                                   ["token", "expires_at"]), "Logged in"),
+                              **body_errors, "401": _error("Wrong e-mail or password"),
+                              "429": _error("Too many failed attempts for this account", "Retry-After"),
+                              **unavailable},
+            }},
+            "/api/v1/auth/logout": {"post": {
+                "summary": "End the bearer token's session", "operationId": "logout",
+                "responses": {"204": {"description": "Logged out"}, **logged_in},
             }},
             "/api/v1/participants": {"get": {
                 "summary": "List participants", "operationId": "list_participants",
-                "parameters": [query("kind", _codes(["newcomer", "mentor", "employer", "language_provider"])),
-                               query("status", _codes(["pending_verification", "verified", "paused",
-                                                       "withdrawn", "erased"])),
-                               query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                               query("offset", {"type": "integer", "minimum": 0})],
-                "responses": {"200": _json({"type": "object", "required": ["items"],
-                                            "properties": {"items": {"type": "array"}}}, "Participants"),
-                              "422": _error("Invalid query"), **auth_errors},
+                "description": "Oldest registration first. No total is returned: a page with fewer than "
+                               "`limit` items is the last.",
+                "parameters": [query("kind", _codes(PARTICIPANT_KINDS)), query("status", _codes(PARTICIPANT_STATES)),
+                               query("limit", {**page, "default": 100}),
+                               query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000,
+                                                "default": 0})],
+                "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("Participant")}},
+                                                   ["items"]), "Participants"),
+                              **bad_query, **logged_in},
             }},
             "/api/v1/participants/{id}": {
                 "get": {"summary": "One participant", "operationId": "get_participant", "parameters": id_param,
-                        "responses": {"200": _json(participant_read, "The participant"),
-                                      "404": _error("Unknown"), **auth_errors}},
+                        "responses": {"200": _json(_ref("ParticipantDetail"), "The participant"),
+                                      **unknown, **logged_in}},
                 "delete": {"summary": "Erase a participant's personal data", "operationId": "erase_participant",
                            "parameters": id_param,
-                           "responses": {"204": {"description": "Erased"}, "404": _error("Unknown"),
-                                         **auth_errors}},
+                           "responses": {"204": {"description": "Erased"},
+                                         "404": _error("Unknown, or already erased"), **logged_in}},
             },
             "/api/v1/participants/{id}/export": {"get": {
                 "summary": "Everything stored about a participant", "operationId": "export_participant",
                 "parameters": id_param,
-                "responses": {"200": _json({"type": "object", "properties": {"participant": participant_read}},
-                                           "Export"),
-                              "404": _error("Unknown"), **auth_errors},
+                "responses": {"200": _json(_ref("Export"), "Export"), **unknown, **logged_in},
             }},
             "/api/v1/matches": {"get": {
                 "summary": "List matches", "operationId": "list_matches",
                 "parameters": [query("status", _codes(matches.STATES)), query("kind", _codes(matches.KINDS)),
-                               query("newcomer_id", uuid_schema),
-                               query("limit", {"type": "integer", "minimum": 1, "maximum": 500}),
-                               query("cursor", {"type": "string"})],
-                "responses": {"200": _json({"type": "object", "required": ["items", "next_cursor"],
-                                            "properties": {"items": {"type": "array", "items": _ref("Match")},
-                                                           "next_cursor": {"type": ["string", "null"]}}},
-                                           "A page of matches"),
-                              "422": _error("Invalid query"), **auth_errors},
+                               query("newcomer_id", uuid_schema), query("limit", {**page, "default": 50}),
+                               query("cursor", {"type": "string", "description": "a next_cursor of this API"})],
+                "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("Match")},
+                                                    "next_cursor": {"type": ["string", "null"],
+                                                                    "description": "null on the last page"}},
+                                                   ["items", "next_cursor"]), "A page of matches, oldest first"),
+                              **bad_query, **logged_in},
             }},
             "/api/v1/matches/{id}": {"get": {
                 "summary": "One match", "operationId": "get_match", "parameters": id_param,
-                "responses": {"200": _json(_ref("Match"), "The match"), "404": _error("Unknown"), **auth_errors},
+                "responses": {"200": _json(_ref("Match"), "The match"), **unknown, **logged_in},
             }},
             "/api/v1/matches/{id}/approve": {"post": {
                 "summary": "Approve a suggestion", "operationId": "approve_match", "parameters": id_param,
                 "requestBody": {"required": False, "content": {JSON: {"schema": _object(
                     {"note": note_schema}, [])}}},
-                "responses": {"200": _json(_ref("Match"), "Approved"), "404": _error("Unknown"),
-                              "409": _error("Already decided, or no capacity left"), **public_errors, **auth_errors},
+                "responses": {"200": _json(_ref("Match"), "Approved"), **body_errors, **unknown,
+                              "409": _error("Already decided, or no capacity left"), **logged_in},
             }},
             "/api/v1/matches/{id}/reject": {"post": {
                 "summary": "Reject a suggestion", "operationId": "reject_match", "parameters": id_param,
@@ -277,27 +472,28 @@ def openapi_document() -> dict[str, Any]:
                                 "description": "one of " + ", ".join(matches.REJECT_REASONS)
                                                + "; any other text is kept, filed under other"},
                      "note": note_schema}, ["reason"])}}},
-                "responses": {"200": _json(_ref("Match"), "Rejected"), "404": _error("Unknown"),
-                              "409": _error("Already decided"), **public_errors, **auth_errors},
+                "responses": {"200": _json(_ref("Match"), "Rejected"), **body_errors, **unknown,
+                              "409": _error("Already decided"), **logged_in},
             }},
             "/api/v1/matching/rounds": {"post": {
                 "summary": "Start a global assignment round", "operationId": "start_round",
                 "requestBody": {"required": False, "content": {JSON: {"schema": _object(
-                    {"objective": _codes(["best_total_score", "most_matched"])}, [])}}},
-                "responses": {"202": _json(_ref("Round"), "Requested"), **public_errors, **auth_errors},
+                    {"objective": {**_codes(["best_total_score", "most_matched"]),
+                                   "default": "best_total_score"}}, [])}}},
+                "responses": {"202": _json(_ref("Round"), "Requested"), **body_errors, **logged_in},
             }},
             "/api/v1/matching/rounds/{id}": {"get": {
                 "summary": "A round and its result", "operationId": "get_round", "parameters": id_param,
-                "responses": {"200": _json(_ref("Round"), "The round"), "404": _error("Unknown"), **auth_errors},
+                "responses": {"200": _json(_ref("Round"), "The round"), **unknown, **logged_in},
             }},
             "/api/v1/stats": {"get": {
                 "summary": "Statistics", "operationId": "stats",
-                "responses": {"200": _json({"type": "object"}, "Figures"), **auth_errors},
+                "responses": {"200": _json(_stats_schema(), "Figures"), **logged_in},
             }},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Newcomer": newcomer, "Mentor": mentor, "Employer": employer,
-                        "LanguageProvider": provider, "Match": match, "Round": round_schema, "Error": error},
+            "schemas": {**registrations, "Match": _match_schema(), "Round": _round_schema(), "Error": error,
+                        **_read_schemas(dict(zip(PARTICIPANT_KINDS, registrations.values(), strict=True)))},
         },
     }
