@@ -180,6 +180,9 @@ async def test_what_coordinators_read_and_decide_conforms(
     status, approved = await call(intake_client, document, "POST", "/api/v1/matches/{id}/approve",
                                   url=f"/api/v1/matches/{first}/approve", json={"note": "gut"}, headers=auth)
     assert status == 200 and approved["note"] == "gut"
+    status, error = await call(intake_client, document, "POST", "/api/v1/matches/{id}/approve",
+                               url=f"/api/v1/matches/{first}/approve", headers=auth)
+    assert status == 409 and error["error"]["code"] == "conflict"
     status, rejected = await call(intake_client, document, "POST", "/api/v1/matches/{id}/reject",
                                   url=f"/api/v1/matches/{second}/reject",
                                   json={"reason": "distance", "note": "kein Auto"}, headers=auth)
