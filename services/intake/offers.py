@@ -1,5 +1,5 @@
 """A provider's courses and an employer's positions, as their owner changes them on the manage page:
-places left, fewer or more places, a new start date, closing one, adding one.
+places left, fewer or more places, a new start date, closing one, reopening it, adding one.
 
 Every change writes `participant.updated` for the owner in the same transaction; the matcher then
 re-reads the owner's courses or positions (new room, a closed one). Closing keeps the row: matches
@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 import asyncpg
@@ -116,6 +117,25 @@ async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_
     await _lock(conn, offers, owner_id, offer_id)
     await conn.execute(f"UPDATE {offers.table} SET closed_at = now() WHERE id = $1", offer_id)
     await _withdraw_open(conn, offer_id, CLOSED_REASON[kind])
+    await _changed(conn, kind, owner_id)
+
+
+async def reopen(
+    conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, starts_on: date | None = None
+) -> None:
+    """A closed course or position open again (a course with `starts_on`, validated, when given);
+    `participant.updated` makes the matcher suggest it again. Call inside a transaction."""
+    offers = OF_KIND[kind]
+    found = await conn.fetchval(
+        f"""SELECT id FROM {offers.table} WHERE id = $1 AND {offers.owner} = $2 AND closed_at IS NOT NULL
+            FOR UPDATE""", offer_id, owner_id,
+    )
+    if found is None:
+        raise NotFound(str(offer_id))
+    if starts_on is not None and offers.table == "courses":
+        await conn.execute("UPDATE courses SET closed_at = NULL, starts_on = $2 WHERE id = $1", offer_id, starts_on)
+    else:
+        await conn.execute(f"UPDATE {offers.table} SET closed_at = NULL WHERE id = $1", offer_id)
     await _changed(conn, kind, owner_id)
 
 

@@ -83,7 +83,7 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
 
     page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
-    assert "Seats left: 9 of 10" in page
+    assert "9 of 10 seats are free" in page
     assert "please write to the welcome centre" not in page
     shown = dict(form_fields(page, f"seats-{course}"))
     assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON}
@@ -91,7 +91,7 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     later = (date.today() + timedelta(days=40)).isoformat()
     status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
                                                          f"seats-{course}": "4", f"starts_on-{course}": later})
-    assert status == 200 and "Seats left: 3 of 4" in page
+    assert status == 200 and "3 of 4 seats are free" in page
     stored = await pool.fetchrow("SELECT seats, starts_on FROM courses WHERE id = $1", course)
     assert (stored["seats"], stored["starts_on"].isoformat()) == (4, later)
     assert await _updated_events(pool, provider) == 1  # the matcher hears of the new room
@@ -157,7 +157,15 @@ async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_co
     assert suggested is not None
     running = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
 
+    # The first tap only asks (a page without JavaScript); nothing is closed or withdrawn yet.
     status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course)})
+    assert status == 200 and "Close “Deutsch B1 abends”?" in page and 'name="confirm" value="yes"' in page
+    assert "Running matches continue; open suggestions are withdrawn." in page and "Keep it open" in page
+    assert not await pool.fetchval("SELECT closed_at IS NOT NULL FROM courses WHERE id = $1", course)
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", suggested) == "suggested"
+
+    status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course),
+                                                         "confirm": "yes"})
     assert status == 200 and "Closed" in page and f"seats-{course}" not in page
     assert await pool.fetchval("SELECT closed_at IS NOT NULL FROM courses WHERE id = $1", course)
     assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", suggested)) == {
@@ -180,9 +188,65 @@ async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_co
     async with pool.acquire() as conn:
         assert course not in {c.id for c in (await load_pools(conn)).courses}
 
-    # Closing twice (a second tab): nothing changes, and the page says so.
-    status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course)})
+    # Closing twice (a second tab): nothing changes, and the page says so, whether asking or confirming.
+    for confirm in ("", "yes"):
+        status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course),
+                                                             "confirm": confirm})
+        assert status == 409 and "This course or position is closed already. Nothing was changed." in page
     assert status == 409 and "This course or position is closed already. Nothing was changed." in page
+
+
+async def test_a_closed_course_is_reopened_from_today_on_and_suggested_again(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    newcomer = await _newcomer(intake_client, pool)
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    status, _ = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course), "confirm": "yes"})
+    assert status == 200
+    suggested = "SELECT count(*) FROM matches WHERE counterpart_id = $1 AND status = 'suggested'"
+    assert await pool.fetchval(suggested, course) == 0
+    begun = date.today() - timedelta(days=3)
+    await pool.execute("UPDATE courses SET starts_on = $2 WHERE id = $1", course, begun)
+
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
+    assert 'value="offer_reopen"' in page and f'id="starts_on-{course}" name="starts_on-{course}"' in page
+    # It has begun: the matcher would never suggest it, so reopening it as it was is refused at its date.
+    status, page = await _post(intake_client, provider, {"action": "offer_reopen", "offer": str(course),
+                                                         f"starts_on-{course}": begun.isoformat()})
+    assert status == 422 and f'id="starts_on-{course}-error"' in page
+    assert await pool.fetchval("SELECT closed_at IS NOT NULL FROM courses WHERE id = $1", course)
+    assert await _updated_events(pool, provider) == 1  # the close's only
+
+    later = date.today() + timedelta(days=30)
+    status, page = await _post(intake_client, provider, {"action": "offer_reopen", "offer": str(course),
+                                                         f"starts_on-{course}": later.isoformat()})
+    assert status == 200 and "10 of 10 seats are free" in page and f"seats-{course}" in page
+    stored = await pool.fetchrow("SELECT closed_at, starts_on FROM courses WHERE id = $1", course)
+    assert (stored["closed_at"], stored["starts_on"]) == (None, later)
+    assert await _updated_events(pool, provider) == 2
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    assert await pool.fetchval(suggested, course) == 1  # suggested to the same newcomer again
+
+    # Open already (a second tab): nothing changes.
+    status, _ = await _post(intake_client, provider, {"action": "offer_reopen", "offer": str(course),
+                                                      f"starts_on-{course}": later.isoformat()})
+    assert status == 409
+
+
+async def test_the_manage_page_writes_dates_and_places_as_its_reader_does(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    start = date.today() + timedelta(days=20)
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[{**EVENING_B1, "seats": 1}, WEEKEND_A1]))
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider) + "?lang=de")).text())
+    assert f"Deutsch B1 abends (B1, {start.strftime('%d.%m.%Y')})" in page and start.isoformat() + ")" not in page
+    assert "Noch frei: 1 von 1 Platz<" in page and "Noch frei: 10 von 10 Plätzen<" in page
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider) + "?lang=en")).text())
+    assert "1 of 1 seat is free" in page and f"(B1, {start.strftime('%b')} {start.day}, {start.year})" in page
 
 
 async def test_a_suggestion_written_from_pools_read_before_the_close_is_withdrawn_by_the_matcher(
@@ -214,7 +278,7 @@ async def test_an_added_course_is_stored_and_the_matcher_suggests_it(
 
     added = {f"courses-0-{k}": str(v) for k, v in EVENING_B1.items() if k != "childcare"}
     status, page = await _post(intake_client, provider, {"action": "offer_add", **added, "courses-0-childcare": "on"})
-    assert status == 200 and "Deutsch B1 abends" in page and "Seats left: 10 of 10" in page
+    assert status == 200 and "Deutsch B1 abends" in page and "10 of 10 seats are free" in page
     course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 AND title = 'Deutsch B1 abends'",
                                  provider)
     assert course is not None
@@ -232,7 +296,7 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
     await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "introduced")
     page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
-    assert "Openings left: 2 of 3" in page
+    assert "2 of 3 openings are still open" in page
 
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "0"})
@@ -240,7 +304,7 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     waiting = await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "suggested")
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "1"})
-    assert status == 200 and "Openings left: 0 of 1" in page
+    assert status == 200 and "0 of 1 opening is still open" in page
     # Full now: the open suggestion could never be approved, so it is withdrawn at once.
     assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting)) == {
         "status": "withdrawn", "reason": "counterpart_unavailable"}
@@ -250,17 +314,24 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
         "positions-0-openings": "2", "positions-0-min_german_level": "A2"})
     assert status == 200 and "Pflegehelfer/in" in page
     waiting = await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "suggested")
-    status, page = await _post(intake_client, employer, {"action": "offer_close", "offer": str(position)})
+    status, page = await _post(intake_client, employer, {"action": "offer_close", "offer": str(position),
+                                                         "confirm": "yes"})
     assert status == 200
     assert await pool.fetchval("SELECT reason FROM matches WHERE id = $1", waiting) == "position_closed"
     rows = {r["title"]: r["closed"] for r in await pool.fetch(
         "SELECT title, closed_at IS NOT NULL AS closed FROM positions WHERE employer_id = $1", employer)}
     assert rows == {"Elektroniker/in": True, "Pflegehelfer/in": False}
+    status, page = await _post(intake_client, employer, {"action": "offer_reopen", "offer": str(position)})
+    assert status == 200 and f"openings-{position}" in page
+    assert await pool.fetchval("SELECT closed_at FROM positions WHERE id = $1", position) is None
+    status, _ = await _post(intake_client, employer, {"action": "offer_close", "offer": str(position),
+                                                      "confirm": "yes"})
 
     # Someone else's position, through this employer's link: refused, nothing changes.
     other = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
     theirs = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", other)
-    status, _ = await _post(intake_client, employer, {"action": "offer_close", "offer": str(theirs)})
+    status, _ = await _post(intake_client, employer, {"action": "offer_close", "offer": str(theirs),
+                                                         "confirm": "yes"})
     assert status == 409
     assert await pool.fetchval("SELECT closed_at FROM positions WHERE id = $1", theirs) is None
 
@@ -300,7 +371,8 @@ async def test_the_api_and_the_export_say_which_course_or_position_is_closed(
                                  WEEKEND_A1["title"])
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
     for owner, offer in ((provider, course), (employer, position)):
-        status, _ = await _post(intake_client, owner, {"action": "offer_close", "offer": str(offer)})
+        status, _ = await _post(intake_client, owner, {"action": "offer_close", "offer": str(offer),
+                                                            "confirm": "yes"})
         assert status == 200
 
     for owner, key, closed_id in ((provider, "courses", course), (employer, "positions", position)):

@@ -87,5 +87,9 @@ def test_translations_keep_every_placeholder(package: str, domain: str, locale: 
         catalog = read_po(file)
     for message in catalog:
         if message.id and message.string:
-            wanted = sorted(re.findall(r"%\(\w+\)[sd]", str(message.id)))
-            assert sorted(re.findall(r"%\(\w+\)[sd]", str(message.string))) == wanted, message.id
+            # A plural message: every form of the translation keeps the plural msgid's placeholders.
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            wanted = sorted(re.findall(r"%\(\w+\)[sd]", str(ids[-1])))
+            for string in strings:
+                assert sorted(re.findall(r"%\(\w+\)[sd]", str(string))) == wanted, message.id

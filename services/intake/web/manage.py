@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import UTC, date
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -87,6 +88,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
+        "day": partial(manage_offers.shown_date, locale=request_locale(request)),
     }, status=status)
 
 
@@ -123,6 +125,9 @@ async def manage_submit(request: web.Request) -> web.Response:
             elif action in manage_offers.ACTIONS:
                 gettext = gettext_for(request)
                 try:
+                    if action == "offer_close" and form.get("confirm") != "yes":  # one tap must not close it
+                        offer = await manage_offers.to_close(conn, row, form)
+                        return render(request, "manage_offer_close.html", {"offer": offer, "kind": row["kind"]})
                     refused = await manage_offers.apply(conn, row, action, form, gettext)
                 except offers.NotFound:
                     return await _draw(request, conn, row, values=_stored_values(row), status=409,

@@ -1,8 +1,8 @@
 """The manage page's courses and positions: the form posts of a provider or employer.
 
 Each existing course or position is a small form of its own (its fields named `seats-<id>`,
-`starts_on-<id>`, `openings-<id>`); the "add" form uses the registration's row fields
-(`courses-0-title`, …) and so its validation and messages.
+`starts_on-<id>`, `openings-<id>`; closing asks first, a closed one can be reopened); the "add"
+form uses the registration's row fields (`courses-0-title`, …) and so its validation and messages.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from datetime import date
 from typing import Any, Final
 
 import asyncpg
+from babel.dates import format_date
 
 from lotse.intake import offers
 from lotse.intake.validation import N_, ValidationFailed, validate_update
 from lotse.intake.web import forms, labels, messages
 
-ACTIONS: Final = ("offer_save", "offer_close", "offer_add")
+ACTIONS: Final = ("offer_save", "offer_close", "offer_reopen", "offer_add")
 TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
 GONE: Final = N_("This course or position is closed already. Nothing was changed.")
 _ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
@@ -64,9 +65,11 @@ async def apply(
         offer_id = uuid.UUID(str(form.get("offer", "")))
     except ValueError:
         raise offers.NotFound(str(form.get("offer"))) from None
-    if action == "offer_close":
+    if action == "offer_close":  # confirmed: the page asked first (to_close)
         await offers.close(conn, kind, owner_id, offer_id)
         return {}
+    if action == "offer_reopen":
+        return await _reopen(conn, kind, owner_id, offer_id, form, gettext)
     return await _save(conn, kind, owner_id, offer_id, form, gettext)
 
 
@@ -111,12 +114,64 @@ async def _save(
         cleaned = validate_update(kind, {spec.group: [row]}, today=today)
         await offers.change(conn, kind, owner_id, offer_id, cleaned[spec.group][0])  # type: ignore[index]
     except ValidationFailed as failed:
-        errors: dict[str, str] = {}
-        for path, error in failed.errors.items():
-            found = _ROW.fullmatch(path)
-            name = found[1] if found and found[1] in ("starts_on", spec.places) else spec.places
-            errors.setdefault(f"{name}-{offer_id}", messages.for_form(path, error, gettext, {}))
-        return errors
+        return _field_errors(failed, spec, offer_id, gettext)
     except offers.TooFewPlaces as refused:
         return {f"{spec.places}-{offer_id}": gettext(TOO_FEW) % {"taken": refused.taken}}
     return {}
+
+
+def _field_errors(
+    failed: ValidationFailed, spec: offers.Offers, offer_id: uuid.UUID, gettext: Callable[[str], str]
+) -> dict[str, str]:
+    """A course's or position's errors at the fields its own small form shows."""
+    errors: dict[str, str] = {}
+    for path, error in failed.errors.items():
+        found = _ROW.fullmatch(path)
+        name = found[1] if found and found[1] in ("starts_on", spec.places) else spec.places
+        errors.setdefault(f"{name}-{offer_id}", messages.for_form(path, error, gettext, {}))
+    return errors
+
+
+async def _reopen(
+    conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, form: Any,
+    gettext: Callable[[str], str],
+) -> dict[str, str]:
+    """Open a closed one again. A course needs a start date from today on (the matcher suggests no
+    course that has begun), so its form carries the date and a past one is refused at that field."""
+    spec = offers.OF_KIND[kind]
+    if spec.table != "courses":
+        await offers.reopen(conn, kind, owner_id, offer_id)
+        return {}
+    stored = await conn.fetchrow(
+        "SELECT * FROM courses WHERE id = $1 AND provider_id = $2 AND closed_at IS NOT NULL", offer_id, owner_id
+    )
+    if stored is None:
+        raise offers.NotFound(str(offer_id))
+    row: dict[str, object] = {name: stored[name] for name in _COLUMNS[spec.group] if stored[name] is not None}
+    row["starts_on"] = str(form.get(f"starts_on-{offer_id}", "")).strip()
+    try:
+        cleaned = validate_update(kind, {spec.group: [row]}, today=date.today())
+    except ValidationFailed as failed:
+        return _field_errors(failed, spec, offer_id, gettext)
+    await offers.reopen(conn, kind, owner_id, offer_id, cleaned[spec.group][0]["starts_on"])  # type: ignore[index]
+    return {}
+
+
+async def to_close(conn: asyncpg.Connection, owner: Any, form: Any) -> asyncpg.Record:
+    """The open course or position a "close" post names, for the page that asks to confirm it."""
+    spec = offers.OF_KIND.get(owner["kind"])
+    try:
+        offer_id = uuid.UUID(str(form.get("offer", "")))
+    except ValueError:
+        raise offers.NotFound(str(form.get("offer"))) from None
+    row = None if spec is None else await conn.fetchrow(
+        f"SELECT * FROM {spec.table} WHERE id = $1 AND {spec.owner} = $2 AND closed_at IS NULL", offer_id, owner["id"]
+    )
+    if row is None:
+        raise offers.NotFound(str(offer_id))
+    return row
+
+
+def shown_date(day: date | None, locale: str) -> str:
+    """A course's start as the reader writes dates ("14.12.2026", "14 thg 12, 2026"), not ISO."""
+    return "" if day is None else str(format_date(day, format="medium", locale=locale.split("-")[0]))
