@@ -44,6 +44,13 @@ async def _newcomer(intake_client: IntakeClient, pool: asyncpg.Pool) -> uuid.UUI
     return await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
 
 
+async def _provider_with_evening_b1(intake_client: IntakeClient, pool: asyncpg.Pool) -> tuple[uuid.UUID, uuid.UUID]:
+    """A verified course provider with one course (EVENING_B1): the provider's and the course's ids."""
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(courses=[EVENING_B1]))
+    return provider, await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+
+
 async def _add_match(
     pool: asyncpg.Pool, newcomer: uuid.UUID, counterpart: uuid.UUID, kind: str, status: str
 ) -> uuid.UUID:
@@ -77,9 +84,7 @@ async def deliver(matcher: MatcherConsumer, pool: asyncpg.Pool, event_type: str,
 async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
 
     page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
@@ -100,9 +105,7 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
 async def test_seats_below_those_taken_are_refused_with_a_field_error(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     for state in ("approved", "introduced"):
         await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", state)
 
@@ -125,9 +128,7 @@ async def test_seats_below_those_taken_are_refused_with_a_field_error(
 async def test_a_course_that_has_begun_keeps_its_date_when_its_seats_change(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     begun = date.today() - timedelta(days=10)
     await pool.execute("UPDATE courses SET starts_on = $2 WHERE id = $1", course, begun)
 
@@ -148,9 +149,7 @@ async def test_a_course_that_has_begun_keeps_its_date_when_its_seats_change(
 async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_continue(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     newcomer = await _newcomer(intake_client, pool)
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
     suggested = await pool.fetchval("SELECT id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'", course)
@@ -193,15 +192,12 @@ async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_co
         status, page = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course),
                                                              "confirm": confirm})
         assert status == 409 and "This course or position is closed already. Nothing was changed." in page
-    assert status == 409 and "This course or position is closed already. Nothing was changed." in page
 
 
 async def test_a_closed_course_is_reopened_from_today_on_and_suggested_again(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     newcomer = await _newcomer(intake_client, pool)
     await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
     status, _ = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course), "confirm": "yes"})
@@ -252,9 +248,7 @@ async def test_the_manage_page_writes_dates_and_places_as_its_reader_does(
 async def test_a_suggestion_written_from_pools_read_before_the_close_is_withdrawn_by_the_matcher(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[EVENING_B1]))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
     await pool.execute("UPDATE courses SET closed_at = now() WHERE id = $1", course)
     late = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "suggested")
     await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
