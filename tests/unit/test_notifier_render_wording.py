@@ -150,3 +150,85 @@ def test_the_already_registered_link_stands_on_its_own_line(locale: str, kind: s
     body = email.text.split("\n-- \n")[0]
     assert re.search(rf"\n{re.escape(url)}\n", body), body
     assert f":{url}" not in email.text
+
+
+KINDS = ("mentor", "language_course", "employer")
+# A word each locale's course / job / mentor sentences use, and only they (checked below).
+COURSE_WORD = {"en": "course", "de": "Kurs", "de-simple": "Kurs", "fr": "cours", "pl": "kurs", "ru": "курс",
+               "uk": "курс", "sr": "курс", "az": "kurs", "mn": "сургалт", "vi": "khóa", "zh": "课程"}
+JOB_WORD = {"en": "job", "de": "Stelle", "de-simple": "Arbeit", "fr": "emploi", "pl": "prac", "ru": "работ",
+            "uk": "робот", "sr": "посао", "az": " iş ", "mn": "ажил", "vi": "công việc", "zh": "工作"}
+MENTOR_WORD = {"en": "mentor", "de": "Mentor", "de-simple": "Mentor", "fr": "mentor", "pl": "mentor",
+               "ru": "ментор", "uk": "ментор", "sr": "ментор", "az": "mentor", "mn": "зөвлөгч", "vi": "cố vấn",
+               "zh": "导师"}
+
+
+def last_line(template: str, locale: str, kind: str, side: str, **extra: Any) -> tuple[str, str, str]:
+    """The closing sentence of the plain-text body, and the whole text and HTML it closes."""
+    email = render_email(template, locale, {**SAMPLE, "kind": kind, "side": side, "named": False, **extra})
+    assert email.html is not None
+    return email.text.split("\n-- \n")[0].strip().splitlines()[-1], email.text, email.html
+
+
+def test_the_english_closing_lines_by_kind_and_side() -> None:
+    closing = {(kind, side): last_line("introduction", "en", kind, side)[0]
+               for kind in KINDS for side in ("newcomer", "counterpart")}
+    assert closing == {
+        ("mentor", "newcomer"): "If you decline, we will look for someone else. Nobody has to give a reason.",
+        ("language_course", "newcomer"): "If you decline, we will look for another course for you. "
+                                         "Nobody has to give a reason.",
+        ("employer", "newcomer"): "If you decline, we will look for another job for you. Nobody has to give a reason.",
+        ("mentor", "counterpart"): "If you decline, we will look for another mentor for the newcomer. "
+                                   "Nobody has to give a reason.",
+        ("language_course", "counterpart"): "If you decline, we will look for another course for the newcomer. "
+                                            "Nobody has to give a reason.",
+        ("employer", "counterpart"): "If you decline, we will look for another job for the newcomer. "
+                                     "Nobody has to give a reason.",
+    }
+    ended = {kind: last_line("match_ended", "en", kind, "newcomer", status="completed",
+                             ended_because="completed")[0] for kind in KINDS}
+    assert ended == {
+        "mentor": "If you would like more help, we will look for someone new. You can also ask for the same "
+                  "person again.",
+        "language_course": "If you would like another course, for example at the next level, we will look for "
+                           "one for you.",
+        "employer": "If you are looking for work again, we will look for a job for you.",
+    }
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("side", ["newcomer", "counterpart"])
+def test_the_introductions_closing_line_names_what_is_looked_for(locale: str, kind: str, side: str) -> None:
+    line, text, html = last_line("introduction", locale, kind, side)
+    assert line in html and "%(" not in line
+    if locale != "en":
+        assert line != last_line("introduction", "en", kind, side)[0], "untranslated"
+    course, job, mentor = (w in f" {line} " for w in (COURSE_WORD[locale], JOB_WORD[locale], MENTOR_WORD[locale]))
+    assert (course, job) == (kind == "language_course", kind == "employer"), (line, course, job)
+    # Only the mentor's counterpart is told of "another mentor"; the newcomer reads "someone else".
+    assert mentor is (kind == "mentor" and side == "counterpart"), line
+    others = {last_line("introduction", locale, k, s)[0] for k in KINDS for s in ("newcomer", "counterpart")}
+    assert len(others) == 6
+    if kind != "mentor":
+        # No mentor's wording anywhere in a course's or a job's introduction.
+        assert last_line("introduction", locale, "mentor", side)[0] not in text + html
+        assert MENTOR_WORD[locale] not in text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("ended_because", ["completed", "coordinator"])
+def test_a_newcomers_match_ended_line_follows_the_kind(locale: str, kind: str, ended_because: str) -> None:
+    status = "completed" if ended_because == "completed" else "cancelled"
+    line, text, html = last_line("match_ended", locale, kind, "newcomer", status=status, ended_because=ended_because)
+    assert line in html.replace("&#39;", "'") and "%(" not in line
+    if locale != "en":
+        assert line != last_line("match_ended", "en", kind, "newcomer", status=status,
+                                 ended_because=ended_because)[0], "untranslated"
+    course, job = (w in f" {line} " for w in (COURSE_WORD[locale], JOB_WORD[locale]))
+    assert (course, job) == (kind == "language_course", kind == "employer"), line
+    mentors = last_line("match_ended", locale, "mentor", "newcomer", status=status, ended_because=ended_because)[0]
+    if kind != "mentor":
+        # "someone new ... the same person again" is a mentor's sentence; neither course nor job repeats.
+        assert mentors not in text + html and MENTOR_WORD[locale] not in text
