@@ -1,10 +1,12 @@
 """A provider's courses and an employer's positions, as their owner changes them on the manage page:
-places left, fewer or more places, a new start date, closing one, reopening it, adding one.
+places left, fewer or more places, a new start date, other details (a course's schedule, format,
+place and childcare; a position's title, field and German level), closing one, reopening it, adding one.
 
 Every change writes `participant.updated` for the owner in the same transaction; the matcher then
 re-reads the owner's courses or positions (new room, a closed one). Closing keeps the row: matches
 point at it and running ones (approved, introduced, active) continue; only open suggestions are
-withdrawn, here and at once, so no coordinator can approve one after the close.
+withdrawn, here and at once, so no coordinator can approve one after the close. Changed details
+likewise withdraw the open suggestions they no longer fit, and running matches continue.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any, Final
 
 import asyncpg
 
+from lotse.matcher import rules
+from lotse.matcher.profiles import Course, Position, newcomer_from_row
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
@@ -41,6 +45,10 @@ OF_KIND: Final = {
 WITHDRAWN_REASON: Final = "counterpart_unavailable"
 # Closed by its owner: the coordinator who sees a suggestion vanish reads who closed what.
 CLOSED_REASON: Final = {"language_provider": "course_closed", "employer": "position_closed"}
+# What an owner may change besides places and a course's start; the level is what a course is,
+# so a different level is a new course.
+DETAILS: Final = {"courses": ("schedule", "format", "district", "childcare"),
+                  "positions": ("title", "occupation_field", "min_german_level")}
 
 
 class NotFound(Exception):
@@ -94,8 +102,8 @@ async def _changed(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> 
 async def change(
     conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, cleaned: Mapping[str, Any]
 ) -> None:
-    """New places (and a course's start date), validated; places never below those taken.
-    Call inside a transaction."""
+    """New places, a course's start date and details (DETAILS), validated; places never below those
+    taken. Open suggestions the changed one no longer fits are withdrawn. Call inside a transaction."""
     offers = OF_KIND[kind]
     taken = await _lock(conn, offers, owner_id, offer_id)
     places = int(cleaned[offers.places])
@@ -104,11 +112,43 @@ async def change(
     columns: dict[str, object] = {offers.places: places}
     if "starts_on" in cleaned and offers.table == "courses":
         columns["starts_on"] = cleaned["starts_on"]
+    columns |= {name: cleaned[name] for name in DETAILS[offers.table] if name in cleaned}
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
     await conn.execute(f"UPDATE {offers.table} SET {sets} WHERE id = $1", offer_id, *columns.values())
     if places == taken:  # full now: what is still suggested could never be approved
         await _withdraw_open(conn, offer_id)
+    else:
+        await _withdraw_unfit(conn, offers, offer_id)
     await _changed(conn, kind, owner_id)
+
+
+async def _withdraw_unfit(conn: asyncpg.Connection, offers: Offers, offer_id: uuid.UUID) -> None:
+    """Withdraw the open suggestions whose newcomer the changed course or position no longer fits,
+    by the matcher's own hard constraints (rules), here and at once like a close, so no coordinator
+    approves a suggestion of an evening course that now runs on weekends. Room is not the question
+    (`change` handles a full one), so the offer is given one place left."""
+    suggested = await conn.fetch(
+        """SELECT m.id AS match_id, p.id, p.district, p.languages, p.profile, p.about, p.verified_at, p.created_at
+           FROM matches m JOIN participants p ON p.id = m.newcomer_id
+           WHERE m.counterpart_id = $1 AND m.status = 'suggested'""", offer_id)
+    if not suggested:
+        return
+    offer = await conn.fetchrow(
+        f"SELECT o.*, p.district AS owner_district, p.profile FROM {offers.table} o "
+        f"JOIN participants p ON p.id = o.{offers.owner} WHERE o.id = $1", offer_id)
+    if offers.table == "courses":
+        course = Course(id=offer["id"], provider_id=offer["provider_id"], title=offer["title"], level=offer["level"],
+                        schedule=offer["schedule"], format=offer["format"], district=offer["district"], seats_left=1,
+                        starts_on=offer["starts_on"], childcare=offer["childcare"], about="")
+        unfit = [r["match_id"] for r in suggested if not rules.course_feasible(newcomer_from_row(r), course)]
+    else:
+        position = Position(id=offer["id"], employer_id=offer["employer_id"], title=offer["title"],
+                            occupation_field=offer["occupation_field"], openings_left=1,
+                            min_german_level=offer["min_german_level"], district=offer["owner_district"],
+                            offers=frozenset(offer["profile"].get("offers") or ()), about="")
+        unfit = [r["match_id"] for r in suggested if not rules.position_feasible(newcomer_from_row(r), position)]
+    if unfit:
+        await matches_db.withdraw_suggested(conn, WITHDRAWN_REASON, "id = ANY($1::uuid[])", unfit)
 
 
 async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID) -> None:

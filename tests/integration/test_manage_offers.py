@@ -91,7 +91,9 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     assert "9 of 10 seats are free" in page
     assert "please write to the welcome centre" not in page
     shown = dict(form_fields(page, f"seats-{course}"))
-    assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON}
+    assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON,
+                     f"schedule-{course}": "evening", f"format-{course}": "in_person", f"district-{course}": "16052",
+                     f"childcare-{course}": "on"}
 
     later = (date.today() + timedelta(days=40)).isoformat()
     status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
@@ -281,6 +283,104 @@ async def test_an_added_course_is_stored_and_the_matcher_suggests_it(
     await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
     assert await pool.fetchval("SELECT counterpart_id FROM matches WHERE newcomer_id = $1 AND kind = 'language_course' "
                                "AND status = 'suggested'", newcomer) == course
+
+
+async def test_a_new_schedule_withdraws_the_suggestions_it_no_longer_fits(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
+    evenings_only = await _newcomer(intake_client, pool)
+    any_time = await _verified(intake_client, pool, "/api/v1/newcomers",
+                               newcomer_payload(course_schedules=["evening", "weekend"]))
+    for newcomer in (evenings_only, any_time):
+        await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    suggested = {r["newcomer_id"]: r["id"] for r in await pool.fetch(
+        "SELECT id, newcomer_id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'", course)}
+    assert set(suggested) == {evenings_only, any_time}
+    running = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
+
+    # The course's own form, as a browser sends it: weekends now, and the childcare box unticked.
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
+    sent = dict(form_fields(page, f"schedule-{course}"))
+    sent |= {"action": "offer_save", f"schedule-{course}": "weekend", f"format-{course}": "hybrid"}
+    del sent[f"childcare-{course}"]
+    status, page = await _post(intake_client, provider, sent)
+    assert status == 200, page
+    stored = await pool.fetchrow("SELECT schedule, format, district, childcare, seats FROM courses WHERE id = $1",
+                                 course)
+    assert dict(stored) == {"schedule": "weekend", "format": "hybrid", "district": "16052", "childcare": False,
+                            "seats": 10}
+    status_of = {r["id"]: (r["status"], r["reason"]) for r in await pool.fetch(
+        "SELECT id, status, reason FROM matches WHERE counterpart_id = $1", course)}
+    assert status_of[suggested[evenings_only]] == ("withdrawn", "counterpart_unavailable")
+    assert status_of[suggested[any_time]] == ("suggested", None)
+    assert status_of[running] == ("active", None)  # running matches continue
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.withdrawn' "
+                               "AND payload->>'match_id' = $1", str(suggested[evenings_only])) == 1
+    assert await _updated_events(pool, provider) == 1
+    # The matcher, told of it, does not suggest the weekend course to the newcomer who wants evenings.
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    assert await pool.fetchval("SELECT count(*) FROM matches WHERE counterpart_id = $1 AND newcomer_id = $2 "
+                               "AND status = 'suggested'", course, evenings_only) == 0
+
+
+async def test_a_bad_course_detail_is_refused_at_its_field_naming_the_course(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
+    page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
+    sent = dict(form_fields(page, f"schedule-{course}")) | {"action": "offer_save"}
+    for field, bad in ((f"schedule-{course}", "sometimes"), (f"district-{course}", "")):
+        status, page = await _post(intake_client, provider, sent | {field: bad})
+        assert status == 422, page
+        assert f'id="{field}-error"' in page and 'aria-invalid="true"' in page
+        label = "Schedule" if field.startswith("schedule") else "Course location (district)"
+        assert f'<a href="#{field}">Deutsch B1 abends: {label}:' in page  # the summary names the course
+    stored = await pool.fetchrow("SELECT schedule, district, childcare FROM courses WHERE id = $1", course)
+    assert dict(stored) == {"schedule": "evening", "district": "16052", "childcare": True}
+    assert await _updated_events(pool, provider) == 0
+
+    # Refused with the childcare box unticked: the form shows it as sent, not as stored.
+    unticked = {k: v for k, v in sent.items() if k != f"childcare-{course}"}
+    status, page = await _post(intake_client, provider, unticked | {f"schedule-{course}": "sometimes"})
+    assert status == 422 and dict(form_fields(page, f"schedule-{course}")).get(f"childcare-{course}") is None
+
+
+async def test_an_employer_changes_a_positions_title_field_and_german_level(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
+    waiting = {}
+    for german in ("B1", "B2"):
+        newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(
+            occupation_field="crafts", languages=[{"code": "vi", "level": "native"}, {"code": "de", "level": german}]))
+        waiting[german] = await _add_match(pool, newcomer, position, "employer", "suggested")
+    page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
+    sent = dict(form_fields(page, f"min_german_level-{position}"))
+    assert {k: sent[k] for k in (f"title-{position}", f"occupation_field-{position}",
+                                 f"min_german_level-{position}")} == {
+        f"title-{position}": "Elektroniker/in", f"occupation_field-{position}": "crafts",
+        f"min_german_level-{position}": "B1"}
+
+    status, page = await _post(intake_client, employer, sent | {"action": "offer_save",
+                                                                f"min_german_level-{position}": "Z9"})
+    assert status == 422 and f'id="min_german_level-{position}-error"' in page
+    assert f'<a href="#min_german_level-{position}">Elektroniker/in: Minimum German level:' in page
+    assert await pool.fetchval("SELECT min_german_level FROM positions WHERE id = $1", position) == "B1"
+
+    status, page = await _post(intake_client, employer, sent | {
+        "action": "offer_save", f"title-{position}": "Elektroniker/in (m/w/d)", f"min_german_level-{position}": "B2"})
+    assert status == 200 and "Elektroniker/in (m/w/d)" in page
+    stored = await pool.fetchrow("SELECT title, occupation_field, min_german_level, openings FROM positions "
+                                 "WHERE id = $1", position)
+    assert dict(stored) == {"title": "Elektroniker/in (m/w/d)", "occupation_field": "crafts",
+                            "min_german_level": "B2", "openings": 3}
+    # B1 German no longer reaches B2 (this employer offers no German course during work); B2 still does.
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting["B1"])) == {
+        "status": "withdrawn", "reason": "counterpart_unavailable"}
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", waiting["B2"]) == "suggested"
+    assert await _updated_events(pool, employer) == 1
 
 
 async def test_an_employer_changes_openings_closes_and_adds_positions(

@@ -133,8 +133,9 @@ async def manage_submit(request: web.Request) -> web.Response:
                     return await _draw(request, conn, row, values=_stored_values(row), status=409,
                                        alert=gettext(manage_offers.GONE))
                 if refused:
-                    return await _draw(request, conn, row, values=_stored_values(row) | forms.form_values(form),
-                                       errors=refused, status=422)
+                    return await _draw(request, conn, row, status=422, errors=refused,
+                                       values=_stored_values(row) | forms.form_values(form)
+                                       | manage_offers.unticked(form))
             else:
                 raise web.HTTPBadRequest(text="unknown action")
         except self_service.NotFound:

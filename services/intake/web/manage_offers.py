@@ -1,7 +1,8 @@
 """The manage page's courses and positions: the form posts of a provider or employer.
 
 Each existing course or position is a small form of its own (its fields named `seats-<id>`,
-`starts_on-<id>`, `openings-<id>`; closing asks first, a closed one can be reopened); the "add"
+`starts_on-<id>`, `openings-<id>` and, for the details, `schedule-<id>`, `title-<id>`, …; closing asks
+first, a closed one can be reopened); the "add"
 form uses the registration's row fields (`courses-0-title`, …) and so its validation and messages.
 """
 
@@ -31,20 +32,43 @@ _COLUMNS: Final = {
 }
 
 
+# The label of each field of a course's or position's own form (labels.FIELD_LABELS keys, or the text).
+_LABELS: Final = {
+    "courses": {"seats": "seats", "starts_on": "starts_on", "schedule": "schedule", "format": "format",
+                "district": "course_district", "childcare": "childcare"},
+    "positions": {"openings": "openings", "title": "position_title", "occupation_field": "occupation_field",
+                  "min_german_level": "min_german_level"},
+}
+CHILDCARE: Final = N_("Childcare during the course")
+
+
+def _group(row: Any) -> str:
+    return "courses" if "seats" in row else "positions"
+
+
 def values(rows: Iterable[Any]) -> dict[str, object]:
-    """The stored places and start dates, as the page's forms show them."""
+    """The stored places, start dates and details, as the page's forms show them."""
     shown: dict[str, object] = {}
     for row in rows:
-        for name in ("seats", "openings", "starts_on"):
-            if name in row:
-                shown[f"{name}-{row['id']}"] = str(row[name])
+        for name in _LABELS[_group(row)]:
+            value = row[name]
+            shown[f"{name}-{row['id']}"] = ("on" if value else "") if isinstance(value, bool) else str(value)
     return shown
+
+
+def unticked(form: Any) -> dict[str, object]:
+    """A refused save shows its form again as sent: an unticked childcare box is absent from the post,
+    which must not show the stored tick."""
+    offer = str(form.get("offer", ""))
+    if form.get("action") == "offer_save" and f"schedule-{offer}" in form and f"childcare-{offer}" not in form:
+        return {f"childcare-{offer}": ""}
+    return {}
 
 
 def field_labels(rows: Iterable[Any], gettext: Callable[[str], str]) -> dict[str, str]:
     """"Deutsch B1: Seats" for `seats-<id>`: the error summary names the course it means."""
-    return {f"{name}-{row['id']}": f"{row['title']}: {gettext(labels.FIELD_LABELS[name])}"
-            for row in rows for name in ("seats", "openings", "starts_on") if name in row}
+    return {f"{name}-{row['id']}": f"{row['title']}: {gettext(labels.FIELD_LABELS.get(key, CHILDCARE))}"
+            for row in rows for name, key in _LABELS[_group(row)].items()}
 
 
 def _number(raw: str) -> object:
@@ -106,6 +130,7 @@ async def _save(
             today = min(today, stored["starts_on"])
         row["starts_on"] = typed or None
     row.pop(spec.places)
+    row |= _typed_details(form, spec.group, offer_id)
     typed_places = str(form.get(f"{spec.places}-{offer_id}", "")).strip()
     if typed_places:
         row[spec.places] = _number(typed_places)
@@ -120,6 +145,21 @@ async def _save(
     return {}
 
 
+def _typed_details(form: Any, group: str, offer_id: uuid.UUID) -> dict[str, object]:
+    """The details the form sent (a blank one is None: the validator then says it is required).
+    Childcare is a checkbox, absent when unticked, so it counts only from a form that shows the
+    details (one with the schedule); a post of places alone keeps it."""
+    typed: dict[str, object] = {}
+    for name in offers.DETAILS[group]:
+        key = f"{name}-{offer_id}"
+        if name == "childcare":
+            if f"schedule-{offer_id}" in form:
+                typed[name] = key in form
+        elif key in form:
+            typed[name] = str(form.get(key, "")).strip() or None
+    return typed
+
+
 def _field_errors(
     failed: ValidationFailed, spec: offers.Offers, offer_id: uuid.UUID, gettext: Callable[[str], str]
 ) -> dict[str, str]:
@@ -127,7 +167,7 @@ def _field_errors(
     errors: dict[str, str] = {}
     for path, error in failed.errors.items():
         found = _ROW.fullmatch(path)
-        name = found[1] if found and found[1] in ("starts_on", spec.places) else spec.places
+        name = found[1] if found and found[1] in _LABELS[spec.group] else spec.places
         errors.setdefault(f"{name}-{offer_id}", messages.for_form(path, error, gettext, {}))
     return errors
 
