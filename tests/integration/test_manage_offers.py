@@ -81,6 +81,20 @@ async def deliver(matcher: MatcherConsumer, pool: asyncpg.Pool, event_type: str,
         await matcher.handle(conn, events.new_event(event_type, **data))
 
 
+async def _evening_b1_suggested(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A provider with the evening B1 course (EVENING_B1) and a newcomer the matcher suggested it to:
+    the provider's, the course's, the newcomer's and the suggestion's ids."""
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
+    newcomer = await _newcomer(intake_client, pool)
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    suggested = await pool.fetchval("SELECT id FROM matches WHERE counterpart_id = $1 AND newcomer_id = $2 "
+                                    "AND status = 'suggested'", course, newcomer)
+    assert suggested is not None
+    return provider, course, newcomer, suggested
+
+
 async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
@@ -99,8 +113,10 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
                                                          f"seats-{course}": "4", f"starts_on-{course}": later})
     assert status == 200 and "3 of 4 seats are free" in page
-    stored = await pool.fetchrow("SELECT seats, starts_on FROM courses WHERE id = $1", course)
+    stored = await pool.fetchrow("SELECT seats, starts_on, schedule, childcare FROM courses WHERE id = $1", course)
     assert (stored["seats"], stored["starts_on"].isoformat()) == (4, later)
+    # A post of places alone (no details, so no childcare box) keeps the stored details and the tick.
+    assert (stored["schedule"], stored["childcare"]) == ("evening", True)
     assert await _updated_events(pool, provider) == 1  # the matcher hears of the new room
 
 
@@ -151,11 +167,7 @@ async def test_a_course_that_has_begun_keeps_its_date_when_its_seats_change(
 async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_continue(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
-    provider, course = await _provider_with_evening_b1(intake_client, pool)
-    newcomer = await _newcomer(intake_client, pool)
-    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
-    suggested = await pool.fetchval("SELECT id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'", course)
-    assert suggested is not None
+    provider, course, newcomer, suggested = await _evening_b1_suggested(intake_client, pool, matcher)
     running = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
 
     # The first tap only asks (a page without JavaScript); nothing is closed or withdrawn yet.
@@ -199,9 +211,7 @@ async def test_closing_a_course_withdraws_its_suggestions_and_running_matches_co
 async def test_a_closed_course_is_reopened_from_today_on_and_suggested_again(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
-    provider, course = await _provider_with_evening_b1(intake_client, pool)
-    newcomer = await _newcomer(intake_client, pool)
-    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+    provider, course, newcomer, _ = await _evening_b1_suggested(intake_client, pool, matcher)
     status, _ = await _post(intake_client, provider, {"action": "offer_close", "offer": str(course), "confirm": "yes"})
     assert status == 200
     suggested = "SELECT count(*) FROM matches WHERE counterpart_id = $1 AND status = 'suggested'"
@@ -227,6 +237,8 @@ async def test_a_closed_course_is_reopened_from_today_on_and_suggested_again(
     assert await _updated_events(pool, provider) == 2
     await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
     assert await pool.fetchval(suggested, course) == 1  # suggested to the same newcomer again
+    assert await pool.fetchval("SELECT newcomer_id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'",
+                               course) == newcomer
 
     # Open already (a second tab): nothing changes.
     status, _ = await _post(intake_client, provider, {"action": "offer_reopen", "offer": str(course),
