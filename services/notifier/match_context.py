@@ -47,13 +47,17 @@ _OTHER_SIDE: Final = {
 }
 
 
-async def shares_contact(conn: asyncpg.Connection, participant_id: uuid.UUID) -> bool:
+async def both_share_contact(conn: asyncpg.Connection, *participant_ids: uuid.UUID) -> bool:
+    """Each one's latest `share_contact` consent is given: one query for both sides of a match."""
+    ids = list(set(participant_ids))
     given = await conn.fetchval(
-        """SELECT given FROM consents WHERE participant_id = $1 AND purpose = 'share_contact'
-           ORDER BY recorded_at DESC, id DESC LIMIT 1""",
-        participant_id,
+        """SELECT count(*) FILTER (WHERE given) FROM (
+               SELECT DISTINCT ON (participant_id) given FROM consents
+               WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
+               ORDER BY participant_id, recorded_at DESC, id DESC) latest""",
+        ids,
     )
-    return bool(given)
+    return bool(given == len(ids))
 
 
 def local_date(day: date, locale: str) -> str:
@@ -109,8 +113,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     share = (
         other_status != "erased"
         and other_email is not None
-        and await shares_contact(conn, person["id"])
-        and await shares_contact(conn, other_id)
+        and await both_share_contact(conn, person["id"], other_id)
     )
     side = "newcomer" if is_newcomer else "counterpart"
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.

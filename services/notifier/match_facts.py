@@ -10,6 +10,7 @@ job-related facts only: family status is not passed to a prospective employer (A
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Final
 
 from babel import Locale, UnknownLocaleError
@@ -24,12 +25,20 @@ Fact = dict[str, Any]
 COVERED: Final = frozenset({"language", "needs", "distance", "household", "german"})
 
 
+@cache
+def _babel(locale: str) -> Locale | None:
+    """Parsed once per process, as the dashboard's vocabulary does: every shared language of every
+    introduction asks, and `Locale.parse` builds a new object and looks for the data file each time."""
+    try:
+        return Locale.parse(locale.split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
 def language_name(code: str, locale: str) -> str:
     """"Deutsch", "德语", "німецька": the name of a language in the recipient's language."""
-    try:
-        name = Locale.parse(locale.split("-")[0]).languages.get(code)
-    except (UnknownLocaleError, ValueError):
-        name = None
+    babel = _babel(locale)
+    name = babel.languages.get(code) if babel else None
     return str(name) if name else code
 
 

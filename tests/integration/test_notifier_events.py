@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
+from lotse.notifier.match_context import both_share_contact
 from lotse.shared import events
 from lotse.shared.consumer import DEAD_REASON_HEADER
 from lotse.shared.mailsink import MailSink, StoredMessage
@@ -108,6 +109,20 @@ async def test_contact_details_need_both_consents(
     assert shy.email not in to_lan.text + (to_lan.html or "")
     assert lan.email not in to_petra.text + (to_petra.html or "")
     assert "Das Welcome Center bringt Sie in Kontakt." in to_petra.text
+
+
+async def test_contact_is_shared_only_when_each_ones_latest_consent_is_given(pool: asyncpg.Pool, lan: Person) -> None:
+    """One query for both sides (match_context.both_share_contact): one without any consent row, or
+    whose latest is a refusal, keeps both addresses back."""
+    open_ = await add_participant(pool, "mentor", name="Renate Albrecht", locale="de")
+    silent = await add_participant(pool, "mentor", name="Petra Vogel", locale="de")
+    await pool.execute("DELETE FROM consents WHERE participant_id = $1 AND purpose = 'share_contact'", silent.id)
+    async with pool.acquire() as conn:
+        assert await both_share_contact(conn, lan.id, open_.id)
+        assert not await both_share_contact(conn, lan.id, silent.id)
+        await conn.execute("""INSERT INTO consents (participant_id, purpose, given, text_version)
+                              VALUES ($1, 'share_contact', false, 'v1')""", open_.id)
+        assert not await both_share_contact(conn, lan.id, open_.id)
 
 
 async def test_a_course_introduction_reaches_the_provider_and_names_course_times_and_start(

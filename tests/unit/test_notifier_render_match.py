@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lotse.notifier.match_context import ended_because
-from lotse.notifier.match_facts import facts
+from lotse.notifier.match_facts import facts, language_name
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
@@ -66,6 +66,12 @@ def test_the_newcomer_learns_the_mentors_level_and_what_she_can_help_with_in_her
     assert "你们都会说的语言：德语（Renate Albrecht：母语）" in text
     assert "Renate Albrecht可以在以下方面帮助您：学校" in text and "School" not in text
     assert "72公里" in text and "在线见面" in text
+
+
+def test_language_names_in_the_readers_language_and_the_code_where_babel_has_none() -> None:
+    assert [language_name("uk", locale) for locale in ("de", "de-simple", "zh", "en")] == [
+        "Ukrainisch", "Ukrainisch", "乌克兰语", "Ukrainian"]
+    assert language_name("xx", "de") == "xx" and language_name("de", "xx-invalid") == "de"
 
 
 def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
