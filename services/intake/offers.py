@@ -20,7 +20,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.matcher import rules
-from lotse.matcher.profiles import Course, Position, newcomer_from_row
+from lotse.matcher.profiles import NEWCOMER_COLUMNS, Course, Position, newcomer_from_row
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
@@ -127,10 +127,10 @@ async def _withdraw_unfit(conn: asyncpg.Connection, offers: Offers, offer_id: uu
     by the matcher's own hard constraints (rules), here and at once like a close, so no coordinator
     approves a suggestion of an evening course that now runs on weekends. Room is not the question
     (`change` handles a full one), so the offer is given one place left."""
-    suggested = await conn.fetch(
-        """SELECT m.id AS match_id, p.id, p.district, p.languages, p.profile, p.about, p.verified_at, p.created_at
-           FROM matches m JOIN participants p ON p.id = m.newcomer_id
-           WHERE m.counterpart_id = $1 AND m.status = 'suggested'""", offer_id)
+    suggested = await conn.fetch(  # each newcomer with the columns newcomer_from_row reads
+        f"""SELECT m.match_id, {NEWCOMER_COLUMNS} FROM participants JOIN (
+                SELECT id AS match_id, newcomer_id AS id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'
+            ) m USING (id)""", offer_id)
     if not suggested:
         return
     offer = await conn.fetchrow(

@@ -407,7 +407,9 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "0"})
     assert status == 422 and f'id="openings-{position}-error"' in page
-    waiting = await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "suggested")
+    fits = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(  # fits but for the room
+        occupation_field="crafts", languages=[{"code": "vi", "level": "native"}, {"code": "de", "level": "B1"}]))
+    waiting = await _add_match(pool, fits, position, "employer", "suggested")
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "1"})
     assert status == 200 and "0 of 1 opening is still open" in page
