@@ -19,8 +19,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.matcher import rules
-from lotse.matcher.profiles import NEWCOMER_COLUMNS, Course, Position, newcomer_from_row
+from lotse.matcher import offer_fit
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
 
@@ -118,37 +117,8 @@ async def change(
     if places == taken:  # full now: what is still suggested could never be approved
         await _withdraw_open(conn, offer_id)
     else:
-        await _withdraw_unfit(conn, offers, offer_id)
+        await offer_fit.withdraw_unfit(conn, owner_id, offer_id=offer_id, reason=WITHDRAWN_REASON)
     await _changed(conn, kind, owner_id)
-
-
-async def _withdraw_unfit(conn: asyncpg.Connection, offers: Offers, offer_id: uuid.UUID) -> None:
-    """Withdraw the open suggestions whose newcomer the changed course or position no longer fits,
-    by the matcher's own hard constraints (rules), here and at once like a close, so no coordinator
-    approves a suggestion of an evening course that now runs on weekends. Room is not the question
-    (`change` handles a full one), so the offer is given one place left."""
-    suggested = await conn.fetch(  # each newcomer with the columns newcomer_from_row reads
-        f"""SELECT m.match_id, {NEWCOMER_COLUMNS} FROM participants JOIN (
-                SELECT id AS match_id, newcomer_id AS id FROM matches WHERE counterpart_id = $1 AND status = 'suggested'
-            ) m USING (id)""", offer_id)
-    if not suggested:
-        return
-    offer = await conn.fetchrow(
-        f"SELECT o.*, p.district AS owner_district, p.profile FROM {offers.table} o "
-        f"JOIN participants p ON p.id = o.{offers.owner} WHERE o.id = $1", offer_id)
-    if offers.table == "courses":
-        course = Course(id=offer["id"], provider_id=offer["provider_id"], title=offer["title"], level=offer["level"],
-                        schedule=offer["schedule"], format=offer["format"], district=offer["district"], seats_left=1,
-                        starts_on=offer["starts_on"], childcare=offer["childcare"], about="")
-        unfit = [r["match_id"] for r in suggested if not rules.course_feasible(newcomer_from_row(r), course)]
-    else:
-        position = Position(id=offer["id"], employer_id=offer["employer_id"], title=offer["title"],
-                            occupation_field=offer["occupation_field"], openings_left=1,
-                            min_german_level=offer["min_german_level"], district=offer["owner_district"],
-                            offers=frozenset(offer["profile"].get("offers") or ()), about="")
-        unfit = [r["match_id"] for r in suggested if not rules.position_feasible(newcomer_from_row(r), position)]
-    if unfit:
-        await matches_db.withdraw_suggested(conn, WITHDRAWN_REASON, "id = ANY($1::uuid[])", unfit)
 
 
 async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.matcher import learning, rounds, suggest
+from lotse.matcher import learning, offer_fit, rounds, suggest
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches, matches_db, metrics
 from lotse.shared.consumer import Consumer
@@ -83,8 +83,8 @@ class MatcherConsumer(Consumer):
             await suggest.withdraw_open(conn, owner_id=participant_id, reason="counterpart_unavailable")
             return
         await suggest.lock_writers(conn)
-        if kind in CLOSES_OFFERS:  # a mentor has no courses or positions to close
-            await suggest.withdraw_closed(conn, participant_id)
+        if kind in CLOSES_OFFERS:  # a mentor has no courses or positions to close or change
+            await offer_fit.withdraw_unfit(conn, participant_id)
         # Re-reads every course and position: more seats, a new one or a later start make room.
         await suggest.reconsider_waiting(conn, models, now, ROOM_OF.get(kind, ()))
 

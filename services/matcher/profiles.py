@@ -192,21 +192,29 @@ async def load_pools(conn: asyncpg.Connection) -> Pools:
             for r in mentors
         ],
         courses=[
-            Course(
-                id=r["id"], provider_id=r["provider_id"], title=r["title"], level=r["level"], schedule=r["schedule"],
-                format=r["format"], district=r["district"], seats_left=int(r["left_"]), starts_on=r["starts_on"],
-                childcare=bool(r["childcare"]), about=r["about"],
-            )
-            for r in courses
+            course_from_row(r, seats_left=int(r["left_"])) for r in courses
         ],
         positions=[
-            Position(
-                id=r["id"], employer_id=r["employer_id"], title=r["title"], occupation_field=r["occupation_field"],
-                openings_left=int(r["left_"]), min_german_level=r["min_german_level"], district=r["district"],
-                offers=frozenset(r["profile"].get("offers") or ()), about=r["about"],
-            )
-            for r in positions
+            position_from_row(r, openings_left=int(r["left_"])) for r in positions
         ],
+    )
+
+
+def course_from_row(r: asyncpg.Record, *, seats_left: int) -> Course:
+    """A `courses` row (with the provider's `about`, if read) as the matcher sees it."""
+    return Course(
+        id=r["id"], provider_id=r["provider_id"], title=r["title"], level=r["level"], schedule=r["schedule"],
+        format=r["format"], district=r["district"], seats_left=seats_left, starts_on=r["starts_on"],
+        childcare=bool(r["childcare"]), about=r.get("about") or "",
+    )
+
+
+def position_from_row(r: asyncpg.Record, *, openings_left: int) -> Position:
+    """A `positions` row with its employer's `district` and `profile` (and `about`, if read)."""
+    return Position(
+        id=r["id"], employer_id=r["employer_id"], title=r["title"], occupation_field=r["occupation_field"],
+        openings_left=openings_left, min_german_level=r["min_german_level"], district=r["district"],
+        offers=frozenset(r["profile"].get("offers") or ()), about=r.get("about") or "",
     )
 
 

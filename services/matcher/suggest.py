@@ -120,18 +120,6 @@ async def withdraw_open(
     return len(rows)
 
 
-async def withdraw_closed(conn: asyncpg.Connection, owner_id: uuid.UUID) -> int:
-    """Open suggestions of a provider's or employer's closed courses and positions. Intake withdraws
-    them when it closes one; a suggestion written meanwhile from pools read before the close is caught here."""
-    rows = await matches_db.withdraw_suggested(
-        conn, "counterpart_unavailable",
-        """counterpart_id IN (SELECT id FROM courses WHERE provider_id = $1 AND closed_at IS NOT NULL
-                              UNION ALL SELECT id FROM positions WHERE employer_id = $1 AND closed_at IS NOT NULL)""",
-        owner_id,
-    )
-    return len(rows)
-
-
 async def for_newcomer(
     conn: asyncpg.Connection, newcomer_id: uuid.UUID, models: dict[str, LinearModel], now: datetime,
     *, rescore: bool = False,

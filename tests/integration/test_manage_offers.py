@@ -269,6 +269,23 @@ async def test_a_suggestion_written_from_pools_read_before_the_close_is_withdraw
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", late) == "withdrawn"
 
 
+async def test_a_suggestion_written_from_pools_read_before_a_change_is_withdrawn_by_the_matcher_if_unfit(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    """Intake withdraws what a saved change makes unfit at once; a suggestion the matcher wrote
+    meanwhile from the course as it was is caught on the provider's participant.updated."""
+    provider, course = await _provider_with_evening_b1(intake_client, pool)
+    await pool.execute("UPDATE courses SET schedule = 'weekend' WHERE id = $1", course)
+    evenings_only = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "suggested")
+    weekends_too = await _verified(intake_client, pool, "/api/v1/newcomers",
+                                   newcomer_payload(course_schedules=["evening", "weekend"]))
+    still_fits = await _add_match(pool, weekends_too, course, "language_course", "suggested")
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", evenings_only)) == {
+        "status": "withdrawn", "reason": "counterpart_unavailable"}
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", still_fits) == "suggested"
+
+
 async def test_an_added_course_is_stored_and_the_matcher_suggests_it(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
