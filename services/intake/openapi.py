@@ -69,6 +69,20 @@ def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required, "additionalProperties": False}
 
 
+def _record(properties: dict[str, Any]) -> dict[str, Any]:
+    """A closed object whose every property is always present (what the server writes)."""
+    return _object(properties, list(properties))
+
+
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {JSON: {"schema": schema}}}
+
+
+def _languages(*, min_items: int = 0) -> dict[str, Any]:
+    return _list(_record({"code": _codes(ISO_639_1), "level": _codes(reference.CEFR_LEVELS)}),
+                 min_items=min_items, max_items=20)
+
+
 def _registration(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
     taxonomy = reference.taxonomy()
     common = {
@@ -78,10 +92,7 @@ def _registration(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
         "email": {"type": "string", "format": "idn-email", "maxLength": 254, "description": EMAIL_RULE},
         "preferred_locale": _codes(taxonomy["locales"]),
         "district": _codes(reference.districts()),
-        "languages": _list(
-            _object({"code": _codes(ISO_639_1), "level": _codes(reference.CEFR_LEVELS)}, ["code", "level"]),
-            min_items=1, max_items=20,
-        ),
+        "languages": _languages(min_items=1),
         "consent": _object(
             {"data_processing": {"const": True}, "share_contact": {"type": "boolean"}}, ["data_processing"]
         ),
@@ -129,8 +140,7 @@ def _participant(kind: str, registration: dict[str, Any], extra: dict[str, Any])
         # Gone after erasure, as are the languages and `about`.
         "name": {"type": ["string", "null"], "maxLength": 200},
         "email": {"type": ["string", "null"], "format": "idn-email", "maxLength": 254},
-        "languages": _list(_object({"code": _codes(ISO_639_1), "level": _codes(reference.CEFR_LEVELS)},
-                                   ["code", "level"]), max_items=20),
+        "languages": _languages(),
         "created_at": _time(), "verified_at": _time(nullable=True), "updated_at": _time(),
         **extra,
     }, ["id", "kind", "status", "name", "email", "preferred_locale", "district", "languages", "about",
@@ -144,55 +154,49 @@ def _offers_read(registration: dict[str, Any], name: str) -> dict[str, Any]:
     properties = {**offer["properties"], "id": UUID, "closed_at": _CLOSED_AT}
     if "starts_on" in properties:  # read back it may lie in the past
         properties["starts_on"] = {"type": "string", "format": "date"}
-    return {"type": "array", "items": _object(properties, list(properties))}
+    return {"type": "array", "items": _record(properties)}
 
 
 def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Participants (list item, detail, export) as the server returns them."""
-    consent = _object({"purpose": _codes(["data_processing", "share_contact"]), "given": {"type": "boolean"},
-                       "text_version": {"type": "string"}, "recorded_at": _time()},
-                      ["purpose", "given", "text_version", "recorded_at"])
-    offers = {"language_provider": {"courses": _offers_read(registrations["language_provider"], "courses")},
-              "employer": {"positions": _offers_read(registrations["employer"], "positions")}}
-    listed = {f"Participant{name}": _participant(kind, schema, {})
-              for name, (kind, schema) in zip(_SCHEMA_NAMES, registrations.items(), strict=True)}
+    """Participants (list item, detail, export) as the server returns them; `registrations` by
+    schema name, in the order of PARTICIPANT_KINDS."""
+    consent = _record({"purpose": _codes(["data_processing", "share_contact"]), "given": {"type": "boolean"},
+                       "text_version": {"type": "string"}, "recorded_at": _time()})
+    offers = {"language_provider": {"courses": _offers_read(registrations["LanguageProvider"], "courses")},
+              "employer": {"positions": _offers_read(registrations["Employer"], "positions")}}
+    kinds = list(zip(registrations.items(), PARTICIPANT_KINDS, strict=True))
+    listed = {f"Participant{name}": _participant(kind, schema, {}) for (name, schema), kind in kinds}
     detailed = {
         f"ParticipantDetail{name}": _participant(
             kind, schema, {**offers.get(kind, {}), "consents": {"type": "array", "items": consent}})
-        for name, (kind, schema) in zip(_SCHEMA_NAMES, registrations.items(), strict=True)
+        for (name, schema), kind in kinds
     }
     side = _codes(["newcomer", "counterpart"])
-    export = _object({
+    export = _record({
         "participant": {"anyOf": [
             _ref("ParticipantDetail"),
-            {**_object({"id": UUID, "kind": _codes(PARTICIPANT_KINDS), "status": {"const": "erased"}},
-                       ["id", "kind", "status"]),
+            {**_record({"id": UUID, "kind": _codes(PARTICIPANT_KINDS), "status": {"const": "erased"}}),
              "description": "An erased person: only the anonymous remainder is stored, and none of it exported."},
         ]},
         "matches": {"type": "array", "items": _ref("Match")},
-        "responses": {"type": "array", "items": _object(
+        "responses": {"type": "array", "items": _record(
             {"match_id": UUID, "side": side, "answer": _codes(["accept", "decline"]),
-             "reason": {"type": ["string", "null"]}, "responded_at": _time()},
-            ["match_id", "side", "answer", "reason", "responded_at"])},
-        "checkins": {"type": "array", "items": _object(
+             "reason": {"type": ["string", "null"]}, "responded_at": _time()})},
+        "checkins": {"type": "array", "items": _record(
             {"match_id": UUID, "side": side, "answer": _codes(["good", "unsure", "bad"]),
-             "comment": {"type": ["string", "null"]}, "answered_at": _time()},
-            ["match_id", "side", "answer", "comment", "answered_at"])},
-        "emails": {"type": "array", "items": _object(
+             "comment": {"type": ["string", "null"]}, "answered_at": _time()})},
+        "emails": {"type": "array", "items": _record(
             {"id": UUID, "type": {"type": "string", "description": "which email, e.g. verification, introduction"},
              "locale": {"type": ["string", "null"]},
              "status": _codes(["pending", "sending", "sent", "failed", "skipped"]),
-             "attempts": {"type": "integer", "minimum": 0}, "created_at": _time(), "sent_at": _time(nullable=True)},
-            ["id", "type", "locale", "status", "attempts", "created_at", "sent_at"])},
-        "audit": {"type": "array", "items": _object(
+             "attempts": {"type": "integer", "minimum": 0}, "created_at": _time(), "sent_at": _time(nullable=True)})},
+        "audit": {"type": "array", "items": _record(
             {"at": _time(), "actor_role": {"type": ["string", "null"]}, "action": {"type": "string"},
-             "before": {"type": ["object", "null"]}, "after": {"type": ["object", "null"]}},
-            ["at", "actor_role", "action", "before", "after"])},
-        "waitlist": {"type": "array", "items": _object(
+             "before": {"type": ["object", "null"]}, "after": {"type": ["object", "null"]}})},
+        "waitlist": {"type": "array", "items": _record(
             {"kind": _codes(matches.KINDS), "reason_code": {"type": "string"}, "reason": {"type": "string"},
-             "since": _time()},
-            ["kind", "reason_code", "reason", "since"])},
-    }, ["participant", "matches", "responses", "checkins", "emails", "audit", "waitlist"])
+             "since": _time()})},
+    })
     return {
         **listed, **detailed,
         "Participant": {"oneOf": [_ref(name) for name in listed]},
@@ -202,7 +206,7 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
 
 
 def _match_schema() -> dict[str, Any]:
-    return _object({
+    return _record({
         "id": UUID, "kind": _codes(matches.KINDS), "newcomer_id": UUID,
         "counterpart_id": {**UUID, "description": "the mentor, the course, or the employer's position"},
         "score": {"type": "number", "minimum": 0, "maximum": 1},
@@ -218,8 +222,7 @@ def _match_schema() -> dict[str, Any]:
         "note": {"type": ["string", "null"], "description": "the coordinator's note"},
         "reason": {"type": ["string", "null"],
                    "description": "why it was rejected, withdrawn, declined or ended: a code, then ': ' and words"},
-    }, ["id", "kind", "newcomer_id", "counterpart_id", "score", "explanation", "status", "model_version",
-        "round_id", "created_at", "decided_at", "decided_by", "note", "reason"])
+    })
 
 
 def _counts(description: str) -> dict[str, Any]:
@@ -232,7 +235,7 @@ def _rate() -> dict[str, Any]:
 
 def _stats_schema() -> dict[str, Any]:
     by_kind = {"type": "object", "propertyNames": _codes(PARTICIPANT_KINDS)}
-    return _object({
+    return _record({
         "participants": {**by_kind, "additionalProperties": _counts("per status"), "description": "per kind"},
         "registrations_per_week": {"type": "object", "additionalProperties": {**by_kind, **_counts("per kind")},
                                    "description": "ISO weeks (2026-W47) of the last 12 weeks"},
@@ -241,35 +244,30 @@ def _stats_schema() -> dict[str, Any]:
         "median_hours_verification_to_approval": {"type": ["number", "null"], "minimum": 0},
         "acceptance_rate": _rate(), "completion_rate": _rate(),
         "unmet_needs": _counts("waiting list entries per reason code"),
-        "mentor_load": _object({name: {"type": "integer", "minimum": 0}
-                                for name in ("mentors", "places", "places_taken", "full")},
-                               ["mentors", "places", "places_taken", "full"]),
-    }, ["participants", "registrations_per_week", "newcomers_waiting_by_planning_region", "matches",
-        "median_hours_verification_to_approval", "acceptance_rate", "completion_rate", "unmet_needs",
-        "mentor_load"])
+        "mentor_load": _record({name: {"type": "integer", "minimum": 0}
+                                for name in ("mentors", "places", "places_taken", "full")}),
+    })
+
+
+_OBJECTIVE: Final = _codes(["best_total_score", "most_matched"])
 
 
 def _round_schema() -> dict[str, Any]:
-    objective = _codes(["best_total_score", "most_matched"])
-    kind_result = _object({
+    kind_result = _record({
         "waiting": {"type": "integer"}, "proposed": {"type": "integer"}, "total_score": {"type": "number"},
-        "greedy": _object({"proposed": {"type": "integer"}, "total_score": {"type": "number"}},
-                          ["proposed", "total_score"]),
+        "greedy": _record({"proposed": {"type": "integer"}, "total_score": {"type": "number"}}),
         "gain_over_greedy": {"type": "number"},
         "fairness": {"type": "object", "description": "waiting and proposed per country of origin and planning region"},
         "unmatched": _counts("why a waiting newcomer got nothing"),
-    }, ["waiting", "proposed", "total_score", "greedy", "gain_over_greedy", "fairness", "unmatched"])
-    result = _object({"objective": objective,
+    })
+    result = _record({"objective": _OBJECTIVE,
                       "kinds": {"type": "object", "propertyNames": _codes(matches.KINDS),
-                                "additionalProperties": kind_result}}, ["objective", "kinds"])
-    return _object({
-        "id": UUID, "objective": objective, "status": _codes(["requested", "running", "completed", "failed"]),
+                                "additionalProperties": kind_result}})
+    return _record({
+        "id": UUID, "objective": _OBJECTIVE, "status": _codes(["requested", "running", "completed", "failed"]),
         "requested_at": _time(), "completed_at": _time(nullable=True),
         "result": {**_nullable(result), "description": "null until the round has completed"},
-    }, ["id", "objective", "status", "requested_at", "completed_at", "result"])
-
-
-_SCHEMA_NAMES: Final = ("Newcomer", "Mentor", "Employer", "LanguageProvider")
+    })
 
 
 @cache
@@ -312,10 +310,9 @@ def openapi_document() -> dict[str, Any]:
         },
         ["capacity", "helps_with"],
     )
-    position = _object(
+    position = _record(
         {"title": _text(200), "occupation_field": fields,
          "openings": {"type": "integer", "minimum": 1, "maximum": 1000}, "min_german_level": _codes(CEFR)},
-        ["title", "occupation_field", "openings", "min_german_level"],
     )
     employer = _registration(
         {"organisation": _text(200), "contact_name": _text(200),
@@ -336,7 +333,6 @@ def openapi_document() -> dict[str, Any]:
         ["organisation", "courses"],
     )
     registrations = {"Newcomer": newcomer, "Mentor": mentor, "Employer": employer, "LanguageProvider": provider}
-    uuid_schema = UUID
     note_schema = {"type": ["string", "null"], "maxLength": 2000}  # free text; null or blank is none
     error = {
         "type": "object", "required": ["error"], "additionalProperties": False,
@@ -350,7 +346,7 @@ def openapi_document() -> dict[str, Any]:
         "description": ERROR_LANGUAGE,
     }
     registered = _json(
-        _object({"id": uuid_schema, "status": {"const": "pending_verification"}}, ["id", "status"]),
+        _record({"id": UUID, "status": {"const": "pending_verification"}}),
         "Registered; a verification email is on its way.",
     )
     unavailable = {"503": _error("The database is unreachable; try again after Retry-After seconds",
@@ -369,13 +365,13 @@ def openapi_document() -> dict[str, Any]:
             "description": "The same address registering again for the same kind gets the same answer and "
                            "id, and an e-mail instead of a second registration. A 422 speaks the language "
                            "of Accept-Language (German without it); see Error.",
-            "requestBody": {"required": True, "content": {JSON: {"schema": _ref(schema)}}},
+            "requestBody": _body(_ref(schema)),
             "responses": {"201": registered, **body_errors,
                           "429": _error("Too many registrations from this address", "Retry-After"),
                           **unavailable},
         }}
 
-    id_param = [{"name": "id", "in": "path", "required": True, "schema": uuid_schema}]
+    id_param = [{"name": "id", "in": "path", "required": True, "schema": UUID}]
 
     def query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "in": "query", "required": False, "schema": schema}
@@ -395,20 +391,18 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/language-providers": register("LanguageProvider", "Register a German-course provider"),
             "/api/v1/verify": {"post": {
                 "summary": "Confirm an e-mail address", "operationId": "verify", "security": [],
-                "requestBody": {"required": True, "content": {JSON: {"schema": _object(
-                    {"token": {"type": "string", "minLength": 1}}, ["token"])}}},
-                "responses": {"200": _json(_object({"id": uuid_schema, "status": _codes(PARTICIPANT_STATES)},
-                                                   ["id", "status"]), "Verified (again: harmless)"),
+                "requestBody": _body(_record({"token": {"type": "string", "minLength": 1}})),
+                "responses": {"200": _json(_record({"id": UUID, "status": _codes(PARTICIPANT_STATES)}),
+                                           "Verified (again: harmless)"),
                               **body_errors, "404": _error("Registration gone (erased or expired)"),
                               **unavailable},
             }},
             "/api/v1/auth/login": {"post": {
                 "summary": "Log in as a coordinator", "operationId": "login", "security": [],
-                "requestBody": {"required": True, "content": {JSON: {"schema": _object(
-                    {"email": {"type": "string", "minLength": 1, "maxLength": 254},
-                     "password": {"type": "string", "minLength": 1}}, ["email", "password"])}}},
-                "responses": {"200": _json(_object({"token": {"type": "string"}, "expires_at": _time()},
-                                                   ["token", "expires_at"]), "Logged in"),
+                "requestBody": _body(_record({"email": {"type": "string", "minLength": 1, "maxLength": 254},
+                                              "password": {"type": "string", "minLength": 1}})),
+                "responses": {"200": _json(_record({"token": {"type": "string"}, "expires_at": _time()}),
+                                           "Logged in"),
                               **body_errors, "401": _error("Wrong e-mail or password"),
                               "429": _error("Too many failed attempts for this account", "Retry-After"),
                               **unavailable},
@@ -425,8 +419,8 @@ def openapi_document() -> dict[str, Any]:
                                query("limit", {**page, "default": 100}),
                                query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000,
                                                 "default": 0})],
-                "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("Participant")}},
-                                                   ["items"]), "Participants"),
+                "responses": {"200": _json(_record({"items": {"type": "array", "items": _ref("Participant")}}),
+                                           "Participants"),
                               **bad_query, **logged_in},
             }},
             "/api/v1/participants/{id}": {
@@ -446,12 +440,12 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/matches": {"get": {
                 "summary": "List matches", "operationId": "list_matches",
                 "parameters": [query("status", _codes(matches.STATES)), query("kind", _codes(matches.KINDS)),
-                               query("newcomer_id", uuid_schema), query("limit", {**page, "default": 50}),
+                               query("newcomer_id", UUID), query("limit", {**page, "default": 50}),
                                query("cursor", {"type": "string", "description": "a next_cursor of this API"})],
-                "responses": {"200": _json(_object({"items": {"type": "array", "items": _ref("Match")},
+                "responses": {"200": _json(_record({"items": {"type": "array", "items": _ref("Match")},
                                                     "next_cursor": {"type": ["string", "null"],
-                                                                    "description": "null on the last page"}},
-                                                   ["items", "next_cursor"]), "A page of matches, oldest first"),
+                                                                    "description": "null on the last page"}}),
+                                           "A page of matches, oldest first"),
                               **bad_query, **logged_in},
             }},
             "/api/v1/matches/{id}": {"get": {
@@ -460,26 +454,24 @@ def openapi_document() -> dict[str, Any]:
             }},
             "/api/v1/matches/{id}/approve": {"post": {
                 "summary": "Approve a suggestion", "operationId": "approve_match", "parameters": id_param,
-                "requestBody": {"required": False, "content": {JSON: {"schema": _object(
-                    {"note": note_schema}, [])}}},
+                "requestBody": _body(_object({"note": note_schema}, []), required=False),
                 "responses": {"200": _json(_ref("Match"), "Approved"), **body_errors, **unknown,
                               "409": _error("Already decided, or no capacity left"), **logged_in},
             }},
             "/api/v1/matches/{id}/reject": {"post": {
                 "summary": "Reject a suggestion", "operationId": "reject_match", "parameters": id_param,
-                "requestBody": {"required": True, "content": {JSON: {"schema": _object(
+                "requestBody": _body(_object(
                     {"reason": {"type": "string", "minLength": 1, "maxLength": 1000,
                                 "description": "one of " + ", ".join(matches.REJECT_REASONS)
                                                + "; any other text is kept, filed under other"},
-                     "note": note_schema}, ["reason"])}}},
+                     "note": note_schema}, ["reason"])),
                 "responses": {"200": _json(_ref("Match"), "Rejected"), **body_errors, **unknown,
                               "409": _error("Already decided"), **logged_in},
             }},
             "/api/v1/matching/rounds": {"post": {
                 "summary": "Start a global assignment round", "operationId": "start_round",
-                "requestBody": {"required": False, "content": {JSON: {"schema": _object(
-                    {"objective": {**_codes(["best_total_score", "most_matched"]),
-                                   "default": "best_total_score"}}, [])}}},
+                "requestBody": _body(_object(
+                    {"objective": {**_OBJECTIVE, "default": "best_total_score"}}, []), required=False),
                 "responses": {"202": _json(_ref("Round"), "Requested"), **body_errors, **logged_in},
             }},
             "/api/v1/matching/rounds/{id}": {"get": {
@@ -494,6 +486,6 @@ def openapi_document() -> dict[str, Any]:
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {**registrations, "Match": _match_schema(), "Round": _round_schema(), "Error": error,
-                        **_read_schemas(dict(zip(PARTICIPANT_KINDS, registrations.values(), strict=True)))},
+                        **_read_schemas(registrations)},
         },
     }
