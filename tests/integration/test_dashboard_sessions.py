@@ -174,3 +174,10 @@ async def test_guessing_across_accounts_from_one_address_meets_the_address_limit
     statuses = [await _api_login(intake_client, f"guess{i}@example.org", "wrong") for i in range(31)]
     assert statuses == [401] * 30 + [429]
     assert await _api_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 429
+
+
+async def test_a_success_does_not_forgive_the_addresss_failures(intake_client: IntakeClient) -> None:
+    # One valid account must not let a guesser at the same address reset the address's count.
+    assert [await _api_login(intake_client, f"guess{i}@example.org", "wrong") for i in range(29)] == [401] * 29
+    assert await _api_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 200
+    assert [await _api_login(intake_client, f"guess{i}@example.org", "wrong") for i in (29, 30)] == [401, 429]
