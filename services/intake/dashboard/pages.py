@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import unicodedata
 import uuid
 from typing import Any, Final
 
@@ -13,7 +15,7 @@ from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import matches, matches_db
-from lotse.shared.mailaddress import canonical_address
+from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.reference import districts
 
 # Participants: newest registrations first unless the coordinator picks another order.
@@ -105,9 +107,11 @@ def _like_pattern(search: str) -> str | None:
     xn--bcher-kva.de), so every spelling finds the person."""
     if not search:
         return None
-    local, at, domain = search.rpartition("@")
+    local, at, domain = unicodedata.normalize("NFC", search).rpartition("@")
+    search = local + at + domain
     if at and domain:
-        search = canonical_address(f"{local or 'x'}@{domain}")[0 if local else 1:]
+        with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
+            search = f"{local}@{canonical_domain(domain)}"
     return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
