@@ -60,13 +60,15 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
 
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """Claim due notifications for this sender; others skip them (SKIP LOCKED)."""
+    """Claim due notifications for this sender, longest due first; others skip them (SKIP LOCKED)."""
     claimed: list[asyncpg.Record] = await conn.fetch(
-        """UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
-           WHERE id IN (SELECT id FROM notifications
-                        WHERE status = 'pending' AND next_attempt_at <= now()
-                        ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING *""",
+        """WITH claimed AS (
+               UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
+               WHERE id IN (SELECT id FROM notifications
+                            WHERE status = 'pending' AND next_attempt_at <= now()
+                            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+               RETURNING *)
+           SELECT * FROM claimed ORDER BY next_attempt_at""",
         limit,
     )
     return claimed
@@ -87,12 +89,18 @@ async def renew_claim(conn: asyncpg.Connection, notification_id: uuid.UUID, clai
     return bool(renewed)
 
 
-async def mark_sent(conn: asyncpg.Connection, notification_id: uuid.UUID, locale: str) -> None:
+async def mark_sent(conn: asyncpg.Connection, accepted: list[tuple[uuid.UUID, str]]) -> None:
+    """Record emails the mail server accepted (id, locale sent in), in one statement. An erasure
+    confirmation's receipt, the erased person's address kept only for it, goes with it."""
     await conn.execute(
-        "UPDATE notifications SET status = 'sent', sent_at = now(), locale = $2, last_error = NULL "
-        "WHERE id = $1",
-        notification_id,
-        locale,
+        """WITH sent AS (
+               UPDATE notifications n SET status = 'sent', sent_at = now(), locale = a.locale, last_error = NULL
+               FROM unnest($1::uuid[], $2::text[]) AS a (id, locale) WHERE n.id = a.id
+               RETURNING n.type, n.participant_id)
+           DELETE FROM erasure_receipts
+           WHERE participant_id IN (SELECT participant_id FROM sent WHERE type = 'erasure_confirmation')""",
+        [notification_id for notification_id, _ in accepted],
+        [locale for _, locale in accepted],
     )
 
 
