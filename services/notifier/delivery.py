@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 import time
 from collections import Counter
@@ -118,7 +119,10 @@ class DeliveryLoop:
         # first thing once it answers again, long before their claims go stale and another sender
         # would send them a second time.
         self._accepted: list[Accepted] = []
-        self._last_gap_s = 0.0  # between the last two acceptances: how long the next one will take
+        # Between the last two acceptances of a batch: how long the next one will take. Kept from
+        # batch to batch, as the estimate for each batch's first email; unknown at first, so slow.
+        self._last_gap_s = math.inf
+        self._last_accepted_at: float | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -227,6 +231,7 @@ class DeliveryLoop:
                        claimed_at: float, stop: asyncio.Event) -> Counter[str]:
         """Send the batch in order; once ``stop`` is set, the step under way is the last."""
         sent = Counter[str]()
+        self._last_accepted_at = None  # a gap across batches would count the claim and any idle time
         # Each email is prepared while the one before is still to be sent, so its envelope can go
         # out behind that one's content (see `SmtpSender.send`).
         current = await self._next_ready(conn, claimed, 0, people, claimed_at)
@@ -315,8 +320,9 @@ class DeliveryLoop:
         # Between the server's acceptance and the `sent` commit lies the only window in which a
         # crash repeats an email: kept below MARK_WITHIN_S plus one UPDATE on a connection in hand.
         accepted = time.perf_counter()
-        if self._accepted:
-            self._last_gap_s = accepted - self._accepted[-1].at
+        if self._last_accepted_at is not None:
+            self._last_gap_s = accepted - self._last_accepted_at
+        self._last_accepted_at = accepted
         self._accepted.append(Accepted(row, ready.email.locale, accepted))
         if upcoming is None or accepted - self._accepted[0].at + self._last_gap_s >= self.MARK_WITHIN_S:
             await self._record_accepted(conn)
