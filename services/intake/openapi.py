@@ -413,14 +413,22 @@ def openapi_document() -> dict[str, Any]:
             }},
             "/api/v1/participants": {"get": {
                 "summary": "List participants", "operationId": "list_participants",
-                "description": "Oldest registration first. No total is returned: a page with fewer than "
-                               "`limit` items is the last.",
+                "description": "Oldest registration first. To read them all, pass each page's "
+                               "`next_cursor` back as `cursor` until it is null: every participant "
+                               "the filters select is listed once, even if others change status or "
+                               "are removed meanwhile (with `offset` they would shift between pages). "
+                               "`total` counts all pages.",
                 "parameters": [query("kind", _codes(PARTICIPANT_KINDS)), query("status", _codes(PARTICIPANT_STATES)),
                                query("limit", {**page, "default": 100}),
                                query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000,
-                                                "default": 0})],
-                "responses": {"200": _json(_record({"items": {"type": "array", "items": _ref("Participant")}}),
-                                           "Participants"),
+                                                "default": 0, "description": "not together with cursor"}),
+                               query("cursor", {"type": "string", "description": "a next_cursor of this list"})],
+                "responses": {"200": _json(_record({
+                                  "items": {"type": "array", "items": _ref("Participant")},
+                                  "total": {"type": "integer", "minimum": 0,
+                                            "description": "participants the kind and status filters select"},
+                                  "next_cursor": {"type": ["string", "null"], "description": "null on the last page"},
+                              }), "Participants"),
                               **bad_query, **logged_in},
             }},
             "/api/v1/participants/{id}": {

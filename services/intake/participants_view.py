@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, Final
 
 import asyncpg
+
+from lotse.shared import matches_db
 
 PARTICIPANT_COLUMNS = """id, kind, status, name, email, preferred_locale, district, languages, profile,
                          about, created_at, verified_at, updated_at, erased_at"""
@@ -40,19 +43,41 @@ def participant_json(row: asyncpg.Record) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class ParticipantPage:
+    items: list[dict[str, Any]]
+    total: int  # every participant the filters select, on all pages
+    next_cursor: str | None  # None on the last page
+
+
 async def list_participants(
-    conn: asyncpg.Connection, *, kind: str | None, status: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
+    conn: asyncpg.Connection, *, kind: str | None, status: str | None, limit: int, offset: int,
+    cursor: str | None = None,
+) -> ParticipantPage:
+    """A page, oldest registration first. The cursor (as the matches list's: the last row's
+    created_at and id) resumes after a row rather than after a count, so a participant who
+    changes status or is removed meanwhile moves no one else to another page.
+    Raises ValueError for a cursor this API did not hand out."""
+    after = matches_db.decode_cursor(cursor) if cursor else (None, None)
     rows = await conn.fetch(
         f"""SELECT {PARTICIPANT_COLUMNS} FROM participants
             WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+              AND ($5::timestamptz IS NULL OR (created_at, id) > ($5, $6::uuid))
             ORDER BY created_at, id LIMIT $3 OFFSET $4""",
         kind,
         status,
-        limit,
+        limit + 1,
         offset,
+        *after,
     )
-    return [participant_json(r) for r in rows]
+    total = await conn.fetchval(
+        "SELECT count(*) FROM participants WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)",
+        kind,
+        status,
+    )
+    more = len(rows) > limit
+    return ParticipantPage([participant_json(r) for r in rows[:limit]], total,
+                           matches_db.encode_cursor(rows[limit - 1]) if more else None)
 
 
 async def participant_detail(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[str, Any] | None:

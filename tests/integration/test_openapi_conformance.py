@@ -243,6 +243,49 @@ async def test_what_coordinators_read_and_decide_conforms(
                       ["schema"], {**stats, "surprise": 1})
 
 
+async def test_paging_through_participants_lists_each_once_with_the_total(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str], document: Document
+) -> None:
+    """A client could not tell how many there were, and offset paging moved people between pages:
+    one who changed status on an earlier page pushed the next one out of sight."""
+    auth = coordinator_headers
+    newcomers = [await _register_and_verify(intake_client, document, "/api/v1/newcomers", newcomer_payload())
+                 for _ in range(7)]
+    await _register_and_verify(intake_client, document, "/api/v1/mentors", mentor_payload())
+
+    async def page(**query: str) -> Any:
+        status, body = await call(intake_client, document, "GET", "/api/v1/participants", params=query, headers=auth)
+        assert status == 200
+        return body
+
+    everyone = await page()  # the defaults as before: up to 100 from the first
+    assert (len(everyone["items"]), everyone["total"], everyone["next_cursor"]) == (8, 8, None)
+    assert [p["id"] for p in (await page(offset="2", limit="3"))["items"]] == newcomers[2:5]
+
+    verified = {"kind": "newcomer", "status": "verified", "limit": "3"}
+    seen, totals, cursor = [], [], None
+    for _ in range(5):
+        body = await page(**verified, **({"cursor": cursor} if cursor else {}))
+        seen += [p["id"] for p in body["items"]]
+        totals.append(body["total"])
+        if (cursor := body["next_cursor"]) is None:
+            break
+        if len(seen) == 3:  # someone on the first page pauses
+            await pool.execute("UPDATE participants SET status = 'paused' WHERE id = $1", uuid.UUID(newcomers[0]))
+            by_offset = await page(**verified, offset="3")
+            assert by_offset["items"][0]["id"] == newcomers[4]  # newcomers[3] moved to the page already read
+    assert seen == newcomers
+    assert totals == [7, 6, 6]
+
+    for query, field in (({"limit": "0"}, "limit"), ({"limit": "501"}, "limit"), ({"limit": "ten"}, "limit"),
+                         ({"offset": "-1"}, "offset"), ({"cursor": "garbage"}, "cursor"),
+                         ({"cursor": everyone["items"][0]["id"]}, "cursor"),
+                         ({"cursor": (await page(limit="1"))["next_cursor"], "offset": "3"}, "offset")):
+        status, error = await call(intake_client, document, "GET", "/api/v1/participants", params=query, headers=auth)
+        assert status == 422 and error["error"]["code"] == "validation_failed", query
+        assert set(error["error"]["fields"]) == {field}, query
+
+
 async def test_coordinators_errors_conform(
     intake_client: IntakeClient, coordinator_headers: dict[str, str], document: Document
 ) -> None:

@@ -102,11 +102,17 @@ async def list_participants(request: web.Request) -> web.Response:
     status = _choice(request, "status", PARTICIPANT_STATUSES)
     limit = _int(request, "limit", 100, 1, 500)
     offset = _int(request, "offset", 0, 0, 10_000_000)
+    cursor = request.query.get("cursor") or None
+    if cursor and offset:  # a count from a row, not from the start: one or the other
+        raise ApiError(422, "Invalid query.", fields={"offset": "Not together with cursor."})
     async with request.app[pool_key].acquire() as conn:
-        items = await participants_view.list_participants(
-            conn, kind=kind, status=status, limit=limit, offset=offset
-        )
-    return web.json_response({"items": items})
+        try:
+            page = await participants_view.list_participants(
+                conn, kind=kind, status=status, limit=limit, offset=offset, cursor=cursor
+            )
+        except ValueError:
+            raise ApiError(422, "Invalid query.", fields={"cursor": "Not a cursor from this API."}) from None
+    return web.json_response({"items": page.items, "total": page.total, "next_cursor": page.next_cursor})
 
 
 async def get_participant(request: web.Request) -> web.Response:
