@@ -19,7 +19,8 @@ import numpy as np
 
 from lotse.matcher import candidates as cand
 from lotse.matcher import round_report, rounds
-from lotse.matcher.profiles import Mentor, Newcomer, Pools
+from lotse.matcher.pools import Pools
+from lotse.shared.profiles import Mentor, Newcomer
 from lotse.shared.reference import districts
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

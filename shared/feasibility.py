@@ -1,13 +1,17 @@
-"""The contract's hard constraints. A pair that fails one is never suggested, whatever its score."""
+"""The contract's hard constraints. A pair that fails one is never suggested, whatever its score.
+
+The matcher filters its candidates with these; intake (through offer_fit.py) withdraws a
+suggestion that a change to its course or position made fail one.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
 from lotse.shared import german
 from lotse.shared.languages import shared_languages
 from lotse.shared.meeting import in_reach
+from lotse.shared.profiles import Course, Mentor, Newcomer, Position
 from lotse.shared.reference import district_distance_km, level_rank
 
 B1: Final = level_rank("B1")

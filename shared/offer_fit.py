@@ -14,8 +14,8 @@ import uuid
 
 import asyncpg
 
-from lotse.matcher import rules
-from lotse.matcher.profiles import (
+from lotse.shared import feasibility, matches_db
+from lotse.shared.profiles import (
     NEWCOMER_COLUMNS,
     Course,
     Newcomer,
@@ -24,7 +24,6 @@ from lotse.matcher.profiles import (
     newcomer_from_row,
     position_from_row,
 )
-from lotse.shared import matches_db
 
 UNAVAILABLE = "counterpart_unavailable"
 
@@ -59,5 +58,5 @@ def _holds(newcomer: Newcomer, offer: Course | Position | None) -> bool:
     if offer is None:
         return False
     if isinstance(offer, Course):
-        return rules.course_feasible(newcomer, offer)
-    return rules.position_feasible(newcomer, offer)
+        return feasibility.course_feasible(newcomer, offer)
+    return feasibility.position_feasible(newcomer, offer)

@@ -19,8 +19,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.matcher import offer_fit
-from lotse.shared import events, matches, matches_db
+from lotse.shared import events, matches, matches_db, offer_fit
 from lotse.shared.outbox import write_event
 
 

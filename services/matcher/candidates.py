@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from lotse.matcher import features, rules, scoring
+from lotse.matcher import features, scoring
 from lotse.matcher.mentor_index import MentorIndex
-from lotse.matcher.profiles import Counterpart, Mentor, Newcomer, Pools
+from lotse.matcher.pools import Pools
 from lotse.matcher.scoring import LinearModel, Scored
 from lotse.matcher.text import about_similarity
+from lotse.shared import feasibility
+from lotse.shared.profiles import Counterpart, Mentor, Newcomer
 
 KINDS: Final = ("mentor", "language_course", "employer")
 
@@ -42,7 +44,7 @@ def wanted_kinds(newcomer: Newcomer) -> list[str]:
     kinds = []
     if newcomer.wants_mentor:
         kinds.append("mentor")
-    if rules.wants_course(newcomer):
+    if feasibility.wants_course(newcomer):
         kinds.append("language_course")
     kinds.append("employer")  # an opening in one's own field is worth showing to everyone
     return kinds
@@ -83,17 +85,17 @@ def candidates(
         else:
             similarity = index.similarity([newcomer.about])[0]
             shortlist = [(m, float(s)) for m, s in zip(index.mentors, similarity, strict=True)
-                         if m.id not in excluded and rules.mentor_feasible(newcomer, m)]
+                         if m.id not in excluded and feasibility.mentor_feasible(newcomer, m)]
         found = [mentor_candidate(newcomer, m, t, model, now) for m, t in shortlist]
     elif kind == "language_course":
         today = now.date()
         found = [
             Candidate(kind, c, scoring.score(kind, features.course_features(newcomer, c, today, now), model))
             for c in pools.courses
-            if c.id not in excluded and rules.course_feasible(newcomer, c)
+            if c.id not in excluded and feasibility.course_feasible(newcomer, c)
         ]
     else:
-        positions = [p for p in pools.positions if p.id not in excluded and rules.position_feasible(newcomer, p)]
+        positions = [p for p in pools.positions if p.id not in excluded and feasibility.position_feasible(newcomer, p)]
         texts = about_similarity(newcomer.about, [p.about for p in positions])
         found = [
             Candidate(kind, p, scoring.score(kind, features.position_features(newcomer, p, t, now), model))

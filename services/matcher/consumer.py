@@ -10,9 +10,9 @@ from datetime import datetime
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.matcher import learning, offer_fit, rounds, suggest
+from lotse.matcher import learning, rounds, suggest
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, matches, matches_db, metrics
+from lotse.shared import events, matches, matches_db, metrics, offer_fit
 from lotse.shared.consumer import Consumer
 from lotse.shared.events import Event
 from lotse.shared.topology import MATCHER_QUEUE

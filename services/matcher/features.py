@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
-from lotse.matcher import rules
-from lotse.matcher.profiles import Course, Mentor, Newcomer, Position
+from lotse.shared import feasibility
 from lotse.shared.childcare import needs_childcare as _needs_childcare
 from lotse.shared.languages import shared_languages
 from lotse.shared.meeting import meets_online
+from lotse.shared.profiles import Course, Mentor, Newcomer, Position
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 NATIVE: Final = level_rank("native")
@@ -50,8 +50,8 @@ def _language_feature(newcomer: Newcomer, other: dict[str, str]) -> Feature:
         return Feature("language", 0.0, "No language in common at B1 or better.")
     code, rank = shared[0]
     name = LANGUAGE_NAMES.get(code, code)
-    value = (rank - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
-    weak_german = level_rank(newcomer.german or "") < rules.B1
+    value = (rank - feasibility.B1 + 1) / (NATIVE - feasibility.B1 + 1)
+    weak_german = level_rank(newcomer.german or "") < feasibility.B1
     if code != "de" and weak_german:
         # A bridge language matters most while the newcomer's German is still weak.
         return Feature("language", _clip(value + 0.2), f"{name} as a bridge language while German is still weak.")
@@ -115,14 +115,14 @@ def course_features(newcomer: Newcomer, course: Course, today: date, now: dateti
     distance = (
         Feature("distance", 1.0, "Online course.")
         if course.format == "online"
-        else _distance_feature(newcomer, course.district, rules.COURSE_MAX_KM, online=False)
+        else _distance_feature(newcomer, course.district, feasibility.COURSE_MAX_KM, online=False)
     )
     schedule = Feature("schedule", 1.0, f"{course.level} course, {course.schedule}, as the newcomer asked.")
     return [schedule, distance, household, start, waiting_feature(newcomer, now)]
 
 
 def position_features(newcomer: Newcomer, position: Position, text_similarity: float, now: datetime) -> list[Feature]:
-    gap = rules.german_gap(newcomer, position)
+    gap = feasibility.german_gap(newcomer, position)
     german = Feature(
         "german", 1.0 if gap >= 1 else 0.8 if gap == 0 else 0.4,
         f"German {newcomer.german or 'none'} for {position.min_german_level} required"

@@ -30,11 +30,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
-from lotse.matcher import rules, text
+from lotse.matcher import text
 from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE
-from lotse.matcher.profiles import Mentor, Newcomer
 from lotse.matcher.scoring import PRIOR_WEIGHTS, LinearModel
+from lotse.shared import feasibility
 from lotse.shared.languages import SPOKEN_WELL
+from lotse.shared.profiles import Mentor, Newcomer
 from lotse.shared.reference import district_distance_km, districts, level_rank
 
 MENTOR_WEIGHTS: Final = PRIOR_WEIGHTS["mentor"]
@@ -145,7 +146,7 @@ class MentorIndex:
     codes: tuple[str, ...]  # language codes the mentors speak
     ranks: np.ndarray  # (mentors, codes) CEFR rank, 0 = not spoken
     # (2, districts, mentors): with room and within reach of a newcomer living there who declines [0] or
-    # accepts [1] meeting online, as rules.mentor_feasible decides
+    # accepts [1] meeting online, as feasibility.mentor_feasible decides
     possible: np.ndarray
     # (districts, mentors) the distance feature's value; one layer does for both kinds of newcomer, as the
     # pairs where they differ (beyond the distance, both online) are infeasible for one who declines
@@ -230,7 +231,7 @@ class MentorIndex:
         shares[:, -1] = 1.0
         days = np.array([max(0.0, (now - n.waiting_since).total_seconds() / 86400) for n in block])
         return _Block(
-            best=self._language(block), weak=np.array([level_rank(n.german or "") < rules.B1 for n in block]),
+            best=self._language(block), weak=np.array([level_rank(n.german or "") < feasibility.B1 for n in block]),
             homes=np.array([position.get(n.district, 0) for n in block], dtype=np.intp),
             online=np.array([n.online_ok for n in block], dtype=np.intp), shares=shares,
             no_needs=np.array([not n.needs for n in block]),
@@ -241,7 +242,7 @@ class MentorIndex:
     def _terms(self, weights: Mapping[str, float], constant: float, infeasible: float) -> _Terms:
         """Prepared tables; ``infeasible`` is what a pair breaking a hard constraint gets (-inf or 0)."""
         levels = np.arange(NATIVE + 1)
-        value = (levels - rules.B1 + 1) / (NATIVE - rules.B1 + 1)
+        value = (levels - feasibility.B1 + 1) / (NATIVE - feasibility.B1 + 1)
         language = np.concatenate([value, np.minimum(1.0, value + 0.2)]) * weights.get("language", 0.0)
         language[np.concatenate([levels, levels]) < SPOKEN_WELL] = infeasible
         distance = np.where(self.possible, self.nearness * np.float32(weights.get("distance", 0.0)), infeasible)

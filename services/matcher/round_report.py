@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from lotse.matcher.profiles import Newcomer
+from lotse.shared.profiles import Newcomer
 from lotse.shared.reference import districts
 
 

@@ -25,10 +25,11 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 from lotse.matcher import candidates as cand
 from lotse.matcher import round_report as report
 from lotse.matcher import suggest
-from lotse.matcher.profiles import Newcomer, Pools, load_pools, waiting_newcomers
+from lotse.matcher.pools import Pools, load_pools, waiting_newcomers
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches_db
 from lotse.shared.outbox import write_events
+from lotse.shared.profiles import Newcomer
 
 ROUND_LOCK: Final = 0x4C6F7473_0012
 OBJECTIVES: Final = ("best_total_score", "most_matched")

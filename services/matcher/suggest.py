@@ -16,10 +16,11 @@ from typing import Final
 import asyncpg
 
 from lotse.matcher import candidates as cand
-from lotse.matcher.profiles import Newcomer, Pools, excluded_pairs, load_newcomer, load_pools, newcomers_with_room
+from lotse.matcher.pools import Pools, excluded_pairs, load_newcomer, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches_db, metrics
 from lotse.shared.outbox import write_events
+from lotse.shared.profiles import Newcomer
 
 MAX_OPEN_PER_KIND: Final = 5
 WRITE_LOCK: Final = 0x4C6F7473_0010

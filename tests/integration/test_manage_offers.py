@@ -13,7 +13,7 @@ import pytest
 
 from lotse.intake.dashboard.vocabulary import ZONE
 from lotse.matcher.consumer import MatcherConsumer
-from lotse.matcher.profiles import load_pools
+from lotse.matcher.pools import load_pools
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.shared import events
 from tests.conftest import IntakeClient

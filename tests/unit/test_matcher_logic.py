@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import features, learning, profiles, rounds, rules, scoring
+from lotse.matcher import features, learning, rounds, scoring
 from lotse.matcher.evaluate import evaluate_kind, ndcg_at
 from lotse.matcher.mentor_index import MentorIndex, _district_table
-from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
+from lotse.matcher.pools import Pools
+from lotse.shared import feasibility, profiles
+from lotse.shared.profiles import Course, Mentor, Newcomer, Position
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
@@ -69,7 +71,7 @@ def position(**overrides: Any) -> Position:
     ],
 )
 def test_mentor_constraints(mentor_overrides: dict[str, object], feasible: bool) -> None:
-    assert rules.mentor_feasible(newcomer(), mentor(**mentor_overrides)) is feasible
+    assert feasibility.mentor_feasible(newcomer(), mentor(**mentor_overrides)) is feasible
 
 
 @pytest.mark.parametrize(("level", "shared"), [("A2", False), ("B1", True), ("native", True)])
@@ -77,7 +79,7 @@ def test_a_language_counts_from_b1_on_in_the_rule_and_in_the_index(level: str, s
     # The rule is lotse.shared.languages' (the notifier names the same languages in an introduction).
     person = newcomer(languages={"uk": level, "de": "A1"})
     counterpart = mentor(languages={"uk": "native", "de": "native"})
-    assert rules.mentor_feasible(person, counterpart) is shared
+    assert feasibility.mentor_feasible(person, counterpart) is shared
     found = cand.candidates("mentor", person, Pools(mentors=[counterpart]), set(), {}, NOW, limit=5)
     assert bool(found) is shared  # the index's vectorised threshold is the same rule
 
@@ -123,7 +125,7 @@ def test_online_only_when_both_accept_and_the_index_agrees(
     person = profiles.newcomer_from_row(_newcomer_row(arrival, newcomer_online))
     assert person.online_ok is (newcomer_online is not False)
     counterpart = mentor(**mentor_overrides)
-    assert rules.mentor_feasible(person, counterpart) is feasible
+    assert feasibility.mentor_feasible(person, counterpart) is feasible
     index = MentorIndex.build([counterpart])
     home = _district_table()[0][person.district]
     assert bool(index.possible[int(person.online_ok), home, 0]) is feasible
@@ -144,7 +146,7 @@ def test_index_masks_are_the_rule_for_every_district_and_both_answers() -> None:
     for online_ok in (False, True):
         for row, code in enumerate(codes):
             person = newcomer(district=code, online_ok=online_ok)
-            expected = [rules.mentor_feasible(person, m) for m in ms]
+            expected = [feasibility.mentor_feasible(person, m) for m in ms]
             assert index.possible[int(online_ok), row].tolist() == expected, (online_ok, code)
 
 
@@ -163,7 +165,7 @@ def test_index_masks_are_the_rule_for_every_district_and_both_answers() -> None:
 )
 def test_course_constraints(german: str | None, course_overrides: dict[str, object], feasible: bool) -> None:
     languages = {"vi": "native", **({"de": german} if german else {})}
-    assert rules.course_feasible(newcomer(languages=languages), course(**course_overrides)) is feasible
+    assert feasibility.course_feasible(newcomer(languages=languages), course(**course_overrides)) is feasible
 
 
 @pytest.mark.parametrize(
@@ -179,7 +181,7 @@ def test_course_constraints(german: str | None, course_overrides: dict[str, obje
 )
 def test_employer_constraints(german: str, position_overrides: dict[str, object], feasible: bool) -> None:
     person = newcomer(languages={"vi": "native", "de": german})
-    assert rules.position_feasible(person, position(**position_overrides)) is feasible
+    assert feasibility.position_feasible(person, position(**position_overrides)) is feasible
 
 
 def test_explanations_add_up_to_the_score_with_and_without_a_model() -> None:

@@ -23,8 +23,9 @@ from sklearn.metrics import roc_auc_score
 from lotse.matcher import candidates as cand
 from lotse.matcher import learning, mentor_index, rounds
 from lotse.matcher.evaluate import prior
-from lotse.matcher.profiles import Course, Mentor, Newcomer, Pools, Position
+from lotse.matcher.pools import Pools
 from lotse.matcher.scoring import FEATURE_NAMES, LinearModel
+from lotse.shared.profiles import Course, Mentor, Newcomer, Position
 from lotse.shared.reference import districts
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
