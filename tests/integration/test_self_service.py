@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import inspect
 import re
 import uuid
 from datetime import UTC
@@ -265,7 +266,9 @@ async def test_a_refused_edit_has_the_register_forms_error_summary_on_one_connec
     real_acquire, real_load = asyncpg.pool.Pool.acquire, self_service.load
 
     def counting_acquire(self: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
-        acquired.append(self)
+        # The outbox relay shares the pool and wakes when it likes: only the request's own count.
+        if not any(frame.filename.endswith("shared/outbox.py") for frame in inspect.stack(0)):
+            acquired.append(self)
         return real_acquire(self, *args, **kwargs)
 
     async def counting_load(conn: asyncpg.Connection, pid: uuid.UUID) -> asyncpg.Record:
