@@ -1,10 +1,13 @@
-"""The audit trail of coordinator actions (append-only; see migration 0008)."""
+"""The audit trail of coordinator actions (append-only; see migration 0008), and of the changes
+providers and employers make to their courses and positions on their manage page: a coordinator
+asking why a suggestion disappeared reads who closed or changed what, and when."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, Final
 
 import asyncpg
 
@@ -23,11 +26,39 @@ async def record(
     detail: str | None = None,
 ) -> None:
     """Write one entry, in the caller's transaction: the action and its trace commit together."""
+    await _insert(conn, actor.id if actor else None, actor.role if actor else None, action, subject_type,
+                  subject_id, before, after, detail)
+
+
+# actor_role of an entry whose actor is a participant (actor_id their id), not a coordinator.
+PARTICIPANT: Final = "participant"
+
+
+async def record_by_participant(
+    conn: asyncpg.Connection,
+    participant_id: uuid.UUID,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    detail: str | None = None,
+) -> None:
+    """An entry for what a participant did themselves (on their manage page), in the caller's transaction."""
+    await _insert(conn, participant_id, PARTICIPANT, action, subject_type, subject_id, before, after, detail)
+
+
+async def _insert(
+    conn: asyncpg.Connection, actor_id: uuid.UUID | None, actor_role: str | None, action: str, subject_type: str,
+    subject_id: uuid.UUID | None, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
+    detail: str | None,
+) -> None:
     await conn.execute(
         """INSERT INTO audit_log (actor_id, actor_role, action, subject_type, subject_id, before, after, detail)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
-        actor.id if actor else None,
-        actor.role if actor else None,
+        actor_id,
+        actor_role,
         action,
         subject_type,
         subject_id,
@@ -74,4 +105,25 @@ async def count(
         """SELECT count(*) FROM audit_log WHERE ($1::uuid IS NULL OR actor_id = $1)
              AND ($2::uuid IS NULL OR subject_id = $2) AND ($3::text IS NULL OR action = $3)""",
         actor_id, subject_id, action,
+    ))
+
+
+async def about_participant(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[asyncpg.Record]:
+    """What coordinators did to a participant, and what the participant did themselves, newest first."""
+    return list(await conn.fetch(
+        """SELECT a.*, c.email AS actor_email FROM audit_log a
+           LEFT JOIN coordinators c ON c.id = a.actor_id
+           WHERE a.subject_id = $1 OR (a.actor_id = $1 AND a.actor_role = $2)
+           ORDER BY a.id DESC""",
+        participant_id, PARTICIPANT,
+    ))
+
+
+async def of_offer_since(conn: asyncpg.Connection, offer_id: uuid.UUID, since: datetime) -> list[asyncpg.Record]:
+    """What happened to a course or position from `since` on (a suggestion of it was made), oldest first."""
+    return list(await conn.fetch(
+        """SELECT a.*, NULL AS actor_email FROM audit_log a
+           WHERE a.subject_id = $1 AND a.subject_type IN ('course', 'position') AND a.at >= $2
+           ORDER BY a.id""",
+        offer_id, since,
     ))

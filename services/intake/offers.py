@@ -7,6 +7,8 @@ re-reads the owner's courses or positions (new room, a closed one). Closing keep
 point at it and running ones (approved, introduced, active) continue; only open suggestions are
 withdrawn, here and at once, so no coordinator can approve one after the close. Changed details
 likewise withdraw the open suggestions they no longer fit, and running matches continue.
+Closing, reopening and changing one are in the audit log, with the owner as the actor, so the
+coordinator who sees a suggestion withdrawn reads what its owner did and when.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Final
 
 import asyncpg
 
+from lotse.intake import audit
 from lotse.shared import events, matches, matches_db, offer_fit
 from lotse.shared.outbox import write_event
 
@@ -97,6 +100,24 @@ async def _changed(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID) -> 
     await write_event(conn, events.new_event(events.PARTICIPANT_UPDATED, participant_id=owner_id, kind=kind))
 
 
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def _audit(
+    conn: asyncpg.Connection, offers: Offers, owner_id: uuid.UUID, offer_id: uuid.UUID, verb: str,
+    before: Mapping[str, object] | None = None, after: Mapping[str, object] | None = None,
+) -> None:
+    """course.close, position.change, …; the detail is its title (an organisation's, not personal)."""
+    noun = offers.table.removesuffix("s")
+    title = await conn.fetchval(f"SELECT title FROM {offers.table} WHERE id = $1", offer_id)
+    await audit.record_by_participant(
+        conn, owner_id, f"{noun}.{verb}", noun, offer_id, detail=title,
+        before={k: _plain(v) for k, v in before.items()} if before is not None else None,
+        after={k: _plain(v) for k, v in after.items()} if after is not None else None,
+    )
+
+
 async def change(
     conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, cleaned: Mapping[str, Any]
 ) -> None:
@@ -111,8 +132,13 @@ async def change(
     if "starts_on" in cleaned and offers.table == "courses":
         columns["starts_on"] = cleaned["starts_on"]
     columns |= {name: cleaned[name] for name in DETAILS[offers.table] if name in cleaned}
+    stored = await conn.fetchrow(f"SELECT {', '.join(columns)} FROM {offers.table} WHERE id = $1", offer_id)
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
     await conn.execute(f"UPDATE {offers.table} SET {sets} WHERE id = $1", offer_id, *columns.values())
+    changed = [name for name, value in columns.items() if stored[name] != value]
+    if changed:
+        await _audit(conn, offers, owner_id, offer_id, "change",
+                     before={name: stored[name] for name in changed}, after={name: columns[name] for name in changed})
     if places == taken:  # full now: what is still suggested could never be approved
         await _withdraw_open(conn, offer_id)
     else:
@@ -125,6 +151,7 @@ async def close(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_
     offers = OF_KIND[kind]
     await _lock(conn, offers, owner_id, offer_id)
     await conn.execute(f"UPDATE {offers.table} SET closed_at = now() WHERE id = $1", offer_id)
+    await _audit(conn, offers, owner_id, offer_id, "close")
     await _withdraw_open(conn, offer_id, CLOSED_REASON[kind])
     await _changed(conn, kind, owner_id)
 
@@ -143,8 +170,10 @@ async def reopen(
         raise NotFound(str(offer_id))
     if starts_on is not None and offers.table == "courses":
         await conn.execute("UPDATE courses SET closed_at = NULL, starts_on = $2 WHERE id = $1", offer_id, starts_on)
+        await _audit(conn, offers, owner_id, offer_id, "reopen", after={"starts_on": starts_on})
     else:
         await conn.execute(f"UPDATE {offers.table} SET closed_at = NULL WHERE id = $1", offer_id)
+        await _audit(conn, offers, owner_id, offer_id, "reopen")
     await _changed(conn, kind, owner_id)
 
 

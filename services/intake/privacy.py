@@ -77,7 +77,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         "SELECT match_id, side, answer, comment, answered_at FROM checkins WHERE participant_id = $1 "
         "ORDER BY answered_at", participant_id)
     audit = await conn.fetch(
-        "SELECT at, actor_role, action, before, after FROM audit_log WHERE subject_id = $1 ORDER BY at, id",
+        "SELECT at, actor_role, action, before, after FROM audit_log "
+        "WHERE subject_id = $1 OR (actor_id = $1 AND actor_role = 'participant') ORDER BY at, id",  # their own too
         participant_id)
     return {
         "participant": detail,

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
 
@@ -62,7 +63,10 @@ def detail(v: Vocabulary, action: str, text: str | None) -> str:
 
 
 def state(v: Vocabulary, subject_type: str, values: Mapping[str, Any] | None) -> str:
-    """An audit entry's before or after ({"status": …}, {"active": …}, {"email": …, "role": …})."""
+    """An audit entry's before or after ({"status": …}, {"active": …}, {"email": …, "role": …}, a
+    course's or position's changed fields)."""
+    if subject_type in ("course", "position"):  # an owner's change: fields as the profile shows them
+        return ", ".join(f"{label}: {value}" for label, value in profile.rows(v, values))
     shown = []
     for key, value in (values or {}).items():
         if key == "status":

@@ -80,7 +80,10 @@ async def match_page(request: web.Request) -> web.Response:
         responses = await conn.fetch("SELECT * FROM match_responses WHERE match_id = $1 ORDER BY responded_at",
                                      match_id)
         checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
-        trail = await audit.entries(conn, subject_id=match_id)
+        # With what the course's or position's owner did since it was suggested: why it was withdrawn.
+        trail = [*await audit.entries(conn, subject_id=match_id),
+                 *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
+        trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
                                           "trail": trail})
 
@@ -164,7 +167,7 @@ async def participant_page(request: web.Request) -> web.Response:
             "consents": await conn.fetch("SELECT * FROM consents WHERE participant_id = $1 ORDER BY recorded_at",
                                          participant_id),
             "waitlist": await conn.fetch("SELECT * FROM waitlist WHERE newcomer_id = $1", participant_id),
-            "audit": await audit.entries(conn, subject_id=participant_id),
+            "audit": await audit.about_participant(conn, participant_id),
         }
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
                                                 "taken": sides.taken(history["matches"]),

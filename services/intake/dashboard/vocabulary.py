@@ -81,9 +81,10 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     },
     "email_status": {"pending": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
                      "failed": N_("failed"), "skipped": N_("not sent")},
-    "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator")},
+    "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator"),
+             "participant": N_("the participant, on their manage page")},
     "subject": {"match": N_("Match"), "participant": N_("Participant"), "round": N_("Matching round"),
-                "coordinator": N_("Coordinator")},
+                "coordinator": N_("Coordinator"), "course": N_("German course"), "position": N_("Job")},
     "audit_action": {
         "match.approve": N_("approved a suggestion"), "match.reject": N_("rejected a suggestion"),
         "match.completed": N_("ended a match as completed"), "match.cancelled": N_("cancelled a match"),
@@ -92,6 +93,10 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "round.start": N_("started a matching round"), "coordinator.invited": N_("invited a colleague"),
         "coordinator.activated": N_("activated an account"), "coordinator.deactivated": N_("deactivated an account"),
         "coordinator.password_reset": N_("reset a password"), "coordinator.password_set": N_("set their password"),
+        # The participant's own changes on the manage page (audit.record_by_participant).
+        "course.close": N_("closed the course"), "course.reopen": N_("reopened the course"),
+        "course.change": N_("changed the course"), "position.close": N_("closed the position"),
+        "position.reopen": N_("reopened the position"), "position.change": N_("changed the position"),
     },
 }
 
