@@ -144,15 +144,18 @@ def _direct_gettext(catalog: NullTranslations) -> Any:
 
 
 def untranslated(package: str, domain: str, locale: str) -> list[str]:
-    """Msgids of the template catalog (`<domain>.pot`) that the locale's catalog lacks."""
+    """Msgids of the template catalog (`<domain>.pot`) that the locale's catalog lacks.
+
+    The run-time fallback (`de-simple` -> `de`) does not count: a message plain German only
+    inherits reaches its readers in standard German, so it is untranslated until its own
+    catalog says it (in the same words, if those are plain already).
+    """
     pot = resources.files(package) / "locales" / f"{domain}.pot"
     with pot.open("rb") as file:
         wanted = [m.id for m in read_po(file) if m.id]
     translated = _translated_ids(package, domain, locale)
-    fallback = _FALLBACKS.get(locale)
-    if fallback:  # plain German rephrases what it needs to and takes the rest from German
-        translated |= _translated_ids(package, domain, fallback)
-    return [str(msgid) for msgid in wanted if msgid not in translated]
+    # A plural message is named by its singular msgid.
+    return [str(msgid[0] if isinstance(msgid, tuple) else msgid) for msgid in wanted if msgid not in translated]
 
 
 def _translated_ids(package: str, domain: str, locale: str) -> set[Any]:
@@ -160,4 +163,10 @@ def _translated_ids(package: str, domain: str, locale: str) -> set[Any]:
     if not path.is_file():
         return set()
     with path.open("rb") as file:
-        return {m.id for m in read_po(file) if m.id and m.string and not m.fuzzy}
+        return {m.id for m in read_po(file) if m.id and not m.fuzzy and _has_every_form(m.string)}
+
+
+def _has_every_form(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """A plural translation counts only when each of its forms is filled in."""
+    forms = string if isinstance(string, (tuple, list)) else (string,)
+    return all(forms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,36 @@ def test_translations_keep_every_placeholder(package: str, domain: str, locale: 
             wanted = sorted(re.findall(r"%\(\w+\)[sd]", str(ids[-1])))
             for string in strings:
                 assert sorted(re.findall(r"%\(\w+\)[sd]", str(string))) == wanted, message.id
+
+
+def _catalog_package(root: Path, name: str, catalogs: dict[str, str]) -> str:
+    """A throwaway package `name` under `root` with a `.pot` and one `.po` per locale."""
+    locales = root / name / "locales"
+    locales.mkdir(parents=True)
+    (root / name / "__init__.py").write_text("")
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    ids = ("Consent", "Apples", "Pears")
+    (locales / "t.pot").write_text(header + "".join(f'msgid "{i}"\nmsgstr ""\n\n' for i in ids)
+                                   + 'msgid "Plum"\nmsgid_plural "Plums"\nmsgstr[0] ""\nmsgstr[1] ""\n')
+    for locale, body in catalogs.items():
+        (locales / locale / "LC_MESSAGES").mkdir(parents=True)
+        (locales / locale / "LC_MESSAGES" / "t.po").write_text(header + body)
+    return name
+
+
+def test_plain_german_counts_a_message_it_only_inherits_from_german_as_untranslated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readers of plain German would get the standard German text: that is not translated."""
+    german = ('msgid "Consent"\nmsgstr "Einwilligung"\n\nmsgid "Apples"\nmsgstr "Äpfel"\n\n'
+              'msgid "Pears"\nmsgstr "Birnen"\n\n'
+              'msgid "Plum"\nmsgid_plural "Plums"\nmsgstr[0] "Pflaume"\nmsgstr[1] "Pflaumen"\n')
+    plain = ('msgid "Consent"\nmsgstr ""\n\nmsgid "Apples"\nmsgstr "Äpfel"\n\n'
+             '#, fuzzy\nmsgid "Pears"\nmsgstr "Birnen"\n\n'
+             'msgid "Plum"\nmsgid_plural "Plums"\nmsgstr[0] "Pflaume"\nmsgstr[1] ""\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    package = _catalog_package(tmp_path, "lotse_i18n_probe", {"de": german, "de-simple": plain})
+    assert untranslated(package, "t", "de") == []
+    assert untranslated(package, "t", "de-simple") == ["Consent", "Pears", "Plum"]
+    # The fallback still serves readers at run time until plain German has its own words.
+    assert translations(package, "t", "de-simple").gettext("Consent") == "Einwilligung"
