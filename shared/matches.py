@@ -39,6 +39,14 @@ KINDS = ("mentor", "language_course", "employer")
 REJECT_REASONS = ("not_a_good_fit", "language", "distance", "capacity", "participant_unreachable", "other")
 
 
+#: Why a match stopped (matches.end_reason) when a participant or a coordinator ended it; a
+#: withdrawal or a rejection stores its own code there. The side whose step it was is ended_by_side.
+END_DECLINED = "declined"
+END_REMATCH = "rematch_requested"
+END_ERASED = "participant_erased"
+END_COORDINATOR = "coordinator"
+
+
 def rejection_reason(code: str, note: str | None) -> str:
     """What a rejection stores as its reason: the code, and the coordinator's note behind it."""
     return code + (f": {note}" if note else "")

@@ -19,7 +19,7 @@ from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
 
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
-                   round_id, created_at, decided_at, decided_by, note, reason"""
+                   round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side"""
 
 # kind -> (table, capacity expression) of the counterpart
 _CAPACITY = {
@@ -198,7 +198,7 @@ async def withdraw_suggested(conn: asyncpg.Connection, reason: str, where: str, 
     their own steps. The caller takes any lock its decision needs first (the counterpart's row,
     the matcher's write lock); the UPDATE locks the rows it withdraws."""
     rows = await conn.fetch(
-        f"""UPDATE matches SET status = 'withdrawn', reason = ${len(args) + 1}
+        f"""UPDATE matches SET status = 'withdrawn', reason = ${len(args) + 1}, end_reason = ${len(args) + 1}
             WHERE status = 'suggested' AND ({where}) RETURNING {MATCH_COLUMNS}""",
         *args, reason,
     )
@@ -207,14 +207,15 @@ async def withdraw_suggested(conn: asyncpg.Connection, reason: str, where: str, 
 
 
 async def reject(
-    conn: asyncpg.Connection, match_id: uuid.UUID, coordinator_id: uuid.UUID, reason: str
+    conn: asyncpg.Connection, match_id: uuid.UUID, coordinator_id: uuid.UUID, code: str, note: str | None
 ) -> asyncpg.Record:
+    """Reject a suggestion with a code of REJECT_REASONS and the coordinator's note behind it."""
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
         raise Conflict(f"this match is already {row['status']}")
     rejected = await _transition(
         conn, row, matches.REJECTED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
-        reason=reason,
+        reason=matches.rejection_reason(code, note), end_reason=code,
     )
     await write_events(conn, [_event(events.MATCH_REJECTED, rejected)])
     return rejected

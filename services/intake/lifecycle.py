@@ -109,7 +109,7 @@ async def respond(
     if answer == "decline":
         changed = await matches_db.transition(
             conn, match_id, matches.DECLINED, events.MATCH_RESPONDED, event_data=data,
-            reason=f"declined by {who.side}", ended_at=now,
+            reason=f"declined by {who.side}", end_reason=matches.END_DECLINED, ended_by_side=who.side, ended_at=now,
         )
         return str(changed["status"])
     accepted = await conn.fetchval(
@@ -181,8 +181,9 @@ async def request_rematch(conn: asyncpg.Connection, match_id: uuid.UUID, partici
         raise TooLate(str(match["status"]))
     await matches_db.transition(
         conn, match_id, matches.CANCELLED, events.MATCH_ENDED,
-        event_data={"outcome": matches.CANCELLED, "reason": "rematch_requested", "side": who.side},
-        reason=f"re-match requested by {who.side}", ended_at=datetime.now().astimezone(),
+        event_data={"outcome": matches.CANCELLED, "reason": matches.END_REMATCH, "side": who.side},
+        reason=f"re-match requested by {who.side}", end_reason=matches.END_REMATCH, ended_by_side=who.side,
+        ended_at=datetime.now().astimezone(),
     )
 
 
@@ -202,8 +203,9 @@ async def end_match(
     if outcome == matches.COMPLETED and before["status"] != matches.ACTIVE:
         raise matches_db.Conflict(f"only an active match can be completed; this one is {before['status']}")
     ended = await matches_db.transition(
-        conn, match_id, outcome, events.MATCH_ENDED, event_data={"outcome": outcome, "reason": "coordinator"},
-        reason=reason, ended_at=datetime.now().astimezone(), flagged_at=None, flag_reason=None,
+        conn, match_id, outcome, events.MATCH_ENDED,
+        event_data={"outcome": outcome, "reason": matches.END_COORDINATOR}, reason=reason,
+        end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(), flagged_at=None, flag_reason=None,
     )
     await audit.record(
         conn, coordinator, f"match.{outcome}", "match", match_id,

@@ -136,12 +136,14 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     await forget_details(conn, participant_id)
     ended = await conn.fetch(
         f"""UPDATE matches SET status = CASE WHEN status = 'suggested' THEN 'withdrawn' ELSE 'cancelled' END,
-                   reason = 'participant erased'
+                   reason = 'participant erased', end_reason = $3,
+                   ended_by_side = CASE WHEN newcomer_id = $1 THEN 'newcomer' ELSE 'counterpart' END
             WHERE status = ANY($2::text[])
               AND (newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
             RETURNING {MATCH_COLUMNS}""",
         participant_id,
         [matches.SUGGESTED, *matches.HOLDS_CAPACITY],
+        matches.END_ERASED,
     )
     to_publish = [events.new_event(events.PARTICIPANT_ERASED, participant_id=participant_id, kind=row["kind"])]
     for match in ended:
@@ -153,7 +155,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
                 kind=match["kind"],
                 newcomer_id=match["newcomer_id"],
                 counterpart_id=match["counterpart_id"],
-                reason="participant_erased",
+                reason=matches.END_ERASED,
             )
         )
     await write_events(conn, to_publish)
@@ -172,12 +174,14 @@ FORGET_DETAILS: Final = f"""
     , consents AS (DELETE FROM consents WHERE participant_id = $1)
     UPDATE matches SET explanation = (SELECT coalesce(jsonb_agg(e - 'detail' ORDER BY i), '[]')
                     FROM jsonb_array_elements(explanation) WITH ORDINALITY AS x(e, i)),
-                       reason = CASE WHEN reason ~ '^[a-z_]+(: |$)' THEN split_part(reason, ': ', 1)
-                                     WHEN reason ~ '^(declined by|re-match requested by) (newcomer|counterpart)$'
-                                          OR reason = 'participant erased' THEN reason END
+                       reason = CASE WHEN end_reason = ANY($2::text[]) THEN reason
+                                     WHEN end_reason <> $3 THEN end_reason END
     WHERE id IN (SELECT id FROM touched)"""
+# The match's reason by its end_reason ($2, $3 above): the sentences intake writes itself, the
+# same for everyone, stay; a coordinator's words go; of a rejection or a withdrawal the code stays.
+_FIXED_WORDS: Final = [matches.END_DECLINED, matches.END_REMATCH, matches.END_ERASED]
 
 
 async def forget_details(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     """The per-match details an erased person could be recognised by (see FORGET_DETAILS)."""
-    await conn.execute(FORGET_DETAILS, participant_id)
+    await conn.execute(FORGET_DETAILS, participant_id, _FIXED_WORDS, matches.END_COORDINATOR)

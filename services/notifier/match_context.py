@@ -15,7 +15,7 @@ import asyncpg
 from babel.dates import format_date
 
 from lotse.notifier import match_facts
-from lotse.shared import matches_db
+from lotse.shared import matches, matches_db
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -150,21 +150,21 @@ async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg
         "name": person["name"],
         "manage_url": composer.manage_url(person["id"]),
         "status": match["status"],
-        "ended_by_me": (match["reason"] or "").endswith(parts["side"]),
-        "ended_because": ended_because(match["status"], match["reason"]),
+        "ended_by_me": match["ended_by_side"] == parts["side"],
+        "ended_because": ended_because(match["status"], match["end_reason"]),
         **parts,
     }
 
 
-def ended_because(status: str, reason: str | None) -> str:
-    """Why a match ended, from what intake stored: the other side was erased (the recipient was not,
-    or they would get no email), someone asked for a re-match, or a coordinator ended it. A
+def ended_because(status: str, end_reason: str | None) -> str:
+    """Why a match ended, from the code intake stored: the other side was erased (the recipient was
+    not, or they would get no email), someone asked for a re-match, or a coordinator ended it. A
     coordinator's own words are a note for the team, not for the participants."""
-    if status == "completed":
+    if status == matches.COMPLETED:
         return "completed"
-    if reason == "participant erased":
+    if end_reason == matches.END_ERASED:
         return "erased"
-    if (reason or "").startswith("re-match requested by"):
+    if end_reason == matches.END_REMATCH:
         return "rematch"
     return "coordinator"
 

@@ -74,7 +74,7 @@ async def test_an_erased_person_leaves_only_what_the_statistics_count(
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Sabine Krüger"))
     match_id = await _suggest(pool, newcomer, mentor)
     await pool.execute("UPDATE matches SET status = 'completed', decided_at = now(), reason = 'other: met her at the '"
-                       "|| 'library' WHERE id = $1", match_id)
+                       "|| 'library', end_reason = 'other' WHERE id = $1", match_id)
     await pool.execute("INSERT INTO checkins (match_id, participant_id, side, answer, comment) "
                        "VALUES ($1, $2, 'counterpart', 'good', 'Olena und ich treffen uns in Jena.')", match_id, mentor)
     erased = await intake_client.delete(f"/api/v1/participants/{newcomer}", headers=coordinator_headers)

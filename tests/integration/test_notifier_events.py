@@ -163,7 +163,8 @@ async def test_a_decline_by_the_counterpart_tells_the_newcomer_only(
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
     lan: Person, thomas: Person,
 ) -> None:
-    match_id = await add_match(pool, "mentor", lan, thomas.id, status="declined", reason="declined by counterpart")
+    match_id = await add_match(pool, "mentor", lan, thomas.id, status="declined", reason="declined by counterpart",
+                               end_reason="declined", ended_by_side="counterpart")
     await publish(amqp, match_event(events.MATCH_RESPONDED, match_id, "mentor", lan, thomas.id,
                                     side="counterpart", answer="decline"))
     [notice] = await mails_to(sink, lan.email)
@@ -177,7 +178,8 @@ async def test_a_decline_by_the_newcomer_tells_both(
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
     lan: Person, thomas: Person,
 ) -> None:
-    match_id = await add_match(pool, "mentor", lan, thomas.id, status="declined", reason="declined by newcomer")
+    match_id = await add_match(pool, "mentor", lan, thomas.id, status="declined", reason="declined by newcomer",
+                               end_reason="declined", ended_by_side="newcomer")
     await publish(amqp, match_event(events.MATCH_RESPONDED, match_id, "mentor", lan, thomas.id,
                                     side="newcomer", answer="decline"))
     await mails_to(sink, lan.email)
@@ -202,7 +204,8 @@ async def test_a_match_ended_goes_to_both_sides(
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
     lan: Person, thomas: Person,
 ) -> None:
-    match_id = await add_match(pool, "mentor", lan, thomas.id, status="completed", reason="coordinator")
+    match_id = await add_match(pool, "mentor", lan, thomas.id, status="completed", reason="coordinator",
+                               end_reason="coordinator")
     await publish(amqp, match_event(events.MATCH_ENDED, match_id, "mentor", lan, thomas.id, outcome="completed",
                                     reason="coordinator"))
     await mails_to(sink, lan.email)
@@ -237,7 +240,8 @@ async def test_an_erased_participant_gets_only_the_confirmation(
         "INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, 'vi')",
         lan.id, lan.email, lan.name,
     )
-    match_id = await add_match(pool, "mentor", lan, thomas.id, status="cancelled", reason="participant erased")
+    match_id = await add_match(pool, "mentor", lan, thomas.id, status="cancelled", reason="participant erased",
+                               end_reason="participant_erased", ended_by_side="newcomer")
     await publish(amqp, events.new_event(events.PARTICIPANT_ERASED, participant_id=lan.id, kind="newcomer"))
     await publish(amqp, match_event(events.MATCH_ENDED, match_id, "mentor", lan, thomas.id,
                                     reason="participant_erased"))

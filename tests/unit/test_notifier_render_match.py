@@ -144,12 +144,12 @@ def test_an_online_course_says_so_instead_of_a_distance() -> None:
     assert codes(found)[0] == "online_course"
 
 
-@pytest.mark.parametrize(("status", "reason", "expected"), [
-    ("cancelled", "participant erased", "erased"), ("cancelled", "re-match requested by newcomer", "rematch"),
-    ("cancelled", "Mentorin ist umgezogen", "coordinator"), ("completed", "coordinator", "completed"),
+@pytest.mark.parametrize(("status", "end_reason", "expected"), [
+    ("cancelled", "participant_erased", "erased"), ("cancelled", "rematch_requested", "rematch"),
+    ("cancelled", "coordinator", "coordinator"), ("completed", "coordinator", "completed"),
 ])
-def test_why_a_match_ended_comes_from_what_intake_stored(status: str, reason: str, expected: str) -> None:
-    assert ended_because(status, reason) == expected
+def test_why_a_match_ended_comes_from_the_code_intake_stored(status: str, end_reason: str, expected: str) -> None:
+    assert ended_because(status, end_reason) == expected
 
 
 ERASED_NEWCOMER = {**SAMPLE, "side": "counterpart", "other_title": "", "named": False, "status": "cancelled",

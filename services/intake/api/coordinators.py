@@ -167,7 +167,7 @@ async def _decide(request: web.Request, approve: bool) -> web.Response:
                                    before={"status": "suggested"}, after={"status": row["status"]})
             else:
                 code, words = _reason(str(body["reason"]), note)
-                row = await matches_db.reject(conn, match_id, coordinator.id, matches.rejection_reason(code, words))
+                row = await matches_db.reject(conn, match_id, coordinator.id, code, words)
                 # The code, as the dashboard records it.
                 await audit.record(conn, coordinator, "match.reject", "match", match_id,
                                    before={"status": "suggested"}, after={"status": row["status"]}, detail=code)

@@ -1,8 +1,8 @@
 """A match's and the audit log's stored reasons and changes in the coordinator's language.
 
-Intake and the matcher store some of these as codes ("not_a_good_fit: note", "stale"), some as
-fixed English phrases ("declined by newcomer", a flag's "no answer after a reminder"), and some
-as a coordinator's own words (ending a match). The codes and phrases are labelled here; a
+Why a match stopped is a code with the side whose step it was (matches.end_reason and
+ended_by_side); a flag is a fixed English phrase ("no answer after a reminder"); ending a match
+takes a coordinator's own words, and a rejection a note. Codes and phrases are labelled here; a
 coordinator's words are shown as written.
 """
 
@@ -15,13 +15,17 @@ from typing import Any, Final
 from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
+from lotse.shared import matches
 
-# lifecycle.py writes these with the side that answered; the side is the only variable part.
+# A participant's step that ended a match, by its end_reason and ended_by_side.
+BY_SIDE: Final = {
+    (matches.END_DECLINED, "newcomer"): N_("Declined by the newcomer"),
+    (matches.END_DECLINED, "counterpart"): N_("Declined by the other side"),
+    (matches.END_REMATCH, "newcomer"): N_("The newcomer asked for someone else"),
+    (matches.END_REMATCH, "counterpart"): N_("The other side asked for someone else"),
+}
+# Flags intake writes; a check-in's names the side whose answer it was.
 PHRASES: Final = {
-    "declined by newcomer": N_("Declined by the newcomer"),
-    "declined by counterpart": N_("Declined by the other side"),
-    "re-match requested by newcomer": N_("The newcomer asked for someone else"),
-    "re-match requested by counterpart": N_("The other side asked for someone else"),
     "no answer after a reminder": N_("No answer after a reminder"),
     "check-in: newcomer says it is not a good fit": N_("Check-in: the newcomer says it is not a good fit"),
     "check-in: counterpart says it is not a good fit": N_("Check-in: the other side says it is not a good fit"),
@@ -32,7 +36,7 @@ _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
 def reason(v: Vocabulary, text: str | None) -> str:
-    """A match's stored reason or flag: a code with the coordinator's note behind it, a phrase, or own words."""
+    """A flag or an audit entry's words: a code with the coordinator's note behind it, a phrase, or own words."""
     if not text:
         return ""
     if text in PHRASES:
@@ -43,6 +47,23 @@ def reason(v: Vocabulary, text: str | None) -> str:
     if code in GROUPS["reject_reason"]:
         return v.label("reject_reason", code) + (f": {note}" if colon else "")
     return text
+
+
+def ending(v: Vocabulary, match: Mapping[str, Any]) -> str:
+    """Why a match stopped: its end_reason's label, with a rejection's note behind it, or the words
+    a coordinator ended it with. A match without a code (none ended it) shows its reason as stored."""
+    code, text = match["end_reason"], match["reason"] or ""
+    if code is None:
+        return reason(v, text)
+    by_side = BY_SIDE.get((code, match["ended_by_side"]))
+    if by_side:
+        return v._(by_side)
+    if code == matches.END_COORDINATOR:
+        return text
+    if code in GROUPS["reject_reason"]:
+        note = text.removeprefix(code).removeprefix(": ")
+        return v.label("reject_reason", code) + (f": {note}" if note else "")
+    return v.label("withdraw_reason", code)
 
 
 def side(v: Vocabulary, kind: str, which: str) -> str:

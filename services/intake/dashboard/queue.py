@@ -89,8 +89,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
                 if approve:
                     row = await matches_db.approve(conn, match_id, coordinator.id, note)
                 else:
-                    reason = matches.rejection_reason(reason_code, note)
-                    row = await matches_db.reject(conn, match_id, coordinator.id, reason)
+                    row = await matches_db.reject(conn, match_id, coordinator.id, reason_code, note)
                 await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
                                    match_id, before={"status": "suggested"}, after={"status": row["status"]},
                                    detail=None if approve else reason_code)

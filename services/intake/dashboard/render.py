@@ -48,6 +48,7 @@ def render(
             "v": v,
             "explain": partial(explain, v),
             "reason_of": partial(history.reason, v),
+            "ending_of": partial(history.ending, v),
             "side_of": partial(history.side, v),
             "detail_of": partial(history.detail, v),
             "state_of": partial(history.state, v),
