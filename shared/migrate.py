@@ -7,6 +7,8 @@ from importlib import resources
 
 import asyncpg
 
+from lotse.shared import name_search
+
 log = logging.getLogger(__name__)
 
 # Any fixed number works; it only has to be the same for every process that migrates.
@@ -43,6 +45,10 @@ async def migrate(database_url: str) -> list[str]:
                     )
                 log.info("migration applied", extra={"version": version})
                 applied.append(version)
+            # What SQL cannot compute: the folded names of rows that have none yet.
+            filled = await name_search.fill_missing(conn)
+            if filled:
+                log.info("names folded for search", extra={"rows": filled})
             return applied
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)

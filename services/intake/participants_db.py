@@ -7,6 +7,7 @@ from typing import Any
 
 import asyncpg
 
+from lotse.shared import name_search
 from lotse.shared.events import Event
 
 CONSENT_TEXT_VERSION = "2026-11-v1"
@@ -27,8 +28,9 @@ async def find_by_email(conn: asyncpg.Connection, kind: str, email: str) -> asyn
 # inserts nothing at all).
 _INSERT_REGISTRATION = """
 WITH participant AS (
-    INSERT INTO participants (id, kind, name, email, preferred_locale, district, languages, profile, about)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    INSERT INTO participants (id, kind, name, email, preferred_locale, district, languages, profile, about,
+                              name_search)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $29)
     ON CONFLICT (lower(email), kind) WHERE email IS NOT NULL DO NOTHING
     RETURNING id
 ), consent AS (
@@ -73,7 +75,7 @@ async def insert_registration(
         *_columns(reg.courses, "title", "level", "schedule", "format", "district", "seats", "starts_on",
                   "childcare"),
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
-        event.id, event.type, event.occurred_at, event.data,
+        event.id, event.type, event.occurred_at, event.data, name_search.search_text(reg.name),
     )
     return inserted is not None
 

@@ -121,7 +121,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
         )
     profile = {k: v for k, v in row["profile"].items() if k in ANONYMOUS_PROFILE_FIELDS}
     await conn.execute(
-        """UPDATE participants SET status = 'erased', name = NULL, email = NULL, about = NULL,
+        """UPDATE participants SET status = 'erased', name = NULL, name_search = NULL, email = NULL, about = NULL,
                   languages = '[]', profile = $2, erased_at = now(), updated_at = now()
            WHERE id = $1""",
         participant_id,

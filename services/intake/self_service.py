@@ -14,7 +14,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.intake import participants_db
-from lotse.shared import events
+from lotse.shared import events, name_search
 from lotse.shared.outbox import write_event
 
 COLUMNS: Final = ("name", "preferred_locale", "district", "about")
@@ -62,6 +62,8 @@ async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: M
     """Apply a validated edit (`validation.validate_update`); call inside a transaction."""
     row = await load(conn, participant_id)
     columns = {name: cleaned[name] for name in COLUMNS if name in cleaned}
+    if "name" in columns:
+        columns["name_search"] = name_search.search_text(columns["name"])
     if "languages" in cleaned:
         columns["languages"] = [{"code": code, "level": level} for code, level in cleaned["languages"]]
     profile = dict(row["profile"])

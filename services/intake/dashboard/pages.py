@@ -14,7 +14,7 @@ from lotse.intake.dashboard import csrf, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
-from lotse.shared import matches, matches_db
+from lotse.shared import matches, matches_db, name_search
 from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.reference import districts
 
@@ -26,7 +26,8 @@ ORDERS: Final = {
 }
 _PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
     AND district = ANY($3::text[])
-    AND ($4::text IS NULL OR name ILIKE $4 OR email ILIKE $4)
+    AND ($4::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($4::text[]) AS word (pattern)
+                                           WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
     AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
     AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)"""
@@ -104,18 +105,27 @@ async def end_match(request: web.Request) -> web.StreamResponse:
     raise back(request, f"/dashboard/matches/{match_id}", "ended")
 
 
-def _like_pattern(search: str) -> str | None:
-    """The ILIKE pattern for a coordinator's search: its words literally (a `_` or `%` typed is
-    that character), and an address's domain in the spelling intake stores (bücher.de for
-    xn--bcher-kva.de), so every spelling finds the person."""
-    if not search:
-        return None
-    local, at, domain = unicodedata.normalize("NFC", search).rpartition("@")
-    search = local + at + domain
-    if at and domain:
-        with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
-            search = f"{local}@{canonical_domain(domain)}"
-    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _literal(text: str) -> str:
+    # PostgreSQL regular expressions: a backslash before any character that is not a letter or
+    # digit makes it that character (and only before those: \d would be a class).
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
+
+
+def _search_patterns(search: str) -> list[str] | None:
+    """One regular expression per typed word, each to be found in the folded name or the address
+    (every word somewhere, in any order). A word is looked for in each of its spellings
+    (name_search.word_variants: "Müller" as muller and mueller, "Шевчук" as shevchuk) and as typed,
+    literally (a `_` or `%` is that character); a word with an `@` is part of an address, its
+    domain in the spelling intake stores (bücher.de for xn--bcher-kva.de)."""
+    patterns = []
+    for word in unicodedata.normalize("NFC", search).split()[:name_search.MAX_WORDS]:
+        local, at, domain = word.rpartition("@")
+        if at and domain:
+            with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
+                word = f"{local}@{canonical_domain(domain)}"
+        spellings = [word] if at else [word, *name_search.word_variants(word)]
+        patterns.append("|".join(_literal(s) for s in dict.fromkeys(spellings)))
+    return patterns or None
 
 
 async def participants_page(request: web.Request) -> web.Response:
@@ -125,7 +135,7 @@ async def participants_page(request: web.Request) -> web.Response:
     district = request.query.get("district") or None
     district_codes = [d.code for d in districts().values()
                       if (region is None or d.planning_region == region) and district in (None, d.code)]
-    search = _like_pattern((request.query.get("q") or "").strip()[:100])
+    search = _search_patterns((request.query.get("q") or "").strip()[:100])
     need = request.query.get("need") or None
     language = request.query.get("language") or None
     min_days = request.query.get("min_days", "")

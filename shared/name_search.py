@@ -1,0 +1,96 @@
+"""Finding a person by a name as it was heard or typed: without accents, in any case and order.
+
+A coordinator on the phone types "Yildiz" for Yıldız, "Mueller" or "Muller" for Müller, "Thi Lan"
+for Nguyễn Thị Lan, "Shevchuk Olena" for Олена Шевчук. Intake keeps a folded copy of every name
+(``participants.name_search``, :func:`search_text`); the dashboard folds each typed word the same
+way (:func:`word_variants`) and a person is found when every word occurs in the copy or the
+address. Folding is done here, in Python, for both sides, so the two always agree and no database
+extension (unaccent needs to be created by a superuser) or database locale is involved.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Final
+
+import asyncpg
+
+# Letters NFKD does not take apart (they are letters of their own, not a base letter plus an
+# accent), written as a German reader would type them without them.
+_APOSTROPHES: Final = "'’ʼ`"
+_OWN_LETTERS: Final = str.maketrans({
+    "ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ŋ": "n",
+    "ħ": "h", "ŧ": "t", "ə": "a", **dict.fromkeys(_APOSTROPHES),
+})
+# The second spelling German has for them (Müller/Mueller, Đorđević/Djordjevic, Məmmədova/Memmedova).
+_GERMAN_SPELLING: Final = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "đ": "dj", "ə": "e"})
+
+# Cyrillic as passports write it in Latin letters: Ukrainian by the national system of 2010
+# (Шевчук Shevchuk, Олена Olena, Юлія Yuliia), Russian by ICAO 9303 (Дмитрий Dmitrii). A name
+# is stored in both, so either spelling finds it; Serbian, Belarusian and Mongolian letters as
+# their Latin alphabets write them.
+_CYRILLIC_COMMON: Final = {
+    "а": "a", "б": "b", "в": "v", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh",
+    "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ы": "y", "э": "e", "ю": "iu", "я": "ia",
+    "і": "i", "ї": "i", "є": "ie", "ґ": "g", "ў": "u", "ђ": "dj", "ћ": "c", "ј": "j", "љ": "lj", "њ": "nj",
+    "џ": "dz", "ө": "o", "ү": "u",
+}
+_UKRAINIAN: Final = {**_CYRILLIC_COMMON, "г": "h", "и": "y", "й": "i", "ъ": ""}
+_RUSSIAN: Final = {**_CYRILLIC_COMMON, "г": "g", "и": "i", "й": "i", "ъ": "ie"}
+# Ukrainian writes these differently at the start of a word (Юрій Yurii, Євген Yevhen).
+_UKRAINIAN_INITIAL: Final = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+MAX_WORDS: Final = 10
+
+
+def _base_letters(text: str) -> str:
+    """Case and accents folded away: "Nguyễn Thị" → "nguyen thi", "YILDIZ" and "Yıldız" → "yildiz"."""
+    folded = unicodedata.normalize("NFC", text).casefold().translate(_OWN_LETTERS)
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+
+
+def _german(text: str) -> str:
+    return _base_letters(unicodedata.normalize("NFC", text).casefold().translate(_GERMAN_SPELLING))
+
+
+def _transliterated(text: str, table: dict[str, str], initial: dict[str, str]) -> str:
+    out: list[str] = []
+    previous = ""
+    for char in unicodedata.normalize("NFC", text).casefold():
+        if not previous.isalpha() and char in initial:
+            out.append(initial[char])
+        elif char == "г" and previous == "з" and table is _UKRAINIAN:
+            out.append("gh")  # зг is zgh, so it does not read as the letter ж (zh)
+        else:
+            out.append(table.get(char, char))
+        if char not in _APOSTROPHES:  # Мар'яна is Mariana: я after the apostrophe is inside the word
+            previous = char
+    return _base_letters("".join(out))
+
+
+def _spellings(text: str) -> list[str]:
+    spellings = [_base_letters(text), _german(text)]
+    if any("\u0400" <= c <= "\u04ff" for c in text):
+        spellings += [_transliterated(text, _UKRAINIAN, _UKRAINIAN_INITIAL), _transliterated(text, _RUSSIAN, {})]
+    return list(dict.fromkeys(s for s in spellings if s))
+
+
+def search_text(name: str | None) -> str | None:
+    """What ``participants.name_search`` holds for ``name``: each of its spellings, space-separated
+    (a typed word has no space, so it never matches across two spellings)."""
+    return " ".join(_spellings(name)) if name else None
+
+
+def word_variants(word: str) -> list[str]:
+    """The spellings of one typed word to look for in :func:`search_text`'s copy."""
+    return _spellings(word)
+
+
+async def fill_missing(conn: asyncpg.Connection) -> int:
+    """Fill ``name_search`` where a name has none (rows written before the column existed, or by
+    hand); run after migrations. Returns how many rows were filled."""
+    rows = await conn.fetch("SELECT id, name FROM participants WHERE name IS NOT NULL AND name_search IS NULL")
+    await conn.executemany("UPDATE participants SET name_search = $2 WHERE id = $1 AND name = $3",
+                           [(r["id"], search_text(r["name"]), r["name"]) for r in rows])
+    return len(rows)
