@@ -16,12 +16,16 @@ import asyncpg
 from lotse.intake import audit
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
+from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_event
 
 ANSWERS: Final = ("accept", "decline")
 CHECKIN_ANSWERS: Final = ("good", "unsure", "bad")
 OUTCOMES: Final = (matches.COMPLETED, matches.CANCELLED)
 REASON_MAX: Final = 1000
+# The flag of an active match whose two sides cannot reach each other: not both let their
+# address be passed on. A coordinator clears it once they have put the two in touch.
+CONNECT_FLAG: Final = "contact details not shared: please put them in touch"
 
 
 class NotYours(Exception):
@@ -116,8 +120,14 @@ async def respond(
         "SELECT count(*) FROM match_responses WHERE match_id = $1 AND answer = 'accept'", match_id
     )
     if accepted == 2:
+        # Both said yes: each is emailed how to get in touch (the event's status tells the notifier).
+        # Without both consents to pass addresses on, nobody can, unless the welcome centre connects
+        # them: the flag puts that in the coordinators' list and digest, and replaces a reminder flag.
+        owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+        shared = owner is not None and await both_share_contact(conn, match["newcomer_id"], owner)
         changed = await matches_db.transition(
-            conn, match_id, matches.ACTIVE, events.MATCH_RESPONDED, event_data=data, active_at=now
+            conn, match_id, matches.ACTIVE, events.MATCH_RESPONDED, event_data={**data, "status": matches.ACTIVE},
+            active_at=now, flagged_at=None if shared else now, flag_reason=None if shared else CONNECT_FLAG,
         )
         return str(changed["status"])
     # The first of two accepts: the match waits for the other side.
@@ -191,6 +201,20 @@ async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str) -> No
     await conn.execute(
         "UPDATE matches SET flagged_at = coalesce(flagged_at, now()), flag_reason = $2 WHERE id = $1", match_id, reason
     )
+
+
+async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID) -> bool:
+    """A coordinator has put the two sides of an active match in touch: the connect flag goes
+    (audited). False when there was no such flag (already cleared, or replaced by another)."""
+    cleared = await conn.fetchval(
+        """UPDATE matches SET flagged_at = NULL, flag_reason = NULL
+           WHERE id = $1 AND status = 'active' AND flag_reason = $2 RETURNING id""",
+        match_id, CONNECT_FLAG,
+    )
+    if cleared is None:
+        return False
+    await audit.record(conn, coordinator, "match.connected", "match", match_id)
+    return True
 
 
 async def end_match(

@@ -92,7 +92,7 @@ async def _verification(
     return {**await _basic(composer, conn, row, person), "verify_url": composer.verify_url(person["id"])}
 
 
-async def _already_registered(
+async def _with_kind(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
 ) -> Context:
     # The kind says where to go next: a provider adds courses on its page, an employer positions.
@@ -101,10 +101,12 @@ async def _already_registered(
 
 _BUILDERS: dict[str, Builder] = {
     "verification": _verification,
-    "already_registered": _already_registered,
+    "registration_confirmed": _with_kind,
+    "already_registered": _with_kind,
     "introduction": match_context.introduction,
     "reminder": match_context.introduction,
     "match_declined": match_context.about_match,
+    "match_active": match_context.about_match,
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
 }
@@ -127,6 +129,8 @@ def flag_code(reason: str | None) -> str:
         return "unanswered"
     if text.startswith("check-in:") and text.endswith("not a good fit"):
         return "checkin_bad"
+    if text == "contact details not shared: please put them in touch":  # intake's lifecycle.CONNECT_FLAG
+        return "connect"
     return "other"
 
 

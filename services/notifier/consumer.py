@@ -68,6 +68,9 @@ class NotifierConsumer(Consumer):
             # says "we look for someone new". A counterpart who declined saw that on the page.
             return await self._both_sides(conn, event, "match_declined",
                                           skip_counterpart=data.get("side") == "counterpart")
+        if event.type == events.MATCH_RESPONDED and data.get("status") == "active":
+            # The second yes: both sides learn how to get in touch (the first was told to wait for this).
+            return await self._both_sides(conn, event, "match_active")
         if event.type == events.MATCH_ENDED:
             return await self._both_sides(conn, event, "match_ended")
         if event.type == events.PARTICIPANT_ERASED:

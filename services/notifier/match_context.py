@@ -6,7 +6,6 @@ them (their latest `share_contact` consent); otherwise the welcome centre connec
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
@@ -16,6 +15,7 @@ from babel.dates import format_date
 
 from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
+from lotse.shared.consents import both_share_contact
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -45,19 +45,6 @@ _OTHER_SIDE: Final = {
                           NULL AS format, NULL AS childcare, s.min_german_level
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
-
-
-async def both_share_contact(conn: asyncpg.Connection, *participant_ids: uuid.UUID) -> bool:
-    """Each one's latest `share_contact` consent is given: one query for both sides of a match."""
-    ids = list(set(participant_ids))
-    given = await conn.fetchval(
-        """SELECT count(*) FILTER (WHERE given) FROM (
-               SELECT DISTINCT ON (participant_id) given FROM consents
-               WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
-               ORDER BY participant_id, recorded_at DESC, id DESC) latest""",
-        ids,
-    )
-    return bool(given == len(ids))
 
 
 def local_date(day: date, locale: str) -> str:

@@ -108,7 +108,8 @@ ERASED_SIDE = {**SAMPLE, "other_title": "", "organisation": "", "named": False, 
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
-@pytest.mark.parametrize("notification", ["introduction", "reminder", "checkin", "match_declined", "match_ended"])
+@pytest.mark.parametrize("notification", ["introduction", "reminder", "checkin", "match_declined", "match_ended",
+                                          "match_active"])
 @pytest.mark.parametrize(("kind", "side"), [("mentor", "newcomer"), ("employer", "counterpart"),
                                             ("language_course", "newcomer")])
 def test_an_erased_other_side_leaves_no_empty_name_line(notification: str, locale: str, kind: str, side: str) -> None:

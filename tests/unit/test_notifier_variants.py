@@ -17,7 +17,7 @@ from lotse.notifier.render import DOMAIN, PACKAGE, TYPES, render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, untranslated
 
 TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
-MATCH_TYPES = ("introduction", "reminder", "match_declined", "match_ended", "checkin")
+MATCH_TYPES = ("introduction", "reminder", "match_declined", "match_ended", "checkin", "match_active")
 HOSTILE = '<img src=x onerror="alert(1)">'
 
 

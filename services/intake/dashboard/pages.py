@@ -86,7 +86,7 @@ async def match_page(request: web.Request) -> web.Response:
                  *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
-                                          "trail": trail})
+                                          "trail": trail, "connect_flag": lifecycle.CONNECT_FLAG})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:
@@ -103,6 +103,15 @@ async def end_match(request: web.Request) -> web.StreamResponse:
         except matches_db.Conflict:
             raise back(request, f"/dashboard/matches/{match_id}", "conflict") from None
     raise back(request, f"/dashboard/matches/{match_id}", "ended")
+
+
+async def mark_connected(request: web.Request) -> web.StreamResponse:
+    """"I have put them in touch": clears an active match's connect flag (lifecycle.CONNECT_FLAG)."""
+    await csrf.check(request)
+    match_id = _uuid(request)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        cleared = await lifecycle.mark_connected(conn, request[coordinator_key], match_id)
+    raise back(request, f"/dashboard/matches/{match_id}", "connected" if cleared else "conflict")
 
 
 def _literal(text: str) -> str:

@@ -21,10 +21,12 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("GET", "/dashboard", queue.queue_page, "dash_queue", COORDINATOR)
     route("POST", r"/dashboard/matches/{id}/{decision:approve|reject}", queue.decide, "dash_decide", COORDINATOR)
     route("POST", "/dashboard/rounds", queue.start_round, "dash_round", COORDINATOR)
+    route("GET", "/dashboard/rounds/{id}", queue.round_page, "dash_round_page", COORDINATOR)
     route("POST", "/dashboard/rounds/{id}/approve", queue.approve_round, "dash_round_approve", COORDINATOR)
     route("GET", "/dashboard/matches", pages.matches_page, "dash_matches", COORDINATOR)
     route("GET", "/dashboard/matches/{id}", pages.match_page, "dash_match", COORDINATOR)
     route("POST", "/dashboard/matches/{id}/end", pages.end_match, "dash_match_end", COORDINATOR)
+    route("POST", "/dashboard/matches/{id}/connected", pages.mark_connected, "dash_match_connected", COORDINATOR)
     route("GET", "/dashboard/participants", pages.participants_page, "dash_participants", COORDINATOR)
     route("GET", "/dashboard/participants/{id}", pages.participant_page, "dash_participant", COORDINATOR)
     # The same export as the API's, with the dashboard session instead of a bearer token.

@@ -88,6 +88,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     "audit_action": {
         "match.approve": N_("approved a suggestion"), "match.reject": N_("rejected a suggestion"),
         "match.completed": N_("ended a match as completed"), "match.cancelled": N_("cancelled a match"),
+        "match.connected": N_("put both sides in touch"),
         "participant.pause": N_("paused matching"), "participant.resume": N_("resumed matching"),
         "participant.erase": N_("erased personal data"), "participant.export": N_("exported all data"),
         "round.start": N_("started a matching round"), "coordinator.invited": N_("invited a colleague"),
