@@ -229,8 +229,8 @@ def _counts(description: str) -> dict[str, Any]:
     return {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}, "description": description}
 
 
-def _rate() -> dict[str, Any]:
-    return {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+def _rate(description: str) -> dict[str, Any]:
+    return {"type": ["number", "null"], "minimum": 0, "maximum": 1, "description": description}
 
 
 def _stats_schema() -> dict[str, Any]:
@@ -242,7 +242,10 @@ def _stats_schema() -> dict[str, Any]:
         "newcomers_waiting_by_planning_region": _counts("verified newcomers without a match, per planning region"),
         "matches": {**_counts("per status"), "propertyNames": _codes(matches.STATES)},
         "median_hours_verification_to_approval": {"type": ["number", "null"], "minimum": 0},
-        "acceptance_rate": _rate(), "completion_rate": _rate(),
+        "acceptance_rate": _rate("of the introductions both sides have answered (accepted or declined), the share "
+                                 "both accepted, also if the match ended later; null before the first answer"),
+        "completion_rate": _rate("of the accepted matches that have ended, the share completed (a re-match "
+                                 "request or an erasure ended it otherwise); null before the first ends"),
         "unmet_needs": _counts("waiting list entries per reason code"),
         "mentor_load": _record({name: {"type": "integer", "minimum": 0}
                                 for name in ("mentors", "places", "places_taken", "full")}),

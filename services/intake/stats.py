@@ -49,10 +49,18 @@ async def collect(conn: asyncpg.Connection) -> dict[str, Any]:
              AND m.status = ANY($1::text[])""",
         [*matches.HOLDS_CAPACITY, matches.COMPLETED],
     )
-    introduced = sum(match_counts.get(s, 0) for s in
-                     (matches.INTRODUCED, matches.ACTIVE, matches.DECLINED, matches.COMPLETED, matches.CANCELLED))
-    accepted = sum(match_counts.get(s, 0) for s in (matches.ACTIVE, matches.COMPLETED))
-    ended = match_counts.get(matches.COMPLETED, 0) + match_counts.get(matches.CANCELLED, 0)
+    outcomes = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE accepted) AS accepted,
+                  count(*) FILTER (WHERE status = $1) AS declined,
+                  count(*) FILTER (WHERE accepted AND status = ANY($2::text[])) AS ended_after_acceptance
+           FROM (SELECT status, active_at IS NOT NULL OR status = ANY($3::text[]) AS accepted FROM matches) m""",
+        matches.DECLINED, [matches.COMPLETED, matches.CANCELLED], [matches.ACTIVE, matches.COMPLETED],
+    )
+    # Accepted: both said yes (active since, completed, or ended later); answered: accepted or
+    # declined, so introductions still awaiting an answer, or cancelled before one, count in
+    # neither. Completion is of the matches that ran and have ended (docs/decisions.md).
+    answered = outcomes["accepted"] + outcomes["declined"]
+    ended = outcomes["ended_after_acceptance"]
 
     unmet = {r["reason_code"]: r["n"] for r in await conn.fetch(
         "SELECT reason_code, count(*) AS n FROM waitlist GROUP BY 1 ORDER BY 2 DESC")}
@@ -69,7 +77,7 @@ async def collect(conn: asyncpg.Connection) -> dict[str, Any]:
         "newcomers_waiting_by_planning_region": dict(regions),
         "matches": match_counts,
         "median_hours_verification_to_approval": round(median_hours, 1) if median_hours is not None else None,
-        "acceptance_rate": round(accepted / introduced, 3) if introduced else None,
+        "acceptance_rate": round(outcomes["accepted"] / answered, 3) if answered else None,
         "completion_rate": round(match_counts.get(matches.COMPLETED, 0) / ended, 3) if ended else None,
         "unmet_needs": unmet,
         "mentor_load": {
