@@ -65,7 +65,7 @@ async def test_an_action_after_the_idle_timeout_says_so_and_returns_to_the_form_
 
 @pytest.mark.parametrize(("action", "page"), [
     ("/dashboard/rounds", "/dashboard"),
-    ("/dashboard/rounds/{id}/approve", "/dashboard"),
+    ("/dashboard/rounds/{id}/approve", "/dashboard/rounds/{id}"),  # the round page has the form
     ("/dashboard/matches/{id}/approve", "/dashboard"),
     ("/dashboard/matches/{id}/end", "/dashboard/matches/{id}"),
     ("/dashboard/participants/{id}", "/dashboard/participants/{id}"),

@@ -16,7 +16,7 @@ UNSAVED: Final = "unsaved"  # ?expired= of a refused post, next to "1" (a page)
 # at or above their URL (a match's end -> the match, a participant's pause -> the participant).
 FORM_PAGES: Final = (
     (re.compile(r"/dashboard/matches/[^/]+/(approve|reject)"), HOME),  # the review queue
-    (re.compile(r"/dashboard/rounds(/.*)?"), HOME),
+    (re.compile(r"/dashboard/rounds"), HOME),  # a round's approval lands on the round's page
     (re.compile(r"/dashboard/(login|logout|password(/.*)?)"), HOME),
 )
 

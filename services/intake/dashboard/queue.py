@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any, Final
 
@@ -46,9 +47,11 @@ async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -
     )
     ids = [n["id"] for n in newcomers]
     suggestions = await conn.fetch(
-        """SELECT id, kind, newcomer_id, counterpart_id, score, explanation, model_version, round_id, created_at
-           FROM matches WHERE status = 'suggested' AND newcomer_id = ANY($1::uuid[])
-           ORDER BY kind, score DESC""",
+        """SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id, m.score, m.explanation, m.model_version,
+                  m.round_id, m.created_at, r.requested_at AS round_requested_at
+           FROM matches m LEFT JOIN rounds r ON r.id = m.round_id
+           WHERE m.status = 'suggested' AND m.newcomer_id = ANY($1::uuid[])
+           ORDER BY m.kind, m.score DESC""",
         ids,
     )
     titles = {r["match_id"]: r for r in await conn.fetch(_COUNTERPART, [s["id"] for s in suggestions])}
@@ -64,7 +67,9 @@ async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -
 async def queue_page(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         queue = await waiting_newcomers(conn)
-        rounds = await conn.fetch("SELECT * FROM rounds ORDER BY requested_at DESC LIMIT 3")
+        rounds = await conn.fetch(
+            """SELECT r.*, (SELECT count(*) FROM matches m WHERE m.round_id = r.id AND m.status = 'suggested') AS open
+               FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
         flagged = await conn.fetchval("SELECT count(*) FROM matches WHERE flagged_at IS NOT NULL "
                                       "AND status IN ('introduced', 'active')")
     return render(request, "queue.html", {"queue": queue, "rounds": rounds, "flagged": flagged,
@@ -115,15 +120,53 @@ async def start_round(request: web.Request) -> web.StreamResponse:
     raise back(request, "/dashboard", "round_started")
 
 
+def _round_id(request: web.Request) -> uuid.UUID:
+    try:
+        return uuid.UUID(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
+    """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
+    rows = await conn.fetch(
+        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name
+           FROM matches m JOIN participants n ON n.id = m.newcomer_id
+           WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
+    titles = {r["match_id"]: r["title"] for r in await conn.fetch(_COUNTERPART, [r["id"] for r in rows])}
+    return [{**dict(r), "title": titles.get(r["id"]) or "?"} for r in rows]
+
+
+async def round_page(request: web.Request) -> web.Response:
+    """A round's report and the pairs it proposes, with the one button that approves exactly those."""
+    round_id = _round_id(request)
+    async with request.app[pool_key].acquire() as conn:
+        round_ = await conn.fetchrow("SELECT * FROM rounds WHERE id = $1", round_id)
+        if round_ is None:
+            raise web.HTTPNotFound()
+        proposals = await round_proposals(conn, round_id)
+    return render(request, "round.html", {"r": round_, "proposals": proposals})
+
+
 async def approve_round(request: web.Request) -> web.StreamResponse:
-    """Bulk-approve a global round's proposals; one that conflicts is skipped and counted."""
-    await csrf.check(request)
+    """Approve the round's proposals the coordinator was shown (the `match` fields of the round
+    page's form); one decided or conflicting meanwhile is skipped and counted. Without any (an old
+    tab's one-click button) nothing is approved: the round page shows the pairs first."""
+    form = await csrf.check(request)
     coordinator = request[coordinator_key]
-    round_id = uuid.UUID(request.match_info["id"])
+    round_id = _round_id(request)
+    shown = []
+    for value in form.getall("match", []):
+        with contextlib.suppress(ValueError):
+            shown.append(uuid.UUID(str(value)))
+    if not shown:
+        raise back(request, f"/dashboard/rounds/{round_id}", "confirm_missing")
     approved = conflicts = 0
     async with request.app[pool_key].acquire() as conn:
         ids = [r["id"] for r in await conn.fetch(
-            "SELECT id FROM matches WHERE round_id = $1 AND status = 'suggested' ORDER BY score DESC", round_id)]
+            "SELECT id FROM matches WHERE round_id = $1 AND id = ANY($2::uuid[]) ORDER BY score DESC, id",
+            round_id, shown)]
+        conflicts += len(set(shown)) - len(ids)  # not (or no longer) this round's
         for match_id in ids:
             try:
                 async with conn.transaction():

@@ -21,6 +21,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("GET", "/dashboard", queue.queue_page, "dash_queue", COORDINATOR)
     route("POST", r"/dashboard/matches/{id}/{decision:approve|reject}", queue.decide, "dash_decide", COORDINATOR)
     route("POST", "/dashboard/rounds", queue.start_round, "dash_round", COORDINATOR)
+    route("GET", "/dashboard/rounds/{id}", queue.round_page, "dash_round_page", COORDINATOR)
     route("POST", "/dashboard/rounds/{id}/approve", queue.approve_round, "dash_round_approve", COORDINATOR)
     route("GET", "/dashboard/matches", pages.matches_page, "dash_matches", COORDINATOR)
     route("GET", "/dashboard/matches/{id}", pages.match_page, "dash_match", COORDINATOR)
