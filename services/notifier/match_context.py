@@ -52,6 +52,12 @@ def local_date(day: date, locale: str) -> str:
     return format_date(day, format="long", locale=locale.split("-")[0])
 
 
+def date_in_sentence(day: date, locale: str) -> str:
+    """local_date for the end of a sentence ("Starts on %(date)s."): without the full stop some
+    locales' dates end in ("2026 р.", "2026 г.", "2026."), which the sentence brings itself."""
+    return local_date(day, locale).removesuffix(".")
+
+
 def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
     """Factors whose sentence would not be true for this reader: "much in common" below
     ABOUT_IN_COMMON, and the employer's offers told to the employer itself (it knows them, and
@@ -116,7 +122,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         # An employer or course provider answers for one of possibly several positions or courses.
         "wanted": "" if is_newcomer or match["kind"] == "mentor" else other["title"] or "",
         "schedule": other["schedule"] if is_newcomer else None,
-        "starts_on": local_date(other["starts_on"], person["preferred_locale"])
+        "starts_on": date_in_sentence(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
         "reasons": reasons(list(match["explanation"] or []),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lotse.notifier.compose import flag_code
-from lotse.notifier.match_context import local_date, reasons
+from lotse.notifier.match_context import date_in_sentence, local_date, reasons
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import DOMAIN, PACKAGE, TYPES, render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, untranslated
@@ -99,6 +99,17 @@ def test_the_strongest_pair_reasons_are_chosen() -> None:
                                               ("zh", "2026年3月2日"), ("uk", "2 березня 2026\u202fр.")])
 def test_course_start_dates_are_written_as_locals_write_them(locale: str, expected: str) -> None:
     assert local_date(date(2026, 3, 2), locale) == expected
+
+
+@pytest.mark.parametrize("locale, expected", [("uk", "Початок 15 грудня 2026\u202fр."),
+                                              ("ru", "Начало 15 декабря 2026\u202fг."),
+                                              ("sr", "Почиње 15. децембар 2026."), ("de", "15. Dezember 2026.")])
+@pytest.mark.parametrize("notification", ["introduction", "match_active"])
+def test_a_course_start_ends_its_sentence_with_one_full_stop(notification: str, locale: str, expected: str) -> None:
+    context = {**SAMPLE, "kind": "language_course", "starts_on": date_in_sentence(date(2026, 12, 15), locale)}
+    email = render_email(notification, locale, context)
+    assert expected in email.text and expected in (email.html or "")
+    assert ".." not in email.text.split("\n-- \n")[0]
 
 
 def test_flag_reasons_become_translatable_codes() -> None:
