@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import offers, privacy, self_service
+from lotse.intake import offers, own_matches, privacy, self_service
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
@@ -74,6 +74,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     inside its own request's transaction, with no second connection and no second load."""
     participant_id = row["id"]
     offered = await offers.listing(conn, row["kind"], participant_id) if row["kind"] in offers.OF_KIND else []
+    matched = await own_matches.of_participant(conn, row)
     consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
                 for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
@@ -89,7 +90,18 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
+        "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
+        "places_taken": await own_matches.places_taken(conn, participant_id) if row["kind"] == "mentor" else None,
     }, status=status)
+
+
+def _respond_links(request: web.Request, matched: list[own_matches.OwnMatch],
+                   participant_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The introduction emails' answer links, signed afresh: an introduction is answered on its
+    own page whether the person comes from the email or from here."""
+    signer, respond = request.app[signer_key], request.app.router["respond"]
+    return {m.id: str(respond.url_for(token=signer.sign(tokens.RESPOND, mid=str(m.id), pid=str(participant_id))))
+            for m in matched if m.status == "introduced" and not m.answer}
 
 
 async def manage_page(request: web.Request) -> web.Response:

@@ -1,0 +1,120 @@
+"""A participant's own matches, as the manage page shows them: who or what, the state, the answer
+still owed, and the other side's address where both let it be passed on.
+
+Only what the person was told about is listed: from the coordinator's approval on (the introduction
+email follows it); suggestions, rejections and withdrawals are the welcome centre's own work.
+The other side is a name or a course/position title, never more: an employer or course provider
+sees the newcomer's name, not their family or anything else they registered.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+import asyncpg
+
+from lotse.shared import matches
+
+SHOWN: Final = (matches.APPROVED, matches.INTRODUCED, matches.ACTIVE, matches.DECLINED, matches.COMPLETED,
+                matches.CANCELLED)
+_CURRENT: Final = (matches.APPROVED, matches.INTRODUCED, matches.ACTIVE)
+
+# The newcomer's side sees its mentor, course or job; the other side sees the newcomer (with the
+# course or position it answers for). `owner` is the participant behind the other side.
+_NEWCOMERS_MATCHES: Final = """
+    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'newcomer' AS side,
+           coalesce(mp.id, cp.id, ep.id) AS owner,
+           coalesce(mp.name, c.title, s.title) AS title,
+           coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
+           NULL AS offer
+    FROM matches m
+    LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id AND mp.status <> 'erased'
+    LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
+    LEFT JOIN participants cp ON cp.id = c.provider_id AND cp.status <> 'erased'
+    LEFT JOIN positions s ON m.kind = 'employer' AND s.id = m.counterpart_id
+    LEFT JOIN participants ep ON ep.id = s.employer_id AND ep.status <> 'erased'
+    WHERE m.newcomer_id = $1 AND m.status = ANY($2::text[])"""
+
+_COUNTERPART_MATCHES: Final = {
+    "mentor": "SELECT id, NULL AS offer FROM participants WHERE id = $1",
+    "language_provider": "SELECT id, title AS offer FROM courses WHERE provider_id = $1",
+    "employer": "SELECT id, title AS offer FROM positions WHERE employer_id = $1",
+}
+_COUNTERPART_SQL: Final = """
+    WITH mine AS ({mine})
+    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'counterpart' AS side,
+           n.id AS owner, n.name AS title, NULL AS organisation, mine.offer
+    FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
+    LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
+    WHERE m.status = ANY($2::text[])"""
+_MATCH_KIND: Final = {"mentor": "mentor", "language_provider": "language_course", "employer": "employer"}
+
+
+@dataclass(frozen=True, slots=True)
+class OwnMatch:
+    id: uuid.UUID
+    kind: str  # the match's kind: mentor, language_course, employer
+    side: str  # the reader's side: "newcomer" | "counterpart"
+    status: str
+    since: datetime  # when it was approved: the introduction came then
+    title: str | None  # the other side's name or the course/position; None once they deleted their data
+    organisation: str | None
+    offer: str | None  # the reader's own course or position this match is for
+    answer: str | None  # the reader's own answer to the introduction, if given
+    contact_email: str | None  # only while active, and only if both let addresses be passed on
+
+    @property
+    def current(self) -> bool:
+        return self.status in _CURRENT
+
+
+async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
+    """The participant's matches they were told about: running ones first, then ended, newest first."""
+    kind = participant["kind"]
+    if kind == "newcomer":
+        rows = await conn.fetch(_NEWCOMERS_MATCHES, participant["id"], list(SHOWN))
+    else:
+        sql = _COUNTERPART_SQL.format(mine=_COUNTERPART_MATCHES[kind])
+        rows = await conn.fetch(sql, participant["id"], list(SHOWN), _MATCH_KIND[kind])
+    answers = await _answers(conn, [r["id"] for r in rows])
+    shown = []
+    for row in rows:
+        shown.append(OwnMatch(
+            id=row["id"], kind=row["kind"], side=row["side"], status=row["status"],
+            since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
+            offer=row["offer"], answer=answers.get((row["id"], row["side"])),
+            contact_email=await _contact(conn, participant, row),
+        ))
+    return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
+
+
+async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, str], str]:
+    rows = await conn.fetch("SELECT match_id, side, answer FROM match_responses WHERE match_id = ANY($1::uuid[])",
+                            match_ids)
+    return {(r["match_id"], r["side"]): r["answer"] for r in rows}
+
+
+async def _contact(conn: asyncpg.Connection, participant: asyncpg.Record, row: asyncpg.Record) -> str | None:
+    """The other side's address once both said yes, if each one's latest share_contact consent is given
+    (what the emails about the match pass on, too)."""
+    if row["status"] != matches.ACTIVE or row["owner"] is None or not participant["shares_contact"]:
+        return None
+    email: str | None = await conn.fetchval(
+        """SELECT p.email FROM participants p
+           WHERE p.id = $1 AND (SELECT given FROM consents c WHERE c.participant_id = p.id
+                                AND c.purpose = 'share_contact' ORDER BY recorded_at DESC, id DESC LIMIT 1)""",
+        row["owner"],
+    )
+    return email
+
+
+async def places_taken(conn: asyncpg.Connection, mentor_id: uuid.UUID) -> int:
+    """How many newcomers hold one of a mentor's places (approved, introduced or active)."""
+    taken: int = await conn.fetchval(
+        "SELECT count(*) FROM matches WHERE kind = 'mentor' AND counterpart_id = $1 AND status = ANY($2::text[])",
+        mentor_id, list(matches.HOLDS_CAPACITY),
+    )
+    return taken
