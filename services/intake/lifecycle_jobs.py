@@ -73,10 +73,14 @@ async def flag_unanswered(conn: asyncpg.Connection) -> int:
 
 
 async def send_checkins(conn: asyncpg.Connection) -> int:
+    # "How is it going" some weeks into what was agreed: for a course that starts later than both
+    # said yes, some weeks after its start (asked earlier, it is about a course not yet begun).
     due = await conn.fetch(
-        """SELECT id, kind, newcomer_id, counterpart_id FROM matches
-           WHERE status = 'active' AND checkin_sent_at IS NULL AND active_at < now() - $1::interval
-           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        """SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id FROM matches m
+           LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
+           WHERE m.status = 'active' AND m.checkin_sent_at IS NULL
+             AND greatest(m.active_at, c.starts_on::timestamptz) < now() - $1::interval
+           ORDER BY m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED""",
         CHECKIN_AFTER,
         BATCH,
     )

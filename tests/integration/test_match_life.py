@@ -11,7 +11,7 @@ from lotse.intake import lifecycle, lifecycle_jobs
 from lotse.intake.accounts import Coordinator
 from lotse.shared import matches_db, tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
-from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload
+from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
 
@@ -236,3 +236,24 @@ async def test_only_one_instance_runs_the_job_at_a_time(pool: asyncpg.Pool) -> N
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", lifecycle_jobs.LOCK_KEY)
         assert await lifecycle_jobs.run_once(pool) is None
+
+
+async def test_a_course_check_in_waits_until_some_weeks_after_the_course_started(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair
+) -> None:
+    newcomer, _ = pair
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
+    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 LIMIT 1", provider)
+    match_id = await _introduced(pool, newcomer, course, "language_course")
+    # Both said yes 22 days ago, for a course that starts in ten days: nothing to ask about yet.
+    await pool.execute("UPDATE matches SET status = 'active', active_at = now() - interval '22 days' WHERE id = $1",
+                       match_id)
+    await pool.execute("UPDATE courses SET starts_on = current_date + 10 WHERE id = $1", course)
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0}
+    await pool.execute("UPDATE courses SET starts_on = current_date - 20 WHERE id = $1", course)
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0}
+    # Three weeks into the course: the newcomer is asked (the provider is an organisation).
+    await pool.execute("UPDATE courses SET starts_on = current_date - 22 WHERE id = $1", course)
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 1}
+    [request] = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin'")
+    assert request["payload"]["participant_id"] == str(newcomer)
