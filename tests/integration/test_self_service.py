@@ -6,7 +6,6 @@ import html as html_lib
 import inspect
 import re
 import uuid
-from datetime import UTC
 from typing import Any
 
 import asyncpg
@@ -228,11 +227,15 @@ async def test_the_manage_page_shows_everything_given_and_a_newcomer_who_moved_s
     form = edit_form(page)
     assert form["country_of_origin"] == "UA" and form["arrival"] == "abroad"
     assert 'maxlength="2"' in page and 'autocapitalize="characters"' in page
-    recorded = await pool.fetchval("SELECT min(recorded_at) FROM consents WHERE participant_id = $1", participant_id)
-    when = recorded.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = " ".join(page.split())
+    # Consent times are Thuringia's, in the reader's format (review 4, finding 20), not UTC.
+    await pool.execute("UPDATE consents SET recorded_at = '2026-11-24 00:53+00' WHERE participant_id = $1",
+                       participant_id)
+    text = " ".join(re.sub(r"<[^>]+>", "", await (await intake_client.get(link)).text()).split())
+    when = "Nov 24, 2026, 1:53 AM"  # babel's narrow space before AM is whitespace to split()
     assert f"Consent to data processing: Given on {when} (text version {CONSENT_TEXT_VERSION})." in text
     assert f"Sharing your e-mail address: Given on {when} (text version {CONSENT_TEXT_VERSION})." in text
+    german = " ".join(re.sub(r"<[^>]+>", "", await (await intake_client.get(f"{link}?lang=de")).text()).split())
+    assert "Erteilt am 24.11.2026, 01:53 " in german and "UTC" not in german
 
     refused = await intake_client.post(link, data={**form, "country_of_origin": "UKR", "arrival": "home"})
     page = await refused.text()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import UTC, date
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ import asyncpg
 from aiohttp import web
 
 from lotse.intake import offers, own_matches, privacy, self_service
+from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
@@ -75,8 +76,9 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     participant_id = row["id"]
     offered = await offers.listing(conn, row["kind"], participant_id) if row["kind"] in offers.OF_KIND else []
     matched = await own_matches.of_participant(conn, row)
-    consents = [{**c, "when": c["recorded_at"].astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")}
-                for c in await self_service.consents(conn, participant_id)]
+    # In Thuringia's time and the reader's date format, as the emails and the dashboard give times.
+    moment = dashboard_vocabulary.for_locale(request_locale(request)).moment
+    consents = [{**c, "when": moment(c["recorded_at"])} for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in (errors or {}).items():
