@@ -64,6 +64,31 @@ async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -
     return [{**dict(n), "suggestions": by_newcomer.get(n["id"], [])} for n in newcomers]
 
 
+# The newcomer a coordinator goes on with after deciding one of `$1`'s suggestions: the same one
+# while they have open suggestions, else the next in the queue's order (the one before, at its end).
+_GO_ON_WITH = """
+    WITH decided AS (SELECT p.id, coalesce(p.verified_at, p.created_at) AS since
+                     FROM matches m JOIN participants p ON p.id = m.newcomer_id WHERE m.id = $1),
+    waiting AS (SELECT p.id, coalesce(p.verified_at, p.created_at) AS since FROM participants p
+                WHERE p.kind = 'newcomer' AND EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
+                                                                             AND m.status = 'suggested'))
+    SELECT id FROM ((SELECT w.id, 0 AS side FROM waiting w, decided d WHERE (w.since, w.id) >= (d.since, d.id)
+                     ORDER BY w.since, w.id LIMIT 1)
+                    UNION ALL
+                    (SELECT w.id, 1 FROM waiting w, decided d WHERE (w.since, w.id) < (d.since, d.id)
+                     ORDER BY w.since DESC, w.id DESC LIMIT 1)) candidates
+    ORDER BY side LIMIT 1"""
+
+
+async def _go_on_with(conn: asyncpg.Connection, match_id: uuid.UUID) -> dict[str, Any]:
+    """Where the queue opens after a decision on ``match_id``: at that newcomer's section (or the
+    next one's), not at the top, so the coordinator need not scroll back past everyone before."""
+    newcomer_id = await conn.fetchval(_GO_ON_WITH, match_id)
+    if newcomer_id is None:
+        return {}
+    return {"anchor": f"newcomer-{newcomer_id}", "query": {"at": str(newcomer_id)}}
+
+
 async def queue_page(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         queue = await waiting_newcomers(conn)
@@ -72,8 +97,14 @@ async def queue_page(request: web.Request) -> web.Response:
                FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
         flagged = await conn.fetchval("SELECT count(*) FROM matches WHERE flagged_at IS NOT NULL "
                                       "AND status IN ('introduced', 'active')")
+    # After a decision the page opens at a newcomer's section: its message is shown there, not at
+    # the top of the page, out of sight.
+    at = request.query.get("at")
+    in_view = any(str(n["id"]) == at for n in queue)
+    here = {"flash": None, "flash_at": at, "section_flash": request.query.get("msg")} if in_view else \
+        {"flash_at": None, "section_flash": None}
     return render(request, "queue.html", {"queue": queue, "rounds": rounds, "flagged": flagged,
-                                          "reasons": REJECT_LABELS})
+                                          "reasons": REJECT_LABELS, **here})
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
@@ -86,9 +117,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     approve = request.match_info["decision"] == "approve"
     note = str(form.get("note", "")).strip()[:2000] or None
     reason_code = str(form.get("reason", ""))
-    if not approve and reason_code not in REJECT_REASONS:
-        raise back(request, "/dashboard", "reason_missing")
     async with request.app[pool_key].acquire() as conn:
+        if not approve and reason_code not in REJECT_REASONS:
+            raise back(request, "/dashboard", "reason_missing", **await _go_on_with(conn, match_id))
         try:
             async with conn.transaction():
                 if approve:
@@ -99,10 +130,11 @@ async def decide(request: web.Request) -> web.StreamResponse:
                                    match_id, before={"status": "suggested"}, after={"status": row["status"]},
                                    detail=None if approve else reason_code)
         except matches_db.MatchNotFound:
-            raise back(request, "/dashboard", "gone") from None
+            raise back(request, "/dashboard", "gone", **await _go_on_with(conn, match_id)) from None
         except matches_db.Conflict:
-            raise back(request, "/dashboard", "conflict") from None
-    raise back(request, "/dashboard", "approved" if approve else "rejected")
+            raise back(request, "/dashboard", "conflict", **await _go_on_with(conn, match_id)) from None
+        going_on = await _go_on_with(conn, match_id)
+    raise back(request, "/dashboard", "approved" if approve else "rejected", **going_on)
 
 
 async def start_round(request: web.Request) -> web.StreamResponse:

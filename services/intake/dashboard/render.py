@@ -71,8 +71,13 @@ def _district_name(code: str | None) -> str:
     return district.name if district else (code or "")
 
 
-def back(request: web.Request, path: str, message: str | None = None) -> web.HTTPSeeOther:
-    """Post-redirect-get with a short message code shown once on the next page."""
+def back(
+    request: web.Request, path: str, message: str | None = None, *, anchor: str | None = None,
+    query: Mapping[str, str] | None = None,
+) -> web.HTTPSeeOther:
+    """Post-redirect-get with a short message code shown once on the next page; ``anchor`` is the
+    fragment to land at (the queue's newcomer just decided), ``query`` what else the page needs."""
     from urllib.parse import urlencode
 
-    return web.HTTPSeeOther(f"{path}?{urlencode({'msg': message})}" if message else path)
+    params = {**({"msg": message} if message else {}), **(query or {})}
+    return web.HTTPSeeOther(path + (f"?{urlencode(params)}" if params else "") + (f"#{anchor}" if anchor else ""))
