@@ -38,6 +38,7 @@ class Newcomer:
     waiting_since: datetime
     country: str = ""  # of origin (ISO 3166-1 alpha-2): only for the rounds' fairness report
     online_ok: bool = True  # meeting a mentor online is fine (feasibility.mentor_feasible)
+    seeks_work: bool = True  # looks for a job themselves; absent (older clients): yes, as before
 
     @property
     def german(self) -> str | None:
@@ -108,6 +109,7 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         about=row["about"] or "",
         waiting_since=row["verified_at"] or row["created_at"],
         country=str(profile.get("country_of_origin") or ""),
+        seeks_work=bool(profile.get("seeks_work", True)),
         online_ok=meeting.newcomer_online_ok(profile),
     )
 

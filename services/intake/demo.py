@@ -26,12 +26,14 @@ CONSENT = {"data_processing": True, "share_contact": True}
 
 def _newcomer(name: str, email: str, locale: str, district: str, country: str, field: str,
               languages: list[tuple[str, str]], needs: list[str], schedules: list[str],
-              household: dict[str, Any], about: str, arrival: str = "arrived") -> dict[str, Any]:
+              household: dict[str, Any], about: str, arrival: str = "arrived",
+              seeks_work: bool = True) -> dict[str, Any]:
     return {
         "name": name, "email": email, "preferred_locale": locale, "district": district,
         "languages": [{"code": c, "level": lv} for c, lv in languages], "consent": CONSENT,
         "country_of_origin": country, "occupation_field": field, "arrival": arrival, "needs": needs,
         "wants_mentor": True, "course_schedules": schedules, "household": household, "about": about,
+        "seeks_work": seeks_work,
     }
 
 
@@ -58,7 +60,8 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
             "Nguyễn Thị Lan", "lan.nguyen@example.org", "vi", "16052", "VN", "nursing",
             [("vi", "native"), ("en", "B2"), ("de", "A2")], ["language_course", "childcare", "housing"],
             ["evening"], {"partner": True, "partner_seeks_work": True, "children_ages": [4]},
-            "Nurse, starting at the hospital in Gera. I like cooking and walks.", arrival="abroad")),
+            "Nurse, starting at the hospital in Gera. I like cooking and walks.", arrival="abroad",
+            seeks_work=False)),
         ("newcomer", _newcomer(
             "Olena Kovalenko", "olena.kovalenko@example.org", "uk", "16053", "UA", "it",
             [("uk", "native"), ("ru", "C1"), ("en", "C1"), ("de", "B1")], ["authorities", "social_life"],

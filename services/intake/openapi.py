@@ -288,6 +288,10 @@ def openapi_document() -> dict[str, Any]:
             "online_ok": {"type": "boolean", "default": True,
                           "description": "Meeting a mentor online is fine. False: only mentors within "
                                          "their max_distance_km are suggested, also while still abroad."},
+            "seeks_work": {"type": "boolean", "default": True,
+                           "description": "Looks for a job themselves. False (came with a job, or not "
+                                          "looking): no positions are suggested, and the newcomer is not "
+                                          "counted as waiting for one."},
             "course_schedules": _list(_codes(taxonomy["schedules"])),
             "household": {
                 **_object(

@@ -30,7 +30,8 @@ Fields (R = required, otherwise the default in brackets)
         country_of_origin R (ISO 3166-1 alpha-2) · occupation_field R · arrival R
         (abroad|arrived) · needs [[]] (need codes, unique) · wants_mentor [false]
         online_ok [true] (meeting a mentor online is fine; false: only mentors within their
-        max_distance_km) · course_schedules [[]] (schedules, unique; empty = no course wanted)
+        max_distance_km) · seeks_work [true] (looks for a job themselves; false: no positions
+        suggested, not waiting for one) · course_schedules [[]] (schedules, unique; empty = no course wanted)
         household [no partner, no children] {partner [false], partner_seeks_work [false],
         only true with a partner, children_ages [[]] (≤ 15 × 0-17)}
     mentor:
@@ -557,6 +558,7 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
         "needs": _optional(_need_list(0), _empty),
         "wants_mentor": _optional(_boolean, _false),
         "online_ok": _optional(_boolean, lambda: True),
+        "seeks_work": _optional(_boolean, lambda: True),
         "course_schedules": _optional(_code_list(_schedules), _empty),
         "household": _optional(_object(_HOUSEHOLD_FIELDS, after=_check_partner), _no_household),
     },

@@ -46,7 +46,8 @@ def wanted_kinds(newcomer: Newcomer) -> list[str]:
         kinds.append("mentor")
     if feasibility.wants_course(newcomer):
         kinds.append("language_course")
-    kinds.append("employer")  # an opening in one's own field is worth showing to everyone
+    if newcomer.seeks_work:  # one who came with a job is neither offered one nor waits for one
+        kinds.append("employer")
     return kinds
 
 

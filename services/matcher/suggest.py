@@ -88,7 +88,10 @@ async def top_up(
     open_counts, live = await _open_and_live(conn, newcomer.id)
     excluded = await excluded_pairs(conn, newcomer.id)
     written: list[events.Event] = []
-    for kind in cand.wanted_kinds(newcomer):
+    wanted = cand.wanted_kinds(newcomer)
+    for kind in set(kinds) - set(wanted):  # no longer wanted (a changed profile): not waiting for it
+        await _set_waitlist(conn, newcomer.id, kind, waiting=False)
+    for kind in wanted:
         if kind not in kinds or kind in live:
             if kind in live:
                 await _set_waitlist(conn, newcomer.id, kind, waiting=False)

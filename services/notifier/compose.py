@@ -92,7 +92,7 @@ async def _verification(
     return {**await _basic(composer, conn, row, person), "verify_url": composer.verify_url(person["id"])}
 
 
-async def _already_registered(
+async def _with_kind(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
 ) -> Context:
     # The kind says where to go next: a provider adds courses on its page, an employer positions.
@@ -101,7 +101,8 @@ async def _already_registered(
 
 _BUILDERS: dict[str, Builder] = {
     "verification": _verification,
-    "already_registered": _already_registered,
+    "registration_confirmed": _with_kind,
+    "already_registered": _with_kind,
     "introduction": match_context.introduction,
     "reminder": match_context.introduction,
     "match_declined": match_context.about_match,

@@ -34,8 +34,15 @@ ROW_FIELD_KEYS: Final = {("positions", "title"): "position_title", ("courses", "
                          ("positions", "occupation_field"): "occupation_field"}
 
 
-def labels(gettext: Callable[[str], str]) -> dict[str, str]:
-    return {key: gettext(text) for key, text in FIELD_LABELS.items()}
+# An employer or course provider is asked about the organisation, not about their person.
+ORGANISATION_LABELS: Final = {"about": N_("About your organisation")}
+ORGANISATION_KINDS: Final = frozenset({"employer", "language_provider"})
+
+
+def labels(gettext: Callable[[str], str], kind: str | None = None) -> dict[str, str]:
+    """Every field's label; `kind` words them for an organisation where that matters."""
+    texts = FIELD_LABELS | (ORGANISATION_LABELS if kind in ORGANISATION_KINDS else {})
+    return {key: gettext(text) for key, text in texts.items()}
 
 
 def label_for(field_id: str, gettext: Callable[[str], str]) -> str:
