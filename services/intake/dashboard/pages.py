@@ -6,6 +6,7 @@ import contextlib
 import unicodedata
 import uuid
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -24,7 +25,7 @@ ORDERS: Final = {
     "waiting": "coalesce(verified_at, created_at), id",
     "name": "lower(name) NULLS LAST, id",
 }
-_PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
     AND district = ANY($3::text[])
     AND ($4::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($4::text[]) AS word (pattern)
                                            WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
@@ -137,7 +138,14 @@ def _search_patterns(search: str) -> list[str] | None:
     return patterns or None
 
 
-async def participants_page(request: web.Request) -> web.Response:
+# The participants list's query parameters that choose whom it shows (and in which order): the
+# CSV export takes the same ones, so it holds the people the list shows, all pages of them.
+FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "min_days", "order")
+
+
+def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
+    """The participants list's filters from the query, as PARTICIPANT_FILTER's first seven
+    arguments, and its order (a key of ORDERS)."""
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
     region = request.query.get("region") or None
@@ -150,20 +158,28 @@ async def participants_page(request: web.Request) -> web.Response:
     min_days = request.query.get("min_days", "")
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
     filters = (kind, status, district_codes, search, need, language, int(min_days) if min_days.isdigit() else 0)
+    return filters, order
+
+
+async def participants_page(request: web.Request) -> web.Response:
+    filters, order = participant_filters(request)
+    chosen = {name: request.query[name] for name in FILTER_PARAMS if request.query.get(name)}
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {_PARTICIPANT_FILTER}", *filters)
+        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {PARTICIPANT_FILTER}", *filters)
         page = paging.pager(request, total)
         rows = await conn.fetch(
             f"""SELECT id, kind, status, name, email, district, created_at, verified_at,
                        extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
-                FROM participants WHERE {_PARTICIPANT_FILTER}
+                FROM participants WHERE {PARTICIPANT_FILTER}
                 ORDER BY {ORDERS[order]} LIMIT $8 OFFSET $9""",
             *filters, page.size, page.offset,
         )
     regions = sorted({d.planning_region for d in districts().values()})
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
                                                  "regions": regions, "districts": districts(),
-                                                 "orders": tuple(ORDERS), "order": order, "pager": page})
+                                                 "orders": tuple(ORDERS), "order": order, "pager": page,
+                                                 "export_query": urlencode(chosen),
+                                                 "filtered": bool(chosen.keys() - {"order"})})
 
 
 async def participant_page(request: web.Request) -> web.Response:

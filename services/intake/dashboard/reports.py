@@ -12,7 +12,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from lotse.intake import audit, stats
-from lotse.intake.dashboard import paging, sides
+from lotse.intake.dashboard import pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary, for_locale
@@ -66,14 +66,17 @@ def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response
 
 
 async def participants_csv(request: web.Request) -> web.Response:
+    """The people the participants list shows with the same query (its filters and order, every
+    page); without one, everyone. The list's link says which."""
+    filters, order = pages.participant_filters(request)
     async with request.app[pool_key].acquire() as conn:
         # An erased person's row: kind, status and months only, as on their page.
         rows = await conn.fetch(
-            """SELECT id, kind, status, name, email, preferred_locale,
+            f"""SELECT id, kind, status, name, email, preferred_locale,
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
                       CASE WHEN status = 'erased' THEN date_trunc('month', created_at) ELSE created_at END,
                       CASE WHEN status = 'erased' THEN date_trunc('month', verified_at) ELSE verified_at END
-               FROM participants ORDER BY created_at""")
+               FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""", *filters)
     header = ["id", "kind", "status", "name", "email", "locale", "district", "registered", "verified"]
     return _csv("participants.csv", header, [list(r.values()) for r in rows])
 
