@@ -167,6 +167,12 @@ async def test_on_a_375_px_phone_the_dashboard_never_scrolls_sideways(page: Page
         assert width <= 375, f"{path} is {width} px wide"
 
     await page.goto(f"{base_url}/dashboard")
+    # The explanation's factor names and figures are never broken mid-word ("Spra/che", "0,/30/0").
+    broken = await page.evaluate("""() => [...document.querySelectorAll('.explanation th, .explanation .num')]
+        .filter(cell => { const range = document.createRange(); range.selectNodeContents(cell);
+                          return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1; })
+        .map(cell => cell.textContent)""")
+    assert await page.locator(".explanation th").count() >= 2 and broken == [], broken
     card = page.get_by_role("article").filter(has_text="Thomas Berger")
     approve = page.get_by_role("button", name="Freigeben: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
     reject = page.get_by_role("button", name="Ablehnen: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
