@@ -24,21 +24,32 @@ def render(
 ) -> web.Response:
     locale = request_locale(request)
     page = environment(PACKAGE, DOMAIN, locale).get_template(template)
-    html = page.render(
-        {
-            "request_path": request.path,
-            # Appended to the page's own form actions and links ("?lang=vi" or ""), see keep_chosen_language.
-            "lang_query": keep_chosen_language(request, ""),
-            "person_lang_query": person_lang_query(request),
-            "locale_names": locales(),
-            "text_direction": "ltr",
-            "centre_contact": request.app[settings_key].centre_contact,
-            **(context or {}),
-        }
-    )
+    full = {
+        "request_path": request.path,
+        # Appended to the page's own form actions and links ("?lang=vi" or ""), see keep_chosen_language.
+        "lang_query": keep_chosen_language(request, ""),
+        "person_lang_query": person_lang_query(request),
+        "locale_names": locales(),
+        "text_direction": "ltr",
+        "centre_contact": request.app[settings_key].centre_contact,
+        **(context or {}),
+    }
+    html = page.render(full)
+    errors = full.get("field_errors") or {}
+    if len(errors) > 1 and list(errors) != (ordered := in_page_order(html, errors)):
+        html = page.render({**full, "field_errors": {field: errors[field] for field in ordered}})
     response = web.Response(text=html, content_type="text/html", status=status)
     chosen = request.query.get("lang")
     if chosen in SUPPORTED_LOCALES:
         # Remember an explicit choice; it is not personal data, so no consent is needed for it.
         response.set_cookie(LOCALE_COOKIE, chosen, max_age=ONE_YEAR_S, samesite="Lax", httponly=True)
     return response
+
+
+def in_page_order(html: str, field_errors: Mapping[str, str]) -> list[str]:
+    """The fields in error as the page shows their messages (each next to its field, `<id>-error`),
+    so the error summary reads top-down like the form: the validator checks in its own order (the
+    common fields and consent first), and each template places the fields as it likes. A field
+    whose message the page does not show keeps its place at the end."""
+    where = {field: html.find(f' id="{field}-error"') for field in field_errors}
+    return sorted(field_errors, key=lambda field: (where[field] < 0, where[field]))
