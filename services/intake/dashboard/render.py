@@ -42,6 +42,7 @@ def render(
             "csrf_token": token,
             "coordinator": request.get(coordinator_key),
             "request_path": request.path,
+            "other_language_url": _other_language_url(request, "en" if locale == "de" else "de"),
             "query": request.query,
             "flash": request.query.get("msg"),
             "district_name": _district_name,
@@ -64,6 +65,14 @@ def render(
         response.set_cookie(csrf.PRE_SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/dashboard",
                             secure=request.app[settings_key].public_url.startswith("https:"))
     return response
+
+
+def _other_language_url(request: web.Request, other: str) -> str:
+    """This page in the other language, with its filters and paging (a one-time message is not kept)."""
+    from urllib.parse import urlencode
+
+    kept = [(name, value) for name, value in request.query.items() if name not in ("lang", "msg")]
+    return f"{request.path}?{urlencode([*kept, ('lang', other)])}"
 
 
 def _district_name(code: str | None) -> str:
