@@ -15,6 +15,7 @@ from lotse.intake.dashboard import csrf, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.intake.web.vocabulary import alphabetical
 from lotse.shared import matches, matches_db, name_search
 from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.reference import districts
@@ -174,9 +175,12 @@ async def participants_page(request: web.Request) -> web.Response:
                 ORDER BY {ORDERS[order]} LIMIT $8 OFFSET $9""",
             *filters, page.size, page.offset,
         )
-    regions = sorted({d.planning_region for d in districts().values()})
+    # Sorted as the registration forms sort them: Sömmerda before Sonneberg, not after Suhl.
+    regions = sorted({d.planning_region for d in districts().values()}, key=alphabetical)
+    district_options = sorted(districts().values(), key=lambda d: alphabetical(d.name))
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
                                                  "regions": regions, "districts": districts(),
+                                                 "district_options": district_options,
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
                                                  "export_query": urlencode(chosen),
                                                  "filtered": bool(chosen.keys() - {"order"})})
