@@ -7,7 +7,7 @@ from typing import Any, Final
 
 from lotse.intake.errors import ERROR_CODES
 from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
-from lotse.intake.validation import ISO_639_1, ISO_3166_1_ALPHA_2
+from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
 from lotse.shared import matches, reference
 
 JSON = "application/json"
@@ -280,7 +280,7 @@ def openapi_document() -> dict[str, Any]:
     fields = _codes(taxonomy["occupation_fields"])
     newcomer = _registration(
         {
-            "country_of_origin": _codes(ISO_3166_1_ALPHA_2),
+            "country_of_origin": _codes(COUNTRY_CODES),
             "occupation_field": fields,
             "arrival": _codes(["abroad", "arrived"]),
             "needs": needs,

@@ -27,7 +27,7 @@ Fields (R = required, otherwise the default in brackets)
         consent R {data_processing R: must be true, share_contact [false]}
         about [None] (≤ 2000, free text; also accepted for language providers)
     newcomer:
-        country_of_origin R (ISO 3166-1 alpha-2) · occupation_field R · arrival R
+        country_of_origin R (ISO 3166-1 alpha-2, and XK for Kosovo) · occupation_field R · arrival R
         (abroad|arrived) · needs [[]] (need codes, unique) · wants_mentor [false]
         online_ok [true] (meeting a mentor online is fine; false: only mentors within their
         max_distance_km) · seeks_work [true] (looks for a job themselves; false: no positions
@@ -117,8 +117,8 @@ os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st
 te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
 """)
 
-# ISO 3166-1 alpha-2, the 249 officially assigned codes. Reserved codes (XK for Kosovo, EU,
-# UK) are not assigned and so not accepted; XK may be worth adding if coordinators ask.
+# ISO 3166-1 alpha-2, the 249 officially assigned codes. Reserved codes (EU, UK) are not assigned
+# and so not accepted; Kosovo's XK is added in COUNTRY_CODES.
 ISO_3166_1_ALPHA_2: Final = _code_set("""
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
 BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
@@ -130,6 +130,10 @@ QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ
 TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
 ZW
 """)
+# What country_of_origin accepts: the assigned codes and XK, the user-assigned code for Kosovo that
+# the EU, Germany's authorities and Unicode's CLDR use (Babel names it in every page language). Kosovo
+# has no assigned code, and people from there came through the Serbian focus country's channels.
+COUNTRY_CODES: Final = ISO_3166_1_ALPHA_2 | {"XK"}
 
 LANGUAGE_LEVELS: Final = reference.CEFR_LEVELS  # A1..C2, native
 POSITION_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2")
@@ -552,7 +556,7 @@ def _common_fields(*, partial: bool) -> dict[str, _Field]:
 
 _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
     "newcomer": {
-        "country_of_origin": _Field(_code(lambda: ISO_3166_1_ALPHA_2)),
+        "country_of_origin": _Field(_code(lambda: COUNTRY_CODES)),
         "occupation_field": _Field(_code(_occupation_fields)),
         "arrival": _Field(_choice(ARRIVAL)),
         "needs": _optional(_need_list(0), _empty),

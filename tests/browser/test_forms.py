@@ -16,7 +16,7 @@ async def fill_newcomer(page: Page, email: str) -> None:
     await page.select_option("#languages-0-level", "native")
     await page.select_option("#languages-1-code", "de")
     await page.select_option("#languages-1-level", "A2")
-    await page.fill("#country_of_origin", "VN")
+    await page.select_option("#country_of_origin", "VN")
     await page.select_option("#occupation_field", "nursing")
     await page.check("#arrival-abroad")
     await page.check("#needs-childcare")

@@ -10,8 +10,10 @@ import unicodedata
 from functools import cache
 from typing import Final
 
+from babel import Locale
+
 from lotse.intake.i18n import DOMAIN, PACKAGE
-from lotse.intake.validation import N_
+from lotse.intake.validation import COUNTRY_CODES, N_
 from lotse.shared.i18n import translations
 from lotse.shared.reference import districts, locales, taxonomy
 
@@ -75,4 +77,13 @@ def for_locale(locale: str) -> dict[str, object]:
         "locales": list(locales().items()),
         "districts": sorted(((d.code, d.name) for d in districts().values()), key=lambda pair: alphabetical(pair[1])),
         "languages": sorted(LANGUAGE_NAMES.items(), key=lambda pair: alphabetical(pair[1])),
+        "countries": countries(locale),
     }
+
+
+def countries(locale: str) -> list[tuple[str, str]]:
+    """Every accepted country of origin, named and sorted in the reader's language ("Україна", not UA);
+    the form sends the two-letter code the API takes."""
+    names = Locale.parse(locale.split("-")[0]).territories
+    return sorted(((code, str(names.get(code, code))) for code in COUNTRY_CODES),
+                  key=lambda pair: alphabetical(pair[1]))
