@@ -123,6 +123,16 @@ async def link_email(conn: asyncpg.Connection, token: str) -> str | None:
     return email
 
 
+async def live_link(conn: asyncpg.Connection, token: str) -> PasswordLink | None:
+    """The link behind ``token`` while it still works (not used, not expired, account active)."""
+    row = await conn.fetchrow(
+        """SELECT c.email, l.purpose, l.expires_at FROM password_links l JOIN coordinators c ON c.id = l.coordinator_id
+           WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND c.active""",
+        secret_hash(token),
+    )
+    return PasswordLink(token, row["email"], row["purpose"], row["expires_at"]) if row else None
+
+
 async def use_link(conn: asyncpg.Connection, token: str, password: str) -> str | None:
     """Set the password behind a live link (raises WeakPassword); the link works once."""
     new_hash = hash_password(password)
@@ -148,7 +158,9 @@ async def members(conn: asyncpg.Connection) -> list[asyncpg.Record]:
         """SELECT c.id, c.email, c.role, c.active, c.created_at,
                   (SELECT max(last_seen_at) FROM auth_sessions s WHERE s.coordinator_id = c.id) AS last_seen_at,
                   EXISTS (SELECT 1 FROM password_links l WHERE l.coordinator_id = c.id AND l.used_at IS NULL
-                          AND l.expires_at > now()) AS link_open
+                          AND l.expires_at > now()) AS link_open,
+                  (SELECT l.purpose FROM password_links l WHERE l.coordinator_id = c.id AND l.used_at IS NULL
+                   AND l.expires_at > now() ORDER BY l.expires_at DESC LIMIT 1) AS link_purpose
            FROM coordinators c ORDER BY c.active DESC, lower(c.email)"""
     )
     return found

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from lotse.intake import accounts, login_throttle
 from lotse.intake.auth import SESSION_COOKIE
-from lotse.intake.dashboard import csrf, landing
+from lotse.intake.dashboard import csrf, landing, team_pages
 from lotse.intake.dashboard.render import render
 from lotse.intake.typedefs import pool_key, settings_key
 
@@ -50,4 +50,5 @@ async def logout(request: web.Request) -> web.StreamResponse:
             await accounts.close_session(conn, token)
     response = web.HTTPSeeOther("/dashboard/login")
     response.del_cookie(SESSION_COOKIE, path="/")
+    response.del_cookie(team_pages.LINK_COOKIE, path=team_pages.TEAM_PATH)  # not for whoever logs in next
     raise response

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import Final
 
 from aiohttp import web
 
@@ -12,6 +14,13 @@ from lotse.intake.dashboard import csrf
 from lotse.intake.dashboard.render import back, render
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 
+# A new link travels from the POST to the page after the redirect in a cookie, never in a URL
+# (history, logs); the team page shows it from there for a while, so a reload keeps it, and
+# stops once the colleague has used it.
+LINK_COOKIE: Final = "lotse_team_link"
+LINK_SHOWN_FOR: Final = timedelta(minutes=30)
+TEAM_PATH: Final = "/dashboard/team"
+
 
 async def _page(request: web.Request, *, link: team.PasswordLink | None = None, error: str | None = None,
                 status: int = 200) -> web.Response:
@@ -19,11 +28,29 @@ async def _page(request: web.Request, *, link: team.PasswordLink | None = None, 
         rows = await team.members(conn)
     url = f"{request.app[settings_key].public_url.rstrip('/')}/dashboard/password/{link.token}" if link else None
     return render(request, "team.html", {"members": rows, "roles": team.ROLES, "link": link, "link_url": url,
-                                         "error": error}, status=status)
+                                         "link_minutes": int(LINK_SHOWN_FOR.total_seconds() // 60), "error": error},
+                  status=status)
 
 
 async def team_page(request: web.Request) -> web.Response:
-    return await _page(request)
+    token = request.cookies.get(LINK_COOKIE)
+    if not token:
+        return await _page(request)
+    async with request.app[pool_key].acquire() as conn:
+        link = await team.live_link(conn, token)
+    response = await _page(request, link=link)
+    if link is None:
+        response.del_cookie(LINK_COOKIE, path=TEAM_PATH)
+    return response
+
+
+def _show_link(request: web.Request, link: team.PasswordLink) -> web.HTTPSeeOther:
+    """Post-redirect-get: a reload shows the page again instead of sending the form twice."""
+    response = back(request, TEAM_PATH)
+    response.set_cookie(LINK_COOKIE, link.token, httponly=True, samesite="Strict", path=TEAM_PATH,
+                        secure=request.app[settings_key].public_url.startswith("https:"),
+                        max_age=int(LINK_SHOWN_FOR.total_seconds()))
+    return response
 
 
 async def team_action(request: web.Request) -> web.StreamResponse:
@@ -34,16 +61,16 @@ async def team_action(request: web.Request) -> web.StreamResponse:
         async with request.app[pool_key].acquire() as conn:
             if action == "invite":
                 link = await team.invite(conn, admin, str(form.get("email", "")), str(form.get("role", "")))
-                return await _page(request, link=link)  # shown once, never put in a URL
+                raise _show_link(request, link)
             try:
                 member = uuid.UUID(str(form.get("id", "")))
             except ValueError:
                 raise team.TeamError("gone") from None
             if action == "reset":
-                return await _page(request, link=await team.reset_password(conn, admin, member))
+                raise _show_link(request, await team.reset_password(conn, admin, member))
             if action in ("deactivate", "activate"):
                 await team.set_active(conn, admin, member, action == "activate")
-                raise back(request, "/dashboard/team", action + "d")
+                raise back(request, TEAM_PATH, action + "d")
     except team.TeamError as error:
         return await _page(request, error=error.code, status=409 if error.code in ("exists", "self") else 422)
     return await _page(request, error="unknown_action", status=422)
