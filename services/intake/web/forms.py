@@ -37,8 +37,9 @@ SCALAR_FIELDS: Final = {
     "language_provider": ("organisation",),
 }
 # Ticked on an empty form and where a stored profile predates the field, as validation's default:
-# a newcomer's "meeting online is fine" (unticking it is the answer that narrows the matching).
-TICKED_BY_DEFAULT: Final[dict[str, dict[str, bool]]] = {"newcomer": {"online_ok": True}}
+# a newcomer's "meeting online is fine" and "I am looking for a job myself" (unticking is the
+# answer that narrows the matching; a stored profile without an answer must not lose it on saving).
+TICKED_BY_DEFAULT: Final[dict[str, dict[str, bool]]] = {"newcomer": {"online_ok": True, "seeks_work": True}}
 Form = MultiDictProxy[Any] | Mapping[str, Any]
 
 
@@ -117,6 +118,7 @@ def to_payload(kind: str, form: Form) -> dict[str, object]:
     if kind == "newcomer":
         payload["wants_mentor"] = "wants_mentor" in form
         payload["online_ok"] = "online_ok" in form
+        payload["seeks_work"] = "seeks_work" in form
         payload["household"] = _household(form)
     elif kind == "mentor":
         payload["online_ok"] = "online_ok" in form
