@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Final
 
 from aiohttp import web
@@ -15,10 +16,14 @@ from lotse.intake import audit, stats
 from lotse.intake.dashboard import pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import gettext, locale_of, render
-from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary, for_locale
+from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
 from lotse.intake.typedefs import pool_key
+from lotse.shared.reference import districts
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
+# An erased person's times are kept to the month, the month as the coordinators' clock has it
+# (1 November, not 31 October 23:00 UTC). The zone's name is ours, never typed by a user.
+_MONTH: Final = f"'month', %s, '{ZONE}'"
 
 
 async def stats_page(request: web.Request) -> web.Response:
@@ -52,11 +57,22 @@ def _week(v: Vocabulary, iso_week: str) -> str:
         return iso_week
 
 
+def _cell(value: object) -> object:
+    """A value as the German Excel the centre uses reads it with the ";" separator: a time in the
+    coordinators' zone to the second ("2026-11-24 01:52:54", a date Excel recognises), a fraction
+    with a decimal comma ("0,1506", a number, not text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float | Decimal):
+        return str(value).replace(".", ",")
+    return value
+
+
 def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return web.Response(
         body=(BOM + buffer.getvalue()).encode("utf-8"),
         content_type="text/csv",
@@ -74,11 +90,16 @@ async def participants_csv(request: web.Request) -> web.Response:
         rows = await conn.fetch(
             f"""SELECT id, kind, status, name, email, preferred_locale,
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
-                      CASE WHEN status = 'erased' THEN date_trunc('month', created_at) ELSE created_at END,
-                      CASE WHEN status = 'erased' THEN date_trunc('month', verified_at) ELSE verified_at END
+                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
+                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END
                FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""", *filters)
-    header = ["id", "kind", "status", "name", "email", "locale", "district", "registered", "verified"]
-    return _csv("participants.csv", header, [list(r.values()) for r in rows])
+    # The district's name beside its code: the code stays for sorting and lookups, the name is
+    # what a person reads ("Saale-Holzland-Kreis", not "16074").
+    header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
+              "verified"]
+    names = {code: district.name for code, district in districts().items()}
+    return _csv("participants.csv", header,
+                [[*r[:7], names.get(r[6], r[6] or ""), *r[7:]] for r in rows])
 
 
 async def matches_csv(request: web.Request) -> web.Response:
@@ -86,8 +107,8 @@ async def matches_csv(request: web.Request) -> web.Response:
         # A match touching an erased person keeps its months only, as on its page.
         rows = await conn.fetch(
             f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
-                       CASE WHEN x.touches_erased THEN date_trunc('month', m.created_at) ELSE m.created_at END,
-                       CASE WHEN x.touches_erased THEN date_trunc('month', m.decided_at) ELSE m.decided_at END,
+                       CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.created_at"}) ELSE m.created_at END,
+                       CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.decided_at"}) ELSE m.decided_at END,
                        m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title
                 FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x ORDER BY m.created_at""")
     header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",

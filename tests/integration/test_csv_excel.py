@@ -1,0 +1,49 @@
+"""Review 4, finding 23: the CSV exports read well in the German Excel the centre uses."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import asyncpg
+
+from lotse.shared.reference import districts
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.test_dashboard import _suggest, _verified, login
+
+
+async def _rows(intake_client: IntakeClient, path: str) -> list[dict[str, str]]:
+    text = (await (await intake_client.get(path)).read()).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+async def test_times_are_local_to_the_second_scores_have_a_comma_and_districts_a_name(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    await login(intake_client)
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers",
+                               newcomer_payload(name="Олена Шевчук", district="16053"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Sabine Krüger"))
+    gone = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Thomas Berger"))
+    match_id = await _suggest(pool, newcomer, mentor)
+    # Winter time: 13:05:09.628439 UTC is 14:05:09 in Erfurt.
+    await pool.execute("UPDATE participants SET created_at = '2026-11-24 13:05:09.628439+00' WHERE id = $1", newcomer)
+    await pool.execute("UPDATE matches SET score = 0.1506, created_at = '2026-11-24 13:05:09.5+00' WHERE id = $1",
+                       match_id)
+    assert (await intake_client.delete(f"/api/v1/participants/{gone}", headers=coordinator_headers)).status == 204
+    # Registered at 00:30 on 1 November in Erfurt: its month is November, not October.
+    await pool.execute("UPDATE participants SET created_at = '2026-10-31 23:30+00' WHERE id = $1", gone)
+
+    people = {row["id"]: row for row in await _rows(intake_client, "/dashboard/export/participants.csv")}
+    olena = people[str(newcomer)]
+    assert olena["registered"] == "2026-11-24 14:05:09"
+    assert (olena["district"], olena["district_name"]) == ("16053", districts()["16053"].name)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", olena["verified"])  # no microseconds, no offset
+    erased = people[str(gone)]
+    assert (erased["district"], erased["district_name"], erased["registered"]) == ("", "", "2026-11-01 00:00:00")
+
+    match = {row["id"]: row for row in await _rows(intake_client, "/dashboard/export/matches.csv")}[str(match_id)]
+    assert match["score"] == "0,1506"
+    assert match["created"] == "2026-11-24 14:05:09"
