@@ -202,8 +202,8 @@ class DeliveryLoop:
         may already have accepted is recorded before we stop (bounded by the SMTP timeout), and
         hands back the claimed rows not yet tried at once instead of leaving them to look stale.
         """
-        # One database connection for the whole batch: marking an email sent then needs no
-        # pool acquisition, which keeps the duplicate window one UPDATE long.
+        # One database connection for the whole batch: marking emails sent then needs no pool
+        # acquisition, which keeps the duplicate window at most MARK_WITHIN_S plus one UPDATE.
         async with self._pool.acquire() as conn:
             await self._record_left_over(conn)
             claimed = await notifications_db.claim_due(conn, self.BATCH_SIZE)
@@ -311,7 +311,6 @@ class DeliveryLoop:
             await self._sender.send(ready.email, upcoming.email if upcoming is not None else None)
         except PermanentSendError as exc:
             await self._end(conn, row, "failed", str(exc))
-            await self._forget_receipt(conn, row)
             log.error("notification refused by the mail server", extra={**_fields(row), "reply": str(exc)})
             return False
         except TransientSendError as exc:
@@ -349,15 +348,9 @@ class DeliveryLoop:
             await self._record_accepted(conn)
             log.info("emails accepted while the database was away recorded as sent", extra={"emails": left})
 
-    async def _forget_receipt(self, conn: asyncpg.Connection, row: asyncpg.Record) -> None:
-        """The erased person's address is kept only until the confirmation went out or never can."""
-        if row["type"] == "erasure_confirmation" and row["participant_id"] is not None:
-            await conn.execute("DELETE FROM erasure_receipts WHERE participant_id = $1", row["participant_id"])
-
     async def _retry_or_fail(self, conn: asyncpg.Connection, row: asyncpg.Record, error: str) -> None:
         if row["attempts"] >= self.MAX_ATTEMPTS:
             await self._end(conn, row, "failed", f"gave up after {row['attempts']} attempts: {error}")
-            await self._forget_receipt(conn, row)
             log.error("notification failed for good", extra={**_fields(row), "error": error})
             return
         delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))

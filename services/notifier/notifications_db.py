@@ -107,8 +107,15 @@ async def mark_sent(conn: asyncpg.Connection, accepted: list[tuple[uuid.UUID, st
 async def mark_final(
     conn: asyncpg.Connection, notification_id: uuid.UUID, status: str, error: str | None
 ) -> None:
+    """A notification that will not go out (failed, skipped). An erasure confirmation's receipt goes
+    with it, as with `mark_sent`: the erased person's address is kept only until the confirmation
+    went out or never can."""
     await conn.execute(
-        "UPDATE notifications SET status = $2, last_error = $3 WHERE id = $1",
+        """WITH ended AS (
+               UPDATE notifications SET status = $2, last_error = $3 WHERE id = $1
+               RETURNING type, participant_id)
+           DELETE FROM erasure_receipts
+           WHERE participant_id IN (SELECT participant_id FROM ended WHERE type = 'erasure_confirmation')""",
         notification_id,
         status,
         error,
