@@ -16,17 +16,15 @@ from typing import Final
 
 import asyncpg
 
-from lotse.shared import matches
+from lotse.shared import consents, matches
 
-SHOWN: Final = (matches.APPROVED, matches.INTRODUCED, matches.ACTIVE, matches.DECLINED, matches.COMPLETED,
-                matches.CANCELLED)
-_CURRENT: Final = (matches.APPROVED, matches.INTRODUCED, matches.ACTIVE)
+SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
 
 # The newcomer's side sees its mentor, course or job; the other side sees the newcomer (with the
 # course or position it answers for). `owner` is the participant behind the other side.
 _NEWCOMERS_MATCHES: Final = """
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'newcomer' AS side,
-           coalesce(mp.id, cp.id, ep.id) AS owner,
+           coalesce(mp.id, cp.id, ep.id) AS owner, coalesce(mp.email, cp.email, ep.email) AS owner_email,
            coalesce(mp.name, c.title, s.title) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
            NULL AS offer
@@ -46,7 +44,7 @@ _COUNTERPART_MATCHES: Final = {
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'counterpart' AS side,
-           n.id AS owner, n.name AS title, NULL AS organisation, mine.offer
+           n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
     WHERE m.status = ANY($2::text[])"""
@@ -68,7 +66,8 @@ class OwnMatch:
 
     @property
     def current(self) -> bool:
-        return self.status in _CURRENT
+        """Running: it holds one of a mentor's places, too."""
+        return self.status in matches.HOLDS_CAPACITY
 
 
 async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
@@ -102,19 +101,5 @@ async def _contact(conn: asyncpg.Connection, participant: asyncpg.Record, row: a
     (what the emails about the match pass on, too)."""
     if row["status"] != matches.ACTIVE or row["owner"] is None or not participant["shares_contact"]:
         return None
-    email: str | None = await conn.fetchval(
-        """SELECT p.email FROM participants p
-           WHERE p.id = $1 AND (SELECT given FROM consents c WHERE c.participant_id = p.id
-                                AND c.purpose = 'share_contact' ORDER BY recorded_at DESC, id DESC LIMIT 1)""",
-        row["owner"],
-    )
-    return email
-
-
-async def places_taken(conn: asyncpg.Connection, mentor_id: uuid.UUID) -> int:
-    """How many newcomers hold one of a mentor's places (approved, introduced or active)."""
-    taken: int = await conn.fetchval(
-        "SELECT count(*) FROM matches WHERE kind = 'mentor' AND counterpart_id = $1 AND status = ANY($2::text[])",
-        mentor_id, list(matches.HOLDS_CAPACITY),
-    )
-    return taken
+    shared = await consents.both_share_contact(conn, participant["id"], row["owner"])
+    return str(row["owner_email"]) if shared else None

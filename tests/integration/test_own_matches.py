@@ -80,6 +80,10 @@ async def test_a_mentor_sees_places_taken_and_an_employer_the_newcomer_but_no_fa
     await _match(pool, "mentor", newcomer, mentor, "active")
     page = _text(await (await intake_client.get(manage_link(mentor))).text())
     assert "Places taken: 1 of 2" in page and "Newcomer: Olena Shevchuk" in page
+    earlier = await _registered(intake_client, pool, "newcomers", name="Taras Bondarenko", preferred_locale="en")
+    await _match(pool, "mentor", earlier, mentor, "completed")
+    page = _text(await (await intake_client.get(manage_link(mentor))).text())
+    assert "Places taken: 1 of 2" in page and "Newcomer: Taras Bondarenko" in page  # shown, holds no place
 
     employer = await _registered(intake_client, pool, "employers", preferred_locale="en")
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)

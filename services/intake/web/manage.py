@@ -93,7 +93,6 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
-        "places_taken": await own_matches.places_taken(conn, participant_id) if row["kind"] == "mentor" else None,
     }, status=status)
 
 
