@@ -112,6 +112,21 @@ def match_event(event_type: str, match_id: uuid.UUID, kind: str, newcomer: Perso
                             counterpart_id=counterpart_id, **extra)
 
 
+async def outbox_events(pool: asyncpg.Pool) -> list[events.Event]:
+    """What intake's outbox relay publishes: the events the test's real intake steps wrote, in order."""
+    rows = await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY seq")
+    return [events.Event(r["type"], dict(r["payload"]), id=r["id"], occurred_at=r["occurred_at"]) for r in rows]
+
+
+async def notify(pool: asyncpg.Pool, *extra: events.Event) -> None:
+    """The outbox's events and ``extra`` to a notifier, each in a transaction of its own as its
+    consumer takes them off the queue, without RabbitMQ."""
+    notifier = NotifierConsumer(pool, None, on_committed=lambda: None)
+    for event in [*await outbox_events(pool), *extra]:
+        async with pool.acquire() as conn, conn.transaction():
+            await notifier.handle(conn, event)
+
+
 def to(sink: MailSink, email: str) -> list[StoredMessage]:
     return [m for m in sink.messages() if m.rcpt_tos == [email]]
 

@@ -15,7 +15,6 @@ from aio_pika.abc import AbstractRobustConnection
 from lotse.intake import lifecycle
 from lotse.notifier.compose import Composer, digest_recipient
 from lotse.notifier.render import render_email
-from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink, StoredMessage
 from tests.conftest import IntakeClient, eventually
@@ -25,6 +24,7 @@ from tests.integration.notifier_fixtures import (
     add_coordinator,
     add_match,
     add_participant,
+    outbox_events,
     publish,
     to,
 )
@@ -39,9 +39,8 @@ async def both_accept(pool: asyncpg.Pool, match_id: uuid.UUID, newcomer: Person,
 
 async def relay(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:
     """What intake's outbox relay publishes: here both answers."""
-    for row in await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY seq"):
-        await publish(amqp, events.Event(row["type"], dict(row["payload"]), id=row["id"],
-                                         occurred_at=row["occurred_at"]))
+    for event in await outbox_events(pool):
+        await publish(amqp, event)
 
 
 async def mail_to(sink: MailSink, person: Person) -> StoredMessage:

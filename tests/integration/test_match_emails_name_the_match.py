@@ -10,28 +10,30 @@ from datetime import date
 import asyncpg
 
 from lotse.intake import privacy
-from lotse.notifier.consumer import NotifierConsumer
 from lotse.shared import events
-from lotse.shared.mailsink import MailSink
+from lotse.shared.mailsink import MailSink, StoredMessage
 from tests.integration.notifier_fixtures import (
     FastRetries,
+    Person,
     add_course,
     add_match,
     add_participant,
     add_position,
     deliver_all,
+    notify,
     to,
 )
 
 
-async def _notify(pool: asyncpg.Pool, *extra: events.Event) -> None:
-    """The outbox's events (as the relay would publish them) and ``extra``, to the notifier."""
-    notifier = NotifierConsumer(pool, None, on_committed=lambda: None)
-    stored = [events.Event(r["type"], r["payload"], r["id"], r["occurred_at"])
-              for r in await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY seq")]
-    for event in [*stored, *extra]:
-        async with pool.acquire() as conn, conn.transaction():
-            await notifier.handle(conn, event)
+async def _mail_after_erasure(pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, newcomer: Person,
+                              recipient: Person) -> StoredMessage:
+    """The newcomer erased as intake does it, its events to the notifier: the one email to ``recipient``."""
+    async with pool.acquire() as conn, conn.transaction():
+        await privacy.erase(conn, newcomer.id)
+    await notify(pool)
+    await deliver_all(delivery)
+    [mail] = to(sink, recipient.email)
+    return mail
 
 
 async def test_the_provider_learns_which_course_has_a_seat_free_after_an_erasure(
@@ -44,11 +46,7 @@ async def test_the_provider_learns_which_course_has_a_seat_free_after_an_erasure
     course = await add_course(pool, school, title="Deutsch B1 am Wochenende", schedule="weekend",
                               starts_on=date(2027, 1, 11))
     await add_match(pool, "language_course", olena, course, status="active")
-    async with pool.acquire() as conn, conn.transaction():
-        await privacy.erase(conn, olena.id)
-    await _notify(pool)
-    await deliver_all(delivery)
-    [mail] = to(sink, school.email)
+    mail = await _mail_after_erasure(pool, delivery, sink, olena, school)
     assert "Ihr Kurs: Deutsch B1 am Wochenende" in mail.text
     assert "Ihr Kurs: Deutsch B1 am Wochenende" in (mail.html or "")
     assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in mail.text
@@ -63,11 +61,7 @@ async def test_the_employer_learns_which_position_is_open_again_after_an_erasure
                                      profile={"organisation": "SRH Wald-Klinikum Gera"})
     position = await add_position(pool, hospital, title="Nurse, night shifts")
     await add_match(pool, "employer", olena, position, status="active")
-    async with pool.acquire() as conn, conn.transaction():
-        await privacy.erase(conn, olena.id)
-    await _notify(pool)
-    await deliver_all(delivery)
-    [mail] = to(sink, hospital.email)
+    mail = await _mail_after_erasure(pool, delivery, sink, olena, hospital)
     assert "Your position: Nurse, night shifts" in mail.text and "The position is open again." in mail.text
 
 
@@ -82,7 +76,7 @@ async def test_two_check_ins_to_one_newcomer_name_their_match_in_the_subject(
                               starts_on=date(2026, 9, 7))
     with_mentor = await add_match(pool, "mentor", olena, mentor.id, status="active")
     in_course = await add_match(pool, "language_course", olena, course, status="active")
-    await _notify(pool, *(events.new_event(events.NOTIFICATION_REQUESTED, notification="checkin",
+    await notify(pool, *(events.new_event(events.NOTIFICATION_REQUESTED, notification="checkin",
                                            participant_id=person, match_id=match)
                           for person, match in ((olena.id, with_mentor), (olena.id, in_course),
                                                 (mentor.id, with_mentor))))

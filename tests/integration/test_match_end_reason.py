@@ -15,8 +15,7 @@ import pytest
 
 from lotse.intake import lifecycle, privacy
 from lotse.intake.accounts import Coordinator
-from lotse.notifier.consumer import NotifierConsumer
-from lotse.shared import events, matches_db
+from lotse.shared import matches_db
 from lotse.shared.mailsink import MailSink
 from lotse.shared.migrate import available_migrations
 from tests.conftest import IntakeClient
@@ -26,6 +25,7 @@ from tests.integration.notifier_fixtures import (
     add_match,
     add_participant,
     deliver_all,
+    notify,
     to,
 )
 from tests.integration.test_dashboard import login
@@ -93,13 +93,6 @@ async def _step(pool: asyncpg.Pool, step: Step, match_id: uuid.UUID, newcomer: P
         await step(conn, match_id, newcomer, mentor)
 
 
-async def _hand_outbox_to(notifier: NotifierConsumer, pool: asyncpg.Pool) -> None:
-    """The events the step wrote, to the notifier as the relay would publish them."""
-    for row in await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY seq"):
-        async with pool.acquire() as conn, conn.transaction():
-            await notifier.handle(conn, events.Event(row["type"], row["payload"], row["id"], row["occurred_at"]))
-
-
 def _reasons_told(sink: MailSink, person: Person) -> list[str]:
     return sorted(key for mail in to(sink, person.email) for key, sentence in UK.items() if sentence in mail.text)
 
@@ -120,7 +113,7 @@ async def test_the_email_says_in_ukrainian_why_the_match_ended_and_whose_step_it
     newcomer, mentor = await _pair(pool, "uk")
     match_id = await add_match(pool, "mentor", newcomer, mentor.id, status=status)
     await _step(pool, step, match_id, newcomer, mentor)
-    await _hand_outbox_to(NotifierConsumer(pool, None, on_committed=lambda: None), pool)
+    await notify(pool)
     await deliver_all(delivery)
     assert _reasons_told(sink, newcomer) == to_newcomer
     assert _reasons_told(sink, mentor) == to_mentor

@@ -21,6 +21,7 @@ from tests.integration.notifier_fixtures import (
     add_participant,
     add_position,
     match_event,
+    outbox_events,
     publish,
     to,
 )
@@ -53,9 +54,8 @@ async def test_the_mentor_of_an_erased_newcomer_learns_why_and_that_her_place_is
     async with pool.acquire() as conn, conn.transaction():
         await privacy.erase(conn, olena.id)
     # What intake's outbox relay publishes for it: the erasure and the ended match.
-    for row in await pool.fetch("SELECT id, type, occurred_at, payload FROM outbox ORDER BY occurred_at, id"):
-        await publish(amqp, events.Event(row["type"], dict(row["payload"]), id=row["id"],
-                                         occurred_at=row["occurred_at"]))
+    for event in await outbox_events(pool):
+        await publish(amqp, event)
     body = (await mail_to(sink, sabine)).split("\n-- \n")[0]
     assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in body
     assert "Ihr Platz ist wieder frei. Danke für Ihre Zeit und Ihre Hilfe!" in body
