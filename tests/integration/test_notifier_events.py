@@ -12,8 +12,8 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
-from lotse.notifier.match_context import both_share_contact
 from lotse.shared import events
+from lotse.shared.consents import both_share_contact
 from lotse.shared.consumer import DEAD_REASON_HEADER
 from lotse.shared.mailsink import MailSink, StoredMessage
 from lotse.shared.topology import NOTIFIER_QUEUE
@@ -112,7 +112,7 @@ async def test_contact_details_need_both_consents(
 
 
 async def test_contact_is_shared_only_when_each_ones_latest_consent_is_given(pool: asyncpg.Pool, lan: Person) -> None:
-    """One query for both sides (match_context.both_share_contact): one without any consent row, or
+    """One query for both sides (lotse.shared.consents.both_share_contact): one without any consent row, or
     whose latest is a refusal, keeps both addresses back."""
     open_ = await add_participant(pool, "mentor", name="Renate Albrecht", locale="de")
     silent = await add_participant(pool, "mentor", name="Petra Vogel", locale="de")
