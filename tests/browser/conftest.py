@@ -5,6 +5,7 @@ Screenshots go to tests/artifacts/ so a failing run can be looked at.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -61,6 +62,16 @@ async def page(browser: Browser, pool: asyncpg.Pool) -> AsyncIterator[Page]:
     tab = await context.new_page()
     yield tab
     await context.close()
+
+
+@contextlib.asynccontextmanager
+async def without_javascript(browser: Browser, locale: str) -> AsyncIterator[Page]:
+    """A tab of its own (fresh cookies) with JavaScript off: the forms must work without it."""
+    context = await browser.new_context(java_script_enabled=False, locale=locale)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
 
 
 async def screenshot(page: Page, name: str, *, readme_as: str | None = None) -> Path:

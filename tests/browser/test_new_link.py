@@ -7,15 +7,14 @@ import asyncpg
 from playwright.async_api import Browser
 
 from lotse.shared.events import NOTIFICATION_REQUESTED
+from tests.browser.conftest import without_javascript
 from tests.integration.intake_fixtures import newcomer_payload
 
 
 async def test_a_new_link_is_asked_for_from_a_broken_link_without_javascript(
     browser: Browser, base_url: str, pool: asyncpg.Pool
 ) -> None:
-    context = await browser.new_context(java_script_enabled=False, locale="uk-UA")
-    page = await context.new_page()
-    try:
+    async with without_javascript(browser, "uk-UA") as page:
         created = await page.request.post(f"{base_url}/api/v1/newcomers",
                                           data=newcomer_payload(email="olena.newlink@example.org",
                                                                 preferred_locale="uk"))
@@ -42,5 +41,3 @@ async def test_a_new_link_is_asked_for_from_a_broken_link_without_javascript(
         await page.press("#email", "Enter")
         await page.wait_for_url("**/new-link/sent**")
         assert await page.inner_text("main") == known  # tells nobody who is registered
-    finally:
-        await context.close()

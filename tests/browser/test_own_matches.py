@@ -9,6 +9,7 @@ import uuid
 import asyncpg
 from playwright.async_api import Browser
 
+from tests.browser.conftest import without_javascript
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.test_own_matches import _match
 from tests.integration.test_self_service import manage_link
@@ -17,9 +18,7 @@ from tests.integration.test_self_service import manage_link
 async def test_an_introduction_is_answered_from_the_manage_page_without_javascript(
     browser: Browser, base_url: str, pool: asyncpg.Pool
 ) -> None:
-    context = await browser.new_context(java_script_enabled=False, locale="uk-UA")
-    page = await context.new_page()
-    try:
+    async with without_javascript(browser, "uk-UA") as page:
         ids = []
         for segment, payload in (("newcomers", newcomer_payload(name="Олена Шевчук", preferred_locale="uk")),
                                  ("mentors", mentor_payload(name="Jörg Müller"))):
@@ -43,5 +42,3 @@ async def test_an_introduction_is_answered_from_the_manage_page_without_javascri
         assert await pool.fetchval("SELECT answer FROM match_responses WHERE match_id = $1", match_id) == "accept"
         await page.goto(f"{base_url}{manage_link(olena)}")
         assert await page.locator("#matches button").count() == 0
-    finally:
-        await context.close()

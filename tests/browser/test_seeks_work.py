@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 from playwright.async_api import Browser
 
+from tests.browser.conftest import without_javascript
 from tests.browser.test_forms import fill_newcomer
 from tests.integration.test_self_service import manage_link
 
@@ -15,9 +16,7 @@ from tests.integration.test_self_service import manage_link
 async def test_a_newcomer_with_a_contract_unticks_looking_for_a_job_without_javascript(
     browser: Browser, base_url: str, pool: asyncpg.Pool
 ) -> None:
-    context = await browser.new_context(java_script_enabled=False, locale="de-DE")
-    page = await context.new_page()
-    try:
+    async with without_javascript(browser, "de-DE") as page:
         await page.goto(f"{base_url}/register/newcomer")
         looking = page.get_by_label("Ich suche selbst eine Arbeitsstelle")
         assert await looking.is_checked()  # the default: see docs/decisions.md
@@ -38,5 +37,3 @@ async def test_a_newcomer_with_a_contract_unticks_looking_for_a_job_without_java
         await page.get_by_role("button", name="Änderungen speichern").click()
         await page.wait_for_url("**?done=edit")
         assert await pool.fetchval("SELECT profile->'seeks_work' FROM participants WHERE id = $1", row["id"]) is True
-    finally:
-        await context.close()
