@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 import asyncpg
 
@@ -89,16 +90,21 @@ async def renew_claim(conn: asyncpg.Connection, notification_id: uuid.UUID, clai
     return bool(renewed)
 
 
+# The erased person's address is kept only until their confirmation went out or never can: the
+# statement that ends the notification (its rows in the CTE ``ended``) forgets it, on every path.
+_FORGET_RECEIPTS: Final = """DELETE FROM erasure_receipts WHERE participant_id IN
+               (SELECT participant_id FROM ended WHERE type = 'erasure_confirmation')"""
+
+
 async def mark_sent(conn: asyncpg.Connection, accepted: list[tuple[uuid.UUID, str]]) -> None:
     """Record emails the mail server accepted (id, locale sent in), in one statement. An erasure
     confirmation's receipt, the erased person's address kept only for it, goes with it."""
     await conn.execute(
-        """WITH sent AS (
+        """WITH ended AS (
                UPDATE notifications n SET status = 'sent', sent_at = now(), locale = a.locale, last_error = NULL
                FROM unnest($1::uuid[], $2::text[]) AS a (id, locale) WHERE n.id = a.id
                RETURNING n.type, n.participant_id)
-           DELETE FROM erasure_receipts
-           WHERE participant_id IN (SELECT participant_id FROM sent WHERE type = 'erasure_confirmation')""",
+           """ + _FORGET_RECEIPTS,
         [notification_id for notification_id, _ in accepted],
         [locale for _, locale in accepted],
     )
@@ -107,15 +113,13 @@ async def mark_sent(conn: asyncpg.Connection, accepted: list[tuple[uuid.UUID, st
 async def mark_final(
     conn: asyncpg.Connection, notification_id: uuid.UUID, status: str, error: str | None
 ) -> None:
-    """A notification that will not go out (failed, skipped). An erasure confirmation's receipt goes
-    with it, as with `mark_sent`: the erased person's address is kept only until the confirmation
-    went out or never can."""
+    """A notification that will not go out (failed, skipped); an erasure confirmation's receipt goes
+    with it, as with `mark_sent`."""
     await conn.execute(
         """WITH ended AS (
                UPDATE notifications SET status = $2, last_error = $3 WHERE id = $1
                RETURNING type, participant_id)
-           DELETE FROM erasure_receipts
-           WHERE participant_id IN (SELECT participant_id FROM ended WHERE type = 'erasure_confirmation')""",
+           """ + _FORGET_RECEIPTS,
         notification_id,
         status,
         error,
