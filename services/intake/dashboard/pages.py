@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-import uuid
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -12,7 +11,7 @@ from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
 from lotse.intake.dashboard import csrf, paging, profile, sides
-from lotse.intake.dashboard.render import back, locale_of, render
+from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.intake.web.vocabulary import alphabetical
@@ -35,13 +34,6 @@ PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS 
     AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)"""
 KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
 STATUSES: Final = ("pending_verification", "verified", "paused", "withdrawn", "erased")
-
-
-def _uuid(request: web.Request) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
 
 
 def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -72,7 +64,7 @@ async def matches_page(request: web.Request) -> web.Response:
 
 
 async def match_page(request: web.Request) -> web.Response:
-    match_id = _uuid(request)
+    match_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
         # The match, both sides (sides.COLUMNS) and who decided it, in one row.
         match = await conn.fetchrow(
@@ -93,7 +85,7 @@ async def match_page(request: web.Request) -> web.Response:
 
 async def end_match(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
-    match_id = _uuid(request)
+    match_id = path_id(request)
     outcome = str(form.get("outcome", ""))
     reason = str(form.get("reason", "")).strip()[:1000]
     if outcome not in lifecycle.OUTCOMES or not reason:
@@ -110,7 +102,7 @@ async def end_match(request: web.Request) -> web.StreamResponse:
 async def mark_connected(request: web.Request) -> web.StreamResponse:
     """"I have put them in touch": clears an active match's connect flag (lifecycle.CONNECT_FLAG)."""
     await csrf.check(request)
-    match_id = _uuid(request)
+    match_id = path_id(request)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         cleared = await lifecycle.mark_connected(conn, request[coordinator_key], match_id)
     raise back(request, f"/dashboard/matches/{match_id}", "connected" if cleared else "conflict")
@@ -187,7 +179,7 @@ async def participants_page(request: web.Request) -> web.Response:
 
 
 async def participant_page(request: web.Request) -> web.Response:
-    participant_id = _uuid(request)
+    participant_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
         person = await conn.fetchrow("SELECT * FROM participants WHERE id = $1", participant_id)
         if person is None:
@@ -216,7 +208,7 @@ async def participant_page(request: web.Request) -> web.Response:
 
 async def participant_action(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
-    participant_id = _uuid(request)
+    participant_id = path_id(request)
     action = str(form.get("action", ""))
     coordinator = request[coordinator_key]
     path = f"/dashboard/participants/{participant_id}"

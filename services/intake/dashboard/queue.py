@@ -11,7 +11,7 @@ from aiohttp import web
 
 from lotse.intake import audit
 from lotse.intake.dashboard import csrf
-from lotse.intake.dashboard.render import back, render
+from lotse.intake.dashboard.render import back, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
@@ -110,10 +110,7 @@ async def queue_page(request: web.Request) -> web.Response:
 async def decide(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
     coordinator = request[coordinator_key]
-    try:
-        match_id = uuid.UUID(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    match_id = path_id(request)
     approve = request.match_info["decision"] == "approve"
     note = str(form.get("note", "")).strip()[:2000] or None
     reason_code = str(form.get("reason", ""))
@@ -152,13 +149,6 @@ async def start_round(request: web.Request) -> web.StreamResponse:
     raise back(request, "/dashboard", "round_started")
 
 
-def _round_id(request: web.Request) -> uuid.UUID:
-    try:
-        return uuid.UUID(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-
-
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
     """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
     rows = await conn.fetch(
@@ -171,7 +161,7 @@ async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list
 
 async def round_page(request: web.Request) -> web.Response:
     """A round's report and the pairs it proposes, with the one button that approves exactly those."""
-    round_id = _round_id(request)
+    round_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
         round_ = await conn.fetchrow("SELECT * FROM rounds WHERE id = $1", round_id)
         if round_ is None:
@@ -186,7 +176,7 @@ async def approve_round(request: web.Request) -> web.StreamResponse:
     tab's one-click button) nothing is approved: the round page shows the pairs first."""
     form = await csrf.check(request)
     coordinator = request[coordinator_key]
-    round_id = _round_id(request)
+    round_id = path_id(request)
     shown = []
     for value in form.getall("match", []):
         with contextlib.suppress(ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Final
@@ -90,3 +91,11 @@ def back(
 
     params = {**({"msg": message} if message else {}), **(query or {})}
     return web.HTTPSeeOther(path + (f"?{urlencode(params)}" if params else "") + (f"#{anchor}" if anchor else ""))
+
+
+def path_id(request: web.Request) -> uuid.UUID:
+    """The ``{id}`` in a dashboard page's path; one that is not a UUID is a page that does not exist."""
+    try:
+        return uuid.UUID(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
