@@ -115,12 +115,8 @@ async def reset_password(conn: asyncpg.Connection, admin: Coordinator, coordinat
 
 async def link_email(conn: asyncpg.Connection, token: str) -> str | None:
     """The address a live link belongs to, or None if it is unknown, used or expired."""
-    email: str | None = await conn.fetchval(
-        """SELECT c.email FROM password_links l JOIN coordinators c ON c.id = l.coordinator_id
-           WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND c.active""",
-        secret_hash(token),
-    )
-    return email
+    link = await live_link(conn, token)
+    return link.email if link else None
 
 
 async def live_link(conn: asyncpg.Connection, token: str) -> PasswordLink | None:
@@ -157,8 +153,6 @@ async def members(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     found: list[asyncpg.Record] = await conn.fetch(
         """SELECT c.id, c.email, c.role, c.active, c.created_at,
                   (SELECT max(last_seen_at) FROM auth_sessions s WHERE s.coordinator_id = c.id) AS last_seen_at,
-                  EXISTS (SELECT 1 FROM password_links l WHERE l.coordinator_id = c.id AND l.used_at IS NULL
-                          AND l.expires_at > now()) AS link_open,
                   (SELECT l.purpose FROM password_links l WHERE l.coordinator_id = c.id AND l.used_at IS NULL
                    AND l.expires_at > now() ORDER BY l.expires_at DESC LIMIT 1) AS link_purpose
            FROM coordinators c ORDER BY c.active DESC, lower(c.email)"""
