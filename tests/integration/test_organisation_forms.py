@@ -17,6 +17,7 @@ from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, provider_payload
 from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, sink, smtp_settings, to
+from tests.integration.test_self_service import _registered, manage_link
 
 __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
@@ -64,6 +65,14 @@ async def test_an_organisation_is_asked_about_the_organisation_not_its_hobbies(
     broken = await intake_client.post(f"/register/{segment}?lang=en", data={"about": "x" * 2001})
     assert broken.status == 422
     assert re.search(r'<a href="#about">About your organisation: ', await broken.text())
+
+
+async def test_an_organisation_s_manage_page_asks_about_the_organisation(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    employer = await _registered(intake_client, pool, "employers", preferred_locale="en")
+    page = await (await intake_client.get(manage_link(employer))).text()
+    assert '<label for="about">About your organisation' in page and "About you<" not in page
 
 
 async def test_people_keep_their_own_questions(intake_client: IntakeClient) -> None:

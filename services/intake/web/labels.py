@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 from lotse.intake.validation import N_
@@ -43,6 +43,12 @@ def labels(gettext: Callable[[str], str], kind: str | None = None) -> dict[str, 
     """Every field's label; `kind` words them for an organisation where that matters."""
     texts = FIELD_LABELS | (ORGANISATION_LABELS if kind in ORGANISATION_KINDS else {})
     return {key: gettext(text) for key, text in texts.items()}
+
+
+def for_page(gettext: Callable[[str], str], kind: str, field_ids: Iterable[str]) -> dict[str, str]:
+    """A form page's labels: every field's in the kind's wording, and each field in error's own
+    (a row's "Course 2: Seats"); the kind's wording wins over label_for's generic one."""
+    return {fid: label_for(fid, gettext) for fid in field_ids} | labels(gettext, kind)
 
 
 def label_for(field_id: str, gettext: Callable[[str], str]) -> str:

@@ -86,8 +86,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     return render(request, "manage.html", {
         "participant": row, "kind": row["kind"], "values": manage_offers.values(offered) | values,
         "field_errors": field_errors,
-        "labels": labels.labels(gettext) | {fid: labels.label_for(fid, gettext) for fid in field_errors}
-        | manage_offers.field_labels(offered, gettext),
+        "labels": labels.for_page(gettext, row["kind"], field_errors) | manage_offers.field_labels(offered, gettext),
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,

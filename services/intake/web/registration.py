@@ -41,8 +41,7 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
     field_errors: dict[str, str] = {}
     for path, message in errors.items():
         field_errors.setdefault(forms.field_id(path), message)
-    # The kind's own wording wins over label_for's generic one ("About your organisation").
-    names = {fid: labels.label_for(fid, gettext) for fid in field_errors} | labels.labels(gettext, kind)
+    names = labels.for_page(gettext, kind, field_errors)
     return render(
         request,
         template,
