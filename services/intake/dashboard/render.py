@@ -46,7 +46,7 @@ def render(
             "other_language_url": _other_language_url(request, "en" if locale == "de" else "de"),
             "query": request.query,
             "flash": request.query.get("msg"),
-            "district_name": _district_name,
+            "district_name": district_name,
             "v": v,
             "explain": partial(explain, v),
             "reason_of": partial(history.reason, v),
@@ -76,7 +76,8 @@ def _other_language_url(request: web.Request, other: str) -> str:
     return f"{request.path}?{urlencode([*kept, ('lang', other)])}"
 
 
-def _district_name(code: str | None) -> str:
+def district_name(code: str | None) -> str:
+    """A district's name ("Saale-Holzland-Kreis" for 16074); an unknown code as it is, none as ""."""
     district = districts().get(code or "")
     return district.name if district else (code or "")
 

@@ -15,10 +15,9 @@ from markupsafe import Markup
 from lotse.intake import audit, stats
 from lotse.intake.dashboard import pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
-from lotse.intake.dashboard.render import gettext, locale_of, render
+from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
 from lotse.intake.typedefs import pool_key
-from lotse.shared.reference import districts
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
 # An erased person's times are kept to the month, the month as the coordinators' clock has it
@@ -97,9 +96,7 @@ async def participants_csv(request: web.Request) -> web.Response:
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified"]
-    names = {code: district.name for code, district in districts().items()}
-    return _csv("participants.csv", header,
-                [[*r[:7], names.get(r[6], r[6] or ""), *r[7:]] for r in rows])
+    return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
 
 
 async def matches_csv(request: web.Request) -> web.Response:
