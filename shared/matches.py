@@ -46,6 +46,11 @@ END_REMATCH = "rematch_requested"
 END_ERASED = "participant_erased"
 END_COORDINATOR = "coordinator"
 
+#: The flag (matches.flag_reason) of an active match whose two sides cannot reach each other: not
+#: both let their address be passed on. Intake sets it, a coordinator clears it once the two are in
+#: touch; the notifier's digest and the dashboard's history label it.
+CONNECT_FLAG = "contact details not shared: please put them in touch"
+
 
 def rejection_reason(code: str, note: str | None) -> str:
     """What a rejection stores as its reason: the code, and the coordinator's note behind it."""

@@ -17,15 +17,13 @@ from lotse.intake import audit
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
+from lotse.shared.matches import CONNECT_FLAG
 from lotse.shared.outbox import write_event
 
 ANSWERS: Final = ("accept", "decline")
 CHECKIN_ANSWERS: Final = ("good", "unsure", "bad")
 OUTCOMES: Final = (matches.COMPLETED, matches.CANCELLED)
 REASON_MAX: Final = 1000
-# The flag of an active match whose two sides cannot reach each other: not both let their
-# address be passed on. A coordinator clears it once they have put the two in touch.
-CONNECT_FLAG: Final = "contact details not shared: please put them in touch"
 
 
 class NotYours(Exception):

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from lotse.notifier import match_context
-from lotse.shared import tokens
+from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
 
 Context = dict[str, Any]
@@ -129,7 +129,7 @@ def flag_code(reason: str | None) -> str:
         return "unanswered"
     if text.startswith("check-in:") and text.endswith("not a good fit"):
         return "checkin_bad"
-    if text == "contact details not shared: please put them in touch":  # intake's lifecycle.CONNECT_FLAG
+    if text == matches.CONNECT_FLAG:
         return "connect"
     return "other"
 

@@ -29,7 +29,7 @@ PHRASES: Final = {
     "no answer after a reminder": N_("No answer after a reminder"),
     "check-in: newcomer says it is not a good fit": N_("Check-in: the newcomer says it is not a good fit"),
     "check-in: counterpart says it is not a good fit": N_("Check-in: the other side says it is not a good fit"),
-    "contact details not shared: please put them in touch": N_(
+    matches.CONNECT_FLAG: N_(
         "Both accepted, but their addresses were not passed on: please put them in touch"),
 }
 # Who the counterpart of a match is, by the match's kind.
