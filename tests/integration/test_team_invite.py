@@ -48,6 +48,21 @@ async def test_an_invitation_is_shown_after_a_redirect_and_a_reload_keeps_it(
     assert "/dashboard/password/" not in after
 
 
+async def test_the_link_is_kept_out_of_scripts_and_gone_after_logout(intake_client: IntakeClient) -> None:
+    admin_csrf = await login(intake_client)
+    posted = await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
+                                                               "email": "danach@review.test", "role": "coordinator"},
+                                      allow_redirects=False)
+    cookie = posted.cookies["lotse_team_link"]
+    assert cookie["httponly"] and cookie["path"] == "/dashboard/team" and cookie["samesite"] == "Strict"
+    assert "/dashboard/password/" in await (await intake_client.get("/dashboard/team")).text()
+
+    # Whoever logs in next at this browser is not shown the link the admin created.
+    await intake_client.post("/dashboard/logout", data={"csrf": admin_csrf})
+    await login(intake_client)
+    assert "/dashboard/password/" not in await (await intake_client.get("/dashboard/team")).text()
+
+
 async def test_the_password_error_is_tied_to_its_field(intake_client: IntakeClient) -> None:
     admin_csrf = await login(intake_client)
     await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
