@@ -24,6 +24,7 @@ from lotse.notifier.delivery import DeliveryLoop
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink, StoredMessage
+from tests.conftest import eventually
 
 PUBLIC_URL = "https://lotse.example"
 EXPLANATION = [
@@ -125,6 +126,15 @@ async def notify(pool: asyncpg.Pool, *extra: events.Event) -> None:
     for event in [*await outbox_events(pool), *extra]:
         async with pool.acquire() as conn, conn.transaction():
             await notifier.handle(conn, event)
+
+
+async def mails_to(sink: MailSink, email: str, count: int = 1) -> list[StoredMessage]:
+    """The emails to ``email`` once at least ``count`` have arrived (from a notifier running apart)."""
+    async def probe() -> list[StoredMessage]:
+        found = to(sink, email)
+        return found if len(found) >= count else []
+
+    return await eventually(probe)
 
 
 def to(sink: MailSink, email: str) -> list[StoredMessage]:

@@ -16,17 +16,17 @@ from lotse.intake import lifecycle
 from lotse.notifier.compose import Composer, digest_recipient
 from lotse.notifier.render import render_email
 from lotse.shared.config import Settings
-from lotse.shared.mailsink import MailSink, StoredMessage
-from tests.conftest import IntakeClient, eventually
+from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
 from tests.integration.notifier_fixtures import (
     Person,
     RunningNotifier,
     add_coordinator,
     add_match,
     add_participant,
+    mails_to,
     outbox_events,
     publish,
-    to,
 )
 from tests.integration.test_dashboard import login
 
@@ -41,14 +41,6 @@ async def relay(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:
     """What intake's outbox relay publishes: here both answers."""
     for event in await outbox_events(pool):
         await publish(amqp, event)
-
-
-async def mail_to(sink: MailSink, person: Person) -> StoredMessage:
-    async def probe() -> list[StoredMessage]:
-        return to(sink, person.email)
-
-    [mail] = await eventually(probe)
-    return mail
 
 
 async def test_both_yes_tells_both_sides_how_to_reach_each_other(
@@ -67,7 +59,7 @@ async def test_both_yes_tells_both_sides_how_to_reach_each_other(
     assert await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id) is None
     await relay(pool, amqp)
 
-    to_thomas, to_lan = await mail_to(sink, thomas), await mail_to(sink, lan)
+    [to_thomas], [to_lan] = await mails_to(sink, thomas.email), await mails_to(sink, lan.email)
     # One email each, for the second yes: the first only waits for it.
     assert len(sink.messages()) == 2
     assert to_thomas.subject == "Sie haben beide Ja gesagt: So kommen Sie in Kontakt"
@@ -88,7 +80,7 @@ async def test_without_both_consents_both_hear_the_centre_connects_them_and_the_
     assert await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id) == lifecycle.CONNECT_FLAG
     await relay(pool, amqp)
 
-    to_joerg, to_olena = await mail_to(sink, joerg), await mail_to(sink, olena)
+    [to_joerg], [to_olena] = await mails_to(sink, joerg.email), await mails_to(sink, olena.email)
     assert olena.email not in to_joerg.text + (to_joerg.html or "")
     assert joerg.email not in to_olena.text + (to_olena.html or "")
     assert "Das Welcome Center meldet sich bald bei Ihnen. Dann bekommen Sie die Kontakt-Daten." in to_joerg.text

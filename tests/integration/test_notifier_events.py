@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from lotse.shared import events
 from lotse.shared.consents import both_share_contact
 from lotse.shared.consumer import DEAD_REASON_HEADER
-from lotse.shared.mailsink import MailSink, StoredMessage
+from lotse.shared.mailsink import MailSink
 from lotse.shared.topology import NOTIFIER_QUEUE
 from tests.conftest import eventually, queue_depth
 from tests.integration.notifier_fixtures import (
@@ -26,6 +26,7 @@ from tests.integration.notifier_fixtures import (
     add_match,
     add_participant,
     add_position,
+    mails_to,
     match_event,
     publish,
     to,
@@ -38,14 +39,6 @@ async def settled(pool: asyncpg.Pool, expected_rows: int) -> bool:
         "SELECT count(*) AS total, count(*) FILTER (WHERE status IN ('pending', 'sending')) AS open FROM notifications"
     )
     return bool(counts["total"] == expected_rows and counts["open"] == 0)
-
-
-async def mails_to(sink: MailSink, email: str, count: int = 1) -> list[StoredMessage]:
-    async def probe() -> list[StoredMessage]:
-        found = to(sink, email)
-        return found if len(found) >= count else []
-
-    return await eventually(probe)
 
 
 @pytest.fixture

@@ -12,18 +12,17 @@ from aio_pika.abc import AbstractRobustConnection
 
 from lotse.intake import privacy
 from lotse.shared import events
-from lotse.shared.mailsink import MailSink, StoredMessage
-from tests.conftest import eventually
+from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
     Person,
     RunningNotifier,
     add_match,
     add_participant,
     add_position,
+    mails_to,
     match_event,
     outbox_events,
     publish,
-    to,
 )
 
 SUHL, JENA, GERA = "16054", "16053", "16052"
@@ -32,10 +31,7 @@ FAMILY_WORDS = ("Famil", "Kind", "Partner", "Betreuung")
 
 async def mail_to(sink: MailSink, person: Person) -> str:
     """The one email's text part, with the line ends of a text (SMTP sends CRLF)."""
-    async def probe() -> list[StoredMessage]:
-        return to(sink, person.email)
-
-    [mail] = await eventually(probe)
+    [mail] = await mails_to(sink, person.email)
     return mail.text.replace("\r\n", "\n")
 
 
