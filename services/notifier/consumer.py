@@ -23,7 +23,7 @@ from lotse.shared.topology import NOTIFIER_QUEUE
 # Notification types a `notification.requested` event may ask for directly.
 MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
-                         "already_registered", "manage_link"})
+                         "already_registered", "manage_link", "email_change_confirm", "email_change_notice"})
 
 
 class NotifierConsumer(Consumer):
@@ -55,12 +55,22 @@ class NotifierConsumer(Consumer):
             pending += await self._requests(conn, event)
         await notifications_db.request_many(conn, pending)
 
+    async def record_and_handle_at_once(self, conn: asyncpg.Connection, batch: list[Event]) -> set[uuid.UUID] | None:
+        """Registrations, verifications and requested notifications (most of this queue) need no
+        reading first: their messages and rows go in with one statement."""
+        direct: list[notifications_db.Request] = []
+        for event in batch:
+            requests = _direct_requests(event)
+            if requests is None:
+                return None
+            direct += requests
+        return await notifications_db.record_with_messages(conn, self.name, batch, direct)
+
     async def _requests(self, conn: asyncpg.Connection, event: Event) -> list[notifications_db.Request]:
-        data, request = event.data, notifications_db.Request
-        if event.type == events.PARTICIPANT_REGISTERED:
-            return [request("verification", event.id, participant_id=data["participant_id"])]
-        if event.type == events.PARTICIPANT_VERIFIED:
-            return [request("registration_confirmed", event.id, participant_id=data["participant_id"])]
+        direct = _direct_requests(event)
+        if direct is not None:
+            return direct
+        data = event.data
         if event.type == events.MATCH_INTRODUCED:
             return await self._both_sides(conn, event, "introduction")
         if event.type == events.MATCH_RESPONDED and data.get("answer") == "decline":
@@ -75,14 +85,7 @@ class NotifierConsumer(Consumer):
             return await self._both_sides(conn, event, "match_ended")
         if event.type == events.PARTICIPANT_ERASED:
             await notifications_db.forget_participant(conn, data["participant_id"])
-            return [request("erasure_confirmation", event.id, participant_id=data["participant_id"])]
-        if event.type == events.NOTIFICATION_REQUESTED:
-            kind = data["notification"]
-            if kind not in REQUESTABLE:
-                raise PermanentError(f"unknown notification {kind!r}")
-            if not data.get("participant_id"):
-                raise PermanentError("notification.requested needs data.participant_id")
-            return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"))]
+            return [notifications_db.Request("erasure_confirmation", event.id, participant_id=data["participant_id"])]
         return []
 
     async def _both_sides(
@@ -101,3 +104,21 @@ class NotifierConsumer(Consumer):
 
     async def after_commit(self, event: Event) -> None:
         self._on_committed()
+
+
+def _direct_requests(event: Event) -> list[notifications_db.Request] | None:
+    """The notifications an event asks for when the event alone says who gets what; None when
+    the database must be read (or written) first."""
+    data, request = event.data, notifications_db.Request
+    if event.type == events.PARTICIPANT_REGISTERED:
+        return [request("verification", event.id, participant_id=data["participant_id"])]
+    if event.type == events.PARTICIPANT_VERIFIED:
+        return [request("registration_confirmed", event.id, participant_id=data["participant_id"])]
+    if event.type == events.NOTIFICATION_REQUESTED:
+        kind = data["notification"]
+        if kind not in REQUESTABLE:
+            raise PermanentError(f"unknown notification {kind!r}")
+        if not data.get("participant_id"):
+            raise PermanentError("notification.requested needs data.participant_id")
+        return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"))]
+    return None

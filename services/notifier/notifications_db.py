@@ -9,6 +9,8 @@ from typing import Final
 
 import asyncpg
 
+from lotse.shared.events import Event
+
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -35,11 +37,41 @@ async def request_many(conn: asyncpg.Connection, requests: list[Request]) -> int
            SELECT gen_random_uuid(), r.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
                                                     $6::uuid[]) AS r
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
+        *_columns(requests),
+    )
+    return len(inserted)
+
+
+def _columns(requests: list[Request]) -> tuple[list[object], ...]:
+    """``requests`` as the arrays an ``unnest`` of notification rows takes, in its column order."""
+    return (
         [r.dedupe_key for r in requests], [r.type for r in requests], [r.event_id for r in requests],
         [_uuid(r.participant_id) for r in requests], [_uuid(r.coordinator_id) for r in requests],
         [_uuid(r.match_id) for r in requests],
     )
-    return len(inserted)
+
+
+async def record_with_messages(
+    conn: asyncpg.Connection, consumer: str, messages: list[Event], requests: list[Request]
+) -> set[uuid.UUID]:
+    """Record ``messages`` as processed by ``consumer`` and, for those seen for the first time,
+    their notifications, in one statement; returns the ids of the messages seen first now."""
+    first = await conn.fetch(
+        """WITH fresh AS (
+               INSERT INTO processed_messages (consumer, message_id, type)
+               SELECT $1, message_id, type FROM unnest($2::uuid[], $3::text[]) AS m (message_id, type)
+               ON CONFLICT DO NOTHING RETURNING message_id),
+           added AS (
+               INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id)
+               SELECT gen_random_uuid(), r.* FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
+                                                        $9::uuid[]) AS r (dedupe_key, type, event_id, participant_id,
+                                                                          coordinator_id, match_id)
+               WHERE r.event_id IN (SELECT message_id FROM fresh)
+               ON CONFLICT (dedupe_key) DO NOTHING)
+           SELECT message_id FROM fresh""",
+        consumer, [m.id for m in messages], [m.type for m in messages], *_columns(requests),
+    )
+    return {row["message_id"] for row in first}
 
 
 async def request(

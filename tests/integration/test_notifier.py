@@ -4,6 +4,7 @@ permanent failures, erasure, and the coordinators' digest."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,6 +19,7 @@ from lotse.notifier.consumer import NotifierConsumer
 from lotse.notifier.delivery import DeliveryLoop
 from lotse.shared import events
 from lotse.shared.config import Settings
+from lotse.shared.consumer import PermanentError
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload
@@ -208,6 +210,61 @@ async def test_the_digest_is_batched_per_coordinator_and_window(
     digests = [m for m in sink.messages() if "digest" not in m.rcpt_tos]
     assert len(digests) == 2 and all(m.headers["Content-Language"] == "de" for m in digests)
     assert "/dashboard" in digests[0].text
+
+
+class _OnlyConnection:
+    """A pool of one connection the test holds (to see every statement sent on it)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    @contextlib.asynccontextmanager
+    async def acquire(self) -> AsyncIterator[asyncpg.Connection]:
+        yield self._conn
+
+
+async def test_registrations_and_requests_go_in_with_one_statement_that_a_redelivery_repeats_harmlessly(
+    notifier: NotifierConsumer, pool: asyncpg.Pool
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    for person in (first, second):
+        await pool.execute("INSERT INTO participants (id, kind, name, email, preferred_locale, district) "
+                           "VALUES ($1, 'newcomer', 'N', $2, 'en', '16053')", person, f"{person}@example.org")
+    registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=first, kind="newcomer")
+    batch = [registered, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=second, kind="newcomer"),
+             registered,  # the same message twice in one batch counts once
+             events.new_event(events.NOTIFICATION_REQUESTED, notification="manage_link", participant_id=second)]
+    statements: list[str] = []
+    async with pool.acquire() as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        watched = NotifierConsumer(_OnlyConnection(conn), None, on_committed=lambda: None)  # type: ignore[arg-type]
+        assert await watched._process_batch(batch) == [True, True, False, True]
+        assert await watched._process_batch(batch) == [False, False, False, False]  # redelivered
+    assert len(statements) == 2, statements  # one statement per batch: no BEGIN, no COMMIT, no second INSERT
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages WHERE consumer = 'notifier'") == 3
+    rows = sorted((r["participant_id"] == first, r["type"]) for r in await pool.fetch(
+        "SELECT participant_id, type FROM notifications WHERE status = 'pending'"))
+    assert rows == [(False, "manage_link"), (False, "registration_confirmed"), (True, "verification")]
+
+
+async def test_a_batch_that_must_read_first_is_handled_in_a_transaction(
+    notifier: NotifierConsumer, pool: asyncpg.Pool
+) -> None:
+    newcomer = uuid.uuid4()
+    batch = [events.new_event(events.PARTICIPANT_REGISTERED, participant_id=newcomer, kind="newcomer"),
+             events.new_event(events.PARTICIPANT_ERASED, participant_id=newcomer, kind="newcomer")]
+    async with pool.acquire() as conn:
+        assert await notifier.record_and_handle_at_once(conn, batch) is None
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages") == 0  # nothing half done
+
+
+async def test_an_unknown_requested_notification_is_refused_on_the_one_statement_path_too(
+    notifier: NotifierConsumer, pool: asyncpg.Pool
+) -> None:
+    unknown = events.new_event(events.NOTIFICATION_REQUESTED, notification="lottery_win", participant_id=uuid.uuid4())
+    with pytest.raises(PermanentError, match="lottery_win"):
+        await notifier._process_batch([unknown])
+    assert await pool.fetchval("SELECT count(*) FROM processed_messages") == 0
 
 
 async def test_a_batch_of_events_records_each_notification_once_and_an_erasure_within_it_holds(
