@@ -12,22 +12,46 @@ from lotse.shared.i18n import SUPPORTED_LOCALES, negotiate_locale, translations
 LOCALE_COOKIE = "lotse_locale"
 # Per request: the language the person behind an emailed link chose (their preferred_locale).
 person_locale_key = web.RequestKey("person_locale", str)
+# Per request: the language picked with the switcher on a page's form (see switch_language).
+switched_locale_key = web.RequestKey("switched_locale", str)
 PACKAGE = "lotse.intake"
 DOMAIN = "intake"
 
 
 def request_locale(request: web.Request) -> str:
-    """An explicit choice on the page (?lang=) wins; then, on a page behind an emailed link, the
+    """An explicit choice on the page (the switcher, ?lang=) wins; then, on a page behind an emailed link, the
     person's own language; then the remembered cookie; then Accept-Language.
 
     The person's language beats the cookie and the header because both belong to the browser,
     which may be a shared one at a welcome centre or a phone set to another language.
     """
-    candidates = (request.query.get("lang"), request.get(person_locale_key), request.cookies.get(LOCALE_COOKIE))
+    candidates = (chosen_locale(request), request.get(person_locale_key), request.cookies.get(LOCALE_COOKIE))
     for candidate in candidates:
         if candidate in SUPPORTED_LOCALES:
             return candidate
     return negotiate_locale(request.headers.get("Accept-Language"))
+
+
+def chosen_locale(request: web.Request) -> str | None:
+    """The language picked on the page, if any: with the switcher sent along with a form, else ?lang=.
+
+    The switcher's pick beats ?lang= because a form that was already in a chosen language posts to
+    its own URL with that ?lang= (keep_chosen_language), and the switch is the newer choice.
+    """
+    for candidate in (request.get(switched_locale_key), request.query.get("lang")):
+        if candidate in SUPPORTED_LOCALES:
+            return candidate
+    return None
+
+
+def switch_language(request: web.Request, form: Mapping[str, object]) -> bool:
+    """Whether `form` was sent with the language switcher (base.html ties it to a page's form)
+    rather than to be saved. If so, the page is to be drawn again as sent, unchecked and unsaved,
+    in the language picked: switching languages halfway must not cost what was typed."""
+    if "switch_lang" not in form:
+        return False
+    request[switched_locale_key] = str(form.get("lang", ""))
+    return True
 
 
 def speak_as_person(request: web.Request, locale: str | None) -> None:
@@ -38,8 +62,8 @@ def speak_as_person(request: web.Request, locale: str | None) -> None:
 
 def keep_chosen_language(request: web.Request, url: str) -> str:
     """`url` with the ?lang= chosen on this page, so a form post or redirect stays in that language."""
-    chosen = request.query.get("lang")
-    if chosen not in SUPPORTED_LOCALES:
+    chosen = chosen_locale(request)
+    if chosen is None:
         return url
     return f"{url}{'&' if '?' in url else '?'}lang={chosen}"
 

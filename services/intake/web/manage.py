@@ -13,7 +13,7 @@ from aiohttp import web
 
 from lotse.intake import offers, own_matches, privacy, self_service
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
-from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person
+from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import ValidationFailed, validate_update
 from lotse.intake.web import expired_links, forms, labels, manage_offers, messages, vocabulary
@@ -117,6 +117,8 @@ async def manage_submit(request: web.Request) -> web.Response:
         try:
             row = await self_service.load(conn, participant_id)
             speak_as_person(request, row["preferred_locale"])  # the errors below are rendered in it
+            if switch_language(request, form):  # the header's switcher sends the edit form along
+                return await _draw(request, conn, row, values=forms.form_values(form))
             if action == "pause":
                 await self_service.set_paused(conn, participant_id, True)
             elif action == "resume":

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from lotse.intake import registrations
 from lotse.intake.api.public import seconds_to_wait
-from lotse.intake.i18n import request_locale
+from lotse.intake.i18n import request_locale, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key
 from lotse.intake.validation import ValidationFailed, validate_registration
 from lotse.intake.web import forms, labels, messages, vocabulary
@@ -80,9 +80,11 @@ async def submit(request: web.Request) -> web.Response:
     segment, kind = _kind(request)
     form = await request.post()
     add_row = form.get("add_row")
-    if isinstance(add_row, str) and add_row:
-        # "Add another position/course" without JavaScript: show the form again, one row more.
-        return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, add_row))
+    adding = add_row if isinstance(add_row, str) and add_row else None
+    if switch_language(request, form) or adding:
+        # Another language, or "Add another position/course", without JavaScript: show the form
+        # again as sent (one row more for the latter), nothing checked, counted or stored.
+        return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, adding))
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)

@@ -7,9 +7,17 @@ from typing import Any
 
 from aiohttp import web
 
-from lotse.intake.i18n import DOMAIN, LOCALE_COOKIE, PACKAGE, keep_chosen_language, person_lang_query, request_locale
+from lotse.intake.i18n import (
+    DOMAIN,
+    LOCALE_COOKIE,
+    PACKAGE,
+    chosen_locale,
+    keep_chosen_language,
+    person_lang_query,
+    request_locale,
+)
 from lotse.intake.typedefs import settings_key
-from lotse.shared.i18n import SUPPORTED_LOCALES, environment, translations
+from lotse.shared.i18n import environment, translations
 from lotse.shared.reference import locales
 
 ONE_YEAR_S = 365 * 24 * 3600
@@ -39,8 +47,8 @@ def render(
     if len(errors) > 1 and list(errors) != (ordered := in_page_order(html, errors)):
         html = page.render({**full, "field_errors": {field: errors[field] for field in ordered}})
     response = web.Response(text=html, content_type="text/html", status=status)
-    chosen = request.query.get("lang")
-    if chosen in SUPPORTED_LOCALES:
+    chosen = chosen_locale(request)
+    if chosen is not None:
         # Remember an explicit choice; it is not personal data, so no consent is needed for it.
         response.set_cookie(LOCALE_COOKIE, chosen, max_age=ONE_YEAR_S, samesite="Lax", httponly=True)
     return response
