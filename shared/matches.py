@@ -46,10 +46,17 @@ END_REMATCH = "rematch_requested"
 END_ERASED = "participant_erased"
 END_COORDINATOR = "coordinator"
 
-#: The flag (matches.flag_reason) of an active match whose two sides cannot reach each other: not
-#: both let their address be passed on. Intake sets it, a coordinator clears it once the two are in
-#: touch; the notifier's digest and the dashboard's history label it.
-CONNECT_FLAG = "contact details not shared: please put them in touch"
+#: Why a match needs a coordinator's look (matches.flag_code, with flagged_at). Intake sets them;
+#: the dashboard and the notifier's digest label them in the reader's language. flag_reason holds
+#: only words nobody coded (none are written now): shown as written, never read as a code.
+FLAG_UNANSWERED = "unanswered"  # an introduction still unanswered some days after its reminder
+FLAG_CHECKIN_NEWCOMER = "checkin_bad_newcomer"  # the newcomer's latest check-in: not a good fit
+FLAG_CHECKIN_COUNTERPART = "checkin_bad_counterpart"  # the other side's latest check-in: the same
+#: An active match whose two sides cannot reach each other (not both let their address be passed
+#: on): a coordinator puts them in touch and clears it.
+FLAG_CONNECT = "connect"
+CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_COUNTERPART}
+FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT)
 
 
 def rejection_reason(code: str, note: str | None) -> str:

@@ -19,7 +19,8 @@ from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
 
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
-                   round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side"""
+                   round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side,
+                   flag_code"""
 
 # kind -> (table, capacity expression) of the counterpart
 _CAPACITY = {
@@ -53,6 +54,8 @@ def to_json(row: asyncpg.Record) -> dict[str, Any]:
         "decided_by": str(row["decided_by"]) if row["decided_by"] else None,
         "note": row["note"],
         "reason": row["reason"],
+        "end_reason": row["end_reason"],
+        "flag_code": row["flag_code"],
     }
 
 

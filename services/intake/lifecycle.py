@@ -17,7 +17,6 @@ from lotse.intake import audit
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
-from lotse.shared.matches import CONNECT_FLAG
 from lotse.shared.outbox import write_event
 
 ANSWERS: Final = ("accept", "decline")
@@ -125,11 +124,13 @@ async def respond(
         shared = owner is not None and await both_share_contact(conn, match["newcomer_id"], owner)
         changed = await matches_db.transition(
             conn, match_id, matches.ACTIVE, events.MATCH_RESPONDED, event_data={**data, "status": matches.ACTIVE},
-            active_at=now, flagged_at=None if shared else now, flag_reason=None if shared else CONNECT_FLAG,
+            active_at=now, flagged_at=None if shared else now, flag_code=None if shared else matches.FLAG_CONNECT,
+            flag_reason=None,
         )
         return str(changed["status"])
     # The first of two accepts: the match waits for the other side.
-    await conn.execute("UPDATE matches SET flagged_at = NULL, flag_reason = NULL WHERE id = $1", match_id)
+    await conn.execute("UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL WHERE id = $1",
+                       match_id)
     await write_event(conn, matches_db.match_event(events.MATCH_RESPONDED, match, **data))
     return str(match["status"])
 
@@ -159,16 +160,13 @@ async def check_in(
     )
     unhappy = [side for side, latest in (await current_checkins(conn, match_id)).items() if latest == "bad"]
     if unhappy:
-        await flag(conn, match_id, _checkin_flag(who.side if who.side in unhappy else unhappy[0]))
+        await flag(conn, match_id, matches.CHECKIN_FLAGS[who.side if who.side in unhappy else unhappy[0]])
     else:
         await conn.execute(
-            "UPDATE matches SET flagged_at = NULL, flag_reason = NULL WHERE id = $1 AND flag_reason = ANY($2::text[])",
-            match_id, [_checkin_flag(side) for side in ("newcomer", "counterpart")],
+            """UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL
+               WHERE id = $1 AND flag_code = ANY($2::text[])""",
+            match_id, list(matches.CHECKIN_FLAGS.values()),
         )
-
-
-def _checkin_flag(side: str) -> str:
-    return f"check-in: {side} says it is not a good fit"
 
 
 async def current_checkins(conn: asyncpg.Connection, match_id: uuid.UUID) -> dict[str, str]:
@@ -195,9 +193,12 @@ async def request_rematch(conn: asyncpg.Connection, match_id: uuid.UUID, partici
     )
 
 
-async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str) -> None:
+async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, code: str) -> None:
+    """Flag the match with one of matches.FLAGS (replacing any flag it had, keeping since when)."""
     await conn.execute(
-        "UPDATE matches SET flagged_at = coalesce(flagged_at, now()), flag_reason = $2 WHERE id = $1", match_id, reason
+        """UPDATE matches SET flagged_at = coalesce(flagged_at, now()), flag_code = $2, flag_reason = NULL
+           WHERE id = $1""",
+        match_id, code,
     )
 
 
@@ -205,9 +206,9 @@ async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, mat
     """A coordinator has put the two sides of an active match in touch: the connect flag goes
     (audited). False when there was no such flag (already cleared, or replaced by another)."""
     cleared = await conn.fetchval(
-        """UPDATE matches SET flagged_at = NULL, flag_reason = NULL
-           WHERE id = $1 AND status = 'active' AND flag_reason = $2 RETURNING id""",
-        match_id, CONNECT_FLAG,
+        """UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL
+           WHERE id = $1 AND status = 'active' AND flag_code = $2 RETURNING id""",
+        match_id, matches.FLAG_CONNECT,
     )
     if cleared is None:
         return False
@@ -227,7 +228,8 @@ async def end_match(
     ended = await matches_db.transition(
         conn, match_id, outcome, events.MATCH_ENDED,
         event_data={"outcome": outcome, "reason": matches.END_COORDINATOR}, reason=reason,
-        end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(), flagged_at=None, flag_reason=None,
+        end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(), flagged_at=None, flag_code=None,
+        flag_reason=None,
     )
     await audit.record(
         conn, coordinator, f"match.{outcome}", "match", match_id,

@@ -14,7 +14,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.shared import events, matches_db
+from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_events
 from lotse.shared.singleton_job import every, run_locked
 
@@ -64,10 +64,10 @@ async def send_reminders(conn: asyncpg.Connection) -> int:
 
 async def flag_unanswered(conn: asyncpg.Connection) -> int:
     flagged = await conn.fetch(
-        """UPDATE matches SET flagged_at = now(), flag_reason = 'no answer after a reminder'
+        """UPDATE matches SET flagged_at = now(), flag_code = $2, flag_reason = NULL
            WHERE status = 'introduced' AND flagged_at IS NULL AND reminded_at < now() - $1::interval
            RETURNING id""",
-        FLAG_AFTER_REMINDER,
+        FLAG_AFTER_REMINDER, matches.FLAG_UNANSWERED,
     )
     return len(flagged)
 

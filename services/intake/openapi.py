@@ -206,7 +206,7 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
 
 
 def _match_schema() -> dict[str, Any]:
-    return _record({
+    record = _record({
         "id": UUID, "kind": _codes(matches.KINDS), "newcomer_id": UUID,
         "counterpart_id": {**UUID, "description": "the mentor, the course, or the employer's position"},
         "score": {"type": "number", "minimum": 0, "maximum": 1},
@@ -223,6 +223,15 @@ def _match_schema() -> dict[str, Any]:
         "reason": {"type": ["string", "null"],
                    "description": "why it was rejected, withdrawn, declined or ended: a code, then ': ' and words"},
     })
+    # Added later: present in what this server writes, optional for clients of an older one.
+    record["properties"].update({
+        "end_reason": {"type": ["string", "null"], "description": (
+            "why it stopped, as a code: declined, rematch_requested, participant_erased, coordinator "
+            "(the coordinator's words are in `reason`), or the withdrawal's or rejection's code")},
+        "flag_code": {**_nullable(_codes(matches.FLAGS)),
+                      "description": "why intake flagged it for a coordinator's look; null when it did not"},
+    })
+    return record
 
 
 def _counts(description: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
@@ -122,16 +122,18 @@ async def erasure_recipient(conn: asyncpg.Connection, row: asyncpg.Record) -> Re
     return Recipient(receipt["email"], receipt["locale"], {"name": receipt["name"] or ""})
 
 
-def flag_code(reason: str | None) -> str:
-    """Intake's flag reasons as codes the digest template translates; anything else is shown as written."""
-    text = reason or ""
-    if text == "no answer after a reminder":
-        return "unanswered"
-    if text.startswith("check-in:") and text.endswith("not a good fit"):
-        return "checkin_bad"
-    if text == matches.CONNECT_FLAG:
-        return "connect"
-    return "other"
+# The digest's wording of each matches.flag_code (_digest.j2's flag macro); it names no side.
+_DIGEST_FLAGS: Final = {
+    matches.FLAG_UNANSWERED: "unanswered",
+    matches.FLAG_CHECKIN_NEWCOMER: "checkin_bad",
+    matches.FLAG_CHECKIN_COUNTERPART: "checkin_bad",
+    matches.FLAG_CONNECT: "connect",
+}
+
+
+def flag_code(code: str | None) -> str:
+    """A match's flag_code as the digest template words it; "other" shows the flag_reason as written."""
+    return _DIGEST_FLAGS.get(code or "", "other")
 
 
 async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
@@ -148,7 +150,7 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     waiting = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested'")
     # Both sides by name: a flag is a reason to phone someone, so the mail must say whom.
     flagged = await conn.fetch(
-        """SELECT m.id, m.kind, m.flag_reason, coalesce(n.name, '') AS newcomer,
+        """SELECT m.id, m.kind, m.flag_code, m.flag_reason, coalesce(n.name, '') AS newcomer,
                   coalesce(CASE m.kind
                                WHEN 'mentor' THEN mp.name
                                WHEN 'language_course' THEN c.title || ' (' || (cp.profile->>'organisation') || ')'
@@ -178,7 +180,7 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
             "open_suggestions": int(waiting),
             "undelivered": int(undelivered),
             "flagged": [
-                {"kind": f["kind"], "code": flag_code(f["flag_reason"]), "reason": f["flag_reason"] or "",
+                {"kind": f["kind"], "code": flag_code(f["flag_code"]), "reason": f["flag_reason"] or "",
                  "newcomer": f["newcomer"], "counterpart": f["counterpart"],
                  "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged

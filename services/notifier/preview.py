@@ -41,7 +41,7 @@ SAMPLE: dict[str, Any] = {
     "ended_because": "completed",
     "new_suggestions": 7,
     "open_suggestions": 23,
-    "flagged": [{"kind": "mentor", "code": "unanswered", "reason": "no answer after a reminder",
+    "flagged": [{"kind": "mentor", "code": "unanswered", "reason": "",
                  "newcomer": "Nguyễn Thị Lan", "counterpart": "Thomas Berger",
                  "url": f"{BASE}/dashboard/matches/SAMPLE-1"},
                 {"kind": "employer", "code": "other", "reason": "<b>Arbeitgeber</b> meldet sich nicht",

@@ -83,17 +83,17 @@ async def add_position(pool: asyncpg.Pool, employer: Person, *, title: str) -> u
 
 async def add_match(
     pool: asyncpg.Pool, kind: str, newcomer: Person, counterpart_id: uuid.UUID, *, status: str = "introduced",
-    reason: str | None = None, flag_reason: str | None = None, end_reason: str | None = None,
-    ended_by_side: str | None = None,
+    reason: str | None = None, flag_code: str | None = None, flag_reason: str | None = None,
+    end_reason: str | None = None, ended_by_side: str | None = None,
 ) -> uuid.UUID:
     match_id = uuid.uuid4()
     await pool.execute(
         """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation, reason,
-                                introduced_at, flagged_at, flag_reason, end_reason, ended_by_side)
+                                introduced_at, flagged_at, flag_code, flag_reason, end_reason, ended_by_side)
            VALUES ($1, $2, $3, $4, 0.8, $5, $6::jsonb, $7, now(),
-                   CASE WHEN $8::text IS NULL THEN NULL ELSE now() END, $8, $9, $10)""",
-        match_id, kind, newcomer.id, counterpart_id, status, EXPLANATION, reason, flag_reason, end_reason,
-        ended_by_side,
+                   CASE WHEN coalesce($8, $9) IS NULL THEN NULL ELSE now() END, $8, $9, $10, $11)""",
+        match_id, kind, newcomer.id, counterpart_id, status, EXPLANATION, reason, flag_code, flag_reason,
+        end_reason, ended_by_side,
     )
     return match_id
 

@@ -162,9 +162,9 @@ async def test_the_history_e_mails_team_audit_and_round_report_have_labels_and_g
     assert rejected.status == 303
     declined = uuid.uuid4()
     await pool.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, reason, "
-                       "end_reason, ended_by_side, flagged_at, flag_reason) VALUES ($1, 'mentor', $2, $3, 0.4, "
+                       "end_reason, ended_by_side, flagged_at, flag_code) VALUES ($1, 'mentor', $2, $3, 0.4, "
                        "'declined', 'declined by counterpart', 'declined', 'counterpart', now(), "
-                       "'no answer after a reminder')", declined, newcomer, mentor)
+                       "'unanswered')", declined, newcomer, mentor)
     await pool.execute("INSERT INTO match_responses (match_id, participant_id, side, answer) VALUES "
                        "($1, $2, 'newcomer', 'accept'), ($1, $3, 'counterpart', 'decline')", declined, newcomer, mentor)
     await pool.execute("INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, locale, status, "

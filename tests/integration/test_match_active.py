@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractRobustConnection
 from lotse.intake import lifecycle
 from lotse.notifier.compose import Composer, digest_recipient
 from lotse.notifier.render import render_email
+from lotse.shared import matches
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
@@ -48,15 +49,15 @@ async def test_both_yes_tells_both_sides_how_to_reach_each_other(
 ) -> None:
     lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
     thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
-    match_id = await add_match(pool, "mentor", lan, thomas.id, flag_reason="no answer after a reminder")
+    match_id = await add_match(pool, "mentor", lan, thomas.id, flag_code=matches.FLAG_UNANSWERED)
     async with pool.acquire() as conn, conn.transaction():
         await lifecycle.respond(conn, match_id, lan.id, "accept", None)
     # The reminder flag came back before the second yes: an active match no longer carries it.
-    await pool.execute("UPDATE matches SET flagged_at = now(), flag_reason = 'no answer after a reminder' "
-                       "WHERE id = $1", match_id)
+    await pool.execute("UPDATE matches SET flagged_at = now(), flag_code = $2 WHERE id = $1",
+                       match_id, matches.FLAG_UNANSWERED)
     async with pool.acquire() as conn, conn.transaction():
         await lifecycle.respond(conn, match_id, thomas.id, "accept", None)
-    assert await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id) is None
+    assert await pool.fetchval("SELECT flag_code FROM matches WHERE id = $1", match_id) is None
     await relay(pool, amqp)
 
     [to_thomas], [to_lan] = await mails_to(sink, thomas.email), await mails_to(sink, lan.email)
@@ -77,7 +78,7 @@ async def test_without_both_consents_both_hear_the_centre_connects_them_and_the_
     joerg = await add_participant(pool, "mentor", name="Jörg Müller", locale="de-simple", share_contact=False)
     match_id = await add_match(pool, "mentor", olena, joerg.id)
     await both_accept(pool, match_id, olena, joerg)
-    assert await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id) == lifecycle.CONNECT_FLAG
+    assert await pool.fetchval("SELECT flag_code FROM matches WHERE id = $1", match_id) == matches.FLAG_CONNECT
     await relay(pool, amqp)
 
     [to_joerg], [to_olena] = await mails_to(sink, joerg.email), await mails_to(sink, olena.email)
@@ -113,8 +114,8 @@ async def test_a_coordinator_notes_on_the_match_page_that_the_two_are_in_touch(
     done = await intake_client.post(f"/dashboard/matches/{match_id}/connected", data={"csrf": csrf},
                                     allow_redirects=False)
     assert done.status == 303 and "msg=connected" in done.headers["Location"]
-    row = await pool.fetchrow("SELECT status, flagged_at, flag_reason FROM matches WHERE id = $1", match_id)
-    assert row["status"] == "active" and row["flagged_at"] is None and row["flag_reason"] is None
+    row = await pool.fetchrow("SELECT status, flagged_at, flag_code FROM matches WHERE id = $1", match_id)
+    assert row["status"] == "active" and row["flagged_at"] is None and row["flag_code"] is None
     assert await pool.fetchval("SELECT action FROM audit_log WHERE subject_id = $1", match_id) == "match.connected"
     page = await (await intake_client.get(f"/dashboard/matches/{match_id}")).text()
     assert "/connected" not in page and "hat beide Seiten in Kontakt gebracht" in page

@@ -141,8 +141,8 @@ async def test_check_in_not_a_good_fit_flags_and_offers_a_rematch(
     assert (await intake_client.get(link)).status == 200
     answered = await intake_client.post(link, data={"answer": "bad", "comment": "we never met"})
     assert answered.status == 200 and "/rematch" in await answered.text()
-    row = await pool.fetchrow("SELECT status, flagged_at, flag_reason FROM matches WHERE id = $1", match_id)
-    assert row["status"] == "active" and row["flagged_at"] is not None and "not a good fit" in row["flag_reason"]
+    row = await pool.fetchrow("SELECT status, flagged_at, flag_code FROM matches WHERE id = $1", match_id)
+    assert row["status"] == "active" and row["flagged_at"] is not None and row["flag_code"] == "checkin_bad_newcomer"
 
     rematch = await intake_client.post(f"{link}/rematch")
     assert rematch.status == 200
@@ -175,8 +175,8 @@ async def test_answering_a_check_in_again_keeps_the_first_answer_and_the_flag_fo
     # The mentor's "not a good fit" still stands after the newcomer's "good".
     assert (await intake_client.post(mentor_link, data={"answer": "bad"})).status == 200
     assert (await intake_client.post(link, data={"answer": "unsure"})).status == 200
-    reason = await pool.fetchval("SELECT flag_reason FROM matches WHERE id = $1", match_id)
-    assert reason == "check-in: counterpart says it is not a good fit"
+    code = await pool.fetchval("SELECT flag_code FROM matches WHERE id = $1", match_id)
+    assert code == "checkin_bad_counterpart"
     assert (await intake_client.post(mentor_link, data={"answer": "good"})).status == 200
     assert not await pool.fetchval(flagged, match_id)
 

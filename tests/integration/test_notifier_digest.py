@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 
 from lotse.notifier import digest, notifications_db
+from lotse.shared import matches
 from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
     FastRetries,
@@ -42,7 +43,7 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
         mentor = await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de")
         await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
     flagged_mentor = await add_participant(pool, "mentor", name="Silent", locale="de")
-    flagged = await add_match(pool, "mentor", newcomer, flagged_mentor.id, flag_reason="no answer after a reminder")
+    flagged = await add_match(pool, "mentor", newcomer, flagged_mentor.id, flag_code=matches.FLAG_UNANSWERED)
 
     assert await pass_at(pool, T0 + 10) == 1  # the active coordinator only
     assert await pass_at(pool, T0 + 1800) == 0  # same window: the dedupe key refuses a second row

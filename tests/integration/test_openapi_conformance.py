@@ -18,9 +18,10 @@ import jsonschema_rs  # comes with schemathesis (README, libraries)
 import pytest
 
 from lotse.matcher.consumer import MatcherConsumer
-from lotse.shared import events, tokens
+from lotse.shared import events, matches, tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
+from tests.integration.notifier_fixtures import add_match, add_participant
 
 JSON = "application/json"
 Document = dict[str, Any]
@@ -332,3 +333,24 @@ async def test_every_api_route_is_in_the_document(intake_client: IntakeClient, d
                 served.add((route.method.lower(), expanded))
     documented = {(method, path) for path, operations in document["paths"].items() for method in operations}
     assert served == documented
+
+
+async def test_a_match_says_why_it_is_flagged_and_why_it_ended_as_codes(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str], document: Document
+) -> None:
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    flagged = await add_match(pool, "mentor", newcomer, mentor.id, status="active", flag_code=matches.FLAG_CONNECT)
+    ended = await add_match(pool, "mentor", newcomer, mentor.id, status="declined",
+                            reason="declined by counterpart", end_reason=matches.END_DECLINED)
+    found = {}
+    for match_id in (flagged, ended):
+        status, found[match_id] = await call(intake_client, document, "GET", "/api/v1/matches/{id}",
+                                             url=f"/api/v1/matches/{match_id}", headers=coordinator_headers)
+        assert status == 200
+    assert (found[flagged]["flag_code"], found[flagged]["end_reason"]) == ("connect", None)
+    assert (found[ended]["flag_code"], found[ended]["end_reason"]) == (None, "declined")
+    assert found[ended]["reason"] == "declined by counterpart"  # as before
+    # Optional for clients: a match from a server before these fields still conforms.
+    older = {key: value for key, value in found[ended].items() if key not in ("flag_code", "end_reason")}
+    assert not violations(document, {"$ref": "#/components/schemas/Match"}, older)

@@ -14,6 +14,7 @@ from lotse.notifier.compose import flag_code
 from lotse.notifier.match_context import date_in_sentence, local_date, reasons
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import DOMAIN, PACKAGE, TYPES, render_email
+from lotse.shared import matches
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, untranslated
 
 TRANSLATED = [locale for locale in SUPPORTED_LOCALES if locale != SOURCE_LOCALE]
@@ -112,12 +113,28 @@ def test_a_course_start_ends_its_sentence_with_one_full_stop(notification: str, 
     assert ".." not in email.text.split("\n-- \n")[0]
 
 
-def test_flag_reasons_become_translatable_codes() -> None:
-    assert flag_code("no answer after a reminder") == "unanswered"
-    assert flag_code("check-in: newcomer says it is not a good fit") == "checkin_bad"
-    assert flag_code("something else") == "other" and flag_code(None) == "other"
-    digest = render_email("digest", "de", SAMPLE)
-    assert "keine Antwort nach einer Erinnerung" in digest.text
+def _digest_flag(locale: str, code: str | None, reason: str) -> str:
+    """What the digest's one flagged line says the flag is (after its "newcomer ↔ counterpart – ")."""
+    flagged = [{"kind": "mentor", "code": flag_code(code), "reason": reason, "newcomer": "Lan", "counterpart": "Tom",
+                "url": "https://lotse.example/dashboard/matches/1"}]
+    text = render_email("digest", locale, {**SAMPLE, "flagged": flagged}).text
+    [line] = [line for line in text.splitlines() if "Lan ↔ Tom – " in line]
+    return line.split("Lan ↔ Tom – ", 1)[1]
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_digest_names_every_flag_code_in_the_readers_language(locale: str) -> None:
+    english = {code: _digest_flag(SOURCE_LOCALE, code, "") for code in matches.FLAGS}
+    assert all(english.values())  # none falls back to the (empty) stored words
+    if locale != SOURCE_LOCALE:
+        assert all(_digest_flag(locale, code, "") != english[code] for code in matches.FLAGS)
+    assert _digest_flag("de", matches.FLAG_UNANSWERED, "") == "keine Antwort nach einer Erinnerung"
+
+
+def test_a_flag_in_words_is_shown_as_written_even_when_it_reads_like_intakes_sentence() -> None:
+    # The sentence intake used to store: words now, not a code (migration 0021 turned the stored ones into codes).
+    assert flag_code("no answer after a reminder") == "other" and flag_code(None) == "other"
+    assert _digest_flag("de", None, "no answer after a reminder") == "no answer after a reminder"
 
 
 def test_plain_german_says_it_simply() -> None:

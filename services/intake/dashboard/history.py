@@ -1,9 +1,9 @@
 """A match's and the audit log's stored reasons and changes in the coordinator's language.
 
 Why a match stopped is a code with the side whose step it was (matches.end_reason and
-ended_by_side); a flag is a fixed English phrase ("no answer after a reminder"); ending a match
-takes a coordinator's own words, and a rejection a note. Codes and phrases are labelled here; a
-coordinator's words are shown as written.
+ended_by_side); so is a flag (matches.flag_code); ending a match takes a coordinator's own words,
+and a rejection a note. Codes are labelled here; words are shown as written, even when they read
+like one of intake's labels.
 """
 
 from __future__ import annotations
@@ -24,25 +24,28 @@ BY_SIDE: Final = {
     (matches.END_REMATCH, "newcomer"): N_("The newcomer asked for someone else"),
     (matches.END_REMATCH, "counterpart"): N_("The other side asked for someone else"),
 }
-# Flags intake writes; a check-in's names the side whose answer it was.
-PHRASES: Final = {
-    "no answer after a reminder": N_("No answer after a reminder"),
-    "check-in: newcomer says it is not a good fit": N_("Check-in: the newcomer says it is not a good fit"),
-    "check-in: counterpart says it is not a good fit": N_("Check-in: the other side says it is not a good fit"),
-    matches.CONNECT_FLAG: N_(
-        "Both accepted, but their addresses were not passed on: please put them in touch"),
+# Flags intake writes, by matches.flag_code; a check-in's names the side whose answer it was.
+FLAGS: Final = {
+    matches.FLAG_UNANSWERED: N_("No answer after a reminder"),
+    matches.FLAG_CHECKIN_NEWCOMER: N_("Check-in: the newcomer says it is not a good fit"),
+    matches.FLAG_CHECKIN_COUNTERPART: N_("Check-in: the other side says it is not a good fit"),
+    matches.FLAG_CONNECT: N_("Both accepted, but their addresses were not passed on: please put them in touch"),
 }
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}
 _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
+def flag(v: Vocabulary, match: Mapping[str, Any]) -> str:
+    """Why a match is flagged: its flag_code's label, or the words stored as its flag_reason."""
+    label = FLAGS.get(match["flag_code"] or "")
+    return v._(label) if label else match["flag_reason"] or ""
+
+
 def reason(v: Vocabulary, text: str | None) -> str:
-    """A flag or an audit entry's words: a code with the coordinator's note behind it, a phrase, or own words."""
+    """An audit entry's or a match's stored words: a code with the coordinator's note behind it, or own words."""
     if not text:
         return ""
-    if text in PHRASES:
-        return v._(PHRASES[text])
     if text in GROUPS["withdraw_reason"]:
         return v.label("withdraw_reason", text)
     code, colon, note = text.partition(": ")

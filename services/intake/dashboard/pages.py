@@ -80,7 +80,7 @@ async def match_page(request: web.Request) -> web.Response:
                  *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
-                                          "trail": trail, "connect_flag": lifecycle.CONNECT_FLAG})
+                                          "trail": trail, "connect_flag": matches.FLAG_CONNECT})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:
@@ -100,7 +100,7 @@ async def end_match(request: web.Request) -> web.StreamResponse:
 
 
 async def mark_connected(request: web.Request) -> web.StreamResponse:
-    """"I have put them in touch": clears an active match's connect flag (lifecycle.CONNECT_FLAG)."""
+    """"I have put them in touch": clears an active match's connect flag (matches.FLAG_CONNECT)."""
     await csrf.check(request)
     match_id = path_id(request)
     async with request.app[pool_key].acquire() as conn, conn.transaction():

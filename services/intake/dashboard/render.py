@@ -49,7 +49,7 @@ def render(
             "district_name": district_name,
             "v": v,
             "explain": partial(explain, v),
-            "reason_of": partial(history.reason, v),
+            "flag_of": partial(history.flag, v),
             "ending_of": partial(history.ending, v),
             "side_of": partial(history.side, v),
             "detail_of": partial(history.detail, v),
