@@ -93,6 +93,11 @@ class DeliveryLoop:
     #: Each send renews its row's claim first, so a slow batch never looks dead.
     STALE_CLAIM: ClassVar[timedelta] = timedelta(minutes=2)
     STALE_CHECK_S: ClassVar[float] = 5.0
+    #: How long an idle loop trusts its last look at the next retry's time. Rows the consumer
+    #: adds wake the loop and retries this loop schedules clear it, so only another sender's
+    #: retries wait for the next look: a query per idle moment was one of an email's four
+    #: statements when emails arrive one by one.
+    DUE_CHECK_S: ClassVar[float] = 1.0
     #: An idle loop keeps its SMTP connection this long; mail servers wait minutes (RFC 5321
     #: 4.5.3.2.7 asks for five) before they drop a quiet client.
     SMTP_IDLE_S: ClassVar[float] = 5.0
@@ -110,6 +115,9 @@ class DeliveryLoop:
         self._wake = asyncio.Event()
         self._idle = False
         self._next_stale_check = 0.0
+        # The next pending row's due time (monotonic; None: nothing pending) and until when it holds.
+        self._due_at: float | None = None
+        self._due_known_until = 0.0
         #: Called after a full batch, when more may be waiting; `lanes.Lanes` points it at a helper.
         self.on_full_batch: Callable[[], None] = lambda: None
         self._domain = settings.mail_from.rpartition("@")[2] or "localhost"
@@ -182,6 +190,10 @@ class DeliveryLoop:
 
     async def _idle_timeout(self) -> float:
         """Seconds until the next retry is due (at most 5); housekeeping on the way."""
+        now = time.monotonic()
+        if (not self._accepted and now < self._next_stale_check and now < self._due_known_until
+                and (self._due_at is None or self._due_at > now)):  # a time passed is looked at again
+            return self._due_in(now)
         try:
             async with self._pool.acquire() as conn:
                 await self._record_left_over(conn)
@@ -193,7 +205,12 @@ class DeliveryLoop:
                 due = await notifications_db.next_due_in_s(conn)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return 1.0
-        return 5.0 if due is None else min(max(due, 0.05), 5.0)
+        now = time.monotonic()
+        self._due_at, self._due_known_until = (None if due is None else now + due), now + self.DUE_CHECK_S
+        return self._due_in(now)
+
+    def _due_in(self, now: float) -> float:
+        return 5.0 if self._due_at is None else min(max(self._due_at - now, 0.05), 5.0)
 
     async def deliver_due(self) -> int:
         """Send one batch of due notifications; returns how many were handled.
@@ -356,6 +373,7 @@ class DeliveryLoop:
         delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))
         delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
+        self._due_known_until = 0.0  # look again: this retry may be the next one due
         log.warning("email deferred", extra={**_fields(row), "error": error, "retry_in_s": round(delay, 1)})
 
     def _email(self, row: asyncpg.Record, recipient: Recipient) -> mime.Email:

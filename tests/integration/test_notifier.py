@@ -237,7 +237,7 @@ async def test_registrations_and_requests_go_in_with_one_statement_that_a_redeli
     statements: list[str] = []
     async with pool.acquire() as conn:
         conn.add_query_logger(lambda record: statements.append(record.query))
-        watched = NotifierConsumer(_OnlyConnection(conn), None, on_committed=lambda: None)  # type: ignore[arg-type]
+        watched = NotifierConsumer(_OnlyConnection(conn), None, on_committed=lambda: None)
         assert await watched._process_batch(batch) == [True, True, False, True]
         assert await watched._process_batch(batch) == [False, False, False, False]  # redelivered
     assert len(statements) == 2, statements  # one statement per batch: no BEGIN, no COMMIT, no second INSERT

@@ -166,6 +166,37 @@ async def test_nothing_pending_is_not_read_as_due_now(pool: asyncpg.Pool, lan: P
         assert 25 < (await notifications_db.next_due_in_s(conn) or 0) <= 30
 
 
+async def test_an_idle_loop_looks_for_the_next_retry_once_a_second_unless_it_scheduled_one(
+        pool: asyncpg.Pool, delivery: FastRetries, lan: Person, monkeypatch: pytest.MonkeyPatch) -> None:
+    looks = 0
+    look = notifications_db.next_due_in_s
+
+    async def counted(conn: asyncpg.Connection) -> float | None:
+        nonlocal looks
+        looks += 1
+        return await look(conn)
+
+    monkeypatch.setattr(notifications_db, "next_due_in_s", counted)
+    assert await delivery._idle_timeout() == 5.0  # nothing pending
+    assert await delivery._idle_timeout() == 5.0
+    assert looks == 1  # the second idle moment, within DUE_CHECK_S, asked nobody
+    notification_id = await request(pool, lan)  # another sender's row: unseen until the next look
+    assert await delivery._idle_timeout() == 5.0
+    assert looks == 1
+    async with pool.acquire() as conn:
+        [claimed] = await notifications_db.claim_due(conn, 1)
+        await delivery._retry_or_fail(conn, claimed, "451 try again later")  # due at once (FastRetries)
+    assert await delivery._idle_timeout() == 0.05  # its own retry: it looked again
+    assert looks == 2
+    assert await delivery._idle_timeout() == 0.05  # a due time that has passed is looked at again
+    assert looks == 3
+    await pool.execute("UPDATE notifications SET next_attempt_at = now() + interval '3 seconds' WHERE id = $1",
+                       notification_id)
+    assert 2 < await delivery._idle_timeout() <= 3
+    assert 2 < await delivery._idle_timeout() <= 3  # a time still ahead is trusted
+    assert looks == 4
+
+
 async def test_a_trickle_keeps_the_smtp_connections_and_each_email_goes_at_once(
         pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink, lan: Person) -> None:
     loops = [FastRetries(pool, smtp_settings, Composer(smtp_settings)) for _ in range(2)]
