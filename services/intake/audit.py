@@ -12,6 +12,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.intake.accounts import Coordinator
+from lotse.intake.dashboard import sides
 
 
 async def record(
@@ -76,11 +77,18 @@ async def entries(
     action: str | None = None,
     limit: int = 200,
     offset: int = 0,
+    with_match_sides: bool = False,
 ) -> list[asyncpg.Record]:
+    """Entries newest first; `with_match_sides` adds, to an entry about a match, both sides of that
+    match (`match_id` and sides.COLUMNS, null for other entries) in the same query, so a log page
+    names who each match is about without a query per row."""
+    sides_of_match = (f"""LEFT JOIN LATERAL (SELECT m.id AS match_id, {sides.COLUMNS} FROM {sides.FROM}
+                              WHERE a.subject_type = 'match' AND m.id = a.subject_id) x ON true"""
+                      if with_match_sides else "")
     return list(
         await conn.fetch(
-            """SELECT a.*, c.email AS actor_email FROM audit_log a
-               LEFT JOIN coordinators c ON c.id = a.actor_id
+            f"""SELECT a.*, c.email AS actor_email{", x.*" if with_match_sides else ""} FROM audit_log a
+               LEFT JOIN coordinators c ON c.id = a.actor_id {sides_of_match}
                WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::uuid IS NULL OR a.subject_id = $2)
                  AND ($3::text IS NULL OR a.action = $3)
                ORDER BY a.id DESC LIMIT $4 OFFSET $5""",

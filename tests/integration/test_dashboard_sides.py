@@ -145,3 +145,34 @@ async def test_a_closed_course_or_position_is_marked_closed_and_new_mail_types_h
     employer_page = await (await intake_client.get(f"/dashboard/participants/{employer}")).text()
     assert "Elektroniker/in: 0 von 3 belegt" in employer_page and "2026-04-15" in employer_page
     assert "geschlossen am" in employer_page
+
+
+async def test_the_audit_log_names_who_a_match_is_about_and_links_the_match(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    """Review 4, finding 22: an audit row about a match named only its id."""
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Li Wei"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Renate Albrecht"))
+    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
+                               provider_payload(organisation="VHS Gera"))
+    mentor_match = await _suggest(pool, newcomer, mentor)
+    course_match, _ = await _course_match(pool, newcomer, provider)
+    gone = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena Kovalenko"))
+    erased_match = await _suggest(pool, gone, mentor)
+    await pool.executemany(
+        "INSERT INTO audit_log (action, subject_type, subject_id, detail) VALUES ('match.reject', 'match', $1, $2)",
+        [(mentor_match, "other: lives too far out"), (course_match, None),
+         (erased_match, "other: met her at the library")])
+    assert (await intake_client.delete(f"/api/v1/participants/{gone}", headers=coordinator_headers)).status == 204
+    await login(intake_client, pool)
+
+    for lang, erased in (("de", "gelöschte Person"), ("en", "erased participant")):
+        log = await (await intake_client.get("/dashboard/audit", params={"lang": lang})).text()
+        rows = {m: "".join(r for r in log.split("<tr>") if f'href="/dashboard/matches/{m}"' in r)
+                for m in (mentor_match, course_match, erased_match)}
+        assert f'<a href="/dashboard/matches/{mentor_match}">Li Wei – Renate Albrecht</a>' in rows[mentor_match]
+        assert "lives too far out" in rows[mentor_match]
+        assert f'<a href="/dashboard/matches/{course_match}">Li Wei – Deutsch B1 am Wochenende · VHS Gera</a>' \
+            in rows[course_match]
+        assert f"<em>{erased}</em> – Renate Albrecht</a>" in rows[erased_match], rows[erased_match]
+        assert "Olena" not in log and "library" not in log, "an erased person's name and words stay hidden"

@@ -124,7 +124,7 @@ async def audit_page(request: web.Request) -> web.Response:
                               "action": request.query.get("action") or None}
     async with request.app[pool_key].acquire() as conn:
         page = paging.pager(request, await audit.count(conn, **chosen))
-        entries = await audit.entries(conn, **chosen, limit=page.size, offset=page.offset)
+        entries = await audit.entries(conn, **chosen, limit=page.size, offset=page.offset, with_match_sides=True)
         actors = await conn.fetch("SELECT id, email FROM coordinators ORDER BY email")
     return render(request, "audit.html", {"entries": entries, "actors": actors, "pager": page,
                                           "actions": list(GROUPS["audit_action"])})
