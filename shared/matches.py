@@ -32,6 +32,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 STATES = frozenset(TRANSITIONS)
 #: States in which a match holds one unit of the counterpart's capacity, seats or openings.
 HOLDS_CAPACITY = (APPROVED, INTRODUCED, ACTIVE)
+#: States in which a flag asks the coordinators to act; a match leaving them takes its flag along.
+FLAGGABLE = (INTRODUCED, ACTIVE)
 OPEN = (SUGGESTED,)
 KINDS = ("mentor", "language_course", "employer")
 #: Why a coordinator rejects a suggestion: the dashboard's choices, and what the API files a reason

@@ -158,6 +158,8 @@ async def _transition(
         matches.check_transition(row["status"], wanted)
     except matches.TransitionError as exc:
         raise Conflict(str(exc)) from None
+    if wanted not in matches.FLAGGABLE:  # e.g. a flagged introduction declined: nothing left to act on
+        columns = {"flagged_at": None, "flag_code": None, "flag_reason": None, **columns}
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     return await conn.fetchrow(
         f"UPDATE matches SET status = $2{', ' + sets if sets else ''} WHERE id = $1 RETURNING {MATCH_COLUMNS}",

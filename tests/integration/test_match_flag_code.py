@@ -153,3 +153,22 @@ async def test_the_migration_turns_intakes_sentences_into_codes(pool: asyncpg.Po
     assert rows[words] == (None, "Arbeitgeber meldet sich nicht")
     assert rows[kept] == (matches.FLAG_CONNECT, "no answer after a reminder")
     assert rows[unflagged] == (None, None)
+
+
+async def test_a_flagged_introduction_declined_takes_its_flag_along(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """A flag asks coordinators to act on a match under way; a declined one needs nothing more."""
+    await login(intake_client)
+    newcomer, mentor = await _pair(pool)
+    declined = await add_match(pool, "mentor", newcomer, mentor.id, flag_code=matches.FLAG_UNANSWERED)
+    async with pool.acquire() as conn, conn.transaction():
+        await lifecycle.respond(conn, declined, mentor.id, "decline", None)
+    row = await pool.fetchrow("SELECT status, flagged_at, flag_code FROM matches WHERE id = $1", declined)
+    assert (row["status"], row["flagged_at"], row["flag_code"]) == ("declined", None, None)
+    # One ended while flagged before this rule: no longer listed as needing attention.
+    older = await add_match(pool, "mentor", newcomer, mentor.id, status="declined", flag_code=matches.FLAG_UNANSWERED)
+    waiting = await add_match(pool, "mentor", newcomer, mentor.id, status="active", flag_code=matches.FLAG_CONNECT)
+    listed = await (await intake_client.get("/dashboard/matches", params={"flagged": "1"})).text()
+    assert f"/dashboard/matches/{waiting}" in listed
+    assert f"/dashboard/matches/{older}" not in listed and f"/dashboard/matches/{declined}" not in listed

@@ -48,16 +48,17 @@ async def matches_page(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         total = await conn.fetchval(
             """SELECT count(*) FROM matches m WHERE ($1::text IS NULL OR m.status = $1)
-                 AND ($2::text IS NULL OR m.kind = $2) AND (NOT $3 OR m.flagged_at IS NOT NULL)""",
-            status, kind, flagged,
+                 AND ($2::text IS NULL OR m.kind = $2)
+                 AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($4::text[])))""",
+            status, kind, flagged, list(matches.FLAGGABLE),
         )
         page = paging.pager(request, total)
         rows = await conn.fetch(
             f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
                WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
-                 AND (NOT $3 OR m.flagged_at IS NOT NULL)
+                 AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($6::text[])))
                ORDER BY m.flagged_at NULLS LAST, m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
-            status, kind, flagged, page.size, page.offset,
+            status, kind, flagged, page.size, page.offset, list(matches.FLAGGABLE),
         )
     return render(request, "matches.html", {"rows": rows, "states": sorted(matches.STATES), "kinds": matches.KINDS,
                                             "status": status, "kind": kind, "flagged": flagged, "pager": page})
