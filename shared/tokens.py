@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -19,12 +19,15 @@ VERIFY = "verify"
 MANAGE = "manage"
 RESPOND = "respond"  # accept/decline an introduction
 CHECKIN = "checkin"
+EMAIL_CHANGE = "email_change"  # sent to the new address a person typed on their manage page
 
 MAX_AGE: dict[str, timedelta] = {
     VERIFY: timedelta(days=30),
     MANAGE: timedelta(days=90),
     RESPOND: timedelta(days=30),
     CHECKIN: timedelta(days=30),
+    # Short: until it is opened (or expires), a stranger may hold a link to someone's registration.
+    EMAIL_CHANGE: timedelta(days=7),
 }
 
 
@@ -97,17 +100,23 @@ class TokenSigner:
         return _serializer(self.secret_key, purpose).dumps(claims)
 
     def load(self, purpose: str, token: str, *, max_age: timedelta | None = None) -> dict[str, Any]:
+        return self.load_signed(purpose, token, max_age=max_age)[0]
+
+    def load_signed(self, purpose: str, token: str, *, max_age: timedelta | None = None
+                    ) -> tuple[dict[str, Any], datetime]:
+        """:meth:`load`, with when the token was signed (to the second): a manage link signed
+        before the person changed their address was sent to the old one."""
         age = max_age or MAX_AGE[purpose]
         serializer = _serializer(self.secret_key, purpose)
         try:
-            claims = serializer.loads(token, max_age=int(age.total_seconds()))
+            claims, signed_at = serializer.loads(token, max_age=int(age.total_seconds()), return_timestamp=True)
         except SignatureExpired as expired:  # raised only once the signature itself checked out
             raise _expired(serializer, purpose, expired.payload) from None
         except BadData:
             raise InvalidToken(purpose) from None
         if not isinstance(claims, dict):
             raise InvalidToken(purpose)
-        return claims
+        return claims, signed_at
 
 
 def _expired(serializer: URLSafeTimedSerializer, purpose: str, payload: Any) -> InvalidToken:

@@ -196,6 +196,11 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
         "waitlist": {"type": "array", "items": _record(
             {"kind": _codes(matches.KINDS), "reason_code": {"type": "string"}, "reason": {"type": "string"},
              "since": _time()})},
+        # Requests to change the address, while their link lives (a week); the new address is theirs too.
+        "email_changes": {"type": "array", "items": _record(
+            {"new_email": {"type": "string"}, "requested_at": _time(),
+             "outcome": {"type": ["string", "null"], "enum": ["confirmed", "cancelled", "replaced", None]},
+             "ended_at": _time(nullable=True)})},
     })
     return {
         **listed, **detailed,

@@ -21,7 +21,7 @@ from lotse.shared.outbox import write_events
 EXPORTED_TABLES: Final = {
     "participants": "participant", "consents": "participant", "courses": "participant",
     "positions": "participant", "matches": "matches", "match_responses": "responses", "checkins": "checkins",
-    "notifications": "emails", "waitlist": "waitlist", "audit_log": "audit",
+    "notifications": "emails", "waitlist": "waitlist", "audit_log": "audit", "email_changes": "email_changes",
 }
 # Personal, but never exportable: it exists only between an erasure and its confirmation email.
 TRANSIENT_TABLES: Final = frozenset({"erasure_receipts"})
@@ -55,7 +55,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         # What is stored about them is now only anonymous remainder for the statistics: the
         # contract's export shape, empty, rather than a 404 that reads as "no such person".
         return {"participant": {"id": str(participant_id), "kind": detail["kind"], "status": "erased"},
-                "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": []}
+                "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": [],
+                "email_changes": []}
     match_rows = await conn.fetch(
         f"""SELECT {MATCH_COLUMNS} FROM matches
             WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
@@ -80,6 +81,9 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         "SELECT at, actor_role, action, before, after FROM audit_log "
         "WHERE subject_id = $1 OR (actor_id = $1 AND actor_role = 'participant') ORDER BY at, id",  # their own too
         participant_id)
+    changes = await conn.fetch(
+        "SELECT new_email, requested_at, outcome, ended_at FROM email_changes WHERE participant_id = $1 "
+        "ORDER BY requested_at", participant_id)
     return {
         "participant": detail,
         "responses": [_plain(r) for r in responses],
@@ -92,6 +96,7 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
             for n in notifications
         ],
         "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
+        "email_changes": [_plain(c) for c in changes],
     }
 
 
@@ -119,6 +124,8 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
             row["name"],
             row["preferred_locale"],
         )
+    # A requested address change holds two addresses; its link then finds nothing ("no longer exists").
+    await conn.execute("DELETE FROM email_changes WHERE participant_id = $1", participant_id)
     profile = {k: v for k, v in row["profile"].items() if k in ANONYMOUS_PROFILE_FIELDS}
     await conn.execute(
         """UPDATE participants SET status = 'erased', name = NULL, name_search = NULL, email = NULL, about = NULL,

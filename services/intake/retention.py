@@ -5,7 +5,8 @@
 - ended matches: the free text around them (coordinators' notes and reasons, decline reasons,
   check-in comments) is cleared ``LOTSE_RETENTION_ENDED_MATCH_DAYS`` after the end; the
   anonymous row stays for the statistics;
-- email log: finished notifications older than ``LOTSE_RETENTION_EMAIL_LOG_DAYS`` are deleted.
+- email log: finished notifications older than ``LOTSE_RETENTION_EMAIL_LOG_DAYS`` are deleted;
+- e-mail address changes: a request (both addresses) is deleted once its link has expired.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Final
 
 import asyncpg
 
+from lotse.intake import email_change
 from lotse.shared import matches
 from lotse.shared.config import Settings
 from lotse.shared.singleton_job import every, run_locked
@@ -82,6 +84,7 @@ async def apply(conn: asyncpg.Connection, periods: Periods) -> dict[str, int]:
         "unverified_deleted": await delete_unverified(conn, periods.unverified_days),
         "ended_matches_cleared": await clear_ended_matches(conn, periods.ended_match_days),
         "emails_forgotten": await delete_email_log(conn, periods.email_log_days),
+        "email_changes_forgotten": await email_change.forget_expired(conn),
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.notifier import match_context
+from lotse.notifier import email_change, match_context
 from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
 
@@ -53,6 +53,10 @@ class Composer:
     def checkin_url(self, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
         return self.link(f"/checkin/{self._signer.sign(tokens.CHECKIN, mid=str(match_id), pid=str(participant_id))}")
 
+    def email_change_url(self, participant_id: uuid.UUID, change_id: uuid.UUID) -> str:
+        token = self._signer.sign(tokens.EMAIL_CHANGE, pid=str(participant_id), cid=str(change_id))
+        return self.link(f"/email-change/{token}")
+
     @staticmethod
     async def people(conn: asyncpg.Connection, rows: list[asyncpg.Record]) -> People:
         """The recipients of a claimed batch, in one query instead of one per email."""
@@ -75,6 +79,9 @@ class Composer:
         person = people.get(row["participant_id"])
         if person is None or person["email"] is None or person["status"] == "erased":
             return None
+        if row["type"] in email_change.TYPES:  # to the new or the old address, not the stored one
+            addressed = await email_change.addressed(self, conn, row, person)
+            return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
         builder = _BUILDERS.get(row["type"], _basic)
         context = await builder(self, conn, row, person)
         return Recipient(person["email"], person["preferred_locale"], context)

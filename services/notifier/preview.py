@@ -18,6 +18,7 @@ SAMPLE: dict[str, Any] = {
     "accept_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=accept",
     "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
     "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",
+    "confirm_url": f"{BASE}/email-change/SAMPLE-TOKEN",
     "kind": "mentor",
     "side": "newcomer",
     "other_title": "Thomas Berger",
@@ -51,6 +52,8 @@ SAMPLE: dict[str, Any] = {
     "dashboard_url": f"{BASE}/dashboard",
 }
 
+NO_MANAGE_LINK = frozenset({"digest", "email_change_confirm"})
+
 
 def preview(type_: str | None, locale: str) -> int:
     if type_ not in TYPES:
@@ -59,8 +62,9 @@ def preview(type_: str | None, locale: str) -> int:
     if locale not in SUPPORTED_LOCALES:
         print(f"notifier preview: LOCALE must be one of: {', '.join(SUPPORTED_LOCALES)}", file=sys.stderr)
         return 2
-    # Coordinators' digests have no manage link: there is no participant record to manage.
-    sample = {k: v for k, v in SAMPLE.items() if not (type_ == "digest" and k == "manage_url")}
+    # Coordinators' digests have no manage link: there is no participant record to manage. Nor has
+    # the email to a new address: that address is not yet shown to be the person's.
+    sample = {k: v for k, v in SAMPLE.items() if not (type_ in NO_MANAGE_LINK and k == "manage_url")}
     sample["facts"] = [{**f, "items": [{**i, "language": language_name(i["language"], locale)} for i in f["items"]]}
                        if f["code"] == "languages" else f for f in SAMPLE["facts"]]
     email = render_email(type_, locale, sample)

@@ -59,7 +59,8 @@ async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(
                            "VALUES ($1, $2, 'newcomer', 'good', 'Thomas helped with the flat')", match_id, fresh)
 
     done = await retention.run_once(pool, PERIODS)
-    assert done == {"unverified_deleted": 1, "ended_matches_cleared": 1, "emails_forgotten": 1}
+    assert done == {"unverified_deleted": 1, "ended_matches_cleared": 1, "emails_forgotten": 1,
+                    "email_changes_forgotten": 0}
     assert await pool.fetchval("SELECT count(*) FROM participants WHERE id = $1", old) == 0
     assert await pool.fetchval("SELECT count(*) FROM consents WHERE participant_id = $1", old) == 0
     remaining = {r["id"] for r in await pool.fetch("SELECT id FROM notifications")}
@@ -71,7 +72,7 @@ async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(
     comments = {r["match_id"]: r["comment"] for r in await pool.fetch("SELECT match_id, comment FROM checkins")}
     assert comments == {ended: None, running: "Thomas helped with the flat"}
     assert await retention.run_once(pool, PERIODS) == {"unverified_deleted": 0, "ended_matches_cleared": 0,
-                                                       "emails_forgotten": 0}
+                                                       "emails_forgotten": 0, "email_changes_forgotten": 0}
 
 
 async def test_only_one_instance_does_a_pass_at_a_time(pool: asyncpg.Pool) -> None:

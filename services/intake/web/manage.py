@@ -4,31 +4,51 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import date
+from collections.abc import Awaitable
+from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import offers, own_matches, privacy, self_service
+from lotse.intake import email_change, offers, own_matches, privacy, self_service
+from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
-from lotse.intake.typedefs import pool_key, signer_key
-from lotse.intake.validation import ValidationFailed, validate_update
+from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
+from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
 from lotse.intake.web import expired_links, forms, labels, manage_offers, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
+# At the manage page's "new e-mail address" field; TOO_MANY is the /new-link page's words.
+SAME_ADDRESS: Final = N_("This is already your e-mail address.")
+TOO_MANY: Final = N_("Too many requests came from your network in a short time. Please wait a few minutes, "
+                     "then send the form again.")
+
 
 async def _participant_id(request: web.Request) -> uuid.UUID:
     try:
-        claims = request.app[signer_key].load(tokens.MANAGE, request.match_info["token"])
-        return uuid.UUID(str(claims["pid"]))
+        claims, signed_at = request.app[signer_key].load_signed(tokens.MANAGE, request.match_info["token"])
+        participant_id = uuid.UUID(str(claims["pid"]))
     except (tokens.InvalidToken, KeyError, ValueError) as failure:
         await expired_links.speak_as_link_owner(request, failure)
         raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
                                  content_type="text/html") from None
+    request[_signed_at_key] = signed_at  # checked once the person is loaded (_check_current)
+    return participant_id
+
+
+_signed_at_key = web.RequestKey("manage_link_signed_at", datetime)
+
+
+def _check_current(request: web.Request, changed_at: datetime | None) -> None:
+    """A link sent to an address the person has since replaced: whoever reads that mailbox now
+    must not get in. Call after speaking as the person, so the page is in their language."""
+    if email_change.link_outdated(request[_signed_at_key], changed_at):
+        raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html", {"outdated": True}).text,
+                                 content_type="text/html")
 
 
 async def _speak_as_person(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
@@ -65,6 +85,7 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str 
         except self_service.NotFound:
             return await _gone(request, conn, participant_id)
         speak_as_person(request, row["preferred_locale"])
+        _check_current(request, row["email_changed_at"])
         return await _draw(request, conn, row, values=_stored_values(row), notice=notice)
 
 
@@ -92,6 +113,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
+        "email_change": await email_change.pending(conn, participant_id), "moment": moment,
     }, status=status)
 
 
@@ -117,6 +139,7 @@ async def manage_submit(request: web.Request) -> web.Response:
         try:
             row = await self_service.load(conn, participant_id)
             speak_as_person(request, row["preferred_locale"])  # the errors below are rendered in it
+            _check_current(request, row["email_changed_at"])
             if switch_language(request, form):  # the header's switcher sends the edit form along
                 return await _draw(request, conn, row, values=forms.form_values(form))
             if action == "pause":
@@ -125,6 +148,11 @@ async def manage_submit(request: web.Request) -> web.Response:
                 await self_service.set_paused(conn, participant_id, False)
             elif action in ("share", "unshare"):
                 await self_service.set_share_contact(conn, participant_id, action == "share")
+            elif action == "email_change":
+                if (not_asked := await _change_email(request, conn, row, form)) is not None:
+                    return not_asked
+            elif action == "email_cancel":
+                await email_change.cancel(conn, participant_id)
             elif action == "edit":
                 payload = {k: v for k, v in forms.to_payload(row["kind"], form).items()
                            if k not in self_service.NOT_EDITABLE_HERE}
@@ -157,10 +185,40 @@ async def manage_submit(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
 
 
+async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any,
+                        form: Any) -> web.Response | None:
+    """Ask for the change (nothing changes until the link sent to the new address is opened);
+    the page again, with the reason at the field, when it cannot be asked for. Limited as /new-link
+    is: it sends email, so it shares the registrations' budget per client address."""
+    values = _stored_values(row) | {"new_email": str(form.get("new_email", ""))}
+    gettext = gettext_for(request)
+
+    def refused(message: str, status: int) -> Awaitable[web.Response]:
+        return _draw(request, conn, row, values=values, errors={"new_email": gettext(message)}, status=status)
+
+    wait = seconds_to_wait(request, intake_attempts_key)
+    if wait is None:
+        try:
+            new_email = validate_email(form.get("new_email"), path="new_email")
+        except ValidationFailed as failed:
+            return await _draw(request, conn, row, values=values, errors=failed.fields(gettext), status=422)
+        wait = seconds_to_wait(request, intake_limiter_key)
+    if wait is not None:
+        limited = await refused(TOO_MANY, 429)
+        limited.headers["Retry-After"] = str(wait)
+        return limited
+    try:
+        await email_change.request(conn, row["id"], new_email)
+    except email_change.SameAddress:
+        return await refused(SAME_ADDRESS, 422)
+    return None
+
+
 async def erase_page(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
     async with request.app[pool_key].acquire() as conn:
         await _speak_as_person(request, conn, participant_id)
+        _check_current(request, await email_change.changed_at(conn, participant_id))
     return render(request, "manage_erase.html")
 
 
@@ -169,6 +227,7 @@ async def erase_submit(request: web.Request) -> web.Response:
     form = await request.post()
     async with request.app[pool_key].acquire() as conn:
         await _speak_as_person(request, conn, participant_id)
+        _check_current(request, await email_change.changed_at(conn, participant_id))
         if form.get("confirm") != "yes":
             return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
         async with conn.transaction():

@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from lotse.intake.auth import PARTICIPANT, PUBLIC, declare
-from lotse.intake.web import manage, new_link, registration, verification
+from lotse.intake.web import email_change, manage, new_link, registration, verification
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -27,6 +27,8 @@ def setup_web_routes(app: web.Application) -> None:
     declare(router.add_post("/manage/{token}", manage.manage_submit, name="manage_submit"), PARTICIPANT)
     declare(router.add_get("/manage/{token}/erase", manage.erase_page, name="manage_erase"), PARTICIPANT)
     declare(router.add_post("/manage/{token}/erase", manage.erase_submit, name="manage_erase_submit"), PARTICIPANT)
+    # The link sent to a new address a person typed on their manage page.
+    declare(router.add_get("/email-change/{token}", email_change.confirm_page, name="email_change"), PARTICIPANT)
     static = router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     for route in static:
         declare(route, PUBLIC)
