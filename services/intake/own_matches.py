@@ -70,14 +70,21 @@ class OwnMatch:
         return self.status in matches.HOLDS_CAPACITY
 
 
-async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
-    """The participant's matches they were told about: running ones first, then ended, newest first."""
+async def in_states(
+    conn: asyncpg.Connection, participant: asyncpg.Record, statuses: tuple[str, ...]
+) -> list[asyncpg.Record]:
+    """The participant's matches in `statuses`, each with `owner`: the participant on the other side
+    (None once erased), and `owner_email`."""
     kind = participant["kind"]
     if kind == "newcomer":
-        rows = await conn.fetch(_NEWCOMERS_MATCHES, participant["id"], list(SHOWN))
-    else:
-        sql = _COUNTERPART_SQL.format(mine=_COUNTERPART_MATCHES[kind])
-        rows = await conn.fetch(sql, participant["id"], list(SHOWN), _MATCH_KIND[kind])
+        return list(await conn.fetch(_NEWCOMERS_MATCHES, participant["id"], list(statuses)))
+    sql = _COUNTERPART_SQL.format(mine=_COUNTERPART_MATCHES[kind])
+    return list(await conn.fetch(sql, participant["id"], list(statuses), _MATCH_KIND[kind]))
+
+
+async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
+    """The participant's matches they were told about: running ones first, then ended, newest first."""
+    rows = await in_states(conn, participant, SHOWN)
     answers = await _answers(conn, [r["id"] for r in rows])
     shown = []
     for row in rows:

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.intake import participants_db
+from lotse.intake import contact_shared, participants_db
 from lotse.shared import events, name_search
 from lotse.shared.outbox import write_event
 
@@ -87,7 +87,14 @@ async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused
 
 
 async def set_share_contact(conn: asyncpg.Connection, participant_id: uuid.UUID, given: bool) -> None:
-    """Giving and withdrawing are equally easy; each is recorded with time and text version."""
+    """Giving and withdrawing are equally easy; each is recorded with time and text version.
+
+    A yes that was missing lets the sides of an active match have each other's address now
+    (contact_shared); withdrawing sends nothing: whoever has an address keeps it anyway."""
+    # Locked, so two clicks at once read one after the other: only the first yes is new.
+    await conn.execute("SELECT 1 FROM participants WHERE id = $1 FOR UPDATE", participant_id)
     row = await load(conn, participant_id)
     await participants_db.record_consents(conn, participant_id, {"share_contact": given})
+    if given and not row["shares_contact"]:
+        await contact_shared.consent_given(conn, row)
     await _changed(conn, row)

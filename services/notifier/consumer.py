@@ -20,10 +20,12 @@ from lotse.shared.consumer import Consumer, PermanentError
 from lotse.shared.events import Event
 from lotse.shared.topology import NOTIFIER_QUEUE
 
-# Notification types a `notification.requested` event may ask for directly.
+# Notification types a `notification.requested` event may ask for directly; `match_active` again
+# when a consent given later lets both sides of an active match have each other's address.
 MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
-                         "already_registered", "manage_link", "email_change_confirm", "email_change_notice"})
+                         "already_registered", "manage_link", "email_change_confirm", "email_change_notice",
+                         "match_active"})
 
 
 class NotifierConsumer(Consumer):

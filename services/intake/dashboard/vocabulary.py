@@ -98,6 +98,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "course.close": N_("closed the course"), "course.reopen": N_("reopened the course"),
         "course.change": N_("changed the course"), "position.close": N_("closed the position"),
         "position.reopen": N_("reopened the position"), "position.change": N_("changed the position"),
+        "match.contact_shared": N_("agreed to share contact details: both sides are sent each other's address"),
     },
 }
 
