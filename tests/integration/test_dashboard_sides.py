@@ -103,7 +103,7 @@ async def test_an_erased_person_leaves_only_what_the_statistics_count(
     export = await intake_client.get(f"/api/v1/participants/{newcomer}/export", headers=coordinator_headers)
     assert export.status == 200 and await export.json() == {
         "participant": {"id": str(newcomer), "kind": "newcomer", "status": "erased"},
-        "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": []}
+        "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": [], "email_changes": []}
     stored = await pool.fetchrow("SELECT explanation, reason FROM matches WHERE id = $1", match_id)
     assert all("detail" not in e for e in stored["explanation"]) and stored["reason"] == "other"
     assert await pool.fetchval("SELECT count(*) FROM consents WHERE participant_id = $1", newcomer) == 0
