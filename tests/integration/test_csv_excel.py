@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from decimal import Decimal
 
 import asyncpg
 
+from lotse.intake.dashboard.reports import _cell
 from lotse.shared.reference import districts
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
@@ -47,3 +49,41 @@ async def test_times_are_local_to_the_second_scores_have_a_comma_and_districts_a
     match = {row["id"]: row for row in await _rows(intake_client, "/dashboard/export/matches.csv")}[str(match_id)]
     assert match["score"] == "0,1506"
     assert match["created"] == "2026-11-24 14:05:09"
+
+
+async def test_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 5, finding 1 (OWASP CSV injection): anyone who registers types names and texts that end
+    up in the coordinators' Excel. A cell starting with = + - @, a tab or a carriage return gets a
+    leading "'"."""
+    await login(intake_client)
+    formula = '=HYPERLINK("http://evil.test","klick")'
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name=formula))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="+cmd|' /C calc'!A0"))
+    match_id = await _suggest(pool, newcomer, mentor)
+    await pool.execute("UPDATE matches SET reason = $2 WHERE id = $1", match_id, "@SUM(1+1)")
+    tabbed = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Anna"))
+    await pool.execute("UPDATE participants SET name = $2 WHERE id = $1", tabbed, "\t=1+1")
+    dashed = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Anna"))
+    await pool.execute("UPDATE participants SET name = $2 WHERE id = $1", dashed, "-2+3")
+    returned = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Anna"))
+    await pool.execute("UPDATE participants SET name = $2 WHERE id = $1", returned, "\r=1")
+
+    people = {row["id"]: row for row in await _rows(intake_client, "/dashboard/export/participants.csv")}
+    assert people[str(newcomer)]["name"] == "'" + formula
+    assert people[str(mentor)]["name"] == "'+cmd|' /C calc'!A0"
+    assert people[str(tabbed)]["name"] == "'\t=1+1"
+    assert people[str(dashed)]["name"] == "'-2+3"
+    assert people[str(returned)]["name"] == "'\r=1"
+
+    match = {row["id"]: row for row in await _rows(intake_client, "/dashboard/export/matches.csv")}[str(match_id)]
+    assert match["newcomer_name"] == "'" + formula
+    assert match["counterpart_name"] == "'+cmd|' /C calc'!A0"
+    assert match["reason"] == "'@SUM(1+1)"
+    assert match["score"] == "0,72"
+
+
+def test_numbers_stay_numbers() -> None:
+    """Scores are never negative (a check in the table), but a number is no text to neutralise."""
+    assert _cell(Decimal("-0.25")) == "-0,25" and _cell(-3) == -3 and _cell(-0.5) == "-0,5"

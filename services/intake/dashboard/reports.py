@@ -23,6 +23,9 @@ BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) 
 # An erased person's times are kept to the month, the month as the coordinators' clock has it
 # (1 November, not 31 October 23:00 UTC). The zone's name is ours, never typed by a user.
 _MONTH: Final = f"'month', %s, '{ZONE}'"
+# A text cell starting with one of these is read as a formula by Excel and LibreOffice (OWASP "CSV
+# injection"): names, titles and reasons are typed by anyone who registers.
+_FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def stats_page(request: web.Request) -> web.Response:
@@ -59,11 +62,14 @@ def _week(v: Vocabulary, iso_week: str) -> str:
 def _cell(value: object) -> object:
     """A value as the German Excel the centre uses reads it with the ";" separator: a time in the
     coordinators' zone to the second ("2026-11-24 01:52:54", a date Excel recognises), a fraction
-    with a decimal comma ("0,1506", a number, not text)."""
+    with a decimal comma ("0,1506", a number, not text). Text that a spreadsheet would run as a
+    formula gets a leading "'", which shows it as text; numbers (a negative score too) stay numbers."""
     if isinstance(value, datetime):
         return value.astimezone(ZONE).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, float | Decimal):
         return str(value).replace(".", ",")
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
