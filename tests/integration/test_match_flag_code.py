@@ -172,3 +172,47 @@ async def test_a_flagged_introduction_declined_takes_its_flag_along(
     listed = await (await intake_client.get("/dashboard/matches", params={"flagged": "1"})).text()
     assert f"/dashboard/matches/{waiting}" in listed
     assert f"/dashboard/matches/{older}" not in listed and f"/dashboard/matches/{declined}" not in listed
+
+
+async def test_matches_that_ended_flagged_before_the_rule_lose_their_flag(pool: asyncpg.Pool, migrated: str) -> None:
+    """Review 5, finding 4: migration 0023 clears what _transition clears now, on the matches that
+    ended while flagged before it did; flags on matches under way stay."""
+    newcomer, mentor = await _pair(pool)
+    ended = {
+        status: await add_match(pool, "mentor", newcomer, mentor.id, status=status, flag_code=matches.FLAG_UNANSWERED,
+                                flag_reason="Arbeitgeber meldet sich nicht")
+        for status in sorted(matches.STATES - set(matches.FLAGGABLE))
+    }
+    under_way = {
+        status: await add_match(pool, "mentor", newcomer, mentor.id, status=status, flag_code=matches.FLAG_CONNECT)
+        for status in matches.FLAGGABLE
+    }
+    [sql] = [text for version, text in available_migrations() if version == "0023_ended_matches_unflagged"]
+    conn = await asyncpg.connect(migrated)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+    found = await pool.fetch("SELECT id, flagged_at, flag_code, flag_reason FROM matches")
+    rows = {r["id"]: tuple(r)[1:] for r in found}
+    assert {status: rows[match_id] for status, match_id in ended.items()} == {s: (None, None, None) for s in ended}
+    assert all(rows[match_id][0] is not None and rows[match_id][1] == matches.FLAG_CONNECT
+               for match_id in under_way.values())
+
+
+async def test_the_unfiltered_list_puts_only_flags_that_ask_for_action_first(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 5, finding 4: "flagged first" follows the flagged filter's rule (matches.FLAGGABLE)."""
+    await login(intake_client)
+    newcomer, mentor = await _pair(pool)
+    cancelled = await add_match(pool, "mentor", newcomer, mentor.id, status="cancelled",
+                                flag_code=matches.FLAG_CHECKIN_NEWCOMER)
+    waiting = await add_match(pool, "mentor", newcomer, mentor.id, status="active", flag_code=matches.FLAG_CONNECT)
+    fresh = await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
+    # The cancelled one was flagged long ago, the fresh suggestion is the newest match.
+    await pool.execute("UPDATE matches SET flagged_at = now() - interval '30 days' WHERE id = $1", cancelled)
+    await pool.execute("UPDATE matches SET created_at = now() + interval '1 day' WHERE id = $1", fresh)
+    page = await (await intake_client.get("/dashboard/matches")).text()
+    order = sorted((page.index(f"/dashboard/matches/{m}"), m) for m in (cancelled, waiting, fresh))
+    assert [m for _, m in order] == [waiting, fresh, cancelled]

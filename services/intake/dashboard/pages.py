@@ -53,11 +53,13 @@ async def matches_page(request: web.Request) -> web.Response:
             status, kind, flagged, list(matches.FLAGGABLE),
         )
         page = paging.pager(request, total)
+        # Flagged first, by the filter's rule: a flag on a match that has ended asks nothing.
         rows = await conn.fetch(
             f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
                WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
                  AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($6::text[])))
-               ORDER BY m.flagged_at NULLS LAST, m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
+               ORDER BY CASE WHEN m.status = ANY($6::text[]) THEN m.flagged_at END NULLS LAST,
+                        m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
             status, kind, flagged, page.size, page.offset, list(matches.FLAGGABLE),
         )
     return render(request, "matches.html", {"rows": rows, "states": sorted(matches.STATES), "kinds": matches.KINDS,
