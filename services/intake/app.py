@@ -27,6 +27,7 @@ from lotse.intake.typedefs import (
     settings_key,
     signer_key,
 )
+from lotse.intake.web.error_pages import html_errors
 from lotse.shared import metrics
 from lotse.shared.config import Settings
 from lotse.shared.runtime import infrastructure
@@ -65,7 +66,7 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
 def init_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[measure, api_errors, enforce_policies],
+        middlewares=[measure, api_errors, html_errors, enforce_policies],
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)
