@@ -77,8 +77,12 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "introduction": N_("Introduction"), "reminder": N_("Reminder"), "match_declined": N_("Introduction declined"),
         "match_ended": N_("Match ended"), "checkin": N_("Check-in"), "erasure_confirmation": N_("Erasure confirmed"),
         "digest": N_("Daily summary"), "already_registered": N_("Already registered"),
-        "manage_link": N_("New link to the registration"),
+        "manage_link": N_("New link to the registration"), "match_active": N_("Both said yes"),
+        "email_change_confirm": N_("New e-mail address: confirmation link"),
+        "email_change_notice": N_("E-mail address change: notice to the old address"),
     },
+    # Our own locale names that are no language code Babel knows.
+    "locale": {"de-simple": N_("Plain German")},
     "email_status": {"pending": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
                      "failed": N_("failed"), "skipped": N_("not sent")},
     "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator"),
@@ -134,7 +138,10 @@ class Vocabulary:
         return ", ".join(self.label(group, code) for code in codes or ())
 
     def language(self, code: str) -> str:
-        """The language's name in the coordinator's language (not the endonym the forms show)."""
+        """The language's name in the coordinator's language (not the endonym the forms show); a
+        locale of ours such as de-simple by its own label."""
+        if code in GROUPS["locale"]:
+            return self.label("locale", code)
         return str(self.babel.languages.get(code) or LANGUAGE_NAMES.get(code) or code)
 
     def country(self, code: str) -> str:
