@@ -19,6 +19,9 @@ from lotse.shared.reference import district_distance_km, districts, level_rank
 
 NATIVE: Final = level_rank("native")
 FAIRNESS_FULL_DAYS: Final = 60.0
+# Half a level step: a shared language the newcomer speaks natively is worth more than a third one
+# at the same level, never more than one a level better (docs/decisions.md).
+MOTHER_TONGUE: Final = 0.1
 
 # Names of languages in details (ISO 639-1); other codes are shown as they are.
 LANGUAGE_NAMES: Final = {
@@ -35,6 +38,12 @@ class Feature:
     detail: str
 
 
+def language_value(rank: int, own: bool) -> float:
+    """The language feature before the weak-German bonus and the clip: B1 0.2 up to native 1.0, a step
+    of 0.2 per level, and half a step more when it is the newcomer's mother tongue (``own``)."""
+    return (rank - feasibility.B1 + 1) / (NATIVE - feasibility.B1 + 1) + (MOTHER_TONGUE if own else 0.0)
+
+
 def _clip(x: float) -> float:
     return max(0.0, min(1.0, x))
 
@@ -48,14 +57,20 @@ def _language_feature(newcomer: Newcomer, other: dict[str, str]) -> Feature:
     shared = shared_languages(newcomer.languages, other)
     if not shared:
         return Feature("language", 0.0, "No language in common at B1 or better.")
-    code, rank = shared[0]
+    # The best shared level; at the same level the newcomer's mother tongue before a third language.
+    code, rank = max(shared, key=lambda pair: (pair[1], newcomer.languages[pair[0]] == "native"))
+    own = newcomer.languages[code] == "native"
     name = LANGUAGE_NAMES.get(code, code)
-    value = (rank - feasibility.B1 + 1) / (NATIVE - feasibility.B1 + 1)
+    value = language_value(rank, own)
     weak_german = level_rank(newcomer.german or "") < feasibility.B1
     if code != "de" and weak_german:
-        # A bridge language matters most while the newcomer's German is still weak.
+        # A language besides German matters most while the newcomer's German is still weak.
+        if own:
+            return Feature("language", _clip(value + 0.2),
+                           f"They can speak {name}, the newcomer's mother tongue, while German is still weak.")
         return Feature("language", _clip(value + 0.2), f"{name} as a bridge language while German is still weak.")
-    return Feature("language", value, f"Both speak {name} well ({newcomer.languages[code]} and {other[code]}).")
+    return Feature("language", _clip(value),
+                   f"Both speak {name} well ({newcomer.languages[code]} and {other[code]}).")
 
 
 def _distance_feature(newcomer: Newcomer, district: str, limit_km: float, online: bool) -> Feature:

@@ -31,7 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import threadpool_limits
 
 from lotse.matcher import text
-from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE
+from lotse.matcher.features import FAIRNESS_FULL_DAYS, NATIVE, language_value
 from lotse.matcher.scoring import PRIOR_WEIGHTS, LinearModel
 from lotse.shared import feasibility
 from lotse.shared.languages import SPOKEN_WELL
@@ -47,6 +47,8 @@ DENSE_SPEEDUP: Final = 330.0
 DENSE_TEXT_BYTES: Final = 256 * 2**20
 DENSE_MIN_ROWS: Final = 16
 CORES: Final = os.cpu_count() or 1
+# Keys of a shared language (_language): 2 × level, + 1 for the newcomer's mother tongue.
+LANGUAGE_KEYS: Final = 2 * (NATIVE + 1)
 
 
 @cache
@@ -118,8 +120,8 @@ class Pairs:
 class _Block:
     """What a block of newcomers brings to any weighting of the features."""
 
-    best: np.ndarray  # (rows, mentors) best shared language level, below B1: none
-    weak: np.ndarray  # (rows,) German below B1: a bridge language counts for more
+    best: np.ndarray  # (rows, mentors) best shared language as a LANGUAGE_KEYS key, below B1: none
+    weak: np.ndarray  # (rows,) German below B1: a language besides German counts for more
     homes: np.ndarray  # (rows,) district rows
     online: np.ndarray  # (rows,) 1 where the newcomer accepts meeting online, else 0: a layer of `possible`
     shares: np.ndarray  # (rows, needs + fields + 1): share of each need covered, own field, and 1
@@ -134,7 +136,7 @@ class _Terms:
 
     weights: Mapping[str, float]
     constant: float
-    language: np.ndarray  # (2 × (NATIVE + 1),) weighted value per level, then per level with weak German
+    language: np.ndarray  # (2 × LANGUAGE_KEYS,) weighted value per key, then per key with weak German
     distance: np.ndarray  # (2, districts, mentors) weighted value, by the newcomer's online_ok as `possible`
 
 
@@ -211,14 +213,18 @@ class MentorIndex:
         return clipped
 
     def _language(self, block: Sequence[Newcomer]) -> np.ndarray:
-        """Best shared level per pair; below B1 the pair has no language in common."""
+        """Best shared language per pair as a key, 2 × level + 1 if it is the newcomer's mother tongue:
+        the order of the keys is the per-pair feature's (a level first, then the mother tongue), so the
+        largest key is the language it names. A level below B1 is no language in common."""
         own = np.array([[level_rank(n.languages.get(code, "")) for code in self.codes] for n in block],
                        dtype=np.int8).reshape(len(block), len(self.codes))
         # lotse.shared.languages' rule for whole blocks: below it a language never counts.
         own[own < SPOKEN_WELL] = 0
+        mother = (own == NATIVE).astype(np.int8)
         best = np.zeros((len(block), len(self.mentors)), dtype=np.int8)
         for j in np.flatnonzero(own.any(axis=0)):
-            np.maximum(best, np.minimum(self.ranks[:, j], own[:, j, None]), out=best)
+            level = np.minimum(self.ranks[:, j], own[:, j, None])
+            np.maximum(best, np.where(level >= SPOKEN_WELL, 2 * level + mother[:, j, None], 0), out=best)
         return best
 
     def _block(self, block: Sequence[Newcomer], now: datetime) -> _Block:
@@ -241,10 +247,10 @@ class MentorIndex:
 
     def _terms(self, weights: Mapping[str, float], constant: float, infeasible: float) -> _Terms:
         """Prepared tables; ``infeasible`` is what a pair breaking a hard constraint gets (-inf or 0)."""
-        levels = np.arange(NATIVE + 1)
-        value = (levels - feasibility.B1 + 1) / (NATIVE - feasibility.B1 + 1)
-        language = np.concatenate([value, np.minimum(1.0, value + 0.2)]) * weights.get("language", 0.0)
-        language[np.concatenate([levels, levels]) < SPOKEN_WELL] = infeasible
+        keys = np.arange(LANGUAGE_KEYS)
+        value = np.array([language_value(int(key) // 2, bool(key % 2)) for key in keys])
+        language = np.minimum(1.0, np.concatenate([value, value + 0.2])) * weights.get("language", 0.0)
+        language[np.concatenate([keys, keys]) // 2 < SPOKEN_WELL] = infeasible
         distance = np.where(self.possible, self.nearness * np.float32(weights.get("distance", 0.0)), infeasible)
         return _Terms(weights, constant, language.astype(np.float32), distance.astype(np.float32))
 
@@ -256,7 +262,7 @@ class MentorIndex:
         shares[:, -1] = (terms.constant + w.get("waiting", 0.0) * block.waiting
                          + 0.5 * w.get("needs", 0.0) * block.no_needs)  # no needs named: a neutral half
         total: np.ndarray = shares @ self.attributes
-        total += terms.language[block.best + (block.weak[:, None] * (NATIVE + 1)).astype(np.int8)]
+        total += terms.language[block.best + (block.weak[:, None] * LANGUAGE_KEYS).astype(np.int8)]
         total += terms.distance[block.online, block.homes]
         if w.get("about", 0.0):
             total += np.float32(w["about"]) * block.similarity

@@ -83,13 +83,22 @@ def test_german_sentences_have_labels_and_decimal_commas() -> None:
     assert said["German A2 for B2 required, with a German course during work."] == (
         "Deutsch A2, verlangt B2, mit Deutschkurs während der Arbeit.")
     assert said["Both speak German well (C1 and native)."] == "Beide sprechen gut Deutsch (C1 und Muttersprache)."
-    assert said["Vietnamese as a bridge language while German is still weak."].startswith("Vietnamesisch als")
+    assert said["English as a bridge language while German is still weak."].startswith("Englisch als Brückensprache")
+    assert said["They can speak Vietnamese, the newcomer's mother tongue, while German is still weak."] == (
+        "Sie können Vietnamesisch sprechen, die Muttersprache der neu angekommenen Person, "
+        "solange das Deutsch noch schwach ist.")
     assert said["German none for A1 required, with a German course during work."].startswith("Noch kein Deutsch")
     assert "Unterstützung beim Umzug" in said["Offers housing_help, relocation_support."]
     assert said["Their own words have 12% in common."] == "Die eigenen Worte stimmen zu 12\xa0% überein."
     assert "Kinderbetreuung (Kita)" in said["Helps with childcare (1 of 2 needs)."]
     assert said["Starts in 17 days (2026-12-10)."] == "Beginnt in 17 Tagen (10.12.2026)."
     assert (v.num(0.53, 2), v.num(0.101, 3), v.percent(0.5)) == ("0,53", "0,101", "50\xa0%")
+
+
+def test_a_mother_tongue_stored_as_a_bridge_language_by_an_older_matcher_still_renders() -> None:
+    stored = "Arabic as a bridge language while German is still weak."
+    assert explain(for_locale("de"), {"factor": "language", "contribution": 0.3, "detail": stored}) == (
+        "Arabisch als Brückensprache, solange das Deutsch noch schwach ist.", None)
 
 
 def test_an_unknown_sentence_is_shown_as_it_is_and_marked_english() -> None:

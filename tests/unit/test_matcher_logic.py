@@ -201,11 +201,38 @@ def test_explanations_add_up_to_the_score_with_and_without_a_model() -> None:
     assert best[0].counterpart.helps_with == frozenset({"childcare", "housing"})  # covers both needs
 
 
+def _language(person: Newcomer, other: Mentor) -> dict[str, Any]:
+    """The language factor's sentence (detail) and its feature value."""
+    [found] = cand.candidates("mentor", person, Pools(mentors=[other]), set(), {}, NOW)
+    entry = next(e for e in found.scored.explanation if e["factor"] == "language")
+    return {"detail": entry["detail"], "value": found.scored.features["language"]}
+
+
 def test_a_bridge_language_counts_while_german_is_weak() -> None:
-    speaks_vietnamese = mentor(languages={"vi": "native", "de": "native"})
-    [found] = cand.candidates("mentor", newcomer(), Pools(mentors=[speaks_vietnamese]), set(), {}, NOW)
-    language = next(e for e in found.scored.explanation if e["factor"] == "language")
-    assert "bridge" in language["detail"]
+    language = _language(newcomer(), mentor(languages={"de": "native", "en": "B2"}))
+    assert language["detail"] == "English as a bridge language while German is still weak."
+    assert language["value"] == pytest.approx(0.6)  # B2 0.4, and 0.2 while German is weak
+
+
+def test_the_newcomers_mother_tongue_is_named_as_such_and_counts_more_than_a_third_language() -> None:
+    """Review 5, finding 16: Vietnamese native with a mentor's B2 read "Vietnamese as a bridge
+    language" and scored as English at B2 on both sides."""
+    mother_tongue = _language(newcomer(), mentor(languages={"de": "native", "vi": "B2"}))
+    assert mother_tongue["detail"] == ("They can speak Vietnamese, the newcomer's mother tongue, "
+                                       "while German is still weak.")
+    assert mother_tongue["value"] == pytest.approx(0.7)  # half a level more than English at B2
+    both_native = _language(newcomer(), mentor(languages={"vi": "native"}))
+    assert both_native["value"] == 1.0 and "mother tongue" in both_native["detail"]
+    # At the same level the mother tongue is the one named, whichever code sorts first.
+    both = _language(newcomer(languages={"vi": "native", "en": "C1"}), mentor(languages={"en": "B2", "vi": "B2"}))
+    assert "Vietnamese, the newcomer's mother tongue" in both["detail"]
+    # A better level still goes first: the mother tongue counts half a level, not more.
+    better = _language(newcomer(languages={"vi": "native", "en": "C1"}), mentor(languages={"en": "C1", "vi": "B2"}))
+    assert better["detail"].startswith("English as a bridge language") and better["value"] == pytest.approx(0.8)
+    # With German at B1 or better, as "both speak … well", still half a level more.
+    fluent = newcomer(languages={"ar": "native", "en": "B2", "de": "B1"})
+    assert _language(fluent, mentor(languages={"ar": "B2"}))["value"] == pytest.approx(0.5)
+    assert _language(fluent, mentor(languages={"en": "B2"}))["value"] == pytest.approx(0.4)
 
 
 def test_the_model_share_grows_with_decisions() -> None:

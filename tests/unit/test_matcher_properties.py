@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from unittest import mock
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import LinearConstraint, milp
@@ -215,6 +216,12 @@ def test_block_scores_are_the_per_pair_scores_and_feasibility_the_contract(
     """Every pair, in blocks of any size: -inf exactly where the contract forbids the pair, else the
     per-pair path's score (which rounds each contribution to four places)."""
     model = LinearModel("mentor", 1, 120, FEATURE_NAMES["mentor"], tuple(coefficients), -0.5) if with_model else None
+    _assert_blocks_agree(people, ms, model, cells)
+
+
+def _assert_blocks_agree(people: list[Newcomer], ms: list[Mentor], model: LinearModel | None,
+                         cells: int) -> list[np.ndarray]:
+    """The block scores of every pair against the per-pair path and the contract; the block scores."""
     pools = Pools(mentors=ms)
     index = cand.mentor_index(pools)
     with mock.patch.object(mentor_index, "BLOCK_CELLS", cells):  # one row per block up to all rows in one
@@ -226,6 +233,34 @@ def test_block_scores_are_the_per_pair_scores_and_feasibility_the_contract(
             assert (score > -np.inf) == contract_allows("mentor", person, m)
             if m.id in exact:
                 assert abs(float(score) - exact[m.id]) <= 5e-4
+    return rows
+
+
+@pytest.mark.parametrize("with_model", [False, True])
+@pytest.mark.parametrize("cells", [1, 40])
+def test_blocks_score_the_newcomers_mother_tongue_as_the_per_pair_path_does(with_model: bool, cells: int) -> None:
+    """Review 5, finding 16: at the same level the newcomer's mother tongue counts half a level more
+    than a third language, below a better level, with weak German and without, in both paths."""
+    lan = Newcomer(id=uuid.uuid4(), district=DISTRICTS[0], languages={"vi": "native", "en": "B2", "de": "A2"},
+                   occupation_field="it", needs=frozenset(), wants_mentor=True, course_schedules=frozenset(),
+                   partner=False, partner_seeks_work=False, children_ages=(), about="",
+                   waiting_since=NOW - timedelta(days=3))
+    fatima = dataclasses.replace(lan, id=uuid.uuid4(), languages={"ar": "native", "en": "C1", "de": "B1"})
+
+    def mentor(languages: dict[str, str]) -> Mentor:
+        return Mentor(id=uuid.uuid4(), district=DISTRICTS[0], languages=languages, helps_with=frozenset(),
+                      occupation_field=None, max_distance_km=30.0, online_ok=False, capacity_left=1, about="")
+
+    karim, thomas = mentor({"vi": "B2", "ar": "native"}), mentor({"en": "B2", "de": "native"})
+    better, both = mentor({"en": "C1", "ar": "B2"}), mentor({"en": "B2", "ar": "B2", "vi": "B2"})
+    model = LinearModel("mentor", 1, 120, FEATURE_NAMES["mentor"], (1.0, 0.5, 0.5, 0.5, 0.5, 0.5), -0.5)
+    rows = _assert_blocks_agree([lan, fatima], [karim, thomas, better, both], model if with_model else None, cells)
+    if not with_model:  # the prior: the language's weight 0.3 times its value
+        lan_scores, fatima_scores = rows
+        assert lan_scores[0] - lan_scores[1] == pytest.approx(0.3 * 0.1, abs=1e-6)  # vi B2 over en B2
+        assert lan_scores[3] == pytest.approx(lan_scores[0], abs=1e-6)  # vi at B2 named, not en
+        assert fatima_scores[0] - fatima_scores[2] == pytest.approx(0.3 * (1.0 - 0.6), abs=1e-6)
+        assert fatima_scores[2] - fatima_scores[3] == pytest.approx(0.3 * (0.6 - 0.5), abs=1e-6)  # en C1 first
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

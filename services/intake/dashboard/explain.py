@@ -98,6 +98,10 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
     factor: tuple((re.compile(pattern), render) for pattern, render in rules) for factor, rules in {
         "language": (
             _same(N_("No language in common at B1 or better.")),
+            (r"They can speak (.+), the newcomer's mother tongue, while German is still weak\.",
+             lambda v, m: v._("They can speak %(language)s, the newcomer's mother tongue, while German is still weak.")
+             % {"language": _language(v, m[1])}),
+            # A third language; and what matchers before review 5 wrote for a mother tongue, still stored.
             (r"(.+) as a bridge language while German is still weak\.",
              lambda v, m: v._("%(language)s as a bridge language while German is still weak.")
              % {"language": _language(v, m[1])}),
