@@ -52,24 +52,39 @@ async def party(conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: u
     raise NotYours(str(match_id))
 
 
+# The other side as the newcomer sees it; no row once its person has erased their data.
 _OTHER_SIDE = {
-    "mentor": "SELECT p.name AS title, NULL AS organisation FROM participants p WHERE p.id = $1",
+    "mentor": """SELECT p.name AS title, NULL AS organisation FROM participants p
+                 WHERE p.id = $1 AND p.status <> 'erased'""",
     "language_course": """SELECT c.title, p.profile->>'organisation' AS organisation
-                          FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
+                          FROM courses c JOIN participants p ON p.id = c.provider_id
+                          WHERE c.id = $1 AND p.status <> 'erased'""",
     "employer": """SELECT s.title, p.profile->>'organisation' AS organisation
-                   FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
+                   FROM positions s JOIN participants p ON p.id = s.employer_id
+                   WHERE s.id = $1 AND p.status <> 'erased'""",
+}
+# The course or position a provider's or employer's side answers for (the introduction names it).
+_OFFER = {
+    "language_course": "SELECT title FROM courses WHERE id = $1",
+    "employer": "SELECT title FROM positions WHERE id = $1",
 }
 
 
 async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | None]:
-    """What the page shows about the other side: a name or a course/position title, never contact data."""
+    """What the page shows about the other side: a name or a course/position title, never contact data.
+
+    `title` is None once the other person has erased their data (the page then says so), and
+    `offer` is the reader's own course or position, for the side that offers one."""
+    kind = who.match["kind"]
     if who.side == "counterpart":
-        name = await conn.fetchval("SELECT name FROM participants WHERE id = $1", who.match["newcomer_id"])
-        return {"title": name, "organisation": None}
-    row = await conn.fetchrow(_OTHER_SIDE[who.match["kind"]], who.match["counterpart_id"])
+        name = await conn.fetchval("SELECT name FROM participants WHERE id = $1 AND status <> 'erased'",
+                                   who.match["newcomer_id"])
+        offer = await conn.fetchval(_OFFER[kind], who.match["counterpart_id"]) if kind in _OFFER else None
+        return {"title": name, "organisation": None, "offer": offer}
+    row = await conn.fetchrow(_OTHER_SIDE[kind], who.match["counterpart_id"])
     if row is None:
-        return {"title": None, "organisation": None}
-    return {"title": row["title"], "organisation": row["organisation"]}
+        return {"title": None, "organisation": None, "offer": None}
+    return {"title": row["title"], "organisation": row["organisation"], "offer": None}
 
 
 async def existing_answer(conn: asyncpg.Connection, match_id: uuid.UUID, side: str) -> asyncpg.Record | None:

@@ -17,7 +17,7 @@ from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.web import expired_links
 from lotse.intake.web.render import render
-from lotse.shared import tokens
+from lotse.shared import matches, tokens
 
 
 async def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID]:
@@ -39,6 +39,9 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
     match_id, participant_id = await _claims(request, purpose)
     async with request.app[pool_key].acquire() as conn:
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+        # An erased person's old emails open what their manage link does: nothing of the match.
+        if await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id) in (None, "erased"):
+            raise web.HTTPGone(text=render(request, "manage_gone.html").text, content_type="text/html")
         try:
             who = await lifecycle.party(conn, match_id, participant_id)
         except lifecycle.NotYours:
@@ -52,6 +55,8 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         )
     return {
         "match": who.match,
+        # Declined, cancelled or completed: the page says it ended, whatever was answered before.
+        "ended": not matches.TRANSITIONS[who.match["status"]],
         "side": who.side,
         "answer": answer,
         "checkin": checkin,

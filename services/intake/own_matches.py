@@ -25,7 +25,8 @@ SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, ma
 _NEWCOMERS_MATCHES: Final = """
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'newcomer' AS side,
            coalesce(mp.id, cp.id, ep.id) AS owner, coalesce(mp.email, cp.email, ep.email) AS owner_email,
-           coalesce(mp.name, c.title, s.title) AS title,
+           coalesce(mp.name, CASE WHEN cp.id IS NOT NULL THEN c.title END,
+                    CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
            NULL AS offer
     FROM matches m

@@ -89,7 +89,7 @@ async def test_a_mentor_sees_places_taken_and_an_employer_the_newcomer_but_no_fa
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
     await _match(pool, "employer", newcomer, position, "introduced")
     page = _text(await (await intake_client.get(manage_link(employer))).text())
-    assert "Newcomer: Olena Shevchuk" in page and "For: Elektroniker/in" in page
+    assert "Newcomer: Olena Shevchuk, for the job: Elektroniker/in" in page
     assert "Two children" not in page and "Places taken" not in page
     assert "Yes, I accept" in page
 
