@@ -38,10 +38,18 @@ async def load(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.R
 
 
 async def consents(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[asyncpg.Record]:
-    """The person's current answer for each consent purpose, with when and to which text version."""
+    """The person's current answer for each consent purpose, with when and to which text version.
+
+    A "no" is a withdrawal only after a "yes" (`ever_given`); otherwise the box was left unticked
+    when they registered: the first answer's time and text version (`first_at`, `first_version`)."""
     rows: list[asyncpg.Record] = await conn.fetch(
-        """SELECT DISTINCT ON (purpose) purpose, given, text_version, recorded_at FROM consents
-           WHERE participant_id = $1 ORDER BY purpose, recorded_at DESC, id DESC""",
+        """SELECT DISTINCT ON (purpose) purpose, given, text_version, recorded_at,
+                  bool_or(given) OVER history AS ever_given, first_value(recorded_at) OVER history AS first_at,
+                  first_value(text_version) OVER history AS first_version
+           FROM consents WHERE participant_id = $1
+           WINDOW history AS (PARTITION BY purpose ORDER BY recorded_at, id
+                              ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+           ORDER BY purpose, recorded_at DESC, id DESC""",
         participant_id,
     )
     return rows

@@ -198,8 +198,11 @@ async def participant_page(request: web.Request) -> web.Response:
             "emails": await conn.fetch("SELECT type, locale, status, attempts, last_error, created_at, sent_at "
                                        "FROM notifications WHERE participant_id = $1 ORDER BY created_at DESC",
                                        participant_id),
-            "consents": await conn.fetch("SELECT * FROM consents WHERE participant_id = $1 ORDER BY recorded_at",
-                                         participant_id),
+            # A "no" withdraws only an earlier "yes"; before any, it is a box left unticked.
+            "consents": await conn.fetch(
+                """SELECT *, coalesce(bool_or(given) OVER (PARTITION BY purpose ORDER BY recorded_at, id
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS given_before
+                   FROM consents WHERE participant_id = $1 ORDER BY recorded_at, id""", participant_id),
             "waitlist": await conn.fetch("SELECT * FROM waitlist WHERE newcomer_id = $1", participant_id),
             "audit": await audit.about_participant(conn, participant_id),
         }

@@ -99,7 +99,8 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     matched = await own_matches.of_participant(conn, row)
     # In Thuringia's time and the reader's date format, as the emails and the dashboard give times.
     moment = dashboard_vocabulary.for_locale(request_locale(request)).moment
-    consents = [{**c, "when": moment(c["recorded_at"])} for c in await self_service.consents(conn, participant_id)]
+    consents = [{**c, "when": moment(c["recorded_at"]), "first_when": moment(c["first_at"])}
+                for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in (errors or {}).items():
