@@ -520,7 +520,7 @@ _LANGUAGE: Final = _object({
 
 def _check_partner(household: dict[str, object], path: str, ctx: _Context) -> None:
     if household["partner_seeks_work"] and not household["partner"]:
-        ctx.fail(_join(path, "partner_seeks_work"), FALSE_UNLESS, field="partner")
+        ctx.fail(_join(path, "partner_seeks_work"), FALSE_UNLESS, field=_join(path, "partner"))
 
 
 _HOUSEHOLD_FIELDS: Final = {

@@ -194,3 +194,25 @@ async def test_the_newcomer_is_asked_about_online_meetings_ticked_and_may_untick
     assert done.status == ticked.status == 303
     stored = dict(await pool.fetch("SELECT email, profile->'online_ok' FROM participants"))
     assert stored == {"lan.form@example.org": False, "lan.online@example.org": True}
+
+
+@pytest.mark.parametrize(("locale", "message"), [
+    ("en", "Only possible if “My partner comes with me” is ticked too."),
+    ("uk", "Можливо лише, якщо також позначено «Мій партнер / моя партнерка їде зі мною»."),
+    ("de-simple", "Das geht nur, wenn Sie auch „Meine Partnerin oder mein Partner kommt mit“ ankreuzen."),
+])
+async def test_a_box_that_needs_another_names_that_box_by_its_label(
+    intake_client: IntakeClient, locale: str, message: str
+) -> None:
+    """Review 5, finding 8: the form said "… unless partner is true", the API's field code."""
+    form = {key: value for key, value in NEWCOMER_FORM.items() if key != "partner"}
+    refused = await intake_client.post(f"/register/newcomer?lang={locale}", data=form)
+    assert refused.status == 422
+    html = await refused.text()
+    assert message in html and "unless partner" not in html and "якщо partner" not in html
+    # The API keeps the validator's message, naming the other field by its full path.
+    api = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(
+        household={"partner": False, "partner_seeks_work": True}))
+    fields = (await api.json())["error"]["fields"]
+    assert list(fields) == ["household.partner_seeks_work"] and "household.partner " in fields[
+        "household.partner_seeks_work"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from lotse.intake.validation import LIST_LENGTH, MUST_BE_TRUE, N_, FieldError, ValidationFailed
+from lotse.intake.validation import FALSE_UNLESS, LIST_LENGTH, MUST_BE_TRUE, N_, FieldError, ValidationFailed
 from lotse.intake.web import forms
 
 # For a group left empty: (payload path, validator message) → what the form says instead.
@@ -26,6 +26,10 @@ NOT_TICKED: Final = {
                                   "Without this we cannot find matches for you."),
 }
 
+# A box that needs another one ticked: the API names the other field's path, the form its label.
+ONLY_WITH: Final = N_("Only possible if “%(label)s” is ticked too.")
+BOX_LABELS: Final = {"household.partner": N_("My partner comes with me")}
+
 
 def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payload: Mapping[str, object]) -> str:
     """The message for one field error on a form; `payload` is what the form's post stood for."""
@@ -33,6 +37,8 @@ def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payloa
         return gettext(EMPTY_GROUP[path])
     if error.message == MUST_BE_TRUE and path in NOT_TICKED:
         return gettext(NOT_TICKED[path])
+    if error.message == FALSE_UNLESS and error.params.get("field") in BOX_LABELS:
+        return FieldError(ONLY_WITH, {"label": gettext(BOX_LABELS[str(error.params["field"])])}).render(gettext)
     return error.render(gettext)
 
 
