@@ -30,6 +30,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
 }
 STATES = frozenset(TRANSITIONS)
+#: The states in the order a match lives through them, then the ways it can end: how lists show them.
+IN_ORDER = (SUGGESTED, APPROVED, INTRODUCED, ACTIVE, COMPLETED, REJECTED, WITHDRAWN, DECLINED, CANCELLED)
 #: States in which a match holds one unit of the counterpart's capacity, seats or openings.
 HOLDS_CAPACITY = (APPROVED, INTRODUCED, ACTIVE)
 #: States in which a flag asks the coordinators to act; a match leaving them takes its flag along.

@@ -56,7 +56,8 @@ async def test_approving_a_round_lists_its_pairs_first_and_approves_only_those(
     assert "globalen Runde" not in cards[own].split("</article>")[0]
 
     page = await (await intake_client.get(f"/dashboard/rounds/{round_id}")).text()
-    rows = re.findall(r"<tr><th scope=\"row\"><a [^>]+>([^<]+)</a><input type=\"hidden\" name=\"match\" "
+    rows = re.findall(r"<tr><th scope=\"row\"><a [^>]+>([^<]+)</a>(?: <span class=\"where\">[^<]+</span>)?"
+                      r"<input type=\"hidden\" name=\"match\" "
                       r"value=\"([^\"]+)\"></th>\s*<td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">([^<]+)</td>",
                       page)
     assert [(html.unescape(n), uuid.UUID(m), k, t, s) for n, m, k, t, s in rows] == [

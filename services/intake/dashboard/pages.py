@@ -62,7 +62,7 @@ async def matches_page(request: web.Request) -> web.Response:
                         m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
             status, kind, flagged, page.size, page.offset, list(matches.FLAGGABLE),
         )
-    return render(request, "matches.html", {"rows": rows, "states": sorted(matches.STATES), "kinds": matches.KINDS,
+    return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
                                             "status": status, "kind": kind, "flagged": flagged, "pager": page})
 
 

@@ -152,7 +152,7 @@ async def start_round(request: web.Request) -> web.StreamResponse:
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
     """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
     rows = await conn.fetch(
-        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name
+        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name, n.district AS newcomer_district
            FROM matches m JOIN participants n ON n.id = m.newcomer_id
            WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
     titles = {r["match_id"]: r["title"] for r in await conn.fetch(_COUNTERPART, [r["id"] for r in rows])}

@@ -18,6 +18,7 @@ from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
 from lotse.intake.typedefs import pool_key
+from lotse.shared import matches
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
 # An erased person's times are kept to the month, the month as the coordinators' clock has it
@@ -42,8 +43,8 @@ async def stats_page(request: web.Request) -> web.Response:
         "regions": bar_chart(_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
         "unmet": bar_chart(_("Unmet needs (why newcomers wait)"),
                            [(v.label("unmet", code), float(n)) for code, n in figures["unmet_needs"].items()]),
-        "matches": bar_chart(_("Matches by state"), [(v.label("match_status", s), float(n))
-                                                        for s, n in sorted(figures["matches"].items())]),
+        "matches": bar_chart(_("Matches by state"), [(v.label("match_status", s), float(figures["matches"][s]))
+                                                        for s in matches.IN_ORDER if s in figures["matches"]]),
         "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
                                                 (_("taken"), float(load["places_taken"]))]),
     }
