@@ -1,10 +1,12 @@
 """The concrete things an introduction tells each side: which languages they share, what help is
 wanted, how far apart they are (and whether they would meet online), childcare and help for a partner,
-the newcomer's German against what a position asks.
+the newcomer's German against what a position asks; to an employer also the newcomer's occupation
+field against the position's, the other languages they speak well and that they are still abroad.
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
 values, and the templates turn it into a sentence of the recipient's language. An employer is told
-job-related facts only: family status is not passed to a prospective employer (AGG).
+job-related facts only: family status is not passed to a prospective employer (AGG). The newcomer's
+own words (`about`) are not passed on at all: the form promises "Only the welcome centre reads it".
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from babel import Locale, UnknownLocaleError
 
 from lotse.shared import german, meeting
 from lotse.shared.childcare import needs_childcare
-from lotse.shared.languages import shared_languages
-from lotse.shared.reference import district_distance_km, districts
+from lotse.shared.languages import SPOKEN_WELL, shared_languages
+from lotse.shared.reference import district_distance_km, districts, level_rank
 
 Fact = dict[str, Any]
 # The explanation factors these facts say concretely; the generic sentence for them is not repeated.
@@ -128,6 +130,38 @@ def _german(newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) ->
     return {"code": code, "level": level or "", "required": required, "name": newcomer["name"] or ""}
 
 
+def _occupation(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact | None:
+    """The newcomer's occupation field, and the position's if it is another (the matcher suggests
+    only the same field, but a profile may have changed since)."""
+    field = newcomer["profile"].get("occupation_field")
+    if not field:
+        return None
+    wanted = other.get("occupation_field")
+    if wanted and wanted != field:
+        return {"code": "their_field_other", "name": newcomer["name"] or "", "field": field, "position_field": wanted}
+    return {"code": "their_field_same" if wanted else "their_field", "name": newcomer["name"] or "", "field": field}
+
+
+def _spoken(newcomer: Mapping[str, Any], locale: str) -> Fact | None:
+    """The languages besides German the newcomer speaks at B1 or better (the shared-language rule's
+    threshold), best first: German has its own fact, against the position's minimum."""
+    spoken = sorted(((code, level) for code, level in _languages(newcomer["languages"]).items()
+                     if code != "de" and level_rank(level) >= SPOKEN_WELL),
+                    key=lambda pair: (-level_rank(pair[1]), pair[0]))
+    if not spoken:
+        return None
+    return {"code": "their_languages", "name": newcomer["name"] or "",
+            "items": [{"language": language_name(code, locale), "level": level} for code, level in spoken]}
+
+
+def _abroad(newcomer: Mapping[str, Any]) -> Fact | None:
+    """Said outright: "will live in Gera" alone left an employer guessing. The profile holds no
+    arrival date, so none is promised."""
+    if newcomer["profile"].get("arrival") != "abroad":
+        return None
+    return {"code": "still_abroad", "name": newcomer["name"] or ""}
+
+
 def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) -> list[Fact]:
     """Only what an offer means for this newcomer; an employer hears nothing of it (see the module)."""
     childcare = _needs_childcare(newcomer["profile"])
@@ -151,12 +185,15 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
           locale: str) -> list[Fact]:
     """``newcomer``: name, district, languages, profile; ``other``: the mentor's, course's or position's
     district, languages, profile (the mentor's or employer's), format and childcare (a course's),
-    min_german_level (a position's)."""
+    min_german_level and occupation_field (a position's)."""
     found: list[Fact | None] = []
     if kind == "mentor":
         found += [_shared_languages(newcomer, other, other_name, side, locale),
                   _needs(newcomer, other, other_name, side)]
-    if kind == "employer":
+    if kind == "employer" and side == "counterpart":  # the newcomer knows these of themselves
+        found += [_occupation(newcomer, other), _german(newcomer, other, side), _spoken(newcomer, locale),
+                  _abroad(newcomer)]
+    elif kind == "employer":
         found.append(_german(newcomer, other, side))
     found += _distance(kind, newcomer, other, other_name, side)
     found += _household(kind, newcomer, other, side)

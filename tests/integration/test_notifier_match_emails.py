@@ -1,7 +1,8 @@
 """What the emails about a match say, end to end: intake's real erasure, its events through real
 RabbitMQ into the running notifier, and the emails out of a real SMTP server — the mentor of an
-erased newcomer learns what happened; an employer's introduction holds no family details; a
-mentor's names the shared language, the help wanted and that meetings would be online."""
+erased newcomer learns what happened; an employer's introduction holds no family details, but the
+newcomer's occupation field, languages and that they are still abroad; a mentor's names the shared
+language, the help wanted and that meetings would be online."""
 
 from __future__ import annotations
 
@@ -62,7 +63,8 @@ async def test_an_employer_introduction_holds_no_family_details_and_the_newcomer
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
 ) -> None:
     lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
-    await set_profile(pool, lan, GERA, [{"code": "vi", "level": "native"}, {"code": "de", "level": "B1"}],
+    await set_profile(pool, lan, GERA, [{"code": "vi", "level": "native"}, {"code": "de", "level": "B1"},
+                                        {"code": "en", "level": "B2"}],
                       {"arrival": "abroad", "needs": ["childcare"], "occupation_field": "nursing",
                        "household": {"partner": True, "partner_seeks_work": True, "children_ages": [2]}})
     klinikum = await add_participant(pool, "employer", name="Personalabteilung", locale="de",
@@ -81,6 +83,12 @@ async def test_an_employer_introduction_holds_no_family_details_and_the_newcomer
     assert not [word for word in FAMILY_WORDS if word in to_employer], to_employer
     assert "Sie sind nah an dem Ort, an dem Nguyễn Thị Lan wohnen wird (Gera)." in to_employer
     assert "nah beieinander" not in to_employer
+    # Review 5, finding 6: what the job needs to know, from the profile as the matcher read it.
+    assert "Berufsfeld von Nguyễn Thị Lan: Pflege, dasselbe wie das der Stelle." in to_employer
+    assert "Deutsch von Nguyễn Thị Lan: B1. Die Stelle verlangt B1." in to_employer
+    assert ("Weitere Sprachen, die Nguyễn Thị Lan gut spricht: Vietnamesisch (Muttersprache), Englisch (B2)"
+            in to_employer)
+    assert "Nguyễn Thị Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in to_employer
     to_lan = await mail_to(sink, lan)
     assert "Nhà tuyển dụng có hỗ trợ giữ trẻ." in to_lan and "Nhà tuyển dụng giúp người bạn đời tìm việc làm." in to_lan
     assert "Klinikum Gera ở gần nơi bạn sẽ sống (Gera)." in to_lan and "sống gần nhau" not in to_lan

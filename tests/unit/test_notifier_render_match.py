@@ -15,6 +15,7 @@ from lotse.notifier.match_facts import facts, language_name
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
+from lotse.shared.reference import taxonomy
 
 # Family and children, partner, childcare in the catalogs' languages.
 FAMILY = (r"(?i)famil|partner|child|kinder|enfant|дітей|дити|дете|дети|деца|деце|hүүхэд|хүүхэд|гэр бүл|孩子|托儿|"
@@ -119,13 +120,69 @@ def test_a_shared_language_and_childcare_by_the_matchers_rules(level: str, age: 
 def test_an_employer_hears_nothing_of_the_family_the_newcomer_hears_of_the_offers() -> None:
     to_employer = facts("employer", "counterpart", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
     to_newcomer = facts("employer", "newcomer", newcomer(district=GERA), EMPLOYER, "Klinikum", "de")
-    assert codes(to_employer) == ["same_district"]
+    assert codes(to_employer) == ["their_languages", "same_district"]
     assert codes(to_newcomer) == ["near_you", "childcare_job", "partner_job"]
     context = {**SAMPLE, "kind": "employer", "side": "counterpart", "other_title": "Li Wei", "wanted": "Nurse",
                "facts": to_employer, "reasons": ["household", "german"]}
     for locale in SUPPORTED_LOCALES:
         text = render_email("introduction", locale, context).text
         assert not re.search(FAMILY, text), locale
+
+
+POSITION: dict[str, Any] = {**EMPLOYER, "min_german_level": "B1", "occupation_field": "nursing"}
+
+
+def abroad_nurse() -> dict[str, Any]:
+    """Lan: a nurse still abroad, with Vietnamese, English at B2, Russian at A2 and German at B1."""
+    return newcomer(name="Lan", district=GERA, languages=[
+        {"code": "ru", "level": "A2"}, {"code": "en", "level": "B2"}, {"code": "de", "level": "B1"},
+        {"code": "vi", "level": "native"}],
+        profile={**newcomer()["profile"], "arrival": "abroad", "occupation_field": "nursing"})
+
+
+def test_an_employer_learns_the_field_the_german_the_languages_and_that_the_newcomer_is_abroad() -> None:
+    """Review 5, finding 6: the employer had name, German and distance, nothing to decide on."""
+    found = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
+    assert codes(found) == ["their_field_same", "their_german", "their_languages", "still_abroad", "near_future"]
+    assert found[2]["items"] == [{"language": "Vietnamese", "level": "native"}, {"language": "English", "level": "B2"}]
+    # The newcomer knows all that of themselves: their email says the job's side only.
+    assert codes(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == [
+        "your_german", "near_your_future", "childcare_job", "partner_job"]
+    changed = facts("employer", "counterpart", abroad_nurse(), {**POSITION, "occupation_field": "healthcare"},
+                    "Klinikum", "de")
+    assert changed[0] == {"code": "their_field_other", "name": "Lan", "field": "nursing",
+                          "position_field": "healthcare"}
+    context = {**SAMPLE, "kind": "employer", "side": "counterpart", "other_title": "Lan", "wanted": "Nurse",
+               "reasons": []}
+
+    def to_employer(locale: str) -> str:
+        found = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", locale)
+        return render_email("introduction", locale, {**context, "facts": found}).text
+
+    said = {locale: to_employer(locale) for locale in ("en", "de", "vi")}
+    assert "Lan's occupation field: Nursing, the same as the position's." in said["en"]
+    assert "Other languages Lan speaks well: Vietnamese (native speaker), English (B2)" in said["en"]
+    assert "Lan is still abroad and has not moved to Thuringia yet." in said["en"]
+    assert "Berufsfeld von Lan: Pflege, dasselbe wie das der Stelle." in said["de"]
+    assert "Weitere Sprachen, die Lan gut spricht: Vietnamesisch (Muttersprache), Englisch (B2)" in said["de"]
+    assert "Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in said["de"]
+    assert "Lĩnh vực nghề nghiệp của Lan: Điều dưỡng, trùng với lĩnh vực của vị trí." in said["vi"]
+    assert "Lan hiện vẫn ở nước ngoài và chưa chuyển đến Thüringen." in said["vi"]
+    assert "Russian" not in said["en"] and "Russisch" not in said["de"]  # A2: not spoken well
+    other_field = render_email("introduction", "de", {**context, "facts": changed}).text
+    assert "Berufsfeld von Lan: Pflege (Berufsfeld der Stelle: Gesundheitswesen)." in other_field
+    for locale in SUPPORTED_LOCALES:  # and still nothing of the family, in any language
+        assert not re.search(FAMILY, to_employer(locale)), locale
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> None:
+    for field in taxonomy()["occupation_fields"]:
+        fact = {"code": "their_field", "name": "Zora", "field": field}
+        text = render_email("introduction", locale, {**SAMPLE, "side": "counterpart", "facts": [fact],
+                                                     "reasons": []}).text
+        [line] = [line for line in text.split("\n") if "Zora" in line]
+        assert not re.search(rf"\b{field}\b", line), (locale, line)
 
 
 def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
@@ -182,12 +239,14 @@ def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_p
 
 def all_facts() -> list[dict[str, Any]]:
     values = {"name": "Lan", "other": "Renate", "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
-              "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}]}
+              "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}],
+              "field": "crafts", "position_field": "transport"}
     return [{"code": code, **values} for code in (
         "languages", "needs_wanted", "needs_offered", "near_you", "near_your_future", "km_from_you",
         "km_from_your_future", "same_district", "near_future", "km_away", "km_away_future", "online",
         "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
-        "childcare_course_needed", "childcare_job", "partner_job")]
+        "childcare_course_needed", "childcare_job", "partner_job", "their_field", "their_field_same",
+        "their_field_other", "their_languages", "still_abroad")]
 
 
 def match_variants() -> list[tuple[str, dict[str, Any]]]:
