@@ -96,7 +96,7 @@ async def queue_page(request: web.Request) -> web.Response:
             """SELECT r.*, (SELECT count(*) FROM matches m WHERE m.round_id = r.id AND m.status = 'suggested') AS open
                FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
         flagged = await conn.fetchval("SELECT count(*) FROM matches WHERE flagged_at IS NOT NULL "
-                                      "AND status IN ('introduced', 'active')")
+                                      "AND status = ANY($1::text[])", list(matches.FLAGGABLE))
     # After a decision the page opens at a newcomer's section: its message is shown there, not at
     # the top of the page, out of sight.
     at = request.query.get("at")
