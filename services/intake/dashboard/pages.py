@@ -41,26 +41,26 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
     return value if value in allowed else None
 
 
+# The matches list's filters, shared by its count and its page: $1 status, $2 kind, $3 flagged only,
+# $4 matches.FLAGGABLE (a flag counts only on a match still in those states, as on the queue).
+_MATCHES_WHERE: Final = """($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
+    AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($4::text[])))"""
+
+
 async def matches_page(request: web.Request) -> web.Response:
     status = _choice(request, "status", tuple(matches.STATES))
     kind = _choice(request, "kind", matches.KINDS)
     flagged = request.query.get("flagged") == "1"
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(
-            """SELECT count(*) FROM matches m WHERE ($1::text IS NULL OR m.status = $1)
-                 AND ($2::text IS NULL OR m.kind = $2)
-                 AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($4::text[])))""",
-            status, kind, flagged, list(matches.FLAGGABLE),
-        )
+        filters = (status, kind, flagged, list(matches.FLAGGABLE))
+        total = await conn.fetchval(f"SELECT count(*) FROM matches m WHERE {_MATCHES_WHERE}", *filters)
         page = paging.pager(request, total)
         # Flagged first, by the filter's rule: a flag on a match that has ended asks nothing.
         rows = await conn.fetch(
-            f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
-               WHERE ($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
-                 AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($6::text[])))
-               ORDER BY CASE WHEN m.status = ANY($6::text[]) THEN m.flagged_at END NULLS LAST,
-                        m.created_at DESC, m.id LIMIT $4 OFFSET $5""",
-            status, kind, flagged, page.size, page.offset, list(matches.FLAGGABLE),
+            f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM} WHERE {_MATCHES_WHERE}
+               ORDER BY CASE WHEN m.status = ANY($4::text[]) THEN m.flagged_at END NULLS LAST,
+                        m.created_at DESC, m.id LIMIT $5 OFFSET $6""",
+            *filters, page.size, page.offset,
         )
     return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
                                             "status": status, "kind": kind, "flagged": flagged, "pager": page})
