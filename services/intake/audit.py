@@ -12,7 +12,6 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.intake.accounts import Coordinator
-from lotse.intake.dashboard import sides
 
 
 async def record(
@@ -69,6 +68,13 @@ async def _insert(
     )
 
 
+# The filters of :func:`entries` and :func:`count` over `audit_log a`: $1 actor, $2 subject, $3 action
+# (each null for any), so a page listing entries with more columns (the dashboard's audit page)
+# counts and lists the same rows.
+FILTER: Final = """($1::uuid IS NULL OR a.actor_id = $1) AND ($2::uuid IS NULL OR a.subject_id = $2)
+                   AND ($3::text IS NULL OR a.action = $3)"""
+
+
 async def entries(
     conn: asyncpg.Connection,
     *,
@@ -77,21 +83,13 @@ async def entries(
     action: str | None = None,
     limit: int = 200,
     offset: int = 0,
-    with_match_sides: bool = False,
 ) -> list[asyncpg.Record]:
-    """Entries newest first; `with_match_sides` adds, to an entry about a match, both sides of that
-    match (`match_id` and sides.COLUMNS, null for other entries) in the same query, so a log page
-    names who each match is about without a query per row."""
-    sides_of_match = (f"""LEFT JOIN LATERAL (SELECT m.id AS match_id, {sides.COLUMNS} FROM {sides.FROM}
-                              WHERE a.subject_type = 'match' AND m.id = a.subject_id) x ON true"""
-                      if with_match_sides else "")
+    """Entries newest first."""
     return list(
         await conn.fetch(
-            f"""SELECT a.*, c.email AS actor_email{", x.*" if with_match_sides else ""} FROM audit_log a
-               LEFT JOIN coordinators c ON c.id = a.actor_id {sides_of_match}
-               WHERE ($1::uuid IS NULL OR a.actor_id = $1) AND ($2::uuid IS NULL OR a.subject_id = $2)
-                 AND ($3::text IS NULL OR a.action = $3)
-               ORDER BY a.id DESC LIMIT $4 OFFSET $5""",
+            f"""SELECT a.*, c.email AS actor_email FROM audit_log a
+               LEFT JOIN coordinators c ON c.id = a.actor_id
+               WHERE {FILTER} ORDER BY a.id DESC LIMIT $4 OFFSET $5""",
             actor_id,
             subject_id,
             action,
@@ -109,11 +107,7 @@ async def count(
     action: str | None = None,
 ) -> int:
     """How many entries :func:`entries` pages through with the same filters."""
-    return int(await conn.fetchval(
-        """SELECT count(*) FROM audit_log WHERE ($1::uuid IS NULL OR actor_id = $1)
-             AND ($2::uuid IS NULL OR subject_id = $2) AND ($3::text IS NULL OR action = $3)""",
-        actor_id, subject_id, action,
-    ))
+    return int(await conn.fetchval(f"SELECT count(*) FROM audit_log a WHERE {FILTER}", actor_id, subject_id, action))
 
 
 async def about_participant(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[asyncpg.Record]:

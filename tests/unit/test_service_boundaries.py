@@ -57,3 +57,32 @@ def test_the_check_sees_every_form_of_import(tmp_path: Path) -> None:
     source.write_text("import lotse.matcher.rules\nfrom lotse.notifier import render\n"
                       "from lotse import intake\nfrom lotse.shared import db\nfrom . import sibling\n")
     assert service_imports(imported_modules(source)) == {"matcher", "notifier", "intake"}
+
+
+# Inside intake, the dashboard is one of its web faces: intake's own modules (registrations,
+# audit, privacy, …) and its API serve it and the public pages alike, so they import none of it;
+# a change to a dashboard page then cannot reach an API response. Only the wiring may: routes.py
+# mounts the dashboard's routes, and auth.py sends an expired dashboard session to its login page.
+INTAKE = ROOT / "services" / "intake"
+INTAKE_CORE = [*INTAKE.glob("*.py"), *(INTAKE / "api").rglob("*.py")]
+MAY_IMPORT_DASHBOARD = {"routes.py", "auth.py"}
+
+
+def dashboard_imports(names: set[str]) -> set[str]:
+    return {name for name in names
+            if name == "lotse.intake.dashboard" or name.startswith("lotse.intake.dashboard.")}
+
+
+def test_intake_core_imports_the_dashboard_only_to_wire_it() -> None:
+    found = [f"{source.relative_to(ROOT)} imports {name}" for source in sorted(INTAKE_CORE)
+             if source.parent != INTAKE or source.name not in MAY_IMPORT_DASHBOARD
+             for name in sorted(dashboard_imports(imported_modules(source)))]
+    assert found == []
+
+
+def test_the_dashboard_check_sees_every_form_of_import(tmp_path: Path) -> None:
+    source = tmp_path / "m.py"
+    source.write_text("from lotse.intake.dashboard import sides\nimport lotse.intake.dashboard.render\n"
+                      "from lotse.intake import dashboard\nfrom lotse.intake import dashboards_elsewhere\n")
+    assert dashboard_imports(imported_modules(source)) == {
+        "lotse.intake.dashboard", "lotse.intake.dashboard.sides", "lotse.intake.dashboard.render"}

@@ -13,7 +13,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from lotse.intake import audit, stats
-from lotse.intake.dashboard import pages, paging, sides
+from lotse.intake.dashboard import audit_log, pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
@@ -131,7 +131,7 @@ async def audit_page(request: web.Request) -> web.Response:
                               "action": request.query.get("action") or None}
     async with request.app[pool_key].acquire() as conn:
         page = paging.pager(request, await audit.count(conn, **chosen))
-        entries = await audit.entries(conn, **chosen, limit=page.size, offset=page.offset, with_match_sides=True)
+        entries = await audit_log.entries(conn, **chosen, limit=page.size, offset=page.offset)
         actors = await conn.fetch("SELECT id, email FROM coordinators ORDER BY email")
     return render(request, "audit.html", {"entries": entries, "actors": actors, "pager": page,
                                           "actions": list(GROUPS["audit_action"])})
