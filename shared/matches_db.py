@@ -11,13 +11,15 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
 from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
 
+#: The SET that clears a match's flag: its three columns come and go together (matches.FLAGS).
+UNFLAG: Final = "flagged_at = NULL, flag_code = NULL, flag_reason = NULL"
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
                    round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side,
                    flag_code"""

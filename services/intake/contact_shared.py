@@ -13,7 +13,7 @@ import uuid
 import asyncpg
 
 from lotse.intake import audit, own_matches
-from lotse.shared import events, matches
+from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_event
 
@@ -42,8 +42,7 @@ async def consent_given(conn: asyncpg.Connection, participant: asyncpg.Record) -
         if not await both_share_contact(conn, participant["id"], other):
             continue
         if match["flag_code"] == matches.FLAG_CONNECT:
-            await conn.execute("UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL "
-                               "WHERE id = $1", match["id"])
+            await conn.execute(f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1", match["id"])
         # In the match's trail: why the coordinators' task went, and that both were written to.
         await audit.record_by_participant(conn, participant["id"], AUDIT_ACTION, "match", match["id"])
         for recipient in (participant["id"], other):

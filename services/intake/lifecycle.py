@@ -144,8 +144,7 @@ async def respond(
         )
         return str(changed["status"])
     # The first of two accepts: the match waits for the other side.
-    await conn.execute("UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL WHERE id = $1",
-                       match_id)
+    await conn.execute(f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1", match_id)
     await write_event(conn, matches_db.match_event(events.MATCH_RESPONDED, match, **data))
     return str(match["status"])
 
@@ -178,8 +177,7 @@ async def check_in(
         await flag(conn, match_id, matches.CHECKIN_FLAGS[who.side if who.side in unhappy else unhappy[0]])
     else:
         await conn.execute(
-            """UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL
-               WHERE id = $1 AND flag_code = ANY($2::text[])""",
+            f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1 AND flag_code = ANY($2::text[])",
             match_id, list(matches.CHECKIN_FLAGS.values()),
         )
 
@@ -221,7 +219,7 @@ async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, mat
     """A coordinator has put the two sides of an active match in touch: the connect flag goes
     (audited). False when there was no such flag (already cleared, or replaced by another)."""
     cleared = await conn.fetchval(
-        """UPDATE matches SET flagged_at = NULL, flag_code = NULL, flag_reason = NULL
+        f"""UPDATE matches SET {matches_db.UNFLAG}
            WHERE id = $1 AND status = 'active' AND flag_code = $2 RETURNING id""",
         match_id, matches.FLAG_CONNECT,
     )
@@ -243,9 +241,8 @@ async def end_match(
     ended = await matches_db.transition(
         conn, match_id, outcome, events.MATCH_ENDED,
         event_data={"outcome": outcome, "reason": matches.END_COORDINATOR}, reason=reason,
-        end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(), flagged_at=None, flag_code=None,
-        flag_reason=None,
-    )
+        end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(),
+    )  # the flag goes with the match (matches_db._transition: completed and cancelled are not FLAGGABLE)
     await audit.record(
         conn, coordinator, f"match.{outcome}", "match", match_id,
         before={"status": before["status"]}, after={"status": outcome}, detail=reason,
