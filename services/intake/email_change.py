@@ -3,7 +3,8 @@
 Nothing changes when the new address is typed: the request is stored (`email_changes`), a link
 goes to the new address and a notice to the old one (two `notification.requested` events, ids
 only). Opening the link switches the address; manage links signed before that moment went to the
-old address and stop working (`participants.email_changed_at`, checked by the manage page).
+old address and stop working (`participants.email_changed_at`, checked by the manage page), and so
+do the answer and check-in links of match emails sent there (expired_links.refuse_outdated).
 Audit entries name the action only: the audit log outlives an erasure, addresses must not.
 """
 
@@ -137,9 +138,11 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
 
 
 def link_outdated(signed_at: datetime, changed_at: datetime | None) -> bool:
-    """Whether a manage link signed at ``signed_at`` went to an address the person has replaced
-    (``changed_at``: participants.email_changed_at). Tokens carry whole seconds, so the change's
-    moment is cut to its second: the fresh link handed out with the change is not refused."""
+    """Whether a link signed at ``signed_at`` (manage, answer or check-in) went to an address the
+    person has replaced (``changed_at``: participants.email_changed_at). Tokens carry whole seconds,
+    so the change's moment is cut to its second: the fresh link handed out with the change is not
+    refused, and neither is any other link signed in that same second (an email the notifier
+    composed for the old address just then): a window of under a second, accepted."""
     return changed_at is not None and signed_at < changed_at.replace(microsecond=0)
 
 

@@ -1,13 +1,15 @@
 """Pages behind the links in introduction and check-in emails: accept or decline, "how is it going".
 
 The signed token in the URL names the match and the participant; it is the only credential,
-so it is checked on every request and a token for one match never opens another.
+so it is checked on every request and a token for one match never opens another, nor one sent to
+an address the person has since replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -20,10 +22,10 @@ from lotse.intake.web.render import render
 from lotse.shared import matches, tokens
 
 
-async def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID]:
+async def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.UUID, datetime]:
     try:
-        claims = request.app[signer_key].load(purpose, request.match_info["token"])
-        return uuid.UUID(str(claims["mid"])), uuid.UUID(str(claims["pid"]))
+        claims, signed_at = request.app[signer_key].load_signed(purpose, request.match_info["token"])
+        return uuid.UUID(str(claims["mid"])), uuid.UUID(str(claims["pid"])), signed_at
     except (tokens.InvalidToken, KeyError, ValueError) as failure:
         await expired_links.speak_as_link_owner(request, failure)
         raise web.HTTPBadRequest(
@@ -36,12 +38,16 @@ def _invalid_page(request: web.Request) -> str:
 
 
 async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
-    match_id, participant_id = await _claims(request, purpose)
+    match_id, participant_id, signed_at = await _claims(request, purpose)
     async with request.app[pool_key].acquire() as conn:
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+        person = await conn.fetchrow("SELECT status, email_changed_at FROM participants WHERE id = $1",
+                                     participant_id)
         # An erased person's old emails open what their manage link does: nothing of the match.
-        if await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id) in (None, "erased"):
+        if person is None or person["status"] == "erased":
             raise web.HTTPGone(text=render(request, "manage_gone.html").text, content_type="text/html")
+        # Sent to an address the person has since replaced: as their old manage links, it opens nothing.
+        expired_links.refuse_outdated(request, signed_at, person["email_changed_at"], from_match=True)
         try:
             who = await lifecycle.party(conn, match_id, participant_id)
         except lifecycle.NotYours:

@@ -3,17 +3,22 @@
 An expired token is still signed by us and names its person, so its page (and the way from it to
 /new-link) speaks their stored language, whatever the browser says. A tampered or foreign token
 names nobody: its page keeps the browser's language.
+
+A link still in date is refused as well when it went to an address the person has since replaced
+(:func:`refuse_outdated`): the manage link and the answer and check-in links of match emails alike.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from aiohttp import web
 
-from lotse.intake import self_service
+from lotse.intake import email_change, self_service
 from lotse.intake.i18n import speak_as_person
 from lotse.intake.typedefs import pool_key
+from lotse.intake.web.render import render
 from lotse.shared import tokens
 
 
@@ -27,3 +32,16 @@ async def speak_as_link_owner(request: web.Request, failure: Exception) -> None:
         return
     async with request.app[pool_key].acquire() as conn:
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+
+
+def refuse_outdated(request: web.Request, signed_at: datetime, changed_at: datetime | None, *,
+                    from_match: bool = False) -> None:
+    """Refuse a link signed before the person changed their address (``changed_at``:
+    participants.email_changed_at): it went to the old mailbox, and whoever reads that now must not
+    get in, to the person's page or to their matches (counterpart, answer, check-in). Links signed
+    in the second of the change are let through (see :func:`email_change.link_outdated`). Call after
+    speaking as the person, so the page is in their language; ``from_match`` adds that the page a
+    new link opens is where introductions are answered."""
+    if email_change.link_outdated(signed_at, changed_at):
+        page = render(request, "lifecycle/invalid.html", {"outdated": True, "from_match": from_match})
+        raise web.HTTPBadRequest(text=page.text, content_type="text/html")

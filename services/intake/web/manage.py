@@ -44,11 +44,8 @@ _signed_at_key = web.RequestKey("manage_link_signed_at", datetime)
 
 
 def _check_current(request: web.Request, changed_at: datetime | None) -> None:
-    """A link sent to an address the person has since replaced: whoever reads that mailbox now
-    must not get in. Call after speaking as the person, so the page is in their language."""
-    if email_change.link_outdated(request[_signed_at_key], changed_at):
-        raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html", {"outdated": True}).text,
-                                 content_type="text/html")
+    """This manage link went to an address the person has since replaced: refused as match links are."""
+    expired_links.refuse_outdated(request, request[_signed_at_key], changed_at)
 
 
 async def _speak_as_person(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
