@@ -66,7 +66,8 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
 def init_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[measure, api_errors, html_errors, enforce_policies],
+        # html_errors outside api_errors: it draws the pages for what api_errors lets through off /api/.
+        middlewares=[measure, html_errors, api_errors, enforce_policies],
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)

@@ -22,6 +22,9 @@ COORDINATOR = "coordinator"
 ADMIN = "admin"
 POLICIES = frozenset({PUBLIC, PARTICIPANT, COORDINATOR, ADMIN})
 SESSION_COOKIE = "lotse_session"
+# The API's messages for the two refusals; on a page, web.error_pages tells the second by it.
+NO_POLICY = "This route declares no access policy."
+ADMINS_ONLY = "Only administrators may do this."
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -62,7 +65,7 @@ async def current_coordinator(request: web.Request) -> accounts.Coordinator | No
 async def enforce_policies(request: web.Request, handler: Handler) -> web.StreamResponse:
     policy = route_policy(request)
     if policy is None:
-        raise ApiError(403, "This route declares no access policy.")
+        raise ApiError(403, NO_POLICY)
     if policy in (COORDINATOR, ADMIN):
         coordinator = await current_coordinator(request)
         if coordinator is None:
@@ -72,6 +75,6 @@ async def enforce_policies(request: web.Request, handler: Handler) -> web.Stream
             expired = bool(request.cookies.get(SESSION_COOKIE))
             raise web.HTTPSeeOther(landing.login_location(request, expired=expired))
         if policy == ADMIN and coordinator.role != "admin":
-            raise ApiError(403, "Only administrators may do this.")
+            raise ApiError(403, ADMINS_ONLY)
         request[coordinator_key] = coordinator
     return await handler(request)

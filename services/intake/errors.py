@@ -55,8 +55,8 @@ def error_response(error: ApiError) -> web.Response:
 
 # The database is away or going: a connection lost mid-query (ConnectionDoesNotExistError, a
 # PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError).
-_DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
-                  asyncpg.exceptions.OperatorInterventionError, TimeoutError)
+DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
+                 asyncpg.exceptions.OperatorInterventionError, TimeoutError)
 
 
 def _is_api(request: web.Request) -> bool:
@@ -65,25 +65,26 @@ def _is_api(request: web.Request) -> bool:
 
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure under /api/ leaves in the contract's shape; never a trace."""
+    """Every failure under /api/ leaves in the contract's shape; never a trace. Elsewhere a refusal
+    or an unavailable database goes on to web.error_pages, which draws the page for it."""
     try:
         return await handler(request)
     except ApiError as error:
         if _is_api(request):
             return error_response(error)
-        return web.Response(status=error.status, text=error.message, headers=error.headers)
+        raise
     except web.HTTPException as exc:
         if not _is_api(request) or exc.status < 400:
             raise
         message = exc.reason if exc.status != 413 else "Request body is too large."
         return error_response(ApiError(exc.status, message, headers=_keep_headers(exc)))
-    except _DATABASE_DOWN as exc:
+    except DATABASE_DOWN as exc:
         log.warning("dependency unavailable", extra={"path": request.path, "error": repr(exc)})
         unavailable = ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
                                headers={"Retry-After": "5"})
         if _is_api(request):
             return error_response(unavailable)
-        raise web.HTTPServiceUnavailable(text=unavailable.message) from None
+        raise web.HTTPServiceUnavailable(text=unavailable.message, headers=unavailable.headers) from None
     except Exception:
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
         if _is_api(request):

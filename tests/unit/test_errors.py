@@ -34,9 +34,10 @@ async def test_the_database_away_is_503_never_500(error: Exception) -> None:
     assert response.headers["Retry-After"] == "5"
 
 
-async def test_a_page_gets_a_plain_503() -> None:
+async def test_a_page_gets_a_plain_503_for_web_error_pages_to_draw() -> None:
     async def handler(_: web.Request) -> web.StreamResponse:
         raise asyncpg.exceptions.ConnectionDoesNotExistError("closed")
 
-    with pytest.raises(web.HTTPServiceUnavailable):
+    with pytest.raises(web.HTTPServiceUnavailable) as raised:
         await api_errors(make_mocked_request("GET", "/register/newcomer"), handler)
+    assert raised.value.headers["Retry-After"] == "5"

@@ -19,6 +19,9 @@ from lotse.intake.typedefs import settings_key
 
 PRE_SESSION_COOKIE: Final = "lotse_csrf"
 FIELD: Final = "csrf"
+# Plain-text refusals; web.error_pages answers either with the dashboard's "reload the form" page.
+MISSING: Final = "The form is missing its security token. Please reload the page."
+EXPIRED: Final = "The form's security token has expired. Please reload the page."
 
 
 def token_for(request: web.Request, session_token: str | None = None) -> str:
@@ -34,8 +37,8 @@ async def check(request: web.Request) -> MultiDictProxy[str | bytes | bytearray 
     form = await request.post()
     sent = form.get(FIELD)
     if not isinstance(sent, str) or not sent:
-        raise web.HTTPForbidden(text="The form is missing its security token. Please reload the page.")
+        raise web.HTTPForbidden(text=MISSING)
     expected = token_for(request) if request.cookies.get(SESSION_COOKIE) else request.cookies.get(PRE_SESSION_COOKIE)
     if not expected or not hmac.compare_digest(sent, expected):
-        raise web.HTTPForbidden(text="The form's security token has expired. Please reload the page.")
+        raise web.HTTPForbidden(text=EXPIRED)
     return form
