@@ -113,6 +113,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     side = "newcomer" if is_newcomer else "counterpart"
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
     other_name = (other["title"] if match["kind"] == "mentor" else other["organisation"]) or ""
+    facts = (match_facts.facts(match["kind"], side, newcomer, other, other_name, person["preferred_locale"])
+             if newcomer["status"] != "erased" and other_status != "erased" else [])
     return {
         "match": match,
         "kind": match["kind"],
@@ -128,9 +130,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
         "reasons": reasons(list(match["explanation"] or []),
-                           exclude=match_facts.COVERED | unsaid(side, match["features"])),
-        "facts": match_facts.facts(match["kind"], side, newcomer, other, other_name, person["preferred_locale"])
-        if newcomer["status"] != "erased" and other_status != "erased" else [],
+                           exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])),
+        "facts": facts,
     }
 
 

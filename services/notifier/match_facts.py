@@ -25,6 +25,14 @@ from lotse.shared.reference import district_distance_km, districts, level_rank
 Fact = dict[str, Any]
 # The explanation factors these facts say concretely; the generic sentence for them is not repeated.
 COVERED: Final = frozenset({"language", "needs", "distance", "household", "german"})
+# Factors said by a fact only some readers get: the employer reads the newcomer's field, so not
+# also "You work in the same field." under it.
+_SAYS: Final = {"their_field": "occupation", "their_field_same": "occupation", "their_field_other": "occupation"}
+
+
+def said(found: list[Fact]) -> frozenset[str]:
+    """The explanation factors these facts say besides COVERED."""
+    return frozenset(_SAYS[f["code"]] for f in found if f["code"] in _SAYS)
 
 
 @cache

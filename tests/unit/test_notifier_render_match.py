@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lotse.notifier.match_context import ended_because
-from lotse.notifier.match_facts import facts, language_name
+from lotse.notifier.match_facts import facts, language_name, said
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
@@ -285,3 +285,45 @@ def test_every_new_sentence_is_translated_and_leaves_no_empty_line(locale: str) 
             assert "()" not in line and "（）" not in line, (locale, line)
         assert "\n\n\n" not in local, (notification, locale)
 
+
+def _introduction(locale: str, side: str, found: list[dict[str, Any]], reasons: list[str]) -> Any:
+    return render_email("introduction", locale, {
+        **SAMPLE, "kind": "employer", "side": side, "other_title": "Lan" if side == "counterpart" else "Pflege",
+        "organisation": "Klinikum", "wanted": "Pflege" if side == "counterpart" else "", "facts": found,
+        "reasons": reasons})
+
+
+def test_the_employer_reads_the_newcomers_facts_under_her_name_not_as_reasons() -> None:
+    found = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
+    text = _introduction("en", "counterpart", found, ["about"]).text
+    about, fits = text.index("About Lan:"), text.index("Why we think it fits:")
+    assert about < text.index("Lan is still abroad") < fits  # not a reason
+    assert fits < text.index("What you wrote about yourselves")  # the reasons keep their heading
+    alone = _introduction("en", "counterpart", found, []).text
+    assert "About Lan:" in alone and "Why we think it fits" not in alone
+    html = _introduction("en", "counterpart", found, []).html or ""
+    assert "<p>About Lan:</p>\n<ul><li>Lan&#39;s occupation field" in html
+    # The newcomer's own email keeps "Why we think it fits:" over the job's facts.
+    own = _introduction("en", "newcomer", facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en"),
+                        []).text
+    assert "Why we think it fits:\n- Your German: B1." in own and "About" not in own
+
+
+def _heading(text: str) -> str:
+    """The line over the first listed fact."""
+    lines = text.splitlines()
+    return lines[next(i for i, line in enumerate(lines) if line.startswith("- ")) - 1]
+
+
+@pytest.mark.parametrize("locale", TRANSLATED)
+def test_the_heading_over_the_newcomers_facts_in_every_language(locale: str) -> None:
+    found = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", locale)
+    heading = _heading(_introduction(locale, "counterpart", found, []).text)
+    fits = _heading(_introduction(locale, "newcomer", found, []).text)  # "Why we think it fits:" translated
+    assert "Lan" in heading and heading not in ("About Lan:", fits)
+
+
+def test_the_field_said_to_the_employer_is_not_said_again_as_a_reason() -> None:
+    to_employer = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
+    assert said(to_employer) == {"occupation"}
+    assert said(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == set()
