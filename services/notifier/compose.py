@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.notifier import email_change, match_context
+from lotse.notifier import email_change, match_context, shared_later
 from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
 
@@ -113,7 +113,7 @@ _BUILDERS: dict[str, Builder] = {
     "introduction": match_context.introduction,
     "reminder": match_context.introduction,
     "match_declined": match_context.about_match,
-    "match_active": match_context.about_match,
+    "match_active": shared_later.match_active,
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
 }

@@ -28,6 +28,9 @@ SAMPLE: dict[str, Any] = {
     "starts_on": None,
     "contact_email": "thomas.berger@example.org",
     "named": True,
+    # match_active: "" for the second yes's email; "by_me"/"by_other" after a consent given later.
+    "shared_later": "",
+    "other_name": "Thomas Berger",
     "reasons": ["occupation"],
     "facts": [
         # Language names are filled in the reader's language at preview time (see preview()).

@@ -16,7 +16,7 @@ from aio_pika.abc import AbstractRobustConnection
 from lotse.intake import contact_shared
 from lotse.shared import events, matches
 from lotse.shared.mailsink import MailSink
-from tests.conftest import IntakeClient
+from tests.conftest import IntakeClient, eventually
 from tests.integration.notifier_fixtures import (
     RunningNotifier,
     add_course,
@@ -24,6 +24,7 @@ from tests.integration.notifier_fixtures import (
     add_participant,
     mails_to,
     outbox_events,
+    to,
 )
 from tests.integration.test_dashboard import login
 from tests.integration.test_match_active import both_accept, relay
@@ -62,10 +63,37 @@ async def test_a_consent_given_later_sends_both_the_addresses_and_clears_the_tas
     await relay(pool, amqp)
 
     [_, to_joerg], [_, to_olena] = await mails_to(sink, joerg.email, 2), await mails_to(sink, olena.email, 2)
-    assert to_joerg.subject == without.subject == "Sie haben beide Ja gesagt: So kommen Sie in Kontakt"
     assert olena.email in to_joerg.text and "Olena Kovalenko" in to_joerg.text
     assert joerg.email in to_olena.text and to_olena.headers["Content-Language"] == "uk"
     assert to_joerg.headers["X-Lotse-Notification"] != without.headers["X-Lotse-Notification"]
+    # Not "both of you have accepted" again, days later: what happened now, and who did it.
+    assert without.subject == "Sie haben beide Ja gesagt: So kommen Sie in Kontakt"
+    assert to_joerg.subject == "Sie können sich jetzt gegenseitig schreiben"
+    assert ("vielen Dank, dass Sie der Weitergabe Ihrer E-Mail-Adresse zugestimmt haben. Olena Kovalenko hatte "
+            "schon zugestimmt") in to_joerg.text and "gute Nachricht" not in to_joerg.text
+    assert "Інша сторона (Jörg Müller) тепер погодилася передати свою адресу" in to_olena.text
+    assert "Гарна новина" not in to_olena.text
+
+
+async def test_the_addresses_go_to_nobody_when_the_match_ended_before_the_email(
+    intake_client: IntakeClient, pool: asyncpg.Pool, amqp: AbstractRobustConnection,
+    running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
+    joerg = await add_participant(pool, "mentor", name="Jörg Müller", locale="de", share_contact=False)
+    match_id = await add_match(pool, "mentor", olena, joerg.id, status=matches.ACTIVE, flag_code=matches.FLAG_CONNECT)
+    await _consent(intake_client, joerg.id, "share")
+    assert len(await _match_active_requests(pool)) == 2
+    await pool.execute("UPDATE matches SET status = $2 WHERE id = $1", match_id, matches.CANCELLED)
+    await relay(pool, amqp)
+
+    async def both_done() -> list[str]:
+        statuses = [r["status"] for r in await pool.fetch(
+            "SELECT status FROM notifications WHERE match_id = $1 AND type = 'match_active'", match_id)]
+        return statuses if len(statuses) == 2 and "pending" not in statuses and "sending" not in statuses else []
+
+    assert await eventually(both_done) == ["skipped", "skipped"]
+    assert to(sink, olena.email) == [] and to(sink, joerg.email) == []
 
 
 async def test_a_second_yes_or_a_withdrawal_afterwards_writes_to_nobody(

@@ -1,0 +1,66 @@
+"""The `match_active` email when a consent to share contact details came later (intake's
+contact_shared): not "both of you have accepted" again, days after, but who has now agreed to pass
+on their address, and the address.
+
+The first `match_active` email is made from the second yes's `match.responded`; the one after a
+later consent only ever from a `notification.requested` (the only reason intake asks for it). The
+notifier recorded which type each event was when it made the rows (processed_messages), so a row
+tells by its event which of the two it is.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+from lotse.notifier import match_context
+from lotse.notifier.consumer import NotifierConsumer
+from lotse.shared import events, matches, matches_db
+
+if TYPE_CHECKING:
+    from lotse.notifier.compose import Composer
+
+Context = dict[str, Any]
+
+
+async def requested(conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
+    """Whether the row was asked for by a `notification.requested` (the repeat), not a second yes."""
+    event_type = await conn.fetchval("SELECT type FROM processed_messages WHERE consumer = $1 AND message_id = $2",
+                                     NotifierConsumer.name, row["event_id"])
+    return bool(event_type == events.NOTIFICATION_REQUESTED)
+
+
+async def agreed_last(conn: asyncpg.Connection, participant_id: uuid.UUID, other_id: uuid.UUID) -> bool:
+    """Whether the newer of the two `share_contact` answers is ``participant_id``'s: when both share
+    (each one's latest answer is a yes), that is the consent that made them share."""
+    newest = await conn.fetchval(
+        """SELECT participant_id FROM consents WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
+           ORDER BY recorded_at DESC, id DESC LIMIT 1""",
+        [participant_id, other_id],
+    )
+    return bool(newest == participant_id)
+
+
+async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
+                       person: asyncpg.Record) -> Context:
+    """The second yes's email as it was; the repeat with ``shared_later`` ("by_me" or "by_other") and
+    the other's name, or nothing (LookupError: the row is skipped) when the match has ended or the
+    addresses are no longer both shared since: then the repeat has nothing true left to say."""
+    context = await match_context.about_match(composer, conn, row, person)
+    if not await requested(conn, row):
+        return {**context, "shared_later": ""}
+    if context["status"] != matches.ACTIVE:
+        raise LookupError("the match is no longer active")
+    if not context["contact_email"]:
+        raise LookupError("the contact details are no longer shared")
+    match = await conn.fetchrow("SELECT kind, newcomer_id, counterpart_id FROM matches WHERE id = $1",
+                                row["match_id"])
+    other_id = match["newcomer_id"] if context["side"] == "counterpart" else await matches_db.counterpart_owner(
+        conn, match["kind"], match["counterpart_id"])
+    by_me = other_id is not None and await agreed_last(conn, person["id"], other_id)
+    # The one who agreed: the newcomer, the mentor, or the organisation behind the course or job.
+    other = context["other_title"] if context["side"] == "counterpart" or context["kind"] == "mentor" else (
+        context["organisation"])
+    return {**context, "shared_later": "by_me" if by_me else "by_other", "other_name": other}
