@@ -23,7 +23,7 @@ FIELD_LABELS: Final = {
     "languages": N_("Languages"), "positions": N_("Open positions"), "courses": N_("Courses"),
     "offers": N_("What you offer newcomers"), "household": N_("Your household"),
     "partner_seeks_work": N_("My partner is looking for work"), "level": N_("Level"), "code": N_("Language"),
-    "title": N_("Title"),
+    "title": N_("Title"), "new_email": N_("New e-mail address"),
 }
 ROW_LABELS: Final = {
     "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),

@@ -1,0 +1,88 @@
+"""Review 6, finding 4: the error summary names each field by its label, never by its code
+("new_email: …"). Every field a public form can get wrong is found by asking the validator itself,
+so a field added later without a label fails here instead of on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+
+import pytest
+
+from lotse.intake import validation
+from lotse.intake.i18n import DOMAIN, PACKAGE
+from lotse.intake.validation import NOT_BOOLEAN, NOT_CHANGEABLE, NOT_LIST, NOT_OBJECT, ValidationFailed
+from lotse.intake.web import forms, labels
+from lotse.shared.i18n import translations
+
+KINDS = ("newcomer", "mentor", "employer", "language_provider")
+WRONG = 7.5  # wrong for every kind of field: not text, not an integer, not a list, not an object
+# The manage page's e-mail change form (web/manage.py `_change_email`): one field of its own.
+EMAIL_CHANGE_FIELD = "new_email"
+
+
+class _Everything(Mapping[str, object]):
+    """An object that has every field: each is WRONG, or what `deeper` says it is at its path (a list
+    or an object to look into), so the validator names every field it checks, at every level."""
+
+    def __init__(self, path: str, deeper: Mapping[str, object]) -> None:
+        self.path, self.deeper = path, deeper
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __getitem__(self, key: str) -> object:
+        return self.deeper.get(f"{self.path}.{key}" if self.path else key, WRONG)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())  # no field of its own that the validator would call unknown
+
+    def __len__(self) -> int:
+        return 0
+
+
+def _error_paths(validate: Callable[[object], object]) -> set[tuple[str, str]]:
+    """Every (path, message) the validator can report for one form: a list or an object is given
+    WRONG first, then looked into."""
+    deeper: dict[str, object] = {}
+    seen: set[tuple[str, str]] = set()
+    while True:
+        try:
+            validate(_Everything("", deeper))
+        except ValidationFailed as failed:
+            errors = {(path, error.message) for path, error in failed.errors.items()}
+        inside = {(path, message) for path, message in errors - seen if message in (NOT_LIST, NOT_OBJECT)}
+        seen |= errors
+        if not inside:
+            return seen
+        for path, message in inside:
+            deeper[path] = [_Everything(f"{path}[0]", deeper)] if message == NOT_LIST else _Everything(path, deeper)
+
+
+def _form_fields(kind: str) -> set[str]:
+    """The field ids a registration or manage form of `kind` can show in its error summary. A
+    checkbox's type error is left out: the form always sends it as a boolean (a box that must be
+    ticked, or ticked only with another, is a different error and stays in); so is "cannot be
+    changed", for fields the manage form does not send (`self_service.NOT_EDITABLE_HERE`)."""
+    forms_validate: tuple[Callable[[object], object], ...] = (
+        lambda p: validation.validate_registration(kind, p, today=date.today()),
+        lambda p: validation.validate_update(kind, p, today=date.today()),
+        lambda p: validation.validate_email(p[EMAIL_CHANGE_FIELD], path=EMAIL_CHANGE_FIELD),  # type: ignore[index]
+    )
+    return {forms.field_id(path) for validate in forms_validate for path, message in _error_paths(validate)
+            if message not in (NOT_BOOLEAN, NOT_CHANGEABLE)}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_field_a_form_can_get_wrong_has_a_label(kind: str) -> None:
+    fields = _form_fields(kind)
+    assert {"name", "languages-0-code", "consent_data_processing", EMAIL_CHANGE_FIELD} <= fields  # the probe works
+    shown = labels.for_page(str, kind, fields)
+    assert [field for field in sorted(fields) if shown[field] == field] == []
+
+
+@pytest.mark.parametrize(("locale", "label"), [("vi", "Địa chỉ email mới"), ("de", "Neue E-Mail-Adresse"),
+                                               ("en", "New e-mail address")])
+def test_the_new_address_is_named_by_its_label(locale: str, label: str) -> None:
+    gettext = translations(PACKAGE, DOMAIN, locale).gettext
+    assert labels.for_page(gettext, "newcomer", [EMAIL_CHANGE_FIELD])[EMAIL_CHANGE_FIELD] == label
