@@ -13,6 +13,20 @@ import asyncpg
 
 from lotse.intake.accounts import Coordinator
 
+# Every action an entry can record. The dashboard labels each one and offers each in the audit page's
+# filter (tests/unit/test_dashboard_vocabulary.py); an entry with any other is refused, so a new
+# action cannot reach the coordinators as a bare code.
+ACTIONS: Final = frozenset({
+    "match.approve", "match.reject", "match.completed", "match.cancelled", "match.connected",
+    "match.contact_shared",
+    "participant.pause", "participant.resume", "participant.erase", "participant.export",
+    "participant.email_change_requested", "participant.email_change_cancelled", "participant.email_changed",
+    "round.start",
+    "coordinator.invited", "coordinator.activated", "coordinator.deactivated", "coordinator.password_reset",
+    "coordinator.password_set",
+    "course.close", "course.reopen", "course.change", "position.close", "position.reopen", "position.change",
+})
+
 
 async def record(
     conn: asyncpg.Connection,
@@ -54,6 +68,8 @@ async def _insert(
     subject_id: uuid.UUID | None, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,
     detail: str | None,
 ) -> None:
+    if action not in ACTIONS:
+        raise ValueError(f"audit action {action!r} is not in audit.ACTIONS (and has no label on the dashboard)")
     await conn.execute(
         """INSERT INTO audit_log (actor_id, actor_role, action, subject_type, subject_id, before, after, detail)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lotse.intake import audit
 from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
@@ -33,6 +34,11 @@ FLAGS: Final = {
 }
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}
+# Who made a participant's own entry, where the role's "the participant, on their manage page" is
+# not all: an address change is confirmed with the link in the new mailbox, not on the manage page,
+# and a consent to share contact details is one side's, as the match page says too.
+BY_LINK: Final = {"participant.email_changed": N_("the participant, with the link sent to their new address")}
+ONE_SIDE: Final = N_("the participant (%(side)s), on their manage page")
 _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
@@ -74,6 +80,22 @@ def ending(v: Vocabulary, match: Mapping[str, Any]) -> str:
 def side(v: Vocabulary, kind: str, which: str) -> str:
     """"newcomer" or "counterpart" of a match, named as who they are (mentor, employer, …)."""
     return v.label("participant_kind", "newcomer" if which == "newcomer" else COUNTERPART.get(kind, which))
+
+
+def who(v: Vocabulary, entry: Mapping[str, Any]) -> str:
+    """An audit entry's actor role as the audit page says it (see BY_LINK): for a match, which side
+    of it the participant is, when the entry still has the match's sides (audit_log.entries)."""
+    role, action = entry["actor_role"], entry["action"]
+    if role != audit.PARTICIPANT:
+        return v.label("role", role)
+    if action in BY_LINK:
+        return v._(BY_LINK[action])
+    newcomer_id = entry.get("newcomer_id")
+    if entry["subject_type"] == "match" and newcomer_id is not None:
+        kind = "newcomer" if entry["actor_id"] == newcomer_id else entry.get("other_kind")
+        if kind:
+            return v._(ONE_SIDE) % {"side": v.label("participant_kind", kind)}
+    return v.label("role", role)
 
 
 def detail(v: Vocabulary, action: str, text: str | None) -> str:

@@ -54,6 +54,7 @@ def render(
             "side_of": partial(history.side, v),
             "detail_of": partial(history.detail, v),
             "state_of": partial(history.state, v),
+            "who_of": partial(history.who, v),
             **(context or {}),
         }
     )

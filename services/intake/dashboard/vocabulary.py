@@ -103,6 +103,10 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "course.change": N_("changed the course"), "position.close": N_("closed the position"),
         "position.reopen": N_("reopened the position"), "position.change": N_("changed the position"),
         "match.contact_shared": N_("agreed to share contact details: both sides are sent each other's address"),
+        # Asked for and withdrawn on the manage page; confirmed with the link sent to the new address.
+        "participant.email_change_requested": N_("asked for a new e-mail address"),
+        "participant.email_change_cancelled": N_("withdrew the change of e-mail address"),
+        "participant.email_changed": N_("confirmed the new e-mail address"),
     },
 }
 
