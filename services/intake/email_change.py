@@ -4,7 +4,8 @@ Nothing changes when the new address is typed: the request is stored (`email_cha
 goes to the new address and a notice to the old one (two `notification.requested` events, ids
 only). Opening the link switches the address; manage links signed before that moment went to the
 old address and stop working (`participants.email_changed_at`, checked by the manage page), and so
-do the answer and check-in links of match emails sent there (expired_links.refuse_outdated).
+do the answer and check-in links of match emails sent there (expired_links.refuse_outdated) and a
+verification link (registrations.verify). The old address is told that the change was made.
 Audit entries name the action only: the audit log outlives an erasure, addresses must not.
 """
 
@@ -17,12 +18,13 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit, self_service
+from lotse.intake import audit, participants_db, self_service
 from lotse.shared import events, tokens
 from lotse.shared.outbox import write_events
 
 CONFIRM: Final = "email_change_confirm"  # to the new address: the link
 NOTICE: Final = "email_change_notice"  # to the old address: a change was asked for, how to stop it
+CHANGED: Final = "email_changed"  # to the old address: the change was made, whom to tell if it was not them
 
 
 class SameAddress(Exception):
@@ -130,9 +132,19 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
     except asyncpg.UniqueViolationError:
         return Outcome.TAKEN
     await conn.execute("UPDATE email_changes SET outcome = 'confirmed', ended_at = now() WHERE id = $1", change_id)
+    if row["status"] == "pending_verification":
+        # The link reached the new mailbox: that proves it as the verification link would, whose
+        # own email went to the old address and is now refused.
+        await participants_db.mark_verified(conn, participant_id)
     await audit.record_by_participant(conn, participant_id, "participant.email_changed", "participant", participant_id)
     await write_events(
-        conn, [events.new_event(events.PARTICIPANT_UPDATED, participant_id=participant_id, kind=row["kind"])]
+        conn,
+        [
+            events.new_event(events.PARTICIPANT_UPDATED, participant_id=participant_id, kind=row["kind"]),
+            # Whoever held the manage link may not be the person: the old mailbox's owner must hear
+            # of it now, when the notice's "cancel" link stops working.
+            events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id),
+        ],
     )
     return Outcome.CHANGED
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import asyncpg
 
-from lotse.shared import name_search
+from lotse.shared import events, name_search
 from lotse.shared.events import Event
+from lotse.shared.outbox import write_event
 
 CONSENT_TEXT_VERSION = "2026-11-v1"
 
@@ -90,14 +91,23 @@ async def record_consents(
 
 
 async def mark_verified(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.Record | None:
-    """Verify a pending participant; None when there was nothing pending to verify."""
-    return await conn.fetchrow(
+    """Verify a pending participant and announce it (participant.verified, through the outbox);
+    None when there was nothing pending to verify. The verification link and a confirmed change
+    of address both prove the mailbox, so both come here; call inside a transaction."""
+    verified = await conn.fetchrow(
         """UPDATE participants SET status = 'verified', verified_at = now(), updated_at = now()
-           WHERE id = $1 AND status = 'pending_verification' RETURNING id, kind, status, preferred_locale""",
+           WHERE id = $1 AND status = 'pending_verification'
+           RETURNING id, kind, status, preferred_locale, email_changed_at""",
         participant_id,
     )
+    if verified is not None:
+        await write_event(
+            conn, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=participant_id, kind=verified["kind"])
+        )
+    return verified
 
 
 async def get_status(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT id, kind, status, preferred_locale FROM participants WHERE id = $1",
-                               participant_id)
+    return await conn.fetchrow(
+        "SELECT id, kind, status, preferred_locale, email_changed_at FROM participants WHERE id = $1", participant_id
+    )

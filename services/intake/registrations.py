@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
-from lotse.intake import participants_db
+from lotse.intake import email_change, participants_db
 from lotse.intake.validation import Registration
 from lotse.shared import events, tokens
 from lotse.shared.outbox import write_event
@@ -57,7 +58,7 @@ class VerificationFailed(Exception):
 
     @property
     def reason(self) -> str:
-        """"invalid" (bad or expired token) or "gone" (erased or expired registration)."""
+        """"invalid" (bad or expired token), "gone" (erased or expired registration) or "outdated"."""
         return str(self.args[0])
 
     @property
@@ -66,24 +67,28 @@ class VerificationFailed(Exception):
         return self.args[1] if len(self.args) > 1 else None
 
 
+class OutdatedLink(VerificationFailed):
+    """The link went to an address the person has since replaced (email_change.link_outdated)."""
+
+    def __init__(self, person: asyncpg.Record, signed_at: datetime) -> None:
+        super().__init__("outdated")
+        self.person, self.signed_at = person, signed_at
+
+
 async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> asyncpg.Record:
-    """Mark the participant verified; using a link twice is harmless."""
+    """Mark the participant verified; using a link twice is harmless. A link signed before the
+    person changed their address is refused: it went to the old mailbox, which proves nothing."""
     try:
-        claims = signer.load(tokens.VERIFY, token)
+        claims, signed_at = signer.load_signed(tokens.VERIFY, token)
         participant_id = uuid.UUID(str(claims.get("pid")))
     except (tokens.InvalidToken, ValueError) as failure:
         raise VerificationFailed("invalid", failure) from None
     async with pool.acquire() as conn, conn.transaction():
-        verified = await participants_db.mark_verified(conn, participant_id)
-        if verified is None:
+        current = await participants_db.mark_verified(conn, participant_id)
+        if current is None:
             current = await participants_db.get_status(conn, participant_id)
             if current is None or current["status"] == "erased":
                 raise VerificationFailed("gone")
-            return current
-        await write_event(
-            conn,
-            events.new_event(
-                events.PARTICIPANT_VERIFIED, participant_id=participant_id, kind=verified["kind"]
-            ),
-        )
-        return verified
+        if email_change.link_outdated(signed_at, current["email_changed_at"]):
+            raise OutdatedLink(current, signed_at)  # leaving the transaction undoes the verification
+        return current

@@ -53,6 +53,10 @@ class Composer:
     def checkin_url(self, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
         return self.link(f"/checkin/{self._signer.sign(tokens.CHECKIN, mid=str(match_id), pid=str(participant_id))}")
 
+    @property
+    def centre_contact(self) -> str | None:
+        return self._settings.centre_contact
+
     def email_change_url(self, participant_id: uuid.UUID, change_id: uuid.UUID) -> str:
         token = self._signer.sign(tokens.EMAIL_CHANGE, pid=str(participant_id), cid=str(change_id))
         return self.link(f"/email-change/{token}")

@@ -3,7 +3,9 @@
 The confirmation goes to the new address, which has not yet shown to be the person's: it carries
 the confirmation link only, never a manage link (a typo would hand a stranger the registration).
 The notice goes to the old address, with the manage link to cancel; once the change is confirmed,
-that link would reopen the page from the old mailbox, so then the notice goes without it.
+that link would reopen the page from the old mailbox, so then the notice goes without it. When the
+change is made, the old address is told so, with the new one in part and the welcome centre's
+contact: if someone else held the manage link, the centre is the owner's only way back.
 """
 
 from __future__ import annotations
@@ -15,13 +17,25 @@ import asyncpg
 
 CONFIRM: Final = "email_change_confirm"
 NOTICE: Final = "email_change_notice"
-TYPES: Final = frozenset({CONFIRM, NOTICE})
+CHANGED: Final = "email_changed"
+TYPES: Final = frozenset({CONFIRM, NOTICE, CHANGED})
 
 
 class Links(Protocol):
     def manage_url(self, participant_id: uuid.UUID) -> str: ...
 
     def email_change_url(self, participant_id: uuid.UUID, change_id: uuid.UUID) -> str: ...
+
+    @property
+    def centre_contact(self) -> str | None: ...
+
+
+def masked(address: str) -> str:
+    """Enough of an address for its owner to recognise it, too little to write to: n…@e….org.
+    The old mailbox may be the one the person left (a colleague's, a shared one)."""
+    local, _, domain = address.rpartition("@")
+    host, dot, tld = domain.rpartition(".")
+    return f"{local[:1]}…@{(host or tld)[:1]}…{dot}{tld if host else ''}"
 
 
 async def addressed(
@@ -38,6 +52,17 @@ async def addressed(
         if change is None:
             return None
         return change["new_email"], {**context, "confirm_url": links.email_change_url(participant_id, change["id"])}
+    if row["type"] == CHANGED:  # never a manage link: it would open the page from the old mailbox
+        change = await conn.fetchrow(
+            """SELECT old_email, new_email FROM email_changes WHERE participant_id = $1 AND outcome = 'confirmed'
+               ORDER BY ended_at DESC LIMIT 1""",
+            participant_id,
+        )
+        if change is None:
+            return None
+        return change["old_email"], {
+            **context, "new_address": masked(change["new_email"]), "centre_contact": links.centre_contact,
+        }
     change = await conn.fetchrow(
         "SELECT old_email, outcome FROM email_changes WHERE participant_id = $1 ORDER BY requested_at DESC LIMIT 1",
         participant_id,

@@ -19,6 +19,8 @@ SAMPLE: dict[str, Any] = {
     "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
     "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",
     "confirm_url": f"{BASE}/email-change/SAMPLE-TOKEN",
+    "new_address": "n…@e….org",
+    "centre_contact": "welcome@lotse.example, 0361 123456",
     "kind": "mentor",
     "side": "newcomer",
     "other_title": "Thomas Berger",
@@ -55,7 +57,7 @@ SAMPLE: dict[str, Any] = {
     "dashboard_url": f"{BASE}/dashboard",
 }
 
-NO_MANAGE_LINK = frozenset({"digest", "email_change_confirm"})
+NO_MANAGE_LINK = frozenset({"digest", "email_change_confirm", "email_changed"})
 
 
 def preview(type_: str | None, locale: str) -> int:
@@ -66,7 +68,8 @@ def preview(type_: str | None, locale: str) -> int:
         print(f"notifier preview: LOCALE must be one of: {', '.join(SUPPORTED_LOCALES)}", file=sys.stderr)
         return 2
     # Coordinators' digests have no manage link: there is no participant record to manage. Nor has
-    # the email to a new address: that address is not yet shown to be the person's.
+    # the email to a new address: that address is not yet shown to be the person's; nor the one
+    # telling the old address of a change: that mailbox no longer opens the page.
     sample = {k: v for k, v in SAMPLE.items() if not (type_ in NO_MANAGE_LINK and k == "manage_url")}
     sample["facts"] = [{**f, "items": [{**i, "language": language_name(i["language"], locale)} for i in f["items"]]}
                        if f["code"] == "languages" else f for f in SAMPLE["facts"]]

@@ -80,6 +80,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "manage_link": N_("New link to the registration"), "match_active": N_("Both said yes"),
         "email_change_confirm": N_("New e-mail address: confirmation link"),
         "email_change_notice": N_("E-mail address change: notice to the old address"),
+        "email_changed": N_("E-mail address changed: notice to the old address"),
     },
     # Our own locale names that are no language code Babel knows.
     "locale": {"de-simple": N_("Plain German")},

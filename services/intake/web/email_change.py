@@ -46,8 +46,9 @@ async def confirm_page(request: web.Request) -> web.Response:
             outcome = await email_change.confirm(conn, participant_id, change_id)
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
     context: dict[str, object] = {"outcome": str(outcome)}
-    if outcome in (email_change.Outcome.CHANGED, email_change.Outcome.USED):
-        # Signed after the change: the links sent to the old address no longer open the page.
+    if outcome in (email_change.Outcome.CHANGED, email_change.Outcome.USED, email_change.Outcome.TAKEN):
+        # Signed after the change: the links sent to the old address no longer open the page. When
+        # the address is taken nothing changed, but the person's links are in the old mailbox.
         token = signer.sign(tokens.MANAGE, pid=str(participant_id))
         context["manage_url"] = keep_chosen_language(request, str(request.app.router["manage"].url_for(token=token)))
     return render(request, "email_change.html", context, status=_STATUS[outcome])

@@ -1,0 +1,133 @@
+"""Review 6, findings 2, 3 and 8: after a change of address.
+
+The old address hears when the change is made (its notice's "cancel" link stops working then), and
+a link to the old address says whom to ask if the change was not the person's. Confirming the new
+address of a registration not yet verified verifies it, and the verification link sent to the old
+address no longer does. A refused address still leaves the person a way to their page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+import uuid
+from typing import Any
+
+import asyncpg
+import itsdangerous
+import pytest
+
+from lotse.notifier.compose import Composer
+from lotse.notifier.email_change import masked
+from lotse.shared import tokens
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, unique_email
+from tests.integration.notifier_fixtures import FastRetries, deliver_all, notify, sink, smtp_settings, to
+from tests.integration.test_email_change import SIGNER, _ask, _confirm_link, _manage, _open_change, _registered
+
+__all__ = ["sink", "smtp_settings"]  # fixtures used by name
+
+CONTACT = "welcome@thueringen.example · 0361 123456"
+# The outdated-link page's sentence for someone who did not ask for the change, in German.
+NOT_YOU = "Wenn Sie Ihre E-Mail-Adresse nicht selbst geändert haben, wenden Sie sich bitte an das Welcome Center."
+
+
+def _signed_a_minute_ago(monkeypatch: pytest.MonkeyPatch, purpose: str, participant_id: uuid.UUID) -> str:
+    """A link of an email sent before the change (tokens tell time in whole seconds)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(itsdangerous.TimestampSigner, "get_timestamp", lambda _self: int(time.time()) - 60)
+        return SIGNER.sign(purpose, pid=str(participant_id))
+
+
+def test_the_new_address_is_shown_in_part() -> None:
+    assert masked("nadia.haddad@example.org") == "n…@e….org"
+    assert masked("x@localhost") == "x…@l…"
+
+
+async def test_the_old_address_is_told_when_the_change_is_made(
+    intake_client: IntakeClient, pool: asyncpg.Pool, smtp_settings: Any, sink: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old, new = unique_email("lan"), unique_email("nadia")
+    lan = await _registered(intake_client, pool, newcomer_payload(email=old, preferred_locale="de"))
+    manage = _manage(lan, monkeypatch)
+    assert (await _ask(intake_client, manage, new)).status == 303
+    link = _confirm_link(lan, await _open_change(pool, lan))
+    assert (await intake_client.get(link)).status == 200
+    assert (await intake_client.get(link)).status == 200  # a second click tells nobody again
+    requested = await pool.fetch(
+        "SELECT payload FROM outbox WHERE type = 'notification.requested' AND payload->>'notification' = "
+        "'email_changed'")
+    assert [dict(r["payload"]) for r in requested] == [{"notification": "email_changed", "participant_id": str(lan)}]
+
+    settings = dataclasses.replace(smtp_settings, centre_contact=CONTACT)
+    delivery = FastRetries(pool, settings, Composer(settings))
+    try:
+        await notify(pool)
+        await deliver_all(delivery)
+    finally:
+        await delivery.close()
+    [changed] = [m for m in to(sink, old) if m.headers["Subject"] == "Ihre E-Mail-Adresse wurde geändert"]
+    assert changed.headers["Content-Language"] == "de"
+    assert "wurde in n…@e….org geändert" in changed.text and new not in changed.text + (changed.html or "")
+    assert f"Welcome Center: {CONTACT}" in changed.text
+    # The old mailbox must not open the page again: no manage link, nor any other.
+    assert "/manage/" not in changed.text + (changed.html or "") and "https://" not in changed.text
+    assert to(sink, new) == []
+
+    # Whoever opens an old link is told whom to ask if the change was not theirs.
+    refused = await intake_client.get(manage)
+    assert refused.status == 400 and NOT_YOU in await refused.text()
+
+
+async def test_confirming_the_new_address_verifies_a_pending_registration(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    payload = newcomer_payload(email=unique_email("vera"), preferred_locale="de")
+    created = await intake_client.post("/api/v1/newcomers", json=payload)
+    vera = uuid.UUID((await created.json())["id"])
+    old_verify = _signed_a_minute_ago(monkeypatch, tokens.VERIFY, vera)  # in the email to the typo
+    await pool.execute("DELETE FROM outbox")
+    assert (await _ask(intake_client, _manage(vera, monkeypatch), unique_email("vera2"))).status == 303
+    assert (await intake_client.get(_confirm_link(vera, await _open_change(pool, vera)))).status == 200
+
+    assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", vera) == "verified"
+    verified = await pool.fetch("SELECT payload FROM outbox WHERE type = 'participant.verified'")
+    assert [dict(r["payload"]) for r in verified] == [{"participant_id": str(vera), "kind": "newcomer"}]
+
+    # The verification link of the email to the old address is refused like its other links.
+    refused = await intake_client.get(f"/verify/{old_verify}")
+    assert refused.status == 400 and NOT_YOU in await refused.text()
+    api = await intake_client.post("/api/v1/verify", json={"token": old_verify})
+    assert api.status == 422
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.verified'") == 1
+    # One signed after the change (say, asked for at /new-link) works as before.
+    assert (await intake_client.get(f"/verify/{SIGNER.sign(tokens.VERIFY, pid=str(vera))}")).status == 200
+
+
+async def test_an_old_verification_link_refused_leaves_a_pending_registration_pending(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(email=unique_email("uma")))
+    uma = uuid.UUID((await created.json())["id"])
+    old_verify = _signed_a_minute_ago(monkeypatch, tokens.VERIFY, uma)
+    # The change as if it happened elsewhere: the address is new, the registration still pending.
+    await pool.execute("UPDATE participants SET email_changed_at = now() WHERE id = $1", uma)
+    assert (await intake_client.get(f"/verify/{old_verify}")).status == 400
+    assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", uma) == "pending_verification"
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.verified'") == 0
+
+
+async def test_an_address_already_registered_leaves_a_way_to_the_page(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    taken = unique_email("taken")
+    await _registered(intake_client, pool, mentor_payload(email=taken), segment="mentors")
+    anna = await _registered(intake_client, pool, mentor_payload(email=unique_email("anna")), segment="mentors")
+    assert (await _ask(intake_client, _manage(anna), taken)).status == 303
+    refused = await intake_client.get(f"{_confirm_link(anna, await _open_change(pool, anna))}?lang=en")
+    page = await refused.text()
+    assert refused.status == 409
+    fresh = re.search(r'href="(/manage/[^"?]+)', page)
+    assert fresh and (await intake_client.get(fresh.group(1))).status == 200
