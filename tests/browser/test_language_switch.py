@@ -3,11 +3,15 @@ what she typed, with JavaScript and without (the switcher belongs to the form: f
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import screenshot
+from tests.browser.test_forms import fill_newcomer
+from tests.integration.test_self_service import manage_link
 
 
 @pytest.mark.parametrize("javascript", [False, True])
@@ -51,3 +55,100 @@ async def test_switching_the_language_halfway_keeps_the_input(
     finally:
         await context.close()
     assert await pool.fetchval("SELECT count(*) FROM participants") == 0
+
+
+async def _switch(page: Page, code: str) -> None:
+    await page.select_option("#lang-switch", code)
+    await page.click("header button[name=switch_lang]")
+    await page.wait_for_load_state()
+    assert await page.get_attribute("html", "lang") == code
+
+
+async def _register(page: Page, email: str) -> None:
+    await fill_newcomer(page, email)
+    await page.check("#consent_data_processing")
+    await page.click("#register")
+    await page.wait_for_url("**/register/newcomer/thanks**")
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+async def test_after_switching_de_to_vi_the_emails_come_in_vietnamese(
+    browser: Browser, base_url: str, pool: asyncpg.Pool, javascript: bool
+) -> None:
+    """Review round 6, finding 1: "Language for e-mails" was the first page's default and stayed
+    German after the switch; the verification e-mail and every later one follow the stored choice."""
+    email = f"lan.switch.{'js' if javascript else 'nojs'}@example.org"
+    context = await browser.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/register/newcomer")
+        assert await page.input_value("#preferred_locale") == "de"
+        await page.fill("#name", "Nguyễn Thị Lan")
+        await _switch(page, "vi")
+        assert await page.input_value("#preferred_locale") == "vi"
+        await _register(page, email)
+    finally:
+        await context.close()
+    # The notifier writes every e-mail, the verification first, in this stored language.
+    assert await pool.fetchval("SELECT preferred_locale FROM participants WHERE email = $1", email) == "vi"
+
+
+async def test_the_address_bar_shows_the_language_switched_to_with_javascript(
+    browser: Browser, base_url: str, pool: asyncpg.Pool
+) -> None:
+    """Review round 6, finding 7: a switch is a form post, so the address kept the old ?lang=; with
+    JavaScript it now shows the new one (static/language.js), and a reload is a plain GET in it.
+    Without JavaScript the address stays as it was (known, see _language.html)."""
+    context = await browser.new_context(locale="de-DE")
+    page = await context.new_page()
+    try:
+        await page.goto(f"{base_url}/register/newcomer?lang=uk")
+        await page.fill("#name", "Olena Kovalenko")
+        await page.select_option("#lang-switch", "vi")
+        await page.click("header button[name=switch_lang]")
+        await page.wait_for_url("**/register/newcomer?lang=vi")
+        assert await page.get_attribute("html", "lang") == "vi"
+        assert await page.input_value("#name") == "Olena Kovalenko"
+        methods: list[str] = []
+        page.on("request", lambda sent: methods.append(sent.method) if sent.resource_type == "document" else None)
+        await page.reload()
+        assert methods == ["GET"] and await page.get_attribute("html", "lang") == "vi"
+
+        # Unchanged where nothing was switched: a page opened without ?lang= keeps its address.
+        await page.goto(f"{base_url}/register/mentor")
+        assert page.url == f"{base_url}/register/mentor"
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+async def test_the_manage_page_keeps_a_typed_new_address_on_switching(
+    browser: Browser, base_url: str, pool: asyncpg.Pool, javascript: bool
+) -> None:
+    """Review round 6, finding 6: the new-address field belongs to the form the switcher sends."""
+    created = await pool.fetchval("SELECT count(*) FROM participants")
+    context = await browser.new_context(java_script_enabled=javascript, locale="vi-VN")
+    page = await context.new_page()
+    try:
+        email = f"lan.manage.{'js' if javascript else 'nojs'}@example.org"
+        await page.goto(f"{base_url}/register/newcomer")
+        await _register(page, email)
+        participant_id = await pool.fetchval("SELECT id FROM participants WHERE email = $1", email)
+        await page.goto(f"{base_url}{manage_link(uuid.UUID(str(participant_id)))}")
+        await page.fill("#name", "Lan Nguyen")
+        await page.fill("#new_email", "lan.moi@example.org")
+        await _switch(page, "en")
+        assert await page.input_value("#name") == "Lan Nguyen"
+        assert await page.input_value("#new_email") == "lan.moi@example.org"
+        assert (await pool.fetchval("SELECT count(*) FROM email_changes")) == 0
+
+        # Enter in the address field asks for the change (the edit form's default button).
+        await page.focus("#new_email")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url("**done=email_change**")
+        assert await page.get_attribute("html", "lang") == "en"
+    finally:
+        await context.close()
+    assert await pool.fetchval("SELECT count(*) FROM participants") == created + 1
+    assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1",
+                               participant_id) == "lan.moi@example.org"

@@ -161,6 +161,13 @@ async def manage_submit(request: web.Request) -> web.Response:
                     gettext = gettext_for(request)
                     return await _draw(request, conn, row, values=forms.form_values(form),
                                        errors=messages.form_errors(form, failed, gettext, payload), status=422)
+                # The address field belongs to this form (so a language switch keeps it): typed, and
+                # then Enter or "Save changes", it is asked for too; asked first, so a refused address
+                # saves nothing and comes back with the edits still typed.
+                if str(form.get("new_email", "")).strip():
+                    if (not_asked := await _change_email(request, conn, row, form)) is not None:
+                        return not_asked
+                    action = "email_change"  # its notice ("we sent a link") is the one to show
                 await self_service.update(conn, participant_id, cleaned)
             elif action in manage_offers.ACTIONS:
                 gettext = gettext_for(request)
@@ -188,7 +195,10 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
     """Ask for the change (nothing changes until the link sent to the new address is opened);
     the page again, with the reason at the field, when it cannot be asked for. Limited as /new-link
     is: it sends email, so it shares the registrations' budget per client address."""
-    values = _stored_values(row) | {"new_email": str(form.get("new_email", ""))}
+    # From the page the edit form comes along (manage.html: the field belongs to it), typed edits
+    # and unticked boxes included; a post with the address alone shows what is stored.
+    typed = forms.form_values(form)
+    values = typed if "name" in form else _stored_values(row) | {"new_email": typed.get("new_email", "")}
     gettext = gettext_for(request)
 
     def refused(message: str, status: int) -> Awaitable[web.Response]:

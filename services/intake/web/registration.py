@@ -22,6 +22,8 @@ KINDS: Final = {
     "employer": "employer",
     "language-provider": "language_provider",
 }
+# A hidden field of the form: the language the page was drawn in (see _email_language_follows).
+PAGE_LOCALE: Final = "page_locale"
 
 
 def _kind(request: web.Request) -> tuple[str, str]:
@@ -76,15 +78,28 @@ async def form_page(request: web.Request) -> web.Response:
     return _page(request, segment, kind, values, {}, _rows(None))
 
 
+def _email_language_follows(request: web.Request, values: dict[str, Any]) -> None:
+    """After a switch, "Language for e-mails" shows the new page language unless the person chose
+    it: its default is the language the page was drawn in (form_page), which the form sends back as
+    PAGE_LOCALE, so an e-mail language equal to it is taken for that default. Kept as sent, a
+    newcomer who switched from German to Vietnamese would get every e-mail in German."""
+    if values.get("preferred_locale") == values.get(PAGE_LOCALE):
+        values["preferred_locale"] = request_locale(request)
+
+
 async def submit(request: web.Request) -> web.Response:
     segment, kind = _kind(request)
     form = await request.post()
     add_row = form.get("add_row")
     adding = add_row if isinstance(add_row, str) and add_row else None
-    if switch_language(request, form) or adding:
+    switched = switch_language(request, form)
+    if switched or adding:
         # Another language, or "Add another position/course", without JavaScript: show the form
         # again as sent (one row more for the latter), nothing checked, counted or stored.
-        return _page(request, segment, kind, forms.form_values(form), {}, _rows(form, adding))
+        values = forms.form_values(form)
+        if switched:
+            _email_language_follows(request, values)
+        return _page(request, segment, kind, values, {}, _rows(form, adding))
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)
