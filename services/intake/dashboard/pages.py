@@ -15,7 +15,7 @@ from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.intake.web.vocabulary import alphabetical
-from lotse.shared import matches, matches_db, name_search
+from lotse.shared import events, matches, matches_db, name_search
 from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.reference import districts
 
@@ -32,6 +32,15 @@ PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS 
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
     AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
     AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)"""
+# A participant's emails, newest first. `variant` names a match_active email sent again after a consent
+# given later, as the notifier tells it (shared_later.requested): its row was made from a
+# notification.requested, the type the notifier ("notifier", its consumer name) recorded for the event.
+EMAILS: Final = """
+    SELECT n.type, n.locale, n.status, n.attempts, n.last_error, n.created_at, n.sent_at,
+           CASE WHEN n.type = 'match_active' AND pm.type = $2 THEN 'match_active_later' END AS variant
+    FROM notifications n
+    LEFT JOIN processed_messages pm ON pm.consumer = 'notifier' AND pm.message_id = n.event_id
+    WHERE n.participant_id = $1 ORDER BY n.created_at DESC"""
 KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
 STATUSES: Final = ("pending_verification", "verified", "paused", "withdrawn", "erased")
 
@@ -195,9 +204,7 @@ async def participant_page(request: web.Request) -> web.Response:
                 f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
                     WHERE m.newcomer_id = $1 OR o.id = $1 ORDER BY m.created_at DESC""", participant_id),
             "offers": await conn.fetch(sides.OFFERS, participant_id),
-            "emails": await conn.fetch("SELECT type, locale, status, attempts, last_error, created_at, sent_at "
-                                       "FROM notifications WHERE participant_id = $1 ORDER BY created_at DESC",
-                                       participant_id),
+            "emails": await conn.fetch(EMAILS, participant_id, events.NOTIFICATION_REQUESTED),
             # A "no" withdraws only an earlier "yes"; before any, it is a box left unticked.
             "consents": await conn.fetch(
                 """SELECT *, coalesce(bool_or(given) OVER (PARTITION BY purpose ORDER BY recorded_at, id

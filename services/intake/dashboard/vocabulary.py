@@ -88,6 +88,9 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
                      "failed": N_("failed"), "skipped": N_("not sent")},
     "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator"),
              "participant": N_("the participant, on their manage page")},
+    # Emails that are one notification type but say something else: the match_active email again after
+    # a consent to share contact details given later (notifier's shared_later.py), told by its event.
+    "email_variant": {"match_active_later": N_("Addresses passed on later")},
     "subject": {"match": N_("Match"), "participant": N_("Participant"), "round": N_("Matching round"),
                 "coordinator": N_("Coordinator"), "course": N_("German course"), "position": N_("Job")},
     "audit_action": {
