@@ -104,12 +104,15 @@ async def entries(
     action: str | None = None,
     limit: int = 200,
     offset: int = 0,
+    columns: str = "",
+    joins: str = "",
 ) -> list[asyncpg.Record]:
-    """Entries newest first."""
+    """Entries newest first. ``columns`` and ``joins``: more to read about each entry (`audit_log a`),
+    for a page that shows it (the dashboard names each entry's subject: dashboard/audit_log.py)."""
     return list(
         await conn.fetch(
-            f"""SELECT a.*, c.email AS actor_email FROM audit_log a
-               LEFT JOIN coordinators c ON c.id = a.actor_id
+            f"""SELECT a.*, c.email AS actor_email{", " + columns if columns else ""} FROM audit_log a
+               LEFT JOIN coordinators c ON c.id = a.actor_id {joins}
                WHERE {FILTER} ORDER BY a.id DESC LIMIT $4 OFFSET $5""",
             actor_id,
             subject_id,

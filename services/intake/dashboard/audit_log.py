@@ -47,15 +47,5 @@ async def entries(
     offset: int = 0,
 ) -> list[asyncpg.Record]:
     """audit.entries (same filters, same order) with each entry's subject named (see _SUBJECTS)."""
-    return list(
-        await conn.fetch(
-            f"""SELECT a.*, c.email AS actor_email, {_COLUMNS} FROM audit_log a
-               LEFT JOIN coordinators c ON c.id = a.actor_id {_SUBJECTS}
-               WHERE {audit.FILTER} ORDER BY a.id DESC LIMIT $4 OFFSET $5""",
-            actor_id,
-            subject_id,
-            action,
-            limit,
-            offset,
-        )
-    )
+    return await audit.entries(conn, actor_id=actor_id, subject_id=subject_id, action=action, limit=limit,
+                               offset=offset, columns=_COLUMNS, joins=_SUBJECTS)
