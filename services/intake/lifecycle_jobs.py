@@ -27,6 +27,12 @@ LOCK_KEY: Final = 0x4C6F7473_0002  # "Lots" + job number: one key per singleton 
 BATCH: Final = 200
 
 
+def asked_at_checkin(kind: str, side: str) -> bool:
+    """Whom the check-in asks: the newcomer, and a mentor too. Courses and employers are
+    organisations, so their side is not asked (the manage page offers it to the same people)."""
+    return side == "newcomer" or kind == "mentor"
+
+
 async def _silent_sides(conn: asyncpg.Connection, match: asyncpg.Record) -> list[uuid.UUID]:
     rows = await conn.fetch("SELECT side FROM match_responses WHERE match_id = $1", match["id"])
     answered = {r["side"] for r in rows}
@@ -86,8 +92,8 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     )
     for match in due:
         owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
-        # Courses and employers are organisations: the check-in asks the newcomer, and a mentor too.
-        people = [match["newcomer_id"], *([owner] if match["kind"] == "mentor" and owner else [])]
+        asked = asked_at_checkin(match["kind"], "counterpart")
+        people = [match["newcomer_id"], *([owner] if asked and owner else [])]
         await write_events(conn, [_request("checkin", pid, match["id"]) for pid in people])
         await conn.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match["id"])
     return len(due)

@@ -16,6 +16,7 @@ from typing import Final
 
 import asyncpg
 
+from lotse.intake import lifecycle_jobs
 from lotse.shared import consents, matches
 
 SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
@@ -23,7 +24,7 @@ SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, ma
 # The newcomer's side sees its mentor, course or job; the other side sees the newcomer (with the
 # course or position it answers for). `owner` is the participant behind the other side.
 _NEWCOMERS_MATCHES: Final = """
-    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'newcomer' AS side,
+    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'newcomer' AS side,
            coalesce(mp.id, cp.id, ep.id) AS owner, coalesce(mp.email, cp.email, ep.email) AS owner_email,
            coalesce(mp.name, CASE WHEN cp.id IS NOT NULL THEN c.title END,
                     CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
@@ -44,7 +45,7 @@ _COUNTERPART_MATCHES: Final = {
 }
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
-    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, 'counterpart' AS side,
+    SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
            n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
@@ -64,6 +65,7 @@ class OwnMatch:
     offer: str | None  # the reader's own course or position this match is for
     answer: str | None  # the reader's own answer to the introduction, if given
     contact_email: str | None  # only while active, and only if both let addresses be passed on
+    checkin_open: bool = False  # running, its check-in sent to this side, and not answered by it yet
 
     @property
     def current(self) -> bool:
@@ -87,6 +89,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
     """The participant's matches they were told about: running ones first, then ended, newest first."""
     rows = await in_states(conn, participant, SHOWN)
     answers = await _answers(conn, [r["id"] for r in rows])
+    checked_in = await _checked_in(conn, [r["id"] for r in rows])
     shown = []
     for row in rows:
         shown.append(OwnMatch(
@@ -94,6 +97,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
             offer=row["offer"], answer=answers.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
+            checkin_open=_checkin_open(row, checked_in),
         ))
     return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
 
@@ -102,6 +106,21 @@ async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict
     rows = await conn.fetch("SELECT match_id, side, answer FROM match_responses WHERE match_id = ANY($1::uuid[])",
                             match_ids)
     return {(r["match_id"], r["side"]): r["answer"] for r in rows}
+
+
+async def _checked_in(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
+    rows = await conn.fetch("SELECT DISTINCT match_id, side FROM checkins WHERE match_id = ANY($1::uuid[])",
+                            match_ids)
+    return {(r["match_id"], r["side"]) for r in rows}
+
+
+def _checkin_open(row: asyncpg.Record, checked_in: set[tuple[uuid.UUID, str]]) -> bool:
+    """The check-in this side was asked for and has not given: a person whose email went to an address
+    they have since replaced (its link is refused) or got lost answers it on the manage page. Offered
+    from when the email is requested (checkin_sent_at), so the page and the email ask together."""
+    return (row["status"] == matches.ACTIVE and row["checkin_sent_at"] is not None
+            and lifecycle_jobs.asked_at_checkin(row["kind"], row["side"])
+            and (row["id"], row["side"]) not in checked_in)
 
 
 async def _contact(conn: asyncpg.Connection, participant: asyncpg.Record, row: asyncpg.Record) -> str | None:

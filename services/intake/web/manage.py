@@ -111,17 +111,31 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
+        "checkin_links": _checkin_links(request, matched, participant_id),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
     }, status=status)
 
 
+def _match_links(request: web.Request, route: str, purpose: str, match_ids: list[uuid.UUID],
+                 participant_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    """The match emails' links, signed afresh: an introduction or a check-in is answered on its own
+    page (its choices, its thanks and what follows) whether the person comes from the email or from
+    here, where a link to a replaced address is no way in."""
+    signer, page = request.app[signer_key], request.app.router[route]
+    return {mid: str(page.url_for(token=signer.sign(purpose, mid=str(mid), pid=str(participant_id))))
+            for mid in match_ids}
+
+
 def _respond_links(request: web.Request, matched: list[own_matches.OwnMatch],
                    participant_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    """The introduction emails' answer links, signed afresh: an introduction is answered on its
-    own page whether the person comes from the email or from here."""
-    signer, respond = request.app[signer_key], request.app.router["respond"]
-    return {m.id: str(respond.url_for(token=signer.sign(tokens.RESPOND, mid=str(m.id), pid=str(participant_id))))
-            for m in matched if m.status == "introduced" and not m.answer}
+    waiting = [m.id for m in matched if m.status == "introduced" and not m.answer]
+    return _match_links(request, "respond", tokens.RESPOND, waiting, participant_id)
+
+
+def _checkin_links(request: web.Request, matched: list[own_matches.OwnMatch],
+                   participant_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    return _match_links(request, "checkin", tokens.CHECKIN, [m.id for m in matched if m.checkin_open],
+                        participant_id)
 
 
 async def manage_page(request: web.Request) -> web.Response:
