@@ -20,10 +20,11 @@ from tests.integration.test_match_life import _introduced, _link, _verified
 from tests.integration.test_match_pages_wording import _text
 from tests.integration.test_self_service import manage_link
 
-# The refusal's two sentences in Vietnamese: sent to the previous address; the new link's page answers.
+# The refusal's two sentences in Vietnamese: sent to the previous address; the new link's page answers
+# introductions and check-ins (test_manage_checkin).
 PREVIOUS = "Liên kết này đã được gửi đến địa chỉ email trước đây của bạn."
-ANSWER_THERE = ("Liên kết mới sẽ mở trang của bạn, nơi bạn xem các kết nối của mình "
-                "và có thể trả lời các lời giới thiệu.")
+ANSWER_THERE = ("Liên kết mới sẽ mở trang của bạn, nơi bạn xem các kết nối của mình, có thể trả lời "
+                "các lời giới thiệu và cho chúng tôi biết mọi việc thế nào.")
 
 
 def _links(newcomer: uuid.UUID, introduced: uuid.UUID, active: uuid.UUID,

@@ -41,7 +41,7 @@ def refuse_outdated(request: web.Request, signed_at: datetime, changed_at: datet
     get in, to the person's page or to their matches (counterpart, answer, check-in). Links signed
     in the second of the change are let through (see :func:`email_change.link_outdated`). Call after
     speaking as the person, so the page is in their language; ``from_match`` adds that the page a
-    new link opens is where introductions are answered."""
+    new link opens is where introductions and check-ins are answered."""
     if email_change.link_outdated(signed_at, changed_at):
         page = render(request, "lifecycle/invalid.html", {"outdated": True, "from_match": from_match})
         raise web.HTTPBadRequest(text=page.text, content_type="text/html")
