@@ -65,8 +65,8 @@ def _is_api(request: web.Request) -> bool:
 
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure under /api/ leaves in the contract's shape; never a trace. Elsewhere a refusal
-    or an unavailable database goes on to web.error_pages, which draws the page for it."""
+    """Every failure under /api/ leaves in the contract's shape; never a trace. Elsewhere a refusal,
+    an unavailable database or an unexpected error goes on to web.error_pages, which draws the page."""
     try:
         return await handler(request)
     except ApiError as error:
@@ -86,10 +86,10 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
             return error_response(unavailable)
         raise web.HTTPServiceUnavailable(text=unavailable.message, headers=unavailable.headers) from None
     except Exception:
+        if not _is_api(request):
+            raise  # web.error_pages logs it, once, with the reference its page shows
         log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        if _is_api(request):
-            return error_response(ApiError(500, "Internal error.", code="internal_error"))
-        raise
+        return error_response(ApiError(500, "Internal error.", code="internal_error"))
 
 
 def _keep_headers(exc: web.HTTPException) -> dict[str, str]:
