@@ -35,16 +35,17 @@ _OTHER_SIDE: Final = {
     "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
                         NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
                         NULL AS format, NULL AS childcare, NULL AS min_german_level,
-                        NULL AS occupation_field
+                        NULL AS occupation_field, NULL AS course_level
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
                                  p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
                                  '{}'::jsonb AS profile, c.format, c.childcare, NULL AS min_german_level,
-                                 NULL AS occupation_field
+                                 NULL AS occupation_field, c.level AS course_level
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
                           NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
-                          NULL AS format, NULL AS childcare, s.min_german_level, s.occupation_field
+                          NULL AS format, NULL AS childcare, s.min_german_level, s.occupation_field,
+                          NULL AS course_level
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
 

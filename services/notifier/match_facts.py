@@ -1,6 +1,7 @@
 """The concrete things an introduction tells each side: which languages they share, what help is
 wanted, how far apart they are (and whether they would meet online), childcare and help for a partner,
-the newcomer's German against what a position asks; to an employer also the newcomer's occupation
+the newcomer's German against what a position asks (to a course provider: against the course's
+level); to an employer also the newcomer's occupation
 field against the position's, the other languages they speak well and that they are still abroad.
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
@@ -138,6 +139,13 @@ def _german(newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) ->
     return {"code": code, "level": level or "", "required": required, "name": newcomer["name"] or ""}
 
 
+def _course_german(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact:
+    """To a course provider, who has to place the newcomer in a level: her German beside the course's."""
+    level = _languages(newcomer["languages"]).get("de")
+    return {"code": "their_german_course" if level else "their_no_german_course", "level": level or "",
+            "course_level": other.get("course_level") or "", "name": newcomer["name"] or ""}
+
+
 def _occupation(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact | None:
     """The newcomer's occupation field, and the position's if it is another (the matcher suggests
     only the same field, but a profile may have changed since)."""
@@ -192,7 +200,7 @@ def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any],
 def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
           locale: str) -> list[Fact]:
     """``newcomer``: name, district, languages, profile; ``other``: the mentor's, course's or position's
-    district, languages, profile (the mentor's or employer's), format and childcare (a course's),
+    district, languages, profile (the mentor's or employer's), format, childcare and course_level (a course's),
     min_german_level and occupation_field (a position's)."""
     found: list[Fact | None] = []
     if kind == "mentor":
@@ -203,6 +211,8 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
                   _abroad(newcomer)]
     elif kind == "employer":
         found.append(_german(newcomer, other, side))
+    if kind == "language_course" and side == "counterpart":
+        found.append(_course_german(newcomer, other))
     found += _distance(kind, newcomer, other, other_name, side)
     found += _household(kind, newcomer, other, side)
     return [f for f in found if f]

@@ -38,7 +38,8 @@ MENTOR: dict[str, Any] = {
     "district": JENA, "languages": [{"code": "de", "level": "native"}, {"code": "en", "level": "C1"}],
     "profile": {"helps_with": ["school"], "max_distance_km": 30, "online_ok": True},
     "format": None, "childcare": None}
-COURSE: dict[str, Any] = {"district": GERA, "languages": [], "profile": {}, "format": "in_person", "childcare": True}
+COURSE: dict[str, Any] = {"district": GERA, "languages": [], "profile": {}, "format": "in_person", "childcare": True,
+                          "course_level": "B1"}
 EMPLOYER: dict[str, Any] = {"district": GERA, "languages": [], "format": None, "childcare": None,
                             "profile": {"offers": ["childcare_support", "partner_job_support"]}}
 
@@ -79,7 +80,7 @@ def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
     lan = newcomer(name="Lan", district=GERA, profile={"arrival": "abroad", "needs": []})
     to_lan = facts("language_course", "newcomer", lan, COURSE, "VHS Gera", "vi")
     to_vhs = facts("language_course", "counterpart", lan, COURSE, "VHS Gera", "de")
-    assert codes(to_lan) == ["near_your_future"] and codes(to_vhs) == ["near_future"]
+    assert codes(to_lan) == ["near_your_future"] and codes(to_vhs) == ["their_german_course", "near_future"]
     de = render_email("introduction", "de", {**SAMPLE, "side": "counterpart", "facts": to_vhs,
                                              "reasons": ["distance"]}).text
     assert "Sie sind nah an dem Ort, an dem Lan wohnen wird (Gera)." in de
@@ -187,13 +188,30 @@ def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> No
 
 def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
     found = facts("language_course", "counterpart", newcomer(district=GERA), COURSE, "VHS Gera", "de")
-    assert codes(found) == ["same_district", "childcare_course_needed"]
+    assert codes(found) == ["their_german_course", "same_district", "childcare_course_needed"]
     text = render_email("introduction", "de", {**SAMPLE, "kind": "language_course", "side": "counterpart",
                                                "facts": found, "reasons": ["household"]}).text
     assert "Li Wei bräuchte während des Kurses einen Platz in der Kinderbetreuung." in text
     assert "Partner" not in text
     no_child = newcomer(district=GERA, profile={"needs": [], "household": {"partner": True}})
-    assert codes(facts("language_course", "counterpart", no_child, COURSE, "VHS", "de")) == ["same_district"]
+    assert codes(facts("language_course", "counterpart", no_child, COURSE, "VHS", "de")) == [
+        "their_german_course", "same_district"]
+
+
+@pytest.mark.parametrize(("locale", "languages", "says"), [
+    ("de", [{"code": "de", "level": "A2"}], "Deutsch von Li Wei: A2 (der Kurs: B1)."),
+    ("en", [{"code": "de", "level": "A2"}], "Li Wei's German: A2 (the course: B1)."),
+    ("zh", [{"code": "de", "level": "A2"}], "Li Wei的德语水平：A2（课程：B1）。"),
+    ("de", [{"code": "zh", "level": "native"}], "Li Wei spricht noch kein Deutsch (der Kurs: B1)."),
+])
+def test_a_provider_reads_the_newcomers_german_beside_the_courses_level(locale: str, languages: list[Any],
+                                                                       says: str) -> None:
+    found = facts("language_course", "counterpart", newcomer(languages=languages), COURSE, "VHS Gera", locale)
+    text = render_email("introduction", locale, {**SAMPLE, "kind": "language_course", "side": "counterpart",
+                                                 "facts": found, "reasons": []}).text
+    assert says in text
+    to_her = facts("language_course", "newcomer", newcomer(languages=languages), COURSE, "VHS Gera", locale)
+    assert not {"their_german_course", "their_no_german_course"} & set(codes(to_her))  # she knows her German
 
 
 def test_an_online_course_says_so_instead_of_a_distance() -> None:
@@ -240,13 +258,13 @@ def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_p
 def all_facts() -> list[dict[str, Any]]:
     values = {"name": "Lan", "other": "Renate", "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
               "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}],
-              "field": "crafts", "position_field": "transport"}
+              "field": "crafts", "position_field": "transport", "level": "A2", "course_level": "B1"}
     return [{"code": code, **values} for code in (
         "languages", "needs_wanted", "needs_offered", "near_you", "near_your_future", "km_from_you",
         "km_from_your_future", "same_district", "near_future", "km_away", "km_away_future", "online",
         "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
         "childcare_course_needed", "childcare_job", "partner_job", "their_field", "their_field_same",
-        "their_field_other", "their_languages", "still_abroad")]
+        "their_field_other", "their_languages", "still_abroad", "their_german_course", "their_no_german_course")]
 
 
 def match_variants() -> list[tuple[str, dict[str, Any]]]:
