@@ -137,14 +137,12 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
         # own email went to the old address and is now refused.
         await participants_db.mark_verified(conn, participant_id)
     await audit.record_by_participant(conn, participant_id, "participant.email_changed", "participant", participant_id)
+    # No participant.updated: an address does not change whom the matcher suggests, and its only
+    # consumer (the matcher) would withdraw and re-create every open suggestion (review 7, finding 8).
+    # Whoever held the manage link may not be the person: the old mailbox's owner must hear of it
+    # now, when the notice's "cancel" link stops working.
     await write_events(
-        conn,
-        [
-            events.new_event(events.PARTICIPANT_UPDATED, participant_id=participant_id, kind=row["kind"]),
-            # Whoever held the manage link may not be the person: the old mailbox's owner must hear
-            # of it now, when the notice's "cancel" link stops working.
-            events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id),
-        ],
+        conn, [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id)]
     )
     return Outcome.CHANGED
 
