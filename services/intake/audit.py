@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 ACTIONS: Final = frozenset({
     "match.approve", "match.reject", "match.completed", "match.cancelled", "match.connected",
     "match.contact_shared",
+    "match.csv_export",
     "participant.pause", "participant.resume", "participant.erase", "participant.export",
+    "participant.erase_own", "participant.csv_export",
     "participant.email_change_requested", "participant.email_change_cancelled", "participant.email_changed",
     "round.start",
     "coordinator.invited", "coordinator.activated", "coordinator.deactivated", "coordinator.password_reset",

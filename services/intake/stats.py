@@ -52,13 +52,18 @@ async def collect(conn: asyncpg.Connection) -> dict[str, Any]:
     outcomes = await conn.fetchrow(
         """SELECT count(*) FILTER (WHERE accepted) AS accepted,
                   count(*) FILTER (WHERE status = $1) AS declined,
-                  count(*) FILTER (WHERE accepted AND status = ANY($2::text[])) AS ended_after_acceptance
-           FROM (SELECT status, active_at IS NOT NULL OR status = ANY($3::text[]) AS accepted FROM matches) m""",
+                  count(*) FILTER (WHERE accepted AND status = ANY($2::text[])
+                                   AND end_reason IS DISTINCT FROM $4) AS ended_after_acceptance
+           FROM (SELECT status, end_reason, active_at IS NOT NULL OR status = ANY($3::text[]) AS accepted
+                 FROM matches) m""",
         matches.DECLINED, [matches.COMPLETED, matches.CANCELLED], [matches.ACTIVE, matches.COMPLETED],
+        matches.END_ERASED,
     )
     # Accepted: both said yes (active since, completed, or ended later); answered: accepted or
     # declined, so introductions still awaiting an answer, or cancelled before one, count in
-    # neither. Completion is of the matches that ran and have ended (docs/decisions.md).
+    # neither. Completion is of the matches that ran and have ended, but not of those a
+    # participant's erasure ended: people often erase once settled in, and that is no failed
+    # match (docs/decisions.md).
     answered = outcomes["accepted"] + outcomes["declined"]
     ended = outcomes["ended_after_acceptance"]
 

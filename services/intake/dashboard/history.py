@@ -123,6 +123,8 @@ def state(v: Vocabulary, subject_type: str, values: Mapping[str, Any] | None) ->
             shown.append(v.label("round_objective", value))
         elif key == "role":
             shown.append(v.label("role", value))
+        elif key == "rows":  # a CSV export's
+            shown.append(v._("%(count)s rows") % {"count": value})
         elif key == "active":
             shown.append(v._("active") if value else v._("deactivated"))
         else:

@@ -17,7 +17,7 @@ from lotse.intake.dashboard import audit_log, pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
-from lotse.intake.typedefs import pool_key
+from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import matches
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
@@ -99,11 +99,21 @@ async def participants_csv(request: web.Request) -> web.Response:
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END
                FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""", *filters)
+        await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
+                           after={"rows": len(rows)}, detail=_export_filters(request))
     # The district's name beside its code: the code stays for sorting and lookups, the name is
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified"]
     return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
+
+
+def _export_filters(request: web.Request) -> str | None:
+    """The participants list's filters an export followed, for its audit entry ("kind=newcomer,
+    status=verified"): codes only; a search's words may be a name, so only that there was one."""
+    chosen = [f"{name}={'…' if name == 'q' else request.query[name][:40]}"
+              for name in pages.FILTER_PARAMS if request.query.get(name)]
+    return ", ".join(chosen) or None
 
 
 async def matches_csv(request: web.Request) -> web.Response:
@@ -115,6 +125,8 @@ async def matches_csv(request: web.Request) -> web.Response:
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.decided_at"}) ELSE m.decided_at END,
                        m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title
                 FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x ORDER BY m.created_at""")
+        await audit.record(conn, request[coordinator_key], "match.csv_export", "match", None,
+                           after={"rows": len(rows)})
     header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",
               "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name", "counterpart_title"]
     return _csv("matches.csv", header, [list(r.values()) for r in rows])

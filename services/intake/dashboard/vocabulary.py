@@ -99,6 +99,9 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "match.connected": N_("put both sides in touch"),
         "participant.pause": N_("paused matching"), "participant.resume": N_("resumed matching"),
         "participant.erase": N_("erased personal data"), "participant.export": N_("exported all data"),
+        # Bulk exports of personal data: the entry's detail holds the list's filters, its after the rows.
+        "participant.csv_export": N_("downloaded the participants as CSV"),
+        "match.csv_export": N_("downloaded the matches as CSV"),
         "round.start": N_("started a matching round"), "coordinator.invited": N_("invited a colleague"),
         "coordinator.activated": N_("activated an account"), "coordinator.deactivated": N_("deactivated an account"),
         "coordinator.password_reset": N_("reset a password"), "coordinator.password_set": N_("set their password"),
@@ -111,6 +114,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.email_change_requested": N_("asked for a new e-mail address"),
         "participant.email_change_cancelled": N_("withdrew the change of e-mail address"),
         "participant.email_changed": N_("confirmed the new e-mail address"),
+        "participant.erase_own": N_("erased their own data"),
     },
 }
 

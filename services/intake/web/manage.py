@@ -12,7 +12,7 @@ from typing import Any, Final
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import email_change, offers, own_matches, privacy, self_service
+from lotse.intake import audit, email_change, offers, own_matches, privacy, self_service
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
@@ -255,4 +255,7 @@ async def erase_submit(request: web.Request) -> web.Response:
         async with conn.transaction():
             with contextlib.suppress(privacy.ParticipantGone):  # erased already: the result is the same
                 await privacy.erase(conn, participant_id)
+                # Their own step, as their other manage-page changes: the entry keeps only their id.
+                await audit.record_by_participant(conn, participant_id, "participant.erase_own", "participant",
+                                                  participant_id, after={"status": "erased"})
     return render(request, "manage_erased.html")
