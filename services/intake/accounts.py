@@ -118,6 +118,17 @@ async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> C
     return Coordinator(row["id"], row["email"], row["role"])
 
 
+async def remember_locale(conn: asyncpg.Connection, coordinator_id: uuid.UUID, locale: str, *,
+                          unless_chosen: bool = False) -> None:
+    """The dashboard language a coordinator uses, for the emails Lotse sends them (the digest);
+    ``unless_chosen``: a browser's default, which does not replace an earlier choice."""
+    await conn.execute(
+        """UPDATE coordinators SET locale = $2
+           WHERE id = $1 AND locale IS DISTINCT FROM $2 AND NOT ($3 AND locale IS NOT NULL)""",
+        coordinator_id, locale, unless_chosen,
+    )
+
+
 async def open_session(conn: asyncpg.Connection, coordinator: Coordinator, kind: str) -> Session:
     token = secrets.token_urlsafe(32)
     lifetime = BEARER_LIFETIME if kind == "bearer" else COOKIE_ABSOLUTE_LIFETIME

@@ -17,6 +17,7 @@ import asyncpg
 from lotse.notifier import email_change, match_context, shared_later
 from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
+from lotse.shared.i18n import SUPPORTED_LOCALES
 
 Context = dict[str, Any]
 People = Mapping[uuid.UUID, asyncpg.Record]
@@ -149,7 +150,8 @@ def flag_code(code: str | None) -> str:
 
 async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
     """What changed since this coordinator's last digest; None when there is nothing to tell."""
-    coordinator = await conn.fetchrow("SELECT email, active FROM coordinators WHERE id = $1", row["coordinator_id"])
+    coordinator = await conn.fetchrow("SELECT email, active, locale FROM coordinators WHERE id = $1",
+                                      row["coordinator_id"])
     if coordinator is None or not coordinator["active"]:
         return None
     since = await conn.fetchval(
@@ -184,8 +186,9 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
         return None  # everything was decided meanwhile: an empty summary is noise
     return Recipient(
         coordinator["email"],
-        # Coordinators have no language setting yet; the welcome centre works in German.
-        "de",
+        # The dashboard language the coordinator chose (intake stores it); German, the welcome
+        # centre's, when none was chosen.
+        coordinator["locale"] if coordinator["locale"] in SUPPORTED_LOCALES else "de",
         {
             "new_suggestions": int(new),
             "open_suggestions": int(waiting),

@@ -7,7 +7,7 @@ from aiohttp import web
 from lotse.intake import accounts, login_throttle
 from lotse.intake.auth import SESSION_COOKIE
 from lotse.intake.dashboard import csrf, landing, team_pages
-from lotse.intake.dashboard.render import render
+from lotse.intake.dashboard.render import chosen_locale, locale_of, render
 from lotse.intake.typedefs import pool_key, settings_key
 
 
@@ -34,6 +34,10 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         if old:
             await accounts.close_session(conn, old)  # a fresh session id at every login
         session = await accounts.open_session(conn, coordinator, "cookie")
+        # The language the pages are in: a choice made on the login page, or else the browser's
+        # (which does not replace a choice made earlier), for the digest.
+        chosen = chosen_locale(request)
+        await accounts.remember_locale(conn, coordinator.id, chosen or locale_of(request), unless_chosen=not chosen)
     response = web.HTTPSeeOther(target)
     secure = request.app[settings_key].public_url.startswith("https:")
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="Lax", secure=secure, path="/",

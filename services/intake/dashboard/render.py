@@ -9,10 +9,12 @@ from typing import Any, Final
 
 from aiohttp import web
 
+from lotse.intake import accounts
 from lotse.intake.dashboard import csrf, history
 from lotse.intake.dashboard.explain import explain
 from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
-from lotse.intake.typedefs import coordinator_key, settings_key
+from lotse.intake.errors import Handler
+from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.reference import districts
 
@@ -20,12 +22,30 @@ LOCALES: Final = ("de", "en")
 LOCALE_COOKIE: Final = "lotse_dashboard_locale"
 
 
-def locale_of(request: web.Request) -> str:
+def chosen_locale(request: web.Request) -> str | None:
+    """The language switched to now (?lang=) or earlier in this browser (the cookie)."""
     for candidate in (request.query.get("lang"), request.cookies.get(LOCALE_COOKIE)):
         if candidate in LOCALES:
             return candidate
-    chosen = negotiate_locale(request.headers.get("Accept-Language"))
+    return None
+
+
+def locale_of(request: web.Request) -> str:
+    chosen = chosen_locale(request) or negotiate_locale(request.headers.get("Accept-Language"))
     return chosen if chosen in LOCALES else "de"
+
+
+@web.middleware
+async def remember_locale(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A logged-in coordinator who switches the dashboard's language keeps it for the emails Lotse
+    sends them (the digest) too: stored, as the cookie keeps it for the pages of this browser.
+    After enforce_policies, which knows the coordinator."""
+    coordinator = request.get(coordinator_key)
+    chosen = request.query.get("lang")
+    if coordinator is not None and chosen in LOCALES and request.path.startswith("/dashboard"):
+        async with request.app[pool_key].acquire() as conn:
+            await accounts.remember_locale(conn, coordinator.id, chosen)
+    return await handler(request)
 
 
 def gettext(request: web.Request) -> Any:
