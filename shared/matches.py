@@ -59,8 +59,12 @@ FLAG_CHECKIN_COUNTERPART = "checkin_bad_counterpart"  # the other side's latest 
 #: An active match whose two sides cannot reach each other (not both let their address be passed
 #: on): a coordinator puts them in touch and clears it.
 FLAG_CONNECT = "connect"
+#: A check-in answered "not sure", or any answer with a message to the welcome centre: someone
+#: should look (and read it). It stays until a coordinator marks it handled; it replaces no other
+#: flag (the match page shows the messages whatever the flag).
+FLAG_CHECKIN_MESSAGE = "checkin_unsure_or_message"
 CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_COUNTERPART}
-FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT)
+FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE)
 
 
 def rejection_reason(code: str, note: str | None) -> str:

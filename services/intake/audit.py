@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 ACTIONS: Final = frozenset({
     "match.approve", "match.reject", "match.completed", "match.cancelled", "match.connected",
-    "match.contact_shared",
+    "match.contact_shared", "match.flag_handled",
     "match.csv_export",
     "participant.pause", "participant.resume", "participant.erase", "participant.export",
     "participant.erase_own", "participant.csv_export",

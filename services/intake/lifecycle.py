@@ -13,7 +13,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit
+from lotse.intake import audit, lifecycle_jobs
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
@@ -156,7 +156,9 @@ async def check_in(
 
     The match's flag follows each side's latest answer: "not a good fit" flags it, a later
     "good" or "not sure" takes the check-in flag away again, unless the other side's latest
-    answer is still "not a good fit".
+    answer is still "not a good fit". "Not sure", and any answer with a message to the centre,
+    flag the match (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the form
+    asks for the message, so a coordinator must be led to it; it stays until one marks it handled.
     """
     if answer not in CHECKIN_ANSWERS:
         raise ValueError(answer)
@@ -180,6 +182,12 @@ async def check_in(
             f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1 AND flag_code = ANY($2::text[])",
             match_id, list(matches.CHECKIN_FLAGS.values()),
         )
+        if comment or answer == "unsure":
+            await conn.execute(
+                """UPDATE matches SET flagged_at = now(), flag_code = $2, flag_reason = NULL
+                   WHERE id = $1 AND flagged_at IS NULL""",
+                match_id, matches.FLAG_CHECKIN_MESSAGE,
+            )
 
 
 async def current_checkins(conn: asyncpg.Connection, match_id: uuid.UUID) -> dict[str, str]:
@@ -226,6 +234,37 @@ async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, mat
     if cleared is None:
         return False
     await audit.record(conn, coordinator, "match.connected", "match", match_id)
+    return True
+
+
+async def mark_handled(
+    conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID, note: str, *, resend: bool = False
+) -> bool:
+    """A coordinator has dealt with a match's flag ("phoned her, she'll answer"): the flag goes,
+    audited with the note. An introduction counts as reminded again now, so if it is still
+    unanswered lifecycle_jobs flags it once more after FLAG_AFTER_REMINDER; with `resend`, each
+    side that has not answered is sent the reminder (the introduction again). False when the
+    match has no flag (already handled) or no longer asks for one."""
+    match = await conn.fetchrow(
+        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
+           WHERE id = $1 AND flagged_at IS NOT NULL AND status = ANY($2::text[]) FOR UPDATE""",
+        match_id, list(matches.FLAGGABLE),
+    )
+    if match is None:
+        return False
+    await conn.execute(
+        f"""UPDATE matches SET {matches_db.UNFLAG},
+                reminded_at = CASE WHEN status = 'introduced' THEN now() ELSE reminded_at END
+            WHERE id = $1""",
+        match_id,
+    )
+    resent = match["status"] == matches.INTRODUCED and resend
+    if resent:
+        await lifecycle_jobs.remind(conn, match)
+    await audit.record(
+        conn, coordinator, "match.flag_handled", "match", match_id,
+        before={"flag_code": match["flag_code"]}, after={"reminder_sent": resent}, detail=note,
+    )
     return True
 
 

@@ -52,6 +52,11 @@ def _request(notification: str, participant_id: uuid.UUID, match_id: uuid.UUID) 
     )
 
 
+async def remind(conn: asyncpg.Connection, match: asyncpg.Record) -> None:
+    """Request the reminder (the introduction again) for each side that has not answered."""
+    await write_events(conn, [_request("reminder", pid, match["id"]) for pid in await _silent_sides(conn, match)])
+
+
 async def send_reminders(conn: asyncpg.Connection) -> int:
     due = await conn.fetch(
         """SELECT id, kind, newcomer_id, counterpart_id FROM matches
@@ -62,8 +67,7 @@ async def send_reminders(conn: asyncpg.Connection) -> int:
         BATCH,
     )
     for match in due:
-        requests = [_request("reminder", pid, match["id"]) for pid in await _silent_sides(conn, match)]
-        await write_events(conn, requests)
+        await remind(conn, match)
         await conn.execute("UPDATE matches SET reminded_at = now() WHERE id = $1", match["id"])
     return len(due)
 

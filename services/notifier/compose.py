@@ -140,6 +140,7 @@ _DIGEST_FLAGS: Final = {
     matches.FLAG_CHECKIN_NEWCOMER: "checkin_bad",
     matches.FLAG_CHECKIN_COUNTERPART: "checkin_bad",
     matches.FLAG_CONNECT: "connect",
+    matches.FLAG_CHECKIN_MESSAGE: "checkin_unsure",
 }
 
 

@@ -31,6 +31,7 @@ FLAGS: Final = {
     matches.FLAG_CHECKIN_NEWCOMER: N_("Check-in: the newcomer says it is not a good fit"),
     matches.FLAG_CHECKIN_COUNTERPART: N_("Check-in: the other side says it is not a good fit"),
     matches.FLAG_CONNECT: N_("Both accepted, but their addresses were not passed on: please put them in touch"),
+    matches.FLAG_CHECKIN_MESSAGE: N_("Check-in: not sure, or a message to the welcome centre"),
 }
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}

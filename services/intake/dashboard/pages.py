@@ -75,6 +75,9 @@ async def matches_page(request: web.Request) -> web.Response:
                                             "status": status, "kind": kind, "flagged": flagged, "pager": page})
 
 
+NOTE_MAX: Final = 300
+
+
 async def match_page(request: web.Request) -> web.Response:
     match_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
@@ -118,6 +121,19 @@ async def mark_connected(request: web.Request) -> web.StreamResponse:
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         cleared = await lifecycle.mark_connected(conn, request[coordinator_key], match_id)
     raise back(request, f"/dashboard/matches/{match_id}", "connected" if cleared else "conflict")
+
+
+async def mark_handled(request: web.Request) -> web.StreamResponse:
+    """"Handled, with a note": clears a match's flag, optionally sending the unanswered side the reminder."""
+    form = await csrf.check(request)
+    match_id = path_id(request)
+    note = str(form.get("note", "")).strip()[:NOTE_MAX]
+    if not note:
+        raise back(request, f"/dashboard/matches/{match_id}", "reason_missing")
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        handled = await lifecycle.mark_handled(conn, request[coordinator_key], match_id, note,
+                                               resend=form.get("resend") == "1")
+    raise back(request, f"/dashboard/matches/{match_id}", "handled" if handled else "conflict")
 
 
 def _literal(text: str) -> str:
@@ -211,6 +227,10 @@ async def participant_page(request: web.Request) -> web.Response:
                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS given_before
                    FROM consents WHERE participant_id = $1 ORDER BY recorded_at, id""", participant_id),
             "waitlist": await conn.fetch("SELECT * FROM waitlist WHERE newcomer_id = $1", participant_id),
+            # What they wrote to the centre at a check-in: read where the coordinator looks at them.
+            "messages": await conn.fetch(
+                """SELECT match_id, answer, comment, answered_at FROM checkins
+                   WHERE participant_id = $1 AND comment IS NOT NULL ORDER BY answered_at DESC""", participant_id),
             "audit": await audit.about_participant(conn, participant_id),
         }
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),

@@ -27,6 +27,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("GET", "/dashboard/matches/{id}", pages.match_page, "dash_match", COORDINATOR)
     route("POST", "/dashboard/matches/{id}/end", pages.end_match, "dash_match_end", COORDINATOR)
     route("POST", "/dashboard/matches/{id}/connected", pages.mark_connected, "dash_match_connected", COORDINATOR)
+    route("POST", "/dashboard/matches/{id}/handled", pages.mark_handled, "dash_match_handled", COORDINATOR)
     route("GET", "/dashboard/participants", pages.participants_page, "dash_participants", COORDINATOR)
     route("GET", "/dashboard/participants/{id}", pages.participant_page, "dash_participant", COORDINATOR)
     # The same export as the API's, with the dashboard session instead of a bearer token.

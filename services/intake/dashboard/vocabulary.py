@@ -97,6 +97,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "match.approve": N_("approved a suggestion"), "match.reject": N_("rejected a suggestion"),
         "match.completed": N_("ended a match as completed"), "match.cancelled": N_("cancelled a match"),
         "match.connected": N_("put both sides in touch"),
+        "match.flag_handled": N_("marked the flag as handled"),
         "participant.pause": N_("paused matching"), "participant.resume": N_("resumed matching"),
         "participant.erase": N_("erased personal data"), "participant.export": N_("exported all data"),
         # Bulk exports of personal data: the entry's detail holds the list's filters, its after the rows.
