@@ -10,6 +10,7 @@ extension (unaccent needs to be created by a superuser) or database locale is in
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Final
 
@@ -40,6 +41,13 @@ _UKRAINIAN: Final = {**_CYRILLIC_COMMON, "г": "h", "и": "y", "й": "i", "ъ": 
 _RUSSIAN: Final = {**_CYRILLIC_COMMON, "г": "g", "и": "i", "й": "i", "ъ": "ie"}
 # Ukrainian writes these differently at the start of a word (Юрій Yurii, Євген Yevhen).
 _UKRAINIAN_INITIAL: Final = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+
+# Letters only one of the two languages has, which tell a name's system without its owner's language.
+_UKRAINIAN_ONLY: Final = frozenset("іїєґ")
+_RUSSIAN_ONLY: Final = frozenset("ыэъё")
+# The languages Lotse writes in whose readers read Latin letters: they get a Cyrillic name with its
+# Latin spelling beside it (docs/decisions.md).
+LATIN_SCRIPT_READERS: Final = frozenset({"de", "de-simple", "en", "fr", "pl", "az", "vi"})
 
 MAX_WORDS: Final = 10
 
@@ -74,6 +82,46 @@ def _spellings(text: str) -> list[str]:
     if any("\u0400" <= c <= "\u04ff" for c in text):
         spellings += [_transliterated(text, _UKRAINIAN, _UKRAINIAN_INITIAL), _transliterated(text, _RUSSIAN, {})]
     return list(dict.fromkeys(s for s in spellings if s))
+
+
+def _cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+def latin(name: str | None, locale: str | None = None) -> str | None:
+    """A Cyrillic name as a passport writes it in Latin letters, with its capitals ("Оксана Мельник"
+    → "Oksana Melnyk"): by the Ukrainian system for a name with Ukrainian letters or whose owner
+    writes Ukrainian (``locale``), by ICAO 9303 otherwise, the tables search uses. None for a name
+    already in Latin letters or in a script without a table here (it is shown as it is)."""
+    if not name or not _cyrillic(name):
+        return None
+    letters = set(name.casefold())
+    ukrainian = bool(_UKRAINIAN_ONLY & letters) or (locale == "uk" and not _RUSSIAN_ONLY & letters)
+    table, initial = (_UKRAINIAN, _UKRAINIAN_INITIAL) if ukrainian else (_RUSSIAN, {})
+    out: list[str] = []
+    for part in re.split(r"([\s\-]+)", unicodedata.normalize("NFC", name).strip()):
+        if not part.strip("- \t\n"):  # what stands between the words: one space, or the hyphen
+            out.append("-" if "-" in part else " " if part else "")
+            continue
+        word = _transliterated(part, table, initial)
+        out.append(word[:1].upper() + word[1:] if part[:1].isupper() else word)
+    written = "".join(out)
+    # Another script beside the Cyrillic (or a letter no table has) would be left half-written.
+    if any(c.isalpha() and not c.isascii() for c in written):
+        return None
+    return written
+
+
+def with_latin(name: str | None, locale: str | None = None, reader: str = "de") -> str:
+    """A name as a reader of ``reader`` sees it: "Оксана Мельник (Oksana Melnyk)" when that language
+    is written in Latin letters and the name is not; otherwise the name as it is."""
+    written = latin(name, locale) if reader in LATIN_SCRIPT_READERS else None
+    return f"{name} ({written})" if written else (name or "")
+
+
+def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de") -> str:
+    """The name in the script its reader reads, for the sentences under a heading that gave both."""
+    return (latin(name, locale) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
 
 
 def search_text(name: str | None) -> str | None:

@@ -16,6 +16,7 @@ from babel.dates import format_date
 from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
 from lotse.shared.consents import both_share_contact
+from lotse.shared.name_search import latin_or_name, with_latin
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -98,14 +99,18 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         return None
     is_newcomer = match["newcomer_id"] == person["id"]
     newcomer = person if is_newcomer else await conn.fetchrow(
-        "SELECT id, name, email, status, district, languages, profile FROM participants WHERE id = $1",
-        match["newcomer_id"])
+        """SELECT id, name, email, status, district, languages, profile, preferred_locale
+           FROM participants WHERE id = $1""", match["newcomer_id"])
+    reader = person["preferred_locale"]
     if is_newcomer:
         title, organisation, other_id, other_email, other_status = (
             other["title"], other["organisation"], other["owner_id"], other["email"], other["status"])
+        if match["kind"] == "mentor":
+            title = with_latin(title, None, reader)
     else:
         title, organisation, other_id, other_email, other_status = (
-            newcomer["name"], None, newcomer["id"], newcomer["email"], newcomer["status"])
+            with_latin(newcomer["name"], newcomer["preferred_locale"], reader), None, newcomer["id"],
+            newcomer["email"], newcomer["status"])
     share = (
         other_status != "erased"
         and other_email is not None
@@ -113,8 +118,12 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     )
     side = "newcomer" if is_newcomer else "counterpart"
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
-    other_name = (other["title"] if match["kind"] == "mentor" else other["organisation"]) or ""
-    facts = (match_facts.facts(match["kind"], side, newcomer, other, other_name, person["preferred_locale"])
+    # The sentences under the heading name a Cyrillic name in the reader's script only: the heading
+    # gave both ("Оксана Мельник (Oksana Melnyk)"), and each sentence would repeat the brackets.
+    other_name = (latin_or_name(other["title"], None, reader) if match["kind"] == "mentor"
+                  else other["organisation"]) or ""
+    named_newcomer = {**newcomer, "name": latin_or_name(newcomer["name"], newcomer["preferred_locale"], reader)}
+    facts = (match_facts.facts(match["kind"], side, named_newcomer, other, other_name, reader)
              if newcomer["status"] != "erased" and other_status != "erased" else [])
     return {
         "match": match,

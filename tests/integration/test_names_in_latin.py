@@ -1,0 +1,59 @@
+"""A Cyrillic name reaches a reader of a Latin-script language with its passport spelling beside it
+(findings7 #3): the heading "Оксана Мельник (Oksana Melnyk)", the sentences under it in Latin letters;
+a reader of Ukrainian sees the name as it is, and a name in a script without a table stays as it is."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.shared import events
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    Person,
+    RunningNotifier,
+    add_match,
+    add_participant,
+    match_event,
+    publish,
+)
+from tests.integration.test_notifier_match_emails import JENA, SUHL, mail_to, set_profile
+
+
+async def test_a_german_mentor_reads_a_cyrillic_name_with_its_latin_spelling(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    oksana = await add_participant(pool, "newcomer", name="Оксана Мельник", locale="uk")
+    await set_profile(pool, oksana, SUHL, [{"code": "uk", "level": "native"}, {"code": "de", "level": "B1"}],
+                      {"arrival": "arrived", "needs": ["school"], "online_ok": True})
+    mentor = await add_participant(pool, "mentor", name="Ђорђе Јовановић", locale="de")
+    await set_profile(pool, mentor, JENA, [{"code": "de", "level": "native"}, {"code": "uk", "level": "B2"}],
+                      {"helps_with": ["school"], "max_distance_km": 30, "online_ok": True, "capacity": 2})
+    match_id = await add_match(pool, "mentor", oksana, mentor.id)
+    await publish_introduction(amqp, match_id, oksana, mentor.id)
+
+    to_mentor = await mail_to(sink, mentor)
+    assert "Оксана Мельник (Oksana Melnyk)" in to_mentor
+    assert "Oksana Melnyk wünscht sich Hilfe bei: Schule" in to_mentor
+    assert "Oksana Melnyk wohnt in Suhl" in to_mentor
+    to_oksana = await mail_to(sink, oksana)  # Ukrainian: Cyrillic is her script, no brackets
+    assert "Ђорђе Јовановић" in to_oksana and "Djordje" not in to_oksana
+
+
+async def test_a_vietnamese_newcomer_reads_her_cyrillic_mentors_name_in_latin_letters_too(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    lan = await add_participant(pool, "newcomer", name="李伟", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="Дмитрий Соколов", locale="de")
+    match_id = await add_match(pool, "mentor", lan, mentor.id)
+    await publish_introduction(amqp, match_id, lan, mentor.id)
+    assert "Дмитрий Соколов (Dmitrii Sokolov)" in await mail_to(sink, lan)
+    to_mentor = await mail_to(sink, mentor)
+    assert "李伟" in to_mentor and "李伟 (" not in to_mentor  # no table for Han: as it is
+
+
+async def publish_introduction(amqp: AbstractRobustConnection, match_id: uuid.UUID, newcomer: Person,
+                               mentor: uuid.UUID) -> None:
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", newcomer, mentor))
