@@ -5,7 +5,9 @@ goes to the new address and a notice to the old one (two `notification.requested
 only). Opening the link switches the address; manage links signed before that moment went to the
 old address and stop working (`participants.email_changed_at`, checked by the manage page), and so
 do the answer and check-in links of match emails sent there (expired_links.refuse_outdated) and a
-verification link (registrations.verify). The old address is told that the change was made.
+verification link (registrations.verify). The old address is told that the change was made, and
+the other side of each active match where both share contact details gets the new address
+(`contact_changed`): the old one, which they were given, is no longer the person's.
 Audit entries name the action only: the audit log outlives an erasure, addresses must not.
 """
 
@@ -18,13 +20,15 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit, participants_db, self_service
-from lotse.shared import events, tokens
+from lotse.intake import audit, own_matches, participants_db, self_service
+from lotse.shared import events, matches, tokens
+from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_events
 
 CONFIRM: Final = "email_change_confirm"  # to the new address: the link
 NOTICE: Final = "email_change_notice"  # to the old address: a change was asked for, how to stop it
 CHANGED: Final = "email_changed"  # to the old address: the change was made, whom to tell if it was not them
+CONTACT_CHANGED: Final = "contact_changed"  # to the other side of an active match: the new address
 
 
 class SameAddress(Exception):
@@ -142,9 +146,23 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
     # Whoever held the manage link may not be the person: the old mailbox's owner must hear of it
     # now, when the notice's "cancel" link stops working.
     await write_events(
-        conn, [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id)]
+        conn,
+        [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id),
+         *await _tell_counterparts(conn, row)],
     )
     return Outcome.CHANGED
+
+
+async def _tell_counterparts(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[events.Event]:
+    """One `contact_changed` per active match whose two sides share contact details: that other side
+    was given the old address (review 7, finding 1). Without both consents nobody had it: nothing to
+    correct. The notifier reads the new address and checks both again when it sends."""
+    told = []
+    for match in await own_matches.in_states(conn, participant, (matches.ACTIVE,)):
+        if match["owner"] is not None and await both_share_contact(conn, participant["id"], match["owner"]):
+            told.append(events.new_event(events.NOTIFICATION_REQUESTED, notification=CONTACT_CHANGED,
+                                         participant_id=match["owner"], match_id=match["id"]))
+    return told
 
 
 def link_outdated(signed_at: datetime, changed_at: datetime | None) -> bool:

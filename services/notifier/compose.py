@@ -121,6 +121,7 @@ _BUILDERS: dict[str, Builder] = {
     "match_active": shared_later.match_active,
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
+    email_change.CONTACT_CHANGED: email_change.contact_changed,
 }
 
 

@@ -6,19 +6,29 @@ The notice goes to the old address, with the manage link to cancel; once the cha
 that link would reopen the page from the old mailbox, so then the notice goes without it. When the
 change is made, the old address is told so, with the new one in part and the welcome centre's
 contact: if someone else held the manage link, the centre is the owner's only way back.
+
+The other sides of the person's active matches who had the old address (both share contact details)
+get `contact_changed` with the new one, to their own stored address: a match email like the others.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import asyncpg
+
+from lotse.notifier import match_context
+from lotse.shared import matches
+
+if TYPE_CHECKING:
+    from lotse.notifier.compose import Composer
 
 CONFIRM: Final = "email_change_confirm"
 NOTICE: Final = "email_change_notice"
 CHANGED: Final = "email_changed"
-TYPES: Final = frozenset({CONFIRM, NOTICE, CHANGED})
+TYPES: Final = frozenset({CONFIRM, NOTICE, CHANGED})  # about the person's own address, sent to one of theirs
+CONTACT_CHANGED: Final = "contact_changed"  # to the other side of an active match: the new address
 
 
 class Links(Protocol):
@@ -72,3 +82,19 @@ async def addressed(
     if change["outcome"] != "confirmed":
         context["manage_url"] = links.manage_url(participant_id)
     return change["old_email"], context
+
+
+async def contact_changed(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
+) -> dict[str, Any]:
+    """The other side's new address, read at send time; nothing (LookupError: the row is skipped)
+    once the match is no longer active or the addresses are no longer both shared."""
+    context = await match_context.about_match(composer, conn, row, person)
+    if context["status"] != matches.ACTIVE:
+        raise LookupError("the match is no longer active")
+    if not context["contact_email"]:
+        raise LookupError("the contact details are no longer shared")
+    # Whose address it is: the newcomer, the mentor, or the organisation behind the course or job.
+    other = context["other_title"] if context["side"] == "counterpart" or context["kind"] == "mentor" else (
+        context["organisation"])
+    return {**context, "other_name": other}

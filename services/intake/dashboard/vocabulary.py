@@ -81,6 +81,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "email_change_confirm": N_("New e-mail address: confirmation link"),
         "email_change_notice": N_("E-mail address change: notice to the old address"),
         "email_changed": N_("E-mail address changed: notice to the old address"),
+        "contact_changed": N_("E-mail address changed: new address to the other side of a match"),
     },
     # Our own locale names that are no language code Babel knows.
     "locale": {"de-simple": N_("Plain German")},
