@@ -5,6 +5,7 @@ match that is not active. Intake's real step writes the events; the real notifie
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import asyncpg
@@ -29,6 +30,19 @@ from tests.integration.notifier_fixtures import (
 __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 
+async def _mentoring(pool: asyncpg.Pool) -> tuple[Person, Person, uuid.UUID]:
+    """Lan (vi) and her mentor Thomas (de), both sharing contact details, in an active match."""
+    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
+    thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    return lan, thomas, await add_match(pool, "mentor", lan, thomas.id, status="active")
+
+
+async def _notified(pool: asyncpg.Pool, delivery: FastRetries) -> None:
+    """The outbox's events to the notifier, and its emails out."""
+    await notify(pool)
+    await deliver_all(delivery)
+
+
 async def _change_address(pool: asyncpg.Pool, person: Person) -> str:
     new = unique_email("new")
     async with pool.acquire() as conn, conn.transaction():
@@ -42,9 +56,7 @@ async def _change_address(pool: asyncpg.Pool, person: Person) -> str:
 async def test_the_other_side_of_an_active_match_gets_the_new_address(
     pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
 ) -> None:
-    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
-    thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
-    await add_match(pool, "mentor", lan, thomas.id, status="active")
+    lan, thomas, _ = await _mentoring(pool)
     silent = await add_participant(pool, "language_provider", name="VHS", locale="de", share_contact=False,
                                    profile={"organisation": "VHS Gera"})
     course = await add_course(pool, silent, title="Deutsch A2", schedule="evening",
@@ -54,8 +66,7 @@ async def test_the_other_side_of_an_active_match_gets_the_new_address(
     await add_match(pool, "mentor", lan, introduced.id, status="introduced")
 
     new = await _change_address(pool, lan)
-    await notify(pool)
-    await deliver_all(delivery)
+    await _notified(pool, delivery)
 
     [mail] = to(sink, thomas.email)
     assert mail.headers["Content-Language"] == "de"
@@ -69,13 +80,10 @@ async def test_the_other_side_of_an_active_match_gets_the_new_address(
 async def test_a_counterpart_s_new_address_reaches_the_newcomer_in_her_language(
     pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
 ) -> None:
-    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
-    thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
-    await add_match(pool, "mentor", lan, thomas.id, status="active")
+    lan, thomas, _ = await _mentoring(pool)
 
     new = await _change_address(pool, thomas)
-    await notify(pool)
-    await deliver_all(delivery)
+    await _notified(pool, delivery)
 
     [mail] = to(sink, lan.email)
     assert mail.headers["Content-Language"] == "vi"
@@ -85,9 +93,7 @@ async def test_a_counterpart_s_new_address_reaches_the_newcomer_in_her_language(
 async def test_nothing_is_sent_when_the_consent_is_withdrawn_before_the_email_goes(
     pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
 ) -> None:
-    lan = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="vi")
-    thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
-    match_id = await add_match(pool, "mentor", lan, thomas.id, status="active")
+    lan, thomas, match_id = await _mentoring(pool)
     await _change_address(pool, lan)
     requested = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'contact_changed'")
     assert [dict(r["payload"]) for r in requested] == [
@@ -95,6 +101,5 @@ async def test_nothing_is_sent_when_the_consent_is_withdrawn_before_the_email_go
     await pool.execute(
         "INSERT INTO consents (participant_id, purpose, given, text_version) VALUES ($1, 'share_contact', false, 'v1')",
         lan.id)
-    await notify(pool)
-    await deliver_all(delivery)
+    await _notified(pool, delivery)
     assert to(sink, thomas.email) == []
