@@ -89,9 +89,12 @@ def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozense
 async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record) -> Context | None:
     if row["match_id"] is None:
         return None
-    # features: the values the matcher scored (the `about` similarity), not in MATCH_COLUMNS.
-    match = await conn.fetchrow(f"SELECT {matches_db.MATCH_COLUMNS}, features FROM matches WHERE id = $1",
-                                row["match_id"])
+    # features: the values the matcher scored (the `about` similarity), not in MATCH_COLUMNS;
+    # began_on: the day it was introduced, or since both said yes, on Thuringia's calendar.
+    match = await conn.fetchrow(
+        f"""SELECT {matches_db.MATCH_COLUMNS}, features, active_at IS NOT NULL AS ran,
+                   (coalesce(active_at, introduced_at) AT TIME ZONE 'Europe/Berlin')::date AS began_on
+            FROM matches WHERE id = $1""", row["match_id"])
     if match is None:
         return None
     other = await conn.fetchrow(_OTHER_SIDE[match["kind"]], match["counterpart_id"])
@@ -158,6 +161,10 @@ async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg
         "status": match["status"],
         "ended_by_me": match["ended_by_side"] == parts["side"],
         "ended_because": ended_because(match["status"], match["end_reason"]),
+        # Which match an erasure ended, its name being gone: "the introduction we sent you on …",
+        # or "your match that began on …" when both had said yes (ran).
+        "ran": match["ran"],
+        "since": local_date(match["began_on"], person["preferred_locale"]) if match["began_on"] else None,
         **parts,
     }
 

@@ -248,6 +248,32 @@ def test_the_counterpart_learns_its_place_seat_or_opening_is_free(kind: str, say
         assert says in text and "Thank you for your time and help!" in text
 
 
+@pytest.mark.parametrize(("kind", "freed"), [
+    ("mentor", "Your place is free again."),
+    ("language_course", "Lotse counts the seat in the course as free again and may suggest someone else for it."),
+    ("employer", "Lotse counts the opening as free again and may suggest someone else for it. If you have filled "
+                 "it, you can lower the number of openings on your page (link below)."),
+])
+def test_an_erasure_names_the_match_by_its_day_and_a_running_place_is_counted_free(kind: str, freed: str) -> None:
+    """Review 7, findings 4 and 10: the erased side's name is gone, so the day says which match; an
+    introduction nobody answered is not "your match"; a running course or job is counted free by Lotse,
+    not declared free (she may still attend or work there)."""
+    ran = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": "Pflege", "ran": True,
+                                             "since": "3 November 2026"})
+    assert ran.subject == "Your match has ended"
+    assert "your match that began on 3 November 2026 has ended." in ran.text and freed in ran.text
+    assert "Thank you for your time and help!" in ran.text and "\n\n\n" not in ran.text
+    assert "your match that began on 3 November 2026 has ended." in (ran.html or "")
+    introduced = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": "Pflege",
+                                                    "ran": False, "since": "24 November 2026"})
+    assert introduced.subject == "An introduction has been withdrawn"
+    assert "the introduction we sent you on 24 November 2026 has been withdrawn." in introduced.text
+    assert "match" not in introduced.text.split("\n-- \n")[0].lower()
+    assert "<title>An introduction has been withdrawn</title>" in (introduced.html or "")
+    # Before both said yes the introduction held the place, and nothing else does now.
+    assert render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind}).text.count("again") == 1
+
+
 def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_person() -> None:
     text = render_email("match_ended", "en", {**ERASED_NEWCOMER, "side": "newcomer"}).text
     assert "Your mentor is no longer registered with Lotse." in text
@@ -279,6 +305,11 @@ def match_variants() -> list[tuple[str, dict[str, Any]]]:
                         **SAMPLE, "kind": kind, "side": side, "ended_because": because, "ended_by_me": by_me,
                         "status": "completed" if because == "completed" else "cancelled",
                         "named": because != "erased", "other_title": "" if because == "erased" else "Renate"}))
+            # An erasure names the match by its day, as an introduction or as a match that ran.
+            for ran in (False, True):
+                found.append(("match_ended", {**SAMPLE, "kind": kind, "side": side, "ended_because": "erased",
+                                              "status": "cancelled", "named": False, "other_title": "",
+                                              "wanted": "Pflege", "ran": ran, "since": "3 November 2026"}))
     return found
 
 

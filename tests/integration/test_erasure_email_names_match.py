@@ -1,0 +1,53 @@
+"""Review 7, findings 4 and 10: after a newcomer erases her data, the other side's email names the
+match by its day (her name is gone), calls an unanswered introduction an introduction, not a match,
+and does not tell an employer whose placement was running that "the position is free again"."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from lotse.intake import privacy
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    add_match,
+    add_participant,
+    add_position,
+    deliver_all,
+    notify,
+    to,
+)
+
+
+async def test_the_counterparts_name_the_match_an_erasure_ended(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    newcomer = await add_participant(pool, "newcomer", name="Оксана Мельник", locale="uk")
+    employer = await add_participant(pool, "employer", name="Klinikum Gera", locale="de")
+    mentor = await add_participant(pool, "mentor", name="Sabine Krüger", locale="en")
+    position = await add_position(pool, employer, title="Pflegefachkraft")
+    placed = await add_match(pool, "employer", newcomer, position, status="active")
+    introduced = await add_match(pool, "mentor", newcomer, mentor.id)
+    # Both said yes on 3 November; Sabine's introduction went out on 24 November (Thuringia's days).
+    await pool.execute("UPDATE matches SET introduced_at = '2026-11-01 12:00+01', active_at = '2026-11-03 23:30+01' "
+                       "WHERE id = $1", placed)
+    await pool.execute("UPDATE matches SET introduced_at = '2026-11-24 00:30+01' WHERE id = $1", introduced)
+    async with pool.acquire() as conn, conn.transaction():
+        await privacy.erase(conn, newcomer.id)
+    await notify(pool)
+    await deliver_all(delivery)
+
+    [klinikum] = to(sink, employer.email)
+    assert klinikum.subject == "Ihr Match ist beendet"
+    assert "Ihr Match, das am 3. November 2026 begonnen hat, ist beendet." in klinikum.text
+    assert "Ihre Stelle: Pflegefachkraft" in klinikum.text
+    assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in klinikum.text
+    assert "Lotse zählt die Stelle wieder als frei und kann sie jemand anderem vorschlagen." in klinikum.text
+    assert "auf Ihrer Seite verringern" in klinikum.text and "Die Stelle ist wieder frei." not in klinikum.text
+
+    [sabine] = to(sink, mentor.email)
+    assert sabine.subject == "An introduction has been withdrawn"
+    assert "the introduction we sent you on November 24, 2026 has been withdrawn." in sabine.text
+    assert "your match" not in sabine.text.lower()
+    assert "The newcomer is no longer registered with Lotse." in sabine.text
+    assert "Your place is free again." in sabine.text  # the introduction held it; nothing else does
