@@ -6,11 +6,13 @@ from aiohttp import web
 
 from lotse.intake.api import coordinators
 from lotse.intake.auth import ADMIN, COORDINATOR, PUBLIC, declare
-from lotse.intake.dashboard import login, pages, queue, reports, team_pages
+from lotse.intake.dashboard import login, pages, queue, render, reports, team_pages
 
 
 def setup_dashboard_routes(app: web.Application) -> None:
     router = app.router
+    # Innermost, after enforce_policies: it needs the logged-in coordinator (the app is not frozen yet).
+    app.middlewares.append(render.remember_locale)
 
     def route(method: str, path: str, handler, name: str, policy: str) -> None:  # type: ignore[no-untyped-def]
         declare(router.add_route(method, path, handler, name=name), policy)
