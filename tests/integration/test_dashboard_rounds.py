@@ -61,7 +61,7 @@ async def test_approving_a_round_lists_its_pairs_first_and_approves_only_those(
                       r"value=\"([^\"]+)\"></th>\s*<td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">([^<]+)</td>",
                       page)
     assert [(html.unescape(n), uuid.UUID(m), k, t, s) for n, m, k, t, s in rows] == [
-        ("Олена Шевчук", proposed[0], "Mentor/in", "Thomas Berger", "0,72"),
+        ("Олена Шевчук (Olena Shevchuk)", proposed[0], "Mentor/in", "Thomas Berger", "0,72"),  # review 7, #3
         ("Taras Bondarenko", proposed[1], "Mentor/in", "Sabine Krüger", "0,65"),
     ]
     assert "2 Vorschläge freigeben und vorstellen" in page

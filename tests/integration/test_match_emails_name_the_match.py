@@ -85,5 +85,5 @@ async def test_two_check_ins_to_one_newcomer_name_their_match_in_the_subject(
     assert subjects == ["Як справи? Ваш ментор: Renate Albrecht",
                         "Як справи? Курс німецької: Deutsch B1 am Wochenende, Sprachschule Jena"], subjects
     [to_mentor] = to(sink, mentor.email)
-    assert str(to_mentor.headers["Subject"]) == "Wie läuft es? Neu in Thüringen: Олена Шевчук"
+    assert str(to_mentor.headers["Subject"]) == "Wie läuft es? Neu in Thüringen: Олена Шевчук (Olena Shevchuk)"
     assert "einem Klick" not in to_mentor.text and "Auf dieser Seite" in to_mentor.text

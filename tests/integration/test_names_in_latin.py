@@ -4,6 +4,7 @@ a reader of Ukrainian sees the name as it is, and a name in a script without a t
 
 from __future__ import annotations
 
+import html
 import uuid
 
 import asyncpg
@@ -11,6 +12,8 @@ from aio_pika.abc import AbstractRobustConnection
 
 from lotse.shared import events
 from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import (
     Person,
     RunningNotifier,
@@ -19,6 +22,7 @@ from tests.integration.notifier_fixtures import (
     match_event,
     publish,
 )
+from tests.integration.test_dashboard import _suggest, _verified, login
 from tests.integration.test_notifier_match_emails import JENA, SUHL, mail_to, set_profile
 
 
@@ -57,3 +61,19 @@ async def test_a_vietnamese_newcomer_reads_her_cyrillic_mentors_name_in_latin_le
 async def publish_introduction(amqp: AbstractRobustConnection, match_id: uuid.UUID, newcomer: Person,
                                mentor: uuid.UUID) -> None:
     await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", newcomer, mentor))
+
+
+async def test_the_dashboard_shows_a_cyrillic_name_with_its_latin_spelling(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    oksana = await _verified(intake_client, pool, "/api/v1/newcomers",
+                             newcomer_payload(name="Оксана Мельник", preferred_locale="uk"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Sabine Krüger"))
+    match_id = await _suggest(pool, oksana, mentor)
+    await login(intake_client)
+    shown = "Оксана Мельник (Oksana Melnyk)"
+    for page in ("/dashboard", f"/dashboard/participants/{oksana}", "/dashboard/participants?q=melnyk",
+                 f"/dashboard/matches/{match_id}", f"/dashboard/participants/{mentor}", "/dashboard?lang=en"):
+        assert shown in html.unescape(await (await intake_client.get(page)).text()), page
+    match_page = html.unescape(await (await intake_client.get(f"/dashboard/matches/{match_id}")).text())
+    assert "Sabine Krüger (" not in match_page  # already in Latin letters

@@ -37,7 +37,7 @@ _COUNTERPART = """
 
 async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -> list[dict[str, Any]]:
     newcomers = await conn.fetch(
-        """SELECT p.id, p.name, p.district, p.languages, p.profile, p.about, p.verified_at,
+        """SELECT p.id, p.name, p.preferred_locale, p.district, p.languages, p.profile, p.about, p.verified_at,
                   extract(day FROM now() - coalesce(p.verified_at, p.created_at))::int AS days_waiting
            FROM participants p
            WHERE p.kind = 'newcomer' AND EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
@@ -152,7 +152,8 @@ async def start_round(request: web.Request) -> web.StreamResponse:
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
     """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
     rows = await conn.fetch(
-        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name, n.district AS newcomer_district
+        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name, n.district AS newcomer_district,
+                  n.preferred_locale AS newcomer_locale
            FROM matches m JOIN participants n ON n.id = m.newcomer_id
            WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
     titles = {r["match_id"]: r["title"] for r in await conn.fetch(_COUNTERPART, [r["id"] for r in rows])}

@@ -16,6 +16,7 @@ from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.errors import Handler
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 from lotse.shared.i18n import environment, negotiate_locale, translations
+from lotse.shared.name_search import with_latin
 from lotse.shared.reference import districts
 
 LOCALES: Final = ("de", "en")
@@ -67,6 +68,8 @@ def render(
             "query": request.query,
             "flash": request.query.get("msg"),
             "district_name": district_name,
+            # A coordinator reads Latin letters (de, en): a Cyrillic name with its passport spelling.
+            "latin_name": partial(with_latin, reader=locale),
             "v": v,
             "explain": partial(explain, v),
             "flag_of": partial(history.flag, v),

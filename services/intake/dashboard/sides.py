@@ -20,7 +20,7 @@ FROM: Final = """matches m JOIN participants n ON n.id = m.newcomer_id
     LEFT JOIN participants o ON o.id = CASE WHEN m.kind = 'mentor' THEN m.counterpart_id
                                             ELSE coalesce(c.provider_id, s.employer_id) END"""
 COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.status AS newcomer_status,
-    n.district AS newcomer_district,
+    n.district AS newcomer_district, n.preferred_locale AS newcomer_locale, o.preferred_locale AS other_locale,
     o.id AS other_id, o.kind AS other_kind, o.status AS other_status,
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
     coalesce(c.title, s.title) AS offer_title, coalesce(c.closed_at, s.closed_at) AS offer_closed_at,
