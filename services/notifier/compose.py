@@ -18,6 +18,7 @@ from lotse.notifier import email_change, match_context, shared_later
 from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
+from lotse.shared.name_search import with_latin
 
 Context = dict[str, Any]
 People = Mapping[uuid.UUID, asyncpg.Record]
@@ -166,6 +167,7 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     # Both sides by name: a flag is a reason to phone someone, so the mail must say whom.
     flagged = await conn.fetch(
         """SELECT m.id, m.kind, m.flag_code, m.flag_reason, coalesce(n.name, '') AS newcomer,
+                  n.preferred_locale AS newcomer_locale, mp.preferred_locale AS mentor_locale,
                   coalesce(CASE m.kind
                                WHEN 'mentor' THEN mp.name
                                WHEN 'language_course' THEN c.title || ' (' || (cp.profile->>'organisation') || ')'
@@ -186,18 +188,22 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     )
     if not (new or waiting or flagged or undelivered):
         return None  # everything was decided meanwhile: an empty summary is noise
+    # The dashboard language the coordinator chose (intake stores it); German, the welcome
+    # centre's, when none was chosen.
+    locale = coordinator["locale"] if coordinator["locale"] in SUPPORTED_LOCALES else "de"
     return Recipient(
         coordinator["email"],
-        # The dashboard language the coordinator chose (intake stores it); German, the welcome
-        # centre's, when none was chosen.
-        coordinator["locale"] if coordinator["locale"] in SUPPORTED_LOCALES else "de",
+        locale,
         {
             "new_suggestions": int(new),
             "open_suggestions": int(waiting),
             "undelivered": int(undelivered),
             "flagged": [
                 {"kind": f["kind"], "code": flag_code(f["flag_code"]), "reason": f["flag_reason"] or "",
-                 "newcomer": f["newcomer"], "counterpart": f["counterpart"],
+                 # Names as the dashboard shows them: a Cyrillic one with its Latin spelling.
+                 "newcomer": with_latin(f["newcomer"], f["newcomer_locale"], locale),
+                 "counterpart": with_latin(f["counterpart"], f["mentor_locale"], locale)
+                 if f["kind"] == "mentor" else f["counterpart"],
                  "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged
             ],

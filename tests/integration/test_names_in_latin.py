@@ -10,20 +10,29 @@ import uuid
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.shared import events
+from lotse.notifier import digest
+from lotse.shared import events, matches
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import (
+    FastRetries,
     Person,
     RunningNotifier,
+    add_coordinator,
     add_match,
     add_participant,
+    deliver_all,
+    delivery,
     match_event,
     publish,
+    smtp_settings,
+    to,
 )
 from tests.integration.test_dashboard import _suggest, _verified, login
 from tests.integration.test_notifier_match_emails import JENA, SUHL, mail_to, set_profile
+
+__all__ = ["delivery", "smtp_settings"]  # fixtures used by name
 
 
 async def test_a_german_mentor_reads_a_cyrillic_name_with_its_latin_spelling(
@@ -77,3 +86,17 @@ async def test_the_dashboard_shows_a_cyrillic_name_with_its_latin_spelling(
         assert shown in html.unescape(await (await intake_client.get(page)).text()), page
     match_page = html.unescape(await (await intake_client.get(f"/dashboard/matches/{match_id}")).text())
     assert "Sabine Krüger (" not in match_page  # already in Latin letters
+
+
+async def test_the_digest_names_a_flagged_match_with_the_latin_spelling(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink,
+) -> None:
+    _, email = await add_coordinator(pool)
+    oksana = await add_participant(pool, "newcomer", name="Оксана Мельник", locale="uk")
+    mentor = await add_participant(pool, "mentor", name="Sabine Krüger", locale="de")
+    await add_match(pool, "mentor", oksana, mentor.id, flag_code=matches.FLAG_UNANSWERED)
+    async with pool.acquire() as conn:
+        assert await digest.request_digests(conn, 3600.0, now=1_800_000_010.0) == 1
+    await deliver_all(delivery)
+    [mail] = to(sink, email)
+    assert "Оксана Мельник (Oksana Melnyk) ↔ Sabine Krüger –" in mail.text
