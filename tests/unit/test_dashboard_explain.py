@@ -105,3 +105,12 @@ def test_an_unknown_sentence_is_shown_as_it_is_and_marked_english() -> None:
     entry = {"factor": "distance", "contribution": 0.1, "detail": "Something an older matcher said."}
     assert explain(for_locale("de"), entry) == ("Something an older matcher said.", "en")
     assert explain(for_locale("en"), entry) == ("Something an older matcher said.", None)
+
+
+def test_labels_inside_a_sentence_read_as_a_list_and_a_need_says_whose_it_is() -> None:
+    """Review 7, polish: "Offers Relocation support." (a label's capital inside a sentence), and the
+    form's first-person "Work for my partner" as a coordinator's label."""
+    english = {e["detail"]: explain(for_locale("en"), e)[0] for e in _entries()}
+    assert english["Offers housing_help, relocation_support."] == "Offers: Help finding housing, Relocation support."
+    assert for_locale("en").labels("need", ["partner_career", "school"]) == "Job search for the partner, School"
+    assert for_locale("de").label("need", "partner_career") == "Arbeitssuche für die Partnerin oder den Partner"

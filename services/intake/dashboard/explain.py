@@ -150,7 +150,7 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
         "offers": (
             (r"Offers no extra support\.", _fixed(N_("No extra support."))),
             (r"Offers (.+)\.",
-             lambda v, m: v._("Offers %(offers)s.") % {"offers": _codes(v, "offer", m[1])}),
+             lambda v, m: v._("Offers: %(offers)s.") % {"offers": _codes(v, "offer", m[1])}),
         ),
         "learned": (
             (r"Coordinators' earlier decisions on similar pairs \((\d+) decisions\): (\d+)% likely to be approved\.",

@@ -50,6 +50,9 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "german": N_("German"), "offers": N_("Offers"), "learned": N_("Earlier decisions"),
     },
     "consent": {"data_processing": N_("Data processing"), "share_contact": N_("Passing on contact details")},
+    # The form's label for this need is the newcomer's own voice ("Work for my partner"); the
+    # dashboard says whose need it is, as the mentor's email does.
+    "need": {"partner_career": N_("Job search for the partner")},
     "arrival": {"abroad": N_("still abroad"), "arrived": N_("already in Thuringia")},
     "round_objective": {"best_total_score": N_("Best total score"),
                         "most_matched": N_("As many newcomers as possible")},
