@@ -45,6 +45,11 @@ class Composer:
     def manage_url(self, participant_id: uuid.UUID) -> str:
         return self.link(f"/manage/{self._signer.sign(tokens.MANAGE, pid=str(participant_id))}")
 
+    @property
+    def unverified_days(self) -> int:
+        """How long intake keeps a registration nobody confirmed (retention.delete_unverified)."""
+        return self._settings.verification_ttl_days
+
     def verify_url(self, participant_id: uuid.UUID) -> str:
         return self.link(f"/verify/{self._signer.sign(tokens.VERIFY, pid=str(participant_id))}")
 
@@ -102,7 +107,8 @@ async def _basic(
 async def _verification(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
 ) -> Context:
-    return {**await _basic(composer, conn, row, person), "verify_url": composer.verify_url(person["id"])}
+    return {**await _basic(composer, conn, row, person), "verify_url": composer.verify_url(person["id"]),
+            "deleted_after_days": composer.unverified_days}
 
 
 async def _with_kind(

@@ -15,6 +15,7 @@ SAMPLE: dict[str, Any] = {
     "name": "Nguyễn Thị Lan",
     "manage_url": f"{BASE}/manage/SAMPLE-TOKEN",
     "verify_url": f"{BASE}/verify/SAMPLE-TOKEN",
+    "deleted_after_days": 30,
     "accept_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=accept",
     "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
     "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
+
 import pytest
 
+from lotse.notifier import compose
+from lotse.notifier.compose import Composer
 from lotse.notifier.preview import SAMPLE, preview
 from lotse.notifier.render import TYPES, UnknownNotification, render_email
+from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES, language_tag
 
 
@@ -132,3 +138,15 @@ def test_an_erased_other_side_leaves_no_empty_name_line(notification: str, local
     assert not any(p and p in body.split("\n") for p in prefixes)  # the label alone is not left standing
     html = email.html or ""
     assert "<strong></strong>" not in html and "<p></p>" not in html and "<p><br>" not in html
+
+
+async def test_the_verification_email_says_after_how_many_days_unconfirmed_data_is_deleted(settings: Settings) -> None:
+    """Review 7, polish: "deleted automatically" said when; the period is intake's (LOTSE_VERIFICATION_TTL_DAYS)."""
+    composer = Composer(dataclasses.replace(settings, verification_ttl_days=21))
+    person = {"id": uuid.uuid4(), "name": "Оксана"}
+    context = await compose._verification(composer, None, None, person)
+    assert context["deleted_after_days"] == 21
+    uk = render_email("verification", "uk", context).text
+    assert "без підтвердження ваші дані буде автоматично видалено через 21 день." in uk
+    assert "nach 1 Tag automatisch" in render_email("verification", "de", {**context, "deleted_after_days": 1}).text
+    assert "after 30 days." in (render_email("verification", "en", {**context, "deleted_after_days": 30}).html or "")
