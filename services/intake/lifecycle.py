@@ -244,11 +244,13 @@ async def mark_handled(
     audited with the note. An introduction counts as reminded again now, so if it is still
     unanswered lifecycle_jobs flags it once more after FLAG_AFTER_REMINDER; with `resend`, each
     side that has not answered is sent the reminder (the introduction again). False when the
-    match has no flag (already handled) or no longer asks for one."""
+    match has no flag (already handled), no longer asks for one, or has the connect flag: that one
+    goes only when someone put the two in touch (mark_connected), which a note does not say."""
     match = await conn.fetchrow(
         """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
-           WHERE id = $1 AND flagged_at IS NOT NULL AND status = ANY($2::text[]) FOR UPDATE""",
-        match_id, list(matches.FLAGGABLE),
+           WHERE id = $1 AND flagged_at IS NOT NULL AND status = ANY($2::text[])
+             AND flag_code IS DISTINCT FROM $3 FOR UPDATE""",
+        match_id, list(matches.FLAGGABLE), matches.FLAG_CONNECT,
     )
     if match is None:
         return False

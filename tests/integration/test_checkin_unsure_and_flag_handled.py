@@ -120,3 +120,16 @@ async def test_a_coordinator_marks_an_unanswered_flag_handled(intake_client: Int
     again = await intake_client.post(f"/dashboard/matches/{uuid.uuid4()}/handled", allow_redirects=False,
                                      data={"csrf": csrf, "note": "x"})
     assert "msg=conflict" in again.headers["Location"]
+
+
+async def test_the_connect_flag_is_not_cleared_as_handled(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """The connect flag goes only with "in touch" (mark_connected); a handled-note posted
+    directly gets the usual conflict notice and the flag stays, unaudited."""
+    csrf = await login(intake_client)
+    oksana, thomas = await _pair(pool)
+    match_id = await add_match(pool, "mentor", oksana, thomas.id, status="active", flag_code=matches.FLAG_CONNECT)
+    refused = await intake_client.post(f"/dashboard/matches/{match_id}/handled", allow_redirects=False,
+                                       data={"csrf": csrf, "note": "erledigt"})
+    assert refused.status == 303 and "msg=conflict" in refused.headers["Location"]
+    assert await pool.fetchval(FLAG, match_id) == matches.FLAG_CONNECT
+    assert not await pool.fetchval("SELECT count(*) FROM audit_log WHERE subject_id = $1", match_id)
