@@ -255,3 +255,10 @@ async def counterpart_owner(conn: asyncpg.Connection, kind: str, counterpart_id:
     """The participant behind a counterpart: the mentor, the course's provider, the position's employer."""
     owner: uuid.UUID | None = await conn.fetchval(_OWNER[kind], counterpart_id)
     return owner
+
+
+async def never_introduced(conn: asyncpg.Connection, match_id: uuid.UUID) -> bool:
+    """The match exists and was never introduced (only suggested or approved while it lasted)."""
+    return bool(await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM matches WHERE id = $1 AND introduced_at IS NULL)", match_id
+    ))

@@ -84,6 +84,10 @@ class NotifierConsumer(Consumer):
             # The second yes: both sides learn how to get in touch (the first was told to wait for this).
             return await self._both_sides(conn, event, "match_active")
         if event.type == events.MATCH_ENDED:
+            # An erasure can end a match that was only approved: its sides never heard of it,
+            # so there is nothing to tell them.
+            if await matches_db.never_introduced(conn, uuid.UUID(data["match_id"])):
+                return []
             return await self._both_sides(conn, event, "match_ended")
         if event.type == events.PARTICIPANT_ERASED:
             await notifications_db.forget_participant(conn, data["participant_id"])

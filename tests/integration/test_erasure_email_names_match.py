@@ -51,3 +51,24 @@ async def test_the_counterparts_name_the_match_an_erasure_ended(
     assert "your match" not in sabine.text.lower()
     assert "The newcomer is no longer registered with Lotse." in sabine.text
     assert "Your place is free again." in sabine.text  # the introduction held it; nothing else does
+
+
+async def test_an_erasure_ending_a_match_never_introduced_tells_nobody_about_it(pool: asyncpg.Pool) -> None:
+    """A match only approved was never announced to its sides: its end (here by the newcomer's
+    erasure, through the notifier consumer) makes no "your match has ended" for anyone, while the
+    introduced one beside it still does."""
+    newcomer = await add_participant(pool, "newcomer", name="Оксана Мельник", locale="uk")
+    waiting = await add_participant(pool, "mentor", name="Petra Vogel", locale="de")
+    introduced = await add_participant(pool, "mentor", name="Sabine Krüger", locale="en")
+    approved = await add_match(pool, "mentor", newcomer, waiting.id, status="approved")
+    await pool.execute("UPDATE matches SET introduced_at = NULL WHERE id = $1", approved)
+    told = await add_match(pool, "mentor", newcomer, introduced.id)
+    async with pool.acquire() as conn, conn.transaction():
+        await privacy.erase(conn, newcomer.id)
+    await notify(pool)
+
+    rows = await pool.fetch("SELECT type, participant_id, match_id FROM notifications WHERE type = 'match_ended'")
+    assert [(r["participant_id"], r["match_id"]) for r in rows if r["participant_id"] != newcomer.id] == [
+        (introduced.id, told)
+    ]
+    assert all(r["match_id"] != approved for r in rows)
