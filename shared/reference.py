@@ -1,4 +1,4 @@
-"""Reference data shipped with the package: Thuringia's districts and the vocabularies."""
+"""Reference data shipped with the package: Thuringia's districts and time zone, and the vocabularies."""
 
 from __future__ import annotations
 
@@ -7,11 +7,24 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CEFR_LEVELS: tuple[str, ...] = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
+#: Thuringia's time zone: the coordinators' clock, and the calendar on which a match began. One IANA
+#: name, so PostgreSQL (AT TIME ZONE) and Python (zoneinfo) read the same zone.
+TIME_ZONE: Final = "Europe/Berlin"
+
+
+def time_zone() -> tzinfo:
+    """TIME_ZONE for Python; UTC where no zone data is installed (the database hands out UTC)."""
+    try:
+        return ZoneInfo(TIME_ZONE)
+    except ZoneInfoNotFoundError:
+        return UTC
 
 
 @dataclass(frozen=True, slots=True)

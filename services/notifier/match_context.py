@@ -17,6 +17,7 @@ from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.name_search import latin_or_name, with_latin
+from lotse.shared.reference import TIME_ZONE
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -93,8 +94,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     # began_on: the day it was introduced, or since both said yes, on Thuringia's calendar.
     match = await conn.fetchrow(
         f"""SELECT {matches_db.MATCH_COLUMNS}, features, active_at IS NOT NULL AS ran,
-                   (coalesce(active_at, introduced_at) AT TIME ZONE 'Europe/Berlin')::date AS began_on
-            FROM matches WHERE id = $1""", row["match_id"])
+                   (coalesce(active_at, introduced_at) AT TIME ZONE $2)::date AS began_on
+            FROM matches WHERE id = $1""", row["match_id"], TIME_ZONE)
     if match is None:
         return None
     other = await conn.fetchrow(_OTHER_SIDE[match["kind"]], match["counterpart_id"])

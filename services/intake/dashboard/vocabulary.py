@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime
 from functools import cache
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -26,6 +25,7 @@ from lotse.intake.validation import N_
 from lotse.intake.web.vocabulary import LABELS as FORM_LABELS
 from lotse.intake.web.vocabulary import LANGUAGE_NAMES
 from lotse.shared.i18n import translations
+from lotse.shared.reference import time_zone
 
 PACKAGE: Final = "lotse.intake.dashboard"
 DOMAIN: Final = "dashboard"
@@ -218,15 +218,8 @@ def _time(machine: str, shown: str) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(machine, shown)
 
 
-def _zone() -> tzinfo:
-    """Coordinators work in Thuringia; the database hands out UTC. UTC where no zone data is installed."""
-    try:
-        return ZoneInfo("Europe/Berlin")
-    except ZoneInfoNotFoundError:
-        return UTC
-
-
-ZONE: Final = _zone()
+# Coordinators work in Thuringia; the database hands out UTC.
+ZONE: Final = time_zone()
 
 
 @cache
