@@ -1,5 +1,6 @@
 """Review 7, finding 9: the audit log reads back the bulk CSV exports of personal data (with the
-list's filters, never a search's words) and a participant's own erasure (no name kept)."""
+list's filters, never a search's words) and a participant's own erasure (no name kept), pause,
+resume and withdrawn consent to share contact details."""
 
 from __future__ import annotations
 
@@ -50,3 +51,28 @@ async def test_a_participants_own_erasure_is_in_the_audit_log(
     await login(intake_client)
     page = await (await intake_client.get(f"/dashboard/audit?subject={participant_id}")).text()
     assert "hat die eigenen Daten gelöscht" in page and "Мельник" not in page
+
+
+async def test_a_participants_own_pause_resume_and_withdrawn_consent_are_in_the_audit_log(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    participant_id = await _registered(intake_client, pool, "newcomers", name="Оксана Мельник")
+    link = manage_link(participant_id)
+    for action in ("pause", "pause", "resume", "unshare", "unshare"):  # repeated clicks change nothing
+        assert (await intake_client.post(link, data={"action": action}, allow_redirects=False)).status == 303
+
+    entries = await pool.fetch("SELECT actor_id, actor_role, action, subject_id, before, after FROM audit_log "
+                               "ORDER BY id")
+    assert [(e["action"], e["before"], e["after"]) for e in entries] == [
+        ("participant.pause_own", {"status": "verified"}, {"status": "paused"}),
+        ("participant.resume_own", {"status": "paused"}, {"status": "verified"}),
+        ("participant.share_contact_withdrawn", None, None),
+    ]
+    assert {(e["actor_id"], e["actor_role"], e["subject_id"]) for e in entries} == {
+        (participant_id, "participant", participant_id)}
+
+    await login(intake_client)
+    page = await (await intake_client.get(f"/dashboard/audit?subject={participant_id}")).text()
+    for label in ("hat das eigene Matching pausiert", "hat das eigene Matching fortgesetzt",
+                  "hat die Einwilligung zur Weitergabe der Kontaktdaten widerrufen"):
+        assert label in page

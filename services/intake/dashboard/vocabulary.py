@@ -120,6 +120,9 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.email_change_cancelled": N_("withdrew the change of e-mail address"),
         "participant.email_changed": N_("confirmed the new e-mail address"),
         "participant.erase_own": N_("erased their own data"),
+        "participant.pause_own": N_("paused their own matching"),
+        "participant.resume_own": N_("resumed their own matching"),
+        "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),
     },
 }
 

@@ -154,12 +154,18 @@ async def manage_submit(request: web.Request) -> web.Response:
             _check_current(request, row["email_changed_at"])
             if switch_language(request, form):  # the header's switcher sends the edit form along
                 return await _draw(request, conn, row, values=forms.form_values(form))
-            if action == "pause":
-                await self_service.set_paused(conn, participant_id, True)
-            elif action == "resume":
-                await self_service.set_paused(conn, participant_id, False)
+            if action in ("pause", "resume"):
+                status = await self_service.set_paused(conn, participant_id, action == "pause")
+                if status != row["status"]:  # a second click changes nothing and leaves no second entry
+                    await audit.record_by_participant(conn, participant_id, f"participant.{action}_own",
+                                                      "participant", participant_id,
+                                                      before={"status": row["status"]}, after={"status": status})
             elif action in ("share", "unshare"):
                 await self_service.set_share_contact(conn, participant_id, action == "share")
+                if action == "unshare" and row["shares_contact"]:
+                    # A given consent taken back (a yes is audited when it shares addresses: match.contact_shared).
+                    await audit.record_by_participant(conn, participant_id, "participant.share_contact_withdrawn",
+                                                      "participant", participant_id)
             elif action == "email_change":
                 if (not_asked := await _change_email(request, conn, row, form)) is not None:
                     return not_asked
