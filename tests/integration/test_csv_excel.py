@@ -87,3 +87,36 @@ async def test_text_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(
 def test_numbers_stay_numbers() -> None:
     """Scores are never negative (a check in the table), but a number is no text to neutralise."""
     assert _cell(Decimal("-0.25")) == "-0,25" and _cell(-3) == -3 and _cell(-0.5) == "-0,5"
+
+
+async def test_why_a_match_stopped_reads_in_the_coordinators_language_beside_its_code(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """The matches CSV wrote the stored English codes ("not_a_good_fit: …", "participant_erased");
+    `reason` now reads as on the match page, in the dashboard's language, and `reason_code`
+    (appended, so the old columns keep their places) keeps the code for filters and formulas."""
+    await login(intake_client)
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Олена Шевчук"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Sabine Krüger"))
+    stopped = []  # one pair has one open match at a time: each stops before the next is suggested
+    for status, reason, code, side in [
+        ("rejected", "not_a_good_fit: spricht kein Russisch", "not_a_good_fit", None),
+        ("withdrawn", "participant_erased", "participant_erased", None),
+        ("cancelled", "declined by newcomer", "declined", "newcomer"),
+        ("completed", "Ziel erreicht", "coordinator", None),
+    ]:
+        match_id = await _suggest(pool, newcomer, mentor)
+        await pool.execute("UPDATE matches SET status = $2, reason = $3, end_reason = $4, ended_by_side = $5 "
+                           "WHERE id = $1", match_id, status, reason, code, side)
+        stopped.append(match_id)
+    rejected, erased, declined, ended = stopped
+
+    german = await _rows(intake_client, "/dashboard/export/matches.csv?lang=de")
+    assert list(german[0])[-1] == "reason_code"
+    rows = {row["id"]: (row["reason"], row["reason_code"]) for row in german}
+    assert rows[str(rejected)] == ("Passt nicht: spricht kein Russisch", "not_a_good_fit")
+    assert rows[str(erased)] == ("Die Daten einer teilnehmenden Person wurden gelöscht", "participant_erased")
+    assert rows[str(declined)] == ("Von der neu angekommenen Person abgelehnt", "declined")
+    assert rows[str(ended)] == ("Ziel erreicht", "coordinator")
+    english = {row["id"]: row["reason"] for row in await _rows(intake_client, "/dashboard/export/matches.csv?lang=en")}
+    assert english[str(rejected)] == "Not a good fit: spricht kein Russisch"

@@ -13,7 +13,7 @@ from aiohttp import web
 from markupsafe import Markup
 
 from lotse.intake import audit, stats
-from lotse.intake.dashboard import audit_log, pages, paging, sides
+from lotse.intake.dashboard import audit_log, history, pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
@@ -117,19 +117,26 @@ def _export_filters(request: web.Request) -> str | None:
 
 
 async def matches_csv(request: web.Request) -> web.Response:
+    """Every match. Why it stopped reads as on its page, in the coordinator's language ("Passt
+    nicht: spricht kein Russisch"); reason_code keeps the code (matches.end_reason) for
+    filters and formulas, whoever downloaded the file."""
+    v = for_locale(locale_of(request))
     async with request.app[pool_key].acquire() as conn:
         # A match touching an erased person keeps its months only, as on its page.
         rows = await conn.fetch(
             f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.created_at"}) ELSE m.created_at END,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.decided_at"}) ELSE m.decided_at END,
-                       m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title
+                       m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title,
+                       m.end_reason, m.ended_by_side
                 FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x ORDER BY m.created_at""")
         await audit.record(conn, request[coordinator_key], "match.csv_export", "match", None,
                            after={"rows": len(rows)})
     header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",
-              "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name", "counterpart_title"]
-    return _csv("matches.csv", header, [list(r.values()) for r in rows])
+              "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name", "counterpart_title",
+              "reason_code"]
+    # reason_code at the end: a reader by column position finds the old columns where they were.
+    return _csv("matches.csv", header, [[*r[:9], history.ending(v, r), *r[10:14], r["end_reason"]] for r in rows])
 
 
 async def audit_page(request: web.Request) -> web.Response:
