@@ -6,8 +6,7 @@ name an entry's subject read the dashboard's own views of matches (sides.py), so
 
 from __future__ import annotations
 
-import uuid
-from typing import Final
+from typing import Any, Final
 
 import asyncpg
 
@@ -37,15 +36,6 @@ _COLUMNS: Final = """x.*, coalesce(sc.title, sp.title) AS subject_title,
     t.email AS subject_email, r.requested_at AS round_requested_at"""
 
 
-async def entries(
-    conn: asyncpg.Connection,
-    *,
-    actor_id: uuid.UUID | None = None,
-    subject_id: uuid.UUID | None = None,
-    action: str | None = None,
-    limit: int = 200,
-    offset: int = 0,
-) -> list[asyncpg.Record]:
-    """audit.entries (same filters, same order) with each entry's subject named (see _SUBJECTS)."""
-    return await audit.entries(conn, actor_id=actor_id, subject_id=subject_id, action=action, limit=limit,
-                               offset=offset, columns=_COLUMNS, joins=_SUBJECTS)
+async def entries(conn: asyncpg.Connection, **filters: Any) -> list[asyncpg.Record]:
+    """audit.entries (its filters and paging, same order) with each entry's subject named (see _SUBJECTS)."""
+    return await audit.entries(conn, **filters, columns=_COLUMNS, joins=_SUBJECTS)
