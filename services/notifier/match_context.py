@@ -143,6 +143,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "starts_on": date_in_sentence(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
+        # Whose consent counts beside the reader's (shared_later): already resolved here.
+        "other_id": other_id,
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])),
         "facts": facts,

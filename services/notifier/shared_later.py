@@ -17,7 +17,7 @@ import asyncpg
 
 from lotse.notifier import match_context
 from lotse.notifier.consumer import NotifierConsumer
-from lotse.shared import events, matches, matches_db
+from lotse.shared import events, matches
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -55,11 +55,7 @@ async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncp
         raise LookupError("the match is no longer active")
     if not context["contact_email"]:
         raise LookupError("the contact details are no longer shared")
-    match = await conn.fetchrow("SELECT kind, newcomer_id, counterpart_id FROM matches WHERE id = $1",
-                                row["match_id"])
-    other_id = match["newcomer_id"] if context["side"] == "counterpart" else await matches_db.counterpart_owner(
-        conn, match["kind"], match["counterpart_id"])
-    by_me = other_id is not None and await agreed_last(conn, person["id"], other_id)
+    by_me = await agreed_last(conn, person["id"], context["other_id"])
     # The one who agreed: the newcomer, the mentor, or the organisation behind the course or job.
     other = context["other_title"] if context["side"] == "counterpart" or context["kind"] == "mentor" else (
         context["organisation"])
