@@ -27,7 +27,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import aio_pika
 import asyncpg
@@ -46,6 +46,11 @@ log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-lotse-attempt"
 DEAD_REASON_HEADER = "x-lotse-dead-reason"
+#: Records messages ($2 ids, $3 types) as processed by consumer $1; returns the ids not seen before.
+#: A consumer that handles its events in the same statement embeds it (see record_and_handle_at_once).
+RECORD_MESSAGES: Final = """INSERT INTO processed_messages (consumer, message_id, type)
+    SELECT $1, message_id, type FROM unnest($2::uuid[], $3::text[]) AS m (message_id, type)
+    ON CONFLICT DO NOTHING RETURNING message_id"""
 
 
 class PermanentError(Exception):
@@ -181,11 +186,7 @@ class Consumer(ABC):
                 return _first_times(batch, new)
             async with conn.transaction():
                 new = {row["message_id"] for row in await conn.fetch(
-                    """INSERT INTO processed_messages (consumer, message_id, type)
-                       SELECT $1, message_id, type FROM unnest($2::uuid[], $3::text[]) AS m (message_id, type)
-                       ON CONFLICT DO NOTHING RETURNING message_id""",
-                    self.name, [e.id for e in batch], [e.type for e in batch],
-                )}
+                    RECORD_MESSAGES, self.name, [e.id for e in batch], [e.type for e in batch])}
                 first_times = _first_times(batch, new)
                 await self.handle_all(conn, [e for e, first in zip(batch, first_times, strict=True) if first])
         return first_times

@@ -9,6 +9,7 @@ from typing import Final
 
 import asyncpg
 
+from lotse.shared.consumer import RECORD_MESSAGES
 from lotse.shared.events import Event
 
 
@@ -57,10 +58,7 @@ async def record_with_messages(
     """Record ``messages`` as processed by ``consumer`` and, for those seen for the first time,
     their notifications, in one statement; returns the ids of the messages seen first now."""
     first = await conn.fetch(
-        """WITH fresh AS (
-               INSERT INTO processed_messages (consumer, message_id, type)
-               SELECT $1, message_id, type FROM unnest($2::uuid[], $3::text[]) AS m (message_id, type)
-               ON CONFLICT DO NOTHING RETURNING message_id),
+        f"""WITH fresh AS ({RECORD_MESSAGES}),
            added AS (
                INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id)
                SELECT gen_random_uuid(), r.* FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
