@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import asyncpg
 
 from lotse.notifier import match_context
-from lotse.shared import matches
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -90,11 +89,4 @@ async def contact_changed(
     """The other side's new address, read at send time; nothing (LookupError: the row is skipped)
     once the match is no longer active or the addresses are no longer both shared."""
     context = await match_context.about_match(composer, conn, row, person)
-    if context["status"] != matches.ACTIVE:
-        raise LookupError("the match is no longer active")
-    if not context["contact_email"]:
-        raise LookupError("the contact details are no longer shared")
-    # Whose address it is: the newcomer, the mentor, or the organisation behind the course or job.
-    other = context["other_title"] if context["side"] == "counterpart" or context["kind"] == "mentor" else (
-        context["organisation"])
-    return {**context, "other_name": other}
+    return {**context, "other_name": match_context.shared_with(context)}  # whose address it is

@@ -172,6 +172,19 @@ async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg
     }
 
 
+def shared_with(context: Context) -> str:
+    """Who the reader now shares addresses with, for the emails that exist only to say so
+    (contact_changed, a later match_active); LookupError (the row is skipped) once the match is no
+    longer active or the addresses are no longer both shared: nothing true is left to say."""
+    if context["status"] != matches.ACTIVE:
+        raise LookupError("the match is no longer active")
+    if not context["contact_email"]:
+        raise LookupError("the contact details are no longer shared")
+    # The newcomer, the mentor, or the organisation behind the course or job.
+    named_by_title = context["side"] == "counterpart" or context["kind"] == "mentor"
+    return str(context["other_title"] if named_by_title else context["organisation"])
+
+
 def ended_because(status: str, end_reason: str | None) -> str:
     """Why a match ended, from the code intake stored: the other side was erased (the recipient was
     not, or they would get no email), someone asked for a re-match, or a coordinator ended it. A

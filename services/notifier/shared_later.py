@@ -17,7 +17,7 @@ import asyncpg
 
 from lotse.notifier import match_context
 from lotse.notifier.consumer import NotifierConsumer
-from lotse.shared import events, matches
+from lotse.shared import events
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer
@@ -51,12 +51,6 @@ async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncp
     context = await match_context.about_match(composer, conn, row, person)
     if not await requested(conn, row):
         return {**context, "shared_later": ""}
-    if context["status"] != matches.ACTIVE:
-        raise LookupError("the match is no longer active")
-    if not context["contact_email"]:
-        raise LookupError("the contact details are no longer shared")
+    other = match_context.shared_with(context)  # the one who agreed
     by_me = await agreed_last(conn, person["id"], context["other_id"])
-    # The one who agreed: the newcomer, the mentor, or the organisation behind the course or job.
-    other = context["other_title"] if context["side"] == "counterpart" or context["kind"] == "mentor" else (
-        context["organisation"])
     return {**context, "shared_later": "by_me" if by_me else "by_other", "other_name": other}
