@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from lotse.intake import lifecycle, self_service
+from lotse.intake import lifecycle, participants_db
 from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.web import expired_links
@@ -40,9 +40,8 @@ def _invalid_page(request: web.Request) -> str:
 async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
     match_id, participant_id, signed_at = await _claims(request, purpose)
     async with request.app[pool_key].acquire() as conn:
-        speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
-        person = await conn.fetchrow("SELECT status, email_changed_at FROM participants WHERE id = $1",
-                                     participant_id)
+        person = await participants_db.get_status(conn, participant_id)
+        speak_as_person(request, person["preferred_locale"] if person else None)
         # An erased person's old emails open what their manage link does: nothing of the match.
         if person is None or person["status"] == "erased":
             raise web.HTTPGone(text=render(request, "manage_gone.html").text, content_type="text/html")
