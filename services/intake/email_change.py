@@ -174,13 +174,6 @@ def link_outdated(signed_at: datetime, changed_at: datetime | None) -> bool:
     return changed_at is not None and signed_at < changed_at.replace(microsecond=0)
 
 
-async def changed_at(conn: asyncpg.Connection, participant_id: uuid.UUID) -> datetime | None:
-    moment: datetime | None = await conn.fetchval(
-        "SELECT email_changed_at FROM participants WHERE id = $1", participant_id
-    )
-    return moment
-
-
 async def forget_expired(conn: asyncpg.Connection) -> int:
     """Retention: requests older than their link can be (open or done), with both addresses."""
     result = await conn.execute(

@@ -12,7 +12,7 @@ from typing import Any, Final
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import audit, email_change, offers, own_matches, privacy, self_service
+from lotse.intake import audit, email_change, offers, own_matches, participants_db, privacy, self_service
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
@@ -52,6 +52,14 @@ async def _speak_as_person(request: web.Request, conn: asyncpg.Connection, parti
     """For pages that do not load the person: `preferred_locale` is kept after erasure, so
     "deleted" and "no longer exists" speak it too. Pages that load the person use its row."""
     speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+
+
+async def _speak_if_current(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
+    """For pages that do not load the person otherwise: their language and whether this link is
+    still theirs (_check_current), from one read of their row."""
+    person = await participants_db.get_status(conn, participant_id)
+    speak_as_person(request, person["preferred_locale"] if person else None)
+    _check_current(request, person["email_changed_at"] if person else None)
 
 
 async def _gone(request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID) -> web.Response:
@@ -245,8 +253,7 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
 async def erase_page(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
     async with request.app[pool_key].acquire() as conn:
-        await _speak_as_person(request, conn, participant_id)
-        _check_current(request, await email_change.changed_at(conn, participant_id))
+        await _speak_if_current(request, conn, participant_id)
     return render(request, "manage_erase.html")
 
 
@@ -254,8 +261,7 @@ async def erase_submit(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
     form = await request.post()
     async with request.app[pool_key].acquire() as conn:
-        await _speak_as_person(request, conn, participant_id)
-        _check_current(request, await email_change.changed_at(conn, participant_id))
+        await _speak_if_current(request, conn, participant_id)
         if form.get("confirm") != "yes":
             return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
         async with conn.transaction():
