@@ -38,6 +38,7 @@ def _dash(locale: str, text: str) -> str:
 async def _public_page(response: Any, status: int, locale: str, heading: str) -> str:
     html: str = await response.text()
     assert response.status == status and response.content_type == "text/html", html
+    assert locale == "en" or _in(locale, heading) != heading, "the heading is translated, not English again"
     assert f'<html lang="{locale}"' in html and f"<h1>{_in(locale, heading)}</h1>" in html, html
     for name, value in HEADERS.items():
         assert response.headers[name] == value
@@ -47,6 +48,7 @@ async def _public_page(response: Any, status: int, locale: str, heading: str) ->
 async def _dashboard_page(response: Any, status: int, locale: str, heading: str) -> str:
     html: str = await response.text()
     assert response.status == status and response.content_type == "text/html", html
+    assert locale == "en" or _dash(locale, heading) != heading, "the heading is translated, not English again"
     assert f'<html lang="{locale}"' in html and f"<h1>{_dash(locale, heading)}</h1>" in html, html
     assert 'href="/dashboard"' in html
     assert response.headers["Cache-Control"] == "no-store"

@@ -84,6 +84,8 @@ async def test_the_manage_page_asks_whom_the_check_in_email_asks(
     action = _checkin_action(await (await intake_client.get(manage_link(mentor))).text(), with_mentor)
     assert action is not None
     assert (await intake_client.post(action, data={"answer": "good"}, allow_redirects=False)).status == 303
+    answer = await pool.fetchrow("SELECT answer, side FROM checkins WHERE match_id = $1", with_mentor)
+    assert (answer["answer"], answer["side"]) == ("good", "counterpart")  # recorded, so "flags nothing" means something
     assert await pool.fetchval("SELECT flagged_at FROM matches WHERE id = $1", with_mentor) is None
     page = await (await intake_client.get(manage_link(newcomer))).text()
     assert _checkin_action(page, with_mentor) and _checkin_action(page, with_job)
