@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from functools import partial
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -94,8 +95,6 @@ def render(
 
 def _other_language_url(request: web.Request, other: str) -> str:
     """This page in the other language, with its filters and paging (a one-time message is not kept)."""
-    from urllib.parse import urlencode
-
     kept = [(name, value) for name, value in request.query.items() if name not in ("lang", "msg")]
     return f"{request.path}?{urlencode([*kept, ('lang', other)])}"
 
@@ -112,8 +111,6 @@ def back(
 ) -> web.HTTPSeeOther:
     """Post-redirect-get with a short message code shown once on the next page; ``anchor`` is the
     fragment to land at (the queue's newcomer just decided), ``query`` what else the page needs."""
-    from urllib.parse import urlencode
-
     params = {**({"msg": message} if message else {}), **(query or {})}
     return web.HTTPSeeOther(path + (f"?{urlencode(params)}" if params else "") + (f"#{anchor}" if anchor else ""))
 
