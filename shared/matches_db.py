@@ -18,8 +18,10 @@ import asyncpg
 from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
 
-#: The SET that clears a match's flag: its three columns come and go together (matches.FLAGS).
-UNFLAG: Final = "flagged_at = NULL, flag_code = NULL, flag_reason = NULL"
+#: A match's flag: its three columns come and go together (matches.FLAGS).
+_FLAG_COLUMNS: Final = ("flagged_at", "flag_code", "flag_reason")
+#: The SET that clears a match's flag.
+UNFLAG: Final = ", ".join(f"{column} = NULL" for column in _FLAG_COLUMNS)
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
                    round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side,
                    flag_code"""
@@ -161,7 +163,7 @@ async def _transition(
     except matches.TransitionError as exc:
         raise Conflict(str(exc)) from None
     if wanted not in matches.FLAGGABLE:  # e.g. a flagged introduction declined: nothing left to act on
-        columns = {"flagged_at": None, "flag_code": None, "flag_reason": None, **columns}
+        columns = {**dict.fromkeys(_FLAG_COLUMNS), **columns}
     sets = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=3))
     return await conn.fetchrow(
         f"UPDATE matches SET status = $2{', ' + sets if sets else ''} WHERE id = $1 RETURNING {MATCH_COLUMNS}",
