@@ -63,6 +63,7 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         # Declined, cancelled or completed: the page says it ended, whatever was answered before.
         "ended": not matches.TRANSITIONS[who.match["status"]],
         "side": who.side,
+        "seeking": _seeking(who),
         "answer": answer,
         "checkin": checkin,
         "other": other,
@@ -73,6 +74,14 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "preselected": None,
         "answered": None,
     }
+
+
+def _seeking(who: lifecycle.Party) -> str:
+    """What a re-match would look for: a newcomer leaving a course or a job looks for another one
+    ("course", "job"), not for "someone" else, as everyone else does."""
+    if who.side == "newcomer" and who.match["kind"] != "mentor":
+        return "course" if who.match["kind"] == "language_course" else "job"
+    return "someone"
 
 
 def _reason(form: Any, name: str) -> str | None:
