@@ -78,7 +78,12 @@ def test_every_field_a_form_can_get_wrong_has_a_label(kind: str) -> None:
     fields = _form_fields(kind)
     assert {"name", "languages-0-code", "consent_data_processing", EMAIL_CHANGE_FIELD} <= fields  # the probe works
     shown = labels.for_page(str, kind, fields)
-    assert [field for field in sorted(fields) if shown[field] == field] == []
+    assert [field for field in sorted(fields) if _shows_a_code(field, shown[field])] == []
+
+
+def _shows_a_code(field: str, label: str) -> bool:
+    """The label is the field id, or a row's label ends in the bare field name ("Position 2: openings")."""
+    return label == field or label.rpartition(": ")[2] == field.rpartition("-")[2]
 
 
 @pytest.mark.parametrize(("locale", "label"), [("vi", "Địa chỉ email mới"), ("de", "Neue E-Mail-Adresse"),
