@@ -15,6 +15,14 @@ from tests.integration.test_dashboard import _verified
 from tests.integration.test_dashboard_sides import login
 
 
+async def _provider_and_course(intake_client: IntakeClient, pool: asyncpg.Pool,
+                               **provider: object) -> tuple[uuid.UUID, uuid.UUID]:
+    """A verified language provider and its course ("Deutsch B1 am Wochenende")."""
+    provider_id = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload(**provider))
+    course: uuid.UUID = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider_id)
+    return provider_id, course
+
+
 def _row(page: str, href: str) -> str:
     rows = [r for r in page.split("<tr>") if href in r]
     assert len(rows) == 1, (href, rows)
@@ -25,9 +33,7 @@ async def test_every_subject_of_an_audit_entry_is_named_and_linked(
     intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
 ) -> None:
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name="Renate Albrecht"))
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(organisation="VHS Gera"))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_and_course(intake_client, pool, organisation="VHS Gera")
     employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
     colleague = uuid.uuid4()
@@ -60,9 +66,7 @@ async def test_an_erased_participant_or_organisation_stays_unnamed_in_the_audit_
     intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
 ) -> None:
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload(name="Olena Kovalenko"))
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(organisation="Sprachschule Krüger"))
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    provider, course = await _provider_and_course(intake_client, pool, organisation="Sprachschule Krüger")
     await pool.execute("INSERT INTO audit_log (action, subject_type, subject_id) VALUES ('course.close', 'course', $1)",
                        course)
     for gone in (newcomer, provider):  # the erasure writes its own entry about the participant
@@ -82,8 +86,7 @@ async def test_the_audit_page_names_every_subject_in_one_query(
 ) -> None:
     mentors = [await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(name=f"Mentor {i}"))
                for i in range(3)]
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
+    _, course = await _provider_and_course(intake_client, pool)
     await pool.executemany("INSERT INTO audit_log (action, subject_type, subject_id) VALUES ($1, $2, $3)",
                            [*(("participant.pause", "participant", m) for m in mentors),
                             ("course.close", "course", course)])

@@ -10,16 +10,21 @@ import asyncpg
 from lotse.shared import matches
 from lotse.shared.reference import districts
 from tests.conftest import IntakeClient
-from tests.integration.notifier_fixtures import add_match, add_participant
+from tests.integration.notifier_fixtures import Person, add_match, add_participant
 from tests.integration.test_dashboard import login
+
+
+async def _logged_in_with_a_pair(intake_client: IntakeClient, pool: asyncpg.Pool) -> tuple[Person, Person]:
+    """A coordinator logged in, and a newcomer and a mentor to match."""
+    await login(intake_client)
+    newcomer = await add_participant(pool, "newcomer", name="Оксана Коваль", locale="uk")
+    return newcomer, await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
 
 
 async def test_the_queue_counts_flagged_matches_in_the_singular_too(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    await login(intake_client)
-    newcomer = await add_participant(pool, "newcomer", name="Оксана Коваль", locale="uk")
-    mentor = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    newcomer, mentor = await _logged_in_with_a_pair(intake_client, pool)
     await add_match(pool, "mentor", newcomer, mentor.id, status="active", flag_code=matches.FLAG_CONNECT)
     page = await (await intake_client.get("/dashboard", params={"lang": "de"})).text()
     assert "1 markiertes Match braucht Aufmerksamkeit" in page
@@ -41,9 +46,7 @@ async def test_the_status_filter_follows_the_life_of_a_match(intake_client: Inta
 async def test_the_match_page_says_how_it_was_scored_in_plain_words(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    await login(intake_client)
-    newcomer = await add_participant(pool, "newcomer", name="Оксана Коваль", locale="uk")
-    mentor = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    newcomer, mentor = await _logged_in_with_a_pair(intake_client, pool)
     by_rules = await add_match(pool, "mentor", newcomer, mentor.id)
     learned = await add_match(pool, "mentor", newcomer, mentor.id)
     await pool.execute("UPDATE matches SET model_version = 'prior' WHERE id = $1", by_rules)
