@@ -31,7 +31,8 @@ class Recipient:
     context: Context
 
 
-Builder = Callable[["Composer", asyncpg.Connection, asyncpg.Record, asyncpg.Record], Awaitable[Context]]
+# (composer, conn, row, the recipient, the batch's recipients: the other side of a match may be one)
+Builder = Callable[["Composer", asyncpg.Connection, asyncpg.Record, asyncpg.Record, People], Awaitable[Context]]
 
 
 class Composer:
@@ -94,28 +95,28 @@ class Composer:
             addressed = await email_change.addressed(self, conn, row, person)
             return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
         builder = _BUILDERS.get(row["type"], _basic)
-        context = await builder(self, conn, row, person)
+        context = await builder(self, conn, row, person, people)
         return Recipient(person["email"], person["preferred_locale"], context)
 
 
 async def _basic(
-    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
     return {"name": person["name"], "manage_url": composer.manage_url(person["id"])}
 
 
 async def _verification(
-    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
-    return {**await _basic(composer, conn, row, person), "verify_url": composer.verify_url(person["id"]),
+    return {**await _basic(composer, conn, row, person, people), "verify_url": composer.verify_url(person["id"]),
             "deleted_after_days": composer.unverified_days}
 
 
 async def _with_kind(
-    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
     # The kind says where to go next: a provider adds courses on its page, an employer positions.
-    return {**await _basic(composer, conn, row, person), "kind": person["kind"]}
+    return {**await _basic(composer, conn, row, person, people), "kind": person["kind"]}
 
 
 _BUILDERS: dict[str, Builder] = {

@@ -21,7 +21,7 @@ import asyncpg
 from lotse.notifier import match_context
 
 if TYPE_CHECKING:
-    from lotse.notifier.compose import Composer
+    from lotse.notifier.compose import Composer, People
 
 CONFIRM: Final = "email_change_confirm"
 NOTICE: Final = "email_change_notice"
@@ -84,9 +84,9 @@ async def addressed(
 
 
 async def contact_changed(
-    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> dict[str, Any]:
     """The other side's new address, read at send time; nothing (LookupError: the row is skipped)
     once the match is no longer active or the addresses are no longer both shared."""
-    context = await match_context.about_match(composer, conn, row, person)
+    context = await match_context.about_match(composer, conn, row, person, people)
     return {**context, "other_name": match_context.shared_with(context)}  # whose address it is

@@ -20,7 +20,7 @@ from lotse.shared.name_search import latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
 
 if TYPE_CHECKING:
-    from lotse.notifier.compose import Composer
+    from lotse.notifier.compose import Composer, People
 
 Context = dict[str, Any]
 # Factors that say something about the pair (not about waiting time or the model).
@@ -87,7 +87,8 @@ def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozense
     return [str(e["factor"]) for e in ranked[:limit]]
 
 
-async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record) -> Context | None:
+async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record,
+                       people: People) -> Context | None:
     if row["match_id"] is None:
         return None
     # features: the values the matcher scored (the `about` similarity), not in MATCH_COLUMNS;
@@ -102,7 +103,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     if other is None:
         return None
     is_newcomer = match["newcomer_id"] == person["id"]
-    newcomer = person if is_newcomer else await conn.fetchrow(
+    # The newcomer: the reader, or often in the same batch (an event writes to both sides).
+    newcomer = person if is_newcomer else people.get(match["newcomer_id"]) or await conn.fetchrow(
         """SELECT id, name, email, status, district, languages, profile, preferred_locale
            FROM participants WHERE id = $1""", match["newcomer_id"])
     reader = person["preferred_locale"]
@@ -152,9 +154,9 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
 
 
 async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
-                      person: asyncpg.Record) -> Context:
+                      person: asyncpg.Record, people: People) -> Context:
     """For a decline or an ended match: which match, and whether this person was the one who ended it."""
-    parts = await _match_parts(conn, row, person)
+    parts = await _match_parts(conn, row, person, people)
     if parts is None:
         raise LookupError("the match is gone")
     match = parts.pop("match")
@@ -199,8 +201,8 @@ def ended_because(status: str, end_reason: str | None) -> str:
 
 
 async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
-                       person: asyncpg.Record) -> Context:
-    parts = await _match_parts(conn, row, person)
+                       person: asyncpg.Record, people: People) -> Context:
+    parts = await _match_parts(conn, row, person, people)
     if parts is None:
         raise LookupError("the match is gone")
     match = parts.pop("match")
@@ -214,8 +216,8 @@ async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncp
 
 
 async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
-                  person: asyncpg.Record) -> Context:
-    parts = await _match_parts(conn, row, person) or {"kind": "mentor", "side": "newcomer", "other_title": "",
+                  person: asyncpg.Record, people: People) -> Context:
+    parts = await _match_parts(conn, row, person, people) or {"kind": "mentor", "side": "newcomer", "other_title": "",
                                                       "organisation": "", "wanted": "", "named": False}
     parts.pop("match", None)
     return {

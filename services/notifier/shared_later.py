@@ -20,7 +20,7 @@ from lotse.notifier.consumer import NotifierConsumer
 from lotse.shared import events
 
 if TYPE_CHECKING:
-    from lotse.notifier.compose import Composer
+    from lotse.notifier.compose import Composer, People
 
 Context = dict[str, Any]
 
@@ -44,11 +44,11 @@ async def agreed_last(conn: asyncpg.Connection, participant_id: uuid.UUID, other
 
 
 async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
-                       person: asyncpg.Record) -> Context:
+                       person: asyncpg.Record, people: People) -> Context:
     """The second yes's email as it was; the repeat with ``shared_later`` ("by_me" or "by_other") and
     the other's name, or nothing (LookupError: the row is skipped) when the match has ended or the
     addresses are no longer both shared since: then the repeat has nothing true left to say."""
-    context = await match_context.about_match(composer, conn, row, person)
+    context = await match_context.about_match(composer, conn, row, person, people)
     if not await requested(conn, row):
         return {**context, "shared_later": ""}
     other = match_context.shared_with(context)  # the one who agreed

@@ -144,7 +144,7 @@ async def test_the_verification_email_says_after_how_many_days_unconfirmed_data_
     """Review 7, polish: "deleted automatically" said when; the period is intake's (LOTSE_VERIFICATION_TTL_DAYS)."""
     composer = Composer(dataclasses.replace(settings, verification_ttl_days=21))
     person = {"id": uuid.uuid4(), "name": "Оксана"}
-    context = await compose._verification(composer, None, None, person)
+    context = await compose._verification(composer, None, None, person, {})
     assert context["deleted_after_days"] == 21
     uk = render_email("verification", "uk", context).text
     assert "без підтвердження ваші дані буде автоматично видалено через 21 день." in uk
