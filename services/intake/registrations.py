@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 import asyncpg
 
@@ -70,9 +69,9 @@ class VerificationFailed(Exception):
 class OutdatedLink(VerificationFailed):
     """The link went to an address the person has since replaced (email_change.link_outdated)."""
 
-    def __init__(self, person: asyncpg.Record, signed_at: datetime) -> None:
+    def __init__(self, person: asyncpg.Record) -> None:
         super().__init__("outdated")
-        self.person, self.signed_at = person, signed_at
+        self.person = person
 
 
 async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> asyncpg.Record:
@@ -90,5 +89,5 @@ async def verify(pool: asyncpg.Pool, signer: tokens.TokenSigner, token: str) -> 
             if current is None or current["status"] == "erased":
                 raise VerificationFailed("gone")
         if email_change.link_outdated(signed_at, current["email_changed_at"]):
-            raise OutdatedLink(current, signed_at)  # leaving the transaction undoes the verification
+            raise OutdatedLink(current)  # leaving the transaction undoes the verification
         return current

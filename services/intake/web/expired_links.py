@@ -43,5 +43,10 @@ def refuse_outdated(request: web.Request, signed_at: datetime, changed_at: datet
     speaking as the person, so the page is in their language; ``from_match`` adds that the page a
     new link opens is where introductions and check-ins are answered."""
     if email_change.link_outdated(signed_at, changed_at):
-        page = render(request, "lifecycle/invalid.html", {"outdated": True, "from_match": from_match})
-        raise web.HTTPBadRequest(text=page.text, content_type="text/html")
+        raise outdated(request, from_match=from_match)
+
+
+def outdated(request: web.Request, *, from_match: bool = False) -> web.HTTPBadRequest:
+    """The page for a link found outdated (see :func:`refuse_outdated`), to raise."""
+    page = render(request, "lifecycle/invalid.html", {"outdated": True, "from_match": from_match})
+    return web.HTTPBadRequest(text=page.text, content_type="text/html")

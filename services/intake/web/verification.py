@@ -18,8 +18,7 @@ async def verify_page(request: web.Request) -> web.Response:
                                               request.match_info["token"])
     except registrations.OutdatedLink as outdated:
         speak_as_person(request, outdated.person["preferred_locale"])
-        expired_links.refuse_outdated(request, outdated.signed_at, outdated.person["email_changed_at"])
-        raise  # refuse_outdated raised already: the link is outdated
+        raise expired_links.outdated(request) from None
     except registrations.VerificationFailed as failure:
         status = 400 if failure.reason == "invalid" else 410
         if failure.token_error is not None:
