@@ -20,10 +20,12 @@ async def test_forms_mark_typed_text_and_language_names_with_their_direction(int
     page = await (await intake_client.get("/register/newcomer?lang=en")).text()
     assert re.search(r'<textarea id="about" name="about" dir="auto"', page)
     assert re.search(r'<input type="text" id="name" name="name" value="" dir="auto"', page)
-    assert re.search(r'<input type="email" id="email" name="email" value=""(?! dir)', page)
+    email = re.search(r'<input type="email" id="email" name="email"[^>]*>', page)
+    assert email and "dir=" not in email.group(0)  # an address reads left to right
     assert '<option value="ar" lang="ar" dir="auto">العربية</option>' in page
     assert '<option value="fa" lang="fa" dir="auto">فارسی</option>' in page
-    assert re.search(r'<option value="16051"(?! lang)', page)  # a district is no language
+    district = re.search(r'<option value="16051"[^>]*>', page)
+    assert district and "lang=" not in district.group(0)  # a district is no language
 
 
 async def test_names_and_own_words_keep_their_direction_on_pages_and_dashboard(
