@@ -14,11 +14,11 @@ import asyncpg
 
 from lotse.intake.accounts import Coordinator
 
-# Every action an entry can record. The dashboard labels each one and offers each in the audit page's
-# filter (tests/unit/test_dashboard_vocabulary.py); an entry with any other is refused, so a new
-# action cannot reach the coordinators as a bare code.
 log = logging.getLogger(__name__)
 
+# Every action an entry can record. The dashboard labels each one and offers each in the audit page's
+# filter (tests/unit/test_dashboard_vocabulary.py); an entry with any other is logged as an error
+# (see _insert), so a new action does not reach the coordinators as a bare code unnoticed.
 ACTIONS: Final = frozenset({
     "match.approve", "match.reject", "match.completed", "match.cancelled", "match.connected",
     "match.contact_shared", "match.flag_handled",
