@@ -72,9 +72,8 @@ def ending(v: Vocabulary, match: Mapping[str, Any]) -> str:
         return v._(by_side)
     if code == matches.END_COORDINATOR:
         return text
-    if code in GROUPS["reject_reason"]:
-        note = text.removeprefix(code).removeprefix(": ")
-        return v.label("reject_reason", code) + (f": {note}" if note else "")
+    if code in GROUPS["reject_reason"]:  # stored as matches.rejection_reason wrote it, or the code alone
+        return reason(v, text or code)
     return v.label("withdraw_reason", code)
 
 
