@@ -18,6 +18,7 @@ from lotse.shared import events, matches
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient, eventually
 from tests.integration.notifier_fixtures import (
+    Person,
     RunningNotifier,
     add_course,
     add_match,
@@ -36,6 +37,11 @@ async def _consent(intake_client: IntakeClient, participant_id: uuid.UUID, actio
     assert answer.status == 303, await answer.text()
 
 
+async def _olena_and_joerg_who_shares_nothing(pool: asyncpg.Pool) -> tuple[Person, Person]:
+    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
+    return olena, await add_participant(pool, "mentor", name="Jörg Müller", locale="de", share_contact=False)
+
+
 async def _match_active_requests(pool: asyncpg.Pool) -> list[dict[str, object]]:
     return [e.data for e in await outbox_events(pool)
             if e.type == events.NOTIFICATION_REQUESTED and e.data["notification"] == "match_active"]
@@ -45,8 +51,7 @@ async def test_a_consent_given_later_sends_both_the_addresses_and_clears_the_tas
     intake_client: IntakeClient, pool: asyncpg.Pool, amqp: AbstractRobustConnection,
     running_notifier: RunningNotifier, sink: MailSink,
 ) -> None:
-    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
-    joerg = await add_participant(pool, "mentor", name="Jörg Müller", locale="de", share_contact=False)
+    olena, joerg = await _olena_and_joerg_who_shares_nothing(pool)
     match_id = await add_match(pool, "mentor", olena, joerg.id)
     await both_accept(pool, match_id, olena, joerg)
     await relay(pool, amqp)
@@ -81,8 +86,7 @@ async def test_the_addresses_go_to_nobody_when_the_match_ended_before_the_email(
     intake_client: IntakeClient, pool: asyncpg.Pool, amqp: AbstractRobustConnection,
     running_notifier: RunningNotifier, sink: MailSink,
 ) -> None:
-    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
-    joerg = await add_participant(pool, "mentor", name="Jörg Müller", locale="de", share_contact=False)
+    olena, joerg = await _olena_and_joerg_who_shares_nothing(pool)
     match_id = await add_match(pool, "mentor", olena, joerg.id, status=matches.ACTIVE, flag_code=matches.FLAG_CONNECT)
     await _consent(intake_client, joerg.id, "share")
     assert len(await _match_active_requests(pool)) == 2
