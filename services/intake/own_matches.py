@@ -16,7 +16,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import lifecycle_jobs
+from lotse.intake import lifecycle_jobs, offers
 from lotse.shared import consents, matches
 
 SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
@@ -38,11 +38,9 @@ _NEWCOMERS_MATCHES: Final = """
     LEFT JOIN participants ep ON ep.id = s.employer_id AND ep.status <> 'erased'
     WHERE m.newcomer_id = $1 AND m.status = ANY($2::text[])"""
 
-_COUNTERPART_MATCHES: Final = {
-    "mentor": "SELECT id, NULL AS offer FROM participants WHERE id = $1",
-    "language_provider": "SELECT id, title AS offer FROM courses WHERE provider_id = $1",
-    "employer": "SELECT id, title AS offer FROM positions WHERE employer_id = $1",
-}
+# `mine`: the counterparts the reader stands behind (a mentor themselves; a provider's courses or an
+# employer's positions, where offers.OF_KIND keeps them), each with the offer's title.
+_MENTOR_AS_COUNTERPART: Final = "SELECT id, NULL AS offer FROM participants WHERE id = $1"
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
@@ -50,7 +48,6 @@ _COUNTERPART_SQL: Final = """
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
     WHERE m.status = ANY($2::text[])"""
-_MATCH_KIND: Final = {"mentor": "mentor", "language_provider": "language_course", "employer": "employer"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +78,13 @@ async def in_states(
     kind = participant["kind"]
     if kind == "newcomer":
         return list(await conn.fetch(_NEWCOMERS_MATCHES, participant["id"], list(statuses)))
-    sql = _COUNTERPART_SQL.format(mine=_COUNTERPART_MATCHES[kind])
-    return list(await conn.fetch(sql, participant["id"], list(statuses), _MATCH_KIND[kind]))
+    if kind == "mentor":
+        mine, match_kind = _MENTOR_AS_COUNTERPART, "mentor"
+    else:
+        where = offers.OF_KIND[kind]
+        mine, match_kind = f"SELECT id, title AS offer FROM {where.table} WHERE {where.owner} = $1", where.match_kind
+    sql = _COUNTERPART_SQL.format(mine=mine)
+    return list(await conn.fetch(sql, participant["id"], list(statuses), match_kind))
 
 
 async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
