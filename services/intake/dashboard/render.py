@@ -16,6 +16,7 @@ from lotse.intake.dashboard.explain import explain
 from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.errors import Handler
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
+from lotse.shared import matches
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.name_search import with_latin
 from lotse.shared.reference import districts
@@ -79,6 +80,8 @@ def render(
             "detail_of": partial(history.detail, v),
             "state_of": partial(history.state, v),
             "who_of": partial(history.who, v),
+            # The states in which a flag asks the coordinators to act, as the matches list filters them.
+            "flaggable": matches.FLAGGABLE,
             **(context or {}),
         }
     )
