@@ -11,6 +11,13 @@ from lotse.intake import stats
 from lotse.shared import matches
 
 
+async def _mentor(pool: asyncpg.Pool) -> uuid.UUID:
+    mentor = uuid.uuid4()
+    await pool.execute("INSERT INTO participants (id, kind, name, email, preferred_locale, district) "
+                       "VALUES ($1, 'mentor', 'M', 'm@example.org', 'de', '16052')", mentor)
+    return mentor
+
+
 async def _match(pool: asyncpg.Pool, mentor: uuid.UUID, status: str, *, accepted: bool,
                  end_reason: str | None = None) -> None:
     newcomer = uuid.uuid4()
@@ -24,9 +31,7 @@ async def _match(pool: asyncpg.Pool, mentor: uuid.UUID, status: str, *, accepted
 
 
 async def test_rates_count_what_both_sides_answered(pool: asyncpg.Pool) -> None:
-    mentor = uuid.uuid4()
-    await pool.execute("INSERT INTO participants (id, kind, name, email, preferred_locale, district) "
-                       "VALUES ($1, 'mentor', 'M', 'm@example.org', 'de', '16052')", mentor)
+    mentor = await _mentor(pool)
     # The review's case: two accepted by both, one of them later ended ("find someone else"),
     # two still awaiting answers.
     for status, accepted in [(matches.ACTIVE, True), (matches.CANCELLED, True),
@@ -50,9 +55,7 @@ async def test_an_erasure_is_not_a_failed_match(pool: asyncpg.Pool) -> None:
     """Review 7, finding 4: a participant who erases their data after a placement ends their running
     matches (cancelled, participant_erased); the completion rate leaves those out, as it leaves out
     matches still running."""
-    mentor = uuid.uuid4()
-    await pool.execute("INSERT INTO participants (id, kind, name, email, preferred_locale, district) "
-                       "VALUES ($1, 'mentor', 'M', 'm@example.org', 'de', '16052')", mentor)
+    mentor = await _mentor(pool)
     await _match(pool, mentor, matches.CANCELLED, accepted=True, end_reason=matches.END_ERASED)
     async with pool.acquire() as conn:
         figures = await stats.collect(conn)
