@@ -12,12 +12,19 @@ async def both_share_contact(conn: asyncpg.Connection, *participant_ids: uuid.UU
 
     Intake reads it when a match becomes active (no sharing: the coordinators must connect the
     pair), the notifier when it writes about the match (the other side's address, or not)."""
+    return (await share_contact(conn, *participant_ids))[0]
+
+
+async def share_contact(conn: asyncpg.Connection, *participant_ids: uuid.UUID) -> tuple[bool, uuid.UUID | None]:
+    """both_share_contact, and whose `share_contact` answer is the newest (None: nobody answered):
+    when they all share, that is the consent that made them share. The same query answers both."""
     ids = list(set(participant_ids))
-    given = await conn.fetchval(
-        """SELECT count(*) FILTER (WHERE given) FROM (
-               SELECT DISTINCT ON (participant_id) given FROM consents
-               WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
-               ORDER BY participant_id, recorded_at DESC, id DESC) latest""",
+    row = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE given) AS given,
+                  (array_agg(participant_id ORDER BY recorded_at DESC, id DESC))[1] AS newest
+           FROM (SELECT DISTINCT ON (participant_id) participant_id, given, recorded_at, id FROM consents
+                 WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
+                 ORDER BY participant_id, recorded_at DESC, id DESC) latest""",
         ids,
     )
-    return bool(given == len(ids))
+    return bool(row["given"] == len(ids)), row["newest"]

@@ -15,7 +15,7 @@ from babel.dates import format_date
 
 from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
-from lotse.shared.consents import both_share_contact
+from lotse.shared.consents import share_contact
 from lotse.shared.name_search import latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
 
@@ -117,10 +117,10 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         title, organisation, other_id, other_email, other_status = (
             with_latin(newcomer["name"], newcomer["preferred_locale"], reader), None, newcomer["id"],
             newcomer["email"], newcomer["status"])
-    share = (
-        other_status != "erased"
-        and other_email is not None
-        and await both_share_contact(conn, person["id"], other_id)
+    # answered_last: whose consent made them share (shared_later), from the same query.
+    share, answered_last = (
+        await share_contact(conn, person["id"], other_id)
+        if other_status != "erased" and other_email is not None else (False, None)
     )
     side = "newcomer" if is_newcomer else "counterpart"
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
@@ -145,8 +145,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "starts_on": date_in_sentence(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
         "contact_email": other_email if share else None,
-        # Whose consent counts beside the reader's (shared_later): already resolved here.
-        "other_id": other_id,
+        "answered_last": answered_last,
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])),
         "facts": facts,

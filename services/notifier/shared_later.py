@@ -10,7 +10,6 @@ tells by its event which of the two it is.
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
@@ -32,17 +31,6 @@ async def requested(conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
     return bool(event_type == events.NOTIFICATION_REQUESTED)
 
 
-async def agreed_last(conn: asyncpg.Connection, participant_id: uuid.UUID, other_id: uuid.UUID) -> bool:
-    """Whether the newer of the two `share_contact` answers is ``participant_id``'s: when both share
-    (each one's latest answer is a yes), that is the consent that made them share."""
-    newest = await conn.fetchval(
-        """SELECT participant_id FROM consents WHERE participant_id = ANY($1::uuid[]) AND purpose = 'share_contact'
-           ORDER BY recorded_at DESC, id DESC LIMIT 1""",
-        [participant_id, other_id],
-    )
-    return bool(newest == participant_id)
-
-
 async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
                        person: asyncpg.Record, people: People) -> Context:
     """The second yes's email as it was; the repeat with ``shared_later`` ("by_me" or "by_other") and
@@ -52,5 +40,5 @@ async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncp
     if not await requested(conn, row):
         return {**context, "shared_later": ""}
     other = match_context.shared_with(context)  # the one who agreed
-    by_me = await agreed_last(conn, person["id"], context["other_id"])
+    by_me = context["answered_last"] == person["id"]
     return {**context, "shared_later": "by_me" if by_me else "by_other", "other_name": other}
