@@ -59,6 +59,7 @@ def render(
     request: web.Request, template: str, context: Mapping[str, Any] | None = None, *, status: int = 200
 ) -> web.Response:
     locale = locale_of(request)
+    other_locale = "en" if locale == "de" else "de"  # the language switch in the header offers it
     v = for_locale(locale)
     token = csrf.token_for(request)
     html = environment(PACKAGE, DOMAIN, locale).get_template(template).render(
@@ -66,7 +67,8 @@ def render(
             "csrf_token": token,
             "coordinator": request.get(coordinator_key),
             "request_path": request.path,
-            "other_language_url": _other_language_url(request, "en" if locale == "de" else "de"),
+            "other_locale": other_locale,
+            "other_language_url": _other_language_url(request, other_locale),
             "query": request.query,
             "flash": request.query.get("msg"),
             "district_name": district_name,
