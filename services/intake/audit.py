@@ -52,6 +52,8 @@ async def record(
 
 # actor_role of an entry whose actor is a participant (actor_id their id), not a coordinator.
 PARTICIPANT: Final = "participant"
+# The entries of `audit_log a` about participant $1: what was done to them, and what they did themselves.
+ABOUT_PARTICIPANT: Final = f"(a.subject_id = $1 OR (a.actor_id = $1 AND a.actor_role = '{PARTICIPANT}'))"
 
 
 async def record_by_participant(
@@ -140,11 +142,11 @@ async def count(
 async def about_participant(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[asyncpg.Record]:
     """What coordinators did to a participant, and what the participant did themselves, newest first."""
     return list(await conn.fetch(
-        """SELECT a.*, c.email AS actor_email FROM audit_log a
+        f"""SELECT a.*, c.email AS actor_email FROM audit_log a
            LEFT JOIN coordinators c ON c.id = a.actor_id
-           WHERE a.subject_id = $1 OR (a.actor_id = $1 AND a.actor_role = $2)
+           WHERE {ABOUT_PARTICIPANT}
            ORDER BY a.id DESC""",
-        participant_id, PARTICIPANT,
+        participant_id,
     ))
 
 

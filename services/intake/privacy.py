@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.intake import participants_view
+from lotse.intake import audit, participants_view
 from lotse.shared import events, matches
 from lotse.shared.matches_db import MATCH_COLUMNS, to_json
 from lotse.shared.outbox import write_events
@@ -77,10 +77,9 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
     checkins = await conn.fetch(
         "SELECT match_id, side, answer, comment, answered_at FROM checkins WHERE participant_id = $1 "
         "ORDER BY answered_at", participant_id)
-    audit = await conn.fetch(
-        "SELECT at, actor_role, action, before, after FROM audit_log "
-        "WHERE subject_id = $1 OR (actor_id = $1 AND actor_role = 'participant') ORDER BY at, id",  # their own too
-        participant_id)
+    audit_rows = await conn.fetch(
+        f"SELECT at, actor_role, action, before, after FROM audit_log a WHERE {audit.ABOUT_PARTICIPANT} "
+        "ORDER BY at, id", participant_id)  # their own steps too
     changes = await conn.fetch(
         "SELECT new_email, requested_at, outcome, ended_at FROM email_changes WHERE participant_id = $1 "
         "ORDER BY requested_at", participant_id)
@@ -88,7 +87,7 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         "participant": detail,
         "responses": [_plain(r) for r in responses],
         "checkins": [_plain(c) for c in checkins],
-        "audit": [_plain(a) for a in audit],
+        "audit": [_plain(a) for a in audit_rows],
         "matches": [to_json(r) for r in match_rows],
         "emails": [
             {**dict(n), "id": str(n["id"]), "created_at": n["created_at"].isoformat(),
