@@ -13,7 +13,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit, lifecycle_jobs
+from lotse.intake import audit, lifecycle_jobs, offers
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
@@ -63,11 +63,9 @@ _OTHER_SIDE = {
                    FROM positions s JOIN participants p ON p.id = s.employer_id
                    WHERE s.id = $1 AND p.status <> 'erased'""",
 }
-# The course or position a provider's or employer's side answers for (the introduction names it).
-_OFFER = {
-    "language_course": "SELECT title FROM courses WHERE id = $1",
-    "employer": "SELECT title FROM positions WHERE id = $1",
-}
+# The course or position a provider's or employer's side answers for (the introduction names it),
+# by match kind, from where offers.OF_KIND keeps them.
+_OFFER = {where.match_kind: f"SELECT title FROM {where.table} WHERE id = $1" for where in offers.OF_KIND.values()}
 
 
 async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | None]:
