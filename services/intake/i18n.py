@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from lotse.intake.validation import FieldError
-from lotse.shared.i18n import SUPPORTED_LOCALES, negotiate_locale, translations
+from lotse.shared.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, negotiate_locale, translations
 
 LOCALE_COOKIE = "lotse_locale"
 # Per request: the language the person behind an emailed link chose (their preferred_locale).
@@ -18,9 +18,10 @@ PACKAGE = "lotse.intake"
 DOMAIN = "intake"
 
 
-def request_locale(request: web.Request) -> str:
+def request_locale(request: web.Request, fallback: object = None) -> str:
     """An explicit choice on the page (the switcher, ?lang=) wins; then, on a page behind an emailed link, the
-    person's own language; then the remembered cookie; then Accept-Language.
+    person's own language; then the remembered cookie; then Accept-Language, if it names a supported
+    locale; then `fallback` if it is one (the API's body's preferred_locale); then German.
 
     The person's language beats the cookie and the header because both belong to the browser,
     which may be a shared one at a welcome centre or a phone set to another language.
@@ -29,7 +30,8 @@ def request_locale(request: web.Request) -> str:
     for candidate in candidates:
         if candidate in SUPPORTED_LOCALES:
             return candidate
-    return negotiate_locale(request.headers.get("Accept-Language"))
+    default = fallback if isinstance(fallback, str) and fallback in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    return negotiate_locale(request.headers.get("Accept-Language"), default)
 
 
 def chosen_locale(request: web.Request) -> str | None:

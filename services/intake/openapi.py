@@ -23,8 +23,9 @@ EMAIL_RULE = (
 ERROR_LANGUAGE = (
     "Errors have the shape of the Error schema; `code` and the keys of `fields` (field paths) are "
     "stable, `message` and the field messages are text for people. The 422 of the four registration "
-    "endpoints is in the language of Accept-Language (one of the locales of `preferred_locale`), "
-    "German without it, so an app can show it to the person registering. Every other error, the "
+    "endpoints is in the language of Accept-Language when it names one of the locales of "
+    "`preferred_locale`; else in the body's `preferred_locale` when that is valid; else German, so an "
+    "app can show it to the person registering. Every other error, the "
     "coordinators' endpoints included, is in English, for the logs and support of the programs that "
     "call them. Every error names its language in Content-Language."
 )
@@ -39,8 +40,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _HEADERS: Final = {
-    "Content-Language": "the language of the messages (a locale as in preferred_locale; en, or de by default "
-                        "for a registration's 422)",
+    "Content-Language": "the language of the messages (a locale as in preferred_locale; en, or for a "
+                        "registration's 422 the body's preferred_locale or de by default)",
     "Retry-After": "seconds to wait before trying again",
     "WWW-Authenticate": "Bearer",
 }
@@ -385,7 +386,8 @@ def openapi_document() -> dict[str, Any]:
             "summary": summary, "operationId": f"register_{schema.lower()}", "security": [],
             "description": "The same address registering again for the same kind gets the same answer and "
                            "id, and an e-mail instead of a second registration. A 422 speaks the language "
-                           "of Accept-Language (German without it); see Error.",
+                           "of Accept-Language, else of a valid `preferred_locale` in the body, else "
+                           "German; see Error.",
             "requestBody": _body(_ref(schema)),
             "responses": {"201": registered, **body_errors,
                           "429": _error("Too many registrations from this address", "Retry-After"),

@@ -14,6 +14,7 @@ from aio_pika.abc import AbstractRobustConnection
 
 from lotse.shared import tokens
 from lotse.shared.config import Settings
+from lotse.shared.i18n import translations
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import (
     employer_payload,
@@ -107,7 +108,7 @@ async def test_validation_errors_name_the_field_in_the_requesters_language(intak
 
 
 @pytest.mark.parametrize(("accept_language", "message", "required", "unknown"), [
-    (None, "Bitte prüfen Sie diese Felder", "Dieses Feld ist erforderlich.", "Unbekanntes Feld."),  # German default
+    (None, "Bitte prüfen Sie diese Felder", "Dieses Feld ist erforderlich.", "Unbekanntes Feld."),  # the body's "de"
     ("en-US,en;q=0.9", "Please check these fields", "This field is required.", "Unknown field."),
     ("uk", "Перевірте ці поля", "Це поле обов’язкове.", "Невідоме поле."),
 ])
@@ -115,7 +116,7 @@ async def test_one_validation_error_speaks_one_language(
     intake_client: IntakeClient, accept_language: str | None, message: str, required: str, unknown: str
 ) -> None:
     """Finding 10: without Accept-Language the message was English above German fields."""
-    body = newcomer_payload(foo=1)
+    body = newcomer_payload(foo=1, preferred_locale="de")
     del body["name"]
     headers = {"Accept-Language": accept_language} if accept_language else {}
     response = await intake_client.post("/api/v1/newcomers", json=body, headers=headers)
@@ -123,6 +124,29 @@ async def test_one_validation_error_speaks_one_language(
     error = (await response.json())["error"]
     assert (error["message"], error["fields"]) == (message, {"name": required, "foo": unknown})
     assert response.headers["Content-Language"] == ("de" if accept_language is None else accept_language[:2])
+
+
+@pytest.mark.parametrize(("accept_language", "preferred_locale", "expected"), [
+    (None, "vi", "vi"),  # no header: the person's language from the body
+    ("uk", "vi", "uk"),  # a header naming a supported locale wins
+    ("ja", "vi", "vi"),  # a header naming none counts as none
+    (None, "xx", "de"),  # an invalid preferred_locale is no language: German
+    (None, 7, "de"),
+])
+async def test_a_422_without_accept_language_speaks_the_bodys_preferred_locale(
+    intake_client: IntakeClient, accept_language: str | None, preferred_locale: object, expected: str
+) -> None:
+    """A registration app that sends no Accept-Language showed a Vietnamese registrant German errors."""
+    body = newcomer_payload(preferred_locale=preferred_locale)
+    del body["name"]
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    response = await intake_client.post("/api/v1/newcomers", json=body, headers=headers)
+    assert response.status == 422
+    error = (await response.json())["error"]
+    gettext = translations("lotse.intake", "intake", expected).gettext
+    assert error["message"] == gettext("Please check these fields")
+    assert error["fields"]["name"] == gettext("This field is required.")
+    assert response.headers["Content-Language"] == expected
 
 
 async def test_malformed_json_is_400(intake_client: IntakeClient) -> None:

@@ -62,7 +62,7 @@ async def register(request: web.Request) -> web.Response:
     try:
         registration = validate_registration(kind, payload, today=date.today())
     except ValidationFailed as failed:
-        raise invalid_fields(request, failed) from None
+        raise invalid_fields(request, failed, payload.get("preferred_locale")) from None
     # Only an accepted registration counts: it is what stores data and sends an email. A rejected
     # one costs a bounded body and some CPU, capped by the attempts ceiling (see docs/decisions.md).
     check_rate_limit(request, intake_limiter_key, "Too many registrations from this address. Please try again later.")
@@ -72,10 +72,12 @@ async def register(request: web.Request) -> web.Response:
     )
 
 
-def invalid_fields(request: web.Request, failed: ValidationFailed) -> ApiError:
+def invalid_fields(request: web.Request, failed: ValidationFailed, preferred_locale: object) -> ApiError:
     """The 422 in one language, message and fields alike. The message was an English literal
-    above fields in the requester's language, which without Accept-Language is German."""
-    locale = request_locale(request)
+    above fields in the requester's language: Accept-Language if it names a supported locale,
+    else the body's `preferred_locale` if that is valid (an app that sends no header still
+    speaks the person's language), else German."""
+    locale = request_locale(request, fallback=preferred_locale)
     return ApiError(422, translations(PACKAGE, DOMAIN, locale).gettext(INVALID_FIELDS),
                     fields=translate_field_errors(failed.errors, locale),
                     headers={"Content-Language": language_tag(locale)})
