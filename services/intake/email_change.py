@@ -68,7 +68,8 @@ async def request(conn: asyncpg.Connection, participant_id: uuid.UUID, new_email
     await write_events(
         conn,
         [
-            events.new_event(events.NOTIFICATION_REQUESTED, notification=kind, participant_id=participant_id)
+            events.new_event(events.NOTIFICATION_REQUESTED, notification=kind, participant_id=participant_id,
+                             email_change_id=change_id)
             for kind in (CONFIRM, NOTICE)
         ],
     )
@@ -147,7 +148,10 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
     # now, when the notice's "cancel" link stops working.
     await write_events(
         conn,
-        [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id),
+        # Which change: a second one may be made before the notifier gets to this (it reads the
+        # addresses at send time; events carry ids only).
+        [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id,
+                          email_change_id=change_id),
          *await _tell_counterparts(conn, row)],
     )
     return Outcome.CHANGED

@@ -126,5 +126,6 @@ def _direct_requests(event: Event) -> list[notifications_db.Request] | None:
             raise PermanentError(f"unknown notification {kind!r}")
         if not data.get("participant_id"):
             raise PermanentError("notification.requested needs data.participant_id")
-        return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"))]
+        return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"),
+                        email_change_id=data.get("email_change_id"))]
     return None

@@ -28,6 +28,12 @@ NOTICE: Final = "email_change_notice"
 CHANGED: Final = "email_changed"
 TYPES: Final = frozenset({CONFIRM, NOTICE, CHANGED})  # about the person's own address, sent to one of theirs
 CONTACT_CHANGED: Final = "contact_changed"  # to the other side of an active match: the new address
+# For a notification whose event named no change (written before events did): the one it was about
+# is taken to be the newest confirmed (CHANGED) or requested (NOTICE).
+NEWEST_CONFIRMED: Final = """SELECT old_email, new_email, outcome FROM email_changes
+                             WHERE participant_id = $1 AND outcome = 'confirmed' ORDER BY ended_at DESC LIMIT 1"""
+NEWEST_REQUESTED: Final = """SELECT old_email, new_email, outcome FROM email_changes
+                             WHERE participant_id = $1 ORDER BY requested_at DESC LIMIT 1"""
 
 
 class Links(Protocol):
@@ -54,7 +60,7 @@ async def addressed(
     (the request was cancelled, replaced, confirmed or forgotten before its confirmation went out)."""
     participant_id = person["id"]
     context: dict[str, Any] = {"name": person["name"]}
-    if row["type"] == CONFIRM:
+    if row["type"] == CONFIRM:  # the open request's link, whichever asked: a replaced one's would not work
         change = await conn.fetchrow(
             "SELECT id, new_email FROM email_changes WHERE participant_id = $1 AND outcome IS NULL", participant_id
         )
@@ -62,25 +68,34 @@ async def addressed(
             return None
         return change["new_email"], {**context, "confirm_url": links.email_change_url(participant_id, change["id"])}
     if row["type"] == CHANGED:  # never a manage link: it would open the page from the old mailbox
-        change = await conn.fetchrow(
-            """SELECT old_email, new_email FROM email_changes WHERE participant_id = $1 AND outcome = 'confirmed'
-               ORDER BY ended_at DESC LIMIT 1""",
-            participant_id,
-        )
+        change = await _about(conn, row, NEWEST_CONFIRMED)
         if change is None:
             return None
         return change["old_email"], {
             **context, "new_address": masked(change["new_email"]), "centre_contact": links.centre_contact,
         }
-    change = await conn.fetchrow(
-        "SELECT old_email, outcome FROM email_changes WHERE participant_id = $1 ORDER BY requested_at DESC LIMIT 1",
-        participant_id,
-    )
+    change = await _about(conn, row, NEWEST_REQUESTED)
     if change is None:
         return None
     if change["outcome"] != "confirmed":
         context["manage_url"] = links.manage_url(participant_id)
     return change["old_email"], context
+
+
+async def _about(conn: asyncpg.Connection, row: asyncpg.Record, newest: str) -> asyncpg.Record | None:
+    """The change of address the notification ``row`` is about: the one its event named, None once
+    that is forgotten; for an event written before events named it, the person's ``newest`` as then.
+
+    The newest alone is not enough: with two changes made before the first one's emails go out,
+    both would go to the second's old address, naming the second's new one."""
+    if row["email_change_id"] is None:
+        newest_change: asyncpg.Record | None = await conn.fetchrow(newest, row["participant_id"])
+        return newest_change
+    named: asyncpg.Record | None = await conn.fetchrow(
+        "SELECT old_email, new_email, outcome FROM email_changes WHERE id = $1 AND participant_id = $2",
+        row["email_change_id"], row["participant_id"],
+    )
+    return named
 
 
 async def contact_changed(

@@ -22,6 +22,8 @@ class Request:
     participant_id: uuid.UUID | str | None = None
     coordinator_id: uuid.UUID | str | None = None
     match_id: uuid.UUID | str | None = None
+    # The change of address it is about (notifications.email_change_id), when the event named one.
+    email_change_id: uuid.UUID | str | None = None
 
     @property
     def dedupe_key(self) -> str:
@@ -34,9 +36,10 @@ async def request_many(conn: asyncpg.Connection, requests: list[Request]) -> int
     if not requests:
         return 0
     inserted = await conn.fetch(
-        """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id)
+        """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
+                                      email_change_id)
            SELECT gen_random_uuid(), r.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
-                                                    $6::uuid[]) AS r
+                                                    $6::uuid[], $7::uuid[]) AS r
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
         *_columns(requests),
     )
@@ -48,7 +51,7 @@ def _columns(requests: list[Request]) -> tuple[list[object], ...]:
     return (
         [r.dedupe_key for r in requests], [r.type for r in requests], [r.event_id for r in requests],
         [_uuid(r.participant_id) for r in requests], [_uuid(r.coordinator_id) for r in requests],
-        [_uuid(r.match_id) for r in requests],
+        [_uuid(r.match_id) for r in requests], [_uuid(r.email_change_id) for r in requests],
     )
 
 
@@ -60,10 +63,12 @@ async def record_with_messages(
     first = await conn.fetch(
         f"""WITH fresh AS ({RECORD_MESSAGES}),
            added AS (
-               INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id)
+               INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
+                                          email_change_id)
                SELECT gen_random_uuid(), r.* FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
-                                                        $9::uuid[]) AS r (dedupe_key, type, event_id, participant_id,
-                                                                          coordinator_id, match_id)
+                                                        $9::uuid[], $10::uuid[]) AS r (dedupe_key, type, event_id,
+                                                                                       participant_id, coordinator_id,
+                                                                                       match_id, email_change_id)
                WHERE r.event_id IN (SELECT message_id FROM fresh)
                ON CONFLICT (dedupe_key) DO NOTHING)
            SELECT message_id FROM fresh""",

@@ -23,10 +23,10 @@ from lotse.notifier.email_change import masked
 from lotse.shared import tokens
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, unique_email
-from tests.integration.notifier_fixtures import FastRetries, deliver_all, notify, sink, smtp_settings, to
+from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, notify, sink, smtp_settings, to
 from tests.integration.test_email_change import SIGNER, _ask, _confirm_link, _manage, _open_change, _registered
 
-__all__ = ["sink", "smtp_settings"]  # fixtures used by name
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 CONTACT = "welcome@thueringen.example · 0361 123456"
 # The outdated-link page's sentence for someone who did not ask for the change, in German.
@@ -59,7 +59,9 @@ async def test_the_old_address_is_told_when_the_change_is_made(
     requested = await pool.fetch(
         "SELECT payload FROM outbox WHERE type = 'notification.requested' AND payload->>'notification' = "
         "'email_changed'")
-    assert [dict(r["payload"]) for r in requested] == [{"notification": "email_changed", "participant_id": str(lan)}]
+    change_id = str(await pool.fetchval("SELECT id FROM email_changes WHERE participant_id = $1", lan))
+    assert [dict(r["payload"]) for r in requested] == [
+        {"notification": "email_changed", "participant_id": str(lan), "email_change_id": change_id}]
 
     settings = dataclasses.replace(smtp_settings, centre_contact=CONTACT)
     delivery = FastRetries(pool, settings, Composer(settings))
@@ -79,6 +81,50 @@ async def test_the_old_address_is_told_when_the_change_is_made(
     # Whoever opens an old link is told whom to ask if the change was not theirs.
     refused = await intake_client.get(manage)
     assert refused.status == 400 and NOT_YOU in await refused.text()
+
+
+async def test_two_changes_made_before_the_emails_go_out_each_name_their_own(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The notices read the newest change at send time: both went to the second change's old
+    address (the first's new one), naming the second's new one; the first old address heard nothing."""
+    first, second, third = unique_email("anh"), unique_email("bao"), unique_email("chi")
+    lan = await _registered(intake_client, pool, newcomer_payload(email=first, preferred_locale="en"))
+    assert (await _ask(intake_client, _manage(lan, monkeypatch), second)).status == 303
+    assert (await intake_client.get(_confirm_link(lan, await _open_change(pool, lan)))).status == 200
+    # A link signed now is the one handed out with the change (tokens tell time in whole seconds).
+    assert (await _ask(intake_client, _manage(lan), third)).status == 303
+    assert (await intake_client.get(_confirm_link(lan, await _open_change(pool, lan)))).status == 200
+    await notify(pool)
+    await deliver_all(delivery)
+
+    def told(address: str) -> dict[str, str]:
+        return {m.headers["Subject"]: m.text for m in to(sink, address)}
+
+    # Each old address hears of the change away from it, and of no other; the notices that a
+    # change was asked for come after both were made, so neither carries a link to cancel it.
+    assert set(told(first)) == set(told(second)) == {
+        "A change of your e-mail address was requested", "Your e-mail address was changed"}
+    assert "changed to b…@e….org" in told(first)["Your e-mail address was changed"]
+    assert "changed to c…@e….org" in told(second)["Your e-mail address was changed"]
+    assert all("/manage/" not in text for text in [*told(first).values(), *told(second).values()])
+
+
+async def test_a_notice_from_an_event_that_names_no_change_reads_the_newest_as_before(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    old, new = unique_email("anh"), unique_email("bao")
+    lan = await _registered(intake_client, pool, newcomer_payload(email=old, preferred_locale="en"))
+    assert (await _ask(intake_client, _manage(lan, monkeypatch), new)).status == 303
+    assert (await intake_client.get(_confirm_link(lan, await _open_change(pool, lan)))).status == 200
+    await pool.execute("UPDATE outbox SET payload = payload - 'email_change_id'")  # as intake wrote them before
+    await notify(pool)
+    await deliver_all(delivery)
+    changed = {m.headers["Subject"]: m.text for m in to(sink, old)}
+    assert "changed to b…@e….org" in changed["Your e-mail address was changed"]
+    assert "A change of your e-mail address was requested" in changed
 
 
 async def test_confirming_the_new_address_verifies_a_pending_registration(
