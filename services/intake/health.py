@@ -23,7 +23,10 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = "ok"
     except Exception as exc:
         checks["database"] = f"unreachable: {type(exc).__name__}"
-    checks["broker"] = "ok" if not infra.amqp.is_closed else "unreachable"
+    # A robust connection never reports itself closed while it reconnects: `connected` is what
+    # tells whether the broker is reachable now (cleared when the link drops, set once back).
+    broker_up = infra.amqp.connected.is_set() and not infra.amqp.is_closed
+    checks["broker"] = "ok" if broker_up else "unreachable"
     ready = all(v == "ok" for v in checks.values())
     return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
                              status=200 if ready else 503)
