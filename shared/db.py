@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 
 import asyncpg
 
@@ -33,18 +34,35 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    database_url: str, *, min_size: int = 2, max_size: int = 10, application_name: str | None = None
+    database_url: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    application_name: str | None = None,
+    session_settings: Mapping[str, str] | None = None,
+    on_release: Callable[[asyncpg.Connection], None] | None = None,
 ) -> asyncpg.Pool:
     """``application_name`` names the service to PostgreSQL: in ``pg_stat_activity``, and in the
-    outbox trigger's notification, which wakes only that service's relays (see outbox.py)."""
+    outbox trigger's notification, which wakes only that service's relays (see outbox.py).
+    ``session_settings`` are set on every session; ``on_release`` sees each connection as it goes
+    back to the pool (the outbox's in-process wake uses both)."""
+
+    async def release(conn: asyncpg.Connection) -> None:
+        if on_release is not None:
+            on_release(conn)
+        await _keep_session(conn)
+
+    server_settings = dict(session_settings or {})
+    if application_name:
+        server_settings["application_name"] = application_name
     pool = await asyncpg.create_pool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
-        reset=_keep_session,
+        reset=release,
         command_timeout=30,
-        server_settings={"application_name": application_name} if application_name else None,
+        server_settings=server_settings or None,
     )
     assert pool is not None
     return pool

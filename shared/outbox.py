@@ -4,10 +4,12 @@ The relay publishes pending rows to RabbitMQ with publisher confirms and ``manda
 and marks only the confirmed ones as published. Several relays may run at once: each claims
 its batch with ``FOR UPDATE SKIP LOCKED``.
 
-Intake and matcher each run a relay, so rows of a writer that died are still published. A commit
-wakes only the relays of the service that wrote it: the trigger notifies a channel named after
-the writing session's ``application_name``; the others find such rows on their next poll. Woken by
-every commit, every relay claimed, found nothing and committed: a third of a registration's CPU.
+Intake and matcher each run a relay, so rows of a writer that died are still published. A
+service's commit wakes only its own process's relays, in-process (:class:`LocalWake`); the others
+find such rows on their next poll. Woken by every commit, every relay claimed, found nothing and
+committed: a third of a registration's CPU. Any other session's commit (psql, a tool, a service
+of an earlier release) wakes relays by NOTIFY: the trigger notifies a channel named after the
+writing session's ``application_name`` (migrations 0014, 0026).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import aio_pika
@@ -31,15 +33,56 @@ log = logging.getLogger(__name__)
 NOTIFY_CHANNEL = "lotse_outbox"
 
 
+class LocalWake:
+    """Wakes this process's relays when a pooled connection that wrote outbox rows is released.
+
+    A NOTIFY from the writing transaction would wake them too, but PostgreSQL serialises the
+    commits of every notifying transaction in the cluster (a lock held through the WAL flush):
+    with ten registrations in flight and the CPUs busy, commits/s halved (docs/decisions.md).
+    A pool releases a connection after its transaction committed or rolled back; after a
+    rollback the relay looks once and finds nothing. Sessions of such a pool carry
+    ``session_settings``, which tell the trigger (migration 0026) not to notify.
+    """
+
+    session_settings: Mapping[str, str] = {"lotse.outbox_wake": "process"}
+
+    def __init__(self) -> None:
+        self._writers: set[int] = set()  # server pids: one per live session
+        self._relays: set[OutboxRelay] = set()
+
+    def wrote(self, conn: asyncpg.Connection) -> None:
+        self._writers.add(conn.get_server_pid())
+
+    def released(self, conn: asyncpg.Connection) -> None:
+        if self._writers and conn.get_server_pid() in self._writers:
+            self._writers.discard(conn.get_server_pid())
+            for relay in self._relays:
+                relay.wake()
+
+    @contextlib.contextmanager
+    def serving(self, relay: OutboxRelay) -> Iterator[None]:
+        self._relays.add(relay)
+        try:
+            yield
+        finally:
+            self._relays.discard(relay)
+
+
+#: One per process: write_events cannot tell which pool its connection came from.
+LOCAL_WAKE = LocalWake()
+
+
 async def write_events(conn: asyncpg.Connection, events: Iterable[Event]) -> None:
     """Add events to the outbox; call inside the transaction that makes the change."""
     rows = [(e.id, e.type, e.occurred_at, e.data) for e in events]
     if not rows:
         return
-    # A trigger (migration 0012) notifies the relays at commit, and not at all on rollback.
+    # Relays are woken when the connection goes back to its pool (LocalWake), or, for a session
+    # of a pool without that, by the trigger's NOTIFY at commit (migrations 0012, 0026).
     await conn.executemany(
         "INSERT INTO outbox (id, type, occurred_at, payload) VALUES ($1, $2, $3, $4)", rows
     )
+    LOCAL_WAKE.wrote(conn)
 
 
 async def write_event(conn: asyncpg.Connection, event: Event) -> None:
@@ -151,6 +194,10 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until cancelled."""
+        with LOCAL_WAKE.serving(self):
+            await self._run()
+
+    async def _run(self) -> None:
         listener = asyncio.create_task(self._listen())
         backoff = self._poll_interval_s
         try:

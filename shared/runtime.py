@@ -15,7 +15,7 @@ from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 
 from lotse.shared.config import Settings
 from lotse.shared.db import application_name, create_pool
-from lotse.shared.outbox import OutboxRelay
+from lotse.shared.outbox import LOCAL_WAKE, OutboxRelay
 from lotse.shared.topology import declare_events_exchange, declare_topology
 
 log = logging.getLogger(__name__)
@@ -60,8 +60,11 @@ async def _retry(what: str, attempt_once, deadline_s: float):  # type: ignore[no
 async def infrastructure(
     settings: Settings, service: str, *, pool_max: int = 10, wait_s: float = 60.0
 ) -> AsyncIterator[Infrastructure]:
+    # The notifier runs no relay and writes no outbox rows; were a service without a relay to
+    # write some, the other services' relays would publish them at their next poll.
     pool = await _retry("database", lambda: create_pool(
-        settings.database_url, max_size=pool_max, application_name=application_name(service)), wait_s)
+        settings.database_url, max_size=pool_max, application_name=application_name(service),
+        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released), wait_s)
     try:
         amqp = await _retry("broker", lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
         try:

@@ -16,7 +16,7 @@ from aio_pika.abc import AbstractExchange, AbstractQueue, AbstractRobustConnecti
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
-from lotse.shared.outbox import OutboxRelay, write_event
+from lotse.shared.outbox import LOCAL_WAKE, OutboxRelay, write_event
 from lotse.shared.topology import declare_events_exchange
 from tests.conftest import eventually
 
@@ -103,6 +103,38 @@ async def test_relay_wakes_on_notify(
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert [m["id"] for m in received] == [str(event.id)]
+
+
+async def test_a_services_commit_wakes_its_relay_in_process_without_a_notification(
+    settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange, pool: asyncpg.Pool
+) -> None:
+    # A service's pool (as runtime.infrastructure makes it): its commits notify nobody, so they
+    # do not queue behind every other notifying commit, and its own relay still wakes at once.
+    service_pool = await create_pool(
+        settings.database_url, min_size=1, max_size=2, application_name="lotse-intake",
+        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released)
+    heard: list[str] = []
+    listener = await pool.acquire()
+    relay = OutboxRelay(service_pool, relay_exchange, poll_interval_s=60, writer="lotse-intake")
+    task = asyncio.create_task(relay.run())
+    try:
+        for channel in ("lotse_outbox", "lotse_outbox:lotse-intake"):
+            await listener.add_listener(channel, lambda _c, _p, on, _payload: heard.append(on))
+        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+        event = verified()
+        async with service_pool.acquire() as conn, conn.transaction():
+            await write_event(conn, event)
+        received = await eventually(lambda: drain(observer), timeout=5)
+        await asyncio.sleep(0.3)  # a notification, were there one, would have come by now
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await listener.reset()
+        await pool.release(listener)
+        await service_pool.close()
+    assert [m["id"] for m in received] == [str(event.id)]
+    assert heard == []
 
 
 async def test_unroutable_event_stays_pending(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:

@@ -1,0 +1,60 @@
+"""The outbox relays' in-process wake: who is woken when a connection goes back to its pool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from lotse.shared.outbox import LocalWake, OutboxRelay
+
+
+@dataclass
+class Session:
+    pid: int
+
+    def get_server_pid(self) -> int:
+        return self.pid
+
+
+class Relay:
+    def __init__(self) -> None:
+        self.woken = 0
+
+    def wake(self) -> None:
+        self.woken += 1
+
+
+def relay() -> Any:
+    return cast(OutboxRelay, Relay())
+
+
+def test_releasing_a_connection_that_wrote_wakes_every_relay_of_the_process_once() -> None:
+    wake, first, second = LocalWake(), relay(), relay()
+    with wake.serving(first), wake.serving(second):
+        wake.wrote(cast(Any, Session(7)))
+        wake.wrote(cast(Any, Session(7)))  # two statements, one transaction
+        wake.released(cast(Any, Session(7)))
+        wake.released(cast(Any, Session(7)))  # its next use wrote nothing
+    assert (first.woken, second.woken) == (1, 1)
+
+
+def test_releasing_a_connection_that_wrote_nothing_wakes_no_one() -> None:
+    wake, only = LocalWake(), relay()
+    with wake.serving(only):
+        wake.wrote(cast(Any, Session(7)))
+        wake.released(cast(Any, Session(8)))
+    assert only.woken == 0
+
+
+def test_a_relay_that_stopped_is_not_woken() -> None:
+    wake, stopped = LocalWake(), relay()
+    with wake.serving(stopped):
+        pass
+    wake.wrote(cast(Any, Session(7)))
+    wake.released(cast(Any, Session(7)))
+    assert stopped.woken == 0
+
+
+def test_sessions_ask_the_trigger_not_to_notify() -> None:
+    # migration 0026 reads exactly this setting and value
+    assert dict(LocalWake.session_settings) == {"lotse.outbox_wake": "process"}
