@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 from lotse.shared.mailaddress import ascii_domain_name
 
 DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
+# Coordinators' passwords (ASVS 2.1.1); here so start-up can check LOTSE_COORDINATOR_PASSWORD too.
+MIN_PASSWORD_LENGTH = 12
 
 
 class ConfigError(Exception):
@@ -200,6 +202,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             )
         if len(secret) < 16:
             raise ConfigError("LOTSE_SECRET_KEY is too short: use at least 16 characters")
+    if settings.coordinator_email and settings.coordinator_password and \
+            len(settings.coordinator_password) < MIN_PASSWORD_LENGTH:
+        # Said here, in one line naming the variable: found only when intake creates the
+        # coordinator, it stopped intake's start-up with a traceback.
+        raise ConfigError(f"LOTSE_COORDINATOR_PASSWORD is too short: use at least {MIN_PASSWORD_LENGTH} characters")
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
     return settings

@@ -17,7 +17,7 @@ import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from lotse.shared.config import Settings
+from lotse.shared.config import MIN_PASSWORD_LENGTH, Settings
 from lotse.shared.db import create_pool
 from lotse.shared.mailaddress import canonical_address
 
@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 BEARER_LIFETIME = timedelta(hours=12)
 COOKIE_ABSOLUTE_LIFETIME = timedelta(hours=12)
 COOKIE_IDLE_TIMEOUT = timedelta(minutes=30)
-MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps a login for an unknown address as slow as for a known one.

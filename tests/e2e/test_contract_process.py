@@ -204,3 +204,15 @@ async def test_intake_finishes_the_request_in_flight_on_sigterm_and_exits_0(syst
         assert response.status == 201, await response.text()
         assert await asyncio.to_thread(process.wait, 20) == 0
         del system.processes["intake-sigterm"]
+
+
+async def test_a_bootstrap_password_intake_cannot_use_stops_it_with_one_line_naming_the_variable(
+    system: System,
+) -> None:
+    env = {**os.environ, **system.env, "LOTSE_HTTP_PORT": str(free_port()),
+           "LOTSE_COORDINATOR_EMAIL": "boot@example.org", "LOTSE_COORDINATOR_PASSWORD": "admin123"}
+    started = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "lotse.shared.cli", "intake"], env=env,
+                                      capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode != 0
+    assert "Traceback" not in started.stderr + started.stdout
+    assert "LOTSE_COORDINATOR_PASSWORD" in started.stderr

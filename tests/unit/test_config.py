@@ -61,6 +61,14 @@ def test_secret_key_is_required_outside_dev_mode() -> None:
     assert load_settings({"LOTSE_DEV_MODE": "true"}).dev_mode
 
 
+def test_a_bootstrap_coordinator_password_too_short_stops_start_up_naming_the_variable() -> None:
+    both = {**SECRET, "LOTSE_COORDINATOR_EMAIL": "admin@example.org"}
+    with pytest.raises(ConfigError, match=r"^LOTSE_COORDINATOR_PASSWORD is too short"):
+        load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "admin123"})
+    assert load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "twelve chars"}).coordinator_password
+    assert load_settings({**SECRET, "LOTSE_COORDINATOR_PASSWORD": "unused"})  # no email: nothing is created
+
+
 def test_smtp_credentials_come_in_pairs() -> None:
     with pytest.raises(ConfigError, match="LOTSE_SMTP_USER"):
         load_settings({**SECRET, "LOTSE_SMTP_USER": "mailer"})
