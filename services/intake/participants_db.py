@@ -9,7 +9,7 @@ import asyncpg
 
 from lotse.shared import events, name_search
 from lotse.shared.events import Event
-from lotse.shared.outbox import write_event
+from lotse.shared.outbox import LOCAL_WAKE, write_event
 
 CONSENT_TEXT_VERSION = "2026-11-v1"
 
@@ -78,7 +78,10 @@ async def insert_registration(
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
         event.id, event.type, event.occurred_at, event.data, name_search.search_text(reg.name),
     )
-    return inserted is not None
+    if inserted is None:
+        return False
+    LOCAL_WAKE.wrote(conn)  # the statement wrote its outbox row itself, not through write_events
+    return True
 
 
 async def record_consents(

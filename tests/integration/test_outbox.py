@@ -7,18 +7,22 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 
 import aio_pika
 import asyncpg
 import pytest
 from aio_pika.abc import AbstractExchange, AbstractQueue, AbstractRobustConnection, PublishResultType, TimeoutType
 
+from lotse.intake.registrations import register
+from lotse.intake.validation import validate_registration
 from lotse.shared import events
 from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
 from lotse.shared.outbox import LOCAL_WAKE, OutboxRelay, write_event
 from lotse.shared.topology import declare_events_exchange
 from tests.conftest import eventually
+from tests.integration.intake_fixtures import newcomer_payload
 
 
 @pytest.fixture
@@ -135,6 +139,30 @@ async def test_a_services_commit_wakes_its_relay_in_process_without_a_notificati
         await service_pool.close()
     assert [m["id"] for m in received] == [str(event.id)]
     assert heard == []
+
+
+async def test_a_registration_wakes_its_services_relay_in_process(
+    settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange, pool: asyncpg.Pool
+) -> None:
+    # A registration writes its outbox row inside its one INSERT statement, not through
+    # write_events; its intake's relay must still wake at once (its poll would take a minute).
+    service_pool = await create_pool(
+        settings.database_url, min_size=1, max_size=2, application_name="lotse-intake",
+        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released)
+    relay = OutboxRelay(service_pool, relay_exchange, poll_interval_s=60, writer="lotse-intake")
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.3)  # let the relay park on its (empty) first poll
+        registration = validate_registration("newcomer", newcomer_payload(), today=date.today())
+        registered = await register(service_pool, "newcomer", registration)
+        received = await eventually(lambda: drain(observer), timeout=5)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await service_pool.close()
+    assert [(m["type"], m["data"]["participant_id"]) for m in received] == [
+        ("participant.registered", str(registered.participant_id))]
 
 
 async def test_unroutable_event_stays_pending(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from lotse.shared.outbox import LocalWake, OutboxRelay
@@ -58,3 +60,14 @@ def test_a_relay_that_stopped_is_not_woken() -> None:
 def test_sessions_ask_the_trigger_not_to_notify() -> None:
     # migration 0026 reads exactly this setting and value
     assert dict(LocalWake.session_settings) == {"lotse.outbox_wake": "process"}
+
+
+def test_every_statement_that_writes_outbox_rows_wakes_the_relays() -> None:
+    # Without LOCAL_WAKE.wrote, such a commit would wait for a relay's poll: its session sends
+    # no NOTIFY. write_events does it; a statement that inserts outbox rows itself must too.
+    root = Path(__file__).resolve().parents[2]
+    writers = [path for folder in ("services", "shared") for path in (root / folder).rglob("*.py")
+               if re.search(r"INTO\s+outbox\b", path.read_text(encoding="utf-8"), re.IGNORECASE)]
+    assert len(writers) >= 2  # shared/outbox.py and intake's one-statement registration
+    for path in writers:
+        assert "LOCAL_WAKE.wrote(" in path.read_text(encoding="utf-8"), path
