@@ -20,6 +20,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -216,3 +217,47 @@ async def test_a_bootstrap_password_intake_cannot_use_stops_it_with_one_line_nam
     assert started.returncode != 0
     assert "Traceback" not in started.stderr + started.stdout
     assert "LOTSE_COORDINATOR_PASSWORD" in started.stderr
+
+
+async def test_lotse_dev_brings_everything_up_prints_where_to_look_and_stops_on_sigterm(
+    system: System, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    port, smtp, viewer = free_port(), free_port(), free_port()
+    web = f"http://127.0.0.1:{port}"
+    env = {**os.environ, **system.env, "LOTSE_HTTP_PORT": str(port), "LOTSE_PUBLIC_URL": web,
+           "LOTSE_SMTP_PORT": str(smtp), "LOTSE_DEV_MAIL_VIEWER_PORT": str(viewer)}
+    env.pop("LOTSE_SECRET_KEY")  # dev mode needs none
+    dev = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "lotse.shared.cli", "dev", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True)
+    try:
+        assert dev.stdout is not None
+        printed = await asyncio.wait_for(_read_until(dev.stdout, b"Press Ctrl-C to stop."), timeout=120)
+        for where in (f"{web}/", f"{web}/dashboard", f"{web}/api/v1/", f"http://127.0.0.1:{viewer}/"):
+            assert where in printed, printed
+        async with aiohttp.ClientSession() as http:
+            for url in (f"{web}/readyz", f"{web}/", f"http://127.0.0.1:{viewer}/"):
+                assert await _status(http, url) == 200, url
+            login = {"email": "coordinator@lotse.localhost", "password": "lotse-dev-password"}
+            async with http.post(f"{web}/api/v1/auth/login", json=login) as response:
+                assert response.status == 200, await response.text()
+                bearer = {"Authorization": f"Bearer {(await response.json())['token']}"}
+            async with http.get(f"{web}/api/v1/participants", headers=bearer) as response:
+                assert (await response.json())["items"], "no demo data"
+        dev.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(dev.communicate(), timeout=40)
+        assert dev.returncode == 0
+    finally:
+        if dev.returncode is None:
+            os.killpg(dev.pid, signal.SIGKILL)
+            await dev.wait()
+
+
+async def _read_until(stream: asyncio.StreamReader, marker: bytes) -> str:
+    seen = b""
+    while marker not in seen:
+        line = await stream.readline()
+        if not line:
+            raise AssertionError(f"lotse dev ended before {marker!r}: {seen.decode(errors='replace')}")
+        seen += line
+    return seen.decode()
