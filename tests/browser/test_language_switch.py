@@ -4,6 +4,7 @@ what she typed, with JavaScript and without (the switcher belongs to the form: f
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
@@ -11,6 +12,8 @@ from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import screenshot
 from tests.browser.test_forms import fill_newcomer
+from tests.browser.test_narrow_phone import _registered
+from tests.integration.intake_fixtures import employer_payload, provider_payload
 from tests.integration.test_self_service import manage_link
 
 
@@ -152,3 +155,59 @@ async def test_the_manage_page_keeps_a_typed_new_address_on_switching(
     assert await pool.fetchval("SELECT count(*) FROM participants") == created + 1
     assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1",
                                participant_id) == "lan.moi@example.org"
+
+
+# What is typed into the manage page's "add" form: field id -> (value, how it is put in).
+ADD_COURSE = {"courses-0-title": "Deutsch A2 am Abend", "courses-0-level": "A2", "courses-0-schedule": "evening",
+              "courses-0-format": "in_person", "courses-0-district": "16053", "courses-0-seats": "8"}
+SOON = (date.today() + timedelta(days=20)).isoformat()
+ADD_POSITION = {"positions-0-title": "Pflegehelfer/in", "positions-0-occupation_field": "nursing",
+                "positions-0-openings": "2", "positions-0-min_german_level": "A2"}
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+@pytest.mark.parametrize(("segment", "typed", "table"), [
+    ("language-providers", ADD_COURSE, "courses"), ("employers", ADD_POSITION, "positions")])
+async def test_the_manage_page_keeps_a_typed_course_or_position_on_switching(
+    browser: Browser, base_url: str, pool: asyncpg.Pool, javascript: bool, segment: str, typed: dict[str, str],
+    table: str,
+) -> None:
+    """The "add a course/position" form was a form of its own, which the switcher does not send:
+    a switch lost what was typed there. Its fields now belong to the form the switcher sends."""
+    context = await browser.new_context(java_script_enabled=javascript, locale="de-DE")
+    page = await context.new_page()
+    try:
+        payload = provider_payload if segment == "language-providers" else employer_payload
+        owner = await _registered(page, base_url, pool, segment, payload())
+        before = await pool.fetchval(f"SELECT count(*) FROM {table}")
+        await page.goto(f"{base_url}{manage_link(owner)}")
+        assert await page.get_attribute("html", "lang") == "de"
+        for field, value in typed.items():
+            if await page.locator(f"select#{field}").count():
+                await page.select_option(f"#{field}", value)
+            else:
+                await page.fill(f"#{field}", value)
+        if table == "courses":
+            await page.check("#courses-0-childcare")
+            await page.fill("#courses-0-starts_on", SOON)
+        await page.fill("#name", "Anna Neumann")  # the main form keeps its input as before
+
+        await _switch(page, "uk")
+        for field, value in typed.items():
+            assert await page.input_value(f"#{field}") == value, field
+        if table == "courses":
+            assert await page.is_checked("#courses-0-childcare")
+            assert await page.input_value("#courses-0-starts_on") == SOON
+        assert await page.input_value("#name") == "Anna Neumann"
+        assert await page.locator(".error").count() == 0
+        assert await pool.fetchval(f"SELECT count(*) FROM {table}") == before  # nothing stored on a switch
+
+        # Its own button still adds it, in the language switched to.
+        await page.click("#add-offer button[value=offer_add]")
+        await page.wait_for_url("**done=offer_add**")
+        assert await page.get_attribute("html", "lang") == "uk"
+        await screenshot(page, f"manage-add-{table}-switched-{'js' if javascript else 'nojs'}")
+    finally:
+        await context.close()
+    title = typed[f"{table}-0-title"]
+    assert await pool.fetchval(f"SELECT count(*) FROM {table} WHERE title = $1", title) == 1

@@ -89,21 +89,35 @@ def provider_payload(**overrides: Any) -> dict[str, Any]:
 
 class _Forms(HTMLParser):
     """What a browser would submit from each form of a page, as (name, value) pairs: inputs,
-    checked boxes and radios, a select's selected option ("" when none is) and textareas."""
+    checked boxes and radios, a select's selected option ("" when none is) and textareas. A field
+    outside its form names it with form= (the manage page's "add" and new address fields)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[list[tuple[str, str]]] = []
+        self._ids: dict[str, list[tuple[str, str]]] = {}  # form id -> its fields
+        self._open: list[tuple[str, str]] | None = None  # the form the parser is inside
+        self._owner: list[tuple[str, str]] = []  # where the current field goes
         self._select: str | None = None
         self._textarea: str | None = None
+
+    def _form_of(self, form_id: str) -> list[tuple[str, str]]:
+        """The fields of the form with ``form_id``, which may come later in the page."""
+        return self._ids.setdefault(form_id, [])
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.forms.append([])
-        if not self.forms:
-            return
-        fields = self.forms[-1]
+            self._open = self._form_of(a["id"]) if a.get("id") else []
+            self.forms.append(self._open)
+        if tag in ("input", "select", "textarea"):
+            if a.get("form"):
+                self._owner = self._form_of(a["form"])
+            elif self._open is not None:
+                self._owner = self._open
+            else:
+                return
+        fields = self._owner
         if tag == "input" and a.get("type") in ("checkbox", "radio"):
             if "checked" in a:
                 fields.append((a["name"], a.get("value") or "on"))
@@ -119,14 +133,16 @@ class _Forms(HTMLParser):
             fields.append((self._textarea, ""))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
+        if tag == "form":
+            self._open = None
+        elif tag == "select":
             self._select = None
         elif tag == "textarea":
             self._textarea = None
 
     def handle_data(self, data: str) -> None:
         if self._textarea:
-            name, fields = self._textarea, self.forms[-1]
+            name, fields = self._textarea, self._owner
             fields[:] = [(k, v + data if k == name else v) for k, v in fields]
 
 

@@ -512,3 +512,34 @@ async def test_the_api_and_the_export_say_which_course_or_position_is_closed(
             assert set(closed.values()) <= {None}  # the open ones say so with null
     detail = await (await intake_client.get(f"/api/v1/participants/{provider}", headers=coordinator_headers)).json()
     assert [c["closed_at"] is None for c in detail["courses"]].count(True) == 1
+
+
+async def test_the_add_fields_go_with_the_edit_form_and_save_changes_adds_what_is_typed(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """The "add" fields belong to the edit form (so the language switcher keeps them): Enter in them
+    (no action: "edit") or "Save changes" adds the typed position too; a refused one saves nothing."""
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
+    sent = dict(form_fields(page, "name"))
+    assert {"positions-0-title", "positions-0-openings", "new_email", "lang"} <= set(sent)  # one form
+
+    count = "SELECT count(*) FROM positions WHERE employer_id = $1"
+    half = sent | {"name": "Klaus R.", "positions-0-title": "Pflegehelfer/in"}
+    status, page = await _post(intake_client, employer, half)
+    assert status == 422 and 'id="positions-0-openings-error"' in page
+    assert 'value="Klaus R."' in page and 'value="Pflegehelfer/in"' in page  # all as typed
+    assert await pool.fetchval(count, employer) == 1
+    assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", employer) == "Klaus Richter"
+
+    # "Add a position" with the edit form along: refused, the typed edits stay typed, unsaved.
+    status, page = await _post(intake_client, employer, half | {"action": "offer_add"})
+    assert status == 422 and 'value="Klaus R."' in page
+    assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", employer) == "Klaus Richter"
+
+    whole = half | {"positions-0-occupation_field": "nursing", "positions-0-openings": "2",
+                    "positions-0-min_german_level": "A2"}
+    status, page = await _post(intake_client, employer, whole)
+    assert status == 200 and "2 of 2 openings are still open" in page
+    assert await pool.fetchval(count, employer) == 2
+    assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", employer) == "Klaus R."

@@ -189,6 +189,14 @@ async def manage_submit(request: web.Request) -> web.Response:
                     gettext = gettext_for(request)
                     return await _draw(request, conn, row, values=forms.form_values(form),
                                        errors=messages.form_errors(form, failed, gettext, payload), status=422)
+                # So do a provider's or employer's "add" fields: typed, they are added too. Checked
+                # before anything is stored, so a refusal saves nothing and shows all as typed.
+                added: list[Any] = []
+                if manage_offers.typed_addition(row["kind"], form):
+                    added, not_added = manage_offers.to_add(row["kind"], form, gettext_for(request))
+                    if not_added:
+                        return await _draw(request, conn, row, values=forms.form_values(form), errors=not_added,
+                                           status=422)
                 # The address field belongs to this form (so a language switch keeps it): typed, and
                 # then Enter or "Save changes", it is asked for too; asked first, so a refused address
                 # saves nothing and comes back with the edits still typed.
@@ -196,6 +204,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                     if (not_asked := await _change_email(request, conn, row, form)) is not None:
                         return not_asked
                     action = "email_change"  # its notice ("we sent a link") is the one to show
+                await manage_offers.add(conn, row["kind"], participant_id, added)
                 await self_service.update(conn, participant_id, cleaned)
             elif action in manage_offers.ACTIONS:
                 gettext = gettext_for(request)
@@ -208,8 +217,11 @@ async def manage_submit(request: web.Request) -> web.Response:
                     return await _draw(request, conn, row, values=_stored_values(row), status=409,
                                        alert=gettext(manage_offers.GONE))
                 if refused:
+                    # "Add" sends the edit form along (its fields belong to it): shown as typed, as
+                    # _change_email does; a course's or position's own form, over what is stored.
+                    typed = forms.form_values(form)
                     return await _draw(request, conn, row, status=422, errors=refused,
-                                       values=_stored_values(row) | forms.form_values(form)
+                                       values=(typed if "name" in form else _stored_values(row) | typed)
                                        | manage_offers.unticked(form))
             else:
                 raise web.HTTPBadRequest(text="unknown action")

@@ -3,7 +3,8 @@
 Each existing course or position is a small form of its own (its fields named `seats-<id>`,
 `starts_on-<id>`, `openings-<id>` and, for the details, `schedule-<id>`, `title-<id>`, …; closing asks
 first, a closed one can be reopened); the "add"
-form uses the registration's row fields (`courses-0-title`, …) and so its validation and messages.
+fields are the registration's row fields (`courses-0-title`, …), so its validation and messages, and
+belong to the page's edit form (form=), which the language switcher sends along.
 """
 
 from __future__ import annotations
@@ -100,15 +101,34 @@ async def apply(
 async def _add(
     conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, form: Any, gettext: Callable[[str], str]
 ) -> dict[str, str]:
+    rows, refused = to_add(kind, form, gettext)
+    await add(conn, kind, owner_id, rows)
+    return refused
+
+
+def typed_addition(kind: str, form: Any) -> bool:
+    """Whether anything is typed or chosen in the "add" fields. They belong to the edit form (so a
+    language switch keeps them), whose "Save changes" or Enter then adds the course or position too."""
+    if kind not in offers.OF_KIND:
+        return False
+    prefix = f"{offers.OF_KIND[kind].group}-0-"
+    return any(key.startswith(prefix) and str(value).strip() for key, value in form.items())
+
+
+def to_add(kind: str, form: Any, gettext: Callable[[str], str]) -> tuple[list[Any], dict[str, str]]:
+    """The "add" fields checked, nothing stored yet: the rows to add, or field id → message."""
     group = offers.OF_KIND[kind].group
     payload = {group: forms.to_payload(kind, form)[group]}
     try:
         cleaned = validate_update(kind, payload, today=date.today())
     except ValidationFailed as failed:
-        return messages.form_errors(form, failed, gettext, payload)  # the page makes paths field ids
-    for row in cleaned[group]:  # type: ignore[attr-defined]
+        return [], messages.form_errors(form, failed, gettext, payload)  # the page makes paths field ids
+    return list(cleaned[group]), {}  # type: ignore[call-overload]
+
+
+async def add(conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, rows: list[Any]) -> None:
+    for row in rows:
         await offers.add(conn, kind, owner_id, row)
-    return {}
 
 
 async def _save(
