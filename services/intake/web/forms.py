@@ -8,6 +8,7 @@ that do not parse are passed on as text, and the validator names the field.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -129,11 +130,22 @@ def to_payload(kind: str, form: Form) -> dict[str, object]:
     return payload
 
 
+def children_ages(text: str) -> list[object]:
+    """The ages in what a person typed: each run of digits is one age, whatever stands between.
+    A Chinese keyboard types "3，8" or "3、8", others add the unit or a word ("3 tuổi, 8 tuổi",
+    "3岁，8岁", "3 і 8"), and NFKC makes full-width digits plain. Text without a digit, or with a
+    decimal point ("3.5"), goes on as it is, so the validator refuses it rather than guessing."""
+    normal = unicodedata.normalize("NFKC", text).strip()
+    if not normal:
+        return []
+    runs = re.findall(r"\d+", normal)
+    if not runs or re.search(r"\d\.\d", normal):
+        return [normal]
+    return [int(run) if len(run) < 4 else run for run in runs]
+
+
 def _household(form: Form) -> dict[str, object]:
-    ages_text = str(form.get("children_ages", "")).strip()
-    ages: list[object] = []
-    for part in filter(None, re.split(r"[,;\s]+", ages_text)):
-        ages.append(int(part) if part.isdigit() and len(part) < 4 else part)
+    ages = children_ages(str(form.get("children_ages", "")))
     partner = "partner" in form
     return {"partner": partner, "partner_seeks_work": "partner_seeks_work" in form, "children_ages": ages}
 

@@ -8,10 +8,19 @@ JSON API keeps the validator's precise messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from lotse.intake.validation import FALSE_UNLESS, LIST_LENGTH, MUST_BE_TRUE, N_, FieldError, ValidationFailed
+from lotse.intake.validation import (
+    FALSE_UNLESS,
+    INTEGER_RANGE,
+    LIST_LENGTH,
+    MUST_BE_TRUE,
+    N_,
+    FieldError,
+    ValidationFailed,
+)
 from lotse.intake.web import forms
 
 # For a group left empty: (payload path, validator message) → what the form says instead.
@@ -26,6 +35,10 @@ NOT_TICKED: Final = {
                                   "Without this we cannot find matches for you."),
 }
 
+# Children's ages the form could not read as numbers: the validator's "whole number between 0 and
+# 17" does not say what to change when the person typed "3 and 8"; this says how to write them.
+CHILDREN_AGES: Final = N_("Write each child's age as a number, separated by commas, for example: 4, 9.")
+
 # A box that needs another one ticked: the API names the other field's path, the form its label.
 ONLY_WITH: Final = N_("Only possible if “%(label)s” is ticked too.")
 BOX_LABELS: Final = {"household.partner": N_("My partner comes with me")}
@@ -37,9 +50,23 @@ def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payloa
         return gettext(EMPTY_GROUP[path])
     if error.message == MUST_BE_TRUE and path in NOT_TICKED:
         return gettext(NOT_TICKED[path])
+    if error.message == INTEGER_RANGE and _unreadable_age(path, payload):
+        return gettext(CHILDREN_AGES)
     if error.message == FALSE_UNLESS and error.params.get("field") in BOX_LABELS:
         return FieldError(ONLY_WITH, {"label": gettext(BOX_LABELS[str(error.params["field"])])}).render(gettext)
     return error.render(gettext)
+
+
+def _unreadable_age(path: str, payload: Mapping[str, object]) -> bool:
+    """An item of household.children_ages the form passed on as text (forms.children_ages); an
+    age that is a number, only too high, keeps the validator's range message."""
+    found = re.fullmatch(r"household\.children_ages\[(\d+)\]", path)
+    household = payload.get("household")
+    if not found or not isinstance(household, Mapping):
+        return False
+    ages = household.get("children_ages")
+    index = int(found[1])
+    return isinstance(ages, list) and index < len(ages) and not isinstance(ages[index], int)
 
 
 def form_errors(
