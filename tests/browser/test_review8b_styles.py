@@ -1,0 +1,55 @@
+"""Styles the accessibility review 8b measured in a browser at 390 px: each test reads what chromium
+computes (colours, sizes, positions), so a stylesheet that loses the rule fails it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import Page
+
+WHITE, LIGHT_GREY, ACCENT = (255, 255, 255), (238, 238, 238), (11, 92, 173)
+
+
+def _rgb(css: str) -> tuple[int, int, int]:
+    found = re.search(r"rgba?\((\d+), (\d+), (\d+)", css)
+    assert found, css
+    return int(found[1]), int(found[2]), int(found[3])
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+async def _focus_ring(page: Page, selector: str) -> tuple[tuple[int, int, int], tuple[int, int, int], float]:
+    """The focused element's outline colour, the colour between it and the element (its
+    box-shadow, or the outline's again without one), and the outline's width in px."""
+    await page.focus(selector)
+    style = await page.evaluate("""s => { const e = document.querySelector(s), c = getComputedStyle(e);
+        return [e.matches(':focus-visible'), c.outlineStyle, c.outlineColor, c.outlineWidth, c.boxShadow]; }""",
+                                selector)
+    visible, outline_style, outline, width, shadow = style
+    assert visible and outline_style != "none"
+    inner = _rgb(shadow) if shadow != "none" else _rgb(outline)
+    return _rgb(outline), inner, float(width.removesuffix("px"))
+
+
+async def test_the_focus_ring_stands_out_on_white_grey_and_blue(page: Page, base_url: str) -> None:
+    """Finding 5: #f90 alone was 2.14:1 on white, 1.85:1 on a secondary button, so a two-colour ring:
+    the outer colour against the page, the inner one against the element it surrounds."""
+    await page.goto(f"{base_url}/register/newcomer?lang=vi")
+    await page.keyboard.press("Tab")  # keyboard focus, so :focus-visible applies to what is focused next
+    for selector, fill in (("#name", WHITE), ("#lang-switch + button", LIGHT_GREY), ("#register", ACCENT),
+                           ("#partner", WHITE)):
+        outer, inner, width = await _focus_ring(page, selector)
+        assert width >= 2
+        assert contrast(outer, WHITE) >= 3, selector  # the page around it
+        assert max(contrast(outer, fill), contrast(inner, fill)) >= 3, selector  # the element inside it
