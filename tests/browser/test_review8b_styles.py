@@ -4,10 +4,15 @@ computes (colours, sizes, positions), so a stylesheet that loses the rule fails 
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.async_api import Page
 
+from tests.integration.intake_fixtures import newcomer_payload
+from tests.integration.test_self_service import manage_link
+
 WHITE, LIGHT_GREY, ACCENT = (255, 255, 255), (238, 238, 238), (11, 92, 173)
+BACKGROUND = "e => getComputedStyle(e).backgroundColor"
 
 
 def _rgb(css: str) -> tuple[int, int, int]:
@@ -53,3 +58,15 @@ async def test_the_focus_ring_stands_out_on_white_grey_and_blue(page: Page, base
         assert width >= 2
         assert contrast(outer, WHITE) >= 3, selector  # the page around it
         assert max(contrast(outer, fill), contrast(inner, fill)) >= 3, selector  # the element inside it
+
+
+async def test_withdraw_and_delete_looks_like_danger(page: Page, base_url: str) -> None:
+    """Finding 8: the link `.button.danger` had the primary blue of "Save changes" above it."""
+    created = await page.request.post(f"{base_url}/api/v1/newcomers", data=newcomer_payload())
+    assert created.status == 201
+    await page.goto(f"{base_url}{manage_link(uuid.UUID((await created.json())['id']))}?lang=vi")
+    danger = page.locator("a.button.danger")
+    background = _rgb(await danger.evaluate(BACKGROUND))
+    save = _rgb(await page.locator("#edit-form button[value=edit]").evaluate(BACKGROUND))
+    assert background == (176, 0, 32) and background != save  # --error
+    assert contrast(_rgb(await danger.evaluate("e => getComputedStyle(e).color")), background) >= 4.5
