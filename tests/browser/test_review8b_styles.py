@@ -70,3 +70,20 @@ async def test_withdraw_and_delete_looks_like_danger(page: Page, base_url: str) 
     save = _rgb(await page.locator("#edit-form button[value=edit]").evaluate(BACKGROUND))
     assert background == (176, 0, 32) and background != save  # --error
     assert contrast(_rgb(await danger.evaluate("e => getComputedStyle(e).color")), background) >= 4.5
+
+
+async def test_checkboxes_and_radios_are_big_enough_to_see_and_tap(page: Page, base_url: str) -> None:
+    """Finding 9: native 13 × 13 px boxes; their state is the only cue, so 1.25rem in the accent
+    colour, and each choice's label (the tap target) at least 44 px tall."""
+    await page.goto(f"{base_url}/register/newcomer?lang=vi")
+    boxes = await page.evaluate("""() => [...document.querySelectorAll(
+        'main input[type=checkbox], main input[type=radio]')].map(e => {
+            const r = e.getBoundingClientRect();
+            return [e.id, r.width, r.height, getComputedStyle(e).accentColor]; })""")
+    assert len(boxes) > 20
+    for box_id, width, height, accent in boxes:
+        assert width >= 20 and height >= 20, box_id
+        assert _rgb(accent) == ACCENT, box_id
+    labels = await page.evaluate("""() => [...document.querySelectorAll('main .choices label, main label.inline')]
+        .map(e => [e.htmlFor, e.getBoundingClientRect().height])""")
+    assert len(labels) > 20 and all(height >= 44 for _, height in labels), [lab for lab in labels if lab[1] < 44]
