@@ -17,7 +17,9 @@ from aiohttp import web
 from lotse.intake import lifecycle, participants_db
 from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.validation import N_
 from lotse.intake.web import expired_links
+from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import render
 from lotse.shared import matches, tokens
 
@@ -73,6 +75,7 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "missing_answer": False,
         "preselected": None,
         "answered": None,
+        **NONE,
     }
 
 
@@ -82,6 +85,16 @@ def _seeking(who: lifecycle.Party) -> str:
     if who.side == "newcomer" and who.match["kind"] != "mentor":
         return "course" if who.match["kind"] == "language_course" else "job"
     return "someone"
+
+
+# A post without an answer: the message, and the question it answers (the error summary's label).
+NO_ANSWER = N_("Please choose: accept or decline.")
+NO_CHECKIN = N_("Please choose one answer.")
+CHECKIN_QUESTION = N_("How is it going so far?")
+
+
+def _question(view: dict[str, Any]) -> str:
+    return N_("Would you like to meet?")
 
 
 def _reason(form: Any, name: str) -> str | None:
@@ -100,7 +113,8 @@ async def respond_submit(request: web.Request) -> web.Response:
     form = await request.post()
     answer = str(form.get("answer", ""))
     if answer not in lifecycle.ANSWERS:
-        return render(request, "lifecycle/respond.html", {**view, "missing_answer": True},
+        return render(request, "lifecycle/respond.html",
+                      {**view, "missing_answer": True, **one_error(request, "answer", NO_ANSWER, _question(view))},
                       status=422)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
@@ -126,7 +140,9 @@ async def checkin_submit(request: web.Request) -> web.Response:
     form = await request.post()
     answer = str(form.get("answer", ""))
     if answer not in lifecycle.CHECKIN_ANSWERS:
-        return render(request, "lifecycle/checkin.html", {**view, "missing_answer": True}, status=422)
+        return render(request, "lifecycle/checkin.html",
+                      {**view, "missing_answer": True, **one_error(request, "answer", NO_CHECKIN, CHECKIN_QUESTION)},
+                      status=422)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             await lifecycle.check_in(conn, view["match_id"], view["participant_id"], answer, _reason(form, "comment"))

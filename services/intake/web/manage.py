@@ -19,6 +19,7 @@ from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_per
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
 from lotse.intake.web import expired_links, forms, labels, manage_offers, messages, vocabulary
+from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
 
@@ -262,11 +263,15 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
     return None
 
 
+# Erasure posted without its tick box.
+NOT_CONFIRMED: Final = N_("Please tick the box to confirm.")
+
+
 async def erase_page(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
     async with request.app[pool_key].acquire() as conn:
         await _speak_if_current(request, conn, participant_id)
-    return render(request, "manage_erase.html")
+    return render(request, "manage_erase.html", NONE)
 
 
 async def erase_submit(request: web.Request) -> web.Response:
@@ -275,7 +280,8 @@ async def erase_submit(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         await _speak_if_current(request, conn, participant_id)
         if form.get("confirm") != "yes":
-            return render(request, "manage_erase.html", {"missing_confirmation": True}, status=422)
+            return render(request, "manage_erase.html",
+                          one_error(request, "confirm", NOT_CONFIRMED, N_("Yes, delete my data")), status=422)
         async with conn.transaction():
             with contextlib.suppress(privacy.ParticipantGone):  # erased already: the result is the same
                 await privacy.erase(conn, participant_id)
