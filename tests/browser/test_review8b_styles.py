@@ -87,3 +87,14 @@ async def test_checkboxes_and_radios_are_big_enough_to_see_and_tap(page: Page, b
     labels = await page.evaluate("""() => [...document.querySelectorAll('main .choices label, main label.inline')]
         .map(e => [e.htmlFor, e.getBoundingClientRect().height])""")
     assert len(labels) > 20 and all(height >= 44 for _, height in labels), [lab for lab in labels if lab[1] < 44]
+
+
+async def test_the_home_page_buttons_have_no_bullets(page: Page, base_url: str) -> None:
+    """Finding 14: `ul.kinds` kept its bullets, dangling beside each two-line button on a phone."""
+    await page.goto(f"{base_url}/?lang=vi")
+    items = await page.evaluate("""() => [...document.querySelectorAll('ul.kinds > li')]
+        .map(e => [getComputedStyle(e).listStyleType, e.parentElement.getBoundingClientRect().left,
+                   e.querySelector('a').getBoundingClientRect().left])""")
+    assert len(items) == 4
+    for marker, list_left, button_left in items:
+        assert marker == "none" and button_left - list_left < 1  # no marker, and no indent kept for one
