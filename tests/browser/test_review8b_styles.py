@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from playwright.async_api import Page
 
 from tests.integration.intake_fixtures import newcomer_payload
@@ -98,3 +99,15 @@ async def test_the_home_page_buttons_have_no_bullets(page: Page, base_url: str) 
     assert len(items) == 4
     for marker, list_left, button_left in items:
         assert marker == "none" and button_left - list_left < 1  # no marker, and no indent kept for one
+
+
+@pytest.mark.parametrize("path", ["/register/newcomer?lang=uk", "/dashboard/login"])
+async def test_the_skip_link_moves_focus_into_main(page: Page, base_url: str, path: str) -> None:
+    """Finding 15: after the skip link focus stayed on BODY; chromium's starting point hid that, some
+    screen reader and browser pairs do not have one. Next Tab goes to main's first control."""
+    await page.goto(f"{base_url}{path}")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "main"
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.querySelector('main').contains(document.activeElement)")
