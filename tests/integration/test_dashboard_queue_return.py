@@ -57,4 +57,4 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
     assert await decide(lasts, "approve") == f"/dashboard?msg=approved&at={first}#newcomer-{first}"
     # A newcomer no longer in the queue: the message at the top, as before.
     page = await (await intake_client.get(f"/dashboard?msg=approved&at={olena}")).text()
-    assert '<main id="main">\n<p class="notice" role="status">Freigegeben.' in page
+    assert '<main id="main" tabindex="-1">\n<p class="notice" role="status">Freigegeben.' in page
