@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
@@ -93,8 +93,18 @@ NO_CHECKIN = N_("Please choose one answer.")
 CHECKIN_QUESTION = N_("How is it going so far?")
 
 
+# The introduction's question as the email's if_declined() words the match: a newcomer does not
+# "meet" a course or a job, nor does a provider a course's new participant (review 8b, finding 6).
+QUESTIONS: Final = {
+    ("newcomer", "language_course"): N_("Would you like to take this course?"),
+    ("newcomer", "employer"): N_("Are you interested in this position?"),
+    ("counterpart", "language_course"): N_("Would you like to offer this newcomer a place in your course?"),
+}
+MEET: Final = N_("Would you like to meet?")
+
+
 def _question(view: dict[str, Any]) -> str:
-    return N_("Would you like to meet?")
+    return QUESTIONS.get((view["side"], view["match"]["kind"]), MEET)
 
 
 def _reason(form: Any, name: str) -> str | None:
@@ -104,12 +114,14 @@ def _reason(form: Any, name: str) -> str | None:
 
 async def respond_page(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
+    view["question"] = _question(view)
     preselected = request.query.get("answer") if request.query.get("answer") in lifecycle.ANSWERS else None
     return render(request, "lifecycle/respond.html", {**view, "preselected": preselected})
 
 
 async def respond_submit(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
+    view["question"] = _question(view)
     form = await request.post()
     answer = str(form.get("answer", ""))
     if answer not in lifecycle.ANSWERS:
