@@ -111,3 +111,16 @@ async def test_the_skip_link_moves_focus_into_main(page: Page, base_url: str, pa
     assert await page.evaluate("document.activeElement.id") == "main"
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.querySelector('main').contains(document.activeElement)")
+
+
+@pytest.mark.parametrize("path", ["/?lang=vi", "/register/newcomer?lang=vi", "/new-link?lang=uk"])
+async def test_the_language_switcher_is_one_row_on_a_phone(page: Page, base_url: str, path: str) -> None:
+    """Finding 13: a full-width select above its button took ~230 px of a 844 px phone screen
+    before the heading. Select and button now share one row, and the heading starts high up."""
+    await page.goto(f"{base_url}{path}")
+    select = await page.locator("#lang-switch").bounding_box()
+    button = await page.locator(".language button:not(.visually-hidden)").bounding_box()
+    heading = await page.locator("h1").bounding_box()
+    assert select and button and heading
+    assert button["y"] < select["y"] + select["height"] and select["y"] < button["y"] + button["height"]
+    assert button["x"] + button["width"] <= 390 and heading["y"] < 160
