@@ -38,7 +38,7 @@ async def test_the_counterparts_name_the_match_an_erasure_ended(
     await deliver_all(delivery)
 
     [klinikum] = to(sink, employer.email)
-    assert klinikum.subject == "Ihr Match ist beendet"
+    assert klinikum.subject == "Ihr Match ist beendet – Ihre Stelle: Pflegefachkraft"
     assert "Ihr Match, das am 3. November 2026 begonnen hat, ist beendet." in klinikum.text
     assert "Ihre Stelle: Pflegefachkraft" in klinikum.text
     assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in klinikum.text

@@ -41,7 +41,8 @@ def test_markup_in_names_is_text_in_html_and_untouched_in_plain_text() -> None:
 
 
 def test_translated_words_are_used() -> None:
-    assert render_email("introduction", "de", SAMPLE).subject == "Wir möchten Sie miteinander bekannt machen"
+    assert render_email("introduction", "de", SAMPLE).subject == ("Wir möchten Sie miteinander bekannt machen – "
+                                                                  "Ihre Mentorin oder Ihr Mentor: Thomas Berger")
     assert "Einfache" not in render_email("checkin", "de-simple", SAMPLE).text  # falls back to German words
     subject = render_email("checkin", "de-simple", SAMPLE).subject
     assert subject == "Wie läuft es? Ihre Mentorin oder Ihr Mentor: Thomas Berger"

@@ -258,15 +258,19 @@ def test_an_erasure_names_the_match_by_its_day_and_a_running_place_is_counted_fr
     """Review 7, findings 4 and 10: the erased side's name is gone, so the day says which match; an
     introduction nobody answered is not "your match"; a running course or job is counted free by Lotse,
     not declared free (she may still attend or work there)."""
-    ran = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": "Pflege", "ran": True,
+    # A course provider or an employer learns which of its courses or positions, in the subject too.
+    wanted = {"mentor": "", "language_course": "Deutsch B1", "employer": "Pflege"}[kind]
+    which = {"mentor": "", "language_course": " – Your course: Deutsch B1",
+             "employer": " – Your position: Pflege"}[kind]
+    ran = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": wanted, "ran": True,
                                              "since": "3 November 2026"})
-    assert ran.subject == "Your match has ended"
+    assert ran.subject == "Your match has ended" + which
     assert "your match that began on 3 November 2026 has ended." in ran.text and freed in ran.text
     assert "Thank you for your time and help!" in ran.text and "\n\n\n" not in ran.text
     assert "your match that began on 3 November 2026 has ended." in (ran.html or "")
-    introduced = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": "Pflege",
+    introduced = render_email("match_ended", "en", {**ERASED_NEWCOMER, "kind": kind, "wanted": wanted,
                                                     "ran": False, "since": "24 November 2026"})
-    assert introduced.subject == "An introduction has been withdrawn"
+    assert introduced.subject == "An introduction has been withdrawn" + which
     assert "the introduction we sent you on 24 November 2026 has been withdrawn." in introduced.text
     assert "match" not in introduced.text.split("\n-- \n")[0].lower()
     assert "<title>An introduction has been withdrawn</title>" in (introduced.html or "")
