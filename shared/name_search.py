@@ -124,10 +124,14 @@ def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de
     return (latin(name, locale) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
 
 
-def search_text(name: str | None) -> str | None:
+def search_text(name: str | None, organisation: str | None = None) -> str | None:
     """What ``participants.name_search`` holds for ``name``: each of its spellings, space-separated
-    (a typed word has no space, so it never matches across two spellings)."""
-    return " ".join(_spellings(name)) if name else None
+    (a typed word has no space, so it never matches across two spellings). An employer's or course
+    provider's ``organisation`` is in it too: coordinators look them up by it ("VHS Erfurt"), not
+    by whoever filled in the form. None without a name (an erased person: nothing to find)."""
+    if not name:
+        return None
+    return " ".join(dict.fromkeys([*_spellings(name), *_spellings(organisation or "")]))
 
 
 def word_variants(word: str) -> list[str]:
@@ -137,8 +141,13 @@ def word_variants(word: str) -> list[str]:
 
 async def fill_missing(conn: asyncpg.Connection) -> int:
     """Fill ``name_search`` where a name has none (rows written before the column existed, or by
-    hand); run after migrations. Returns how many rows were filled."""
-    rows = await conn.fetch("SELECT id, name FROM participants WHERE name IS NOT NULL AND name_search IS NULL")
-    await conn.executemany("UPDATE participants SET name_search = $2 WHERE id = $1 AND name = $3",
-                           [(r["id"], search_text(r["name"]), r["name"]) for r in rows])
+    hand, or emptied by a migration that changed what it holds); run after migrations. Returns
+    how many rows were filled."""
+    rows = await conn.fetch("""SELECT id, name, profile->>'organisation' AS organisation FROM participants
+                               WHERE name IS NOT NULL AND name_search IS NULL""")
+    # Only if name and organisation are still those read: an edit in between wrote its own copy.
+    await conn.executemany(
+        """UPDATE participants SET name_search = $2
+           WHERE id = $1 AND name = $3 AND (profile->>'organisation') IS NOT DISTINCT FROM $4""",
+        [(r["id"], search_text(r["name"], r["organisation"]), r["name"], r["organisation"]) for r in rows])
     return len(rows)

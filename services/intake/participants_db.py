@@ -76,7 +76,8 @@ async def insert_registration(
         *_columns(reg.courses, "title", "level", "schedule", "format", "district", "seats", "starts_on",
                   "childcare"),
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
-        event.id, event.type, event.occurred_at, event.data, name_search.search_text(reg.name),
+        event.id, event.type, event.occurred_at, event.data,
+        name_search.search_text(reg.name, reg.profile.get("organisation")),
     )
     if inserted is None:
         return False

@@ -70,13 +70,14 @@ async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: M
     """Apply a validated edit (`validation.validate_update`); call inside a transaction."""
     row = await load(conn, participant_id)
     columns = {name: cleaned[name] for name in COLUMNS if name in cleaned}
-    if "name" in columns:
-        columns["name_search"] = name_search.search_text(columns["name"])
     if "languages" in cleaned:
         columns["languages"] = [{"code": code, "level": level} for code, level in cleaned["languages"]]
     profile = dict(row["profile"])
     profile.update({k: v for k, v in cleaned.items() if k not in (*COLUMNS, "languages", *NOT_EDITABLE_HERE)})
     columns["profile"] = profile
+    if "name" in columns or "organisation" in cleaned:  # the search finds an organisation by its new name too
+        columns["name_search"] = name_search.search_text(columns.get("name", row["name"]),
+                                                         profile.get("organisation"))
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
     await conn.execute(
         f"UPDATE participants SET {assignments}, updated_at = now() WHERE id = $1", participant_id, *columns.values()

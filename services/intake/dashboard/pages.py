@@ -190,6 +190,7 @@ async def participants_page(request: web.Request) -> web.Response:
         page = paging.pager(request, total)
         rows = await conn.fetch(
             f"""SELECT id, kind, status, name, preferred_locale, email, district, created_at, verified_at,
+                       profile->>'organisation' AS organisation,
                        extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
                 FROM participants WHERE {PARTICIPANT_FILTER}
                 ORDER BY {ORDERS[order]} LIMIT $8 OFFSET $9""",

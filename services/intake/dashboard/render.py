@@ -74,6 +74,7 @@ def render(
             "district_name": district_name,
             # A coordinator reads Latin letters (de, en): a Cyrillic name with its passport spelling.
             "latin_name": partial(with_latin, reader=locale),
+            "label_of": partial(participant_label, reader=locale),
             "v": v,
             "explain": partial(explain, v),
             "flag_of": partial(history.flag, v),
@@ -102,6 +103,21 @@ def _other_language_url(request: web.Request, other: str) -> str:
     """This page in the other language, with its filters and paging (a one-time message is not kept)."""
     kept = [(name, value) for name, value in request.query.items() if name not in ("lang", "msg")]
     return f"{request.path}?{urlencode([*kept, ('lang', other)])}"
+
+
+# Who a coordinator knows by their organisation ("VHS Erfurt rang"), not by whoever filled in the form.
+ORGANISATION_KINDS: Final = frozenset({"employer", "language_provider"})
+
+
+def participant_label(name: str | None, locale: str | None, kind: str | None, organisation: str | None,
+                      reader: str = "de") -> str:
+    """A participant as the dashboard's lists and titles name them: an employer or course provider
+    by its organisation with the contact in brackets ("Volkshochschule Erfurt (Jana Wendt)"),
+    anyone else by their name (with its Latin spelling for a Cyrillic one); "" for none."""
+    person = with_latin(name, locale, reader)
+    if kind in ORGANISATION_KINDS and organisation:
+        return f"{organisation} ({person})" if person else organisation
+    return person
 
 
 def district_name(code: str | None) -> str:

@@ -97,14 +97,16 @@ async def participants_csv(request: web.Request) -> web.Response:
             f"""SELECT id, kind, status, name, email, preferred_locale,
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
-                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END
+                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
+                      CASE WHEN kind IN ('employer', 'language_provider') THEN profile->>'organisation' END
                FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""", *filters)
         await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
                            after={"rows": len(rows)}, detail=_export_filters(request))
     # The district's name beside its code: the code stays for sorting and lookups, the name is
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
+    # organisation at the end: a reader by column position finds the old columns where they were.
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
-              "verified"]
+              "verified", "organisation"]
     return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
 
 
