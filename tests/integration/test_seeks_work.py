@@ -77,7 +77,7 @@ async def test_the_manage_page_shows_an_unanswered_profile_ticked_and_saves_the_
     link = manage_link(participant_id)
     page = await (await intake_client.get(link)).text()
     form = edit_form(page)
-    assert form["seeks_work"] == "on" and "Я сам(а) шукаю роботу" in page
+    assert form["seeks_work"] == "on" and "Я шукаю роботу для себе" in page
 
     kept = await intake_client.post(link, data=form, allow_redirects=False)  # saved as shown: still looking
     assert kept.status == 303 and await _stored(pool, participant_id, "seeks_work") is True
