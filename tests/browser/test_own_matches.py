@@ -34,7 +34,9 @@ async def test_an_introduction_is_answered_from_the_manage_page_without_javascri
         assert "Jörg Müller" in await matches.inner_text()
         await matches.get_by_role("link", name="Ні, я відмовляюсь").click()
         await page.wait_for_url("**/respond/**")
-        assert await page.is_checked("#answer-decline") and await page.locator("#reason").is_visible()
+        # The decline to confirm (review 8b, finding 1), with the room to say why.
+        assert await page.get_by_role("button", name="Надіслати: ні, я відмовляюсь").is_visible()
+        assert await page.locator("#reason").is_visible()
 
         await page.go_back()
         await page.locator("#matches").get_by_role("button", name="Так, я погоджуюсь").click()
