@@ -161,8 +161,8 @@ async def test_a_registration_wakes_its_services_relay_in_process(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await service_pool.close()
-    assert [(m["type"], m["data"]["participant_id"]) for m in received] == [
-        ("participant.registered", str(registered.participant_id))]
+    assert [(m["type"], m["data"]) for m in received] == [
+        ("participant.registered", {"participant_id": str(registered.participant_id), "kind": "newcomer"})]
 
 
 async def test_unroutable_event_stays_pending(pool: asyncpg.Pool, amqp: AbstractRobustConnection) -> None:
