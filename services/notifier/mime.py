@@ -31,8 +31,6 @@ from functools import lru_cache
 from secrets import token_hex
 from typing import Final
 
-from lotse.shared.i18n import language_tag
-
 # 8bit, as EmailMessage chose for our lines (templates keep them far below SMTP's 998): readable
 # in the raw message, and decoded the same way by every reader (quoted-printable left CRLFs in).
 _UTF8: Final = charset.Charset("utf-8")
@@ -59,7 +57,10 @@ def _fields(email: Email) -> dict[str, str]:
         # Stable per logical notification: a repeat after a crash carries the same ids.
         "Message-ID": email.message_id, "Date": format_datetime(email.date),
         "X-Lotse-Notification": email.notification_id,
-        "Auto-Submitted": "auto-generated", "Content-Language": language_tag(email.locale),
+        # The contract's `Content-Language: <locale>`: the preferred_locale key itself, also for
+        # plain German ("de-simple", a well-formed tag with an unregistered variant); pages and
+        # API errors say "de-x-simple" (docs/decisions.md).
+        "Auto-Submitted": "auto-generated", "Content-Language": email.locale,
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from lotse.notifier.match_facts import language_name
 from lotse.notifier.render import TYPES, render_email
-from lotse.shared.i18n import SUPPORTED_LOCALES, language_tag
+from lotse.shared.i18n import SUPPORTED_LOCALES
 
 BASE = "https://lotse.example"
 SAMPLE: dict[str, Any] = {
@@ -75,7 +75,7 @@ def preview(type_: str | None, locale: str) -> int:
     sample["facts"] = [{**f, "items": [{**i, "language": language_name(i["language"], locale)} for i in f["items"]]}
                        if f["code"] == "languages" else f for f in SAMPLE["facts"]]
     email = render_email(type_, locale, sample)
-    print(f"Subject: {email.subject}\nContent-Language: {language_tag(locale)}\n\n{email.text}")
+    print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
     print("--- HTML part ---")
     print(email.html)
     return 0
