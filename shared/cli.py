@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from lotse.shared.config import ConfigError, Settings, load_settings
+from lotse.shared.config import ConfigError, Settings, load_settings, weak_settings
 from lotse.shared.logs import configure_logging
 
 
@@ -18,6 +19,8 @@ def _settings(service: str) -> Settings:
         print(f"lotse {service}: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(service, settings.log_level)
+    for line in weak_settings(settings):
+        logging.getLogger("lotse.config").warning(line)
     return settings
 
 

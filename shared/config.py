@@ -17,6 +17,7 @@ from lotse.shared.mailaddress import ascii_domain_name
 DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
 # Coordinators' passwords (ASVS 2.1.1); here so start-up can check LOTSE_COORDINATOR_PASSWORD too.
 MIN_PASSWORD_LENGTH = 12
+MIN_SECRET_KEY_LENGTH = 16
 
 
 class ConfigError(Exception):
@@ -200,16 +201,28 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError(
                 "LOTSE_SECRET_KEY is required outside dev mode (set it, or LOTSE_DEV_MODE=true)"
             )
-        if len(secret) < 16:
-            raise ConfigError("LOTSE_SECRET_KEY is too short: use at least 16 characters")
-    if settings.coordinator_email and settings.coordinator_password and \
-            len(settings.coordinator_password) < MIN_PASSWORD_LENGTH:
-        # Said here, in one line naming the variable: found only when intake creates the
-        # coordinator, it stopped intake's start-up with a traceback.
-        raise ConfigError(f"LOTSE_COORDINATOR_PASSWORD is too short: use at least {MIN_PASSWORD_LENGTH} characters")
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
     return settings
+
+
+def weak_settings(settings: Settings) -> list[str]:
+    """One line per setting that works but should not be used in production, naming the variable.
+
+    Warned about at start-up rather than refused: the contract asks only that the secret be set
+    and that the coordinator named in the environment be created, and a service that will not
+    start over a short value is worse for a trial or a test than one that says so in its log.
+    """
+    lines = []
+    if not settings.dev_mode and len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        lines.append(f"LOTSE_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters: links in emails "
+                     "are easier to forge; use a random value, e.g. `openssl rand -hex 32`")
+    if settings.coordinator_email and settings.coordinator_password and \
+            len(settings.coordinator_password) < MIN_PASSWORD_LENGTH:
+        lines.append(f"LOTSE_COORDINATOR_PASSWORD is shorter than the {MIN_PASSWORD_LENGTH} characters a "
+                     "coordinator's password needs: the coordinator is created with it; change it on "
+                     "the dashboard after the first login")
+    return lines
 
 
 def with_overrides(settings: Settings, **changes: object) -> Settings:

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from lotse.shared.config import ConfigError, load_settings
+from lotse.shared.config import ConfigError, load_settings, weak_settings
 
 SECRET = {"LOTSE_SECRET_KEY": "0123456789abcdef0123"}
 
@@ -56,17 +56,26 @@ def test_a_bad_value_names_the_variable(variable: str, value: str) -> None:
 def test_secret_key_is_required_outside_dev_mode() -> None:
     with pytest.raises(ConfigError, match="LOTSE_SECRET_KEY"):
         load_settings({})
-    with pytest.raises(ConfigError, match="LOTSE_SECRET_KEY"):
-        load_settings({"LOTSE_SECRET_KEY": "short"})
     assert load_settings({"LOTSE_DEV_MODE": "true"}).dev_mode
 
 
-def test_a_bootstrap_coordinator_password_too_short_stops_start_up_naming_the_variable() -> None:
+def test_a_short_secret_key_is_used_and_warned_about_in_one_line_naming_it() -> None:
+    settings = load_settings({"LOTSE_SECRET_KEY": "short"})
+    assert settings.secret_key == "short"
+    [line] = weak_settings(settings)
+    assert line.startswith("LOTSE_SECRET_KEY is shorter than 16") and "\n" not in line
+    assert weak_settings(load_settings(SECRET)) == []
+    assert weak_settings(load_settings({"LOTSE_DEV_MODE": "true"})) == []
+
+
+def test_a_short_bootstrap_coordinator_password_is_used_and_warned_about_naming_the_variable() -> None:
     both = {**SECRET, "LOTSE_COORDINATOR_EMAIL": "admin@example.org"}
-    with pytest.raises(ConfigError, match=r"^LOTSE_COORDINATOR_PASSWORD is too short"):
-        load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "admin123"})
-    assert load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "twelve chars"}).coordinator_password
-    assert load_settings({**SECRET, "LOTSE_COORDINATOR_PASSWORD": "unused"})  # no email: nothing is created
+    short = load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "admin123"})
+    assert short.coordinator_password == "admin123"
+    [line] = weak_settings(short)
+    assert line.startswith("LOTSE_COORDINATOR_PASSWORD is shorter than the 12")
+    assert weak_settings(load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "twelve chars"})) == []
+    assert weak_settings(load_settings({**SECRET, "LOTSE_COORDINATOR_PASSWORD": "unused"})) == []  # no email
 
 
 def test_smtp_credentials_come_in_pairs() -> None:
