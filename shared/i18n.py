@@ -9,12 +9,15 @@ for any message it does not rephrase; every locale falls back to the English msg
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 
 import jinja2
 import markupsafe
+from babel import Locale
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -103,6 +106,23 @@ def as_text(value: object) -> markupsafe.Markup:
     return markupsafe.escape(str(value))
 
 
+def list_joiner(locale: str) -> Callable[..., str]:
+    """A jinja filter that joins items as the locale writes a list: "A, B and C", "A、B和C".
+
+    A plain ", " is not every language's comma (Chinese enumerates with "、"). In an autoescaping
+    template each item is escaped (Markup stays as it is) and the joined list is Markup.
+    """
+    cldr = Locale.parse(locale.split("-")[0])  # de-simple writes lists as German does
+
+    @jinja2.pass_eval_context
+    def join(eval_ctx: jinja2.nodes.EvalContext, items: Iterable[object]) -> str:
+        if eval_ctx.autoescape:
+            return markupsafe.Markup(format_list([markupsafe.escape(i) for i in items], locale=cldr))
+        return format_list([str(i) for i in items], locale=cldr)
+
+    return join
+
+
 @cache
 def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     """One autoescaping environment per locale, so concurrent renders never share gettext."""
@@ -118,6 +138,7 @@ def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
         auto_reload=False,
     )
     env.filters["as_text"] = as_text
+    env.filters["format_list"] = list_joiner(locale)
     catalog = translations(package, domain, locale)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = _direct_gettext(catalog)

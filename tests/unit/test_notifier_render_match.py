@@ -162,10 +162,10 @@ def test_an_employer_learns_the_field_the_german_the_languages_and_that_the_newc
 
     said = {locale: to_employer(locale) for locale in ("en", "de", "vi")}
     assert "Lan's occupation field: Nursing, the same as the position's." in said["en"]
-    assert "Other languages Lan speaks well: Vietnamese (native speaker), English (B2)" in said["en"]
+    assert "Other languages Lan speaks well: Vietnamese (native speaker) and English (B2)" in said["en"]
     assert "Lan is still abroad and has not moved to Thuringia yet." in said["en"]
     assert "Berufsfeld von Lan: Pflege, dasselbe wie das der Stelle." in said["de"]
-    assert "Weitere Sprachen, die Lan gut spricht: Vietnamesisch (Muttersprache), Englisch (B2)" in said["de"]
+    assert "Weitere Sprachen, die Lan gut spricht: Vietnamesisch (Muttersprache) und Englisch (B2)" in said["de"]
     assert "Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in said["de"]
     assert "Lĩnh vực nghề nghiệp của Lan: Điều dưỡng, trùng với lĩnh vực của vị trí." in said["vi"]
     assert "Lan hiện vẫn ở nước ngoài và chưa chuyển đến Thüringen." in said["vi"]
