@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 import asyncpg
@@ -29,7 +29,7 @@ _NEWCOMERS_MATCHES: Final = """
            coalesce(mp.name, CASE WHEN cp.id IS NOT NULL THEN c.title END,
                     CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
-           NULL AS offer
+           NULL AS offer, c.schedule, c.starts_on, c.format AS course_format, c.district AS course_district
     FROM matches m
     LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id AND mp.status <> 'erased'
     LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
@@ -44,10 +44,19 @@ _MENTOR_AS_COUNTERPART: Final = "SELECT id, NULL AS offer FROM participants WHER
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
-           n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer
+           n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer,
+           NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
     WHERE m.status = ANY($2::text[])"""
+
+
+@dataclass(frozen=True, slots=True)
+class CourseFacts:
+    schedule: str
+    starts_on: date
+    format: str
+    district: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,9 @@ class OwnMatch:
     answer: str | None  # the reader's own answer to the introduction, if given
     contact_email: str | None  # only while active, and only if both let addresses be passed on
     checkin_open: bool = False  # running, its check-in sent to this side, and not answered by it yet
+    # A newcomer's course, as the introduction and "both said yes" emails describe it: what a parent
+    # plans childcare around (review 8b, finding 16). Codes; the page words them.
+    course: CourseFacts | None = None
 
     @property
     def current(self) -> bool:
@@ -99,9 +111,16 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
             offer=row["offer"], answer=answers.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
-            checkin_open=_checkin_open(row, checked_in),
+            checkin_open=_checkin_open(row, checked_in), course=_course(row),
         ))
     return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
+
+
+def _course(row: asyncpg.Record) -> CourseFacts | None:
+    if row["starts_on"] is None:  # not a newcomer's course, or its provider deleted it
+        return None
+    return CourseFacts(schedule=row["schedule"], starts_on=row["starts_on"], format=row["course_format"],
+                       district=row["course_district"])
 
 
 async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, str], str]:
