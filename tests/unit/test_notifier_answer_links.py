@@ -47,6 +47,7 @@ def test_the_email_says_the_next_page_asks_to_confirm(notification: str, locale:
     email = render_email(notification, locale, SAMPLE)
     ask = translations("lotse.notifier", "notifier", locale).gettext(ASK)
     assert locale == SOURCE_LOCALE or ask != ASK, locale
+    assert email.html is not None
     assert ask in email.text and ask in email.html.replace("&#39;", "'")
     assert "one click" not in email.text and "one click" not in email.html
 
@@ -54,7 +55,9 @@ def test_the_email_says_the_next_page_asks_to_confirm(notification: str, locale:
 @pytest.mark.parametrize("notification", NOTIFICATIONS)
 def test_the_two_answers_are_big_buttons_apart(notification: str) -> None:
     parsed = _Answers()
-    parsed.feed(render_email(notification, "vi", SAMPLE).html)
+    html = render_email(notification, "vi", SAMPLE).html
+    assert html is not None
+    parsed.feed(html)
     assert len(parsed.links) == 2
     (first_block, first), (second_block, second) = parsed.links
     assert first_block != second_block  # one per line, in blocks of their own
