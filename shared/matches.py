@@ -49,6 +49,8 @@ END_DECLINED = "declined"
 END_REMATCH = "rematch_requested"
 END_ERASED = "participant_erased"
 END_COORDINATOR = "coordinator"
+#: Why lifecycle_jobs withdrew a suggestion: its course's start date has passed (matches.reason).
+WITHDRAWN_COURSE_STARTED = "course_started"
 
 #: Why a match needs a coordinator's look (matches.flag_code, with flagged_at). Intake sets them;
 #: the dashboard and the notifier's digest label them in the reader's language. flag_reason holds

@@ -42,6 +42,16 @@ class Conflict(Exception):
     """The decision cannot be taken now (already decided, capacity used up)."""
 
 
+class CourseStarted(Conflict):
+    """The suggestion's course has started: nobody new is sent to it (its suggestions are withdrawn
+    by lifecycle_jobs; one still open until its next pass cannot be approved meanwhile)."""
+
+
+#: A course has started once its start day is past; a course that starts today is still offered
+#: (the matcher's pools read `starts_on >= current_date` the same way).
+STARTED_COURSES: Final = "SELECT id FROM courses WHERE starts_on < current_date"
+
+
 def to_json(row: asyncpg.Record) -> dict[str, Any]:
     return {
         "id": str(row["id"]),
@@ -185,6 +195,12 @@ async def approve(
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
         raise Conflict(f"this match is already {row['status']}")
+    if row["kind"] == "language_course":
+        started = await conn.fetchval(f"SELECT starts_on FROM courses WHERE id IN ({STARTED_COURSES}) AND id = $1",
+                                      row["counterpart_id"])
+        if started is not None:
+            raise CourseStarted(f"the course has started (on {started.isoformat()}): nobody new is sent to it; "
+                                "the provider can give it a new start date")
     if left <= 0:
         raise Conflict("no capacity left: the counterpart's places are all taken")
     approved = await _transition(

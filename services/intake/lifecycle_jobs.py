@@ -1,4 +1,5 @@
-"""Time-driven steps of a match: one reminder, then a flag for the coordinators; the check-in.
+"""Time-driven steps of a match: one reminder, then a flag for the coordinators; the check-in;
+open suggestions of courses that have started withdrawn.
 
 Runs in every intake instance, but a transaction-level advisory lock lets only one of them do
 a pass at a time; rows are taken with SKIP LOCKED and marked in the same transaction as the
@@ -103,11 +104,24 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     return len(due)
 
 
+async def withdraw_started_courses(conn: asyncpg.Connection) -> int:
+    """Withdraw the open suggestions of courses whose start date has passed: the matcher proposes
+    no started course, and approving one would send a newcomer to a course already running and tell
+    them it "starts soon" (review 8a, finding 2). Each withdrawal's event lets the matcher look for
+    another course for that newcomer."""
+    rows = await matches_db.withdraw_suggested(
+        conn, matches.WITHDRAWN_COURSE_STARTED,
+        f"kind = 'language_course' AND counterpart_id IN ({matches_db.STARTED_COURSES})",
+    )
+    return len(rows)
+
+
 async def _pass(conn: asyncpg.Connection) -> dict[str, int]:
     return {
         "reminders": await send_reminders(conn),
         "flagged": await flag_unanswered(conn),
         "checkins": await send_checkins(conn),
+        "withdrawn_started": await withdraw_started_courses(conn),
     }
 
 
@@ -117,4 +131,4 @@ async def run_once(pool: asyncpg.Pool) -> dict[str, int] | None:
 
 
 async def run_periodically(pool: asyncpg.Pool, interval_s: float = 300.0) -> None:
-    await every(interval_s, "match reminders and check-ins", lambda: run_once(pool))
+    await every(interval_s, "match reminders, check-ins and started courses", lambda: run_once(pool))

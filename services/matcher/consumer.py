@@ -58,8 +58,8 @@ class MatcherConsumer(Consumer):
             await self._introduce(conn, uuid.UUID(data["match_id"]))
         elif event.type == events.MATCH_REJECTED:
             await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
-        elif event.type == events.MATCH_WITHDRAWN and data.get("reason") == "stale":
-            # The counterpart filled up: the newcomer may need someone else.
+        elif event.type == events.MATCH_WITHDRAWN and data.get("reason") in ("stale", matches.WITHDRAWN_COURSE_STARTED):
+            # The counterpart filled up, or the course started: the newcomer may need someone else.
             await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
         elif (event.type == events.MATCH_RESPONDED and data.get("answer") == "decline") or (
             event.type == events.MATCH_ENDED

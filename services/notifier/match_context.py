@@ -7,7 +7,7 @@ them (their latest `share_contact` consent); otherwise the welcome centre connec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import asyncpg
@@ -17,7 +17,7 @@ from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
 from lotse.shared.consents import share_contact
 from lotse.shared.name_search import latin_or_name, with_latin
-from lotse.shared.reference import TIME_ZONE
+from lotse.shared.reference import TIME_ZONE, time_zone
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer, People
@@ -73,6 +73,13 @@ def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
     if side == "counterpart":
         left_out.add("offers")
     return frozenset(left_out)
+
+
+def _started(starts_on: date | None) -> frozenset[str]:
+    """"The course starts soon" is not said of a course whose start day is past (a reminder sent
+    after it began; review 8a, finding 2)."""
+    return frozenset({"start"}) if starts_on is not None and starts_on < datetime.now(time_zone()).date() \
+        else frozenset()
 
 
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
@@ -147,7 +154,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "contact_email": other_email if share else None,
         "answered_last": answered_last,
         "reasons": reasons(list(match["explanation"] or []),
-                           exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])),
+                           exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
+                           | _started(other["starts_on"])),
         "facts": facts,
     }
 

@@ -102,7 +102,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     await page.wait_for_selector("p.notice")
     # Olena has nothing left to decide: the queue opens at the next newcomer, message in view.
     assert page.url.endswith(f"#newcomer-{dmitri}")
-    notice = page.locator(f"#newcomer-{dmitri} p.notice")
+    notice = page.locator(f"p.notice#newcomer-{dmitri}")  # the message takes the section's id (finding 11)
     assert await notice.count() == 1
     box = await notice.bounding_box()
     assert box is not None and 0 <= box["y"] < 900, box

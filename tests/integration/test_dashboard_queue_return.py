@@ -44,8 +44,11 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
     # Olena still has a suggestion: back at her, with the message in her section.
     assert await decide(olenas[0], "reject") == f"/dashboard?msg=rejected&at={olena}#newcomer-{olena}"
     page = await (await intake_client.get(f"/dashboard?msg=rejected&at={olena}")).text()
-    section = page[page.index(f'id="newcomer-{olena}"'):]
-    assert re.match(r'[^<]*>\s*<h2>.*?</h2>\s*<p class="notice" role="status">Abgelehnt\.', section, re.S)
+    # The message first, with the section's id: the fragment focuses it (review 8b, finding 11).
+    section = page[page.index('<section class="newcomer">'):]
+    assert re.match(rf'<section class="newcomer">\s*<p class="notice" role="status" id="newcomer-{olena}" '
+                    r'tabindex="-1">Abgelehnt\.', section)
+    assert page.count(f'id="newcomer-{olena}"') == 1
     assert page.count('class="notice"') == 1
     # Without a reason nothing happens, and she is still in view.
     assert await decide(olenas[1], "reject", reason="") == f"/dashboard?msg=reason_missing&at={olena}#newcomer-{olena}"
@@ -57,4 +60,5 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
     assert await decide(lasts, "approve") == f"/dashboard?msg=approved&at={first}#newcomer-{first}"
     # A newcomer no longer in the queue: the message at the top, as before.
     page = await (await intake_client.get(f"/dashboard?msg=approved&at={olena}")).text()
-    assert '<main id="main" tabindex="-1">\n<p class="notice" role="status">Freigegeben.' in page
+    assert '<main id="main" tabindex="-1">\n<p class="notice" role="status" id="flash" tabindex="-1" autofocus>' \
+           'Freigegeben.' in page

@@ -7,12 +7,12 @@ sentence reworded in the matcher fails here rather than showing English on a Ger
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from lotse.intake.dashboard.explain import PATTERNS, explain
+from lotse.intake.dashboard.explain import DATED, PATTERNS, explain
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.matcher import features, scoring
 from lotse.shared.reference import taxonomy
@@ -72,14 +72,14 @@ def test_every_matcher_sentence_is_rendered_in_the_dashboard_language(locale: st
 
 def test_every_pattern_is_exercised_by_a_matcher_sentence() -> None:
     entries = _entries()
-    for factor, rules in PATTERNS.items():
+    for factor, rules in [*PATTERNS.items(), *((f, (rule,)) for f, rule in DATED.items())]:
         for pattern, _ in rules:
             assert any(e["factor"] == factor and pattern.fullmatch(e["detail"]) for e in entries), pattern.pattern
 
 
 def test_german_sentences_have_labels_and_decimal_commas() -> None:
     v = for_locale("de")
-    said = {e["detail"]: explain(v, e)[0] for e in _entries()}
+    said = {e["detail"]: explain(v, e, today=TODAY)[0] for e in _entries()}
     assert said["German A2 for B2 required, with a German course during work."] == (
         "Deutsch A2, verlangt B2, mit Deutschkurs während der Arbeit.")
     assert said["Both speak German well (C1 and native)."] == "Beide sprechen gut Deutsch (C1 und Muttersprache)."
@@ -114,3 +114,23 @@ def test_labels_inside_a_sentence_read_as_a_list_and_a_need_says_whose_it_is() -
     assert english["Offers housing_help, relocation_support."] == "Offers: Help finding housing, Relocation support."
     assert for_locale("en").labels("need", ["partner_career", "school"]) == "Job search for the partner, School"
     assert for_locale("de").label("need", "partner_career") == "Arbeitssuche für die Partnerin oder den Partner"
+
+
+def test_days_are_counted_when_the_sentence_is_shown_not_when_the_matcher_wrote_it() -> None:
+    """Review 8a, finding 2: "Starts in 21 days" and "Waiting for 0 days" were the suggestion's day's
+    truth, shown unchanged while it waited; a course that has started said it starts in 21 days."""
+    de, en = for_locale("de"), for_locale("en")
+    start = {"factor": "start", "contribution": 0.1, "detail": "Starts in 21 days (2026-12-15)."}
+    assert explain(de, start, today=date(2026, 12, 5))[0] == "Beginnt in 10 Tagen (15.12.2026)."
+    assert explain(en, start, today=date(2026, 12, 14))[0] == "Starts in 1 day (Dec 15, 2026)."
+    assert explain(de, start, today=date(2026, 12, 15))[0] == "Beginnt heute (15.12.2026)."
+    assert explain(de, start, today=date(2026, 12, 16))[0] == "Hat vor 1 Tag begonnen (15.12.2026)."
+    assert explain(en, start, today=date(2026, 12, 18))[0] == "Started 3 days ago (Dec 15, 2026)."
+    waiting = {"factor": "waiting", "contribution": 0.0, "detail": "Waiting for 0 days."}
+    created = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+    open_one = {"created_at": created, "status": "suggested"}
+    assert explain(de, waiting, open_one, today=date(2026, 12, 4))[0] == "Wartet seit 10 Tagen."
+    assert explain(en, waiting, {"created_at": created}, today=date(2026, 11, 25))[0] == "Waiting for 1 day."
+    # A decided suggestion keeps what it was decided on.
+    assert explain(de, waiting, {**open_one, "status": "approved"}, today=date(2026, 12, 4))[0] == (
+        "Wartet seit 0 Tagen.")

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Any, Final
 
 from babel import Locale
 
-from lotse.intake.dashboard.vocabulary import Vocabulary
+from lotse.intake.dashboard.vocabulary import ZONE, Vocabulary
 from lotse.intake.validation import N_
+from lotse.shared import matches
 
 Render = Callable[[Vocabulary, "re.Match[str]"], str]
 
@@ -74,14 +76,39 @@ def _german(v: Vocabulary, m: re.Match[str]) -> str:
     return v._("German %(have)s, %(need)s required.") % values
 
 
-def _start(v: Vocabulary, m: re.Match[str]) -> str:
-    days = int(m[1])
-    return v.ngettext("Starts in %(days)s day (%(date)s).", "Starts in %(days)s days (%(date)s).", days) % {
-        "days": v.num(days), "date": v.date(date.fromisoformat(m[2]))}
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """When a sentence is shown: `today` on Thuringia's calendar, and the days an open suggestion
+    has waited since the matcher wrote it (0 for a decided one: its sentence tells how it was)."""
+
+    today: date
+    days_since: int = 0
 
 
-def _waiting(v: Vocabulary, m: re.Match[str]) -> str:
-    days = int(m[1])
+def shown(match: Mapping[str, Any] | None, today: date | None = None) -> Shown:
+    """Shown for a suggestion's explanation: counted on from its `created_at` while it is open."""
+    today = today or datetime.now(ZONE).date()
+    created = (match or {}).get("created_at")
+    if created is None or (match or {}).get("status", matches.SUGGESTED) != matches.SUGGESTED:
+        return Shown(today)
+    return Shown(today, max(0, (today - created.astimezone(ZONE).date()).days))
+
+
+def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
+    # From the date, not the stored days: "starts in 21 days" was true on the day of the suggestion.
+    starts_on = date.fromisoformat(m[2])
+    days, values = (starts_on - when.today).days, {"date": v.date(starts_on)}
+    if days > 0:
+        return v.ngettext("Starts in %(days)s day (%(date)s).", "Starts in %(days)s days (%(date)s).", days) % {
+            **values, "days": v.num(days)}
+    if days == 0:
+        return v._("Starts today (%(date)s).") % values
+    return v.ngettext("Started %(days)s day ago (%(date)s).", "Started %(days)s days ago (%(date)s).", -days) % {
+        **values, "days": v.num(-days)}
+
+
+def _waiting(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
+    days = int(m[1]) + when.days_since
     return v.ngettext("Waiting for %(days)s day.", "Waiting for %(days)s days.", days) % {"days": v.num(days)}
 
 
@@ -118,7 +145,6 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
              lambda v, m: v._("%(places)s: %(km)s km apart.") % {"places": m[1], "km": v.num(int(m[2]))}),
             _same(N_("Online course.")),
         ),
-        "waiting": ((r"Waiting for (\d+) days\.", _waiting),),
         "needs": (
             (r"Helps with (.+) \((\d+) of (\d+) needs\)\.", _helps),
             _same(N_("The newcomer named no particular needs.")),
@@ -140,7 +166,6 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
             (r"Household: (.+)\.", _household),
             _same(N_("No family needs to weigh.")),
         ),
-        "start": ((r"Starts in (-?\d+) days \((\d{4}-\d\d-\d\d)\)\.", _start),),
         "schedule": (
             (r"(\S+) course, (\S+), as the newcomer asked\.",
              lambda v, m: v._("%(level)s course, %(schedule)s, as the newcomer asked.")
@@ -162,9 +187,23 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
 }
 
 
-def explain(v: Vocabulary, entry: Mapping[str, Any]) -> tuple[str, str | None]:
-    """(sentence, language of the sentence if it is not the page's) for one explanation entry."""
+#: Sentences that count days: said again as of the day they are shown (review 8a, finding 2).
+DATED: Final[Mapping[str, tuple[re.Pattern[str], Callable[[Vocabulary, re.Match[str], Shown], str]]]] = {
+    "waiting": (re.compile(r"Waiting for (\d+) days\."), _waiting),
+    "start": (re.compile(r"Starts in (-?\d+) days \((\d{4}-\d\d-\d\d)\)\."), _start),
+}
+
+
+def explain(v: Vocabulary, entry: Mapping[str, Any], match: Mapping[str, Any] | None = None,
+            *, today: date | None = None) -> tuple[str, str | None]:
+    """(sentence, language of the sentence if it is not the page's) for one explanation entry of
+    `match`. A course's start is counted from `today` (Thuringia's, unless given); the newcomer's
+    waiting time, while the suggestion is open, on from its created_at."""
     detail = str(entry.get("detail") or "")
+    dated = DATED.get(str(entry.get("factor")))
+    found = dated[0].fullmatch(detail) if dated else None
+    if dated and found:
+        return dated[1](v, found, shown(match, today)), None
     for pattern, render in PATTERNS.get(str(entry.get("factor")), ()):
         found = pattern.fullmatch(detail)
         if found:

@@ -128,6 +128,8 @@ async def decide(request: web.Request) -> web.StreamResponse:
                                    detail=None if approve else reason_code)
         except matches_db.MatchNotFound:
             raise back(request, "/dashboard", "gone", **await _go_on_with(conn, match_id)) from None
+        except matches_db.CourseStarted:
+            raise back(request, "/dashboard", "course_started", **await _go_on_with(conn, match_id)) from None
         except matches_db.Conflict:
             raise back(request, "/dashboard", "conflict", **await _go_on_with(conn, match_id)) from None
         going_on = await _go_on_with(conn, match_id)

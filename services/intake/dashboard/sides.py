@@ -27,8 +27,10 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
-OFFERS: Final = """SELECT id, title, seats AS size, closed_at FROM courses WHERE provider_id = $1
-                   UNION ALL SELECT id, title, openings, closed_at FROM positions WHERE employer_id = $1
+# started: a course whose start day is past, which nobody new is suggested for (matches_db.STARTED_COURSES).
+OFFERS: Final = """SELECT id, title, seats AS size, closed_at, starts_on, starts_on < current_date AS started
+                   FROM courses WHERE provider_id = $1
+                   UNION ALL SELECT id, title, openings, closed_at, NULL, false FROM positions WHERE employer_id = $1
                    ORDER BY title"""
 
 

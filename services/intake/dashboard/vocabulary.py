@@ -68,6 +68,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "newcomer_unavailable": N_("The newcomer paused, withdrew or was erased"),
         "counterpart_unavailable": N_("The other side paused, withdrew or has no places left"),
         "course_closed": N_("The provider closed the course"),
+        "course_started": N_("The course has started"),
         "position_closed": N_("The employer closed the position"),
         "rescored": N_("The newcomer's profile changed; suggestions were made anew"),
         "participant_erased": N_("A participant's data was erased"),

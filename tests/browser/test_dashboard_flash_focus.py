@@ -1,0 +1,47 @@
+"""After approving or rejecting in the review queue, the confirmation takes focus, so a screen reader
+reads it (review 8b, finding 11), with JavaScript off as on: the page still lands at the newcomer's
+section. Its role=status paragraph was in the page at load, which screen readers do not announce,
+and focus stayed on the body."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from playwright.async_api import Browser, Page
+
+from tests.browser.conftest import without_javascript
+from tests.browser.test_dashboard import _log_in, _person, _suggestion
+
+
+async def _focused(page: Page) -> tuple[str, str]:
+    focused_id, text = await page.evaluate("[document.activeElement.id, document.activeElement.innerText]")
+    return focused_id, text
+
+
+async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: Browser, base_url: str,
+                                                                     pool: asyncpg.Pool) -> None:
+    mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",
+                           '{"capacity": 3, "helps_with": ["housing"], "online_ok": false}')
+    olena = await _person(pool, "newcomer", "Olena Kovalenko", "olena@example.org",
+                          '{"occupation_field": "education", "needs": ["housing"]}', "uk")
+    dmitri = await _person(pool, "newcomer", "Dmitri Sokolov", "dmitri@example.org",
+                           '{"occupation_field": "it", "needs": ["housing"]}', "ru")
+    first = await _suggestion(pool, olena, mentor, 0.76)
+    await _suggestion(pool, dmitri, mentor, 0.58)
+    async with without_javascript(browser, "de-DE") as page:
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await _log_in(page, base_url, pool)
+        await page.locator(f"#match-{first} button:has-text('Freigeben')").click()
+        await page.wait_for_url(f"**#newcomer-{dmitri}")
+        # Olena has nothing left: the next newcomer's place, its message first and focused.
+        focused_id, text = await _focused(page)
+        assert focused_id == f"newcomer-{dmitri}" and text.startswith("Freigegeben."), (focused_id, text)
+        box = await page.locator(f"#newcomer-{dmitri}").bounding_box()
+        assert box is not None and 0 <= box["y"] < 844, box
+        assert "Dmitri Sokolov" in await page.locator("section.newcomer", has=page.locator(f"#newcomer-{dmitri}"))\
+            .locator("h2").inner_text()
+
+        # A newcomer no longer in the queue: the message at the top of the page, focused by autofocus.
+        await page.goto(f"{base_url}/dashboard?msg=approved&at={uuid.uuid4()}")
+        assert await _focused(page) == ("flash", "Freigegeben. Der Matcher stellt beide Seiten per E-Mail vor.")
