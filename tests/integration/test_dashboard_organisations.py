@@ -21,7 +21,7 @@ CARE_HOME = "Seniorenresidenz Am Hofwiesenpark gGmbH"
 
 
 def _listed(html: str) -> list[str]:
-    return re.findall(r'<a href="/dashboard/participants/[^"]+"><bdi>([^<]*)</bdi></a>', html)
+    return re.findall(r'<a href="/dashboard/participants/[^"]+">([^<]*)</a>', html)
 
 
 async def test_an_organisation_is_found_by_its_name_and_shown_before_its_contact(

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf, paging, profile, sides
+from lotse.intake.dashboard import csrf, filters, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -31,7 +31,10 @@ PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS 
                                            WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
     AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
-    AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)"""
+    AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)
+    AND ($8::text IS NULL OR profile->>'country_of_origin' = $8)
+    AND ($9::text IS NULL OR profile->>'occupation_field' = $9
+         OR EXISTS (SELECT FROM positions WHERE employer_id = participants.id AND occupation_field = $9))"""
 # A participant's emails, newest first. `variant` names a match_active email sent again after a consent
 # given later, as the notifier tells it (shared_later.requested): its row was made from a
 # notification.requested, the type the notifier ("notifier", its consumer name) recorded for the event.
@@ -161,11 +164,18 @@ def _search_patterns(search: str) -> list[str] | None:
 
 # The participants list's query parameters that choose whom it shows (and in which order): the
 # CSV export takes the same ones, so it holds the people the list shows, all pages of them.
-FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "min_days", "order")
+FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "country", "occupation",
+                        "min_days", "order")
+
+
+def chosen_codes(request: web.Request) -> dict[str, filters.Chosen]:
+    """The vocabulary filters' codes as the query names them (a code, or a label: filters.choose)."""
+    v = for_locale(locale_of(request))
+    return {name: filters.choose(v, name, request.query.get(name)) for name in filters.VOCABS}
 
 
 def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
-    """The participants list's filters from the query, as PARTICIPANT_FILTER's first seven
+    """The participants list's filters from the query, as PARTICIPANT_FILTER's first nine
     arguments, and its order (a key of ORDERS)."""
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
@@ -174,27 +184,31 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
     district_codes = [d.code for d in districts().values()
                       if (region is None or d.planning_region == region) and district in (None, d.code)]
     search = _search_patterns((request.query.get("q") or "").strip()[:100])
-    need = request.query.get("need") or None
-    language = request.query.get("language") or None
+    codes = chosen_codes(request)
     min_days = request.query.get("min_days", "")
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
-    filters = (kind, status, district_codes, search, need, language, int(min_days) if min_days.isdigit() else 0)
-    return filters, order
+    return (kind, status, district_codes, search, codes["need"].code, codes["language"].code,
+            int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code), order
 
 
 async def participants_page(request: web.Request) -> web.Response:
-    filters, order = participant_filters(request)
-    chosen = {name: request.query[name] for name in FILTER_PARAMS if request.query.get(name)}
+    where, order = participant_filters(request)
+    codes = chosen_codes(request)
+    # A label named in the query goes on as its code, so the export and other pages say the same.
+    chosen = {name: codes[name].code or "" if name in codes else request.query[name]
+              for name in FILTER_PARAMS if request.query.get(name)}
+    chosen = {name: value for name, value in chosen.items() if value}
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {PARTICIPANT_FILTER}", *filters)
+        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {PARTICIPANT_FILTER}", *where)
         page = paging.pager(request, total)
+        choices = await filters.options(conn, for_locale(locale_of(request)), codes)
         rows = await conn.fetch(
             f"""SELECT id, kind, status, name, preferred_locale, email, district, created_at, verified_at,
                        profile->>'organisation' AS organisation,
                        extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
                 FROM participants WHERE {PARTICIPANT_FILTER}
-                ORDER BY {ORDERS[order]} LIMIT $8 OFFSET $9""",
-            *filters, page.size, page.offset,
+                ORDER BY {ORDERS[order]} LIMIT $10 OFFSET $11""",
+            *where, page.size, page.offset,
         )
     # Sorted as the registration forms sort them: Sömmerda before Sonneberg, not after Suhl.
     regions = sorted({d.planning_region for d in districts().values()}, key=alphabetical)
@@ -204,6 +218,7 @@ async def participants_page(request: web.Request) -> web.Response:
                                                  "district_options": district_options,
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
                                                  "export_query": urlencode(chosen),
+                                                 "choices": choices, "codes": codes,
                                                  "filtered": bool(chosen.keys() - {"order"})})
 
 

@@ -1,0 +1,83 @@
+"""The participants list's vocabulary filters (need, language, country of origin, occupation field):
+chosen from a select in the coordinator's language, sent and bookmarked as the API's codes.
+
+A value in the query that is no code is read as a label in the coordinator's language
+("Kinderbetreuung", "Ukrainisch") when exactly one label starts with it, so a typed or old link
+still finds what it meant; anything else is reported on the page and not filtered by, since an
+empty list would read as "no one needs childcare" (review 8a, finding 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Final
+
+import asyncpg
+
+from lotse.intake.dashboard.vocabulary import Vocabulary
+from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
+from lotse.intake.web.vocabulary import alphabetical
+from lotse.shared.reference import need_codes, taxonomy
+
+
+@dataclass(frozen=True, slots=True)
+class Vocab:
+    """One filter's codes and how to label one of them in a coordinator's language."""
+
+    codes: Callable[[], Collection[str]]
+    label: Callable[[Vocabulary, str], str]
+
+
+VOCABS: Final = {
+    "need": Vocab(need_codes, lambda v, code: v.label("need", code)),
+    "language": Vocab(lambda: ISO_639_1, lambda v, code: v.language(code)),
+    "country": Vocab(lambda: COUNTRY_CODES, lambda v, code: v.country(code)),
+    "occupation": Vocab(lambda: tuple(taxonomy()["occupation_fields"]), lambda v, code: v.label("occupation", code)),
+}
+# Languages and countries are offered as the participants have them (a select of every ISO code
+# would be 180 and 250 lines long); needs and occupation fields are short lists, offered whole.
+_PRESENT: Final = {
+    "language": "SELECT DISTINCT l->>'code' FROM participants, jsonb_array_elements(languages) AS l",
+    "country": "SELECT DISTINCT profile->>'country_of_origin' FROM participants WHERE profile ? 'country_of_origin'",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    code: str | None  # what the list is filtered by
+    unknown: str | None  # a value that named nothing: shown, not filtered by
+
+
+def choose(v: Vocabulary, name: str, raw: str | None) -> Chosen:
+    """The code a query value names: a code as it is, else the one label it begins (any case)."""
+    text = (raw or "").strip()[:100]
+    vocab = VOCABS[name]
+    if not text:
+        return Chosen(None, None)
+    codes = vocab.codes()
+    if text in codes or text.lower() in codes or text.upper() in codes:
+        return Chosen(next(c for c in (text, text.lower(), text.upper()) if c in codes), None)
+    typed = alphabetical(text)
+    labels = {code: alphabetical(vocab.label(v, code)) for code in codes}
+    exact = [code for code, label in labels.items() if label == typed]
+    found = exact or [code for code, label in labels.items() if label.startswith(typed)]
+    return Chosen(found[0], None) if len(found) == 1 else Chosen(None, text)
+
+
+async def options(
+    conn: asyncpg.Connection, v: Vocabulary, chosen: dict[str, Chosen]
+) -> dict[str, list[tuple[str, str]]]:
+    """Each filter's (code, label) choices, sorted by label as a German list sorts them; a code
+    chosen in the query is among them even when no one has it any more."""
+    result = {}
+    for name, vocab in VOCABS.items():
+        codes: Iterable[str] = vocab.codes()
+        if name in _PRESENT:
+            known = vocab.codes()
+            codes = {c for c in await conn.fetchval(f"SELECT array_agg(x) FROM ({_PRESENT[name]}) AS q (x)") or ()
+                     if c in known}
+        picked = chosen[name].code
+        result[name] = sorted({(code, vocab.label(v, code)) for code in {*codes, *([picked] if picked else [])}},
+                              key=lambda pair: alphabetical(pair[1]))
+    return result
