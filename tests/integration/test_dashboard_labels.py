@@ -82,7 +82,7 @@ async def test_the_german_review_queue_has_labels_german_sentences_and_decimal_c
                   "noch im Ausland", "Bewertung 0,53", "Sprache", "Entfernung", "0,101",
                   "Beide sprechen gut Englisch (B2 und B2).", "Erfurt – Gera: 74 km Entfernung.",
                   "Hilft bei: Kinderbetreuung (Kita) (1 von 2 Bedarfen).", "Gleiches Berufsfeld (Pflege)",
-                  "Die eigenen Worte stimmen zu 0\xa0% überein.", "Wartet seit 3 Tagen."):
+                  "Nicht beigetragen: Eigene Worte", "Wartet seit 3 Tagen."):
         assert label in text, label
     # Each button says which suggestion it decides.
     assert 'aria-label="Freigeben: Mentor/in Thomas Berger für Trần Thị Mai"' in page
