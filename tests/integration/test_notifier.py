@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -212,6 +213,9 @@ async def test_the_digest_is_batched_per_coordinator_and_window(
     assert "/dashboard" in digests[0].text
 
 
+ASYNCPG_INTROSPECTION = re.compile(r"typeinfo_tree|set_config\('jit'|current_setting\('jit'\)")
+
+
 class _OnlyConnection:
     """A pool of one connection the test holds (to see every statement sent on it)."""
 
@@ -236,7 +240,9 @@ async def test_registrations_and_requests_go_in_with_one_statement_that_a_redeli
              events.new_event(events.NOTIFICATION_REQUESTED, notification="manage_link", participant_id=second)]
     statements: list[str] = []
     async with pool.acquire() as conn:
-        conn.add_query_logger(lambda record: statements.append(record.query))
+        # asyncpg's own type lookup, on a connection that has not met a type yet, is not ours to count.
+        conn.add_query_logger(lambda record: statements.append(record.query)
+                              if not ASYNCPG_INTROSPECTION.search(record.query) else None)
         watched = NotifierConsumer(_OnlyConnection(conn), None, on_committed=lambda: None)
         assert await watched._process_batch(batch) == [True, True, False, True]
         assert await watched._process_batch(batch) == [False, False, False, False]  # redelivered
