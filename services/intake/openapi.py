@@ -374,7 +374,7 @@ def openapi_document() -> dict[str, Any]:
     unavailable = {"503": _error("The database is unreachable; try again after Retry-After seconds",
                                  "Retry-After")}
     body_errors = {
-        "400": _error("Malformed JSON"), "413": _error("Body too large"), "415": _error("Not JSON"),
+        "400": _error("Malformed JSON"), "413": _error("Body too large"),
         "422": _error("Invalid fields, each named in `fields`"),
     }
     logged_in = {"401": _error("Not logged in, or the token has expired", "WWW-Authenticate"), **unavailable}
