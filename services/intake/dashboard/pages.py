@@ -12,7 +12,7 @@ from aiohttp import web
 from lotse.intake import audit, lifecycle, privacy, self_service
 from lotse.intake.dashboard import csrf, filters, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
-from lotse.intake.dashboard.vocabulary import for_locale
+from lotse.intake.dashboard.vocabulary import GROUPS, for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.intake.web.vocabulary import alphabetical
 from lotse.shared import events, matches, matches_db, name_search
@@ -98,7 +98,8 @@ async def match_page(request: web.Request) -> web.Response:
                  *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
-                                          "trail": trail, "connect_flag": matches.FLAG_CONNECT})
+                                          "trail": trail, "connect_flag": matches.FLAG_CONNECT,
+                                          "reasons": GROUPS["reject_reason"]})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import urlencode
 
 import asyncpg
 from aiohttp import web
 
 from lotse.intake import audit
-from lotse.intake.dashboard import csrf
+from lotse.intake.dashboard import csrf, paging, sides
+from lotse.intake.dashboard.pages import _search_patterns as search_patterns
 from lotse.intake.dashboard.render import back, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS
 from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.intake.web.vocabulary import alphabetical
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
+from lotse.shared.reference import districts
 
 # In the vocabulary: the match history labels a stored reason with the same words.
 REJECT_LABELS: Final = GROUPS["reject_reason"]
@@ -35,24 +40,49 @@ _COUNTERPART = """
     FROM matches m WHERE m.id = ANY($1::uuid[])"""
 
 
-async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -> list[dict[str, Any]]:
+# The queue's filters (GET parameters), kept across a decision's redirect: the suggestions of one
+# kind, of newcomers in a planning region or district, or whose newcomer, mentor, provider, employer
+# or course/position title has every word typed (the participants list's folded name search).
+FILTER_PARAMS: Final = ("kind", "region", "district", "q")
+# A suggestion the filters let through, over sides.FROM ($1 kind, $2 district codes, $3 patterns).
+_SHOWN: Final = """m.status = 'suggested' AND ($1::text IS NULL OR m.kind = $1)
+    AND ($2::text[] IS NULL OR n.district = ANY($2::text[]))
+    AND ($3::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($3::text[]) AS word (pattern)
+         WHERE concat_ws(E'\\n', n.name_search, o.name_search, c.title, s.title) !~* word.pattern))"""
+# The newcomers with a suggestion shown, in the queue's order (longest waiting first).
+_WAITING: Final = f"""SELECT n.id, coalesce(n.verified_at, n.created_at) AS since, count(*) AS open
+    FROM {sides.FROM} WHERE {_SHOWN} GROUP BY n.id"""
+
+
+def queue_filters(query: Mapping[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
+    """The filters asked for, as _SHOWN's three arguments, and the parameters that chose them."""
+    kind = query.get("kind") if query.get("kind") in matches.KINDS else None
+    region, district = query.get("region") or None, query.get("district") or None
+    codes = None if region is None and district is None else [
+        d.code for d in districts().values()
+        if (region is None or d.planning_region == region) and district in (None, d.code)]
+    patterns = search_patterns((query.get("q") or "").strip()[:100])
+    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
+    return (kind, codes, patterns), kept
+
+
+async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] = (None, None, None),
+                            limit: int = QUEUE_SIZE, offset: int = 0) -> list[dict[str, Any]]:
     newcomers = await conn.fetch(
-        """SELECT p.id, p.name, p.preferred_locale, p.district, p.languages, p.profile, p.about, p.verified_at,
-                  extract(day FROM now() - coalesce(p.verified_at, p.created_at))::int AS days_waiting
-           FROM participants p
-           WHERE p.kind = 'newcomer' AND EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
-                                                  AND m.status = 'suggested')
-           ORDER BY coalesce(p.verified_at, p.created_at), p.id LIMIT $1""",
-        limit,
+        f"""SELECT p.id, p.name, p.preferred_locale, p.district, p.languages, p.profile, p.about, p.verified_at,
+                   extract(day FROM now() - w.since)::int AS days_waiting
+            FROM ({_WAITING}) w JOIN participants p ON p.id = w.id
+            ORDER BY w.since, w.id LIMIT $4 OFFSET $5""",
+        *filters, limit, offset,
     )
     ids = [n["id"] for n in newcomers]
     suggestions = await conn.fetch(
-        """SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id, m.score, m.explanation, m.model_version,
-                  m.round_id, m.created_at, r.requested_at AS round_requested_at
-           FROM matches m LEFT JOIN rounds r ON r.id = m.round_id
-           WHERE m.status = 'suggested' AND m.newcomer_id = ANY($1::uuid[])
-           ORDER BY m.kind, m.score DESC""",
-        ids,
+        f"""SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id, m.score, m.explanation, m.model_version,
+                   m.round_id, m.created_at, r.requested_at AS round_requested_at
+            FROM {sides.FROM} LEFT JOIN rounds r ON r.id = m.round_id
+            WHERE {_SHOWN} AND m.newcomer_id = ANY($4::uuid[])
+            ORDER BY m.kind, m.score DESC""",
+        *filters, ids,
     )
     titles = {r["match_id"]: r for r in await conn.fetch(_COUNTERPART, [s["id"] for s in suggestions])}
     by_newcomer: dict[uuid.UUID, list[dict[str, Any]]] = {}
@@ -64,14 +94,13 @@ async def waiting_newcomers(conn: asyncpg.Connection, limit: int = QUEUE_SIZE) -
     return [{**dict(n), "suggestions": by_newcomer.get(n["id"], [])} for n in newcomers]
 
 
-# The newcomer a coordinator goes on with after deciding one of `$1`'s suggestions: the same one
-# while they have open suggestions, else the next in the queue's order (the one before, at its end).
-_GO_ON_WITH = """
+# The newcomer a coordinator goes on with after deciding one of `$4`'s suggestions: the same one
+# while they have suggestions the filters show, else the next in the queue's order (the one
+# before, at its end).
+_GO_ON_WITH = f"""
     WITH decided AS (SELECT p.id, coalesce(p.verified_at, p.created_at) AS since
-                     FROM matches m JOIN participants p ON p.id = m.newcomer_id WHERE m.id = $1),
-    waiting AS (SELECT p.id, coalesce(p.verified_at, p.created_at) AS since FROM participants p
-                WHERE p.kind = 'newcomer' AND EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id
-                                                                             AND m.status = 'suggested'))
+                     FROM matches m JOIN participants p ON p.id = m.newcomer_id WHERE m.id = $4),
+    waiting AS ({_WAITING})
     SELECT id FROM ((SELECT w.id, 0 AS side FROM waiting w, decided d WHERE (w.since, w.id) >= (d.since, d.id)
                      ORDER BY w.since, w.id LIMIT 1)
                     UNION ALL
@@ -80,18 +109,41 @@ _GO_ON_WITH = """
     ORDER BY side LIMIT 1"""
 
 
-async def _go_on_with(conn: asyncpg.Connection, match_id: uuid.UUID) -> dict[str, Any]:
+async def _go_on_with(conn: asyncpg.Connection, match_id: uuid.UUID,
+                      filters: tuple[Any, ...] = (None, None, None), kept: Mapping[str, str] | None = None,
+                      ) -> dict[str, Any]:
     """Where the queue opens after a decision on ``match_id``: at that newcomer's section (or the
-    next one's), not at the top, so the coordinator need not scroll back past everyone before."""
-    newcomer_id = await conn.fetchval(_GO_ON_WITH, match_id)
+    next one's), not at the top, so the coordinator need not scroll back past everyone before;
+    with the filters the coordinator was working with."""
+    newcomer_id = await conn.fetchval(_GO_ON_WITH, *filters, match_id)
     if newcomer_id is None:
-        return {}
-    return {"anchor": f"newcomer-{newcomer_id}", "query": {"at": str(newcomer_id)}}
+        return {"query": dict(kept or {})}
+    return {"anchor": f"newcomer-{newcomer_id}", "query": {"at": str(newcomer_id), **(kept or {})}}
+
+
+async def _page_of(conn: asyncpg.Connection, filters: tuple[Any, ...], at: str | None) -> int | None:
+    """The page of the queue that holds newcomer ``at``, if the filters show them."""
+    try:
+        newcomer_id = uuid.UUID(at or "")
+    except ValueError:
+        return None
+    before = await conn.fetchval(
+        f"""WITH waiting AS ({_WAITING})
+            SELECT (SELECT count(*) FROM waiting w WHERE (w.since, w.id) < (x.since, x.id))
+            FROM waiting x WHERE x.id = $4""", *filters, newcomer_id)
+    return None if before is None else before // QUEUE_SIZE + 1
 
 
 async def queue_page(request: web.Request) -> web.Response:
+    filters, kept = queue_filters(request.query)
     async with request.app[pool_key].acquire() as conn:
-        queue = await waiting_newcomers(conn)
+        newcomers, suggestions = await conn.fetchrow(
+            f"SELECT count(*), coalesce(sum(open), 0)::int FROM ({_WAITING}) w", *filters)
+        # `at` (the newcomer just decided, or one looked for) opens the page that holds them.
+        if "page" not in request.query and (number := await _page_of(conn, filters, request.query.get("at"))):
+            request = request.clone(rel_url=request.rel_url.update_query(page=str(number)))
+        page = paging.pager(request, newcomers, size=QUEUE_SIZE)
+        queue = await waiting_newcomers(conn, filters, page.size, page.offset)
         rounds = await conn.fetch(
             """SELECT r.*, (SELECT count(*) FROM matches m WHERE m.round_id = r.id AND m.status = 'suggested') AS open
                FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
@@ -103,8 +155,20 @@ async def queue_page(request: web.Request) -> web.Response:
     in_view = any(str(n["id"]) == at for n in queue)
     here = {"flash": None, "flash_at": at, "section_flash": request.query.get("msg")} if in_view else \
         {"flash_at": None, "section_flash": None}
-    return render(request, "queue.html", {"queue": queue, "rounds": rounds, "flagged": flagged,
-                                          "reasons": REJECT_LABELS, **here})
+    regions = sorted({d.planning_region for d in districts().values()}, key=alphabetical)
+    return render(request, "queue.html", {
+        "queue": queue, "rounds": rounds, "flagged": flagged, "reasons": REJECT_LABELS, "pager": page,
+        "suggestions_total": suggestions, "kinds": matches.KINDS, "regions": regions,
+        "district_options": sorted(districts().values(), key=lambda d: alphabetical(d.name)),
+        "filtered": bool(kept), "decide_query": f"?{urlencode(kept)}" if kept else "", **here})
+
+
+def _back(request: web.Request, match_id: uuid.UUID, message: str, **going_on: Any) -> web.HTTPSeeOther:
+    """A decision's way back: to the queue where the coordinator goes on (``going_on``), or to the
+    match's page when it was decided there (``?from=match``)."""
+    if request.query.get("from") == "match":
+        return back(request, f"/dashboard/matches/{match_id}", message)
+    return back(request, "/dashboard", message, **going_on)
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
@@ -114,9 +178,14 @@ async def decide(request: web.Request) -> web.StreamResponse:
     approve = request.match_info["decision"] == "approve"
     note = str(form.get("note", "")).strip()[:2000] or None
     reason_code = str(form.get("reason", ""))
+    filters, kept = queue_filters(request.query)  # the queue's, in the form's action
     async with request.app[pool_key].acquire() as conn:
+
+        async def going_on() -> dict[str, Any]:
+            return await _go_on_with(conn, match_id, filters, kept)
+
         if not approve and reason_code not in REJECT_REASONS:
-            raise back(request, "/dashboard", "reason_missing", **await _go_on_with(conn, match_id))
+            raise _back(request, match_id, "reason_missing", **await going_on())
         try:
             async with conn.transaction():
                 if approve:
@@ -127,13 +196,13 @@ async def decide(request: web.Request) -> web.StreamResponse:
                                    match_id, before={"status": "suggested"}, after={"status": row["status"]},
                                    detail=None if approve else reason_code)
         except matches_db.MatchNotFound:
-            raise back(request, "/dashboard", "gone", **await _go_on_with(conn, match_id)) from None
+            raise _back(request, match_id, "gone", **await going_on()) from None
         except matches_db.CourseStarted:
-            raise back(request, "/dashboard", "course_started", **await _go_on_with(conn, match_id)) from None
+            raise _back(request, match_id, "course_started", **await going_on()) from None
         except matches_db.Conflict:
-            raise back(request, "/dashboard", "conflict", **await _go_on_with(conn, match_id)) from None
-        going_on = await _go_on_with(conn, match_id)
-    raise back(request, "/dashboard", "approved" if approve else "rejected", **going_on)
+            raise _back(request, match_id, "conflict", **await going_on()) from None
+        then = await going_on()
+    raise _back(request, match_id, "approved" if approve else "rejected", **then)
 
 
 async def start_round(request: web.Request) -> web.StreamResponse:
