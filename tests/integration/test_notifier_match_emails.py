@@ -86,7 +86,7 @@ async def test_an_employer_introduction_holds_no_family_details_and_the_newcomer
     # Review 5, finding 6: what the job needs to know, from the profile as the matcher read it.
     assert "Berufsfeld von Nguyễn Thị Lan: Pflege, dasselbe wie das der Stelle." in to_employer
     assert "Deutsch von Nguyễn Thị Lan: B1. Die Stelle verlangt B1." in to_employer
-    assert ("Weitere Sprachen, die Nguyễn Thị Lan gut spricht: Vietnamesisch (Muttersprache), Englisch (B2)"
+    assert ("Weitere Sprachen, die Nguyễn Thị Lan gut spricht: Vietnamesisch (Muttersprache) und Englisch (B2)"
             in to_employer)
     assert "Nguyễn Thị Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in to_employer
     to_lan = await mail_to(sink, lan)
