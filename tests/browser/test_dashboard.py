@@ -124,6 +124,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
 
     await page.goto(f"{base_url}/dashboard")
     other = page.locator(f"#match-{second}")
+    await other.locator("summary").click()  # the reason is inside "Ablehnen …" (one form per card)
     await other.locator("select[name=reason]").select_option("distance")
     await other.locator("button:has-text('Ablehnen')").click()
     await page.wait_for_selector("p.notice")
@@ -174,6 +175,7 @@ async def test_on_a_375_px_phone_the_dashboard_never_scrolls_sideways(page: Page
         .map(cell => cell.textContent)""")
     assert await page.locator(".explanation th").count() >= 2 and broken == [], broken
     card = page.get_by_role("article").filter(has_text="Thomas Berger")
+    await card.locator("summary").click()  # Reject is inside "Ablehnen …"
     approve = page.get_by_role("button", name="Freigeben: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
     reject = page.get_by_role("button", name="Ablehnen: Mentor/in Thomas Berger für Trần Thị Mai", exact=True)
     assert await approve.count() == 1 and await reject.count() == 1

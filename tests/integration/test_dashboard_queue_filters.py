@@ -168,7 +168,7 @@ async def test_a_suggestion_is_decided_on_its_match_page(
     match_id = queue.bus_driver
     page = await (await intake_client.get(f"/dashboard/matches/{match_id}")).text()
     assert f'action="/dashboard/matches/{match_id}/approve?from=match"' in page
-    assert f'action="/dashboard/matches/{match_id}/reject?from=match"' in page
+    assert f'formaction="/dashboard/matches/{match_id}/reject?from=match"' in page
     assert f'<input type="hidden" name="csrf" value="{csrf}">' in page
     rejected = await intake_client.post(f"/dashboard/matches/{match_id}/reject?from=match",
                                         data={"csrf": csrf, "reason": "not_a_good_fit", "note": "Kein Führerschein"},
