@@ -1,8 +1,9 @@
 """`lotse dev`: the whole system on one machine, for trying Lotse out and developing it.
 
-Expects PostgreSQL and RabbitMQ to answer (``deploy/dev.sh`` and ``deploy/infra.sh up`` start
-them); runs migrations, the mail viewer, the three services and, on an empty database, loads
-demo data. Ctrl-C stops everything cleanly.
+Starts PostgreSQL and RabbitMQ with the checkout's ``deploy/infra.sh up`` when their local
+addresses do not answer (``dev_infra.py``; a remote one, or an install without the script, is
+named with how to start it); runs migrations, the mail viewer, the three services and, on an
+empty database, loads demo data. Ctrl-C stops everything cleanly.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 from lotse.shared.config import ConfigError, Settings, load_settings
+from lotse.shared.dev_infra import ensure_infra
 from lotse.shared.logs import configure_logging
 
 DEV_DEFAULTS = {
@@ -73,6 +75,8 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
     log_dir = state_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
 
+    if (code := ensure_infra(settings)) != 0:
+        return code
     from lotse.shared.migrate import migrate
 
     try:
