@@ -37,17 +37,17 @@ _OTHER_SIDE: Final = {
     "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
                         NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
                         NULL AS format, NULL AS childcare, NULL AS min_german_level,
-                        NULL AS occupation_field, NULL AS course_level
+                        NULL AS occupation_field, NULL AS course_level, NULL AS closed_at
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
                                  p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
                                  '{}'::jsonb AS profile, c.format, c.childcare, NULL AS min_german_level,
-                                 NULL AS occupation_field, c.level AS course_level
+                                 NULL AS occupation_field, c.level AS course_level, c.closed_at
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
                           NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
                           NULL AS format, NULL AS childcare, s.min_german_level, s.occupation_field,
-                          NULL AS course_level
+                          NULL AS course_level, s.closed_at
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
 
@@ -73,6 +73,14 @@ def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
     if side == "counterpart":
         left_out.add("offers")
     return frozenset(left_out)
+
+
+def offer_state(other: Mapping[str, Any]) -> str:
+    """The course's or position's state for what an ending or a decline says of its place:
+    "closed", "started" (a course whose start day is past: offered to nobody new) or "open"."""
+    if other["closed_at"] is not None:
+        return "closed"
+    return "started" if _started(other["starts_on"]) else "open"
 
 
 def _started(starts_on: date | None) -> frozenset[str]:
@@ -157,6 +165,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
                            | _started(other["starts_on"])),
         "facts": facts,
+        "offer_state": offer_state(other),
     }
 
 
