@@ -56,7 +56,8 @@ async def test_every_match_names_both_sides_and_the_counterpart_shows_its_places
     assert f'/dashboard/participants/{newcomer}">Li Wei</a>' in mentor_page
     assert "Belegte Plätze: 1 von 2" in mentor_page
     provider_page = await (await intake_client.get(f"/dashboard/participants/{provider}")).text()
-    assert "Li Wei" in provider_page and "Deutsch B1 am Wochenende: 1 von" in provider_page
+    # One block per course (review 8a, finding 10): its title, then its places.
+    assert "Li Wei" in provider_page and ">Deutsch B1 am Wochenende</h3><p>1 von" in provider_page
     newcomer_page = await (await intake_client.get(f"/dashboard/participants/{newcomer}")).text()
     assert "Renate Albrecht" in newcomer_page and "VHS Gera" in newcomer_page
 
@@ -138,12 +139,12 @@ async def test_a_closed_course_or_position_is_marked_closed_and_new_mail_types_h
     await login(intake_client, pool)
 
     provider_page = await (await intake_client.get(f"/dashboard/participants/{provider}")).text()
-    [closed] = [line for line in provider_page.splitlines() if "Deutsch B1 am Wochenende: 1 von" in line]
+    [closed] = [line for line in provider_page.splitlines() if ">Deutsch B1 am Wochenende</h3><p>1 von" in line]
     assert "geschlossen am" in closed and "2026-03-02" in closed  # the <time> of the closing day
-    assert "Deutsch A2 offen: 0 von 5 belegt</li>" in provider_page  # an open one says nothing more
+    assert ">Deutsch A2 offen</h3><p>0 von 5 belegt</p>" in provider_page  # an open one says nothing more
     assert "Schon angemeldet" in provider_page and "Neuer Link zur Anmeldung" in provider_page
     employer_page = await (await intake_client.get(f"/dashboard/participants/{employer}")).text()
-    assert "Elektroniker/in: 0 von 3 belegt" in employer_page and "2026-04-15" in employer_page
+    assert ">Elektroniker/in</h3><p>0 von 3 belegt" in employer_page and "2026-04-15" in employer_page
     assert "geschlossen am" in employer_page
 
 

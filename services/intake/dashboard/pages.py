@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf, filters, paging, profile, sides
+from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS, for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -250,10 +250,12 @@ async def participant_page(request: web.Request) -> web.Response:
                    WHERE participant_id = $1 AND comment IS NOT NULL ORDER BY answered_at DESC""", participant_id),
             "audit": await audit.about_participant(conn, participant_id),
         }
+    v = for_locale(locale_of(request))
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
                                                 "taken": sides.taken(history["matches"]),
-                                                "profile_rows": profile.rows(for_locale(locale_of(request)),
-                                                                             person["profile"])})
+                                                "blocks": offer_blocks.blocks(v, history["offers"],
+                                                                              history["matches"]),
+                                                "profile_rows": profile.rows(v, person["profile"])})
 
 
 async def participant_action(request: web.Request) -> web.StreamResponse:

@@ -28,9 +28,15 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
 # started: a course whose start day is past, which nobody new is suggested for (matches_db.STARTED_COURSES).
-OFFERS: Final = """SELECT id, title, seats AS size, closed_at, starts_on, starts_on < current_date AS started
+# With what the offer is (offer_blocks: a course's level, times, format, place and childcare, a
+# position's field and German level).
+OFFERS: Final = """SELECT id, title, seats AS size, closed_at, starts_on, starts_on < current_date AS started,
+                          'course' AS offer_kind, level, schedule, format, district, childcare,
+                          NULL AS occupation_field, NULL AS min_german_level
                    FROM courses WHERE provider_id = $1
-                   UNION ALL SELECT id, title, openings, closed_at, NULL, false FROM positions WHERE employer_id = $1
+                   UNION ALL SELECT id, title, openings, closed_at, NULL, false, 'position', NULL, NULL, NULL, NULL,
+                                    NULL, occupation_field, min_german_level
+                   FROM positions WHERE employer_id = $1
                    ORDER BY title"""
 
 
