@@ -27,6 +27,20 @@ def time_zone() -> tzinfo:
         return UTC
 
 
+#: Districts whose German name takes an article, so a sentence says "im Kyffhäuserkreis", "im
+#: Weimarer Land", "im Eichsfeld"; the others are named after a town ("in Erfurt", "in Gotha", "in
+#: Saalfeld-Rudolstadt"). tests/unit/test_district_phrase.py says each of the 22.
+DISTRICTS_WITH_ARTICLE: Final = frozenset({"16061", "16063", "16064", "16065", "16070", "16071", "16074", "16075",
+                                           "16077"})
+
+
+def german_in_district(code: str) -> str:
+    """Where someone lives or something is, in German: "im Kyffhäuserkreis", "in Erfurt"."""
+    district = districts().get(code)
+    name = district.name if district else code
+    return f"{'im' if code in DISTRICTS_WITH_ARTICLE else 'in'} {name}"
+
+
 @dataclass(frozen=True, slots=True)
 class District:
     code: str

@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from lotse.shared import german, meeting
 from lotse.shared.childcare import needs_childcare
 from lotse.shared.languages import SPOKEN_WELL, shared_languages
-from lotse.shared.reference import district_distance_km, districts, level_rank
+from lotse.shared.reference import district_distance_km, districts, german_in_district, level_rank
 
 Fact = dict[str, Any]
 # The explanation factors these facts say concretely; the generic sentence for them is not repeated.
@@ -90,7 +90,7 @@ def _needs(newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: st
 
 
 def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], other_name: str,
-              side: str) -> list[Fact]:
+              side: str, locale: str) -> list[Fact]:
     if kind == "language_course" and other["format"] == "online":
         return [{"code": "online_course"}]
     here, there = newcomer["district"], other["district"]
@@ -101,6 +101,11 @@ def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], 
     abroad = newcomer["profile"].get("arrival") == "abroad"
     values = {"other": other_name, "name": newcomer["name"] or "", "here": place(here), "there": place(there),
               "place": place(here), "km": km}
+    if locale.split("-")[0] == "de":
+        # German needs "im" before a district with an article ("im Kyffhäuserkreis"), "in" before a
+        # town's name: here and there carry their preposition, and the German catalogs say no "in"
+        # before them (review 8a, finding 12). place stays the bare name, written in brackets.
+        values |= {"here": german_in_district(here), "there": german_in_district(there)}
     if side == "newcomer":
         code = ("near_your_future" if abroad else "near_you") if km == 0 else (
             "km_from_your_future" if abroad else "km_from_you")
@@ -213,6 +218,6 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
         found.append(_german(newcomer, other, side))
     if kind == "language_course" and side == "counterpart":
         found.append(_course_german(newcomer, other))
-    found += _distance(kind, newcomer, other, other_name, side)
+    found += _distance(kind, newcomer, other, other_name, side, locale)
     found += _household(kind, newcomer, other, side)
     return [f for f in found if f]

@@ -74,6 +74,9 @@ def preview(type_: str | None, locale: str) -> int:
     sample = {k: v for k, v in SAMPLE.items() if not (type_ in NO_MANAGE_LINK and k == "manage_url")}
     sample["facts"] = [{**f, "items": [{**i, "language": language_name(i["language"], locale)} for i in f["items"]]}
                        if f["code"] == "languages" else f for f in SAMPLE["facts"]]
+    if locale.split("-")[0] == "de":  # German says the place with its preposition (match_facts._distance)
+        sample["facts"] = [{**f, "here": f"in {f['here']}", "there": f"in {f['there']}"} if "here" in f else f
+                           for f in sample["facts"]]
     email = render_email(type_, locale, sample)
     print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
     print("--- HTML part ---")
