@@ -92,3 +92,26 @@ async def collect(conn: asyncpg.Connection) -> dict[str, Any]:
             "full": sum(1 for r in load if r["capacity"] and r["used"] >= r["capacity"]),
         },
     }
+
+
+async def offer_capacity(conn: asyncpg.Connection) -> dict[str, Any]:
+    """What the welcome centre reports beside the mentors' places: places in German courses still
+    open for newcomers (not closed, not started, of a verified provider), free and taken, and the
+    open positions of verified employers per occupation field (openings not yet taken)."""
+    taken = list(matches.HOLDS_CAPACITY)
+    seats = await conn.fetchrow(
+        """SELECT coalesce(sum(greatest(c.seats - u.used, 0)), 0)::int AS free,
+                  coalesce(sum(least(u.used, c.seats)), 0)::int AS taken
+           FROM courses c JOIN participants p ON p.id = c.provider_id
+           CROSS JOIN LATERAL (SELECT count(*) AS used FROM matches m
+                               WHERE m.counterpart_id = c.id AND m.status = ANY($1::text[])) u
+           WHERE p.status = 'verified' AND c.closed_at IS NULL AND c.starts_on >= current_date""", taken)
+    fields = await conn.fetch(
+        """SELECT s.occupation_field, sum(greatest(s.openings - u.used, 0))::int AS n
+           FROM positions s JOIN participants p ON p.id = s.employer_id
+           CROSS JOIN LATERAL (SELECT count(*) AS used FROM matches m
+                               WHERE m.counterpart_id = s.id AND m.status = ANY($1::text[])) u
+           WHERE p.status = 'verified' AND s.closed_at IS NULL
+           GROUP BY 1 ORDER BY 2 DESC, 1""", taken)
+    return {"course_places": {"free": seats["free"], "taken": seats["taken"]},
+            "open_positions_by_field": {r["occupation_field"]: r["n"] for r in fields}}

@@ -34,6 +34,7 @@ async def stats_page(request: web.Request) -> web.Response:
     v = for_locale(locale_of(request))
     async with request.app[pool_key].acquire() as conn:
         figures = await stats.collect(conn)
+        offers = await stats.offer_capacity(conn)
     weekly = [(_week(v, week), float(sum(kinds.values())))
               for week, kinds in sorted(figures["registrations_per_week"].items())]
     regions = sorted(figures["newcomers_waiting_by_planning_region"].items())
@@ -47,6 +48,12 @@ async def stats_page(request: web.Request) -> web.Response:
                                                         for s in matches.IN_ORDER if s in figures["matches"]]),
         "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
                                                 (_("taken"), float(load["places_taken"]))]),
+        "courses": bar_chart(_("Places in German courses not yet started"),
+                             [(_("free"), float(offers["course_places"]["free"])),
+                              (_("taken"), float(offers["course_places"]["taken"]))]),
+        "positions": bar_chart(_("Open positions by occupation field"),
+                               [(v.label("occupation", field), float(n))
+                                for field, n in offers["open_positions_by_field"].items()]),
     }
     return render(request, "stats.html", {"figures": figures, "charts": {k: Markup(v) for k, v in charts.items()}})
 
