@@ -36,7 +36,8 @@ async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: B
         await page.wait_for_url(f"**#newcomer-{dmitri}")
         # Olena has nothing left: the next newcomer's place, its message first and focused.
         focused_id, text = await _focused(page)
-        assert focused_id == f"newcomer-{dmitri}" and text.startswith("Freigegeben."), (focused_id, text)
+        assert focused_id == f"newcomer-{dmitri}" and text.startswith("Freigegeben: Olena Kovalenko – Galina Wolff"), \
+            (focused_id, text)  # it names the pair decided (review 8a, finding 7)
         box = await page.locator(f"#newcomer-{dmitri}").bounding_box()
         assert box is not None and 0 <= box["y"] < 844, box
         assert "Dmitri Sokolov" in await page.locator("section.newcomer", has=page.locator(f"#newcomer-{dmitri}"))\

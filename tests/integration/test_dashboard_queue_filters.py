@@ -149,7 +149,8 @@ async def test_a_decision_keeps_the_filters_and_returns_to_the_newcomers_page(
     # On to the next newcomer the filters show (36 is in Gera, so 37), with the filters.
     nxt = queue.newcomers[37]
     assert decided.headers["Location"] == (f"/dashboard?msg=approved&at={nxt}&kind=mentor"
-                                           f"&region=Mittelth%C3%BCringen#newcomer-{nxt}")
+                                           f"&region=Mittelth%C3%BCringen&decided={queue.mentor_matches[35]}"
+                                           f"#newcomer-{nxt}")
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", queue.mentor_matches[35]) == "approved"
     # Without the filters, the same newcomer is on the queue's second page: `at` opens it, with the message.
     reject = f"/dashboard/matches/{queue.mentor_matches[33]}/reject"

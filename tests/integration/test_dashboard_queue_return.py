@@ -42,7 +42,8 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
         return str(response.headers["Location"])
 
     # Olena still has a suggestion: back at her, with the message in her section.
-    assert await decide(olenas[0], "reject") == f"/dashboard?msg=rejected&at={olena}#newcomer-{olena}"
+    assert await decide(olenas[0], "reject") == \
+        f"/dashboard?msg=rejected&at={olena}&decided={olenas[0]}#newcomer-{olena}"
     page = await (await intake_client.get(f"/dashboard?msg=rejected&at={olena}")).text()
     # The message first, with the section's id: the fragment focuses it (review 8b, finding 11).
     section = page[page.index('<section class="newcomer">'):]
@@ -53,11 +54,12 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
     # Without a reason nothing happens, and she is still in view.
     assert await decide(olenas[1], "reject", reason="") == f"/dashboard?msg=reason_missing&at={olena}#newcomer-{olena}"
     # Her last one decided: on to the next newcomer.
-    assert await decide(olenas[1], "approve") == f"/dashboard?msg=approved&at={last}#newcomer-{last}"
+    assert await decide(olenas[1], "approve") == \
+        f"/dashboard?msg=approved&at={last}&decided={olenas[1]}#newcomer-{last}"
     # A stale tab's second click on a decided suggestion: the same place, with the conflict.
     assert await decide(olenas[1], "approve") == f"/dashboard?msg=conflict&at={last}#newcomer-{last}"
     # The queue's last newcomer decided: back to the one before.
-    assert await decide(lasts, "approve") == f"/dashboard?msg=approved&at={first}#newcomer-{first}"
+    assert await decide(lasts, "approve") == f"/dashboard?msg=approved&at={first}&decided={lasts}#newcomer-{first}"
     # A newcomer no longer in the queue: the message at the top, as before.
     page = await (await intake_client.get(f"/dashboard?msg=approved&at={olena}")).text()
     assert '<main id="main" tabindex="-1">\n<p class="notice" role="status" id="flash" tabindex="-1" autofocus>' \

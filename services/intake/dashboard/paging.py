@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 PAGE_SIZE: Final = 100
-_NOT_KEPT: Final = ("page", "msg", "lang", "at")  # a one-time message, a language switch or
-# the queue's newcomer just decided is not a filter
+_NOT_KEPT: Final = ("page", "msg", "lang", "at", "decided")  # a one-time message, a language switch or
+# the queue's newcomer or pair just decided is not a filter
 
 
 @dataclass(frozen=True)
