@@ -102,7 +102,7 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
 
     page = html_lib.unescape(await (await intake_client.get(manage_link(provider))).text())
-    assert "9 of 10 seats are free" in page
+    assert "Free: 9 of 10 seats" in page
     assert "please write to the welcome centre" not in page
     shown = dict(form_fields(page, f"seats-{course}"))
     assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON,
@@ -112,7 +112,7 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     later = (date.today() + timedelta(days=40)).isoformat()
     status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),
                                                          f"seats-{course}": "4", f"starts_on-{course}": later})
-    assert status == 200 and "3 of 4 seats are free" in page
+    assert status == 200 and "Free: 3 of 4 seats" in page
     stored = await pool.fetchrow("SELECT seats, starts_on, schedule, childcare FROM courses WHERE id = $1", course)
     assert (stored["seats"], stored["starts_on"].isoformat()) == (4, later)
     # A post of places alone (no details, so no childcare box) keeps the stored details and the tick.
@@ -231,7 +231,7 @@ async def test_a_closed_course_is_reopened_from_today_on_and_suggested_again(
     later = date.today() + timedelta(days=30)
     status, page = await _post(intake_client, provider, {"action": "offer_reopen", "offer": str(course),
                                                          f"starts_on-{course}": later.isoformat()})
-    assert status == 200 and "10 of 10 seats are free" in page and f"seats-{course}" in page
+    assert status == 200 and "Free: 10 of 10 seats" in page and f"seats-{course}" in page
     stored = await pool.fetchrow("SELECT closed_at, starts_on FROM courses WHERE id = $1", course)
     assert (stored["closed_at"], stored["starts_on"]) == (None, later)
     assert await _updated_events(pool, provider) == 2
@@ -256,7 +256,7 @@ async def test_the_manage_page_writes_dates_and_places_as_its_reader_does(
     assert f"Deutsch B1 abends (B1, {start.strftime('%d.%m.%Y')})" in page and start.isoformat() + ")" not in page
     assert "Noch frei: 1 von 1 Platz<" in page and "Noch frei: 10 von 10 Plätzen<" in page
     page = html_lib.unescape(await (await intake_client.get(manage_link(provider) + "?lang=en")).text())
-    assert "1 of 1 seat is free" in page and f"(B1, {start.strftime('%b')} {start.day}, {start.year})" in page
+    assert "Free: 1 of 1 seat" in page and f"(B1, {start.strftime('%b')} {start.day}, {start.year})" in page
 
 
 async def test_a_suggestion_written_from_pools_read_before_the_close_is_withdrawn_by_the_matcher(
@@ -303,7 +303,7 @@ async def test_an_added_course_is_stored_and_the_matcher_suggests_it(
 
     added = {f"courses-0-{k}": str(v) for k, v in EVENING_B1.items() if k != "childcare"}
     status, page = await _post(intake_client, provider, {"action": "offer_add", **added, "courses-0-childcare": "on"})
-    assert status == 200 and "Deutsch B1 abends" in page and "10 of 10 seats are free" in page
+    assert status == 200 and "Deutsch B1 abends" in page and "Free: 10 of 10 seats" in page
     course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 AND title = 'Deutsch B1 abends'",
                                  provider)
     assert course is not None
@@ -419,7 +419,7 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     position = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", employer)
     await _add_match(pool, await _newcomer(intake_client, pool), position, "employer", "introduced")
     page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
-    assert "2 of 3 openings are still open" in page
+    assert "Still open: 2 of 3 openings" in page
 
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "0"})
@@ -429,7 +429,7 @@ async def test_an_employer_changes_openings_closes_and_adds_positions(
     waiting = await _add_match(pool, fits, position, "employer", "suggested")
     status, page = await _post(intake_client, employer, {"action": "offer_save", "offer": str(position),
                                                          f"openings-{position}": "1"})
-    assert status == 200 and "0 of 1 opening is still open" in page
+    assert status == 200 and "Still open: 0 of 1 opening" in page
     # Full now: the open suggestion could never be approved, so it is withdrawn at once.
     assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting)) == {
         "status": "withdrawn", "reason": "counterpart_unavailable"}
@@ -540,6 +540,6 @@ async def test_the_add_fields_go_with_the_edit_form_and_save_changes_adds_what_i
     whole = half | {"positions-0-occupation_field": "nursing", "positions-0-openings": "2",
                     "positions-0-min_german_level": "A2"}
     status, page = await _post(intake_client, employer, whole)
-    assert status == 200 and "2 of 2 openings are still open" in page
+    assert status == 200 and "Still open: 2 of 2 openings" in page
     assert await pool.fetchval(count, employer) == 2
     assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", employer) == "Klaus R."
