@@ -24,7 +24,12 @@ async def test_approve_and_reject_from_the_one_form_without_javascript(browser: 
     async with without_javascript(browser, "de-DE") as page:
         await page.set_viewport_size({"width": 390, "height": 844})
         await _log_in(page, base_url, pool)
+        search = await page.locator("#q").bounding_box()  # a text field as wide as the form's others
+        assert search is not None and search["width"] >= 200, search
         card = page.locator(f"#match-{second}")
+        approve_box = await card.locator("button:has-text('Freigeben')").bounding_box()
+        summary_box = await card.locator("summary").bounding_box()
+        assert approve_box and summary_box and summary_box["y"] - (approve_box["y"] + approve_box["height"]) >= 8
         assert not await card.locator("select[name=reason]").is_visible()  # closed until Reject is wanted
         await card.locator("summary").click()
         await card.locator("select[name=reason]").select_option("distance")
