@@ -43,7 +43,7 @@ async def test_the_navigation_marks_the_page_and_the_lists_read_as_german(
     # Only a newcomer waits; a mentor's row has no days.
     listed = await (await intake_client.get("/dashboard/participants?order=name")).text()
     assert "<th>Wartet (Tage)</th>" in listed
-    days = re.findall(r'<td class="num">([^<]*)</td></tr>', listed)
+    days = re.findall(r'<td class="num"[^>]*>([^<]*)</td></tr>', listed)
     assert days == ["–", "3"]  # Thomas Berger (mentor), then Олена
 
     match_page = await (await intake_client.get("/dashboard/matches")).text()
