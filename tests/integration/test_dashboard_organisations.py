@@ -39,6 +39,7 @@ async def test_an_organisation_is_found_by_its_name_and_shown_before_its_contact
         assert _listed(html) == [f"{CARE_HOME} (Katrin Böhme)"], query
     html = await (await intake_client.get("/dashboard/participants", params={"q": "volkshochschule erfurt"})).text()
     assert _listed(html) == ["Volkshochschule Erfurt (Jana Wendt)"]
+    assert '<label for="q">Name, Organisation oder E-Mail suchen</label>' in html  # the field says so
     page = await (await intake_client.get(f"/dashboard/participants/{home}")).text()
     assert f"<title>{CARE_HOME} (Katrin Böhme)" in page
     # A renamed organisation is found by its new name, no longer by the old one.
