@@ -1,13 +1,15 @@
 """The concrete things an introduction tells each side: which languages they share, what help is
 wanted, how far apart they are (and whether they would meet online), childcare and help for a partner,
 the newcomer's German against what a position asks (to a course provider: against the course's
-level); to an employer also the newcomer's occupation
-field against the position's, the other languages they speak well and that they are still abroad.
+level, and the other languages they speak); to an employer also the newcomer's occupation
+field against the position's, the other languages they speak well and that they are still abroad;
+to the newcomer the employer's offers by name.
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
 values, and the templates turn it into a sentence of the recipient's language. An employer is told
-job-related facts only: family status is not passed to a prospective employer (AGG). The newcomer's
-own words (`about`) are not passed on at all: the form promises "Only the welcome centre reads it".
+job-related facts only: family status is not passed to a prospective employer (AGG). Nobody's own
+words (`about`, a newcomer's or an organisation's) are passed on: docs/privacy.md promises them to
+the coordinators and the matcher, and no consent covers more (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -28,7 +30,12 @@ Fact = dict[str, Any]
 COVERED: Final = frozenset({"language", "needs", "distance", "household", "german"})
 # Factors said by a fact only some readers get: the employer reads the newcomer's field, so not
 # also "You work in the same field." under it.
-_SAYS: Final = {"their_field": "occupation", "their_field_same": "occupation", "their_field_other": "occupation"}
+_SAYS: Final = {"their_field": "occupation", "their_field_same": "occupation", "their_field_other": "occupation",
+                "employer_offers": "offers"}
+# The employer's offers named to the newcomer (review 8a, finding 11), in the vocabulary's order. The
+# household offers (childcare, the partner's job) are told only as the offer that meets a need
+# (_household), as before; a German course during work is said with the German when it closes the gap.
+_NAMED_OFFERS: Final = ("mentor_program", "language_course_during_work", "housing_help", "relocation_support")
 
 
 def said(found: list[Fact]) -> frozenset[str]:
@@ -163,16 +170,40 @@ def _occupation(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact |
     return {"code": "their_field_same" if wanted else "their_field", "name": newcomer["name"] or "", "field": field}
 
 
-def _spoken(newcomer: Mapping[str, Any], locale: str) -> Fact | None:
-    """The languages besides German the newcomer speaks at B1 or better (the shared-language rule's
-    threshold), best first: German has its own fact, against the position's minimum."""
+def _besides_german(newcomer: Mapping[str, Any], locale: str, minimum: int) -> list[dict[str, str]]:
+    """The newcomer's languages other than German at ``minimum`` or better, best first (a mother
+    tongue first of all): German has its own fact, against the position's or the course's level."""
     spoken = sorted(((code, level) for code, level in _languages(newcomer["languages"]).items()
-                     if code != "de" and level_rank(level) >= SPOKEN_WELL),
+                     if code != "de" and level_rank(level) >= minimum),
                     key=lambda pair: (-level_rank(pair[1]), pair[0]))
-    if not spoken:
-        return None
-    return {"code": "their_languages", "name": newcomer["name"] or "",
-            "items": [{"language": language_name(code, locale), "level": level} for code, level in spoken]}
+    return [{"language": language_name(code, locale), "level": level} for code, level in spoken]
+
+
+def _spoken(newcomer: Mapping[str, Any], locale: str) -> Fact | None:
+    """To an employer: the languages besides German spoken at B1 or better (the shared-language
+    rule's threshold)."""
+    items = _besides_german(newcomer, locale, SPOKEN_WELL)
+    return {"code": "their_languages", "name": newcomer["name"] or "", "items": items} if items else None
+
+
+def _course_languages(newcomer: Mapping[str, Any], locale: str) -> Fact | None:
+    """To a course provider: every language besides German, at any level (review 8a, finding 11).
+    The mother tongue tells a provider whether an A1 learner may need a literacy or Latin-script
+    course first; a language is no health or family detail, and an employer already reads them."""
+    items = _besides_german(newcomer, locale, level_rank("A1"))
+    return {"code": "their_languages_course", "name": newcomer["name"] or "", "items": items} if items else None
+
+
+def _offers(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact | None:
+    """To the newcomer: what the employer offers, by name ("German course during work, help finding
+    housing") instead of "extra support" (review 8a, finding 11); an offer another fact already
+    says is not repeated."""
+    offers = set(other["profile"].get("offers") or ())
+    required = other.get("min_german_level")
+    if required and german.closed_by_course(_languages(newcomer["languages"]).get("de"), required, offers):
+        offers.discard("language_course_during_work")  # "… The employer offers a German course during work."
+    named = [code for code in _NAMED_OFFERS if code in offers]
+    return {"code": "employer_offers", "offers": named} if named else None
 
 
 def _abroad(newcomer: Mapping[str, Any]) -> Fact | None:
@@ -217,7 +248,9 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
     elif kind == "employer":
         found.append(_german(newcomer, other, side))
     if kind == "language_course" and side == "counterpart":
-        found.append(_course_german(newcomer, other))
+        found += [_course_german(newcomer, other), _course_languages(newcomer, locale)]
     found += _distance(kind, newcomer, other, other_name, side, locale)
     found += _household(kind, newcomer, other, side)
+    if kind == "employer" and side == "newcomer":
+        found.append(_offers(newcomer, other))
     return [f for f in found if f]

@@ -6,6 +6,7 @@ language, the help wanted and that meetings would be online."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -19,6 +20,7 @@ from tests.integration.notifier_fixtures import (
     RunningNotifier,
     add_match,
     add_participant,
+    add_course,
     add_position,
     mails_to,
     match_event,
@@ -143,5 +145,60 @@ async def test_one_level_below_with_the_employers_course_is_said_to_both_and_lit
     to_lan = await mail_to(sink, lan)
     assert ("Tiếng Đức của bạn (A2) thấp hơn một bậc so với yêu cầu của công việc (B1). "
             "Nhà tuyển dụng có khóa học tiếng Đức trong thời gian làm việc.") in to_lan
-    assert "Nhà tuyển dụng có hỗ trợ thêm cho người mới đến." in to_lan  # the offers: the newcomer's sentence
+    # The offers, by name, to the newcomer only (review 8a, finding 11); the course is said with her German.
+    assert "Nhà tuyển dụng hỗ trợ người mới đến: Hỗ trợ chuyển nơi ở" in to_lan
+    assert "Nhà tuyển dụng có hỗ trợ thêm cho người mới đến." not in to_lan
     assert "phù hợp với công việc" not in to_lan and "nhiều điểm chung" not in to_lan
+
+
+async def test_a_job_introduction_names_the_employers_offers_but_not_its_own_words(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    """Review 8a, finding 11 (#578): the newcomer read "The employer offers additional support" though the
+    employer had ticked a German course during work and help finding housing. The employer's "about"
+    stays with the welcome centre, as a newcomer's does (docs/privacy.md; docs/decisions.md)."""
+    tomasz = await add_participant(pool, "newcomer", name="Tomasz Nowak", locale="pl")
+    await set_profile(pool, tomasz, GERA, [{"code": "pl", "level": "native"}, {"code": "de", "level": "B1"}],
+                      {"arrival": "arrived", "needs": ["housing"], "occupation_field": "nursing"})
+    residenz = await add_participant(pool, "employer", name="Katrin Böhme", locale="de",
+                                     profile={"organisation": "Seniorenresidenz Gera",
+                                              "offers": ["language_course_during_work", "housing_help"]})
+    await pool.execute("UPDATE participants SET about = $2 WHERE id = $1", residenz.id,
+                       "Einarbeitung durch Praxisanleitung, Hilfe bei der Anerkennung")
+    position = await add_position(pool, residenz, title="Pflegehelfer/in")  # asks for B1: no gap to close
+    match_id = await add_match(pool, "employer", tomasz, position)
+    await pool.execute(
+        """UPDATE matches SET explanation = '[{"factor": "offers", "contribution": 0.05, "detail": "y"}]'
+           WHERE id = $1""", match_id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "employer", tomasz, position))
+
+    to_tomasz = await mail_to(sink, tomasz)
+    assert ("Pracodawca oferuje nowo przybyłym: Kurs niemieckiego w czasie pracy i Pomoc w szukaniu mieszkania"
+            in to_tomasz)
+    assert "dodatkowe wsparcie" not in to_tomasz  # the vague sentence is not said besides
+    assert "Praxisanleitung" not in to_tomasz
+    to_employer = await mail_to(sink, residenz)
+    assert "Wohnungssuche" not in to_employer and "Angebote" not in to_employer  # it knows its offers
+
+
+async def test_a_course_provider_reads_the_languages_the_newcomer_speaks_mother_tongue_first(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    """Review 8a, finding 11 (#595): the VHS learned the German level and the childcare, not whether an
+    A1 learner may need a literacy or Latin-script course."""
+    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
+    await set_profile(pool, olena, GERA, [{"code": "en", "level": "A2"}, {"code": "de", "level": "A1"},
+                                          {"code": "uk", "level": "native"}, {"code": "ru", "level": "C1"}],
+                      {"arrival": "arrived", "needs": ["language_course"]})
+    vhs = await add_participant(pool, "language_provider", name="Jana Wendt", locale="de",
+                                profile={"organisation": "VHS Gera"})
+    course = await add_course(pool, vhs, title="Deutsch A2 am Abend", schedule="evening", starts_on=date(2027, 3, 1))
+    match_id = await add_match(pool, "language_course", olena, course)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "language_course", olena, course))
+
+    to_vhs = await mail_to(sink, vhs)
+    assert "Deutsch von Olena Kovalenko: A1 (der Kurs: A2)." in to_vhs
+    assert ("Sprachen, die Olena Kovalenko außer Deutsch spricht: Ukrainisch (Muttersprache), Russisch (C1) "
+            "und Englisch (A2)") in to_vhs
+    to_olena = await mail_to(sink, olena)
+    assert "Українська" not in to_olena and "українська (" not in to_olena  # she knows her languages

@@ -80,7 +80,8 @@ def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
     lan = newcomer(name="Lan", district=GERA, profile={"arrival": "abroad", "needs": []})
     to_lan = facts("language_course", "newcomer", lan, COURSE, "VHS Gera", "vi")
     to_vhs = facts("language_course", "counterpart", lan, COURSE, "VHS Gera", "de")
-    assert codes(to_lan) == ["near_your_future"] and codes(to_vhs) == ["their_german_course", "near_future"]
+    assert codes(to_lan) == ["near_your_future"]
+    assert codes(to_vhs) == ["their_german_course", "their_languages_course", "near_future"]
     de = render_email("introduction", "de", {**SAMPLE, "side": "counterpart", "facts": to_vhs,
                                              "reasons": ["distance"]}).text
     assert "Sie sind nah an dem Ort, an dem Lan wohnen wird (Gera)." in de
@@ -188,14 +189,15 @@ def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> No
 
 def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
     found = facts("language_course", "counterpart", newcomer(district=GERA), COURSE, "VHS Gera", "de")
-    assert codes(found) == ["their_german_course", "same_district", "childcare_course_needed"]
+    assert codes(found) == ["their_german_course", "their_languages_course", "same_district",
+                            "childcare_course_needed"]
     text = render_email("introduction", "de", {**SAMPLE, "kind": "language_course", "side": "counterpart",
                                                "facts": found, "reasons": ["household"]}).text
     assert "Li Wei bräuchte während des Kurses einen Platz in der Kinderbetreuung." in text
     assert "Partner" not in text
     no_child = newcomer(district=GERA, profile={"needs": [], "household": {"partner": True}})
     assert codes(facts("language_course", "counterpart", no_child, COURSE, "VHS", "de")) == [
-        "their_german_course", "same_district"]
+        "their_german_course", "their_languages_course", "same_district"]
 
 
 @pytest.mark.parametrize(("locale", "languages", "says"), [
@@ -212,6 +214,68 @@ def test_a_provider_reads_the_newcomers_german_beside_the_courses_level(locale: 
     assert says in text
     to_her = facts("language_course", "newcomer", newcomer(languages=languages), COURSE, "VHS Gera", locale)
     assert not {"their_german_course", "their_no_german_course"} & set(codes(to_her))  # she knows her German
+
+
+def test_a_provider_reads_every_language_besides_german_the_mother_tongue_first() -> None:
+    """Review 8a, finding 11: a VHS judges from the first language whether an A1 learner needs a
+    literacy or Latin-script course; any level counts, German has its own line."""
+    olena = newcomer(name="Olena", languages=[{"code": "en", "level": "A2"}, {"code": "de", "level": "A1"},
+                                              {"code": "ru", "level": "C1"}, {"code": "uk", "level": "native"}])
+    found = facts("language_course", "counterpart", olena, COURSE, "VHS Gera", "de")
+    assert found[1] == {"code": "their_languages_course", "name": "Olena", "items": [
+        {"language": "Ukrainisch", "level": "native"}, {"language": "Russisch", "level": "C1"},
+        {"language": "Englisch", "level": "A2"}]}
+    context = {**SAMPLE, "kind": "language_course", "side": "counterpart", "other_title": "Olena",
+               "wanted": "Deutsch A1", "reasons": []}
+    text = render_email("introduction", "de", {**context, "facts": found}).text
+    assert ("Sprachen, die Olena außer Deutsch spricht: Ukrainisch (Muttersprache), Russisch (C1) und "
+            "Englisch (A2)") in text
+    fr = render_email("introduction", "fr", {**context, "facts": facts(
+        "language_course", "counterpart", olena, COURSE, "VHS Gera", "fr")}).text
+    assert "Langues que Olena parle en plus de l’allemand : ukrainien (langue maternelle)" in fr
+    only_german = newcomer(languages=[{"code": "de", "level": "native"}])
+    assert "their_languages_course" not in codes(facts("language_course", "counterpart", only_german, COURSE, "",
+                                                       "de"))
+    # The newcomer knows her languages; the employer keeps its own, B1-or-better list.
+    assert "their_languages_course" not in codes(facts("language_course", "newcomer", olena, COURSE, "VHS", "de"))
+    assert "their_languages_course" not in codes(facts("employer", "counterpart", olena, POSITION, "Klinikum", "de"))
+
+
+def test_the_newcomer_reads_the_employers_offers_by_name_not_extra_support() -> None:
+    """Review 8a, finding 11: "The employer offers extra support" said nothing; the offers are named
+    in the reader's language, and an offer another line already says is not repeated."""
+    position = {**POSITION, "profile": {"offers": [
+        "housing_help", "childcare_support", "language_course_during_work", "mentor_program"]}}
+    pl = newcomer(name="Tomasz", district=GERA, languages=[{"code": "pl", "level": "native"},
+                                                            {"code": "de", "level": "B1"}],
+                  profile={"needs": [], "arrival": "arrived"})
+    found = facts("employer", "newcomer", pl, position, "Klinikum", "pl")
+    assert found[-1] == {"code": "employer_offers",
+                         "offers": ["mentor_program", "language_course_during_work", "housing_help"]}
+    assert said(found) == {"offers"}  # "The employer offers extra support …" is not said as well
+    text = _introduction("pl", "newcomer", found, []).text
+    assert ("Pracodawca oferuje nowo przybyłym: Program mentoringowy, Kurs niemieckiego w czasie pracy "
+            "i Pomoc w szukaniu mieszkania") in text
+    assert "Childcare" not in text and "opiece nad dziećmi" not in text  # a household offer only meets a need
+    # One level short: the German line names the course, the list does not repeat it.
+    a2 = {**pl, "languages": [{"code": "de", "level": "A2"}]}
+    short = facts("employer", "newcomer", a2, position, "Klinikum", "en")
+    assert codes(short)[0] == "your_german_below"
+    assert short[-1]["offers"] == ["mentor_program", "housing_help"]
+    # Nothing to name: no line, and the employer's own email never lists its offers.
+    assert "employer_offers" not in codes(facts("employer", "newcomer", pl, POSITION, "Klinikum", "en"))
+    assert "employer_offers" not in codes(facts("employer", "counterpart", pl, position, "Klinikum", "en"))
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_offer_named_to_a_newcomer_has_a_label_in_every_language(locale: str) -> None:
+    offers = [o for o in taxonomy()["employer_offers"] if o not in ("childcare_support", "partner_job_support")]
+    text = render_email("introduction", locale, {**SAMPLE, "kind": "employer", "side": "newcomer", "reasons": [],
+                                                 "facts": [{"code": "employer_offers", "offers": offers}]}).text
+    for code in offers:
+        assert code not in text, (locale, code)
+    if locale != SOURCE_LOCALE:
+        assert "Help finding housing" not in text and "Mentoring programme" not in text, locale
 
 
 def test_an_online_course_says_so_instead_of_a_distance() -> None:
@@ -288,13 +352,15 @@ def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_p
 def all_facts() -> list[dict[str, Any]]:
     values = {"name": "Lan", "other": "Renate", "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
               "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}],
-              "field": "crafts", "position_field": "transport", "level": "A2", "course_level": "B1"}
+              "field": "crafts", "position_field": "transport", "level": "A2", "course_level": "B1",
+              "offers": ["mentor_program", "relocation_support"]}
     return [{"code": code, **values} for code in (
         "languages", "needs_wanted", "needs_offered", "near_you", "near_your_future", "km_from_you",
         "km_from_your_future", "same_district", "near_future", "km_away", "km_away_future", "online",
         "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
         "childcare_course_needed", "childcare_job", "partner_job", "their_field", "their_field_same",
-        "their_field_other", "their_languages", "still_abroad", "their_german_course", "their_no_german_course")]
+        "their_field_other", "their_languages", "still_abroad", "their_german_course", "their_no_german_course",
+        "their_languages_course", "employer_offers")]
 
 
 def match_variants() -> list[tuple[str, dict[str, Any]]]:
