@@ -18,9 +18,9 @@ from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
     Person,
     RunningNotifier,
+    add_course,
     add_match,
     add_participant,
-    add_course,
     add_position,
     mails_to,
     match_event,
