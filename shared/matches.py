@@ -65,8 +65,14 @@ FLAG_CONNECT = "connect"
 #: should look (and read it). It stays until a coordinator marks it handled; it replaces no other
 #: flag (the match page shows the messages whatever the flag).
 FLAG_CHECKIN_MESSAGE = "checkin_unsure_or_message"
+#: An employer's or course provider's latest check-in: the job did not come about, or the newcomer
+#: never started the course or stopped attending it; the match holds a place it does not use.
+FLAG_CHECKIN_DID_NOT_HAPPEN = "checkin_did_not_happen"
 CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_COUNTERPART}
-FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE)
+#: The flags a check-in's answer sets and a later, better answer takes away again.
+CHECKIN_OUTCOME_FLAGS = (*CHECKIN_FLAGS.values(), FLAG_CHECKIN_DID_NOT_HAPPEN)
+FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE,
+         FLAG_CHECKIN_DID_NOT_HAPPEN)
 
 
 def rejection_reason(code: str, note: str | None) -> str:

@@ -13,14 +13,13 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import audit, lifecycle_jobs, offers
+from lotse.intake import audit, checkin_answers, lifecycle_jobs, offers
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_event
 
 ANSWERS: Final = ("accept", "decline")
-CHECKIN_ANSWERS: Final = ("good", "unsure", "bad")
 OUTCOMES: Final = (matches.COMPLETED, matches.CANCELLED)
 REASON_MAX: Final = 1000
 
@@ -150,17 +149,19 @@ async def respond(
 async def check_in(
     conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str, comment: str | None
 ) -> None:
-    """"How is it going?": good / not sure / not a good fit, kept as a history of answers.
+    """"How is it going?": good / not sure / not a good fit, or an organisation's outcome (hired,
+    attending, …: checkin_answers), kept as a history of answers.
 
-    The match's flag follows each side's latest answer: "not a good fit" flags it, a later
-    "good" or "not sure" takes the check-in flag away again, unless the other side's latest
-    answer is still "not a good fit". "Not sure", and any answer with a message to the centre,
-    flag the match (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the form
-    asks for the message, so a coordinator must be led to it; it stays until one marks it handled.
+    The match's flag follows each side's latest answer: "not a good fit" flags it, as does an
+    organisation's "did not come about", "never started" or "stopped attending"
+    (checkin_answers.flag_code); a later better answer takes the check-in flag away again, unless
+    the other side's latest answer still flags it. "Not sure", and any answer with a message to the
+    centre, flag the match (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the
+    form asks for the message, so a coordinator must be led to it; it stays until one marks it handled.
     """
-    if answer not in CHECKIN_ANSWERS:
-        raise ValueError(answer)
     who = await party(conn, match_id, participant_id)
+    if answer not in checkin_answers.for_side(who.match["kind"], who.side):
+        raise ValueError(answer)
     match = await matches_db.get_match(conn, match_id, lock=True)
     if match["status"] != matches.ACTIVE:
         raise TooLate(str(match["status"]))
@@ -172,13 +173,14 @@ async def check_in(
         answer,
         comment,
     )
-    unhappy = [side for side, latest in (await current_checkins(conn, match_id)).items() if latest == "bad"]
-    if unhappy:
-        await flag(conn, match_id, matches.CHECKIN_FLAGS[who.side if who.side in unhappy else unhappy[0]])
+    flags = {side: code for side, latest in (await current_checkins(conn, match_id)).items()
+             if (code := checkin_answers.flag_code(side, latest))}
+    if flags:
+        await flag(conn, match_id, flags.get(who.side) or next(iter(flags.values())))
     else:
         await conn.execute(
             f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1 AND flag_code = ANY($2::text[])",
-            match_id, list(matches.CHECKIN_FLAGS.values()),
+            match_id, list(matches.CHECKIN_OUTCOME_FLAGS),
         )
         if comment or answer == "unsure":
             await conn.execute(

@@ -29,9 +29,11 @@ BATCH: Final = 200
 
 
 def asked_at_checkin(kind: str, side: str) -> bool:
-    """Whom the check-in asks: the newcomer, and a mentor too. Courses and employers are
-    organisations, so their side is not asked (the manage page offers it to the same people)."""
-    return side == "newcomer" or kind == "mentor"
+    """Whom the check-in asks: both sides of every kind. The newcomer and a mentor say how it goes;
+    an employer or a course provider, who knows whether the person was hired or turned up, says
+    what became of it, with its own choices (checkin_answers; review 8a, finding 5). The manage page
+    offers each side the check-in its email asks for (own_matches._checkin_open)."""
+    return side in ("newcomer", "counterpart") and kind in matches.KINDS
 
 
 async def _silent_sides(conn: asyncpg.Connection, match: asyncpg.Record) -> list[uuid.UUID]:
@@ -98,6 +100,7 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     for match in due:
         owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
         asked = asked_at_checkin(match["kind"], "counterpart")
+        # One notification type for both sides: the notifier words an organisation's by its kind.
         people = [match["newcomer_id"], *([owner] if asked and owner else [])]
         await write_events(conn, [_request("checkin", pid, match["id"]) for pid in people])
         await conn.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match["id"])

@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake import lifecycle, participants_db
+from lotse.intake import checkin_answers, lifecycle, participants_db
 from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import N_
@@ -68,6 +68,8 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "seeking": _seeking(who),
         "answer": answer,
         "checkin": checkin,
+        # The check-in's choices for this side: an organisation's say what became of it.
+        "checkin_answers": checkin_answers.for_side(who.match["kind"], who.side),
         "other": other,
         "match_id": match_id,
         "participant_id": participant_id,
@@ -151,7 +153,7 @@ async def checkin_submit(request: web.Request) -> web.Response:
     view = await _view(request, tokens.CHECKIN)
     form = await request.post()
     answer = str(form.get("answer", ""))
-    if answer not in lifecycle.CHECKIN_ANSWERS:
+    if answer not in view["checkin_answers"]:
         return render(request, "lifecycle/checkin.html",
                       {**view, "missing_answer": True, **one_error(request, "answer", NO_CHECKIN, CHECKIN_QUESTION)},
                       status=422)

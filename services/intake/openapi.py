@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Final
 
+from lotse.intake import checkin_answers
 from lotse.intake.errors import ERROR_CODES
 from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
 from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
@@ -184,7 +185,7 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
             {"match_id": UUID, "side": side, "answer": _codes(["accept", "decline"]),
              "reason": {"type": ["string", "null"]}, "responded_at": _time()})},
         "checkins": {"type": "array", "items": _record(
-            {"match_id": UUID, "side": side, "answer": _codes(["good", "unsure", "bad"]),
+            {"match_id": UUID, "side": side, "answer": _codes(checkin_answers.ALL),
              "comment": {"type": ["string", "null"]}, "answered_at": _time()})},
         "emails": {"type": "array", "items": _record(
             {"id": UUID, "type": {"type": "string", "description": "which email, e.g. verification, introduction"},

@@ -150,6 +150,7 @@ _DIGEST_FLAGS: Final = {
     matches.FLAG_CHECKIN_COUNTERPART: "checkin_bad",
     matches.FLAG_CONNECT: "connect",
     matches.FLAG_CHECKIN_MESSAGE: "checkin_unsure",
+    matches.FLAG_CHECKIN_DID_NOT_HAPPEN: "checkin_did_not_happen",
 }
 
 

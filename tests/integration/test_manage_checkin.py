@@ -77,9 +77,9 @@ async def test_the_manage_page_asks_whom_the_check_in_email_asks(
     for match_id in (with_mentor, with_job):
         await _sent(pool, match_id)
 
-    # The mentor is asked; the employer, an organisation, is not (nor by email).
+    # The mentor is asked, and so is the employer, with its own choices (test_organisation_checkin).
     assert _checkin_action(await (await intake_client.get(manage_link(mentor))).text(), with_mentor)
-    assert _checkin_action(await (await intake_client.get(manage_link(employer))).text(), with_job) is None
+    assert _checkin_action(await (await intake_client.get(manage_link(employer))).text(), with_job)
     # One side's answer leaves the other's question open; "Good" flags nothing.
     action = _checkin_action(await (await intake_client.get(manage_link(mentor))).text(), with_mentor)
     assert action is not None

@@ -62,7 +62,8 @@ async def _flag_shown(client: IntakeClient, match_id: uuid.UUID, lang: str) -> s
 
 def test_every_flag_code_has_a_dashboard_label() -> None:
     # The codes written since migration 0021 were never sentences.
-    assert set(LABELS) == set(matches.FLAGS) == {*SENTENCES.values(), matches.FLAG_CHECKIN_MESSAGE}
+    assert set(LABELS) == set(matches.FLAGS) == {*SENTENCES.values(), matches.FLAG_CHECKIN_MESSAGE,
+                                                 matches.FLAG_CHECKIN_DID_NOT_HAPPEN}
 
 
 @pytest.mark.parametrize("code", matches.FLAGS)

@@ -254,8 +254,8 @@ async def test_a_course_check_in_waits_until_some_weeks_after_the_course_started
     assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
     await pool.execute("UPDATE courses SET starts_on = current_date - 20 WHERE id = $1", course)
     assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
-    # Three weeks into the course: the newcomer is asked (the provider is an organisation).
+    # Three weeks into the course: the newcomer is asked, and the provider (with its own choices).
     await pool.execute("UPDATE courses SET starts_on = current_date - 22 WHERE id = $1", course)
     assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 1, "withdrawn_started": 0}
-    [request] = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin'")
-    assert request["payload"]["participant_id"] == str(newcomer)
+    requests = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin'")
+    assert {r["payload"]["participant_id"] for r in requests} == {str(newcomer), str(provider)}

@@ -32,6 +32,8 @@ FLAGS: Final = {
     matches.FLAG_CHECKIN_COUNTERPART: N_("Check-in: the other side says it is not a good fit"),
     matches.FLAG_CONNECT: N_("Both accepted, but their addresses were not passed on: please put them in touch"),
     matches.FLAG_CHECKIN_MESSAGE: N_("Check-in: not sure, or a message to the welcome centre"),
+    matches.FLAG_CHECKIN_DID_NOT_HAPPEN:
+        N_("Check-in: the employer or course provider says it did not come about or has stopped"),
 }
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}

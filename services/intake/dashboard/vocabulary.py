@@ -75,7 +75,10 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "stale": N_("Withdrawn when another suggestion was approved"),
     },
     "answer": {"accept": N_("accepted"), "decline": N_("declined")},
-    "checkin": {"good": N_("going well"), "unsure": N_("not sure"), "bad": N_("not a good fit")},
+    # An employer's or course provider's answers say what became of the match (checkin_answers).
+    "checkin": {"good": N_("going well"), "unsure": N_("not sure"), "bad": N_("not a good fit"),
+                "hired": N_("hired"), "talking": N_("still talking"), "not_hired": N_("did not come about"),
+                "attending": N_("attending"), "stopped": N_("stopped attending"), "not_started": N_("never started")},
     "email_type": {
         "verification": N_("Address check"), "registration_confirmed": N_("Registration confirmed"),
         "introduction": N_("Introduction"), "reminder": N_("Reminder"), "match_declined": N_("Introduction declined"),

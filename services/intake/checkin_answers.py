@@ -1,0 +1,49 @@
+"""The check-in's choices, by who answers: a newcomer and a mentor say how it goes between two
+people; an employer or a course provider says what became of it (review 8a, finding 5). A job
+with "how is it going: good" tells a coordinator nothing; "hired" or "did not come about" does.
+
+All of them are stored alike (checkins.answer, a history per side) and flag alike
+(lifecycle.check_in): an outcome that leaves the match holding a place it does not use flags it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from lotse.intake import offers
+from lotse.shared import matches
+
+#: A newcomer's and a mentor's choices, in the order the form shows them.
+PERSONAL: Final = ("good", "unsure", "bad")
+#: An organisation's choices, by the match's kind (the course or position it answers for).
+ORGANISATIONS: Final = {
+    "employer": ("hired", "talking", "not_hired"),
+    "language_course": ("attending", "stopped", "not_started"),
+}
+ALL: Final = (*PERSONAL, *(code for codes in ORGANISATIONS.values() for code in codes))
+#: An organisation's answers by which the match holds a seat or an opening it does not use: the
+#: job did not come about, the newcomer never started the course or stopped attending it. A
+#: coordinator looks (and ends the match, or finds out why), as for a person's "not a good fit".
+DID_NOT_HAPPEN: Final = frozenset({"not_hired", "not_started", "stopped"})
+
+
+def for_side(kind: str, side: str) -> tuple[str, ...]:
+    """The choices of one side of a match of `kind` (matches.KINDS)."""
+    return ORGANISATIONS.get(kind, PERSONAL) if side == "counterpart" else PERSONAL
+
+
+def for_participant(participant_kind: str) -> tuple[str, ...]:
+    """The choices a participant has on their manage page: an organisation is the counterpart side
+    of every match it has, all of its own kind (offers.OF_KIND), so one set serves all its matches."""
+    where = offers.OF_KIND.get(participant_kind)
+    return for_side(where.match_kind, "counterpart") if where else PERSONAL
+
+
+def flag_code(side: str, answer: str) -> str | None:
+    """The flag a side's latest answer puts on the match (matches.FLAGS), None for one that asks
+    nothing of a coordinator."""
+    if answer == "bad":
+        return matches.CHECKIN_FLAGS[side]
+    if answer in DID_NOT_HAPPEN:
+        return matches.FLAG_CHECKIN_DID_NOT_HAPPEN
+    return None
