@@ -28,6 +28,10 @@ SENTENCES = {
     "contact details not shared: please put them in touch": matches.FLAG_CONNECT,
 }
 LABELS = {  # German, English
+    matches.FLAG_CHECKIN_DID_NOT_HAPPEN: (
+        "Nachfrage: Arbeitgeber oder Kursanbieter meldet, es kam nicht zustande oder wurde abgebrochen",
+        "Check-in: the employer or course provider says it did not come about or has stopped",
+    ),
     matches.FLAG_UNANSWERED: ("Keine Antwort nach einer Erinnerung", "No answer after a reminder"),
     matches.FLAG_CHECKIN_NEWCOMER: (
         "Nachfrage: Die neu angekommene Person sagt, es passt nicht",
