@@ -49,6 +49,9 @@ END_DECLINED = "declined"
 END_REMATCH = "rematch_requested"
 END_ERASED = "participant_erased"
 END_COORDINATOR = "coordinator"
+#: A participant ended one of their running or introduced matches on their manage page ("End this
+#: match"), without asking for someone else; matches.reason keeps their optional words for the team.
+END_PARTICIPANT = "ended_by_participant"
 #: Why lifecycle_jobs withdrew a suggestion: its course's start date has passed (matches.reason).
 WITHDRAWN_COURSE_STARTED = "course_started"
 

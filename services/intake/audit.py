@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 # (see _insert), so a new action does not reach the coordinators as a bare code unnoticed.
 ACTIONS: Final = frozenset({
     "match.approve", "match.reject", "match.completed", "match.cancelled", "match.connected",
-    "match.contact_shared", "match.flag_handled",
+    "match.contact_shared", "match.flag_handled", "match.ended_own",
     "match.csv_export",
     "participant.pause", "participant.resume", "participant.erase", "participant.export",
     "participant.erase_own", "participant.pause_own", "participant.resume_own",

@@ -25,6 +25,9 @@ ALL: Final = (*PERSONAL, *(code for codes in ORGANISATIONS.values() for code in 
 #: job did not come about, the newcomer never started the course or stopped attending it. A
 #: coordinator looks (and ends the match, or finds out why), as for a person's "not a good fit".
 DID_NOT_HAPPEN: Final = frozenset({"not_hired", "not_started", "stopped"})
+#: The latest answers after which ending the match at once is offered (the check-in's re-match),
+#: on the thank-you page, on the check-in page opened again and beside the match on the manage page.
+OFFER_TO_END: Final = frozenset({"bad", *DID_NOT_HAPPEN})
 
 
 def for_side(kind: str, side: str) -> tuple[str, ...]:

@@ -214,6 +214,43 @@ async def request_rematch(conn: asyncpg.Connection, match_id: uuid.UUID, partici
     )
 
 
+#: The matches a participant can end themselves on their manage page: running, or introduced.
+ENDABLE: Final = (matches.INTRODUCED, matches.ACTIVE)
+
+
+async def end_by_participant(
+    conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, reason: str | None
+) -> asyncpg.Record:
+    """One side ends this one match ("End this match" on the manage page; call in a transaction).
+
+    As a re-match does, it cancels the match with a match.ended event: the place is free again,
+    the notifier tells both sides (match_ended) and the matcher looks at who is waiting. Only this
+    match ends: the person's registration and other matches stay. Their optional words are for
+    the welcome centre (matches.reason, forgotten on erasure as a coordinator's are); the audit
+    entry keeps only the step, as their other manage-page changes do."""
+    who = await party(conn, match_id, participant_id)
+    match = await matches_db.get_match(conn, match_id, lock=True)
+    if match["status"] not in ENDABLE:
+        raise TooLate(str(match["status"]))
+    ended = await matches_db.transition(
+        conn, match_id, matches.CANCELLED, events.MATCH_ENDED,
+        event_data={"outcome": matches.CANCELLED, "reason": matches.END_PARTICIPANT, "side": who.side},
+        reason=reason, end_reason=matches.END_PARTICIPANT, ended_by_side=who.side,
+        ended_at=datetime.now().astimezone(),
+    )
+    await audit.record_by_participant(conn, participant_id, "match.ended_own", "match", match_id,
+                                      before={"status": match["status"]}, after={"status": matches.CANCELLED})
+    return ended
+
+
+def seeking(side: str, kind: str) -> str:
+    """What a re-match would look for: a newcomer leaving a course or a job looks for another one
+    ("course", "job"), not for "someone" else, as everyone else does."""
+    if side == "newcomer" and kind != "mentor":
+        return "course" if kind == "language_course" else "job"
+    return "someone"
+
+
 async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, code: str) -> None:
     """Flag the match with one of matches.FLAGS (replacing any flag it had, keeping since when)."""
     await conn.execute(

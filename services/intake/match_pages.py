@@ -20,7 +20,7 @@ from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import N_
 from lotse.intake.web import expired_links
 from lotse.intake.web.one_error import NONE, one_error
-from lotse.intake.web.render import render
+from lotse.intake.web.render import moment_for, render
 from lotse.shared import matches, tokens
 
 
@@ -56,7 +56,7 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         answer = await lifecycle.existing_answer(conn, match_id, who.side)
         other = await lifecycle.other_side(conn, who)
         checkin = await conn.fetchrow(
-            """SELECT answer FROM checkins WHERE match_id = $1 AND side = $2
+            """SELECT answer, answered_at FROM checkins WHERE match_id = $1 AND side = $2
                ORDER BY answered_at DESC, id DESC LIMIT 1""",
             match_id, who.side,
         )
@@ -65,11 +65,14 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         # Declined, cancelled or completed: the page says it ended, whatever was answered before.
         "ended": not matches.TRANSITIONS[who.match["status"]],
         "side": who.side,
-        "seeking": _seeking(who),
+        "seeking": lifecycle.seeking(who.side, who.match["kind"]),
         "answer": answer,
         "checkin": checkin,
         # The check-in's choices for this side: an organisation's say what became of it.
         "checkin_answers": checkin_answers.for_side(who.match["kind"], who.side),
+        "offer_to_end": checkin_answers.OFFER_TO_END,
+        # In Thuringia's time and the reader's date format, as the manage page gives times.
+        "moment": moment_for(request),
         "other": other,
         "match_id": match_id,
         "participant_id": participant_id,
@@ -79,14 +82,6 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "answered": None,
         **NONE,
     }
-
-
-def _seeking(who: lifecycle.Party) -> str:
-    """What a re-match would look for: a newcomer leaving a course or a job looks for another one
-    ("course", "job"), not for "someone" else, as everyone else does."""
-    if who.side == "newcomer" and who.match["kind"] != "mentor":
-        return "course" if who.match["kind"] == "language_course" else "job"
-    return "someone"
 
 
 # A post without an answer: the message, and the question it answers (the error summary's label).

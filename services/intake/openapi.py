@@ -234,7 +234,8 @@ def _match_schema() -> dict[str, Any]:
     record["properties"].update({
         "end_reason": {"type": ["string", "null"], "description": (
             "why it stopped, as a code: declined, rematch_requested, participant_erased, coordinator "
-            "(the coordinator's words are in `reason`), or the withdrawal's or rejection's code")},
+            "(the coordinator's words are in `reason`), ended_by_participant (one side ended it on its "
+            "manage page; its words, if any, are in `reason`), or the withdrawal's or rejection's code")},
         "flag_code": {**_nullable(_codes(matches.FLAGS)),
                       "description": "why intake flagged it for a coordinator's look; null when it did not"},
     })

@@ -10,13 +10,14 @@ sees the newcomer's name, not their family or anything else they registered.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final
 
 import asyncpg
 
-from lotse.intake import lifecycle_jobs, offers
+from lotse.intake import checkin_answers, lifecycle, lifecycle_jobs, offers
 from lotse.shared import consents, matches
 
 SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
@@ -72,6 +73,10 @@ class OwnMatch:
     answer: str | None  # the reader's own answer to the introduction, if given
     contact_email: str | None  # only while active, and only if both let addresses be passed on
     checkin_open: bool = False  # running, its check-in sent to this side, and not answered by it yet
+    # This side's latest check-in answer ("good", "unsure", "bad") and when it was given, while the
+    # match runs: the page shows it, and after "not a good fit" offers the re-match there too.
+    checkin: str | None = None
+    checkin_at: datetime | None = None
     # A newcomer's course, as the introduction and "both said yes" emails describe it: what a parent
     # plans childcare around (review 8b, finding 16). Codes; the page words them.
     course: CourseFacts | None = None
@@ -80,6 +85,22 @@ class OwnMatch:
     def current(self) -> bool:
         """Running: it holds one of a mentor's places, too."""
         return self.status in matches.HOLDS_CAPACITY
+
+    @property
+    def endable(self) -> bool:
+        """"End this match" is offered: running, or introduced and answered yes by this side (an
+        introduction still waiting for this side's answer has its "No, I decline", which ends it)."""
+        return self.status == matches.ACTIVE or (self.status == matches.INTRODUCED and self.answer == "accept")
+
+    @property
+    def offer_to_end(self) -> bool:
+        """This side's latest check-in asks for the re-match offer (checkin_answers.OFFER_TO_END)."""
+        return self.checkin in checkin_answers.OFFER_TO_END
+
+    @property
+    def seeking(self) -> str:
+        """What a re-match asked for here looks for (lifecycle.seeking)."""
+        return lifecycle.seeking(self.side, self.kind)
 
 
 async def in_states(
@@ -103,15 +124,17 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
     """The participant's matches they were told about: running ones first, then ended, newest first."""
     rows = await in_states(conn, participant, SHOWN)
     answers = await _answers(conn, [r["id"] for r in rows])
-    checked_in = await _checked_in(conn, [r["id"] for r in rows])
+    checked_in = await _latest_checkins(conn, [r["id"] for r in rows])
     shown = []
     for row in rows:
+        latest = _checkin(row, checked_in)
         shown.append(OwnMatch(
             id=row["id"], kind=row["kind"], side=row["side"], status=row["status"],
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
             offer=row["offer"], answer=answers.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
             checkin_open=_checkin_open(row, checked_in), course=_course(row),
+            checkin=latest["answer"] if latest else None, checkin_at=latest["answered_at"] if latest else None,
         ))
     return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
 
@@ -129,13 +152,23 @@ async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict
     return {(r["match_id"], r["side"]): r["answer"] for r in rows}
 
 
-async def _checked_in(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> set[tuple[uuid.UUID, str]]:
-    rows = await conn.fetch("SELECT DISTINCT match_id, side FROM checkins WHERE match_id = ANY($1::uuid[])",
-                            match_ids)
-    return {(r["match_id"], r["side"]) for r in rows}
+async def _latest_checkins(
+    conn: asyncpg.Connection, match_ids: list[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], asyncpg.Record]:
+    """Each side's latest check-in answer of each match, as lifecycle.current_checkins orders them."""
+    rows = await conn.fetch(
+        """SELECT DISTINCT ON (match_id, side) match_id, side, answer, answered_at FROM checkins
+           WHERE match_id = ANY($1::uuid[]) ORDER BY match_id, side, answered_at DESC, id DESC""",
+        match_ids)
+    return {(r["match_id"], r["side"]): r for r in rows}
 
 
-def _checkin_open(row: asyncpg.Record, checked_in: set[tuple[uuid.UUID, str]]) -> bool:
+def _checkin(row: asyncpg.Record, latest: dict[tuple[uuid.UUID, str], asyncpg.Record]) -> asyncpg.Record | None:
+    """This side's latest check-in while the match runs; an ended match's page says only that it ended."""
+    return latest.get((row["id"], row["side"])) if row["status"] == matches.ACTIVE else None
+
+
+def _checkin_open(row: asyncpg.Record, checked_in: Mapping[tuple[uuid.UUID, str], object]) -> bool:
     """The check-in this side was asked for and has not given: a person whose email went to an address
     they have since replaced (its link is refused) or got lost answers it on the manage page. Offered
     from when the email is requested (checkin_sent_at), so the page and the email ask together."""

@@ -205,7 +205,8 @@ def shared_with(context: Context) -> str:
 
 def ended_because(status: str, end_reason: str | None) -> str:
     """Why a match ended, from the code intake stored: the other side was erased (the recipient was
-    not, or they would get no email), someone asked for a re-match, or a coordinator ended it. A
+    not, or they would get no email), someone asked for a re-match, someone ended it on their manage
+    page ("participant": their words are for the team, never passed on), or a coordinator ended it. A
     coordinator's own words are a note for the team, not for the participants."""
     if status == matches.COMPLETED:
         return "completed"
@@ -213,6 +214,8 @@ def ended_because(status: str, end_reason: str | None) -> str:
         return "erased"
     if end_reason == matches.END_REMATCH:
         return "rematch"
+    if end_reason == matches.END_PARTICIPANT:
+        return "participant"
     return "coordinator"
 
 

@@ -43,4 +43,6 @@ async def test_an_introduction_is_answered_from_the_manage_page_without_javascri
         await page.wait_for_url("**/respond/**/done**")
         assert await pool.fetchval("SELECT answer FROM match_responses WHERE match_id = $1", match_id) == "accept"
         await page.goto(f"{base_url}{manage_link(olena)}")
-        assert await page.locator("#matches button").count() == 0
+        # Answered: no answer buttons left, only "End this match", a given yes's one way back (review 8a, finding 14).
+        buttons = page.locator("#matches button")
+        assert await buttons.count() == 1 and (await buttons.inner_text()).strip() == "Завершити цю пару"

@@ -24,6 +24,8 @@ BY_SIDE: Final = {
     (matches.END_DECLINED, "counterpart"): N_("Declined by the other side"),
     (matches.END_REMATCH, "newcomer"): N_("The newcomer asked for someone else"),
     (matches.END_REMATCH, "counterpart"): N_("The other side asked for someone else"),
+    (matches.END_PARTICIPANT, "newcomer"): N_("Ended by the newcomer on their page"),
+    (matches.END_PARTICIPANT, "counterpart"): N_("Ended by the other side on their page"),
 }
 # Flags intake writes, by matches.flag_code; a check-in's names the side whose answer it was.
 FLAGS: Final = {
@@ -70,6 +72,8 @@ def ending(v: Vocabulary, match: Mapping[str, Any]) -> str:
     if code is None:
         return reason(v, text)
     by_side = BY_SIDE.get((code, match["ended_by_side"]))
+    if by_side and code == matches.END_PARTICIPANT and text:  # with the words they gave, if any
+        return f"{v._(by_side)}: {text}"
     if by_side:
         return v._(by_side)
     if code == matches.END_COORDINATOR:

@@ -125,6 +125,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.email_changed": N_("confirmed the new e-mail address"),
         "participant.erase_own": N_("erased their own data"),
         "participant.pause_own": N_("paused their own matching"),
+        "match.ended_own": N_("ended one of their matches"),
         "participant.resume_own": N_("resumed their own matching"),
         "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),
     },

@@ -12,14 +12,14 @@ from typing import Any, Final
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import audit, email_change, offers, own_matches, participants_db, privacy, self_service
+from lotse.intake import audit, email_change, lifecycle, offers, own_matches, participants_db, privacy, self_service
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.checkin_answers import for_participant as checkin_choices
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
-from lotse.intake.web import expired_links, forms, labels, manage_offers, messages, vocabulary
+from lotse.intake.web import expired_links, forms, labels, manage_matches, manage_offers, messages, vocabulary
 from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import tokens
@@ -98,7 +98,7 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str 
 
 async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, values: dict[str, object],
                 errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
-                alert: str | None = None) -> web.Response:
+                alert: str | None = None, match_alert: str | None = None) -> web.Response:
     """The page for a person already loaded, on the caller's connection: a refused edit is drawn
     inside its own request's transaction, with no second connection and no second load."""
     participant_id = row["id"]
@@ -118,6 +118,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "labels": labels.for_page(gettext, row["kind"], field_errors) | manage_offers.field_labels(offered, gettext),
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
+        "match_alert": match_alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
@@ -145,8 +146,9 @@ def _respond_links(request: web.Request, matched: list[own_matches.OwnMatch],
 
 def _checkin_links(request: web.Request, matched: list[own_matches.OwnMatch],
                    participant_id: uuid.UUID) -> dict[uuid.UUID, str]:
-    return _match_links(request, "checkin", tokens.CHECKIN, [m.id for m in matched if m.checkin_open],
-                        participant_id)
+    # Its choices while open; once answered, the answer's "change" link and the re-match offer.
+    asked = [m.id for m in matched if m.checkin_open or m.checkin]
+    return _match_links(request, "checkin", tokens.CHECKIN, asked, participant_id)
 
 
 async def manage_page(request: web.Request) -> web.Response:
@@ -209,6 +211,15 @@ async def manage_submit(request: web.Request) -> web.Response:
                     action = "email_change"  # its notice ("we sent a link") is the one to show
                 await manage_offers.add(conn, row["kind"], participant_id, added)
                 await self_service.update(conn, participant_id, cleaned)
+            elif action == "match_end":
+                try:
+                    if form.get("confirm") != "yes":  # one tap must not end it: asked on a page of its own
+                        match = await manage_matches.to_end(conn, row, form)
+                        return render(request, "manage_match_end.html", {"m": match})
+                    await manage_matches.end(conn, row, form)
+                except (lifecycle.NotYours, lifecycle.TooLate):
+                    return await _draw(request, conn, row, values=_stored_values(row), status=409,
+                                       match_alert=gettext_for(request)(manage_matches.ENDED_ALREADY))
             elif action in manage_offers.ACTIONS:
                 gettext = gettext_for(request)
                 try:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
+from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import (
     DOMAIN,
     LOCALE_COOKIE,
@@ -21,6 +23,11 @@ from lotse.shared.i18n import environment, translations
 from lotse.shared.reference import locales
 
 ONE_YEAR_S = 365 * 24 * 3600
+
+
+def moment_for(request: web.Request) -> Callable[[datetime | None], Any]:
+    """Times as the manage page and the dashboard give them: in Thuringia's time, in the reader's format."""
+    return dashboard_vocabulary.for_locale(request_locale(request)).moment
 
 
 def gettext_for(request: web.Request) -> Any:
