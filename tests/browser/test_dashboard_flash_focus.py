@@ -39,7 +39,8 @@ async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: B
         assert focused_id == f"newcomer-{dmitri}" and text.startswith("Freigegeben: Olena Kovalenko – Galina Wolff"), \
             (focused_id, text)  # it names the pair decided (review 8a, finding 7)
         box = await page.locator(f"#newcomer-{dmitri}").bounding_box()
-        assert box is not None and 0 <= box["y"] < 844, box
+        # Scrolled to the fragment, the section's top sits at 0 give or take a sub-pixel of layout.
+        assert box is not None and -1 < box["y"] < 844, box
         assert "Dmitri Sokolov" in await page.locator("section.newcomer", has=page.locator(f"#newcomer-{dmitri}"))\
             .locator("h2").inner_text()
 
