@@ -108,6 +108,13 @@ async def _own_intake(system: System, name: str, **env: str) -> AsyncIterator[tu
             assert await asyncio.to_thread(system.stop, name) == 0
 
 
+async def _readyz_turns(http: aiohttp.ClientSession, url: str, status: int, *, timeout: float) -> None:
+    async def answers() -> bool:
+        return await _status(http, f"{url}/readyz") == status
+
+    await eventually(answers, timeout=timeout, interval=0.2)
+
+
 async def test_readyz_is_503_while_the_broker_is_away_and_200_when_it_is_back(
     system: System, pool: asyncpg.Pool
 ) -> None:
@@ -121,10 +128,7 @@ async def test_readyz_is_503_while_the_broker_is_away_and_200_when_it_is_back(
                 assert response.status == 200
             await relay.cut()
 
-            async def not_ready() -> bool:
-                return await _status(http, f"{url}/readyz") == 503
-
-            await eventually(not_ready, timeout=15, interval=0.2)
+            await _readyz_turns(http, url, 503, timeout=15)
             async with http.get(f"{url}/healthz") as response:
                 assert response.status == 200  # alive, only not ready
             # Registrations are still taken: the event waits in the outbox.
@@ -133,10 +137,7 @@ async def test_readyz_is_503_while_the_broker_is_away_and_200_when_it_is_back(
 
             await relay.start()
 
-            async def ready_again() -> bool:
-                return await _status(http, f"{url}/readyz") == 200
-
-            await eventually(ready_again, timeout=30, interval=0.2)
+            await _readyz_turns(http, url, 200, timeout=30)
     finally:
         await relay.cut()
 
@@ -154,20 +155,14 @@ async def test_readyz_is_503_while_the_database_is_away_and_the_api_answers_503_
                 aiohttp.ClientSession() as http:
             await relay.cut()
 
-            async def not_ready() -> bool:
-                return await _status(http, f"{url}/readyz") == 503
-
-            await eventually(not_ready, timeout=15, interval=0.2)
+            await _readyz_turns(http, url, 503, timeout=15)
             async with http.post(f"{url}/api/v1/mentors", json=mentor_payload()) as response:
                 assert response.status == 503 and response.headers["Retry-After"]
                 body = await response.json()
                 assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
             await relay.start()
 
-            async def ready_again() -> bool:
-                return await _status(http, f"{url}/readyz") == 200
-
-            await eventually(ready_again, timeout=30, interval=0.2)
+            await _readyz_turns(http, url, 200, timeout=30)
     finally:
         await relay.cut()
 

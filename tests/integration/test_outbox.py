@@ -109,14 +109,19 @@ async def test_relay_wakes_on_notify(
     assert [m["id"] for m in received] == [str(event.id)]
 
 
+async def intake_pool(settings: Settings) -> asyncpg.Pool:
+    """A pool as runtime.infrastructure makes an intake's: its sessions wake their relays in-process."""
+    return await create_pool(
+        settings.database_url, min_size=1, max_size=2, application_name="lotse-intake",
+        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released)
+
+
 async def test_a_services_commit_wakes_its_relay_in_process_without_a_notification(
     settings: Settings, observer: AbstractQueue, relay_exchange: AbstractExchange, pool: asyncpg.Pool
 ) -> None:
     # A service's pool (as runtime.infrastructure makes it): its commits notify nobody, so they
     # do not queue behind every other notifying commit, and its own relay still wakes at once.
-    service_pool = await create_pool(
-        settings.database_url, min_size=1, max_size=2, application_name="lotse-intake",
-        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released)
+    service_pool = await intake_pool(settings)
     heard: list[str] = []
     listener = await pool.acquire()
     relay = OutboxRelay(service_pool, relay_exchange, poll_interval_s=60, writer="lotse-intake")
@@ -146,9 +151,7 @@ async def test_a_registration_wakes_its_services_relay_in_process(
 ) -> None:
     # A registration writes its outbox row inside its one INSERT statement, not through
     # write_events; its intake's relay must still wake at once (its poll would take a minute).
-    service_pool = await create_pool(
-        settings.database_url, min_size=1, max_size=2, application_name="lotse-intake",
-        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released)
+    service_pool = await intake_pool(settings)
     relay = OutboxRelay(service_pool, relay_exchange, poll_interval_s=60, writer="lotse-intake")
     task = asyncio.create_task(relay.run())
     try:
