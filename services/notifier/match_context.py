@@ -83,11 +83,10 @@ def offer_state(other: Mapping[str, Any]) -> str:
     return "started" if _started(other["starts_on"]) else "open"
 
 
-def _started(starts_on: date | None) -> frozenset[str]:
-    """"The course starts soon" is not said of a course whose start day is past (a reminder sent
-    after it began; review 8a, finding 2)."""
-    return frozenset({"start"}) if starts_on is not None and starts_on < datetime.now(time_zone()).date() \
-        else frozenset()
+def _started(starts_on: date | None) -> bool:
+    """A course whose start day is past, in Thuringia's date (a course starting today is still
+    offered, as matches_db.STARTED_COURSES and the matcher's pools count it)."""
+    return starts_on is not None and starts_on < datetime.now(time_zone()).date()
 
 
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
@@ -163,7 +162,9 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "answered_last": answered_last,
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
-                           | _started(other["starts_on"])),
+                           # "The course starts soon" is not said of a course that has begun (a
+                           # reminder sent after its start; review 8a, finding 2).
+                           | ({"start"} if _started(other["starts_on"]) else frozenset())),
         "facts": facts,
         "offer_state": offer_state(other),
     }
