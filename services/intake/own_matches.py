@@ -73,8 +73,9 @@ class OwnMatch:
     answer: str | None  # the reader's own answer to the introduction, if given
     contact_email: str | None  # only while active, and only if both let addresses be passed on
     checkin_open: bool = False  # running, its check-in sent to this side, and not answered by it yet
-    # This side's latest check-in answer ("good", "unsure", "bad") and when it was given, while the
-    # match runs: the page shows it, and after "not a good fit" offers the re-match there too.
+    # This side's latest check-in answer (a checkin_answers code) and when it was given, while the
+    # match runs: the page shows it, and after one of checkin_answers.OFFER_TO_END ("not a good
+    # fit", an organisation's "did not come about", …) offers the re-match there too.
     checkin: str | None = None
     checkin_at: datetime | None = None
     # A newcomer's course, as the introduction and "both said yes" emails describe it: what a parent
