@@ -1,5 +1,6 @@
 """The participants list's vocabulary filters (need, language, country of origin, occupation field):
-chosen from a select in the coordinator's language, sent and bookmarked as the API's codes.
+chosen from a select in the coordinator's language, sent and bookmarked as the API's codes. Also
+the place selects and the folded name search that the participants list and the review queue share.
 
 A value in the query that is no code is read as a label in the coordinator's language
 ("Kinderbetreuung", "Ukrainisch") when exactly one label starts with it, so a typed or old link
@@ -9,16 +10,20 @@ empty list would read as "no one needs childcare" (review 8a, finding 4).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import contextlib
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import asyncpg
 
 from lotse.intake.dashboard.vocabulary import Vocabulary
 from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
 from lotse.intake.web.vocabulary import alphabetical
-from lotse.shared.reference import need_codes, taxonomy
+from lotse.shared import name_search
+from lotse.shared.mailaddress import canonical_domain
+from lotse.shared.reference import districts, need_codes, taxonomy
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +86,43 @@ async def options(
         result[name] = sorted({(code, vocab.label(v, code)) for code in {*codes, *([picked] if picked else [])}},
                               key=lambda pair: alphabetical(pair[1]))
     return result
+
+
+def place_choices() -> dict[str, Any]:
+    """The planning region and district selects' choices (template names `regions`,
+    `district_options`), sorted as the registration forms sort them: Sömmerda before Sonneberg."""
+    return {"regions": sorted({d.planning_region for d in districts().values()}, key=alphabetical),
+            "district_options": sorted(districts().values(), key=lambda d: alphabetical(d.name))}
+
+
+def district_codes(query: Mapping[str, str]) -> list[str] | None:
+    """The district codes that `?region=` and `?district=` let through; None when neither is chosen."""
+    region, district = query.get("region") or None, query.get("district") or None
+    if region is None and district is None:
+        return None
+    return [d.code for d in districts().values()
+            if (region is None or d.planning_region == region) and district in (None, d.code)]
+
+
+def _literal(text: str) -> str:
+    # PostgreSQL regular expressions: a backslash before any character that is not a letter or
+    # digit makes it that character (and only before those: \d would be a class).
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
+
+
+def search_patterns(typed: str | None) -> list[str] | None:
+    """`?q=` (its first 100 characters) as one regular expression per typed word, each to be found
+    in the folded name or the address (every word somewhere, in any order); None for no words. A
+    word is looked for in each of its spellings (name_search.word_variants: "Müller" as muller and
+    mueller, "Шевчук" as shevchuk) and as typed, literally (a `_` or `%` is that character); a word
+    with an `@` is part of an address, its domain in the spelling intake stores (bücher.de for
+    xn--bcher-kva.de)."""
+    patterns = []
+    for word in unicodedata.normalize("NFC", (typed or "").strip()[:100]).split()[:name_search.MAX_WORDS]:
+        local, at, domain = word.rpartition("@")
+        if at and domain:
+            with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
+                word = f"{local}@{canonical_domain(domain)}"
+        spellings = [word] if at else [word, *name_search.word_variants(word)]
+        patterns.append("|".join(_literal(s) for s in dict.fromkeys(spellings)))
+    return patterns or None

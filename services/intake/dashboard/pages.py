@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import unicodedata
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -14,9 +12,7 @@ from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile,
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS, for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
-from lotse.intake.web.vocabulary import alphabetical
-from lotse.shared import events, matches, matches_db, name_search
-from lotse.shared.mailaddress import canonical_domain
+from lotse.shared import events, matches, matches_db
 from lotse.shared.reference import districts
 
 # Participants: newest registrations first unless the coordinator picks another order.
@@ -26,7 +22,7 @@ ORDERS: Final = {
     "name": "lower(name) NULLS LAST, id",
 }
 PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
-    AND district = ANY($3::text[])
+    AND ($3::text[] IS NULL OR district = ANY($3::text[]))
     AND ($4::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($4::text[]) AS word (pattern)
                                            WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
@@ -140,29 +136,6 @@ async def mark_handled(request: web.Request) -> web.StreamResponse:
     raise back(request, f"/dashboard/matches/{match_id}", "handled" if handled else "conflict")
 
 
-def _literal(text: str) -> str:
-    # PostgreSQL regular expressions: a backslash before any character that is not a letter or
-    # digit makes it that character (and only before those: \d would be a class).
-    return "".join(c if c.isalnum() else "\\" + c for c in text)
-
-
-def _search_patterns(search: str) -> list[str] | None:
-    """One regular expression per typed word, each to be found in the folded name or the address
-    (every word somewhere, in any order). A word is looked for in each of its spellings
-    (name_search.word_variants: "Müller" as muller and mueller, "Шевчук" as shevchuk) and as typed,
-    literally (a `_` or `%` is that character); a word with an `@` is part of an address, its
-    domain in the spelling intake stores (bücher.de for xn--bcher-kva.de)."""
-    patterns = []
-    for word in unicodedata.normalize("NFC", search).split()[:name_search.MAX_WORDS]:
-        local, at, domain = word.rpartition("@")
-        if at and domain:
-            with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
-                word = f"{local}@{canonical_domain(domain)}"
-        spellings = [word] if at else [word, *name_search.word_variants(word)]
-        patterns.append("|".join(_literal(s) for s in dict.fromkeys(spellings)))
-    return patterns or None
-
-
 # The participants list's query parameters that choose whom it shows (and in which order): the
 # CSV export takes the same ones, so it holds the people the list shows, all pages of them.
 FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "country", "occupation",
@@ -180,15 +153,11 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
     arguments, and its order (a key of ORDERS)."""
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
-    region = request.query.get("region") or None
-    district = request.query.get("district") or None
-    district_codes = [d.code for d in districts().values()
-                      if (region is None or d.planning_region == region) and district in (None, d.code)]
-    search = _search_patterns((request.query.get("q") or "").strip()[:100])
     codes = chosen_codes(request)
     min_days = request.query.get("min_days", "")
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
-    return (kind, status, district_codes, search, codes["need"].code, codes["language"].code,
+    return (kind, status, filters.district_codes(request.query), filters.search_patterns(request.query.get("q")),
+            codes["need"].code, codes["language"].code,
             int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code), order
 
 
@@ -211,12 +180,8 @@ async def participants_page(request: web.Request) -> web.Response:
                 ORDER BY {ORDERS[order]} LIMIT $10 OFFSET $11""",
             *where, page.size, page.offset,
         )
-    # Sorted as the registration forms sort them: Sömmerda before Sonneberg, not after Suhl.
-    regions = sorted({d.planning_region for d in districts().values()}, key=alphabetical)
-    district_options = sorted(districts().values(), key=lambda d: alphabetical(d.name))
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
-                                                 "regions": regions, "districts": districts(),
-                                                 "district_options": district_options,
+                                                 **filters.place_choices(), "districts": districts(),
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
                                                  "export_query": urlencode(chosen),
                                                  "choices": choices, "codes": codes,

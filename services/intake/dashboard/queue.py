@@ -13,14 +13,12 @@ from aiohttp import web
 
 from lotse.intake import audit
 from lotse.intake.dashboard import csrf, paging, sides
-from lotse.intake.dashboard.pages import _search_patterns as search_patterns
+from lotse.intake.dashboard.filters import district_codes, place_choices, search_patterns
 from lotse.intake.dashboard.render import back, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS
 from lotse.intake.typedefs import coordinator_key, pool_key
-from lotse.intake.web.vocabulary import alphabetical
 from lotse.shared import events, matches, matches_db
 from lotse.shared.outbox import write_event
-from lotse.shared.reference import districts
 
 # In the vocabulary: the match history labels a stored reason with the same words.
 REJECT_LABELS: Final = GROUPS["reject_reason"]
@@ -57,13 +55,8 @@ _WAITING: Final = f"""SELECT n.id, coalesce(n.verified_at, n.created_at) AS sinc
 def queue_filters(query: Mapping[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
     """The filters asked for, as _SHOWN's three arguments, and the parameters that chose them."""
     kind = query.get("kind") if query.get("kind") in matches.KINDS else None
-    region, district = query.get("region") or None, query.get("district") or None
-    codes = None if region is None and district is None else [
-        d.code for d in districts().values()
-        if (region is None or d.planning_region == region) and district in (None, d.code)]
-    patterns = search_patterns((query.get("q") or "").strip()[:100])
     kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
-    return (kind, codes, patterns), kept
+    return (kind, district_codes(query), search_patterns(query.get("q"))), kept
 
 
 async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] = (None, None, None),
@@ -156,11 +149,9 @@ async def queue_page(request: web.Request) -> web.Response:
     in_view = any(str(n["id"]) == at for n in queue)
     here = {"flash": None, "flash_at": at, "section_flash": request.query.get("msg")} if in_view else \
         {"flash_at": None, "section_flash": None}
-    regions = sorted({d.planning_region for d in districts().values()}, key=alphabetical)
     return render(request, "queue.html", {
         "queue": queue, "rounds": rounds, "flagged": flagged, "reasons": REJECT_LABELS, "pager": page,
-        "suggestions_total": suggestions, "kinds": matches.KINDS, "regions": regions,
-        "district_options": sorted(districts().values(), key=lambda d: alphabetical(d.name)),
+        "suggestions_total": suggestions, "kinds": matches.KINDS, **place_choices(),
         "filtered": bool(kept), "decide_query": f"?{urlencode(kept)}" if kept else "", "decided": decided, **here})
 
 
