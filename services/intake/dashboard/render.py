@@ -16,6 +16,7 @@ from lotse.intake.dashboard.explain import explain
 from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.errors import Handler
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
+from lotse.intake.web.labels import ORGANISATION_KINDS
 from lotse.shared import matches
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.name_search import with_latin
@@ -105,14 +106,11 @@ def _other_language_url(request: web.Request, other: str) -> str:
     return f"{request.path}?{urlencode([*kept, ('lang', other)])}"
 
 
-# Who a coordinator knows by their organisation ("VHS Erfurt rang"), not by whoever filled in the form.
-ORGANISATION_KINDS: Final = frozenset({"employer", "language_provider"})
-
-
 def participant_label(name: str | None, locale: str | None, kind: str | None, organisation: str | None,
                       reader: str = "de") -> str:
     """A participant as the dashboard's lists and titles name them: an employer or course provider
-    by its organisation with the contact in brackets ("Volkshochschule Erfurt (Jana Wendt)"),
+    (ORGANISATION_KINDS, whom a coordinator knows as "VHS Erfurt", not by whoever filled in the
+    form) by its organisation with the contact in brackets ("Volkshochschule Erfurt (Jana Wendt)"),
     anyone else by their name (with its Latin spelling for a Cyrillic one); "" for none."""
     person = with_latin(name, locale, reader)
     if kind in ORGANISATION_KINDS and organisation:
