@@ -79,6 +79,18 @@ async def _suggestion(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID
     return match_id
 
 
+async def two_waiting(pool: asyncpg.Pool) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """Galina (a mentor with room) suggested to Olena, then to Dmitri, who waits less long:
+    (Dmitri's id, Olena's suggestion, Dmitri's suggestion)."""
+    mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",
+                           '{"capacity": 3, "helps_with": ["housing"], "online_ok": false}')
+    olena = await _person(pool, "newcomer", "Olena Kovalenko", "olena@example.org",
+                          '{"occupation_field": "education", "needs": ["housing"]}', "uk")
+    dmitri = await _person(pool, "newcomer", "Dmitri Sokolov", "dmitri@example.org",
+                           '{"occupation_field": "it", "needs": ["housing"]}', "ru")
+    return dmitri, await _suggestion(pool, olena, mentor, 0.76), await _suggestion(pool, dmitri, mentor, 0.58)
+
+
 async def test_review_approve_introduce_reject_and_statistics(page: Page, base_url: str, pool: asyncpg.Pool,
                                                               services: MailSink) -> None:
     mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",

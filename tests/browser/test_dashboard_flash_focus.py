@@ -11,7 +11,7 @@ import asyncpg
 from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import without_javascript
-from tests.browser.test_dashboard import _log_in, _person, _suggestion
+from tests.browser.test_dashboard import _log_in, two_waiting
 
 
 async def _focused(page: Page) -> tuple[str, str]:
@@ -21,14 +21,7 @@ async def _focused(page: Page) -> tuple[str, str]:
 
 async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: Browser, base_url: str,
                                                                      pool: asyncpg.Pool) -> None:
-    mentor = await _person(pool, "mentor", "Galina Wolff", "galina@example.org",
-                           '{"capacity": 3, "helps_with": ["housing"], "online_ok": false}')
-    olena = await _person(pool, "newcomer", "Olena Kovalenko", "olena@example.org",
-                          '{"occupation_field": "education", "needs": ["housing"]}', "uk")
-    dmitri = await _person(pool, "newcomer", "Dmitri Sokolov", "dmitri@example.org",
-                           '{"occupation_field": "it", "needs": ["housing"]}', "ru")
-    first = await _suggestion(pool, olena, mentor, 0.76)
-    await _suggestion(pool, dmitri, mentor, 0.58)
+    dmitri, first, _ = await two_waiting(pool)
     async with without_javascript(browser, "de-DE") as page:
         await page.set_viewport_size({"width": 390, "height": 844})
         await _log_in(page, base_url, pool)
