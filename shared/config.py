@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lotse.shared.mailaddress import ascii_domain_name
 
 DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
-# Coordinators' passwords (ASVS 2.1.1); here so start-up can check LOTSE_COORDINATOR_PASSWORD too.
+# Coordinators' passwords (ASVS 2.1.1); here so start-up can warn about LOTSE_COORDINATOR_PASSWORD too.
 MIN_PASSWORD_LENGTH = 12
 MIN_SECRET_KEY_LENGTH = 16
 

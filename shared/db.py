@@ -43,7 +43,7 @@ async def create_pool(
     on_release: Callable[[asyncpg.Connection], None] | None = None,
 ) -> asyncpg.Pool:
     """``application_name`` names the service to PostgreSQL: in ``pg_stat_activity``, and in the
-    outbox trigger's notification, which wakes only that service's relays (see outbox.py).
+    outbox trigger's notification for sessions that still send one (see outbox.py).
     ``session_settings`` are set on every session; ``on_release`` sees each connection as it goes
     back to the pool (the outbox's in-process wake uses both)."""
 

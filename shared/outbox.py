@@ -38,7 +38,8 @@ class LocalWake:
 
     A NOTIFY from the writing transaction would wake them too, but PostgreSQL serialises the
     commits of every notifying transaction in the cluster (a lock held through the WAL flush):
-    with ten registrations in flight and the CPUs busy, commits/s halved (docs/decisions.md).
+    ten connections beside two busy processes committed half as often; in the whole path a
+    registration costs 0.1–0.3 ms less CPU without it (README "Performance", docs/decisions.md).
     A pool releases a connection after its transaction committed or rolled back; after a
     rollback the relay looks once and finds nothing. Sessions of such a pool carry
     ``session_settings``, which tell the trigger (migration 0026) not to notify.
@@ -47,15 +48,21 @@ class LocalWake:
     session_settings: Mapping[str, str] = {"lotse.outbox_wake": "process"}
 
     def __init__(self) -> None:
-        self._writers: set[int] = set()  # server pids: one per live session
+        # Server pids of sessions that wrote since their last release. A pool without this wake
+        # (a test's, a tool's) never releases through it: its pids stay, and a later session
+        # given the same pid wakes the relays once for nothing.
+        self._writers: set[int] = set()
         self._relays: set[OutboxRelay] = set()
 
     def wrote(self, conn: asyncpg.Connection) -> None:
         self._writers.add(conn.get_server_pid())
 
     def released(self, conn: asyncpg.Connection) -> None:
-        if self._writers and conn.get_server_pid() in self._writers:
-            self._writers.discard(conn.get_server_pid())
+        if not self._writers:  # every release of every connection comes here: the common case first
+            return
+        pid = conn.get_server_pid()
+        if pid in self._writers:
+            self._writers.discard(pid)
             for relay in self._relays:
                 relay.wake()
 
