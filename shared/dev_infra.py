@@ -71,15 +71,13 @@ def ensure_infra(
     down = [e for e in wanted if not probe(e.host, e.port)]
     if not down:
         return 0
-    have_script = script.is_file()
-    remote = [e for e in down if not e.local]
-    if remote or not have_script:
-        for e in remote:
-            _say(f"{e} does not answer; start it there, or point {e.variable} at one that runs.")
-        if not have_script and len(remote) < len(down):
-            _say(f"{_join([e for e in down if e.local])} not answer, and this installation has no "
-                 "deploy/infra.sh to start them; run `deploy/infra.sh up` from a Lotse checkout "
-                 "(or `docker compose up -d postgres rabbitmq`).")
+    remote, local = [e for e in down if not e.local], [e for e in down if e.local]
+    for e in remote:
+        _say(f"{e} does not answer; start it there, or point {e.variable} at one that runs.")
+    if local and not script.is_file():
+        _say(f"{_join(local)} not answer, and this installation has no deploy/infra.sh to start "
+             "them; run `deploy/infra.sh up` from a Lotse checkout (or `docker compose up -d postgres rabbitmq`).")
+    if remote or not script.is_file():
         return 1
     if is_root is None:
         is_root = os.geteuid() == 0
