@@ -28,14 +28,6 @@ LOCK_KEY: Final = 0x4C6F7473_0002  # "Lots" + job number: one key per singleton 
 BATCH: Final = 200
 
 
-def asked_at_checkin(kind: str, side: str) -> bool:
-    """Whom the check-in asks: both sides of every kind. The newcomer and a mentor say how it goes;
-    an employer or a course provider, who knows whether the person was hired or turned up, says
-    what became of it, with its own choices (checkin_answers; review 8a, finding 5). The manage page
-    offers each side the check-in its email asks for (own_matches._checkin_open)."""
-    return side in ("newcomer", "counterpart") and kind in matches.KINDS
-
-
 async def _silent_sides(conn: asyncpg.Connection, match: asyncpg.Record) -> list[uuid.UUID]:
     rows = await conn.fetch("SELECT side FROM match_responses WHERE match_id = $1", match["id"])
     answered = {r["side"] for r in rows}
@@ -99,9 +91,10 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     )
     for match in due:
         owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
-        asked = asked_at_checkin(match["kind"], "counterpart")
-        # One notification type for both sides: the notifier words an organisation's by its kind.
-        people = [match["newcomer_id"], *([owner] if asked and owner else [])]
+        # Both sides of every kind are asked: the newcomer and a mentor say how it goes, an employer or
+        # a course provider what became of it (checkin_answers; review 8a, finding 5). One notification
+        # type for both sides: the notifier words an organisation's by its kind.
+        people = [match["newcomer_id"], *([owner] if owner else [])]
         await write_events(conn, [_request("checkin", pid, match["id"]) for pid in people])
         await conn.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match["id"])
     return len(due)

@@ -17,7 +17,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import checkin_answers, lifecycle, lifecycle_jobs, offers
+from lotse.intake import checkin_answers, lifecycle, offers
 from lotse.shared import consents, matches
 
 SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
@@ -174,7 +174,6 @@ def _checkin_open(row: asyncpg.Record, checked_in: Mapping[tuple[uuid.UUID, str]
     they have since replaced (its link is refused) or got lost answers it on the manage page. Offered
     from when the email is requested (checkin_sent_at), so the page and the email ask together."""
     return (row["status"] == matches.ACTIVE and row["checkin_sent_at"] is not None
-            and lifecycle_jobs.asked_at_checkin(row["kind"], row["side"])
             and (row["id"], row["side"]) not in checked_in)
 
 
