@@ -134,8 +134,21 @@ async def test_the_queue_filters_by_kind_region_district_and_name(
     sections, page = await shown(kind="mentor")
     assert len(sections) == 30 and _next(page) == "/dashboard?kind=mentor&page=2"
     assert '<option value="mentor" selected>' in page
-    # A kind that does not exist is no filter.
-    assert len((await shown(kind="nonsense"))[0]) == 30
+    # A kind that does not exist is no filter, and the page does not say it filters: no "Show all",
+    # and a decision's way back does not carry it.
+    sections, page = await shown(kind="nonsense")
+    assert len(sections) == 30 and "Alle zeigen" not in page
+    assert f'action="/dashboard/matches/{queue.mentor_matches[0]}/approve"' in page
+
+
+async def test_a_filter_that_names_nothing_is_not_reported_as_one(intake_client: IntakeClient) -> None:
+    """An empty queue asked for a kind that does not exist (or a search of blanks) is empty, not
+    'nothing found for these filters': nothing was filtered by."""
+    await login(intake_client)
+    for params in ({"kind": "nonsense"}, {"q": "   "}):
+        page = await (await intake_client.get("/dashboard", params=params)).text()
+        assert "Gerade ist nichts zu prüfen." in page, params
+        assert "Mit diesen Filtern nichts gefunden." not in page and "Alle zeigen" not in page, params
 
 
 async def test_a_decision_keeps_the_filters_and_returns_to_the_newcomers_page(

@@ -53,10 +53,14 @@ _WAITING: Final = f"""SELECT n.id, coalesce(n.verified_at, n.created_at) AS sinc
 
 
 def queue_filters(query: Mapping[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
-    """The filters asked for, as _SHOWN's three arguments, and the parameters that chose them."""
+    """The filters asked for, as _SHOWN's three arguments, and the parameters that chose them: a
+    kind that is none or a search without a word filters by nothing, so it is not kept (the page
+    would say "nothing found for these filters" and carry it through every decision)."""
     kind = query.get("kind") if query.get("kind") in matches.KINDS else None
-    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name)}
-    return (kind, district_codes(query), search_patterns(query.get("q"))), kept
+    patterns = search_patterns(query.get("q"))
+    applies = {"kind": kind is not None, "q": patterns is not None}
+    kept = {name: query[name] for name in FILTER_PARAMS if query.get(name) and applies.get(name, True)}
+    return (kind, district_codes(query), patterns), kept
 
 
 async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] = (None, None, None),
