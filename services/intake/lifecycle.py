@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Final, NamedTuple
 
 import asyncpg
 
 from lotse.intake import audit, checkin_answers, lifecycle_jobs, offers
 from lotse.intake.accounts import Coordinator
+from lotse.intake.validation import N_
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_event
@@ -241,6 +242,34 @@ async def end_by_participant(
     await audit.record_by_participant(conn, participant_id, "match.ended_own", "match", match_id,
                                       before={"status": match["status"]}, after={"status": matches.CANCELLED})
     return ended
+
+
+class Question(NamedTuple):
+    """What an introduction asks one side, as the email's if_declined() words the match: a newcomer
+    does not "meet" a course or a job, nor does a provider a course's new participant (review 8b,
+    finding 6). Msgids."""
+
+    asked: str  # the answer page's question (match_pages)
+    waiting: str  # the manage page's line while this side's answer is awaited (_own_matches.html)
+
+
+QUESTIONS: Final = {
+    ("newcomer", "language_course"): Question(
+        N_("Would you like to take this course?"),
+        N_("Introduced: please tell us whether you would like to take this course.")),
+    ("newcomer", "employer"): Question(
+        N_("Are you interested in this position?"),
+        N_("Introduced: please tell us whether you are interested in this position.")),
+    ("counterpart", "language_course"): Question(
+        N_("Would you like to offer this newcomer a place in your course?"),
+        N_("Introduced: please tell us whether you would like to offer this newcomer a place in your course.")),
+}
+MEET: Final = Question(N_("Would you like to meet?"), N_("Introduced: please tell us whether you would like to meet."))
+
+
+def question(side: str, kind: str) -> Question:
+    """What an introduction asks `side` of a match of `kind`."""
+    return QUESTIONS.get((side, kind), MEET)
 
 
 def seeking(side: str, kind: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from aiohttp import web
 
@@ -66,6 +66,8 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "ended": not matches.TRANSITIONS[who.match["status"]],
         "side": who.side,
         "seeking": lifecycle.seeking(who.side, who.match["kind"]),
+        # The introduction's question for this side (lifecycle.QUESTIONS), a msgid.
+        "question": lifecycle.question(who.side, who.match["kind"]).asked,
         "answer": answer,
         "checkin": checkin,
         # The check-in's choices for this side: an organisation's say what became of it.
@@ -90,20 +92,6 @@ NO_CHECKIN = N_("Please choose one answer.")
 CHECKIN_QUESTION = N_("How is it going so far?")
 
 
-# The introduction's question as the email's if_declined() words the match: a newcomer does not
-# "meet" a course or a job, nor does a provider a course's new participant (review 8b, finding 6).
-QUESTIONS: Final = {
-    ("newcomer", "language_course"): N_("Would you like to take this course?"),
-    ("newcomer", "employer"): N_("Are you interested in this position?"),
-    ("counterpart", "language_course"): N_("Would you like to offer this newcomer a place in your course?"),
-}
-MEET: Final = N_("Would you like to meet?")
-
-
-def _question(view: dict[str, Any]) -> str:
-    return QUESTIONS.get((view["side"], view["match"]["kind"]), MEET)
-
-
 def _reason(form: Any, name: str) -> str | None:
     text = str(form.get(name, "")).strip()
     return text[: lifecycle.REASON_MAX] or None
@@ -111,19 +99,17 @@ def _reason(form: Any, name: str) -> str | None:
 
 async def respond_page(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
-    view["question"] = _question(view)
     preselected = request.query.get("answer") if request.query.get("answer") in lifecycle.ANSWERS else None
     return render(request, "lifecycle/respond.html", {**view, "preselected": preselected})
 
 
 async def respond_submit(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
-    view["question"] = _question(view)
     form = await request.post()
     answer = str(form.get("answer", ""))
     if answer not in lifecycle.ANSWERS:
         return render(request, "lifecycle/respond.html",
-                      {**view, "missing_answer": True, **one_error(request, "answer", NO_ANSWER, _question(view))},
+                      {**view, "missing_answer": True, **one_error(request, "answer", NO_ANSWER, view["question"])},
                       status=422)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:

@@ -99,6 +99,12 @@ class OwnMatch:
         return self.checkin in checkin_answers.OFFER_TO_END
 
     @property
+    def waiting(self) -> str:
+        """The line under an introduction awaiting this side's answer, as its answer page asks it
+        (lifecycle.question): a msgid."""
+        return lifecycle.question(self.side, self.kind).waiting
+
+    @property
     def seeking(self) -> str:
         """What a re-match asked for here looks for (lifecycle.seeking)."""
         return lifecycle.seeking(self.side, self.kind)
