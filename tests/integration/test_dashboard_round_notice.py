@@ -47,3 +47,16 @@ async def test_the_rounds_outcome_is_in_view(intake_client: IntakeClient, pool: 
     await pool.execute("INSERT INTO rounds (id, objective) VALUES ($1, 'best_total_score')", uuid.uuid4())
     page = await (await intake_client.get("/dashboard")).text()
     assert "is still at work: reload this page in a few seconds for its proposals." in page
+
+
+async def test_starting_a_round_keeps_the_queues_filters(intake_client: IntakeClient) -> None:
+    """The round is started from a filtered queue: its way back is to that queue, as a decision's is."""
+    csrf = await login(intake_client)
+    page = await (await intake_client.get("/dashboard", params={"kind": "mentor", "region": "Ostthüringen"})).text()
+    action = "/dashboard/rounds?kind=mentor&amp;region=Ostth%C3%BCringen"
+    assert f'<form method="post" action="{action}">' in page
+    started = await intake_client.post(html.unescape(action), data={"csrf": csrf}, allow_redirects=False)
+    assert started.headers["Location"] == "/dashboard?msg=round_started&kind=mentor&region=Ostth%C3%BCringen"
+    # Without filters, the bare queue.
+    started = await intake_client.post("/dashboard/rounds", data={"csrf": csrf}, allow_redirects=False)
+    assert started.headers["Location"] == "/dashboard?msg=round_started"

@@ -226,7 +226,7 @@ async def start_round(request: web.Request) -> web.StreamResponse:
         await write_event(conn, events.new_event(events.ROUND_REQUESTED, round_id=round_id))
         await audit.record(conn, request[coordinator_key], "round.start", "round", round_id,
                            after={"objective": objective})
-    raise back(request, "/dashboard", "round_started")
+    raise back(request, "/dashboard", "round_started", query=queue_filters(request.query)[1])  # the form's action
 
 
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
