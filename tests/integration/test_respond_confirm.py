@@ -50,6 +50,9 @@ async def test_a_preselected_answer_is_confirmed_by_one_button(intake_client: In
     assert "checked" not in both
 
     vi = await (await intake_client.get(f"{path}?answer=accept&lang=vi")).text()
+    # In the reader's language, not only without the English: the confirmation, not the plain page.
+    assert _h1(vi).startswith("Vui lòng xác nhận: bạn đồng ý lời giới thiệu này – ")
+    assert "Gửi: Có, tôi đồng ý</button>" in vi and "Thay đổi câu trả lời</a>" in vi
     assert "Please confirm" not in vi and "Send: yes" not in vi and "Change my answer" not in vi
 
     sent = await intake_client.post(f"{path}?lang=en", data={"answer": "accept"}, allow_redirects=False)
