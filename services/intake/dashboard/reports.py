@@ -18,6 +18,7 @@ from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.intake.web.labels import ORGANISATION_KINDS
 from lotse.shared import matches
 
 BOM: Final = "\ufeff"  # so spreadsheet programs read UTF-8 (umlauts, Cyrillic) correctly
@@ -105,8 +106,9 @@ async def participants_csv(request: web.Request) -> web.Response:
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
-                      CASE WHEN kind IN ('employer', 'language_provider') THEN profile->>'organisation' END
-               FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""", *filters)
+                      CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END
+               FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
+            *filters, list(ORGANISATION_KINDS))
         await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
                            after={"rows": len(rows)}, detail=_export_filters(request))
     # The district's name beside its code: the code stays for sorting and lookups, the name is
