@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from aio_pika.abc import AbstractRobustConnection
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
 
+from lotse.intake.accounts import create_coordinator
 from lotse.intake.app import init_app
 from lotse.shared.config import Settings
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD
@@ -30,6 +32,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # trying to reach Google's hosts, which this closed network refuses.
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "a long coordinator passphrase"
 
 
 @pytest.fixture(scope="package")
@@ -72,6 +75,28 @@ async def without_javascript(browser: Browser, locale: str) -> AsyncIterator[Pag
         yield await context.new_page()
     finally:
         await context.close()
+
+
+async def log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:
+    """A new coordinator opens the dashboard, is sent to the login and logs in."""
+    email = f"koordination.{uuid.uuid4().hex[:6]}@welcome.example"
+    async with pool.acquire() as conn:
+        await create_coordinator(conn, email, PASSWORD)
+    await page.goto(f"{base_url}/dashboard")
+    await page.wait_for_url("**/dashboard/login**")
+    await page.fill("#email", email)
+    await page.fill("#password", PASSWORD)
+    await page.click("main button[type=submit]")
+    await page.wait_for_url(f"{base_url}/dashboard")
+
+
+@contextlib.asynccontextmanager
+async def dashboard_without_javascript(browser: Browser, base_url: str, pool: asyncpg.Pool) -> AsyncIterator[Page]:
+    """A new coordinator's phone-wide tab with JavaScript off, logged in at the review queue."""
+    async with without_javascript(browser, "de-DE") as page:
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await log_in(page, base_url, pool)
+        yield page
 
 
 async def screenshot(page: Page, name: str, *, readme_as: str | None = None) -> Path:

@@ -16,18 +16,16 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 from playwright.async_api import Page
 
-from lotse.intake.accounts import create_coordinator
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.notifier.compose import Composer
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.notifier.delivery import DeliveryLoop
 from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.conftest import eventually
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PASSWORD = "a long coordinator passphrase"
 EXPLANATION = json.loads("""[
  {"factor": "language", "contribution": 0.36, "detail": "Both speak Russian well (native and C1)."},
  {"factor": "distance", "contribution": 0.15, "detail": "Same district (Weimar)."},
@@ -103,7 +101,7 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     second = await _suggestion(pool, dmitri, mentor, 0.58)
 
     await page.set_viewport_size({"width": 1280, "height": 900})
-    await _log_in(page, base_url, pool)
+    await log_in(page, base_url, pool)
 
     card = page.locator(f"#match-{first}")
     assert "Beide sprechen gut Russisch" in await card.inner_text()
@@ -149,19 +147,6 @@ async def test_review_approve_introduce_reject_and_statistics(page: Page, base_u
     assert "vorgestellt" in await page.inner_text("main")
 
 
-async def _log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:
-    """A new coordinator opens the dashboard, is sent to the login and logs in."""
-    email = f"koordination.{uuid.uuid4().hex[:6]}@welcome.example"
-    async with pool.acquire() as conn:
-        await create_coordinator(conn, email, PASSWORD)
-    await page.goto(f"{base_url}/dashboard")
-    await page.wait_for_url("**/dashboard/login**")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_url(f"{base_url}/dashboard")
-
-
 async def test_on_a_375_px_phone_the_dashboard_never_scrolls_sideways(page: Page, base_url: str,
                                                                        pool: asyncpg.Pool) -> None:
     mentor = await _person(pool, "mentor", "Thomas Berger", "thomas@example.org",
@@ -171,7 +156,7 @@ async def test_on_a_375_px_phone_the_dashboard_never_scrolls_sideways(page: Page
                         '"household": {"partner": true, "partner_seeks_work": true, "children_ages": [3, 7]}}', "vi")
     match_id = await _suggestion(pool, mai, mentor, 0.53)
     await page.set_viewport_size({"width": 375, "height": 812})
-    await _log_in(page, base_url, pool)
+    await log_in(page, base_url, pool)
     for path in ("/dashboard", "/dashboard/matches", f"/dashboard/matches/{match_id}", f"/dashboard/participants/{mai}",
                  "/dashboard/participants", "/dashboard/stats"):
         await page.goto(f"{base_url}{path}")

@@ -7,16 +7,14 @@ from __future__ import annotations
 import asyncpg
 from playwright.async_api import Browser
 
-from tests.browser.conftest import without_javascript
-from tests.browser.test_dashboard import _log_in, two_waiting
+from tests.browser.conftest import dashboard_without_javascript
+from tests.browser.test_dashboard import two_waiting
 
 
 async def test_approve_and_reject_from_the_one_form_without_javascript(browser: Browser, base_url: str,
                                                                        pool: asyncpg.Pool) -> None:
     _, first, second = await two_waiting(pool)
-    async with without_javascript(browser, "de-DE") as page:
-        await page.set_viewport_size({"width": 390, "height": 844})
-        await _log_in(page, base_url, pool)
+    async with dashboard_without_javascript(browser, base_url, pool) as page:
         search = await page.locator("#q").bounding_box()  # a text field as wide as the form's others
         assert search is not None and search["width"] >= 200, search
         card = page.locator(f"#match-{second}")

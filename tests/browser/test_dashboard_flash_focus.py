@@ -10,8 +10,8 @@ import uuid
 import asyncpg
 from playwright.async_api import Browser, Page
 
-from tests.browser.conftest import without_javascript
-from tests.browser.test_dashboard import _log_in, two_waiting
+from tests.browser.conftest import dashboard_without_javascript
+from tests.browser.test_dashboard import two_waiting
 
 
 async def _focused(page: Page) -> tuple[str, str]:
@@ -22,9 +22,7 @@ async def _focused(page: Page) -> tuple[str, str]:
 async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: Browser, base_url: str,
                                                                      pool: asyncpg.Pool) -> None:
     dmitri, first, _ = await two_waiting(pool)
-    async with without_javascript(browser, "de-DE") as page:
-        await page.set_viewport_size({"width": 390, "height": 844})
-        await _log_in(page, base_url, pool)
+    async with dashboard_without_javascript(browser, base_url, pool) as page:
         await page.locator(f"#match-{first} button:has-text('Freigeben')").click()
         await page.wait_for_url(f"**#newcomer-{dmitri}")
         # Olena has nothing left: the next newcomer's place, its message first and focused.

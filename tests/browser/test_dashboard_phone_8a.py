@@ -4,30 +4,13 @@ row of its control (participants list and review queue); no chart label starts l
 
 from __future__ import annotations
 
-import uuid
-
 import asyncpg
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
-from lotse.intake.accounts import create_coordinator
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.browser.test_narrow_phone import _registered
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, unique_email
 from tests.integration.test_dashboard import _suggest
-
-PASSWORD = "a long coordinator passphrase"
-
-
-async def _log_in(page: Page, base_url: str, pool: asyncpg.Pool) -> None:
-    email = f"telefon.{uuid.uuid4().hex[:6]}@welcome.example"
-    async with pool.acquire() as conn:
-        await create_coordinator(conn, email, PASSWORD)
-    await page.goto(f"{base_url}/dashboard/login")
-    await page.fill("#email", email)
-    await page.fill("#password", PASSWORD)
-    await page.click("main button[type=submit]")
-    await page.wait_for_url(f"{base_url}/dashboard")
-
 
 # Each cell of the first match row: its box, and how many lines its own text takes.
 _CELLS = """() => [...document.querySelectorAll('table.stack tr')].filter(r => !r.querySelector('th'))[0]
@@ -59,7 +42,7 @@ async def test_the_matches_list_fits_a_phone_and_filters_keep_label_and_control_
                                      newcomer_payload(email=unique_email("n")))
         mentor = await _registered(page, base_url, pool, "mentors", mentor_payload(email=unique_email("m")))
         await _suggest(pool, newcomer, mentor)
-        await _log_in(page, base_url, pool)
+        await log_in(page, base_url, pool)
         await page.goto(f"{base_url}/dashboard/matches?kind=mentor&lang=de")
         await screenshot(page, "phone-dashboard-matches")
         cells = await page.evaluate(_CELLS)
@@ -91,7 +74,7 @@ async def test_no_chart_label_is_cut_off(browser: Browser, base_url: str, pool: 
                            ("employer", "no_opening_in_field")):
             await pool.execute("INSERT INTO waitlist (newcomer_id, kind, reason_code, reason) VALUES ($1, $2, $3, '')"
                                " ON CONFLICT DO NOTHING", newcomer, kind, code)
-        await _log_in(page, base_url, pool)
+        await log_in(page, base_url, pool)
         await page.goto(f"{base_url}/dashboard/stats?lang=de")
         await screenshot(page, "dashboard-stats-labels")
         labels = await page.evaluate(_CHART_LABELS)

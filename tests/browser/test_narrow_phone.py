@@ -9,9 +9,8 @@ import uuid
 import asyncpg
 from playwright.async_api import Browser, Page
 
-from lotse.intake.accounts import create_coordinator
 from lotse.shared import tokens
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.integration.intake_fixtures import employer_payload, newcomer_payload, provider_payload
 from tests.integration.test_match_life import _link
 from tests.integration.test_own_matches import _match
@@ -19,7 +18,6 @@ from tests.integration.test_self_service import manage_link
 
 WIDTH = 375
 LONG = "Ausbildungsplatz" * 10  # 160 letters, no space, no hyphen
-PASSWORD = "a long coordinator passphrase"
 
 
 async def _wide(page: Page) -> int:
@@ -77,14 +75,7 @@ async def test_no_page_scrolls_sideways_with_long_unbroken_words(browser: Browse
             await screenshot(page, f"narrow-register-{segment}")
             assert await _wide(page) <= WIDTH, f"{segment} form is {await _wide(page)} px wide"
 
-        email = f"schmal.{uuid.uuid4().hex[:6]}@welcome.example"
-        async with pool.acquire() as conn:
-            await create_coordinator(conn, email, PASSWORD)
-        await page.goto(f"{base_url}/dashboard/login")
-        await page.fill("#email", email)
-        await page.fill("#password", PASSWORD)
-        await page.click("main button[type=submit]")
-        await page.wait_for_url(f"{base_url}/dashboard")
+        await log_in(page, base_url, pool)
         for path in (f"/dashboard/matches/{job}", f"/dashboard/matches/{lesson}", f"/dashboard/participants/{employer}",
                      f"/dashboard/participants/{provider}", f"/dashboard/participants/{newcomer}",
                      "/dashboard/matches", "/dashboard/participants"):
