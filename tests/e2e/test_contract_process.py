@@ -34,8 +34,8 @@ PASSWORD = "a long enough passphrase"
 
 
 class CuttableRelay:
-    """A TCP relay to RabbitMQ that the test can cut (refuse and drop connections) and restore:
-    the broker going away, as intake sees it, without touching the broker itself."""
+    """A TCP relay to RabbitMQ or PostgreSQL that the test can cut (refuse and drop connections) and
+    restore: the dependency going away, as intake sees it, without touching the shared server itself."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -73,12 +73,6 @@ class CuttableRelay:
         await asyncio.gather(pipe(client_reader, broker_writer), pipe(broker_reader, client_writer))
 
 
-def _via(relay: CuttableRelay) -> str:
-    parts = urlsplit(TEST_AMQP_URL)
-    credentials = parts.netloc.rpartition("@")[0]
-    return urlunsplit(parts._replace(netloc=f"{credentials}@127.0.0.1:{relay.port}"))
-
-
 async def _status(http: aiohttp.ClientSession, url: str) -> int | None:
     try:
         async with http.get(url) as response:
@@ -108,6 +102,23 @@ async def _own_intake(system: System, name: str, **env: str) -> AsyncIterator[tu
             assert await asyncio.to_thread(system.stop, name) == 0
 
 
+@contextlib.asynccontextmanager
+async def _relayed_intake(system: System, name: str, variable: str, dependency_url: str,
+                          default_port: int) -> AsyncIterator[tuple[str, CuttableRelay]]:
+    """An intake of this test's own whose dependency (``variable`` set to ``dependency_url``) is
+    reached through a CuttableRelay, started; the relay is cut again when the intake has stopped."""
+    dependency = urlsplit(dependency_url)
+    relay = CuttableRelay(dependency.hostname or "127.0.0.1", dependency.port or default_port)
+    await relay.start()
+    credentials = dependency.netloc.rpartition("@")[0]
+    through_relay = urlunsplit(dependency._replace(netloc=f"{credentials}@127.0.0.1:{relay.port}"))
+    try:
+        async with _own_intake(system, name, **{variable: through_relay}) as (url, _):
+            yield url, relay
+    finally:
+        await relay.cut()
+
+
 async def _readyz_turns(http: aiohttp.ClientSession, url: str, status: int, *, timeout: float) -> None:
     async def answers() -> bool:
         return await _status(http, f"{url}/readyz") == status
@@ -118,53 +129,39 @@ async def _readyz_turns(http: aiohttp.ClientSession, url: str, status: int, *, t
 async def test_readyz_is_503_while_the_broker_is_away_and_200_when_it_is_back(
     system: System, pool: asyncpg.Pool
 ) -> None:
-    broker = urlsplit(TEST_AMQP_URL)
-    relay = CuttableRelay(broker.hostname or "127.0.0.1", broker.port or 5672)
-    await relay.start()
-    try:
-        async with _own_intake(system, "intake-relayed", LOTSE_AMQP_URL=_via(relay)) as (url, _), \
-                aiohttp.ClientSession() as http:
-            async with http.get(f"{url}/healthz") as response:
-                assert response.status == 200
-            await relay.cut()
-
-            await _readyz_turns(http, url, 503, timeout=15)
-            async with http.get(f"{url}/healthz") as response:
-                assert response.status == 200  # alive, only not ready
-            # Registrations are still taken: the event waits in the outbox.
-            async with http.post(f"{url}/api/v1/mentors", json=mentor_payload()) as response:
-                assert response.status == 201, await response.text()
-
-            await relay.start()
-
-            await _readyz_turns(http, url, 200, timeout=30)
-    finally:
+    async with _relayed_intake(system, "intake-relayed", "LOTSE_AMQP_URL", TEST_AMQP_URL, 5672) as (url, relay), \
+            aiohttp.ClientSession() as http:
+        async with http.get(f"{url}/healthz") as response:
+            assert response.status == 200
         await relay.cut()
+
+        await _readyz_turns(http, url, 503, timeout=15)
+        async with http.get(f"{url}/healthz") as response:
+            assert response.status == 200  # alive, only not ready
+        # Registrations are still taken: the event waits in the outbox.
+        async with http.post(f"{url}/api/v1/mentors", json=mentor_payload()) as response:
+            assert response.status == 201, await response.text()
+
+        await relay.start()
+
+        await _readyz_turns(http, url, 200, timeout=30)
 
 
 async def test_readyz_is_503_while_the_database_is_away_and_the_api_answers_503_in_shape(
     system: System, pool: asyncpg.Pool
 ) -> None:
-    database = urlsplit(TEST_DATABASE_URL)
-    relay = CuttableRelay(database.hostname or "127.0.0.1", database.port or 5432)
-    await relay.start()
-    credentials = database.netloc.rpartition("@")[0]
-    through_relay = urlunsplit(database._replace(netloc=f"{credentials}@127.0.0.1:{relay.port}"))
-    try:
-        async with _own_intake(system, "intake-db-relayed", LOTSE_DATABASE_URL=through_relay) as (url, _), \
-                aiohttp.ClientSession() as http:
-            await relay.cut()
-
-            await _readyz_turns(http, url, 503, timeout=15)
-            async with http.post(f"{url}/api/v1/mentors", json=mentor_payload()) as response:
-                assert response.status == 503 and response.headers["Retry-After"]
-                body = await response.json()
-                assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
-            await relay.start()
-
-            await _readyz_turns(http, url, 200, timeout=30)
-    finally:
+    async with _relayed_intake(system, "intake-db-relayed", "LOTSE_DATABASE_URL", TEST_DATABASE_URL, 5432) \
+            as (url, relay), aiohttp.ClientSession() as http:
         await relay.cut()
+
+        await _readyz_turns(http, url, 503, timeout=15)
+        async with http.post(f"{url}/api/v1/mentors", json=mentor_payload()) as response:
+            assert response.status == 503 and response.headers["Retry-After"]
+            body = await response.json()
+            assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "fields"}
+        await relay.start()
+
+        await _readyz_turns(http, url, 200, timeout=30)
 
 
 async def test_the_coordinator_from_the_environment_is_created_at_start_up_once(
