@@ -10,13 +10,14 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final
 
 import asyncpg
 
 from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
+from lotse.shared.reference import TODAY_SQL, today
 
 #: A match's flag: its three columns come and go together (matches.FLAGS).
 _FLAG_COLUMNS: Final = ("flagged_at", "flag_code", "flag_reason")
@@ -47,9 +48,19 @@ class CourseStarted(Conflict):
     by lifecycle_jobs; one still open until its next pass cannot be approved meanwhile)."""
 
 
-#: A course has started once its start day is past; a course that starts today is still offered
-#: (the matcher's pools read `starts_on >= current_date` the same way).
-STARTED_COURSES: Final = "SELECT id FROM courses WHERE starts_on < current_date"
+def course_started_sql(starts_on: str = "starts_on") -> str:
+    """The SQL condition of course_started on the column ``starts_on``: one rule, one calendar for
+    the matcher's pools, lifecycle_jobs' withdrawals, approvals, the dashboard, stats and emails."""
+    return f"{starts_on} < {TODAY_SQL}"
+
+
+def course_started(starts_on: date | None) -> bool:
+    """A course has started once its start day is past on Thuringia's calendar: nobody new is sent
+    to it. A course that starts today is still offered."""
+    return starts_on is not None and starts_on < today()
+
+
+STARTED_COURSES: Final = f"SELECT id FROM courses WHERE {course_started_sql()}"
 
 
 def to_json(row: asyncpg.Record) -> dict[str, Any]:

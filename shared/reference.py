@@ -7,7 +7,7 @@ import io
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from functools import cache
 from importlib import resources
 from typing import Any, Final
@@ -25,6 +25,16 @@ def time_zone() -> tzinfo:
         return ZoneInfo(TIME_ZONE)
     except ZoneInfoNotFoundError:
         return UTC
+
+
+def today() -> date:
+    """Thuringia's date now: the day on which the welcome centre, the participants and TODAY_SQL
+    are (a server's own date is UTC's, a day behind in the hour or two after midnight)."""
+    return datetime.now(time_zone()).date()
+
+
+#: today() in SQL, whatever the session's TimeZone (current_date is the session's date).
+TODAY_SQL: Final = f"(now() AT TIME ZONE '{TIME_ZONE}')::date"
 
 
 #: Districts whose German name takes an article, so a sentence says "im Kyffhäuserkreis", "im

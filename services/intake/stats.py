@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from lotse.shared import matches
+from lotse.shared import matches, matches_db
 from lotse.shared.reference import districts
 
 
@@ -100,12 +100,13 @@ async def offer_capacity(conn: asyncpg.Connection) -> dict[str, Any]:
     open positions of verified employers per occupation field (openings not yet taken)."""
     taken = list(matches.HOLDS_CAPACITY)
     seats = await conn.fetchrow(
-        """SELECT coalesce(sum(greatest(c.seats - u.used, 0)), 0)::int AS free,
+        f"""SELECT coalesce(sum(greatest(c.seats - u.used, 0)), 0)::int AS free,
                   coalesce(sum(least(u.used, c.seats)), 0)::int AS taken
            FROM courses c JOIN participants p ON p.id = c.provider_id
            CROSS JOIN LATERAL (SELECT count(*) AS used FROM matches m
                                WHERE m.counterpart_id = c.id AND m.status = ANY($1::text[])) u
-           WHERE p.status = 'verified' AND c.closed_at IS NULL AND c.starts_on >= current_date""", taken)
+           WHERE p.status = 'verified' AND c.closed_at IS NULL
+                 AND NOT {matches_db.course_started_sql('c.starts_on')}""", taken)
     fields = await conn.fetch(
         """SELECT s.occupation_field, sum(greatest(s.openings - u.used, 0))::int AS n
            FROM positions s JOIN participants p ON p.id = s.employer_id

@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncpg
 
-from lotse.shared import matches
+from lotse.shared import matches, matches_db
 from lotse.shared.profiles import (
     NEWCOMER_COLUMNS,
     Course,
@@ -88,7 +88,8 @@ async def load_pools(conn: asyncpg.Connection) -> Pools:
                    c.seats - (SELECT count(*) FROM matches m
                         WHERE m.counterpart_id = c.id AND m.status = ANY({_HELD})) AS left_
             FROM courses c JOIN participants p ON p.id = c.provider_id
-            WHERE p.status = 'verified' AND c.starts_on >= current_date AND c.closed_at IS NULL"""
+            WHERE p.status = 'verified' AND c.closed_at IS NULL
+                  AND NOT {matches_db.course_started_sql('c.starts_on')}"""
     )
     positions = await conn.fetch(
         f"""SELECT s.*, p.district, p.profile, coalesce(p.about, '') AS about,

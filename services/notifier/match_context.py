@@ -7,7 +7,7 @@ them (their latest `share_contact` consent); otherwise the welcome centre connec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
 import asyncpg
@@ -17,7 +17,7 @@ from lotse.notifier import match_facts
 from lotse.shared import matches, matches_db
 from lotse.shared.consents import share_contact
 from lotse.shared.name_search import latin_or_name, with_latin
-from lotse.shared.reference import TIME_ZONE, time_zone
+from lotse.shared.reference import TIME_ZONE
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer, People
@@ -80,13 +80,7 @@ def offer_state(other: Mapping[str, Any]) -> str:
     "closed", "started" (a course whose start day is past: offered to nobody new) or "open"."""
     if other["closed_at"] is not None:
         return "closed"
-    return "started" if _started(other["starts_on"]) else "open"
-
-
-def _started(starts_on: date | None) -> bool:
-    """A course whose start day is past, in Thuringia's date (a course starting today is still
-    offered, as matches_db.STARTED_COURSES and the matcher's pools count it)."""
-    return starts_on is not None and starts_on < datetime.now(time_zone()).date()
+    return "started" if matches_db.course_started(other["starts_on"]) else "open"
 
 
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
@@ -164,7 +158,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
                            # "The course starts soon" is not said of a course that has begun (a
                            # reminder sent after its start; review 8a, finding 2).
-                           | ({"start"} if _started(other["starts_on"]) else frozenset())),
+                           | ({"start"} if matches_db.course_started(other["starts_on"]) else frozenset())),
         "facts": facts,
         "offer_state": offer_state(other),
     }

@@ -12,7 +12,7 @@ import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
 from lotse.intake import lifecycle_jobs
-from lotse.shared import events
+from lotse.shared import events, reference
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import newcomer_payload, provider_payload
@@ -36,7 +36,9 @@ async def _course_suggestion(intake_client: IntakeClient, pool: asyncpg.Pool, *,
     """(provider, course, match): a suggestion of a course that starts in `starts_in` days (past if < 0)."""
     provider = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
     course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", provider)
-    await pool.execute("UPDATE courses SET starts_on = current_date + $2::int WHERE id = $1", course, starts_in)
+    # Thuringia's date, as the rule reads it (the session's current_date may be a day off it).
+    await pool.execute("UPDATE courses SET starts_on = $2 WHERE id = $1", course,
+                       reference.today() + timedelta(days=starts_in))
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     match_id = uuid.uuid4()
     await pool.execute(

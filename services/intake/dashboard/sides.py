@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from lotse.shared import matches
+from lotse.shared import matches, matches_db
 
 # `FROM {FROM}` with the match as `m`; `o` is the mentor, provider or employer.
 FROM: Final = """matches m JOIN participants n ON n.id = m.newcomer_id
@@ -27,10 +27,10 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
-# started: a course whose start day is past, which nobody new is suggested for (matches_db.STARTED_COURSES).
+# started: a course whose start day is past, which nobody new is suggested for (matches_db.course_started).
 # With what the offer is (offer_blocks: a course's level, times, format, place and childcare, a
 # position's field and German level).
-OFFERS: Final = """SELECT id, title, seats AS size, closed_at, starts_on, starts_on < current_date AS started,
+OFFERS: Final = f"""SELECT id, title, seats AS size, closed_at, starts_on, {matches_db.course_started_sql()} AS started,
                           'course' AS offer_kind, level, schedule, format, district, childcare,
                           NULL AS occupation_field, NULL AS min_german_level
                    FROM courses WHERE provider_id = $1

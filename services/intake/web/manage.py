@@ -22,7 +22,7 @@ from lotse.intake.validation import N_, ValidationFailed, validate_email, valida
 from lotse.intake.web import expired_links, forms, labels, manage_matches, manage_offers, messages, vocabulary
 from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import gettext_for, render
-from lotse.shared import tokens
+from lotse.shared import matches_db, tokens
 
 # At the manage page's "new e-mail address" field; TOO_MANY is the /new-link page's words.
 SAME_ADDRESS: Final = N_("This is already your e-mail address.")
@@ -120,6 +120,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "match_alert": match_alert,
         "notice": notice, "today": date.today().isoformat(), "consents": consents,
+        "course_started": matches_db.course_started,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
         "checkin_links": _checkin_links(request, matched, participant_id),
