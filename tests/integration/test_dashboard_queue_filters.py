@@ -205,3 +205,22 @@ async def test_a_suggestion_is_decided_on_its_match_page(
     assert approved.headers["Location"] == f"/dashboard/matches/{other}?msg=approved"
     assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'match.approve' AND subject_id = $1",
                                other) == 1
+
+
+async def test_the_queue_and_the_match_page_name_a_suggestions_buttons_alike(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """A screen reader's button names for one suggestion are the same wherever it is decided, also
+    for an employer who gave no organisation (named by their own name, not by nothing)."""
+    await login(intake_client)
+    employer = await _person(pool, "employer", "Jana Wendt")
+    position = uuid.uuid4()
+    await pool.execute("""INSERT INTO positions (id, employer_id, title, occupation_field, openings, min_german_level)
+                          VALUES ($1, $2, 'Busfahrer/in', 'transport', 1, 'B1')""", position, employer)
+    match_id = await _suggest(pool, "employer", await _person(pool, "newcomer", "Olena Koval"), position)
+    names = []
+    for path in ("/dashboard", f"/dashboard/matches/{match_id}"):
+        page = await (await intake_client.get(path)).text()
+        names.append(re.findall(r'aria-label="([^"]+)">(?:Freigeben|Ablehnen)</button>', page))
+    assert names[0] == names[1] == ["Freigeben: Stelle Busfahrer/in – Jana Wendt für Olena Koval",
+                                    "Ablehnen: Stelle Busfahrer/in – Jana Wendt für Olena Koval"]

@@ -8,9 +8,9 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, privacy, self_service
-from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, sides
+from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, queue, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
-from lotse.intake.dashboard.vocabulary import GROUPS, for_locale
+from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
 from lotse.shared.reference import districts
@@ -95,7 +95,7 @@ async def match_page(request: web.Request) -> web.Response:
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
                                           "trail": trail, "connect_flag": matches.FLAG_CONNECT,
-                                          "reasons": GROUPS["reject_reason"]})
+                                          "reasons": queue.REJECT_LABELS})
 
 
 async def end_match(request: web.Request) -> web.StreamResponse:

@@ -74,8 +74,8 @@ async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] =
     )
     ids = [n["id"] for n in newcomers]
     suggestions = await conn.fetch(
-        f"""SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id, m.score, m.explanation, m.model_version,
-                   m.round_id, m.created_at, r.requested_at AS round_requested_at
+        f"""SELECT m.id, m.kind, m.counterpart_id, m.score, m.explanation, m.model_version, m.round_id,
+                   m.created_at, r.requested_at AS round_requested_at, {sides.COLUMNS}
             FROM {sides.FROM} LEFT JOIN rounds r ON r.id = m.round_id
             WHERE {_SHOWN} AND m.newcomer_id = ANY($4::uuid[])
             ORDER BY m.kind, m.score DESC""",
