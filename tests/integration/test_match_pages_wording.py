@@ -29,6 +29,21 @@ async def _get(client: IntakeClient, purpose: str, match_id: uuid.UUID, particip
     return page.status, _text(await page.text())
 
 
+async def _introduced_of_kind(intake_client: IntakeClient, pool: asyncpg.Pool,
+                             kind: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A newcomer introduced to a mentor, a course or a job: (match, newcomer, mentor or the offer's owner)."""
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    if kind == "employer":
+        owner = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+        counterpart = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", owner)
+    elif kind == "language_course":
+        owner = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
+        counterpart = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", owner)
+    else:
+        owner = counterpart = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+    return await _introduced(pool, newcomer, counterpart, kind), newcomer, owner
+
+
 async def _erase(pool: asyncpg.Pool, participant_id: uuid.UUID) -> None:
     async with pool.acquire() as conn, conn.transaction():
         await privacy.erase(conn, participant_id)
@@ -136,14 +151,7 @@ async def test_a_counterpart_that_declines_frees_its_place(intake_client: Intake
 async def test_the_answer_page_names_the_course_or_job_as_the_email_does(
     intake_client: IntakeClient, pool: asyncpg.Pool, kind: str, lang: str, line: str
 ) -> None:
-    if kind == "employer":
-        owner = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
-        offer = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", owner)
-    else:
-        owner = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
-        offer = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", owner)
-    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
-    match_id = await _introduced(pool, newcomer, offer, kind)
+    match_id, _, owner = await _introduced_of_kind(intake_client, pool, kind)
     status, page = await _get(intake_client, tokens.RESPOND, match_id, owner, lang=lang)
     assert status == 200 and line in page
 
@@ -157,16 +165,7 @@ async def test_the_answer_page_names_the_course_or_job_as_the_email_does(
 async def test_a_newcomer_not_happy_with_a_course_or_job_is_offered_another_one(
     intake_client: IntakeClient, pool: asyncpg.Pool, kind: str, lang: str, button: str, heading: str
 ) -> None:
-    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
-    if kind == "employer":
-        owner = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
-        counterpart = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1", owner)
-    elif kind == "language_course":
-        owner = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
-        counterpart = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1", owner)
-    else:
-        owner = counterpart = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
-    match_id = await _introduced(pool, newcomer, counterpart, kind)
+    match_id, newcomer, owner = await _introduced_of_kind(intake_client, pool, kind)
     await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
     link = f"/checkin/{_link(tokens.CHECKIN, match_id, newcomer)}"
     answered = _text(await (await intake_client.post(f"{link}?lang={lang}", data={"answer": "bad"})).text())

@@ -5,34 +5,13 @@ meets."""
 
 from __future__ import annotations
 
-import re
-import uuid
-
 import asyncpg
 import pytest
 
 from lotse.shared import tokens
 from tests.conftest import IntakeClient
-from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
-from tests.integration.test_match_life import _introduced, _link, _verified
-
-
-def _text(page: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", "", page).split())
-
-
-async def _match(intake_client: IntakeClient, pool: asyncpg.Pool, kind: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
-    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
-    if kind == "mentor":
-        other = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
-        counterpart = other
-    elif kind == "language_course":
-        other = await _verified(intake_client, pool, "/api/v1/language-providers", provider_payload())
-        counterpart = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 LIMIT 1", other)
-    else:
-        other = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
-        counterpart = await pool.fetchval("SELECT id FROM positions WHERE employer_id = $1 LIMIT 1", other)
-    return await _introduced(pool, newcomer, counterpart, kind), newcomer, other
+from tests.integration.test_match_life import _link
+from tests.integration.test_match_pages_wording import _introduced_of_kind, _text
 
 
 @pytest.mark.parametrize(("kind", "newcomer_asked", "hint", "counterpart_asked"), [
@@ -43,7 +22,7 @@ async def _match(intake_client: IntakeClient, pool: asyncpg.Pool, kind: str) -> 
 ])
 async def test_the_question_fits_the_match(intake_client: IntakeClient, pool: asyncpg.Pool, kind: str,
                                            newcomer_asked: str, hint: str, counterpart_asked: str) -> None:
-    match_id, newcomer, other = await _match(intake_client, pool, kind)
+    match_id, newcomer, other = await _introduced_of_kind(intake_client, pool, kind)
     link = f"/respond/{_link(tokens.RESPOND, match_id, newcomer)}?lang=en"
     page = _text(await (await intake_client.get(link)).text())
     assert newcomer_asked in page and hint in page
@@ -58,7 +37,7 @@ async def test_the_question_fits_the_match(intake_client: IntakeClient, pool: as
 
 
 async def test_the_question_is_translated(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
-    match_id, newcomer, _ = await _match(intake_client, pool, "language_course")
+    match_id, newcomer, _ = await _introduced_of_kind(intake_client, pool, "language_course")
     link = f"/respond/{_link(tokens.RESPOND, match_id, newcomer)}?lang=vi"
     page = _text(await (await intake_client.get(link)).text())
     assert "Bạn có muốn tham gia khóa học này không?" in page and "khóa học phù hợp hơn" in page
