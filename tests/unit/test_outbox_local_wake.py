@@ -9,6 +9,8 @@ from typing import Any, cast
 
 from lotse.shared.outbox import LocalWake, OutboxRelay
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @dataclass
 class Session:
@@ -58,15 +60,18 @@ def test_a_relay_that_stopped_is_not_woken() -> None:
 
 
 def test_sessions_ask_the_trigger_not_to_notify() -> None:
-    # migration 0026 reads exactly this setting and value
+    # Migration 0026's trigger returns before its pg_notify for exactly the setting and value these
+    # sessions carry: a name or value differing on either side would notify on every commit again.
+    trigger = (ROOT / "shared" / "migrations" / "0026_outbox_wake_in_process.sql").read_text(encoding="utf-8")
+    skips = re.findall(r"IF current_setting\('([\w.]+)', true\) = '(\w+)' THEN\s+RETURN NULL;", trigger)
+    assert skips == list(LocalWake.session_settings.items())
     assert dict(LocalWake.session_settings) == {"lotse.outbox_wake": "process"}
 
 
 def test_every_statement_that_writes_outbox_rows_wakes_the_relays() -> None:
     # Without LOCAL_WAKE.wrote, such a commit would wait for a relay's poll: its session sends
     # no NOTIFY. write_events does it; a statement that inserts outbox rows itself must too.
-    root = Path(__file__).resolve().parents[2]
-    writers = [path for folder in ("services", "shared") for path in (root / folder).rglob("*.py")
+    writers = [path for folder in ("services", "shared") for path in (ROOT / folder).rglob("*.py")
                if re.search(r"INTO\s+outbox\b", path.read_text(encoding="utf-8"), re.IGNORECASE)]
     assert len(writers) >= 2  # shared/outbox.py and intake's one-statement registration
     for path in writers:
