@@ -12,14 +12,12 @@ from typing import Final
 
 from lotse.intake import offers
 from lotse.shared import matches
+from lotse.shared.checkin_choices import ORGANISATIONS, PERSONAL, for_side
 
-#: A newcomer's and a mentor's choices, in the order the form shows them.
-PERSONAL: Final = ("good", "unsure", "bad")
-#: An organisation's choices, by the match's kind (the course or position it answers for).
-ORGANISATIONS: Final = {
-    "employer": ("hired", "talking", "not_hired"),
-    "language_course": ("attending", "stopped", "not_started"),
-}
+# The choices themselves and who gets which are shared with the notifier's check-in email.
+__all__ = ["ALL", "DID_NOT_HAPPEN", "OFFER_TO_END", "ORGANISATIONS", "PERSONAL", "flag_code", "for_participant",
+           "for_side"]
+
 ALL: Final = (*PERSONAL, *(code for codes in ORGANISATIONS.values() for code in codes))
 #: An organisation's answers by which the match holds a seat or an opening it does not use: the
 #: job did not come about, the newcomer never started the course or stopped attending it. A
@@ -28,11 +26,6 @@ DID_NOT_HAPPEN: Final = frozenset({"not_hired", "not_started", "stopped"})
 #: The latest answers after which ending the match at once is offered (the check-in's re-match),
 #: on the thank-you page, on the check-in page opened again and beside the match on the manage page.
 OFFER_TO_END: Final = frozenset({"bad", *DID_NOT_HAPPEN})
-
-
-def for_side(kind: str, side: str) -> tuple[str, ...]:
-    """The choices of one side of a match of `kind` (matches.KINDS)."""
-    return ORGANISATIONS.get(kind, PERSONAL) if side == "counterpart" else PERSONAL
 
 
 def for_participant(participant_kind: str) -> tuple[str, ...]:

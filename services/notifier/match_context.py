@@ -14,7 +14,7 @@ import asyncpg
 from babel.dates import format_date
 
 from lotse.notifier import match_facts
-from lotse.shared import matches, matches_db
+from lotse.shared import checkin_choices, matches, matches_db
 from lotse.shared.consents import share_contact
 from lotse.shared.name_search import latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
@@ -238,5 +238,7 @@ async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Rec
         "name": person["name"],
         "manage_url": composer.manage_url(person["id"]),
         "checkin_url": composer.checkin_url(row["match_id"], person["id"]),
+        # The choices the page behind the link offers this side, for the email to name them.
+        "answers": checkin_choices.for_side(parts["kind"], parts["side"]),
         **parts,
     }
