@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 
+from lotse.shared import cli
 from lotse.shared.config import ConfigError, load_settings, weak_settings
 
 SECRET = {"LOTSE_SECRET_KEY": "0123456789abcdef0123"}
@@ -76,6 +78,18 @@ def test_a_short_bootstrap_coordinator_password_is_used_and_warned_about_naming_
     assert line.startswith("LOTSE_COORDINATOR_PASSWORD is shorter than the 12")
     assert weak_settings(load_settings({**both, "LOTSE_COORDINATOR_PASSWORD": "twelve chars"})) == []
     assert weak_settings(load_settings({**SECRET, "LOTSE_COORDINATOR_PASSWORD": "unused"})) == []  # no email
+
+
+def test_a_service_logs_each_weak_setting_as_it_starts(monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    # weak_settings only words the warnings; `lotse <service>` must also log them (cli._settings).
+    weak = load_settings({"LOTSE_SECRET_KEY": "short"})
+    monkeypatch.setattr(cli, "load_settings", lambda: weak)
+    monkeypatch.setattr(cli, "configure_logging", lambda service, level: None)  # keeps pytest's handler
+    with caplog.at_level(logging.WARNING, logger="lotse.config"):
+        assert cli._settings("intake") is weak
+    warned = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "lotse.config"]
+    assert warned == [(logging.WARNING, line) for line in weak_settings(weak)] and warned
 
 
 def test_smtp_credentials_come_in_pairs() -> None:
