@@ -25,17 +25,16 @@ REJECT_LABELS: Final = GROUPS["reject_reason"]
 REJECT_REASONS: Final = matches.REJECT_REASONS  # the labels' keys; a unit test holds them equal
 QUEUE_SIZE: Final = 30
 
-_COUNTERPART = """
-    SELECT m.id AS match_id, CASE m.kind
-        WHEN 'mentor' THEN (SELECT name FROM participants WHERE id = m.counterpart_id)
-        WHEN 'language_course' THEN (SELECT c.title || ' – ' || coalesce(p.profile->>'organisation', '')
-                                     FROM courses c JOIN participants p ON p.id = c.provider_id
-                                     WHERE c.id = m.counterpart_id)
-        ELSE (SELECT s.title || ' – ' || coalesce(p.profile->>'organisation', '')
-              FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = m.counterpart_id) END AS title,
-        CASE m.kind WHEN 'mentor' THEN (SELECT row_to_json(x) FROM (SELECT district, languages, profile, about
-                                        FROM participants WHERE id = m.counterpart_id) x) END AS profile
-    FROM matches m WHERE m.id = ANY($1::uuid[])"""
+# A suggested mentor's own words and where they are, for the queue's card (over sides.FROM: `o`).
+_MENTOR_PROFILE: Final = """CASE WHEN m.kind = 'mentor' THEN json_build_object(
+    'district', o.district, 'languages', o.languages, 'profile', o.profile, 'about', o.about) END AS profile"""
+
+
+def _titled(row: asyncpg.Record) -> dict[str, Any]:
+    """A suggestion's row (sides.COLUMNS) with its counterpart as the queue and a round name it:
+    the mentor, or the course or position with who offers it, as its buttons say (_decide.html)."""
+    title = f"{row['offer_title']} – {row['other_name']}" if row["offer_title"] else row["other_name"]
+    return {**dict(row), "title": title or "?"}
 
 
 # The queue's filters (GET parameters), kept across a decision's redirect: the suggestions of one
@@ -75,19 +74,15 @@ async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] =
     ids = [n["id"] for n in newcomers]
     suggestions = await conn.fetch(
         f"""SELECT m.id, m.kind, m.counterpart_id, m.score, m.explanation, m.model_version, m.round_id,
-                   m.created_at, r.requested_at AS round_requested_at, {sides.COLUMNS}
+                   m.created_at, r.requested_at AS round_requested_at, {sides.COLUMNS}, {_MENTOR_PROFILE}
             FROM {sides.FROM} LEFT JOIN rounds r ON r.id = m.round_id
             WHERE {_SHOWN} AND m.newcomer_id = ANY($4::uuid[])
             ORDER BY m.kind, m.score DESC""",
         *filters, ids,
     )
-    titles = {r["match_id"]: r for r in await conn.fetch(_COUNTERPART, [s["id"] for s in suggestions])}
     by_newcomer: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for s in suggestions:
-        extra = titles.get(s["id"])
-        by_newcomer.setdefault(s["newcomer_id"], []).append(
-            {**dict(s), "title": extra["title"] if extra else "?", "profile": extra["profile"] if extra else None}
-        )
+        by_newcomer.setdefault(s["newcomer_id"], []).append(_titled(s))
     return [{**dict(n), "suggestions": by_newcomer.get(n["id"], [])} for n in newcomers]
 
 
@@ -232,12 +227,9 @@ async def start_round(request: web.Request) -> web.StreamResponse:
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
     """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
     rows = await conn.fetch(
-        """SELECT m.id, m.kind, m.score, m.newcomer_id, n.name AS newcomer_name, n.district AS newcomer_district,
-                  n.preferred_locale AS newcomer_locale
-           FROM matches m JOIN participants n ON n.id = m.newcomer_id
-           WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
-    titles = {r["match_id"]: r["title"] for r in await conn.fetch(_COUNTERPART, [r["id"] for r in rows])}
-    return [{**dict(r), "title": titles.get(r["id"]) or "?"} for r in rows]
+        f"""SELECT m.id, m.kind, m.score, {sides.COLUMNS} FROM {sides.FROM}
+            WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
+    return [_titled(r) for r in rows]
 
 
 async def round_page(request: web.Request) -> web.Response:
