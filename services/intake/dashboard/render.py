@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from aiohttp import web
 from lotse.intake import accounts
 from lotse.intake.dashboard import csrf, history
 from lotse.intake.dashboard.explain import explain
-from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
+from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, ZONE, for_locale
 from lotse.intake.errors import Handler
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 from lotse.intake.web.labels import ORGANISATION_KINDS
@@ -77,7 +78,8 @@ def render(
             "latin_name": partial(with_latin, reader=locale),
             "label_of": partial(participant_label, reader=locale),
             "v": v,
-            "explain": partial(explain, v),
+            # One "today" for the page's every counted sentence ("starts in 3 days"), read once.
+            "explain": partial(explain, v, today=datetime.now(ZONE).date()),
             "flag_of": partial(history.flag, v),
             "ending_of": partial(history.ending, v),
             "side_of": partial(history.side, v),
