@@ -14,7 +14,7 @@ import asyncpg
 
 from lotse.intake import participants_db, registrations
 from lotse.intake.validation import validate_registration
-from lotse.shared import events
+from lotse.shared import events, reference
 from lotse.shared.config import Settings
 from lotse.shared.db import create_pool
 from lotse.shared.outbox import write_event
@@ -157,8 +157,8 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
 async def seed(pool: asyncpg.Pool, today: date | None = None) -> int:
     """Register and verify the demo population; returns how many were new."""
     created = 0
-    for kind, payload in demo_population(today or date.today()):
-        registration = validate_registration(kind, payload, today=today or date.today())
+    for kind, payload in demo_population(today or reference.today()):
+        registration = validate_registration(kind, payload, today=today or reference.today())
         async with pool.acquire() as conn:
             existing = await participants_db.find_by_email(conn, kind, registration.email)
         if existing is None:

@@ -651,7 +651,7 @@ def validate_body(payload: object, fields: Mapping[str, _Field]) -> dict[str, ob
     """Another endpoint's small JSON body, by the rules and with the messages of registrations
     (a wrong type is "Must be text.", not "This field is required."); fields from
     :func:`text_field`, :func:`choice_field`, :func:`secret_field`."""
-    ctx = _Context(date.today())
+    ctx = _Context(reference.today())
     cleaned = _object(fields)(payload, "", ctx)
     if ctx.errors:
         raise ValidationFailed(ctx.errors)
@@ -717,7 +717,7 @@ def validate_update(
 
 def validate_email(value: object, path: str = "email") -> str:
     """One address on its own (the "get a new link" form), normalised as a registration's is."""
-    ctx = _Context(today=date.today())
+    ctx = _Context(today=reference.today())
     checked = _email(value, path, ctx)
     if ctx.errors:
         raise ValidationFailed(ctx.errors)

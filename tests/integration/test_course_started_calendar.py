@@ -6,13 +6,15 @@ Thuringia's in the hours around midnight: a course the email called started was 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import asyncpg
 import pytest
 
 from lotse.matcher import pools
 from lotse.shared import matches_db, reference
+from tests.conftest import IntakeClient
+from tests.integration.intake_fixtures import provider_payload
 from tests.integration.notifier_fixtures import add_course, add_participant
 
 # Two zones far from Thuringia's: at any moment one of them has another date (UTC-12, UTC+14).
@@ -48,3 +50,16 @@ async def test_the_matchers_pools_offer_a_course_up_to_its_start_day_in_thuringi
         offered = {c.id for c in (await pools.load_pools(conn)).courses}
     assert starting_today in offered
     assert yesterday not in offered
+
+
+async def test_a_start_date_is_checked_against_thuringias_date_not_the_servers(
+    intake_client: IntakeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The forms and the API refuse a start in the past by the same calendar that then calls the
+    # course started: a server whose own date is still yesterday must not take Thuringia's yesterday.
+    server_today = date.today()
+    monkeypatch.setattr(reference, "today", lambda: server_today + timedelta(days=1))
+    course = {**provider_payload()["courses"][0], "starts_on": server_today.isoformat()}
+    response = await intake_client.post("/api/v1/language-providers", json=provider_payload(courses=[course]))
+    assert response.status == 422, await response.text()
+    assert set((await response.json())["error"]["fields"]) == {"courses[0].starts_on"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from aiohttp import web
 
 from lotse.intake import registrations
@@ -12,6 +10,7 @@ from lotse.intake.i18n import DOMAIN, PACKAGE, request_locale, translate_field_e
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_registration
+from lotse.shared import reference
 from lotse.shared.i18n import language_tag, translations
 
 # The forms' heading above the same field messages, so it is translated wherever they are.
@@ -60,7 +59,7 @@ async def register(request: web.Request) -> web.Response:
                      "Too many registration attempts from this address. Please try again later.")
     payload = await read_json_object(request)
     try:
-        registration = validate_registration(kind, payload, today=date.today())
+        registration = validate_registration(kind, payload, today=reference.today())
     except ValidationFailed as failed:
         raise invalid_fields(request, failed, payload.get("preferred_locale")) from None
     # Only an accepted registration counts: it is what stores data and sends an email. A rejected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
@@ -22,7 +22,7 @@ from lotse.intake.validation import N_, ValidationFailed, validate_email, valida
 from lotse.intake.web import expired_links, forms, labels, manage_matches, manage_offers, messages, vocabulary
 from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import gettext_for, render
-from lotse.shared import matches_db, tokens
+from lotse.shared import matches_db, reference, tokens
 
 # At the manage page's "new e-mail address" field; TOO_MANY is the /new-link page's words.
 SAME_ADDRESS: Final = N_("This is already your e-mail address.")
@@ -119,7 +119,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "match_alert": match_alert,
-        "notice": notice, "today": date.today().isoformat(), "consents": consents,
+        "notice": notice, "today": reference.today().isoformat(), "consents": consents,
         "course_started": matches_db.course_started,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
@@ -189,7 +189,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                 payload = {k: v for k, v in forms.to_payload(row["kind"], form).items()
                            if k not in self_service.NOT_EDITABLE_HERE}
                 try:
-                    cleaned = validate_update(row["kind"], payload, today=date.today(),
+                    cleaned = validate_update(row["kind"], payload, today=reference.today(),
                                               cleared=_emptied(row["kind"], form))
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)

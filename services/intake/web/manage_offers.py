@@ -21,6 +21,7 @@ from babel.dates import format_date
 from lotse.intake import offers
 from lotse.intake.validation import N_, ValidationFailed, validate_update
 from lotse.intake.web import forms, labels, messages
+from lotse.shared import reference
 
 ACTIONS: Final = ("offer_save", "offer_close", "offer_reopen", "offer_add")
 TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
@@ -120,7 +121,7 @@ def to_add(kind: str, form: Any, gettext: Callable[[str], str]) -> tuple[list[An
     group = offers.OF_KIND[kind].group
     payload = {group: forms.to_payload(kind, form)[group]}
     try:
-        cleaned = validate_update(kind, payload, today=date.today())
+        cleaned = validate_update(kind, payload, today=reference.today())
     except ValidationFailed as failed:
         return [], messages.form_errors(form, failed, gettext, payload)  # the page makes paths field ids
     return list(cleaned[group]), {}  # type: ignore[call-overload]
@@ -142,7 +143,7 @@ async def _save(
     if stored is None:
         raise offers.NotFound(str(offer_id))
     row: dict[str, object] = {name: stored[name] for name in _COLUMNS[spec.group]}
-    today = date.today()
+    today = reference.today()
     if "starts_on" in row:
         typed = str(form.get(f"starts_on-{offer_id}", "")).strip()
         if typed == stored["starts_on"].isoformat():
@@ -210,7 +211,7 @@ async def _reopen(
     row: dict[str, object] = {name: stored[name] for name in _COLUMNS[spec.group] if stored[name] is not None}
     row["starts_on"] = str(form.get(f"starts_on-{offer_id}", "")).strip()
     try:
-        cleaned = validate_update(kind, {spec.group: [row]}, today=date.today())
+        cleaned = validate_update(kind, {spec.group: [row]}, today=reference.today())
     except ValidationFailed as failed:
         return _field_errors(failed, spec, offer_id, gettext)
     await offers.reopen(conn, kind, owner_id, offer_id, cleaned[spec.group][0]["starts_on"])  # type: ignore[index]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Final
 
 from aiohttp import web
@@ -14,6 +13,7 @@ from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_
 from lotse.intake.validation import ValidationFailed, validate_registration
 from lotse.intake.web import forms, labels, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
+from lotse.shared import reference
 
 # URL segment → participant kind
 KINDS: Final = {
@@ -55,7 +55,7 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
             "labels": names,
             "rows": rows,
             "vocab": vocabulary.for_locale(request_locale(request)),
-            "today": date.today().isoformat(),
+            "today": reference.today().isoformat(),
         },
         status=status,
     )
@@ -104,7 +104,7 @@ async def submit(request: web.Request) -> web.Response:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)
     try:
-        registration = validate_registration(kind, payload, today=date.today())
+        registration = validate_registration(kind, payload, today=reference.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
         errors = messages.form_errors(form, failed, gettext, payload)
