@@ -85,22 +85,31 @@ def _text(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
+def _count(page: str) -> str:
+    """The queue's count line, "40 newcomers waiting · 41 suggestions · Showing 1–30 of 40"."""
+    found = re.search(r'<p class="count">(.*?)</p>', page, re.S)
+    assert found, "no count line"
+    return _text(found[1]).strip()
+
+
 async def test_the_queue_says_how_many_wait_and_pages_through_all_of_them(
     intake_client: IntakeClient, queue: Queue
 ) -> None:
     await login(intake_client)
     first = await (await intake_client.get("/dashboard")).text()
-    assert "30 von 40 Neuankommenden warten · 41 Vorschläge" in _text(first)
+    # All who wait, on every page, and which of them this page shows: not "30 of 40 waiting", which
+    # read as if the other 10 did not (review 8c, finding 4).
+    assert "40 Neuankommende warten · 41 Vorschläge · Angezeigt: 1–30 von 40" in _count(first)
     assert _sections(first) == [str(n) for n in queue.newcomers[:30]]  # longest waiting first
     assert _next(first) == "/dashboard?page=2"
     second = await (await intake_client.get("/dashboard?page=2&lang=en")).text()
-    assert "10 of 40 newcomers waiting · 41 suggestions" in _text(second)
+    assert "40 newcomers waiting · 41 suggestions · Showing 31–40 of 40" in _count(second)
     assert _sections(second) == [str(n) for n in queue.newcomers[30:]]  # each once, none lost
     assert _next(second) is None and 'rel="prev"' in second
     one = await (await intake_client.get("/dashboard", params={"q": "Neu 001", "lang": "de"})).text()
-    assert "1 von 1 Neuankommenden wartet · 1 Vorschlag" in _text(one)
+    assert _count(one) == "1 neuankommende Person wartet · 1 Vorschlag"  # one page: no range
     one = await (await intake_client.get("/dashboard", params={"q": "Neu 001", "lang": "en"})).text()
-    assert "1 of 1 newcomer waiting · 1 suggestion" in _text(one)
+    assert _count(one) == "1 newcomer waiting · 1 suggestion"
     # Someone far down the queue is found by `at` (a link to them): it opens the page that holds them.
     beyond = await (await intake_client.get("/dashboard", params={"at": str(queue.newcomers[35])})).text()
     assert str(queue.newcomers[35]) in _sections(beyond)
