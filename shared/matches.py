@@ -72,7 +72,8 @@ FLAG_CHECKIN_MESSAGE = "checkin_unsure_or_message"
 #: never started the course or stopped attending it; the match holds a place it does not use.
 FLAG_CHECKIN_DID_NOT_HAPPEN = "checkin_did_not_happen"
 CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_COUNTERPART}
-#: The flags a check-in's answer sets and a later, better answer takes away again.
+#: The flags a check-in's answer sets and a later, better answer takes away again. They replace a
+#: connect flag, which comes back when they go if the two still need it (lifecycle._unflag).
 CHECKIN_OUTCOME_FLAGS = (*CHECKIN_FLAGS.values(), FLAG_CHECKIN_DID_NOT_HAPPEN)
 FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE,
          FLAG_CHECKIN_DID_NOT_HAPPEN)

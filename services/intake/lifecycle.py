@@ -7,6 +7,7 @@ transition a participant's answer causes and writes it with its event in one tra
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, NamedTuple
@@ -85,6 +86,22 @@ async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | No
     return {"title": row["title"], "organisation": row["organisation"], "offer": None}
 
 
+# A course's or position's closed_at and starts_on (a position has none), by match kind, for
+# matches_db.offer_state: the rule the notifier's match_ended email words the freed place by.
+_OFFER_STATE: Final = {
+    "language_course": "SELECT closed_at, starts_on FROM courses WHERE id = $1",
+    "employer": "SELECT closed_at, NULL::date AS starts_on FROM positions WHERE id = $1",
+}
+
+
+async def offer_state(conn: asyncpg.Connection, match: asyncpg.Record) -> str:
+    """What ending `match` leaves of its course's or position's place (matches_db.offer_state):
+    "closed", "started" or "open", as the email after the ending says it; a mentor's is "open"."""
+    sql = _OFFER_STATE.get(match["kind"])
+    row = await conn.fetchrow(sql, match["counterpart_id"]) if sql else None
+    return matches_db.offer_state(row) if row is not None else "open"
+
+
 async def existing_answer(conn: asyncpg.Connection, match_id: uuid.UUID, side: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT answer, reason, responded_at FROM match_responses WHERE match_id = $1 AND side = $2", match_id, side
@@ -133,8 +150,7 @@ async def respond(
         # Both said yes: each is emailed how to get in touch (the event's status tells the notifier).
         # Without both consents to pass addresses on, nobody can, unless the welcome centre connects
         # them: the flag puts that in the coordinators' list and digest, and replaces a reminder flag.
-        owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
-        shared = owner is not None and await both_share_contact(conn, match["newcomer_id"], owner)
+        shared = not await still_to_connect(conn, match)
         changed = await matches_db.transition(
             conn, match_id, matches.ACTIVE, events.MATCH_RESPONDED, event_data={**data, "status": matches.ACTIVE},
             active_at=now, flagged_at=None if shared else now, flag_code=None if shared else matches.FLAG_CONNECT,
@@ -156,9 +172,10 @@ async def check_in(
     The match's flag follows each side's latest answer: "not a good fit" flags it, as does an
     organisation's "did not come about", "never started" or "stopped attending"
     (checkin_answers.flag_code); a later better answer takes the check-in flag away again, unless
-    the other side's latest answer still flags it. "Not sure", and any answer with a message to the
-    centre, flag the match (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the
-    form asks for the message, so a coordinator must be led to it; it stays until one marks it handled.
+    the other side's latest answer still flags it (a connect flag it replaced comes back: _unflag).
+    "Not sure", and any answer with a message to the centre, flag the match
+    (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the form asks for the
+    message, so a coordinator must be led to it; it stays until one marks it handled.
     """
     who = await party(conn, match_id, participant_id)
     if answer not in checkin_answers.for_side(who.match["kind"], who.side):
@@ -177,12 +194,11 @@ async def check_in(
     flags = {side: code for side, latest in (await current_checkins(conn, match_id)).items()
              if (code := checkin_answers.flag_code(side, latest))}
     if flags:
+        # Over a connect flag too: the match may be over, which matters first; it comes back with
+        # the better answer, or when a coordinator marks this one handled (_unflag).
         await flag(conn, match_id, flags.get(who.side) or next(iter(flags.values())))
     else:
-        await conn.execute(
-            f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1 AND flag_code = ANY($2::text[])",
-            match_id, list(matches.CHECKIN_OUTCOME_FLAGS),
-        )
+        await _unflag(conn, match, matches.CHECKIN_OUTCOME_FLAGS)
         if comment or answer == "unsure":
             await conn.execute(
                 """UPDATE matches SET flagged_at = now(), flag_code = $2, flag_reason = NULL
@@ -289,6 +305,35 @@ async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, code: str) -> None
     )
 
 
+async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> bool:
+    """Whether the two sides of `match` can reach each other only if the welcome centre puts them in
+    touch (matches.FLAG_CONNECT): not both let their address be passed on (respond's rule when the
+    match becomes active; a consent given later that makes both share does so, contact_shared), and
+    no coordinator has put them in touch since (mark_connected, audited)."""
+    owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+    if owner is not None and await both_share_contact(conn, match["newcomer_id"], owner):
+        return False
+    return not await conn.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM audit_log
+                          WHERE subject_type = 'match' AND subject_id = $1 AND action = 'match.connected')""",
+        match["id"],
+    )
+
+
+async def _unflag(conn: asyncpg.Connection, match: asyncpg.Record, codes: Sequence[str] | None = None) -> None:
+    """Take the match's flag away (only one of `codes`, if given). An active match whose sides still
+    need putting in touch gets its connect flag back instead, flagged since when it was: a check-in's
+    outcome flag set over it must not lose that to-do when a better answer or a coordinator's
+    "handled" takes it away (review 8c, finding 2; docs/decisions.md)."""
+    only = None if codes is None else list(codes)
+    where = "WHERE id = $1 AND ($2::text[] IS NULL OR flag_code = ANY($2::text[]))"
+    if match["status"] == matches.ACTIVE and await still_to_connect(conn, match):
+        await conn.execute(f"UPDATE matches SET flag_code = $3, flag_reason = NULL {where}",
+                           match["id"], only, matches.FLAG_CONNECT)
+    else:
+        await conn.execute(f"UPDATE matches SET {matches_db.UNFLAG} {where}", match["id"], only)
+
+
 async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID) -> bool:
     """A coordinator has put the two sides of an active match in touch: the connect flag goes
     (audited). False when there was no such flag (already cleared, or replaced by another)."""
@@ -311,7 +356,8 @@ async def mark_handled(
     unanswered lifecycle_jobs flags it once more after FLAG_AFTER_REMINDER; with `resend`, each
     side that has not answered is sent the reminder (the introduction again). False when the
     match has no flag (already handled), no longer asks for one, or has the connect flag: that one
-    goes only when someone put the two in touch (mark_connected), which a note does not say."""
+    goes only when someone put the two in touch (mark_connected), which a note does not say; so an
+    active match whose sides still need it gets it back when another flag is handled (_unflag)."""
     match = await conn.fetchrow(
         """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
            WHERE id = $1 AND flagged_at IS NOT NULL AND status = ANY($2::text[])
@@ -320,12 +366,9 @@ async def mark_handled(
     )
     if match is None:
         return False
-    await conn.execute(
-        f"""UPDATE matches SET {matches_db.UNFLAG},
-                reminded_at = CASE WHEN status = 'introduced' THEN now() ELSE reminded_at END
-            WHERE id = $1""",
-        match_id,
-    )
+    await _unflag(conn, match)
+    if match["status"] == matches.INTRODUCED:
+        await conn.execute("UPDATE matches SET reminded_at = now() WHERE id = $1", match_id)
     resent = match["status"] == matches.INTRODUCED and resend
     if resent:
         await lifecycle_jobs.remind(conn, match)
