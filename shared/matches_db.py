@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
@@ -61,6 +62,17 @@ def course_started(starts_on: date | None) -> bool:
 
 
 STARTED_COURSES: Final = f"SELECT id FROM courses WHERE {course_started_sql()}"
+
+
+def offer_state(offer: Mapping[str, Any]) -> str:
+    """A course's or position's state (its `closed_at` and `starts_on`, None for a position) for
+    what is said of its place once a match for it ends: "closed" (by its owner), "started" (a
+    course whose start day is past: offered to nobody new) or "open". One rule for the notifier's
+    emails and intake's check-in and manage pages, so a page never offers "someone else" that the
+    email then says cannot come (review 8c, finding 3)."""
+    if offer["closed_at"] is not None:
+        return "closed"
+    return "started" if course_started(offer["starts_on"]) else "open"
 
 
 def to_json(row: asyncpg.Record) -> dict[str, Any]:

@@ -55,6 +55,9 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
             raise web.HTTPNotFound(text=_invalid_page(request), content_type="text/html") from None
         answer = await lifecycle.existing_answer(conn, match_id, who.side)
         other = await lifecycle.other_side(conn, who)
+        # Whether an organisation's re-match can bring someone else: not to a closed position or
+        # course, nor to a course that has started (the email after the ending says so).
+        offer_state = await lifecycle.offer_state(conn, who.match)
         checkin = await conn.fetchrow(
             """SELECT answer, answered_at FROM checkins WHERE match_id = $1 AND side = $2
                ORDER BY answered_at DESC, id DESC LIMIT 1""",
@@ -66,6 +69,7 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "ended": not matches.TRANSITIONS[who.match["status"]],
         "side": who.side,
         "seeking": lifecycle.seeking(who.side, who.match["kind"]),
+        "offer_state": offer_state,
         # The introduction's question for this side (lifecycle.QUESTIONS), a msgid.
         "question": lifecycle.question(who.side, who.match["kind"]).asked,
         "answer": answer,

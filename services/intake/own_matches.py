@@ -18,7 +18,7 @@ from typing import Final
 import asyncpg
 
 from lotse.intake import checkin_answers, lifecycle, offers
-from lotse.shared import consents, matches
+from lotse.shared import consents, matches, matches_db
 
 SHOWN: Final = (*matches.HOLDS_CAPACITY, matches.DECLINED, matches.COMPLETED, matches.CANCELLED)
 
@@ -30,7 +30,8 @@ _NEWCOMERS_MATCHES: Final = """
            coalesce(mp.name, CASE WHEN cp.id IS NOT NULL THEN c.title END,
                     CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
-           NULL AS offer, c.schedule, c.starts_on, c.format AS course_format, c.district AS course_district
+           NULL AS offer, c.schedule, c.starts_on, c.format AS course_format, c.district AS course_district,
+           NULL::timestamptz AS offer_closed_at, NULL::date AS offer_starts_on
     FROM matches m
     LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id AND mp.status <> 'erased'
     LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
@@ -40,13 +41,16 @@ _NEWCOMERS_MATCHES: Final = """
     WHERE m.newcomer_id = $1 AND m.status = ANY($2::text[])"""
 
 # `mine`: the counterparts the reader stands behind (a mentor themselves; a provider's courses or an
-# employer's positions, where offers.OF_KIND keeps them), each with the offer's title.
-_MENTOR_AS_COUNTERPART: Final = "SELECT id, NULL AS offer FROM participants WHERE id = $1"
+# employer's positions, where offers.OF_KIND keeps them), each with the offer's title, and its
+# closed_at and starts_on for matches_db.offer_state (a position has no start, a mentor neither).
+_MENTOR_AS_COUNTERPART: Final = """SELECT id, NULL AS offer, NULL::timestamptz AS closed_at, NULL::date AS starts_on
+                                   FROM participants WHERE id = $1"""
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
            n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer,
-           NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district
+           NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district,
+           mine.closed_at AS offer_closed_at, mine.starts_on AS offer_starts_on
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
     WHERE m.status = ANY($2::text[])"""
@@ -81,6 +85,9 @@ class OwnMatch:
     # A newcomer's course, as the introduction and "both said yes" emails describe it: what a parent
     # plans childcare around (review 8b, finding 16). Codes; the page words them.
     course: CourseFacts | None = None
+    # The reader's own course or position (matches_db.offer_state): the re-match offer promises
+    # someone else only while it is open, as the email after the ending does (review 8c, finding 3).
+    offer_state: str = "open"
 
     @property
     def current(self) -> bool:
@@ -122,7 +129,9 @@ async def in_states(
         mine, match_kind = _MENTOR_AS_COUNTERPART, "mentor"
     else:
         where = offers.OF_KIND[kind]
-        mine, match_kind = f"SELECT id, title AS offer FROM {where.table} WHERE {where.owner} = $1", where.match_kind
+        starts_on = "starts_on" if where.table == "courses" else "NULL::date"
+        mine, match_kind = (f"SELECT id, title AS offer, closed_at, {starts_on} AS starts_on FROM {where.table}"
+                            f" WHERE {where.owner} = $1", where.match_kind)
     sql = _COUNTERPART_SQL.format(mine=mine)
     return list(await conn.fetch(sql, participant["id"], list(statuses), match_kind))
 
@@ -142,6 +151,8 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
             contact_email=await _contact(conn, participant, row),
             checkin_open=_checkin_open(row, checked_in), course=_course(row),
             checkin=latest["answer"] if latest else None, checkin_at=latest["answered_at"] if latest else None,
+            offer_state=matches_db.offer_state({"closed_at": row["offer_closed_at"],
+                                                "starts_on": row["offer_starts_on"]}),
         ))
     return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
 

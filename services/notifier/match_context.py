@@ -75,14 +75,6 @@ def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
     return frozenset(left_out)
 
 
-def offer_state(other: Mapping[str, Any]) -> str:
-    """The course's or position's state for what an ending or a decline says of its place:
-    "closed", "started" (a course whose start day is past: offered to nobody new) or "open"."""
-    if other["closed_at"] is not None:
-        return "closed"
-    return "started" if matches_db.course_started(other["starts_on"]) else "open"
-
-
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
     """The factors that contributed most, as codes the templates turn into translated sentences;
     ``exclude``: factors said concretely elsewhere in the email."""
@@ -160,7 +152,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
                            # reminder sent after its start; review 8a, finding 2).
                            | ({"start"} if matches_db.course_started(other["starts_on"]) else frozenset())),
         "facts": facts,
-        "offer_state": offer_state(other),
+        "offer_state": matches_db.offer_state(other),
     }
 
 
