@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Final
 
 from lotse.intake import offers
+from lotse.intake.validation import N_
 from lotse.shared import matches
 from lotse.shared.checkin_choices import ORGANISATIONS, PERSONAL, for_side
 
 # The choices themselves and who gets which are shared with the notifier's check-in email.
-__all__ = ["ALL", "DID_NOT_HAPPEN", "OFFER_TO_END", "ORGANISATIONS", "PERSONAL", "flag_code", "for_participant",
-           "for_side"]
+__all__ = ["ALL", "DID_NOT_HAPPEN", "OFFER_TO_END", "ORGANISATIONS", "PERSONAL", "QUESTIONS", "flag_code",
+           "for_participant", "for_side", "question"]
 
 ALL: Final = (*PERSONAL, *(code for codes in ORGANISATIONS.values() for code in codes))
 #: An organisation's answers by which the match holds a seat or an opening it does not use: the
@@ -26,6 +27,21 @@ DID_NOT_HAPPEN: Final = frozenset({"not_hired", "not_started", "stopped"})
 #: The latest answers after which ending the match at once is offered (the check-in's re-match),
 #: on the thank-you page, on the check-in page opened again and beside the match on the manage page.
 OFFER_TO_END: Final = frozenset({"bad", *DID_NOT_HAPPEN})
+
+#: The check-in's question, by the choices it offers, as the notifier's check-in email asks it
+#: (email/_checkin.j2, which tells them apart by the same choices): an employer is asked what
+#: became of it, a course provider whether the person attends; "how is it going so far" fits
+#: only a newcomer's and a mentor's choices (review 8c, finding 9). Msgids.
+QUESTIONS: Final[dict[tuple[str, ...], str]] = {
+    ORGANISATIONS["employer"]: N_("What has become of it?"),
+    ORGANISATIONS["language_course"]: N_("Is this person attending the course?"),
+}
+PERSONAL_QUESTION: Final = N_("How is it going so far?")
+
+
+def question(answers: tuple[str, ...]) -> str:
+    """The check-in form's question (a msgid) for these choices (for_side, for_participant)."""
+    return QUESTIONS.get(answers, PERSONAL_QUESTION)
 
 
 def for_participant(participant_kind: str) -> tuple[str, ...]:

@@ -76,6 +76,8 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "checkin": checkin,
         # The check-in's choices for this side: an organisation's say what became of it.
         "checkin_answers": checkin_answers.for_side(who.match["kind"], who.side),
+        # ... and the question they answer, as the check-in email asks it (a msgid).
+        "checkin_question": checkin_answers.question(checkin_answers.for_side(who.match["kind"], who.side)),
         "offer_to_end": checkin_answers.OFFER_TO_END,
         # In Thuringia's time and the reader's date format, as the manage page gives times.
         "moment": moment_for(request),
@@ -90,10 +92,9 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
     }
 
 
-# A post without an answer: the message, and the question it answers (the error summary's label).
+# A post without an answer: the message (the error summary labels it with the question it answers).
 NO_ANSWER = N_("Please choose: accept or decline.")
 NO_CHECKIN = N_("Please choose one answer.")
-CHECKIN_QUESTION = N_("How is it going so far?")
 
 
 def _reason(form: Any, name: str) -> str | None:
@@ -140,7 +141,8 @@ async def checkin_submit(request: web.Request) -> web.Response:
     answer = str(form.get("answer", ""))
     if answer not in view["checkin_answers"]:
         return render(request, "lifecycle/checkin.html",
-                      {**view, "missing_answer": True, **one_error(request, "answer", NO_CHECKIN, CHECKIN_QUESTION)},
+                      {**view, "missing_answer": True, **one_error(request, "answer", NO_CHECKIN,
+                                                                       view["checkin_question"])},
                       status=422)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:

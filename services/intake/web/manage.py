@@ -15,6 +15,7 @@ from aiohttp import web
 from lotse.intake import audit, email_change, lifecycle, offers, own_matches, participants_db, privacy, self_service
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.checkin_answers import for_participant as checkin_choices
+from lotse.intake.checkin_answers import question as checkin_question
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
@@ -125,6 +126,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
         "checkin_links": _checkin_links(request, matched, participant_id),
         "checkin_answers": checkin_choices(row["kind"]),
+        "checkin_question": checkin_question(checkin_choices(row["kind"])),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
     }, status=status)
 
