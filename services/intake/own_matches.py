@@ -140,7 +140,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
     """The participant's matches they were told about: running ones first, then ended, newest first."""
     rows = await in_states(conn, participant, SHOWN)
     answers = await _answers(conn, [r["id"] for r in rows])
-    checked_in = await _latest_checkins(conn, [r["id"] for r in rows])
+    checked_in = await latest_checkins(conn, [r["id"] for r in rows])
     shown = []
     for row in rows:
         latest = _checkin(row, checked_in)
@@ -170,10 +170,11 @@ async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict
     return {(r["match_id"], r["side"]): r["answer"] for r in rows}
 
 
-async def _latest_checkins(
+async def latest_checkins(
     conn: asyncpg.Connection, match_ids: list[uuid.UUID]
 ) -> dict[tuple[uuid.UUID, str], asyncpg.Record]:
-    """Each side's latest check-in answer of each match, as lifecycle.current_checkins orders them."""
+    """Each side's latest check-in answer of each match, as lifecycle.current_checkins orders them
+    (the manage page; the dashboard labels flags and puts both sides' answers side by side by it)."""
     rows = await conn.fetch(
         """SELECT DISTINCT ON (match_id, side) match_id, side, answer, answered_at FROM checkins
            WHERE match_id = ANY($1::uuid[]) ORDER BY match_id, side, answered_at DESC, id DESC""",

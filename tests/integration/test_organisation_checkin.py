@@ -107,7 +107,7 @@ async def test_an_employer_answers_hired_or_did_not_come_about_and_the_coordinat
     assert "we can end this match now, so the place is free again" in thanks
     assert "Yes, end this match and suggest someone else" in thanks
 
-    label = "Nachfrage: Arbeitgeber oder Kursanbieter meldet, es kam nicht zustande oder wurde abgebrochen"
+    label = "Nachfrage – Arbeitgeber: kam nicht zustande"  # who said what (review 8c, finding 7)
     listed = _text(await (await intake_client.get("/dashboard/matches", params={"flagged": "1", "lang": "de"})).text())
     assert label in listed
     shown = _text(await (await intake_client.get(f"/dashboard/matches/{job}", params={"lang": "de"})).text())

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from lotse.intake import audit
+from lotse.intake import audit, checkin_answers
 from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
@@ -37,6 +37,9 @@ FLAGS: Final = {
     matches.FLAG_CHECKIN_DID_NOT_HAPPEN:
         N_("Check-in: the employer or course provider says it did not come about or has stopped"),
 }
+# An organisation's outcome flag by who said what (review 8c, finding 7): "Course provider: never
+# started", not one label for a job that did not come about and a course nobody turned up to.
+BY_ANSWER: Final = N_("Check-in – %(side)s: %(answer)s")
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}
 # Who made a participant's own entry, where the role's "the participant, on their manage page" is
@@ -47,9 +50,17 @@ ONE_SIDE: Final = N_("the participant (%(side)s), on their manage page")
 _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
-def flag(v: Vocabulary, match: Mapping[str, Any]) -> str:
-    """Why a match is flagged: its flag_code's label, or the words stored as its flag_reason."""
-    label = FLAGS.get(match["flag_code"] or "")
+def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any, str], Mapping[str, Any]]) -> str:
+    """Why a match is flagged: its flag_code's label, or the words stored as its flag_reason.
+
+    `checked_in` is each side's latest check-in by (match id, side) (own_matches.latest_checkins):
+    an organisation's outcome flag names its side and answer from it, as check_in set the flag."""
+    code = match["flag_code"] or ""
+    latest = checked_in.get((match["id"], "counterpart"))
+    if code == matches.FLAG_CHECKIN_DID_NOT_HAPPEN and latest and latest["answer"] in checkin_answers.DID_NOT_HAPPEN:
+        return v._(BY_ANSWER) % {"side": side(v, match["kind"], "counterpart"),
+                                 "answer": v.label("checkin", latest["answer"])}
+    label = FLAGS.get(code)
     return v._(label) if label else match["flag_reason"] or ""
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from lotse.intake import audit, lifecycle, privacy, self_service
+from lotse.intake import audit, lifecycle, own_matches, privacy, self_service
 from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, queue, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
@@ -70,8 +70,10 @@ async def matches_page(request: web.Request) -> web.Response:
                         m.created_at DESC, m.id LIMIT $5 OFFSET $6""",
             *filters, page.size, page.offset,
         )
+        checked_in = await own_matches.latest_checkins(conn, [r["id"] for r in rows])  # flags say who said what
     return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
-                                            "status": status, "kind": kind, "flagged": flagged, "pager": page})
+                                            "status": status, "kind": kind, "flagged": flagged, "pager": page,
+                                            "checked_in": checked_in})
 
 
 NOTE_MAX: Final = 300
@@ -89,12 +91,15 @@ async def match_page(request: web.Request) -> web.Response:
         responses = await conn.fetch("SELECT * FROM match_responses WHERE match_id = $1 ORDER BY responded_at",
                                      match_id)
         checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
+        checked_in = await own_matches.latest_checkins(conn, [match_id])
         # With what the course's or position's owner did since it was suggested: why it was withdrawn.
         trail = [*await audit.entries(conn, subject_id=match_id),
                  *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
+                                          "checked_in": checked_in,
                                           "trail": trail, "connect_flag": matches.FLAG_CONNECT,
+                                          "unanswered_flag": matches.FLAG_UNANSWERED,
                                           "reasons": queue.REJECT_LABELS})
 
 
@@ -215,8 +220,10 @@ async def participant_page(request: web.Request) -> web.Response:
                    WHERE participant_id = $1 AND comment IS NOT NULL ORDER BY answered_at DESC""", participant_id),
             "audit": await audit.about_participant(conn, participant_id),
         }
+        checked_in = await own_matches.latest_checkins(conn, [m["id"] for m in history["matches"]])
     v = for_locale(locale_of(request))
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
+                                                "checked_in": checked_in,
                                                 "taken": sides.taken(history["matches"]),
                                                 "blocks": offer_blocks.blocks(v, history["offers"],
                                                                               history["matches"]),
