@@ -134,3 +134,17 @@ def test_days_are_counted_when_the_sentence_is_shown_not_when_the_matcher_wrote_
     # A decided suggestion keeps what it was decided on.
     assert explain(de, waiting, {**open_one, "status": "approved"}, today=date(2026, 12, 4))[0] == (
         "Wartet seit 0 Tagen.")
+
+
+def test_a_courses_start_is_said_from_its_row_when_its_provider_moved_it() -> None:
+    """Review 8c, finding 1: the sentence keeps the start it was written with (3 January); the
+    course row says 27 November now. The row's date is told, open or decided; the sentence's only
+    when the row is gone. A start moved into the past reads as started."""
+    de = for_locale("de")
+    start = {"factor": "start", "contribution": 0.1, "detail": "Starts in 40 days (2027-01-03)."}
+    moved = {"course_starts_on": date(2026, 11, 27), "status": "suggested"}
+    assert explain(de, start, moved, today=TODAY)[0] == "Beginnt in 4 Tagen (27.11.2026)."
+    assert explain(de, start, {**moved, "status": "active"}, today=TODAY)[0] == "Beginnt in 4 Tagen (27.11.2026)."
+    assert explain(de, start, {**moved, "course_starts_on": date(2026, 11, 21)}, today=TODAY)[0] == (
+        "Hat vor 2 Tagen begonnen (21.11.2026).")
+    assert explain(de, start, {"course_starts_on": None}, today=TODAY)[0] == "Beginnt in 41 Tagen (03.01.2027)."

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any, Final
 
@@ -21,7 +21,7 @@ from babel import Locale
 
 from lotse.intake.dashboard.vocabulary import ZONE, Vocabulary
 from lotse.intake.validation import N_
-from lotse.shared import matches
+from lotse.shared import matches, reference
 
 Render = Callable[[Vocabulary, "re.Match[str]"], str]
 
@@ -79,30 +79,37 @@ def _german(v: Vocabulary, m: re.Match[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class Shown:
     """When a sentence is shown: `today` on Thuringia's calendar, and the days an open suggestion
-    has waited since the matcher wrote it (0 for a decided one: its sentence tells how it was)."""
+    has waited since the matcher wrote it (0 for a decided one: its sentence tells how it was).
+    `starts_on`: the course's start as its row says now (sides.COLUMNS' course_starts_on), None
+    when the match has no course row (gone, or not a course)."""
 
     today: date
     days_since: int = 0
+    starts_on: date | None = None
 
 
 def shown(match: Mapping[str, Any] | None, today: date | None = None) -> Shown:
     """Shown for a suggestion's explanation: counted on from its `created_at` while it is open."""
-    today = today or datetime.now(ZONE).date()
+    today = today or reference.today()
+    starts_on = (match or {}).get("course_starts_on")
     created = (match or {}).get("created_at")
     if created is None or (match or {}).get("status", matches.SUGGESTED) != matches.SUGGESTED:
-        return Shown(today)
-    return Shown(today, max(0, (today - created.astimezone(ZONE).date()).days))
+        return Shown(today, starts_on=starts_on)
+    return Shown(today, max(0, (today - created.astimezone(ZONE).date()).days), starts_on)
 
 
 def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
     # From the date, not the stored days: "starts in 21 days" was true on the day of the suggestion.
-    starts_on = date.fromisoformat(m[2])
+    # And from the course's row, not the sentence's date, which its provider may have moved since
+    # (review 8c, finding 1); the sentence's date only when the row is gone.
+    starts_on = when.starts_on or date.fromisoformat(m[2])
     days, values = (starts_on - when.today).days, {"date": v.date(starts_on)}
     if days > 0:
         return v.ngettext("Starts in %(days)s day (%(date)s).", "Starts in %(days)s days (%(date)s).", days) % {
             **values, "days": v.num(days)}
     if days == 0:
         return v._("Starts today (%(date)s).") % values
+    # Past its start day on Thuringia's calendar: started, as matches_db.course_started rules.
     return v.ngettext("Started %(days)s day ago (%(date)s).", "Started %(days)s days ago (%(date)s).", -days) % {
         **values, "days": v.num(-days)}
 
@@ -197,8 +204,9 @@ DATED: Final[Mapping[str, tuple[re.Pattern[str], Callable[[Vocabulary, re.Match[
 def explain(v: Vocabulary, entry: Mapping[str, Any], match: Mapping[str, Any] | None = None,
             *, today: date | None = None) -> tuple[str, str | None]:
     """(sentence, language of the sentence if it is not the page's) for one explanation entry of
-    `match`. A course's start is counted from `today` (Thuringia's, unless given); the newcomer's
-    waiting time, while the suggestion is open, on from its created_at."""
+    `match`. A course's start (its row's `course_starts_on`, else the sentence's date) is counted
+    from `today` (Thuringia's, unless given); the newcomer's waiting time, while the suggestion is
+    open, on from its created_at."""
     detail = str(entry.get("detail") or "")
     dated = DATED.get(str(entry.get("factor")))
     found = dated[0].fullmatch(detail) if dated else None

@@ -19,11 +19,14 @@ FROM: Final = """matches m JOIN participants n ON n.id = m.newcomer_id
     LEFT JOIN positions s ON m.kind = 'employer' AND s.id = m.counterpart_id
     LEFT JOIN participants o ON o.id = CASE WHEN m.kind = 'mentor' THEN m.counterpart_id
                                             ELSE coalesce(c.provider_id, s.employer_id) END"""
+# course_starts_on: the course's start as its row says now, which explain tells a 'start' factor
+# from (the matcher's sentence keeps the date it was written with; the provider may move it).
 COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.status AS newcomer_status,
     n.district AS newcomer_district, n.preferred_locale AS newcomer_locale, o.preferred_locale AS other_locale,
     o.id AS other_id, o.kind AS other_kind, o.status AS other_status,
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
     coalesce(c.title, s.title) AS offer_title, coalesce(c.closed_at, s.closed_at) AS offer_closed_at,
+    c.starts_on AS course_starts_on,
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
