@@ -6,7 +6,8 @@ Every change writes `participant.updated` for the owner in the same transaction;
 re-reads the owner's courses or positions (new room, a closed one). Closing keeps the row: matches
 point at it and running ones (approved, introduced, active) continue; only open suggestions are
 withdrawn, here and at once, so no coordinator can approve one after the close. Changed details
-likewise withdraw the open suggestions they no longer fit, and running matches continue.
+likewise withdraw the open suggestions they no longer fit, and running matches continue; the open
+suggestions they still fit are withdrawn too, for the matcher to suggest with a fresh score.
 Closing, reopening and changing one are in the audit log, with the owner as the actor, so the
 coordinator who sees a suggestion withdrawn reads what its owner did and when.
 """
@@ -46,6 +47,10 @@ OF_KIND: Final = {
 WITHDRAWN_REASON: Final = "counterpart_unavailable"
 # Closed by its owner: the coordinator who sees a suggestion vanish reads who closed what.
 CLOSED_REASON: Final = {"language_provider": "course_closed", "employer": "position_closed"}
+# A new start or details of an offer a suggestion still fits: its score and explanation were made
+# with the old ones ("starts in 40 days" of a course now three days away), so it is withdrawn and
+# the matcher, on the owner's participant.updated, suggests the pair anew (review 8c, finding 1).
+CHANGED_REASON: Final = "offer_changed"
 # What an owner may change besides places and a course's start; the level is what a course is,
 # so a different level is a new course.
 DETAILS: Final = {"courses": ("schedule", "format", "district", "childcare"),
@@ -122,7 +127,8 @@ async def change(
     conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, offer_id: uuid.UUID, cleaned: Mapping[str, Any]
 ) -> None:
     """New places, a course's start date and details (DETAILS), validated; places never below those
-    taken. Open suggestions the changed one no longer fits are withdrawn. Call inside a transaction."""
+    taken. Open suggestions the changed one no longer fits are withdrawn; after a new start or
+    details, those it still fits too (CHANGED_REASON), to be scored anew. Call inside a transaction."""
     offers = OF_KIND[kind]
     taken = await _lock(conn, offers, owner_id, offer_id)
     places = int(cleaned[offers.places])
@@ -143,6 +149,9 @@ async def change(
         await _withdraw_open(conn, offer_id)
     else:
         await offer_fit.withdraw_unfit(conn, owner_id, offer_id=offer_id, reason=WITHDRAWN_REASON)
+        # Those that still fit, to be scored anew; places alone change no score, so they stay.
+        if set(changed) - {offers.places}:
+            await _withdraw_open(conn, offer_id, CHANGED_REASON)
     await _changed(conn, kind, owner_id)
 
 

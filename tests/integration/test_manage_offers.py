@@ -342,7 +342,8 @@ async def test_a_new_schedule_withdraws_the_suggestions_it_no_longer_fits(
     status_of = {r["id"]: (r["status"], r["reason"]) for r in await pool.fetch(
         "SELECT id, status, reason FROM matches WHERE counterpart_id = $1", course)}
     assert status_of[suggested[evenings_only]] == ("withdrawn", "counterpart_unavailable")
-    assert status_of[suggested[any_time]] == ("suggested", None)
+    # Still fits, but scored on evenings: withdrawn for the matcher to suggest anew (review 8c, finding 1).
+    assert status_of[suggested[any_time]] == ("withdrawn", "offer_changed")
     assert status_of[running] == ("active", None)  # running matches continue
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'match.withdrawn' "
                                "AND payload->>'match_id' = $1", str(suggested[evenings_only])) == 1
@@ -351,6 +352,10 @@ async def test_a_new_schedule_withdraws_the_suggestions_it_no_longer_fits(
     await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=provider, kind="language_provider")
     assert await pool.fetchval("SELECT count(*) FROM matches WHERE counterpart_id = $1 AND newcomer_id = $2 "
                                "AND status = 'suggested'", course, evenings_only) == 0
+    # The newcomer it still fits has it suggested again, scored as the course is now.
+    assert "weekend" in await pool.fetchval(
+        "SELECT explanation::text FROM matches WHERE counterpart_id = $1 AND newcomer_id = $2 AND status = 'suggested'",
+        course, any_time)
 
 
 async def test_a_bad_course_detail_is_refused_at_its_field_naming_the_course(
@@ -408,7 +413,9 @@ async def test_an_employer_changes_a_positions_title_field_and_german_level(
     # B1 German no longer reaches B2 (this employer offers no German course during work); B2 still does.
     assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting["B1"])) == {
         "status": "withdrawn", "reason": "counterpart_unavailable"}
-    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", waiting["B2"]) == "suggested"
+    # B2 still fits, but was scored on the old ones: withdrawn for the matcher to suggest anew.
+    assert dict(await pool.fetchrow("SELECT status, reason FROM matches WHERE id = $1", waiting["B2"])) == {
+        "status": "withdrawn", "reason": "offer_changed"}
     assert await _updated_events(pool, employer) == 1
 
 

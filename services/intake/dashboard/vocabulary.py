@@ -71,6 +71,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "course_started": N_("The course has started"),
         "position_closed": N_("The employer closed the position"),
         "rescored": N_("The newcomer's profile changed; suggestions were made anew"),
+        "offer_changed": N_("The course or position changed; suggestions were made anew"),
         "participant_erased": N_("A participant's data was erased"),
         "stale": N_("Withdrawn when another suggestion was approved"),
     },
