@@ -308,14 +308,20 @@ async def flag(conn: asyncpg.Connection, match_id: uuid.UUID, code: str) -> None
 async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> bool:
     """Whether the two sides of `match` can reach each other only if the welcome centre puts them in
     touch (matches.FLAG_CONNECT): not both let their address be passed on (respond's rule when the
-    match becomes active; a consent given later that makes both share does so, contact_shared), and
-    no coordinator has put them in touch since (mark_connected, audited)."""
+    match becomes active), nor did both when it became active (the "both said yes" emails passed
+    the addresses on; a consent withdrawn since does not take them back), and nobody has put them
+    in touch since: a coordinator (mark_connected) or a consent that made both share
+    (contact_shared), each audited."""
     owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
-    if owner is not None and await both_share_contact(conn, match["newcomer_id"], owner):
-        return False
+    if owner is not None:
+        if await both_share_contact(conn, match["newcomer_id"], owner):
+            return False
+        became_active = await conn.fetchval("SELECT active_at FROM matches WHERE id = $1", match["id"])
+        if became_active is not None and await both_share_contact(conn, match["newcomer_id"], owner, at=became_active):
+            return False
     return not await conn.fetchval(
-        """SELECT EXISTS (SELECT 1 FROM audit_log
-                          WHERE subject_type = 'match' AND subject_id = $1 AND action = 'match.connected')""",
+        """SELECT EXISTS (SELECT 1 FROM audit_log WHERE subject_type = 'match' AND subject_id = $1
+                          AND action IN ('match.connected', 'match.contact_shared'))""",
         match["id"],
     )
 

@@ -73,3 +73,18 @@ async def test_no_connect_flag_once_they_are_in_touch(intake_client: IntakeClien
     await _check_in(pool, shared, sharing, "not_hired")
     await _check_in(pool, shared, sharing, "talking")
     assert await pool.fetchval(FLAG, shared) is None
+
+
+async def test_no_connect_flag_when_the_addresses_were_passed_on_before_a_consent_was_withdrawn(
+    pool: asyncpg.Pool,
+) -> None:
+    """Both shared when the match became active: the "both said yes" emails passed the addresses on.
+    The employer withdrawing its consent afterwards takes nothing back, so nobody is to connect them."""
+    employer, (match_id, _) = await _sonnenschein(pool, share_contact=True)
+    await pool.execute("UPDATE matches SET flagged_at = NULL, flag_code = NULL, active_at = now() WHERE id = $1",
+                       match_id)
+    await pool.execute("INSERT INTO consents (participant_id, purpose, given, text_version) "
+                       "VALUES ($1, 'share_contact', false, 'v1')", employer.id)
+    await _check_in(pool, match_id, employer, "not_hired")
+    await _check_in(pool, match_id, employer, "talking")
+    assert await pool.fetchval(FLAG, match_id) is None
