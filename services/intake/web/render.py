@@ -41,6 +41,9 @@ def render(
     page = environment(PACKAGE, DOMAIN, locale).get_template(template)
     full = {
         "request_path": request.path,
+        # The page's query but its language, which the header's switcher (a GET form) sends along, so
+        # the page comes back as it was (the respond page's ?answer=, review 8c, finding 5).
+        "kept_query": [(name, value) for name, value in request.query.items() if name != "lang"],
         # Appended to the page's own form actions and links ("?lang=vi" or ""), see keep_chosen_language.
         "lang_query": keep_chosen_language(request, ""),
         "person_lang_query": person_lang_query(request),
