@@ -1,5 +1,6 @@
 """The respond page opened from the introduction email's Yes or No (review 8c): switching the
-language keeps the answer (finding 5)."""
+language keeps the answer (finding 5), and on a phone the one button is on the first screen
+(finding 6)."""
 
 from __future__ import annotations
 
@@ -65,3 +66,22 @@ async def test_switching_the_language_keeps_the_answer_to_confirm(
     finally:
         await context.close()
 
+
+@pytest.mark.parametrize("locale", ["vi", "uk"])
+@pytest.mark.parametrize("answer", ["decline", "accept"])
+async def test_on_a_phone_the_button_that_sends_the_answer_is_on_the_first_screen(
+    browser: Browser, base_url: str, pool: asyncpg.Pool, locale: str, answer: str
+) -> None:
+    context = await browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    try:
+        await page.goto(await _course_answer_link(page, base_url, pool, locale, answer))
+        assert await page.get_attribute("html", "lang") == locale
+        await screenshot(page, f"respond-phone-{answer}-{locale}")
+        box = await page.locator("main form button[type=submit]").bounding_box()
+        assert box is not None
+        assert box["y"] + box["height"] <= 844, f"the button ends at {box['y'] + box['height']} px"
+        # The match is still named: below the heading, in normal text.
+        assert "Deutsch B1 Abendkurs" in await page.inner_text("main .notice", timeout=2000)
+    finally:
+        await context.close()
