@@ -73,17 +73,21 @@ async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | No
     """What the page shows about the other side: a name or a course/position title, never contact data.
 
     `title` is None once the other person has erased their data (the page then says so), and
-    `offer` is the reader's own course or position, for the side that offers one."""
+    `offer` is the reader's own course or position, for the side that offers one. `title_locale` is
+    the newcomer's language when `title` is their name: the page spells a Cyrillic name in Latin
+    letters by it, as the emails do (name_search.with_latin)."""
     kind = who.match["kind"]
     if who.side == "counterpart":
-        name = await conn.fetchval("SELECT name FROM participants WHERE id = $1 AND status <> 'erased'",
-                                   who.match["newcomer_id"])
+        newcomer = await conn.fetchrow(
+            "SELECT name, preferred_locale FROM participants WHERE id = $1 AND status <> 'erased'",
+            who.match["newcomer_id"])
         offer = await conn.fetchval(_OFFER[kind], who.match["counterpart_id"]) if kind in _OFFER else None
-        return {"title": name, "organisation": None, "offer": offer}
+        return {"title": newcomer["name"] if newcomer else None, "organisation": None, "offer": offer,
+                "title_locale": newcomer["preferred_locale"] if newcomer else None}
     row = await conn.fetchrow(_OTHER_SIDE[kind], who.match["counterpart_id"])
     if row is None:
-        return {"title": None, "organisation": None, "offer": None}
-    return {"title": row["title"], "organisation": row["organisation"], "offer": None}
+        return {"title": None, "organisation": None, "offer": None, "title_locale": None}
+    return {"title": row["title"], "organisation": row["organisation"], "offer": None, "title_locale": None}
 
 
 # A course's or position's closed_at and starts_on (a position has none), by match kind, for

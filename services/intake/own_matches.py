@@ -48,7 +48,8 @@ _MENTOR_AS_COUNTERPART: Final = """SELECT id, NULL AS offer, NULL::timestamptz A
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
-           n.id AS owner, n.email AS owner_email, n.name AS title, NULL AS organisation, mine.offer,
+           n.id AS owner, n.email AS owner_email, n.name AS title, n.preferred_locale AS title_locale,
+           NULL AS organisation, mine.offer,
            NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district,
            mine.closed_at AS offer_closed_at, mine.starts_on AS offer_starts_on
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
@@ -88,6 +89,9 @@ class OwnMatch:
     # The reader's own course or position (matches_db.offer_state): the re-match offer promises
     # someone else only while it is open, as the email after the ending does (review 8c, finding 3).
     offer_state: str = "open"
+    # The newcomer's language when `title` is their name (the reader is their mentor, provider or
+    # employer): a Cyrillic name's Latin spelling follows it (name_search.latin), as in the emails.
+    title_locale: str | None = None
 
     @property
     def current(self) -> bool:
@@ -147,6 +151,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
         shown.append(OwnMatch(
             id=row["id"], kind=row["kind"], side=row["side"], status=row["status"],
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
+            title_locale=row.get("title_locale"),
             offer=row["offer"], answer=answers.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
             checkin_open=_checkin_open(row, checked_in), course=_course(row),

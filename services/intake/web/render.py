@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from lotse.intake.i18n import (
 )
 from lotse.intake.typedefs import settings_key
 from lotse.shared.i18n import environment, translations
+from lotse.shared.name_search import with_latin
 from lotse.shared.reference import locales
 
 ONE_YEAR_S = 365 * 24 * 3600
@@ -50,6 +52,9 @@ def render(
         "locale_names": locales(),
         "text_direction": "ltr",
         "centre_contact": request.app[settings_key].centre_contact,
+        # A Cyrillic name with its passport spelling to a reader of Latin letters, as the emails and
+        # the dashboard write it ("Оксана Мельник (Oksana Melnyk)"); as it is to anyone else.
+        "latin_name": partial(with_latin, reader=locale),
         **(context or {}),
     }
     html = page.render(full)
