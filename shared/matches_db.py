@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 import asyncpg
@@ -49,30 +49,56 @@ class CourseStarted(Conflict):
     by lifecycle_jobs; one still open until its next pass cannot be approved meanwhile)."""
 
 
-def course_started_sql(starts_on: str = "starts_on") -> str:
-    """The SQL condition of course_started on the column ``starts_on``: one rule, one calendar for
-    the matcher's pools, lifecycle_jobs' withdrawals, approvals, the dashboard, stats and emails."""
-    return f"{starts_on} < {TODAY_SQL}"
+def course_started_sql(starts_on: str = "starts_on", late_entry_weeks: str | None = None) -> str:
+    """The SQL condition of course_started on the columns ``starts_on`` and ``late_entry_weeks``
+    (by default the one of the same table alias, `c.starts_on` → `c.late_entry_weeks`): one rule,
+    one calendar for the matcher's pools, lifecycle_jobs' withdrawals, approvals, the dashboard,
+    stats and emails."""
+    if late_entry_weeks is None:
+        alias, dot, _ = starts_on.rpartition(".")
+        late_entry_weeks = f"{alias}{dot}late_entry_weeks"
+    # date + integer is a date; no late entry (NULL) leaves the start day as the last day of entry.
+    return f"({starts_on} + 7 * coalesce({late_entry_weeks}, 0)) < {TODAY_SQL}"
 
 
-def course_started(starts_on: date | None) -> bool:
-    """A course has started once its start day is past on Thuringia's calendar: nobody new is sent
-    to it. A course that starts today is still offered."""
+def entry_until(starts_on: date, late_entry_weeks: int | None) -> date:
+    """The last day a newcomer can still join a course: its start day, or with late entry the day
+    `late_entry_weeks` weeks after it."""
+    return starts_on + timedelta(weeks=late_entry_weeks or 0)
+
+
+def course_begun(starts_on: date | None) -> bool:
+    """The course's start day is past on Thuringia's calendar, late entry or not: what is said of
+    its start ("starts soon" is not), not whether anyone new may join (course_started)."""
     return starts_on is not None and starts_on < today()
+
+
+def late_entry_open(starts_on: date | None, late_entry_weeks: int | None) -> bool:
+    """Begun, but newcomers can still join (late entry): the case the pages and emails tell."""
+    return course_begun(starts_on) and not course_started(starts_on, late_entry_weeks)
+
+
+def course_started(starts_on: date | None, late_entry_weeks: int | None = None) -> bool:
+    """A course counts as started, for matching, once it is no longer open for entry: its start
+    day is past on Thuringia's calendar and so is its late-entry deadline, if it has one
+    (entry_until). Nobody new is sent to it then. A course that starts today is still offered, as
+    is one on the last day of its late entry."""
+    return starts_on is not None and entry_until(starts_on, late_entry_weeks) < today()
 
 
 STARTED_COURSES: Final = f"SELECT id FROM courses WHERE {course_started_sql()}"
 
 
 def offer_state(offer: Mapping[str, Any]) -> str:
-    """A course's or position's state (its `closed_at` and `starts_on`, None for a position) for
-    what is said of its place once a match for it ends: "closed" (by its owner), "started" (a
-    course whose start day is past: offered to nobody new) or "open". One rule for the notifier's
-    emails and intake's check-in and manage pages, so a page never offers "someone else" that the
-    email then says cannot come (review 8c, finding 3)."""
+    """A course's or position's state (its `closed_at` and `starts_on`, None for a position, and a
+    course's `late_entry_weeks` if read) for what is said of its place once a match for it ends:
+    "closed" (by its owner), "started" (a course no longer open for entry, course_started: offered
+    to nobody new) or "open". One rule for the notifier's emails and intake's check-in and manage
+    pages, so a page never offers "someone else" that the email then says cannot come (review 8c,
+    finding 3)."""
     if offer["closed_at"] is not None:
         return "closed"
-    return "started" if course_started(offer["starts_on"]) else "open"
+    return "started" if course_started(offer["starts_on"], offer.get("late_entry_weeks")) else "open"
 
 
 def to_json(row: asyncpg.Record) -> dict[str, Any]:

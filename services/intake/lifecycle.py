@@ -90,11 +90,11 @@ async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | No
     return {"title": row["title"], "organisation": row["organisation"], "offer": None, "title_locale": None}
 
 
-# A course's or position's closed_at and starts_on (a position has none), by match kind, for
-# matches_db.offer_state: the rule the notifier's match_ended email words the freed place by.
+# A course's or position's closed_at, starts_on and late_entry_weeks (a position has neither), by
+# match kind, for matches_db.offer_state: the rule the notifier's match_ended email words the freed place by.
 _OFFER_STATE: Final = {
-    "language_course": "SELECT closed_at, starts_on FROM courses WHERE id = $1",
-    "employer": "SELECT closed_at, NULL::date AS starts_on FROM positions WHERE id = $1",
+    "language_course": "SELECT closed_at, starts_on, late_entry_weeks FROM courses WHERE id = $1",
+    "employer": "SELECT closed_at, NULL::date AS starts_on, NULL::int AS late_entry_weeks FROM positions WHERE id = $1",
 }
 
 

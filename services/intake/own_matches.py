@@ -31,7 +31,7 @@ _NEWCOMERS_MATCHES: Final = """
                     CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
            NULL AS offer, c.schedule, c.starts_on, c.format AS course_format, c.district AS course_district,
-           NULL::timestamptz AS offer_closed_at, NULL::date AS offer_starts_on
+           NULL::timestamptz AS offer_closed_at, NULL::date AS offer_starts_on, NULL::int AS offer_late_entry_weeks
     FROM matches m
     LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id AND mp.status <> 'erased'
     LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
@@ -42,8 +42,10 @@ _NEWCOMERS_MATCHES: Final = """
 
 # `mine`: the counterparts the reader stands behind (a mentor themselves; a provider's courses or an
 # employer's positions, where offers.OF_KIND keeps them), each with the offer's title, and its
-# closed_at and starts_on for matches_db.offer_state (a position has no start, a mentor neither).
-_MENTOR_AS_COUNTERPART: Final = """SELECT id, NULL AS offer, NULL::timestamptz AS closed_at, NULL::date AS starts_on
+# closed_at, starts_on and late_entry_weeks for matches_db.offer_state (a position has no start, a
+# mentor neither).
+_MENTOR_AS_COUNTERPART: Final = """SELECT id, NULL AS offer, NULL::timestamptz AS closed_at, NULL::date AS starts_on,
+                                          NULL::int AS late_entry_weeks
                                    FROM participants WHERE id = $1"""
 _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
@@ -51,7 +53,8 @@ _COUNTERPART_SQL: Final = """
            n.id AS owner, n.email AS owner_email, n.name AS title, n.preferred_locale AS title_locale,
            NULL AS organisation, mine.offer,
            NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district,
-           mine.closed_at AS offer_closed_at, mine.starts_on AS offer_starts_on
+           mine.closed_at AS offer_closed_at, mine.starts_on AS offer_starts_on,
+           mine.late_entry_weeks AS offer_late_entry_weeks
     FROM mine JOIN matches m ON m.counterpart_id = mine.id AND m.kind = $3
     LEFT JOIN participants n ON n.id = m.newcomer_id AND n.status <> 'erased'
     WHERE m.status = ANY($2::text[])"""
@@ -133,8 +136,10 @@ async def in_states(
         mine, match_kind = _MENTOR_AS_COUNTERPART, "mentor"
     else:
         where = offers.OF_KIND[kind]
-        starts_on = "starts_on" if where.table == "courses" else "NULL::date"
-        mine, match_kind = (f"SELECT id, title AS offer, closed_at, {starts_on} AS starts_on FROM {where.table}"
+        starts_on, late = (("starts_on", "late_entry_weeks") if where.table == "courses"
+                           else ("NULL::date", "NULL::int"))
+        mine, match_kind = (f"SELECT id, title AS offer, closed_at, {starts_on} AS starts_on,"
+                            f" {late} AS late_entry_weeks FROM {where.table}"
                             f" WHERE {where.owner} = $1", where.match_kind)
     sql = _COUNTERPART_SQL.format(mine=mine)
     return list(await conn.fetch(sql, participant["id"], list(statuses), match_kind))
@@ -157,7 +162,8 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
             checkin_open=_checkin_open(row, checked_in), course=_course(row),
             checkin=latest["answer"] if latest else None, checkin_at=latest["answered_at"] if latest else None,
             offer_state=matches_db.offer_state({"closed_at": row["offer_closed_at"],
-                                                "starts_on": row["offer_starts_on"]}),
+                                                "starts_on": row["offer_starts_on"],
+                                                "late_entry_weeks": row["offer_late_entry_weeks"]}),
         ))
     return sorted(shown, key=lambda m: (not m.current, -m.since.timestamp()))
 

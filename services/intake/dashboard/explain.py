@@ -21,7 +21,7 @@ from babel import Locale
 
 from lotse.intake.dashboard.vocabulary import ZONE, Vocabulary
 from lotse.intake.validation import N_
-from lotse.shared import matches, reference
+from lotse.shared import matches, matches_db, reference
 
 Render = Callable[[Vocabulary, "re.Match[str]"], str]
 
@@ -81,21 +81,24 @@ class Shown:
     """When a sentence is shown: `today` on Thuringia's calendar, and the days an open suggestion
     has waited since the matcher wrote it (0 for a decided one: its sentence tells how it was).
     `starts_on`: the course's start as its row says now (sides.COLUMNS' course_starts_on), None
-    when the match has no course row (gone, or not a course)."""
+    when the match has no course row (gone, or not a course); `late_entry_weeks`: the row's too
+    (sides.COLUMNS' course_late_entry_weeks), None without late entry."""
 
     today: date
     days_since: int = 0
     starts_on: date | None = None
+    late_entry_weeks: int | None = None
 
 
 def shown(match: Mapping[str, Any] | None, today: date | None = None) -> Shown:
     """Shown for a suggestion's explanation: counted on from its `created_at` while it is open."""
     today = today or reference.today()
     starts_on = (match or {}).get("course_starts_on")
+    late = (match or {}).get("course_late_entry_weeks")
     created = (match or {}).get("created_at")
     if created is None or (match or {}).get("status", matches.SUGGESTED) != matches.SUGGESTED:
-        return Shown(today, starts_on=starts_on)
-    return Shown(today, max(0, (today - created.astimezone(ZONE).date()).days), starts_on)
+        return Shown(today, starts_on=starts_on, late_entry_weeks=late)
+    return Shown(today, max(0, (today - created.astimezone(ZONE).date()).days), starts_on, late)
 
 
 def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
@@ -109,7 +112,13 @@ def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
             **values, "days": v.num(days)}
     if days == 0:
         return v._("Starts today (%(date)s).") % values
-    # Past its start day on Thuringia's calendar: started, as matches_db.course_started rules.
+    # Past its start day on Thuringia's calendar. Newcomers can still join until its late-entry
+    # deadline (matches_db.course_started's rule, counted from the same `today`), which is said.
+    until = matches_db.entry_until(starts_on, when.late_entry_weeks)
+    if until >= when.today:
+        return v.ngettext("Started %(days)s day ago (%(date)s); entry possible until %(until)s.",
+                          "Started %(days)s days ago (%(date)s); entry possible until %(until)s.", -days) % {
+            **values, "days": v.num(-days), "until": v.date(until)}
     return v.ngettext("Started %(days)s day ago (%(date)s).", "Started %(days)s days ago (%(date)s).", -days) % {
         **values, "days": v.num(-days)}
 

@@ -20,7 +20,7 @@ SHOWN_ORDER: Final = (matches.ACTIVE, matches.INTRODUCED, matches.APPROVED, matc
                       matches.DECLINED, matches.CANCELLED)
 FOLDED: Final = (matches.WITHDRAWN, matches.REJECTED)
 # The offer's own fields, as the participant's profile labels and formats them (profile.rows).
-COURSE_FIELDS: Final = ("level", "schedule", "format", "starts_on", "district", "childcare")
+COURSE_FIELDS: Final = ("level", "schedule", "format", "starts_on", "late_entry_weeks", "district", "childcare")
 POSITION_FIELDS: Final = ("occupation_field", "min_german_level")
 
 

@@ -26,7 +26,7 @@ FIELDS: Final = {
     "courses": N_("Courses"), "title": N_("Title"), "openings": N_("Openings"),
     "min_german_level": N_("Minimum German level"), "level": N_("Level"), "schedule": N_("Course times"),
     "format": N_("Format"), "district": N_("District"), "seats": N_("Seats"), "starts_on": N_("Start date"),
-    "childcare": N_("Childcare"),
+    "childcare": N_("Childcare"), "late_entry_weeks": N_("Late entry"),
 }
 # The label group of a field's code values (see vocabulary.GROUPS and the forms' labels).
 CODE_GROUPS: Final = {"occupation_field": "occupation", "arrival": "arrival", "needs": "need",
@@ -48,6 +48,9 @@ def _label(v: Vocabulary, key: str) -> str:
 def _value(v: Vocabulary, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return v.yes_no(value)
+    if key == "late_entry_weeks" and isinstance(value, int):
+        return v.ngettext("Up to %(weeks)s week after the start", "Up to %(weeks)s weeks after the start",
+                          value) % {"weeks": v.num(value)}
     if isinstance(value, int | float):
         return v.num(value) + (" km" if key == "max_distance_km" else "")
     if isinstance(value, list):

@@ -26,19 +26,20 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
     o.id AS other_id, o.kind AS other_kind, o.status AS other_status,
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
     coalesce(c.title, s.title) AS offer_title, coalesce(c.closed_at, s.closed_at) AS offer_closed_at,
-    c.starts_on AS course_starts_on,
+    c.starts_on AS course_starts_on, c.late_entry_weeks AS course_late_entry_weeks,
     (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
-# started: a course whose start day is past, which nobody new is suggested for (matches_db.course_started).
+# started: a course past its start day and late entry, which nobody new is suggested for
+# (matches_db.course_started); late_entry_weeks: how long after its start newcomers can still join.
 # With what the offer is (offer_blocks: a course's level, times, format, place and childcare, a
 # position's field and German level).
 OFFERS: Final = f"""SELECT id, title, seats AS size, closed_at, starts_on, {matches_db.course_started_sql()} AS started,
                           'course' AS offer_kind, level, schedule, format, district, childcare,
-                          NULL AS occupation_field, NULL AS min_german_level
+                          late_entry_weeks, NULL AS occupation_field, NULL AS min_german_level
                    FROM courses WHERE provider_id = $1
                    UNION ALL SELECT id, title, openings, closed_at, NULL, false, 'position', NULL, NULL, NULL, NULL,
-                                    NULL, occupation_field, min_german_level
+                                    NULL, NULL, occupation_field, min_german_level
                    FROM positions WHERE employer_id = $1
                    ORDER BY title"""
 
