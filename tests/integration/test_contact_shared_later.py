@@ -73,8 +73,8 @@ async def test_a_consent_given_later_sends_both_the_addresses_and_clears_the_tas
     assert joerg.email in to_olena.text and to_olena.headers["Content-Language"] == "uk"
     assert to_joerg.headers["X-Lotse-Notification"] != without.headers["X-Lotse-Notification"]
     # Not "both of you have accepted" again, days later: what happened now, and who did it.
-    assert without.subject == "Sie haben beide Ja gesagt: So kommen Sie in Kontakt – Neu in Thüringen: Olena Kovalenko"
-    assert to_joerg.subject == "Sie können sich jetzt gegenseitig schreiben – Neu in Thüringen: Olena Kovalenko"
+    assert without.subject == "Beide haben zugesagt: Olena Kovalenko"
+    assert to_joerg.subject == "Kontaktdaten: Olena Kovalenko"
     assert ("vielen Dank, dass Sie der Weitergabe Ihrer E-Mail-Adresse zugestimmt haben. Olena Kovalenko hatte "
             "schon zugestimmt") in to_joerg.text and "gute Nachricht" not in to_joerg.text
     assert "gute Nachricht" in without.text  # the "both said yes" words, so their absence above says something

@@ -63,7 +63,7 @@ async def test_both_yes_tells_both_sides_how_to_reach_each_other(
     [to_thomas], [to_lan] = await mails_to(sink, thomas.email), await mails_to(sink, lan.email)
     # One email each, for the second yes: the first only waits for it.
     assert len(sink.messages()) == 2
-    assert to_thomas.subject == "Sie haben beide Ja gesagt: So kommen Sie in Kontakt – Neu in Thüringen: Nguyễn Thị Lan"
+    assert to_thomas.subject == "Beide haben zugesagt: Nguyễn Thị Lan"
     assert "Nguyễn Thị Lan" in to_thomas.text and lan.email in to_thomas.text
     assert "Die andere Seite hat auch Ihre E-Mail-Adresse." in to_thomas.text
     assert "Thomas Berger" in to_lan.text and thomas.email in to_lan.text

@@ -24,7 +24,7 @@ def test_the_repeat_says_who_has_now_agreed_and_gives_the_address() -> None:
     first, by_other, by_me = (_active("en", v) for v in ("", "by_other", "by_me"))
     assert "both of you have accepted" in first.text and "Have a good start!" in first.text
     for repeat in (by_other, by_me):
-        assert repeat.subject == "You can now write to each other – Your mentor: Thomas Berger" != first.subject
+        assert repeat.subject == "Contact details: Thomas Berger" != first.subject
         assert "both of you have accepted" not in repeat.text and "Have a good start" not in repeat.text
         assert "You can write to: thomas.berger@example.org" in repeat.text
         assert "Your mentor: Thomas Berger" in repeat.text  # which match, for someone with several

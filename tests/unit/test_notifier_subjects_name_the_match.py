@@ -44,16 +44,32 @@ def test_a_counterparts_newcomers_have_subjects_of_their_own(notification: str, 
     assert first != second and "Nguyễn Thị Lan" in first and "Olena Kovalenko" in second
 
 
-def test_the_subject_reads_as_the_check_ins_does() -> None:
+def test_the_subject_names_the_match_first() -> None:
+    """Review 8c, finding 11c: a short word, then what tells the match apart (the person, the course
+    or position and its organisation), not "We would like to introduce you – Newcomer: …, for the
+    job: …" whose first 40 characters, all a phone shows, were the same for every introduction."""
     assert render_email("introduction", "en", COURSE).subject == (
-        "We would like to introduce you – German course: Deutsch B1 abends at Volkshochschule Gera")
-    assert render_email("match_active", "en", JOB).subject == (
-        "You both said yes: how to get in touch – Job: Pflegefachkraft at Klinikum Gera")
-    assert render_email("match_declined", "en", MENTOR).subject == (
-        "Your introduction did not work out – Mentor: Sabine Krüger")  # not "your" mentor after a no
-    # Chinese punctuation: a full-width dash, no spaces; and an introduction, not "a friend".
-    zh = render_email("introduction", "zh", MENTOR).subject
-    assert zh == "我们想为您做个介绍——您的导师：Sabine Krüger" and "朋友" not in zh
+        "Introduction: Deutsch B1 abends – Volkshochschule Gera")
+    assert render_email("match_active", "en", JOB).subject == "Both said yes: Pflegefachkraft – Klinikum Gera"
+    assert render_email("match_declined", "en", MENTOR).subject == "Did not work out: Sabine Krüger"
+    assert render_email("match_ended", "en", MENTOR).subject == "Ended: Sabine Krüger"
+    assert render_email("reminder", "en", MENTOR).subject == "Reminder: Sabine Krüger"
+    oksana = {**SAMPLE, "side": "counterpart", "kind": "employer", "other_title": "Оксана Мельник (Oksana Melnyk)",
+              "wanted": "Pflegefachkraft (m/w/d)"}
+    assert render_email("introduction", "de", oksana).subject == (
+        "Vorstellung: Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)")
+    assert render_email("checkin", "de", oksana).subject == (
+        "Wie läuft es? Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)")
+    # Chinese punctuation: a full-width colon and dash, no spaces.
+    assert render_email("introduction", "zh", JOB).subject == "介绍：Pflegefachkraft——Klinikum Gera"
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize(("notification", "extra"), ABOUT_ONE_MATCH)
+def test_the_match_comes_within_a_phones_first_line(notification: str, extra: dict[str, Any], locale: str) -> None:
+    for match, name in ((MENTOR, "Sabine Krüger"), (COURSE, "Deutsch B1 abends"), (JOB, "Pflegefachkraft")):
+        subject = render_email(notification, locale, {**match, **extra}).subject
+        assert 0 < subject.index(name) <= 35, subject
 
 
 def test_without_a_name_left_the_subject_is_as_it_was() -> None:
