@@ -37,17 +37,17 @@ _OTHER_SIDE: Final = {
     "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
                         NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
                         NULL AS format, NULL AS childcare, NULL AS min_german_level,
-                        NULL AS occupation_field, NULL AS course_level, NULL AS closed_at
+                        NULL AS occupation_field, NULL AS course_level, NULL AS closed_at, NULL AS late_entry_weeks
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
                                  p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
                                  '{}'::jsonb AS profile, c.format, c.childcare, NULL AS min_german_level,
-                                 NULL AS occupation_field, c.level AS course_level, c.closed_at
+                                 NULL AS occupation_field, c.level AS course_level, c.closed_at, c.late_entry_weeks
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
                           NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
                           NULL AS format, NULL AS childcare, s.min_german_level, s.occupation_field,
-                          NULL AS course_level, s.closed_at
+                          NULL AS course_level, s.closed_at, NULL AS late_entry_weeks
                    FROM positions s JOIN participants p ON p.id = s.employer_id WHERE s.id = $1""",
 }
 
@@ -61,6 +61,17 @@ def date_in_sentence(day: date, locale: str) -> str:
     """local_date for the end of a sentence ("Starts on %(date)s."): without the full stop some
     locales' dates end in ("2026 р.", "2026 г.", "2026."), which the sentence brings itself."""
     return local_date(day, locale).removesuffix(".")
+
+
+def late_entry(course: Mapping[str, Any], locale: str) -> dict[str, str] | None:
+    """A course that has begun but still takes newcomers (matches_db.late_entry_open): when it
+    started and until when they can join, for both sides' emails; None otherwise (not a course,
+    not begun, or its late entry is over)."""
+    starts_on, weeks = course["starts_on"], course["late_entry_weeks"]
+    if not matches_db.late_entry_open(starts_on, weeks):
+        return None
+    return {"started": date_in_sentence(starts_on, locale),
+            "until": date_in_sentence(matches_db.entry_until(starts_on, weeks), locale)}
 
 
 def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
@@ -150,9 +161,10 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
                            # "The course starts soon" is not said of a course that has begun (a
                            # reminder sent after its start; review 8a, finding 2).
-                           | ({"start"} if matches_db.course_started(other["starts_on"]) else frozenset())),
+                           | ({"start"} if matches_db.course_begun(other["starts_on"]) else frozenset())),
         "facts": facts,
         "offer_state": matches_db.offer_state(other),
+        "late_entry": late_entry(other, person["preferred_locale"]),
     }
 
 

@@ -1,0 +1,46 @@
+"""Late-entry courses in the introduction: both sides read when a begun course started and until
+when newcomers can still join it, and not that it "starts soon"."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.shared import events, reference
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    RunningNotifier,
+    add_course,
+    add_match,
+    add_participant,
+    mails_to,
+    match_event,
+    publish,
+)
+
+
+async def test_both_sides_introduction_says_the_course_started_and_late_entry_is_possible(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    vhs = await add_participant(pool, "language_provider", name="Jana Wendt", locale="de",
+                                profile={"organisation": "VHS Erfurt"})
+    newcomer = await add_participant(pool, "newcomer", name="Olena Koval", locale="en")
+    started = reference.today() - timedelta(days=10)
+    course = await add_course(pool, vhs, title="Integrationskurs", schedule="evening", starts_on=started)
+    await pool.execute("UPDATE courses SET late_entry_weeks = 4 WHERE id = $1", course)
+    match_id = await add_match(pool, "language_course", newcomer, course)
+    await pool.execute(
+        """UPDATE matches SET explanation = '[{"factor": "start", "contribution": 0.3, "detail": "x"}]'
+           WHERE id = $1""", match_id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "language_course", newcomer, course))
+    [to_newcomer] = await mails_to(sink, newcomer.email)
+    [to_provider] = await mails_to(sink, vhs.email)
+    until = started + timedelta(weeks=4)
+    assert (f"The course started on {started:%B} {started.day}, {started.year}; late entry is possible until "
+            f"{until:%B} {until.day}, {until.year}.") in to_newcomer.text
+    assert "Starts on" not in to_newcomer.text and "The course starts soon." not in to_newcomer.text
+    assert (f"Der Kurs hat am {started.day}. " in to_provider.text
+            and f"begonnen; ein späterer Einstieg ist bis zum {until.day}. " in to_provider.text)
+
