@@ -56,15 +56,16 @@ async def test_approving_a_round_lists_its_pairs_first_and_approves_only_those(
     assert "globalen Runde" not in cards[own].split("</article>")[0]
 
     page = await (await intake_client.get(f"/dashboard/rounds/{round_id}")).text()
-    rows = re.findall(r"<tr><th scope=\"row\"><a [^>]+>([^<]+)</a>(?: <span class=\"where\">[^<]+</span>)?"
-                      r"<input type=\"hidden\" name=\"match\" "
-                      r"value=\"([^\"]+)\"></th>\s*<td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">([^<]+)</td>",
-                      page)
-    assert [(html.unescape(n), uuid.UUID(m), k, t, s) for n, m, k, t, s in rows] == [
+    rows = re.findall(r"<tr id=\"match-([^\"]+)\"><th scope=\"row\"><a [^>]+>([^<]+)</a>"
+                      r"(?: <span class=\"where\">[^<]+</span>)?"
+                      r"</th>\s*<td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td><td class=\"num\"[^>]*>([^<]+)</td>", page)
+    assert [(html.unescape(n), uuid.UUID(m), k, t, s) for m, n, k, t, s in rows] == [
         ("Олена Шевчук (Olena Shevchuk)", proposed[0], "Mentor/in", "Thomas Berger", "0,72"),  # review 7, #3
         ("Taras Bondarenko", proposed[1], "Mentor/in", "Sabine Krüger", "0,65"),
     ]
     assert "2 Vorschläge freigeben und vorstellen" in page
+    # The approve-all form carries the pairs listed.
+    assert re.findall(r'<input type="hidden" name="match" value="([^"]+)">', page) == [str(m) for m in proposed]
 
     # An old tab's one-click post approves nothing and shows the pairs instead.
     blind = await intake_client.post(f"/dashboard/rounds/{round_id}/approve", data={"csrf": csrf},

@@ -166,12 +166,23 @@ async def _decided(conn: asyncpg.Connection, request: web.Request) -> asyncpg.Re
     return await conn.fetchrow(f"SELECT m.id, m.kind, {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = $1", match_id)
 
 
-def _back(request: web.Request, match_id: uuid.UUID, message: str, **going_on: Any) -> web.HTTPSeeOther:
-    """A decision's way back: to the queue where the coordinator goes on (``going_on``), or to the
-    match's page when it was decided there (``?from=match``)."""
-    if request.query.get("from") == "match":
+async def _way_back(conn: asyncpg.Connection, request: web.Request, match_id: uuid.UUID, message: str,
+                    filters: tuple[Any, ...], kept: Mapping[str, str], *, decided: bool = False) -> web.HTTPSeeOther:
+    """A decision's way back: to the match's page when it was decided there (``?from=match``); to
+    its round's page at the pair's row when decided there (``?from=round``), so the coordinator
+    goes on with the round's other pairs; else to the queue where the coordinator goes on.
+    ``decided``: the message names the pair (_decided)."""
+    named = {"decided": str(match_id)} if decided else {}
+    came_from = request.query.get("from")
+    if came_from == "match":
         return back(request, f"/dashboard/matches/{match_id}", message)
-    return back(request, "/dashboard", message, **going_on)
+    # The round is the match's own, not a path from the request: the way back is only ever a round page.
+    if came_from == "round" and (round_id := await conn.fetchval("SELECT round_id FROM matches WHERE id = $1",
+                                                                  match_id)):
+        return back(request, f"/dashboard/rounds/{round_id}", message, anchor=f"match-{match_id}",
+                    query={"at": str(match_id), **named})
+    going_on = await _go_on_with(conn, match_id, filters, kept)
+    return back(request, "/dashboard", message, anchor=going_on.get("anchor"), query={**going_on["query"], **named})
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
@@ -184,11 +195,11 @@ async def decide(request: web.Request) -> web.StreamResponse:
     filters, kept = queue_filters(request.query)  # the queue's, in the form's action
     async with request.app[pool_key].acquire() as conn:
 
-        async def going_on() -> dict[str, Any]:
-            return await _go_on_with(conn, match_id, filters, kept)
+        async def going_back(message: str, *, decided: bool = False) -> web.HTTPSeeOther:
+            return await _way_back(conn, request, match_id, message, filters, kept, decided=decided)
 
         if not approve and reason_code not in REJECT_REASONS:
-            raise _back(request, match_id, "reason_missing", **await going_on())
+            raise await going_back("reason_missing")
         try:
             async with conn.transaction():
                 if approve:
@@ -199,14 +210,12 @@ async def decide(request: web.Request) -> web.StreamResponse:
                                    match_id, before={"status": "suggested"}, after={"status": row["status"]},
                                    detail=None if approve else reason_code)
         except matches_db.MatchNotFound:
-            raise _back(request, match_id, "gone", **await going_on()) from None
+            raise await going_back("gone") from None
         except matches_db.CourseStarted:
-            raise _back(request, match_id, "course_started", **await going_on()) from None
+            raise await going_back("course_started") from None
         except matches_db.Conflict:
-            raise _back(request, match_id, "conflict", **await going_on()) from None
-        then = await going_on()
-    then["query"]["decided"] = str(match_id)  # the message names this pair (queue_page's _decided)
-    raise _back(request, match_id, "approved" if approve else "rejected", **then)
+            raise await going_back("conflict") from None
+        raise await going_back("approved" if approve else "rejected", decided=True)
 
 
 async def start_round(request: web.Request) -> web.StreamResponse:
@@ -225,22 +234,32 @@ async def start_round(request: web.Request) -> web.StreamResponse:
 
 
 async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
-    """A round's suggestions still open, best first: each pair as the coordinator will approve it."""
+    """A round's suggestions, best first, each pair as the coordinator will decide it; with its
+    status and why it ended (history.ending), so a pair decided meanwhile shows how, not buttons."""
     rows = await conn.fetch(
-        f"""SELECT m.id, m.kind, m.score, {sides.COLUMNS} FROM {sides.FROM}
-            WHERE m.round_id = $1 AND m.status = 'suggested' ORDER BY m.score DESC, m.id""", round_id)
+        f"""SELECT m.id, m.kind, m.score, m.status, m.reason, m.end_reason, m.ended_by_side, {sides.COLUMNS}
+            FROM {sides.FROM} WHERE m.round_id = $1 ORDER BY m.score DESC, m.id""", round_id)
     return [_titled(r) for r in rows]
 
 
 async def round_page(request: web.Request) -> web.Response:
-    """A round's report and the pairs it proposes, with the one button that approves exactly those."""
+    """A round's report and the pairs it proposes, each with the queue's decision form (_decide.html,
+    coming back here), and the one button that approves exactly the ones still open."""
     round_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
         round_ = await conn.fetchrow("SELECT * FROM rounds WHERE id = $1", round_id)
         if round_ is None:
             raise web.HTTPNotFound()
         proposals = await round_proposals(conn, round_id)
-    return render(request, "round.html", {"r": round_, "proposals": proposals})
+        decided = await _decided(conn, request)
+    # After a decision the page opens at the pair's row (?at=, #match-<id>): its message is shown
+    # there, as the queue shows it in the newcomer's section, not at the top out of sight.
+    at = request.query.get("at")
+    here = {"flash": None, "flash_at": at, "row_flash": request.query.get("msg")} \
+        if any(str(p["id"]) == at for p in proposals) else {"flash_at": None, "row_flash": None}
+    return render(request, "round.html", {
+        "r": round_, "proposals": proposals, "open": [p for p in proposals if p["status"] == matches.SUGGESTED],
+        "reasons": REJECT_LABELS, "decide_query": "?from=round", "decided": decided, **here})
 
 
 async def approve_round(request: web.Request) -> web.StreamResponse:
