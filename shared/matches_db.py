@@ -55,8 +55,9 @@ def course_started_sql(starts_on: str = "starts_on", late_entry_weeks: str | Non
     one calendar for the matcher's pools, lifecycle_jobs' withdrawals, approvals, the dashboard,
     stats and emails."""
     if late_entry_weeks is None:
-        alias, dot, _ = starts_on.rpartition(".")
-        late_entry_weeks = f"{alias}{dot}late_entry_weeks"
+        # A date that is no courses column (a parameter, "$1::date") has no late entry beside it.
+        alias, dot, column = starts_on.rpartition(".")
+        late_entry_weeks = f"{alias}{dot}late_entry_weeks" if column == "starts_on" else "NULL"
     # date + integer is a date; no late entry (NULL) leaves the start day as the last day of entry.
     return f"({starts_on} + 7 * coalesce({late_entry_weeks}, 0)) < {TODAY_SQL}"
 

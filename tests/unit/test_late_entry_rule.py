@@ -47,6 +47,8 @@ def test_entry_until_and_offer_state() -> None:
 def test_the_sql_names_the_late_entry_column_of_the_same_table() -> None:
     assert "c.late_entry_weeks" in matches_db.course_started_sql("c.starts_on")
     assert "(starts_on + 7 * coalesce(late_entry_weeks, 0))" in matches_db.course_started_sql()
+    # A date that is no course's column (test_course_started_calendar's parameter) has no late entry.
+    assert "coalesce(NULL, 0)" in matches_db.course_started_sql("$1::date")
 
 
 def test_the_dashboard_says_until_when_a_begun_course_takes_newcomers() -> None:
