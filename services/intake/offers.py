@@ -53,7 +53,7 @@ CLOSED_REASON: Final = {"language_provider": "course_closed", "employer": "posit
 CHANGED_REASON: Final = "offer_changed"
 # What an owner may change besides places and a course's start; the level is what a course is,
 # so a different level is a new course.
-DETAILS: Final = {"courses": ("schedule", "format", "district", "childcare"),
+DETAILS: Final = {"courses": ("schedule", "format", "district", "childcare", "late_entry_weeks"),
                   "positions": ("title", "occupation_field", "min_german_level")}
 
 
@@ -149,8 +149,12 @@ async def change(
         await _withdraw_open(conn, offer_id)
     else:
         await offer_fit.withdraw_unfit(conn, owner_id, offer_id=offer_id, reason=WITHDRAWN_REASON)
-        # Those that still fit, to be scored anew; places alone change no score, so they stay.
-        if set(changed) - {offers.places}:
+        if offers.table == "courses" and await conn.fetchval(
+                f"SELECT {matches_db.course_started_sql()} FROM courses WHERE id = $1", offer_id):
+            # A begun course whose late entry was shortened or removed takes nobody new any more.
+            await _withdraw_open(conn, offer_id, matches.WITHDRAWN_COURSE_STARTED)
+        # Those that still fit, to be scored anew; places and late entry change no score, so they stay.
+        if set(changed) - {offers.places, "late_entry_weeks"}:
             await _withdraw_open(conn, offer_id, CHANGED_REASON)
     await _changed(conn, kind, owner_id)
 

@@ -349,7 +349,10 @@ def openapi_document() -> dict[str, Any]:
          "format": _codes(taxonomy["course_formats"]), "district": _codes(reference.districts()),
          "seats": {"type": "integer", "minimum": 1, "maximum": 500},
          "starts_on": {"type": "string", "format": "date", "description": "today or later, within two years"},
-         "childcare": {"type": "boolean"}},
+         "childcare": {"type": "boolean"},
+         "late_entry_weeks": {"type": ["integer", "null"], "minimum": 1, "maximum": 52,
+                              "description": "weeks after starts_on in which newcomers can still join; "
+                                             "absent or null: not after the start"}},
         ["title", "level", "schedule", "format", "district", "seats", "starts_on"],
     )
     provider = _registration(

@@ -39,12 +39,13 @@ WITH participant AS (
     SELECT participant.id, c.purpose, c.given, $10
     FROM participant, unnest($11::text[], $12::boolean[]) AS c (purpose, given)
 ), course AS (
-    INSERT INTO courses (id, provider_id, title, level, schedule, format, district, seats, starts_on, childcare)
+    INSERT INTO courses (id, provider_id, title, level, schedule, format, district, seats, starts_on, childcare,
+                         late_entry_weeks)
     SELECT gen_random_uuid(), participant.id, c.title, c.level, c.schedule, c.format, c.district, c.seats,
-           c.starts_on, c.childcare
+           c.starts_on, c.childcare, c.late_entry_weeks
     FROM participant, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::integer[],
-                             $19::date[], $20::boolean[])
-         AS c (title, level, schedule, format, district, seats, starts_on, childcare)
+                             $19::date[], $20::boolean[], $30::smallint[])
+         AS c (title, level, schedule, format, district, seats, starts_on, childcare, late_entry_weeks)
 ), position AS (
     INSERT INTO positions (id, employer_id, title, occupation_field, openings, min_german_level)
     SELECT gen_random_uuid(), participant.id, p.title, p.occupation_field, p.openings, p.min_german_level
@@ -78,6 +79,7 @@ async def insert_registration(
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
         event.id, event.type, event.occurred_at, event.data,
         name_search.search_text(reg.name, reg.profile.get("organisation")),
+        *_columns(reg.courses, "late_entry_weeks"),
     )
     if inserted is None:
         return False

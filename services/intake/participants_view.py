@@ -89,7 +89,8 @@ async def participant_detail(conn: asyncpg.Connection, participant_id: uuid.UUID
         detail["courses"] = [
             {**dict(c), "id": str(c["id"]), "starts_on": c["starts_on"].isoformat(), "closed_at": _iso(c["closed_at"])}
             for c in await conn.fetch(
-                """SELECT id, title, level, schedule, format, district, seats, starts_on, childcare, closed_at
+                """SELECT id, title, level, schedule, format, district, seats, starts_on, childcare, late_entry_weeks,
+                          closed_at
                    FROM courses WHERE provider_id = $1 ORDER BY title""",
                 participant_id,
             )

@@ -44,7 +44,9 @@ Fields (R = required, otherwise the default in brackets)
     language_provider:
         organisation R (1-200) · courses R (1-50 × {title R (1-200), level R (A1..C1),
         schedule R, format R (course format), district R, seats R (1-500),
-        starts_on R (YYYY-MM-DD, from `today` up to two years ahead), childcare [false]})
+        starts_on R (YYYY-MM-DD, from `today` up to two years ahead), childcare [false],
+        late_entry_weeks [None] (1-52: newcomers may still join this many weeks after the start;
+        None or null: not after the start)})
 
 Booleans default to false because an unticked HTML checkbox sends nothing. The one exception,
 the newcomer's `online_ok`, defaults to true: API clients that predate it keep the matching they
@@ -146,6 +148,9 @@ EMAIL_MAX: Final = 254
 EMAIL_LOCAL_MAX: Final = 64
 # A course announced further ahead than this is almost certainly a typo in the year.
 COURSE_START_HORIZON: Final = timedelta(days=2 * 365)
+# A course takes newcomers at most this many weeks after its start (late entry): a year, the
+# longest an integration course runs.
+LATE_ENTRY_WEEKS_MAX: Final = 52
 # Values and unknown keys are echoed back in messages; keep the echo short.
 _ECHO_MAX: Final = 40
 
@@ -596,6 +601,8 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
             "seats": _Field(_integer(1, 500)),
             "starts_on": _Field(_start_date),
             "childcare": _optional(_boolean, _false),
+            # Weeks after the start a newcomer may still join (docs/decisions.md, late-entry courses).
+            "late_entry_weeks": _Field(_integer(1, LATE_ENTRY_WEEKS_MAX), required=False, nullable=True),
         }), 1, 50)),
     },
 }

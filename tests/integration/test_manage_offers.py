@@ -107,7 +107,8 @@ async def test_a_provider_sees_seats_left_and_changes_seats_and_start(
     shown = dict(form_fields(page, f"seats-{course}"))
     assert shown == {"offer": str(course), f"seats-{course}": "10", f"starts_on-{course}": SOON,
                      f"schedule-{course}": "evening", f"format-{course}": "in_person", f"district-{course}": "16052",
-                     f"childcare-{course}": "on"}
+                     f"childcare-{course}": "on",
+                     f"late_entry_weeks-{course}": ""}
 
     later = (date.today() + timedelta(days=40)).isoformat()
     status, page = await _post(intake_client, provider, {"action": "offer_save", "offer": str(course),

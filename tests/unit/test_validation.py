@@ -179,7 +179,8 @@ def test_language_school_in_jena() -> None:
     assert reg.profile == {"organisation": "Sprachschule Saale GmbH"}
     assert reg.courses == ({"title": "Deutsch B1 am Wochenende", "level": "B1",
                             "schedule": "weekend", "format": "in_person", "district": "16053",
-                            "seats": 12, "starts_on": date(2025, 4, 5), "childcare": True},)
+                            "seats": 12, "starts_on": date(2025, 4, 5), "childcare": True,
+                            "late_entry_weeks": None},)
 
 
 def test_crafts_business_in_suhl() -> None:
@@ -774,7 +775,7 @@ def test_update_clears_about_with_null() -> None:
 def test_update_replaces_courses_whole() -> None:
     course = language_provider()["courses"][0]
     changes = validate_update("language_provider", {"courses": [course]}, today=TODAY)
-    assert changes["courses"] == ({**course, "starts_on": date(2025, 4, 5)},)
+    assert changes["courses"] == ({**course, "starts_on": date(2025, 4, 5), "late_entry_weeks": None},)
     with pytest.raises(ValidationFailed) as failed:
         validate_update("language_provider", {"courses": [{"seats": 3}]}, today=TODAY)
     assert "courses[0].title" in failed.value.errors

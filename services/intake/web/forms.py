@@ -21,9 +21,10 @@ MAX_ROWS: Final = 50
 GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "languages": ("code", "level"),
     "positions": ("title", "occupation_field", "openings", "min_german_level"),
-    "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare"),
+    "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare",
+                "late_entry_weeks"),
 }
-INTEGER_FIELDS: Final = {"capacity", "max_distance_km", "openings", "seats"}
+INTEGER_FIELDS: Final = {"capacity", "max_distance_km", "openings", "seats", "late_entry_weeks"}
 BOOLEAN_FIELDS: Final = {"wants_mentor", "online_ok", "childcare"}
 LIST_FIELDS: Final = {
     "newcomer": ("needs", "course_schedules"),

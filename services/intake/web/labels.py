@@ -19,6 +19,7 @@ FIELD_LABELS: Final = {
     "min_german_level": N_("Minimum German level"), "course_title": N_("Course title"),
     "course_level": N_("Course level"), "schedule": N_("Schedule"), "format": N_("Format"),
     "course_district": N_("Course location (district)"), "seats": N_("Seats"), "starts_on": N_("Start date"),
+    "late_entry_weeks": N_("Late entry: weeks after the start"),
     "consent_data_processing": N_("Consent to data processing"), "consent": N_("Consent"),
     "languages": N_("Languages"), "positions": N_("Open positions"), "courses": N_("Courses"),
     "offers": N_("What you offer newcomers"), "household": N_("Your household"),

@@ -29,7 +29,8 @@ GONE: Final = N_("This course or position is closed already. Nothing was changed
 _ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
 # Stored columns a course or position is validated with again when its places change.
 _COLUMNS: Final = {
-    "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare"),
+    "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare",
+                "late_entry_weeks"),
     "positions": ("title", "occupation_field", "openings", "min_german_level"),
 }
 
@@ -37,7 +38,7 @@ _COLUMNS: Final = {
 # The label of each field of a course's or position's own form (labels.FIELD_LABELS keys, or the text).
 _LABELS: Final = {
     "courses": {"seats": "seats", "starts_on": "starts_on", "schedule": "schedule", "format": "format",
-                "district": "course_district", "childcare": "childcare"},
+                "district": "course_district", "childcare": "childcare", "late_entry_weeks": "late_entry_weeks"},
     "positions": {"openings": "openings", "title": "position_title", "occupation_field": "occupation_field",
                   "min_german_level": "min_german_level"},
 }
@@ -54,7 +55,9 @@ def values(rows: Iterable[Any]) -> dict[str, object]:
     for row in rows:
         for name in _LABELS[_group(row)]:
             value = row[name]
-            shown[f"{name}-{row['id']}"] = ("on" if value else "") if isinstance(value, bool) else str(value)
+            # No late entry (None) is an empty field, not "None".
+            shown[f"{name}-{row['id']}"] = (("on" if value else "") if isinstance(value, bool)
+                                            else "" if value is None else str(value))
     return shown
 
 
@@ -177,7 +180,10 @@ def _typed_details(form: Any, group: str, offer_id: uuid.UUID) -> dict[str, obje
             if f"schedule-{offer_id}" in form:
                 typed[name] = key in form
         elif key in form:
-            typed[name] = str(form.get(key, "")).strip() or None
+            text = str(form.get(key, "")).strip()
+            # A number as the registration form's (forms.INTEGER_FIELDS); an emptied late entry is
+            # None, which the validator takes as "no late entry".
+            typed[name] = (_number(text) if name in forms.INTEGER_FIELDS else text) if text else None
     return typed
 
 
