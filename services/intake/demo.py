@@ -131,6 +131,11 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
                  "district": "16052", "seats": 14, "starts_on": soon, "childcare": False},
                 {"title": "Deutsch A1 kompakt", "level": "A1", "schedule": "evening", "format": "in_person",
                  "district": "16051", "seats": 16, "starts_on": later, "childcare": False},
+                # A late-entry course (docs/decisions.md): from tomorrow on it has begun and is still
+                # suggested for six weeks.
+                {"title": "Integrationskurs A1 (Einstieg bis 6 Wochen nach Beginn)", "level": "A1",
+                 "schedule": "evening", "format": "in_person", "district": "16052", "seats": 20,
+                 "starts_on": today.isoformat(), "childcare": True, "late_entry_weeks": 6},
             ]}),
         ("employer", {
             "name": "Klaus Richter", "email": "personal@elektro-richter.example.org", "preferred_locale": "de",

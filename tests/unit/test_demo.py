@@ -14,3 +14,10 @@ def test_every_demo_participant_is_valid() -> None:
     assert {kind for kind, _ in population} == {"newcomer", "mentor", "language_provider", "employer"}
     for kind, payload in population:
         validate_registration(kind, payload, today=today)  # raises with the field named
+
+
+def test_the_demo_has_a_late_entry_course() -> None:
+    today = date.today()
+    courses = [course for kind, payload in demo_population(today) if kind == "language_provider"
+               for course in validate_registration(kind, payload, today=today).courses]
+    assert [c["late_entry_weeks"] for c in courses if c["late_entry_weeks"]] == [6]
