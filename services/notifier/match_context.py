@@ -1,7 +1,10 @@
 """What an email about a match says: who the other side is, why this match, how to get in touch.
 
 Contact details of the other side are included only when both people consented to sharing
-them (their latest `share_contact` consent); otherwise the welcome centre connects them.
+them (their latest `share_contact` consent) and both have said yes to the match (it became
+active: what the consent promises, "when a match comes about"); otherwise the welcome centre
+connects them. An introduction never carries an address: with both consents it says that the
+addresses follow once both have said yes (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -134,6 +137,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         if other_status != "erased" and other_email is not None else (False, None)
     )
     side = "newcomer" if is_newcomer else "counterpart"
+    both_said_yes = match["status"] == matches.ACTIVE or match["ran"]
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
     # The sentences under the heading name a Cyrillic name in the reader's script only: the heading
     # gave both ("Оксана Мельник (Oksana Melnyk)"), and each sentence would repeat the brackets.
@@ -155,7 +159,10 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "schedule": other["schedule"] if is_newcomer else None,
         "starts_on": date_in_sentence(other["starts_on"], person["preferred_locale"])
         if is_newcomer and other["starts_on"] else None,
-        "contact_email": other_email if share else None,
+        # Passed on only once both said yes (active, or ended after it ran), never in an
+        # introduction: someone who declines, never answers or erases meanwhile was never matched.
+        "contact_email": other_email if share and both_said_yes else None,
+        "addresses_follow": share and not both_said_yes,  # the introduction says they will come
         "answered_last": answered_last,
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])

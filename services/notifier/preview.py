@@ -32,6 +32,7 @@ SAMPLE: dict[str, Any] = {
     "starts_on": None,
     "contact_email": "thomas.berger@example.org",
     "named": True,
+    "addresses_follow": True,  # introduction: both consented, the addresses come with both yeses
     # match_active: "" for the second yes's email; "by_me"/"by_other" after a consent given later.
     "shared_later": "",
     "other_name": "Thomas Berger",

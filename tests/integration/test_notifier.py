@@ -101,7 +101,9 @@ async def test_an_introduction_reaches_both_sides_once_in_their_languages(
     mails = {m.rcpt_tos[0]: m for m in sink.messages()}
     assert mails[newcomer_email].headers["Content-Language"] == "vi"
     assert mails[mentor_email].headers["Content-Language"] == "de"
-    assert mentor_email in mails[newcomer_email].text and newcomer_email in mails[mentor_email].text
+    # Both consented to share contact details, but the addresses come with both yeses, not before
+    # (review 8d, finding 2): the introduction only says they will.
+    assert mentor_email not in mails[newcomer_email].text and newcomer_email not in mails[mentor_email].text
     assert "https://lotse.example/respond/" in mails[newcomer_email].text
     assert "Thomas Berger" in mails[newcomer_email].text
     ids = {m.headers["X-Lotse-Notification"] for m in mails.values()}

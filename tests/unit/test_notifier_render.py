@@ -27,9 +27,22 @@ def test_renders_in_every_locale(notification: str, locale: str) -> None:
 def test_links_and_contact_reach_the_text_part() -> None:
     email = render_email("introduction", "vi", SAMPLE)
     assert SAMPLE["accept_url"] in email.text and SAMPLE["decline_url"] in email.text
-    assert SAMPLE["contact_email"] in email.text
-    without = render_email("introduction", "vi", {**SAMPLE, "contact_email": None})
+    # An introduction never carries the address (it comes with both yeses), only that it will come.
+    assert SAMPLE["contact_email"] not in email.text + (email.html or "")
+    assert "chúng tôi sẽ gửi cho mỗi người địa chỉ email của người kia" in email.text
+    active = render_email("match_active", "vi", SAMPLE)
+    assert SAMPLE["contact_email"] in active.text
+    without = render_email("match_active", "vi", {**SAMPLE, "contact_email": None})
     assert SAMPLE["contact_email"] not in without.text + (without.html or "")
+
+
+def test_an_introduction_says_the_addresses_follow_only_with_both_consents() -> None:
+    both = render_email("introduction", "de", SAMPLE)
+    follow = "Sobald Sie beide zugesagt haben, schicken wir jeder Seite die E-Mail-Adresse der anderen."
+    assert follow in both.text and follow in (both.html or "")
+    assert "Das Welcome Center bringt Sie in Kontakt." not in both.text
+    one = render_email("introduction", "de", {**SAMPLE, "addresses_follow": False, "contact_email": None})
+    assert follow not in one.text and "Das Welcome Center bringt Sie in Kontakt." in one.text
 
 
 def test_markup_in_names_is_text_in_html_and_untouched_in_plain_text() -> None:

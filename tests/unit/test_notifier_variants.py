@@ -60,7 +60,7 @@ def test_course_times_are_words_of_the_locale(locale: str) -> None:
 
 
 def test_without_consent_the_welcome_centre_connects() -> None:
-    email = render_email("introduction", "en", {**SAMPLE, "contact_email": None})
+    email = render_email("introduction", "en", {**SAMPLE, "contact_email": None, "addresses_follow": False})
     assert "The welcome centre will put you in touch." in email.text
     assert "You can write to" not in email.text
 

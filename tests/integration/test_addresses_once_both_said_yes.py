@@ -1,0 +1,65 @@
+"""Review 8d, finding 2: with both consents to share contact details, the addresses go across only
+once both said yes ("when a match comes about", as the consent says), never in the introduction.
+
+The introduction event and intake's real answers go through real RabbitMQ into the running
+notifier, and the emails come out of a real SMTP server."""
+
+from __future__ import annotations
+
+import asyncpg
+from aio_pika.abc import AbstractRobustConnection
+
+from lotse.intake import privacy
+from lotse.shared import events
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import (
+    RunningNotifier,
+    add_match,
+    add_participant,
+    mails_to,
+    match_event,
+    publish,
+    to,
+)
+from tests.integration.test_match_active import both_accept, relay
+
+FOLLOW_DE = "Sobald Sie beide zugesagt haben, schicken wir jeder Seite die E-Mail-Adresse der anderen."
+FOLLOW_UK = "Щойно ви обоє погодитеся, ми надішлемо кожному з вас адресу електронної пошти іншої сторони."
+
+
+async def test_the_introduction_has_no_address_and_the_both_said_yes_email_has_it(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    natalia = await add_participant(pool, "newcomer", name="Наталія Кравець", locale="uk")
+    martina = await add_participant(pool, "mentor", name="Martina Fischer", locale="de")
+    match_id = await add_match(pool, "mentor", natalia, martina.id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", natalia, martina.id))
+
+    [intro_to_martina], [intro_to_natalia] = await mails_to(sink, martina.email), await mails_to(sink, natalia.email)
+    for mail, other in ((intro_to_martina, natalia), (intro_to_natalia, martina)):
+        assert other.email not in mail.text + (mail.html or "")
+    assert FOLLOW_DE in intro_to_martina.text and FOLLOW_UK in intro_to_natalia.text
+
+    await both_accept(pool, match_id, natalia, martina)
+    await relay(pool, amqp)
+    [_, active_to_martina] = await mails_to(sink, martina.email, 2)
+    [_, active_to_natalia] = await mails_to(sink, natalia.email, 2)
+    assert natalia.email in active_to_martina.text and "Die andere Seite hat auch Ihre E-Mail-Adresse." \
+        in active_to_martina.text
+    assert martina.email in active_to_natalia.text
+
+
+async def test_a_mentor_who_never_answered_and_erased_left_no_address_with_the_newcomer(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    li = await add_participant(pool, "newcomer", name="Li Wei", locale="zh")
+    iryna = await add_participant(pool, "mentor", name="Ірина Шевчук", locale="uk")
+    match_id = await add_match(pool, "mentor", li, iryna.id)
+    await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", li, iryna.id))
+    await mails_to(sink, li.email)
+    async with pool.acquire() as conn, conn.transaction():
+        await privacy.erase(conn, iryna.id)
+    await relay(pool, amqp)  # the erasure's events: Li Wei hears the introduction was withdrawn
+    [intro, withdrawn] = await mails_to(sink, li.email, 2)
+    assert all(iryna.email not in m.text + (m.html or "") for m in to(sink, li.email))
+    assert "你们双方都同意后" in intro.text and intro.subject != withdrawn.subject
