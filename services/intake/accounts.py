@@ -50,8 +50,14 @@ class WeakPassword(ValueError):
     pass
 
 
+def too_short(password: str) -> bool:
+    """The one password rule, wherever a coordinator chooses one (the CLI, a one-time link, the
+    change-password page): at least MIN_PASSWORD_LENGTH characters."""
+    return len(password) < MIN_PASSWORD_LENGTH
+
+
 def hash_password(password: str, *, check_length: bool = True) -> str:
-    if check_length and len(password) < MIN_PASSWORD_LENGTH:
+    if check_length and too_short(password):
         raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters")
     return _hasher.hash(password)
 

@@ -149,6 +149,22 @@ async def use_link(conn: asyncpg.Connection, token: str, password: str) -> str |
         return str(row["email"])
 
 
+async def change_own_password(conn: asyncpg.Connection, coordinator: Coordinator, password: str,
+                              keep_session: str) -> None:
+    """A signed-in coordinator chooses a new password (raises WeakPassword). Every other session of
+    theirs ends at once (another browser, an API token: whoever may know the old password), the one
+    they changed it in (`keep_session`, its token) stays; an unused one-time link stops working.
+    Audited as the password set with a link is: the coordinator set their own password."""
+    new_hash = hash_password(password)
+    async with conn.transaction():
+        await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1", coordinator.id, new_hash)
+        await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1 AND token_hash <> $2",
+                           coordinator.id, secret_hash(keep_session))
+        await conn.execute("UPDATE password_links SET used_at = now() WHERE coordinator_id = $1 AND used_at IS NULL",
+                           coordinator.id)
+        await audit.record(conn, coordinator, "coordinator.password_set", "coordinator", coordinator.id)
+
+
 async def members(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     found: list[asyncpg.Record] = await conn.fetch(
         """SELECT c.id, c.email, c.role, c.active, c.created_at,

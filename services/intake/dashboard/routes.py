@@ -6,7 +6,7 @@ from aiohttp import web
 
 from lotse.intake.api import coordinators
 from lotse.intake.auth import ADMIN, COORDINATOR, PUBLIC, declare
-from lotse.intake.dashboard import login, pages, queue, render, reports, team_pages
+from lotse.intake.dashboard import account_pages, login, pages, queue, render, reports, team_pages
 
 
 def setup_dashboard_routes(app: web.Application) -> None:
@@ -44,4 +44,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     route("POST", "/dashboard/team", team_pages.team_action, "dash_team_action", ADMIN)
     route("GET", "/dashboard/password/{token}", team_pages.password_page, "dash_password", PUBLIC)
     route("POST", "/dashboard/password/{token}", team_pages.password_submit, "dash_password_submit", PUBLIC)
+    # The signed-in coordinator's own password (any role: review 8d, finding 6).
+    route("GET", account_pages.PATH, account_pages.password_page, "dash_account_password", COORDINATOR)
+    route("POST", account_pages.PATH, account_pages.password_submit, "dash_account_password_submit", COORDINATOR)
     route("GET", "/dashboard/audit", reports.audit_page, "dash_audit", ADMIN)
