@@ -15,22 +15,46 @@ from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
 from lotse.shared.reference import districts
 
-# Participants: newest registrations first unless the coordinator picks another order.
+# A mentor's places as every other reader counts them (the mentor's page: sides.taken; the matcher's
+# pools; matches_db.remaining_capacity): matches in matches.HOLDS_CAPACITY. With when their last
+# match that held a place ended (declined, cancelled or completed: only those states follow one).
+# One grouped pass over the mentors' matches, joined to the list as `load` (review 8d, finding 5):
+# the count, the filters and the order read it, and no row asks the matches table on its own.
+_HELD: Final = "'{" + ",".join(matches.HOLDS_CAPACITY) + "}'"
+PARTICIPANTS_FROM: Final = f"""participants LEFT JOIN (
+        SELECT counterpart_id, count(*) FILTER (WHERE status = ANY({_HELD})) AS places_taken,
+               max(ended_at) FILTER (WHERE status IN ('{matches.DECLINED}', '{matches.CANCELLED}',
+                                                      '{matches.COMPLETED}')) AS last_ended
+        FROM matches WHERE kind = 'mentor' GROUP BY counterpart_id) load
+    ON participants.kind = 'mentor' AND load.counterpart_id = participants.id"""
+PLACES: Final = "(participants.profile->>'capacity')::int"
+PLACES_TAKEN: Final = "coalesce(load.places_taken, 0)"
+# Free places: a verified mentor (not paused) with fewer places taken than offered, whom the
+# matcher can suggest (its pools' rule).
+HAS_FREE_PLACES: Final = f"(kind = 'mentor' AND status = 'verified' AND {PLACES} > {PLACES_TAKEN})"
+# Since when someone waits: a newcomer since verification (registration before it); a mentor with
+# free places since verification or since their last match ended, whichever is later; nobody else.
+WAITING_SINCE: Final = f"""(CASE WHEN kind = 'mentor' THEN CASE WHEN {HAS_FREE_PLACES}
+                                                             THEN greatest(verified_at, load.last_ended) END
+                            ELSE coalesce(verified_at, created_at) END)"""
+# Participants: newest registrations first unless the coordinator picks another order. Longest
+# waiting first puts those who do not wait (a full or paused mentor) last, oldest first among them.
 ORDERS: Final = {
     "newest": "created_at DESC, id",
-    "waiting": "coalesce(verified_at, created_at), id",
+    "waiting": f"{WAITING_SINCE}, coalesce(verified_at, created_at), id",
     "name": "lower(name) NULLS LAST, id",
 }
-PARTICIPANT_FILTER: Final = """($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
+PARTICIPANT_FILTER: Final = f"""($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
     AND ($3::text[] IS NULL OR district = ANY($3::text[]))
     AND ($4::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($4::text[]) AS word (pattern)
                                            WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
     AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
-    AND coalesce(verified_at, created_at) <= now() - make_interval(days => $7)
+    AND ($7 = 0 OR {WAITING_SINCE} <= now() - make_interval(days => $7))
     AND ($8::text IS NULL OR profile->>'country_of_origin' = $8)
     AND ($9::text IS NULL OR profile->>'occupation_field' = $9
-         OR EXISTS (SELECT FROM positions WHERE employer_id = participants.id AND occupation_field = $9))"""
+         OR EXISTS (SELECT FROM positions WHERE employer_id = participants.id AND occupation_field = $9))
+    AND (NOT $10 OR {HAS_FREE_PLACES})"""
 # A participant's emails, newest first. `variant` names a match_active email sent again after a consent
 # given later, as the notifier tells it (shared_later.requested): its row was made from a
 # notification.requested, the type the notifier ("notifier", its consumer name) recorded for the event.
@@ -144,7 +168,9 @@ async def mark_handled(request: web.Request) -> web.StreamResponse:
 # The participants list's query parameters that choose whom it shows (and in which order): the
 # CSV export takes the same ones, so it holds the people the list shows, all pages of them.
 FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "country", "occupation",
-                        "min_days", "order")
+                        "min_days", "order", "places")
+# ?places=free: only mentors with free places (HAS_FREE_PLACES).
+PLACE_FILTERS: Final = ("free",)
 
 
 def chosen_codes(request: web.Request) -> dict[str, filters.Chosen]:
@@ -154,8 +180,8 @@ def chosen_codes(request: web.Request) -> dict[str, filters.Chosen]:
 
 
 def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
-    """The participants list's filters from the query, as PARTICIPANT_FILTER's first nine
-    arguments, and its order (a key of ORDERS)."""
+    """The participants list's filters from the query, as PARTICIPANT_FILTER's ten arguments, and
+    its order (a key of ORDERS)."""
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
     codes = chosen_codes(request)
@@ -163,7 +189,8 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
     return (kind, status, filters.district_codes(request.query), filters.search_patterns(request.query.get("q")),
             codes["need"].code, codes["language"].code,
-            int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code), order
+            int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code,
+            _choice(request, "places", PLACE_FILTERS) == "free"), order
 
 
 async def participants_page(request: web.Request) -> web.Response:
@@ -174,20 +201,22 @@ async def participants_page(request: web.Request) -> web.Response:
               for name in FILTER_PARAMS if request.query.get(name)}
     chosen = {name: value for name, value in chosen.items() if value}
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {PARTICIPANT_FILTER}", *where)
+        total = await conn.fetchval(f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}", *where)
         page = paging.pager(request, total)
         choices = await filters.options(conn, for_locale(locale_of(request)), codes)
         rows = await conn.fetch(
-            f"""SELECT id, kind, status, name, preferred_locale, email, district, created_at, verified_at,
+            f"""SELECT id, kind, status, paused_until, name, preferred_locale, email, district, created_at, verified_at,
                        profile->>'organisation' AS organisation,
-                       extract(day FROM now() - coalesce(verified_at, created_at))::int AS days
-                FROM participants WHERE {PARTICIPANT_FILTER}
-                ORDER BY {ORDERS[order]} LIMIT $10 OFFSET $11""",
+                       extract(day FROM now() - {WAITING_SINCE})::int AS days,
+                       {PLACES} AS places, {PLACES_TAKEN} AS places_taken
+                FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}
+                ORDER BY {ORDERS[order]} LIMIT $11 OFFSET $12""",
             *where, page.size, page.offset,
         )
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
                                                  **filters.place_choices(), "districts": districts(),
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
+                                                 "place_filters": PLACE_FILTERS,
                                                  "export_query": urlencode(chosen),
                                                  "choices": choices, "codes": codes,
                                                  "filtered": bool(chosen.keys() - {"order"})})

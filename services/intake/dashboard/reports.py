@@ -106,16 +106,21 @@ async def participants_csv(request: web.Request) -> web.Response:
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
-                      CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END
-               FROM participants WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
+                      CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END,
+                      CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {pages.PLACES} END,
+                      CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {pages.PLACES_TAKEN} END,
+                      CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END
+               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
             *filters, list(ORGANISATION_KINDS))
         await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
                            after={"rows": len(rows)}, detail=_export_filters(request))
     # The district's name beside its code: the code stays for sorting and lookups, the name is
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
-    # organisation at the end: a reader by column position finds the old columns where they were.
+    # New columns go at the end: a reader by column position finds the old columns where they were.
+    # A mentor's places offered and taken (the list's Places column) and since when someone waits
+    # (its "Waiting (days)": pages.WAITING_SINCE, empty for a mentor without free places).
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
-              "verified", "organisation"]
+              "verified", "organisation", "places", "places_taken", "waiting_since"]
     return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
 
 
