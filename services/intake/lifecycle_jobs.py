@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import asyncpg
 
 from lotse.shared import events, matches, matches_db
+from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_events
 from lotse.shared.singleton_job import every, run_locked
 
@@ -77,19 +78,36 @@ async def flag_unanswered(conn: asyncpg.Connection) -> int:
     return len(flagged)
 
 
+#: When the two sides of a match were put in touch after it became active: a coordinator's "they
+#: are in touch now" or a consent that let both addresses be passed on (lifecycle.still_to_connect).
+PUT_IN_TOUCH: Final = ("match.connected", "match.contact_shared")
+
+
 async def send_checkins(conn: asyncpg.Connection) -> int:
     # "How is it going" some weeks into what was agreed: for a course that starts later than both
-    # said yes, some weeks after its start (asked earlier, it is about a course not yet begun).
+    # said yes, some weeks after its start (asked earlier, it is about a course not yet begun). Not
+    # while the welcome centre still owes the pair their introduction (the connect flag): they cannot
+    # have met (review 8d, finding 7); for a pair it put in touch later, some weeks after that.
     due = await conn.fetch(
-        """SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id FROM matches m
+        """SELECT m.id, m.kind, m.newcomer_id, m.counterpart_id, m.active_at, touch.at AS put_in_touch_at
+           FROM matches m
            LEFT JOIN courses c ON m.kind = 'language_course' AND c.id = m.counterpart_id
-           WHERE m.status = 'active' AND m.checkin_sent_at IS NULL
+           LEFT JOIN LATERAL (SELECT min(a.at) AS at FROM audit_log a
+                              WHERE a.subject_id = m.id AND a.subject_type = 'match'
+                                AND a.action = ANY($3::text[])) touch ON true
+           WHERE m.status = 'active' AND m.checkin_sent_at IS NULL AND m.flag_code IS DISTINCT FROM $4
              AND greatest(m.active_at, c.starts_on::timestamptz) < now() - $1::interval
-           ORDER BY m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED""",
+           -- Those _in_touch_long_enough may pass over last, so they never keep a batch full.
+           ORDER BY coalesce(touch.at >= now() - $1::interval, false), m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED""",
         CHECKIN_AFTER,
         BATCH,
+        list(PUT_IN_TOUCH),
+        matches.FLAG_CONNECT,
     )
+    sent = 0
     for match in due:
+        if not await _in_touch_long_enough(conn, match):
+            continue
         owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
         # Both sides of every kind are asked: the newcomer and a mentor say how it goes, an employer or
         # a course provider what became of it (checkin_answers; review 8a, finding 5). One notification
@@ -97,7 +115,20 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
         people = [match["newcomer_id"], *([owner] if owner else [])]
         await write_events(conn, [_request("checkin", pid, match["id"]) for pid in people])
         await conn.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match["id"])
-    return len(due)
+        sent += 1
+    return sent
+
+
+async def _in_touch_long_enough(conn: asyncpg.Connection, match: asyncpg.Record) -> bool:
+    """Whether the pair has been able to reach each other for CHECKIN_AFTER: since the match became
+    active if both addresses were passed on then (the "both said yes" emails), else since they were
+    first put in touch (PUT_IN_TOUCH). A later consent given again by a pair that had each other's
+    address from the start (a withdrawal, then a yes: match.contact_shared) does not restart it."""
+    touched = match["put_in_touch_at"]
+    if touched is None or touched < datetime.now(UTC) - CHECKIN_AFTER:
+        return True
+    owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+    return owner is not None and await both_share_contact(conn, match["newcomer_id"], owner, at=match["active_at"])
 
 
 async def withdraw_started_courses(conn: asyncpg.Connection) -> int:
