@@ -128,6 +128,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.pause_own": N_("paused their own matching"),
         "match.ended_own": N_("ended one of their matches"),
         "participant.resume_own": N_("resumed their own matching"),
+        # A mentor's number of places, which the coordinators plan with (before → after).
+        "participant.capacity_own": N_("changed their own number of places"),
         "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),
     },
 }

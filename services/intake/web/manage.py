@@ -215,6 +215,11 @@ async def manage_submit(request: web.Request) -> web.Response:
                     action = "email_change"  # its notice ("we sent a link") is the one to show
                 await manage_offers.add(conn, row["kind"], participant_id, added)
                 await self_service.update(conn, participant_id, cleaned)
+                # A mentor's places are planned with: a change is audited as a pause or resume is.
+                if "capacity" in cleaned and cleaned["capacity"] != row["profile"].get("capacity"):
+                    await audit.record_by_participant(
+                        conn, participant_id, "participant.capacity_own", "participant", participant_id,
+                        before={"capacity": row["profile"].get("capacity")}, after={"capacity": cleaned["capacity"]})
             elif action == "match_end":
                 try:
                     if form.get("confirm") != "yes":  # one tap must not end it: asked on a page of its own
