@@ -12,6 +12,7 @@ from aio_pika.abc import AbstractRobustConnection
 from lotse.intake import privacy
 from lotse.shared import events
 from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
 from tests.integration.notifier_fixtures import (
     RunningNotifier,
     add_match,
@@ -22,6 +23,7 @@ from tests.integration.notifier_fixtures import (
     to,
 )
 from tests.integration.test_match_active import both_accept, relay
+from tests.integration.test_self_service import _registered, manage_link
 
 FOLLOW_DE = "Sobald Sie beide zugesagt haben, schicken wir jeder Seite die E-Mail-Adresse der anderen."
 FOLLOW_UK = "Щойно ви обоє погодитеся, ми надішлемо кожному з вас адресу електронної пошти іншої сторони."
@@ -63,3 +65,25 @@ async def test_a_mentor_who_never_answered_and_erased_left_no_address_with_the_n
     [intro, withdrawn] = await mails_to(sink, li.email, 2)
     assert all(iryna.email not in m.text + (m.html or "") for m in to(sink, li.email))
     assert "你们双方都同意后" in intro.text and intro.subject != withdrawn.subject
+
+
+async def test_the_manage_page_shows_the_address_only_once_both_said_yes_and_the_erase_page_says_what_stays(
+    intake_client: IntakeClient, pool: asyncpg.Pool,
+) -> None:
+    natalia = await _registered(intake_client, pool, "newcomers", name="Наталія Кравець")
+    iryna = await _registered(intake_client, pool, "mentors", name="Ірина Шевчук")
+    iryna_email = await pool.fetchval("SELECT email FROM participants WHERE id = $1", iryna)
+    match_id = await pool.fetchval(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation, introduced_at,
+                                decided_at)
+           VALUES (gen_random_uuid(), 'mentor', $1, $2, 0.8, 'introduced', '[]', now(), now()) RETURNING id""",
+        natalia, iryna)
+    introduced = await (await intake_client.get(manage_link(natalia))).text()
+    assert "Ірина Шевчук" in introduced and iryna_email not in introduced
+    await pool.execute("UPDATE matches SET status = 'active', active_at = now() WHERE id = $1", match_id)
+    assert iryna_email in await (await intake_client.get(manage_link(natalia))).text()
+
+    erase = await (await intake_client.get(f"{manage_link(iryna)}/erase?lang=de")).text()
+    assert ("Wem wir Sie schon vorgestellt haben, behält die E-Mails, die wir geschickt haben: Darin stehen Ihr Name "
+            "und, wenn Sie beide zugesagt und der Weitergabe der Adressen zugestimmt hatten, Ihre E-Mail-Adresse. "
+            "Diese E-Mails können wir nicht löschen.") in erase
