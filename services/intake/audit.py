@@ -24,7 +24,7 @@ ACTIONS: Final = frozenset({
     "match.contact_shared", "match.flag_handled", "match.ended_own",
     "match.csv_export",
     "participant.pause", "participant.resume", "participant.erase", "participant.export",
-    "participant.erase_own", "participant.pause_own", "participant.resume_own",
+    "participant.erase_own", "participant.pause_own", "participant.resume_own", "participant.export_own",
     "participant.capacity_own",
     "participant.share_contact_withdrawn", "participant.csv_export",
     "participant.email_change_requested", "participant.email_change_cancelled", "participant.email_changed",

@@ -47,7 +47,12 @@ def _counterparts_sql() -> str:
               UNION ALL SELECT $1"""
 
 
-async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[str, Any]:
+async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_themselves: bool = False
+                 ) -> dict[str, Any]:
+    """Everything stored about the person (the coordinators' export, Art. 15/20). ``for_themselves``:
+    the copy the person downloads on their manage page, the same but for words others wrote about a
+    match (own_words): a coordinator reads the file before handing it out, the download goes straight
+    to them, and the other side's reasons for ending are never passed on (docs/decisions.md)."""
     detail = await participants_view.participant_detail(conn, participant_id)
     if detail is None:
         raise ParticipantGone(str(participant_id))
@@ -88,7 +93,7 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         "responses": [_plain(r) for r in responses],
         "checkins": [_plain(c) for c in checkins],
         "audit": [_plain(a) for a in audit_rows],
-        "matches": [to_json(r) for r in match_rows],
+        "matches": [own_words(to_json(r), r, participant_id) if for_themselves else to_json(r) for r in match_rows],
         "emails": [
             {**dict(n), "id": str(n["id"]), "created_at": n["created_at"].isoformat(),
              "sent_at": n["sent_at"].isoformat() if n["sent_at"] else None}
@@ -97,6 +102,15 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[st
         "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
         "email_changes": [_plain(c) for c in changes],
     }
+
+
+def own_words(match: dict[str, Any], row: asyncpg.Record, participant_id: uuid.UUID) -> dict[str, Any]:
+    """A match of the person's own download: the coordinators' note (for the team) withheld, and the
+    reason only when their own side ended it (their words, or the fixed sentence of their decline or
+    re-match); a reason the other side or a coordinator wrote may speak of someone else. The fields
+    stay, empty, so both exports have one shape."""
+    side = "newcomer" if row["newcomer_id"] == participant_id else "counterpart"
+    return {**match, "note": None, "reason": match["reason"] if row["ended_by_side"] == side else None}
 
 
 def _plain(row: asyncpg.Record) -> dict[str, Any]:

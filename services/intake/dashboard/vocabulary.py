@@ -125,6 +125,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.email_change_cancelled": N_("withdrew the change of e-mail address"),
         "participant.email_changed": N_("confirmed the new e-mail address"),
         "participant.erase_own": N_("erased their own data"),
+        "participant.export_own": N_("downloaded all their own data"),  # the manage page's JSON download
         "participant.pause_own": N_("paused their own matching"),
         "match.ended_own": N_("ended one of their matches"),
         "participant.resume_own": N_("resumed their own matching"),

@@ -285,6 +285,24 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
     return None
 
 
+async def export_own(request: web.Request) -> web.Response:
+    """"Download all my data (JSON)": the coordinators' export (privacy.export, one source) with the
+    manage link as the credential, as every other step on the page; audited as the person's own step
+    (review 8d, finding 9). Gone once erased, like the page."""
+    participant_id = await _participant_id(request)
+    async with request.app[pool_key].acquire() as conn, conn.transaction():
+        person = await participants_db.get_status(conn, participant_id)
+        if person is None or person["status"] == "erased":
+            return await _gone(request, conn, participant_id)
+        speak_as_person(request, person["preferred_locale"])  # a refused outdated link speaks it
+        _check_current(request, person["email_changed_at"])
+        data = await privacy.export(conn, participant_id, for_themselves=True)
+        await audit.record_by_participant(conn, participant_id, "participant.export_own", "participant",
+                                          participant_id)
+    return web.json_response(data, headers={"Content-Disposition": 'attachment; filename="lotse-my-data.json"',
+                                            "Cache-Control": "no-store"})
+
+
 # Erasure posted without its tick box.
 NOT_CONFIRMED: Final = N_("Please tick the box to confirm.")
 

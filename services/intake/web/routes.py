@@ -25,6 +25,7 @@ def setup_web_routes(app: web.Application) -> None:
     declare(router.add_get("/new-link/sent", new_link.sent, name="new_link_sent"), PUBLIC)
     declare(router.add_get("/manage/{token}", manage.manage_page, name="manage"), PARTICIPANT)
     declare(router.add_post("/manage/{token}", manage.manage_submit, name="manage_submit"), PARTICIPANT)
+    declare(router.add_get("/manage/{token}/export.json", manage.export_own, name="manage_export"), PARTICIPANT)
     declare(router.add_get("/manage/{token}/erase", manage.erase_page, name="manage_erase"), PARTICIPANT)
     declare(router.add_post("/manage/{token}/erase", manage.erase_submit, name="manage_erase_submit"), PARTICIPANT)
     # The link sent to a new address a person typed on their manage page.

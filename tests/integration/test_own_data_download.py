@@ -1,0 +1,87 @@
+"""Review 8d, finding 9: a participant downloads everything stored about them from their manage
+page, the coordinators' export (one source) behind the manage link, audited as their own step;
+another person's words about a match stay out, and another person's link fetches only theirs."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import asyncpg
+
+from tests.conftest import IntakeClient
+from tests.integration.test_dashboard import login
+from tests.integration.test_self_service import _registered, manage_link
+
+
+async def _ended_match(pool: asyncpg.Pool, newcomer: uuid.UUID, mentor: uuid.UUID, *, by: str, reason: str) -> None:
+    await pool.execute(
+        """INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status, explanation, note, reason,
+                                end_reason, ended_by_side, introduced_at, active_at, ended_at)
+           VALUES ($1, 'mentor', $2, $3, 0.8, 'cancelled', '[]', 'Notiz des Teams über Sabine', $4,
+                   'ended_by_participant', $5, now(), now(), now())""",
+        uuid.uuid4(), newcomer, mentor, reason, by)
+
+
+async def test_the_manage_page_downloads_the_participants_export_and_audits_it(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    oksana = await _registered(intake_client, pool, "newcomers", name="Оксана Мельник")
+    sabine = await _registered(intake_client, pool, "mentors", name="Sabine Krüger")
+    await _ended_match(pool, oksana, sabine, by="counterpart", reason="Sabine: Oksana kam nie zu Terminen")
+    await _ended_match(pool, oksana, sabine, by="newcomer", reason="Meine eigenen Worte")
+
+    page = await (await intake_client.get(f"{manage_link(oksana)}?lang=de")).text()
+    assert f'href="{manage_link(oksana)}/export.json"' in page
+    assert "Alle meine Daten herunterladen (JSON)" in page
+
+    await login(intake_client)
+    coordinators = await (await intake_client.get(f"/dashboard/participants/{oksana}/export.json")).json()
+    response = await intake_client.get(f"{manage_link(oksana)}/export.json")
+    assert response.status == 200 and response.content_type == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    own = await response.json()
+
+    # The same export, but for the words others wrote about a match: the team's note, the other
+    # side's reason for ending. Her own reason stays.
+    assert own["participant"] == coordinators["participant"] and own["emails"] == coordinators["emails"]
+    assert {k for k in own if k != "audit"} == {k for k in coordinators if k != "audit"}
+    assert [m["id"] for m in own["matches"]] == [m["id"] for m in coordinators["matches"]]
+    assert {m["reason"] for m in coordinators["matches"]} == {"Sabine: Oksana kam nie zu Terminen",
+                                                             "Meine eigenen Worte"}
+    assert {m["reason"] for m in own["matches"]} == {None, "Meine eigenen Worte"}
+    assert {m["note"] for m in own["matches"]} == {None}
+    for m, c in zip(own["matches"], coordinators["matches"], strict=True):
+        assert {k: v for k, v in m.items() if k not in ("note", "reason")} == \
+            {k: v for k, v in c.items() if k not in ("note", "reason")}
+    body = json.dumps(own, ensure_ascii=False)
+    assert "Sabine" not in body and "Krüger" not in body and "Оксана Мельник" in body
+
+    entry = await pool.fetchrow("SELECT actor_id, actor_role, subject_type, subject_id FROM audit_log "
+                                "WHERE action = 'participant.export_own'")
+    assert entry is not None and tuple(entry) == (oksana, "participant", "participant", oksana)
+    audit = await (await intake_client.get(f"/dashboard/audit?subject={oksana}")).text()
+    assert "hat alle eigenen Daten heruntergeladen" in audit
+
+
+async def test_another_participants_link_fetches_only_their_own_and_a_bad_or_erased_one_nothing(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    oksana = await _registered(intake_client, pool, "newcomers", name="Оксана Мельник")
+    li = await _registered(intake_client, pool, "newcomers", name="Li Wei")
+
+    theirs = await intake_client.get(f"{manage_link(li)}/export.json")
+    assert theirs.status == 200
+    body = await theirs.text()
+    assert (await theirs.json())["participant"]["id"] == str(li)
+    assert str(oksana) not in body and "Мельник" not in body
+
+    forged = manage_link(oksana)[:-3] + "abc"
+    assert (await intake_client.get(f"{forged}/export.json")).status == 400
+    assert (await intake_client.get(f"/manage/{uuid.uuid4()}/export.json")).status == 400
+
+    assert (await intake_client.post(f"{manage_link(oksana)}/erase", data={"confirm": "yes"})).status == 200
+    assert (await intake_client.get(f"{manage_link(oksana)}/export.json")).status == 410
+    actions = [r["action"] for r in await pool.fetch(
+        "SELECT action FROM audit_log WHERE actor_id = $1 ORDER BY id", oksana)]
+    assert actions == ["participant.erase_own"]  # nothing downloaded with her link
