@@ -3,7 +3,8 @@ wanted, how far apart they are (and whether they would meet online), childcare a
 the newcomer's German against what a position asks (to a course provider: against the course's
 level, and the other languages they speak); to an employer also the newcomer's occupation
 field against the position's, the other languages they speak well and that they are still abroad;
-to the newcomer the employer's offers by name.
+to the newcomer the employer's offers by name; to a mentor who comes with the newcomer (a partner,
+the children's ages).
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
 values, and the templates turn it into a sentence of the recipient's language. An employer is told
@@ -126,7 +127,8 @@ def _distance(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], 
         newcomer_online = meeting.newcomer_online_ok(newcomer["profile"])
         if meeting.meets_online(distance, meeting.mentor_max_km(other["profile"]),
                                 mentor_online, newcomer_online):
-            facts.append({"code": "online"})
+            # The mentor reads of her own limit as hers ("further than you travel"), not of "the mentor".
+            facts.append({"code": "online" if side == "newcomer" else "online_beyond_you"})
         elif abroad and mentor_online and newcomer_online:  # one who declines online meets after arriving
             facts.append({"code": "online_until_arrival" if side == "counterpart" else "online_until_you_arrive",
                           "name": newcomer["name"] or ""})
@@ -214,6 +216,21 @@ def _abroad(newcomer: Mapping[str, Any]) -> Fact | None:
     return {"code": "still_abroad", "name": newcomer["name"] or ""}
 
 
+def _family(newcomer: Mapping[str, Any]) -> Fact | None:
+    """To the mentor: who comes with the newcomer (review 8d, finding 4). A mentor's place is taken
+    by a family as by one person, and school enrolment or a partner's job search is part of the
+    help she agrees to; the newcomer's form asks it for matching. Only partner and children's ages,
+    as stored (the dashboard's queue card shows the same)."""
+    household = newcomer["profile"].get("household") or {}
+    ages = sorted(a for a in household.get("children_ages") or () if isinstance(a, int))
+    partner = "seeks_work" if household.get("partner") and household.get("partner_seeks_work") else (
+        "yes" if household.get("partner") else "")
+    if not partner and not ages:
+        return None
+    return {"code": "household", "name": newcomer["name"] or "", "partner": partner,
+            "ages": [str(a) for a in ages]}
+
+
 def _household(kind: str, newcomer: Mapping[str, Any], other: Mapping[str, Any], side: str) -> list[Fact]:
     """Only what an offer means for this newcomer; an employer hears nothing of it (see the module)."""
     childcare = _needs_childcare(newcomer["profile"])
@@ -241,7 +258,8 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
     found: list[Fact | None] = []
     if kind == "mentor":
         found += [_shared_languages(newcomer, other, other_name, side, locale),
-                  _needs(newcomer, other, other_name, side)]
+                  _needs(newcomer, other, other_name, side),
+                  _family(newcomer) if side == "counterpart" else None]  # beside the help wanted
     if kind == "employer" and side == "counterpart":  # the newcomer knows these of themselves
         found += [_occupation(newcomer, other), _german(newcomer, other, side), _spoken(newcomer, locale),
                   _abroad(newcomer)]

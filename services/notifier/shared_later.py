@@ -17,6 +17,7 @@ import asyncpg
 from lotse.notifier import match_context
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.shared import events
+from lotse.shared.consents import share_contact
 
 if TYPE_CHECKING:
     from lotse.notifier.compose import Composer, People
@@ -38,7 +39,9 @@ async def match_active(composer: Composer, conn: asyncpg.Connection, row: asyncp
     addresses are no longer both shared since: then the repeat has nothing true left to say."""
     context = await match_context.about_match(composer, conn, row, person, people)
     if not await requested(conn, row):
-        return {**context, "shared_later": ""}
+        # i_share: the reader's own consent; without it the email says where to give it (review 8d, finding 12).
+        i_share, _newest = await share_contact(conn, person["id"])
+        return {**context, "shared_later": "", "i_share": i_share}
     other = match_context.shared_with(context)  # the one who agreed
     by_me = context["answered_last"] == person["id"]
     return {**context, "shared_later": "by_me" if by_me else "by_other", "other_name": other}

@@ -50,15 +50,49 @@ def codes(found: list[dict[str, Any]]) -> list[str]:
 
 def test_the_mentor_learns_the_language_the_newcomers_level_her_needs_and_that_it_is_online() -> None:
     found = facts("mentor", "counterpart", newcomer(), MENTOR, "Renate Albrecht", "en")
-    assert codes(found) == ["languages", "needs_wanted", "km_away", "online"]
+    assert codes(found) == ["languages", "needs_wanted", "household", "km_away", "online_beyond_you"]
     assert found[0]["items"] == [{"language": "German", "level": "B2"}] and found[0]["name"] == "Li Wei"
     assert found[1]["needs"] == ["school"]  # the needs this mentor helps with
-    assert found[2]["km"] == 72 and found[2]["here"] == "Suhl"
+    assert found[3]["km"] == 72 and found[3]["here"] == "Suhl"
     text = render_email("introduction", "en", {**SAMPLE, "side": "counterpart", "other_title": "Li Wei",
                                                "facts": found, "reasons": []}).text
     assert "Languages you both speak: German (Li Wei: B2)" in text
     assert "Li Wei would like help with: School" in text
-    assert "Li Wei lives in Suhl, 72 km away." in text and "you would meet online" in text
+    assert "Li Wei lives in Suhl, 72 km away." in text
+    # Her own limit, said to her (review 8d, finding 12), and who comes along (finding 4).
+    assert "That is further than you travel, so you would meet online." in text and "the mentor" not in text
+    assert "Li Wei comes with family: a partner (looking for work) and 1 child (age 2)" in text
+
+
+@pytest.mark.parametrize(("household", "says"), [
+    ({"partner": True, "children_ages": [10, 6]}, "a partner and 2 children (ages 6 and 10)"),
+    ({"partner": False, "partner_seeks_work": True, "children_ages": [4]}, "1 child (age 4)"),
+    ({"partner": True, "partner_seeks_work": True}, "a partner (looking for work)"),
+])
+def test_the_mentor_is_told_who_comes_with_the_newcomer(household: dict[str, Any], says: str) -> None:
+    li = newcomer(profile={"needs": ["school"], "arrival": "arrived", "household": household})
+    found = facts("mentor", "counterpart", li, MENTOR, "Renate", "en")
+    text = render_email("introduction", "en", {**SAMPLE, "side": "counterpart", "other_title": "Li Wei",
+                                               "facts": found, "reasons": []}).text
+    assert f"Li Wei comes with family: {says}\n" in text
+    # Nobody else: the newcomer knows her family, and a single person has none to tell.
+    assert "household" not in codes(facts("mentor", "newcomer", li, MENTOR, "Renate", "en"))
+    alone = newcomer(profile={"needs": ["school"], "arrival": "arrived", "household": {"children_ages": []}})
+    assert "household" not in codes(facts("mentor", "counterpart", alone, MENTOR, "Renate", "en"))
+
+
+def test_needs_after_a_colon_read_as_a_list_in_german_and_in_lower_case_in_ukrainian() -> None:
+    found = facts("mentor", "counterpart", newcomer(profile={"needs": ["authorities", "social_life"]}),
+                  {**MENTOR, "profile": {**MENTOR["profile"], "helps_with": ["authorities", "social_life"]}},
+                  "Renate", "de")
+    context = {**SAMPLE, "side": "counterpart", "other_title": "Li Wei", "facts": found, "reasons": []}
+    assert ("Dabei wünscht sich Li Wei Hilfe: Behördengänge und Menschen kennenlernen"
+            in render_email("introduction", "de", context).text)
+    uk = render_email("introduction", "uk", context).text
+    assert "Li Wei просить допомоги в таких справах: справи з установами і знайомство з людьми" in uk
+    # German nouns and the English "German course" keep their capitals.
+    assert "Li Wei would like help with: Dealing with authorities and Meeting people" in render_email(
+        "introduction", "en", context).text
 
 
 def test_the_newcomer_learns_the_mentors_level_and_what_she_can_help_with_in_her_language() -> None:
@@ -350,7 +384,8 @@ def test_the_newcomer_whose_mentor_was_erased_is_told_and_not_offered_the_same_p
 
 
 def all_facts() -> list[dict[str, Any]]:
-    values = {"name": "Lan", "other": "Renate", "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
+    values = {"name": "Lan", "other": "Renate", "partner": "yes", "ages": ["4", "9"],
+              "here": "Gera", "there": "Jena", "place": "Gera", "km": 38,
               "needs": ["school", "partner_career"], "items": [{"language": "Deutsch", "level": "native"}],
               "field": "crafts", "position_field": "transport", "level": "A2", "course_level": "B1",
               "offers": ["mentor_program", "relocation_support"]}
@@ -360,7 +395,9 @@ def all_facts() -> list[dict[str, Any]]:
         "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
         "childcare_course_needed", "childcare_job", "partner_job", "their_field", "their_field_same",
         "their_field_other", "their_languages", "still_abroad", "their_german_course", "their_no_german_course",
-        "their_languages_course", "employer_offers")]
+        "their_languages_course", "employer_offers", "online_beyond_you", "household")] + [
+        {"code": "household", "name": "Lan", "partner": partner, "ages": ages}
+        for partner, ages in (("yes", []), ("seeks_work", ["3"]), ("", ["3", "12"]), ("", ["1", "2", "5", "11", "22"]))]
 
 
 def match_variants() -> list[tuple[str, dict[str, Any]]]:
