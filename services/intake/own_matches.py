@@ -148,7 +148,7 @@ async def in_states(
 async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) -> list[OwnMatch]:
     """The participant's matches they were told about: running ones first, then ended, newest first."""
     rows = await in_states(conn, participant, SHOWN)
-    answers = await _answers(conn, [r["id"] for r in rows])
+    answered = await answers(conn, [r["id"] for r in rows])
     checked_in = await latest_checkins(conn, [r["id"] for r in rows])
     shown = []
     for row in rows:
@@ -157,7 +157,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
             id=row["id"], kind=row["kind"], side=row["side"], status=row["status"],
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
             title_locale=row.get("title_locale"),
-            offer=row["offer"], answer=answers.get((row["id"], row["side"])),
+            offer=row["offer"], answer=answered.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
             checkin_open=_checkin_open(row, checked_in), course=_course(row),
             checkin=latest["answer"] if latest else None, checkin_at=latest["answered_at"] if latest else None,
@@ -175,7 +175,9 @@ def _course(row: asyncpg.Record) -> CourseFacts | None:
                        district=row["course_district"])
 
 
-async def _answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, str], str]:
+async def answers(conn: asyncpg.Connection, match_ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, str], str]:
+    """Each side's answer to each match's introduction (accept or decline) by (match id, side): the
+    manage page shows it; the dashboard names the side of an unanswered flag that is still silent."""
     rows = await conn.fetch("SELECT match_id, side, answer FROM match_responses WHERE match_id = ANY($1::uuid[])",
                             match_ids)
     return {(r["match_id"], r["side"]): r["answer"] for r in rows}

@@ -17,6 +17,7 @@ from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
 from lotse.shared import matches
+from lotse.shared.name_search import with_latin
 
 # A participant's step that ended a match, by its end_reason and ended_by_side.
 BY_SIDE: Final = {
@@ -40,6 +41,9 @@ FLAGS: Final = {
 # An organisation's outcome flag by who said what (review 8c, finding 7): "Course provider: never
 # started", not one label for a job that did not come about and a course nobody turned up to.
 BY_ANSWER: Final = N_("Check-in – %(side)s: %(answer)s")
+# An unanswered introduction's flag names the side still silent (review 8d, finding 10), from
+# match_responses: "No answer from: Newcomer (Katarzyna Nowak)"; both when neither answered.
+NO_ANSWER_FROM: Final = N_("No answer from: %(sides)s")
 # Who the counterpart of a match is, by the match's kind.
 COUNTERPART: Final = {"mentor": "mentor", "language_course": "language_provider", "employer": "employer"}
 # Who made a participant's own entry, where the role's "the participant, on their manage page" is
@@ -50,18 +54,32 @@ ONE_SIDE: Final = N_("the participant (%(side)s), on their manage page")
 _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
-def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any, str], Mapping[str, Any]]) -> str:
+def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any, str], Mapping[str, Any]],
+         answered: Mapping[tuple[Any, str], str] | None = None) -> str:
     """Why a match is flagged: its flag_code's label, or the words stored as its flag_reason.
 
     `checked_in` is each side's latest check-in by (match id, side) (own_matches.latest_checkins):
-    an organisation's outcome flag names its side and answer from it, as check_in set the flag."""
+    an organisation's outcome flag names its side and answer from it, as check_in set the flag.
+    `answered` is each side's answer to the introduction by (match id, side) (own_matches.answers):
+    an introduction's unanswered flag names who has not answered (the match row's sides.COLUMNS)."""
     code = match["flag_code"] or ""
+    if code == matches.FLAG_UNANSWERED and answered is not None and match["status"] == matches.INTRODUCED:
+        silent = [which for which in ("newcomer", "counterpart") if (match["id"], which) not in answered]
+        if silent:
+            return v._(NO_ANSWER_FROM) % {"sides": ", ".join(_named(v, match, which) for which in silent)}
     latest = checked_in.get((match["id"], "counterpart"))
     if code == matches.FLAG_CHECKIN_DID_NOT_HAPPEN and latest and latest["answer"] in checkin_answers.DID_NOT_HAPPEN:
         return v._(BY_ANSWER) % {"side": side(v, match["kind"], "counterpart"),
                                  "answer": v.label("checkin", latest["answer"])}
     label = FLAGS.get(code)
     return v._(label) if label else match["flag_reason"] or ""
+
+
+def _named(v: Vocabulary, match: Mapping[str, Any], which: str) -> str:
+    """One side of a match as who they are and their name: "Mentor/in (Martina Fischer)"."""
+    name, locale = ((match["newcomer_name"], match["newcomer_locale"]) if which == "newcomer"
+                    else (match["other_name"], match["other_locale"]))
+    return f"{side(v, match['kind'], which)} ({with_latin(name, locale, v.locale) or '–'})"
 
 
 def reason(v: Vocabulary, text: str | None) -> str:

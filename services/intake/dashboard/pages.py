@@ -95,9 +95,10 @@ async def matches_page(request: web.Request) -> web.Response:
             *filters, page.size, page.offset,
         )
         checked_in = await own_matches.latest_checkins(conn, [r["id"] for r in rows])  # flags say who said what
+        answered = await own_matches.answers(conn, [r["id"] for r in rows])  # and who has not answered
     return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
                                             "status": status, "kind": kind, "flagged": flagged, "pager": page,
-                                            "checked_in": checked_in})
+                                            "checked_in": checked_in, "answered": answered})
 
 
 NOTE_MAX: Final = 300
@@ -122,6 +123,7 @@ async def match_page(request: web.Request) -> web.Response:
         trail.sort(key=lambda entry: entry["at"])
     return render(request, "match.html", {"match": match, "responses": responses, "checkins": checkins,
                                           "checked_in": checked_in,
+                                          "answered": {(r["match_id"], r["side"]): r["answer"] for r in responses},
                                           "trail": trail, "connect_flag": matches.FLAG_CONNECT,
                                           "unanswered_flag": matches.FLAG_UNANSWERED,
                                           "reasons": queue.REJECT_LABELS})
@@ -250,9 +252,10 @@ async def participant_page(request: web.Request) -> web.Response:
             "audit": await audit.about_participant(conn, participant_id),
         }
         checked_in = await own_matches.latest_checkins(conn, [m["id"] for m in history["matches"]])
+        answered = await own_matches.answers(conn, [m["id"] for m in history["matches"]])
     v = for_locale(locale_of(request))
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
-                                                "checked_in": checked_in,
+                                                "checked_in": checked_in, "answered": answered,
                                                 "taken": sides.taken(history["matches"]),
                                                 "blocks": offer_blocks.blocks(v, history["offers"],
                                                                               history["matches"]),
