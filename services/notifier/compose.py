@@ -143,7 +143,8 @@ async def erasure_recipient(conn: asyncpg.Connection, row: asyncpg.Record) -> Re
     return Recipient(receipt["email"], receipt["locale"], {"name": receipt["name"] or ""})
 
 
-# The digest's wording of each matches.flag_code (_digest.j2's flag macro); it names no side.
+# The digest's wording of each matches.flag_code (_digest.j2's flag macro); an introduction's
+# unanswered flag names the side still silent (`silent`, review 8d, finding 10), the others none.
 _DIGEST_FLAGS: Final = {
     matches.FLAG_UNANSWERED: "unanswered",
     matches.FLAG_CHECKIN_NEWCOMER: "checkin_bad",
@@ -157,6 +158,14 @@ _DIGEST_FLAGS: Final = {
 def flag_code(code: str | None) -> str:
     """A match's flag_code as the digest template words it; "other" shows the flag_reason as written."""
     return _DIGEST_FLAGS.get(code or "", "other")
+
+
+def _silent(flagged: asyncpg.Record) -> list[str]:
+    """The sides of an introduction flagged unanswered that have not answered it (match_responses),
+    as the dashboard names them; none for any other flag, or a match no longer waiting for answers."""
+    if flagged["flag_code"] != matches.FLAG_UNANSWERED or flagged["status"] != matches.INTRODUCED:
+        return []
+    return [side for side in ("newcomer", "counterpart") if side not in flagged["answered"]]
 
 
 async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
@@ -174,12 +183,14 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     waiting = await conn.fetchval("SELECT count(*) FROM matches WHERE status = 'suggested'")
     # Both sides by name: a flag is a reason to phone someone, so the mail must say whom.
     flagged = await conn.fetch(
-        """SELECT m.id, m.kind, m.flag_code, m.flag_reason, coalesce(n.name, '') AS newcomer,
+        """SELECT m.id, m.kind, m.status, m.flag_code, m.flag_reason, coalesce(n.name, '') AS newcomer,
                   n.preferred_locale AS newcomer_locale, mp.preferred_locale AS mentor_locale,
                   coalesce(CASE m.kind
                                WHEN 'mentor' THEN mp.name
                                WHEN 'language_course' THEN c.title || ' (' || (cp.profile->>'organisation') || ')'
-                               ELSE s.title || ' (' || (sp.profile->>'organisation') || ')' END, '') AS counterpart
+                               ELSE s.title || ' (' || (sp.profile->>'organisation') || ')' END, '') AS counterpart,
+                  coalesce(cp.profile->>'organisation', sp.profile->>'organisation', '') AS organisation,
+                  ARRAY(SELECT r.side FROM match_responses r WHERE r.match_id = m.id) AS answered
            FROM matches m
            LEFT JOIN participants n ON n.id = m.newcomer_id
            LEFT JOIN participants mp ON m.kind = 'mentor' AND mp.id = m.counterpart_id
@@ -212,6 +223,7 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
                  "newcomer": with_latin(f["newcomer"], f["newcomer_locale"], locale),
                  "counterpart": with_latin(f["counterpart"], f["mentor_locale"], locale)
                  if f["kind"] == "mentor" else f["counterpart"],
+                 "organisation": f["organisation"], "silent": _silent(f),
                  "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged
             ],

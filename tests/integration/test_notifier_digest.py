@@ -54,7 +54,7 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
     assert "12 neue Vorschläge seit der letzten Übersicht, insgesamt 12 offen." in mail.text
     # Says what needs doing, and for whom: both sides by name, a link to the match itself.
     assert mail.subject == "Lotse: Matches mit Handlungsbedarf: 1 · neue Vorschläge: 12"
-    assert "Mentoring: Lan ↔ Silent – keine Antwort nach einer Erinnerung" in mail.text
+    assert "Mentoring: Lan ↔ Silent – keine Antwort von beiden Seiten nach einer Erinnerung" in mail.text
     assert f"/dashboard/matches/{flagged}" in mail.text
     assert 'href="http' in (mail.html or "") and f"/dashboard/matches/{flagged}\"" in (mail.html or "")
     assert "Alle markierten Matches: http" in mail.text and "/dashboard/matches?flagged=1" in mail.text

@@ -1,7 +1,7 @@
 """Review 8d, finding 10 (dashboard and digest): the flag of an introduction still unanswered after
 its reminder says which side is silent, from match_responses: "Keine Antwort von: Neu angekommen
 (Katarzyna Nowak)", the mentor, course provider or employer by name, or both; in the matches list,
-on the match page and the participant page."""
+on the match page and the participant page, and in the coordinators' digest in their language."""
 
 from __future__ import annotations
 
@@ -10,11 +10,26 @@ import uuid
 
 import asyncpg
 
+from lotse.notifier import digest
 from lotse.shared import matches
+from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
-from tests.integration.notifier_fixtures import Person, add_match, add_participant
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    Person,
+    add_coordinator,
+    add_match,
+    add_participant,
+    deliver_all,
+    delivery,
+    sink,
+    smtp_settings,
+    to,
+)
 from tests.integration.test_dashboard import login
 from tests.integration.test_organisation_checkin import _job_and_course
+
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 OLD = "Keine Antwort nach einer Erinnerung"
 
@@ -58,7 +73,7 @@ async def test_the_dashboard_says_who_has_not_answered(intake_client: IntakeClie
     assert silent_newcomer in listed and silent_mentor in listed and both in listed and OLD not in listed
     for which, label in (("newcomer", silent_newcomer), ("mentor", silent_mentor), ("both", both)):
         assert f"Markiert: {label}" in await _page(intake_client, f"/dashboard/matches/{ids[which]}")
-    # A Cyrillic name with its Latin spelling, as the dashboard names people.
+    # In the coordinator's other language.
     english = await _page(intake_client, f"/dashboard/matches/{ids['mentor']}", "en")
     assert "Flagged: No answer from: Mentor (Martina Fischer)" in english
     person = await _page(intake_client, f"/dashboard/participants/{ids['martina']}")
@@ -80,3 +95,25 @@ async def test_an_organisations_silence_is_named_by_its_organisation(
     assert re.search(r"Markiert: Keine Antwort von: Arbeitgeber \([^)]+\)", job_page), job_page
     assert re.search(r"Markiert: Keine Antwort von: Kursanbieter \([^)]+\)", seat_page), seat_page
 
+
+async def test_the_digest_says_who_has_not_answered(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    _, german = await add_coordinator(pool)
+    coordinator, english = await add_coordinator(pool)
+    await pool.execute("UPDATE coordinators SET locale = 'en' WHERE id = $1", coordinator)
+    await _unanswered(pool)
+    async with pool.acquire() as conn:
+        assert await digest.request_digests(conn, 3600.0) == 2
+    await deliver_all(delivery)
+
+    [mail] = to(sink, german)
+    assert "Mentoring: Katarzyna Nowak ↔ Martina Fischer – keine Antwort der neu angekommenen Person " \
+           "(Katarzyna Nowak) nach einer Erinnerung" in mail.text
+    assert "– keine Antwort der Mentorin oder des Mentors (Martina Fischer) nach einer Erinnerung" in mail.text
+    assert "Mentoring: Li Wei ↔ Martina Fischer – keine Antwort von beiden Seiten nach einer Erinnerung" in mail.text
+    assert "keine Antwort der Mentorin oder des Mentors (Martina Fischer)" in (mail.html or "")
+    [mail] = to(sink, english)
+    assert "– no answer from the newcomer (Katarzyna Nowak) after a reminder" in mail.text
+    assert "– no answer from the mentor (Martina Fischer) after a reminder" in mail.text
+    assert "– no answer from either side after a reminder" in mail.text
