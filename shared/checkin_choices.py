@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Final
 
-#: A newcomer's and a mentor's choices, in the order the form shows them.
-PERSONAL: Final = ("good", "unsure", "bad")
+#: A newcomer's and a mentor's choices, in the order the form shows them. "not_in_touch": they
+#: have not been in touch yet, which the welcome centre must hear of (review 8d, finding 7).
+PERSONAL: Final = ("good", "unsure", "bad", "not_in_touch")
 #: An organisation's choices, by the match's kind (the course or position it answers for).
 ORGANISATIONS: Final = {
     "employer": ("hired", "talking", "not_hired"),

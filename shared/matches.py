@@ -71,12 +71,15 @@ FLAG_CHECKIN_MESSAGE = "checkin_unsure_or_message"
 #: An employer's or course provider's latest check-in: the job did not come about, or the newcomer
 #: never started the course or stopped attending it; the match holds a place it does not use.
 FLAG_CHECKIN_DID_NOT_HAPPEN = "checkin_did_not_happen"
+#: A newcomer's or a mentor's latest check-in: "we have not been in touch yet" (review 8d, finding
+#: 7); a coordinator finds out why and helps them connect. It names no side (the match page does).
+FLAG_CHECKIN_NOT_IN_TOUCH = "checkin_not_in_touch"
 CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_COUNTERPART}
 #: The flags a check-in's answer sets and a later, better answer takes away again. They replace a
 #: connect flag, which comes back when they go if the two still need it (lifecycle._unflag).
-CHECKIN_OUTCOME_FLAGS = (*CHECKIN_FLAGS.values(), FLAG_CHECKIN_DID_NOT_HAPPEN)
+CHECKIN_OUTCOME_FLAGS = (*CHECKIN_FLAGS.values(), FLAG_CHECKIN_DID_NOT_HAPPEN, FLAG_CHECKIN_NOT_IN_TOUCH)
 FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE,
-         FLAG_CHECKIN_DID_NOT_HAPPEN)
+         FLAG_CHECKIN_DID_NOT_HAPPEN, FLAG_CHECKIN_NOT_IN_TOUCH)
 
 
 def rejection_reason(code: str, note: str | None) -> str:

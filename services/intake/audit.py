@@ -72,6 +72,24 @@ async def record_by_participant(
     await _insert(conn, participant_id, PARTICIPANT, action, subject_type, subject_id, before, after, detail)
 
 
+# actor_role of an entry no one acted for: a scheduled job did it (the end of a pause a participant
+# set: lotse.intake.pause.resume_ended). No actor_id.
+SYSTEM: Final = "system"
+
+
+async def record_system(
+    conn: asyncpg.Connection,
+    action: str,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    """An entry for what Lotse did by itself, on a schedule, in the caller's transaction."""
+    await _insert(conn, None, SYSTEM, action, subject_type, subject_id, before, after, None)
+
+
 async def _insert(
     conn: asyncpg.Connection, actor_id: uuid.UUID | None, actor_role: str | None, action: str, subject_type: str,
     subject_id: uuid.UUID | None, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None,

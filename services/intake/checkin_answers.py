@@ -8,6 +8,7 @@ All of them are stored alike (checkins.answer, a history per side) and flag alik
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from lotse.intake import offers
@@ -17,7 +18,7 @@ from lotse.shared.checkin_choices import ORGANISATIONS, PERSONAL, for_side
 
 # The choices themselves and who gets which are shared with the notifier's check-in email.
 __all__ = ["ALL", "DID_NOT_HAPPEN", "OFFER_TO_END", "ORGANISATIONS", "PERSONAL", "QUESTIONS", "flag_code",
-           "for_participant", "for_side", "question"]
+           "for_participant", "for_side", "question", "strongest_flag"]
 
 ALL: Final = (*PERSONAL, *(code for codes in ORGANISATIONS.values() for code in codes))
 #: An organisation's answers by which the match holds a seat or an opening it does not use: the
@@ -58,4 +59,14 @@ def flag_code(side: str, answer: str) -> str | None:
         return matches.CHECKIN_FLAGS[side]
     if answer in DID_NOT_HAPPEN:
         return matches.FLAG_CHECKIN_DID_NOT_HAPPEN
+    if answer == "not_in_touch":
+        return matches.FLAG_CHECKIN_NOT_IN_TOUCH
     return None
+
+
+def strongest_flag(flags: Mapping[str, str], side: str) -> str:
+    """The flag the match gets from each side's latest answer's (`flags`, by side; not empty): that
+    it may be over ("not a good fit", "did not come about") before "not in touch yet", which asks a
+    coordinator to help them start; among equals the answering `side`'s, as before."""
+    ordered = [code for code in (flags.get(side), *flags.values()) if code]
+    return next((code for code in ordered if code != matches.FLAG_CHECKIN_NOT_IN_TOUCH), ordered[0])

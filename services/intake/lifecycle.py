@@ -174,8 +174,9 @@ async def check_in(
     attending, …: checkin_answers), kept as a history of answers.
 
     The match's flag follows each side's latest answer: "not a good fit" flags it, as does an
-    organisation's "did not come about", "never started" or "stopped attending"
-    (checkin_answers.flag_code); a later better answer takes the check-in flag away again, unless
+    organisation's "did not come about", "never started" or "stopped attending", and a newcomer's or
+    mentor's "we have not been in touch yet" (checkin_answers.flag_code, the strongest of both
+    sides' latest: strongest_flag); a later better answer takes the check-in flag away again, unless
     the other side's latest answer still flags it (a connect flag it replaced comes back: _unflag).
     "Not sure", and any answer with a message to the centre, flag the match
     (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the form asks for the
@@ -200,7 +201,7 @@ async def check_in(
     if flags:
         # Over a connect flag too: the match may be over, which matters first; it comes back with
         # the better answer, or when a coordinator marks this one handled (_unflag).
-        await flag(conn, match_id, flags.get(who.side) or next(iter(flags.values())))
+        await flag(conn, match_id, checkin_answers.strongest_flag(flags, who.side))
     else:
         await _unflag(conn, match, matches.CHECKIN_OUTCOME_FLAGS)
         if comment or answer == "unsure":

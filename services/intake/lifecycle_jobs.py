@@ -1,5 +1,6 @@
 """Time-driven steps of a match: one reminder, then a flag for the coordinators; the check-in;
-open suggestions of courses that have started withdrawn.
+open suggestions of courses that have started withdrawn. And of a pause with an end date: the
+reminder a few days before, and the resumption on the day.
 
 Runs in every intake instance, but a transaction-level advisory lock lets only one of them do
 a pass at a time; rows are taken with SKIP LOCKED and marked in the same transaction as the
@@ -15,6 +16,7 @@ from typing import Final
 
 import asyncpg
 
+from lotse.intake import pause
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_events
@@ -149,6 +151,10 @@ async def _pass(conn: asyncpg.Connection) -> dict[str, int]:
         "flagged": await flag_unanswered(conn),
         "checkins": await send_checkins(conn),
         "withdrawn_started": await withdraw_started_courses(conn),
+        # Pauses with an end date (lotse.intake.pause): resumed on the day, so a reminder never
+        # goes out for a pause that already ended.
+        "pauses_ended": await pause.resume_ended(conn),
+        "pause_reminders": await pause.remind_ending(conn),
     }
 
 
@@ -158,4 +164,4 @@ async def run_once(pool: asyncpg.Pool) -> dict[str, int] | None:
 
 
 async def run_periodically(pool: asyncpg.Pool, interval_s: float = 300.0) -> None:
-    await every(interval_s, "match reminders, check-ins and started courses", lambda: run_once(pool))
+    await every(interval_s, "match reminders, check-ins, started courses and ended pauses", lambda: run_once(pool))

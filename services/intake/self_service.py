@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any, Final
 
 import asyncpg
 
-from lotse.intake import contact_shared, participants_db
-from lotse.shared import events, name_search
+from lotse.intake import contact_shared, participants_db, pause
+from lotse.shared import events, name_search, reference
 from lotse.shared.outbox import write_event
 
 COLUMNS: Final = ("name", "preferred_locale", "district", "about")
@@ -85,12 +86,25 @@ async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: M
     await _changed(conn, row)
 
 
-async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool) -> str:
+async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool,
+                     until: date | None = None) -> str:
+    """Pause (until the day `until`, when given: pause.parse_until) or resume. Pausing again while
+    paused sets the new end date only: the matcher has nothing new to look at."""
     row = await load(conn, participant_id)
+    # A pause that ends within the reminder's days was chosen just now: no "it ends soon" email.
+    reminded = datetime.now(UTC) if pause.reminded_at_start(until, reference.today()) else None
+    if paused and row["status"] == "paused":
+        if until != row["paused_until"]:
+            await conn.execute("""UPDATE participants SET paused_until = $2, pause_reminded_at = $3, updated_at = now()
+                                  WHERE id = $1""", participant_id, until, reminded)
+        return "paused"
     wanted = {("verified", True): "paused", ("paused", False): "verified"}.get((row["status"], paused))
     if wanted is None:
         return str(row["status"])  # nothing to do (not yet verified, or already so)
-    await conn.execute("UPDATE participants SET status = $2, updated_at = now() WHERE id = $1", participant_id, wanted)
+    # A resume, by hand or by a coordinator, ends the pause and its date.
+    await conn.execute("""UPDATE participants SET status = $2, paused_until = $3, pause_reminded_at = $4,
+                                                  updated_at = now() WHERE id = $1""",
+                       participant_id, wanted, until if paused else None, reminded if paused else None)
     await _changed(conn, row)
     return wanted
 

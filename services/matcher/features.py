@@ -117,6 +117,22 @@ def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, 
     ]
 
 
+#: A late entry's start score falls to nothing over these days: four weeks in, most of a module is missed.
+LATE_ENTRY_DAYS: Final = 28
+
+
+def start_feature(starts_on: date, today: date) -> Feature:
+    """A sooner start is better, up to four months ahead. A course only late entry keeps open
+    (matches_db.course_started) has begun: joining it a day late is nearly as good as on time,
+    four weeks late hardly, so its score falls with the days missed; it never outranks an equally
+    near start for being under way."""
+    days = (starts_on - today).days
+    if days >= 0:
+        return Feature("start", _clip(1.0 - days / 120), f"Starts in {days} days ({starts_on.isoformat()}).")
+    return Feature("start", _clip(1.0 + days / LATE_ENTRY_DAYS),
+                   f"Started {-days} days ago ({starts_on.isoformat()}).")
+
+
 def course_features(newcomer: Newcomer, course: Course, today: date, now: datetime) -> list[Feature]:
     if needs_childcare(newcomer):
         household = Feature(
@@ -125,8 +141,7 @@ def course_features(newcomer: Newcomer, course: Course, today: date, now: dateti
         )
     else:
         household = Feature("household", 0.5, "No childcare needed.")
-    days = (course.starts_on - today).days
-    start = Feature("start", _clip(1.0 - days / 120), f"Starts in {days} days ({course.starts_on.isoformat()}).")
+    start = start_feature(course.starts_on, today)
     distance = (
         Feature("distance", 1.0, "Online course.")
         if course.format == "online"

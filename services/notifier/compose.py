@@ -94,6 +94,8 @@ class Composer:
         if row["type"] in email_change.TYPES:  # to the new or the old address, not the stored one
             addressed = await email_change.addressed(self, conn, row, person)
             return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
+        if row["type"] == "pause_ending" and person["status"] != "paused":
+            return None  # resumed before the reminder went out: nothing to remind of
         builder = _BUILDERS.get(row["type"], _basic)
         context = await builder(self, conn, row, person, people)
         return Recipient(person["email"], person["preferred_locale"], context)
@@ -119,6 +121,15 @@ async def _with_kind(
     return {**await _basic(composer, conn, row, person, people), "kind": person["kind"]}
 
 
+async def _pause_ending(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
+) -> Context:
+    # Read at send time, so a pause moved since the request names its new end.
+    until = await conn.fetchval("SELECT paused_until FROM participants WHERE id = $1", person["id"])
+    return {**await _basic(composer, conn, row, person, people),
+            "pause_ends": match_context.date_in_sentence(until, person["preferred_locale"]) if until else ""}
+
+
 _BUILDERS: dict[str, Builder] = {
     "verification": _verification,
     "registration_confirmed": _with_kind,
@@ -130,6 +141,7 @@ _BUILDERS: dict[str, Builder] = {
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
     email_change.CONTACT_CHANGED: email_change.contact_changed,
+    "pause_ending": _pause_ending,
 }
 
 

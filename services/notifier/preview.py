@@ -46,6 +46,7 @@ SAMPLE: dict[str, Any] = {
         {"code": "online_until_you_arrive"},
     ],
     "status": "completed",
+    "pause_ends": "12 January 2027",  # pause_ending: the day matching resumes, in the reader's words
     "ended_by_me": False,
     "ended_because": "completed",
     "new_suggestions": 7,

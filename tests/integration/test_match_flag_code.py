@@ -28,6 +28,10 @@ SENTENCES = {
     "contact details not shared: please put them in touch": matches.FLAG_CONNECT,
 }
 LABELS = {  # German, English
+    matches.FLAG_CHECKIN_NOT_IN_TOUCH: (
+        "Nachfrage: Die beiden hatten noch keinen Kontakt, bitte helfen Sie ihnen dabei",
+        "Check-in: they have not been in touch yet, please help them connect",
+    ),
     matches.FLAG_CHECKIN_DID_NOT_HAPPEN: (
         "Nachfrage: Arbeitgeber oder Kursanbieter meldet, es kam nicht zustande oder wurde abgebrochen",
         "Check-in: the employer or course provider says it did not come about or has stopped",
@@ -67,7 +71,7 @@ async def _flag_shown(client: IntakeClient, match_id: uuid.UUID, lang: str) -> s
 def test_every_flag_code_has_a_dashboard_label() -> None:
     # The codes written since migration 0021 were never sentences.
     assert set(LABELS) == set(matches.FLAGS) == {*SENTENCES.values(), matches.FLAG_CHECKIN_MESSAGE,
-                                                 matches.FLAG_CHECKIN_DID_NOT_HAPPEN}
+                                                 matches.FLAG_CHECKIN_DID_NOT_HAPPEN, matches.FLAG_CHECKIN_NOT_IN_TOUCH}
 
 
 @pytest.mark.parametrize("code", matches.FLAGS)

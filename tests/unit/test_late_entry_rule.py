@@ -63,3 +63,22 @@ def test_the_dashboard_says_until_when_a_begun_course_takes_newcomers() -> None:
         "Hat vor 10 Tagen begonnen (13.11.2026).")
     assert explain(for_locale("de"), start, {**row, "course_late_entry_weeks": None}, today=TODAY)[0] == (
         "Hat vor 10 Tagen begonnen (13.11.2026).")
+
+
+def test_the_matcher_scores_a_late_entry_by_the_days_missed() -> None:
+    """Before, a begun course read "Starts in -10 days" and got the best start score of all: a
+    course ten days under way outranked one starting tomorrow."""
+    from lotse.matcher.features import start_feature
+
+    tomorrow, today = start_feature(TODAY + timedelta(days=1), TODAY), start_feature(TODAY, TODAY)
+    late, later = start_feature(TEN_DAYS_AGO, TODAY), start_feature(TODAY - timedelta(days=27), TODAY)
+    assert late.detail == "Started 10 days ago (2026-11-13)."
+    assert today.value >= tomorrow.value > late.value > later.value > 0.0
+    assert start_feature(TODAY - timedelta(days=40), TODAY).value == 0.0
+
+
+def test_the_dashboard_reads_the_matchers_sentence_for_a_begun_course() -> None:
+    start = {"factor": "start", "contribution": 0.0, "detail": "Started 10 days ago (2026-11-13)."}
+    # The course row gone: the sentence's own date is counted from.
+    assert explain(for_locale("de"), start, {"status": "suggested"}, today=TODAY)[0] == (
+        "Hat vor 10 Tagen begonnen (13.11.2026).")

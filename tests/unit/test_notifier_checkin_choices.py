@@ -12,7 +12,7 @@ from lotse.shared import checkin_choices, matches
 
 # Words of each set's sentence in German, the language most organisations read it in.
 SENTENCES: dict[tuple[str, ...], str] = {
-    checkin_choices.PERSONAL: "(gut, noch unsicher oder passt nicht)",
+    checkin_choices.PERSONAL: "(gut, noch unsicher, passt nicht oder wir hatten noch keinen Kontakt)",
     checkin_choices.ORGANISATIONS["employer"]: "ob Sie die Person eingestellt haben",
     checkin_choices.ORGANISATIONS["language_course"]: "ob die Person am Kurs teilnimmt",
 }

@@ -105,7 +105,7 @@ def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
     # From the date, not the stored days: "starts in 21 days" was true on the day of the suggestion.
     # And from the course's row, not the sentence's date, which its provider may have moved since
     # (review 8c, finding 1); the sentence's date only when the row is gone.
-    starts_on = when.starts_on or date.fromisoformat(m[2])
+    starts_on = when.starts_on or date.fromisoformat(m["date"])
     days, values = (starts_on - when.today).days, {"date": v.date(starts_on)}
     if days > 0:
         return v.ngettext("Starts in %(days)s day (%(date)s).", "Starts in %(days)s days (%(date)s).", days) % {
@@ -206,7 +206,8 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
 #: Sentences that count days: said again as of the day they are shown (review 8a, finding 2).
 DATED: Final[Mapping[str, tuple[re.Pattern[str], Callable[[Vocabulary, re.Match[str], Shown], str]]]] = {
     "waiting": (re.compile(r"Waiting for (\d+) days\."), _waiting),
-    "start": (re.compile(r"Starts in (-?\d+) days \((\d{4}-\d\d-\d\d)\)\."), _start),
+    # "Started … ago": the matcher's sentence for a course that only late entry keeps open.
+    "start": (re.compile(r"(?:Starts in -?\d+|Started \d+) days(?: ago)? \((?P<date>\d{4}-\d\d-\d\d)\)\."), _start),
 }
 
 

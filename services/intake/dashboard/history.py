@@ -8,6 +8,7 @@ like one of intake's labels.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -162,6 +163,8 @@ def state(v: Vocabulary, subject_type: str, values: Mapping[str, Any] | None) ->
             shown.append(v._("%(count)s rows") % {"count": value})
         elif key == "active":
             shown.append(v._("active") if value else v._("deactivated"))
+        elif key == "paused_until" and value:  # a pause's end (lotse.intake.pause)
+            shown.append(v._("until %(date)s") % {"date": v.date(dt.date.fromisoformat(str(value)))})
         else:
             shown.append(str(value))
     return ", ".join(shown)

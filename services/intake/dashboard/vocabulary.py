@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any, Final
 
 from babel import Locale
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal, format_percent
 from markupsafe import Markup
 
@@ -90,13 +90,16 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "email_change_notice": N_("E-mail address change: notice to the old address"),
         "email_changed": N_("E-mail address changed: notice to the old address"),
         "contact_changed": N_("E-mail address changed: new address to the other side of a match"),
+        "pause_ending": N_("Pause ends soon: reminder"),
     },
     # Our own locale names that are no language code Babel knows.
     "locale": {"de-simple": N_("Plain German")},
     "email_status": {"pending": N_("waiting to be sent"), "sending": N_("being sent"), "sent": N_("sent"),
                      "failed": N_("failed"), "skipped": N_("not sent")},
     "role": {"coordinator": N_("Coordinator"), "admin": N_("Administrator"),
-             "participant": N_("the participant, on their manage page")},
+             "participant": N_("the participant, on their manage page"),
+             # A scheduled job (audit.SYSTEM): the end of a pause the participant set.
+             "system": N_("Lotse, automatically")},
     # Emails that are one notification type but say something else: the match_active email again after
     # a consent to share contact details given later (notifier's shared_later.py), told by its event.
     "email_variant": {"match_active_later": N_("Addresses passed on later")},
@@ -198,6 +201,10 @@ class Vocabulary:
 
     def date(self, day: date) -> str:
         return str(format_date(day, format="medium", locale=self.babel))
+
+    def short_day(self, day: dt.date) -> str:
+        """Day and month only, for a near date in a narrow column ("12.01.", "1/12")."""
+        return str(format_skeleton("ddMM", day, locale=self.babel))
 
     def day(self, moment: dt.date | None) -> Markup:
         """A date as the coordinator writes it, machine-readable in <time>; a time's day in Thuringia."""

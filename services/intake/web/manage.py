@@ -5,14 +5,24 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Final
 
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import audit, email_change, lifecycle, offers, own_matches, participants_db, privacy, self_service
+from lotse.intake import (
+    audit,
+    email_change,
+    lifecycle,
+    offers,
+    own_matches,
+    participants_db,
+    pause,
+    privacy,
+    self_service,
+)
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.checkin_answers import for_participant as checkin_choices
 from lotse.intake.checkin_answers import question as checkin_question
@@ -110,13 +120,16 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     consents = [{**c, "when": moment(c["recorded_at"]), "first_when": moment(c["first_at"])}
                 for c in await self_service.consents(conn, participant_id)]
     gettext = gettext_for(request)
+    # The pause's end as stored, unless the post being answered typed another.
+    values = {pause.FIELD: row["paused_until"].isoformat() if row["paused_until"] else ""} | values
     field_errors: dict[str, str] = {}
     for path, message in (errors or {}).items():
         field_errors.setdefault(forms.field_id(path), message)
     return render(request, "manage.html", {
         "participant": row, "kind": row["kind"], "values": manage_offers.values(offered) | values,
         "field_errors": field_errors,
-        "labels": labels.for_page(gettext, row["kind"], field_errors) | manage_offers.field_labels(offered, gettext),
+        "labels": labels.for_page(gettext, row["kind"], field_errors) | manage_offers.field_labels(offered, gettext)
+        | {pause.FIELD: gettext(pause.LABEL)},
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "match_alert": match_alert,
@@ -129,7 +142,15 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "checkin_answers": checkin_choices(row["kind"]),
         "checkin_question": checkin_question(checkin_choices(row["kind"])),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
+        "pause": _pause_context(row, request_locale(request)),
     }, status=status)
+
+
+def _pause_context(row: Any, locale: str) -> dict[str, str]:
+    """The pause form's bounds (pause.parse_until) and the stored end, as the reader writes dates."""
+    today = reference.today()
+    return {"min": (today + timedelta(days=1)).isoformat(), "max": pause.latest(today).isoformat(),
+            "until": pause.shown(row["paused_until"], locale)}
 
 
 def _match_links(request: web.Request, route: str, purpose: str, match_ids: list[uuid.UUID],
@@ -172,11 +193,18 @@ async def manage_submit(request: web.Request) -> web.Response:
             if switch_language(request, form):  # the header's switcher sends the edit form along
                 return await _draw(request, conn, row, values=forms.form_values(form))
             if action in ("pause", "resume"):
-                status = await self_service.set_paused(conn, participant_id, action == "pause")
-                if status != row["status"]:  # a second click changes nothing and leaves no second entry
+                try:
+                    until = pause.parse_until(form.get(pause.FIELD), reference.today()) if action == "pause" else None
+                except pause.Refused as not_a_pause:
+                    return await _draw(request, conn, row, values=_stored_values(row) | forms.form_values(form),
+                                       errors={pause.FIELD: _refusal(request, not_a_pause)}, status=422)
+                status = await self_service.set_paused(conn, participant_id, action == "pause", until)
+                # A second click changes nothing and leaves no second entry; a new end date does.
+                if status != row["status"] or (status == "paused" and until != row["paused_until"]):
                     await audit.record_by_participant(conn, participant_id, f"participant.{action}_own",
                                                       "participant", participant_id,
-                                                      before={"status": row["status"]}, after={"status": status})
+                                                      before=_pause_state(row["status"], row["paused_until"]),
+                                                      after=_pause_state(status, until))
             elif action in ("share", "unshare"):
                 await self_service.set_share_contact(conn, participant_id, action == "share")
                 if action == "unshare" and row["shares_contact"]:
@@ -251,6 +279,18 @@ async def manage_submit(request: web.Request) -> web.Response:
         except self_service.NotFound:
             return await _gone(request, conn, participant_id)
     raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
+
+
+def _refusal(request: web.Request, refused: pause.Refused) -> str:
+    """A refused pause date, said in the page's language with the last day allowed as it writes dates."""
+    message: str = gettext_for(request)(refused.message)
+    # Without the full stop some locales end a date in ("2027 р."): the sentence brings its own.
+    return message % {"max": manage_offers.shown_date(refused.latest, request_locale(request)).removesuffix(".")}
+
+
+def _pause_state(status: str, until: date | None) -> dict[str, str]:
+    """An audit entry's before or after of a pause: with its end date when it has one."""
+    return {"status": status, **({pause.FIELD: until.isoformat()} if status == "paused" and until else {})}
 
 
 async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any,

@@ -1,0 +1,176 @@
+"""Review 8d, finding 8: a volunteer on holiday pauses until a date. The date is checked (after today on
+Thuringia's calendar, at most a year ahead) and shown on the manage page and the dashboard; the
+lifecycle jobs resume on the day as a manual resume does (participant.updated, audited, as the system)
+and remind a few days before, once, in the person's language. The page says running matches go on;
+a mentor who declines is offered the pause; a mentor whose places are all taken is told so."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import asyncpg
+
+from lotse.intake import lifecycle_jobs, pause
+from lotse.shared import events, reference
+from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
+from tests.integration.notifier_fixtures import FastRetries, add_participant, deliver_all, notify, to
+from tests.integration.test_dashboard import login
+from tests.integration.test_self_service import _registered, manage_link
+
+RUNNING_GO_ON = "Matches that are already running continue while you pause; the other side is not told."
+ONE_PLACE = {"capacity": 1, "helps_with": ["housing"], "max_distance_km": 30, "online_ok": True}
+STATUS = "SELECT status, paused_until, pause_reminded_at FROM participants WHERE id = $1"
+
+
+def _text(page: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", page).split())
+
+
+async def test_a_mentor_pauses_until_a_date_and_the_page_says_until_when(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")
+    link = manage_link(mentor)
+    form = _text(await (await intake_client.get(f"{link}?lang=en")).text())
+    assert "Pause until (optional)" in form and RUNNING_GO_ON in form
+
+    until = reference.today() + timedelta(days=20)
+    paused = await intake_client.post(f"{link}?lang=en", data={"action": "pause", "paused_until": until.isoformat()},
+                                      allow_redirects=False)
+    assert paused.status == 303
+    row = await pool.fetchrow(STATUS, mentor)
+    assert (row["status"], row["paused_until"], row["pause_reminded_at"]) == ("paused", until, None)
+    page = _text(await (await intake_client.get(paused.headers["Location"])).text())
+    assert f"Matching is paused until {pause.shown(until, 'en')}: we do not suggest you to anyone." in page
+    assert RUNNING_GO_ON in page
+    german = _text(await (await intake_client.get(f"{link}?lang=de")).text())
+    assert f"Die Vermittlung ist bis {pause.shown(until, 'de')} pausiert" in german
+    assert "Laufende Matches gehen während der Pause weiter; die andere Seite erfährt nichts davon." in german
+    entry = await pool.fetchrow("SELECT after FROM audit_log WHERE subject_id = $1 AND action = 'participant.pause_own'",
+                                mentor)
+    assert entry["after"] == {"status": "paused", "paused_until": until.isoformat()}
+
+    # Extended while paused: the new date only, audited; no second participant.updated.
+    later = until + timedelta(days=7)
+    updates = "SELECT count(*) FROM outbox WHERE type = 'participant.updated' AND payload->>'participant_id' = $1"
+    before = await pool.fetchval(updates, str(mentor))
+    await intake_client.post(link, data={"action": "pause", "paused_until": later.isoformat()})
+    assert (await pool.fetchrow(STATUS, mentor))["paused_until"] == later
+    assert await pool.fetchval(updates, str(mentor)) == before
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE subject_id = $1 AND action = 'participant.pause_own'",
+                               mentor) == 2
+    # Resumed by hand: the date goes with the pause.
+    await intake_client.post(link, data={"action": "resume"})
+    row = await pool.fetchrow(STATUS, mentor)
+    assert (row["status"], row["paused_until"]) == ("verified", None)
+
+
+async def test_an_empty_date_pauses_until_the_person_resumes(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")
+    await intake_client.post(manage_link(mentor), data={"action": "pause", "paused_until": ""})
+    row = await pool.fetchrow(STATUS, mentor)
+    assert (row["status"], row["paused_until"]) == ("paused", None)
+    page = _text(await (await intake_client.get(f"{manage_link(mentor)}?lang=en")).text())
+    assert "Matching is paused: we do not suggest you to anyone." in page
+
+
+async def test_a_pause_date_that_is_not_after_today_or_too_far_is_refused_at_the_field(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")
+    link = f"{manage_link(mentor)}?lang=en"
+    today = reference.today()
+    latest = pause.latest(today)
+    for typed, message in [
+        (today.isoformat(), "Please enter a day after today, or leave the field empty."),
+        ((today - timedelta(days=3)).isoformat(), "Please enter a day after today, or leave the field empty."),
+        ("12.01.2027", "Please enter a day after today, or leave the field empty."),
+        ((latest + timedelta(days=1)).isoformat(),
+         f"Please enter a day within a year, at the latest {latest.strftime('%b')} {latest.day}, {latest.year}."),
+    ]:
+        refused = await intake_client.post(link, data={"action": "pause", "paused_until": typed})
+        assert refused.status == 422, typed
+        page = await refused.text()
+        # The summary names the field and links to it; the field keeps what was typed.
+        assert f'<a href="#paused_until">Pause until (optional): {message}</a>' in page, typed
+        assert f'value="{typed}"' in page and 'aria-invalid="true"' in page
+        assert (await pool.fetchrow(STATUS, mentor))["status"] == "verified"
+    # The last day allowed is accepted.
+    accepted = await intake_client.post(link, data={"action": "pause", "paused_until": latest.isoformat()},
+                                        allow_redirects=False)
+    assert accepted.status == 303 and (await pool.fetchrow(STATUS, mentor))["paused_until"] == latest
+
+
+async def test_the_scheduled_job_resumes_on_the_day_writes_the_event_and_audits_as_the_system(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    ends_today, ends_tomorrow = [await add_participant(pool, "mentor", name=n, locale="de", profile=ONE_PLACE) for n in ("A", "B")]
+    today = reference.today()
+    for person, day in ((ends_today, today), (ends_tomorrow, today + timedelta(days=1))):
+        await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2, pause_reminded_at = now() "
+                           "WHERE id = $1", person.id, day)
+    counts = await lifecycle_jobs.run_once(pool)
+    assert counts is not None and counts["pauses_ended"] == 1
+    row = await pool.fetchrow(STATUS, ends_today.id)
+    assert (row["status"], row["paused_until"], row["pause_reminded_at"]) == ("verified", None, None)
+    assert (await pool.fetchrow(STATUS, ends_tomorrow.id))["status"] == "paused"
+    # The same event a manual resume writes: the matcher looks again.
+    updated = await pool.fetch("SELECT payload FROM outbox WHERE type = $1", events.PARTICIPANT_UPDATED)
+    assert [dict(r["payload"]) for r in updated] == [{"participant_id": str(ends_today.id), "kind": "mentor"}]
+    entry = await pool.fetchrow("SELECT * FROM audit_log WHERE subject_id = $1", ends_today.id)
+    assert (entry["action"], entry["actor_id"], entry["actor_role"]) == ("participant.resume", None, "system")
+    assert entry["before"] == {"status": "paused", "paused_until": today.isoformat()}
+    assert entry["after"] == {"status": "verified"}
+    assert (await lifecycle_jobs.run_once(pool) or {})["pauses_ended"] == 0  # nothing twice
+
+    await login(intake_client)
+    page = _text(await (await intake_client.get(f"/dashboard/participants/{ends_today.id}?lang=de")).text())
+    assert "Lotse, automatisch: hat das Matching fortgesetzt" in page
+
+
+async def test_the_reminder_is_requested_once_and_sent_once_in_the_persons_language(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    iryna = await add_participant(pool, "mentor", name="Ірина Шевчук", locale="uk", profile=ONE_PLACE)
+    far = await add_participant(pool, "mentor", name="Renate", locale="de", profile=ONE_PLACE)
+    until = reference.today() + pause.REMIND_BEFORE
+    await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2 WHERE id = $1", iryna.id, until)
+    await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2 WHERE id = $1", far.id,
+                       until + timedelta(days=1))
+    assert (await lifecycle_jobs.run_once(pool) or {})["pause_reminders"] == 1
+    assert (await lifecycle_jobs.run_once(pool) or {})["pause_reminders"] == 0
+    requested = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'pause_ending'")
+    assert [r["payload"]["participant_id"] for r in requested] == [str(iryna.id)]
+
+    await notify(pool)
+    await notify(pool)  # the event delivered again: no second email
+    await deliver_all(delivery)
+    [mail] = to(sink, iryna.email)
+    assert mail.headers["Content-Language"] == "uk"
+    text = " ".join(mail.text.split())
+    day = until.day
+    assert f"Ваша пауза в Lotse закінчується {day} " in text and "Якщо все правильно, нічого робити не потрібно." in text
+    assert "/manage/" in text and mail.subject.startswith("Ваша пауза закінчується")
+    assert to(sink, far.email) == []
+
+
+async def test_a_short_pause_gets_no_reminder(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")
+    soon = reference.today() + timedelta(days=2)
+    await intake_client.post(manage_link(mentor), data={"action": "pause", "paused_until": soon.isoformat()})
+    assert (await pool.fetchrow(STATUS, mentor))["pause_reminded_at"] is not None
+    assert (await lifecycle_jobs.run_once(pool) or {})["pause_reminders"] == 0
+
+
+async def test_the_dashboard_lists_the_pause_with_its_end(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    mentor = await add_participant(pool, "mentor", name="Renate Albrecht", locale="de", profile=ONE_PLACE)
+    until = reference.today() + timedelta(days=40)
+    await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2 WHERE id = $1", mentor.id, until)
+    await login(intake_client)
+    listed = _text(await (await intake_client.get("/dashboard/participants?status=paused&lang=de")).text())
+    assert f"pausiert bis {until:%d.%m.}" in listed
+    person = _text(await (await intake_client.get(f"/dashboard/participants/{mentor.id}?lang=de")).text())
+    assert f"pausiert bis {until:%d.%m.%Y}" in person
+
