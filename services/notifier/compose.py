@@ -164,6 +164,7 @@ _DIGEST_FLAGS: Final = {
     matches.FLAG_CONNECT: "connect",
     matches.FLAG_CHECKIN_MESSAGE: "checkin_unsure",
     matches.FLAG_CHECKIN_DID_NOT_HAPPEN: "checkin_did_not_happen",
+    matches.FLAG_CHECKIN_NOT_IN_TOUCH: "checkin_not_in_touch",
 }
 
 

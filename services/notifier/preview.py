@@ -24,7 +24,7 @@ SAMPLE: dict[str, Any] = {
     "centre_contact": "welcome@lotse.example, 0361 123456",
     "kind": "mentor",
     "side": "newcomer",
-    "answers": ("good", "unsure", "bad"),  # checkin: a newcomer's choices (checkin_choices.for_side)
+    "answers": ("good", "unsure", "bad", "not_in_touch"),  # checkin: a newcomer's choices (checkin_choices.for_side)
     "other_title": "Thomas Berger",
     "organisation": "",
     "wanted": "",

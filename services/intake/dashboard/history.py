@@ -38,6 +38,7 @@ FLAGS: Final = {
     matches.FLAG_CHECKIN_MESSAGE: N_("Check-in: not sure, or a message to the welcome centre"),
     matches.FLAG_CHECKIN_DID_NOT_HAPPEN:
         N_("Check-in: the employer or course provider says it did not come about or has stopped"),
+    matches.FLAG_CHECKIN_NOT_IN_TOUCH: N_("Check-in: they have not been in touch yet, please help them connect"),
 }
 # An organisation's outcome flag by who said what (review 8c, finding 7): "Course provider: never
 # started", not one label for a job that did not come about and a course nobody turned up to.

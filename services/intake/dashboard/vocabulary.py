@@ -78,6 +78,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     "answer": {"accept": N_("accepted"), "decline": N_("declined")},
     # An employer's or course provider's answers say what became of the match (checkin_answers).
     "checkin": {"good": N_("going well"), "unsure": N_("not sure"), "bad": N_("not a good fit"),
+                "not_in_touch": N_("not in touch yet"),
                 "hired": N_("hired"), "talking": N_("still talking"), "not_hired": N_("did not come about"),
                 "attending": N_("attending"), "stopped": N_("stopped attending"), "not_started": N_("never started")},
     "email_type": {
