@@ -52,6 +52,10 @@ END_COORDINATOR = "coordinator"
 #: A participant ended one of their running or introduced matches on their manage page ("End this
 #: match"), without asking for someone else; matches.reason keeps their optional words for the team.
 END_PARTICIPANT = "ended_by_participant"
+#: A side of a running mentor match said on its manage page that they are done and it went well
+#: ("We are done – it went well"): the match is completed, not cancelled, and the matcher does not
+#: look for another mentor until the newcomer asks for one (lifecycle.complete_by_participant).
+END_FINISHED = "finished_by_participant"
 #: Why lifecycle_jobs withdrew a suggestion: its course's start date has passed (matches.reason).
 WITHDRAWN_COURSE_STARTED = "course_started"
 

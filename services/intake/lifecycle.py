@@ -265,6 +265,43 @@ async def end_by_participant(
     return ended
 
 
+async def complete_by_participant(
+    conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: uuid.UUID, reason: str | None
+) -> asyncpg.Record:
+    """One side of a running mentor match says it is done and went well ("We are done – it went
+    well" on the manage page's end step; call in a transaction): completed, not cancelled, so the
+    other side is thanked instead of told it was dropped, and the statistics count it as completed.
+    The place is free again (match.ended); the newcomer gets no new mentor until they ask
+    (mentorship_done). Audited as their "End this match", with the status it ended in."""
+    who = await party(conn, match_id, participant_id)
+    match = await matches_db.get_match(conn, match_id, lock=True)
+    if match["kind"] != "mentor" or match["status"] != matches.ACTIVE:
+        raise TooLate(str(match["status"]))  # an introduction never ran, so it cannot have gone well
+    ended = await matches_db.transition(
+        conn, match_id, matches.COMPLETED, events.MATCH_ENDED,
+        event_data={"outcome": matches.COMPLETED, "reason": matches.END_FINISHED, "side": who.side},
+        reason=reason, end_reason=matches.END_FINISHED, ended_by_side=who.side,
+        ended_at=datetime.now().astimezone(),
+    )
+    await mentorship_done(conn, match)
+    await audit.record_by_participant(conn, participant_id, "match.ended_own", "match", match_id,
+                                      before={"status": match["status"]}, after={"status": matches.COMPLETED})
+    return ended
+
+
+async def mentorship_done(conn: asyncpg.Connection, match: asyncpg.Record) -> None:
+    """A mentor match completed: the newcomer no longer asks for a mentor (profile wants_mentor), so
+    the match.ended event that frees the mentor's place starts no new search for them; they ask again
+    with "I would like a mentor again" on their page (self_service.want_mentor_again). Nothing for a
+    course or a job, nor for a cancelled match, after which Lotse looks again at once."""
+    if match["kind"] == "mentor":
+        await conn.execute(
+            """UPDATE participants SET profile = profile || '{"wants_mentor": false}'::jsonb, updated_at = now()
+               WHERE id = $1 AND kind = 'newcomer' AND status <> 'erased'""",
+            match["newcomer_id"],
+        )
+
+
 class Question(NamedTuple):
     """What an introduction asks one side, as the email's if_declined() words the match: a newcomer
     does not "meet" a course or a job, nor does a provider a course's new participant (review 8b,
@@ -404,6 +441,8 @@ async def end_match(
         event_data={"outcome": outcome, "reason": matches.END_COORDINATOR}, reason=reason,
         end_reason=matches.END_COORDINATOR, ended_at=datetime.now().astimezone(),
     )  # the flag goes with the match (matches_db._transition: completed and cancelled are not FLAGGABLE)
+    if outcome == matches.COMPLETED:
+        await mentorship_done(conn, before)
     await audit.record(
         conn, coordinator, f"match.{outcome}", "match", match_id,
         before={"status": before["status"]}, after={"status": outcome}, detail=reason,

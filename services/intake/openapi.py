@@ -235,7 +235,9 @@ def _match_schema() -> dict[str, Any]:
         "end_reason": {"type": ["string", "null"], "description": (
             "why it stopped, as a code: declined, rematch_requested, participant_erased, coordinator "
             "(the coordinator's words are in `reason`), ended_by_participant (one side ended it on its "
-            "manage page; its words, if any, are in `reason`), or the withdrawal's or rejection's code")},
+            "manage page; its words, if any, are in `reason`), finished_by_participant (one side of a mentor "
+            "match said on its manage page that they are done and it went well: completed), or the "
+            "withdrawal's or rejection's code")},
         "flag_code": {**_nullable(_codes(matches.FLAGS)),
                       "description": "why intake flagged it for a coordinator's look; null when it did not"},
     })

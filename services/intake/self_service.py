@@ -86,6 +86,23 @@ async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: M
     await _changed(conn, row)
 
 
+async def want_mentor_again(conn: asyncpg.Connection, participant_id: uuid.UUID) -> bool:
+    """A newcomer whose mentorship was completed asks for a mentor again ("I would like a mentor
+    again" on their page): wants_mentor, which the completion turned off (lifecycle.mentorship_done),
+    is on again, and participant.updated lets the matcher look, as after any edit. False when there
+    was nothing to change (not a newcomer, or they ask for a mentor already)."""
+    row = await load(conn, participant_id)
+    if row["kind"] != "newcomer" or row["profile"].get("wants_mentor"):
+        return False
+    await conn.execute(
+        """UPDATE participants SET profile = profile || '{"wants_mentor": true}'::jsonb, updated_at = now()
+           WHERE id = $1""",
+        participant_id,
+    )
+    await _changed(conn, row)
+    return True
+
+
 async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool,
                      until: date | None = None) -> str:
     """Pause (until the day `until`, when given: pause.parse_until) or resume. Pausing again while

@@ -17,7 +17,7 @@ from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
 from tests.integration.notifier_fixtures import FastRetries, add_participant, deliver_all, notify, to
 from tests.integration.test_dashboard import login
-from tests.integration.test_self_service import _registered, manage_link
+from tests.integration.test_self_service import _introduced, _registered, manage_link
 
 RUNNING_GO_ON = "Matches that are already running continue while you pause; the other side is not told."
 ONE_PLACE = {"capacity": 1, "helps_with": ["housing"], "max_distance_km": 30, "online_ok": True}
@@ -174,3 +174,15 @@ async def test_the_dashboard_lists_the_pause_with_its_end(intake_client: IntakeC
     person = _text(await (await intake_client.get(f"/dashboard/participants/{mentor.id}?lang=de")).text())
     assert f"pausiert bis {until:%d.%m.%Y}" in person
 
+
+async def test_a_mentor_with_every_place_taken_is_not_told_we_are_looking(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")  # capacity 1
+    link = f"{manage_link(mentor)}?lang=en"
+    assert "Active: we are looking for good matches for you." in _text(await (await intake_client.get(link)).text())
+    newcomer = await _registered(intake_client, pool, "newcomers")
+    await _introduced(pool, newcomer, mentor)  # holds the one place (matches.HOLDS_CAPACITY)
+    page = _text(await (await intake_client.get(link)).text())
+    assert "All places taken: we suggest you to nobody right now." in page
+    assert "we are looking for good matches" not in page

@@ -28,6 +28,8 @@ BY_SIDE: Final = {
     (matches.END_REMATCH, "counterpart"): N_("The other side asked for someone else"),
     (matches.END_PARTICIPANT, "newcomer"): N_("Ended by the newcomer on their page"),
     (matches.END_PARTICIPANT, "counterpart"): N_("Ended by the other side on their page"),
+    (matches.END_FINISHED, "newcomer"): N_("Completed by the newcomer on their page: it went well"),
+    (matches.END_FINISHED, "counterpart"): N_("Completed by the mentor on their page: it went well"),
 }
 # Flags intake writes, by matches.flag_code; a check-in's names the side whose answer it was.
 FLAGS: Final = {
@@ -103,7 +105,7 @@ def ending(v: Vocabulary, match: Mapping[str, Any]) -> str:
     if code is None:
         return reason(v, text)
     by_side = BY_SIDE.get((code, match["ended_by_side"]))
-    if by_side and code == matches.END_PARTICIPANT and text:  # with the words they gave, if any
+    if by_side and code in (matches.END_PARTICIPANT, matches.END_FINISHED) and text:  # with their words, if any
         return f"{v._(by_side)}: {text}"
     if by_side:
         return v._(by_side)

@@ -143,6 +143,10 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "checkin_question": checkin_question(checkin_choices(row["kind"])),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
         "pause": _pause_context(row, request_locale(request)),
+        # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
+        # use): nobody is suggested to them, which "Active: we are looking" would deny.
+        "places_all_taken": row["kind"] == "mentor" and row["status"] == "verified"
+        and await matches_db.remaining_capacity(conn, "mentor", participant_id) <= 0,
     }, status=status)
 
 

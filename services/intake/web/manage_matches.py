@@ -35,8 +35,24 @@ async def to_end(conn: asyncpg.Connection, participant: asyncpg.Record, form: An
     raise lifecycle.NotYours(str(wanted))
 
 
+#: The end step's button for a running mentor match that went well (manage_match_end.html); any other
+#: value, or none (the one button of every other match), ends it as "I cannot continue" always did.
+FINISHED: Final = "finished"
+
+
+def can_finish(match: own_matches.OwnMatch) -> bool:
+    """Whether the end step offers "We are done – it went well" beside "I cannot continue": a running
+    mentor match. An introduction never ran; a course's or a job's outcome is the check-in's
+    (attending, hired) and a coordinator's to complete (docs/decisions.md)."""
+    return match.kind == "mentor" and match.status == "active"
+
+
 async def end(conn: asyncpg.Connection, participant: asyncpg.Record, form: Any) -> None:
-    """End it (call in a transaction): the same checks, the words given kept for the welcome centre."""
+    """End it (call in a transaction): the same checks, the words given kept for the welcome centre;
+    completed when the reader chose that it went well, else cancelled."""
     match = await to_end(conn, participant, form)
     reason = str(form.get("reason", "")).strip()[: lifecycle.REASON_MAX] or None
-    await lifecycle.end_by_participant(conn, match.id, participant["id"], reason)
+    if form.get("outcome") == FINISHED and can_finish(match):
+        await lifecycle.complete_by_participant(conn, match.id, participant["id"], reason)
+    else:
+        await lifecycle.end_by_participant(conn, match.id, participant["id"], reason)
