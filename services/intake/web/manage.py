@@ -215,6 +215,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                     # A given consent taken back (a yes is audited when it shares addresses: match.contact_shared).
                     await audit.record_by_participant(conn, participant_id, "participant.share_contact_withdrawn",
                                                       "participant", participant_id)
+            elif action == "mentor_again":
+                await self_service.want_mentor_again(conn, participant_id)
             elif action == "email_change":
                 if (not_asked := await _change_email(request, conn, row, form)) is not None:
                     return not_asked
@@ -256,7 +258,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                 try:
                     if form.get("confirm") != "yes":  # one tap must not end it: asked on a page of its own
                         match = await manage_matches.to_end(conn, row, form)
-                        return render(request, "manage_match_end.html", {"m": match})
+                        return render(request, "manage_match_end.html",
+                                      {"m": match, "can_finish": manage_matches.can_finish(match)})
                     await manage_matches.end(conn, row, form)
                 except (lifecycle.NotYours, lifecycle.TooLate):
                     return await _draw(request, conn, row, values=_stored_values(row), status=409,
