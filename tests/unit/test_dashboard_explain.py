@@ -85,8 +85,9 @@ def test_german_sentences_have_labels_and_decimal_commas() -> None:
     assert said["Both speak German well (C1 and native)."] == "Beide sprechen gut Deutsch (C1 und Muttersprache)."
     assert said["English as a bridge language while German is still weak."].startswith("Englisch als Brückensprache")
     assert said["They can speak Vietnamese, the newcomer's mother tongue, while German is still weak."] == (
-        "Sie können Vietnamesisch sprechen, die Muttersprache der neu angekommenen Person, "
-        "solange das Deutsch noch schwach ist.")
+        # Of the mentor, in the third person: "Sie können" read as addressing the coordinator (review 8d, finding 12).
+        "Die Mentorin oder der Mentor spricht Vietnamesisch, die Muttersprache der neu angekommenen Person – "
+        "eine Brücke, solange deren Deutsch noch schwach ist.")
     assert said["German none for A1 required, with a German course during work."].startswith("Noch kein Deutsch")
     assert "Unterstützung beim Umzug" in said["Offers housing_help, relocation_support."]
     assert said["Their own words have 12% in common."] == "Die eigenen Worte stimmen zu 12\xa0% überein."
