@@ -13,7 +13,7 @@ FIELD_LABELS: Final = {
     "country_of_origin": N_("Country of origin"), "occupation_field": N_("Occupation field"),
     "mentor_occupation_field": N_("Your occupation field"), "arrival": N_("Where are you now?"),
     "needs": N_("What would help you?"), "course_schedules": N_("Course times"),
-    "children_ages": N_("Children's ages"), "capacity": N_("Number of newcomers"),
+    "children_ages": N_("Children's ages"), "capacity": N_("Places"),
     "helps_with": N_("I can help with"), "max_distance_km": N_("Maximum distance (km)"),
     "about": N_("About you"), "position_title": N_("Job title"), "openings": N_("Openings"),
     "min_german_level": N_("Minimum German level"), "course_title": N_("Course title"),

@@ -25,4 +25,5 @@ async def verify_page(request: web.Request) -> web.Response:
             await expired_links.speak_as_link_owner(request, failure.token_error)
         return render(request, "verify.html", {"outcome": failure.reason}, status=status)
     speak_as_person(request, verified["preferred_locale"])
-    return render(request, "verify.html", {"outcome": "verified"})
+    # A mentor is told what is looked for her, not the newcomer's "matches for you" (review 8d, finding 3).
+    return render(request, "verify.html", {"outcome": "verified", "kind": verified["kind"]})
