@@ -182,12 +182,15 @@ async def about_match(composer: Composer, conn: asyncpg.Connection, row: asyncpg
     if parts is None:
         raise LookupError("the match is gone")
     match = parts.pop("match")
+    because = ended_because(match["status"], match["end_reason"])
+    if because == "coordinator" and not match["ran"] and await _only_i_answered(conn, match["id"], parts["side"]):
+        because = "unanswered"
     return {
         "name": person["name"],
         "manage_url": composer.manage_url(person["id"]),
         "status": match["status"],
         "ended_by_me": match["ended_by_side"] == parts["side"],
-        "ended_because": ended_because(match["status"], match["end_reason"]),
+        "ended_because": because,
         # Which match an erasure ended, its name being gone: "the introduction we sent you on …",
         # or "your match that began on …" when both had said yes (ran).
         "ran": match["ran"],
@@ -209,13 +212,24 @@ def shared_with(context: Context) -> str:
     return str(context["other_title"] if named_by_title else context["organisation"])
 
 
+async def _only_i_answered(conn: asyncpg.Connection, match_id: Any, side: str) -> bool:
+    """Whether `side` answered the introduction and the other side never did: a coordinator who
+    ends it then withdraws an introduction left unanswered (about_match: "unanswered", review 8d,
+    finding 10), which the side that said yes should read rather than "the match has ended"."""
+    answered = {r["side"] for r in await conn.fetch("SELECT side FROM match_responses WHERE match_id = $1",
+                                                    match_id)}
+    return answered == {side}
+
+
 def ended_because(status: str, end_reason: str | None) -> str:
     """Why a match ended, from the code intake stored: the other side was erased (the recipient was
     not, or they would get no email), someone asked for a re-match, someone ended it on their manage
     page ("participant": their words are for the team, never passed on), or a coordinator ended it. A
-    coordinator's own words are a note for the team, not for the participants."""
+    coordinator's own words are a note for the team, not for the participants. A completed match is
+    "finished" when one side said on its page that they are done and it went well (review 8d,
+    finding 1), else "completed" (a coordinator completed it)."""
     if status == matches.COMPLETED:
-        return "completed"
+        return "finished" if end_reason == matches.END_FINISHED else "completed"
     if end_reason == matches.END_ERASED:
         return "erased"
     if end_reason == matches.END_REMATCH:

@@ -187,13 +187,16 @@ def test_the_english_closing_lines_by_kind_and_side() -> None:
     }
     ended = {kind: last_line("match_ended", "en", kind, "newcomer", status="completed",
                              ended_because="completed")[0] for kind in KINDS}
+    # A completed mentorship starts no new search: the newcomer asks on their page (review 8d, finding 1).
     assert ended == {
-        "mentor": "If you would like more help, we will look for someone new. You can also ask for the same "
-                  "person again.",
+        "mentor": "If you would like a mentor again, press “I would like a mentor again” on your page (link "
+                  "below). We look for a new mentor only when you ask.",
         "language_course": "If you would like another course, for example at the next level, we will look for "
                            "one for you.",
         "employer": "If you are looking for work again, we will look for a job for you.",
     }
+    assert last_line("match_ended", "en", "mentor", "newcomer", status="cancelled", ended_because="coordinator")[0] \
+        == "If you would like more help, we will look for someone new. You can also ask for the same person again."
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
