@@ -84,6 +84,7 @@ async def _view(request: web.Request, purpose: str) -> dict[str, Any]:
         "other": other,
         "match_id": match_id,
         "participant_id": participant_id,
+        "person_status": person["status"],
         "too_late": False,
         "missing_answer": False,
         "preselected": None,
@@ -128,7 +129,18 @@ async def respond_submit(request: web.Request) -> web.Response:
 
 async def respond_done(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
-    return render(request, "lifecycle/respond_done.html", {**view, "answered": request.query.get("answer")})
+    return render(request, "lifecycle/respond_done.html", {**view, "answered": request.query.get("answer"),
+                                                           "pause_url": _pause_url(request, view)})
+
+def _pause_url(request: web.Request, view: dict[str, Any]) -> str | None:
+    """"No time right now – pause matching" after a mentor declined (review 8d, finding 8): their manage
+    page's pause form, so the next introduction does not find them on holiday. Not for a newcomer
+    (declining already asks for someone else, and a pause would stop their courses and jobs too) nor
+    an organisation (it closes its course or position instead); not when paused already."""
+    if view["side"] != "counterpart" or view["match"]["kind"] != "mentor" or view["person_status"] != "verified":
+        return None
+    token = request.app[signer_key].sign(tokens.MANAGE, pid=str(view["participant_id"]))
+    return keep_chosen_language(request, f"/manage/{token}") + "#pause"
 
 
 async def checkin_page(request: web.Request) -> web.Response:
