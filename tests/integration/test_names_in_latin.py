@@ -49,7 +49,7 @@ async def test_a_german_mentor_reads_a_cyrillic_name_with_its_latin_spelling(
 
     to_mentor = await mail_to(sink, mentor)
     assert "Оксана Мельник (Oksana Melnyk)" in to_mentor
-    assert "Oksana Melnyk wünscht sich Hilfe bei: Schule" in to_mentor
+    assert "Dabei wünscht sich Oksana Melnyk Hilfe: Schule" in to_mentor
     assert "Oksana Melnyk wohnt in Suhl" in to_mentor
     to_oksana = await mail_to(sink, oksana)  # Ukrainian: Cyrillic is her script, no brackets
     assert "Ђорђе Јовановић" in to_oksana and "Djordje" not in to_oksana

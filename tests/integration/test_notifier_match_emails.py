@@ -110,7 +110,7 @@ async def test_a_mentor_introduction_names_the_language_the_help_and_online_meet
 
     to_sabine = await mail_to(sink, sabine)
     assert "Sprachen, die Sie beide sprechen: Deutsch (Marko Petrović: B2)" in to_sabine
-    assert "Marko Petrović wünscht sich Hilfe bei: Schule" in to_sabine
+    assert "Dabei wünscht sich Marko Petrović Hilfe: Schule" in to_sabine
     assert "Marko Petrović wohnt in Suhl, 72 km entfernt." in to_sabine and "online treffen" in to_sabine
     to_marko = await mail_to(sink, marko)
     assert "Језици које обоје говорите: немачки (Sabine Krüger: матерњи језик)" in to_marko
