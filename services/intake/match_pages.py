@@ -132,6 +132,7 @@ async def respond_done(request: web.Request) -> web.Response:
     return render(request, "lifecycle/respond_done.html", {**view, "answered": request.query.get("answer"),
                                                            "pause_url": _pause_url(request, view)})
 
+
 def _pause_url(request: web.Request, view: dict[str, Any]) -> str | None:
     """"No time right now – pause matching" after a mentor declined (review 8d, finding 8): their manage
     page's pause form, so the next introduction does not find them on holiday. Not for a newcomer
