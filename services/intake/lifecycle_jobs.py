@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 REMIND_AFTER: Final = timedelta(days=7)
 FLAG_AFTER_REMINDER: Final = timedelta(days=7)
 CHECKIN_AFTER: Final = timedelta(days=21)
+#: A running mentor match is asked "still going, or finished?" this long after both said yes, and
+#: again as long after each such question while it runs: a mentor who stops without a word would
+#: otherwise hold the place for ever (review 8d, finding 1; docs/decisions.md).
+CHECKIN_AGAIN_EVERY: Final = timedelta(days=91)
 LOCK_KEY: Final = 0x4C6F7473_0002  # "Lots" + job number: one key per singleton job
 BATCH: Final = 200
 
@@ -133,6 +137,26 @@ async def _in_touch_long_enough(conn: asyncpg.Connection, match: asyncpg.Record)
     return owner is not None and await both_share_contact(conn, match["newcomer_id"], owner, at=match["active_at"])
 
 
+async def send_checkins_again(conn: asyncpg.Connection) -> int:
+    """"Still going, or finished?" to both sides of a mentor match running for CHECKIN_AGAIN_EVERY
+    since it became active or since the last such question, once its first check-in went out. Its
+    email (checkin_again) links to the check-in and to the end step's "We are done – it went well".
+    A course or a job is not asked: its outcome is the first check-in's (attending, hired)."""
+    due = await conn.fetch(
+        """SELECT id, kind, newcomer_id, counterpart_id FROM matches
+           WHERE kind = 'mentor' AND status = 'active' AND checkin_sent_at IS NOT NULL
+             AND coalesce(checkin_again_sent_at, active_at) < now() - $1::interval
+           ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
+        CHECKIN_AGAIN_EVERY,
+        BATCH,
+    )
+    for match in due:
+        people = [match["newcomer_id"], match["counterpart_id"]]  # a mentor match's counterpart is the mentor
+        await write_events(conn, [_request("checkin_again", pid, match["id"]) for pid in people])
+        await conn.execute("UPDATE matches SET checkin_again_sent_at = now() WHERE id = $1", match["id"])
+    return len(due)
+
+
 async def withdraw_started_courses(conn: asyncpg.Connection) -> int:
     """Withdraw the open suggestions of courses whose start date has passed: the matcher proposes
     no started course, and approving one would send a newcomer to a course already running and tell
@@ -150,6 +174,7 @@ async def _pass(conn: asyncpg.Connection) -> dict[str, int]:
         "reminders": await send_reminders(conn),
         "flagged": await flag_unanswered(conn),
         "checkins": await send_checkins(conn),
+        "checkins_again": await send_checkins_again(conn),
         "withdrawn_started": await withdraw_started_courses(conn),
         # Pauses with an end date (lotse.intake.pause): resumed on the day, so a reminder never
         # goes out for a pause that already ended.

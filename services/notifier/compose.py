@@ -140,6 +140,7 @@ _BUILDERS: dict[str, Builder] = {
     "match_active": shared_later.match_active,
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
+    "checkin_again": match_context.checkin_again,
     email_change.CONTACT_CHANGED: email_change.contact_changed,
     "pause_ending": _pause_ending,
 }

@@ -26,7 +26,7 @@ from lotse.shared.topology import NOTIFIER_QUEUE
 MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
                          "already_registered", "manage_link", "email_change_confirm", "email_change_notice",
-                         "email_changed", "match_active", "contact_changed",
+                         "email_changed", "match_active", "contact_changed", "checkin_again",
                          "pause_ending"})
 
 

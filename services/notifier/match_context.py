@@ -267,3 +267,15 @@ async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Rec
         "answers": checkin_choices.for_side(parts["kind"], parts["side"]),
         **parts,
     }
+
+
+async def checkin_again(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
+                        person: asyncpg.Record, people: People) -> Context:
+    """"Still going, or finished?" months into a mentor match (intake lifecycle_jobs.send_checkins_again):
+    the check-in's words and link, and `end_url`, the manage page's end step of this match, where
+    "We are done – it went well" completes it. LookupError (the row is skipped) once the match is no
+    longer running: the question would be about nothing."""
+    if await conn.fetchval("SELECT status FROM matches WHERE id = $1", row["match_id"]) != matches.ACTIVE:
+        raise LookupError("the match is no longer active")
+    context = await checkin(composer, conn, row, person, people)
+    return {**context, "end_url": f"{context['manage_url']}?end={row['match_id']}"}

@@ -19,6 +19,7 @@ SAMPLE: dict[str, Any] = {
     "accept_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=accept",
     "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
     "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",
+    "end_url": f"{BASE}/manage/SAMPLE-TOKEN?end=SAMPLE-MATCH",  # checkin_again: the match's end step
     "confirm_url": f"{BASE}/email-change/SAMPLE-TOKEN",
     "new_address": "n…@e….org",
     "centre_contact": "welcome@lotse.example, 0361 123456",

@@ -18,7 +18,7 @@ DOMAIN: Final = "notifier"
 TYPES: Final = (
     "verification", "registration_confirmed", "introduction", "reminder", "match_declined", "match_ended", "checkin",
     "erasure_confirmation", "digest", "already_registered", "manage_link", "match_active", "email_change_confirm",
-    "email_change_notice", "email_changed", "contact_changed",
+    "email_change_notice", "email_changed", "contact_changed", "checkin_again",
     "pause_ending",
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import pytest
 
 from lotse.matcher.consumer import MatcherConsumer
 from tests.conftest import IntakeClient
@@ -118,3 +119,18 @@ async def test_the_newcomer_finishes_too_and_only_a_running_mentor_match_can_be_
     await _end(intake_client, link, job, "finished")
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", job) == "cancelled"
 
+
+@pytest.mark.parametrize("mine", [True, False])
+async def test_the_end_step_opens_from_a_link_and_changes_nothing(
+    intake_client: IntakeClient, pool: asyncpg.Pool, mine: bool
+) -> None:
+    newcomer = await _registered(intake_client, pool, "newcomers", preferred_locale="en")
+    mentor = await _registered(intake_client, pool, "mentors", preferred_locale="en")
+    match_id = await _match(pool, "mentor", newcomer, mentor, "active")
+    reader = mentor if mine else await _registered(intake_client, pool, "mentors", preferred_locale="en")
+    page = _text(await (await intake_client.get(f"{manage_link(reader)}?end={match_id}")).text())
+    if mine:
+        assert "End this match?" in page and FINISH in page and CANNOT in page
+    else:
+        assert "This match has ended. Nothing was changed." in page and FINISH not in page
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "active"

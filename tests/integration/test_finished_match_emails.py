@@ -2,10 +2,12 @@
 a mentor match finished as "it went well" thanks the other side and tells a newcomer how to ask for
 a mentor again, without "the other side ended it, we are looking for someone new"; a coordinator's
 withdrawal of an introduction the other side never answered says so to the side that said yes; the
-reminder says what happens without an answer."""
+reminder says what happens without an answer; and a long-running mentor match is asked "still
+going?" every CHECKIN_AGAIN_EVERY, with a link to the end step."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -13,9 +15,11 @@ import asyncpg
 
 from lotse.intake import lifecycle, lifecycle_jobs
 from lotse.shared.mailsink import MailSink
+from tests.conftest import IntakeClient
 from tests.integration.notifier_fixtures import (
     FastRetries,
     Person,
+    add_course,
     add_match,
     add_participant,
     deliver_all,
@@ -124,4 +128,38 @@ async def test_the_reminder_says_what_happens_without_an_answer(
     assert "如果您在一周内没有回复，欢迎中心将查看这次介绍" in _words(sink, newcomer)
     # The week is the job's: the flag comes FLAG_AFTER_REMINDER after the reminder.
     assert timedelta(days=7) == lifecycle_jobs.FLAG_AFTER_REMINDER
+
+
+async def test_a_long_running_mentor_match_is_asked_still_going_with_a_link_to_finish_it(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, intake_client: IntakeClient
+) -> None:
+    newcomer, mentor, match_id = await _running(pool, "en", "de")
+    provider = await add_participant(pool, "language_provider", name="VHS Gera", locale="de")
+    course = await add_course(pool, provider, title="Deutsch A2", schedule="evening",
+                              starts_on=(await pool.fetchval("SELECT current_date - 100")))
+    course_match = await add_match(pool, "language_course", newcomer, course, status="active")
+    await pool.execute("""UPDATE matches SET active_at = now() - interval '92 days',
+                                             checkin_sent_at = now() - interval '71 days'
+                          WHERE id = ANY($1::uuid[])""", [match_id, course_match])
+
+    counts = await lifecycle_jobs.run_once(pool)
+    assert counts is not None and counts["checkins_again"] == 1  # the course is not asked
+    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 0  # once, not every pass
+    await _sent(pool, delivery)
+
+    mails = to(sink, newcomer.email)
+    assert [m.subject for m in mails] == ["Still going? Martina Fischer"]
+    text = " ".join(mails[0].text.split())
+    assert "some months ago you both said yes to this match:" in text
+    assert "Are you done? Then please tell us here whether it went well or could not go on." in text
+    assert "Läuft es noch?" in _words(sink, mentor)
+    end_url = re.search(r"https?://\S+\?end=" + str(match_id), mails[0].text)
+    assert end_url is not None
+    path = "/manage/" + end_url.group(0).split("/manage/", 1)[1]
+    page = " ".join((await (await intake_client.get(path)).text()).split())
+    assert "We are done – it went well" in page and "I cannot continue" in page
+
+    # Asked again a CHECKIN_AGAIN_EVERY later, while it runs.
+    await pool.execute("UPDATE matches SET checkin_again_sent_at = now() - interval '92 days' WHERE id = $1", match_id)
+    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 1
 

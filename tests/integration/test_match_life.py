@@ -212,8 +212,10 @@ async def test_one_reminder_then_a_flag_then_check_ins(
     )
     fresh = await _introduced(pool, newcomer, mentor, days_ago=1)
 
-    assert await lifecycle_jobs.run_once(pool) == {"reminders": 1, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
-    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 1, "flagged": 0, "checkins": 0, "checkins_again": 0,
+                                                    "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "checkins_again": 0,
+                                                    "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
     requests = await pool.fetch("SELECT payload FROM outbox WHERE type = 'notification.requested'")
     assert [(r["payload"]["notification"], r["payload"]["participant_id"]) for r in requests] == [
         ("reminder", str(mentor))
@@ -251,11 +253,14 @@ async def test_a_course_check_in_waits_until_some_weeks_after_the_course_started
     await pool.execute("UPDATE matches SET status = 'active', active_at = now() - interval '22 days' WHERE id = $1",
                        match_id)
     await pool.execute("UPDATE courses SET starts_on = current_date + 10 WHERE id = $1", course)
-    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "checkins_again": 0,
+                                                    "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
     await pool.execute("UPDATE courses SET starts_on = current_date - 20 WHERE id = $1", course)
-    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "withdrawn_started": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 0, "checkins_again": 0,
+                                                    "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
     # Three weeks into the course: the newcomer is asked, and the provider (with its own choices).
     await pool.execute("UPDATE courses SET starts_on = current_date - 22 WHERE id = $1", course)
-    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 1, "withdrawn_started": 0}
+    assert await lifecycle_jobs.run_once(pool) == {"reminders": 0, "flagged": 0, "checkins": 1, "checkins_again": 0,
+                                                    "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
     requests = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin'")
     assert {r["payload"]["participant_id"] for r in requests} == {str(newcomer), str(provider)}

@@ -91,6 +91,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "email_change_notice": N_("E-mail address change: notice to the old address"),
         "email_changed": N_("E-mail address changed: notice to the old address"),
         "contact_changed": N_("E-mail address changed: new address to the other side of a match"),
+        "checkin_again": N_("Check-in: still going, or finished?"),
         "pause_ending": N_("Pause ends soon: reminder"),
     },
     # Our own locale names that are no language code Babel knows.

@@ -182,7 +182,29 @@ def _checkin_links(request: web.Request, matched: list[own_matches.OwnMatch],
 
 async def manage_page(request: web.Request) -> web.Response:
     notice = request.query.get("done")
-    return await _page(request, await _participant_id(request), notice=notice)
+    participant_id = await _participant_id(request)
+    if "end" in request.query:
+        return await _end_step(request, participant_id, request.query["end"])
+    return await _page(request, participant_id, notice=notice)
+
+
+async def _end_step(request: web.Request, participant_id: uuid.UUID, match_id: str) -> web.Response:
+    """The end step of one match, as "End this match" opens it (nothing changes before its buttons):
+    the "still going?" email links here (?end=<match id>, notifier checkin_again). The page with the
+    check-in's "ended already" alert when it is no longer the reader's to end."""
+    async with request.app[pool_key].acquire() as conn:
+        try:
+            row = await self_service.load(conn, participant_id)
+        except self_service.NotFound:
+            return await _gone(request, conn, participant_id)
+        speak_as_person(request, row["preferred_locale"])
+        _check_current(request, row["email_changed_at"])
+        try:
+            match = await manage_matches.to_end(conn, row, {"match": match_id})
+        except (lifecycle.NotYours, lifecycle.TooLate):
+            return await _draw(request, conn, row, values=_stored_values(row),
+                               match_alert=gettext_for(request)(manage_matches.ENDED_ALREADY))
+        return render(request, "manage_match_end.html", {"m": match, "can_finish": manage_matches.can_finish(match)})
 
 
 async def manage_submit(request: web.Request) -> web.Response:
