@@ -69,15 +69,31 @@ async def test_both_said_yes_says_when_we_ask_and_where_to_end_and_who_refused_w
     await relay(pool, amqp)
     [to_martina], [to_olena] = await mails_to(sink, martina.email), await mails_to(sink, olena.email)
 
-    assert ("In drei Wochen fragen wir, wie es läuft. Auf Ihrer Seite können Sie das Match jederzeit beenden "
-            "oder die Vermittlung pausieren: https://") in " ".join(to_martina.text.split())
+    # Not in touch yet: the check-in comes three weeks after the centre put them in touch (lifecycle_jobs).
+    assert ("Drei Wochen, nachdem wir Sie in Kontakt gebracht haben, fragen wir, wie es läuft. Auf Ihrer Seite "
+            "können Sie das Match jederzeit beenden oder die Vermittlung pausieren: https://") in " ".join(
+        to_martina.text.split())
     assert "Auf Ihrer Seite können Sie erlauben, dass wir Ihre E-Mail-Adresse weitergeben: https://" in " ".join(
         to_martina.text.split())
     manage_links = [line for line in to_martina.text.split() if "/manage/" in line]
     assert len(set(manage_links)) == 1 and len(manage_links) == 3  # the two lines and the footer: her page
-    assert "Через три тижні ми запитаємо, як ідуть справи." in to_olena.text
+    assert "Через три тижні після того, як ми допоможемо вам зв’язатися, ми запитаємо" in to_olena.text
     # Olena agreed to pass on hers: she is not asked to.
     assert "дозволити нам передати" not in to_olena.text
+
+
+async def test_with_both_addresses_passed_on_the_check_in_is_three_weeks_from_now(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    olena = await add_participant(pool, "newcomer", name="Olena Kovalenko", locale="uk")
+    thomas = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    match_id = await add_match(pool, "mentor", olena, thomas.id)
+    await both_accept(pool, match_id, olena, thomas)
+    await relay(pool, amqp)
+    [to_thomas] = await mails_to(sink, thomas.email)
+    assert ("In drei Wochen fragen wir, wie es läuft. Auf Ihrer Seite können Sie das Match jederzeit beenden "
+            "oder die Vermittlung pausieren: https://") in " ".join(to_thomas.text.split())
+    assert "erlauben, dass wir Ihre E-Mail-Adresse weitergeben" not in to_thomas.text
 
 
 async def test_a_confirmed_mentor_is_told_we_look_for_newcomers_she_could_accompany(
