@@ -96,6 +96,23 @@ def test_translations_keep_every_placeholder(package: str, domain: str, locale: 
                 assert sorted(re.findall(r"%\(\w+\)[sd]", str(string))) == wanted, message.id
 
 
+ALL_CATALOG_FILES = sorted(p for p in Path(__file__).resolve().parents[2].glob("services/**/locales/**/*.po*")
+                           if p.suffix in (".po", ".pot"))
+
+
+@pytest.mark.parametrize("path", ALL_CATALOG_FILES, ids=lambda p: "/".join(p.parts[-4:]))
+def test_every_catalog_file_is_well_formed(path: Path) -> None:
+    """Hand edits can split an entry (a msgid whose msgstr landed after the next entry): babel only
+    warns, drops the translation and goes on, so the page or e-mail fell back to English unnoticed."""
+    from babel.messages.pofile import PoFileError, read_po
+
+    with path.open("rb") as file:
+        try:
+            read_po(file, abort_invalid=True)
+        except PoFileError as exc:
+            pytest.fail(f"{path}: {exc}")
+
+
 def _catalog_package(root: Path, name: str, catalogs: dict[str, str]) -> str:
     """A throwaway package `name` under `root` with a `.pot` and one `.po` per locale."""
     locales = root / name / "locales"
