@@ -11,7 +11,7 @@ from lotse.matcher.mentor_index import MentorIndex
 from lotse.matcher.pools import Pools
 from lotse.matcher.scoring import LinearModel, Scored
 from lotse.matcher.text import about_similarity
-from lotse.shared import feasibility
+from lotse.shared import feasibility, reference
 from lotse.shared.profiles import Counterpart, Mentor, Newcomer
 
 KINDS: Final = ("mentor", "language_course", "employer")
@@ -89,7 +89,9 @@ def candidates(
                          if m.id not in excluded and feasibility.mentor_feasible(newcomer, m)]
         found = [mentor_candidate(newcomer, m, t, model, now) for m, t in shortlist]
     elif kind == "language_course":
-        today = now.date()
+        # Thuringia's day of `now`, the calendar the pools' course_started reads (TODAY_SQL), not the
+        # day of whatever zone `now` carries (a server's UTC is a day behind after local midnight).
+        today = now.astimezone(reference.time_zone()).date()
         found = [
             Candidate(kind, c, scoring.score(kind, features.course_features(newcomer, c, today, now), model))
             for c in pools.courses

@@ -278,3 +278,13 @@ def test_ndcg_and_evaluation() -> None:
 
 def test_no_model_without_both_outcomes() -> None:
     assert learning.fit("mentor", [({"language": 1.0}, 1)] * 50, 1) is None
+
+
+def test_a_course_start_is_counted_on_thuringias_calendar_not_nows_zone() -> None:
+    # 23:30 UTC on 1 March is 00:30 on 2 March in Thuringia: a course starting on 2 March starts
+    # today, as the pools' course_started (TODAY_SQL) and the dashboard count it, not tomorrow.
+    late_evening_utc = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
+    offered = course(starts_on=date(2026, 3, 2))
+    [found] = cand.candidates("language_course", newcomer(), Pools(courses=[offered]), set(), {}, late_evening_utc)
+    start = next(e for e in found.scored.explanation if e["factor"] == "start")
+    assert start["detail"] == "Starts in 0 days (2026-03-02)."
