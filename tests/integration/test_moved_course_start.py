@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+import pytest
 
 from lotse.intake import offers
 from lotse.matcher.consumer import MatcherConsumer
@@ -133,3 +134,20 @@ async def test_a_new_start_has_the_courses_suggestions_made_anew_and_new_places_
     await login(intake_client)
     page = await (await intake_client.get(f"/dashboard/matches/{next(iter(withdrawn))}")).text()
     assert "Der Kurs oder die Stelle hat sich geändert; die Vorschläge wurden neu berechnet" in page
+
+
+async def test_the_page_counts_from_the_one_shared_today(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The match page's "today" is reference.today(), the day matches_db.course_started and the
+    # emails count by: one Thuringia day for all, here moved a week on.
+    _, course, in_40 = await _course_in_40_days(intake_client, pool)
+    active = await _add_match(pool, await _newcomer(intake_client, pool), course, "language_course", "active")
+    await pool.execute("""UPDATE matches SET explanation = jsonb_build_array(jsonb_build_object(
+                              'factor', 'start', 'contribution', 0.1, 'detail', $2::text)) WHERE id = $1""",
+                       active, f"Starts in 40 days ({in_40.isoformat()}).")
+    a_week_on = reference.today() + timedelta(days=7)
+    monkeypatch.setattr(reference, "today", lambda: a_week_on)
+    await login(intake_client)
+    page = await (await intake_client.get(f"/dashboard/matches/{active}")).text()
+    assert f"Beginnt in 33 Tagen ({_de(in_40)})." in page

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
 from functools import partial
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -14,11 +13,11 @@ from aiohttp import web
 from lotse.intake import accounts
 from lotse.intake.dashboard import csrf, history
 from lotse.intake.dashboard.explain import explain
-from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, ZONE, for_locale
+from lotse.intake.dashboard.vocabulary import DOMAIN, PACKAGE, for_locale
 from lotse.intake.errors import Handler
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 from lotse.intake.web.labels import ORGANISATION_KINDS
-from lotse.shared import matches
+from lotse.shared import matches, reference
 from lotse.shared.i18n import environment, negotiate_locale, translations
 from lotse.shared.name_search import with_latin
 from lotse.shared.reference import districts
@@ -78,8 +77,9 @@ def render(
             "latin_name": partial(with_latin, reader=locale),
             "label_of": partial(participant_label, reader=locale),
             "v": v,
-            # One "today" for the page's every counted sentence ("starts in 3 days"), read once.
-            "explain": partial(explain, v, today=datetime.now(ZONE).date()),
+            # One "today" for the page's every counted sentence ("starts in 3 days"), read once: the
+            # same Thuringia day as matches_db.course_started's (reference.today).
+            "explain": partial(explain, v, today=reference.today()),
             "flag_of": partial(history.flag, v),
             "ending_of": partial(history.ending, v),
             "side_of": partial(history.side, v),
