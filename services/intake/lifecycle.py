@@ -353,7 +353,7 @@ async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> b
     match becomes active), nor did both when it became active (the "both said yes" emails passed
     the addresses on; a consent withdrawn since does not take them back), and nobody has put them
     in touch since: a coordinator (mark_connected) or a consent that made both share
-    (contact_shared), each audited."""
+    (contact_shared), each audited (lifecycle_jobs.PUT_IN_TOUCH, which the check-in waits for too)."""
     owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
     if owner is not None:
         if await both_share_contact(conn, match["newcomer_id"], owner):
@@ -363,8 +363,8 @@ async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> b
             return False
     return not await conn.fetchval(
         """SELECT EXISTS (SELECT 1 FROM audit_log WHERE subject_type = 'match' AND subject_id = $1
-                          AND action IN ('match.connected', 'match.contact_shared'))""",
-        match["id"],
+                          AND action = ANY($2::text[]))""",
+        match["id"], list(lifecycle_jobs.PUT_IN_TOUCH),
     )
 
 
