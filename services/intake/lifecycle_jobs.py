@@ -141,14 +141,20 @@ async def send_checkins_again(conn: asyncpg.Connection) -> int:
     """"Still going, or finished?" to both sides of a mentor match running for CHECKIN_AGAIN_EVERY
     since it became active or since the last such question, once its first check-in went out. Its
     email (checkin_again) links to the check-in and to the end step's "We are done – it went well".
-    A course or a job is not asked: its outcome is the first check-in's (attending, hired)."""
+    A course or a job is not asked: its outcome is the first check-in's (attending, hired).
+
+    A first check-in that went out late (a pair the welcome centre put in touch months after both
+    said yes: send_checkins) counts as if on time, CHECKIN_AFTER after the start: the question
+    comes as long after it as usual, not in the same pass as "How is it going so far?"."""
     due = await conn.fetch(
         """SELECT id, kind, newcomer_id, counterpart_id FROM matches
            WHERE kind = 'mentor' AND status = 'active' AND checkin_sent_at IS NOT NULL
-             AND coalesce(checkin_again_sent_at, active_at) < now() - $1::interval
+             AND greatest(coalesce(checkin_again_sent_at, active_at), checkin_sent_at - $3::interval)
+                 < now() - $1::interval
            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
         CHECKIN_AGAIN_EVERY,
         BATCH,
+        CHECKIN_AFTER,
     )
     for match in due:
         people = [match["newcomer_id"], match["counterpart_id"]]  # a mentor match's counterpart is the mentor

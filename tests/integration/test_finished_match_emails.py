@@ -163,3 +163,20 @@ async def test_a_long_running_mentor_match_is_asked_still_going_with_a_link_to_f
     await pool.execute("UPDATE matches SET checkin_again_sent_at = now() - interval '92 days' WHERE id = $1", match_id)
     assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 1
 
+
+
+async def test_a_late_first_check_in_is_not_followed_by_still_going_in_the_same_pass(pool: asyncpg.Pool) -> None:
+    # Both said yes 100 days ago, but the first check-in is only due now (a pair put in touch late):
+    # "How is it going so far?" goes out, "Still going?" only as long after it as usual.
+    _, _, match_id = await _running(pool, "en", "de")
+    await pool.execute("UPDATE matches SET active_at = now() - interval '100 days' WHERE id = $1", match_id)
+    counts = await lifecycle_jobs.run_once(pool)
+    assert counts is not None and (counts["checkins"], counts["checkins_again"]) == (1, 0)
+
+    usual_gap = lifecycle_jobs.CHECKIN_AGAIN_EVERY - lifecycle_jobs.CHECKIN_AFTER  # 70 days after the first
+    await pool.execute("UPDATE matches SET checkin_sent_at = now() - $2::interval WHERE id = $1",
+                       match_id, usual_gap - timedelta(days=1))
+    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 0
+    await pool.execute("UPDATE matches SET checkin_sent_at = now() - $2::interval WHERE id = $1",
+                       match_id, usual_gap + timedelta(days=1))
+    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 1
