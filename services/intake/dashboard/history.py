@@ -59,7 +59,7 @@ _ROUND = re.compile(r"round ([0-9a-f-]{36})")
 
 
 def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any, str], Mapping[str, Any]],
-         answered: Mapping[tuple[Any, str], str] | None = None) -> str:
+         answered: Mapping[tuple[Any, str], str]) -> str:
     """Why a match is flagged: its flag_code's label, or the words stored as its flag_reason.
 
     `checked_in` is each side's latest check-in by (match id, side) (own_matches.latest_checkins):
@@ -67,7 +67,7 @@ def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any,
     `answered` is each side's answer to the introduction by (match id, side) (own_matches.answers):
     an introduction's unanswered flag names who has not answered (the match row's sides.COLUMNS)."""
     code = match["flag_code"] or ""
-    if code == matches.FLAG_UNANSWERED and answered is not None and match["status"] == matches.INTRODUCED:
+    if code == matches.FLAG_UNANSWERED and match["status"] == matches.INTRODUCED:
         silent = [which for which in ("newcomer", "counterpart") if (match["id"], which) not in answered]
         if silent:
             return v._(NO_ANSWER_FROM) % {"sides": ", ".join(_named(v, match, which) for which in silent)}
