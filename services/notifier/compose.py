@@ -75,9 +75,10 @@ class Composer:
         ids = list({r["participant_id"] for r in rows if r["participant_id"] is not None})
         if not ids:
             return {}
-        # district, languages, profile: what an email about a match says of a newcomer (match_facts).
+        # district, languages, profile: what an email about a match says of a newcomer (match_facts);
+        # paused_until: the day a pause_ending email names.
         found = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale, district, languages, "
-                                 "profile FROM participants WHERE id = ANY($1::uuid[])", ids)
+                                 "profile, paused_until FROM participants WHERE id = ANY($1::uuid[])", ids)
         return {p["id"]: p for p in found}
 
     async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> Recipient | None:
@@ -94,8 +95,8 @@ class Composer:
         if row["type"] in email_change.TYPES:  # to the new or the old address, not the stored one
             addressed = await email_change.addressed(self, conn, row, person)
             return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
-        if row["type"] == "pause_ending" and person["status"] != "paused":
-            return None  # resumed before the reminder went out: nothing to remind of
+        if row["type"] == "pause_ending" and (person["status"] != "paused" or person["paused_until"] is None):
+            return None  # resumed, or made a pause without an end, before it went out: nothing ends
         builder = _BUILDERS.get(row["type"], _basic)
         context = await builder(self, conn, row, person, people)
         return Recipient(person["email"], person["preferred_locale"], context)
@@ -124,10 +125,10 @@ async def _with_kind(
 async def _pause_ending(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
-    # Read at send time, so a pause moved since the request names its new end.
-    until = await conn.fetchval("SELECT paused_until FROM participants WHERE id = $1", person["id"])
+    # Read at send time (people), so a pause moved since the request names its new end; one with no
+    # end any more is not sent (compose).
     return {**await _basic(composer, conn, row, person, people),
-            "pause_ends": match_context.date_in_sentence(until, person["preferred_locale"]) if until else ""}
+            "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"])}
 
 
 _BUILDERS: dict[str, Builder] = {

@@ -163,6 +163,25 @@ async def test_the_reminder_is_requested_once_and_sent_once_in_the_persons_langu
     assert to(sink, far.email) == []
 
 
+async def test_no_reminder_of_a_pause_that_no_longer_ends_or_was_resumed_before_it_went_out(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    # Requested a few days before the end; sent later. Meanwhile one made it a pause until they
+    # resume (no end date: "Your pause ends on ." was mailed), the other resumed.
+    undated = await add_participant(pool, "mentor", name="Renate", locale="de", profile=ONE_PLACE)
+    resumed = await add_participant(pool, "mentor", name="Jonas", locale="de", profile=ONE_PLACE)
+    until = reference.today() + pause.REMIND_BEFORE
+    await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2 WHERE id = ANY($1::uuid[])",
+                       [undated.id, resumed.id], until)
+    assert (await _one_pass(pool))["pause_reminders"] == 2
+    await pool.execute("UPDATE participants SET paused_until = NULL WHERE id = $1", undated.id)
+    await pool.execute("UPDATE participants SET status = 'verified', paused_until = NULL WHERE id = $1", resumed.id)
+
+    await notify(pool)
+    await deliver_all(delivery)
+    assert to(sink, undated.email) == [] and to(sink, resumed.email) == []
+
+
 async def test_a_short_pause_gets_no_reminder(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     mentor = await _registered(intake_client, pool, "mentors")
     soon = reference.today() + timedelta(days=2)
