@@ -195,8 +195,11 @@ def test_the_english_closing_lines_by_kind_and_side() -> None:
                            "one for you.",
         "employer": "If you are looking for work again, we will look for a job for you.",
     }
+    # A cancelled match of any kind: the matcher looks again at once (consumer: match.ended), and says so.
     assert last_line("match_ended", "en", "mentor", "newcomer", status="cancelled", ended_because="coordinator")[0] \
-        == "If you would like more help, we will look for someone new."
+        == "We are looking for someone new for you and will write again."
+    assert last_line("match_ended", "en", "language_course", "newcomer", status="cancelled",
+                     ended_because="coordinator")[0] == "We are looking for another course for you and will write again."
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
@@ -234,9 +237,9 @@ def test_a_newcomers_match_ended_line_follows_the_kind(locale: str, kind: str, e
     mentors = last_line("match_ended", locale, "mentor", "newcomer", status=status, ended_because=ended_because)[0]
     if ended_because == "coordinator":
         # No page lets a newcomer ask for the same mentor again, and the matcher never suggests them
-        # again (pools.excluded_pairs): the line promises only a new search, in every language.
+        # again (pools.excluded_pairs): the line tells of the new search it starts, in every language.
         assert mentors == translations("lotse.notifier", "notifier", locale).gettext(
-            "If you would like more help, we will look for someone new."), mentors
+            "We are looking for someone new for you and will write again."), mentors
     if kind != "mentor":
         # "someone new" is a mentor's sentence; neither course nor job repeats.
         assert mentors not in text + html and MENTOR_WORD[locale] not in text
