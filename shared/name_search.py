@@ -119,6 +119,14 @@ def with_latin(name: str | None, locale: str | None = None, reader: str = "de") 
     return f"{name} ({written})" if written else (name or "")
 
 
+def with_latin_inline(name: str | None, locale: str | None = None, reader: str = "de") -> str:
+    """:func:`with_latin` for a name that itself stands in brackets ("Neu angekommen (…)"):
+    "Оксана Мельник / Oksana Melnyk", as brackets inside brackets read as a third name (review 8e,
+    finding 3)."""
+    written = latin(name, locale) if reader in LATIN_SCRIPT_READERS else None
+    return f"{name} / {written}" if written else (name or "")
+
+
 def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de") -> str:
     """The name in the script its reader reads, for the sentences under a heading that gave both."""
     return (latin(name, locale) if reader in LATIN_SCRIPT_READERS else None) or (name or "")

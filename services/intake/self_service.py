@@ -1,8 +1,9 @@
 """What a participant can do with the "manage my registration" link: edit, pause, resume,
 give or withdraw consent to share contact details, and erase everything.
 
-Every change writes `participant.updated` in the same transaction, so the matcher re-scores
-(or withdraws open suggestions of a paused participant).
+Every change to what the matcher reads writes `participant.updated` in the same transaction, so
+the matcher re-scores (or withdraws open suggestions of a paused participant). A consent does not:
+no score or rule reads it, and a re-score would withdraw open suggestions for nothing.
 """
 
 from __future__ import annotations
@@ -137,4 +138,5 @@ async def set_share_contact(conn: asyncpg.Connection, participant_id: uuid.UUID,
     await participants_db.record_consents(conn, participant_id, {"share_contact": given})
     if given and not row["shares_contact"]:
         await contact_shared.consent_given(conn, row)
-    await _changed(conn, row)
+    # No participant.updated: whom the matcher suggests does not depend on this consent, and its
+    # re-score would withdraw every open suggestion as "profile changed" (review 8e, finding 6).

@@ -18,7 +18,7 @@ from lotse.notifier import email_change, match_context, shared_later
 from lotse.shared import matches, tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
-from lotse.shared.name_search import with_latin
+from lotse.shared.name_search import with_latin, with_latin_inline
 
 Context = dict[str, Any]
 People = Mapping[uuid.UUID, asyncpg.Record]
@@ -238,6 +238,9 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
                  "newcomer": with_latin(f["newcomer"], f["newcomer_locale"], locale),
                  "counterpart": with_latin(f["counterpart"], f["mentor_locale"], locale)
                  if f["kind"] == "mentor" else f["counterpart"],
+                 # The silent person inside the flag's brackets: "(Оксана Мельник / Oksana Melnyk)".
+                 "silent_name": with_latin_inline(f["newcomer"], f["newcomer_locale"], locale)
+                 if _silent(f) == ["newcomer"] else with_latin_inline(f["counterpart"], f["mentor_locale"], locale),
                  "organisation": f["organisation"], "silent": _silent(f),
                  "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged

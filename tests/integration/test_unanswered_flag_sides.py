@@ -117,3 +117,25 @@ async def test_the_digest_says_who_has_not_answered(
     assert "– no answer from the newcomer (Katarzyna Nowak) after a reminder" in mail.text
     assert "– no answer from the mentor (Martina Fischer) after a reminder" in mail.text
     assert "– no answer from either side after a reminder" in mail.text
+
+
+async def test_a_cyrillic_name_in_the_label_has_no_brackets_inside_the_brackets(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    """Review 8e, finding 3: "Neu angekommen (Оксана Мельник (Oksana Melnyk))" read as three names;
+    the Latin spelling inside the label's brackets stands after a slash."""
+    await login(intake_client)
+    _, german = await add_coordinator(pool)
+    sabine = await add_participant(pool, "mentor", name="Sabine Koch", locale="de", profile={"capacity": 3})
+    oksana = await add_participant(pool, "newcomer", name="Оксана Мельник", locale="uk")
+    match = await add_match(pool, "mentor", oksana, sabine.id, flag_code=matches.FLAG_UNANSWERED)
+    await _accepted(pool, match, sabine, "counterpart")
+    label = "Keine Antwort von: Neu angekommen (Оксана Мельник / Oksana Melnyk)"
+    assert label in await _page(intake_client, "/dashboard/matches")
+    assert f"Markiert: {label}" in await _page(intake_client, f"/dashboard/matches/{match}")
+    async with pool.acquire() as conn:
+        assert await digest.request_digests(conn, 3600.0) >= 1
+    await deliver_all(delivery)
+    [mail] = to(sink, german)
+    assert "Оксана Мельник (Oksana Melnyk) ↔ Sabine Koch – keine Antwort der neu angekommenen Person " \
+           "(Оксана Мельник / Oksana Melnyk) nach einer Erinnerung" in mail.text

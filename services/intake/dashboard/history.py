@@ -18,7 +18,7 @@ from lotse.intake.dashboard import profile
 from lotse.intake.dashboard.vocabulary import GROUPS, Vocabulary
 from lotse.intake.validation import N_
 from lotse.shared import matches
-from lotse.shared.name_search import with_latin
+from lotse.shared.name_search import with_latin_inline
 
 # A participant's step that ended a match, by its end_reason and ended_by_side.
 BY_SIDE: Final = {
@@ -80,10 +80,11 @@ def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any,
 
 
 def _named(v: Vocabulary, match: Mapping[str, Any], which: str) -> str:
-    """One side of a match as who they are and their name: "Mentor/in (Martina Fischer)"."""
+    """One side of a match as who they are and their name: "Mentor/in (Martina Fischer)"; a Cyrillic
+    name with its Latin spelling after a slash, not in brackets inside the brackets."""
     name, locale = ((match["newcomer_name"], match["newcomer_locale"]) if which == "newcomer"
                     else (match["other_name"], match["other_locale"]))
-    return f"{side(v, match['kind'], which)} ({with_latin(name, locale, v.locale) or '–'})"
+    return f"{side(v, match['kind'], which)} ({with_latin_inline(name, locale, v.locale) or '–'})"
 
 
 def reason(v: Vocabulary, text: str | None) -> str:
