@@ -48,8 +48,13 @@ def test_the_other_side_is_told_it_was_ended_and_the_one_who_ended_it_that_it_is
     # The newcomer whose mentor, course or employer ended it: the matcher looks again (it does after every ending).
     assert "We are looking for someone new for you and will write again." in _email("en", "newcomer", by_me=False)
     assert "We are looking for another job for you" in _email("en", "newcomer", by_me=False, kind="employer")
-    # She ended it herself: no promise of someone new, the offer to look if she wants.
-    assert "We are looking for" not in _email("en", "newcomer", by_me=True)
+    # She ended it herself ("I cannot continue"): the matcher looks again on match.ended as after any
+    # ending, and her end step says "we look for a new mentor for you", so the email says the same,
+    # not "if you would like more help" (review 8e, finding 4; this used to assert the opposite).
+    assert "We are looking for someone new for you and will write again." in _email("en", "newcomer", by_me=True)
+    assert "If you would like more help" not in _email("en", "newcomer", by_me=True)
+    assert "We are looking for another course for you" in _email("en", "newcomer", by_me=True,
+                                                                 kind="language_course")
 
 
 @pytest.mark.parametrize("locale", [loc for loc in SUPPORTED_LOCALES if loc != "en"])
