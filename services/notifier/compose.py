@@ -15,7 +15,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.notifier import email_change, match_context, shared_later
-from lotse.shared import matches, tokens
+from lotse.shared import matches, matches_db, tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
 from lotse.shared.name_search import with_latin, with_latin_inline
@@ -127,7 +127,10 @@ async def _pause_ending(
 ) -> Context:
     # Read at send time (people), so a pause moved since the request names its new end; one with no
     # end any more is not sent (compose).
-    return {**await _basic(composer, conn, row, person, people),
+    # A mentor whose places are all taken is suggested again only when one is free, not on the day
+    # the pause ends (matches_db.remaining_capacity, the manage page's rule; review 8e, finding 5).
+    full = person["kind"] == "mentor" and await matches_db.remaining_capacity(conn, "mentor", person["id"]) <= 0
+    return {**await _basic(composer, conn, row, person, people), "places_all_taken": full,
             "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"])}
 
 

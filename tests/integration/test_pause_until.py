@@ -219,6 +219,31 @@ async def test_a_mentor_with_every_place_taken_is_not_told_we_are_looking(
     assert "All places taken: we suggest you to nobody right now." in page
     assert "we are looking for good matches" not in page
 
+    # Paused with every place taken: the day the pause ends brings no search either (review 8e, finding 5).
+    until = reference.today() + timedelta(days=20)
+    await intake_client.post(link, data={"action": "pause", "paused_until": until.isoformat()})
+    paused = _text(await (await intake_client.get(link)).text())
+    assert (f"Matching is paused until {pause.shown(until, 'en')}: we do not suggest you to anyone. After that, we "
+            "suggest you again as soon as one of your places is free.") in paused
+    assert "On that day we start looking again." not in paused
+
+
+async def test_the_reminder_to_a_mentor_with_every_place_taken_says_it_waits_for_a_free_place(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    mentor = await _registered(intake_client, pool, "mentors")  # capacity 1
+    await _introduced(pool, await _registered(intake_client, pool, "newcomers"), mentor)
+    email = await pool.fetchval("SELECT email FROM participants WHERE id = $1", mentor)
+    await pool.execute("UPDATE participants SET status = 'paused', paused_until = $2, preferred_locale = 'uk' "
+                       "WHERE id = $1", mentor, reference.today() + pause.REMIND_BEFORE)
+    assert (await _one_pass(pool))["pause_reminders"] == 1
+    await notify(pool)
+    await deliver_all(delivery)
+    [mail] = [m for m in to(sink, email) if m.subject.startswith("Ваша пауза")]
+    text = " ".join(mail.text.split())
+    assert "Усі ваші місця зайняті, тож після цього ми знову запропонуємо вас, щойно одне з них звільниться." in text
+    assert "З цього дня ми знову шукаємо" not in text
+
 
 async def test_a_mentor_who_declines_is_offered_the_pause_and_a_newcomer_is_not(
     intake_client: IntakeClient, pool: asyncpg.Pool

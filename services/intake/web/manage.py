@@ -144,8 +144,9 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
         "pause": _pause_context(row, request_locale(request)),
         # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
-        # use): nobody is suggested to them, which "Active: we are looking" would deny.
-        "places_all_taken": row["kind"] == "mentor" and row["status"] == "verified"
+        # use): nobody is suggested to them, which "Active: we are looking" would deny, nor on the day
+        # a pause ends, which "on that day we start looking again" would promise (review 8e, finding 5).
+        "places_all_taken": row["kind"] == "mentor" and row["status"] in ("verified", "paused")
         and await matches_db.remaining_capacity(conn, "mentor", participant_id) <= 0,
     }, status=status)
 
