@@ -350,7 +350,8 @@ def openapi_document() -> dict[str, Any]:
         {"title": _text(200), "level": _codes(CEFR[:5]), "schedule": _codes(taxonomy["schedules"]),
          "format": _codes(taxonomy["course_formats"]), "district": _codes(reference.districts()),
          "seats": {"type": "integer", "minimum": 1, "maximum": 500},
-         "starts_on": {"type": "string", "format": "date", "description": "today or later, within two years"},
+         "starts_on": {"type": "string", "format": "date", "description":
+                       "today or later, within two years; earlier while its late entry is still open"},
          "childcare": {"type": "boolean"},
          "late_entry_weeks": {"type": ["integer", "null"], "minimum": 1, "maximum": 52,
                               "description": "weeks after starts_on in which newcomers can still join; "

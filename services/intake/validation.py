@@ -44,9 +44,10 @@ Fields (R = required, otherwise the default in brackets)
     language_provider:
         organisation R (1-200) · courses R (1-50 × {title R (1-200), level R (A1..C1),
         schedule R, format R (course format), district R, seats R (1-500),
-        starts_on R (YYYY-MM-DD, from `today` up to two years ahead), childcare [false],
-        late_entry_weeks [None] (1-52: newcomers may still join this many weeks after the start;
-        None or null: not after the start)})
+        starts_on R (YYYY-MM-DD, from `today` up to two years ahead; earlier only while its late
+        entry is open, `matches_db.entry_until` >= `today`: a running course can be entered),
+        childcare [false], late_entry_weeks [None] (1-52: newcomers may still join this many weeks
+        after the start; None or null: not after the start)})
 
 Booleans default to false because an unticked HTML checkbox sends nothing. The one exception,
 the newcomer's `online_ok`, defaults to true: API clients that predate it keep the matching they
@@ -69,6 +70,7 @@ from typing import Final
 
 from lotse.shared import reference
 from lotse.shared.mailaddress import canonical_domain
+from lotse.shared.matches_db import entry_until
 
 
 def N_(message: str) -> str:
@@ -95,11 +97,14 @@ INVALID_EMAIL: Final = N_("Must be a valid e-mail address.")
 DATE_NOT_PAST: Final = N_("Must be a date (YYYY-MM-DD) not in the past.")
 DATE_TOO_LATE: Final = N_("Must be no later than %(max)s.")
 FALSE_UNLESS: Final = N_("Must be false unless %(field)s is true.")
+# A past start whose late entry (if any) is over: names the field that would make it acceptable.
+START_PAST: Final = N_("The start is in the past. If newcomers can still join, give the weeks of late entry "
+                       "in %(field)s.")
 
 MESSAGES: Final[tuple[str, ...]] = (
     REQUIRED, UNKNOWN_FIELD, NOT_CHANGEABLE, NOT_OBJECT, NOT_LIST, NOT_TEXT, NOT_BOOLEAN,
     MUST_BE_TRUE, TOO_LONG, CONTROL_CHARACTERS, INTEGER_RANGE, LIST_LENGTH, UNKNOWN_CODE,
-    NOT_ONE_OF, DUPLICATE, INVALID_EMAIL, DATE_NOT_PAST, DATE_TOO_LATE, FALSE_UNLESS,
+    NOT_ONE_OF, DUPLICATE, INVALID_EMAIL, DATE_NOT_PAST, DATE_TOO_LATE, FALSE_UNLESS, START_PAST,
 )
 
 KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
@@ -256,6 +261,7 @@ def _object(
     partial: bool = False,
     cleared: Collection[str] = (),
     after: Callable[[dict[str, object], str, _Context], None] | None = None,
+    after_partly_invalid: bool = False,
 ) -> Check:
     def check(value: object, path: str, ctx: _Context) -> object:
         if not isinstance(value, Mapping):
@@ -279,11 +285,11 @@ def _object(
                 cleaned[name] = _INVALID
             else:
                 cleaned[name] = spec.default() if spec.default else None
-        if any(v is _INVALID for v in cleaned.values()):
-            return _INVALID
-        if after is not None:
+        invalid = any(v is _INVALID for v in cleaned.values())
+        # `after_partly_invalid`: a check of a few fields that must run beside others' errors.
+        if after is not None and (after_partly_invalid or not invalid):
             after(cleaned, path, ctx)
-        return cleaned
+        return _INVALID if invalid else cleaned
 
     return check
 
@@ -445,12 +451,21 @@ def _start_date(value: object, path: str, ctx: _Context) -> object:
         day = date.fromisoformat(value)
     except ValueError:
         return ctx.fail(path, DATE_NOT_PAST)
-    if day < ctx.today:
-        return ctx.fail(path, DATE_NOT_PAST)
+    # A past day is checked with the course's late entry (_check_course_start), not here.
     latest = ctx.today + COURSE_START_HORIZON
     if day > latest:
         return ctx.fail(path, DATE_TOO_LATE, max=latest.isoformat())
     return day
+
+
+def _check_course_start(course: dict[str, object], path: str, ctx: _Context) -> None:
+    """A course may have begun while newcomers can still join it (late entry, on Thuringia's
+    calendar as the matcher counts it): a provider enters a running course that way."""
+    starts_on, weeks = course["starts_on"], course["late_entry_weeks"]
+    if not isinstance(starts_on, date) or not (weeks is None or isinstance(weeks, int)):
+        return  # either has its own error already (another field's error does not hide this one)
+    if starts_on < ctx.today and entry_until(starts_on, weeks) < ctx.today:
+        ctx.fail(_join(path, "starts_on"), START_PAST, field=_join(path, "late_entry_weeks"))
 
 
 def _optional(check: Check, default: Callable[[], object] | None = None) -> _Field:
@@ -603,7 +618,7 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
             "childcare": _optional(_boolean, _false),
             # Weeks after the start a newcomer may still join (docs/decisions.md, late-entry courses).
             "late_entry_weeks": _Field(_integer(1, LATE_ENTRY_WEEKS_MAX), required=False, nullable=True),
-        }), 1, 50)),
+        }, after=_check_course_start, after_partly_invalid=True), 1, 50)),
     },
 }
 

@@ -706,7 +706,9 @@ def test_position_fields_are_required() -> None:
     ({"seats": 0}, "courses[0].seats", "Must be a whole number between %(min)d and %(max)d."),
     ({"seats": 501}, "courses[0].seats", "Must be a whole number between %(min)d and %(max)d."),
     ({"starts_on": "2025-03-09"}, "courses[0].starts_on",
-     "Must be a date (YYYY-MM-DD) not in the past."),
+     "The start is in the past. If newcomers can still join, give the weeks of late entry in %(field)s."),
+    ({"starts_on": "2025-02-09", "late_entry_weeks": 4}, "courses[0].starts_on",  # entry ended 2025-03-09
+     "The start is in the past. If newcomers can still join, give the weeks of late entry in %(field)s."),
     ({"starts_on": "2025-02-30"}, "courses[0].starts_on",
      "Must be a date (YYYY-MM-DD) not in the past."),
     ({"starts_on": "05.04.2025"}, "courses[0].starts_on",
@@ -726,6 +728,15 @@ def test_course_fields(change: dict[str, object], path: str, message: str) -> No
     payload = language_provider()
     payload["courses"][0].update(change)
     assert messages_of("language_provider", payload) == {path: message}
+
+
+def test_a_running_course_is_accepted_while_its_late_entry_is_open() -> None:
+    payload = language_provider()
+    payload["courses"][0].update({"starts_on": "2025-02-10", "late_entry_weeks": 4})  # entry until 2025-03-10
+    assert validate_registration("language_provider", payload, today=TODAY).courses[0]["starts_on"] == date(2025, 2, 10)
+    payload["courses"][0]["late_entry_weeks"] = None
+    errors = errors_of("language_provider", payload)
+    assert errors["courses[0].starts_on"].params == {"field": "courses[0].late_entry_weeks"}
 
 
 def test_course_childcare_defaults_to_false() -> None:

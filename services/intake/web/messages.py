@@ -18,10 +18,12 @@ from lotse.intake.validation import (
     LIST_LENGTH,
     MUST_BE_TRUE,
     N_,
+    START_PAST,
     FieldError,
     ValidationFailed,
 )
 from lotse.intake.web import forms
+from lotse.intake.web.labels import FIELD_LABELS
 
 # For a group left empty: (payload path, validator message) → what the form says instead.
 EMPTY_GROUP: Final = {
@@ -43,6 +45,9 @@ CHILDREN_AGES: Final = N_("Write each child's age as a number, separated by comm
 ONLY_WITH: Final = N_("Only possible if “%(label)s” is ticked too.")
 BOX_LABELS: Final = {"household.partner": N_("My partner comes with me")}
 
+# A past start: the API names the late-entry field's path, the form its label.
+START_PAST_FORM: Final = N_("The start is in the past. If newcomers can still join, fill in “%(label)s”.")
+
 
 def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payload: Mapping[str, object]) -> str:
     """The message for one field error on a form; `payload` is what the form's post stood for."""
@@ -54,6 +59,8 @@ def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payloa
         return gettext(CHILDREN_AGES)
     if error.message == FALSE_UNLESS and error.params.get("field") in BOX_LABELS:
         return FieldError(ONLY_WITH, {"label": gettext(BOX_LABELS[str(error.params["field"])])}).render(gettext)
+    if error.message == START_PAST:
+        return FieldError(START_PAST_FORM, {"label": gettext(FIELD_LABELS["late_entry_weeks"])}).render(gettext)
     return error.render(gettext)
 
 
