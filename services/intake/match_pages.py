@@ -106,7 +106,8 @@ def _reason(form: Any, name: str) -> str | None:
 async def respond_page(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
     preselected = request.query.get("answer") if request.query.get("answer") in lifecycle.ANSWERS else None
-    return render(request, "lifecycle/respond.html", {**view, "preselected": preselected})
+    return render(request, "lifecycle/respond.html", {**view, "preselected": preselected,
+                                                      "pause_url": _pause_url(request, view)})
 
 
 async def respond_submit(request: web.Request) -> web.Response:

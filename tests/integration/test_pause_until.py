@@ -264,3 +264,7 @@ async def test_a_mentor_who_declines_is_offered_the_pause_and_a_newcomer_is_not(
             claims, _signed = SIGNER.load_signed(tokens.MANAGE, token)
             assert uuid.UUID(str(claims["pid"])) == who
             assert 'id="pause"' in await (await intake_client.get(found.group(1))).text()
+        # Opened again from the email a day later: the answered page offers the pause too (review 8e, finding 7).
+        again = await (await intake_client.get(f"{link}?lang=en")).text()
+        assert "You have declined this introduction." in again
+        assert (offer in again) is offered
