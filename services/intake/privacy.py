@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.intake import audit, participants_view
+from lotse.intake import audit, own_matches, participants_view
 from lotse.shared import events, matches
 from lotse.shared.matches_db import MATCH_COLUMNS, to_json
 from lotse.shared.outbox import write_events
@@ -50,9 +50,10 @@ def _counterparts_sql() -> str:
 async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_themselves: bool = False
                  ) -> dict[str, Any]:
     """Everything stored about the person (the coordinators' export, Art. 15/20). ``for_themselves``:
-    the copy the person downloads on their manage page, the same but for words others wrote about a
-    match (own_words): a coordinator reads the file before handing it out, the download goes straight
-    to them, and the other side's reasons for ending are never passed on (docs/decisions.md)."""
+    the copy the person downloads on their manage page, the same but for their matches (as_told):
+    only those they were told about, named as their page names them, without words others wrote
+    about a match (own_words): a coordinator reads the file before handing it out, the download goes
+    straight to them, and the other side's reasons for ending are never passed on (docs/decisions.md)."""
     detail = await participants_view.participant_detail(conn, participant_id)
     if detail is None:
         raise ParticipantGone(str(participant_id))
@@ -93,7 +94,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
         "responses": [_plain(r) for r in responses],
         "checkins": [_plain(c) for c in checkins],
         "audit": [_plain(a) for a in audit_rows],
-        "matches": [own_words(to_json(r), r, participant_id) if for_themselves else to_json(r) for r in match_rows],
+        "matches": (await as_told(conn, participant_id, match_rows) if for_themselves
+                    else [to_json(r) for r in match_rows]),
         "emails": [
             {**dict(n), "id": str(n["id"]), "created_at": n["created_at"].isoformat(),
              "sent_at": n["sent_at"].isoformat() if n["sent_at"] else None}
@@ -102,6 +104,20 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
         "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
         "email_changes": [_plain(c) for c in changes],
     }
+
+
+async def as_told(conn: asyncpg.Connection, participant_id: uuid.UUID, rows: list[asyncpg.Record]
+                  ) -> list[dict[str, Any]]:
+    """The matches of the person's own download: only those they were told about, as their manage page
+    lists them (own_matches.SHOWN: from the approval on; the team's suggestions, rejections and
+    withdrawals before an introduction are not theirs to read), each naming the other side as the
+    page does (their name, or the course or position and its organisation) and the person's own
+    course or position it is for, with others' words left out (own_words). Review 8e, finding 8."""
+    person = await conn.fetchrow("SELECT id, kind FROM participants WHERE id = $1", participant_id)
+    told = {r["id"]: r for r in await own_matches.in_states(conn, person, own_matches.SHOWN)}
+    return [{**own_words(to_json(r), r, participant_id), "other_side": told[r["id"]]["title"],
+             "other_side_organisation": told[r["id"]]["organisation"], "own_offer": told[r["id"]]["offer"]}
+            for r in rows if r["id"] in told]
 
 
 def own_words(match: dict[str, Any], row: asyncpg.Record, participant_id: uuid.UUID) -> dict[str, Any]:

@@ -134,6 +134,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.pause_own": N_("paused their own matching"),
         "match.ended_own": N_("ended one of their matches"),
         "participant.resume_own": N_("resumed their own matching"),
+        "participant.mentor_again_own": N_("asked for a mentor again"),  # after a completed mentorship
         # A mentor's number of places, which the coordinators plan with (before → after).
         "participant.capacity_own": N_("changed their own number of places"),
         "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),

@@ -239,7 +239,10 @@ async def manage_submit(request: web.Request) -> web.Response:
                     await audit.record_by_participant(conn, participant_id, "participant.share_contact_withdrawn",
                                                       "participant", participant_id)
             elif action == "mentor_again":
-                await self_service.want_mentor_again(conn, participant_id)
+                # Audited as the person's own step, as a pause is: it starts a new search (review 8e, finding 8).
+                if await self_service.want_mentor_again(conn, participant_id):
+                    await audit.record_by_participant(conn, participant_id, "participant.mentor_again_own",
+                                                      "participant", participant_id)
             elif action == "email_change":
                 if (not_asked := await _change_email(request, conn, row, form)) is not None:
                     return not_asked
