@@ -131,6 +131,8 @@ async def _pause_ending(
     # the pause ends (matches_db.remaining_capacity, the manage page's rule; review 8e, finding 5).
     full = person["kind"] == "mentor" and await matches_db.remaining_capacity(conn, "mentor", person["id"]) <= 0
     return {**await _basic(composer, conn, row, person, people), "places_all_taken": full,
+            # The subject ends with the date, and no full stop follows it: "… 27 листопада 2026 р." whole.
+            "pause_ends_alone": match_context.local_date(person["paused_until"], person["preferred_locale"]),
             "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"])}
 
 

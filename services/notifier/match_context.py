@@ -73,7 +73,9 @@ def late_entry(course: Mapping[str, Any], locale: str) -> dict[str, str] | None:
     starts_on, weeks = course["starts_on"], course["late_entry_weeks"]
     if not matches_db.late_entry_open(starts_on, weeks):
         return None
-    return {"started": date_in_sentence(starts_on, locale),
+    # "started" stands mid-sentence, before the ";": its abbreviation keeps its full stop ("2026 р.;",
+    # review 8e, finding 9); "until" ends the sentence, which brings the full stop itself.
+    return {"started": local_date(starts_on, locale),
             "until": date_in_sentence(matches_db.entry_until(starts_on, weeks), locale)}
 
 

@@ -160,6 +160,7 @@ async def test_the_reminder_is_requested_once_and_sent_once_in_the_persons_langu
     assert f"Ваша пауза в Lotse закінчується {day} " in text
     assert "Якщо все правильно, нічого робити не потрібно." in text
     assert "/manage/" in text and mail.subject.startswith("Ваша пауза закінчується")
+    assert mail.subject.endswith("р.")  # the abbreviation's full stop kept (review 8e, finding 9)
     assert to(sink, far.email) == []
 
 
