@@ -198,8 +198,9 @@ def test_the_english_closing_lines_by_kind_and_side() -> None:
     # A cancelled match of any kind: the matcher looks again at once (consumer: match.ended), and says so.
     assert last_line("match_ended", "en", "mentor", "newcomer", status="cancelled", ended_because="coordinator")[0] \
         == "We are looking for someone new for you and will write again."
-    assert last_line("match_ended", "en", "language_course", "newcomer", status="cancelled",
-                     ended_because="coordinator")[0] == "We are looking for another course for you and will write again."
+    course = last_line("match_ended", "en", "language_course", "newcomer", status="cancelled",
+                       ended_because="coordinator")
+    assert course[0] == "We are looking for another course for you and will write again."
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
