@@ -82,8 +82,8 @@ async def test_two_check_ins_to_one_newcomer_name_their_match_in_the_subject(
                                                 (mentor.id, with_mentor))))
     await deliver_all(delivery)
     subjects = sorted(str(mail.headers["Subject"]) for mail in to(sink, olena.email))
-    assert subjects == ["Як справи? Deutsch B1 am Wochenende — Sprachschule Jena",
-                        "Як справи? Renate Albrecht"], subjects
+    assert subjects == ["Як справи? – Deutsch B1 am Wochenende – Sprachschule Jena",
+                        "Як справи? – Renate Albrecht"], subjects
     [to_mentor] = to(sink, mentor.email)
-    assert str(to_mentor.headers["Subject"]) == "Wie läuft es? Олена Шевчук (Olena Shevchuk)"
+    assert str(to_mentor.headers["Subject"]) == "Wie läuft es? – Олена Шевчук (Olena Shevchuk)"
     assert "einem Klick" not in to_mentor.text and "Auf dieser Seite" in to_mentor.text

@@ -57,7 +57,7 @@ def test_translated_words_are_used() -> None:
     assert render_email("introduction", "de", SAMPLE).subject == "Vorstellung: Thomas Berger"
     assert "Einfache" not in render_email("checkin", "de-simple", SAMPLE).text  # falls back to German words
     subject = render_email("checkin", "de-simple", SAMPLE).subject
-    assert subject == "Wie läuft es? Thomas Berger"
+    assert subject == "Wie läuft es? – Thomas Berger"
 
 
 def test_unknown_type_is_refused() -> None:

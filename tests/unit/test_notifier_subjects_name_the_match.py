@@ -59,7 +59,7 @@ def test_the_subject_names_the_match_first() -> None:
     assert render_email("introduction", "de", oksana).subject == (
         "Vorstellung: Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)")
     assert render_email("checkin", "de", oksana).subject == (
-        "Wie läuft es? Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)")
+        "Wie läuft es? – Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)")
     # Chinese punctuation: a full-width colon and dash, no spaces.
     assert render_email("introduction", "zh", JOB).subject == "介绍：Pflegefachkraft——Klinikum Gera"
 
