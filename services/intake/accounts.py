@@ -170,6 +170,31 @@ async def close_session(conn: asyncpg.Connection, token: str) -> None:
     await conn.execute("DELETE FROM auth_sessions WHERE token_hash = $1", secret_hash(token))
 
 
+# Why a browser's session was ended by someone else's action (table session_ends), so its login page
+# can say so; a session that timed out or was logged out leaves no reason.
+PASSWORD_CHANGED: Final = "password_changed"
+
+
+async def remember_why_ended(conn: asyncpg.Connection, token_hashes: list[bytes], reason: str) -> None:
+    """Keep the reason for these ended cookie sessions. A reason older than a cookie's lifetime
+    tells nobody anything (the cookie itself is gone by then), so those are dropped here."""
+    await conn.execute("DELETE FROM session_ends WHERE ended_at < now() - $1::interval", COOKIE_ABSOLUTE_LIFETIME)
+    await conn.executemany(
+        """INSERT INTO session_ends (token_hash, reason) VALUES ($1, $2)
+           ON CONFLICT (token_hash) DO UPDATE SET reason = EXCLUDED.reason, ended_at = now()""",
+        [(token_hash, reason) for token_hash in token_hashes],
+    )
+
+
+async def why_ended(conn: asyncpg.Connection, token: str) -> str | None:
+    """The reason a session that no longer resolves was ended, if it was ended for one."""
+    reason: str | None = await conn.fetchval(
+        "SELECT reason FROM session_ends WHERE token_hash = $1 AND ended_at > now() - $2::interval",
+        secret_hash(token), COOKIE_ABSOLUTE_LIFETIME,
+    )
+    return reason
+
+
 async def create_coordinator_from_cli(settings: Settings, email: str, password: str, role: str) -> int:
     if "@" not in email:
         print("create-coordinator: EMAIL must be an e-mail address")

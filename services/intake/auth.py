@@ -71,9 +71,14 @@ async def enforce_policies(request: web.Request, handler: Handler) -> web.Stream
         if coordinator is None:
             if request.path.startswith("/api/"):
                 raise ApiError(401, "Log in first.", headers={"WWW-Authenticate": "Bearer"})
-            # A session cookie that no longer resolves has expired: say so on the login page.
-            expired = bool(request.cookies.get(SESSION_COOKIE))
-            raise web.HTTPSeeOther(landing.login_location(request, expired=expired))
+            # A session cookie that no longer resolves has expired, or was ended for a reason (a
+            # password change elsewhere): say so on the login page.
+            cookie = request.cookies.get(SESSION_COOKIE)
+            reason = None
+            if cookie:
+                async with request.app[pool_key].acquire() as conn:
+                    reason = await accounts.why_ended(conn, cookie)
+            raise web.HTTPSeeOther(landing.login_location(request, expired=bool(cookie), reason=reason))
         if policy == ADMIN and coordinator.role != "admin":
             raise ApiError(403, ADMINS_ONLY)
         request[coordinator_key] = coordinator

@@ -26,7 +26,7 @@ EXPORTED_TABLES: Final = {
 # Personal, but never exportable: it exists only between an erasure and its confirmation email.
 TRANSIENT_TABLES: Final = frozenset({"erasure_receipts"})
 NOT_ABOUT_PARTICIPANTS: Final = frozenset({
-    "coordinators", "auth_sessions", "password_links",  # staff accounts
+    "coordinators", "auth_sessions", "password_links", "session_ends",  # staff accounts
     "outbox", "processed_messages",  # event ids and codes only, by contract
     "matcher_models", "rounds", "schema_migrations",
 })

@@ -16,7 +16,7 @@ from typing import Final
 import asyncpg
 
 from lotse.intake import accounts, audit
-from lotse.intake.accounts import Coordinator, hash_password, secret_hash
+from lotse.intake.accounts import PASSWORD_CHANGED, Coordinator, hash_password, remember_why_ended, secret_hash
 from lotse.shared.mailaddress import canonical_address
 
 LINK_LIFETIME: Final = timedelta(hours=72)
@@ -158,8 +158,11 @@ async def change_own_password(conn: asyncpg.Connection, coordinator: Coordinator
     new_hash = hash_password(password)
     async with conn.transaction():
         await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1", coordinator.id, new_hash)
-        await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1 AND token_hash <> $2",
-                           coordinator.id, secret_hash(keep_session))
+        ended = await conn.fetch("DELETE FROM auth_sessions WHERE coordinator_id = $1 AND token_hash <> $2 "
+                                 "RETURNING token_hash, kind", coordinator.id, secret_hash(keep_session))
+        # The other browser's login page says why (review 8e, finding 9); an API client reads a 401.
+        await remember_why_ended(conn, [row["token_hash"] for row in ended if row["kind"] == "cookie"],
+                                 PASSWORD_CHANGED)
         await conn.execute("UPDATE password_links SET used_at = now() WHERE coordinator_id = $1 AND used_at IS NULL",
                            coordinator.id)
         await audit.record(conn, coordinator, "coordinator.password_set", "coordinator", coordinator.id)

@@ -162,3 +162,25 @@ async def test_the_form_needs_its_csrf_token(intake_client: IntakeClient) -> Non
     assert refused.status == 403
     intake_client.session.cookie_jar.clear()
     assert await _can_log_in(intake_client, COORDINATOR_PASSWORD)
+
+
+async def test_the_other_browser_is_told_its_password_was_changed(intake_client: IntakeClient,
+                                                                  pool: asyncpg.Pool) -> None:
+    """Review 8e, finding 9: the other browser read only "Your session has expired". A session that
+    merely timed out still says that; a lost action still says it was not saved."""
+    other, _ = await _two_sessions(intake_client)
+    assert (await _change(intake_client, COORDINATOR_PASSWORD, NEW, follow=False)).status == 303
+    _use(intake_client, other)
+    refused = await intake_client.get("/dashboard/matches", allow_redirects=False)
+    assert refused.headers["Location"].endswith("&expired=password")
+    page = await (await intake_client.get(refused.headers["Location"] + "&lang=de")).text()
+    assert "Ihr Passwort wurde geändert; bitte melden Sie sich neu an." in page
+    assert "abgelaufen" not in page
+    english = await (await intake_client.get(refused.headers["Location"] + "&lang=en")).text()
+    assert "Your password was changed; please log in again." in english
+    # Only the hash and the reason are kept, for cookie sessions only.
+    assert await pool.fetchval("SELECT count(*) FROM session_ends WHERE reason = 'password_changed'") == 1
+
+    _use(intake_client, "a session that timed out long ago")
+    timed_out = await intake_client.get("/dashboard", allow_redirects=False)
+    assert timed_out.headers["Location"].endswith("&expired=1")

@@ -9,9 +9,12 @@ from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 
+from lotse.intake import accounts
+
 HOME: Final = "/dashboard"
 LOGOUT: Final = "/dashboard/logout"
 UNSAVED: Final = "unsaved"  # ?expired= of a refused post, next to "1" (a page)
+PASSWORD_CHANGED: Final = "password"  # ?expired= of a page whose session a password change ended
 # Actions whose form is on another page than their URL's parent; the rest land on the nearest page
 # at or above their URL (a match's end -> the match, a participant's pause -> the participant).
 FORM_PAGES: Final = (
@@ -58,12 +61,14 @@ def page_for(request: web.Request, target: str | None) -> str:
     return HOME
 
 
-def login_location(request: web.Request, *, expired: bool) -> str:
-    """The login page for a request without a (valid) session, with where to go afterwards."""
+def login_location(request: web.Request, *, expired: bool, reason: str | None = None) -> str:
+    """The login page for a request without a (valid) session, with where to go afterwards;
+    ``reason``: why the session was ended, if it was (accounts.why_ended)."""
     target = request.rel_url.path_qs if request.method in ("GET", "HEAD") else request.rel_url.path
     query = {"next": page_for(request, target)}
     if expired:
         # A refused post (a decision, a note) is lost: the login page says so, so it is done again.
         lost = request.method not in ("GET", "HEAD") and request.path != LOGOUT
-        query["expired"] = UNSAVED if lost else "1"
+        # A lost action outweighs the reason: the login page says it must be done again.
+        query["expired"] = UNSAVED if lost else PASSWORD_CHANGED if reason == accounts.PASSWORD_CHANGED else "1"
     return f"/dashboard/login?{urlencode(query)}"

@@ -14,8 +14,10 @@ from lotse.intake.typedefs import pool_key, settings_key
 async def login_page(request: web.Request) -> web.Response:
     expired = request.query.get("expired")
     return render(request, "login.html", {"next": landing.page_for(request, request.query.get("next")),
-                                          "failed": False, "expired": expired in ("1", landing.UNSAVED),
-                                          "unsaved": expired == landing.UNSAVED})
+                                          "failed": False,
+                                          "expired": expired in ("1", landing.UNSAVED, landing.PASSWORD_CHANGED),
+                                          "unsaved": expired == landing.UNSAVED,
+                                          "password_changed": expired == landing.PASSWORD_CHANGED})
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
