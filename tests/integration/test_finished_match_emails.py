@@ -57,7 +57,7 @@ async def test_a_mentor_finishing_thanks_the_newcomer_and_says_how_to_ask_again(
     await _sent(pool, delivery)
 
     olena = _words(sink, newcomer)
-    assert "Ваш ментор повідомив нам, що ви обоє завершили і що все пройшло добре." in olena
+    assert "Людина, яка вас наставляла, повідомила нам, що ви обоє завершили і що все пройшло добре." in olena
     assert "натисніть «Я знову хочу мати ментора» на своїй сторінці" in olena
     # Not the words of a match that was dropped, nor the promise of a search that does not start.
     assert "Інша сторона завершила пару" not in olena and "Ми шукаємо для вас когось нового" not in olena
@@ -148,7 +148,7 @@ async def test_a_long_running_mentor_match_is_asked_still_going_with_a_link_to_f
     await _sent(pool, delivery)
 
     mails = to(sink, newcomer.email)
-    assert [m.subject for m in mails] == ["Still going? Martina Fischer"]
+    assert [m.subject for m in mails] == ["Still going? – Martina Fischer"]
     text = " ".join(mails[0].text.split())
     assert "some months ago you both said yes to this match:" in text
     assert "Are you done? Then please tell us here whether it went well or could not go on." in text

@@ -37,7 +37,7 @@ UK: dict[str, str] = {
     "you_ended": "Ви попросили завершити цю пару",
     "other_ended": "Інша сторона завершила пару",
     "newcomer_gone": "Новоприбула особа більше не зареєстрована",
-    "mentor_gone": "Ваш ментор більше не зареєстрований",
+    "mentor_gone": "Людина, запропонована вам для менторства, більше не зареєстрована",
     "centre_ended": "Центр прийому завершив цю пару",
 }
 # Words a coordinator typed when ending a match: they read like intake's own sentence, but say nothing
