@@ -43,7 +43,7 @@ async def test_an_employers_two_introductions_name_the_newcomer_and_the_position
                         "Vorstellung: Оксана Мельник (Oksana Melnyk) – Pflegefachkraft (m/w/d)"], subjects
     # The newcomer's side: the job and its employer, in her language.
     [to_oksana] = to(sink, oksana.email)
-    assert str(to_oksana.headers["Subject"]) == "Знайомство: Pflegefachkraft (m/w/d) — Klinikum Gera"
+    assert str(to_oksana.headers["Subject"]) == "Знайомство: Pflegefachkraft (m/w/d) – Klinikum Gera"
     # The body's first line still says it in full.
     [to_klinikum] = [m for m in to(sink, klinikum.email) if "Oksana" in str(m.headers["Subject"])]
     full = "Neu in Thüringen: Оксана Мельник (Oksana Melnyk), für die Stelle: Pflegefachkraft (m/w/d)"
