@@ -96,14 +96,25 @@ def _stored_values(row: Any) -> dict[str, object]:
     return forms.from_payload(payload)
 
 
+async def _reader(
+    request: web.Request, conn: asyncpg.Connection, participant_id: uuid.UUID
+) -> asyncpg.Record | web.Response:
+    """The participant the link is for, the page now speaking their language; their "gone" page when
+    erased or withdrawn. A link sent to an address they have replaced since is refused (_check_current)."""
+    try:
+        row = await self_service.load(conn, participant_id)
+    except self_service.NotFound:
+        return await _gone(request, conn, participant_id)
+    speak_as_person(request, row["preferred_locale"])
+    _check_current(request, row["email_changed_at"])
+    return row
+
+
 async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str | None = None) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
-        try:
-            row = await self_service.load(conn, participant_id)
-        except self_service.NotFound:
-            return await _gone(request, conn, participant_id)
-        speak_as_person(request, row["preferred_locale"])
-        _check_current(request, row["email_changed_at"])
+        row = await _reader(request, conn, participant_id)
+        if isinstance(row, web.Response):
+            return row
         return await _draw(request, conn, row, values=_stored_values(row), notice=notice)
 
 
@@ -194,12 +205,9 @@ async def _end_step(request: web.Request, participant_id: uuid.UUID, match_id: s
     the "still going?" email links here (?end=<match id>, notifier checkin_again). The page with the
     check-in's "ended already" alert when it is no longer the reader's to end."""
     async with request.app[pool_key].acquire() as conn:
-        try:
-            row = await self_service.load(conn, participant_id)
-        except self_service.NotFound:
-            return await _gone(request, conn, participant_id)
-        speak_as_person(request, row["preferred_locale"])
-        _check_current(request, row["email_changed_at"])
+        row = await _reader(request, conn, participant_id)
+        if isinstance(row, web.Response):
+            return row
         try:
             match = await manage_matches.to_end(conn, row, {"match": match_id})
         except (lifecycle.NotYours, lifecycle.TooLate):
