@@ -44,3 +44,25 @@ async def test_both_sides_introduction_says_the_course_started_and_late_entry_is
     assert (f"Der Kurs hat am {started.day}. " in to_provider.text
             and f"begonnen; ein späterer Einstieg ist bis zum {until.day}. " in to_provider.text)
 
+
+
+async def test_the_both_said_yes_email_says_the_course_started_and_until_when_one_can_join(
+    pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
+) -> None:
+    """It said "Starts on <ten days ago>." of a course under way, as the introduction did before c26cb18."""
+    from tests.integration.test_match_active import both_accept, relay
+
+    vhs = await add_participant(pool, "language_provider", name="Jana Wendt", locale="de",
+                                profile={"organisation": "VHS Erfurt"})
+    newcomer = await add_participant(pool, "newcomer", name="Olena Koval", locale="en")
+    started = reference.today() - timedelta(days=10)
+    course = await add_course(pool, vhs, title="Integrationskurs", schedule="evening", starts_on=started)
+    await pool.execute("UPDATE courses SET late_entry_weeks = 4 WHERE id = $1", course)
+    match_id = await add_match(pool, "language_course", newcomer, course)
+    await both_accept(pool, match_id, newcomer, vhs)
+    await relay(pool, amqp)
+    [to_newcomer] = await mails_to(sink, newcomer.email)
+    until = started + timedelta(weeks=4)
+    assert (f"The course started on {started:%B} {started.day}, {started.year}; late entry is possible until "
+            f"{until:%B} {until.day}, {until.year}.") in to_newcomer.text
+    assert "Starts on" not in to_newcomer.text
