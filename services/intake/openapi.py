@@ -132,6 +132,19 @@ _CLOSED_AT: Final = {**_time(nullable=True),
                                     "null while open"}
 
 
+def _pause_and_places(kind: str) -> dict[str, Any]:
+    """Added later, so optional (not in `required`) for clients of an older server; always written."""
+    count = {"type": ["integer", "null"] if kind == "mentor" else "null", "minimum": 0}
+    mentor_only = "a mentor's; null for the other kinds and after erasure"
+    return {
+        "paused_until": {"type": ["string", "null"], "format": "date",
+                         "description": "the day matching resumes after a pause with an end; null otherwise"},
+        "places": {**count, "description": f"places offered (the profile's capacity), {mentor_only}"},
+        "places_taken": {**count, "description": "places taken: their matches in a state that holds one ("
+                                                 f"{', '.join(matches.HOLDS_CAPACITY)}), {mentor_only}"},
+    }
+
+
 def _participant(kind: str, registration: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     """One kind's participant as read back: the registration's fields (the kind's own ones are in
     its profile, so an erased person's row keeps only the anonymous ones) and the server's."""
@@ -144,6 +157,7 @@ def _participant(kind: str, registration: dict[str, Any], extra: dict[str, Any])
         "email": {"type": ["string", "null"], "format": "idn-email", "maxLength": 254},
         "languages": _languages(),
         "created_at": _time(), "verified_at": _time(nullable=True), "updated_at": _time(),
+        **_pause_and_places(kind),
         **extra,
     }, ["id", "kind", "status", "name", "email", "preferred_locale", "district", "languages", "about",
         "created_at", "verified_at", "updated_at", *extra]),

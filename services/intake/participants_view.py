@@ -8,10 +8,30 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.shared import matches_db
+from lotse.shared import matches, matches_db
 
-PARTICIPANT_COLUMNS = """id, kind, status, name, email, preferred_locale, district, languages, profile,
-                         about, created_at, verified_at, updated_at, erased_at"""
+# A mentor's places as every other reader counts them (the mentor's page: sides.taken; the matcher's
+# pools; matches_db.remaining_capacity): matches in matches.HOLDS_CAPACITY. With when their last
+# match that held a place ended (declined, cancelled or completed: only those states follow one).
+# One grouped pass over the mentors' matches, joined to a list as `load` (review 8d, finding 5):
+# the count, the filters and the order read it, and no row asks the matches table on its own.
+# Here rather than in the dashboard's pages so the API's read model (below) shares the one rule.
+_HELD: Final = "'{" + ",".join(matches.HOLDS_CAPACITY) + "}'"
+PARTICIPANTS_FROM: Final = f"""participants LEFT JOIN (
+        SELECT counterpart_id, count(*) FILTER (WHERE status = ANY({_HELD})) AS places_taken,
+               max(ended_at) FILTER (WHERE status IN ('{matches.DECLINED}', '{matches.CANCELLED}',
+                                                      '{matches.COMPLETED}')) AS last_ended
+        FROM matches WHERE kind = 'mentor' GROUP BY counterpart_id) load
+    ON participants.kind = 'mentor' AND load.counterpart_id = participants.id"""
+PLACES: Final = "(participants.profile->>'capacity')::int"
+PLACES_TAKEN: Final = "coalesce(load.places_taken, 0)"
+
+# A mentor's places offered and taken, null for the other kinds and after erasure (the CSV
+# export's rule: an erased row keeps no per-person load). Read from PARTICIPANTS_FROM.
+PARTICIPANT_COLUMNS = f"""participants.id, kind, status, paused_until, name, email, preferred_locale, district,
+                          languages, profile, about, created_at, verified_at, updated_at, erased_at,
+                          CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {PLACES} END AS places,
+                          CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {PLACES_TAKEN} END AS places_taken"""
 
 
 def _iso(value: Any) -> str | None:
@@ -40,6 +60,10 @@ def participant_json(row: asyncpg.Record) -> dict[str, Any]:
         "created_at": _iso(row["created_at"]),
         "verified_at": _iso(row["verified_at"]),
         "updated_at": _iso(row["updated_at"]),
+        # Additive (the dashboard shows them): the day a pause ends, and a mentor's places.
+        "paused_until": _iso(row["paused_until"]),
+        "places": row["places"],
+        "places_taken": row["places_taken"],
     }
 
 
@@ -60,7 +84,7 @@ async def list_participants(
     Raises ValueError for a cursor this API did not hand out."""
     after = matches_db.decode_cursor(cursor) if cursor else (None, None)
     rows = await conn.fetch(
-        f"""SELECT {PARTICIPANT_COLUMNS} FROM participants
+        f"""SELECT {PARTICIPANT_COLUMNS} FROM {PARTICIPANTS_FROM}
             WHERE ($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
               AND ($5::timestamptz IS NULL OR (created_at, id) > ($5, $6::uuid))
             ORDER BY created_at, id LIMIT $3 OFFSET $4""",
@@ -81,7 +105,8 @@ async def list_participants(
 
 
 async def participant_detail(conn: asyncpg.Connection, participant_id: uuid.UUID) -> dict[str, Any] | None:
-    row = await conn.fetchrow(f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE id = $1", participant_id)
+    row = await conn.fetchrow(f"SELECT {PARTICIPANT_COLUMNS} FROM {PARTICIPANTS_FROM} WHERE participants.id = $1",
+                              participant_id)
     if row is None:
         return None
     detail = participant_json(row)

@@ -11,24 +11,15 @@ from lotse.intake import audit, lifecycle, own_matches, privacy, self_service
 from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, queue, sides
 from lotse.intake.dashboard.render import back, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
+from lotse.intake.participants_view import PARTICIPANTS_FROM as PARTICIPANTS_FROM
+from lotse.intake.participants_view import PLACES as PLACES
+from lotse.intake.participants_view import PLACES_TAKEN as PLACES_TAKEN
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
 from lotse.shared.reference import districts
 
-# A mentor's places as every other reader counts them (the mentor's page: sides.taken; the matcher's
-# pools; matches_db.remaining_capacity): matches in matches.HOLDS_CAPACITY. With when their last
-# match that held a place ended (declined, cancelled or completed: only those states follow one).
-# One grouped pass over the mentors' matches, joined to the list as `load` (review 8d, finding 5):
-# the count, the filters and the order read it, and no row asks the matches table on its own.
-_HELD: Final = "'{" + ",".join(matches.HOLDS_CAPACITY) + "}'"
-PARTICIPANTS_FROM: Final = f"""participants LEFT JOIN (
-        SELECT counterpart_id, count(*) FILTER (WHERE status = ANY({_HELD})) AS places_taken,
-               max(ended_at) FILTER (WHERE status IN ('{matches.DECLINED}', '{matches.CANCELLED}',
-                                                      '{matches.COMPLETED}')) AS last_ended
-        FROM matches WHERE kind = 'mentor' GROUP BY counterpart_id) load
-    ON participants.kind = 'mentor' AND load.counterpart_id = participants.id"""
-PLACES: Final = "(participants.profile->>'capacity')::int"
-PLACES_TAKEN: Final = "coalesce(load.places_taken, 0)"
+# A mentor's places (PARTICIPANTS_FROM, PLACES, PLACES_TAKEN): participants_view's one rule, which the
+# coordinators' API reads too; named here as well for this module's readers (reports, tests).
 # Free places: a verified mentor (not paused) with fewer places taken than offered, whom the
 # matcher can suggest (its pools' rule).
 HAS_FREE_PLACES: Final = f"(kind = 'mentor' AND status = 'verified' AND {PLACES} > {PLACES_TAKEN})"
