@@ -177,7 +177,8 @@ async def check_in(
     organisation's "did not come about", "never started" or "stopped attending", and a newcomer's or
     mentor's "we have not been in touch yet" (checkin_answers.flag_code, the strongest of both
     sides' latest: strongest_flag); a later better answer takes the check-in flag away again, unless
-    the other side's latest answer still flags it (a connect flag it replaced comes back: _unflag).
+    the other side's latest answer still flags it (an unhandled message or a connect flag it
+    replaced comes back: _unflag).
     "Not sure", and any answer with a message to the centre, flag the match
     (matches.FLAG_CHECKIN_MESSAGE) unless it has another flag already: the form asks for the
     message, so a coordinator must be led to it; it stays until one marks it handled.
@@ -369,17 +370,41 @@ async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> b
 
 
 async def _unflag(conn: asyncpg.Connection, match: asyncpg.Record, codes: Sequence[str] | None = None) -> None:
-    """Take the match's flag away (only one of `codes`, if given). An active match whose sides still
-    need putting in touch gets its connect flag back instead, flagged since when it was: a check-in's
-    outcome flag set over it must not lose that to-do when a better answer or a coordinator's
-    "handled" takes it away (review 8c, finding 2; docs/decisions.md)."""
+    """Take the match's flag away (only one of `codes`, if given). An active match gets back, flagged
+    since when it was, the to-do a check-in's outcome flag set over it must not lose when a better
+    answer or a coordinator's "handled" takes that flag away: first a check-in message nobody has
+    handled yet (_unhandled_message), else the connect flag if its sides still need putting in touch
+    (review 8c, finding 2; docs/decisions.md)."""
     only = None if codes is None else list(codes)
     where = "WHERE id = $1 AND ($2::text[] IS NULL OR flag_code = ANY($2::text[]))"
-    if match["status"] == matches.ACTIVE and await still_to_connect(conn, match):
-        await conn.execute(f"UPDATE matches SET flag_code = $3, flag_reason = NULL {where}",
-                           match["id"], only, matches.FLAG_CONNECT)
+    back = None
+    if match["status"] == matches.ACTIVE:
+        if await _unhandled_message(conn, match["id"]):
+            back = matches.FLAG_CHECKIN_MESSAGE
+        elif await still_to_connect(conn, match):
+            back = matches.FLAG_CONNECT
+    if back is not None:
+        await conn.execute(f"UPDATE matches SET flag_code = $3, flag_reason = NULL {where}", match["id"], only, back)
     else:
         await conn.execute(f"UPDATE matches SET {matches_db.UNFLAG} {where}", match["id"], only)
+
+
+async def _unhandled_message(conn: asyncpg.Connection, match_id: uuid.UUID) -> bool:
+    """Whether a check-in of the match said "not sure", or had a message to the centre with an answer
+    that flags nothing itself (what check_in flags matches.FLAG_CHECKIN_MESSAGE for), after a
+    coordinator last marked that flag handled (mark_handled's audit entry). Handling another flag
+    does not count: an outcome flag may have stood over the message flag, or kept a message from
+    flagging at all, and the message is unread. A message with an outcome answer ("not a good fit:
+    …") stays the outcome flag's and goes with it, as before."""
+    rows = await conn.fetch(
+        """SELECT side, answer FROM checkins c WHERE c.match_id = $1 AND (c.answer = 'unsure' OR c.comment <> '')
+             AND c.answered_at > coalesce(
+                 (SELECT max(a.at) FROM audit_log a
+                  WHERE a.subject_type = 'match' AND a.subject_id = $1 AND a.action = 'match.flag_handled'
+                    AND a.before ->> 'flag_code' = $2), '-infinity')""",
+        match_id, matches.FLAG_CHECKIN_MESSAGE,
+    )
+    return any(checkin_answers.flag_code(row["side"], row["answer"]) is None for row in rows)
 
 
 async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID) -> bool:
@@ -414,16 +439,17 @@ async def mark_handled(
     )
     if match is None:
         return False
-    await _unflag(conn, match)
-    if match["status"] == matches.INTRODUCED:
-        await conn.execute("UPDATE matches SET reminded_at = now() WHERE id = $1", match_id)
     resent = match["status"] == matches.INTRODUCED and resend
-    if resent:
-        await lifecycle_jobs.remind(conn, match)
+    # Audited before _unflag, which reads this entry: a message flag handled now must not come back.
     await audit.record(
         conn, coordinator, "match.flag_handled", "match", match_id,
         before={"flag_code": match["flag_code"]}, after={"reminder_sent": resent}, detail=note,
     )
+    await _unflag(conn, match)
+    if match["status"] == matches.INTRODUCED:
+        await conn.execute("UPDATE matches SET reminded_at = now() WHERE id = $1", match_id)
+    if resent:
+        await lifecycle_jobs.remind(conn, match)
     return True
 
 

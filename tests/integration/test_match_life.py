@@ -180,7 +180,8 @@ async def test_answering_a_check_in_again_keeps_the_first_answer_and_the_flag_fo
     code = await pool.fetchval("SELECT flag_code FROM matches WHERE id = $1", match_id)
     assert code == "checkin_bad_counterpart"
     assert (await intake_client.post(mentor_link, data={"answer": "good"})).status == 200
-    assert not await pool.fetchval(flagged, match_id)
+    # The newcomer's "not sure" the mentor's flag stood over is still unread (lifecycle._unhandled_message).
+    assert await pool.fetchval("SELECT flag_code FROM matches WHERE id = $1", match_id) == "checkin_unsure_or_message"
 
 
 async def test_a_coordinator_ends_a_match_with_an_audited_reason(
