@@ -106,8 +106,10 @@ async def match_page(request: web.Request) -> web.Response:
             raise web.HTTPNotFound()
         responses = await conn.fetch("SELECT * FROM match_responses WHERE match_id = $1 ORDER BY responded_at",
                                      match_id)
-        checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at", match_id)
-        checked_in = await own_matches.latest_checkins(conn, [match_id])
+        checkins = await conn.fetch("SELECT * FROM checkins WHERE match_id = $1 ORDER BY answered_at, id", match_id)
+        # Each side's latest check-in from the rows just read, in own_matches.latest_checkins' order
+        # (answered_at, then id): the later row of a side replaces the earlier, no second query.
+        checked_in = {(c["match_id"], c["side"]): c for c in checkins}
         # With what the course's or position's owner did since it was suggested: why it was withdrawn.
         trail = [*await audit.entries(conn, subject_id=match_id),
                  *await audit.of_offer_since(conn, match["counterpart_id"], match["created_at"])]
