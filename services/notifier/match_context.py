@@ -258,8 +258,13 @@ async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncp
 
 async def checkin(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record,
                   person: asyncpg.Record, people: People) -> Context:
-    parts = await _match_parts(conn, row, person, people) or {"kind": "mentor", "side": "newcomer", "other_title": "",
-                                                      "organisation": "", "wanted": "", "named": False}
+    return _checkin(composer, row, person, await _match_parts(conn, row, person, people))
+
+
+def _checkin(composer: Composer, row: asyncpg.Record, person: asyncpg.Record, found: Context | None) -> Context:
+    """The check-in's words and link from the match's parts (_match_parts, read by the caller)."""
+    parts = found or {"kind": "mentor", "side": "newcomer", "other_title": "", "organisation": "", "wanted": "",
+                      "named": False}
     parts.pop("match", None)
     return {
         "name": person["name"],
@@ -277,7 +282,9 @@ async def checkin_again(composer: Composer, conn: asyncpg.Connection, row: async
     the check-in's words and link, and `end_url`, the manage page's end step of this match, where
     "We are done – it went well" completes it. LookupError (the row is skipped) once the match is no
     longer running: the question would be about nothing."""
-    if await conn.fetchval("SELECT status FROM matches WHERE id = $1", row["match_id"]) != matches.ACTIVE:
+    # The match's status from the parts' own read of it, not a query of its own before them.
+    parts = await _match_parts(conn, row, person, people)
+    if parts is None or parts["match"]["status"] != matches.ACTIVE:
         raise LookupError("the match is no longer active")
-    context = await checkin(composer, conn, row, person, people)
+    context = _checkin(composer, row, person, parts)
     return {**context, "end_url": f"{context['manage_url']}?end={row['match_id']}"}
