@@ -90,12 +90,10 @@ async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | No
     return {"title": row["title"], "organisation": row["organisation"], "offer": None, "title_locale": None}
 
 
-# A course's or position's closed_at, starts_on and late_entry_weeks (a position has neither), by
-# match kind, for matches_db.offer_state: the rule the notifier's match_ended email words the freed place by.
-_OFFER_STATE: Final = {
-    "language_course": "SELECT closed_at, starts_on, late_entry_weeks FROM courses WHERE id = $1",
-    "employer": "SELECT closed_at, NULL::date AS starts_on, NULL::int AS late_entry_weeks FROM positions WHERE id = $1",
-}
+# A course's or position's offers.STATE_COLUMNS by match kind, for matches_db.offer_state: the rule
+# the notifier's match_ended email words the freed place by.
+_OFFER_STATE: Final = {where.match_kind: f"SELECT {offers.STATE_COLUMNS[where.table]} FROM {where.table} WHERE id = $1"
+                       for where in offers.OF_KIND.values()}
 
 
 async def offer_state(conn: asyncpg.Connection, match: asyncpg.Record) -> str:

@@ -43,6 +43,12 @@ OF_KIND: Final = {
     "language_provider": Offers("courses", "provider_id", "seats", "courses", "language_course", "starts_on, title"),
     "employer": Offers("positions", "employer_id", "openings", "positions", "employer", "title"),
 }
+# The columns of a course or position matches_db.offer_state reads (a position has no start nor late
+# entry): one list for the answer and check-in pages (lifecycle.offer_state) and the manage page (own_matches).
+STATE_COLUMNS: Final = {
+    "courses": "closed_at, starts_on, late_entry_weeks",
+    "positions": "closed_at, NULL::date AS starts_on, NULL::int AS late_entry_weeks",
+}
 # The withdrawal reason the matcher already gives when a counterpart has no room or is gone.
 WITHDRAWN_REASON: Final = "counterpart_unavailable"
 # Closed by its owner: the coordinator who sees a suggestion vanish reads who closed what.

@@ -42,8 +42,7 @@ _NEWCOMERS_MATCHES: Final = """
 
 # `mine`: the counterparts the reader stands behind (a mentor themselves; a provider's courses or an
 # employer's positions, where offers.OF_KIND keeps them), each with the offer's title, and its
-# closed_at, starts_on and late_entry_weeks for matches_db.offer_state (a position has no start, a
-# mentor neither).
+# offers.STATE_COLUMNS for matches_db.offer_state (a position has no start, a mentor neither).
 _MENTOR_AS_COUNTERPART: Final = """SELECT id, NULL AS offer, NULL::timestamptz AS closed_at, NULL::date AS starts_on,
                                           NULL::int AS late_entry_weeks
                                    FROM participants WHERE id = $1"""
@@ -136,10 +135,7 @@ async def in_states(
         mine, match_kind = _MENTOR_AS_COUNTERPART, "mentor"
     else:
         where = offers.OF_KIND[kind]
-        starts_on, late = (("starts_on", "late_entry_weeks") if where.table == "courses"
-                           else ("NULL::date", "NULL::int"))
-        mine, match_kind = (f"SELECT id, title AS offer, closed_at, {starts_on} AS starts_on,"
-                            f" {late} AS late_entry_weeks FROM {where.table}"
+        mine, match_kind = (f"SELECT id, title AS offer, {offers.STATE_COLUMNS[where.table]} FROM {where.table}"
                             f" WHERE {where.owner} = $1", where.match_kind)
     sql = _COUNTERPART_SQL.format(mine=mine)
     return list(await conn.fetch(sql, participant["id"], list(statuses), match_kind))
