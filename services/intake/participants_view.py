@@ -26,12 +26,14 @@ PARTICIPANTS_FROM: Final = f"""participants LEFT JOIN (
 PLACES: Final = "(participants.profile->>'capacity')::int"
 PLACES_TAKEN: Final = "coalesce(load.places_taken, 0)"
 
-# A mentor's places offered and taken, null for the other kinds and after erasure (the CSV
-# export's rule: an erased row keeps no per-person load). Read from PARTICIPANTS_FROM.
+# A mentor's places offered and taken, null for the other kinds and after erasure (an erased row
+# keeps no per-person load): the API's and the CSV export's one rule. Read from PARTICIPANTS_FROM.
+_A_MENTOR: Final = "kind = 'mentor' AND status <> 'erased'"
+SHOWN_PLACES: Final = f"CASE WHEN {_A_MENTOR} THEN {PLACES} END"
+SHOWN_PLACES_TAKEN: Final = f"CASE WHEN {_A_MENTOR} THEN {PLACES_TAKEN} END"
 PARTICIPANT_COLUMNS = f"""participants.id, kind, status, paused_until, name, email, preferred_locale, district,
                           languages, profile, about, created_at, verified_at, updated_at, erased_at,
-                          CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {PLACES} END AS places,
-                          CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {PLACES_TAKEN} END AS places_taken"""
+                          {SHOWN_PLACES} AS places, {SHOWN_PLACES_TAKEN} AS places_taken"""
 
 
 def _iso(value: Any) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any, Final
 from aiohttp import web
 from markupsafe import Markup
 
-from lotse.intake import audit, stats
+from lotse.intake import audit, participants_view, stats
 from lotse.intake.dashboard import audit_log, history, pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
@@ -107,8 +107,7 @@ async def participants_csv(request: web.Request) -> web.Response:
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
                       CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
                       CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END,
-                      CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {pages.PLACES} END,
-                      CASE WHEN kind = 'mentor' AND status <> 'erased' THEN {pages.PLACES_TAKEN} END,
+                      {participants_view.SHOWN_PLACES}, {participants_view.SHOWN_PLACES_TAKEN},
                       CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END
                FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
             *filters, list(ORGANISATION_KINDS))
@@ -117,8 +116,9 @@ async def participants_csv(request: web.Request) -> web.Response:
     # The district's name beside its code: the code stays for sorting and lookups, the name is
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
     # New columns go at the end: a reader by column position finds the old columns where they were.
-    # A mentor's places offered and taken (the list's Places column) and since when someone waits
-    # (its "Waiting (days)": pages.WAITING_SINCE, empty for a mentor without free places).
+    # A mentor's places offered and taken (the list's Places column, by the API's rule: participants_view)
+    # and since when someone waits (its "Waiting (days)": pages.WAITING_SINCE, empty for a mentor
+    # without free places).
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified", "organisation", "places", "places_taken", "waiting_since"]
     return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
