@@ -12,8 +12,8 @@ import uuid
 
 import asyncpg
 
-from lotse.intake import audit, own_matches
-from lotse.shared import events, matches, matches_db
+from lotse.intake import audit, lifecycle, own_matches
+from lotse.shared import events, matches
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_event
 
@@ -32,8 +32,8 @@ async def consent_given(conn: asyncpg.Connection, participant: asyncpg.Record) -
     # Locked before reading the other side's consent: if both give theirs at the same moment, the
     # second waits for the first to commit and then sees its yes (each alone would see a no).
     locked = await conn.fetch(
-        """SELECT id, flag_code FROM matches WHERE id = ANY($1::uuid[]) AND status = $2
-           ORDER BY id FOR UPDATE""",
+        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
+           WHERE id = ANY($1::uuid[]) AND status = $2 ORDER BY id FOR UPDATE""",
         list(others), matches.ACTIVE,
     )
     told = []
@@ -41,10 +41,10 @@ async def consent_given(conn: asyncpg.Connection, participant: asyncpg.Record) -
         other = others[match["id"]]
         if not await both_share_contact(conn, participant["id"], other):
             continue
-        if match["flag_code"] == matches.FLAG_CONNECT:
-            await conn.execute(f"UPDATE matches SET {matches_db.UNFLAG} WHERE id = $1", match["id"])
         # In the match's trail: why the coordinators' task went, and that both were written to.
         await audit.record_by_participant(conn, participant["id"], AUDIT_ACTION, "match", match["id"])
+        if match["flag_code"] == matches.FLAG_CONNECT:
+            await lifecycle.connected(conn, match)
         for recipient in (participant["id"], other):
             # An event of its own per email: the notifier's dedupe key (event, recipient, type)
             # keeps this apart from the match_active email the second yes already sent.

@@ -407,16 +407,26 @@ async def _unhandled_message(conn: asyncpg.Connection, match_id: uuid.UUID) -> b
 
 async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, match_id: uuid.UUID) -> bool:
     """A coordinator has put the two sides of an active match in touch: the connect flag goes
-    (audited). False when there was no such flag (already cleared, or replaced by another)."""
-    cleared = await conn.fetchval(
-        f"""UPDATE matches SET {matches_db.UNFLAG}
-           WHERE id = $1 AND status = 'active' AND flag_code = $2 RETURNING id""",
+    (audited). A check-in message that came while it stood takes its place (connected). False when
+    there was no such flag (already cleared, or replaced by another)."""
+    match = await conn.fetchrow(
+        """SELECT id, kind, status, newcomer_id, counterpart_id FROM matches
+           WHERE id = $1 AND status = 'active' AND flag_code = $2 FOR UPDATE""",
         match_id, matches.FLAG_CONNECT,
     )
-    if cleared is None:
+    if match is None:
         return False
     await audit.record(conn, coordinator, "match.connected", "match", match_id)
+    await connected(conn, match)
     return True
+
+
+async def connected(conn: asyncpg.Connection, match: asyncpg.Record) -> None:
+    """The two sides of `match` have just been put in touch (its PUT_IN_TOUCH audit entry is
+    written): the connect flag goes. A check-in message that arrived while it stood did not flag
+    the match (check_in flags only an unflagged one), so it takes the connect flag's place now
+    instead of being lost (_unflag)."""
+    await _unflag(conn, match, [matches.FLAG_CONNECT])
 
 
 async def mark_handled(
