@@ -482,32 +482,3 @@ async def end_match(
         before={"status": before["status"]}, after={"status": outcome}, detail=reason,
     )
     return ended
-
-
-async def ask_again(conn: asyncpg.Connection, match_id: uuid.UUID, newcomer_id: uuid.UUID) -> asyncpg.Record:
-    """A newcomer asks for the same mentor again after an ended match: a new suggestion to review."""
-    who = await party(conn, match_id, newcomer_id)
-    old = who.match
-    if who.side != "newcomer" or old["kind"] != "mentor":
-        raise NotYours(str(match_id))
-    if old["status"] not in (matches.COMPLETED, matches.CANCELLED, matches.DECLINED):
-        raise TooLate(str(old["status"]))
-    open_already = await conn.fetchrow(
-        """SELECT id, status FROM matches WHERE newcomer_id = $1 AND counterpart_id = $2
-           AND status IN ('suggested', 'approved', 'introduced', 'active')""",
-        newcomer_id,
-        old["counterpart_id"],
-    )
-    if open_already is not None:
-        return open_already
-    new_id = uuid.uuid4()
-    explanation = [{"factor": "asked_again", "contribution": float(old["score"]),
-                    "detail": "The newcomer asked for this mentor again after an earlier match."}]
-    row = await conn.fetchrow(
-        f"""INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, explanation, model_version,
-                                 requested_again_of)
-            VALUES ($1, 'mentor', $2, $3, $4, $5, 'asked_again', $6) RETURNING {matches_db.MATCH_COLUMNS}""",
-        new_id, newcomer_id, old["counterpart_id"], float(old["score"]), explanation, match_id,
-    )
-    await write_event(conn, matches_db.match_event(events.MATCH_SUGGESTED, row, reason="asked_again"))
-    return row
