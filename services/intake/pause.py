@@ -70,6 +70,12 @@ def shown(day: date | None, locale: str) -> str:
     return "" if day is None else str(format_date(day, format="long", locale=locale.split("-")[0]))
 
 
+def audit_state(status: str, until: date | None) -> dict[str, str]:
+    """An audit entry's before or after of a pause, by the person or a coordinator: with its end
+    date when it has one (the dashboard's history shows it: history.detail)."""
+    return {"status": status, **({FIELD: until.isoformat()} if status == "paused" and until else {})}
+
+
 def reminded_at_start(until: date | None, today: date) -> bool:
     """A pause that ends within the reminder's days needs no reminder: it was chosen just now."""
     return until is not None and until - today <= REMIND_BEFORE

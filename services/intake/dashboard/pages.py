@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from lotse.intake import audit, lifecycle, own_matches, privacy, self_service
+from lotse.intake import audit, lifecycle, own_matches, pause, privacy, self_service
 from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, queue, sides
-from lotse.intake.dashboard.render import back, locale_of, path_id, render
+from lotse.intake.dashboard.render import back, gettext, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.participants_view import PARTICIPANTS_FROM as PARTICIPANTS_FROM
 from lotse.intake.participants_view import PLACES as PLACES
 from lotse.intake.participants_view import PLACES_TAKEN as PLACES_TAKEN
 from lotse.intake.typedefs import coordinator_key, pool_key
-from lotse.shared import events, matches, matches_db
+from lotse.shared import events, matches, matches_db, reference
 from lotse.shared.reference import districts
 
 # A mentor's places (PARTICIPANTS_FROM, PLACES, PLACES_TAKEN): participants_view's one rule, which the
@@ -218,7 +220,13 @@ async def participants_page(request: web.Request) -> web.Response:
 
 
 async def participant_page(request: web.Request) -> web.Response:
-    participant_id = path_id(request)
+    return await _participant_page(request, path_id(request))
+
+
+async def _participant_page(request: web.Request, participant_id: uuid.UUID, *, typed_until: str | None = None,
+                            refused: pause.Refused | None = None) -> web.Response:
+    """The page; with a refused pause date (`refused`, the date as typed in `typed_until`) said at
+    the pause form, status 422, as the manage page answers the same date."""
     async with request.app[pool_key].acquire() as conn:
         person = await conn.fetchrow("SELECT * FROM participants WHERE id = $1", participant_id)
         if person is None:
@@ -252,7 +260,20 @@ async def participant_page(request: web.Request) -> web.Response:
                                                 "taken": sides.taken(history["matches"]),
                                                 "blocks": offer_blocks.blocks(v, history["offers"],
                                                                               history["matches"]),
-                                                "profile_rows": profile.rows(v, person["profile"])})
+                                                "profile_rows": profile.rows(v, person["profile"]),
+                                                "pause": _pause_form(request, person, typed_until, refused)},
+                  status=200 if refused is None else 422)
+
+
+def _pause_form(request: web.Request, person: Any, typed: str | None, refused: pause.Refused | None) -> dict[str, str]:
+    """The pause form's date field: the manage page's bounds (pause.parse_until), the stored end or
+    the date just refused, and the refusal with the last day allowed as the dashboard writes dates."""
+    today = reference.today()
+    stored = person["paused_until"].isoformat() if person["paused_until"] else ""
+    error = "" if refused is None else gettext(request)(refused.message) % {
+        "max": for_locale(locale_of(request)).date(refused.latest)}
+    return {"min": (today + timedelta(days=1)).isoformat(), "max": pause.latest(today).isoformat(),
+            "value": stored if typed is None else typed, "error": error}
 
 
 async def participant_action(request: web.Request) -> web.StreamResponse:
@@ -261,13 +282,19 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
     action = str(form.get("action", ""))
     coordinator = request[coordinator_key]
     path = f"/dashboard/participants/{participant_id}"
+    try:  # the manage page's rule for the day a pause ends (empty: until someone resumes)
+        until = pause.parse_until(form.get(pause.FIELD), reference.today()) if action == "pause" else None
+    except pause.Refused as refused:
+        return await _participant_page(request, participant_id, typed_until=str(form.get(pause.FIELD, "")),
+                                       refused=refused)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             if action in ("pause", "resume"):
                 before = await self_service.load(conn, participant_id)
-                after = await self_service.set_paused(conn, participant_id, action == "pause")
+                after = await self_service.set_paused(conn, participant_id, action == "pause", until)
                 await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,
-                                   before={"status": before["status"]}, after={"status": after})
+                                   before=pause.audit_state(before["status"], before["paused_until"]),
+                                   after=pause.audit_state(after, until))
             elif action == "erase" and form.get("confirm") == "yes":
                 await privacy.erase(conn, participant_id)
                 await audit.record(conn, coordinator, "participant.erase", "participant", participant_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Final
 
@@ -238,8 +238,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                 if status != row["status"] or (status == "paused" and until != row["paused_until"]):
                     await audit.record_by_participant(conn, participant_id, f"participant.{action}_own",
                                                       "participant", participant_id,
-                                                      before=_pause_state(row["status"], row["paused_until"]),
-                                                      after=_pause_state(status, until))
+                                                      before=pause.audit_state(row["status"], row["paused_until"]),
+                                                      after=pause.audit_state(status, until))
             elif action in ("share", "unshare"):
                 await self_service.set_share_contact(conn, participant_id, action == "share")
                 if action == "unshare" and row["shares_contact"]:
@@ -327,11 +327,6 @@ def _refusal(request: web.Request, refused: pause.Refused) -> str:
     message: str = gettext_for(request)(refused.message)
     # Without the full stop some locales end a date in ("2027 р."): the sentence brings its own.
     return message % {"max": manage_offers.shown_date(refused.latest, request_locale(request)).removesuffix(".")}
-
-
-def _pause_state(status: str, until: date | None) -> dict[str, str]:
-    """An audit entry's before or after of a pause: with its end date when it has one."""
-    return {"status": status, **({pause.FIELD: until.isoformat()} if status == "paused" and until else {})}
 
 
 async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any,
