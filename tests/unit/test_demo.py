@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from lotse.intake.demo import demo_population
 from lotse.intake.validation import validate_registration
+from lotse.shared import matches_db, reference
 
 
 def test_every_demo_participant_is_valid() -> None:
@@ -16,8 +17,13 @@ def test_every_demo_participant_is_valid() -> None:
         validate_registration(kind, payload, today=today)  # raises with the field named
 
 
-def test_the_demo_has_a_late_entry_course() -> None:
-    today = date.today()
+def test_the_demo_has_a_late_entry_course_open_for_entry_on_the_day_it_is_loaded() -> None:
+    # Begun some days ago and still suggested (matches_db, on Thuringia's calendar as the seed's
+    # default day): not a course that starts today, which shows late entry only from tomorrow.
+    today = reference.today()
     courses = [course for kind, payload in demo_population(today) if kind == "language_provider"
                for course in validate_registration(kind, payload, today=today).courses]
-    assert [c["late_entry_weeks"] for c in courses if c["late_entry_weeks"]] == [6]
+    late = [c for c in courses if c["late_entry_weeks"]]
+    assert [(c["starts_on"], c["late_entry_weeks"]) for c in late] == [(today - timedelta(days=10), 6)]
+    assert matches_db.course_begun(late[0]["starts_on"]) and matches_db.late_entry_open(late[0]["starts_on"], 6)
+    assert matches_db.entry_until(late[0]["starts_on"], 6) == today + timedelta(days=32)
