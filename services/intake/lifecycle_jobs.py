@@ -27,9 +27,9 @@ log = logging.getLogger(__name__)
 REMIND_AFTER: Final = timedelta(days=7)
 FLAG_AFTER_REMINDER: Final = timedelta(days=7)
 CHECKIN_AFTER: Final = timedelta(days=21)
-#: A running mentor match is asked "still going, or finished?" this long after both said yes, and
-#: again as long after each such question while it runs: a mentor who stops without a word would
-#: otherwise hold the place for ever (review 8d, finding 1; docs/decisions.md).
+#: A running mentor match is asked "still going, or finished?" this long after its first check-in
+#: was sent, and again as long after each such question while it runs: a mentor who stops without a
+#: word would otherwise hold the place for ever (review 8d, finding 1; docs/decisions.md).
 CHECKIN_AGAIN_EVERY: Final = timedelta(days=91)
 LOCK_KEY: Final = 0x4C6F7473_0002  # "Lots" + job number: one key per singleton job
 BATCH: Final = 200
@@ -138,23 +138,21 @@ async def _in_touch_long_enough(conn: asyncpg.Connection, match: asyncpg.Record)
 
 
 async def send_checkins_again(conn: asyncpg.Connection) -> int:
-    """"Still going, or finished?" to both sides of a mentor match running for CHECKIN_AGAIN_EVERY
-    since it became active or since the last such question, once its first check-in went out. Its
-    email (checkin_again) links to the check-in and to the end step's "We are done – it went well".
-    A course or a job is not asked: its outcome is the first check-in's (attending, hired).
+    """"Still going, or finished?" to both sides of a running mentor match CHECKIN_AGAIN_EVERY after
+    its first check-in was sent, then as long after each such question. Its email (checkin_again)
+    links to the check-in and to the end step's "We are done – it went well". A course or a job is
+    not asked: its outcome is the first check-in's (attending, hired).
 
-    A first check-in that went out late (a pair the welcome centre put in touch months after both
-    said yes: send_checkins) counts as if on time, CHECKIN_AFTER after the start: the question
-    comes as long after it as usual, not in the same pass as "How is it going so far?"."""
+    Counted from when the first check-in went out, not from when it was due: one sent late (a pair
+    the welcome centre put in touch months after both said yes: send_checkins) is followed by the
+    second the usual 91 days later, not after some 70 or in the same pass."""
     due = await conn.fetch(
         """SELECT id, kind, newcomer_id, counterpart_id FROM matches
            WHERE kind = 'mentor' AND status = 'active' AND checkin_sent_at IS NOT NULL
-             AND greatest(coalesce(checkin_again_sent_at, active_at), checkin_sent_at - $3::interval)
-                 < now() - $1::interval
+             AND coalesce(checkin_again_sent_at, checkin_sent_at) < now() - $1::interval
            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED""",
         CHECKIN_AGAIN_EVERY,
         BATCH,
-        CHECKIN_AFTER,
     )
     for match in due:
         people = [match["newcomer_id"], match["counterpart_id"]]  # a mentor match's counterpart is the mentor

@@ -144,8 +144,8 @@ async def test_a_long_running_mentor_match_is_asked_still_going_with_a_link_to_f
     course = await add_course(pool, provider, title="Deutsch A2", schedule="evening",
                               starts_on=(await pool.fetchval("SELECT current_date - 100")))
     course_match = await add_match(pool, "language_course", newcomer, course)
-    await pool.execute("""UPDATE matches SET status = 'active', active_at = now() - interval '92 days',
-                                             checkin_sent_at = now() - interval '71 days'
+    await pool.execute("""UPDATE matches SET status = 'active', active_at = now() - interval '113 days',
+                                             checkin_sent_at = now() - interval '92 days'
                           WHERE id = ANY($1::uuid[])""", [match_id, course_match])
 
     await _one_pass(pool)
@@ -184,18 +184,27 @@ async def _one_pass(pool: asyncpg.Pool) -> dict[str, int]:
 
 
 
-async def test_a_late_first_check_in_is_not_followed_by_still_going_in_the_same_pass(pool: asyncpg.Pool) -> None:
+async def test_a_late_first_check_in_is_followed_by_still_going_91_days_after_it_was_sent(
+    pool: asyncpg.Pool,
+) -> None:
     # Both said yes 100 days ago, but the first check-in is only due now (a pair put in touch late):
-    # "How is it going so far?" goes out, "Still going?" only as long after it as usual.
+    # "How is it going so far?" goes out, "Still going?" CHECKIN_AGAIN_EVERY after it was sent (not
+    # after it was due, which left some 70 days), and again as long after that (docs/decisions.md).
     _, _, match_id = await _running(pool, "en", "de")
     await pool.execute("UPDATE matches SET active_at = now() - interval '100 days' WHERE id = $1", match_id)
     counts = await lifecycle_jobs.run_once(pool)
     assert counts is not None and (counts["checkins"], counts["checkins_again"]) == (1, 0)
 
-    usual_gap = lifecycle_jobs.CHECKIN_AGAIN_EVERY - lifecycle_jobs.CHECKIN_AFTER  # 70 days after the first
-    await pool.execute("UPDATE matches SET checkin_sent_at = now() - $2::interval WHERE id = $1",
-                       match_id, usual_gap - timedelta(days=1))
-    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 0
-    await pool.execute("UPDATE matches SET checkin_sent_at = now() - $2::interval WHERE id = $1",
-                       match_id, usual_gap + timedelta(days=1))
+    every = lifecycle_jobs.CHECKIN_AGAIN_EVERY
+    assert every == timedelta(days=91)
+    hour = timedelta(hours=1)
+    for since_sent, asked in [(timedelta(days=71), 0), (every - hour, 0), (every + hour, 1)]:
+        await pool.execute("UPDATE matches SET checkin_sent_at = now() - $2::interval WHERE id = $1",
+                           match_id, since_sent)
+        assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == asked, since_sent
+    await pool.execute("UPDATE matches SET checkin_sent_at = now() - interval '300 days', "
+                       "checkin_again_sent_at = now() - $2::interval WHERE id = $1", match_id, every - hour)
+    assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 0  # 91 days after the previous one
+    await pool.execute("UPDATE matches SET checkin_again_sent_at = now() - $2::interval WHERE id = $1",
+                       match_id, every + hour)
     assert (await lifecycle_jobs.run_once(pool) or {})["checkins_again"] == 1
