@@ -25,5 +25,6 @@ def test_the_demo_has_a_late_entry_course_open_for_entry_on_the_day_it_is_loaded
                for course in validate_registration(kind, payload, today=today).courses]
     late = [c for c in courses if c["late_entry_weeks"]]
     assert [(c["starts_on"], c["late_entry_weeks"]) for c in late] == [(today - timedelta(days=10), 6)]
-    assert matches_db.course_begun(late[0]["starts_on"]) and matches_db.late_entry_open(late[0]["starts_on"], 6)
-    assert matches_db.entry_until(late[0]["starts_on"], 6) == today + timedelta(days=32)
+    starts_on = today - timedelta(days=10)
+    assert matches_db.course_begun(starts_on) and matches_db.late_entry_open(starts_on, 6)
+    assert matches_db.entry_until(starts_on, 6) == today + timedelta(days=32)
