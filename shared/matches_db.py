@@ -24,9 +24,11 @@ from lotse.shared.reference import TODAY_SQL, today
 _FLAG_COLUMNS: Final = ("flagged_at", "flag_code", "flag_reason")
 #: The SET that clears a match's flag.
 UNFLAG: Final = ", ".join(f"{column} = NULL" for column in _FLAG_COLUMNS)
+#: A match's columns as the services read it. active_at is for lifecycle.still_to_connect; the
+#: API's JSON is to_json's named fields, so a column added here is not in it.
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,
                    round_id, created_at, decided_at, decided_by, note, reason, end_reason, ended_by_side,
-                   flag_code"""
+                   flag_code, active_at"""
 
 # kind -> (table, capacity expression) of the counterpart
 _CAPACITY = {

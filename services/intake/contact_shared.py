@@ -32,7 +32,7 @@ async def consent_given(conn: asyncpg.Connection, participant: asyncpg.Record) -
     # Locked before reading the other side's consent: if both give theirs at the same moment, the
     # second waits for the first to commit and then sees its yes (each alone would see a no).
     locked = await conn.fetch(
-        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
+        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code, active_at FROM matches
            WHERE id = ANY($1::uuid[]) AND status = $2 ORDER BY id FOR UPDATE""",
         list(others), matches.ACTIVE,
     )

@@ -352,12 +352,13 @@ async def still_to_connect(conn: asyncpg.Connection, match: asyncpg.Record) -> b
     match becomes active), nor did both when it became active (the "both said yes" emails passed
     the addresses on; a consent withdrawn since does not take them back), and nobody has put them
     in touch since: a coordinator (mark_connected) or a consent that made both share
-    (contact_shared), each audited (lifecycle_jobs.PUT_IN_TOUCH, which the check-in waits for too)."""
+    (contact_shared), each audited (lifecycle_jobs.PUT_IN_TOUCH, which the check-in waits for too).
+    `match` carries active_at (matches_db.MATCH_COLUMNS, or the caller's own locking SELECT)."""
     owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
     if owner is not None:
         if await both_share_contact(conn, match["newcomer_id"], owner):
             return False
-        became_active = await conn.fetchval("SELECT active_at FROM matches WHERE id = $1", match["id"])
+        became_active = match["active_at"]
         if became_active is not None and await both_share_contact(conn, match["newcomer_id"], owner, at=became_active):
             return False
     return not await conn.fetchval(
@@ -410,7 +411,7 @@ async def mark_connected(conn: asyncpg.Connection, coordinator: Coordinator, mat
     (audited). A check-in message that came while it stood takes its place (connected). False when
     there was no such flag (already cleared, or replaced by another)."""
     match = await conn.fetchrow(
-        """SELECT id, kind, status, newcomer_id, counterpart_id FROM matches
+        """SELECT id, kind, status, newcomer_id, counterpart_id, active_at FROM matches
            WHERE id = $1 AND status = 'active' AND flag_code = $2 FOR UPDATE""",
         match_id, matches.FLAG_CONNECT,
     )
@@ -440,7 +441,7 @@ async def mark_handled(
     goes only when someone put the two in touch (mark_connected), which a note does not say; so an
     active match whose sides still need it gets it back when another flag is handled (_unflag)."""
     match = await conn.fetchrow(
-        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code FROM matches
+        """SELECT id, kind, status, newcomer_id, counterpart_id, flag_code, active_at FROM matches
            WHERE id = $1 AND flagged_at IS NOT NULL AND status = ANY($2::text[])
              AND flag_code IS DISTINCT FROM $3 FOR UPDATE""",
         match_id, list(matches.FLAGGABLE), matches.FLAG_CONNECT,
