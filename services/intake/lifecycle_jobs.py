@@ -112,9 +112,9 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     )
     sent = 0
     for match in due:
-        if not await _in_touch_long_enough(conn, match):
-            continue
         owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
+        if not await _in_touch_long_enough(conn, match, owner):
+            continue
         # Both sides of every kind are asked: the newcomer and a mentor say how it goes, an employer or
         # a course provider what became of it (checkin_answers; review 8a, finding 5). One notification
         # type for both sides: the notifier words an organisation's by its kind.
@@ -125,15 +125,15 @@ async def send_checkins(conn: asyncpg.Connection) -> int:
     return sent
 
 
-async def _in_touch_long_enough(conn: asyncpg.Connection, match: asyncpg.Record) -> bool:
+async def _in_touch_long_enough(conn: asyncpg.Connection, match: asyncpg.Record, owner: uuid.UUID | None) -> bool:
     """Whether the pair has been able to reach each other for CHECKIN_AFTER: since the match became
     active if both addresses were passed on then (the "both said yes" emails), else since they were
     first put in touch (PUT_IN_TOUCH). A later consent given again by a pair that had each other's
-    address from the start (a withdrawal, then a yes: match.contact_shared) does not restart it."""
+    address from the start (a withdrawal, then a yes: match.contact_shared) does not restart it.
+    `owner`: the participant behind the counterpart (matches_db.counterpart_owner), None once gone."""
     touched = match["put_in_touch_at"]
     if touched is None or touched < datetime.now(UTC) - CHECKIN_AFTER:
         return True
-    owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
     return owner is not None and await both_share_contact(conn, match["newcomer_id"], owner, at=match["active_at"])
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
+import pytest
 
 from lotse.intake import lifecycle_jobs
-from lotse.shared import matches
+from lotse.shared import matches, matches_db
 from tests.integration.notifier_fixtures import add_match, add_participant
 
 ASKED = "SELECT checkin_sent_at IS NOT NULL FROM matches WHERE id = $1"
@@ -75,3 +76,23 @@ async def test_a_consent_given_again_does_not_restart_the_three_weeks(pool: asyn
     async with pool.acquire() as conn, conn.transaction():
         assert await lifecycle_jobs.send_checkins(conn) == 1
     assert await pool.fetchval(ASKED, match_id)
+
+
+async def test_a_pair_put_in_touch_lately_has_its_owner_looked_up_once(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """send_checkins reads who is behind the counterpart once per match, also for a pair put in touch
+    within CHECKIN_AFTER (whose "did both share from the start" check needs it too)."""
+    match_id = await _pair(pool, share_contact=True, days_active=22)
+    await _put_in_touch(pool, match_id, days_ago=7, action="match.contact_shared")
+    looked_up: list[uuid.UUID] = []
+    owner_of = matches_db.counterpart_owner
+
+    async def counting(conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID) -> uuid.UUID | None:
+        looked_up.append(counterpart_id)
+        return await owner_of(conn, kind, counterpart_id)
+
+    monkeypatch.setattr(matches_db, "counterpart_owner", counting)
+    async with pool.acquire() as conn, conn.transaction():
+        assert await lifecycle_jobs.send_checkins(conn) == 1
+    assert len(looked_up) == 1 and await _checkin_requests(pool, match_id) == 2
