@@ -8,6 +8,8 @@ suggested ─approve→ approved ─(matcher)→ introduced ─both accept→ ac
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 SUGGESTED = "suggested"
 APPROVED = "approved"
 REJECTED = "rejected"
@@ -84,6 +86,23 @@ CHECKIN_FLAGS = {"newcomer": FLAG_CHECKIN_NEWCOMER, "counterpart": FLAG_CHECKIN_
 CHECKIN_OUTCOME_FLAGS = (*CHECKIN_FLAGS.values(), FLAG_CHECKIN_DID_NOT_HAPPEN, FLAG_CHECKIN_NOT_IN_TOUCH)
 FLAGS = (FLAG_UNANSWERED, FLAG_CHECKIN_NEWCOMER, FLAG_CHECKIN_COUNTERPART, FLAG_CONNECT, FLAG_CHECKIN_MESSAGE,
          FLAG_CHECKIN_DID_NOT_HAPPEN, FLAG_CHECKIN_NOT_IN_TOUCH)
+#: A match's two sides (match_responses.side, checkins.side), in the order lists name them.
+SIDES = ("newcomer", "counterpart")
+
+
+def silent_sides(answered: Collection[str]) -> list[str]:
+    """The sides that have not answered an introduction, given the sides that have (match_responses):
+    whom lifecycle_jobs.remind writes to, and whom an unanswered flag names (unanswered_flag_sides)."""
+    return [side for side in SIDES if side not in answered]
+
+
+def unanswered_flag_sides(flag_code: str | None, status: str, answered: Collection[str]) -> list[str]:
+    """The sides the dashboard ("No answer from: …") and the digest name for a match's flag: the
+    silent_sides of an introduction flagged unanswered (review 8d, finding 10); none for any other
+    flag, or once the match no longer waits for answers."""
+    if flag_code != FLAG_UNANSWERED or status != INTRODUCED:
+        return []
+    return silent_sides(answered)
 
 
 def rejection_reason(code: str, note: str | None) -> str:

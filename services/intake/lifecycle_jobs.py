@@ -36,14 +36,14 @@ BATCH: Final = 200
 
 
 async def _silent_sides(conn: asyncpg.Connection, match: asyncpg.Record) -> list[uuid.UUID]:
+    """Who has not answered the introduction (matches.silent_sides): the newcomer, and the person
+    behind the counterpart unless they are gone."""
     rows = await conn.fetch("SELECT side FROM match_responses WHERE match_id = $1", match["id"])
-    answered = {r["side"] for r in rows}
     silent = []
-    if "newcomer" not in answered:
-        silent.append(match["newcomer_id"])
-    if "counterpart" not in answered:
-        owner = await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])
-        if owner is not None:
+    for side in matches.silent_sides({r["side"] for r in rows}):
+        if side == "newcomer":
+            silent.append(match["newcomer_id"])
+        elif (owner := await matches_db.counterpart_owner(conn, match["kind"], match["counterpart_id"])) is not None:
             silent.append(owner)
     return silent
 

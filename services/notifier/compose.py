@@ -181,11 +181,8 @@ def flag_code(code: str | None) -> str:
 
 
 def _silent(flagged: asyncpg.Record) -> list[str]:
-    """The sides of an introduction flagged unanswered that have not answered it (match_responses),
-    as the dashboard names them; none for any other flag, or a match no longer waiting for answers."""
-    if flagged["flag_code"] != matches.FLAG_UNANSWERED or flagged["status"] != matches.INTRODUCED:
-        return []
-    return [side for side in ("newcomer", "counterpart") if side not in flagged["answered"]]
+    """The sides a flagged match's line names as silent, as the dashboard does (matches.unanswered_flag_sides)."""
+    return matches.unanswered_flag_sides(flagged["flag_code"], flagged["status"], flagged["answered"])
 
 
 async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:

@@ -67,10 +67,9 @@ def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any,
     `answered` is each side's answer to the introduction by (match id, side) (own_matches.answers):
     an introduction's unanswered flag names who has not answered (the match row's sides.COLUMNS)."""
     code = match["flag_code"] or ""
-    if code == matches.FLAG_UNANSWERED and match["status"] == matches.INTRODUCED:
-        silent = [which for which in ("newcomer", "counterpart") if (match["id"], which) not in answered]
-        if silent:
-            return v._(NO_ANSWER_FROM) % {"sides": ", ".join(_named(v, match, which) for which in silent)}
+    mine = {which for which in matches.SIDES if (match["id"], which) in answered}
+    if silent := matches.unanswered_flag_sides(code, match["status"], mine):
+        return v._(NO_ANSWER_FROM) % {"sides": ", ".join(_named(v, match, which) for which in silent)}
     latest = checked_in.get((match["id"], "counterpart"))
     if code == matches.FLAG_CHECKIN_DID_NOT_HAPPEN and latest and latest["answer"] in checkin_answers.DID_NOT_HAPPEN:
         return v._(BY_ANSWER) % {"side": side(v, match["kind"], "counterpart"),
