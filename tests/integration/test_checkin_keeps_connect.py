@@ -23,6 +23,13 @@ async def _check_in(pool: asyncpg.Pool, match_id: uuid.UUID, who: Person, answer
         await lifecycle.check_in(conn, match_id, who.id, answer, None)
 
 
+async def _latest(pool: asyncpg.Pool, match_id: uuid.UUID) -> str | None:
+    """The match's latest check-in answer: the "talking" the flag went away for was recorded."""
+    answer: str | None = await pool.fetchval(
+        "SELECT answer FROM checkins WHERE match_id = $1 ORDER BY answered_at DESC, id DESC LIMIT 1", match_id)
+    return answer
+
+
 async def _sonnenschein(pool: asyncpg.Pool, *, share_contact: bool = False) -> tuple[Person, list[uuid.UUID]]:
     """An employer without share_contact consent and its two active, connect-flagged job matches."""
     employer = await add_participant(pool, "employer", name="Katrin Böhme", locale="de", share_contact=share_contact,
@@ -63,16 +70,23 @@ async def test_handling_the_outcome_flag_brings_the_connect_flag_back(
 async def test_no_connect_flag_once_they_are_in_touch(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
     csrf = await login(intake_client)
     employer, (connected, _) = await _sonnenschein(pool)
-    await intake_client.post(f"/dashboard/matches/{connected}/connected", data={"csrf": csrf}, allow_redirects=False)
+    done = await intake_client.post(f"/dashboard/matches/{connected}/connected", data={"csrf": csrf},
+                                    allow_redirects=False)
+    assert done.status == 303
+    assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE action = 'match.connected' "
+                               "AND subject_id = $1", connected) == 1
     assert await pool.fetchval(FLAG, connected) is None
     await _check_in(pool, connected, employer, "not_hired")
+    assert await pool.fetchval(FLAG, connected) == matches.FLAG_CHECKIN_DID_NOT_HAPPEN  # the outcome flag came
     await _check_in(pool, connected, employer, "talking")
     assert await pool.fetchval(FLAG, connected) is None
 
     sharing, (shared, _) = await _sonnenschein(pool, share_contact=True)  # addresses passed on: nothing to do
     await _check_in(pool, shared, sharing, "not_hired")
+    assert await pool.fetchval(FLAG, shared) == matches.FLAG_CHECKIN_DID_NOT_HAPPEN
     await _check_in(pool, shared, sharing, "talking")
     assert await pool.fetchval(FLAG, shared) is None
+    assert await _latest(pool, shared) == "talking"
 
 
 async def test_no_connect_flag_when_the_addresses_were_passed_on_before_a_consent_was_withdrawn(
@@ -86,5 +100,7 @@ async def test_no_connect_flag_when_the_addresses_were_passed_on_before_a_consen
     await pool.execute("INSERT INTO consents (participant_id, purpose, given, text_version) "
                        "VALUES ($1, 'share_contact', false, 'v1')", employer.id)
     await _check_in(pool, match_id, employer, "not_hired")
+    assert await pool.fetchval(FLAG, match_id) == matches.FLAG_CHECKIN_DID_NOT_HAPPEN
     await _check_in(pool, match_id, employer, "talking")
     assert await pool.fetchval(FLAG, match_id) is None
+    assert await _latest(pool, match_id) == "talking"

@@ -94,7 +94,10 @@ async def test_i_cannot_continue_cancels_and_looks_for_a_new_mentor_at_once(
     assert len(await open_suggestions(pool, newcomer, "mentor")) == 2
     stats = await (await intake_client.get("/api/v1/stats", headers=coordinator_headers)).json()
     assert stats["completion_rate"] == 0.0
-    assert AGAIN not in _text(await (await intake_client.get(manage_link(newcomer))).text())
+    # Her page shows the match as ended, and offers no "ask again": she still asks for a mentor.
+    page = _text(await (await intake_client.get(manage_link(newcomer))).text())
+    assert "Your matches" in page and "Ended." in page and AGAIN not in page
+    assert await pool.fetchval("SELECT profile->>'wants_mentor' FROM participants WHERE id = $1", newcomer) == "true"
 
 
 async def test_the_newcomer_finishes_too_and_only_a_running_mentor_match_can_be_finished(
