@@ -1,0 +1,26 @@
+"""Review 8f, polish: Ukrainian labels a reader took for something else. "Ваше менторство: Sabine"
+read as "your mentorship", not the person; and "Догляд за хворими" ("care of the sick") for
+`nursing` sent a nurse to "Охорона здоров’я" (`healthcare`), so she never saw a nursing job
+(position_feasible needs the exact field). The form's label now names the profession, as ru
+("Сестринское дело") and pl ("Pielęgniarstwo") did already."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotse.shared.i18n import translations
+
+
+@pytest.mark.parametrize(("package", "domain"), [("lotse.intake", "intake"), ("lotse.notifier", "notifier")])
+def test_your_mentor_names_the_person_not_the_mentorship(package: str, domain: str) -> None:
+    said = translations(package, domain, "uk").gettext("Your mentor: %(name)s")
+    assert said == "Ваш ментор або ваша менторка: %(name)s"
+
+
+@pytest.mark.parametrize(("package", "domain"), [("lotse.intake", "intake"), ("lotse.notifier", "notifier")])
+@pytest.mark.parametrize(("locale", "profession"), [("uk", "Медсестринство"), ("ru", "Сестринское"),
+                                                    ("pl", "Pielęgniarstwo")])
+def test_nursing_reads_as_the_nursing_profession(package: str, domain: str, locale: str, profession: str) -> None:
+    catalog = translations(package, domain, locale)
+    assert catalog.gettext("Nursing").startswith(profession)
+    assert catalog.gettext("Healthcare") != catalog.gettext("Nursing")
