@@ -52,7 +52,19 @@ def german_gap(newcomer: Newcomer, position: Position) -> int:
 def position_feasible(newcomer: Newcomer, position: Position) -> bool:
     if position.openings_left <= 0 or position.occupation_field != newcomer.occupation_field:
         return False
+    if not within_commute(newcomer, position):
+        return False
     return german.german_fits(newcomer.german, position.min_german_level, position.offers)
+
+
+def within_commute(newcomer: Newcomer, position: Position) -> bool:
+    """The position lies within the distance the newcomer said they would commute (None: anywhere,
+    they would also move). Measured between district seats as every distance here, so a newcomer
+    still abroad from the district they will live in (docs/decisions.md, "How far a newcomer would
+    commute for a job")."""
+    if newcomer.max_commute_km is None:
+        return True
+    return district_distance_km(newcomer.district, position.district) <= newcomer.max_commute_km
 
 
 def wants_course(newcomer: Newcomer) -> bool:

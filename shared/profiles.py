@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
@@ -39,6 +39,9 @@ class Newcomer:
     country: str = ""  # of origin (ISO 3166-1 alpha-2): only for the rounds' fairness report
     online_ok: bool = True  # meeting a mentor online is fine (feasibility.mentor_feasible)
     seeks_work: bool = True  # looks for a job themselves; absent (older clients): yes, as before
+    # How far they would commute for a job (km between district seats); None: anywhere, they would
+    # also move (and every profile stored before the question: no limit, as before).
+    max_commute_km: int | None = None
 
     @property
     def german(self) -> str | None:
@@ -91,6 +94,16 @@ Counterpart = Mentor | Course | Position
 NEWCOMER_COLUMNS = "id, district, languages, profile, about, verified_at, created_at"
 
 
+# The answers to "how far would you commute for a job?" (km); null: anywhere, they would also move.
+COMMUTE_KM: Final = (25, 50, 100)
+
+
+def commute_km(profile: Any) -> int | None:
+    """The newcomer's `max_commute_km`: an int, or None for no limit (absent, null, or not an int)."""
+    value = profile.get("max_commute_km")
+    return value if type(value) is int else None
+
+
 def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
     """A `participants` row with the NEWCOMER_COLUMNS."""
     profile = row["profile"]
@@ -110,6 +123,7 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         waiting_since=row["verified_at"] or row["created_at"],
         country=str(profile.get("country_of_origin") or ""),
         seeks_work=bool(profile.get("seeks_work", True)),
+        max_commute_km=commute_km(profile),
         online_ok=meeting.newcomer_online_ok(profile),
     )
 

@@ -19,6 +19,8 @@ from lotse.shared.reference import district_distance_km, districts, level_rank
 
 NATIVE: Final = level_rank("native")
 FAIRNESS_FULL_DAYS: Final = 60.0
+# A job's distance is scored against this where the newcomer named no commute limit (they would move).
+POSITION_SCALE_KM: Final = 150.0
 # Half a level step: a shared language the newcomer speaks natively is worth more than a third one
 # at the same level, never more than one a level better (docs/decisions.md).
 MOTHER_TONGUE: Final = 0.1
@@ -82,6 +84,19 @@ def _distance_feature(newcomer: Newcomer, district: str, limit_km: float, online
     if meets_online(km, limit_km, online, newcomer.online_ok):
         return Feature("distance", 0.3, f"{places}: {km:.0f} km, so meetings online.")
     return Feature("distance", _clip(1.0 - km / limit_km), f"{places}: {km:.0f} km apart.")
+
+
+def _position_distance(newcomer: Newcomer, position: Position) -> Feature:
+    """Scored against the distance the newcomer would commute, where they named one: 40 km is a
+    long way for one who said 50, hardly any for one who would move (feasibility.within_commute)."""
+    limit = newcomer.max_commute_km
+    feature = _distance_feature(newcomer, position.district, float(limit or POSITION_SCALE_KM), online=False)
+    km = district_distance_km(newcomer.district, position.district)
+    if limit is None or km <= 0.5:  # no limit, or the same district: said as before
+        return feature
+    places = f"{_place(newcomer.district)} – {_place(position.district)}"
+    return Feature(feature.name, feature.value,
+                   f"{places}: {km:.0f} km apart, within the {limit} km the newcomer would commute.")
 
 
 def waiting_feature(newcomer: Newcomer, now: datetime) -> Feature:
@@ -173,7 +188,7 @@ def position_features(newcomer: Newcomer, position: Position, text_similarity: f
     offers = Feature("offers", len(helpful) / 3, f"Offers {', '.join(helpful) or 'no extra support'}.")
     return [
         german,
-        _distance_feature(newcomer, position.district, 150.0, online=False),
+        _position_distance(newcomer, position),
         household,
         offers,
         Feature("about", _clip(text_similarity), f"Their own words have {text_similarity:.0%} in common."),

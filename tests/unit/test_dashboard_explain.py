@@ -7,6 +7,7 @@ sentence reworded in the matcher fails here rather than showing English on a Ger
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -43,6 +44,8 @@ def _every_sentence() -> list[features.Feature]:
                                                "housing_help"})):
             found += features.position_features(n, position(offers=offers, min_german_level="B2"), 0.3, NOW)
             found += features.position_features(n, position(offers=offers, min_german_level="A1"), 0.3, NOW)
+        # A job within the distance the newcomer would commute (Gera – Jena, 35 of 50 km).
+        found += features.position_features(replace(n, max_commute_km=50), position(district="16053"), 0.3, NOW)
     return found
 
 

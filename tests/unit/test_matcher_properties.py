@@ -63,7 +63,8 @@ def contract_allows(kind: str, n: Newcomer, c: object) -> bool:
         return c.level == wanted and c.schedule in n.course_schedules and c.seats_left > 0 and near
     assert isinstance(c, Position)
     slack = 1 if "language_course_during_work" in c.offers else 0
-    return (c.occupation_field == n.occupation_field and c.openings_left > 0
+    commute = n.max_commute_km is None or n.district == c.district or km(n.district, c.district) <= n.max_commute_km
+    return (c.occupation_field == n.occupation_field and c.openings_left > 0 and commute
             and rank(n.languages.get("de")) >= rank(c.min_german_level) - slack)
 
 
@@ -77,6 +78,7 @@ newcomers = st.builds(
     partner=st.booleans(), partner_seeks_work=st.booleans(),
     children_ages=st.lists(st.integers(0, 17), max_size=2).map(tuple), about=st.sampled_from(["", "Pflege", "IT"]),
     waiting_since=st.just(NOW - timedelta(days=3)), online_ok=st.booleans(),
+    max_commute_km=st.sampled_from([None, 25, 50, 100]),
 )
 mentors = st.builds(
     Mentor, id=st.builds(uuid.uuid4), district=district, languages=languages,

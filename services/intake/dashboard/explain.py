@@ -157,6 +157,10 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
             (r"(.+): (\d+) km, so meetings online\.",
              lambda v, m: v._("%(places)s: %(km)s km, so meetings online.") % {"places": m[1],
                                                                                "km": v.num(int(m[2]))}),
+            # A job within the distance the newcomer would commute (features._position_distance).
+            (r"(.+): (\d+) km apart, within the (\d+) km the newcomer would commute\.",
+             lambda v, m: v._("%(places)s: %(km)s km apart, within the %(limit)s km the newcomer would commute.")
+             % {"places": m[1], "km": v.num(int(m[2])), "limit": v.num(int(m[3]))}),
             (r"(.+): (\d+) km apart\.",
              lambda v, m: v._("%(places)s: %(km)s km apart.") % {"places": m[1], "km": v.num(int(m[2]))}),
             _same(N_("Online course.")),
