@@ -10,6 +10,7 @@ from lotse.intake.errors import ERROR_CODES
 from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
 from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
 from lotse.shared import matches, reference
+from lotse.shared.profiles import COMMUTE_KM
 
 JSON = "application/json"
 CEFR = ["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -325,6 +326,10 @@ def openapi_document() -> dict[str, Any]:
                            "description": "Looks for a job themselves. False (came with a job, or not "
                                           "looking): no positions are suggested, and the newcomer is not "
                                           "counted as waiting for one."},
+            "max_commute_km": {"type": ["integer", "null"], "enum": [*COMMUTE_KM, None], "default": None,
+                               "description": "How far (km between district seats) they would commute for a "
+                                              "job: positions farther away are not suggested. Null: anywhere, "
+                                              "they would also move."},
             "course_schedules": _list(_codes(taxonomy["schedules"])),
             "household": {
                 **_object(

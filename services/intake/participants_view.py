@@ -41,7 +41,7 @@ def _iso(value: Any) -> str | None:
 
 
 # Profile fields stored only since a later version, with the value the matcher reads for older rows.
-_NEWCOMER_DEFAULTS: Final = {"online_ok": True}
+_NEWCOMER_DEFAULTS: Final = {"online_ok": True, "max_commute_km": None}
 
 
 def participant_json(row: asyncpg.Record) -> dict[str, Any]:

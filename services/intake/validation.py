@@ -31,7 +31,9 @@ Fields (R = required, otherwise the default in brackets)
         (abroad|arrived) · needs [[]] (need codes, unique) · wants_mentor [false]
         online_ok [true] (meeting a mentor online is fine; false: only mentors within their
         max_distance_km) · seeks_work [true] (looks for a job themselves; false: no positions
-        suggested, not waiting for one) · course_schedules [[]] (schedules, unique; empty = no course wanted)
+        suggested, not waiting for one) · max_commute_km [None] (25|50|100: km they would commute
+        for a job, positions farther away are not suggested; None or null: anywhere, they would
+        also move) · course_schedules [[]] (schedules, unique; empty = no course wanted)
         household [no partner, no children] {partner [false], partner_seeks_work [false],
         only true with a partner, children_ages [[]] (≤ 15 × 0-17)}
     mentor:
@@ -71,6 +73,7 @@ from typing import Final
 from lotse.shared import reference
 from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.matches_db import entry_until
+from lotse.shared.profiles import COMMUTE_KM
 
 
 def N_(message: str) -> str:
@@ -351,6 +354,15 @@ def _integer(minimum: int, maximum: int) -> Check:
     return check
 
 
+def _one_of_integers(choices: tuple[int, ...]) -> Check:
+    def check(value: object, path: str, ctx: _Context) -> object:
+        if type(value) is not int or value not in choices:  # not 50.0, "50" or True, as _integer
+            return ctx.fail(path, NOT_ONE_OF, choices=", ".join(map(str, choices)))
+        return value
+
+    return check
+
+
 def _boolean(value: object, path: str, ctx: _Context) -> object:
     return value if isinstance(value, bool) else ctx.fail(path, NOT_BOOLEAN)
 
@@ -583,6 +595,8 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
         "wants_mentor": _optional(_boolean, _false),
         "online_ok": _optional(_boolean, lambda: True),
         "seeks_work": _optional(_boolean, lambda: True),
+        # How far they would commute for a job; None (absent or null): anywhere, as before it was asked.
+        "max_commute_km": _Field(_one_of_integers(COMMUTE_KM), required=False, nullable=True),
         "course_schedules": _optional(_code_list(_schedules), _empty),
         "household": _optional(_object(_HOUSEHOLD_FIELDS, after=_check_partner), _no_household),
     },

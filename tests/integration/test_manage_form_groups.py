@@ -13,9 +13,15 @@ from tests.integration.test_self_service import _registered, manage_link
 
 
 def _fieldset(page: str, legend: str) -> str:
-    found = re.search(r"<fieldset[^>]*>\s*<legend>" + re.escape(legend) + r"</legend>(.*?)</fieldset>", page, re.S)
+    """The fieldset's content up to its own end: groups of radios or checkboxes nest fieldsets in it."""
+    found = re.search(r"<fieldset[^>]*>\s*<legend>" + re.escape(legend) + r"</legend>", page)
     assert found, legend
-    return found.group(1)
+    depth = 1
+    for tag in re.finditer(r"<(/?)fieldset\b", page[found.end():]):
+        depth += -1 if tag[1] else 1
+        if depth == 0:
+            return page[found.end():found.end() + tag.start()]
+    raise AssertionError(f"{legend}: no end")
 
 
 async def test_the_edit_form_has_the_registration_forms_groups(intake_client: IntakeClient,

@@ -155,6 +155,7 @@ def test_newcomer_nurse_from_vietnam() -> None:
             "wants_mentor": True,
             "online_ok": True,
             "seeks_work": True,  # not sent: yes, as before the question existed
+            "max_commute_km": None,  # not sent: any distance, as before the question existed
             "course_schedules": ["evening"],
             "household": {"partner": True, "partner_seeks_work": True, "children_ages": [4]},
         },

@@ -21,6 +21,7 @@ FIELDS: Final = {
     "partner_seeks_work": N_("Partner looking for work"), "children_ages": N_("Children's ages"),
     "capacity": N_("Places"), "helps_with": N_("Helps with"), "max_distance_km": N_("Maximum distance"),
     "online_ok": N_("Online meetings are fine"), "seeks_work": N_("Looking for a job themselves"),
+    "max_commute_km": N_("Would commute for a job"),
     "organisation": N_("Organisation"),
     "contact_name": N_("Contact person"), "offers": N_("Offers"), "positions": N_("Positions"),
     "courses": N_("Courses"), "title": N_("Title"), "openings": N_("Openings"),
@@ -48,6 +49,9 @@ def _label(v: Vocabulary, key: str) -> str:
 def _value(v: Vocabulary, key: str, value: Any) -> str:
     if isinstance(value, bool):
         return v.yes_no(value)
+    if key == "max_commute_km":  # null: no limit, the newcomer said they would also move
+        return (v._("up to %(km)s km") % {"km": v.num(value)} if isinstance(value, int)
+                else v._("any distance, would also move"))
     if key == "late_entry_weeks" and isinstance(value, int):
         return v.ngettext("Up to %(weeks)s week after the start", "Up to %(weeks)s weeks after the start",
                           value) % {"weeks": v.num(value)}

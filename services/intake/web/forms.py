@@ -24,7 +24,7 @@ GROUPS: Final[dict[str, tuple[str, ...]]] = {
     "courses": ("title", "level", "schedule", "format", "district", "seats", "starts_on", "childcare",
                 "late_entry_weeks"),
 }
-INTEGER_FIELDS: Final = {"capacity", "max_distance_km", "openings", "seats", "late_entry_weeks"}
+INTEGER_FIELDS: Final = {"capacity", "max_distance_km", "openings", "seats", "late_entry_weeks", "max_commute_km"}
 BOOLEAN_FIELDS: Final = {"wants_mentor", "online_ok", "childcare"}
 LIST_FIELDS: Final = {
     "newcomer": ("needs", "course_schedules"),
@@ -38,10 +38,14 @@ SCALAR_FIELDS: Final = {
     "employer": ("organisation", "contact_name"),
     "language_provider": ("organisation",),
 }
-# Ticked on an empty form and where a stored profile predates the field, as validation's default:
-# a newcomer's "meeting online is fine" and "I am looking for a job myself" (unticking is the
-# answer that narrows the matching; a stored profile without an answer must not lose it on saving).
-TICKED_BY_DEFAULT: Final[dict[str, dict[str, bool]]] = {"newcomer": {"online_ok": True, "seeks_work": True}}
+# The radio answer for a `max_commute_km` of null: anywhere, they would also move.
+ANYWHERE: Final = "any"
+# Ticked (or chosen) on an empty form and where a stored profile predates the field, as validation's
+# default: a newcomer's "meeting online is fine" and "I am looking for a job myself" (unticking is the
+# answer that narrows the matching; a stored profile without an answer must not lose it on saving),
+# and "anywhere" for how far they would commute for a job.
+TICKED_BY_DEFAULT: Final[dict[str, dict[str, object]]] = {
+    "newcomer": {"online_ok": True, "seeks_work": True, "max_commute_km": ANYWHERE}}
 Form = MultiDictProxy[Any] | Mapping[str, Any]
 
 
@@ -121,6 +125,7 @@ def to_payload(kind: str, form: Form) -> dict[str, object]:
         payload["wants_mentor"] = "wants_mentor" in form
         payload["online_ok"] = "online_ok" in form
         payload["seeks_work"] = "seeks_work" in form
+        payload["max_commute_km"] = _commute(str(form.get("max_commute_km", "")))
         payload["household"] = _household(form)
     elif kind == "mentor":
         payload["online_ok"] = "online_ok" in form
@@ -129,6 +134,13 @@ def to_payload(kind: str, form: Form) -> dict[str, object]:
     elif kind == "language_provider":
         payload["courses"] = _rows(form, "courses")
     return payload
+
+
+def _commute(raw: str) -> object:
+    """The radio's value: km as a number, None for "anywhere" (or no answer: the default); anything
+    else goes on as text, so the validator names the field."""
+    text = raw.strip()
+    return None if text in ("", ANYWHERE) else _value("max_commute_km", text)
 
 
 def children_ages(text: str) -> list[object]:
@@ -172,6 +184,9 @@ def from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
         for index, row in enumerate(payload.get(group) or []):
             for field in fields:
                 values[f"{group}-{index}-{field}"] = row.get(field, "") if isinstance(row, Mapping) else ""
+    if "max_commute_km" in payload:  # a radio's value: the km as text, or "anywhere" for null
+        km = payload["max_commute_km"]
+        values["max_commute_km"] = ANYWHERE if km is None else str(km)
     household = payload.get("household") or {}
     if isinstance(household, Mapping):
         values["partner"] = bool(household.get("partner"))

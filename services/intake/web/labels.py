@@ -14,6 +14,7 @@ FIELD_LABELS: Final = {
     "mentor_occupation_field": N_("Your occupation field"), "arrival": N_("Where are you now?"),
     "needs": N_("What would help you?"), "course_schedules": N_("Course times"),
     "children_ages": N_("Children's ages"), "capacity": N_("Places"),
+    "max_commute_km": N_("How far would you commute for a job?"),
     "helps_with": N_("I can help with"), "max_distance_km": N_("Maximum distance (km)"),
     "about": N_("About you"), "position_title": N_("Job title"), "openings": N_("Openings"),
     "min_german_level": N_("Minimum German level"), "course_title": N_("Course title"),
