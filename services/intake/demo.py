@@ -30,13 +30,13 @@ LATE_ENTRY_BEGUN: Final = timedelta(days=10)
 def _newcomer(name: str, email: str, locale: str, district: str, country: str, field: str,
               languages: list[tuple[str, str]], needs: list[str], schedules: list[str],
               household: dict[str, Any], about: str, arrival: str = "arrived",
-              seeks_work: bool = True) -> dict[str, Any]:
+              seeks_work: bool = True, max_commute_km: int | None = None) -> dict[str, Any]:
     return {
         "name": name, "email": email, "preferred_locale": locale, "district": district,
         "languages": [{"code": c, "level": lv} for c, lv in languages], "consent": CONSENT,
         "country_of_origin": country, "occupation_field": field, "arrival": arrival, "needs": needs,
         "wants_mentor": True, "course_schedules": schedules, "household": household, "about": about,
-        "seeks_work": seeks_work,
+        "seeks_work": seeks_work, "max_commute_km": max_commute_km,
     }
 
 
@@ -78,7 +78,7 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
         ("newcomer", _newcomer(
             "Marko Petrović", "marko.petrovic@example.org", "sr", "16054", "RS", "crafts",
             [("sr", "native"), ("en", "B1"), ("de", "A2")], ["housing", "workplace_integration"],
-            ["evening"], no_family, "Electrician, football fan.")),
+            ["evening"], no_family, "Electrician, football fan.", max_commute_km=25)),
         ("newcomer", _newcomer(
             "Li Wei", "li.wei@example.org", "zh", "16055", "CN", "engineering",
             [("zh", "native"), ("en", "C1"), ("de", "B2")], ["partner_career", "school"],
@@ -93,7 +93,8 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
             "Katarzyna Nowak", "katarzyna.nowak@example.org", "pl", "16061", "PL", "nursing",
             [("pl", "native"), ("de", "B1"), ("en", "A2")], ["childcare", "social_life"],
             ["weekend"], {"partner": False, "partner_seeks_work": False, "children_ages": [2]},
-            "Geriatric nurse with a little daughter.")),
+            # Would commute 50 km with a small child: Klinikum Gera (147 km) is not suggested to her.
+            "Geriatric nurse with a little daughter.", max_commute_km=50)),
         ("mentor", _mentor(
             "Renate Albrecht", "renate.albrecht@example.org", "16055",
             [("de", "native"), ("ru", "C1")], 2, ["authorities", "social_life", "school", "language_course"],
