@@ -22,6 +22,7 @@ from lotse.intake import (
     pause,
     privacy,
     self_service,
+    still_looking,
 )
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.checkin_answers import for_participant as checkin_choices
@@ -148,7 +149,10 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "course_started": matches_db.course_started, "late_entry_open": matches_db.late_entry_open,
         "entry_until": matches_db.entry_until,
         "day": partial(manage_offers.shown_date, locale=request_locale(request)),
-        "own_matches": matched, "respond_links": _respond_links(request, matched, participant_id),
+        "own_matches": matched,
+        # A newcomer's wishes with nothing open or running: what is looked for, and why nothing yet.
+        "still_looking": await still_looking.of_newcomer(conn, row),
+        "respond_links": _respond_links(request, matched, participant_id),
         "checkin_links": _checkin_links(request, matched, participant_id),
         "checkin_answers": checkin_choices(row["kind"]),
         "checkin_question": checkin_question(checkin_choices(row["kind"])),

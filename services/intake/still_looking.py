@@ -1,0 +1,165 @@
+"""What a verified newcomer's manage page says about each wish (a mentor, a German course, a job)
+that has neither an open suggestion nor a running match: what is being looked for and, where the
+matcher's own rules (lotse.shared.feasibility) can tell it from the offers there are now, why
+nothing is there yet and what the person could change (review 8f, finding 7).
+
+The offers are read as the matcher's pools read them (verified owners, room left, open, a course
+not begun) and the counterparts the matcher would not suggest again are left out (its
+excluded_pairs rule). A reason is a "what if" put to the same feasibility functions: the newcomer
+with every course time ticked, with meeting online allowed, or with better German. Nothing here
+writes; the matcher's waitlist stays the coordinators' record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import asyncpg
+
+from lotse.intake.validation import N_
+from lotse.shared import feasibility, matches, matches_db, reference
+from lotse.shared.languages import shared_languages
+from lotse.shared.profiles import (
+    Course,
+    Mentor,
+    Newcomer,
+    Position,
+    course_from_row,
+    mentor_from_row,
+    newcomer_from_row,
+    position_from_row,
+)
+
+MENTOR_LOOKING: Final = N_("A mentor: we are still looking.")
+MENTOR_NO_LANGUAGE: Final = N_(
+    "A mentor: at the moment no mentor with a free place speaks one of your languages (both of you at level "
+    "B1 or better). If you speak other languages too, add them below: that widens the search.")
+MENTOR_ONLINE: Final = N_(
+    "A mentor: the mentors who speak your languages live too far away to meet in person. If meeting online "
+    "is fine for you, tick it below: that widens the search.")
+MENTOR_NONE: Final = N_(
+    "A mentor: at the moment no mentor who speaks your languages has a free place within reach. We keep looking.")
+COURSE_LOOKING: Final = N_("A German course at level %(level)s: we are still looking.")
+COURSE_TIMES: Final = N_(
+    "A German course at level %(level)s: at the moment there is none online or within %(km)s km at the times "
+    "you ticked. Ticking more course times below widens the search.")
+COURSE_NONE: Final = N_(
+    "A German course at level %(level)s: at the moment there is none with free places online or within "
+    "%(km)s km. We keep looking.")
+JOB_LOOKING: Final = N_("A job: we are still looking.")
+JOB_GERMAN: Final = N_(
+    "A job: the open positions in your field ask for German at level %(level)s or better. Improving your "
+    "German, for example in a German course, opens them.")
+JOB_NONE: Final = N_("A job: at the moment there is no open position in your field that fits you. We keep looking.")
+
+_HELD: Final = list(matches.HOLDS_CAPACITY)
+
+
+@dataclass(frozen=True, slots=True)
+class Wish:
+    kind: str  # the match kind: mentor, language_course, employer
+    message: str  # one of the msgids above
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def wanted_kinds(newcomer: Newcomer) -> list[str]:
+    """The kinds the matcher looks for (lotse.matcher.candidates.wanted_kinds' rule)."""
+    return [kind for kind, wanted in (("mentor", newcomer.wants_mentor),
+                                      ("language_course", feasibility.wants_course(newcomer)),
+                                      ("employer", newcomer.seeks_work)) if wanted]
+
+
+async def of_newcomer(conn: asyncpg.Connection, row: Any) -> list[Wish]:
+    """Each wish of a verified newcomer's that has nothing open or running, with its line."""
+    if row["kind"] != "newcomer" or row["status"] != "verified":
+        return []  # paused or unconfirmed: nobody looks, and the status line says so
+    newcomer = newcomer_from_row(row)
+    busy = {r["kind"] for r in await conn.fetch(
+        "SELECT DISTINCT kind FROM matches WHERE newcomer_id = $1 AND status = ANY($2::text[])",
+        newcomer.id, [*matches.OPEN, *_HELD])}
+    kinds = [kind for kind in wanted_kinds(newcomer) if kind not in busy]
+    if not kinds:
+        return []
+    # Not suggested again: linked, turned down, declined or ended before (the matcher's excluded_pairs).
+    excluded = {r["counterpart_id"] for r in await conn.fetch(
+        "SELECT counterpart_id FROM matches WHERE newcomer_id = $1 AND status <> 'withdrawn'", newcomer.id)}
+    wishes = []
+    for kind in kinds:
+        if kind == "mentor":
+            wishes.append(mentor_wish(newcomer, [m for m in await _mentors(conn) if m.id not in excluded]))
+        elif kind == "language_course":
+            wishes.append(course_wish(newcomer, [c for c in await _courses(conn) if c.id not in excluded]))
+        else:
+            wishes.append(job_wish(newcomer, [p for p in await _positions(conn) if p.id not in excluded]))
+    return wishes
+
+
+def mentor_wish(newcomer: Newcomer, mentors: Iterable[Mentor]) -> Wish:
+    mentors = [m for m in mentors if m.capacity_left > 0]
+    if any(feasibility.mentor_feasible(newcomer, m) for m in mentors):
+        return Wish("mentor", MENTOR_LOOKING)
+    if not any(shared_languages(newcomer.languages, m.languages) for m in mentors):
+        return Wish("mentor", MENTOR_NO_LANGUAGE)
+    online = dataclasses.replace(newcomer, online_ok=True)
+    if not newcomer.online_ok and any(feasibility.mentor_feasible(online, m) for m in mentors):
+        return Wish("mentor", MENTOR_ONLINE)
+    return Wish("mentor", MENTOR_NONE)
+
+
+def course_wish(newcomer: Newcomer, courses: Iterable[Course]) -> Wish:
+    courses = list(courses)
+    said: dict[str, object] = {"level": feasibility.next_german_level(newcomer),
+                               "km": f"{feasibility.COURSE_MAX_KM:.0f}"}
+    if any(feasibility.course_feasible(newcomer, c) for c in courses):
+        return Wish("language_course", COURSE_LOOKING, said)
+    every_time = dataclasses.replace(newcomer, course_schedules=frozenset(reference.taxonomy()["schedules"]))
+    if any(feasibility.course_feasible(every_time, c) for c in courses):
+        return Wish("language_course", COURSE_TIMES, said)
+    return Wish("language_course", COURSE_NONE, said)
+
+
+def job_wish(newcomer: Newcomer, positions: Iterable[Position]) -> Wish:
+    positions = list(positions)
+    if any(feasibility.position_feasible(newcomer, p) for p in positions):
+        return Wish("employer", JOB_LOOKING)
+    # The lowest German that would open one: the employer's level, or one below it where the
+    # employer teaches German during work (lotse.shared.german).
+    above = reference.CEFR_LEVELS[reference.level_rank(newcomer.german or ""):]
+    for level in above:
+        better = dataclasses.replace(newcomer, languages={**newcomer.languages, "de": level})
+        if any(feasibility.position_feasible(better, p) for p in positions):
+            return Wish("employer", JOB_GERMAN, {"level": level})
+    return Wish("employer", JOB_NONE)
+
+
+# The matcher's pools (lotse.matcher.pools.load_pools): verified owners, room left; open offers,
+# a course not yet begun.
+async def _mentors(conn: asyncpg.Connection) -> list[Mentor]:
+    rows = await conn.fetch(
+        """SELECT p.id, p.district, p.languages, p.profile, p.about,
+                  (p.profile->>'capacity')::int - (SELECT count(*) FROM matches m
+                       WHERE m.counterpart_id = p.id AND m.status = ANY($1::text[])) AS left_
+           FROM participants p WHERE p.kind = 'mentor' AND p.status = 'verified'""", _HELD)
+    return [mentor_from_row(r, capacity_left=int(r["left_"] or 0)) for r in rows]
+
+
+async def _courses(conn: asyncpg.Connection) -> list[Course]:
+    rows = await conn.fetch(
+        f"""SELECT c.*, c.seats - (SELECT count(*) FROM matches m
+                       WHERE m.counterpart_id = c.id AND m.status = ANY($1::text[])) AS left_
+            FROM courses c JOIN participants p ON p.id = c.provider_id
+            WHERE p.status = 'verified' AND c.closed_at IS NULL
+                  AND NOT {matches_db.course_started_sql('c.starts_on')}""", _HELD)
+    return [course_from_row(r, seats_left=int(r["left_"])) for r in rows if r["left_"] > 0]
+
+
+async def _positions(conn: asyncpg.Connection) -> list[Position]:
+    rows = await conn.fetch(
+        """SELECT s.*, p.district, p.profile, s.openings - (SELECT count(*) FROM matches m
+                       WHERE m.counterpart_id = s.id AND m.status = ANY($1::text[])) AS left_
+           FROM positions s JOIN participants p ON p.id = s.employer_id
+           WHERE p.status = 'verified' AND s.closed_at IS NULL""", _HELD)
+    return [position_from_row(r, openings_left=int(r["left_"])) for r in rows if r["left_"] > 0]
