@@ -86,6 +86,15 @@ def _mailsink(args: argparse.Namespace) -> int:
     return run_mailsink(args.maildir, args.smtp_port, args.http_port, host=args.host, keep=not args.discard)
 
 
+def _dead_letters(args: argparse.Namespace) -> int:
+    from lotse.shared.dead_letters import run
+
+    if args.action != "list" and not args.queue:
+        build_parser().error(f"dead-letters {args.action} needs QUEUE (matcher.events or notifier.events)")
+    settings = _settings("dead-letters")
+    return asyncio.run(run(settings.amqp_url, args.action, args.queue, limit=args.limit, event_id=args.id))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
     sink.add_argument("--http-port", type=int, default=8025)
     sink.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
     sink.add_argument("--discard", action="store_true", help="count messages without storing them (benchmarks)")
+    dead = add("dead-letters", _dead_letters, "count, show or replay the messages in the dead-letter queues")
+    dead.add_argument("action", nargs="?", choices=["list", "show", "replay"], default="list")
+    dead.add_argument("queue", nargs="?", help="matcher.events or notifier.events (show, replay)")
+    dead.add_argument("--limit", type=int, help="at most this many messages (show: 20 unless given)")
+    dead.add_argument("--id", help="replay only the message with this event id")
     return parser
 
 
