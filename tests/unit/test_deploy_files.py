@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from lotse.shared.cli import build_parser
 from lotse.shared.config import _VARIABLES, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# What the operator's .env next to docker-compose.yml provides: the variables compose requires.
+DOT_ENV = {"LOTSE_SECRET_KEY": secrets.token_hex(32)}
+LOTSE_SERVICES = ("migrate", "seed-demo", "mailsink", "intake", "matcher", "notifier")
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +41,9 @@ def test_the_environment_is_valid_settings(compose: dict[str, Any]) -> None:
     for name in ("intake", "matcher", "notifier", "migrate"):
         env = {k: str(v) for k, v in compose["services"][name]["environment"].items()}
         assert set(env) <= set(_VARIABLES), f"{name}: unknown variables {set(env) - set(_VARIABLES)}"
-        # `${NAME:-default}` as compose resolves it when NAME is unset.
-        load_settings({k: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", v) for k, v in env.items()})
+        # `${NAME:-default}` as compose resolves it when NAME is unset, `${NAME:?…}` from .env.
+        resolved = {k: re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", v) for k, v in env.items()}
+        load_settings({k: re.sub(r"\$\{(\w+):\?[^}]*\}", lambda m: DOT_ENV[m[1]], v) for k, v in resolved.items()})
 
 
 def test_the_image_installs_the_package_and_runs_unprivileged() -> None:
@@ -53,3 +58,42 @@ def test_the_workers_yield_the_cpu_to_intake(compose: dict[str, Any]) -> None:
     intake_shares = services["intake"].get("cpu_shares", 1024)  # Docker's default weight
     for name in ("matcher", "notifier"):
         assert services[name]["cpu_shares"] < intake_shares, name
+
+
+def test_the_secret_key_is_chosen_once_by_the_operator(compose: dict[str, Any]) -> None:
+    """No default (a public one), and not a new one per `up` (every link already sent would break)."""
+    for name in LOTSE_SERVICES:
+        key = compose["services"][name]["environment"]["LOTSE_SECRET_KEY"]
+        assert re.fullmatch(r"\$\{LOTSE_SECRET_KEY:\?[^}]*\.env[^}]*\}", key), f"{name}: {key}"
+    readme = (ROOT / "README.md").read_text()
+    assert "`LOTSE_SECRET_KEY=<openssl rand -hex 32>` into `.env` once" in readme
+    assert "LOTSE_SECRET_KEY=$(openssl rand -hex 32) docker compose" not in readme
+    assert ".env" in (ROOT / ".gitignore").read_text().split()  # the key stays out of git
+
+
+def test_demo_people_are_loaded_only_with_the_demo_profile(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    seeding = [name for name, service in services.items() if "seed-demo" in service.get("command", [])]
+    assert seeding == ["seed-demo"] and services["seed-demo"]["profiles"] == ["demo"]
+    assert [name for name, service in services.items() if "profiles" in service] == ["seed-demo"]
+    assert "docker compose --profile demo up" in (ROOT / "README.md").read_text()
+
+
+def test_rabbitmq_keeps_its_queues_when_the_container_is_recreated(compose: dict[str, Any]) -> None:
+    rabbitmq = compose["services"]["rabbitmq"]
+    # The node name, and with it the data directory, follows the host name: a random one per container
+    # would start an empty node on the same volume.
+    assert re.fullmatch(r"[a-z][a-z0-9-]*", rabbitmq["hostname"])
+    [volume] = [v.split(":")[0] for v in rabbitmq["volumes"] if v.split(":")[1] == "/var/lib/rabbitmq"]
+    assert volume in compose["volumes"]
+
+
+def test_one_build_makes_the_image_every_lotse_service_runs(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    builders = [name for name, service in services.items() if "build" in service]
+    assert builders == ["migrate"]
+    image = services["migrate"]["image"]
+    for name in LOTSE_SERVICES:
+        assert services[name]["image"] == image, name
+        # Not looked for in a registry: it only exists once the build made it.
+        assert name in builders or services[name]["pull_policy"] == "never", name
