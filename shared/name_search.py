@@ -132,6 +132,22 @@ def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de
     return (latin(name, locale) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
 
 
+# Languages whose speakers write the family name first ("Nguyễn Thị Lan", "王芳"): their first word
+# is not what a volunteer calls them by, so they are named in full.
+_FAMILY_NAME_FIRST: Final = frozenset({"vi", "zh", "mn"})
+
+
+def first_name(name: str, locale: str | None = None) -> str:
+    """What one person calls another by in a note ("Please write to Oksana first"): the first word of
+    ``name`` (already in the reader's script, latin_or_name), or the whole name when its owner writes
+    in a language that puts the family name first (``locale``) or it is one word."""
+    # A title ("Dr.", "Prof.") is not a first name.
+    words = [word for word in name.split() if not word.endswith(".")]
+    if len(words) < 2 or (locale or "").split("-")[0] in _FAMILY_NAME_FIRST:
+        return name
+    return words[0]
+
+
 def search_text(name: str | None, organisation: str | None = None) -> str | None:
     """What ``participants.name_search`` holds for ``name``: each of its spellings, space-separated
     (a typed word has no space, so it never matches across two spellings). An employer's or course

@@ -19,7 +19,7 @@ from babel.dates import format_date
 from lotse.notifier import match_facts
 from lotse.shared import checkin_choices, matches, matches_db
 from lotse.shared.consents import share_contact
-from lotse.shared.name_search import latin_or_name, with_latin
+from lotse.shared.name_search import first_name, latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
 
 if TYPE_CHECKING:
@@ -37,17 +37,19 @@ REASON_FACTORS: Final = ("language", "distance", "needs", "occupation", "about",
 ABOUT_IN_COMMON: Final = 0.4
 
 _OTHER_SIDE: Final = {
-    "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status,
+    "mentor": """SELECT p.id AS owner_id, p.name AS title, NULL AS organisation, p.email, p.status, p.preferred_locale,
                         NULL AS schedule, NULL AS starts_on, p.district, p.languages, p.profile,
                         NULL AS format, NULL AS childcare, NULL AS min_german_level,
                         NULL AS occupation_field, NULL AS course_level, NULL AS closed_at, NULL AS late_entry_weeks
                  FROM participants p WHERE p.id = $1""",
     "language_course": """SELECT p.id AS owner_id, c.title, p.profile->>'organisation' AS organisation, p.email,
+                                 p.preferred_locale,
                                  p.status, c.schedule, c.starts_on, c.district, '[]'::jsonb AS languages,
                                  '{}'::jsonb AS profile, c.format, c.childcare, NULL AS min_german_level,
                                  NULL AS occupation_field, c.level AS course_level, c.closed_at, c.late_entry_weeks
                           FROM courses c JOIN participants p ON p.id = c.provider_id WHERE c.id = $1""",
     "employer": """SELECT p.id AS owner_id, s.title, p.profile->>'organisation' AS organisation, p.email, p.status,
+                          p.preferred_locale,
                           NULL AS schedule, NULL AS starts_on, p.district, '[]'::jsonb AS languages, p.profile,
                           NULL AS format, NULL AS childcare, s.min_german_level, s.occupation_field,
                           NULL AS course_level, s.closed_at, NULL AS late_entry_weeks
@@ -77,6 +79,17 @@ def late_entry(course: Mapping[str, Any], locale: str) -> dict[str, str] | None:
     # review 8e, finding 9); "until" ends the sentence, which brings the full stop itself.
     return {"started": local_date(starts_on, locale),
             "until": date_in_sentence(matches_db.entry_until(starts_on, weeks), locale)}
+
+
+def first_step_name(kind: str, side: str, newcomer_name: str, newcomer_locale: str | None, other_name: str,
+                    other_locale: str | None) -> str:
+    """Whom the "both said yes" email names when it says who writes first (review 8f, finding 5): a
+    mentor and a newcomer are about to meet as people, so by first name; a course provider or an
+    employer writes to the newcomer by full name, and the newcomer to its organisation. The names
+    are already in the reader's script (latin_or_name)."""
+    if kind != "mentor":
+        return newcomer_name if side == "counterpart" else other_name
+    return first_name(newcomer_name, newcomer_locale) if side == "counterpart" else first_name(other_name, other_locale)
 
 
 def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
@@ -166,6 +179,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "contact_email": other_email if share and both_said_yes else None,
         "addresses_follow": share and not both_said_yes,  # the introduction says they will come
         "answered_last": answered_last,
+        "first_step_name": first_step_name(match["kind"], side, named_newcomer["name"] or "",
+                                           newcomer["preferred_locale"], other_name, other["preferred_locale"]),
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
                            # "The course starts soon" is not said of a course that has begun (a

@@ -37,6 +37,7 @@ SAMPLE: dict[str, Any] = {
     # match_active: "" for the second yes's email; "by_me"/"by_other" after a consent given later.
     "shared_later": "",
     "other_name": "Thomas Berger",
+    "first_step_name": "Thomas",  # match_active: who writes first (match_context.first_step_name)
     "reasons": ["occupation"],
     "facts": [
         # Language names are filled in the reader's language at preview time (see preview()).
