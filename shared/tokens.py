@@ -20,6 +20,9 @@ MANAGE = "manage"
 RESPOND = "respond"  # accept/decline an introduction
 CHECKIN = "checkin"
 EMAIL_CHANGE = "email_change"  # sent to the new address a person typed on their manage page
+# No link: the cookie from the registration form to its thanks page, which names the address the
+# verification went to (review 8f, finding 1) without that address in a URL or the cookie.
+REGISTERED = "registered"
 
 MAX_AGE: dict[str, timedelta] = {
     VERIFY: timedelta(days=30),
@@ -28,6 +31,8 @@ MAX_AGE: dict[str, timedelta] = {
     CHECKIN: timedelta(days=30),
     # Short: until it is opened (or expires), a stranger may hold a link to someone's registration.
     EMAIL_CHANGE: timedelta(days=7),
+    # Only for the page right after the form: a shared computer must not show it to the next person.
+    REGISTERED: timedelta(minutes=15),
 }
 
 
@@ -87,6 +92,7 @@ class ExpiredToken(InvalidToken):
 
     def __init__(self, purpose: str, claims: dict[str, Any]) -> None:
         super().__init__(purpose)
+        self.purpose = purpose  # its page says how long such links work (MAX_AGE)
         self.claims = claims
 
 

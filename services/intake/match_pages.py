@@ -30,9 +30,7 @@ async def _claims(request: web.Request, purpose: str) -> tuple[uuid.UUID, uuid.U
         return uuid.UUID(str(claims["mid"])), uuid.UUID(str(claims["pid"])), signed_at
     except (tokens.InvalidToken, KeyError, ValueError) as failure:
         await expired_links.speak_as_link_owner(request, failure)
-        raise web.HTTPBadRequest(
-            text=_invalid_page(request), content_type="text/html"
-        ) from None
+        raise expired_links.broken(request, failure, from_match=True) from None
 
 
 def _invalid_page(request: web.Request) -> str:

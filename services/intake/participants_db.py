@@ -117,3 +117,11 @@ async def get_status(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asy
     return await conn.fetchrow(
         "SELECT id, kind, status, preferred_locale, email_changed_at FROM participants WHERE id = $1", participant_id
     )
+
+
+async def email_of(conn: asyncpg.Connection, participant_id: uuid.UUID) -> str | None:
+    """The address a registration's e-mails go to; None once it is erased (or deleted)."""
+    email = await conn.fetchval(
+        "SELECT email FROM participants WHERE id = $1 AND status <> 'erased'", participant_id
+    )
+    return str(email) if email is not None else None

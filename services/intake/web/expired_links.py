@@ -34,6 +34,18 @@ async def speak_as_link_owner(request: web.Request, failure: Exception) -> None:
         speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
 
 
+def broken(request: web.Request, failure: Exception, *, from_match: bool = False) -> web.HTTPBadRequest:
+    """The page for a link that does not open, to raise (after :func:`speak_as_link_owner`). An
+    expired one is still ours, so its page says plainly that it expired and how long such links
+    work (review 8f); any other keeps "may have expired or been copied incompletely", since a
+    link cut short in a mail program looks just like a forged one."""
+    context: dict[str, object] = {}
+    if isinstance(failure, tokens.ExpiredToken) and failure.purpose in tokens.MAX_AGE:
+        context = {"expired_days": tokens.MAX_AGE[failure.purpose].days, "from_match": from_match}
+    page = render(request, "lifecycle/invalid.html", context)
+    return web.HTTPBadRequest(text=page.text, content_type="text/html")
+
+
 def refuse_outdated(request: web.Request, signed_at: datetime, changed_at: datetime | None, *,
                     from_match: bool = False) -> None:
     """Refuse a link signed before the person changed their address (``changed_at``:

@@ -48,8 +48,7 @@ async def _participant_id(request: web.Request) -> uuid.UUID:
         participant_id = uuid.UUID(str(claims["pid"]))
     except (tokens.InvalidToken, KeyError, ValueError) as failure:
         await expired_links.speak_as_link_owner(request, failure)
-        raise web.HTTPBadRequest(text=render(request, "lifecycle/invalid.html").text,
-                                 content_type="text/html") from None
+        raise expired_links.broken(request, failure) from None
     request[_signed_at_key] = signed_at  # checked once the person is loaded (_check_current)
     return participant_id
 

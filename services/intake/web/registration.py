@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake import registrations
+from lotse.intake import email_typos, participants_db, registrations
 from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.i18n import request_locale, switch_language
-from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key
-from lotse.intake.validation import ValidationFailed, validate_registration
+from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
+from lotse.intake.validation import N_, FieldError, ValidationFailed, validate_registration
 from lotse.intake.web import forms, labels, messages, vocabulary
 from lotse.intake.web.render import gettext_for, render
-from lotse.shared import reference
+from lotse.shared import reference, tokens
 
 # URL segment → participant kind
 KINDS: Final = {
@@ -24,6 +25,13 @@ KINDS: Final = {
 }
 # A hidden field of the form: the language the page was drawn in (see _email_language_follows).
 PAGE_LOCALE: Final = "page_locale"
+# A hidden field: the address the form asked "Did you mean …?" about. Sent again unchanged, it is
+# kept as typed: a real mailbox at a look-alike domain must not be refused (email_typos).
+EMAIL_AS_TYPED: Final = "email_as_typed"
+EMAIL_TYPO: Final = N_("Did you mean %(address)s? If your address is right as it is, send the form again.")
+# From the form's POST to its thanks page (POST-redirect-GET): whom the verification went to, signed
+# (tokens.REGISTERED), so the page can show the address without it in the URL (review 8f, finding 1).
+REGISTERED_COOKIE: Final = "lotse_registered"
 
 
 def _kind(request: web.Request) -> tuple[str, str]:
@@ -38,7 +46,8 @@ async def index(request: web.Request) -> web.Response:
 
 
 def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any], errors: dict[str, str],
-          rows: dict[str, int], status: int = 200, template: str = "register.html") -> web.Response:
+          rows: dict[str, int], status: int = 200, template: str = "register.html",
+          email_as_typed: str | None = None) -> web.Response:
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in errors.items():
@@ -56,6 +65,7 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
             "rows": rows,
             "vocab": vocabulary.for_locale(request_locale(request)),
             "today": reference.today().isoformat(),
+            "email_as_typed": email_as_typed,
         },
         status=status,
     )
@@ -103,17 +113,43 @@ async def submit(request: web.Request) -> web.Response:
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)
+    typed, typo = _email_typo(form)
     try:
         registration = validate_registration(kind, payload, today=reference.today())
     except ValidationFailed as failed:
         gettext = gettext_for(request)
         errors = messages.form_errors(form, failed, gettext, payload)
-        return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422)
+        if typo is not None and "email" not in errors:  # asked now, not after the other fields are fixed
+            errors["email"] = FieldError(EMAIL_TYPO, {"address": typo}).render(gettext)
+        return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
+                     email_as_typed=typed if typo is not None else None)
+    if typo is not None:
+        errors = {"email": FieldError(EMAIL_TYPO, {"address": typo}).render(gettext_for(request))}
+        return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
+                     email_as_typed=typed)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
         return _limited(request, segment, kind, form, wait)
-    await registrations.register(request.app[pool_key], kind, registration)
-    raise web.HTTPSeeOther(request.app.router["registered"].url_for(kind=segment))
+    registered = await registrations.register(request.app[pool_key], kind, registration)
+    thanks = str(request.app.router["registered"].url_for(kind=segment))
+    answer = web.HTTPSeeOther(thanks)
+    # HttpOnly, for this one page, and as short-lived as its signature: the id, not the address.
+    answer.set_cookie(REGISTERED_COOKIE, request.app[signer_key].sign(tokens.REGISTERED,
+                                                                      pid=str(registered.participant_id)),
+                      path=thanks, max_age=int(tokens.MAX_AGE[tokens.REGISTERED].total_seconds()),
+                      httponly=True, samesite="Lax",
+                      secure=request.app[settings_key].public_url.startswith("https:"))
+    raise answer
+
+
+def _email_typo(form: forms.Form) -> tuple[str, str | None]:
+    """The address as typed and, if its domain is a well-known slip (email_typos), the address
+    meant; None as well when the person sent this address again after being asked about it."""
+    typed = form.get("email")
+    address = typed.strip() if isinstance(typed, str) else ""
+    if form.get(EMAIL_AS_TYPED) == address:
+        return address, None
+    return address, email_typos.suggestion(address)
 
 
 def _limited(request: web.Request, segment: str, kind: str, form: forms.Form, wait: int) -> web.Response:
@@ -125,5 +161,25 @@ def _limited(request: web.Request, segment: str, kind: str, form: forms.Form, wa
 
 
 async def registered(request: web.Request) -> web.Response:
-    _, kind = _kind(request)
-    return render(request, "registered.html", {"kind": kind})
+    segment, kind = _kind(request)
+    return render(request, "registered.html", {
+        "kind": kind,
+        "segment": segment,
+        "email": await _registered_email(request),
+        # Unconfirmed registrations are deleted after this (retention.delete_unverified).
+        "unverified_days": request.app[settings_key].verification_ttl_days,
+    })
+
+
+async def _registered_email(request: web.Request) -> str | None:
+    """The address the form just registered, from the signed cookie; None without one (cookies
+    off, or opened later), and the page then says "we have sent you an e-mail" as before."""
+    cookie = request.cookies.get(REGISTERED_COOKIE)
+    if not cookie:
+        return None
+    try:
+        participant_id = uuid.UUID(str(request.app[signer_key].load(tokens.REGISTERED, cookie)["pid"]))
+    except (tokens.InvalidToken, KeyError, ValueError):
+        return None
+    async with request.app[pool_key].acquire() as conn:
+        return await participants_db.email_of(conn, participant_id)
