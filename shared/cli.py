@@ -4,32 +4,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
-from lotse.shared.config import ConfigError, Settings, load_settings, weak_settings
+from lotse.shared.config import ConfigError, Settings, load_settings, unknown_variables, weak_settings
 from lotse.shared.logs import configure_logging
 
 
-def _settings(service: str) -> Settings:
+def _settings(service: str, *, serves: bool = True) -> Settings:
+    """Settings for ``service``, warnings logged once. ``serves`` False (``migrate``): a command
+    that signs no link and sends no email needs no secret and is not warned about addresses."""
     try:
-        settings = load_settings()
+        settings = load_settings(needs_secret=serves)
     except ConfigError as exc:
         print(f"lotse {service}: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging(service, settings.log_level)
-    for line in weak_settings(settings):
+    for line in unknown_variables(os.environ) + (weak_settings(settings) if serves else []):
         logging.getLogger("lotse.config").warning(line)
     return settings
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from lotse.shared.migrate import migrate
+    from lotse.shared.migrate import migrate, schema_version
 
-    settings = _settings("migrate")
+    settings = _settings("migrate", serves=False)
     applied = asyncio.run(migrate(settings.database_url))
     print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
+    print(f"schema at {asyncio.run(schema_version(settings.database_url))}")
     return 0
 
 
@@ -63,8 +68,18 @@ def _create_coordinator(args: argparse.Namespace) -> int:
     from lotse.intake.accounts import create_coordinator_from_cli
 
     settings = _settings("create-coordinator")
-    password = sys.stdin.readline().rstrip("\n")
-    return asyncio.run(create_coordinator_from_cli(settings, args.email, password, args.role))
+    return asyncio.run(create_coordinator_from_cli(settings, args.email, _read_password(), args.role))
+
+
+def _read_password() -> str:
+    """From a pipe one line, as scripts pass it; at a terminal asked twice and not echoed."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        print("lotse create-coordinator: the two passwords differ; nothing was created", file=sys.stderr)
+        raise SystemExit(2)
+    return password
 
 
 def _dev(args: argparse.Namespace) -> int:
@@ -100,21 +115,31 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_)
+        # The same line as `lotse --help` lists, also on `lotse NAME --help`.
+        sub = commands.add_parser(name, help=help_, description=help_[0].upper() + help_[1:] + ".")
         sub.set_defaults(handler=handler)
         return sub
 
-    add("migrate", _migrate, "apply database migrations (idempotent)")
-    add("intake", _intake, "run the intake web service until SIGTERM")
+    add("migrate", _migrate, "apply database migrations (idempotent; needs no LOTSE_SECRET_KEY) and "
+        "print the schema version")
+    add("intake", _intake, "run the intake web service (forms, API, dashboard) until SIGTERM")
     matcher = add("matcher", _matcher, "run the matcher until SIGTERM, or evaluate its model")
-    matcher.add_argument("action", nargs="?", choices=["run", "evaluate"], default="run")
+    matcher.add_argument("action", nargs="?", choices=["run", "evaluate"], default="run",
+                         help="run (default), or evaluate: print the model's quality on held-out "
+                              "decisions per kind of match")
     notifier = add("notifier", _notifier, "run the notifier until SIGTERM, or preview an email")
-    notifier.add_argument("action", nargs="?", choices=["run", "preview"], default="run")
+    notifier.add_argument("action", nargs="?", choices=["run", "preview"], default="run",
+                          help="run (default), or preview: print one email of TYPE in LOCALE")
     notifier.add_argument("type", nargs="?", help="notification type (preview)")
     notifier.add_argument("locale", nargs="?", default="en", help="locale (preview)")
-    coordinator = add("create-coordinator", _create_coordinator, "create a coordinator; password on stdin")
-    coordinator.add_argument("email")
-    coordinator.add_argument("--role", choices=["coordinator", "admin"], default="admin")
+    coordinator = add("create-coordinator", _create_coordinator,
+                      "create a coordinator account; the password is asked twice at a terminal, "
+                      "or read as one line from a pipe")
+    coordinator.add_argument("email", help="the coordinator's e-mail address (the login)")
+    # admin by default: this is how the first account is made, and admins invite the others.
+    coordinator.add_argument("--role", choices=["coordinator", "admin"], default="admin",
+                             help="admin (the default: also sees the team and the audit log and invites "
+                                  "colleagues) or coordinator")
     dev = add("dev", _dev, "run everything on this machine (infrastructure, services, mail viewer)")
     dev.add_argument("--no-demo", action="store_true", help="do not load demo data")
     add("seed-demo", _seed_demo, "load demo participants and suggestions")

@@ -6,7 +6,10 @@ Tests build one from a plain dict with :func:`load_settings`.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
@@ -18,6 +21,13 @@ DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
 # Coordinators' passwords (ASVS 2.1.1); here so start-up can warn about LOTSE_COORDINATOR_PASSWORD too.
 MIN_PASSWORD_LENGTH = 12
 MIN_SECRET_KEY_LENGTH = 16
+# Placeholders printed in the repository (docker-compose.yml's default, deploy/k8s/secret.yaml's
+# "REPLACE-with-…"): anyone could sign manage and invite links with them, so outside dev mode they
+# are refused, not warned about (docs/decisions.md, "Settings: refused or warned about").
+PUBLIC_SECRET_KEYS = frozenset({"compose-demo-secret-change-me"})
+PLACEHOLDER_MARK = "replace"
+# The port of the development mail sink (`lotse mailsink`, `lotse dev`), also the contract's default.
+MAILSINK_SMTP_PORT = 1025
 
 
 class ConfigError(Exception):
@@ -74,10 +84,21 @@ def _bool(raw: str) -> bool:
 
 
 def _port(raw: str) -> int:
-    port = int(raw)
+    try:
+        port = int(raw)
+    except ValueError:
+        port = 0
     if not 0 < port < 65536:
         raise ValueError("expected a port number 1-65535")
     return port
+
+
+def parse_port(variable: str, raw: str) -> int:
+    """A port from a variable outside the settings (``LOTSE_DEV_MAIL_VIEWER_PORT``), refused alike."""
+    try:
+        return _port(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{variable}={shown_value(variable, raw)} is invalid: {exc}") from None
 
 
 def _positive_int(raw: str) -> int:
@@ -179,10 +200,44 @@ _VARIABLES: dict[str, tuple[str, object]] = {
 }
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+# Project names read outside these settings (dev.py, deploy/infra.sh, tests, benchmarks): not
+# warned about as unknown. LOTSE_DEV_ names are still compared with LOTSE_DEV_MODE for a slip.
+_OTHER_PREFIXES = ("LOTSE_DEV_", "LOTSE_BENCH_", "LOTSE_TEST_", "LOTSE_DB_")
+_OTHER_NAMES = frozenset({"LOTSE_UPDATE_SCREENSHOTS"})
+
+
+def _secret_variable(variable: str) -> bool:
+    return variable == "LOTSE_SECRET_KEY" or variable.endswith("_PASSWORD")
+
+
+def mask_password(value: str) -> str:
+    """``value`` with the password of a URL's user part (and a ``password=`` query) as ``***``.
+
+    Works on values that do not parse too (``postgresql//lotse:pw@db``: a typo in the scheme
+    must not put the database password into pod logs); masks more, never less.
+    """
+    value = re.sub(r"(?i)(password=)[^&#]*", r"\1***", value)
+    head, at, tail = value.rpartition("@")  # the last @: a password may hold an unencoded one
+    if not at:
+        return value
+    start = head.rfind("//")
+    start = 0 if start < 0 else start + 2
+    user, colon, _ = head[start:].partition(":")
+    return f"{head[:start]}{user}:***@{tail}" if colon else value
+
+
+def shown_value(variable: str, raw: str) -> str:
+    """How an error names a variable's value: secrets not at all, URLs without their password."""
+    if _secret_variable(variable):
+        return "(value not shown)"
+    return repr(mask_password(raw))
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: bool = True) -> Settings:
     """Build settings from ``environ`` (default: the process environment).
 
-    Raises :class:`ConfigError` with one line naming the offending variable.
+    Raises :class:`ConfigError` with one line naming the offending variable. ``needs_secret``
+    False (``lotse migrate``: it signs nothing) neither asks for LOTSE_SECRET_KEY nor checks it.
     """
     env = os.environ if environ is None else environ
     values: dict[str, object] = {}
@@ -193,13 +248,19 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[field] = parser(raw)  # type: ignore[operator]
         except ValueError as exc:
-            raise ConfigError(f"{variable}={raw!r} is invalid: {exc}") from None
+            raise ConfigError(f"{variable}={shown_value(variable, raw)} is invalid: {exc}") from None
     settings = Settings(**values)  # type: ignore[arg-type]
-    if not settings.dev_mode:
+    if not settings.dev_mode and needs_secret:
         secret = env.get("LOTSE_SECRET_KEY", "")
         if not secret:
             raise ConfigError(
                 "LOTSE_SECRET_KEY is required outside dev mode (set it, or LOTSE_DEV_MODE=true)"
+            )
+        if secret.strip() in PUBLIC_SECRET_KEYS or PLACEHOLDER_MARK in secret.lower():
+            raise ConfigError(
+                "LOTSE_SECRET_KEY is a placeholder published with Lotse (docker-compose.yml, "
+                "deploy/k8s/secret.yaml): anyone could forge links with it; set a random value, "
+                "e.g. `openssl rand -hex 32`"
             )
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
@@ -214,6 +275,8 @@ def weak_settings(settings: Settings) -> list[str]:
     start over a short value is worse for a trial or a test than one that says so in its log.
     """
     lines = []
+    if not settings.dev_mode:
+        lines += _production_addresses(settings)
     if not settings.dev_mode and len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
         lines.append(f"LOTSE_SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters: links in emails "
                      "are easier to forge; use a random value, e.g. `openssl rand -hex 32`")
@@ -222,6 +285,58 @@ def weak_settings(settings: Settings) -> list[str]:
         lines.append(f"LOTSE_COORDINATOR_PASSWORD is shorter than the {MIN_PASSWORD_LENGTH} characters a "
                      "coordinator's password needs: the coordinator is created with it; change it on "
                      "the dashboard after the first login")
+    return lines
+
+
+def _loopback(host: str | None) -> bool:
+    host = (host or "").strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _production_addresses(settings: Settings) -> list[str]:
+    """The development defaults (and slips like them) that send people links and mail nobody gets.
+
+    Warnings, not refusals: tests and trials run outside dev mode on 127.0.0.1 with a local sink.
+    """
+    lines = []
+    public = urlsplit(settings.public_url)
+    if _loopback(public.hostname):
+        lines.append(f"LOTSE_PUBLIC_URL is on this machine only ({public.hostname}): links in emails will "
+                     f"point at {public.hostname} and nobody else can open them; set LOTSE_PUBLIC_URL "
+                     "to the address people reach Lotse at, e.g. https://lotse.example.org")
+    elif public.scheme == "http":
+        lines.append(f"LOTSE_PUBLIC_URL uses plain http ({public.hostname}): links in emails and "
+                     "coordinators' logins travel unencrypted and session cookies are not marked Secure; set "
+                     "LOTSE_PUBLIC_URL to an https:// address (TLS at the proxy in front of intake)")
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2]
+    if _loopback(domain):
+        lines.append(f"LOTSE_MAIL_FROM is at {domain}: mail servers reject or junk emails from it and "
+                     "replies reach no one; set LOTSE_MAIL_FROM to an address of the centre's domain")
+    if _loopback(settings.smtp_host) and settings.smtp_port == MAILSINK_SMTP_PORT:
+        lines.append(f"LOTSE_SMTP_HOST and LOTSE_SMTP_PORT point at {settings.smtp_host}:{settings.smtp_port}, "
+                     "the development mail sink: emails will reach no one; set LOTSE_SMTP_HOST and "
+                     "LOTSE_SMTP_PORT to the centre's mail server (port 587 with LOTSE_SMTP_STARTTLS=true)")
+    return lines
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per ``LOTSE_*`` name the settings do not know (a slip is otherwise silently ignored)."""
+    known = sorted(_VARIABLES)
+    lines = []
+    for name in sorted(environ):
+        if not name.startswith("LOTSE_") or name in _VARIABLES or name in _OTHER_NAMES:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.8)
+        if name.startswith(_OTHER_PREFIXES) and not (close and close[0].startswith(_OTHER_PREFIXES)):
+            continue
+        hint = f"; did you mean {close[0]}?" if close else " (README, Configuration, lists the settings)"
+        lines.append(f"{name} is not a Lotse setting and is ignored{hint}")
     return lines
 
 

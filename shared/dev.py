@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from lotse.shared.config import ConfigError, Settings, load_settings
+from lotse.shared.config import ConfigError, Settings, load_settings, mask_password, parse_port
 from lotse.shared.dev_infra import ensure_infra
 from lotse.shared.logs import configure_logging
 
@@ -26,7 +26,7 @@ DEV_DEFAULTS = {
     "LOTSE_COORDINATOR_EMAIL": "coordinator@lotse.localhost",
     "LOTSE_COORDINATOR_PASSWORD": "lotse-dev-password",
 }
-MAIL_VIEWER_PORT = int(os.environ.get("LOTSE_DEV_MAIL_VIEWER_PORT", "8025"))
+MAIL_VIEWER_PORT = 8025  # LOTSE_DEV_MAIL_VIEWER_PORT changes it
 SERVICES = ("intake", "matcher", "notifier")
 # On one machine the workers yield the CPU to intake: a burst of registrations is answered
 # at once and its emails and suggestions follow a moment later, as separate pods with their
@@ -68,6 +68,8 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
     env = {**DEV_DEFAULTS, **os.environ}
     try:
         settings: Settings = load_settings(env)
+        viewer_port = parse_port("LOTSE_DEV_MAIL_VIEWER_PORT",
+                                 env.get("LOTSE_DEV_MAIL_VIEWER_PORT") or str(MAIL_VIEWER_PORT))
     except ConfigError as exc:
         print(f"lotse dev: configuration error: {exc}", file=sys.stderr)
         return 2
@@ -83,7 +85,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
         asyncio.run(migrate(settings.database_url))
     except OSError as exc:
         print(
-            f"lotse dev: PostgreSQL does not answer at {settings.database_url} ({exc}).\n"
+            f"lotse dev: PostgreSQL does not answer at {mask_password(settings.database_url)} ({exc}).\n"
             "Start the infrastructure first: deploy/infra.sh up (or use deploy/dev.sh).",
             file=sys.stderr,
         )
@@ -92,7 +94,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
     processes: dict[str, subprocess.Popen[bytes]] = {
         "mailsink": _spawn(
             ["mailsink", "--maildir", str(state_dir / "mail"), "--smtp-port", str(settings.smtp_port),
-             "--http-port", str(MAIL_VIEWER_PORT)],
+             "--http-port", str(viewer_port)],
             env, log_dir, "mailsink",
         )
     }
@@ -121,7 +123,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
             )
             if seeded.returncode != 0:
                 print("lotse dev: loading demo data failed; see above", file=sys.stderr)
-        print(_banner(settings, log_dir), flush=True)
+        print(_banner(settings, log_dir, viewer_port), flush=True)
         while not stopping:
             for name, process in processes.items():
                 if process.poll() is not None:
@@ -141,7 +143,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
     return 0
 
 
-def _banner(settings: Settings, log_dir: Path) -> str:
+def _banner(settings: Settings, log_dir: Path, viewer_port: int = MAIL_VIEWER_PORT) -> str:
     web = settings.public_url
     return "\n".join(
         [
@@ -151,7 +153,7 @@ def _banner(settings: Settings, log_dir: Path) -> str:
             f"  Coordinators         {web}/dashboard   ({settings.coordinator_email} / "
             f"{settings.coordinator_password})",
             f"  JSON API             {web}/api/v1/   (OpenAPI: {web}/api/v1/openapi.json)",
-            f"  Mail viewer          http://127.0.0.1:{MAIL_VIEWER_PORT}/",
+            f"  Mail viewer          http://127.0.0.1:{viewer_port}/",
             f"  Logs                 {log_dir}/",
             "Press Ctrl-C to stop.",
             "",

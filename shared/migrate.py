@@ -54,3 +54,12 @@ async def migrate(database_url: str) -> list[str]:
             await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
     finally:
         await conn.close()
+
+
+async def schema_version(database_url: str) -> str | None:
+    """The newest migration the database has (``lotse migrate`` prints it; None before the first)."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await conn.fetchval("SELECT max(version) FROM schema_migrations")  # type: ignore[no-any-return]
+    finally:
+        await conn.close()

@@ -8,21 +8,23 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import re
+import secrets
 import sys
 from collections import defaultdict
 from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 import pytest
 import yaml
 
+from lotse.intake import health
 from lotse.intake import main as intake_main
 from lotse.shared import runtime
 from lotse.shared.cli import build_parser
-from lotse.shared.config import _VARIABLES, DEV_SECRET_KEY, Settings, load_settings
+from lotse.shared.config import _VARIABLES, DEV_SECRET_KEY, ConfigError, Settings, load_settings, weak_settings
 from lotse.shared.migrate import available_migrations
 from lotse.shared.topology import QUEUES
 
@@ -68,7 +70,9 @@ def _secret(documents: Documents) -> dict[str, str]:
 
 
 def _environment(documents: Documents) -> dict[str, str]:
-    return {**_config(documents), **_secret(documents)}
+    """The variables as a pod sees them once secret.yaml's placeholder key is replaced, as the
+    operator must: start-up refuses the placeholder."""
+    return {**_config(documents), **_secret(documents), "LOTSE_SECRET_KEY": secrets.token_hex(32)}
 
 
 def _pod(workload: dict[str, Any]) -> dict[str, Any]:
@@ -96,6 +100,9 @@ def test_the_settings_are_complete_and_valid(documents: Documents) -> None:
     assert not set(_config(documents)) & set(_secret(documents)), "a variable is both in the ConfigMap and the Secret"
     settings = load_settings(env)  # raises, naming the variable, on a bad or missing value
     assert not settings.dev_mode
+    assert weak_settings(settings) == [], "a pod would warn at every start"
+    with pytest.raises(ConfigError, match=r"^LOTSE_SECRET_KEY is a placeholder"):
+        load_settings({**env, "LOTSE_SECRET_KEY": _secret(documents)["LOTSE_SECRET_KEY"]})
     assert settings.metrics_port == 9100
     assert settings.http_host == "0.0.0.0", "intake would listen on 127.0.0.1 inside its pod"
     assert settings.public_url.startswith("https://"), "cookies are marked Secure only behind https"
@@ -150,11 +157,23 @@ def test_every_service_is_a_probed_bounded_deployment(documents: Documents) -> N
             assert container[probe]["httpGet"]["port"] in ports, f"{service}: {probe} on an undeclared port"
     intake = _pod(_deployment(documents, "intake"))["containers"][0]
     assert {p["name"]: p["containerPort"] for p in intake["ports"]}["http"] == int(env["LOTSE_HTTP_PORT"])
-    assert intake["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert intake["readinessProbe"]["httpGet"] == {"path": "/readyz?require=database", "port": "http"}
     assert intake["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     for service in ("matcher", "notifier"):  # no HTTP API: the metrics endpoint on the same event loop
         container = _pod(_deployment(documents, service))["containers"][0]
         assert container["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": "metrics"}
+
+
+def test_a_broker_outage_does_not_take_intake_out_of_its_service(documents: Documents) -> None:
+    """Review 8g, finding 4: intake takes registrations while the broker is away (the outbox keeps
+    their events), so its readiness asks for the database only; the checks it names are intake's."""
+    probe = urlsplit(_pod(_deployment(documents, "intake"))["containers"][0]["readinessProbe"]["httpGet"]["path"])
+    assert probe.path == "/readyz"
+    assert parse_qs(probe.query, keep_blank_values=True) == {"require": ["database"]}
+    assert set(parse_qs(probe.query)["require"][0].split(",")) <= set(health.CHECKS)
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    probes = guide[guide.index("## Probes"):]
+    assert "/readyz?require=database" in probes[:probes.index("\n## ", 1)]
 
 
 def test_liveness_outlasts_the_wait_for_dependencies_at_start(documents: Documents) -> None:
