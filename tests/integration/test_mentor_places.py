@@ -181,10 +181,10 @@ async def test_the_mentors_matches_are_read_once_per_page(pool: asyncpg.Pool) ->
     sql = f"""SELECT id, extract(day FROM now() - {pages.WAITING_SINCE})::int AS days, {pages.PLACES_TAKEN}
               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER}
               ORDER BY {pages.ORDERS['waiting']} LIMIT 100"""
-    args = ("mentor", None, None, None, None, None, 0, None, None, True)
+    args = ("mentor", None, None, None, None, None, 0, None, None, True, 0)
     explained = await pool.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", *args)
     plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
     scans = _scans(plan, "matches")
     assert scans and all(scan["Actual Loops"] == 1 for scan in scans), scans
     assert await pool.fetchval(f"SELECT count(*) FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER}",
-                               "mentor", None, None, None, None, None, 0, None, None, True) == 1000
+                               "mentor", None, None, None, None, None, 0, None, None, True, 0) == 1000

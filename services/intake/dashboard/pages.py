@@ -47,7 +47,8 @@ PARTICIPANT_FILTER: Final = f"""($1::text IS NULL OR kind = $1) AND ($2::text IS
     AND ($8::text IS NULL OR profile->>'country_of_origin' = $8)
     AND ($9::text IS NULL OR profile->>'occupation_field' = $9
          OR EXISTS (SELECT FROM positions WHERE employer_id = participants.id AND occupation_field = $9))
-    AND (NOT $10 OR {HAS_FREE_PLACES})"""
+    AND (NOT $10 OR {HAS_FREE_PLACES})
+    AND ($11 = 0 OR {queue.no_suggestion_for('$11')})"""
 # A participant's emails, newest first. `variant` names a match_active email sent again after a consent
 # given later, as the notifier tells it (shared_later.requested): its row was made from a
 # notification.requested, the type the notifier ("notifier", its consumer name) recorded for the event.
@@ -165,7 +166,7 @@ async def mark_handled(request: web.Request) -> web.StreamResponse:
 # The participants list's query parameters that choose whom it shows (and in which order): the
 # CSV export takes the same ones, so it holds the people the list shows, all pages of them.
 FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "country", "occupation",
-                        "min_days", "order", "places")
+                        "min_days", "order", "places", "no_suggestion_days")
 # ?places=free: only mentors with free places (HAS_FREE_PLACES).
 PLACE_FILTERS: Final = ("free",)
 
@@ -177,17 +178,19 @@ def chosen_codes(request: web.Request) -> dict[str, filters.Chosen]:
 
 
 def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
-    """The participants list's filters from the query, as PARTICIPANT_FILTER's ten arguments, and
+    """The participants list's filters from the query, as PARTICIPANT_FILTER's eleven arguments, and
     its order (a key of ORDERS)."""
     kind = _choice(request, "kind", KINDS)
     status = _choice(request, "status", STATUSES)
     codes = chosen_codes(request)
     min_days = request.query.get("min_days", "")
+    quiet_days = request.query.get("no_suggestion_days", "")
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
     return (kind, status, filters.district_codes(request.query), filters.search_patterns(request.query.get("q")),
             codes["need"].code, codes["language"].code,
             int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code,
-            _choice(request, "places", PLACE_FILTERS) == "free"), order
+            _choice(request, "places", PLACE_FILTERS) == "free",
+            min(int(quiet_days), 36500) if quiet_days.isdigit() else 0), order
 
 
 async def participants_page(request: web.Request) -> web.Response:
@@ -207,7 +210,7 @@ async def participants_page(request: web.Request) -> web.Response:
                        extract(day FROM now() - {WAITING_SINCE})::int AS days,
                        {PLACES} AS places, {PLACES_TAKEN} AS places_taken
                 FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}
-                ORDER BY {ORDERS[order]} LIMIT $11 OFFSET $12""",
+                ORDER BY {ORDERS[order]} LIMIT $12 OFFSET $13""",
             *where, page.size, page.offset,
         )
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,

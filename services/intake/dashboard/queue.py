@@ -24,6 +24,21 @@ from lotse.shared.outbox import write_event
 REJECT_LABELS: Final = GROUPS["reject_reason"]
 REJECT_REASONS: Final = matches.REJECT_REASONS  # the labels' keys; a unit test holds them equal
 QUEUE_SIZE: Final = 30
+# Verified newcomers (not paused) who have had no suggestion for `days` days (an SQL expression over
+# `participants`): none open or running now, none made within those days, verified before them.
+# This queue lists only newcomers with suggestions, so it counts them and links to the participants
+# list's filter (?no_suggestion_days=) instead (review 8f, finding 7).
+NO_SUGGESTION_DAYS: Final = 7
+_OPEN_OR_HELD: Final = "ARRAY['" + "','".join((*matches.OPEN, *matches.HOLDS_CAPACITY)) + "']"
+
+
+def no_suggestion_for(days: str) -> str:
+    since = f"now() - make_interval(days => {days})"
+    return f"""(participants.kind = 'newcomer' AND participants.status = 'verified'
+        AND participants.verified_at <= {since}
+        AND NOT EXISTS (SELECT FROM matches m WHERE m.newcomer_id = participants.id
+                        AND (m.status = ANY({_OPEN_OR_HELD}) OR m.created_at > {since})))"""
+
 
 # A suggested mentor's own words and where they are, for the queue's card (over sides.FROM: `o`).
 _MENTOR_PROFILE: Final = """CASE WHEN m.kind = 'mentor' THEN json_build_object(
@@ -141,6 +156,8 @@ async def queue_page(request: web.Request) -> web.Response:
                FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
         flagged = await conn.fetchval("SELECT count(*) FROM matches WHERE flagged_at IS NOT NULL "
                                       "AND status = ANY($1::text[])", list(matches.FLAGGABLE))
+        unsuggested = await conn.fetchval(f"SELECT count(*) FROM participants WHERE {no_suggestion_for('$1')}",
+                                          NO_SUGGESTION_DAYS)
         decided = await _decided(conn, request)
     # After a decision the page opens at a newcomer's section: its message is shown there, not at
     # the top of the page, out of sight.
@@ -149,7 +166,8 @@ async def queue_page(request: web.Request) -> web.Response:
     here = {"flash": None, "flash_at": at, "section_flash": request.query.get("msg")} if in_view else \
         {"flash_at": None, "section_flash": None}
     return render(request, "queue.html", {
-        "queue": queue, "rounds": rounds, "flagged": flagged, "reasons": REJECT_LABELS, "pager": page,
+        "queue": queue, "rounds": rounds, "flagged": flagged, "unsuggested": unsuggested,
+        "no_suggestion_days": NO_SUGGESTION_DAYS, "reasons": REJECT_LABELS, "pager": page,
         "suggestions_total": suggestions, "kinds": matches.KINDS, **place_choices(),
         "filtered": bool(kept), "decide_query": f"?{urlencode(kept)}" if kept else "", "decided": decided, **here})
 
