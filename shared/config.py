@@ -21,9 +21,10 @@ DEV_SECRET_KEY = "lotse-dev-secret-not-for-production"
 # Coordinators' passwords (ASVS 2.1.1); here so start-up can warn about LOTSE_COORDINATOR_PASSWORD too.
 MIN_PASSWORD_LENGTH = 12
 MIN_SECRET_KEY_LENGTH = 16
-# Placeholders printed in the repository (docker-compose.yml's default, deploy/k8s/secret.yaml's
-# "REPLACE-with-…"): anyone could sign manage and invite links with them, so outside dev mode they
-# are refused, not warned about (docs/decisions.md, "Settings: refused or warned about").
+# Placeholders printed in the repository (docker-compose.yml's default until review 8g, still in
+# copies and .env files made from it; deploy/k8s/secret.yaml's "REPLACE-with-…"): anyone could sign
+# manage and invite links with them, so outside dev mode they are refused, not warned about
+# (docs/decisions.md, "Settings: refused or warned about").
 PUBLIC_SECRET_KEYS = frozenset({"compose-demo-secret-change-me"})
 PLACEHOLDER_MARK = "replace"
 # The port of the development mail sink (`lotse mailsink`, `lotse dev`), also the contract's default.
@@ -258,7 +259,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
             )
         if secret.strip() in PUBLIC_SECRET_KEYS or PLACEHOLDER_MARK in secret.lower():
             raise ConfigError(
-                "LOTSE_SECRET_KEY is a placeholder published with Lotse (docker-compose.yml, "
+                "LOTSE_SECRET_KEY is a placeholder published with Lotse (docker-compose.yml's old default, "
                 "deploy/k8s/secret.yaml): anyone could forge links with it; set a random value, "
                 "e.g. `openssl rand -hex 32`"
             )
