@@ -76,6 +76,16 @@ def course_begun(starts_on: date | None) -> bool:
     return starts_on is not None and starts_on < today()
 
 
+#: "The course starts soon" is said of a start within these days only (review 8f): two months
+#: ahead is not soon, and the date itself is said beside it.
+STARTS_SOON_DAYS: Final = 21
+
+
+def starts_soon(starts_on: date | None) -> bool:
+    """The course starts today or within STARTS_SOON_DAYS on Thuringia's calendar: not begun."""
+    return starts_on is not None and 0 <= (starts_on - today()).days <= STARTS_SOON_DAYS
+
+
 def late_entry_open(starts_on: date | None, late_entry_weeks: int | None) -> bool:
     """Begun, but newcomers can still join (late entry): the case the pages and emails tell."""
     return course_begun(starts_on) and not course_started(starts_on, late_entry_weeks)

@@ -39,6 +39,7 @@ class Newcomer:
     country: str = ""  # of origin (ISO 3166-1 alpha-2): only for the rounds' fairness report
     online_ok: bool = True  # meeting a mentor online is fine (feasibility.mentor_feasible)
     seeks_work: bool = True  # looks for a job themselves; absent (older clients): yes, as before
+    abroad: bool = False  # `arrival` is "abroad": not in Thuringia yet (features.start_feature)
     # How far they would commute for a job (km between district seats); None: anywhere, they would
     # also move (and every profile stored before the question: no limit, as before).
     max_commute_km: int | None = None
@@ -123,6 +124,7 @@ def newcomer_from_row(row: asyncpg.Record) -> Newcomer:
         waiting_since=row["verified_at"] or row["created_at"],
         country=str(profile.get("country_of_origin") or ""),
         seeks_work=bool(profile.get("seeks_work", True)),
+        abroad=profile.get("arrival") == "abroad",
         max_commute_km=commute_km(profile),
         online_ok=meeting.newcomer_online_ok(profile),
     )

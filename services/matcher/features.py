@@ -134,18 +134,31 @@ def mentor_features(newcomer: Newcomer, mentor: Mentor, text_similarity: float, 
 
 #: A late entry's start score falls to nothing over these days: four weeks in, most of a module is missed.
 LATE_ENTRY_DAYS: Final = 28
+#: How far ahead a start still counts: a sooner start is better, up to four months ahead.
+START_HORIZON_DAYS: Final = 120
+#: Added to the start's sentence when a newcomer still abroad cannot be counted on to attend soon.
+BEFORE_ARRIVAL: Final = "Still abroad: a course starting soon may come before arrival."
 
 
-def start_feature(starts_on: date, today: date) -> Feature:
+def start_feature(starts_on: date, today: date, *, before_arrival: bool = False) -> Feature:
     """A sooner start is better, up to four months ahead. A course only late entry keeps open
     (matches_db.course_started) has begun: joining it a day late is nearly as good as on time,
     four weeks late hardly, so its score falls with the days missed; it never outranks an equally
-    near start for being under way."""
+    near start for being under way.
+
+    ``before_arrival``: the newcomer is still abroad and the course is held in person (or hybrid).
+    The profile holds no arrival date, and a course starting now, or already running, is the one
+    they are least likely to reach in time, so the scale is turned round: nothing for a begun course
+    or one starting today, more the later it starts (review 8f, finding 2). Not a hard constraint:
+    the contract's are fixed, and such a newcomer still gets a course suggested."""
     days = (starts_on - today).days
+    when = (f"Starts in {days} days ({starts_on.isoformat()})." if days >= 0
+            else f"Started {-days} days ago ({starts_on.isoformat()}).")
+    if before_arrival:
+        return Feature("start", _clip(days / START_HORIZON_DAYS), f"{when} {BEFORE_ARRIVAL}")
     if days >= 0:
-        return Feature("start", _clip(1.0 - days / 120), f"Starts in {days} days ({starts_on.isoformat()}).")
-    return Feature("start", _clip(1.0 + days / LATE_ENTRY_DAYS),
-                   f"Started {-days} days ago ({starts_on.isoformat()}).")
+        return Feature("start", _clip(1.0 - days / START_HORIZON_DAYS), when)
+    return Feature("start", _clip(1.0 + days / LATE_ENTRY_DAYS), when)
 
 
 def course_features(newcomer: Newcomer, course: Course, today: date, now: datetime) -> list[Feature]:
@@ -156,7 +169,8 @@ def course_features(newcomer: Newcomer, course: Course, today: date, now: dateti
         )
     else:
         household = Feature("household", 0.5, "No childcare needed.")
-    start = start_feature(course.starts_on, today)
+    # One attends an online course from abroad as well: its start is scored as for everyone.
+    start = start_feature(course.starts_on, today, before_arrival=newcomer.abroad and course.format != "online")
     distance = (
         Feature("distance", 1.0, "Online course.")
         if course.format == "online"

@@ -104,6 +104,16 @@ def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
     return frozenset(left_out)
 
 
+def _start_unsaid(other: Mapping[str, Any], profile: Mapping[str, Any]) -> frozenset[str]:
+    """{"start"} when "The course starts soon" would not be true or no reason: a course that has
+    begun (a reminder sent after its start; review 8a, finding 2) or starts later than
+    matches_db.STARTS_SOON_DAYS (review 8f), and an in-person or hybrid course for a newcomer
+    still abroad, for whom the matcher did not count a soon start (features.start_feature's
+    before_arrival: it may come before the arrival)."""
+    abroad = profile.get("arrival") == "abroad" and other["format"] != "online"
+    return frozenset() if matches_db.starts_soon(other["starts_on"]) and not abroad else frozenset({"start"})
+
+
 def reasons(explanation: list[dict[str, Any]], limit: int = 2, exclude: frozenset[str] = frozenset()) -> list[str]:
     """The factors that contributed most, as codes the templates turn into translated sentences;
     ``exclude``: factors said concretely elsewhere in the email."""
@@ -183,9 +193,7 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
                                            newcomer["preferred_locale"], other_name, other["preferred_locale"]),
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
-                           # "The course starts soon" is not said of a course that has begun (a
-                           # reminder sent after its start; review 8a, finding 2).
-                           | ({"start"} if matches_db.course_begun(other["starts_on"]) else frozenset())),
+                           | _start_unsaid(other, newcomer["profile"])),
         "facts": facts,
         "offer_state": matches_db.offer_state(other),
         "late_entry": late_entry(other, person["preferred_locale"]),

@@ -2,7 +2,8 @@
 wanted, how far apart they are (and whether they would meet online), childcare and help for a partner,
 the newcomer's German against what a position asks (to a course provider: against the course's
 level, and the other languages they speak); to an employer also the newcomer's occupation
-field against the position's, the other languages they speak well and that they are still abroad;
+field against the position's, the other languages they speak well and that they are still abroad
+(a course provider is told that too);
 to the newcomer the employer's offers by name; to a mentor who comes with the newcomer (a partner,
 the children's ages).
 
@@ -266,7 +267,8 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
     elif kind == "employer":
         found.append(_german(newcomer, other, side))
     if kind == "language_course" and side == "counterpart":
-        found += [_course_german(newcomer, other), _course_languages(newcomer, locale)]
+        # Still abroad: the provider knows why the newcomer may start later (review 8f, finding 2).
+        found += [_course_german(newcomer, other), _course_languages(newcomer, locale), _abroad(newcomer)]
     found += _distance(kind, newcomer, other, other_name, side, locale)
     found += _household(kind, newcomer, other, side)
     if kind == "employer" and side == "newcomer":

@@ -115,10 +115,15 @@ def test_a_newcomer_abroad_is_never_told_you_live_close_to_each_other() -> None:
     to_lan = facts("language_course", "newcomer", lan, COURSE, "VHS Gera", "vi")
     to_vhs = facts("language_course", "counterpart", lan, COURSE, "VHS Gera", "de")
     assert codes(to_lan) == ["near_your_future"]
-    assert codes(to_vhs) == ["their_german_course", "their_languages_course", "near_future"]
+    # The provider is told outright that Lan is still abroad, as an employer is (review 8f, finding 2).
+    assert codes(to_vhs) == ["their_german_course", "their_languages_course", "still_abroad", "near_future"]
     de = render_email("introduction", "de", {**SAMPLE, "side": "counterpart", "facts": to_vhs,
                                              "reasons": ["distance"]}).text
     assert "Sie sind nah an dem Ort, an dem Lan wohnen wird (Gera)." in de
+    assert "Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in de
+    arrived = facts("language_course", "counterpart", {**lan, "profile": {"arrival": "arrived", "needs": []}},
+                    COURSE, "VHS Gera", "de")
+    assert "still_abroad" not in codes(arrived)
     assert "nah beieinander" not in de
     en = render_email("introduction", "en", {**SAMPLE, "facts": to_lan, "reasons": ["distance"]}).text
     assert "VHS Gera is close to where you will live (Gera)." in en and "close to each other" not in en

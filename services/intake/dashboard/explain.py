@@ -102,6 +102,13 @@ def shown(match: Mapping[str, Any] | None, today: date | None = None) -> Shown:
 
 
 def _start(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
+    said = _start_day(v, m, when)
+    if m["abroad"]:  # why a soon start scored low: the matcher's features.BEFORE_ARRIVAL
+        return said + " " + v._("Still abroad: a course starting soon may come before arrival.")
+    return said
+
+
+def _start_day(v: Vocabulary, m: re.Match[str], when: Shown) -> str:
     # From the date, not the stored days: "starts in 21 days" was true on the day of the suggestion.
     # And from the course's row, not the sentence's date, which its provider may have moved since
     # (review 8c, finding 1); the sentence's date only when the row is gone.
@@ -211,7 +218,9 @@ PATTERNS: Final[Mapping[str, tuple[tuple[re.Pattern[str], Render], ...]]] = {
 DATED: Final[Mapping[str, tuple[re.Pattern[str], Callable[[Vocabulary, re.Match[str], Shown], str]]]] = {
     "waiting": (re.compile(r"Waiting for (\d+) days\."), _waiting),
     # "Started … ago": the matcher's sentence for a course that only late entry keeps open.
-    "start": (re.compile(r"(?:Starts in -?\d+|Started \d+) days(?: ago)? \((?P<date>\d{4}-\d\d-\d\d)\)\."), _start),
+    # And for a newcomer still abroad and a course in person, why a soon start did not count.
+    "start": (re.compile(r"(?:Starts in -?\d+|Started \d+) days(?: ago)? \((?P<date>\d{4}-\d\d-\d\d)\)\."
+                         r"(?P<abroad> Still abroad: a course starting soon may come before arrival\.)?"), _start),
 }
 
 
