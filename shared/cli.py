@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from lotse.shared.config import ConfigError, Settings, load_settings, unknown_variables, weak_settings
+from lotse.shared.dependencies import DependencyError
 from lotse.shared.logs import configure_logging
 
 
@@ -161,7 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "notifier" and args.action == "preview" and not args.type:
         build_parser().error("notifier preview needs TYPE [LOCALE]")
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except DependencyError as exc:  # a wrong password, database or vhost, a server that is away
+        print(f"lotse {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 
 import asyncpg
 
+from lotse.shared.dependencies import DATABASE, DatabaseWatch, naming
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
@@ -45,7 +47,11 @@ async def create_pool(
     """``application_name`` names the service to PostgreSQL: in ``pg_stat_activity``, and in the
     outbox trigger's notification for sessions that still send one (see outbox.py).
     ``session_settings`` are set on every session; ``on_release`` sees each connection as it goes
-    back to the pool (the outbox's in-process wake uses both)."""
+    back to the pool (the outbox's in-process wake uses both).
+
+    A first connection that fails raises :class:`~lotse.shared.dependencies.DependencyError`
+    naming LOTSE_DATABASE_URL; later, the pool logs once when the database goes away and once
+    when it is reachable again."""
 
     async def release(conn: asyncpg.Connection) -> None:
         if on_release is not None:
@@ -55,14 +61,18 @@ async def create_pool(
     server_settings = dict(session_settings or {})
     if application_name:
         server_settings["application_name"] = application_name
-    pool = await asyncpg.create_pool(
-        database_url,
-        min_size=min_size,
-        max_size=max_size,
-        init=_init_connection,
-        reset=release,
-        command_timeout=30,
-        server_settings=server_settings or None,
-    )
+    watch = DatabaseWatch(database_url)
+    with naming(DATABASE, database_url):
+        pool = await asyncpg.create_pool(
+            database_url,
+            connect=watch.connect,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            reset=release,
+            command_timeout=30,
+            server_settings=server_settings or None,
+        )
     assert pool is not None
+    watch.armed = True
     return pool

@@ -18,7 +18,9 @@ import urllib.request
 from pathlib import Path
 
 from lotse.shared.config import ConfigError, Settings, load_settings, mask_password, parse_port
+from lotse.shared.dependencies import DependencyError
 from lotse.shared.dev_infra import ensure_infra
+from lotse.shared.dev_ports import dev_ports, ports_in_use
 from lotse.shared.logs import configure_logging
 
 DEV_DEFAULTS = {
@@ -74,6 +76,10 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
         print(f"lotse dev: configuration error: {exc}", file=sys.stderr)
         return 2
     configure_logging("dev", settings.log_level)
+    if busy := ports_in_use(dev_ports(settings, viewer_port, env)):
+        for line in busy:
+            print(f"lotse dev: {line}", file=sys.stderr)
+        return 1
     log_dir = state_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
 
@@ -83,6 +89,10 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
 
     try:
         asyncio.run(migrate(settings.database_url))
+    except DependencyError as exc:  # a wrong password or database; or still not answering
+        hint = "" if exc.permanent else "\nStart the infrastructure first: deploy/infra.sh up (or use deploy/dev.sh)."
+        print(f"lotse dev: {exc}{hint}", file=sys.stderr)
+        return 1
     except OSError as exc:
         print(
             f"lotse dev: PostgreSQL does not answer at {mask_password(settings.database_url)} ({exc}).\n"
@@ -104,7 +114,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
             own["LOTSE_METRICS_PORT"] = str(int(env["LOTSE_METRICS_PORT"]) + offset)
         processes[service] = _spawn([service], own, log_dir, service)
 
-    stopping = False
+    stopping = died = False
 
     def stop(*_: object) -> None:
         nonlocal stopping
@@ -129,7 +139,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
                 if process.poll() is not None:
                     print(f"lotse dev: {name} exited with {process.returncode}; see {log_dir}/{name}.log",
                           file=sys.stderr)
-                    stopping = True
+                    stopping = died = True  # not asked to: a child died
             time.sleep(0.5)
     finally:
         for process in processes.values():
@@ -140,7 +150,7 @@ def run_dev(demo: bool = True, state_dir: Path = Path(".state")) -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-    return 0
+    return 1 if died else 0
 
 
 def _banner(settings: Settings, log_dir: Path, viewer_port: int = MAIL_VIEWER_PORT) -> str:

@@ -43,9 +43,44 @@ class JsonLineFormatter(logging.Formatter):
         return redact(json.dumps(line, default=str, ensure_ascii=False))
 
 
+# The libraries' reconnect chatter (review 8g, an outage of 30 s wrote up to 97 lines, tracebacks
+# included): what our own lines say once ("broker connection lost", "broker connection restored",
+# "database unreachable", "database reachable again", "waiting for …") is DEBUG; asyncpg's
+# retry of its connection floor stays a warning (it repeats with back-off), without its traceback.
+# Anything else they log (a real error) is left as it is.
+_SAID_BY_US = {
+    ("aiormq.connection", "Cancelling cause reader exited abnormally"),  # the link dropped
+    ("aiormq.connection", "error when creating transport: %r"),  # aio-pika says it again, masked
+}
+_WITHOUT_TRACEBACK = {("asyncpg.pool", "Failed to restore the pool connection floor; retrying")}
+
+
+def _is_channel_closing(record: logging.LogRecord) -> bool:
+    """aio-pika's ``RobustChannel._on_close`` callback failing because its connection just closed."""
+    if record.name != "aio_pika.tools" or record.msg != "Callback %r error: %s: %s":
+        return False
+    args = record.args if isinstance(record.args, tuple) else ()
+    callback = getattr(args[0], "callback", None) if args else None  # no repr(): it can raise
+    return getattr(callback, "__qualname__", "") == "RobustChannel._on_close" and args[1:2] == ("RuntimeError",)
+
+
+def quiet_reconnects(record: logging.LogRecord) -> bool:
+    """A handler filter: False drops ``record``; a kept one may have been made DEBUG or shorter."""
+    key = (record.name, record.msg)
+    if key in _SAID_BY_US or _is_channel_closing(record):
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+    if key in _WITHOUT_TRACEBACK and record.exc_info:
+        reason = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(reason).__name__}: {reason}"
+        record.args, record.exc_info, record.exc_text = None, None, None
+    return True
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLineFormatter(service))
+    handler.addFilter(quiet_reconnects)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -8,6 +8,7 @@ from importlib import resources
 import asyncpg
 
 from lotse.shared import name_search
+from lotse.shared.dependencies import DATABASE, naming
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ def available_migrations() -> list[tuple[str, str]]:
 
 async def migrate(database_url: str) -> list[str]:
     """Apply pending migrations; returns the versions applied now (empty when up to date)."""
-    conn = await asyncpg.connect(database_url)
+    with naming(DATABASE, database_url):  # a wrong password or database: one line, not a traceback
+        conn = await asyncpg.connect(database_url)
     try:
         # Session-level lock: a second `lotse migrate` waits here, then finds nothing to do.
         await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
@@ -58,7 +60,8 @@ async def migrate(database_url: str) -> list[str]:
 
 async def schema_version(database_url: str) -> str | None:
     """The newest migration the database has (``lotse migrate`` prints it; None before the first)."""
-    conn = await asyncpg.connect(database_url)
+    with naming(DATABASE, database_url):  # a wrong password or database: one line, not a traceback
+        conn = await asyncpg.connect(database_url)
     try:
         return await conn.fetchval("SELECT max(version) FROM schema_migrations")  # type: ignore[no-any-return]
     finally:

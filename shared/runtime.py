@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 
 from lotse.shared.config import Settings
 from lotse.shared.db import application_name, create_pool
+from lotse.shared.dependencies import BROKER, DATABASE, DependencyError, naming, watch_broker
 from lotse.shared.outbox import LOCAL_WAKE, OutboxRelay
 from lotse.shared.topology import declare_events_exchange, declare_topology
 
@@ -40,18 +41,22 @@ class Infrastructure:
         )
 
 
-async def _retry(what: str, attempt_once, deadline_s: float):  # type: ignore[no-untyped-def]
-    """Dependencies may still be starting (compose, `lotse dev`): wait for them, within reason."""
+async def _retry(what: str, variable: str, url: str, attempt_once, deadline_s: float):  # type: ignore[no-untyped-def]
+    """Dependencies may still be starting (compose, `lotse dev`): wait for them, within reason.
+
+    Not for a refusal that waiting cannot change (a wrong password, database or vhost): that
+    raises :class:`DependencyError` at once, as does the last failure when the wait is over."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + deadline_s
     delay = 0.25
     while True:
         try:
-            return await attempt_once()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, aio_pika.exceptions.AMQPError) as exc:
-            if loop.time() > deadline:
+            with naming(variable, url):
+                return await attempt_once()
+        except DependencyError as exc:
+            if exc.permanent or loop.time() > deadline:
                 raise
-            log.warning("waiting for %s", what, extra={"error": str(exc)})
+            log.warning("waiting for %s", what, extra={"variable": variable, "error": exc.cause})
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
@@ -62,11 +67,13 @@ async def infrastructure(
 ) -> AsyncIterator[Infrastructure]:
     # The notifier runs no relay and writes no outbox rows; were a service without a relay to
     # write some, the other services' relays would publish them at their next poll.
-    pool = await _retry("database", lambda: create_pool(
+    pool = await _retry("database", DATABASE, settings.database_url, lambda: create_pool(
         settings.database_url, max_size=pool_max, application_name=application_name(service),
         session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released), wait_s)
     try:
-        amqp = await _retry("broker", lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
+        amqp = await _retry("broker", BROKER, settings.amqp_url,
+                            lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
+        watch_broker(amqp)
         try:
             await declare_topology(amqp)
             channel = await amqp.channel(publisher_confirms=True, on_return_raises=True)

@@ -6,6 +6,7 @@ import asyncio
 
 from aiohttp import web
 
+from lotse.intake.errors import ApiError, error_response
 from lotse.intake.openapi import openapi_document
 from lotse.intake.typedefs import infra_key
 
@@ -14,7 +15,21 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+CHECKS = ("database", "broker")
+
+
 async def readyz(request: web.Request) -> web.Response:
+    """The contract's readiness: database and broker reachable, 200, else 503.
+
+    ``?require=database`` (additive, docs/decisions.md "Readiness to serve web traffic") answers
+    by the named checks only: intake takes registrations while the broker is away (the outbox
+    keeps their events), so its pods stay in the Service. The body reports every check either way.
+    """
+    required = [name for name in request.query.get("require", ",".join(CHECKS)).split(",") if name]
+    if not required or set(required) - set(CHECKS):
+        # In the API's JSON error shape (off /api/, a raised ApiError would draw an HTML page).
+        return error_response(ApiError(400, f"require: expected one or more of {', '.join(CHECKS)}, "
+                                            "comma-separated", fields={"require": "unknown check"}))
     infra = request.app[infra_key]
     checks: dict[str, str] = {}
     try:
@@ -27,7 +42,7 @@ async def readyz(request: web.Request) -> web.Response:
     # tells whether the broker is reachable now (cleared when the link drops, set once back).
     broker_up = infra.amqp.connected.is_set() and not infra.amqp.is_closed
     checks["broker"] = "ok" if broker_up else "unreachable"
-    ready = all(v == "ok" for v in checks.values())
+    ready = all(checks[name] == "ok" for name in required)
     return web.json_response({"status": "ready" if ready else "not_ready", "checks": checks},
                              status=200 if ready else 503)
 
