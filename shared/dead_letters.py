@@ -76,6 +76,9 @@ def describe(message: AbstractIncomingMessage) -> DeadLetter:
     if shown[DEAD_REASON_HEADER] == "-" and "x-first-death-reason" in headers:
         # Dead-lettered by the broker itself (the quorum queue's delivery limit), not by a consumer.
         shown[DEAD_REASON_HEADER] = f"broker: {_text(headers['x-first-death-reason'])}"
+    # How often it was replayed already: one that died again straight after a replay shows 1 or more
+    # here, which the count after `replay` alone cannot tell apart from one not moved (review 8h, 9).
+    shown[REPLAYS_HEADER] = _text(headers.get(REPLAYS_HEADER, 0))
     return DeadLetter(event_type, event_id, shown)
 
 
@@ -229,7 +232,11 @@ async def run(amqp_url: str, action: str, queue_name: str | None, *, limit: int 
         replayed, left = await replay(
             connection, spec, limit=limit, event_id=event_id,
             on_replayed=lambda dead: print(f"replayed {dead.event_type} {dead.event_id}"))
-        print(f"{replayed} message(s) moved from {spec.dead_letter_queue} to {spec.name}; {left} left")
+        # The depth now, not "left behind": a replayed message that failed again at once is back in
+        # the dead-letter queue already, with its x-lotse-replays shown by `show` (review 8h, 9).
+        again = f" (a replayed message may have failed again: see `lotse dead-letters show {spec.name}`)"
+        print(f"{replayed} message(s) moved from {spec.dead_letter_queue} to {spec.name}; "
+              f"{spec.dead_letter_queue} now holds {left}{again if replayed and left else ''}")
         if event_id is not None and not replayed:
             print(f"no message with id {event_id} in {spec.dead_letter_queue}")
             return 1
