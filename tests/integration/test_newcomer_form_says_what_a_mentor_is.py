@@ -14,7 +14,7 @@ async def test_the_mentor_box_has_a_hint_saying_what_a_mentor_is(intake_client: 
     page = await (await intake_client.get("/register/newcomer?lang=uk")).text()
     assert re.search(r'id="wants_mentor"[^>]*aria-describedby="wants_mentor-hint"', page)
     uk = text(page)
-    assert ("Я хочу ментора або провідника Ментори допомагають як волонтери й безоплатно: ви зустрічаєтеся "
+    assert ("Я хочу ментора або менторку Ментори допомагають як волонтери й безоплатно: ви зустрічаєтеся "
             "приблизно раз на два тижні на годину-дві протягом приблизно трьох місяців") in uk
     assert "Юридичних консультацій ментори не дають – у цьому допомагає центр прийому." in uk
 

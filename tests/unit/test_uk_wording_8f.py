@@ -23,3 +23,11 @@ def test_nursing_reads_as_the_nursing_profession(package: str, domain: str) -> N
         catalog = translations(package, domain, locale)
         assert catalog.gettext("Nursing").startswith(profession), locale
         assert catalog.gettext("Healthcare") != catalog.gettext("Nursing"), locale
+
+
+def test_the_newcomers_mentor_box_names_both_forms() -> None:
+    """Review 8h, finding 8: the form's box read "Я хочу ментора або провідника" (masculine only)
+    while the emails and the respond page say "ментор або менторка"; it now names both, as the
+    German box ("eine Mentorin, einen Mentor") does."""
+    said = translations("lotse.intake", "intake", "uk").gettext("I would like a mentor or welcome guide")
+    assert said == "Я хочу ментора або менторку"
