@@ -128,8 +128,16 @@ async def respond_submit(request: web.Request) -> web.Response:
 
 async def respond_done(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
+    # Both said yes without both letting their address be passed on: the page says what the
+    # "both said yes" email says, that the welcome centre puts them in touch, not "get in touch as
+    # described in the e-mail" (review 8h, finding 6).
+    to_connect = False
+    if view["match"]["status"] == matches.ACTIVE:
+        async with request.app[pool_key].acquire() as conn:
+            to_connect = await lifecycle.still_to_connect(conn, view["match"])
     return render(request, "lifecycle/respond_done.html", {**view, "answered": request.query.get("answer"),
-                                                           "pause_url": _pause_url(request, view)})
+                                                           "pause_url": _pause_url(request, view),
+                                                           "still_to_connect": to_connect})
 
 
 def _pause_url(request: web.Request, view: dict[str, Any]) -> str | None:
