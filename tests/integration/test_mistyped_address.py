@@ -4,6 +4,7 @@ a wrong one, and /new-link's answer points there too. Polish item: an expired li
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -11,6 +12,7 @@ import asyncpg
 import itsdangerous
 import pytest
 
+from lotse.intake.web import registration
 from lotse.shared import tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import translations
@@ -130,3 +132,66 @@ async def test_an_expired_link_says_it_expired_and_how_long_links_work(
         # Cut short in a mail program: it may be anything, so the page keeps saying so.
         broken = await (await intake_client.get(prefix + token[:-3] + "abc", headers={"Accept-Language": "de"})).text()
         assert "unvollständig kopiert" in broken and "abgelaufen</h1>" not in broken, prefix
+
+
+def _as_typed(html: str) -> dict[str, str]:
+    """The hidden "yes, as typed" field the page drew, as a browser would send it back."""
+    found = re.search(r'<input type="hidden" name="email_as_typed" value="([^"]*)"', html)
+    return {"email_as_typed": found.group(1)} if found else {}
+
+
+async def test_a_hint_beside_another_error_is_asked_again_until_it_is_the_only_one(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 8h, finding 2: fixing only the other error used to count as "yes, as typed"."""
+    typed = _address("oksana.m", "gmial.com")
+    form = {**NEWCOMER_FORM, "email": typed, "preferred_locale": "uk"}
+    meant = f"Можливо, ви мали на увазі {typed.replace('gmial.com', 'gmail.com')}?"
+    without_arrival = {k: v for k, v in form.items() if k != "arrival"}
+    first = await intake_client.post("/register/newcomer?lang=uk", data=without_arrival)
+    html = await first.text()
+    assert first.status == 422 and meant in html and 'href="#arrival' in html
+    assert _as_typed(html) == {}  # that page's next send answers the arrival question, not the hint
+
+    # Only the arrival fixed, sent as the browser sends that page: asked again, now the only error.
+    second = await intake_client.post("/register/newcomer?lang=uk", data={**form, **_as_typed(html)},
+                                      allow_redirects=False)
+    html = await second.text()
+    assert second.status == 422 and meant in html and _as_typed(html) == {"email_as_typed": typed}
+    assert await pool.fetchval("SELECT count(*) FROM participants WHERE email = $1", typed) == 0
+
+    # Confirmed there, it stays so while another field is fixed; then it is kept as typed.
+    third = await intake_client.post("/register/newcomer?lang=uk", data={**without_arrival, **_as_typed(html)})
+    html = await third.text()
+    assert third.status == 422 and meant not in html and _as_typed(html) == {"email_as_typed": typed}
+    kept = await intake_client.post("/register/newcomer?lang=uk", data={**form, **_as_typed(html)},
+                                    allow_redirects=False)
+    assert kept.status == 303
+    assert await pool.fetchval("SELECT count(*) FROM participants WHERE email = $1", typed) == 1
+
+
+async def test_the_manage_page_asks_about_a_new_address_once_and_names_it(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 8h, finding 5: the e-mail change on the manage page asks as the form does, and its
+    notice names the address the link went to (from the open request, not from the URL)."""
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(preferred_locale="pl"))
+    person = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = 'verified' WHERE id = $1", person)
+    manage = f"/manage/{tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.MANAGE, pid=str(person))}?lang=pl"
+    typed = _address("katarzyna.nowak", "gmial.com")
+    asked = await intake_client.post(manage, data={"action": "email_change", "new_email": typed})
+    html = await asked.text()
+    meant = typed.replace("gmial.com", "gmail.com")
+    assert asked.status == 422 and 'id="new_email-error"' in html
+    assert _in("pl", registration.EMAIL_TYPO) % {"address": meant} in html
+    assert _as_typed(html) == {"email_as_typed": typed}
+    assert await pool.fetchval("SELECT count(*) FROM email_changes WHERE participant_id = $1", person) == 0
+
+    sent = await intake_client.post(manage, data={"action": "email_change", "new_email": typed, **_as_typed(html)},
+                                    allow_redirects=False)
+    assert sent.status == 303 and typed not in sent.headers["Location"]
+    assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1", person) == typed
+    page = await (await intake_client.get(sent.headers["Location"])).text()
+    notice = _in("pl", "We sent a link to %(email)s. Your address changes when you open it.")
+    assert notice % {"email": f"<strong><bdi>{typed}</bdi></strong>"} in page

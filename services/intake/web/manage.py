@@ -15,6 +15,7 @@ from aiohttp import web
 from lotse.intake import (
     audit,
     email_change,
+    email_typos,
     lifecycle,
     offers,
     own_matches,
@@ -30,8 +31,17 @@ from lotse.intake.checkin_answers import question as checkin_question
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
-from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
-from lotse.intake.web import expired_links, forms, labels, manage_matches, manage_offers, messages, vocabulary
+from lotse.intake.validation import N_, FieldError, ValidationFailed, validate_email, validate_update
+from lotse.intake.web import (
+    expired_links,
+    forms,
+    labels,
+    manage_matches,
+    manage_offers,
+    messages,
+    registration,
+    vocabulary,
+)
 from lotse.intake.web.one_error import NONE, one_error
 from lotse.intake.web.render import gettext_for, render
 from lotse.shared import matches_db, reference, tokens
@@ -120,9 +130,11 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str 
 
 async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, values: dict[str, object],
                 errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
-                alert: str | None = None, match_alert: str | None = None) -> web.Response:
+                alert: str | None = None, match_alert: str | None = None,
+                email_as_typed: str | None = None) -> web.Response:
     """The page for a person already loaded, on the caller's connection: a refused edit is drawn
-    inside its own request's transaction, with no second connection and no second load."""
+    inside its own request's transaction, with no second connection and no second load.
+    ``email_as_typed``: the new address asked "Did you mean …?" about (_change_email)."""
     participant_id = row["id"]
     offered = await offers.listing(conn, row["kind"], participant_id) if row["kind"] in offers.OF_KIND else []
     matched = await own_matches.of_participant(conn, row)
@@ -156,6 +168,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "checkin_answers": checkin_choices(row["kind"]),
         "checkin_question": checkin_question(checkin_choices(row["kind"])),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
+        "email_as_typed": email_as_typed,
         "pause": _pause_context(row, request_locale(request)),
         # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
         # use): nobody is suggested to them, which "Active: we are looking" would deny, nor on the day
@@ -268,7 +281,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                 except ValidationFailed as failed:
                     gettext = gettext_for(request)
                     return await _draw(request, conn, row, values=forms.form_values(form),
-                                       errors=messages.form_errors(form, failed, gettext, payload), status=422)
+                                       errors=messages.form_errors(form, failed, gettext, payload), status=422,
+                                       email_as_typed=_confirmed(form))
                 # So do a provider's or employer's "add" fields: typed, they are added too. Checked
                 # before anything is stored, so a refusal saves nothing and shows all as typed.
                 added: list[Any] = []
@@ -276,7 +290,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                     added, not_added = manage_offers.to_add(row["kind"], form, gettext_for(request))
                     if not_added:
                         return await _draw(request, conn, row, values=forms.form_values(form), errors=not_added,
-                                           status=422)
+                                           status=422, email_as_typed=_confirmed(form))
                 # The address field belongs to this form (so a language switch keeps it): typed, and
                 # then Enter or "Save changes", it is asked for too; asked first, so a refused address
                 # saves nothing and comes back with the edits still typed.
@@ -325,6 +339,13 @@ async def manage_submit(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
 
 
+def _confirmed(form: Any) -> str | None:
+    """The new address already kept as typed after the "Did you mean …?" question, carried over a
+    refused edit, so fixing that edit does not ask about the address again."""
+    kept = form.get(registration.EMAIL_AS_TYPED)
+    return kept if isinstance(kept, str) and kept else None
+
+
 def _refusal(request: web.Request, refused: pause.Refused) -> str:
     """A refused pause date, said in the page's language with the last day allowed as it writes dates."""
     message: str = gettext_for(request)(refused.message)
@@ -352,6 +373,13 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
             new_email = validate_email(form.get("new_email"), path="new_email")
         except ValidationFailed as failed:
             return await _draw(request, conn, row, values=values, errors=failed.fields(gettext), status=422)
+        # The registration form's question about a well-known domain slip, asked once the same way
+        # (review 8h, finding 5): here it is always the page's only error (edits are checked before
+        # the address), so sent again unchanged, the address is kept as typed.
+        if form.get(registration.EMAIL_AS_TYPED) != new_email and (meant := email_typos.suggestion(new_email)):
+            return await _draw(request, conn, row, values=values, status=422, email_as_typed=new_email,
+                               errors={"new_email": FieldError(registration.EMAIL_TYPO,
+                                                               {"address": meant}).render(gettext)})
         wait = seconds_to_wait(request, intake_limiter_key)
     if wait is not None:
         limited = await refused(TOO_MANY, 429)

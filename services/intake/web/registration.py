@@ -121,8 +121,10 @@ async def submit(request: web.Request) -> web.Response:
         errors = messages.form_errors(form, failed, gettext, payload)
         if typo is not None and "email" not in errors:  # asked now, not after the other fields are fixed
             errors["email"] = FieldError(EMAIL_TYPO, {"address": typo}).render(gettext)
+        # Not set beside other errors: sent again, such a page answers those, not the hint (review
+        # 8h, finding 2), so the hint comes back until it is the page's only error.
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
-                     email_as_typed=typed if typo is not None else None)
+                     email_as_typed=_confirmed(form, typed))
     if typo is not None:
         errors = {"email": FieldError(EMAIL_TYPO, {"address": typo}).render(gettext_for(request))}
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
@@ -150,6 +152,12 @@ def _email_typo(form: forms.Form) -> tuple[str, str | None]:
     if form.get(EMAIL_AS_TYPED) == address:
         return address, None
     return address, email_typos.suggestion(address)
+
+
+def _confirmed(form: forms.Form, typed: str) -> str | None:
+    """``typed`` when the person has confirmed it already (sent it again from a page on which the
+    hint was the only error), so fixing another field later does not ask about it once more."""
+    return typed if typed and form.get(EMAIL_AS_TYPED) == typed else None
 
 
 def _limited(request: web.Request, segment: str, kind: str, form: forms.Form, wait: int) -> web.Response:
