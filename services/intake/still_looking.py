@@ -6,7 +6,8 @@ nothing is there yet and what the person could change (review 8f, finding 7).
 The offers are read as the matcher's pools read them (verified owners, room left, open, a course
 not begun) and the counterparts the matcher would not suggest again are left out (its
 excluded_pairs rule). A reason is a "what if" put to the same feasibility functions: the newcomer
-with every course time ticked, with meeting online allowed, or with better German. Nothing here
+with every course time ticked, with meeting online allowed, or for a job with no commute limit or
+better German (lotse.shared.job_wait, whose answer the matcher writes to the waitlist). Nothing here
 writes; the matcher's waitlist stays the coordinators' record.
 """
 
@@ -20,7 +21,7 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.intake.validation import N_
-from lotse.shared import feasibility, matches, matches_db, reference
+from lotse.shared import feasibility, job_wait, matches, matches_db, reference
 from lotse.shared.languages import shared_languages
 from lotse.shared.profiles import (
     Course,
@@ -43,16 +44,25 @@ MENTOR_ONLINE: Final = N_(
 MENTOR_NONE: Final = N_(
     "A mentor: at the moment no mentor who speaks your languages has a free place within reach. We keep looking.")
 COURSE_LOOKING: Final = N_("A German course at level %(level)s: we are still looking.")
+# The km are the matcher's fixed course radius, said from where: not the newcomer's commute answer
+# (review 8h, finding 7).
 COURSE_TIMES: Final = N_(
-    "A German course at level %(level)s: at the moment there is none online or within %(km)s km at the times "
-    "you ticked. Ticking more course times below widens the search.")
+    "A German course at level %(level)s: at the moment there is none online or within %(km)s km of where you "
+    "live (%(district)s) at the times you ticked. Ticking more course times below widens the search.")
 COURSE_NONE: Final = N_(
     "A German course at level %(level)s: at the moment there is none with free places online or within "
-    "%(km)s km. We keep looking.")
+    "%(km)s km of where you live (%(district)s). We keep looking.")
 JOB_LOOKING: Final = N_("A job: we are still looking.")
 JOB_GERMAN: Final = N_(
     "A job: the open positions in your field ask for German at level %(level)s or better. Improving your "
     "German, for example in a German course, opens them.")
+JOB_COMMUTE: Final = N_(
+    "A job: the nearest open position in your field is farther than the %(km)s km you would commute "
+    "(%(place)s, %(distance)s km). If you could travel farther or move, change your answer below.")
+JOB_GERMAN_COMMUTE: Final = N_(
+    "A job: the nearest open position in your field asks for German at level %(level)s or better and is farther "
+    "than the %(km)s km you would commute (%(place)s, %(distance)s km). It needs both: better German, for "
+    "example after a German course, and travelling farther or moving (change your answer below).")
 JOB_NONE: Final = N_("A job: at the moment there is no open position in your field that fits you. We keep looking.")
 
 _HELD: Final = list(matches.HOLDS_CAPACITY)
@@ -112,7 +122,7 @@ def mentor_wish(newcomer: Newcomer, mentors: Iterable[Mentor]) -> Wish:
 def course_wish(newcomer: Newcomer, courses: Iterable[Course]) -> Wish:
     courses = list(courses)
     said: dict[str, object] = {"level": feasibility.next_german_level(newcomer),
-                               "km": f"{feasibility.COURSE_MAX_KM:.0f}"}
+                               "km": f"{feasibility.COURSE_MAX_KM:.0f}", "district": _district(newcomer.district)}
     if any(feasibility.course_feasible(newcomer, c) for c in courses):
         return Wish("language_course", COURSE_LOOKING, said)
     every_time = dataclasses.replace(newcomer, course_schedules=frozenset(reference.taxonomy()["schedules"]))
@@ -122,17 +132,23 @@ def course_wish(newcomer: Newcomer, courses: Iterable[Course]) -> Wish:
 
 
 def job_wish(newcomer: Newcomer, positions: Iterable[Position]) -> Wish:
-    positions = list(positions)
-    if any(feasibility.position_feasible(newcomer, p) for p in positions):
-        return Wish("employer", JOB_LOOKING)
-    # The lowest German that would open one: the employer's level, or one below it where the
-    # employer teaches German during work (lotse.shared.german).
-    above = reference.CEFR_LEVELS[reference.level_rank(newcomer.german or ""):]
-    for level in above:
-        better = dataclasses.replace(newcomer, languages={**newcomer.languages, "de": level})
-        if any(feasibility.position_feasible(better, p) for p in positions):
-            return Wish("employer", JOB_GERMAN, {"level": level})
-    return Wish("employer", JOB_NONE)
+    """The matcher's own answer (lotse.shared.job_wait, which it writes to the waitlist), in words."""
+    wait = job_wait.job_wait(newcomer, positions)
+    said: dict[str, object] = {}
+    if wait.nearest is not None and wait.km is not None:
+        said = {"km": newcomer.max_commute_km, "place": _district(wait.nearest.district),
+                "distance": f"{wait.km:.0f}"}
+    if wait.level:
+        said["level"] = wait.level
+    message = {job_wait.FITS: JOB_LOOKING, job_wait.COMMUTE: JOB_COMMUTE, job_wait.GERMAN: JOB_GERMAN,
+               job_wait.GERMAN_AND_COMMUTE: JOB_GERMAN_COMMUTE}.get(wait.reason, JOB_NONE)
+    return Wish("employer", message, said)
+
+
+def _district(code: str) -> str:
+    """A district's name as the pages' district lists show it (German, in every language)."""
+    district = reference.districts().get(code)
+    return district.name if district else code
 
 
 # The matcher's pools (lotse.matcher.pools.load_pools): verified owners, room left; open offers,

@@ -22,6 +22,13 @@ WAIT_REASONS: Final = {
     "language_course": ("no_fitting_course", "No course with seats at the next German level and a wanted schedule."),
     "employer": ("no_opening_in_field", "No opening in the newcomer's field at their German level."),
 }
+# A job's more precise reasons (lotse.shared.job_wait's codes).
+JOB_WAIT_WORDS: Final = {
+    "opening_beyond_commute": "Openings in the newcomer's field only beyond the distance they would commute.",
+    "opening_needs_german": "Openings in the newcomer's field only with better German.",
+    "opening_needs_german_beyond_commute":
+        "Openings in the newcomer's field only with better German and beyond the distance they would commute.",
+}
 
 
 @dataclass(frozen=True, slots=True)

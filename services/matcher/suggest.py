@@ -18,7 +18,7 @@ import asyncpg
 from lotse.matcher import candidates as cand
 from lotse.matcher.pools import Pools, excluded_pairs, load_newcomer, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, matches_db, metrics
+from lotse.shared import events, job_wait, matches_db, metrics
 from lotse.shared.outbox import write_events
 from lotse.shared.profiles import Newcomer
 
@@ -63,11 +63,16 @@ async def insert_suggestion(
     return row
 
 
-async def _set_waitlist(conn: asyncpg.Connection, newcomer_id: uuid.UUID, kind: str, waiting: bool) -> None:
+async def _set_waitlist(
+    conn: asyncpg.Connection, newcomer_id: uuid.UUID, kind: str, waiting: bool, reason: str | None = None
+) -> None:
+    """``reason``: a code more precise than the kind's usual one (cand.JOB_WAIT_WORDS)."""
     if not waiting:
         await conn.execute("DELETE FROM waitlist WHERE newcomer_id = $1 AND kind = $2", newcomer_id, kind)
         return
     code, words = cand.WAIT_REASONS[kind]
+    if reason in cand.JOB_WAIT_WORDS:
+        code, words = str(reason), cand.JOB_WAIT_WORDS[str(reason)]
     await conn.execute(
         """INSERT INTO waitlist (newcomer_id, kind, reason_code, reason) VALUES ($1, $2, $3, $4)
            ON CONFLICT (newcomer_id, kind)
@@ -104,7 +109,11 @@ async def top_up(
             row = await insert_suggestion(conn, newcomer.id, candidate)
             if row is not None:
                 written.append(matches_db.match_event(events.MATCH_SUGGESTED, row))
-        await _set_waitlist(conn, newcomer.id, kind, waiting=not found and not open_counts.get(kind))
+        waiting = not found and not open_counts.get(kind)
+        # Why no job: the same what-ifs the newcomer's manage page says (shared/job_wait.py).
+        reason = (job_wait.job_wait(newcomer, (p for p in pools.positions if p.id not in excluded)).code
+                  if waiting and kind == "employer" else None)
+        await _set_waitlist(conn, newcomer.id, kind, waiting=waiting, reason=reason)
     await write_events(conn, written)
     return len(written)
 

@@ -15,12 +15,14 @@ from lotse.matcher.consumer import MatcherConsumer
 from lotse.shared import events
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
+from tests.integration.test_dashboard import login
 from tests.integration.test_matcher import NURSING, _verified, deliver, matcher, open_suggestions
-from tests.integration.test_self_service import manage_link
+from tests.integration.test_self_service import edit_form, manage_link
 
 __all__ = ["matcher"]  # the fixture
 
 GERA, JENA, EISENACH = "16052", "16053", "16063"  # Eisenach: the Wartburgkreis, 130 km from Gera
+SUHL, EICHSFELD = "16054", "16061"  # 102 and 147 km from Gera
 
 
 def _looking(page: str) -> list[str]:
@@ -58,14 +60,14 @@ async def test_only_intensive_is_told_that_more_times_widen_the_search(
     assert await open_suggestions(pool, newcomer) == []  # the matcher finds nothing: an A2 course is no A1
 
     assert await _lines(intake_client, newcomer) == [
-        "A German course at level A1: at the moment there is none online or within 50 km at the times you "
-        "ticked. Ticking more course times below widens the search."]
+        "A German course at level A1: at the moment there is none online or within 50 km of where you live (Jena) "
+        "at the times you ticked. Ticking more course times below widens the search."]
 
     # In the newcomer's own language, from the catalogs.
     await pool.execute("UPDATE participants SET preferred_locale = 'vi' WHERE id = $1", newcomer)
     assert await _lines(intake_client, newcomer) == [
-        "Khóa học tiếng Đức trình độ A1: hiện chưa có khóa nào học trực tuyến hoặc trong vòng 50 km vào các "
-        "khung giờ bạn đã chọn. Chọn thêm khung giờ học ở bên dưới sẽ mở rộng tìm kiếm."]
+        "Khóa học tiếng Đức trình độ A1: hiện chưa có khóa nào học trực tuyến hoặc trong vòng 50 km quanh nơi bạn "
+        "sống (Jena) vào các khung giờ bạn đã chọn. Chọn thêm khung giờ học ở bên dưới sẽ mở rộng tìm kiếm."]
     await pool.execute("UPDATE participants SET preferred_locale = 'en' WHERE id = $1", newcomer)
 
     # Evening ticked too: one fits, not yet suggested; once suggested, nothing more to say.
@@ -85,8 +87,14 @@ async def test_a_full_course_is_no_course(intake_client: IntakeClient, pool: asy
     await pool.execute("""INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status)
                           SELECT $1, 'language_course', $2, id, 0.5, 'active' FROM courses""", uuid.uuid4(), taker)
     assert await _lines(intake_client, newcomer) == [
-        "A German course at level A1: at the moment there is none with free places online or within 50 km. "
-        "We keep looking."]
+        "A German course at level A1: at the moment there is none with free places online or within 50 km of where "
+        "you live (Jena). We keep looking."]
+    # Said from where the newcomer lives (review 8h, finding 7: read as their commute answer).
+    await pool.execute("UPDATE participants SET preferred_locale = 'pl', district = $2 WHERE id = $1",
+                       newcomer, EICHSFELD)
+    assert await _lines(intake_client, newcomer) == [
+        "Kurs niemieckiego na poziomie A1: obecnie nie ma żadnego z wolnymi miejscami online ani w promieniu 50 km "
+        "od miejsca zamieszkania (Eichsfeld). Szukamy dalej."]
 
 
 async def test_a1_is_told_the_german_the_jobs_in_their_field_ask_for(
@@ -148,3 +156,83 @@ async def test_nothing_said_while_paused_or_matched(intake_client: IntakeClient,
     await pool.execute("UPDATE participants SET status = 'paused' WHERE id = $1", newcomer)
     page = await (await intake_client.get(manage_link(newcomer))).text()
     assert "What we are still looking for" not in page and _looking(page) == []
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+async def _waiting_because(intake_client: IntakeClient, newcomer: uuid.UUID) -> str | None:
+    """The coordinator's "Wartet, weil" section of the newcomer's page, in German."""
+    page = _text(await (await intake_client.get(f"/dashboard/participants/{newcomer}?lang=de")).text())
+    found = re.search(r"Wartet, weil (.*?) E-Mails", page)
+    return found.group(1) if found else None
+
+
+async def test_a_position_beyond_the_commute_limit_is_named_and_goes_with_anywhere(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    """Review 8h, finding 1: Katarzyna (Eichsfeld, nursing, B1, 50 km) was told no nursing position
+    fits, and the coordinator read "Keine offene Stelle im Berufsfeld", with one in Gera 147 km away."""
+    await login(intake_client)
+    await _verified(intake_client, pool, "/api/v1/employers", employer_payload(district=GERA, positions=NURSING[:1]))
+    nurse = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        preferred_locale="de", district=EICHSFELD, seeks_work=True, occupation_field="nursing",
+        languages=[{"code": "de", "level": "B1"}], max_commute_km=50))
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=nurse, kind="newcomer")
+    assert await open_suggestions(pool, nurse) == []
+
+    assert await _lines(intake_client, nurse) == [
+        "Eine Arbeitsstelle: Die nächste offene Stelle in Ihrem Berufsfeld ist weiter weg als die 50 km, die Sie "
+        "pendeln würden (Gera, 147 km). Wenn Sie weiter fahren oder umziehen könnten, ändern Sie unten Ihre Antwort."]
+    assert await pool.fetchval("SELECT reason_code FROM waitlist WHERE newcomer_id = $1", nurse) \
+        == "opening_beyond_commute"
+    assert await _waiting_because(intake_client, nurse) == \
+        "Stelle: Offene Stellen nur außerhalb des angegebenen Pendelwegs"
+    await pool.execute("UPDATE participants SET preferred_locale = 'pl' WHERE id = $1", nurse)
+    assert await _lines(intake_client, nurse) == [
+        "Praca: najbliższe wolne stanowisko w Twojej dziedzinie jest dalej niż 50 km, które możesz dojeżdżać "
+        "(Gera, 147 km). Jeśli możesz dojeżdżać dalej albo się przeprowadzić, zmień swoją odpowiedź poniżej."]
+
+    # "Egal – ich würde auch umziehen" on her page: the position is suggested, nothing left to say.
+    link = manage_link(nurse)
+    saved = await intake_client.post(link, data={**edit_form(await (await intake_client.get(link)).text()),
+                                                 "max_commute_km": "any"}, allow_redirects=False)
+    assert saved.status == 303
+    assert "nächste offene Stelle" not in _text(await (await intake_client.get(link)).text())
+    await deliver(matcher, pool, events.PARTICIPANT_UPDATED, participant_id=nurse, kind="newcomer")
+    assert len(await open_suggestions(pool, nurse, "employer")) == 1
+    assert await _lines(intake_client, nurse) == []
+    assert await _waiting_because(intake_client, nurse) is None
+
+
+async def test_far_and_more_german_are_said_together(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    """Minh (Gera, crafts, A1, 25 km) and Elektro Richter in Suhl (B1): neither German alone nor
+    travelling alone would open it; the dashboard said "Keine offene Stelle im Berufsfeld"."""
+    await login(intake_client)
+    await _verified(intake_client, pool, "/api/v1/employers", employer_payload(district=SUHL))
+    minh = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        district=GERA, seeks_work=True, occupation_field="crafts", languages=[{"code": "de", "level": "A1"}],
+        max_commute_km=25))
+    near = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        district=SUHL, seeks_work=True, occupation_field="crafts", languages=[{"code": "de", "level": "A1"}],
+        max_commute_km=25))
+    for newcomer in (minh, near):
+        await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
+        assert await open_suggestions(pool, newcomer) == []
+
+    assert await _lines(intake_client, minh) == [
+        "A job: the nearest open position in your field asks for German at level B1 or better and is farther than "
+        "the 25 km you would commute (Suhl, 102 km). It needs both: better German, for example after a German "
+        "course, and travelling farther or moving (change your answer below)."]
+    assert await _waiting_because(intake_client, minh) == (
+        "Stelle: Offene Stellen nur mit besserem Deutsch und außerhalb des angegebenen Pendelwegs")
+    # In Suhl itself only German stands in the way, and both pages say so.
+    assert "German at level B1 or better. Improving your German" in (await _lines(intake_client, near))[0]
+    assert await _waiting_because(intake_client, near) == "Stelle: Offene Stellen nur mit besserem Deutsch"
+    # Anywhere, German alone.
+    await pool.execute("""UPDATE participants SET profile = profile || '{"max_commute_km": null}' WHERE id = $1""",
+                       minh)
+    assert "German at level B1 or better. Improving your German" in (await _lines(intake_client, minh))[0]

@@ -42,7 +42,11 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     "participant_status": {"pending_verification": N_("not yet verified"), "verified": N_("verified"),
                            "paused": N_("paused"), "withdrawn": N_("registration withdrawn"), "erased": N_("erased")},
     "unmet": {"no_mentor_in_reach": N_("No mentor within reach"), "no_fitting_course": N_("No fitting course"),
-              "no_opening_in_field": N_("No opening in their field")},
+              "no_opening_in_field": N_("No opening in their field"),
+              # lotse.shared.job_wait's more precise reasons for a job
+              "opening_beyond_commute": N_("Openings only beyond their commute"),
+              "opening_needs_german": N_("Openings only with better German"),
+              "opening_needs_german_beyond_commute": N_("Openings only with better German and beyond their commute")},
     "factor": {
         "language": N_("Language"), "distance": N_("Distance"), "needs": N_("Needs"),
         "occupation": N_("Occupation field"), "about": N_("Own words"), "waiting": N_("Waiting time"),
