@@ -29,6 +29,8 @@ PUBLIC_SECRET_KEYS = frozenset({"compose-demo-secret-change-me"})
 PLACEHOLDER_MARK = "replace"
 # The port of the development mail sink (`lotse mailsink`, `lotse dev`), also the contract's default.
 MAILSINK_SMTP_PORT = 1025
+# Submission over implicit TLS (RFC 8314, "SMTPS"): encrypted from the first byte, no STARTTLS.
+SMTPS_PORT = 465
 
 
 class ConfigError(Exception):
@@ -44,6 +46,11 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # Implicit TLS (RFC 8314); None: on port 465 only, the port every provider gives it.
+    smtp_tls: bool | None = None
+    # Lets a login go out unencrypted to a host that is not this machine (a relay on a network
+    # the operator trusts); without it the client refuses (docs/decisions.md, "SMTP over TLS").
+    smtp_auth_unencrypted: bool = False
     smtp_timeout_s: float = 10.0
     smtp_connections: int = 4
     mail_from: str = "lotse@localhost"
@@ -72,6 +79,11 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.public_url.startswith("https://")
+
+    @property
+    def smtp_implicit_tls(self) -> bool:
+        """Whether the SMTP connection is TLS from its first byte (LOTSE_SMTP_TLS, or port 465)."""
+        return self.smtp_port == SMTPS_PORT if self.smtp_tls is None else self.smtp_tls
 
 
 # Variable name -> (field, parser). The parser raises ValueError with a short reason.
@@ -176,6 +188,8 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_SMTP_USER": ("smtp_user", _text),
     "LOTSE_SMTP_PASSWORD": ("smtp_password", _text),
     "LOTSE_SMTP_STARTTLS": ("smtp_starttls", _bool),
+    "LOTSE_SMTP_TLS": ("smtp_tls", _bool),  # unset: implicit TLS on port 465 only
+    "LOTSE_SMTP_AUTH_UNENCRYPTED": ("smtp_auth_unencrypted", _bool),
     "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
     "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _at_least_one),  # 0 would send nothing, silently
     "LOTSE_MAIL_FROM": ("mail_from", _mail_from),
@@ -265,6 +279,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
             )
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
+    if settings.smtp_starttls and settings.smtp_implicit_tls:
+        # A server on 465 speaks TLS first and would never greet a client waiting to say STARTTLS.
+        why = "LOTSE_SMTP_TLS=true" if settings.smtp_tls else f"LOTSE_SMTP_PORT={SMTPS_PORT} (implicit TLS)"
+        raise ConfigError(f"LOTSE_SMTP_STARTTLS=true and {why} exclude each other: use port 587 with "
+                          f"LOTSE_SMTP_STARTTLS, or port {SMTPS_PORT} with LOTSE_SMTP_STARTTLS unset")
     return settings
 
 
@@ -275,7 +294,7 @@ def weak_settings(settings: Settings) -> list[str]:
     and that the coordinator named in the environment be created, and a service that will not
     start over a short value is worse for a trial or a test than one that says so in its log.
     """
-    lines = []
+    lines = _login_in_clear(settings)
     if not settings.dev_mode:
         lines += _production_addresses(settings)
     if not settings.dev_mode and len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
@@ -289,7 +308,7 @@ def weak_settings(settings: Settings) -> list[str]:
     return lines
 
 
-def _loopback(host: str | None) -> bool:
+def loopback_host(host: str | None) -> bool:
     host = (host or "").strip("[]").lower()
     if host == "localhost" or host.endswith(".localhost"):
         return True
@@ -300,6 +319,19 @@ def _loopback(host: str | None) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+def _login_in_clear(settings: Settings) -> list[str]:
+    """The SMTP password would cross the network unencrypted (also in dev mode: it is a real one)."""
+    if not settings.smtp_user or settings.smtp_starttls or settings.smtp_implicit_tls or \
+            loopback_host(settings.smtp_host):
+        return []
+    if settings.smtp_auth_unencrypted:
+        return [f"LOTSE_SMTP_AUTH_UNENCRYPTED is set: the SMTP password goes to {settings.smtp_host} "
+                "unencrypted; anyone on the way can read it"]
+    return [f"LOTSE_SMTP_USER is set but the connection to {settings.smtp_host} is not encrypted: the "
+            "notifier will not send the password in clear and emails wait in their retries; set "
+            "LOTSE_SMTP_STARTTLS=true (port 587) or LOTSE_SMTP_TLS=true (port 465)"]
+
+
 def _production_addresses(settings: Settings) -> list[str]:
     """The development defaults (and slips like them) that send people links and mail nobody gets.
 
@@ -307,7 +339,7 @@ def _production_addresses(settings: Settings) -> list[str]:
     """
     lines = []
     public = urlsplit(settings.public_url)
-    if _loopback(public.hostname):
+    if loopback_host(public.hostname):
         lines.append(f"LOTSE_PUBLIC_URL is on this machine only ({public.hostname}): links in emails will "
                      f"point at {public.hostname} and nobody else can open them; set LOTSE_PUBLIC_URL "
                      "to the address people reach Lotse at, e.g. https://lotse.example.org")
@@ -316,10 +348,10 @@ def _production_addresses(settings: Settings) -> list[str]:
                      "coordinators' logins travel unencrypted and session cookies are not marked Secure; set "
                      "LOTSE_PUBLIC_URL to an https:// address (TLS at the proxy in front of intake)")
     domain = parseaddr(settings.mail_from)[1].rpartition("@")[2]
-    if _loopback(domain):
+    if loopback_host(domain):
         lines.append(f"LOTSE_MAIL_FROM is at {domain}: mail servers reject or junk emails from it and "
                      "replies reach no one; set LOTSE_MAIL_FROM to an address of the centre's domain")
-    if _loopback(settings.smtp_host) and settings.smtp_port == MAILSINK_SMTP_PORT:
+    if loopback_host(settings.smtp_host) and settings.smtp_port == MAILSINK_SMTP_PORT:
         lines.append(f"LOTSE_SMTP_HOST and LOTSE_SMTP_PORT point at {settings.smtp_host}:{settings.smtp_port}, "
                      "the development mail sink: emails will reach no one; set LOTSE_SMTP_HOST and "
                      "LOTSE_SMTP_PORT to the centre's mail server (port 587 with LOTSE_SMTP_STARTTLS=true)")

@@ -26,7 +26,7 @@ class PermanentSendError(Exception):
 class SmtpSender:
     """One SMTP connection, opened on the first send and reused until `close()` or an error.
 
-    Timeouts, STARTTLS and login come from the contract's settings (`LOTSE_SMTP_*`).
+    Timeouts, STARTTLS or implicit TLS and login come from the contract's settings (`LOTSE_SMTP_*`).
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -41,7 +41,8 @@ class SmtpSender:
         s = self._settings
         self._client = await SmtpClient.connect(
             s.smtp_host, s.smtp_port, timeout_s=s.smtp_timeout_s, starttls=s.smtp_starttls,
-            user=s.smtp_user, password=s.smtp_password,
+            implicit_tls=s.smtp_implicit_tls, user=s.smtp_user, password=s.smtp_password,
+            login_unencrypted=s.smtp_auth_unencrypted,
         )
         return self._client
 

@@ -7,7 +7,8 @@ CPU. This client writes MAIL, RCPT and DATA together where the server offers PIP
 command at a time where it does not. Sending a run of emails, it writes the next one's envelope
 behind this one's end of data (RFC 2920 lets message content open a group), so each email after
 the first costs one write and one wait. It does what the notifier needs and no more: EHLO (HELO
-for an old server), STARTTLS, AUTH PLAIN or LOGIN, one recipient per transaction, RSET, QUIT.
+for an old server), STARTTLS or implicit TLS (RFC 8314, port 465), AUTH PLAIN or LOGIN (never in
+clear to another machine unless asked to), one recipient per transaction, RSET, QUIT.
 
 Errors: a reply the server gives to a command is a :class:`ReplyError` (its code decides whether
 to retry); anything that makes the connection unusable (a closed socket, a timeout, bytes that
@@ -25,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
+
+from lotse.shared.config import loopback_host
 
 #: Longest reply line we read (RFC 5321 allows 512 octets; extensions make some longer).
 MAX_LINE: Final = 8192
@@ -65,6 +68,19 @@ class AddressError(ValueError):
 
 class ProtocolError(OSError):
     """The server's bytes are not SMTP replies; the connection cannot be trusted any more."""
+
+
+def login_in_clear_refused(host: str, *, encrypted: bool, allowed: bool = False) -> bool:
+    """Whether a login to ``host`` must not be sent: AUTH PLAIN and LOGIN carry the password
+    readable to anyone on the way unless the connection is encrypted. A login to this machine
+    crosses no network (the development and test sinks listen there); ``allowed`` is the
+    operator's LOTSE_SMTP_AUTH_UNENCRYPTED, for a relay on a network they trust."""
+    return not (encrypted or allowed or loopback_host(host))
+
+
+def _tls_context(given: ssl.SSLContext | None) -> ssl.SSLContext:
+    """``given``, or the system's trust store with host name checking (STARTTLS and implicit TLS)."""
+    return given or ssl.create_default_context()
 
 
 @cache
@@ -117,22 +133,35 @@ class SmtpClient:
 
     @classmethod
     async def connect(
-        cls, host: str, port: int, *, timeout_s: float, starttls: bool = False,
+        cls, host: str, port: int, *, timeout_s: float, starttls: bool = False, implicit_tls: bool = False,
         user: str | None = None, password: str | None = None, tls_context: ssl.SSLContext | None = None,
+        login_unencrypted: bool = False,
     ) -> SmtpClient:
+        """``implicit_tls``: the TLS handshake comes first, the greeting inside it (port 465);
+        ``login_unencrypted``: log in to another machine over a connection that is not encrypted."""
+        if starttls and implicit_tls:
+            raise ValueError("STARTTLS on a connection that is TLS from the start")
+        encryption = _tls_context(tls_context) if implicit_tls else tls_context
         async with asyncio.timeout(timeout_s):
-            reader, writer = await asyncio.open_connection(host, port, limit=MAX_LINE)
+            reader, writer = await asyncio.open_connection(
+                host, port, limit=MAX_LINE, ssl=encryption if implicit_tls else None,
+                server_hostname=host if implicit_tls else None)
         client = cls(reader, writer, timeout_s)
         try:
             async with asyncio.timeout(timeout_s):
-                await client._setup(host, starttls, user, password, tls_context)
+                await client._setup(host, starttls, user, password, encryption, login_unencrypted)
         except BaseException:
             client.abort()
             raise
         return client
 
+    @property
+    def encrypted(self) -> bool:
+        """TLS is on (implicit, or after STARTTLS): asked of the transport, not remembered."""
+        return self._writer.get_extra_info("ssl_object") is not None
+
     async def _setup(self, host: str, starttls: bool, user: str | None, password: str | None,
-                     tls_context: ssl.SSLContext | None) -> None:
+                     tls_context: ssl.SSLContext | None, login_unencrypted: bool) -> None:
         greeting = await self._read_reply()
         if greeting.code != 220:
             raise SetupError(f"greeting: {greeting}")
@@ -147,9 +176,14 @@ class SmtpClient:
                 # Plaintext sent behind the 220 would be read as the server's first encrypted
                 # replies: the STARTTLS injection of CVE-2011-0411.
                 raise ProtocolError("the server sent more than its STARTTLS reply before the handshake")
-            await self._writer.start_tls(tls_context or ssl.create_default_context(), server_hostname=host)
+            await self._writer.start_tls(_tls_context(tls_context), server_hostname=host)
             await self._hello()  # what the server offers may differ once encrypted (RFC 3207)
         if user is not None and password is not None:
+            if login_in_clear_refused(host, encrypted=self.encrypted, allowed=login_unencrypted):
+                # Refused before a byte of it is written: the emails wait in their retries.
+                raise SetupError(
+                    f"LOTSE_SMTP_USER is set but the connection to {host} is not encrypted: the password is "
+                    "not sent in clear; set LOTSE_SMTP_STARTTLS=true (port 587) or LOTSE_SMTP_TLS=true (port 465)")
             await self._login(user, password)
 
     async def _hello(self) -> None:
