@@ -11,6 +11,7 @@ again), audited with the system as the actor.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Final
 
@@ -33,6 +34,10 @@ REMIND_BEFORE: Final = timedelta(days=3)
 NOT_A_DAY_AFTER_TODAY: Final = N_("Please enter a day after today, or leave the field empty.")
 TOO_FAR: Final = N_("Please enter a day within a year, at the latest %(max)s.")
 BATCH: Final = 200
+# The emails telling a person that the welcome centre paused or resumed the search for them (review
+# 8h, finding 3): a pause they did not set themselves must not first reach them as "your pause ends".
+PAUSED_BY_CENTRE: Final = "paused_by_centre"
+RESUMED_BY_CENTRE: Final = "resumed_by_centre"
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -88,7 +93,7 @@ async def resume_ended(conn: asyncpg.Connection) -> int:
                          WHERE status = 'paused' AND paused_until <= {reference.TODAY_SQL}
                          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
             UPDATE participants p SET status = 'verified', paused_until = NULL, pause_reminded_at = NULL,
-                                      updated_at = now()
+                                      paused_by_centre = false, updated_at = now()
             FROM due WHERE p.id = due.id
             RETURNING p.id, p.kind, due.paused_until AS until""",
         BATCH,
@@ -117,6 +122,19 @@ async def remind_ending(conn: asyncpg.Connection) -> int:
     await write_events(conn, [events.new_event(events.NOTIFICATION_REQUESTED, notification="pause_ending",
                                                participant_id=r["id"]) for r in rows])
     return len(rows)
+
+
+async def tell_of_centre(conn: asyncpg.Connection, participant_id: uuid.UUID, before: tuple[str, date | None],
+                         after: tuple[str, date | None]) -> None:
+    """Request the email telling the person a coordinator paused them (or moved the pause's end) or
+    resumed them: (status, paused_until) before and after the dashboard's action; nothing when it
+    changed nothing. The person's own pause sends nothing: they did it themselves."""
+    if after == before:
+        return
+    notification = PAUSED_BY_CENTRE if after[0] == "paused" else RESUMED_BY_CENTRE if before[0] == "paused" else None
+    if notification is not None:
+        await write_events(conn, [events.new_event(events.NOTIFICATION_REQUESTED, notification=notification,
+                                                   participant_id=participant_id)])
 
 
 def _iso(day: date | None) -> str | None:

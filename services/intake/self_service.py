@@ -105,24 +105,28 @@ async def want_mentor_again(conn: asyncpg.Connection, participant_id: uuid.UUID)
 
 
 async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool,
-                     until: date | None = None) -> str:
+                     until: date | None = None, *, by_centre: bool = False) -> str:
     """Pause (until the day `until`, when given: pause.parse_until) or resume. Pausing again while
-    paused sets the new end date only: the matcher has nothing new to look at."""
+    paused sets the new end date only: the matcher has nothing new to look at. `by_centre`: a
+    coordinator sets this pause or end date (participants.paused_by_centre, which the manage page
+    and the pause_ending email word as "the welcome centre paused")."""
     row = await load(conn, participant_id)
     # A pause that ends within the reminder's days was chosen just now: no "it ends soon" email.
     reminded = datetime.now(UTC) if pause.reminded_at_start(until, reference.today()) else None
     if paused and row["status"] == "paused":
         if until != row["paused_until"]:
-            await conn.execute("""UPDATE participants SET paused_until = $2, pause_reminded_at = $3, updated_at = now()
-                                  WHERE id = $1""", participant_id, until, reminded)
+            await conn.execute("""UPDATE participants SET paused_until = $2, pause_reminded_at = $3,
+                                         paused_by_centre = $4, updated_at = now()
+                                  WHERE id = $1""", participant_id, until, reminded, by_centre)
         return "paused"
     wanted = {("verified", True): "paused", ("paused", False): "verified"}.get((row["status"], paused))
     if wanted is None:
         return str(row["status"])  # nothing to do (not yet verified, or already so)
     # A resume, by hand or by a coordinator, ends the pause and its date.
     await conn.execute("""UPDATE participants SET status = $2, paused_until = $3, pause_reminded_at = $4,
-                                                  updated_at = now() WHERE id = $1""",
-                       participant_id, wanted, until if paused else None, reminded if paused else None)
+                                                  paused_by_centre = $5, updated_at = now() WHERE id = $1""",
+                       participant_id, wanted, until if paused else None, reminded if paused else None,
+                       paused and by_centre)
     await _changed(conn, row)
     return wanted
 

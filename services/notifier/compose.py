@@ -76,9 +76,10 @@ class Composer:
         if not ids:
             return {}
         # district, languages, profile: what an email about a match says of a newcomer (match_facts);
-        # paused_until: the day a pause_ending email names.
+        # paused_until: the day a pause_ending email names; paused_by_centre: who set that pause.
         found = await conn.fetch("SELECT id, kind, status, name, email, preferred_locale, district, languages, "
-                                 "profile, paused_until FROM participants WHERE id = ANY($1::uuid[])", ids)
+                                 "profile, paused_until, paused_by_centre FROM participants WHERE id = ANY($1::uuid[])",
+                                 ids)
         return {p["id"]: p for p in found}
 
     async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> Recipient | None:
@@ -97,6 +98,8 @@ class Composer:
             return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
         if row["type"] == "pause_ending" and (person["status"] != "paused" or person["paused_until"] is None):
             return None  # resumed, or made a pause without an end, before it went out: nothing ends
+        if not _still_so(row["type"], person):
+            return None
         builder = _BUILDERS.get(row["type"], _basic)
         context = await builder(self, conn, row, person, people)
         return Recipient(person["email"], person["preferred_locale"], context)
@@ -133,7 +136,28 @@ async def _pause_ending(
     return {**await _basic(composer, conn, row, person, people), "places_all_taken": full,
             # The subject ends with the date, and no full stop follows it: "… 27 листопада 2026 р." whole.
             "pause_ends_alone": match_context.local_date(person["paused_until"], person["preferred_locale"]),
-            "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"])}
+            "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"]),
+            # A pause the welcome centre set is said as theirs, not as "your pause" (review 8h, finding 3).
+            "by_centre": person["paused_by_centre"]}
+
+
+def _still_so(type_: str, person: asyncpg.Record) -> bool:
+    """A paused_by_centre or resumed_by_centre email still true when it goes out: not for a pause
+    resumed (or since set by the person) meanwhile, nor a resume paused again."""
+    if type_ == "paused_by_centre":
+        return bool(person["status"] == "paused" and person["paused_by_centre"])
+    if type_ == "resumed_by_centre":
+        return bool(person["status"] == "verified")
+    return True
+
+
+async def _paused_by_centre(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
+) -> Context:
+    # The end read at send time, as pause_ending's: a date the coordinator moved since is the one named.
+    return {**await _basic(composer, conn, row, person, people),
+            "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"])
+            if person["paused_until"] else None}
 
 
 _BUILDERS: dict[str, Builder] = {
@@ -149,6 +173,7 @@ _BUILDERS: dict[str, Builder] = {
     "checkin_again": match_context.checkin_again,
     email_change.CONTACT_CHANGED: email_change.contact_changed,
     "pause_ending": _pause_ending,
+    "paused_by_centre": _paused_by_centre,
 }
 
 

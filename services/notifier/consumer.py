@@ -22,12 +22,13 @@ from lotse.shared.topology import NOTIFIER_QUEUE
 
 # Notification types a `notification.requested` event may ask for directly; `match_active` again
 # when a consent given later lets both sides of an active match have each other's address;
-# `pause_ending` a few days before a pause with an end date ends (intake's lifecycle jobs).
+# `pause_ending` a few days before a pause with an end date ends (intake's lifecycle jobs);
+# `paused_by_centre` / `resumed_by_centre` when a coordinator pauses or resumes someone (the dashboard).
 MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
                          "already_registered", "manage_link", "email_change_confirm", "email_change_notice",
                          "email_changed", "match_active", "contact_changed", "checkin_again",
-                         "pause_ending"})
+                         "pause_ending", "paused_by_centre", "resumed_by_centre"})
 
 
 class NotifierConsumer(Consumer):

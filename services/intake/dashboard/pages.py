@@ -294,10 +294,13 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
         try:
             if action in ("pause", "resume"):
                 before = await self_service.load(conn, participant_id)
-                after = await self_service.set_paused(conn, participant_id, action == "pause", until)
+                after = await self_service.set_paused(conn, participant_id, action == "pause", until, by_centre=True)
                 await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,
                                    before=pause.audit_state(before["status"], before["paused_until"]),
                                    after=pause.audit_state(after, until))
+                # The person hears of it in their language, with their page to resume (review 8h, finding 3).
+                await pause.tell_of_centre(conn, participant_id, (before["status"], before["paused_until"]),
+                                           (after, until if after == "paused" else None))
             elif action == "erase" and form.get("confirm") == "yes":
                 await privacy.erase(conn, participant_id)
                 await audit.record(conn, coordinator, "participant.erase", "participant", participant_id,

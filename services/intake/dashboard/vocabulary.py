@@ -97,6 +97,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "contact_changed": N_("E-mail address changed: new address to the other side of a match"),
         "checkin_again": N_("Check-in: still going, or finished?"),
         "pause_ending": N_("Pause ends soon: reminder"),
+        "paused_by_centre": N_("Search paused by the welcome centre"),
+        "resumed_by_centre": N_("Search resumed by the welcome centre"),
     },
     # Our own locale names that are no language code Babel knows.
     "locale": {"de-simple": N_("Plain German")},
