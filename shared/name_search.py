@@ -88,12 +88,26 @@ def _cyrillic(text: str) -> bool:
     return any("\u0400" <= c <= "\u04ff" for c in text)
 
 
-def latin(name: str | None, locale: str | None = None) -> str | None:
-    """A Cyrillic name as a passport writes it in Latin letters, with its capitals ("Оксана Мельник"
-    → "Oksana Melnyk"): by the Ukrainian system for a name with Ukrainian letters or whose owner
-    writes Ukrainian (``locale``), by ICAO 9303 otherwise, the tables search uses. None for a name
-    already in Latin letters or in a script without a table here (it is shown as it is)."""
-    if not name or not _cyrillic(name):
+def latin_letters_only(text: str) -> bool:
+    """Whether every letter of ``text`` is a Latin one ("Fatemeh Hosseini", "Nguyễn Văn An"; not
+    "فاطمه" or "Оксана"): a name its reader of Latin letters can say as it is written."""
+    return all(unicodedata.name(c, "").startswith("LATIN") for c in text if c.isalpha())
+
+
+def latin(name: str | None, locale: str | None = None, given: str | None = None) -> str | None:
+    """A name not in Latin letters as a passport writes it in them. ``given``, the spelling its
+    owner gave (the optional ``name_latin``), first: Arabic script has no short vowels and Han
+    no spelling of its own, so no table can write them (review 8f, finding 3). Otherwise a
+    Cyrillic name by table, with its capitals ("Оксана Мельник" → "Oksana Melnyk"): by the
+    Ukrainian system for a name with Ukrainian letters or whose owner writes Ukrainian
+    (``locale``), by ICAO 9303 otherwise, the tables search uses. None for a name already in
+    Latin letters (a given spelling then adds nothing) or in a script without a table here and
+    none given (it is shown as it is)."""
+    if not name or latin_letters_only(name):
+        return None
+    if given and given.strip():
+        return given.strip()
+    if not _cyrillic(name):
         return None
     letters = set(name.casefold())
     ukrainian = bool(_UKRAINIAN_ONLY & letters) or (locale == "uk" and not _RUSSIAN_ONLY & letters)
@@ -112,24 +126,26 @@ def latin(name: str | None, locale: str | None = None) -> str | None:
     return written
 
 
-def with_latin(name: str | None, locale: str | None = None, reader: str = "de") -> str:
-    """A name as a reader of ``reader`` sees it: "Оксана Мельник (Oksana Melnyk)" when that language
-    is written in Latin letters and the name is not; otherwise the name as it is."""
-    written = latin(name, locale) if reader in LATIN_SCRIPT_READERS else None
+def with_latin(name: str | None, locale: str | None = None, reader: str = "de", given: str | None = None) -> str:
+    """A name as a reader of ``reader`` sees it: "Оксана Мельник (Oksana Melnyk)", "فاطمه حسینی
+    (Fatemeh Hosseini)" (``given``: the owner's own ``name_latin``) when that language is written
+    in Latin letters and the name is not; otherwise the name as it is."""
+    written = latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
     return f"{name} ({written})" if written else (name or "")
 
 
-def with_latin_inline(name: str | None, locale: str | None = None, reader: str = "de") -> str:
+def with_latin_inline(name: str | None, locale: str | None = None, reader: str = "de",
+                      given: str | None = None) -> str:
     """:func:`with_latin` for a name that itself stands in brackets ("Neu angekommen (…)"):
     "Оксана Мельник / Oksana Melnyk", as brackets inside brackets read as a third name (review 8e,
     finding 3)."""
-    written = latin(name, locale) if reader in LATIN_SCRIPT_READERS else None
+    written = latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
     return f"{name} / {written}" if written else (name or "")
 
 
-def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de") -> str:
+def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de", given: str | None = None) -> str:
     """The name in the script its reader reads, for the sentences under a heading that gave both."""
-    return (latin(name, locale) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
+    return (latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
 
 
 # Languages whose speakers write the family name first ("Nguyễn Thị Lan", "王芳"): their first word
@@ -148,14 +164,15 @@ def first_name(name: str, locale: str | None = None) -> str:
     return words[0]
 
 
-def search_text(name: str | None, organisation: str | None = None) -> str | None:
+def search_text(name: str | None, organisation: str | None = None, name_latin: str | None = None) -> str | None:
     """What ``participants.name_search`` holds for ``name``: each of its spellings, space-separated
     (a typed word has no space, so it never matches across two spellings). An employer's or course
     provider's ``organisation`` is in it too: coordinators look them up by it ("VHS Erfurt"), not
-    by whoever filled in the form. None without a name (an erased person: nothing to find)."""
+    by whoever filled in the form; and a person's own Latin spelling (``name_latin``: فاطمه حسینی
+    is found as "Hosseini"). None without a name (an erased person: nothing to find)."""
     if not name:
         return None
-    return " ".join(dict.fromkeys([*_spellings(name), *_spellings(organisation or "")]))
+    return " ".join(dict.fromkeys([*_spellings(name), *_spellings(organisation or ""), *_spellings(name_latin or "")]))
 
 
 def word_variants(word: str) -> list[str]:
@@ -167,11 +184,14 @@ async def fill_missing(conn: asyncpg.Connection) -> int:
     """Fill ``name_search`` where a name has none (rows written before the column existed, or by
     hand, or emptied by a migration that changed what it holds); run after migrations. Returns
     how many rows were filled."""
-    rows = await conn.fetch("""SELECT id, name, profile->>'organisation' AS organisation FROM participants
+    rows = await conn.fetch("""SELECT id, name, profile->>'organisation' AS organisation,
+                                      profile->>'name_latin' AS name_latin FROM participants
                                WHERE name IS NOT NULL AND name_search IS NULL""")
-    # Only if name and organisation are still those read: an edit in between wrote its own copy.
+    # Only if what was read is still there: an edit in between wrote its own copy.
     await conn.executemany(
         """UPDATE participants SET name_search = $2
-           WHERE id = $1 AND name = $3 AND (profile->>'organisation') IS NOT DISTINCT FROM $4""",
-        [(r["id"], search_text(r["name"], r["organisation"]), r["name"], r["organisation"]) for r in rows])
+           WHERE id = $1 AND name = $3 AND (profile->>'organisation') IS NOT DISTINCT FROM $4
+             AND (profile->>'name_latin') IS NOT DISTINCT FROM $5""",
+        [(r["id"], search_text(r["name"], r["organisation"], r["name_latin"]), r["name"], r["organisation"],
+          r["name_latin"]) for r in rows])
     return len(rows)

@@ -55,7 +55,8 @@ async def party(conn: asyncpg.Connection, match_id: uuid.UUID, participant_id: u
 
 # The other side as the newcomer sees it; no row once its person has erased their data.
 _OTHER_SIDE = {
-    "mentor": """SELECT p.name AS title, NULL AS organisation FROM participants p
+    "mentor": """SELECT p.name AS title, NULL AS organisation, p.profile->>'name_latin' AS title_latin
+                 FROM participants p
                  WHERE p.id = $1 AND p.status <> 'erased'""",
     "language_course": """SELECT c.title, p.profile->>'organisation' AS organisation
                           FROM courses c JOIN participants p ON p.id = c.provider_id
@@ -75,19 +76,23 @@ async def other_side(conn: asyncpg.Connection, who: Party) -> dict[str, str | No
     `title` is None once the other person has erased their data (the page then says so), and
     `offer` is the reader's own course or position, for the side that offers one. `title_locale` is
     the newcomer's language when `title` is their name: the page spells a Cyrillic name in Latin
-    letters by it, as the emails do (name_search.with_latin)."""
+    letters by it, as the emails do (name_search.with_latin); `title_latin` is the person's own
+    spelling in Latin letters (name_latin), used first."""
     kind = who.match["kind"]
     if who.side == "counterpart":
         newcomer = await conn.fetchrow(
-            "SELECT name, preferred_locale FROM participants WHERE id = $1 AND status <> 'erased'",
+            """SELECT name, preferred_locale, profile->>'name_latin' AS name_latin
+               FROM participants WHERE id = $1 AND status <> 'erased'""",
             who.match["newcomer_id"])
         offer = await conn.fetchval(_OFFER[kind], who.match["counterpart_id"]) if kind in _OFFER else None
         return {"title": newcomer["name"] if newcomer else None, "organisation": None, "offer": offer,
-                "title_locale": newcomer["preferred_locale"] if newcomer else None}
+                "title_locale": newcomer["preferred_locale"] if newcomer else None,
+                "title_latin": newcomer["name_latin"] if newcomer else None}
     row = await conn.fetchrow(_OTHER_SIDE[kind], who.match["counterpart_id"])
     if row is None:
-        return {"title": None, "organisation": None, "offer": None, "title_locale": None}
-    return {"title": row["title"], "organisation": row["organisation"], "offer": None, "title_locale": None}
+        return {"title": None, "organisation": None, "offer": None, "title_locale": None, "title_latin": None}
+    return {"title": row["title"], "organisation": row["organisation"], "offer": None, "title_locale": None,
+            "title_latin": row.get("title_latin")}
 
 
 # A course's or position's offers.STATE_COLUMNS by match kind, for matches_db.offer_state: the rule

@@ -86,6 +86,16 @@ def _languages(*, min_items: int = 0) -> dict[str, Any]:
                  min_items=min_items, max_items=20)
 
 
+# A newcomer's or mentor's own Latin spelling of a name in another script (review 8f, finding 3).
+_NAME_LATIN: Final = {
+    "type": ["string", "null"], "maxLength": 200,
+    "description": "The name in Latin letters as the passport writes it, for a name in another script (Arabic, "
+                   "Han, Cyrillic, ...): shown beside the name to coordinators and to readers of languages written "
+                   "in Latin letters (\"فاطمه حسینی (Fatemeh Hosseini)\"), and found by the coordinators' search. "
+                   "Only Latin letters (accents are fine); null, blank or absent: none given (a Cyrillic name "
+                   "then gets an automatic spelling). Erased with the name."}
+
+
 def _registration(extra: dict[str, Any], required: list[str]) -> dict[str, Any]:
     taxonomy = reference.taxonomy()
     common = {
@@ -314,6 +324,7 @@ def openapi_document() -> dict[str, Any]:
     fields = _codes(taxonomy["occupation_fields"])
     newcomer = _registration(
         {
+            "name_latin": _NAME_LATIN,
             "country_of_origin": _codes(COUNTRY_CODES),
             "occupation_field": fields,
             "arrival": _codes(["abroad", "arrived"]),
@@ -347,6 +358,7 @@ def openapi_document() -> dict[str, Any]:
     )
     mentor = _registration(
         {
+            "name_latin": _NAME_LATIN,
             "capacity": {"type": "integer", "minimum": 1, "maximum": 10},
             "helps_with": {**needs, "minItems": 1},
             "occupation_field": {"anyOf": [fields, {"type": "null"}]},

@@ -30,6 +30,7 @@ _NEWCOMERS_MATCHES: Final = """
            coalesce(mp.name, CASE WHEN cp.id IS NOT NULL THEN c.title END,
                     CASE WHEN ep.id IS NOT NULL THEN s.title END) AS title,
            coalesce(cp.profile->>'organisation', ep.profile->>'organisation') AS organisation,
+           mp.profile->>'name_latin' AS title_latin,
            NULL AS offer, c.schedule, c.starts_on, c.format AS course_format, c.district AS course_district,
            NULL::timestamptz AS offer_closed_at, NULL::date AS offer_starts_on, NULL::int AS offer_late_entry_weeks
     FROM matches m
@@ -50,6 +51,7 @@ _COUNTERPART_SQL: Final = """
     WITH mine AS ({mine})
     SELECT m.id, m.kind, m.status, m.created_at, m.decided_at, m.checkin_sent_at, 'counterpart' AS side,
            n.id AS owner, n.email AS owner_email, n.name AS title, n.preferred_locale AS title_locale,
+           n.profile->>'name_latin' AS title_latin,
            NULL AS organisation, mine.offer,
            NULL AS schedule, NULL::date AS starts_on, NULL AS course_format, NULL AS course_district,
            mine.closed_at AS offer_closed_at, mine.starts_on AS offer_starts_on,
@@ -94,6 +96,8 @@ class OwnMatch:
     # The newcomer's language when `title` is their name (the reader is their mentor, provider or
     # employer): a Cyrillic name's Latin spelling follows it (name_search.latin), as in the emails.
     title_locale: str | None = None
+    # The person's own Latin spelling of `title` (their name_latin), used before the table's.
+    title_latin: str | None = None
 
     @property
     def current(self) -> bool:
@@ -152,7 +156,7 @@ async def of_participant(conn: asyncpg.Connection, participant: asyncpg.Record) 
         shown.append(OwnMatch(
             id=row["id"], kind=row["kind"], side=row["side"], status=row["status"],
             since=row["decided_at"] or row["created_at"], title=row["title"], organisation=row["organisation"],
-            title_locale=row.get("title_locale"),
+            title_locale=row.get("title_locale"), title_latin=row.get("title_latin"),
             offer=row["offer"], answer=answered.get((row["id"], row["side"])),
             contact_email=await _contact(conn, participant, row),
             checkin_open=_checkin_open(row, checked_in), course=_course(row),

@@ -78,7 +78,7 @@ async def insert_registration(
                   "childcare"),
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
         event.id, event.type, event.occurred_at, event.data,
-        name_search.search_text(reg.name, reg.profile.get("organisation")),
+        name_search.search_text(reg.name, reg.profile.get("organisation"), reg.profile.get("name_latin")),
         *_columns(reg.courses, "late_entry_weeks"),
     )
     if inserted is None:

@@ -41,12 +41,13 @@ def _iso(value: Any) -> str | None:
 
 
 # Profile fields stored only since a later version, with the value the matcher reads for older rows.
-_NEWCOMER_DEFAULTS: Final = {"online_ok": True, "max_commute_km": None}
+_NEWCOMER_DEFAULTS: Final = {"online_ok": True, "max_commute_km": None, "name_latin": None}
+_DEFAULTS: Final[dict[str, dict[str, Any]]] = {"newcomer": _NEWCOMER_DEFAULTS, "mentor": {"name_latin": None}}
 
 
 def participant_json(row: asyncpg.Record) -> dict[str, Any]:
     # Erasure keeps only anonymous profile fields; a default must not reappear there.
-    defaults = _NEWCOMER_DEFAULTS if row["kind"] == "newcomer" and row["status"] != "erased" else {}
+    defaults = _DEFAULTS.get(row["kind"], {}) if row["status"] != "erased" else {}
     return {
         "id": str(row["id"]),
         "kind": row["kind"],

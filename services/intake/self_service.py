@@ -77,9 +77,10 @@ async def update(conn: asyncpg.Connection, participant_id: uuid.UUID, cleaned: M
     profile = dict(row["profile"])
     profile.update({k: v for k, v in cleaned.items() if k not in (*COLUMNS, "languages", *NOT_EDITABLE_HERE)})
     columns["profile"] = profile
-    if "name" in columns or "organisation" in cleaned:  # the search finds an organisation by its new name too
+    # The search finds an organisation by its new name too, and a person by their new Latin spelling.
+    if "name" in columns or "organisation" in cleaned or "name_latin" in cleaned:
         columns["name_search"] = name_search.search_text(columns.get("name", row["name"]),
-                                                         profile.get("organisation"))
+                                                         profile.get("organisation"), profile.get("name_latin"))
     assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(columns, start=2))
     await conn.execute(
         f"UPDATE participants SET {assignments}, updated_at = now() WHERE id = $1", participant_id, *columns.values()

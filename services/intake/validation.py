@@ -26,6 +26,9 @@ Fields (R = required, otherwise the default in brackets)
         languages R (1-20 × {code R: ISO 639-1, level R: A1..C2|native}, codes unique)
         consent R {data_processing R: must be true, share_contact [false]}
         about [None] (≤ 2000, free text; also accepted for language providers)
+    newcomer and mentor:
+        name_latin [None] (1-200, Latin letters only: the name as the passport writes it in them,
+        for a name in another script; None, null or blank: none given)
     newcomer:
         country_of_origin R (ISO 3166-1 alpha-2, and XK for Kosovo) · occupation_field R · arrival R
         (abroad|arrived) · needs [[]] (need codes, unique) · wants_mentor [false]
@@ -73,6 +76,7 @@ from typing import Final
 from lotse.shared import reference
 from lotse.shared.mailaddress import canonical_domain
 from lotse.shared.matches_db import entry_until
+from lotse.shared.name_search import latin_letters_only
 from lotse.shared.profiles import COMMUTE_KM
 
 
@@ -103,11 +107,14 @@ FALSE_UNLESS: Final = N_("Must be false unless %(field)s is true.")
 # A past start whose late entry (if any) is over: names the field that would make it acceptable.
 START_PAST: Final = N_("The start is in the past. If newcomers can still join, give the weeks of late entry "
                        "in %(field)s.")
+# name_latin is shown beside the name to readers of Latin letters; in another script it tells them nothing.
+NOT_LATIN: Final = N_("Please write it in Latin letters (A–Z, accents are fine).")
 
 MESSAGES: Final[tuple[str, ...]] = (
     REQUIRED, UNKNOWN_FIELD, NOT_CHANGEABLE, NOT_OBJECT, NOT_LIST, NOT_TEXT, NOT_BOOLEAN,
     MUST_BE_TRUE, TOO_LONG, CONTROL_CHARACTERS, INTEGER_RANGE, LIST_LENGTH, UNKNOWN_CODE,
     NOT_ONE_OF, DUPLICATE, INVALID_EMAIL, DATE_NOT_PAST, DATE_TOO_LATE, FALSE_UNLESS, START_PAST,
+    NOT_LATIN,
 )
 
 KINDS: Final = ("newcomer", "mentor", "employer", "language_provider")
@@ -317,6 +324,18 @@ def _text(max_length: int = NAME_MAX, *, multiline: bool = False, optional: bool
         return text
 
     return check
+
+
+def _latin_name(value: object, path: str, ctx: _Context) -> object:
+    text = _text(NAME_MAX, optional=True)(value, path, ctx)
+    if isinstance(text, str) and not latin_letters_only(text):
+        return ctx.fail(path, NOT_LATIN)
+    return text
+
+
+# A person's name in Latin letters as in their passport, for a name in another script (review 8f,
+# finding 3): optional, None when absent, null or blank; stored in the profile.
+_NAME_LATIN: Final = _Field(_latin_name, required=False, nullable=True)
 
 
 def _code(vocabulary: Callable[[], Collection[str]], *, optional: bool = False) -> Check:
@@ -588,6 +607,7 @@ def _common_fields(*, partial: bool) -> dict[str, _Field]:
 
 _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
     "newcomer": {
+        "name_latin": _NAME_LATIN,
         "country_of_origin": _Field(_code(lambda: COUNTRY_CODES)),
         "occupation_field": _Field(_code(_occupation_fields)),
         "arrival": _Field(_choice(ARRIVAL)),
@@ -601,6 +621,7 @@ _KIND_FIELDS: Final[dict[str, dict[str, _Field]]] = {
         "household": _optional(_object(_HOUSEHOLD_FIELDS, after=_check_partner), _no_household),
     },
     "mentor": {
+        "name_latin": _NAME_LATIN,
         "capacity": _Field(_integer(1, 10)),
         "helps_with": _Field(_need_list(1)),
         "occupation_field": _Field(_code(_occupation_fields, optional=True),

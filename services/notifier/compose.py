@@ -227,6 +227,7 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
     flagged = await conn.fetch(
         """SELECT m.id, m.kind, m.status, m.flag_code, m.flag_reason, coalesce(n.name, '') AS newcomer,
                   n.preferred_locale AS newcomer_locale, mp.preferred_locale AS mentor_locale,
+                  n.profile->>'name_latin' AS newcomer_latin, mp.profile->>'name_latin' AS mentor_latin,
                   coalesce(CASE m.kind
                                WHEN 'mentor' THEN mp.name
                                WHEN 'language_course' THEN c.title || ' (' || (cp.profile->>'organisation') || ')'
@@ -261,13 +262,15 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
             "undelivered": int(undelivered),
             "flagged": [
                 {"kind": f["kind"], "code": flag_code(f["flag_code"]), "reason": f["flag_reason"] or "",
-                 # Names as the dashboard shows them: a Cyrillic one with its Latin spelling.
-                 "newcomer": with_latin(f["newcomer"], f["newcomer_locale"], locale),
-                 "counterpart": with_latin(f["counterpart"], f["mentor_locale"], locale)
+                 # Names as the dashboard shows them: one in another script with its Latin spelling (the
+                 # person's own name_latin, or a Cyrillic one's by table).
+                 "newcomer": with_latin(f["newcomer"], f["newcomer_locale"], locale, f["newcomer_latin"]),
+                 "counterpart": with_latin(f["counterpart"], f["mentor_locale"], locale, f["mentor_latin"])
                  if f["kind"] == "mentor" else f["counterpart"],
                  # The silent person inside the flag's brackets: "(Оксана Мельник / Oksana Melnyk)".
-                 "silent_name": with_latin_inline(f["newcomer"], f["newcomer_locale"], locale)
-                 if _silent(f) == ["newcomer"] else with_latin_inline(f["counterpart"], f["mentor_locale"], locale),
+                 "silent_name": with_latin_inline(f["newcomer"], f["newcomer_locale"], locale, f["newcomer_latin"])
+                 if _silent(f) == ["newcomer"]
+                 else with_latin_inline(f["counterpart"], f["mentor_locale"], locale, f["mentor_latin"]),
                  "organisation": f["organisation"], "silent": _silent(f),
                  "url": composer.link(f"/dashboard/matches/{f['id']}")}
                 for f in flagged

@@ -81,6 +81,14 @@ def late_entry(course: Mapping[str, Any], locale: str) -> dict[str, str] | None:
             "until": date_in_sentence(matches_db.entry_until(starts_on, weeks), locale)}
 
 
+def own_latin(person: Mapping[str, Any]) -> str | None:
+    """A newcomer's or mentor's own spelling of their name in Latin letters (the profile's name_latin,
+    review 8f, finding 3), which name_search.with_latin uses before its Cyrillic table; None for
+    none given (and for a course's or position's side, whose profile is empty here)."""
+    given = (person.get("profile") or {}).get("name_latin")
+    return given if isinstance(given, str) else None
+
+
 def first_step_name(kind: str, side: str, newcomer_name: str, newcomer_locale: str | None, other_name: str,
                     other_locale: str | None) -> str:
     """Whom the "both said yes" email names when it says who writes first (review 8f, finding 5): a
@@ -151,11 +159,11 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         title, organisation, other_id, other_email, other_status = (
             other["title"], other["organisation"], other["owner_id"], other["email"], other["status"])
         if match["kind"] == "mentor":
-            title = with_latin(title, None, reader)
+            title = with_latin(title, None, reader, own_latin(other))
     else:
         title, organisation, other_id, other_email, other_status = (
-            with_latin(newcomer["name"], newcomer["preferred_locale"], reader), None, newcomer["id"],
-            newcomer["email"], newcomer["status"])
+            with_latin(newcomer["name"], newcomer["preferred_locale"], reader, own_latin(newcomer)), None,
+            newcomer["id"], newcomer["email"], newcomer["status"])
     # answered_last: whose consent made them share (shared_later), from the same query.
     share, answered_last = (
         await share_contact(conn, person["id"], other_id)
@@ -166,9 +174,10 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
     # The one the newcomer would meet: the mentor, or the organisation that runs the course or job.
     # The sentences under the heading name a Cyrillic name in the reader's script only: the heading
     # gave both ("Оксана Мельник (Oksana Melnyk)"), and each sentence would repeat the brackets.
-    other_name = (latin_or_name(other["title"], None, reader) if match["kind"] == "mentor"
+    other_name = (latin_or_name(other["title"], None, reader, own_latin(other)) if match["kind"] == "mentor"
                   else other["organisation"]) or ""
-    named_newcomer = {**newcomer, "name": latin_or_name(newcomer["name"], newcomer["preferred_locale"], reader)}
+    named_newcomer = {**newcomer, "name": latin_or_name(newcomer["name"], newcomer["preferred_locale"], reader,
+                                                        own_latin(newcomer))}
     facts = (match_facts.facts(match["kind"], side, named_newcomer, other, other_name, reader)
              if newcomer["status"] != "erased" and other_status != "erased" else [])
     return {

@@ -148,6 +148,7 @@ def test_newcomer_nurse_from_vietnam() -> None:
         consent_share_contact=True,
         about="Krankenpflegerin, 8 Jahre Erfahrung.\nSuche Abendkurs und Kita-Platz.",
         profile={
+            "name_latin": None,  # not sent: her name is in Latin letters already
             "country_of_origin": "VN",
             "occupation_field": "nursing",
             "arrival": "abroad",
@@ -169,7 +170,7 @@ def test_mentor_retired_teacher_in_weimar_gets_defaults() -> None:
     assert ("ru", "C2") in reg.languages
     assert reg.consent_share_contact is False
     assert reg.about is None
-    assert reg.profile == {"capacity": 2, "helps_with": ["authorities", "school", "social_life"],
+    assert reg.profile == {"name_latin": None, "capacity": 2, "helps_with": ["authorities", "school", "social_life"],
                            "occupation_field": "education", "max_distance_km": 30,
                            "online_ok": False}
     assert reg.courses == () and reg.positions == ()

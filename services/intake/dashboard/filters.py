@@ -110,6 +110,23 @@ def _literal(text: str) -> str:
     return "".join(c if c.isalnum() else "\\" + c for c in text)
 
 
+def searched(alias: str | None = None) -> str:
+    """SQL: what a participant (``alias``, or the unqualified row) is found by, for
+    :func:`every_word_in`: the folded names (``name_search``: the name's spellings, an organisation's,
+    the person's own Latin spelling) and the address. One rule for the participants list and the
+    review queue, so a coordinator finds فاطمه حسینی in both by "Hosseini" or her address (review 8f,
+    finding 3)."""
+    at = f"{alias}." if alias else ""
+    return f"{at}name_search, {at}email"
+
+
+def every_word_in(patterns: str, *texts: str) -> str:
+    """SQL: every pattern of ``patterns`` (a text[] parameter from :func:`search_patterns`; NULL: no
+    search) occurs in one of ``texts`` (SQL text expressions, e.g. :func:`searched`'s)."""
+    return f"""({patterns}::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest({patterns}::text[]) AS word (pattern)
+         WHERE concat_ws(E'\\n', {", ".join(texts)}) !~* word.pattern))"""
+
+
 def search_patterns(typed: str | None) -> list[str] | None:
     """`?q=` (its first 100 characters) as one regular expression per typed word, each to be found
     in the folded name or the address (every word somewhere, in any order); None for no words. A

@@ -81,9 +81,10 @@ def flag(v: Vocabulary, match: Mapping[str, Any], checked_in: Mapping[tuple[Any,
 def _named(v: Vocabulary, match: Mapping[str, Any], which: str) -> str:
     """One side of a match as who they are and their name: "Mentor/in (Martina Fischer)"; a Cyrillic
     name with its Latin spelling after a slash, not in brackets inside the brackets."""
-    name, locale = ((match["newcomer_name"], match["newcomer_locale"]) if which == "newcomer"
-                    else (match["other_name"], match["other_locale"]))
-    return f"{side(v, match['kind'], which)} ({with_latin_inline(name, locale, v.locale) or '–'})"
+    name, locale, given = ((match["newcomer_name"], match["newcomer_locale"], match.get("newcomer_name_latin"))
+                           if which == "newcomer"
+                           else (match["other_name"], match["other_locale"], match.get("other_name_latin")))
+    return f"{side(v, match['kind'], which)} ({with_latin_inline(name, locale, v.locale, given) or '–'})"
 
 
 def reason(v: Vocabulary, text: str | None) -> str:

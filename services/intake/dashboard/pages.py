@@ -39,8 +39,7 @@ ORDERS: Final = {
 }
 PARTICIPANT_FILTER: Final = f"""($1::text IS NULL OR kind = $1) AND ($2::text IS NULL OR status = $2)
     AND ($3::text[] IS NULL OR district = ANY($3::text[]))
-    AND ($4::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($4::text[]) AS word (pattern)
-                                           WHERE concat_ws(E'\\n', name_search, email) !~* word.pattern))
+    AND {filters.every_word_in("$4", filters.searched())}
     AND ($5::text IS NULL OR profile->'needs' ? $5 OR profile->'helps_with' ? $5)
     AND ($6::text IS NULL OR languages @> jsonb_build_array(jsonb_build_object('code', $6::text)))
     AND ($7 = 0 OR {WAITING_SINCE} <= now() - make_interval(days => $7))
@@ -206,7 +205,7 @@ async def participants_page(request: web.Request) -> web.Response:
         choices = await filters.options(conn, for_locale(locale_of(request)), codes)
         rows = await conn.fetch(
             f"""SELECT id, kind, status, paused_until, name, preferred_locale, email, district, created_at, verified_at,
-                       profile->>'organisation' AS organisation,
+                       profile->>'organisation' AS organisation, profile->>'name_latin' AS name_latin,
                        extract(day FROM now() - {WAITING_SINCE})::int AS days,
                        {PLACES} AS places, {PLACES_TAKEN} AS places_taken
                 FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}

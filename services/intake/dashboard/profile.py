@@ -15,6 +15,7 @@ from lotse.shared.reference import districts
 # headings, so even a shared English msgid is worded apart in German ("Start date": "Kursbeginn",
 # on the course form "Beginn"). Code values do take the forms' labels (`Vocabulary.label`).
 FIELDS: Final = {
+    "name_latin": N_("Name in Latin letters"),
     "country_of_origin": N_("Country of origin"), "occupation_field": N_("Occupation field"),
     "arrival": N_("Where they are now"), "needs": N_("Needs"), "wants_mentor": N_("Wants a mentor"),
     "course_schedules": N_("Course times"), "partner": N_("Partner"),

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from lotse.intake import audit
 from lotse.intake.dashboard import csrf, paging, sides
-from lotse.intake.dashboard.filters import district_codes, place_choices, search_patterns
+from lotse.intake.dashboard.filters import district_codes, every_word_in, place_choices, search_patterns, searched
 from lotse.intake.dashboard.render import back, path_id, render
 from lotse.intake.dashboard.vocabulary import GROUPS
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -54,13 +54,13 @@ def _titled(row: asyncpg.Record) -> dict[str, Any]:
 
 # The queue's filters (GET parameters), kept across a decision's redirect: the suggestions of one
 # kind, of newcomers in a planning region or district, or whose newcomer, mentor, provider, employer
-# or course/position title has every word typed (the participants list's folded name search).
+# or course/position title has every word typed (the participants list's folded name search, its
+# names and addresses: filters.searched).
 FILTER_PARAMS: Final = ("kind", "region", "district", "q")
 # A suggestion the filters let through, over sides.FROM ($1 kind, $2 district codes, $3 patterns).
 _SHOWN: Final = """m.status = 'suggested' AND ($1::text IS NULL OR m.kind = $1)
     AND ($2::text[] IS NULL OR n.district = ANY($2::text[]))
-    AND ($3::text[] IS NULL OR NOT EXISTS (SELECT FROM unnest($3::text[]) AS word (pattern)
-         WHERE concat_ws(E'\\n', n.name_search, o.name_search, c.title, s.title) !~* word.pattern))"""
+    AND """ + every_word_in("$3", searched("n"), searched("o"), "c.title", "s.title")
 # The newcomers with a suggestion shown, in the queue's order (longest waiting first).
 _WAITING: Final = f"""SELECT n.id, coalesce(n.verified_at, n.created_at) AS since, count(*) AS open
     FROM {sides.FROM} WHERE {_SHOWN} GROUP BY n.id"""

@@ -109,12 +109,13 @@ def _other_language_url(request: web.Request, other: str) -> str:
 
 
 def participant_label(name: str | None, locale: str | None, kind: str | None, organisation: str | None,
-                      reader: str = "de") -> str:
+                      reader: str = "de", given: str | None = None) -> str:
     """A participant as the dashboard's lists and titles name them: an employer or course provider
     (ORGANISATION_KINDS, whom a coordinator knows as "VHS Erfurt", not by whoever filled in the
     form) by its organisation with the contact in brackets ("Volkshochschule Erfurt (Jana Wendt)"),
-    anyone else by their name (with its Latin spelling for a Cyrillic one); "" for none."""
-    person = with_latin(name, locale, reader)
+    anyone else by their name (with its Latin spelling for one in another script: ``given``, their own
+    name_latin, or a Cyrillic one's by table); "" for none."""
+    person = with_latin(name, locale, reader, given)
     if kind in ORGANISATION_KINDS and organisation:
         return f"{organisation} ({person})" if person else organisation
     return person

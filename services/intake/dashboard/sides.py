@@ -27,7 +27,9 @@ COLUMNS: Final = """m.newcomer_id AS newcomer_id, n.name AS newcomer_name, n.sta
     CASE WHEN m.kind = 'mentor' THEN o.name ELSE coalesce(o.profile->>'organisation', o.name) END AS other_name,
     coalesce(c.title, s.title) AS offer_title, coalesce(c.closed_at, s.closed_at) AS offer_closed_at,
     c.starts_on AS course_starts_on, c.late_entry_weeks AS course_late_entry_weeks,
-    (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased"""
+    (n.status = 'erased' OR o.status = 'erased') IS TRUE AS touches_erased,
+    n.profile->>'name_latin' AS newcomer_name_latin,
+    CASE WHEN m.kind = 'mentor' THEN o.profile->>'name_latin' END AS other_name_latin"""
 # A participant's offers with their size and when they were closed (a closed one still has its
 # running matches, so it stays listed): a provider's courses, an employer's positions.
 # started: a course past its start day and late entry, which nobody new is suggested for

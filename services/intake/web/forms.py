@@ -33,8 +33,8 @@ LIST_FIELDS: Final = {
     "language_provider": (),
 }
 SCALAR_FIELDS: Final = {
-    "newcomer": ("country_of_origin", "occupation_field", "arrival"),
-    "mentor": ("capacity", "occupation_field", "max_distance_km"),
+    "newcomer": ("name_latin", "country_of_origin", "occupation_field", "arrival"),
+    "mentor": ("name_latin", "capacity", "occupation_field", "max_distance_km"),
     "employer": ("organisation", "contact_name"),
     "language_provider": ("organisation",),
 }
@@ -184,6 +184,8 @@ def from_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
         for index, row in enumerate(payload.get(group) or []):
             for field in fields:
                 values[f"{group}-{index}-{field}"] = row.get(field, "") if isinstance(row, Mapping) else ""
+    if "name_latin" in payload and payload["name_latin"] is None:  # none given: an empty box, not "None"
+        values["name_latin"] = ""
     if "max_commute_km" in payload:  # a radio's value: the km as text, or "anywhere" for null
         km = payload["max_commute_km"]
         values["max_commute_km"] = ANYWHERE if km is None else str(km)

@@ -8,7 +8,8 @@ from typing import Final
 from lotse.intake.validation import N_
 
 FIELD_LABELS: Final = {
-    "name": N_("Your name"), "email": N_("E-mail address"), "preferred_locale": N_("Language for e-mails"),
+    "name": N_("Your name"), "name_latin": N_("Your name in Latin letters, as in your passport"),
+    "email": N_("E-mail address"), "preferred_locale": N_("Language for e-mails"),
     "district": N_("District"), "organisation": N_("Organisation"), "contact_name": N_("Contact person"),
     "country_of_origin": N_("Country of origin"), "occupation_field": N_("Occupation field"),
     "mentor_occupation_field": N_("Your occupation field"), "arrival": N_("Where are you now?"),
