@@ -14,23 +14,34 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.shared import events
+from lotse.notifier import digest
+from lotse.shared import events, matches
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import (
+    FastRetries,
     RunningNotifier,
+    add_coordinator,
     add_match,
     add_participant,
+    deliver_all,
+    delivery,
     mails_to,
     match_event,
     publish,
+    smtp_settings,
+    to,
 )
 from tests.integration.test_dashboard import _suggest, _verified, login
+from tests.integration.test_match_life import _introduced
+from tests.integration.test_names_in_latin_on_pages import _pages
 from tests.integration.test_notifier_match_emails import JENA, SUHL, set_profile
 from tests.integration.test_openapi_conformance import Document, call, request_schema, violations
 from tests.integration.test_self_service import edit_form, manage_link
 from tests.integration.test_web_forms import NEWCOMER_FORM
+
+__all__ = ["delivery", "smtp_settings"]  # fixtures used by name
 
 FATEMEH, LATIN = "فاطمه حسینی", "Fatemeh Hosseini"
 BOTH = f"{FATEMEH} ({LATIN})"
@@ -201,3 +212,33 @@ async def test_a_mentor_from_the_api_is_shown_by_her_own_spelling(
     await login(intake_client)
     page = _text(await (await intake_client.get(f"/dashboard/participants/{mentor}")).text())
     assert "Оксана Мельник (Oksana Melnik)" in page and "Melnyk" not in page
+
+
+async def test_the_public_pages_name_both_sides_by_their_own_spelling(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    fatemeh = await _verified(intake_client, pool, "/api/v1/newcomers",
+                              newcomer_payload(name=FATEMEH, name_latin=LATIN, preferred_locale="en"))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors",
+                             mentor_payload(name="王芳", name_latin="Wang Fang"))
+    match_id = await _introduced(pool, fatemeh, mentor)
+    await pool.execute("UPDATE matches SET checkin_sent_at = now() WHERE id = $1", match_id)
+    for page, text in (await _pages(intake_client, match_id, mentor, "de")).items():
+        assert f"Neu in Thüringen: {BOTH}" in text, page
+    for page, text in (await _pages(intake_client, match_id, fatemeh, "en")).items():
+        assert "Your mentor: 王芳 (Wang Fang)" in text, page
+
+
+async def test_the_digest_names_a_flagged_match_by_her_own_spelling(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink,
+) -> None:
+    _, email = await add_coordinator(pool)
+    fatemeh = await add_participant(pool, "newcomer", name=FATEMEH, locale="en")
+    await set_profile(pool, fatemeh, SUHL, [{"code": "fa", "level": "native"}], {"name_latin": LATIN})
+    karin = await add_participant(pool, "mentor", name="Karin Vogt", locale="de")
+    await add_match(pool, "mentor", fatemeh, karin.id, flag_code=matches.FLAG_UNANSWERED)
+    async with pool.acquire() as conn:
+        assert await digest.request_digests(conn, 3600.0, now=1_800_000_010.0) == 1
+    await deliver_all(delivery)
+    [mail] = to(sink, email)
+    assert f"{BOTH} ↔ Karin Vogt –" in mail.text
