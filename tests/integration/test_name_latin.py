@@ -7,7 +7,9 @@ beside the name, searched, and erased with it."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 
 import asyncpg
@@ -242,3 +244,23 @@ async def test_the_digest_names_a_flagged_match_by_her_own_spelling(
     await deliver_all(delivery)
     [mail] = to(sink, email)
     assert f"{BOTH} ↔ Karin Vogt –" in mail.text
+
+
+async def test_the_participants_csv_ends_with_it_and_not_for_an_erased_person(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    fatemeh = await _verified(intake_client, pool, "/api/v1/newcomers",
+                              newcomer_payload(name=FATEMEH, name_latin=LATIN, email=EMAIL))
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors",
+                             mentor_payload(name="王芳", name_latin="Wang Fang"))
+    none_given = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload())
+    erased = await _verified(intake_client, pool, "/api/v1/newcomers",
+                             newcomer_payload(name="Оксана Мельник", name_latin="Oksana Melnyk"))
+    assert (await intake_client.delete(f"/api/v1/participants/{erased}", headers=coordinator_headers)).status == 204
+    await login(intake_client)
+    text = (await (await intake_client.get("/dashboard/export/participants.csv")).read()).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert header[-1] == "name_latin"  # the last column: a reader by position finds the others where they were
+    assert {row[0]: (row[3], row[-1]) for row in rows} == {
+        str(fatemeh): (FATEMEH, LATIN), str(mentor): ("王芳", "Wang Fang"),
+        str(none_given): ("Thomas Berger", ""), str(erased): ("", "")}

@@ -109,7 +109,8 @@ async def participants_csv(request: web.Request) -> web.Response:
                       CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END,
                       {participants_view.SHOWN_PLACES}, {participants_view.SHOWN_PLACES_TAKEN},
                       CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END,
-                      CASE WHEN status <> 'erased' AND kind = 'newcomer' THEN (profile->>'max_commute_km')::int END
+                      CASE WHEN status <> 'erased' AND kind = 'newcomer' THEN (profile->>'max_commute_km')::int END,
+                      CASE WHEN status <> 'erased' THEN profile->>'name_latin' END
                FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
             *filters, list(ORGANISATION_KINDS))
         await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
@@ -119,10 +120,13 @@ async def participants_csv(request: web.Request) -> web.Response:
     # New columns go at the end: a reader by column position finds the old columns where they were.
     # A mentor's places offered and taken (the list's Places column, by the API's rule: participants_view)
     # and since when someone waits (its "Waiting (days)": pages.WAITING_SINCE, empty for a mentor
-    # without free places). Last, how far a newcomer would commute for a job (km; empty: anywhere, and
-    # for the other kinds).
+    # without free places). Then how far a newcomer would commute for a job (km; empty: anywhere, and
+    # for the other kinds). Last, the person's own spelling of their name in Latin letters
+    # (name_latin: "Fatemeh Hosseini" for فاطمه حسینی; empty when none was given, and, as the name,
+    # for an erased person).
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
-              "verified", "organisation", "places", "places_taken", "waiting_since", "max_commute_km"]
+              "verified", "organisation", "places", "places_taken", "waiting_since", "max_commute_km",
+              "name_latin"]
     return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
 
 
