@@ -130,15 +130,29 @@ async def _pause_ending(
 ) -> Context:
     # Read at send time (people), so a pause moved since the request names its new end; one with no
     # end any more is not sent (compose).
-    # A mentor whose places are all taken is suggested again only when one is free, not on the day
-    # the pause ends (matches_db.remaining_capacity, the manage page's rule; review 8e, finding 5).
-    full = person["kind"] == "mentor" and await matches_db.remaining_capacity(conn, "mentor", person["id"]) <= 0
-    return {**await _basic(composer, conn, row, person, people), "places_all_taken": full,
+    return {**await _basic(composer, conn, row, person, people),
+            "places_all_taken": await _places_all_taken(conn, person),
             # The subject ends with the date, and no full stop follows it: "… 27 листопада 2026 р." whole.
             "pause_ends_alone": match_context.local_date(person["paused_until"], person["preferred_locale"]),
             "pause_ends": match_context.date_in_sentence(person["paused_until"], person["preferred_locale"]),
             # A pause the welcome centre set is said as theirs, not as "your pause" (review 8h, finding 3).
             "by_centre": person["paused_by_centre"]}
+
+
+async def _places_all_taken(conn: asyncpg.Connection, person: asyncpg.Record) -> bool:
+    # A mentor whose places are all taken is suggested again only when one is free, not on the day
+    # the pause ends nor when it is resumed (matches_db.remaining_capacity, the manage page's rule;
+    # review 8e, finding 5).
+    return bool(person["kind"] == "mentor"
+                and await matches_db.remaining_capacity(conn, "mentor", person["id"]) <= 0)
+
+
+async def _resumed_by_centre(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
+) -> Context:
+    # Not "we look for matches for you again" to a mentor whose places are all taken.
+    return {**await _basic(composer, conn, row, person, people),
+            "places_all_taken": await _places_all_taken(conn, person)}
 
 
 def _still_so(type_: str, person: asyncpg.Record) -> bool:
@@ -174,6 +188,7 @@ _BUILDERS: dict[str, Builder] = {
     email_change.CONTACT_CHANGED: email_change.contact_changed,
     "pause_ending": _pause_ending,
     "paused_by_centre": _paused_by_centre,
+    "resumed_by_centre": _resumed_by_centre,
 }
 
 

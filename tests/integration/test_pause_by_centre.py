@@ -30,7 +30,7 @@ from tests.integration.notifier_fixtures import (
 )
 from tests.integration.test_dashboard import login
 from tests.integration.test_pause_until import ONE_PLACE, _one_pass, _text
-from tests.integration.test_self_service import _registered, manage_link
+from tests.integration.test_self_service import _introduced, _registered, manage_link
 
 BY_CENTRE = "SELECT status, paused_until, paused_by_centre FROM participants WHERE id = $1"
 
@@ -175,3 +175,24 @@ async def test_the_reminder_of_a_coordinators_pause_says_the_centre_paused_and_i
     own_text = _words(own_reminder.text)
     assert "From that day on we look for matches for you again. If that is right, there is nothing to do." in own_text
     assert "again. If that is right" in _words(own_reminder.html or "")
+
+
+async def test_the_resume_tells_a_mentor_with_every_place_taken_that_it_waits_for_a_free_place(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    # As pause_ending and the manage page: no "we look for matches for you again" while no place is free.
+    mentor = await _registered(intake_client, pool, "mentors")  # capacity 1
+    await _introduced(pool, await _registered(intake_client, pool, "newcomers"), mentor)
+    email = await pool.fetchval("UPDATE participants SET preferred_locale = 'de' WHERE id = $1 RETURNING email",
+                                mentor)
+    csrf = await login(intake_client)
+    for action in ("pause", "resume"):
+        await intake_client.post(f"/dashboard/participants/{mentor}",
+                                 data={"csrf": csrf, "action": action, "paused_until": ""})
+    await notify(pool)
+    await deliver_all(delivery)
+    [resumed] = [m for m in to(sink, email) if m.subject.endswith("fortgesetzt")]
+    for body in (_words(resumed.text), _words(resumed.html or "")):
+        assert ("das Welcome Center hat die Vermittlung für Sie bei Lotse fortgesetzt. Alle Ihre Plätze sind "
+                "belegt: Wir schlagen Sie wieder vor, sobald einer davon frei wird.") in body
+        assert "Ab jetzt suchen wir" not in body
