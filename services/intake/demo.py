@@ -30,9 +30,10 @@ LATE_ENTRY_BEGUN: Final = timedelta(days=10)
 def _newcomer(name: str, email: str, locale: str, district: str, country: str, field: str,
               languages: list[tuple[str, str]], needs: list[str], schedules: list[str],
               household: dict[str, Any], about: str, arrival: str = "arrived",
-              seeks_work: bool = True, max_commute_km: int | None = None) -> dict[str, Any]:
+              seeks_work: bool = True, max_commute_km: int | None = None,
+              name_latin: str | None = None) -> dict[str, Any]:
     return {
-        "name": name, "email": email, "preferred_locale": locale, "district": district,
+        "name": name, "name_latin": name_latin, "email": email, "preferred_locale": locale, "district": district,
         "languages": [{"code": c, "level": lv} for c, lv in languages], "consent": CONSENT,
         "country_of_origin": country, "occupation_field": field, "arrival": arrival, "needs": needs,
         "wants_mentor": True, "course_schedules": schedules, "household": household, "about": about,
@@ -95,6 +96,14 @@ def demo_population(today: date) -> list[tuple[str, dict[str, Any]]]:
             ["weekend"], {"partner": False, "partner_seeks_work": False, "children_ages": [2]},
             # Would commute 50 km with a small child: Klinikum Gera (147 km) is not suggested to her.
             "Geriatric nurse with a little daughter.", max_commute_km=50)),
+        # A name in Arabic script with her own spelling in Latin letters (name_latin): the dashboard
+        # shows "رنا حداد (Rana Haddad)". Nurse in Gera with B1: Klinikum Gera's nursing post and a
+        # mentor there are suggested to her, so she is in the review queue.
+        ("newcomer", _newcomer(
+            "رنا حداد", "rana.haddad@example.org", "en", "16052", "SY", "nursing",
+            [("ar", "native"), ("en", "B2"), ("de", "B1")], ["recognition", "housing", "authorities"],
+            ["evening"], no_family, "Nurse from Damascus, my degree is being recognised. Reading and swimming.",
+            name_latin="Rana Haddad")),
         ("mentor", _mentor(
             "Renate Albrecht", "renate.albrecht@example.org", "16055",
             [("de", "native"), ("ru", "C1")], 2, ["authorities", "social_life", "school", "language_course"],
