@@ -3,11 +3,11 @@ that has neither an open suggestion nor a running match: what is being looked fo
 matcher's own rules (lotse.shared.feasibility) can tell it from the offers there are now, why
 nothing is there yet and what the person could change (review 8f, finding 7).
 
-The offers are read as the matcher's pools read them (verified owners, room left, open, a course
-not begun) and the counterparts the matcher would not suggest again are left out (its
-excluded_pairs rule). A reason is a "what if" put to the same feasibility functions: the newcomer
-with every course time ticked, with meeting online allowed, or for a job with no commute limit or
-better German (lotse.shared.job_wait, whose answer the matcher writes to the waitlist). Nothing here
+The offers are read as the matcher's pools read them (lotse.shared.offer_pools: verified owners,
+room left, open, a course not begun) and the counterparts the matcher would not suggest again are
+left out (its excluded_pairs). A reason is a "what if" put to the same feasibility functions: the
+newcomer with every course time ticked, with meeting online allowed, or for a job with no commute
+limit or better German (lotse.shared.job_wait, whose answer the matcher writes to the waitlist). Nothing here
 writes; the matcher's waitlist stays the coordinators' record.
 """
 
@@ -21,18 +21,9 @@ from typing import Any, Final
 import asyncpg
 
 from lotse.intake.validation import N_
-from lotse.shared import feasibility, job_wait, matches, matches_db, reference
+from lotse.shared import feasibility, job_wait, matches, offer_pools, reference
 from lotse.shared.languages import shared_languages
-from lotse.shared.profiles import (
-    Course,
-    Mentor,
-    Newcomer,
-    Position,
-    course_from_row,
-    mentor_from_row,
-    newcomer_from_row,
-    position_from_row,
-)
+from lotse.shared.profiles import Course, Mentor, Newcomer, Position, newcomer_from_row
 
 MENTOR_LOOKING: Final = N_("A mentor: we are still looking.")
 MENTOR_NO_LANGUAGE: Final = N_(
@@ -65,9 +56,6 @@ JOB_GERMAN_COMMUTE: Final = N_(
     "example after a German course, and travelling farther or moving (change your answer below).")
 JOB_NONE: Final = N_("A job: at the moment there is no open position in your field that fits you. We keep looking.")
 
-_HELD: Final = list(matches.HOLDS_CAPACITY)
-
-
 @dataclass(frozen=True, slots=True)
 class Wish:
     kind: str  # the match kind: mentor, language_course, employer
@@ -89,21 +77,21 @@ async def of_newcomer(conn: asyncpg.Connection, row: Any) -> list[Wish]:
     newcomer = newcomer_from_row(row)
     busy = {r["kind"] for r in await conn.fetch(
         "SELECT DISTINCT kind FROM matches WHERE newcomer_id = $1 AND status = ANY($2::text[])",
-        newcomer.id, [*matches.OPEN, *_HELD])}
+        newcomer.id, [*matches.OPEN, *matches.HOLDS_CAPACITY])}
     kinds = [kind for kind in wanted_kinds(newcomer) if kind not in busy]
     if not kinds:
         return []
-    # Not suggested again: linked, turned down, declined or ended before (the matcher's excluded_pairs).
-    excluded = {r["counterpart_id"] for r in await conn.fetch(
-        "SELECT counterpart_id FROM matches WHERE newcomer_id = $1 AND status <> 'withdrawn'", newcomer.id)}
+    excluded = await offer_pools.excluded_pairs(conn, newcomer.id)  # the matcher would not suggest them again
     wishes = []
     for kind in kinds:
         if kind == "mentor":
-            wishes.append(mentor_wish(newcomer, [m for m in await _mentors(conn) if m.id not in excluded]))
+            wishes.append(mentor_wish(newcomer, [m for m in await offer_pools.mentors(conn) if m.id not in excluded]))
         elif kind == "language_course":
-            wishes.append(course_wish(newcomer, [c for c in await _courses(conn) if c.id not in excluded]))
+            wishes.append(course_wish(newcomer, [c for c in await offer_pools.courses(conn)
+                                                 if c.seats_left > 0 and c.id not in excluded]))
         else:
-            wishes.append(job_wish(newcomer, [p for p in await _positions(conn) if p.id not in excluded]))
+            wishes.append(job_wish(newcomer, [p for p in await offer_pools.positions(conn)
+                                              if p.openings_left > 0 and p.id not in excluded]))
     return wishes
 
 
@@ -149,33 +137,3 @@ def _district(code: str) -> str:
     """A district's name as the pages' district lists show it (German, in every language)."""
     district = reference.districts().get(code)
     return district.name if district else code
-
-
-# The matcher's pools (lotse.matcher.pools.load_pools): verified owners, room left; open offers,
-# a course not yet begun.
-async def _mentors(conn: asyncpg.Connection) -> list[Mentor]:
-    rows = await conn.fetch(
-        """SELECT p.id, p.district, p.languages, p.profile, p.about,
-                  (p.profile->>'capacity')::int - (SELECT count(*) FROM matches m
-                       WHERE m.counterpart_id = p.id AND m.status = ANY($1::text[])) AS left_
-           FROM participants p WHERE p.kind = 'mentor' AND p.status = 'verified'""", _HELD)
-    return [mentor_from_row(r, capacity_left=int(r["left_"] or 0)) for r in rows]
-
-
-async def _courses(conn: asyncpg.Connection) -> list[Course]:
-    rows = await conn.fetch(
-        f"""SELECT c.*, c.seats - (SELECT count(*) FROM matches m
-                       WHERE m.counterpart_id = c.id AND m.status = ANY($1::text[])) AS left_
-            FROM courses c JOIN participants p ON p.id = c.provider_id
-            WHERE p.status = 'verified' AND c.closed_at IS NULL
-                  AND NOT {matches_db.course_started_sql('c.starts_on')}""", _HELD)
-    return [course_from_row(r, seats_left=int(r["left_"])) for r in rows if r["left_"] > 0]
-
-
-async def _positions(conn: asyncpg.Connection) -> list[Position]:
-    rows = await conn.fetch(
-        """SELECT s.*, p.district, p.profile, s.openings - (SELECT count(*) FROM matches m
-                       WHERE m.counterpart_id = s.id AND m.status = ANY($1::text[])) AS left_
-           FROM positions s JOIN participants p ON p.id = s.employer_id
-           WHERE p.status = 'verified' AND s.closed_at IS NULL""", _HELD)
-    return [position_from_row(r, openings_left=int(r["left_"])) for r in rows if r["left_"] > 0]

@@ -16,9 +16,10 @@ from typing import Final
 import asyncpg
 
 from lotse.matcher import candidates as cand
-from lotse.matcher.pools import Pools, excluded_pairs, load_newcomer, load_pools, newcomers_with_room
+from lotse.matcher.pools import Pools, load_newcomer, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, job_wait, matches_db, metrics
+from lotse.shared.offer_pools import excluded_pairs
 from lotse.shared.outbox import write_events
 from lotse.shared.profiles import Newcomer
 

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import asyncpg
 
 from lotse.matcher.consumer import MatcherConsumer
+from lotse.matcher.pools import load_pools
 from lotse.shared import events
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import employer_payload, mentor_payload, newcomer_payload, provider_payload
@@ -236,3 +237,37 @@ async def test_far_and_more_german_are_said_together(
     await pool.execute("""UPDATE participants SET profile = profile || '{"max_commute_km": null}' WHERE id = $1""",
                        minh)
     assert "German at level B1 or better. Improving your German" in (await _lines(intake_client, minh))[0]
+
+
+async def test_one_reader_of_the_offers_for_the_matcher_and_the_page(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """lotse.shared.offer_pools reads the offers for both: the matcher's pools keep a full offer with
+    nothing left (its rounds count it), the page looks only at offers with room."""
+    await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(district=GERA, capacity=1))
+    await _verified(intake_client, pool, "/api/v1/language-providers",
+                    provider_payload(courses=[{**_course("A2", "evening"), "seats": 1}]))
+    await _verified(intake_client, pool, "/api/v1/employers", employer_payload(about="Pflegedienst.", positions=[
+        {"title": "Pflegehilfe", "occupation_field": "nursing", "openings": 1, "min_german_level": "A1"}]))
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        wants_mentor=True, district=GERA, course_schedules=["evening"], seeks_work=True,
+        occupation_field="nursing", languages=[{"code": "en", "level": "B2"}, {"code": "de", "level": "A1"}]))
+    taker = await _verified(intake_client, pool, "/api/v1/newcomers", _only())
+    async with pool.acquire() as conn:
+        offers = await load_pools(conn)
+        assert [len(offers.mentors), len(offers.courses), len(offers.positions)] == [1, 1, 1]
+        assert offers.positions[0].about  # the employer's own words, for the matcher's scoring
+        # An open suggestion holds no place; approved, introduced and active ones do.
+        for kind, counterpart, status in (("mentor", offers.mentors[0].id, "suggested"),
+                                          ("language_course", offers.courses[0].id, "approved"),
+                                          ("employer", offers.positions[0].id, "active")):
+            await conn.execute("INSERT INTO matches (id, kind, newcomer_id, counterpart_id, score, status) "
+                               "VALUES ($1, $2, $3, $4, 0.5, $5)", uuid.uuid4(), kind, taker, counterpart, status)
+        full = await load_pools(conn)
+    assert ([m.capacity_left for m in full.mentors], [c.seats_left for c in full.courses],
+            [p.openings_left for p in full.positions]) == ([1], [0], [0])
+    assert await _lines(intake_client, newcomer) == [
+        "A mentor: we are still looking.",
+        "A German course at level A2: at the moment there is none with free places online or within 50 km of "
+        "where you live (Gera). We keep looking.",
+        "A job: at the moment there is no open position in your field that fits you. We keep looking."]
