@@ -4,6 +4,7 @@ a wrong one, and /new-link's answer points there too. Polish item: an expired li
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 import uuid
@@ -11,7 +12,9 @@ import uuid
 import asyncpg
 import itsdangerous
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from lotse.intake.app import init_app
 from lotse.intake.web import registration
 from lotse.shared import tokens
 from lotse.shared.config import Settings
@@ -195,3 +198,34 @@ async def test_the_manage_page_asks_about_a_new_address_once_and_names_it(
     page = await (await intake_client.get(sent.headers["Location"])).text()
     notice = _in("pl", "We sent a link to %(email)s. Your address changes when you open it.")
     assert notice % {"email": f"<strong><bdi>{typed}</bdi></strong>"} in page
+
+
+async def test_an_expired_verification_link_says_it_expired_and_keeps_the_way_to_a_new_one(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch, settings: Settings
+) -> None:
+    """As the respond, check-in and manage links (a8f71d0): an expired verification link says so and
+    how long such links work, still as a 400 HTML page with both ways to a new link."""
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(preferred_locale="de"))
+    token = _signed_long_ago(monkeypatch, tokens.VERIFY, pid=(await created.json())["id"])
+    answered = await intake_client.get(f"/verify/{token}")
+    page = await answered.text()
+    assert answered.status == 400 and answered.content_type == "text/html"
+    assert "<h1>Dieser Link ist abgelaufen</h1>" in page
+    assert ("Links wie dieser funktionieren 30 Tage, nachdem wir sie verschickt haben. Melden Sie sich noch einmal "
+            "mit derselben E-Mail-Adresse an, dann senden wir Ihnen einen neuen Link.") in page
+    assert "unvollständig kopiert" not in page
+    assert 'href="/"' in page and 'href="/new-link?lang=de"' in page
+
+    # Cut short or altered: it may be anything, so the page keeps today's words.
+    broken = await intake_client.get(f"/verify/{token[:-3]}abc", headers={"Accept-Language": "de"})
+    text = await broken.text()
+    assert broken.status == 400 and "unvollständig kopiert" in text and "abgelaufen</h1>" not in text
+
+    # A registration deleted sooner (LOTSE_VERIFICATION_TTL_DAYS) shortens what the link is good for.
+    short = TestClient(TestServer(init_app(dataclasses.replace(settings, verification_ttl_days=7))))
+    await short.start_server()
+    try:
+        page = await (await short.get(f"/verify/{token}")).text()
+    finally:
+        await short.close()
+    assert "Links wie dieser funktionieren 7 Tage, nachdem" in page

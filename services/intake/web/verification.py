@@ -6,9 +6,10 @@ from aiohttp import web
 
 from lotse.intake import registrations
 from lotse.intake.i18n import speak_as_person
-from lotse.intake.typedefs import pool_key, signer_key
+from lotse.intake.typedefs import pool_key, settings_key, signer_key
 from lotse.intake.web import expired_links
 from lotse.intake.web.render import render
+from lotse.shared import tokens
 
 
 async def verify_page(request: web.Request) -> web.Response:
@@ -21,9 +22,19 @@ async def verify_page(request: web.Request) -> web.Response:
         raise expired_links.outdated(request) from None
     except registrations.VerificationFailed as failure:
         status = 400 if failure.reason == "invalid" else 410
+        context: dict[str, object] = {"outcome": failure.reason}
         if failure.token_error is not None:
             await expired_links.speak_as_link_owner(request, failure.token_error)
-        return render(request, "verify.html", {"outcome": failure.reason}, status=status)
+            if isinstance(failure.token_error, tokens.ExpiredToken):
+                # Still ours, only too old: said plainly, as the other links' pages do (a8f71d0).
+                context["expired_days"] = _link_days(request)
+        return render(request, "verify.html", context, status=status)
     speak_as_person(request, verified["preferred_locale"])
     # A mentor is told what is looked for her, not the newcomer's "matches for you" (review 8d, finding 3).
     return render(request, "verify.html", {"outcome": "verified", "kind": verified["kind"]})
+
+
+def _link_days(request: web.Request) -> int:
+    """How long a verification link works: until the token expires, and no longer than the
+    registration it confirms, which retention deletes after LOTSE_VERIFICATION_TTL_DAYS."""
+    return min(tokens.MAX_AGE[tokens.VERIFY].days, request.app[settings_key].verification_ttl_days)
