@@ -69,3 +69,15 @@ def within_commute(newcomer: Newcomer, position: Position) -> bool:
 
 def wants_course(newcomer: Newcomer) -> bool:
     return bool(newcomer.course_schedules) and next_german_level(newcomer) is not None
+
+
+def wanted_kinds(newcomer: Newcomer) -> list[str]:
+    """The match kinds the matcher looks for on a newcomer's behalf (and the manage page speaks of)."""
+    kinds = []
+    if newcomer.wants_mentor:
+        kinds.append("mentor")
+    if wants_course(newcomer):
+        kinds.append("language_course")
+    if newcomer.seeks_work:  # one who came with a job is neither offered one nor waits for one
+        kinds.append("employer")
+    return kinds

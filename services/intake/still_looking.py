@@ -63,13 +63,6 @@ class Wish:
     params: dict[str, object] = field(default_factory=dict)
 
 
-def wanted_kinds(newcomer: Newcomer) -> list[str]:
-    """The kinds the matcher looks for (lotse.matcher.candidates.wanted_kinds' rule)."""
-    return [kind for kind, wanted in (("mentor", newcomer.wants_mentor),
-                                      ("language_course", feasibility.wants_course(newcomer)),
-                                      ("employer", newcomer.seeks_work)) if wanted]
-
-
 async def of_newcomer(conn: asyncpg.Connection, row: Any) -> list[Wish]:
     """Each wish of a verified newcomer's that has nothing open or running, with its line."""
     if row["kind"] != "newcomer" or row["status"] != "verified":
@@ -78,7 +71,7 @@ async def of_newcomer(conn: asyncpg.Connection, row: Any) -> list[Wish]:
     busy = {r["kind"] for r in await conn.fetch(
         "SELECT DISTINCT kind FROM matches WHERE newcomer_id = $1 AND status = ANY($2::text[])",
         newcomer.id, [*matches.OPEN, *matches.HOLDS_CAPACITY])}
-    kinds = [kind for kind in wanted_kinds(newcomer) if kind not in busy]
+    kinds = [kind for kind in feasibility.wanted_kinds(newcomer) if kind not in busy]
     if not kinds:
         return []
     excluded = await offer_pools.excluded_pairs(conn, newcomer.id)  # the matcher would not suggest them again

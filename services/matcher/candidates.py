@@ -47,17 +47,6 @@ class Candidate:
 ROUNDING_MARGIN: Final = 0.002
 
 
-def wanted_kinds(newcomer: Newcomer) -> list[str]:
-    kinds = []
-    if newcomer.wants_mentor:
-        kinds.append("mentor")
-    if feasibility.wants_course(newcomer):
-        kinds.append("language_course")
-    if newcomer.seeks_work:  # one who came with a job is neither offered one nor waits for one
-        kinds.append("employer")
-    return kinds
-
-
 def mentor_index(pools: Pools) -> MentorIndex:
     if pools.mentor_index is None or pools.mentor_index.mentors is not pools.mentors:
         pools.mentor_index = MentorIndex.build(pools.mentors)

@@ -27,7 +27,7 @@ from lotse.matcher import round_report as report
 from lotse.matcher import suggest
 from lotse.matcher.pools import Pools, load_pools, waiting_newcomers
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, matches_db
+from lotse.shared import events, feasibility, matches_db
 from lotse.shared.outbox import write_events
 from lotse.shared.profiles import Newcomer
 
@@ -193,7 +193,7 @@ async def run_round(
                 "SELECT newcomer_id FROM matches WHERE kind = $1 AND status IN ('approved', 'introduced', 'active')",
                 kind)
         }
-        wanting = [n for n in newcomers if kind in cand.wanted_kinds(n) and n.id not in live]
+        wanting = [n for n in newcomers if kind in feasibility.wanted_kinds(n) and n.id not in live]
         left_out = await _left_out(conn, wanting)
         # Scoring and solving are CPU work: in a thread, so the event loop (heartbeats) keeps going.
         solved = await asyncio.to_thread(_choose, kind, wanting, left_out, pools, models.get(kind), objective, now)

@@ -18,7 +18,7 @@ import asyncpg
 from lotse.matcher import candidates as cand
 from lotse.matcher.pools import Pools, load_newcomer, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
-from lotse.shared import events, job_wait, matches_db, metrics
+from lotse.shared import events, feasibility, job_wait, matches_db, metrics
 from lotse.shared.offer_pools import excluded_pairs
 from lotse.shared.outbox import write_events
 from lotse.shared.profiles import Newcomer
@@ -94,7 +94,7 @@ async def top_up(
     open_counts, live = await _open_and_live(conn, newcomer.id)
     excluded = await excluded_pairs(conn, newcomer.id)
     written: list[events.Event] = []
-    wanted = cand.wanted_kinds(newcomer)
+    wanted = feasibility.wanted_kinds(newcomer)
     for kind in set(kinds) - set(wanted):  # no longer wanted (a changed profile): not waiting for it
         await _set_waitlist(conn, newcomer.id, kind, waiting=False)
     for kind in wanted:
