@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import re
+import uuid
 
 import asyncpg
 import pytest
@@ -264,3 +265,33 @@ async def test_the_participants_csv_ends_with_it_and_not_for_an_erased_person(
     assert {row[0]: (row[3], row[-1]) for row in rows} == {
         str(fatemeh): (FATEMEH, LATIN), str(mentor): ("王芳", "Wang Fang"),
         str(none_given): ("Thomas Berger", ""), str(erased): ("", "")}
+
+
+async def test_the_decision_buttons_and_the_audit_log_name_both_with_their_latin_spelling(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    # The buttons' names are what a screen reader's list of buttons reads: the pair as the page shows it.
+    fatemeh = await _verified(intake_client, pool, "/api/v1/newcomers",
+                              newcomer_payload(name=FATEMEH, name_latin=LATIN))
+    oksana = await _verified(intake_client, pool, "/api/v1/mentors",
+                             mentor_payload(name="Оксана Мельник", preferred_locale="uk"))  # by table
+    match_id = await _suggest(pool, fatemeh, oksana)
+    round_id = uuid.uuid4()
+    await pool.execute("INSERT INTO rounds (id, objective, status) VALUES ($1, 'best_total_score', 'completed')",
+                       round_id)
+    await pool.execute("UPDATE matches SET round_id = $2 WHERE id = $1", match_id, round_id)
+    await login(intake_client)
+    which = f"Mentor/in Оксана Мельник (Oksana Melnyk) für {BOTH}"
+    for page in ("/dashboard?lang=de", f"/dashboard/matches/{match_id}", f"/dashboard/rounds/{round_id}"):
+        shown = html.unescape(await (await intake_client.get(page)).text())
+        assert f'aria-label="Freigeben: {which}"' in shown and f'aria-label="Ablehnen: {which}"' in shown, page
+    queue = _text(await (await intake_client.get("/dashboard")).text())
+    assert "Mentor/in: Оксана Мельник (Oksana Melnyk)" in queue  # the suggestion's heading, as its buttons
+    rounds = _text(await (await intake_client.get(f"/dashboard/rounds/{round_id}")).text())
+    assert "Оксана Мельник (Oksana Melnyk)" in rounds
+
+    for person in (fatemeh, oksana):  # an entry about a participant (their data exported)
+        assert (await intake_client.get(f"/dashboard/participants/{person}/export.json")).status == 200
+    audit_page = _text(await (await intake_client.get("/dashboard/audit")).text())
+    assert f"Teilnehmende Person {BOTH} (Neu angekommen)" in audit_page
+    assert "Teilnehmende Person Оксана Мельник (Oksana Melnyk) (Mentor/in)" in audit_page

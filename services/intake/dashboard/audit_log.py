@@ -16,7 +16,8 @@ from lotse.intake.dashboard import sides
 # One left join per subject type, each matching only entries of its type, so a page of entries is
 # one query whatever they are about. Columns, null where they do not apply:
 # - match: `match_id` and sides.COLUMNS (both sides of the match);
-# - participant: `person_*` (the participant, named as the participants list does);
+# - participant: `person_*` (the participant, named as the participants list does, with the locale
+#   and own name_latin its Latin spelling is written from);
 # - course, position: `subject_title`, and `person_*` for its provider or employer (organisation);
 # - coordinator: `subject_email`; round: `round_requested_at`.
 # An entry whose subject row is gone has none of them; the page then shows its id.
@@ -32,7 +33,7 @@ _SUBJECTS: Final = f"""
 _COLUMNS: Final = """x.*, coalesce(sc.title, sp.title) AS subject_title,
     p.id AS person_id, p.kind AS person_kind, p.status AS person_status,
     CASE WHEN a.subject_type = 'participant' THEN p.name ELSE coalesce(p.profile->>'organisation', p.name) END
-        AS person_name,
+        AS person_name, p.preferred_locale AS person_locale, p.profile->>'name_latin' AS person_name_latin,
     t.email AS subject_email, r.requested_at AS round_requested_at"""
 
 

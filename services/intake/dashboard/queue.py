@@ -45,13 +45,6 @@ _MENTOR_PROFILE: Final = """CASE WHEN m.kind = 'mentor' THEN json_build_object(
     'district', o.district, 'languages', o.languages, 'profile', o.profile, 'about', o.about) END AS profile"""
 
 
-def _titled(row: asyncpg.Record) -> dict[str, Any]:
-    """A suggestion's row (sides.COLUMNS) with its counterpart as the queue and a round name it:
-    the mentor, or the course or position with who offers it, as its buttons say (_decide.html)."""
-    title = f"{row['offer_title']} – {row['other_name']}" if row["offer_title"] else row["other_name"]
-    return {**dict(row), "title": title or "?"}
-
-
 # The queue's filters (GET parameters), kept across a decision's redirect: the suggestions of one
 # kind, of newcomers in a planning region or district, or whose newcomer, mentor, provider, employer
 # or course/position title has every word typed (the participants list's folded name search, its
@@ -97,7 +90,7 @@ async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] =
     )
     by_newcomer: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for s in suggestions:
-        by_newcomer.setdefault(s["newcomer_id"], []).append(_titled(s))
+        by_newcomer.setdefault(s["newcomer_id"], []).append(dict(s))
     return [{**dict(n), "suggestions": by_newcomer.get(n["id"], [])} for n in newcomers]
 
 
@@ -257,7 +250,7 @@ async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list
     rows = await conn.fetch(
         f"""SELECT m.id, m.kind, m.score, m.status, m.reason, m.end_reason, m.ended_by_side, {sides.COLUMNS}
             FROM {sides.FROM} WHERE m.round_id = $1 ORDER BY m.score DESC, m.id""", round_id)
-    return [_titled(r) for r in rows]
+    return [dict(r) for r in rows]
 
 
 async def round_page(request: web.Request) -> web.Response:
