@@ -36,6 +36,7 @@ from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractQueue,
     AbstractRobustConnection,
+    HeadersType,
 )
 
 from lotse.shared import metrics
@@ -46,11 +47,27 @@ log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-lotse-attempt"
 DEAD_REASON_HEADER = "x-lotse-dead-reason"
+DEAD_AT_HEADER: Final = "x-lotse-dead-at"
+CONSUMER_HEADER: Final = "x-lotse-consumer"
 #: Records messages ($2 ids, $3 types) as processed by consumer $1; returns the ids not seen before.
 #: A consumer that handles its events in the same statement embeds it (see record_and_handle_at_once).
 RECORD_MESSAGES: Final = """INSERT INTO processed_messages (consumer, message_id, type)
     SELECT $1, message_id, type FROM unnest($2::uuid[], $3::text[]) AS m (message_id, type)
     ON CONFLICT DO NOTHING RETURNING message_id"""
+
+
+def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
+    """``message`` to publish again (a delayed retry, a dead letter, a replay): its body and
+    properties as they were, persistent, with ``headers`` as its headers."""
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        type=message.type,
+        timestamp=message.timestamp,
+    )
 
 
 class PermanentError(Exception):
@@ -236,16 +253,8 @@ class Consumer(ABC):
             extra={**fields, "ms": round(elapsed * 1000, 1)},
         )
 
-    def _copy(self, message: AbstractIncomingMessage, headers: dict[str, object]) -> aio_pika.Message:
-        return aio_pika.Message(
-            message.body,
-            headers={**(message.headers or {}), **headers},  # type: ignore[dict-item]
-            content_type=message.content_type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
-            type=message.type,
-            timestamp=message.timestamp,
-        )
+    def _copy(self, message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
+        return persistent_copy(message, {**(message.headers or {}), **headers})
 
     async def _retry_later(self, message: AbstractIncomingMessage, attempt: int) -> None:
         delays = self.queue_spec.retry_delays_s
@@ -279,8 +288,8 @@ class Consumer(ABC):
                     {
                         DEAD_REASON_HEADER: reason[:1000],
                         ATTEMPT_HEADER: attempt,
-                        "x-lotse-dead-at": datetime.now(UTC).isoformat(),
-                        "x-lotse-consumer": self.name,
+                        DEAD_AT_HEADER: datetime.now(UTC).isoformat(),
+                        CONSUMER_HEADER: self.name,
                     },
                 ),
                 routing_key=self.queue_spec.name,

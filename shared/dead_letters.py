@@ -25,11 +25,9 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
 from aiormq.exceptions import AMQPError
 
-from lotse.shared.consumer import ATTEMPT_HEADER, DEAD_REASON_HEADER
+from lotse.shared.consumer import ATTEMPT_HEADER, CONSUMER_HEADER, DEAD_AT_HEADER, DEAD_REASON_HEADER, persistent_copy
 from lotse.shared.topology import QUEUES, QueueSpec, declare_topology
 
-CONSUMER_HEADER: Final = "x-lotse-consumer"
-DEAD_AT_HEADER: Final = "x-lotse-dead-at"
 #: Counts how often a message was replayed, so one that keeps coming back is visible.
 REPLAYS_HEADER: Final = "x-lotse-replays"
 #: Shown for each message, in this order; the consumer sets them when it dead-letters.
@@ -138,15 +136,7 @@ def replay_copy(message: AbstractIncomingMessage) -> aio_pika.Message:
     headers = {k: v for k, v in (message.headers or {}).items() if k not in _DEAD_HEADERS}
     replays = headers.get(REPLAYS_HEADER, 0)
     headers[REPLAYS_HEADER] = (replays if isinstance(replays, int) else 0) + 1
-    return aio_pika.Message(
-        message.body,
-        headers=headers,
-        content_type=message.content_type,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        message_id=message.message_id,
-        type=message.type,
-        timestamp=message.timestamp,
-    )
+    return persistent_copy(message, headers)
 
 
 async def _settle(message: AbstractIncomingMessage) -> None:
