@@ -238,7 +238,7 @@ def test_a_newcomers_match_ended_line_follows_the_kind(locale: str, kind: str, e
     mentors = last_line("match_ended", locale, "mentor", "newcomer", status=status, ended_because=ended_because)[0]
     if ended_because == "coordinator":
         # No page lets a newcomer ask for the same mentor again, and the matcher never suggests them
-        # again (pools.excluded_pairs): the line tells of the new search it starts, in every language.
+        # again (offer_pools.excluded_pairs): the line tells of the new search it starts, in every language.
         assert mentors == translations("lotse.notifier", "notifier", locale).gettext(
             "We are looking for someone new for you and will write again."), mentors
     if kind != "mentor":
