@@ -229,3 +229,30 @@ async def test_an_expired_verification_link_says_it_expired_and_keeps_the_way_to
     finally:
         await short.close()
     assert "Links wie dieser funktionieren 7 Tage, nachdem" in page
+
+
+async def test_the_new_link_form_asks_about_a_domain_slip_once(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """As the registration form and the manage page: a slip found no registration and sent nothing,
+    unnoticed; now asked once, and sent again unchanged the address is used as typed."""
+    typed = _address("oksana.melnyk", "gmial.com")
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(email=typed))  # the API keeps it
+    person = (await created.json())["id"]
+    requested = ("SELECT count(*) FROM outbox WHERE payload->>'participant_id' = $1 "
+                 "AND payload->>'notification' = 'verification'")
+    before = await pool.fetchval(requested, person)
+    asked = await intake_client.post("/new-link?lang=uk", data={"email": typed}, allow_redirects=False)
+    html = await asked.text()
+    meant = typed.replace("gmial.com", "gmail.com")
+    assert asked.status == 422 and 'id="email-error"' in html
+    assert _in("uk", registration.EMAIL_TYPO) % {"address": meant} in html
+    assert f'value="{typed}"' in html and _as_typed(html) == {"email_as_typed": typed}
+    assert await pool.fetchval(requested, person) == before  # nothing sent on a question
+
+    # Another slip after the hint is asked about again; the same address sent again is used.
+    other = typed.replace("gmial.com", "gmx.ed")
+    again = await intake_client.post("/new-link?lang=uk", data={"email": other, **_as_typed(html)})
+    assert again.status == 422 and other.replace("gmx.ed", "gmx.de") in await again.text()
+    kept = await intake_client.post("/new-link?lang=uk", data={"email": typed, **_as_typed(html)},
+                                    allow_redirects=False)
+    assert kept.status == 303 and kept.headers["Location"] == "/new-link/sent?lang=uk"
+    assert await pool.fetchval(requested, person) == before + 1

@@ -15,7 +15,6 @@ from aiohttp import web
 from lotse.intake import (
     audit,
     email_change,
-    email_typos,
     lifecycle,
     offers,
     own_matches,
@@ -31,7 +30,7 @@ from lotse.intake.checkin_answers import question as checkin_question
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
-from lotse.intake.validation import N_, FieldError, ValidationFailed, validate_email, validate_update
+from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
 from lotse.intake.web import (
     expired_links,
     forms,
@@ -376,10 +375,9 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
         # The registration form's question about a well-known domain slip, asked once the same way
         # (review 8h, finding 5): here it is always the page's only error (edits are checked before
         # the address), so sent again unchanged, the address is kept as typed.
-        if form.get(registration.EMAIL_AS_TYPED) != new_email and (meant := email_typos.suggestion(new_email)):
+        if (asked := registration.typo_question(form, new_email, gettext)) is not None:
             return await _draw(request, conn, row, values=values, status=422, email_as_typed=new_email,
-                               errors={"new_email": FieldError(registration.EMAIL_TYPO,
-                                                               {"address": meant}).render(gettext)})
+                               errors={"new_email": asked})
         wait = seconds_to_wait(request, intake_limiter_key)
     if wait is not None:
         limited = await refused(TOO_MANY, 429)

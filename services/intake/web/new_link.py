@@ -9,6 +9,7 @@ from lotse.intake.i18n import keep_chosen_language
 from lotse.intake.manage_links import send_new_links
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key
 from lotse.intake.validation import ValidationFailed, validate_email
+from lotse.intake.web import registration
 from lotse.intake.web.render import gettext_for, render
 
 
@@ -26,6 +27,10 @@ async def submit(request: web.Request) -> web.Response:
         email = validate_email(typed)
     except ValidationFailed as failed:
         return _form(request, values, failed.fields(gettext_for(request)), status=422)
+    # A slip like …@gmial.com found no registration and sent nothing, unnoticed: asked once, as the
+    # registration form and the manage page do; sent again unchanged, the address is used as typed.
+    if (asked := registration.typo_question(form, email, gettext_for(request))) is not None:
+        return _form(request, values, {"email": asked}, status=422, email_as_typed=email)
     # Counted like a registration: each one sends email, so both share one budget per address.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
         return _limited(request, values, wait)
@@ -40,9 +45,9 @@ def _limited(request: web.Request, values: dict[str, str], wait: int) -> web.Res
 
 
 def _form(request: web.Request, values: dict[str, str], errors: dict[str, str], *, limited: bool = False,
-          status: int = 200) -> web.Response:
-    return render(request, "new_link.html", {"values": values, "field_errors": errors, "limited": limited},
-                  status=status)
+          status: int = 200, email_as_typed: str | None = None) -> web.Response:
+    return render(request, "new_link.html", {"values": values, "field_errors": errors, "limited": limited,
+                                             "email_as_typed": email_as_typed}, status=status)
 
 
 async def sent(request: web.Request) -> web.Response:

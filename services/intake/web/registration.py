@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 from aiohttp import web
@@ -152,6 +153,15 @@ def _email_typo(form: forms.Form) -> tuple[str, str | None]:
     if form.get(EMAIL_AS_TYPED) == address:
         return address, None
     return address, email_typos.suggestion(address)
+
+
+def typo_question(form: Any, address: str, gettext: Callable[[str], str]) -> str | None:
+    """The "Did you mean …?" error for an address the page validated alone (the manage page's new
+    address, /new-link), so it is that page's only error: None when its domain is no known slip, or
+    when the person sent it again unchanged after being asked (EMAIL_AS_TYPED), which keeps it as typed."""
+    if form.get(EMAIL_AS_TYPED) == address or (meant := email_typos.suggestion(address)) is None:
+        return None
+    return FieldError(EMAIL_TYPO, {"address": meant}).render(gettext)
 
 
 def _confirmed(form: forms.Form, typed: str) -> str | None:
