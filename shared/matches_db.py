@@ -24,6 +24,9 @@ from lotse.shared.reference import TODAY_SQL, today
 _FLAG_COLUMNS: Final = ("flagged_at", "flag_code", "flag_reason")
 #: The SET that clears a match's flag.
 UNFLAG: Final = ", ".join(f"{column} = NULL" for column in _FLAG_COLUMNS)
+#: The statuses that hold a place (matches.HOLDS_CAPACITY) as an SQL array literal: fixed codes, no
+#: parameter needed, for queries that count a counterpart's places taken.
+HELD_SQL: Final = "ARRAY['" + "','".join(matches.HOLDS_CAPACITY) + "']"
 #: A match's columns as the services read it. active_at is for lifecycle.still_to_connect; the
 #: API's JSON is to_json's named fields, so a column added here is not in it.
 MATCH_COLUMNS = """id, kind, newcomer_id, counterpart_id, score, explanation, status, model_version,

@@ -2,24 +2,21 @@
 (lotse.matcher.pools) and the manage page's "still looking" lines (lotse.intake.still_looking),
 so the page never tells a newcomer about offers the matcher would not see, or the other way round.
 
-Each offer has a verified owner and is open (a course also not yet begun). Its room left is
-its capacity, seats or openings minus the matches that hold a place (`HELD_SQL`); offers with no
-room left are kept, because the matcher's rounds count them too. Callers that only want offers
+Each offer has a verified owner and is open (a course also not yet begun). Its room left is its
+capacity, seats or openings minus the matches that hold a place (matches_db.HELD_SQL); offers with
+no room left are kept, because the matcher's rounds count them too. Callers that only want offers
 with room filter on it themselves.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Final
 
 import asyncpg
 
-from lotse.shared import matches, matches_db
+from lotse.shared import matches_db
+from lotse.shared.matches_db import HELD_SQL
 from lotse.shared.profiles import Course, Mentor, Position, course_from_row, mentor_from_row, position_from_row
-
-# The statuses that hold a place, as an SQL array literal (they are fixed codes, no parameter needed).
-HELD_SQL: Final = "ARRAY['" + "','".join(matches.HOLDS_CAPACITY) + "']"
 
 
 async def mentors(conn: asyncpg.Connection) -> list[Mentor]:

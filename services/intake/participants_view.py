@@ -16,9 +16,8 @@ from lotse.shared import matches, matches_db
 # One grouped pass over the mentors' matches, joined to a list as `load` (review 8d, finding 5):
 # the count, the filters and the order read it, and no row asks the matches table on its own.
 # Here rather than in the dashboard's pages so the API's read model (below) shares the one rule.
-_HELD: Final = "'{" + ",".join(matches.HOLDS_CAPACITY) + "}'"
 PARTICIPANTS_FROM: Final = f"""participants LEFT JOIN (
-        SELECT counterpart_id, count(*) FILTER (WHERE status = ANY({_HELD})) AS places_taken,
+        SELECT counterpart_id, count(*) FILTER (WHERE status = ANY({matches_db.HELD_SQL})) AS places_taken,
                max(ended_at) FILTER (WHERE status IN ('{matches.DECLINED}', '{matches.CANCELLED}',
                                                       '{matches.COMPLETED}')) AS last_ended
         FROM matches WHERE kind = 'mentor' GROUP BY counterpart_id) load

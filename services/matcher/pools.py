@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 
 from lotse.shared import offer_pools
-from lotse.shared.offer_pools import HELD_SQL
+from lotse.shared.matches_db import HELD_SQL
 from lotse.shared.profiles import NEWCOMER_COLUMNS, Course, Mentor, Newcomer, Position, newcomer_from_row
 
 
