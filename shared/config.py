@@ -67,7 +67,7 @@ class Settings:
     verification_ttl_days: int = 30
     retention_ended_match_days: int = 365
     retention_email_log_days: int = 180
-    intake_rate_limit_per_minute: int = 30
+    intake_rate_limit_per_minute: int = 120
     max_body_bytes: int = 64 * 1024
     publish_timeout_s: float = 5.0
     outbox_poll_interval_s: float = 1.0

@@ -111,3 +111,21 @@ async def test_a_flood_of_rejected_requests_meets_a_ceiling(limited_client: Inta
     form = await limited_client.post("/register/employer", data=EMPLOYER_FORM)
     assert form.status == 429 and "Retry-After" in form.headers
     assert form_state(await form.text())["positions-1-title"] == ["Medizinische/r Laborassistent/in"]
+
+
+async def test_the_default_lets_a_room_full_of_families_register_from_one_address(
+    settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection
+) -> None:
+    """An information evening on the welcome centre's one Wi-Fi address (or a client's test run):
+    120 accepted registrations within a minute pass with the default limit; the 121st is refused."""
+    defaults = Settings()
+    client = TestClient(TestServer(init_app(dataclasses.replace(
+        settings, intake_rate_limit_per_minute=defaults.intake_rate_limit_per_minute))))
+    await client.start_server()
+    try:
+        statuses = [(await client.post("/api/v1/newcomers", json=newcomer_payload())).status for _ in range(120)]
+        assert statuses == [201] * 120
+        refused = await client.post("/api/v1/newcomers", json=newcomer_payload())
+        assert refused.status == 429 and "Retry-After" in refused.headers
+    finally:
+        await client.close()
