@@ -31,7 +31,7 @@ RAW = ("language_course", "childcare", "nursing", "mentor:", "Both speak", "km a
 def _text(page: str) -> str:
     """What a reader sees of <main>: tags and attribute values (codes in form values) dropped."""
     main = page[page.index("<main"):page.index("</main>")]
-    return htmllib.unescape(re.sub(r"<[^>]+>", " ", main))
+    return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", main)).split())
 
 
 def _bare_codes(text: str, words: tuple[str, ...] = ()) -> list[str]:

@@ -41,7 +41,7 @@ async def test_a_card_has_one_form_with_both_decisions(
         # Approve does not need the reason the browser would otherwise insist on.
         assert re.search(r'<button type="submit" formnovalidate aria-label="Freigeben: [^"]+">Freigeben</button>',
                          card)
-        assert re.search(rf'<details><summary>Ablehnen …</summary>.*<select name="reason" '
+        assert re.search(rf'<details><summary aria-label="Ablehnen: [^"]+">Ablehnen …</summary>.*<select name="reason" '
                          rf'required>.*<button type="submit" class="danger" formaction="/dashboard/matches/'
                          rf'{match_id}/reject"', card, re.S)
     # What a browser without JavaScript sends from that one form: the note with either button.

@@ -232,6 +232,7 @@ async def test_the_queue_and_the_match_page_name_a_suggestions_buttons_alike(
         page = await (await intake_client.get(path)).text()
         names.append(re.findall(r'aria-label="([^"]+)">(?:Freigeben|Ablehnen)</button>', page))
         if path == "/dashboard":  # the card's heading names it as its buttons do
-            assert f'<h3><a href="/dashboard/matches/{match_id}">Stelle: Busfahrer/in – Jana Wendt</a></h3>' in page
+            assert (f'<h3><a href="/dashboard/matches/{match_id}">Stelle: <bdi>Busfahrer/in – Jana Wendt</bdi></a></h3>'
+                    in page)
     assert names[0] == names[1] == ["Freigeben: Stelle Busfahrer/in – Jana Wendt für Olena Koval",
                                     "Ablehnen: Stelle Busfahrer/in – Jana Wendt für Olena Koval"]

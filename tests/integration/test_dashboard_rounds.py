@@ -56,9 +56,10 @@ async def test_approving_a_round_lists_its_pairs_first_and_approves_only_those(
     assert "globalen Runde" not in cards[own].split("</article>")[0]
 
     page = await (await intake_client.get(f"/dashboard/rounds/{round_id}")).text()
-    rows = re.findall(r"<tr id=\"match-([^\"]+)\"><th scope=\"row\"><a [^>]+>([^<]+)</a>"
+    rows = re.findall(r"<tr id=\"match-([^\"]+)\"><th scope=\"row\"><a [^>]+><bdi>([^<]+)</bdi></a>"
                       r"(?: <span class=\"where\">[^<]+</span>)?"
-                      r"</th>\s*<td[^>]*>([^<]+)</td><td[^>]*>([^<]+)</td><td class=\"num\"[^>]*>([^<]+)</td>", page)
+                      r"</th>\s*<td[^>]*>([^<]+)</td><td[^>]*><bdi>([^<]+)</bdi></td>"
+                      r"<td class=\"num\"[^>]*>([^<]+)</td>", page)
     assert [(html.unescape(n), uuid.UUID(m), k, t, s) for m, n, k, t, s in rows] == [
         ("Олена Шевчук (Olena Shevchuk)", proposed[0], "Mentor/in", "Thomas Berger", "0,72"),  # review 7, #3
         ("Taras Bondarenko", proposed[1], "Mentor/in", "Sabine Krüger", "0,65"),

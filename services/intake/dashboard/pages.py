@@ -170,6 +170,23 @@ FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "la
 PLACE_FILTERS: Final = ("free",)
 
 
+# The filters that take a number of days; "0" or empty filters by nothing.
+DAY_FILTERS: Final = ("min_days", "no_suggestion_days")
+
+
+def _days(text: str) -> int | None:
+    """A day filter's value as typed: a whole number of days (0 or more, at most a century), None
+    for anything else ("-3", "abc", "²", which str.isdigit would let through to int() and fail)."""
+    return min(int(text), 36500) if text.isdecimal() else None
+
+
+def wrong_days(request: web.Request) -> tuple[str, ...]:
+    """The day filters given a value that is not a number of days: the list does not filter by them
+    and says so at the field, rather than showing everyone under a filter that looks set (review 8j,
+    finding 7)."""
+    return tuple(name for name in DAY_FILTERS if request.query.get(name) and _days(request.query[name]) is None)
+
+
 def chosen_codes(request: web.Request) -> dict[str, filters.Chosen]:
     """The vocabulary filters' codes as the query names them (a code, or a label: filters.choose)."""
     v = for_locale(locale_of(request))
@@ -187,9 +204,9 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
     order = _choice(request, "order", tuple(ORDERS)) or "newest"
     return (kind, status, filters.district_codes(request.query), filters.search_patterns(request.query.get("q")),
             codes["need"].code, codes["language"].code,
-            int(min_days) if min_days.isdigit() else 0, codes["country"].code, codes["occupation"].code,
+            _days(min_days) or 0, codes["country"].code, codes["occupation"].code,
             _choice(request, "places", PLACE_FILTERS) == "free",
-            min(int(quiet_days), 36500) if quiet_days.isdigit() else 0), order
+            _days(quiet_days) or 0), order
 
 
 async def participants_page(request: web.Request) -> web.Response:
@@ -198,7 +215,8 @@ async def participants_page(request: web.Request) -> web.Response:
     # A label named in the query goes on as its code, so the export and other pages say the same.
     chosen = {name: codes[name].code or "" if name in codes else request.query[name]
               for name in FILTER_PARAMS if request.query.get(name)}
-    chosen = {name: value for name, value in chosen.items() if value}
+    wrong = wrong_days(request)
+    chosen = {name: value for name, value in chosen.items() if value and name not in wrong}
     async with request.app[pool_key].acquire() as conn:
         total = await conn.fetchval(f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}", *where)
         page = paging.pager(request, total)
@@ -217,7 +235,7 @@ async def participants_page(request: web.Request) -> web.Response:
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
                                                  "place_filters": PLACE_FILTERS,
                                                  "export_query": urlencode(chosen),
-                                                 "choices": choices, "codes": codes,
+                                                 "choices": choices, "codes": codes, "wrong_days": wrong,
                                                  "filtered": bool(chosen.keys() - {"order"})})
 
 
