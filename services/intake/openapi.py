@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any, Final
 
 from lotse.intake import checkin_answers
+from lotse.intake.api.coordinators import PARTICIPANT_KIND_SYNONYMS
 from lotse.intake.errors import ERROR_CODES
 from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
 from lotse.intake.validation import COUNTRY_CODES, ISO_639_1
@@ -418,7 +419,7 @@ def openapi_document() -> dict[str, Any]:
     }
     logged_in = {"401": _error("Not logged in, or the token has expired", "WWW-Authenticate"), **unavailable}
     unknown = {"404": _error("No such resource (also for an id that is no UUID)")}
-    bad_query = {"422": _error("Invalid query parameter, named in `fields`")}
+    bad_query = {"422": _error("Invalid query parameters, each named in `fields`")}
 
     def register(schema: str, summary: str) -> dict[str, Any]:
         return {"post": {
@@ -436,7 +437,9 @@ def openapi_document() -> dict[str, Any]:
     id_param = [{"name": "id", "in": "path", "required": True, "schema": UUID}]
 
     def query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": False, "schema": schema}
+        # The contract writes these URLs as templates with blanks (?kind=&status=): blank is absent.
+        return {"name": name, "in": "query", "required": False, "schema": schema, "allowEmptyValue": True,
+                "description": "An empty value counts as absent."}
 
     page = {"type": "integer", "minimum": 1, "maximum": 500}
     return {
@@ -480,7 +483,10 @@ def openapi_document() -> dict[str, Any]:
                                "the filters select is listed once, even if others change status or "
                                "are removed meanwhile (with `offset` they would shift between pages). "
                                "`total` counts all pages.",
-                "parameters": [query("kind", _codes(PARTICIPANT_KINDS)), query("status", _codes(PARTICIPANT_STATES)),
+                "parameters": [query("kind", {**_codes([*PARTICIPANT_KINDS, *PARTICIPANT_KIND_SYNONYMS]),
+                                              "description": "language-provider, as the registration route "
+                                                             "spells it, is language_provider"}),
+                               query("status", _codes(PARTICIPANT_STATES)),
                                query("limit", {**page, "default": 100}),
                                query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000_000,
                                                 "default": 0, "description": "not together with cursor"}),
@@ -542,7 +548,11 @@ def openapi_document() -> dict[str, Any]:
                 "summary": "Start a global assignment round", "operationId": "start_round",
                 "requestBody": _body(_object(
                     {"objective": {**_OBJECTIVE, "default": "best_total_score"}}, []), required=False),
-                "responses": {"202": _json(_ref("Round"), "Requested"), **body_errors, **logged_in},
+                "responses": {"202": {**_json(_ref("Round"), "Requested"),
+                                      "headers": {"Location": {"description": "/api/v1/matching/rounds/{id}: GET "
+                                                                              "it for the result",
+                                                               "schema": {"type": "string"}}}},
+                              **body_errors, **logged_in},
             }},
             "/api/v1/matching/rounds/{id}": {"get": {
                 "summary": "A round and its result", "operationId": "get_round", "parameters": id_param,

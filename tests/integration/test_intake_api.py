@@ -444,7 +444,9 @@ async def test_rounds_are_requested_and_readable(
     assert response.status == 202
     round_ = await response.json()
     assert round_["status"] == "requested"
-    fetched = await intake_client.get(f"/api/v1/matching/rounds/{round_['id']}", headers=coordinator_headers)
+    # Where to GET it, as the 202 says (review 8i, finding 3).
+    assert response.headers["Location"] == f"/api/v1/matching/rounds/{round_['id']}"
+    fetched = await intake_client.get(response.headers["Location"], headers=coordinator_headers)
     assert (await fetched.json())["objective"] == "most_matched"
     bad = await intake_client.post("/api/v1/matching/rounds", json={"objective": "luck"}, headers=coordinator_headers)
     assert bad.status == 422

@@ -9,6 +9,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from lotse.intake import accounts, audit, login_throttle, participants_view, privacy, stats, validation
+from lotse.intake.api.query import ListQuery
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.typedefs import coordinator_key, pool_key
 from lotse.shared import events, matches, matches_db
@@ -16,6 +17,8 @@ from lotse.shared.outbox import write_event
 
 PARTICIPANT_KINDS = ("newcomer", "mentor", "employer", "language_provider")
 PARTICIPANT_STATUSES = ("pending_verification", "verified", "paused", "withdrawn", "erased")
+# The kind as its registration route spells it (/api/v1/language-providers; review 8i, finding 6).
+PARTICIPANT_KIND_SYNONYMS: Final = {"language-provider": "language_provider"}
 NOTE_MAX = 2000
 _NOTE: Final = validation.text_field(NOTE_MAX, required=False, multiline=True)
 _LOGIN: Final = {"email": validation.text_field(validation.EMAIL_MAX), "password": validation.secret_field()}
@@ -55,26 +58,6 @@ def path_uuid(request: web.Request, name: str = "id") -> uuid.UUID:
         raise ApiError(404, "No such resource.") from None
 
 
-def _choice(request: web.Request, name: str, allowed: tuple[str, ...] | frozenset[str]) -> str | None:
-    value = request.query.get(name)  # present but empty is a mistake, not "no filter"
-    if value is not None and value not in allowed:
-        raise ApiError(422, "Invalid query.", fields={name: f"Must be one of: {', '.join(sorted(allowed))}."})
-    return value
-
-
-def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ApiError(422, "Invalid query.", fields={name: f"Must be a whole number between {low} and {high}."})
-    return value
-
-
 async def login(request: web.Request) -> web.Response:
     body = _body(await read_json_object(request), _LOGIN)
     email, password = str(body["email"]), str(body["password"])
@@ -98,13 +81,15 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def list_participants(request: web.Request) -> web.Response:
-    kind = _choice(request, "kind", PARTICIPANT_KINDS)
-    status = _choice(request, "status", PARTICIPANT_STATUSES)
-    limit = _int(request, "limit", 100, 1, 500)
-    offset = _int(request, "offset", 0, 0, 10_000_000)
-    cursor = request.query.get("cursor") or None
+    query = ListQuery(request)
+    kind = query.choice("kind", PARTICIPANT_KINDS, PARTICIPANT_KIND_SYNONYMS)
+    status = query.choice("status", PARTICIPANT_STATUSES)
+    limit = query.integer("limit", 100, 1, 500)
+    offset = query.integer("offset", 0, 0, 10_000_000)
+    cursor = query.page_cursor()
     if cursor and offset:  # a count from a row, not from the start: one or the other
-        raise ApiError(422, "Invalid query.", fields={"offset": "Not together with cursor."})
+        query.problems["offset"] = "Not together with cursor."
+    query.check()
     async with request.app[pool_key].acquire() as conn:
         try:
             page = await participants_view.list_participants(
@@ -124,21 +109,18 @@ async def get_participant(request: web.Request) -> web.Response:
 
 
 async def list_matches(request: web.Request) -> web.Response:
-    newcomer = request.query.get("newcomer_id")
-    try:
-        newcomer_id = uuid.UUID(newcomer) if newcomer is not None else None
-    except ValueError:
-        raise ApiError(422, "Invalid query.", fields={"newcomer_id": "Must be a UUID."}) from None
-    query = matches_db.MatchFilter(
-        status=_choice(request, "status", matches.STATES),
-        kind=_choice(request, "kind", matches.KINDS),
-        newcomer_id=newcomer_id,
-        limit=_int(request, "limit", 50, 1, 500),
-        cursor=request.query.get("cursor") or None,
+    query = ListQuery(request)
+    wanted = matches_db.MatchFilter(
+        status=query.choice("status", matches.STATES),
+        kind=query.choice("kind", matches.KINDS),
+        newcomer_id=query.uuid("newcomer_id"),
+        limit=query.integer("limit", 50, 1, 500),
+        cursor=query.page_cursor(),
     )
+    query.check()
     async with request.app[pool_key].acquire() as conn:
         try:
-            rows, next_cursor = await matches_db.list_matches(conn, query)
+            rows, next_cursor = await matches_db.list_matches(conn, wanted)
         except ValueError:
             raise ApiError(422, "Invalid query.", fields={"cursor": "Not a cursor from this API."}) from None
     return web.json_response({"items": [matches_db.to_json(r) for r in rows], "next_cursor": next_cursor})
@@ -215,7 +197,9 @@ async def start_round(request: web.Request) -> web.Response:
         await write_event(conn, events.new_event(events.ROUND_REQUESTED, round_id=round_id))
         await audit.record(conn, request[coordinator_key], "round.start", "round", round_id,
                            after={"objective": objective})
-    return web.json_response(_round_json(row), status=202)
+    # Where to GET it (review 8i, finding 3): the contract's "GET it for its result".
+    location = request.app.router["api_round"].url_for(id=str(round_id))
+    return web.json_response(_round_json(row), status=202, headers={"Location": str(location)})
 
 
 async def get_round(request: web.Request) -> web.Response:
