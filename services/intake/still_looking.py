@@ -61,6 +61,9 @@ class Wish:
     kind: str  # the match kind: mentor, language_course, employer
     message: str  # one of the msgids above
     params: dict[str, object] = field(default_factory=dict)
+    # The manage form's field the message asks to change ("below"), linked from the line so nobody
+    # has to find it by hand (review 8j, finding 1); None when there is nothing to change.
+    field: str | None = None
 
 
 async def of_newcomer(conn: asyncpg.Connection, row: Any) -> list[Wish]:
@@ -93,10 +96,10 @@ def mentor_wish(newcomer: Newcomer, mentors: Iterable[Mentor]) -> Wish:
     if any(feasibility.mentor_feasible(newcomer, m) for m in mentors):
         return Wish("mentor", MENTOR_LOOKING)
     if not any(shared_languages(newcomer.languages, m.languages) for m in mentors):
-        return Wish("mentor", MENTOR_NO_LANGUAGE)
+        return Wish("mentor", MENTOR_NO_LANGUAGE, field="languages")
     online = dataclasses.replace(newcomer, online_ok=True)
     if not newcomer.online_ok and any(feasibility.mentor_feasible(online, m) for m in mentors):
-        return Wish("mentor", MENTOR_ONLINE)
+        return Wish("mentor", MENTOR_ONLINE, field="online_ok")
     return Wish("mentor", MENTOR_NONE)
 
 
@@ -108,7 +111,7 @@ def course_wish(newcomer: Newcomer, courses: Iterable[Course]) -> Wish:
         return Wish("language_course", COURSE_LOOKING, said)
     every_time = dataclasses.replace(newcomer, course_schedules=frozenset(reference.taxonomy()["schedules"]))
     if any(feasibility.course_feasible(every_time, c) for c in courses):
-        return Wish("language_course", COURSE_TIMES, said)
+        return Wish("language_course", COURSE_TIMES, said, field="course_schedules")
     return Wish("language_course", COURSE_NONE, said)
 
 
@@ -123,7 +126,8 @@ def job_wish(newcomer: Newcomer, positions: Iterable[Position]) -> Wish:
         said["level"] = wait.level
     message = {job_wait.FITS: JOB_LOOKING, job_wait.COMMUTE: JOB_COMMUTE, job_wait.GERMAN: JOB_GERMAN,
                job_wait.GERMAN_AND_COMMUTE: JOB_GERMAN_COMMUTE}.get(wait.reason, JOB_NONE)
-    return Wish("employer", message, said)
+    commute = message in (JOB_COMMUTE, JOB_GERMAN_COMMUTE)  # "change your answer below"
+    return Wish("employer", message, said, field="max_commute_km" if commute else None)
 
 
 def _district(code: str) -> str:

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from lotse.intake.app import init_app
 from lotse.intake.web import registration
+from lotse.intake.web.manage import EMAIL_TYPO as MANAGE_EMAIL_TYPO
 from lotse.shared import tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import translations
@@ -187,7 +188,9 @@ async def test_the_manage_page_asks_about_a_new_address_once_and_names_it(
     html = await asked.text()
     meant = typed.replace("gmial.com", "gmail.com")
     assert asked.status == 422 and 'id="new_email-error"' in html
-    assert _in("pl", registration.EMAIL_TYPO) % {"address": meant} in html
+    # The page has several forms: the hint names the button to press again (review 8j, finding 5).
+    assert _in("pl", MANAGE_EMAIL_TYPO) % {"address": meant, "button": "Zmień adres e-mail"} in html
+    assert "Zmień adres e-mail" in html.split('id="new_email"', 1)[1]  # the button it names follows the field
     assert _as_typed(html) == {"email_as_typed": typed}
     assert await pool.fetchval("SELECT count(*) FROM email_changes WHERE participant_id = $1", person) == 0
 
@@ -214,12 +217,15 @@ async def test_an_expired_verification_link_says_it_expired_and_keeps_the_way_to
     assert ("Links wie dieser funktionieren 30 Tage, nachdem wir sie verschickt haben. Melden Sie sich noch einmal "
             "mit derselben E-Mail-Adresse an, dann senden wir Ihnen einen neuen Link.") in page
     assert "unvollständig kopiert" not in page
-    assert 'href="/"' in page and 'href="/new-link?lang=de"' in page
+    # Both ways out keep the person's language; the title says what the h1 says (review 8j, findings 2 and 3).
+    assert 'href="/?lang=de"' in page and 'href="/new-link?lang=de"' in page
+    assert "<title>Dieser Link ist abgelaufen – Lotse</title>" in page
 
     # Cut short or altered: it may be anything, so the page keeps today's words.
     broken = await intake_client.get(f"/verify/{token[:-3]}abc", headers={"Accept-Language": "de"})
     text = await broken.text()
     assert broken.status == 400 and "unvollständig kopiert" in text and "abgelaufen</h1>" not in text
+    assert "<title>Dieser Link funktioniert nicht – Lotse</title>" in text
 
     # A registration deleted sooner (LOTSE_VERIFICATION_TTL_DAYS) shortens what the link is good for.
     short = TestClient(TestServer(init_app(dataclasses.replace(settings, verification_ttl_days=7))))
@@ -256,3 +262,83 @@ async def test_the_new_link_form_asks_about_a_domain_slip_once(intake_client: In
                                     allow_redirects=False)
     assert kept.status == 303 and kept.headers["Location"] == "/new-link/sent?lang=uk"
     assert await pool.fetchval(requested, person) == before + 1
+
+
+def _use_button(html: str) -> dict[str, str]:
+    """The typo hint's "Use …" button (review 8j, finding 4): its attributes and its text."""
+    found = re.search(r'<button type="submit" name="email_suggested" value="([^"]*)"([^>]*)>([^<]*)</button>', html)
+    assert found, "no Use button"
+    return {"value": found.group(1), "attributes": found.group(2), "text": found.group(3)}
+
+
+async def test_the_hint_has_a_button_that_takes_the_address_meant(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 8j, finding 4: taking the suggestion meant fixing "gmial" by hand, letter by letter
+    with a screen reader. A submit button sends the form with the address meant, no JavaScript."""
+    typed = _address("oksana.melnyk", "gmial.com")
+    meant = typed.replace("gmial.com", "gmail.com")
+    form = {**NEWCOMER_FORM, "email": typed, "preferred_locale": "uk"}
+    html = await (await intake_client.post("/register/newcomer?lang=uk", data=form)).text()
+    button = _use_button(html)
+    assert button["value"] == meant and button["text"] == f"Використати {meant}"
+    # In the form (no form= needed) and after the field; Enter still presses the header's copy of "Register".
+    assert html.index('id="register-form"') < html.index('id="email"') < html.index('name="email_suggested"')
+    assert html.index('form="register-form" class="visually-hidden"') < html.index('name="email_suggested"')
+
+    # Pressed, as a browser sends it: the fields as typed, the hidden "as typed", and the button's value.
+    taken = await intake_client.post("/register/newcomer?lang=uk",
+                                     data={**form, **_as_typed(html), "email_suggested": meant},
+                                     allow_redirects=False)
+    assert taken.status == 303
+    assert await pool.fetchval("SELECT count(*) FROM participants WHERE email = $1", meant) == 1
+    assert await pool.fetchval("SELECT count(*) FROM participants WHERE email = $1", typed) == 0
+
+    # Beside another error it is offered too and keeps the address meant while that is fixed.
+    other = _address("iryna", "hotmial.com")
+    broken = await intake_client.post("/register/newcomer?lang=uk",
+                                      data={**form, "email": other, "children_ages": "4, 19"})
+    html = await broken.text()
+    assert broken.status == 422 and _use_button(html)["value"] == other.replace("hotmial", "hotmail")
+    again = await intake_client.post("/register/newcomer?lang=uk", data={
+        **form, "email": other, "children_ages": "4, 19", "email_suggested": other.replace("hotmial", "hotmail")})
+    html = await again.text()
+    assert again.status == 422 and f'value="{other.replace("hotmial", "hotmail")}"' in html
+    assert "name=\"email_suggested\"" not in html  # the address is no slip any more: nothing to ask
+
+    # No hint, no button.
+    plain = await intake_client.post("/register/newcomer?lang=uk", data={**form, "email": "nope"})
+    assert plain.status == 422 and "email_suggested" not in await plain.text()
+
+
+async def test_the_manage_page_and_new_link_have_the_button_too(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    created = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(preferred_locale="pl"))
+    person = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = 'verified' WHERE id = $1", person)
+    manage_page = f"/manage/{tokens.TokenSigner(TEST_SECRET_KEY).sign(tokens.MANAGE, pid=str(person))}?lang=pl"
+    typed = _address("katarzyna.nowak", "gmial.com")
+    meant = typed.replace("gmial.com", "gmail.com")
+    html = await (await intake_client.post(manage_page, data={"action": "email_change", "new_email": typed})).text()
+    button = _use_button(html)
+    assert button["value"] == meant and button["text"] == f"Użyj {meant}"
+    assert 'form="edit-form"' in button["attributes"]  # outside the edit form, as the field is
+    # Pressed: it sends no action of its own, only the edit form's fields and its value.
+    taken = await intake_client.post(manage_page, allow_redirects=False,
+                                     data={"new_email": typed, **_as_typed(html), "email_suggested": meant})
+    assert taken.status == 303 and taken.headers["Location"].endswith("done=email_change&lang=pl")
+    assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1", person) == meant
+
+    # /new-link: after its own button, which Enter presses (the page has no header copy of it).
+    registered = await intake_client.post("/api/v1/newcomers", json=newcomer_payload(email=meant))
+    requested = ("SELECT count(*) FROM outbox WHERE payload->>'participant_id' = $1 "
+                 "AND payload->>'notification' = 'verification'")
+    before = await pool.fetchval(requested, (await registered.json())["id"])
+    html = await (await intake_client.post("/new-link?lang=uk", data={"email": typed})).text()
+    assert _use_button(html)["value"] == meant
+    assert html.index("<button type=\"submit\">") < html.index('name="email_suggested"')
+    sent = await intake_client.post("/new-link?lang=uk", allow_redirects=False,
+                                    data={"email": typed, **_as_typed(html), "email_suggested": meant})
+    assert sent.status == 303
+    assert await pool.fetchval(requested, (await registered.json())["id"]) == before + 1

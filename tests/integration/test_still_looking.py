@@ -27,9 +27,18 @@ SUHL, EICHSFELD = "16054", "16061"  # 102 and 147 km from Gera
 
 
 def _looking(page: str) -> list[str]:
-    """The lines under "What we are still looking for", as read."""
+    """The lines under "What we are still looking for", as read, without their links (_goes_to)."""
     block = re.search(r'<ul class="still-looking">(.*?)</ul>', page, re.S)
-    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)] if block else []
+    return [html.unescape(re.sub(r" <a [^>]*>.*?</a>", "", item))
+            for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)] if block else []
+
+
+def _goes_to(page: str) -> list[tuple[str, str]]:
+    """Each line's link under "What we are still looking for" (target, text); ("", "") for none."""
+    block = re.search(r'<ul class="still-looking">(.*?)</ul>', page, re.S)
+    items = re.findall(r"<li>(.*?)</li>", block.group(1), re.S) if block else []
+    found = [re.search(r'<a href="#([^"]*)">(.*?)</a>', item) for item in items]
+    return [(link.group(1), html.unescape(link.group(2))) if link else ("", "") for link in found]
 
 
 async def _lines(intake_client: IntakeClient, newcomer: uuid.UUID) -> list[str]:
@@ -141,6 +150,43 @@ async def test_a_mentor_wish_says_what_stands_in_the_way(intake_client: IntakeCl
     await pool.execute("""UPDATE participants SET profile = profile || '{"online_ok": false}' WHERE kind = 'mentor'""")
     assert await _lines(intake_client, far_offline) == [
         "A mentor: at the moment no mentor who speaks your languages has a free place within reach. We keep looking."]
+
+
+async def test_a_line_that_asks_for_another_answer_links_to_that_field(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 8j, finding 1: "add them below", "tick it below", "change your answer below" sent people
+    several sections down the page to find the field by hand; each such line now links to it."""
+    await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(district=GERA))
+    await _verified(intake_client, pool, "/api/v1/language-providers",
+                    provider_payload(courses=[_course("A1", "evening")]))
+    await _verified(intake_client, pool, "/api/v1/employers", employer_payload(district=GERA, positions=NURSING[:1]))
+    in_jena = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        wants_mentor=True, course_schedules=["intensive"]))
+    far = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        wants_mentor=True, district=EISENACH, online_ok=False, seeks_work=True, occupation_field="nursing",
+        languages=[{"code": "de", "level": "B1"}, {"code": "en", "level": "B2"}], max_commute_km=50))
+    near = await _verified(intake_client, pool, "/api/v1/newcomers", _only(
+        wants_mentor=True, district=GERA, languages=[{"code": "en", "level": "B2"}]))
+
+    for newcomer, expected in [
+        (in_jena, [("languages-0-code", "Go to “Languages”"),
+                   ("course_schedules-daytime", "Go to “When could you attend a German course?”")]),
+        (far, [("online_ok", "Go to “Meeting my mentor online is fine for me too”"),
+               ("max_commute_km-25", "Go to “How far would you commute for a job?”")]),
+        (near, [("", "")]),  # nothing to change, nothing to follow
+    ]:
+        page = await (await intake_client.get(manage_link(newcomer))).text()
+        assert _goes_to(page) == expected, newcomer
+        for target, _label in expected:  # an in-page anchor: the field is on this page, in the edit form
+            assert not target or f'id="{target}"' in page.split('id="edit-form"', 1)[1], target
+
+    # In the person's language, as the line itself.
+    await pool.execute("UPDATE participants SET preferred_locale = 'de' WHERE id = $1", far)
+    page = await (await intake_client.get(manage_link(far))).text()
+    assert [text for _target, text in _goes_to(page)] == [
+        "Zu „Ein Treffen mit meiner Mentorin oder meinem Mentor ist für mich auch online in Ordnung“ springen",
+        "Zu „Wie weit würden Sie für eine Stelle pendeln?“ springen"]
 
 
 async def test_nothing_said_while_paused_or_matched(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:

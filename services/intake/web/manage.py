@@ -49,6 +49,9 @@ from lotse.shared import matches_db, reference, tokens
 SAME_ADDRESS: Final = N_("This is already your e-mail address.")
 TOO_MANY: Final = N_("Too many requests came from your network in a short time. Please wait a few minutes, "
                      "then send the form again.")
+# The typo hint here names its button: "send the form again" could mean any of the page's forms.
+CHANGE_EMAIL: Final = N_("Change e-mail address")
+EMAIL_TYPO: Final = N_("Did you mean %(address)s? If your address is right as it is, press “%(button)s” again.")
 
 
 async def _participant_id(request: web.Request) -> uuid.UUID:
@@ -130,10 +133,11 @@ async def _page(request: web.Request, participant_id: uuid.UUID, *, notice: str 
 async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, values: dict[str, object],
                 errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200,
                 alert: str | None = None, match_alert: str | None = None,
-                email_as_typed: str | None = None) -> web.Response:
+                email_as_typed: str | None = None, email_suggested: str | None = None) -> web.Response:
     """The page for a person already loaded, on the caller's connection: a refused edit is drawn
     inside its own request's transaction, with no second connection and no second load.
-    ``email_as_typed``: the new address asked "Did you mean …?" about (_change_email)."""
+    ``email_as_typed``: the new address asked "Did you mean …?" about (_change_email), and
+    ``email_suggested`` the address it means, for the hint's "Use …" button."""
     participant_id = row["id"]
     offered = await offers.listing(conn, row["kind"], participant_id) if row["kind"] in offers.OF_KIND else []
     matched = await own_matches.of_participant(conn, row)
@@ -167,7 +171,7 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "checkin_answers": checkin_choices(row["kind"]),
         "checkin_question": checkin_question(checkin_choices(row["kind"])),
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
-        "email_as_typed": email_as_typed,
+        "email_as_typed": email_as_typed, "email_suggested": email_suggested,
         "pause": _pause_context(row, request_locale(request)),
         # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
         # use): nobody is suggested to them, which "Active: we are looking" would deny, nor on the day
@@ -234,7 +238,9 @@ async def _end_step(request: web.Request, participant_id: uuid.UUID, match_id: s
 async def manage_submit(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
     form = await request.post()
-    action = str(form.get("action", "edit"))
+    # The typo hint's "Use …" button sends no action of its own (its name carries the address meant).
+    action = "email_change" if registration.EMAIL_SUGGESTED in form else str(form.get("action", "edit"))
+    form = registration.taking_suggestion(form, "new_email")
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             row = await self_service.load(conn, participant_id)
@@ -375,9 +381,12 @@ async def _change_email(request: web.Request, conn: asyncpg.Connection, row: Any
         # The registration form's question about a well-known domain slip, asked once the same way
         # (review 8h, finding 5): here it is always the page's only error (edits are checked before
         # the address), so sent again unchanged, the address is kept as typed.
-        if (asked := registration.typo_question(form, new_email, gettext)) is not None:
+        # Its hint names the button to press again: this page has several forms (review 8j, finding 5).
+        if (asked := registration.typo_question(form, new_email, gettext, EMAIL_TYPO,
+                                                button=gettext(CHANGE_EMAIL))) is not None:
+            meant, question = asked
             return await _draw(request, conn, row, values=values, status=422, email_as_typed=new_email,
-                               errors={"new_email": asked})
+                               email_suggested=meant, errors={"new_email": question})
         wait = seconds_to_wait(request, intake_limiter_key)
     if wait is not None:
         limited = await refused(TOO_MANY, 429)

@@ -18,7 +18,7 @@ async def form_page(request: web.Request) -> web.Response:
 
 
 async def submit(request: web.Request) -> web.Response:
-    form = await request.post()
+    form = registration.taking_suggestion(await request.post(), "email")
     typed = form.get("email")
     values = {"email": typed if isinstance(typed, str) else ""}
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
@@ -30,7 +30,8 @@ async def submit(request: web.Request) -> web.Response:
     # A slip like …@gmial.com found no registration and sent nothing, unnoticed: asked once, as the
     # registration form and the manage page do; sent again unchanged, the address is used as typed.
     if (asked := registration.typo_question(form, email, gettext_for(request))) is not None:
-        return _form(request, values, {"email": asked}, status=422, email_as_typed=email)
+        meant, question = asked
+        return _form(request, values, {"email": question}, status=422, email_as_typed=email, email_suggested=meant)
     # Counted like a registration: each one sends email, so both share one budget per address.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
         return _limited(request, values, wait)
@@ -45,9 +46,10 @@ def _limited(request: web.Request, values: dict[str, str], wait: int) -> web.Res
 
 
 def _form(request: web.Request, values: dict[str, str], errors: dict[str, str], *, limited: bool = False,
-          status: int = 200, email_as_typed: str | None = None) -> web.Response:
+          status: int = 200, email_as_typed: str | None = None, email_suggested: str | None = None) -> web.Response:
     return render(request, "new_link.html", {"values": values, "field_errors": errors, "limited": limited,
-                                             "email_as_typed": email_as_typed}, status=status)
+                                             "email_as_typed": email_as_typed, "email_suggested": email_suggested},
+                  status=status)
 
 
 async def sent(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from aiohttp import web
+from multidict import MultiDict, MultiDictProxy
 
 from lotse.intake import email_typos, participants_db, registrations
 from lotse.intake.api.public import seconds_to_wait
@@ -30,6 +31,9 @@ PAGE_LOCALE: Final = "page_locale"
 # kept as typed: a real mailbox at a look-alike domain must not be refused (email_typos).
 EMAIL_AS_TYPED: Final = "email_as_typed"
 EMAIL_TYPO: Final = N_("Did you mean %(address)s? If your address is right as it is, send the form again.")
+# The hint's button that takes the address meant (review 8j, finding 4): a submit button's name and
+# value are sent only when it is pressed, so no JavaScript is needed and nobody edits "gmial" by hand.
+EMAIL_SUGGESTED: Final = "email_suggested"  # its label: "Use %(address)s" (_fields.use_suggested)
 # From the form's POST to its thanks page (POST-redirect-GET): whom the verification went to, signed
 # (tokens.REGISTERED), so the page can show the address without it in the URL (review 8f, finding 1).
 REGISTERED_COOKIE: Final = "lotse_registered"
@@ -48,7 +52,7 @@ async def index(request: web.Request) -> web.Response:
 
 def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any], errors: dict[str, str],
           rows: dict[str, int], status: int = 200, template: str = "register.html",
-          email_as_typed: str | None = None) -> web.Response:
+          email_as_typed: str | None = None, email_suggested: str | None = None) -> web.Response:
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in errors.items():
@@ -67,6 +71,7 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
             "vocab": vocabulary.for_locale(request_locale(request)),
             "today": reference.today().isoformat(),
             "email_as_typed": email_as_typed,
+            "email_suggested": email_suggested,
         },
         status=status,
     )
@@ -100,7 +105,7 @@ def _email_language_follows(request: web.Request, values: dict[str, Any]) -> Non
 
 async def submit(request: web.Request) -> web.Response:
     segment, kind = _kind(request)
-    form = await request.post()
+    form = taking_suggestion(await request.post(), "email")
     add_row = form.get("add_row")
     adding = add_row if isinstance(add_row, str) and add_row else None
     switched = switch_language(request, form)
@@ -120,16 +125,18 @@ async def submit(request: web.Request) -> web.Response:
     except ValidationFailed as failed:
         gettext = gettext_for(request)
         errors = messages.form_errors(form, failed, gettext, payload)
-        if typo is not None and "email" not in errors:  # asked now, not after the other fields are fixed
+        if typo is not None and "email" in errors:
+            typo = None  # the address is wrong anyway: its error, not the hint (nor its button), is shown
+        if typo is not None:  # asked now, not after the other fields are fixed
             errors["email"] = FieldError(EMAIL_TYPO, {"address": typo}).render(gettext)
         # Not set beside other errors: sent again, such a page answers those, not the hint (review
         # 8h, finding 2), so the hint comes back until it is the page's only error.
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
-                     email_as_typed=_confirmed(form, typed))
+                     email_as_typed=_confirmed(form, typed), email_suggested=typo)
     if typo is not None:
         errors = {"email": FieldError(EMAIL_TYPO, {"address": typo}).render(gettext_for(request))}
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
-                     email_as_typed=typed)
+                     email_as_typed=typed, email_suggested=typo)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
         return _limited(request, segment, kind, form, wait)
@@ -155,13 +162,26 @@ def _email_typo(form: forms.Form) -> tuple[str, str | None]:
     return address, email_typos.suggestion(address)
 
 
-def typo_question(form: Any, address: str, gettext: Callable[[str], str]) -> str | None:
-    """The "Did you mean …?" error for an address the page validated alone (the manage page's new
-    address, /new-link), so it is that page's only error: None when its domain is no known slip, or
-    when the person sent it again unchanged after being asked (EMAIL_AS_TYPED), which keeps it as typed."""
+def typo_question(form: Any, address: str, gettext: Callable[[str], str], message: str = EMAIL_TYPO,
+                  **params: str) -> tuple[str, str] | None:
+    """The address meant and the "Did you mean …?" error (``message``, with ``params`` beside the
+    address) for an address the page validated alone (the manage page's new address, /new-link), so
+    it is that page's only error: None when its domain is no known slip, or when the person sent it
+    again unchanged after being asked (EMAIL_AS_TYPED), which keeps it as typed."""
     if form.get(EMAIL_AS_TYPED) == address or (meant := email_typos.suggestion(address)) is None:
         return None
-    return FieldError(EMAIL_TYPO, {"address": meant}).render(gettext)
+    return meant, FieldError(message, {"address": meant, **params}).render(gettext)
+
+
+def taking_suggestion(form: MultiDictProxy[Any], field: str) -> MultiDictProxy[Any]:
+    """``form`` with ``field`` set to the address meant when the hint's "Use …" button sent it
+    (EMAIL_SUGGESTED); as sent otherwise. Checked afterwards like any typed address."""
+    meant = form.get(EMAIL_SUGGESTED)
+    if not isinstance(meant, str):
+        return form
+    taken = MultiDict(form)
+    taken[field] = meant
+    return MultiDictProxy(taken)
 
 
 def _confirmed(form: forms.Form, typed: str) -> str | None:
