@@ -204,9 +204,12 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
         "participant": {"anyOf": [
             _ref("ParticipantDetail"),
             {**_record({"id": UUID, "kind": _codes(PARTICIPANT_KINDS), "status": {"const": "erased"}}),
-             "description": "An erased person: only the anonymous remainder is stored, and none of it exported."},
+             "description": "An erased person: only the anonymous remainder is stored. Of it the export lists "
+                            "the match rows (as GET /api/v1/matches shows them: ids, codes, statuses, scores; no "
+                            "words, no explanation sentences); every other list is empty."},
         ]},
-        "matches": {"type": "array", "items": _ref("Match")},
+        "matches": {"type": "array", "items": _ref("Match"),
+                    "description": "every match the person is or was in, an erased person's included"},
         "responses": {"type": "array", "items": _record(
             {"match_id": UUID, "side": side, "answer": _codes(["accept", "decline"]),
              "reason": {"type": ["string", "null"]}, "responded_at": _time()})},

@@ -57,18 +57,20 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
     detail = await participants_view.participant_detail(conn, participant_id)
     if detail is None:
         raise ParticipantGone(str(participant_id))
-    if detail.get("status") == "erased":
-        # What is stored about them is now only anonymous remainder for the statistics: the
-        # contract's export shape, empty, rather than a 404 that reads as "no such person".
-        return {"participant": {"id": str(participant_id), "kind": detail["kind"], "status": "erased"},
-                "responses": [], "checkins": [], "audit": [], "matches": [], "emails": [], "waitlist": [],
-                "email_changes": []}
     match_rows = await conn.fetch(
         f"""SELECT {MATCH_COLUMNS} FROM matches
             WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
             ORDER BY created_at""",
         participant_id,
     )
+    if detail.get("status") == "erased":
+        # What is stored about them is now only anonymous remainder for the statistics: the
+        # contract's export shape rather than a 404 that reads as "no such person". Their match rows
+        # stay (ids, codes, statuses, scores; erase() cleared the words and sentences) and the match
+        # list shows them, so the export lists them as that list does (review 8i, finding 5).
+        return {"participant": {"id": str(participant_id), "kind": detail["kind"], "status": "erased"},
+                "responses": [], "checkins": [], "audit": [], "matches": [to_json(r) for r in match_rows],
+                "emails": [], "waitlist": [], "email_changes": []}
     notifications = await conn.fetch(
         """SELECT id, type, locale, status, attempts, created_at, sent_at FROM notifications
            WHERE participant_id = $1 ORDER BY created_at""",

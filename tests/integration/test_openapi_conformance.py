@@ -239,6 +239,8 @@ async def test_what_coordinators_read_and_decide_conforms(
     status, page = await call(intake_client, document, "GET", "/api/v1/matches",
                               params={"newcomer_id": str(newcomer)}, headers=auth)
     assert page["items"] and all("detail" not in e for m in page["items"] for e in m["explanation"])
+    # The export lists the match rows still stored under the person, as the list does (review 8i, finding 5).
+    assert sorted(m["id"] for m in export["matches"]) == sorted(m["id"] for m in page["items"])
     status, stats = await call(intake_client, document, "GET", "/api/v1/stats", headers=auth)
     assert status == 200 and stats["participants"]["newcomer"]["erased"] == 1
 
