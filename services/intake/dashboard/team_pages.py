@@ -23,12 +23,14 @@ TEAM_PATH: Final = "/dashboard/team"
 
 
 async def _page(request: web.Request, *, link: team.PasswordLink | None = None, error: str | None = None,
-                status: int = 200) -> web.Response:
+                typed: dict[str, str] | None = None, status: int = 200) -> web.Response:
+    """`typed`: a refused invitation's address and role, kept in its form as the public forms keep theirs."""
     async with request.app[pool_key].acquire() as conn:
         rows = await team.members(conn)
     url = f"{request.app[settings_key].public_url.rstrip('/')}/dashboard/password/{link.token}" if link else None
     return render(request, "team.html", {"members": rows, "roles": team.ROLES, "link": link, "link_url": url,
-                                         "link_minutes": int(LINK_SHOWN_FOR.total_seconds() // 60), "error": error},
+                                         "link_minutes": int(LINK_SHOWN_FOR.total_seconds() // 60), "error": error,
+                                         "typed": typed or {}},
                   status=status)
 
 
@@ -72,7 +74,10 @@ async def team_action(request: web.Request) -> web.StreamResponse:
                 await team.set_active(conn, admin, member, action == "activate")
                 raise back(request, TEAM_PATH, action + "d")
     except team.TeamError as error:
-        return await _page(request, error=error.code, status=409 if error.code in ("exists", "self") else 422)
+        typed = {"email": str(form.get("email", ""))[:254], "role": str(form.get("role", ""))} \
+            if action == "invite" else None
+        return await _page(request, error=error.code, typed=typed,
+                           status=409 if error.code in ("exists", "self") else 422)
     return await _page(request, error="unknown_action", status=422)
 
 
