@@ -130,7 +130,7 @@ def with_latin(name: str | None, locale: str | None = None, reader: str = "de", 
     """A name as a reader of ``reader`` sees it: "Оксана Мельник (Oksana Melnyk)", "فاطمه حسینی
     (Fatemeh Hosseini)" (``given``: the owner's own ``name_latin``) when that language is written
     in Latin letters and the name is not; otherwise the name as it is."""
-    written = latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
+    written = _for_reader(name, locale, reader, given)
     return f"{name} ({written})" if written else (name or "")
 
 
@@ -139,13 +139,18 @@ def with_latin_inline(name: str | None, locale: str | None = None, reader: str =
     """:func:`with_latin` for a name that itself stands in brackets ("Neu angekommen (…)"):
     "Оксана Мельник / Oksana Melnyk", as brackets inside brackets read as a third name (review 8e,
     finding 3)."""
-    written = latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
+    written = _for_reader(name, locale, reader, given)
     return f"{name} / {written}" if written else (name or "")
 
 
 def latin_or_name(name: str | None, locale: str | None = None, reader: str = "de", given: str | None = None) -> str:
     """The name in the script its reader reads, for the sentences under a heading that gave both."""
-    return (latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None) or (name or "")
+    return _for_reader(name, locale, reader, given) or (name or "")
+
+
+def _for_reader(name: str | None, locale: str | None, reader: str, given: str | None) -> str | None:
+    """:func:`latin` for a reader of Latin letters; None for one who reads another script."""
+    return latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
 
 
 # Languages whose speakers write the family name first ("Nguyễn Thị Lan", "王芳"): their first word
