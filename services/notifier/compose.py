@@ -96,8 +96,6 @@ class Composer:
         if row["type"] in email_change.TYPES:  # to the new or the old address, not the stored one
             addressed = await email_change.addressed(self, conn, row, person)
             return None if addressed is None else Recipient(addressed[0], person["preferred_locale"], addressed[1])
-        if row["type"] == "pause_ending" and (person["status"] != "paused" or person["paused_until"] is None):
-            return None  # resumed, or made a pause without an end, before it went out: nothing ends
         if not _still_so(row["type"], person):
             return None
         builder = _BUILDERS.get(row["type"], _basic)
@@ -156,8 +154,11 @@ async def _resumed_by_centre(
 
 
 def _still_so(type_: str, person: asyncpg.Record) -> bool:
-    """A paused_by_centre or resumed_by_centre email still true when it goes out: not for a pause
-    resumed (or since set by the person) meanwhile, nor a resume paused again."""
+    """A pause_ending, paused_by_centre or resumed_by_centre email still true when it goes out: not
+    for a pause resumed (or since set by the person, or made one without an end) meanwhile, nor a
+    resume paused again."""
+    if type_ == "pause_ending":  # resumed, or made a pause without an end: nothing ends
+        return bool(person["status"] == "paused" and person["paused_until"] is not None)
     if type_ == "paused_by_centre":
         return bool(person["status"] == "paused" and person["paused_by_centre"])
     if type_ == "resumed_by_centre":
