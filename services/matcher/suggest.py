@@ -72,8 +72,8 @@ async def _set_waitlist(
         await conn.execute("DELETE FROM waitlist WHERE newcomer_id = $1 AND kind = $2", newcomer_id, kind)
         return
     code, words = cand.WAIT_REASONS[kind]
-    if reason in cand.JOB_WAIT_WORDS:
-        code, words = str(reason), cand.JOB_WAIT_WORDS[str(reason)]
+    if reason is not None and reason in cand.JOB_WAIT_WORDS:
+        code, words = reason, cand.JOB_WAIT_WORDS[reason]
     await conn.execute(
         """INSERT INTO waitlist (newcomer_id, kind, reason_code, reason) VALUES ($1, $2, $3, $4)
            ON CONFLICT (newcomer_id, kind)
