@@ -181,6 +181,11 @@ async def test_no_reminder_of_a_pause_that_no_longer_ends_or_was_resumed_before_
     await notify(pool)
     await deliver_all(delivery)
     assert to(sink, undated.email) == [] and to(sink, resumed.email) == []
+    # Both requested and looked at, then skipped: not merely never delivered to the notifier.
+    skipped = await pool.fetch("SELECT participant_id, status FROM notifications WHERE type = 'pause_ending' "
+                               "AND participant_id = ANY($1::uuid[])", [undated.id, resumed.id])
+    assert sorted((r["participant_id"], r["status"]) for r in skipped) == sorted(
+        [(undated.id, "skipped"), (resumed.id, "skipped")])
 
 
 async def test_a_short_pause_gets_no_reminder(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
