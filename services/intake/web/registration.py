@@ -119,24 +119,25 @@ async def submit(request: web.Request) -> web.Response:
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)
-    typed, typo = _email_typo(form)
+    gettext = gettext_for(request)
+    typed = _typed_email(form)
+    asked = typo_question(form, typed, gettext)
     try:
         registration = validate_registration(kind, payload, today=reference.today())
     except ValidationFailed as failed:
-        gettext = gettext_for(request)
         errors = messages.form_errors(form, failed, gettext, payload)
-        if typo is not None and "email" in errors:
-            typo = None  # the address is wrong anyway: its error, not the hint (nor its button), is shown
-        if typo is not None:  # asked now, not after the other fields are fixed
-            errors["email"] = FieldError(EMAIL_TYPO, {"address": typo}).render(gettext)
+        if asked is not None and "email" in errors:
+            asked = None  # the address is wrong anyway: its error, not the hint (nor its button), is shown
+        if asked is not None:  # asked now, not after the other fields are fixed
+            errors["email"] = asked[1]
         # Not set beside other errors: sent again, such a page answers those, not the hint (review
         # 8h, finding 2), so the hint comes back until it is the page's only error.
         return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
-                     email_as_typed=_confirmed(form, typed), email_suggested=typo)
-    if typo is not None:
-        errors = {"email": FieldError(EMAIL_TYPO, {"address": typo}).render(gettext_for(request))}
-        return _page(request, segment, kind, forms.form_values(form), errors, _rows(form), status=422,
-                     email_as_typed=typed, email_suggested=typo)
+                     email_as_typed=_confirmed(form, typed), email_suggested=asked[0] if asked else None)
+    if asked is not None:
+        meant, question = asked
+        return _page(request, segment, kind, forms.form_values(form), {"email": question}, _rows(form),
+                     status=422, email_as_typed=typed, email_suggested=meant)
     # Counted only once accepted, as in the API: typing mistakes at a shared address cost nothing.
     if (wait := seconds_to_wait(request, intake_limiter_key)) is not None:
         return _limited(request, segment, kind, form, wait)
@@ -152,14 +153,10 @@ async def submit(request: web.Request) -> web.Response:
     raise answer
 
 
-def _email_typo(form: forms.Form) -> tuple[str, str | None]:
-    """The address as typed and, if its domain is a well-known slip (email_typos), the address
-    meant; None as well when the person sent this address again after being asked about it."""
+def _typed_email(form: forms.Form) -> str:
+    """The address as typed, trimmed; "" when none was sent."""
     typed = form.get("email")
-    address = typed.strip() if isinstance(typed, str) else ""
-    if form.get(EMAIL_AS_TYPED) == address:
-        return address, None
-    return address, email_typos.suggestion(address)
+    return typed.strip() if isinstance(typed, str) else ""
 
 
 def typo_question(form: Any, address: str, gettext: Callable[[str], str], message: str = EMAIL_TYPO,
