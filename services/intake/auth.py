@@ -34,11 +34,6 @@ def route_policy(request: web.Request) -> str | None:
     policy = getattr(route, "_lotse_policy", None)
     if policy is None and route.resource is None:
         return PUBLIC  # no route matched: let the router answer 404/405
-    if policy is None and route.method == "HEAD" and route.resource is not None:
-        # The HEAD that add_get adds beside a GET runs the same handler without the body: the
-        # GET's policy is its own (probes and `curl -I`; review 8i, finding 4).
-        policy = next((getattr(other, "_lotse_policy", None) for other in route.resource
-                       if other.method == "GET"), None)
     return policy
 
 
@@ -46,6 +41,12 @@ def declare(route: web.AbstractRoute, policy: str) -> web.AbstractRoute:
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}")
     route._lotse_policy = policy  # type: ignore[attr-defined]
+    if route.method == "GET" and route.resource is not None:
+        # The HEAD that add_get adds beside a GET runs the same handler without the body: the
+        # GET's policy is its own (probes and `curl -I`; review 8i, finding 4).
+        for sibling in route.resource:
+            if sibling.method == "HEAD":
+                sibling._lotse_policy = policy  # type: ignore[attr-defined]
     return route
 
 

@@ -20,7 +20,7 @@ def setup_routes(app: web.Application) -> None:
     router = app.router
 
     def route(method: str, path: str, handler: Handler, name: str, policy: str) -> None:
-        # A GET answers HEAD too, as aiohttp's add_get does (auth.route_policy gives it the GET's policy).
+        # A GET answers HEAD too, as aiohttp's add_get does (auth.declare gives it the GET's policy).
         added = router.add_get(path, handler, name=name) if method == "GET" else router.add_route(
             method, path, handler, name=name)
         declare(added, policy)

@@ -15,7 +15,7 @@ def setup_dashboard_routes(app: web.Application) -> None:
     app.middlewares.append(render.remember_locale)
 
     def route(method: str, path: str, handler, name: str, policy: str) -> None:  # type: ignore[no-untyped-def]
-        # A GET answers HEAD too, as aiohttp's add_get does (auth.route_policy gives it the GET's policy).
+        # A GET answers HEAD too, as aiohttp's add_get does (auth.declare gives it the GET's policy).
         added = router.add_get(path, handler, name=name) if method == "GET" else router.add_route(
             method, path, handler, name=name)
         declare(added, policy)
