@@ -16,8 +16,8 @@ from lotse.shared.logs import configure_logging
 
 
 def _settings(service: str, *, serves: bool = True) -> Settings:
-    """Settings for ``service``, warnings logged once. ``serves`` False (``migrate``): a command
-    that signs no link and sends no email needs no secret and is not warned about addresses."""
+    """Settings for ``service``, warnings logged once. ``serves`` False (``migrate``, ``dead-letters``):
+    a command that signs no link and sends no email needs no secret and is not warned about addresses."""
     try:
         settings = load_settings(needs_secret=serves)
     except ConfigError as exc:
@@ -107,7 +107,7 @@ def _dead_letters(args: argparse.Namespace) -> int:
 
     if args.action != "list" and not args.queue:
         build_parser().error(f"dead-letters {args.action} needs QUEUE (matcher.events or notifier.events)")
-    settings = _settings("dead-letters")
+    settings = _settings("dead-letters", serves=False)
     return asyncio.run(run(settings.amqp_url, args.action, args.queue, limit=args.limit, event_id=args.id))
 
 
@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     sink.add_argument("--http-port", type=int, default=8025)
     sink.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)")
     sink.add_argument("--discard", action="store_true", help="count messages without storing them (benchmarks)")
-    dead = add("dead-letters", _dead_letters, "count, show or replay the messages in the dead-letter queues")
+    dead = add("dead-letters", _dead_letters, "count, show or replay the messages in the dead-letter queues "
+               "(needs only LOTSE_AMQP_URL)")
     dead.add_argument("action", nargs="?", choices=["list", "show", "replay"], default="list")
     dead.add_argument("queue", nargs="?", help="matcher.events or notifier.events (show, replay)")
     dead.add_argument("--limit", type=int, help="at most this many messages (show: 20 unless given)")

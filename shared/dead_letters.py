@@ -19,13 +19,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import urlsplit
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
-from aiormq.exceptions import AMQPError
 
 from lotse.shared.consumer import ATTEMPT_HEADER, CONSUMER_HEADER, DEAD_AT_HEADER, DEAD_REASON_HEADER, persistent_copy
+from lotse.shared.dependencies import BROKER, DependencyError, naming
 from lotse.shared.topology import QUEUES, QueueSpec, declare_topology
 
 #: Counts how often a message was replayed, so one that keeps coming back is visible.
@@ -195,12 +194,10 @@ async def run(amqp_url: str, action: str, queue_name: str | None, *, limit: int 
         print(f"lotse dead-letters: {exc}", file=sys.stderr)
         return 2
     try:
-        connection = await aio_pika.connect_robust(amqp_url)
-    except (OSError, AMQPError) as exc:
-        # Never the URL itself: it carries the broker password.
-        host = urlsplit(amqp_url)
-        print(f"lotse dead-letters: LOTSE_AMQP_URL ({host.hostname}:{host.port or 5672}{host.path or '/'}): "
-              f"cannot connect: {type(exc).__name__}", file=sys.stderr)
+        with naming(BROKER, amqp_url):  # the cause in one line (refused login, vhost), never the password
+            connection = await aio_pika.connect_robust(amqp_url)
+    except DependencyError as exc:
+        print(f"lotse dead-letters: {exc}", file=sys.stderr)
         return 1
     try:
         # As every service does at start: the queues exist even if no service has run yet.

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
 import asyncpg
@@ -23,7 +24,7 @@ from lotse.matcher.consumer import MatcherConsumer
 from lotse.shared import dead_letters, events
 from lotse.shared.consumer import ATTEMPT_HEADER, DEAD_REASON_HEADER
 from lotse.shared.topology import MATCHER_QUEUE, declare_events_exchange
-from tests.conftest import eventually, queue_depth, service_env
+from tests.conftest import TEST_AMQP_URL, eventually, queue_depth, service_env
 
 DEAD = MATCHER_QUEUE.dead_letter_queue
 
@@ -215,3 +216,24 @@ async def test_a_replay_dying_between_publish_and_ack_is_processed_once(
 
 async def _depth_is(amqp: AbstractRobustConnection, name: str, expected: int) -> bool:
     return await queue_depth(amqp, name) == expected
+
+
+def _with(url: str, *, vhost: str | None = None, password: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc if password is None else f"{parts.username}:{password}@{parts.hostname}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc, path=parts.path if vhost is None else f"/{vhost}"))
+
+
+@pytest.mark.parametrize(("broken", "cause"), [
+    ({"vhost": "no_such_vhost"}, "refused access to vhost 'no_such_vhost'"),
+    ({"password": "wrong-secret"}, "the broker refused the login"),
+])
+def test_a_broker_that_says_no_is_named_with_its_reason_and_never_the_password(
+        broken: dict[str, str], cause: str) -> None:
+    """Only the broker matters to the command: no secret needed, no warnings about mail settings."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("LOTSE_")}
+    done = subprocess.run([sys.executable, "-m", "lotse.shared.cli", "dead-letters"], text=True, capture_output=True,
+                          env={**env, "LOTSE_AMQP_URL": _with(TEST_AMQP_URL, **broken)}, timeout=60, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.startswith("lotse dead-letters: LOTSE_AMQP_URL (") and cause in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "wrong-secret" not in done.stderr
