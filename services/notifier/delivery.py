@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import ClassVar
 
 import asyncpg
@@ -120,7 +121,8 @@ class DeliveryLoop:
         self._due_known_until = 0.0
         #: Called after a full batch, when more may be waiting; `lanes.Lanes` points it at a helper.
         self.on_full_batch: Callable[[], None] = lambda: None
-        self._domain = settings.mail_from.rpartition("@")[2] or "localhost"
+        # Of the bare address: "Centre <lotse@centre.example>" kept its ">" in every Message-ID.
+        self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "localhost"
         self.duplicate_window = DuplicateWindow()
         # Emails the mail server accepted whose `sent` is not yet written: the batch's latest
         # ones, or, if the database went away, those it could not record. The latter are recorded

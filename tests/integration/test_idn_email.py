@@ -6,6 +6,7 @@ an umlaut LOTSE_MAIL_FROM reaches a server without SMTPUTF8 in xn-- form."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -166,7 +167,9 @@ async def test_an_umlaut_mail_from_reaches_a_server_without_smtputf8_in_idna_for
     [mail] = sink.messages()
     assert senders == ["lotse@xn--willkommen-thringen-ibc.de"]
     assert mail.headers["From"] == "Lotse Thüringen <lotse@xn--willkommen-thringen-ibc.de>"
-    assert mail.message_id is not None and mail.message_id.endswith("@xn--willkommen-thringen-ibc.de>")
+    # The raw line: the parser quietly drops a stray ">" after the domain, a mail server may not.
+    [raw_id] = [line for line in mail.path.read_bytes().splitlines() if line.startswith(b"Message-ID:")]
+    assert re.fullmatch(rb"Message-ID: <[0-9a-f-]{36}@xn--willkommen-thringen-ibc\.de>", raw_id), raw_id
 
 
 async def test_a_coordinator_at_an_idn_domain_logs_in_with_any_spelling_of_it(
