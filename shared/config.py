@@ -26,7 +26,8 @@ MIN_SECRET_KEY_LENGTH = 16
 # manage and invite links with them, so outside dev mode they are refused, not warned about
 # (docs/decisions.md, "Settings: refused or warned about").
 PUBLIC_SECRET_KEYS = frozenset({"compose-demo-secret-change-me"})
-PLACEHOLDER_MARK = "replace"
+# "REPLACE-with-…", "please-replace-me": the word, any case; not inside one ("irreplaceable").
+PLACEHOLDER_MARK = re.compile(r"(?<![a-z])replace(?![a-z])", re.IGNORECASE)
 # The port of the development mail sink (`lotse mailsink`, `lotse dev`), also the contract's default.
 MAILSINK_SMTP_PORT = 1025
 # Submission over implicit TLS (RFC 8314, "SMTPS"): encrypted from the first byte, no STARTTLS.
@@ -271,7 +272,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
             raise ConfigError(
                 "LOTSE_SECRET_KEY is required outside dev mode (set it, or LOTSE_DEV_MODE=true)"
             )
-        if secret.strip() in PUBLIC_SECRET_KEYS or PLACEHOLDER_MARK in secret.lower():
+        if secret.strip() in PUBLIC_SECRET_KEYS or PLACEHOLDER_MARK.search(secret):
             raise ConfigError(
                 "LOTSE_SECRET_KEY is a placeholder published with Lotse (docker-compose.yml's old default, "
                 "deploy/k8s/secret.yaml): anyone could forge links with it; set a random value, "

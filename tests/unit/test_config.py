@@ -147,6 +147,11 @@ def test_a_published_placeholder_secret_is_refused_outside_dev_mode_without_show
     assert load_settings({**PRODUCTION, "LOTSE_SECRET_KEY": "short"}).secret_key == "short"  # still a warning
 
 
+def test_a_secret_with_the_mark_inside_a_word_is_no_placeholder() -> None:
+    secret = "irreplaceable-moments-in-erfurt-2026"
+    assert load_settings({**PRODUCTION, "LOTSE_SECRET_KEY": secret}).secret_key == secret
+
+
 def test_development_addresses_outside_dev_mode_are_warned_about_naming_what_to_set() -> None:
     lines = weak_settings(load_settings(SECRET))  # the contract's defaults
     assert [line.split(" ")[0] for line in lines] == ["LOTSE_PUBLIC_URL", "LOTSE_MAIL_FROM", "LOTSE_SMTP_HOST"]
