@@ -251,7 +251,8 @@ def _match_schema() -> dict[str, Any]:
                        "detail": {"type": "string"}}, ["factor", "contribution"]),
             "description": "`detail` is a sentence in English; it is removed when either side is erased"}},
         "status": _codes(matches.STATES),
-        "model_version": {"type": "string", "description": "what scored it: prior, a learned model, asked_again"},
+        "model_version": {"type": "string", "description": "what scored it: `prior` (the fixed weights), "
+                                                           "or the learned model as `<kind>-v<version>` (`mentor-v3`)"},
         "round_id": {**_nullable(UUID), "description": "the global round that proposed it, if one did"},
         "created_at": _time(), "decided_at": _time(nullable=True),
         "decided_by": {**_nullable(UUID), "description": "the coordinator who approved or rejected it"},
