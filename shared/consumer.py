@@ -41,6 +41,7 @@ from aio_pika.abc import (
 
 from lotse.shared import metrics
 from lotse.shared.events import EVENT_TYPES, Event, MalformedEvent, parse_event
+from lotse.shared.logs import redact
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
 log = logging.getLogger(__name__)
@@ -233,7 +234,8 @@ class Consumer(ABC):
             metrics.EVENTS.labels(self.name, event.type, "dead_lettered").inc()
             return
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"[:500]
+            # Redacted before it is cut: a cut address would no longer look like one.
+            reason = redact(f"{type(exc).__name__}: {exc}")[:500]
             if attempt >= self.MAX_ATTEMPTS:
                 await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", attempt)
                 metrics.EVENTS.labels(self.name, event.type, "dead_lettered").inc()
@@ -275,6 +277,9 @@ class Consumer(ABC):
         await _ack(message)
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, attempt: int) -> None:
+        # Exception text can carry values (asyncpg: 'Key (email)=(…) already exists'); the header
+        # stays in the broker, out of erasure's reach, so it gets what the log lines get.
+        reason = redact(reason)
         log.error(
             "message dead-lettered",
             extra={"consumer": self.name, "message_id": message.message_id, "reason": reason},

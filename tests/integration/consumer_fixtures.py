@@ -39,6 +39,7 @@ class Behaviour:
     permanent: bool = False
     hold_s: float = 0.0  # sleep inside the transaction (to be killed mid-message)
     poison: frozenset[str] = frozenset()  # event ids that fail for good, the others succeed
+    says: str = ""  # what the failure's exception text says, if not the default
     calls: dict[str, int] = field(default_factory=dict)
     transactions: set[int] = field(default_factory=set)  # the database transactions handlers ran in
 
@@ -59,9 +60,9 @@ class RecordingConsumer(Consumer):
         self.behaviour.calls[key] = self.behaviour.calls.get(key, 0) + 1
         self.behaviour.transactions.add(await conn.fetchval("SELECT txid_current()"))
         if self.behaviour.permanent or key in self.behaviour.poison:
-            raise PermanentError("this can never work")
+            raise PermanentError(self.behaviour.says or "this can never work")
         if self.behaviour.calls[key] <= self.behaviour.fail_times:
-            raise ConnectionError("a transient hiccup")
+            raise ConnectionError(self.behaviour.says or "a transient hiccup")
         await conn.execute(
             "INSERT INTO test_effects (message_id, consumer) VALUES ($1, $2)", event.id, self.name
         )

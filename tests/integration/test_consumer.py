@@ -171,6 +171,26 @@ async def test_permanent_failure_goes_straight_to_dead_letters(
     assert "permanent: this can never work" in str(dead[0].headers[DEAD_REASON_HEADER])
 
 
+# asyncpg's text for a unique violation names the value (review 9a F13).
+VALUE_IN_ERROR = ('duplicate key value violates unique constraint "t_e_key"\n'
+                  "DETAIL:  Key (e)=(secret.person@example.org) already exists.")
+
+
+@pytest.mark.parametrize("behaviour", [Behaviour(fail_times=100, says=VALUE_IN_ERROR),
+                                       Behaviour(permanent=True, says=VALUE_IN_ERROR)], ids=["retried", "permanent"])
+async def test_a_dead_letter_reason_keeps_no_email_address(
+    amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer, behaviour: Behaviour
+) -> None:
+    await running(behaviour)
+    event = an_event()
+    await publish(amqp, spec, event.to_json(), str(event.id))
+    watch = DeadLetterWatch(amqp, spec)
+    dead = await eventually(lambda: watch.at_least(1), timeout=20)
+    reason = str(dead[0].headers[DEAD_REASON_HEADER])
+    assert "Key (e)=([email]) already exists" in reason
+    assert "secret.person" not in reason and "example.org" not in reason
+
+
 async def test_consumer_killed_mid_message_loses_nothing(
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, spec: QueueSpec, running: StartConsumer, settings: Settings
 ) -> None:
