@@ -68,3 +68,16 @@ async def test_the_folded_name_follows_a_rename_an_erasure_and_a_row_without_one
     async with pool.acquire() as conn:
         assert await name_search.fill_missing(conn) >= 1
     assert await pool.fetchval("SELECT name_search FROM participants WHERE id = $1", by_hand) == "lukasz wojcik"
+
+
+async def test_a_nul_in_the_search_is_a_space_not_an_error(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """PostgreSQL text cannot hold U+0000: `?q=%00` answered 500 (review 9a F7)."""
+    await login(intake_client)
+    await _verified(intake_client, pool, "/api/v1/newcomers",
+                    newcomer_payload(name="Fatma Yıldız", email=unique_email("p")))
+    for path in ("/dashboard/participants", "/dashboard"):  # the list and the review queue
+        for typed in ("\x00", "a\x00b"):
+            response = await intake_client.get(path, params={"q": typed})
+            assert response.status == 200, (path, typed)
+    found = await (await intake_client.get("/dashboard/participants", params={"q": "Fatma\x00Yildiz"})).text()
+    assert "Fatma Yıldız" in found

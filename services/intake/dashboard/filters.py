@@ -135,7 +135,9 @@ def search_patterns(typed: str | None) -> list[str] | None:
     with an `@` is part of an address, its domain in the spelling intake stores (bücher.de for
     xn--bcher-kva.de)."""
     patterns = []
-    for word in unicodedata.normalize("NFC", (typed or "").strip()[:100]).split()[:name_search.MAX_WORDS]:
+    # PostgreSQL text cannot hold U+0000 (the query answered 500, review 9a F7): it separates words.
+    typed = (typed or "").replace("\x00", " ")
+    for word in unicodedata.normalize("NFC", typed.strip()[:100]).split()[:name_search.MAX_WORDS]:
         local, at, domain = word.rpartition("@")
         if at and domain:
             with contextlib.suppress(ValueError):  # a half-typed domain is searched as typed
