@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import asyncpg
 
-from lotse.notifier import mime, notifications_db
+from lotse.notifier import mime, notifications_db, recipient_limit
 from lotse.notifier.compose import Composer, People, Recipient
 from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
@@ -294,6 +294,10 @@ class DeliveryLoop:
 
     async def _prepared(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> mime.Email | None:
         """The email for ``row``; None, with the row marked, when it cannot or need not go out."""
+        if await recipient_limit.over_limit(conn, row):
+            await self._end(conn, row, "skipped", recipient_limit.REASON)
+            log.info("notification skipped: limit per recipient", extra=_fields(row))
+            return None
         why: dict[str, object] = {}  # for the log line, when the composer says what is gone
         try:
             recipient = await self._composer.compose(conn, row, people)

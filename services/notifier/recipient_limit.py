@@ -1,0 +1,48 @@
+"""A limit per recipient on the emails a stranger can have sent to someone (review 9a, finding 1).
+
+A repeated registration, a request on /new-link and an address typed on a manage page each ask for
+an email, and intake limits them per client address only: from many machines (or through many
+visitors' browsers) one person could be sent any number of them, each greeting them with a name the
+stranger typed. So, per participant and per type, at most ``PER_HOUR`` such emails in an hour and
+``PER_DAY`` in a day; beyond that the notification is marked skipped with ``REASON`` and never sent.
+Intake answers the same either way (it never knows), so nothing tells a stranger about the address.
+
+Counted when a row is picked for sending, against the rows of the same person and type created
+before it (in creation order) that were not skipped or failed: the decision depends on earlier rows
+only, so loops sending in parallel reach the same one, and the first email of each type (above all,
+the first verification email of a registration) is never held back. Windows run back from the row's
+own creation, so a backlog sent late is judged as it was requested.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+import asyncpg
+
+# The types a stranger can trigger for someone else's address: the verification email (sent again
+# on a repeated registration and on /new-link while unconfirmed), "you are already registered",
+# a new manage link, and the confirmation link to an address typed on a manage page.
+LIMITED: Final = frozenset({"verification", "already_registered", "manage_link", "email_change_confirm"})
+PER_HOUR: Final = 3
+PER_DAY: Final = 10
+HOUR: Final = timedelta(hours=1)
+DAY: Final = timedelta(days=1)
+REASON: Final = f"limit per recipient: {PER_HOUR} of this kind an hour, {PER_DAY} a day"
+
+_EARLIER: Final = """
+    SELECT count(*) FILTER (WHERE n.created_at > $3::timestamptz - $4::interval) AS hour, count(*) AS day
+    FROM notifications n
+    WHERE n.participant_id = $1 AND n.type = $2 AND n.id <> $6
+      AND n.created_at > $3::timestamptz - $5::interval AND (n.created_at, n.id) < ($3::timestamptz, $6::uuid)
+      AND n.status NOT IN ('skipped', 'failed')"""
+
+
+async def over_limit(conn: asyncpg.Connection, row: asyncpg.Record) -> bool:
+    """Whether the notification ``row`` (as claimed) is one too many for its recipient."""
+    if row["type"] not in LIMITED or row["participant_id"] is None:
+        return False
+    earlier = await conn.fetchrow(_EARLIER, row["participant_id"], row["type"], row["created_at"], HOUR, DAY,
+                                  row["id"])
+    return bool(earlier["hour"] >= PER_HOUR or earlier["day"] >= PER_DAY)
