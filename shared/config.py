@@ -28,6 +28,10 @@ MIN_SECRET_KEY_LENGTH = 16
 PUBLIC_SECRET_KEYS = frozenset({"compose-demo-secret-change-me"})
 # "REPLACE-with-…", "please-replace-me": the word, any case; not inside one ("irreplaceable").
 PLACEHOLDER_MARK = re.compile(r"(?<![a-z])replace(?![a-z])", re.IGNORECASE)
+# Coordinator passwords printed in the repository: `lotse dev`'s (shared/dev.py, the README) and
+# docker-compose.yml's default until review 9a. LOTSE_COORDINATOR_* create an admin at start-up, so
+# outside dev mode these (and a "REPLACE-…" from deploy/k8s/secret.yaml) are refused like the secret.
+PUBLIC_COORDINATOR_PASSWORDS = frozenset({"lotse-dev-password", "welcome-to-thuringia"})
 # The port of the development mail sink (`lotse mailsink`, `lotse dev`), also the contract's default.
 MAILSINK_SMTP_PORT = 1025
 # Submission over implicit TLS (RFC 8314, "SMTPS"): encrypted from the first byte, no STARTTLS.
@@ -278,6 +282,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
                 "deploy/k8s/secret.yaml): anyone could forge links with it; set a random value, "
                 "e.g. `openssl rand -hex 32`"
             )
+        _refuse_published_coordinator(settings)
     if bool(settings.smtp_user) != bool(settings.smtp_password):
         raise ConfigError("LOTSE_SMTP_USER and LOTSE_SMTP_PASSWORD must be set together")
     if settings.smtp_starttls and settings.smtp_implicit_tls:
@@ -286,6 +291,24 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
         raise ConfigError(f"LOTSE_SMTP_STARTTLS=true and {why} exclude each other: use port 587 with "
                           f"LOTSE_SMTP_STARTTLS, or port {SMTPS_PORT} with LOTSE_SMTP_STARTTLS unset")
     return settings
+
+
+def _refuse_published_coordinator(settings: Settings) -> None:
+    """The bootstrap admin's address or password as the repository prints them: anyone who reads it
+    could log in as that admin (review 9a, F11)."""
+    if settings.coordinator_email and PLACEHOLDER_MARK.search(settings.coordinator_email):
+        raise ConfigError(
+            "LOTSE_COORDINATOR_EMAIL is a placeholder published with Lotse (deploy/k8s/secret.yaml): "
+            "set the address of the first admin, or leave both LOTSE_COORDINATOR_* unset and use "
+            "`lotse create-coordinator`"
+        )
+    password = settings.coordinator_password or ""
+    if password.strip() in PUBLIC_COORDINATOR_PASSWORDS or PLACEHOLDER_MARK.search(password):
+        raise ConfigError(
+            "LOTSE_COORDINATOR_PASSWORD is a password published with Lotse (README, docker-compose.yml, "
+            "deploy/k8s/secret.yaml): anyone could log in as the admin it creates; choose your own, "
+            "or leave both LOTSE_COORDINATOR_* unset and use `lotse create-coordinator`"
+        )
 
 
 def weak_settings(settings: Settings) -> list[str]:

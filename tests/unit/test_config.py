@@ -147,6 +147,39 @@ def test_a_published_placeholder_secret_is_refused_outside_dev_mode_without_show
     assert load_settings({**PRODUCTION, "LOTSE_SECRET_KEY": "short"}).secret_key == "short"  # still a warning
 
 
+@pytest.mark.parametrize(("variable", "value"), [
+    ("LOTSE_COORDINATOR_EMAIL", "REPLACE-admin@welcome-centre.example"),  # deploy/k8s/secret.yaml
+    ("LOTSE_COORDINATOR_PASSWORD", "REPLACE-then-change-after-first-login"),  # deploy/k8s/secret.yaml
+    ("LOTSE_COORDINATOR_PASSWORD", "lotse-dev-password"),  # `lotse dev`, printed in the README
+    ("LOTSE_COORDINATOR_PASSWORD", "welcome-to-thuringia"),  # docker-compose.yml's default until review 9a
+])
+def test_a_published_coordinator_is_refused_outside_dev_mode(variable: str, value: str) -> None:
+    """Review 9a, F11: these create an admin whose address and password anyone can read."""
+    env = {**PRODUCTION, "LOTSE_COORDINATOR_EMAIL": "first.admin@welcome.example",
+           "LOTSE_COORDINATOR_PASSWORD": "our own long passphrase", variable: value}
+    with pytest.raises(ConfigError) as error:
+        load_settings(env)
+    message = str(error.value)
+    assert message.startswith(f"{variable} is a") and "\n" not in message
+    assert "passphrase" not in message and "lotse-dev-password" not in message  # no password shown
+    assert load_settings({**env, "LOTSE_DEV_MODE": "true"}).coordinator_password == env["LOTSE_COORDINATOR_PASSWORD"]
+    assert load_settings({**PRODUCTION, "LOTSE_COORDINATOR_EMAIL": "first.admin@welcome.example",
+                          "LOTSE_COORDINATOR_PASSWORD": "irreplaceable moments"}).coordinator_password
+
+
+def test_a_published_coordinator_password_stops_the_command_with_exit_2(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for variable, value in {**PRODUCTION, "LOTSE_COORDINATOR_EMAIL": "first.admin@welcome.example",
+                            "LOTSE_COORDINATOR_PASSWORD": "welcome-to-thuringia"}.items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.delenv("LOTSE_DEV_MODE", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        cli._settings("intake")
+    assert stopped.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("lotse intake: configuration error: LOTSE_COORDINATOR_PASSWORD is a password published")
+
+
 def test_a_secret_with_the_mark_inside_a_word_is_no_placeholder() -> None:
     secret = "irreplaceable-moments-in-erfurt-2026"
     assert load_settings({**PRODUCTION, "LOTSE_SECRET_KEY": secret}).secret_key == secret

@@ -15,7 +15,7 @@ from lotse.shared.config import _VARIABLES, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the operator's .env next to docker-compose.yml provides: the variables compose requires.
-DOT_ENV = {"LOTSE_SECRET_KEY": secrets.token_hex(32)}
+DOT_ENV = {"LOTSE_SECRET_KEY": secrets.token_hex(32), "LOTSE_COORDINATOR_PASSWORD": "the operator's own passphrase"}
 LOTSE_SERVICES = ("migrate", "seed-demo", "mailsink", "intake", "matcher", "notifier")
 
 
@@ -69,6 +69,16 @@ def test_the_secret_key_is_chosen_once_by_the_operator(compose: dict[str, Any]) 
     assert "`LOTSE_SECRET_KEY=<openssl rand -hex 32>` into `.env` once" in readme
     assert "LOTSE_SECRET_KEY=$(openssl rand -hex 32) docker compose" not in readme
     assert ".env" in (ROOT / ".gitignore").read_text().split()  # the key stays out of git
+
+
+def test_the_first_admins_password_is_chosen_by_the_operator(compose: dict[str, Any]) -> None:
+    """Review 9a, F11: a default printed here is a password anyone can read; no default at all."""
+    for name in LOTSE_SERVICES:
+        password = compose["services"][name]["environment"]["LOTSE_COORDINATOR_PASSWORD"]
+        assert re.fullmatch(r"\$\{LOTSE_COORDINATOR_PASSWORD:\?[^}]*\.env[^}]*\}", password), f"{name}: {password}"
+    readme = (ROOT / "README.md").read_text()
+    assert "/ `welcome-to-thuringia`" not in readme  # the old first-login box; now named only as refused
+    assert "LOTSE_COORDINATOR_PASSWORD=" in readme
 
 
 def test_demo_people_are_loaded_only_with_the_demo_profile(compose: dict[str, Any]) -> None:
