@@ -7,6 +7,22 @@
   anonymous row stays for the statistics;
 - email log: finished notifications older than ``LOTSE_RETENTION_EMAIL_LOG_DAYS`` are deleted;
 - e-mail address changes: a request (both addresses) is deleted once its link has expired.
+
+Bookkeeping that is not about a person but grows with every event is pruned after the personal data,
+in batches of ``BATCH`` rows, each its own short transaction under the same lock (a first pass over a
+year's backlog never holds one multi-million-row DELETE open):
+
+- outbox rows published more than ``BOOKKEEPING_DAYS`` ago (unpublished ones always stay);
+- processed_messages older than ``BOOKKEEPING_DAYS``. They only need to outlive any second delivery of
+  the same message: redeliveries and delayed retries come within minutes (1 s … 120 s), and a dead
+  letter was never recorded by the consumer that dead-lettered it (its transaction rolled back), so
+  replaying one later is unaffected. Only a dead letter that was itself a duplicate of a processed
+  message, replayed more than ``BOOKKEEPING_DAYS`` later, would be handled a second time (the
+  notifier still sends no second email: its email log dedupes by event id and is kept longer).
+  The notifier's record of a ``notification.requested`` stays while an email log row names its
+  event: it tells a repeated match_active email from the first (shared_later, the dashboard);
+- coordinator sessions that can no longer be used (expired, or a browser idle too long), except
+  each coordinator's most recently seen one, which the team page shows as "last seen".
 """
 
 from __future__ import annotations
@@ -17,11 +33,20 @@ from typing import Final
 import asyncpg
 
 from lotse.intake import email_change
-from lotse.shared import matches
+from lotse.intake.accounts import COOKIE_IDLE_TIMEOUT
+from lotse.shared import events, matches
 from lotse.shared.config import Settings
 from lotse.shared.singleton_job import every, run_locked
 
 LOCK_KEY: Final = 0x4C6F7473_0005
+
+#: Published outbox rows and processed-message records are kept this long: far longer than any
+#: redelivery or delayed retry (minutes), and long enough to look an event up when asked about it.
+BOOKKEEPING_DAYS: Final = 30
+#: Rows one bookkeeping DELETE removes at most, and how many such batches one pass does at most
+#: (the rest waits for the next hourly pass).
+BATCH: Final = 5000
+MOST_BATCHES: Final = 200
 
 FINAL_STATES = [state for state, onward in matches.TRANSITIONS.items() if not onward]
 
@@ -88,8 +113,53 @@ async def apply(conn: asyncpg.Connection, periods: Periods) -> dict[str, int]:
     }
 
 
+_PRUNE_OUTBOX: Final = """DELETE FROM outbox WHERE seq IN (
+    SELECT seq FROM outbox WHERE published_at < now() - make_interval(days => $1) LIMIT $2)"""
+_PRUNE_PROCESSED: Final = """DELETE FROM processed_messages WHERE (consumer, message_id) IN (
+    SELECT consumer, message_id FROM processed_messages pm
+    WHERE processed_at < now() - make_interval(days => $1)
+      AND NOT (consumer = 'notifier' AND type = $3
+               AND EXISTS (SELECT FROM notifications n WHERE n.event_id = pm.message_id))
+    LIMIT $2)"""
+_PRUNE_SESSIONS: Final = """DELETE FROM auth_sessions WHERE token_hash IN (
+    SELECT token_hash FROM auth_sessions s
+    WHERE (expires_at <= now() OR (kind = 'cookie' AND last_seen_at <= now() - $1::interval))
+      AND EXISTS (SELECT FROM auth_sessions newer WHERE newer.coordinator_id = s.coordinator_id
+                  AND (newer.last_seen_at, newer.token_hash) > (s.last_seen_at, s.token_hash))
+    LIMIT $2)"""
+
+
+async def prune_batch(conn: asyncpg.Connection, days: int, batch: int) -> dict[str, int]:
+    """At most ``batch`` rows of each kind of bookkeeping (inside the caller's transaction and lock)."""
+    def count(result: str) -> int:
+        return int(result.split()[-1])
+    return {
+        "outbox_pruned": count(await conn.execute(_PRUNE_OUTBOX, days, batch)),
+        "processed_messages_pruned": count(await conn.execute(_PRUNE_PROCESSED, days, batch,
+                                                              events.NOTIFICATION_REQUESTED)),
+        "sessions_pruned": count(await conn.execute(_PRUNE_SESSIONS, COOKIE_IDLE_TIMEOUT, batch)),
+    }
+
+
+async def prune(pool: asyncpg.Pool, days: int = BOOKKEEPING_DAYS, batch: int = BATCH,
+                most_batches: int = MOST_BATCHES) -> dict[str, int]:
+    """Batches until one finds fewer than ``batch`` rows of every kind (or another instance took the lock)."""
+    totals = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0}
+    for _ in range(most_batches):
+        done = await run_locked(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch))
+        if done is None:
+            break
+        totals = {key: totals[key] + done[key] for key in totals}
+        if all(n < batch for n in done.values()):
+            break
+    return totals
+
+
 async def run_once(pool: asyncpg.Pool, periods: Periods) -> dict[str, int] | None:
-    return await run_locked(pool, LOCK_KEY, lambda conn: apply(conn, periods))
+    done = await run_locked(pool, LOCK_KEY, lambda conn: apply(conn, periods))
+    if done is None:
+        return None
+    return {**done, **await prune(pool)}
 
 
 async def run_periodically(pool: asyncpg.Pool, periods: Periods, interval_s: float = 3600.0) -> None:
