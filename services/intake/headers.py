@@ -22,6 +22,11 @@ HEADERS: Final = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
 HSTS: Final = "max-age=31536000; includeSubDomains"
+# Every other answer may show personal data (a manage page, a form shown again with what was typed,
+# an export): no browser disk or back/forward cache, no shared cache keeps it (review 9a F2). The
+# static files (their URLs carry a version) and the API's description are the same for everyone.
+CACHEABLE_ROUTES: Final = frozenset({"static", "api_openapi"})
+NO_STORE: Final = "no-store"
 
 
 def install(app: web.Application, *, https: bool) -> None:
@@ -30,5 +35,7 @@ def install(app: web.Application, *, https: bool) -> None:
             response.headers.setdefault(name, value)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.match_info.route.name not in CACHEABLE_ROUTES:
+            response.headers.setdefault("Cache-Control", NO_STORE)
 
     app.on_response_prepare.append(add_headers)
