@@ -359,13 +359,34 @@ def test_intake_is_exposed_through_its_service_and_the_ingress(documents: Docume
     assert service["spec"]["selector"].items() <= pod_template["metadata"]["labels"].items()
     container_ports = {p["name"] for p in pod_template["spec"]["containers"][0]["ports"]}
     assert {p["targetPort"] for p in service["spec"]["ports"]} <= container_ports
-    [ingress] = documents["Ingress"]
-    [rule] = ingress["spec"]["rules"]
-    backend = rule["http"]["paths"][0]["backend"]["service"]
-    assert backend["name"] in services
-    assert backend["port"]["name"] in {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
-    assert rule["host"] == urlsplit(_config(documents)["LOTSE_PUBLIC_URL"]).hostname
-    assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
+    ingresses = _named(documents, "Ingress")
+    assert set(ingresses) == {"lotse", "lotse-signed-links"}
+    for ingress in ingresses.values():
+        [rule] = ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            assert backend["name"] == "lotse-intake"
+            assert backend["port"]["name"] in {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
+        assert rule["host"] == urlsplit(_config(documents)["LOTSE_PUBLIC_URL"]).hostname
+        assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "64k"
+    assert [p["path"] for p in ingresses["lotse"]["spec"]["rules"][0]["http"]["paths"]] == ["/"]
+
+
+def test_signed_links_stay_out_of_the_ingress_access_log(documents: Documents) -> None:
+    """Review 9a, F9: a signed link's path is its key; ingress-nginx logs whole request lines."""
+    from aiohttp import web
+
+    from lotse.intake.routes import setup_routes
+    app = web.Application()
+    setup_routes(app)
+    signed = {r.resource.canonical.split("{token}")[0] for r in app.router.routes()
+              if r.resource is not None and "{token}" in r.resource.canonical}
+    quiet = _named(documents, "Ingress")["lotse-signed-links"]
+    assert quiet["metadata"]["annotations"]["nginx.ingress.kubernetes.io/enable-access-log"] == "false"
+    paths = quiet["spec"]["rules"][0]["http"]["paths"]
+    assert {p["pathType"] for p in paths} == {"Prefix"}
+    assert {p["path"] for p in paths} == signed
 
 
 # --- the engines underneath -----------------------------------------------------------------------
