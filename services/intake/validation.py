@@ -10,9 +10,9 @@ General rules
     - The payload and every nested object are objects; any key not listed below is an
       "Unknown field." at its own path, at every level.
     - Text is NFC-normalised and stripped. Single-line text rejects every control character
-      (C0/C1, line and paragraph separators, lone surrogates); free text (`about`) allows
-      newline and tab and turns CR/CRLF into LF. Lengths count code points of the stored
-      (stripped, NFC) text.
+      (C0/C1, line and paragraph separators, lone surrogates) and bidi embeddings, overrides
+      and isolates; free text (`about`) allows newline and tab and turns CR/CRLF into LF.
+      Lengths count code points of the stored (stripped, NFC) text.
     - Booleans are JSON booleans, integers JSON integers (not booleans, floats or strings).
     - Codes are exact: `vi` not `VI` for languages, `VN` not `vn` for countries.
     - `null` only stands for "no value" where a field is optional without a default
@@ -250,7 +250,7 @@ def _join(path: str, key: object) -> str:
 def _echo(value: object) -> str:
     # Never repr() a foreign value: a huge int's repr raises, a deep list's recurses.
     text = value if isinstance(value, str) else f"<{type(value).__name__}>"
-    text = _CONTROL.sub("\ufffd", text[:_ECHO_MAX + 1])
+    text = _BIDI_CONTROL.sub("\ufffd", _CONTROL.sub("\ufffd", text[:_ECHO_MAX + 1]))
     return text if len(text) <= _ECHO_MAX else text[:_ECHO_MAX] + "…"
 
 
@@ -260,6 +260,11 @@ _CONTROL: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _CONTROL_BUT_NEWLINE_TAB: Final = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
 )
+# Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a name they reverse
+# what it shows ("\u202eevil" reads "live") in the dashboard and in e-mail subjects (review 9a F6).
+# Single-line text only; the other format characters stay, U+200C/U+200D above all (Persian and
+# Indic names are written with them), and U+200E/U+200F, which only mark a direction.
+_BIDI_CONTROL: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # NFC composes at most four code points into one (U+1F82, Greek alpha with three marks):
 # anything longer than four times the limit cannot fit, and is refused before scanning it.
 _NFC_SHRINK: Final = 4
@@ -316,7 +321,8 @@ def _text(max_length: int = NAME_MAX, *, multiline: bool = False, optional: bool
             return ctx.fail(path, TOO_LONG, max=max_length)
         if multiline:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if (_CONTROL_BUT_NEWLINE_TAB if multiline else _CONTROL).search(text):
+        if (_CONTROL_BUT_NEWLINE_TAB if multiline else _CONTROL).search(text) or (
+                not multiline and _BIDI_CONTROL.search(text)):
             return ctx.fail(path, CONTROL_CHARACTERS)
         text = unicodedata.normalize("NFC", text)
         if len(text) > max_length:
@@ -458,6 +464,10 @@ def _valid_local_part(local: str) -> bool:
         and not local.endswith(".")
         and ".." not in local
         and not _CONTROL.search(local)
+        # No invisible format character (category Cf: bidi controls, zero-width ones, U+FEFF) is
+        # ever part of an address (RFC 8264's IdentifierClass disallows them); the domain's labels
+        # are letters and digits only already.
+        and not any(unicodedata.category(c) == "Cf" for c in local)
         and not any(c in _EMAIL_LOCAL_FORBIDDEN or c.isspace() for c in local)
     )
 

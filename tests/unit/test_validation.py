@@ -378,6 +378,8 @@ def test_errors_in_several_list_items_are_all_reported() -> None:
     ("Ho\u2028a", "Must not contain control characters."),
     ("Ho\x85a", "Must not contain control characters."),
     ("Hoa\ud800", "Must not contain control characters."),
+    ("\u202eHoa\u202c", "Must not contain control characters."),  # bidi override (review 9a F6)
+    ("Ho\u2068a\u2069", "Must not contain control characters."),  # bidi isolate
     (42, "Must be text."),
     (None, "Must be text."),
     (["Hoa"], "Must be text."),
@@ -398,6 +400,7 @@ def test_too_long_carries_its_limit() -> None:
     "hoa@example.vn.", "hoa@-example.vn", "hoa@example-.vn", "hoa@exam_ple.vn",
     ".hoa@example.vn", "hoa.@example.vn", "h..oa@example.vn", "hoa\x00@example.vn",
     "<hoa@example.vn>", "hoa@192.168.0.1", "x" * 65 + "@example.vn",
+    "ho\u202ea@example.vn", "hoa\u200b@example.vn", "\ufeffhoa@example.vn", "ho\u200da@example.vn",
 ])
 def test_invalid_email(email: str) -> None:
     assert messages_of("mentor", with_("mentor", email=email)) == {
