@@ -12,6 +12,7 @@ from aiohttp import web
 from lotse.intake import headers, lifecycle_jobs, retention
 from lotse.intake.accounts import ensure_bootstrap_coordinator
 from lotse.intake.auth import enforce_policies
+from lotse.intake.cross_site import refuse_cross_site
 from lotse.intake.errors import api_errors
 from lotse.intake.login_throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S
 from lotse.intake.ratelimit import RateLimiter
@@ -67,7 +68,7 @@ def init_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # html_errors outside api_errors: it draws the pages for what api_errors lets through off /api/.
-        middlewares=[measure, html_errors, api_errors, enforce_policies],
+        middlewares=[measure, html_errors, api_errors, refuse_cross_site, enforce_policies],
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)
