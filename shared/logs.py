@@ -8,6 +8,8 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from aiohttp.http_exceptions import BadHttpMessage
+
 # Attributes every LogRecord has; anything else passed through ``extra=`` is a field.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
@@ -64,8 +66,24 @@ def _is_channel_closing(record: logging.LogRecord) -> bool:
     return getattr(callback, "__qualname__", "") == "RobustChannel._on_close" and args[1:2] == ("RuntimeError",)
 
 
+def _is_refused_request(record: logging.LogRecord) -> bool:
+    """aiohttp's parser refusing what a client sent (a request line or header over its 8190 bytes,
+    not HTTP at all): it answers 400 itself, before any of intake's code, and logs an error with a
+    traceback per request, so anyone could fill the error log (review 9a F5)."""
+    return record.name == "aiohttp.server" and record.exc_info is not None and isinstance(
+        record.exc_info[1], BadHttpMessage)
+
+
 def quiet_reconnects(record: logging.LogRecord) -> bool:
     """A handler filter: False drops ``record``; a kept one may have been made DEBUG or shorter."""
+    if _is_refused_request(record):
+        assert record.exc_info is not None
+        # Only the kind: the exception's text and aiohttp's message carry the start of the line
+        # (a token, a cookie) and the client's address.
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg = f"request refused by the HTTP parser: {type(record.exc_info[1]).__name__}"
+        record.args, record.exc_info, record.exc_text = None, None, None
+        return logging.getLogger().isEnabledFor(logging.WARNING)
     key = (record.name, record.msg)
     if key in _SAID_BY_US or _is_channel_closing(record):
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
