@@ -264,3 +264,18 @@ async def test_a_course_check_in_waits_until_some_weeks_after_the_course_started
                                                     "withdrawn_started": 0, "pauses_ended": 0, "pause_reminders": 0}
     requests = await pool.fetch("SELECT payload FROM outbox WHERE payload->>'notification' = 'checkin'")
     assert {r["payload"]["participant_id"] for r in requests} == {str(newcomer), str(provider)}
+
+
+async def test_a_backlog_larger_than_a_batch_goes_out_in_one_run(
+    intake_client: IntakeClient, pool: asyncpg.Pool, pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newcomer, mentor = pair
+    monkeypatch.setattr(lifecycle_jobs, "BATCH", 2)
+    for _ in range(5):
+        match_id = await _introduced(pool, newcomer, mentor)
+        await pool.execute("UPDATE matches SET status = 'active', active_at = now() - interval '22 days' WHERE id = $1",
+                           match_id)
+    done = await lifecycle_jobs.run_until_done(pool)
+    assert done is not None and done["checkins"] == 5
+    assert await pool.fetchval("SELECT count(*) FROM matches WHERE checkin_sent_at IS NULL") == 0
+    assert await lifecycle_jobs.run_until_done(pool) == dict.fromkeys(done, 0)  # nothing twice
