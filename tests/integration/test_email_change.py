@@ -57,6 +57,17 @@ def _confirm_link(participant_id: uuid.UUID, change_id: uuid.UUID) -> str:
     return f"/email-change/{SIGNER.sign(tokens.EMAIL_CHANGE, pid=str(participant_id), cid=str(change_id))}"
 
 
+async def _confirm(intake_client: IntakeClient, link: str, lang: str | None = None) -> Any:
+    """What the person does with the link: open it (which changes nothing), then press the page's one
+    button, a plain form posting back to the link; the button's answer."""
+    opened = await intake_client.get(link if lang is None else f"{link}?lang={lang}")
+    page = await opened.text()
+    assert opened.status == 200, page
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<button type="submit">([^<]+)</button>', page)
+    assert form, page
+    return await intake_client.post(form.group(1).replace("&amp;", "&"))
+
+
 async def _ask(intake_client: IntakeClient, manage: str, new_email: str, lang: str = "en") -> Any:
     return await intake_client.post(f"{manage}?lang={lang}", data={"action": "email_change", "new_email": new_email},
                                     allow_redirects=False)
@@ -74,7 +85,7 @@ async def _changed(intake_client: IntakeClient, pool: asyncpg.Pool, participant_
     sent there opened (returned)."""
     assert (await _ask(intake_client, manage, new_email)).status == 303
     link = _confirm_link(participant_id, await _open_change(pool, participant_id))
-    assert (await intake_client.get(link)).status == 200
+    assert (await _confirm(intake_client, link)).status == 200
     return link
 
 
@@ -115,7 +126,14 @@ async def test_a_new_address_is_used_once_its_link_is_opened_and_the_old_one_is_
     found = re.search(r"/email-change/[\w.\-]+", confirmation.text)
     assert found
 
-    confirmed = await intake_client.get(found.group(0))
+    # Opening it (a mail scanner does, with GET or HEAD) changes nothing: a page asks for the button.
+    assert (await intake_client.head(found.group(0))).status == 200
+    assert await _stored(pool, lan) == old
+    asking = await (await intake_client.get(found.group(0))).text()
+    assert '<html lang="vi"' in asking and asking.count('<form method="post"') == 1  # a plain form, no script
+    assert await _stored(pool, lan) == old
+    assert await pool.fetchval("SELECT outcome FROM email_changes WHERE participant_id = $1", lan) is None
+    confirmed = await _confirm(intake_client, found.group(0))
     page = await confirmed.text()
     assert confirmed.status == 200 and '<html lang="vi"' in page
     assert await _stored(pool, lan) == new
@@ -144,7 +162,7 @@ async def test_a_notice_that_goes_out_after_the_change_carries_no_manage_link(
     old, new = unique_email("olena"), unique_email("olena.new")
     olena = await _registered(intake_client, pool, newcomer_payload(email=old, preferred_locale="uk"))
     assert (await _ask(intake_client, _manage(olena), new)).status == 303
-    confirmed = await intake_client.get(_confirm_link(olena, await _open_change(pool, olena)))
+    confirmed = await _confirm(intake_client, _confirm_link(olena, await _open_change(pool, olena)))
     assert confirmed.status == 200
     await notify(pool)
     await deliver_all(delivery)
@@ -199,7 +217,7 @@ async def test_an_address_another_registration_of_the_same_kind_uses_is_refused_
     # Asking tells nobody whether the address is registered; the new mailbox's owner learns it.
     assert (await _ask(intake_client, _manage(anna), taken)).status == 303
     link = _confirm_link(anna, await _open_change(pool, anna))
-    refused = await intake_client.get(f"{link}?lang=en")
+    refused = await _confirm(intake_client, link, lang="en")
     assert refused.status == 409 and "This address is already registered" in await refused.text()
     assert await _stored(pool, anna) == old
 

@@ -15,7 +15,7 @@ import pytest
 from lotse.shared import tokens
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, unique_email
-from tests.integration.test_email_change import _ask, _confirm_link, _open_change
+from tests.integration.test_email_change import _ask, _confirm, _confirm_link, _open_change
 from tests.integration.test_match_life import _introduced, _link, _verified
 from tests.integration.test_match_pages_wording import _text
 from tests.integration.test_self_service import manage_link
@@ -65,7 +65,7 @@ async def _change_address(intake_client: IntakeClient, pool: asyncpg.Pool, parti
     minute back, so links signed now are plainly after it (not in its second, the boundary)."""
     assert (await _ask(intake_client, manage_link(participant_id), unique_email("lan.moi"))).status == 303
     confirm = _confirm_link(participant_id, await _open_change(pool, participant_id))
-    assert (await intake_client.get(confirm)).status == 200
+    assert (await _confirm(intake_client, confirm)).status == 200
     await pool.execute("UPDATE participants SET email_changed_at = email_changed_at - interval '30 seconds' "
                        "WHERE id = $1", participant_id)
 

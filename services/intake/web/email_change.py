@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -23,13 +24,19 @@ _STATUS = {
 }
 
 
-async def confirm_page(request: web.Request) -> web.Response:
-    """Opening the link applies the change (as opening the verification link verifies): it proves
-    the new mailbox is the person's, and nothing else is asked of them."""
-    signer = request.app[signer_key]
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """The person and the request a link names."""
+
+    participant_id: uuid.UUID
+    change_id: uuid.UUID
+
+
+async def _link(request: web.Request) -> _Link | web.Response:
+    """What the link names, or the page saying why it does not work."""
     try:
-        claims = signer.load(tokens.EMAIL_CHANGE, request.match_info["token"])
-        participant_id, change_id = uuid.UUID(str(claims["pid"])), uuid.UUID(str(claims["cid"]))
+        claims = request.app[signer_key].load(tokens.EMAIL_CHANGE, request.match_info["token"])
+        return _Link(uuid.UUID(str(claims["pid"])), uuid.UUID(str(claims["cid"])))
     except tokens.InvalidToken as failure:
         await expired_links.speak_as_link_owner(request, failure)
         expired = isinstance(failure, tokens.ExpiredToken)
@@ -41,14 +48,41 @@ async def confirm_page(request: web.Request) -> web.Response:
         )
     except (KeyError, ValueError):
         return render(request, "email_change.html", {"outcome": "invalid"}, status=400)
+
+
+async def confirm_page(request: web.Request) -> web.Response:
+    """Opening the link (GET or HEAD) changes nothing: mail scanners open every link in an email
+    (review 9a, finding 8). It shows one button that posts back to the same address, as the
+    answer links of an introduction do; a link that can no longer be confirmed says why at once."""
+    link = await _link(request)
+    if isinstance(link, web.Response):
+        return link
+    async with request.app[pool_key].acquire() as conn:
+        outcome = await email_change.waiting(conn, link.participant_id, link.change_id)
+        speak_as_person(request, await self_service.preferred_locale(conn, link.participant_id))
+    if outcome is None:
+        return render(request, "email_change.html", {"outcome": "ask"})
+    return _answer(request, link, outcome)
+
+
+async def confirm_submit(request: web.Request) -> web.Response:
+    """The button: applying the change proves the new mailbox is the person's (the link reached it),
+    and nothing else is asked of them."""
+    link = await _link(request)
+    if isinstance(link, web.Response):
+        return link
     async with request.app[pool_key].acquire() as conn:
         async with conn.transaction():
-            outcome = await email_change.confirm(conn, participant_id, change_id)
-        speak_as_person(request, await self_service.preferred_locale(conn, participant_id))
+            outcome = await email_change.confirm(conn, link.participant_id, link.change_id)
+        speak_as_person(request, await self_service.preferred_locale(conn, link.participant_id))
+    return _answer(request, link, outcome)
+
+
+def _answer(request: web.Request, link: _Link, outcome: email_change.Outcome) -> web.Response:
     context: dict[str, object] = {"outcome": str(outcome)}
     if outcome in (email_change.Outcome.CHANGED, email_change.Outcome.USED, email_change.Outcome.TAKEN):
         # Signed after the change: the links sent to the old address no longer open the page. When
         # the address is taken nothing changed, but the person's links are in the old mailbox.
-        token = signer.sign(tokens.MANAGE, pid=str(participant_id))
+        token = request.app[signer_key].sign(tokens.MANAGE, pid=str(link.participant_id))
         context["manage_url"] = keep_chosen_language(request, str(request.app.router["manage"].url_for(token=token)))
     return render(request, "email_change.html", context, status=_STATUS[outcome])

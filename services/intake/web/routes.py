@@ -30,6 +30,8 @@ def setup_web_routes(app: web.Application) -> None:
     declare(router.add_post("/manage/{token}/erase", manage.erase_submit, name="manage_erase_submit"), PARTICIPANT)
     # The link sent to a new address a person typed on their manage page.
     declare(router.add_get("/email-change/{token}", email_change.confirm_page, name="email_change"), PARTICIPANT)
+    declare(router.add_post("/email-change/{token}", email_change.confirm_submit, name="email_change_submit"),
+            PARTICIPANT)
     static = router.add_static("/static", STATIC_DIR, name="static", append_version=True)
     for route in static:
         declare(route, PUBLIC)
