@@ -111,6 +111,13 @@ def _dead_letters(args: argparse.Namespace) -> int:
     return asyncio.run(run(settings.amqp_url, args.action, args.queue, limit=args.limit, event_id=args.id))
 
 
+def _reapply_erasures(args: argparse.Namespace) -> int:
+    from lotse.intake.reapply_erasures import run
+
+    settings = _settings("reapply-erasures", serves=False)
+    return asyncio.run(run(settings.database_url, args.from_url, dry_run=args.dry_run))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
     dead.add_argument("queue", nargs="?", help="matcher.events or notifier.events (show, replay)")
     dead.add_argument("--limit", type=int, help="at most this many messages (show: 20 unless given)")
     dead.add_argument("--id", help="replay only the message with this event id")
+    again = add("reapply-erasures", _reapply_erasures, "after a restore: erase again everyone the replaced "
+                "database had erased (run before the services start)")
+    again.add_argument("--from", dest="from_url", required=True, metavar="DATABASE_URL",
+                       help="the database the restore replaced (postgresql://…/lotse_broken)")
+    again.add_argument("--dry-run", action="store_true", help="print whom it would erase; change nothing")
     return parser
 
 
