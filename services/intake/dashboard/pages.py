@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -66,32 +68,101 @@ def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | 
     return value if value in allowed else None
 
 
-# The matches list's filters, shared by its count and its page: $1 status, $2 kind, $3 flagged only,
-# $4 matches.FLAGGABLE (a flag counts only on a match still in those states, as on the queue).
-_MATCHES_WHERE: Final = """($1::text IS NULL OR m.status = $1) AND ($2::text IS NULL OR m.kind = $2)
-    AND (NOT $3 OR (m.flagged_at IS NOT NULL AND m.status = ANY($4::text[])))"""
+# The matches list (review 9b, F4): a year holds hundreds of thousands of matches, most of them
+# withdrawn or rejected suggestions. Its order is served by indexes, so a page reads its hundred
+# rows and not every match: flagged matches first (matches_flagged, a partial index: a handful),
+# then the rest newest first from matches_listed (created_at, id; with status = … from
+# matches_status_created), read backwards. Only the chosen filters are in the SQL, so the planner
+# sees "m.status = $1" and picks the index for it. Without a status chosen the list leaves out
+# withdrawn suggestions unless ?withdrawn=1 (docs/decisions.md, "The matches list at a year's size").
+_FLAGGED: Final = f"""(m.flagged_at IS NOT NULL
+    AND m.status IN ({", ".join(f"'{s}'" for s in matches.FLAGGABLE)}))"""  # a flag on an ended match asks nothing
+_NEWEST: Final = "m.created_at DESC, m.id DESC"
+# The columns the list shows and its flags name, not m.* (the explanation's jsonb is most of a row).
+_LISTED: Final = """m.id, m.kind, m.status, m.score, m.created_at, m.flagged_at, m.flag_code, m.flag_reason"""
+
+
+@dataclass(frozen=True)
+class MatchesList:
+    """The matches list's filters from its query: where (SQL of the chosen ones, $1…) and its args."""
+
+    status: str | None
+    kind: str | None
+    flagged: bool
+    with_withdrawn: bool
+
+    @classmethod
+    def of(cls, query: Mapping[str, str]) -> MatchesList:
+        status, kind = query.get("status") or None, query.get("kind") or None
+        return cls(status if status in matches.STATES else None, kind if kind in matches.KINDS else None,
+                   query.get("flagged") == "1", query.get("withdrawn") == "1")
+
+    @property
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, args = ["true"], []
+        for column, value in (("m.status", self.status), ("m.kind", self.kind)):
+            if value is not None:
+                args.append(value)
+                clauses.append(f"{column} = ${len(args)}")
+        if self.status is None and not self.with_withdrawn:
+            clauses.append(f"m.status <> '{matches.WITHDRAWN}'")
+        if self.flagged:
+            clauses.append(_FLAGGED)
+        return " AND ".join(clauses), args
+
+    def totals_sql(self) -> tuple[str, list[Any]]:
+        """All the list holds, and how many of them are flagged (shown first)."""
+        where, args = self.where
+        return (f"""SELECT (SELECT count(*) FROM matches m WHERE {where}) AS total,
+                           (SELECT count(*) FROM matches m WHERE {where} AND {_FLAGGED}) AS flagged""", args)
+
+    def page_sql(self, size: int, offset: int, flagged_total: int) -> list[tuple[str, list[Any]]]:
+        """The queries for the ids of one page, in its order: the flagged part, then the rest."""
+        where, args = self.where
+        n = len(args)
+        queries = []
+        if offset < flagged_total:
+            queries.append((f"""SELECT m.id FROM matches m WHERE {where} AND {_FLAGGED}
+                                ORDER BY m.flagged_at, {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
+                            [*args, size, offset]))
+        if not self.flagged:
+            shown = max(0, min(size, flagged_total - offset))
+            queries.append((f"""SELECT m.id FROM matches m WHERE {where} AND NOT {_FLAGGED}
+                                ORDER BY {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
+                            [*args, size - shown, max(0, offset - flagged_total)]))
+        return queries
+
+
+ROWS_LISTED: Final = f"SELECT {_LISTED}, {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = ANY($1::uuid[])"
 
 
 async def matches_page(request: web.Request) -> web.Response:
-    status = _choice(request, "status", tuple(matches.STATES))
-    kind = _choice(request, "kind", matches.KINDS)
-    flagged = request.query.get("flagged") == "1"
+    chosen = MatchesList.of(request.query)
     async with request.app[pool_key].acquire() as conn:
-        filters = (status, kind, flagged, list(matches.FLAGGABLE))
-        total = await conn.fetchval(f"SELECT count(*) FROM matches m WHERE {_MATCHES_WHERE}", *filters)
-        page = paging.pager(request, total)
-        # Flagged first, by the filter's rule: a flag on a match that has ended asks nothing.
-        rows = await conn.fetch(
-            f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM} WHERE {_MATCHES_WHERE}
-               ORDER BY CASE WHEN m.status = ANY($4::text[]) THEN m.flagged_at END NULLS LAST,
-                        m.created_at DESC, m.id LIMIT $5 OFFSET $6""",
-            *filters, page.size, page.offset,
-        )
-        checked_in = await own_matches.latest_checkins(conn, [r["id"] for r in rows])  # flags say who said what
-        answered = await own_matches.answers(conn, [r["id"] for r in rows])  # and who has not answered
+        sql, args = chosen.totals_sql()
+        totals = await conn.fetchrow(sql, *args)
+        page = paging.pager(request, totals["total"])
+        ids: list[uuid.UUID] = []
+        for sql, args in chosen.page_sql(page.size, page.offset, totals["flagged"]):
+            ids += [r["id"] for r in await conn.fetch(sql, *args)]
+        found = {r["id"]: r for r in await conn.fetch(ROWS_LISTED, ids)}
+        rows = [found[i] for i in ids if i in found]
+        checked_in = await own_matches.latest_checkins(conn, ids)  # flags say who said what
+        answered = await own_matches.answers(conn, ids)  # and who has not answered
     return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
-                                            "status": status, "kind": kind, "flagged": flagged, "pager": page,
+                                            "status": chosen.status, "kind": chosen.kind, "flagged": chosen.flagged,
+                                            "with_withdrawn": chosen.with_withdrawn, "pager": page,
+                                            "export": _matches_export(chosen),
                                             "checked_in": checked_in, "answered": answered})
+
+
+def _matches_export(chosen: MatchesList) -> str:
+    """The CSV of what the list shows (its status and kind; without withdrawn suggestions when it leaves
+    them out); a flag is not an export filter, so "only flagged" exports the list's other filters."""
+    kept = [(name, value) for name, value in (("status", chosen.status), ("kind", chosen.kind)) if value]
+    if chosen.status is None and not chosen.with_withdrawn:
+        kept.append(("without", matches.WITHDRAWN))
+    return "/dashboard/export/matches.csv" + (f"?{urlencode(kept)}" if kept else "")
 
 
 NOTE_MAX: Final = 300

@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+import asyncpg
 from aiohttp import web
 from markupsafe import Markup
 
@@ -82,39 +84,68 @@ def _cell(value: object) -> object:
     return value
 
 
-def _csv(name: str, header: list[str], rows: list[list[object]]) -> web.Response:
+# Rows per fetch from the export's cursor and per write to the response: a year's matches.csv
+# (hundreds of thousands of rows) is never whole in memory, and the event loop serves other
+# requests between chunks (review 9b, F2).
+CHUNK: Final = 500
+
+
+def _lines(writer: Any, buffer: io.StringIO, rows: Iterable[list[object]]) -> bytes:
+    """The rows as CSV lines, encoded; each chunk ends with a whole row, so no character is split."""
+    writer.writerows([_cell(value) for value in row] for row in rows)
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8")
+
+
+async def _audited(request: web.Request, conn: asyncpg.Connection, subject: str, count: str,
+                   args: Sequence[object], detail: str | None) -> None:
+    """The export's audit entry, committed before a byte of it leaves (a download cut short, or a
+    process stopped halfway, has given away rows too), with the rows it holds as it begins."""
+    async with conn.transaction():
+        rows = await conn.fetchval(count, *args)
+        await audit.record(conn, request[coordinator_key], f"{subject}.csv_export", subject, None,
+                           after={"rows": rows}, detail=detail)
+
+
+async def _stream_csv(request: web.Request, conn: asyncpg.Connection, name: str, header: list[str], query: str,
+                      args: Sequence[object], shape: Callable[[asyncpg.Record], list[object]]) -> web.StreamResponse:
+    """The query's rows as a CSV download, read through a server-side cursor (its transaction) and
+    written CHUNK rows at a time: the same bytes the whole body had (BOM, header, ";"), sent
+    chunked, so without a Content-Length."""
+    async with conn.transaction():
+        return await _write_csv(request, await conn.cursor(query, *args), name, header, shape)
+
+
+async def _write_csv(request: web.Request, cursor: asyncpg.cursor.Cursor[asyncpg.Record], name: str,
+                     header: list[str], shape: Callable[[asyncpg.Record], list[object]]) -> web.StreamResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+    batch = await cursor.fetch(CHUNK)  # before the headers go out: a failing query is still a 500
+    response = web.StreamResponse(
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    response.content_type = "text/csv"
+    response.charset = "utf-8"
+    await response.prepare(request)
+    buffer.write(BOM)
     writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
-    return web.Response(
-        body=(BOM + buffer.getvalue()).encode("utf-8"),
-        content_type="text/csv",
-        charset="utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    try:
+        while True:
+            await response.write(_lines(writer, buffer, (shape(r) for r in batch)))
+            if len(batch) < CHUNK:
+                break
+            batch = await cursor.fetch(CHUNK)
+        await response.write_eof()
+    except ConnectionResetError:  # the download was cancelled: nobody to write to, nothing went wrong here
+        pass
+    return response
 
 
-async def participants_csv(request: web.Request) -> web.Response:
+async def participants_csv(request: web.Request) -> web.StreamResponse:
     """The people the participants list shows with the same query (its filters and order, every
     page); without one, everyone. The list's link says which."""
     filters, order = pages.participant_filters(request)
-    async with request.app[pool_key].acquire() as conn:
-        # An erased person's row: kind, status and months only, as on their page.
-        rows = await conn.fetch(
-            f"""SELECT id, kind, status, name, email, preferred_locale,
-                      CASE WHEN status = 'erased' THEN NULL ELSE district END,
-                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
-                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
-                      CASE WHEN kind = ANY(${len(filters) + 1}::text[]) THEN profile->>'organisation' END,
-                      {participants_view.SHOWN_PLACES}, {participants_view.SHOWN_PLACES_TAKEN},
-                      CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END,
-                      CASE WHEN status <> 'erased' AND kind = 'newcomer' THEN (profile->>'max_commute_km')::int END,
-                      CASE WHEN status <> 'erased' THEN profile->>'name_latin' END
-               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}""",
-            *filters, list(ORGANISATION_KINDS))
-        await audit.record(conn, request[coordinator_key], "participant.csv_export", "participant", None,
-                           after={"rows": len(rows)}, detail=_export_filters(request))
     # The district's name beside its code: the code stays for sorting and lookups, the name is
     # what a person reads ("Saale-Holzland-Kreis", not "16074").
     # New columns go at the end: a reader by column position finds the old columns where they were.
@@ -127,38 +158,89 @@ async def participants_csv(request: web.Request) -> web.Response:
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified", "organisation", "places", "places_taken", "waiting_since", "max_commute_km",
               "name_latin"]
-    return _csv("participants.csv", header, [[*r[:7], district_name(r[6]), *r[7:]] for r in rows])
+    query, args = participants_query(order), [*filters, list(ORGANISATION_KINDS)]
+    async with request.app[pool_key].acquire() as conn:
+        await _audited(request, conn, "participant", f"SELECT count(*) FROM ({query}) q", args,
+                       _export_filters(request, pages.FILTER_PARAMS))
+        return await _stream_csv(request, conn, "participants.csv", header, query, args,
+                                 lambda r: [*r[:7], district_name(r[6]), *r[7:]])
 
 
-def _export_filters(request: web.Request) -> str | None:
-    """The participants list's filters an export followed, for its audit entry ("kind=newcomer,
-    status=verified"): codes only; a search's words may be a name, so only that there was one."""
+def participants_query(order: str) -> str:
+    """participants.csv's rows: the participants list's filters ($1…$11) and order (pages.ORDERS);
+    $12 the kinds of participant that have an organisation."""
+    # An erased person's row: kind, status and months only, as on their page.
+    return f"""SELECT id, kind, status, name, email, preferred_locale,
+                      CASE WHEN status = 'erased' THEN NULL ELSE district END,
+                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "created_at"}) ELSE created_at END,
+                      CASE WHEN status = 'erased' THEN date_trunc({_MONTH % "verified_at"}) ELSE verified_at END,
+                      CASE WHEN kind = ANY($12::text[]) THEN profile->>'organisation' END,
+                      {participants_view.SHOWN_PLACES}, {participants_view.SHOWN_PLACES_TAKEN},
+                      CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END,
+                      CASE WHEN status <> 'erased' AND kind = 'newcomer' THEN (profile->>'max_commute_km')::int END,
+                      CASE WHEN status <> 'erased' THEN profile->>'name_latin' END
+               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.PARTICIPANT_FILTER} ORDER BY {pages.ORDERS[order]}"""
+
+
+def _export_filters(request: web.Request, params: Iterable[str]) -> str | None:
+    """The list's filters an export followed, for its audit entry ("kind=newcomer, status=verified"):
+    codes only; a search's words may be a name, so only that there was one."""
     chosen = [f"{name}={'…' if name == 'q' else request.query[name][:40]}"
-              for name in pages.FILTER_PARAMS if request.query.get(name)]
+              for name in params if request.query.get(name)]
     return ", ".join(chosen) or None
 
 
-async def matches_csv(request: web.Request) -> web.Response:
-    """Every match. Why it stopped reads as on its page, in the coordinator's language ("Passt
-    nicht: spricht kein Russisch"); reason_code keeps the code (matches.end_reason) for
-    filters and formulas, whoever downloaded the file."""
-    v = for_locale(locale_of(request))
-    async with request.app[pool_key].acquire() as conn:
-        # A match touching an erased person keeps its months only, as on its page.
-        rows = await conn.fetch(
-            f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
+# matches.csv's filters: status and kind as the matches list has them, and without=withdrawn to
+# leave out withdrawn suggestions (most rows after a year). Without any, every match: what a
+# coordinator who needs everything downloads (docs/decisions.md, "The matches list at a year's size").
+MATCH_EXPORT_PARAMS: Final = ("status", "kind", "without")
+
+
+def matches_query(params: Mapping[str, str]) -> tuple[str, str, list[object]]:
+    """matches.csv's query, its WHERE and their arguments, by the filters in the query string."""
+    status, kind = params.get("status"), params.get("kind")
+    clauses, args = ["true"], list[object]()
+    for column, value in (("m.status", status if status in matches.STATES else None),
+                          ("m.kind", kind if kind in matches.KINDS else None)):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{column} = ${len(args)}")
+    if params.get("without") == matches.WITHDRAWN:
+        clauses.append(f"m.status <> '{matches.WITHDRAWN}'")
+    where = " AND ".join(clauses)
+    # A match touching an erased person keeps its months only, as on its page.
+    return (f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.created_at"}) ELSE m.created_at END,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.decided_at"}) ELSE m.decided_at END,
                        m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title,
                        m.end_reason, m.ended_by_side
-                FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x ORDER BY m.created_at""")
-        await audit.record(conn, request[coordinator_key], "match.csv_export", "match", None,
-                           after={"rows": len(rows)})
-    header = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created", "decided",
-              "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name", "counterpart_title",
-              "reason_code"]
-    # reason_code at the end: a reader by column position finds the old columns where they were.
-    return _csv("matches.csv", header, [[*r[:9], history.ending(v, r), *r[10:14], r["end_reason"]] for r in rows])
+                FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x
+                WHERE {where} ORDER BY m.created_at, m.id""", where, args)
+
+
+MATCHES_HEADER: Final = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created",
+                         "decided", "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name",
+                         "counterpart_title", "reason_code"]
+
+
+def match_row(v: Vocabulary, r: asyncpg.Record) -> list[object]:
+    """One matches.csv row. reason_code at the end: a reader by column position finds the old
+    columns where they were."""
+    return [*r[:9], history.ending(v, r), *r[10:14], r["end_reason"]]
+
+
+async def matches_csv(request: web.Request) -> web.StreamResponse:
+    """Every match, or those of a status or kind, or without withdrawn suggestions
+    (MATCH_EXPORT_PARAMS). Why it stopped reads as on its page, in the coordinator's language
+    ("Passt nicht: spricht kein Russisch"); reason_code keeps the code (matches.end_reason) for
+    filters and formulas, whoever downloaded the file."""
+    v = for_locale(locale_of(request))
+    query, where, args = matches_query(request.query)
+    async with request.app[pool_key].acquire() as conn:
+        # Counted without the joins: each match is one row of the export (its sides are one each).
+        await _audited(request, conn, "match", f"SELECT count(*) FROM matches m WHERE {where}", args,
+                       _export_filters(request, MATCH_EXPORT_PARAMS))
+        return await _stream_csv(request, conn, "matches.csv", MATCHES_HEADER, query, args, lambda r: match_row(v, r))
 
 
 async def audit_page(request: web.Request) -> web.Response:
