@@ -1,7 +1,8 @@
 """Each pair on a round's page is decided there with the queue's own form (review 8a: "the round
-page has no per-row decisions"): the decision comes back to the round page at the pair's row, with
-the message naming the pair; a decided pair shows its decision instead of buttons, and 'approve
-all' approves only the pairs still open."""
+page has no per-row decisions"): the decision comes back to the round page at the row of the pair
+to go on with (the same while it is open, else the next open one: decided pairs move behind the
+open ones, review 9b F7), with the message naming the decided pair; a decided pair shows its
+decision instead of buttons, and 'approve all' approves only the pairs still open."""
 
 from __future__ import annotations
 
@@ -47,24 +48,28 @@ async def test_a_pair_rejected_on_the_round_page_shows_there_and_approve_all_lea
     rejected = await intake_client.post(f"/dashboard/matches/{taras}/reject?from=round", allow_redirects=False,
                                         data={"csrf": csrf, "reason": "distance", "note": "Zu weit"})
     assert rejected.status == 303
-    assert rejected.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=rejected&at={taras}"
-                                            f"&decided={taras}#match-{taras}")
+    # Taras was the last open pair: the way back goes on with the one before, Olena's.
+    assert rejected.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=rejected&at={olena}"
+                                            f"&decided={taras}#match-{olena}")
     assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", taras) == "rejected"
     assert await pool.fetchval("SELECT detail FROM audit_log WHERE action = 'match.reject' AND subject_id = $1",
                                taras) == "distance"
 
     page = await (await intake_client.get(rejected.headers["Location"])).text()
-    row = _row(page, taras)
-    # The message at the row, naming the pair, where the fragment lands and focuses; not at the top.
-    assert f'<p class="notice" role="status" id="match-{taras}" tabindex="-1">' in row
+    row = _row(page, olena)
+    # The message at the row gone on with, naming the decided pair, where the fragment lands and
+    # focuses; not at the top.
+    assert f'<p class="notice" role="status" id="match-{olena}" tabindex="-1">' in row
     assert 'id="flash"' not in page
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
     assert ("Abgelehnt: Taras Bondarenko – Sabine Krüger (Mentor/in). "
             "Dieses Paar wird nicht noch einmal vorgeschlagen.") in text, text
-    # Its decision instead of buttons; the other pair still has its own.
+    assert f'action="/dashboard/matches/{olena}/approve?from=round"' in row
+    # The decided pair behind the open one, its decision instead of buttons.
+    row = _row(page, taras)
+    assert page.index(f'id="match-{olena}"') < page.index(f'id="match-{taras}"')
     assert f'<a href="/dashboard/matches/{taras}">abgelehnt</a>: Zu weit voneinander entfernt: Zu weit' in row
     assert "<button" not in row and "/approve" not in row
-    assert f'action="/dashboard/matches/{olena}/approve?from=round"' in _row(page, olena)
     assert "1 offener Vorschlag dieser Runde · 1 nicht mehr offen" in page
     assert "1 Vorschlag freigeben und vorstellen" in page
     assert _approve_all(page) == [str(olena)]
@@ -107,12 +112,14 @@ async def test_a_pair_approved_on_the_round_page_or_refused_for_a_full_mentor_co
 
     approved = await intake_client.post(f"/dashboard/matches/{taras}/approve?from=round",
                                         data={"csrf": csrf, "note": "Telefoniert"}, allow_redirects=False)
-    assert approved.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=approved&at={taras}"
-                                            f"&decided={taras}#match-{taras}")
+    # Olena's pair is still open (refused above): the way back goes on with it.
+    assert approved.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=approved&at={olena}"
+                                            f"&decided={taras}#match-{olena}")
     page = await (await intake_client.get(approved.headers["Location"])).text()
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _row(page, taras))).split())
-    assert text.endswith("Freigegeben: Taras Bondarenko – Sabine Krüger (Mentor/in). "
-                         "Der Matcher stellt beide Seiten per E-Mail vor. freigegeben"), text
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _row(page, olena))).split())
+    assert ("Freigegeben: Taras Bondarenko – Sabine Krüger (Mentor/in). "
+            "Der Matcher stellt beide Seiten per E-Mail vor.") in text, text
+    assert html.unescape(re.sub(r"<[^>]+>", " ", _row(page, taras))).split()[-1] == "freigegeben"
     assert await pool.fetchval("SELECT note FROM matches WHERE id = $1", taras) == "Telefoniert"
 
 

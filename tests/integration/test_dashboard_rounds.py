@@ -81,7 +81,8 @@ async def test_approving_a_round_lists_its_pairs_first_and_approves_only_those(
     approved = await intake_client.post(f"/dashboard/rounds/{round_id}/approve", allow_redirects=False,
                                         data=[("csrf", csrf), *(("match", str(m)) for m in (*proposed, own))])
     assert approved.status == 303
-    assert approved.headers["Location"] == "/dashboard?msg=round_approved:2:1"
+    # The late pair is still open: back to the round's page, which says so and lists it.
+    assert approved.headers["Location"] == f"/dashboard/rounds/{round_id}?msg=round_part:2:1:1"
     statuses = dict(await pool.fetch("SELECT id, status FROM matches"))
     assert [statuses[m] for m in proposed] == ["approved", "approved"]
     assert statuses[own] == "suggested" and statuses[late] == "suggested"

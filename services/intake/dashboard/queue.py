@@ -24,6 +24,10 @@ from lotse.shared.outbox import write_event
 REJECT_LABELS: Final = GROUPS["reject_reason"]
 REJECT_REASONS: Final = matches.REJECT_REASONS  # the labels' keys; a unit test holds them equal
 QUEUE_SIZE: Final = 30
+# The round page's "approve" button approves at most this many pairs per request, one transaction
+# each (~16 ms apiece at a year's size, review 9b F7): a page's open pairs, far inside any proxy's
+# timeout; 880 in one request took 14 s, a year's first round about a minute.
+ROUND_CHUNK: Final = paging.PAGE_SIZE
 # Verified newcomers (not paused) who have had no suggestion for `days` days (an SQL expression over
 # `participants`): none open or running now, none made within those days, verified before them.
 # This queue lists only newcomers with suggestions, so it counts them and links to the participants
@@ -57,6 +61,7 @@ _SHOWN: Final = """m.status = 'suggested' AND ($1::text IS NULL OR m.kind = $1)
 # The newcomers with a suggestion shown, in the queue's order (longest waiting first).
 _WAITING: Final = f"""SELECT n.id, coalesce(n.verified_at, n.created_at) AS since, count(*) AS open
     FROM {sides.FROM} WHERE {_SHOWN} GROUP BY n.id"""
+WAITING_IN_ORDER: Final = f"SELECT id, open FROM ({_WAITING}) w ORDER BY since, id"
 
 
 def queue_filters(query: Mapping[str, str]) -> tuple[tuple[Any, ...], dict[str, str]]:
@@ -70,16 +75,25 @@ def queue_filters(query: Mapping[str, str]) -> tuple[tuple[Any, ...], dict[str, 
     return (kind, district_codes(query), patterns), kept
 
 
-async def waiting_newcomers(conn: asyncpg.Connection, filters: tuple[Any, ...] = (None, None, None),
-                            limit: int = QUEUE_SIZE, offset: int = 0) -> list[dict[str, Any]]:
-    newcomers = await conn.fetch(
-        f"""SELECT p.id, p.name, p.preferred_locale, p.district, p.languages, p.profile, p.about, p.verified_at,
-                   extract(day FROM now() - w.since)::int AS days_waiting
-            FROM ({_WAITING}) w JOIN participants p ON p.id = w.id
-            ORDER BY w.since, w.id LIMIT $4 OFFSET $5""",
-        *filters, limit, offset,
-    )
-    ids = [n["id"] for n in newcomers]
+async def waiting(conn: asyncpg.Connection, filters: tuple[Any, ...] = (None, None, None)) -> list[asyncpg.Record]:
+    """Every newcomer the filters show, in the queue's order, with their count of open suggestions.
+    One evaluation per view gives the queue's count, its page and the page that holds ``at``: the
+    view ran this aggregate over every open suggestion two or three times (review 9b, F11). A year's
+    queue is a few thousand rows of an id and a number."""
+    shown: list[asyncpg.Record] = await conn.fetch(WAITING_IN_ORDER, *filters)
+    return shown
+
+
+async def waiting_newcomers(conn: asyncpg.Connection, ids: list[uuid.UUID],
+                            filters: tuple[Any, ...] = (None, None, None)) -> list[dict[str, Any]]:
+    """The newcomers ``ids`` (a page of :func:`waiting`, in its order), each with the suggestions
+    the filters show."""
+    rows = await conn.fetch(
+        """SELECT p.id, p.name, p.preferred_locale, p.district, p.languages, p.profile, p.about, p.verified_at,
+                  extract(day FROM now() - coalesce(p.verified_at, p.created_at))::int AS days_waiting
+           FROM participants p WHERE p.id = ANY($1::uuid[])""", ids)
+    position = {newcomer_id: i for i, newcomer_id in enumerate(ids)}
+    newcomers = sorted(rows, key=lambda n: position[n["id"]])
     suggestions = await conn.fetch(
         f"""SELECT m.id, m.kind, m.counterpart_id, m.score, m.explanation, m.model_version, m.round_id,
                    m.created_at, r.requested_at AS round_requested_at, {sides.COLUMNS}, {_MENTOR_PROFILE}
@@ -121,29 +135,27 @@ async def _go_on_with(conn: asyncpg.Connection, match_id: uuid.UUID,
     return {"anchor": f"newcomer-{newcomer_id}", "query": {"at": str(newcomer_id), **(kept or {})}}
 
 
-async def _page_of(conn: asyncpg.Connection, filters: tuple[Any, ...], at: str | None) -> int | None:
-    """The page of the queue that holds newcomer ``at``, if the filters show them."""
+def _page_of(shown: list[asyncpg.Record], at: str | None) -> int | None:
+    """The page of the queue (``shown``, :func:`waiting`) that holds newcomer ``at``, if it does."""
     try:
         newcomer_id = uuid.UUID(at or "")
     except ValueError:
         return None
-    before = await conn.fetchval(
-        f"""WITH waiting AS ({_WAITING})
-            SELECT (SELECT count(*) FROM waiting w WHERE (w.since, w.id) < (x.since, x.id))
-            FROM waiting x WHERE x.id = $4""", *filters, newcomer_id)
+    before = next((i for i, w in enumerate(shown) if w["id"] == newcomer_id), None)
     return None if before is None else before // QUEUE_SIZE + 1
 
 
 async def queue_page(request: web.Request) -> web.Response:
     filters, kept = queue_filters(request.query)
     async with request.app[pool_key].acquire() as conn:
-        newcomers, suggestions = await conn.fetchrow(
-            f"SELECT count(*), coalesce(sum(open), 0)::int FROM ({_WAITING}) w", *filters)
+        shown = await waiting(conn, filters)
+        suggestions = sum(w["open"] for w in shown)
         # `at` (the newcomer just decided, or one looked for) opens the page that holds them.
-        if "page" not in request.query and (number := await _page_of(conn, filters, request.query.get("at"))):
+        if "page" not in request.query and (number := _page_of(shown, request.query.get("at"))):
             request = request.clone(rel_url=request.rel_url.update_query(page=str(number)))
-        page = paging.pager(request, newcomers, size=QUEUE_SIZE)
-        queue = await waiting_newcomers(conn, filters, page.size, page.offset)
+        page = paging.pager(request, len(shown), size=QUEUE_SIZE)
+        queue = await waiting_newcomers(conn, [w["id"] for w in shown[page.offset:page.offset + page.size]],
+                                        filters)
         rounds = await conn.fetch(
             """SELECT r.*, (SELECT count(*) FROM matches m WHERE m.round_id = r.id AND m.status = 'suggested') AS open
                FROM rounds r ORDER BY r.requested_at DESC LIMIT 3""")
@@ -177,21 +189,37 @@ async def _decided(conn: asyncpg.Connection, request: web.Request) -> asyncpg.Re
     return await conn.fetchrow(f"SELECT m.id, m.kind, {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = $1", match_id)
 
 
+# The pair of its round a coordinator goes on with after deciding `$1` on the round's page: the same
+# one while it is open (a conflict, a reason missing), else the next open one in the page's order
+# (the one before, at its end). A decided pair moves behind the open ones (_ROUND_ORDER), off the
+# page the coordinator was working through; the message names it and links it (review 9b, F7).
+_GO_ON_IN_ROUND: Final = """
+    SELECT d.round_id, coalesce(
+        CASE WHEN d.status = 'suggested' THEN d.id END,
+        (SELECT m.id FROM matches m WHERE m.round_id = d.round_id AND m.status = 'suggested'
+           AND (-m.score, m.id) > (-d.score, d.id) ORDER BY m.score DESC, m.id LIMIT 1),
+        (SELECT m.id FROM matches m WHERE m.round_id = d.round_id AND m.status = 'suggested'
+           AND (-m.score, m.id) < (-d.score, d.id) ORDER BY m.score, m.id DESC LIMIT 1)) AS at
+    FROM matches d WHERE d.id = $1 AND d.round_id IS NOT NULL"""
+
+
 async def _way_back(conn: asyncpg.Connection, request: web.Request, match_id: uuid.UUID, message: str,
                     filters: tuple[Any, ...], kept: Mapping[str, str], *, decided: bool = False) -> web.HTTPSeeOther:
     """A decision's way back: to the match's page when it was decided there (``?from=match``); to
-    its round's page at the pair's row when decided there (``?from=round``), so the coordinator
-    goes on with the round's other pairs; else to the queue where the coordinator goes on.
-    ``decided``: the message names the pair (_decided)."""
+    its round's page at the row of the pair to go on with when decided there (``?from=round``,
+    _GO_ON_IN_ROUND), so the coordinator goes on with the round's other pairs; else to the queue
+    where the coordinator goes on. ``decided``: the message names the pair (_decided)."""
     named = {"decided": str(match_id)} if decided else {}
     came_from = request.query.get("from")
     if came_from == "match":
         return back(request, f"/dashboard/matches/{match_id}", message)
     # The round is the match's own, not a path from the request: the way back is only ever a round page.
-    if came_from == "round" and (round_id := await conn.fetchval("SELECT round_id FROM matches WHERE id = $1",
-                                                                  match_id)):
-        return back(request, f"/dashboard/rounds/{round_id}", message, anchor=f"match-{match_id}",
-                    query={"at": str(match_id), **named})
+    if came_from == "round" and (going_on := await conn.fetchrow(_GO_ON_IN_ROUND, match_id)):
+        path = f"/dashboard/rounds/{going_on['round_id']}"
+        if going_on["at"] is None:  # no open pair left: the message at the top of the round's page
+            return back(request, path, message, query=named)
+        return back(request, path, message, anchor=f"match-{going_on['at']}",
+                    query={"at": str(going_on["at"]), **named})
     going_on = await _go_on_with(conn, match_id, filters, kept)
     return back(request, "/dashboard", message, anchor=going_on.get("anchor"), query={**going_on["query"], **named})
 
@@ -244,55 +272,89 @@ async def start_round(request: web.Request) -> web.StreamResponse:
     raise back(request, "/dashboard", "round_started", query=queue_filters(request.query)[1])  # the form's action
 
 
-async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID) -> list[dict[str, Any]]:
-    """A round's suggestions, best first, each pair as the coordinator will decide it; with its
-    status and why it ended (history.ending), so a pair decided meanwhile shows how, not buttons."""
+# A round's pairs on its page: the open ones first (what is left to decide), best first.
+_ROUND_ORDER: Final = "(m.status <> 'suggested'), m.score DESC, m.id"
+
+
+async def round_proposals(conn: asyncpg.Connection, round_id: uuid.UUID, limit: int = paging.PAGE_SIZE,
+                          offset: int = 0) -> list[dict[str, Any]]:
+    """A page of a round's suggestions, the open ones first, best first, each pair as the
+    coordinator will decide it; with its status and why it ended (history.ending), so a pair
+    decided meanwhile shows how, not buttons."""
     rows = await conn.fetch(
         f"""SELECT m.id, m.kind, m.score, m.status, m.reason, m.end_reason, m.ended_by_side, {sides.COLUMNS}
-            FROM {sides.FROM} WHERE m.round_id = $1 ORDER BY m.score DESC, m.id""", round_id)
+            FROM {sides.FROM} WHERE m.round_id = $1 ORDER BY {_ROUND_ORDER} LIMIT $2 OFFSET $3""",
+        round_id, limit, offset)
     return [dict(r) for r in rows]
 
 
+async def _round_page_of(conn: asyncpg.Connection, round_id: uuid.UUID, at: str | None) -> int | None:
+    """The page of the round's pairs that holds pair ``at``, if it is one of this round's."""
+    try:
+        match_id = uuid.UUID(at or "")
+    except ValueError:
+        return None
+    before = await conn.fetchval(
+        """SELECT (SELECT count(*) FROM matches m WHERE m.round_id = x.round_id
+                   AND (m.status <> 'suggested', -m.score, m.id) < (x.status <> 'suggested', -x.score, x.id))
+           FROM matches x WHERE x.id = $2 AND x.round_id = $1""", round_id, match_id)
+    return None if before is None else before // paging.PAGE_SIZE + 1
+
+
 async def round_page(request: web.Request) -> web.Response:
-    """A round's report and the pairs it proposes, each with the queue's decision form (_decide.html,
-    coming back here), and the one button that approves exactly the ones still open."""
+    """A round's report and its pairs, a page at a time (a year's first round proposes thousands:
+    review 9b, F7), the open ones first, each with the queue's decision form (_decide.html, coming
+    back here), and the one button that approves the open ones of the page shown."""
     round_id = path_id(request)
     async with request.app[pool_key].acquire() as conn:
         round_ = await conn.fetchrow("SELECT * FROM rounds WHERE id = $1", round_id)
         if round_ is None:
             raise web.HTTPNotFound()
-        proposals = await round_proposals(conn, round_id)
+        pairs, open_total = await conn.fetchrow(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'suggested') FROM matches WHERE round_id = $1",
+            round_id)
+        # `at` (the pair a decision came back to) opens the page that holds it.
+        if "page" not in request.query and (
+                number := await _round_page_of(conn, round_id, request.query.get("at"))):
+            request = request.clone(rel_url=request.rel_url.update_query(page=str(number)))
+        page = paging.pager(request, pairs)
+        proposals = await round_proposals(conn, round_id, page.size, page.offset)
         decided = await _decided(conn, request)
-    # After a decision the page opens at the pair's row (?at=, #match-<id>): its message is shown
-    # there, as the queue shows it in the newcomer's section, not at the top out of sight.
+    # After a decision the page opens at the row of the pair to go on with (?at=, #match-<id>): its
+    # message is shown there, as the queue shows it in the newcomer's section, not at the top out of sight.
     at = request.query.get("at")
     here = {"flash": None, "flash_at": at, "row_flash": request.query.get("msg")} \
         if any(str(p["id"]) == at for p in proposals) else {"flash_at": None, "row_flash": None}
     return render(request, "round.html", {
-        "r": round_, "proposals": proposals, "open": [p for p in proposals if p["status"] == matches.SUGGESTED],
+        "r": round_, "proposals": proposals, "pager": page, "pairs": pairs, "open_total": open_total,
+        "open": [p for p in proposals if p["status"] == matches.SUGGESTED],
         "reasons": REJECT_LABELS, "decide_query": "?from=round", "decided": decided, **here})
 
 
 async def approve_round(request: web.Request) -> web.StreamResponse:
     """Approve the round's proposals the coordinator was shown (the `match` fields of the round
-    page's form); one decided or conflicting meanwhile is skipped and counted. Without any (an old
-    tab's one-click button) nothing is approved: the round page shows the pairs first."""
+    page's form: the open pairs of one page); one decided or conflicting meanwhile is skipped and
+    counted. Without any (an old tab's one-click button) nothing is approved: the round page shows
+    the pairs first. At most ROUND_CHUNK per request, each in its own transaction through the one
+    approval path (matches_db.approve); while the round has open pairs left the way back is its
+    page, which lists the next ones with the same button (docs/decisions.md, review 9b F7)."""
     form = await csrf.check(request)
     coordinator = request[coordinator_key]
     round_id = path_id(request)
-    shown = []
+    shown = set()
     for value in form.getall("match", []):
         with contextlib.suppress(ValueError):
-            shown.append(uuid.UUID(str(value)))
+            shown.add(uuid.UUID(str(value)))
     if not shown:
         raise back(request, f"/dashboard/rounds/{round_id}", "confirm_missing")
     approved = conflicts = 0
     async with request.app[pool_key].acquire() as conn:
         ids = [r["id"] for r in await conn.fetch(
             "SELECT id FROM matches WHERE round_id = $1 AND id = ANY($2::uuid[]) ORDER BY score DESC, id",
-            round_id, shown)]
-        conflicts += len(set(shown)) - len(ids)  # not (or no longer) this round's
-        for match_id in ids:
+            round_id, list(shown))]
+        conflicts += len(shown) - len(ids)  # not (or no longer) this round's
+        # More than a chunk (an old tab's form of every open pair) stay open, on the page it comes back to.
+        for match_id in ids[:ROUND_CHUNK]:
             try:
                 async with conn.transaction():
                     await matches_db.approve(conn, match_id, coordinator.id, None)
@@ -302,4 +364,8 @@ async def approve_round(request: web.Request) -> web.StreamResponse:
                 approved += 1
             except (matches_db.Conflict, matches_db.MatchNotFound):
                 conflicts += 1
+        left = await conn.fetchval("SELECT count(*) FROM matches WHERE round_id = $1 AND status = 'suggested'",
+                                   round_id)
+    if left:
+        raise back(request, f"/dashboard/rounds/{round_id}", f"round_part:{approved}:{conflicts}:{left}")
     raise back(request, "/dashboard", f"round_approved:{approved}:{conflicts}")
