@@ -50,32 +50,53 @@ class MatcherConsumer(Consumer):
         return self.models
 
     async def handle(self, conn: asyncpg.Connection, event: Event) -> None:
-        data, now = event.data, datetime.now().astimezone()
+        await self.handle_all(conn, [event])
+
+    async def handle_all(self, conn: asyncpg.Connection, batch: list[Event]) -> None:
+        """The batch's events in order; what they ask to look at again is gathered and topped up
+        once at the end (suggest.Pending): a provider's five courses, twenty new mentors or one
+        approval's stale withdrawals cost one read of the pools, not one per event."""
         models = await self._models(conn)
+        pending = suggest.Pending()
+        for event in batch:
+            await self._handle(conn, event, models, pending)
+        await suggest.flush(conn, pending, models, datetime.now().astimezone())
+
+    async def _handle(
+        self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], pending: suggest.Pending
+    ) -> None:
+        data, now = event.data, datetime.now().astimezone()
         if event.type in (events.PARTICIPANT_VERIFIED, events.PARTICIPANT_UPDATED):
-            await self._participant_changed(conn, event, models, now)
+            await self._participant_changed(conn, event, models, now, pending)
         elif event.type == events.MATCH_APPROVED:
             await self._introduce(conn, uuid.UUID(data["match_id"]))
         elif event.type == events.MATCH_REJECTED:
-            await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
+            pending.newcomer(uuid.UUID(data["newcomer_id"]))
         elif event.type == events.MATCH_WITHDRAWN and data.get("reason") in ("stale", matches.WITHDRAWN_COURSE_STARTED):
-            # The counterpart filled up, or the course started: the newcomer may need someone else.
-            await suggest.for_newcomer(conn, uuid.UUID(data["newcomer_id"]), models, now)
+            # The counterpart filled up, or the course started: the newcomer may need someone else
+            # (not when the newcomer's own approval made it stale: they have a live match of the kind).
+            pending.newcomer(uuid.UUID(data["newcomer_id"]), data["kind"])
         elif (event.type == events.MATCH_RESPONDED and data.get("answer") == "decline") or (
             event.type == events.MATCH_ENDED
         ):
-            await suggest.reconsider_waiting(conn, models, now, (data["kind"],))
+            # A place of the counterpart is free again, and the newcomer may want someone else.
+            pending.counterpart(data["kind"], [uuid.UUID(data["counterpart_id"])], uuid.UUID(data["newcomer_id"]))
         elif event.type == events.ROUND_REQUESTED:
+            await suggest.flush(conn, pending, models, now)  # the round sees what came before it
             await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now)
 
     async def _participant_changed(
-        self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], now: datetime
+        self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], now: datetime,
+        pending: suggest.Pending,
     ) -> None:
         participant_id, kind = uuid.UUID(event.data["participant_id"]), event.data["kind"]
         if kind == "newcomer":
-            await suggest.for_newcomer(
-                conn, participant_id, models, now, rescore=event.type == events.PARTICIPANT_UPDATED
-            )
+            if event.type == events.PARTICIPANT_UPDATED:
+                # The profile changed: earlier scores (and feasibility) may no longer hold; at once, so
+                # a later event of the batch sees the withdrawals.
+                await suggest.for_newcomer(conn, participant_id, models, now, rescore=True)
+            else:
+                pending.newcomer(participant_id)
             return
         status = await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id)
         if status != "verified":
@@ -85,8 +106,13 @@ class MatcherConsumer(Consumer):
         await suggest.lock_writers(conn)
         if kind in CLOSES_OFFERS:  # a mentor has no courses or positions to close or change
             await offer_fit.withdraw_unfit(conn, participant_id)
-        # Re-reads every course and position: more seats, a new one or a later start make room.
-        await suggest.reconsider_waiting(conn, models, now, ROOM_OF.get(kind, ()))
+        # Every course and position of the owner: more seats, a new one or a later start make room.
+        offers = [participant_id] if kind == "mentor" else [r["id"] for r in await conn.fetch(
+            "SELECT id FROM courses WHERE provider_id = $1 UNION ALL SELECT id FROM positions WHERE employer_id = $1",
+            participant_id)]
+        for room in ROOM_OF.get(kind, ()):
+            pending.counterpart(room, offers)
+        pending.employer_changed |= kind == "employer"
 
     async def _introduce(self, conn: asyncpg.Connection, match_id: uuid.UUID) -> None:
         """Approved → introduced: the notifier then emails both sides."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import asyncpg
 
-from lotse.shared import offer_pools
+from lotse.shared import feasibility, offer_pools
 from lotse.shared.matches_db import HELD_SQL
 from lotse.shared.profiles import NEWCOMER_COLUMNS, Course, Mentor, Newcomer, Position, newcomer_from_row
 
@@ -44,22 +44,38 @@ async def waiting_newcomers(conn: asyncpg.Connection) -> list[Newcomer]:
     return [newcomer_from_row(r) for r in rows]
 
 
-async def newcomers_with_room(conn: asyncpg.Connection, kinds: tuple[str, ...], max_open: int) -> list[Newcomer]:
-    """Verified newcomers who could take another suggestion of one of ``kinds``: fewer than
-    ``max_open`` open ones and no live match of that kind. Everyone else is skipped before any
-    scoring — with hundreds of newcomers, looking at all of them made every new mentor cost seconds."""
+# Whether a profile asks for a kind at all, as SQL on participants p: never stricter than
+# feasibility.wanted_kinds, which the rows read are then held to (the rule itself lives there).
+WANTS_SQL: Final = {
+    "mentor": "coalesce(p.profile->'wants_mentor', 'false') NOT IN ('false', 'null')",
+    "language_course": "coalesce(p.profile->'course_schedules', '[]') NOT IN ('[]', 'null')",
+    "employer": "coalesce(p.profile->'seeks_work', 'true') NOT IN ('false', 'null')",
+}
+
+
+async def load_newcomers(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, Newcomer]:
+    """The verified newcomers among ``ids`` (one query for a batch's events)."""
+    rows = await conn.fetch(
+        f"""SELECT {NEWCOMER_COLUMNS} FROM participants
+            WHERE id = ANY($1::uuid[]) AND kind = 'newcomer' AND status = 'verified'""", ids)
+    return {r["id"]: newcomer_from_row(r) for r in rows}
+
+
+async def newcomers_with_room(conn: asyncpg.Connection, kind: str, max_open: int) -> list[Newcomer]:
+    """Verified newcomers who want ``kind`` and could take another suggestion of it: fewer than
+    ``max_open`` open ones and no live match of it. Everyone else is skipped before any scoring
+    (review 9b, F1: with thousands waiting, those who want no mentor were scored on every new one)."""
     rows = await conn.fetch(
         f"""SELECT {NEWCOMER_COLUMNS} FROM participants p
-            WHERE p.kind = 'newcomer' AND p.status = 'verified' AND EXISTS (
-                SELECT 1 FROM unnest($1::text[]) AS k(kind)
-                WHERE (SELECT count(*) FROM matches m
-                       WHERE m.newcomer_id = p.id AND m.kind = k.kind AND m.status = 'suggested') < $2
-                  AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id AND m.kind = k.kind
-                                  AND m.status = ANY({HELD_SQL})))
+            WHERE p.kind = 'newcomer' AND p.status = 'verified' AND {WANTS_SQL[kind]}
+              AND (SELECT count(*) FROM matches m
+                   WHERE m.newcomer_id = p.id AND m.kind = $1 AND m.status = 'suggested') < $2
+              AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.newcomer_id = p.id AND m.kind = $1
+                              AND m.status = ANY({HELD_SQL}))
             ORDER BY p.verified_at NULLS LAST, p.id""",
-        list(kinds), max_open,
+        kind, max_open,
     )
-    return [newcomer_from_row(r) for r in rows]
+    return [n for n in map(newcomer_from_row, rows) if kind in feasibility.wanted_kinds(n)]
 
 
 async def load_pools(conn: asyncpg.Connection) -> Pools:

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
 import asyncpg
 
 from lotse.matcher import candidates as cand
-from lotse.matcher.pools import Pools, load_newcomer, load_pools, newcomers_with_room
+from lotse.matcher.pools import Pools, load_newcomer, load_newcomers, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, feasibility, job_wait, matches_db, metrics
+from lotse.shared.matches_db import HELD_SQL
 from lotse.shared.offer_pools import excluded_pairs
 from lotse.shared.outbox import write_events
-from lotse.shared.profiles import Newcomer
+from lotse.shared.profiles import Counterpart, Course, Mentor, Newcomer
 
 MAX_OPEN_PER_KIND: Final = 5
 WRITE_LOCK: Final = 0x4C6F7473_0010
@@ -149,13 +152,128 @@ async def for_newcomer(
     return await top_up(conn, newcomer, await load_pools(conn), models, now)
 
 
-async def reconsider_waiting(
-    conn: asyncpg.Connection, models: dict[str, LinearModel], now: datetime, kinds: tuple[str, ...] = cand.KINDS
-) -> int:
-    """New room appeared (a counterpart, seats, a freed place): look again at everyone waiting."""
+def could_gain(kind: str, newcomer: Newcomer, counterpart: Counterpart) -> bool:
+    """Whether ``counterpart`` (new, changed or with a freed place) can change what top_up writes
+    for ``newcomer``: a feasible pair, or, for a job, an opening in their field, which the
+    waitlist's "why no job" reads even beyond their commute or German (shared/job_wait.py)."""
+    if isinstance(counterpart, Mentor):
+        return feasibility.mentor_feasible(newcomer, counterpart)
+    if isinstance(counterpart, Course):
+        return feasibility.course_feasible(newcomer, counterpart)
+    return counterpart.openings_left > 0 and counterpart.occupation_field == newcomer.occupation_field
+
+
+@dataclass(slots=True)
+class Pending:
+    """What a batch's events ask the matcher to look at again, gathered so that each newcomer and
+    each kind is looked at once per batch, from one read of the pools (review 9b, F1/F3).
+
+    Suggestions hold no place (only approved and later matches do), so one newcomer's top-up never
+    changes another's: looking at everyone once at the end of the batch writes what looking after
+    each event did."""
+
+    # newcomer -> None: look again (verified, a rejection); or the kinds of their suggestions that
+    # were withdrawn (stale, course started): nothing to do where they hold a live match of each
+    newcomers: dict[uuid.UUID, set[str] | None] = field(default_factory=dict)
+    # match kind -> mentors, courses or positions that are new, changed or have a place again
+    counterparts: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    # match kind -> newcomers whose match of it ended or was declined: they have room again
+    freed: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    employer_changed: bool = False  # an employer's positions changed (or closed): job waitlist reasons too
+
+    def __bool__(self) -> bool:
+        return bool(self.newcomers or self.counterparts or self.freed)
+
+    def newcomer(self, newcomer_id: uuid.UUID, withdrawn_kind: str | None = None) -> None:
+        if withdrawn_kind is None:
+            self.newcomers[newcomer_id] = None
+        elif (kinds := self.newcomers.setdefault(newcomer_id, set())) is not None:
+            kinds.add(withdrawn_kind)
+
+    def counterpart(self, kind: str, ids: list[uuid.UUID], freed: uuid.UUID | None = None) -> None:
+        self.counterparts.setdefault(kind, set()).update(ids)
+        if freed is not None:
+            self.freed.setdefault(kind, set()).add(freed)
+
+
+async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, LinearModel], now: datetime) -> int:
+    """Top up what ``pending`` gathered, then forget it; returns the suggestions written."""
+    if not pending:
+        return 0
     await lock_writers(conn)
-    pools = await load_pools(conn)
+    newcomers = await _still_open(conn, pending.newcomers)
+    kinds = [k for k in cand.KINDS if pending.counterparts.get(k) or pending.freed.get(k)]
     total = 0
-    for newcomer in await newcomers_with_room(conn, kinds, MAX_OPEN_PER_KIND):
-        total += await top_up(conn, newcomer, pools, models, now, kinds)
+    if newcomers or kinds:  # the pools only when someone is looked at
+        pools = await load_pools(conn)
+        total += await _newcomers_again(conn, newcomers, pools, models, now)
+        for kind in kinds:
+            total += await _room_again(conn, kind, pending, pools, models, now)
+    pending.newcomers.clear()
+    pending.counterparts.clear()
+    pending.freed.clear()
+    pending.employer_changed = False
+    return total
+
+
+async def _still_open(conn: asyncpg.Connection, wanted: dict[uuid.UUID, set[str] | None]) -> list[uuid.UUID]:
+    """The newcomers to look at again: not those whose suggestions were withdrawn only in kinds
+    they now hold a live match of (the others an approval made stale): nothing can change there."""
+    live: dict[uuid.UUID, set[str]] = {}
+    asked = [i for i, kinds in wanted.items() if kinds is not None]
+    for r in await conn.fetch(f"""SELECT DISTINCT newcomer_id, kind FROM matches
+                                  WHERE newcomer_id = ANY($1::uuid[]) AND status = ANY({HELD_SQL})""",
+                              asked) if asked else ():
+        live.setdefault(r["newcomer_id"], set()).add(r["kind"])
+    return [i for i, kinds in wanted.items() if kinds is None or not kinds <= live.get(i, set())]
+
+
+async def _newcomers_again(
+    conn: asyncpg.Connection, ids: list[uuid.UUID], pools: Pools, models: dict[str, LinearModel], now: datetime,
+) -> int:
+    """for_newcomer (without rescoring) for each, with the pools read once."""
+    if not ids:
+        return 0
+    found = await load_newcomers(conn, ids)
+    total = 0
+    for newcomer_id in ids:
+        newcomer = found.get(newcomer_id)
+        if newcomer is None:  # paused, withdrawn, erased or not verified: nothing stays open
+            await withdraw_open(conn, newcomer_id=newcomer_id, reason="newcomer_unavailable")
+            await conn.execute("DELETE FROM waitlist WHERE newcomer_id = $1", newcomer_id)
+        else:
+            total += await top_up(conn, newcomer, pools, models, now)
+    return total
+
+
+async def _room_again(
+    conn: asyncpg.Connection, kind: str, pending: Pending, pools: Pools, models: dict[str, LinearModel],
+    now: datetime,
+) -> int:
+    """New room of ``kind`` (a counterpart, seats, a freed place): top up the newcomers with room who
+    want the kind and for whom it can change something, found without a query per newcomer."""
+    ids = pending.counterparts.get(kind, set())
+    pool: Sequence[Counterpart] = (pools.mentors if kind == "mentor"
+                                   else pools.courses if kind == "language_course" else pools.positions)
+    changed = [c for c in pool if c.id in ids]
+    again = set(pending.freed.get(kind, ()))
+    # Suggestions of these that intake or withdraw_unfit withdrew because they no longer fit: their
+    # newcomers have room for another.
+    again.update(r["newcomer_id"] for r in await conn.fetch(
+        """SELECT DISTINCT newcomer_id FROM matches WHERE counterpart_id = ANY($1::uuid[])
+           AND status = 'withdrawn' AND reason = 'counterpart_unavailable'""", list(ids)))
+    if kind == "employer" and pending.employer_changed:
+        # A position that closed or left a field may be what a waiting newcomer's reason names.
+        again.update(r["newcomer_id"] for r in await conn.fetch(
+            "SELECT newcomer_id FROM waitlist WHERE kind = 'employer' AND reason_code <> $1",
+            cand.WAIT_REASONS["employer"][0]))
+    taken = {(r["newcomer_id"], r["counterpart_id"]) for r in await conn.fetch(
+        """SELECT newcomer_id, counterpart_id FROM matches
+           WHERE counterpart_id = ANY($1::uuid[]) AND status <> 'withdrawn'""", [c.id for c in changed])}
+    total = 0
+    for newcomer in await newcomers_with_room(conn, kind, MAX_OPEN_PER_KIND):
+        if newcomer.id in again or any(
+            (newcomer.id, c.id) not in taken and could_gain(kind, newcomer, c) for c in changed
+        ):
+            total += await top_up(conn, newcomer, pools, models, now, (kind,))
     return total
