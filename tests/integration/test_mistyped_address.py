@@ -199,7 +199,9 @@ async def test_the_manage_page_asks_about_a_new_address_once_and_names_it(
     assert sent.status == 303 and typed not in sent.headers["Location"]
     assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1", person) == typed
     page = await (await intake_client.get(sent.headers["Location"])).text()
-    notice = _in("pl", "We sent a link to %(email)s. Your address changes when you open it.")
+    notice = _in("pl", "We sent a link to %(email)s. Open it and press “Confirm new address”: only then does "
+                        "your address change.")
+    assert "„Potwierdź nowy adres”" in notice  # the button the link's page shows (since 2849b51)
     assert notice % {"email": f"<strong><bdi>{typed}</bdi></strong>"} in page
 
 

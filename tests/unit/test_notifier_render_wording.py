@@ -244,3 +244,14 @@ def test_a_newcomers_match_ended_line_follows_the_kind(locale: str, kind: str, e
     if kind != "mentor":
         # "someone new" is a mentor's sentence; neither course nor job repeats.
         assert mentors not in text + html and MENTOR_WORD[locale] not in text
+
+
+@pytest.mark.parametrize(("locale", "press", "quoted"), [
+    ("en", "press", "“{}”"), ("de", "drücken Sie", "„{}“"), ("uk", "натисніть", "«{}»")])
+def test_the_email_change_email_says_to_press_the_pages_button(locale: str, press: str, quoted: str) -> None:
+    """Opening the link changes nothing since 2849b51 (review 9a, finding 8): the email names the step
+    that does, with the button's label as the intake page shows it in the reader's language."""
+    label = translations("lotse.intake", "intake", locale).gettext("Confirm new address")
+    email = render_email("email_change_confirm", locale, SAMPLE)
+    for part in (email.text, email.html or ""):
+        assert press in part and quoted.format(label) in part, part
