@@ -12,6 +12,8 @@ are handed to the real consumer code (MatcherConsumer.handle_all, as the consume
 
 * mentor.verified: a new mentor in Gera who speaks German and Ukrainian, meets in person only;
 * mentor.updated: the same mentor again (nothing changed);
+* 20 × mentor.verified in one batch (mentors signing up after an info evening: all over
+  Thuringia, each speaking German and one other language, some meeting online too);
 * match.ended: a mentor match of one newcomer ends (frees the mentor's place and the newcomer);
 * six stale withdrawals of one approval: a newcomer's five other suggestions (who now has a live
   match of that kind) and one of another newcomer who lost a suggestion of a full mentor.
@@ -82,14 +84,15 @@ async def seed(conn: asyncpg.Connection, newcomers: int) -> list[uuid.UUID]:
     return [r[0] for r in rows if r[1] == "newcomer"]
 
 
-async def _mentor(conn: asyncpg.Connection) -> uuid.UUID:
+async def _mentor(conn: asyncpg.Connection, district: str = GERA, language: str = "uk",
+                  online: bool = False) -> uuid.UUID:
     mentor = uuid.uuid4()
     await conn.execute(
         """INSERT INTO participants (id, kind, status, name, preferred_locale, district, languages, profile, about,
                                      verified_at)
            VALUES ($1, 'mentor', 'verified', 'bench-new-mentor', 'de', $2, $3::jsonb, $4::jsonb, 'Gera', now())""",
-        mentor, GERA, [{"code": "de", "level": "native"}, {"code": "uk", "level": "C1"}],
-        {"capacity": 3, "helps_with": ["housing"], "max_distance_km": 20, "online_ok": False})
+        mentor, district, [{"code": "de", "level": "native"}, {"code": language, "level": "C1"}],
+        {"capacity": 3, "helps_with": ["housing"], "max_distance_km": 20, "online_ok": online})
     return mentor
 
 
@@ -173,6 +176,11 @@ async def main(url: str, newcomers: int) -> None:
                 await measure(conn, matcher, "mentor.verified (a new mentor)", [verified])
                 updated = events.new_event(events.PARTICIPANT_UPDATED, participant_id=mentor, kind="mentor")
                 await measure(conn, matcher, "participant.updated (the same mentor)", [updated])
+                rng = random.Random(20)
+                twenty = [await _mentor(conn, rng.choice(sorted(districts())), rng.choice(MOTHER_TONGUES),
+                                        rng.random() < 0.3) for _ in range(20)]
+                await measure(conn, matcher, "20 × mentor.verified in one batch", [events.new_event(
+                    events.PARTICIPANT_VERIFIED, participant_id=m, kind="mentor") for m in twenty])
                 ended = await _match(conn, people[0], mentor, "completed")
                 await measure(conn, matcher, "match.ended (mentor)", [events.new_event(
                     events.MATCH_ENDED, match_id=ended, kind="mentor", newcomer_id=people[0], counterpart_id=mentor)])
