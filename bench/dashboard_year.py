@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from lotse.intake.dashboard import pages, paging
+from lotse.shared import name_search
 from lotse.shared.migrate import migrate
 
 DOMAIN = "bench-year.example"
@@ -90,12 +91,15 @@ async def main(url: str, count: int) -> None:
     conn = await asyncpg.connect(url)
     try:
         await seed(conn, min(count, 400_000))
+        await name_search.fill_missing(conn)  # the names' folded copies, which the search reads
         await conn.execute("VACUUM ANALYZE matches")
         await conn.execute("VACUUM ANALYZE participants")
         for title, query in (("list, page 1", {}), ("list, page 200", {"page": "200"}),
                              ("withdrawn, page 150", {"status": "withdrawn", "page": "150"}),
                              ("with withdrawn, page 300", {"withdrawn": "1", "page": "300"}),
-                             ("flagged only", {"flagged": "1"})):
+                             ("flagged only", {"flagged": "1"}), ("flagged, one reason", {"flag": "unanswered"}),
+                             ("search, one newcomer's name", {"q": "1234"}), ("search, nobody", {"q": "nguyen"}),
+                             ("search, a word of every name", {"q": "bench", "page": "100"})):
             await matches_list(conn, title, query)
     finally:
         await conn.execute(f"DELETE FROM participants WHERE email LIKE '%@{DOMAIN}'")  # the matches cascade

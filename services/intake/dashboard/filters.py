@@ -127,6 +127,13 @@ def every_word_in(patterns: str, *texts: str) -> str:
          WHERE concat_ws(E'\\n', {", ".join(texts)}) !~* word.pattern))"""
 
 
+def any_word_in(patterns: str, *texts: str) -> str:
+    """SQL: some pattern of ``patterns`` (non-NULL, from :func:`search_patterns`) occurs in one of
+    ``texts``. Not a search of its own: what a row found by :func:`every_word_in` over several rows'
+    texts needs of each of them, so a list can narrow its rows by it before it joins them."""
+    return f"concat_ws(E'\\n', {', '.join(texts)}) ~* ANY({patterns}::text[])"
+
+
 def search_patterns(typed: str | None) -> list[str] | None:
     """`?q=` (its first 100 characters) as one regular expression per typed word, each to be found
     in the folded name or the address (every word somewhere, in any order); None for no words. A

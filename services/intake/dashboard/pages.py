@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from lotse.intake import audit, lifecycle, own_matches, pause, privacy, self_service
-from lotse.intake.dashboard import csrf, filters, offer_blocks, paging, profile, queue, sides
+from lotse.intake.dashboard import csrf, filters, history, offer_blocks, paging, profile, queue, sides
 from lotse.intake.dashboard.render import back, gettext, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.participants_view import PARTICIPANTS_FROM as PARTICIPANTS_FROM
@@ -82,6 +82,20 @@ _NEWEST: Final = "m.created_at DESC, m.id DESC"
 _LISTED: Final = """m.id, m.kind, m.status, m.score, m.created_at, m.flagged_at, m.flag_code, m.flag_reason"""
 
 
+# A match a search finds has a side with one of its words at least: its newcomer, or its mentor, or
+# its course or position (the title, or the provider's or employer's names). Those sides are few
+# for a name or an organisation typed, so the list joins and tests the whole rule (every word
+# somewhere) only on their matches: the patterns run over the people, courses and positions, and
+# each match is a hashed look-up of its two ids (40k matches, a newcomer's name: 340-390 -> 85-130
+# ms, docs/performance.md). {p}: the patterns' parameter.
+_FOUND_PEOPLE: Final = f"SELECT id FROM participants WHERE {filters.any_word_in('{p}', filters.searched())}"
+_FOUND_SIDE: Final = f"""(m.newcomer_id IN ({_FOUND_PEOPLE}) OR m.counterpart_id IN ({_FOUND_PEOPLE}
+    UNION ALL SELECT c.id FROM courses c JOIN participants p ON p.id = c.provider_id
+              WHERE {filters.any_word_in('{p}', filters.searched('p'), 'c.title')}
+    UNION ALL SELECT s.id FROM positions s JOIN participants p ON p.id = s.employer_id
+              WHERE {filters.any_word_in('{p}', filters.searched('p'), 's.title')}))"""
+
+
 @dataclass(frozen=True)
 class MatchesList:
     """The matches list's filters from its query: where (SQL of the chosen ones, $1…) and its args."""
@@ -90,29 +104,57 @@ class MatchesList:
     kind: str | None
     flagged: bool
     with_withdrawn: bool
+    flag: str | None = None  # a flag_code (matches.FLAGS): only matches flagged for that reason
+    patterns: tuple[str, ...] | None = None  # ?q=, as filters.search_patterns
 
     @classmethod
     def of(cls, query: Mapping[str, str]) -> MatchesList:
-        status, kind = query.get("status") or None, query.get("kind") or None
+        status, kind, flag = query.get("status") or None, query.get("kind") or None, query.get("flag") or None
+        patterns = filters.search_patterns(query.get("q"))
+        # An unknown value filters by nothing, as an unknown status or kind does.
         return cls(status if status in matches.STATES else None, kind if kind in matches.KINDS else None,
-                   query.get("flagged") == "1", query.get("withdrawn") == "1")
+                   query.get("flagged") == "1", query.get("withdrawn") == "1",
+                   flag if flag in matches.FLAGS else None, tuple(patterns) if patterns else None)
+
+    @property
+    def only_flagged(self) -> bool:
+        return self.flagged or self.flag is not None
+
+    @property
+    def source(self) -> str:
+        """What the list's counts and ids read: a search needs both sides' names (sides.FROM); without
+        one the matches alone, so their indexes serve count and order."""
+        return sides.FROM if self.patterns else "matches m"
 
     @property
     def where(self) -> tuple[str, list[Any]]:
-        clauses, args = ["true"], []
-        for column, value in (("m.status", self.status), ("m.kind", self.kind)):
+        clauses, args = ["true"], list[Any]()
+        for column, value in (("m.status", self.status), ("m.kind", self.kind), ("m.flag_code", self.flag)):
             if value is not None:
                 args.append(value)
                 clauses.append(f"{column} = ${len(args)}")
         if self.status is None and not self.with_withdrawn:
             clauses.append(f"m.status <> '{matches.WITHDRAWN}'")
-        if self.flagged:
+        if self.only_flagged:
             clauses.append(_FLAGGED)
+        if self.patterns:
+            # Every typed word in the newcomer's or the other side's searchable text, the review
+            # queue's rule (queue._SHOWN): the folded names and addresses (filters.searched) of the
+            # newcomer and of the mentor, provider or employer, and the course's or position's title
+            # (review 9b, F4: "the match of Frau Nguyễn with the VHS Gera"). Only matches with a
+            # side that has one of the words are joined and tested (_FOUND_SIDE).
+            args.append(list(self.patterns))
+            clauses.append(_FOUND_SIDE.format(p=f"${len(args)}"))
+            clauses.append(filters.every_word_in(f"${len(args)}", filters.searched("n"), filters.searched("o"),
+                                                 "c.title", "s.title"))
         return " AND ".join(clauses), args
 
     def totals_sql(self) -> tuple[str, list[Any]]:
         """All the list holds, and how many of them are flagged (shown first)."""
         where, args = self.where
+        if self.patterns:  # one pass over the joined rows the search reads, not two
+            return (f"""SELECT count(*) AS total, count(*) FILTER (WHERE {_FLAGGED}) AS flagged
+                        FROM {self.source} WHERE {where}""", args)
         return (f"""SELECT (SELECT count(*) FROM matches m WHERE {where}) AS total,
                            (SELECT count(*) FROM matches m WHERE {where} AND {_FLAGGED}) AS flagged""", args)
 
@@ -122,12 +164,12 @@ class MatchesList:
         n = len(args)
         queries = []
         if offset < flagged_total:
-            queries.append((f"""SELECT m.id FROM matches m WHERE {where} AND {_FLAGGED}
+            queries.append((f"""SELECT m.id FROM {self.source} WHERE {where} AND {_FLAGGED}
                                 ORDER BY m.flagged_at, {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
                             [*args, size, offset]))
-        if not self.flagged:
+        if not self.only_flagged:
             shown = max(0, min(size, flagged_total - offset))
-            queries.append((f"""SELECT m.id FROM matches m WHERE {where} AND NOT {_FLAGGED}
+            queries.append((f"""SELECT m.id FROM {self.source} WHERE {where} AND NOT {_FLAGGED}
                                 ORDER BY {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
                             [*args, size - shown, max(0, offset - flagged_total)]))
         return queries
@@ -152,13 +194,15 @@ async def matches_page(request: web.Request) -> web.Response:
     return render(request, "matches.html", {"rows": rows, "states": matches.IN_ORDER, "kinds": matches.KINDS,
                                             "status": chosen.status, "kind": chosen.kind, "flagged": chosen.flagged,
                                             "with_withdrawn": chosen.with_withdrawn, "pager": page,
+                                            "flags": history.FLAGS, "flag": chosen.flag,
                                             "export": _matches_export(chosen),
                                             "checked_in": checked_in, "answered": answered})
 
 
 def _matches_export(chosen: MatchesList) -> str:
     """The CSV of what the list shows (its status and kind; without withdrawn suggestions when it leaves
-    them out); a flag is not an export filter, so "only flagged" exports the list's other filters."""
+    them out); a flag, its reason or a search is not an export filter (matches.csv has its own), so
+    "only flagged" or a search exports the list's other filters."""
     kept = [(name, value) for name, value in (("status", chosen.status), ("kind", chosen.kind)) if value]
     if chosen.status is None and not chosen.with_withdrawn:
         kept.append(("without", matches.WITHDRAWN))
