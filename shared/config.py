@@ -72,6 +72,7 @@ class Settings:
     verification_ttl_days: int = 30
     retention_ended_match_days: int = 365
     retention_email_log_days: int = 180
+    retention_inactive_days: int = 730  # 0 = off (lotse.intake.inactive)
     intake_rate_limit_per_minute: int = 120
     max_body_bytes: int = 64 * 1024
     publish_timeout_s: float = 5.0
@@ -211,6 +212,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_VERIFICATION_TTL_DAYS": ("verification_ttl_days", _positive_int),
     "LOTSE_RETENTION_ENDED_MATCH_DAYS": ("retention_ended_match_days", _positive_int),
     "LOTSE_RETENTION_EMAIL_LOG_DAYS": ("retention_email_log_days", _positive_int),
+    "LOTSE_RETENTION_INACTIVE_DAYS": ("retention_inactive_days", _positive_int),
     "LOTSE_INTAKE_RATE_LIMIT": ("intake_rate_limit_per_minute", _positive_int),
     "LOTSE_PUBLISH_TIMEOUT": ("publish_timeout_s", _positive_float),
     "LOTSE_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval_s", _positive_float),

@@ -25,7 +25,7 @@ ACTIONS: Final = frozenset({
     "match.csv_export",
     "participant.pause", "participant.resume", "participant.erase", "participant.export",
     "participant.erase_own", "participant.pause_own", "participant.resume_own", "participant.export_own",
-    "participant.capacity_own", "participant.mentor_again_own",
+    "participant.capacity_own", "participant.mentor_again_own", "participant.keep_own",
     "participant.share_contact_withdrawn", "participant.csv_export",
     "participant.email_change_requested", "participant.email_change_cancelled", "participant.email_changed",
     "round.start",

@@ -32,7 +32,7 @@ from typing import Final
 
 import asyncpg
 
-from lotse.intake import email_change
+from lotse.intake import email_change, inactive
 from lotse.intake.accounts import COOKIE_IDLE_TIMEOUT
 from lotse.shared import events, matches
 from lotse.shared.config import Settings
@@ -56,11 +56,12 @@ class Periods:
     unverified_days: int
     ended_match_days: int
     email_log_days: int
+    inactive_days: int = 0  # people who left: lotse.intake.inactive (0 = off)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Periods:
         return cls(settings.verification_ttl_days, settings.retention_ended_match_days,
-                   settings.retention_email_log_days)
+                   settings.retention_email_log_days, settings.retention_inactive_days)
 
 
 async def delete_unverified(conn: asyncpg.Connection, days: int) -> int:
@@ -110,6 +111,7 @@ async def apply(conn: asyncpg.Connection, periods: Periods) -> dict[str, int]:
         "ended_matches_cleared": await clear_ended_matches(conn, periods.ended_match_days),
         "emails_forgotten": await delete_email_log(conn, periods.email_log_days),
         "email_changes_forgotten": await email_change.forget_expired(conn),
+        "erasure_receipts_forgotten": await inactive.forget_receipts(conn),
     }
 
 
@@ -159,7 +161,7 @@ async def run_once(pool: asyncpg.Pool, periods: Periods) -> dict[str, int] | Non
     done = await run_locked(pool, LOCK_KEY, lambda conn: apply(conn, periods))
     if done is None:
         return None
-    return {**done, **await prune(pool)}
+    return {**done, **await prune(pool), **await inactive.run(pool, LOCK_KEY, periods.inactive_days)}
 
 
 async def run_periodically(pool: asyncpg.Pool, periods: Periods, interval_s: float = 3600.0) -> None:

@@ -175,6 +175,17 @@ async def _paused_by_centre(
             if person["paused_until"] else None}
 
 
+async def _inactive_erasure_notice(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
+) -> Context:
+    # The day intake's retention pass named when it asked for this email (inactive.py, review 9b F8).
+    erase_on = await conn.fetchval("SELECT inactive_erase_on FROM participants WHERE id = $1", person["id"])
+    locale = person["preferred_locale"]
+    return {**await _basic(composer, conn, row, person, people),
+            "erase_on_alone": match_context.local_date(erase_on, locale),
+            "erase_on": match_context.date_in_sentence(erase_on, locale)}
+
+
 _BUILDERS: dict[str, Builder] = {
     "verification": _verification,
     "registration_confirmed": _with_kind,
@@ -190,6 +201,7 @@ _BUILDERS: dict[str, Builder] = {
     "pause_ending": _pause_ending,
     "paused_by_centre": _paused_by_centre,
     "resumed_by_centre": _resumed_by_centre,
+    "inactive_erasure_notice": _inactive_erasure_notice,
 }
 
 

@@ -28,7 +28,8 @@ MATCH_KINDS = frozenset({"mentor", "language_course", "employer"})
 REQUESTABLE = frozenset({"verification", "registration_confirmed", "reminder", "checkin", "erasure_confirmation",
                          "already_registered", "manage_link", "email_change_confirm", "email_change_notice",
                          "email_changed", "match_active", "contact_changed", "checkin_again",
-                         "pause_ending", "paused_by_centre", "resumed_by_centre"})
+                         "pause_ending", "paused_by_centre", "resumed_by_centre",
+                         "inactive_erasure_notice"})  # intake's inactive.py: deleted on … unless kept
 
 
 class NotifierConsumer(Consumer):

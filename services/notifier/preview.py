@@ -49,6 +49,7 @@ SAMPLE: dict[str, Any] = {
     ],
     "status": "completed",
     "pause_ends": "12 January 2027",  # pause_ending: the day matching resumes, in the reader's words
+    "erase_on": "12 January 2027",  # inactive_erasure_notice: the day the registration is deleted
     "ended_by_me": False,
     "ended_because": "completed",
     "new_suggestions": 7,

@@ -19,7 +19,7 @@ TYPES: Final = (
     "verification", "registration_confirmed", "introduction", "reminder", "match_declined", "match_ended", "checkin",
     "erasure_confirmation", "digest", "already_registered", "manage_link", "match_active", "email_change_confirm",
     "email_change_notice", "email_changed", "contact_changed", "checkin_again",
-    "pause_ending", "paused_by_centre", "resumed_by_centre",
+    "pause_ending", "paused_by_centre", "resumed_by_centre", "inactive_erasure_notice",
 )
 
 

@@ -105,6 +105,7 @@ async def test_a_new_address_is_used_once_its_link_is_opened_and_the_old_one_is_
     field = re.search(r'<input type="email" id="new_email" name="new_email"[^>]*>', page)
     assert field and "readonly" not in field.group(0) and "disabled" not in field.group(0)
     assert 'value="email_change"' in page  # the address can be changed here
+    assert page.count("“Xác nhận địa chỉ mới”") == 1  # the field's hint names the button that changes it
 
     asked = await _ask(intake_client, manage, "  " + new.replace("example.org", "EXAMPLE.org "), lang="vi")
     assert asked.status == 303 and asked.headers["Location"].endswith("?done=email_change&lang=vi")
@@ -112,6 +113,7 @@ async def test_a_new_address_is_used_once_its_link_is_opened_and_the_old_one_is_
     assert [r[0] for r in await pool.fetch(REQUESTED)] == ["email_change_confirm", "email_change_notice"]
     page = await (await intake_client.get(asked.headers["Location"])).text()
     assert new in page and 'value="email_cancel"' in page  # the open request, and how to cancel it
+    assert page.count("“Xác nhận địa chỉ mới”") == 3  # so do the notice and the open request's line
 
     await notify(pool)
     await deliver_all(delivery)

@@ -14,7 +14,9 @@ from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import add_coordinator
 
 PERIODS = retention.Periods(unverified_days=30, ended_match_days=365, email_log_days=180)
-NOTHING_PRUNED = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0}
+NOTHING_PRUNED = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0,
+                  # inactive.py (review 9b, F8/F9); PERIODS leaves the storage limit off
+                  "erasure_receipts_forgotten": 0, "inactive_noticed": 0, "inactive_erased": 0}
 
 
 async def _register(intake_client: IntakeClient, path: str, body: dict[str, object]) -> uuid.UUID:

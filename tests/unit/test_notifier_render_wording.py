@@ -255,3 +255,9 @@ def test_the_email_change_email_says_to_press_the_pages_button(locale: str, pres
     email = render_email("email_change_confirm", locale, SAMPLE)
     for part in (email.text, email.html or ""):
         assert press in part and quoted.format(label) in part, part
+    # The old address is told the same: opening the link alone changes nothing.
+    notice = render_email("email_change_notice", locale, SAMPLE).text
+    assert translations("lotse.notifier", "notifier", locale).gettext(
+        "on your registration page, someone asked to use another e-mail address for your registration with Lotse. We "
+        "sent a link to the new address; your address changes only when that link is opened and the change is "
+        "confirmed on its page.") in notice

@@ -99,6 +99,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "pause_ending": N_("Pause ends soon: reminder"),
         "paused_by_centre": N_("Search paused by the welcome centre"),
         "resumed_by_centre": N_("Search resumed by the welcome centre"),
+        "inactive_erasure_notice": N_("Announced deletion after a long time without activity"),
     },
     # Our own locale names that are no language code Babel knows.
     "locale": {"de-simple": N_("Plain German")},
@@ -141,6 +142,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "match.ended_own": N_("ended one of their matches"),
         "participant.resume_own": N_("resumed their own matching"),
         "participant.mentor_again_own": N_("asked for a mentor again"),  # after a completed mentorship
+        # "Keep my registration" after the inactive_erasure_notice email (intake's inactive.py).
+        "participant.keep_own": N_("kept their registration after its deletion was announced"),
         # A mentor's number of places, which the coordinators plan with (before → after).
         "participant.capacity_own": N_("changed their own number of places"),
         "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),

@@ -15,6 +15,7 @@ from aiohttp import web
 from lotse.intake import (
     audit,
     email_change,
+    inactive,
     lifecycle,
     offers,
     own_matches,
@@ -173,6 +174,8 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "email_change": await email_change.pending(conn, participant_id), "moment": moment,
         "email_as_typed": email_as_typed, "email_suggested": email_suggested,
         "pause": _pause_context(row, request_locale(request)),
+        # The day a deletion for inactivity was announced for, while it stands (inactive.py, review 9b F8).
+        "erase_on": pause.shown(await inactive.pending(conn, participant_id), request_locale(request)),
         # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
         # use): nobody is suggested to them, which "Active: we are looking" would deny, nor on the day
         # a pause ends, which "on that day we start looking again" would promise (review 8e, finding 5).
@@ -275,6 +278,8 @@ async def manage_submit(request: web.Request) -> web.Response:
             elif action == "email_change":
                 if (not_asked := await _change_email(request, conn, row, form)) is not None:
                     return not_asked
+            elif action == "keep":  # "Keep my registration": the announced deletion does not happen
+                await inactive.keep(conn, participant_id)
             elif action == "email_cancel":
                 await email_change.cancel(conn, participant_id)
             elif action == "edit":

@@ -1,0 +1,163 @@
+"""A storage limit for people who left (review 9b, F8): a verified (or paused) participant of any
+kind with nothing open or running and no activity for ``LOTSE_RETENTION_INACTIVE_DAYS`` is told
+``NOTICE_DAYS`` ahead (the ``inactive_erasure_notice`` email, with their manage link) and then, if
+nothing happened meanwhile, erased through :func:`privacy.erase`, as the manage page's and the
+API's erasure are (the usual confirmation email follows). 0 days: off.
+
+Activity is read from what the data already records, not a new column written wherever a person
+acts (docs/decisions.md, "Storage limit for people who left"): the verification, every change to
+the participant row (``updated_at``: profile edits, pauses and resumes, address changes, a
+coordinator's edit), the person's own audit entries (manage-page actions, among them "Keep my
+registration", :func:`keep`, and their data download), and of every match they are a side of
+(directly, or through their courses or positions, as privacy.py resolves it) its decisions,
+introduction, start and end and their own answers and check-ins. A suggestion the matcher made and
+withdrew by itself is no one's act and does not count.
+
+Runs from the hourly retention pass, in batches each its own transaction under the retention lock.
+The notice is marked (``inactive_noticed_at``, ``inactive_erase_on``, migration 0042) in the same
+transaction as its ``notification.requested`` event: requested once per quiet spell. Activity after
+the notice makes it void; a later quiet spell gets a new one.
+
+Also here, the erasure receipts' safety net (review 9b, F9): a receipt whose confirmation was never
+made or sent (its event dead-lettered) is deleted after ``RECEIPT_DAYS``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Final
+
+import asyncpg
+
+from lotse.intake import audit, privacy
+from lotse.shared import events, matches, reference
+from lotse.shared.outbox import write_events
+from lotse.shared.singleton_job import run_locked
+
+NOTIFICATION: Final = "inactive_erasure_notice"
+#: Days between the notice and the erasure (the email names the day).
+NOTICE_DAYS: Final = 30
+#: Erasure receipts older than this are deleted whether the confirmation went out or not.
+RECEIPT_DAYS: Final = 7
+#: People noticed or erased per transaction, and transactions per pass (the rest waits an hour).
+BATCH: Final = 50
+MOST_BATCHES: Final = 20
+
+_BUSY: Final = [matches.SUGGESTED, *matches.HOLDS_CAPACITY]
+
+# Every match the person ``p`` is a side of: as newcomer, as mentor, through a course or a position
+# (privacy._counterparts_sql's sides), each branch an index scan (no OR, review 9b F6).
+_OWN_MATCHES: Final = """(
+    SELECT m.id, m.status, m.decided_at, m.introduced_at, m.active_at, m.ended_at FROM matches m
+        WHERE m.newcomer_id = p.id
+    UNION ALL SELECT m.id, m.status, m.decided_at, m.introduced_at, m.active_at, m.ended_at FROM matches m
+        WHERE m.counterpart_id = p.id
+    UNION ALL SELECT m.id, m.status, m.decided_at, m.introduced_at, m.active_at, m.ended_at
+        FROM courses o JOIN matches m ON m.counterpart_id = o.id WHERE o.provider_id = p.id
+    UNION ALL SELECT m.id, m.status, m.decided_at, m.introduced_at, m.active_at, m.ended_at
+        FROM positions o JOIN matches m ON m.counterpart_id = o.id WHERE o.employer_id = p.id)"""
+
+# Per participant ``p``: busy (anything open or running) and the last time anything happened.
+_QUIET: Final = f"""
+    SELECT p.id, p.inactive_noticed_at, p.inactive_erase_on,
+           greatest(p.verified_at, p.updated_at, own.last_match,
+                    (SELECT max(a.at) FROM audit_log a
+                     WHERE a.actor_id = p.id AND a.actor_role = '{audit.PARTICIPANT}')) AS last_active
+    FROM participants p
+    CROSS JOIN LATERAL (
+        SELECT coalesce(bool_or(om.status = ANY($1::text[])), false) AS busy,
+               max(greatest(om.decided_at, om.introduced_at, om.active_at, om.ended_at,
+                            (SELECT max(r.responded_at) FROM match_responses r
+                             WHERE r.match_id = om.id AND r.participant_id = p.id),
+                            (SELECT max(c.answered_at) FROM checkins c
+                             WHERE c.match_id = om.id AND c.participant_id = p.id))) AS last_match
+        FROM {_OWN_MATCHES} om) own
+    WHERE p.status IN ('verified', 'paused') AND p.email IS NOT NULL AND NOT own.busy"""
+
+# $2: days of quiet; $3: how many.
+_TO_NOTICE: Final = f"""
+    SELECT id FROM ({_QUIET} AND p.updated_at < now() - make_interval(days => $2)) q
+    WHERE q.last_active < now() - make_interval(days => $2)
+      AND (q.inactive_noticed_at IS NULL OR q.inactive_noticed_at < q.last_active)
+    ORDER BY id LIMIT $3"""
+_TO_ERASE: Final = f"""
+    SELECT id FROM ({_QUIET} AND p.inactive_erase_on <= {reference.TODAY_SQL}
+                          AND p.updated_at < now() - make_interval(days => $2)) q
+    WHERE q.last_active < now() - make_interval(days => $2) AND q.inactive_noticed_at >= q.last_active
+    ORDER BY id LIMIT $3"""
+_STILL_DUE: Final = _TO_ERASE.replace("ORDER BY id LIMIT $3", "AND id = $3")
+
+
+async def notice_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -> int:
+    """Request the notice for up to ``batch`` people quiet for ``days - NOTICE_DAYS`` days, marked in
+    this transaction with the event."""
+    due = [r["id"] for r in await conn.fetch(_TO_NOTICE, _BUSY, max(days - NOTICE_DAYS, 0), batch)]
+    if not due:
+        return 0
+    await conn.execute(
+        f"""UPDATE participants SET inactive_noticed_at = now(),
+                   inactive_erase_on = {reference.TODAY_SQL} + $2::int
+            WHERE id = ANY($1::uuid[])""",
+        due, NOTICE_DAYS)
+    await write_events(conn, [events.new_event(events.NOTIFICATION_REQUESTED, notification=NOTIFICATION,
+                                               participant_id=pid) for pid in due])
+    return len(due)
+
+
+async def erase_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -> int:
+    """Erase up to ``batch`` people whose notice's day has come with nothing happened since."""
+    erased = 0
+    for pid in [r["id"] for r in await conn.fetch(_TO_ERASE, _BUSY, days, batch)]:
+        # Locked first, then asked again: a "Keep my registration" (keep) committed meanwhile counts.
+        await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", pid)
+        if await conn.fetchval(_STILL_DUE, _BUSY, days, pid) is None:
+            continue
+        await privacy.erase(conn, pid)
+        await audit.record_system(conn, "participant.erase", "participant", pid,
+                                  after={"status": "erased", "why": NOTIFICATION})
+        erased += 1
+    return erased
+
+
+async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
+    """Both steps, in batches until one comes back short (or another instance holds the lock)."""
+    totals = {"inactive_noticed": 0, "inactive_erased": 0}
+    if days <= 0:
+        return totals
+    steps: dict[str, Callable[[asyncpg.Connection], Awaitable[int]]] = {
+        "inactive_erased": lambda conn: erase_batch(conn, days),
+        "inactive_noticed": lambda conn: notice_batch(conn, days),
+    }
+    for key, step in steps.items():
+        for _ in range(MOST_BATCHES):
+            done = await run_locked(pool, lock_key, step)
+            totals[key] += done or 0
+            if done is None or done < BATCH:
+                break
+    return totals
+
+
+async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID) -> date | None:
+    """The day a notice named, while it stands (nothing happened since): the manage page's notice."""
+    row = await conn.fetchrow(f"SELECT * FROM ({_QUIET} AND p.id = $2) q", _BUSY, participant_id)
+    if row is None or row["inactive_erase_on"] is None or row["inactive_noticed_at"] < row["last_active"]:
+        return None
+    erase_on: date = row["inactive_erase_on"]
+    return erase_on
+
+
+async def keep(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
+    """"Keep my registration": the person's own audit entry is the activity that voids the notice.
+    The row is locked first, so an erasure pass asking at the same moment waits and sees it."""
+    await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", participant_id)
+    await audit.record_by_participant(conn, participant_id, "participant.keep_own", "participant", participant_id)
+
+
+async def forget_receipts(conn: asyncpg.Connection) -> int:
+    """Erasure receipts whose confirmation was never made or sent (e.g. its event dead-lettered):
+    the notifier deletes a receipt when its email ends; this is the safety net decisions.md promises."""
+    result = await conn.execute(
+        "DELETE FROM erasure_receipts WHERE created_at < now() - make_interval(days => $1)", RECEIPT_DAYS)
+    return int(result.split()[-1])
