@@ -232,6 +232,14 @@ def _read_schemas(registrations: dict[str, dict[str, Any]]) -> dict[str, dict[st
             {"new_email": {"type": "string"}, "requested_at": _time(),
              "outcome": {"type": ["string", "null"], "enum": ["confirmed", "cancelled", "replaced", None]},
              "ended_at": _time(nullable=True)})},
+        # Review 9a, F14: the same address registered again while unconfirmed; gone once it is confirmed.
+        "registration_versions": {"type": "array", "items": _record(
+            {"id": UUID, "created_at": _time(),
+             "registration": {"type": "object", "description": "the registration as submitted and validated "
+                              "(name, email, preferred_locale, district, languages, consents, about, profile, "
+                              "courses, positions); the verification link sent for it puts it in place"}}),
+            "description": "registrations of the same address and kind repeated while it was unconfirmed, each "
+                           "waiting for its own verification link; empty once verified or erased"},
     })
     return {
         **listed, **detailed,

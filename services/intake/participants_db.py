@@ -26,15 +26,10 @@ async def find_by_email(conn: asyncpg.Connection, kind: str, email: str) -> asyn
 # its outbox event. One statement is atomic on its own, so it needs no BEGIN/COMMIT: one round
 # trip where a transaction took six. Data-modifying CTEs run whether or not they are read, and
 # each inserts only if the participant did (an address registered for this kind already
-# inserts nothing at all).
-_INSERT_REGISTRATION = """
-WITH participant AS (
-    INSERT INTO participants (id, kind, name, email, preferred_locale, district, languages, profile, about,
-                              name_search)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $29)
-    ON CONFLICT (lower(email), kind) WHERE email IS NOT NULL DO NOTHING
-    RETURNING id
-), consent AS (
+# inserts nothing at all). $1..$26 are the registration (_registration_args), $27..$30 its event.
+_WRITTEN = "name, email, preferred_locale, district, languages, profile, about, name_search"
+_WRITTEN_FROM = "$3, $4, $5, $6, $7, $8, $9, $25"
+_DETAILS = """, consent AS (
     INSERT INTO consents (participant_id, purpose, given, text_version)
     SELECT participant.id, c.purpose, c.given, $10
     FROM participant, unnest($11::text[], $12::boolean[]) AS c (purpose, given)
@@ -44,17 +39,38 @@ WITH participant AS (
     SELECT gen_random_uuid(), participant.id, c.title, c.level, c.schedule, c.format, c.district, c.seats,
            c.starts_on, c.childcare, c.late_entry_weeks
     FROM participant, unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::integer[],
-                             $19::date[], $20::boolean[], $30::smallint[])
+                             $19::date[], $20::boolean[], $26::smallint[])
          AS c (title, level, schedule, format, district, seats, starts_on, childcare, late_entry_weeks)
 ), position AS (
     INSERT INTO positions (id, employer_id, title, occupation_field, openings, min_german_level)
     SELECT gen_random_uuid(), participant.id, p.title, p.occupation_field, p.openings, p.min_german_level
     FROM participant, unnest($21::text[], $22::text[], $23::integer[], $24::text[])
          AS p (title, occupation_field, openings, min_german_level)
-), event AS (
+)"""
+_INSERT_REGISTRATION = f"""
+WITH participant AS (
+    INSERT INTO participants (id, kind, {_WRITTEN})
+    VALUES ($1, $2, {_WRITTEN_FROM})
+    ON CONFLICT (lower(email), kind) WHERE email IS NOT NULL DO NOTHING
+    RETURNING id
+){_DETAILS}, event AS (
     INSERT INTO outbox (id, type, occurred_at, payload)
-    SELECT $25, $26, $27, $28 FROM participant
+    SELECT $27, $28, $29, $30 FROM participant
 )
+SELECT id FROM participant
+"""
+# The same registration in place of a pending participant's data (a registration version verified,
+# lotse.intake.registration_versions): what the insert wrote, from the same arguments, after what the
+# first registration wrote is deleted. The CTEs see one snapshot: the deletes never see the new rows.
+_REPLACE_REGISTRATION = f"""
+WITH participant AS (
+    UPDATE participants SET ({_WRITTEN}) = ({_WRITTEN_FROM}), updated_at = now()
+    WHERE id = $1 AND kind = $2 AND status = 'pending_verification'
+    RETURNING id
+), old_consents AS (DELETE FROM consents WHERE participant_id IN (SELECT id FROM participant)
+), old_courses AS (DELETE FROM courses WHERE provider_id IN (SELECT id FROM participant)
+), old_positions AS (DELETE FROM positions WHERE employer_id IN (SELECT id FROM participant)
+){_DETAILS}
 SELECT id FROM participant
 """
 
@@ -63,28 +79,40 @@ def _columns(rows: tuple[dict[str, object], ...], *names: str) -> list[list[obje
     return [[row[name] for row in rows] for name in names]
 
 
-async def insert_registration(
-    conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any, event: Event
-) -> bool:
-    """Insert a registration with its consents, courses or positions and ``event``, atomically;
-    False when the address is registered for this kind already (then nothing is written)."""
+def _registration_args(participant_id: uuid.UUID, kind: str, reg: Any) -> list[object]:
+    """$1..$26 of both statements above: one mapping of a registration to its rows."""
     consents = {"data_processing": reg.consent_data_processing, "share_contact": reg.consent_share_contact}
-    inserted = await conn.fetchval(
-        _INSERT_REGISTRATION,
+    return [
         participant_id, kind, reg.name, reg.email, reg.preferred_locale, reg.district,
         [{"code": code, "level": level} for code, level in reg.languages], reg.profile, reg.about,
         CONSENT_TEXT_VERSION, list(consents), list(consents.values()),
         *_columns(reg.courses, "title", "level", "schedule", "format", "district", "seats", "starts_on",
                   "childcare"),
         *_columns(reg.positions, "title", "occupation_field", "openings", "min_german_level"),
-        event.id, event.type, event.occurred_at, event.data,
         name_search.search_text(reg.name, reg.profile.get("organisation"), reg.profile.get("name_latin")),
         *_columns(reg.courses, "late_entry_weeks"),
+    ]
+
+
+async def insert_registration(
+    conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any, event: Event
+) -> bool:
+    """Insert a registration with its consents, courses or positions and ``event``, atomically;
+    False when the address is registered for this kind already (then nothing is written)."""
+    inserted = await conn.fetchval(
+        _INSERT_REGISTRATION, *_registration_args(participant_id, kind, reg),
+        event.id, event.type, event.occurred_at, event.data,
     )
     if inserted is None:
         return False
     LOCAL_WAKE.wrote(conn)  # the statement wrote its outbox row itself, not through write_events
     return True
+
+
+async def replace_registration(conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any) -> bool:
+    """Put ``reg`` in place of what the pending participant's registration wrote (its consents,
+    courses and positions too); False when it is not pending (any more), and nothing is written."""
+    return await conn.fetchval(_REPLACE_REGISTRATION, *_registration_args(participant_id, kind, reg)) is not None
 
 
 async def record_consents(
@@ -107,6 +135,8 @@ async def mark_verified(conn: asyncpg.Connection, participant_id: uuid.UUID) -> 
         participant_id,
     )
     if verified is not None:
+        # Versions of a repeated registration (registration_versions) are for this moment only.
+        await conn.execute("DELETE FROM registration_versions WHERE participant_id = $1", participant_id)
         await write_event(
             conn, events.new_event(events.PARTICIPANT_VERIFIED, participant_id=participant_id, kind=verified["kind"])
         )

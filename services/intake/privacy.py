@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.intake import audit, own_matches, participants_view
+from lotse.intake import audit, own_matches, participants_view, registration_versions
 from lotse.shared import events, matches
 from lotse.shared.matches_db import MATCH_COLUMNS, to_json
 from lotse.shared.outbox import write_events
@@ -22,6 +22,7 @@ EXPORTED_TABLES: Final = {
     "participants": "participant", "consents": "participant", "courses": "participant",
     "positions": "participant", "matches": "matches", "match_responses": "responses", "checkins": "checkins",
     "notifications": "emails", "waitlist": "waitlist", "audit_log": "audit", "email_changes": "email_changes",
+    "registration_versions": "registration_versions",
 }
 # Personal, but never exportable: it exists only between an erasure and its confirmation email.
 TRANSIENT_TABLES: Final = frozenset({"erasure_receipts"})
@@ -70,7 +71,7 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
         # list shows them, so the export lists them as that list does (review 8i, finding 5).
         return {"participant": {"id": str(participant_id), "kind": detail["kind"], "status": "erased"},
                 "responses": [], "checkins": [], "audit": [], "matches": [to_json(r) for r in match_rows],
-                "emails": [], "waitlist": [], "email_changes": []}
+                "emails": [], "waitlist": [], "email_changes": [], "registration_versions": []}
     notifications = await conn.fetch(
         """SELECT id, type, locale, status, attempts, created_at, sent_at FROM notifications
            WHERE participant_id = $1 ORDER BY created_at""",
@@ -105,6 +106,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
         ],
         "waitlist": [{**dict(w), "since": w["since"].isoformat()} for w in waitlist],
         "email_changes": [_plain(c) for c in changes],
+        # Registrations of the same address repeated while it was unconfirmed (review 9a, F14).
+        "registration_versions": await registration_versions.of_participant(conn, participant_id),
     }
 
 
@@ -157,6 +160,8 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
         )
     # A requested address change holds two addresses; its link then finds nothing ("no longer exists").
     await conn.execute("DELETE FROM email_changes WHERE participant_id = $1", participant_id)
+    # Repeated registrations waiting for a verification (registration_versions) hold all of it again.
+    await conn.execute("DELETE FROM registration_versions WHERE participant_id = $1", participant_id)
     profile = {k: v for k, v in row["profile"].items() if k in ANONYMOUS_PROFILE_FIELDS}
     await conn.execute(
         """UPDATE participants SET status = 'erased', name = NULL, name_search = NULL, email = NULL, about = NULL,

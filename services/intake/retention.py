@@ -1,7 +1,8 @@
 """Retention: personal data is kept only as long as it serves the person.
 
 - unverified registrations: deleted after ``LOTSE_VERIFICATION_TTL_DAYS`` (the link has expired
-  by then), with their consents, courses, positions and email log;
+  by then), with their consents, courses, positions and email log; one repeated while unconfirmed
+  (a registration version) counts from its newest version, and a version is deleted after as long;
 - ended matches: the free text around them (coordinators' notes and reasons, decline reasons,
   check-in comments) is cleared ``LOTSE_RETENTION_ENDED_MATCH_DAYS`` after the end; the
   anonymous row stays for the statistics;
@@ -65,9 +66,16 @@ class Periods:
 
 
 async def delete_unverified(conn: asyncpg.Connection, days: int) -> int:
+    """Unconfirmed registrations ``days`` after the last email that asked to confirm them: the
+    first registration's, or a version's of one repeated since (registration_versions; its email
+    promises the same days). A version is deleted after as long; the count is of participants."""
+    await conn.execute(
+        "DELETE FROM registration_versions WHERE created_at < now() - make_interval(days => $1)", days
+    )
     gone = await conn.fetch(
-        """DELETE FROM participants WHERE status = 'pending_verification'
+        """DELETE FROM participants p WHERE status = 'pending_verification'
              AND created_at < now() - make_interval(days => $1)
+             AND NOT EXISTS (SELECT FROM registration_versions v WHERE v.participant_id = p.id)
            RETURNING id""",
         days,
     )

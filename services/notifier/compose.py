@@ -51,8 +51,10 @@ class Composer:
         """How long intake keeps a registration nobody confirmed (retention.delete_unverified)."""
         return self._settings.verification_ttl_days
 
-    def verify_url(self, participant_id: uuid.UUID) -> str:
-        return self.link(f"/verify/{self._signer.sign(tokens.VERIFY, pid=str(participant_id))}")
+    def verify_url(self, participant_id: uuid.UUID, version_id: uuid.UUID | None = None) -> str:
+        """``version_id``: the link confirms that version of a repeated registration, not the stored data."""
+        version = {} if version_id is None else {"vid": str(version_id)}
+        return self.link(f"/verify/{self._signer.sign(tokens.VERIFY, pid=str(participant_id), **version)}")
 
     def respond_url(self, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str) -> str:
         token = self._signer.sign(tokens.RESPOND, mid=str(match_id), pid=str(participant_id))
@@ -100,7 +102,8 @@ class Composer:
             return None
         builder = _BUILDERS.get(row["type"], _basic)
         context = await builder(self, conn, row, person, people)
-        return Recipient(person["email"], person["preferred_locale"], context)
+        # A version's verification speaks as the one who submitted it (_verification).
+        return Recipient(person["email"], context.pop("locale", person["preferred_locale"]), context)
 
 
 async def _basic(
@@ -112,8 +115,14 @@ async def _basic(
 async def _verification(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
-    return {**await _basic(composer, conn, row, person, people), "verify_url": composer.verify_url(person["id"]),
-            "deleted_after_days": composer.unverified_days}
+    version_id = row.get("registration_version_id") if row is not None else None  # None: context alone (tests)
+    context = {**await _basic(composer, conn, row, person, people), "deleted_after_days": composer.unverified_days,
+               "verify_url": composer.verify_url(person["id"], version_id)}
+    if version_id is not None:  # review 9a, F14: greet whoever typed it, in their language
+        version = await conn.fetchval("SELECT registration FROM registration_versions WHERE id = $1", version_id)
+        if version is not None:
+            context.update(name=version["name"], locale=version["preferred_locale"])
+    return context
 
 
 async def _with_kind(

@@ -131,5 +131,6 @@ def _direct_requests(event: Event) -> list[notifications_db.Request] | None:
         if not data.get("participant_id"):
             raise PermanentError("notification.requested needs data.participant_id")
         return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"),
-                        email_change_id=data.get("email_change_id"))]
+                        email_change_id=data.get("email_change_id"),
+                        registration_version_id=data.get("version_id"))]
     return None

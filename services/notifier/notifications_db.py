@@ -24,6 +24,8 @@ class Request:
     match_id: uuid.UUID | str | None = None
     # The change of address it is about (notifications.email_change_id), when the event named one.
     email_change_id: uuid.UUID | str | None = None
+    # The registration version a verification email is for (notifications.registration_version_id).
+    registration_version_id: uuid.UUID | str | None = None
 
     @property
     def dedupe_key(self) -> str:
@@ -37,9 +39,9 @@ async def request_many(conn: asyncpg.Connection, requests: list[Request]) -> int
         return 0
     inserted = await conn.fetch(
         """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
-                                      email_change_id)
+                                      email_change_id, registration_version_id)
            SELECT gen_random_uuid(), r.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
-                                                    $6::uuid[], $7::uuid[]) AS r
+                                                    $6::uuid[], $7::uuid[], $8::uuid[]) AS r
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
         *_columns(requests),
     )
@@ -52,6 +54,7 @@ def _columns(requests: list[Request]) -> tuple[list[object], ...]:
         [r.dedupe_key for r in requests], [r.type for r in requests], [r.event_id for r in requests],
         [_uuid(r.participant_id) for r in requests], [_uuid(r.coordinator_id) for r in requests],
         [_uuid(r.match_id) for r in requests], [_uuid(r.email_change_id) for r in requests],
+        [_uuid(r.registration_version_id) for r in requests],
     )
 
 
@@ -64,11 +67,11 @@ async def record_with_messages(
         f"""WITH fresh AS ({RECORD_MESSAGES}),
            added AS (
                INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
-                                          email_change_id)
+                                          email_change_id, registration_version_id)
                SELECT gen_random_uuid(), r.* FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
-                                                        $9::uuid[], $10::uuid[]) AS r (dedupe_key, type, event_id,
-                                                                                       participant_id, coordinator_id,
-                                                                                       match_id, email_change_id)
+                                                        $9::uuid[], $10::uuid[], $11::uuid[])
+                                                  AS r (dedupe_key, type, event_id, participant_id, coordinator_id,
+                                                        match_id, email_change_id, registration_version_id)
                WHERE r.event_id IN (SELECT message_id FROM fresh)
                ON CONFLICT (dedupe_key) DO NOTHING)
            SELECT message_id FROM fresh""",

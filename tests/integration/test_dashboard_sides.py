@@ -111,7 +111,8 @@ async def test_an_erased_person_leaves_only_what_the_statistics_count(
     assert export.status == 200 and [m["id"] for m in exported.pop("matches")] == [str(match_id)]
     assert exported == {
         "participant": {"id": str(newcomer), "kind": "newcomer", "status": "erased"},
-        "responses": [], "checkins": [], "audit": [], "emails": [], "waitlist": [], "email_changes": []}
+        "responses": [], "checkins": [], "audit": [], "emails": [], "waitlist": [], "email_changes": [],
+        "registration_versions": []}
     for trace in ("Olena", "Sabine", "library", "treffen uns", "Englisch", "English", "childcare"):
         assert trace not in await export.text(), trace
     stored = await pool.fetchrow("SELECT explanation, reason FROM matches WHERE id = $1", match_id)

@@ -1,0 +1,93 @@
+"""Registrations repeated while the address's first one is unconfirmed (review 9a, F14).
+
+Whoever registers an address first must not decide the data its owner confirms. A repeated
+registration is kept as a version of its own; the verification email sent for it carries the
+version's id in its link, and the click on that link puts the version's data in place of the
+stored one before it verifies (lotse.intake.registrations.verify). Any verification deletes the
+versions (participants_db.mark_verified), erasure deletes them (privacy.erase), retention deletes
+them with their pending participant or once their link has expired (retention.delete_unverified).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from lotse.intake import participants_db
+from lotse.intake.validation import Registration
+
+
+def to_json(reg: Registration) -> dict[str, Any]:
+    """The validated registration as stored: its own fields, a course's start day as YYYY-MM-DD."""
+    data = dataclasses.asdict(reg)
+    data["courses"] = [{**c, "starts_on": _day(c.get("starts_on"))} for c in data["courses"]]
+    return data
+
+
+def from_json(data: dict[str, Any]) -> Registration:
+    """The registration :func:`to_json` stored, as validation made it (tuples, dates)."""
+    return Registration(**{
+        **data,
+        "languages": tuple((code, level) for code, level in data["languages"]),
+        "courses": tuple({**c, "starts_on": date.fromisoformat(c["starts_on"]) if c.get("starts_on") else None}
+                         for c in data["courses"]),
+        "positions": tuple(data["positions"]),
+    })
+
+
+def _day(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+async def store(conn: asyncpg.Connection, participant_id: uuid.UUID, reg: Registration) -> uuid.UUID | None:
+    """The version ``reg`` makes of the pending participant (the one already stored when the same
+    data came before: a second click or a retry sends the same link again); None when the
+    participant is no longer pending. Call inside a transaction: the lock keeps a verification
+    from passing between the look and the insert."""
+    status = await conn.fetchval("SELECT status FROM participants WHERE id = $1 FOR UPDATE", participant_id)
+    if status != "pending_verification":
+        return None
+    data = to_json(reg)
+    same = await conn.fetchval(
+        "SELECT id FROM registration_versions WHERE participant_id = $1 AND registration = $2::jsonb",
+        participant_id, data,
+    )
+    if same is not None:
+        return uuid.UUID(str(same))
+    version_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO registration_versions (id, participant_id, registration) VALUES ($1, $2, $3)",
+        version_id, participant_id, data,
+    )
+    return version_id
+
+
+async def put_in_place(conn: asyncpg.Connection, participant_id: uuid.UUID, version_id: uuid.UUID) -> bool:
+    """Before a version's link verifies: its data in place of the stored one, if the participant is
+    still pending. False when it is pending and the version is gone (then the link must not verify
+    data it was not sent for); True otherwise, also when it is verified already (a second click,
+    or another version's: nothing is overwritten). Call inside a transaction."""
+    person = await conn.fetchrow("SELECT kind, status FROM participants WHERE id = $1 FOR UPDATE", participant_id)
+    if person is None or person["status"] != "pending_verification":
+        return True
+    data = await conn.fetchval(
+        "SELECT registration FROM registration_versions WHERE id = $1 AND participant_id = $2",
+        version_id, participant_id,
+    )
+    if data is None:
+        return False
+    return await participants_db.replace_registration(conn, participant_id, person["kind"], from_json(data))
+
+
+async def of_participant(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The versions waiting for a verification, for the export (Art. 15): what was submitted, when."""
+    rows = await conn.fetch(
+        "SELECT id, created_at, registration FROM registration_versions WHERE participant_id = $1 ORDER BY created_at",
+        participant_id,
+    )
+    return [{"id": str(r["id"]), "created_at": r["created_at"].isoformat(), "registration": r["registration"]}
+            for r in rows]
