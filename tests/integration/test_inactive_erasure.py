@@ -3,6 +3,7 @@ timestamps aged in SQL, the retention pass run directly."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -44,6 +45,17 @@ async def _course(pool: asyncpg.Pool, provider: uuid.UUID) -> uuid.UUID:
                           VALUES ($1, $2, 'B1', 'B1', 'morning', 'in_person', '16051', 10, '2024-01-08')""",
                        course, provider)
     return course
+
+
+async def _pass(pool: asyncpg.Pool) -> dict[str, int]:
+    """One retention pass; the intake app of the client fixture runs its own at start-up under the
+    same lock, so one may find the lock taken (None) and is asked again."""
+    for _ in range(50):
+        done = await retention.run_once(pool, PERIODS)
+        if done is not None:
+            return done
+        await asyncio.sleep(0.1)
+    raise AssertionError("the retention lock stayed taken")
 
 
 async def _noticed(pool: asyncpg.Pool) -> list[str]:
@@ -110,7 +122,7 @@ async def test_keep_my_registration_cancels_the_erasure(
 ) -> None:
     provider = await add_participant(pool, "language_provider", name="VHS Gera", locale="de")
     await _aged(pool, provider.id)
-    await retention.run_once(pool, PERIODS)
+    await _pass(pool)
     assert await _noticed(pool) == [str(provider.id)]
 
     page = await (await intake_client.get(manage_link(provider.id))).text()
@@ -121,8 +133,8 @@ async def test_keep_my_registration_cancels_the_erasure(
     assert 'value="keep"' not in page  # the notice no longer stands
 
     await _erase_day_comes(pool)
-    done = await retention.run_once(pool, PERIODS)
-    assert done is not None and (done["inactive_noticed"], done["inactive_erased"]) == (0, 0)
+    done = await _pass(pool)
+    assert (done["inactive_noticed"], done["inactive_erased"]) == (0, 0)
     assert await _status(pool, provider) == "verified"
 
 
