@@ -5,13 +5,16 @@ Only a SHA-256 of each session secret is stored, so a database dump opens no ses
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Final, TypeVar
 
 import asyncpg
 from argon2 import PasswordHasher
@@ -30,6 +33,17 @@ COOKIE_IDLE_TIMEOUT = timedelta(minutes=30)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps a login for an unknown address as slow as for a known one.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# argon2 takes ~0.2 s of CPU and 64 MiB per hash or check: on the event loop, four logins at once
+# stalled every request of the process (review 9a, F3). It runs in these threads instead (argon2-cffi
+# releases the GIL); two, so a flood of logins queues here and costs at most 2 × 64 MiB and two
+# cores, rather than the default executor's up to 32 threads, which DNS look-ups share.
+_ARGON2_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="argon2")
+_T = TypeVar("_T")
+
+
+async def off_loop(function: Callable[..., _T], *args: object) -> _T:
+    """``function(*args)`` in an argon2 thread, so the event loop serves other requests meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(_ARGON2_THREADS, function, *args)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +71,17 @@ def too_short(password: str) -> bool:
 
 
 def hash_password(password: str, *, check_length: bool = True) -> str:
+    """The hash, computed here: for scripts and tests. Handlers await :func:`hash_off_loop`."""
     if check_length and too_short(password):
         raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters")
     return _hasher.hash(password)
+
+
+async def hash_off_loop(password: str, *, check_length: bool = True) -> str:
+    """:func:`hash_password` in an argon2 thread (raises WeakPassword before any hashing)."""
+    if check_length and too_short(password):
+        raise WeakPassword(f"use at least {MIN_PASSWORD_LENGTH} characters")
+    return await off_loop(_hasher.hash, password)
 
 
 def secret_hash(token: str) -> bytes:
@@ -83,7 +105,7 @@ async def create_coordinator(
         "INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
         coordinator_id,
         canonical_address(email),
-        hash_password(password, check_length=check_length),
+        await hash_off_loop(password, check_length=check_length),
         role,
     )
     return coordinator_id
@@ -108,21 +130,40 @@ async def ensure_bootstrap_coordinator(pool: asyncpg.Pool, settings: Settings) -
 
 
 async def authenticate(conn: asyncpg.Connection, email: str, password: str) -> Coordinator | None:
+    return (await check_password(conn, email, password)).coordinator
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """What a login attempt found: the coordinator if the password opened an active account;
+    ``account_id`` whenever the address is a coordinator's (for the log line of a failure)."""
+    coordinator: Coordinator | None
+    account_id: uuid.UUID | None
+
+
+async def check_password(conn: asyncpg.Connection, email: str, password: str) -> PasswordCheck:
     row = await conn.fetchrow(
         f"SELECT id, email, role, password_hash, active FROM coordinators WHERE {SAME_ADDRESS}",
         *address_keys(email),
     )
+    account_id = row["id"] if row else None
     try:
-        _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+        await off_loop(_hasher.verify, row["password_hash"] if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return None
+        return PasswordCheck(None, account_id)
     if row is None or not row["active"]:
-        return None
+        return PasswordCheck(None, account_id)
     if _hasher.check_needs_rehash(row["password_hash"]):
-        await conn.execute(
-            "UPDATE coordinators SET password_hash = $2 WHERE id = $1", row["id"], _hasher.hash(password)
-        )
-    return Coordinator(row["id"], row["email"], row["role"])
+        rehashed = await off_loop(_hasher.hash, password)
+        await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1", row["id"], rehashed)
+    return PasswordCheck(Coordinator(row["id"], row["email"], row["role"]), account_id)
+
+
+async def account_id(conn: asyncpg.Connection, email: str) -> uuid.UUID | None:
+    """The coordinator an address names, if any (for a log line that must not repeat the address)."""
+    found: uuid.UUID | None = await conn.fetchval(f"SELECT id FROM coordinators WHERE {SAME_ADDRESS}",
+                                                  *address_keys(email))
+    return found
 
 
 async def remember_locale(conn: asyncpg.Connection, coordinator_id: uuid.UUID, locale: str, *,

@@ -30,7 +30,7 @@ ACTIONS: Final = frozenset({
     "participant.email_change_requested", "participant.email_change_cancelled", "participant.email_changed",
     "round.start",
     "coordinator.invited", "coordinator.activated", "coordinator.deactivated", "coordinator.password_reset",
-    "coordinator.password_set",
+    "coordinator.password_set", "coordinator.login",
     "course.close", "course.reopen", "course.change", "position.close", "position.reopen", "position.change",
 })
 

@@ -7,11 +7,14 @@ locks itself out. See docs/decisions.md.
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Final
 
+import asyncpg
 from aiohttp import web
 
-from lotse.intake import accounts
+from lotse.intake import accounts, audit
 from lotse.intake.api.public import client_address
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.typedefs import login_address_limiter_key, login_limiter_key, pool_key
@@ -21,6 +24,12 @@ LOGIN_WINDOW_S: Final = 15 * 60
 LOGIN_FAILURES_PER_ACCOUNT: Final = 10
 # Higher: every coordinator of a welcome centre logs in from the office's one public address.
 LOGIN_FAILURES_PER_ADDRESS: Final = 30
+
+# Security events, one line each (review 9a, F12): a failed login and a lock-out at WARNING, a login
+# at INFO. They name the account by its id, never by the typed address (which may be a password typed
+# into the wrong field), and the client address, so an operator sees a guessing campaign in the log.
+log = logging.getLogger(__name__)
+UNKNOWN_ACCOUNT: Final = "unknown account"
 
 
 class Throttled(Exception):
@@ -38,13 +47,43 @@ async def authenticate(request: web.Request, email: str, password: str) -> accou
     wait = seconds_to_wait(request, email)
     if wait is not None:
         raise Throttled(wait)
-    coordinator = None
+    coordinator, account_id = None, None
     if email and password:
         async with request.app[pool_key].acquire() as conn:
-            coordinator = await accounts.authenticate(conn, email, password[:1024])
+            found = await accounts.check_password(conn, email, password[:1024])
+        coordinator, account_id = found.coordinator, found.account_id
     if coordinator is not None:
         succeeded(request, email)
+    else:
+        _failed(request, email, account_id)
     return coordinator
+
+
+def _account(account_id: uuid.UUID | None) -> str:
+    return str(account_id) if account_id else UNKNOWN_ACCOUNT
+
+
+def _failed(request: web.Request, email: str, account_id: uuid.UUID | None) -> None:
+    """Log a failure, and the lock-out it completes (the next attempt is refused unchecked)."""
+    client = client_address(request)
+    log.warning("login failed", extra={"account": _account(account_id), "client": client})
+    for (limiter, key), what in zip(_counters(request, email), ("account", "client address"), strict=True):
+        if limiter.full(key):
+            log.warning(f"login locked out: too many failed logins for this {what}",
+                        extra={"account": _account(account_id), "client": client,
+                               "minutes": round(limiter.window_s / 60)})
+
+
+async def logged_in(request: web.Request, conn: asyncpg.Connection, coordinator: accounts.Coordinator,
+                    kind: str) -> accounts.Session:
+    """A session for a coordinator who gave the right password (``kind`` cookie or bearer), with
+    its log line and audit entry (`coordinator.login`), committed together."""
+    async with conn.transaction():
+        session = await accounts.open_session(conn, coordinator, kind)
+        await audit.record(conn, coordinator, "coordinator.login", "coordinator", coordinator.id,
+                           after={"kind": kind})
+    log.info("login", extra={"account": str(coordinator.id), "kind": kind, "client": client_address(request)})
+    return session
 
 
 def _counters(request: web.Request, email: str) -> tuple[tuple[RateLimiter, str], tuple[RateLimiter, str]]:

@@ -43,6 +43,13 @@ class RateLimiter:
         if hits:
             hits.pop()
 
+    def full(self, key: str, now: float | None = None) -> bool:
+        """The next :meth:`allow` for ``key`` would be refused (as long as no hit leaves the window)."""
+        if self.limit <= 0:
+            return False
+        now = time.monotonic() if now is None else now
+        return sum(1 for hit in self._hits.get(key, ()) if now - hit < self.window_s) >= self.limit
+
     def forget(self, key: str) -> None:
         self._hits.pop(key, None)
 

@@ -16,7 +16,7 @@ from typing import Final
 import asyncpg
 
 from lotse.intake import accounts, audit
-from lotse.intake.accounts import PASSWORD_CHANGED, Coordinator, hash_password, remember_why_ended, secret_hash
+from lotse.intake.accounts import PASSWORD_CHANGED, Coordinator, hash_off_loop, remember_why_ended, secret_hash
 from lotse.shared.mailaddress import canonical_address
 
 LINK_LIFETIME: Final = timedelta(hours=72)
@@ -39,9 +39,9 @@ class PasswordLink:
     expires_at: datetime
 
 
-def _unusable_hash() -> str:
+async def _unusable_hash() -> str:
     """A hash of a secret nobody knows: the account exists, but no password opens it yet."""
-    return hash_password(secrets.token_urlsafe(32))
+    return await hash_off_loop(secrets.token_urlsafe(32))
 
 
 async def _new_link(conn: asyncpg.Connection, coordinator_id: uuid.UUID, email: str, purpose: str,
@@ -70,7 +70,7 @@ async def invite(conn: asyncpg.Connection, admin: Coordinator, email: str, role:
             raise TeamError("exists")
         coordinator_id = uuid.uuid4()
         await conn.execute("INSERT INTO coordinators (id, email, password_hash, role) VALUES ($1, $2, $3, $4)",
-                           coordinator_id, email, _unusable_hash(), role)
+                           coordinator_id, email, await _unusable_hash(), role)
         await audit.record(conn, admin, "coordinator.invited", "coordinator", coordinator_id,
                            after={"email": email, "role": role})
         return await _new_link(conn, coordinator_id, email, "invite", admin)
@@ -107,7 +107,7 @@ async def reset_password(conn: asyncpg.Connection, admin: Coordinator, coordinat
         if not member["active"]:
             raise TeamError("inactive")
         await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1",
-                           coordinator_id, _unusable_hash())
+                           coordinator_id, await _unusable_hash())
         await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1", coordinator_id)
         await audit.record(conn, admin, "coordinator.password_reset", "coordinator", coordinator_id)
         return await _new_link(conn, coordinator_id, member["email"], "reset", admin)
@@ -131,7 +131,7 @@ async def live_link(conn: asyncpg.Connection, token: str) -> PasswordLink | None
 
 async def use_link(conn: asyncpg.Connection, token: str, password: str) -> str | None:
     """Set the password behind a live link (raises WeakPassword); the link works once."""
-    new_hash = hash_password(password)
+    new_hash = await hash_off_loop(password)
     async with conn.transaction():
         row = await conn.fetchrow(
             """UPDATE password_links l SET used_at = now() FROM coordinators c
@@ -155,7 +155,7 @@ async def change_own_password(conn: asyncpg.Connection, coordinator: Coordinator
     theirs ends at once (another browser, an API token: whoever may know the old password), the one
     they changed it in (`keep_session`, its token) stays; an unused one-time link stops working.
     Audited as the password set with a link is: the coordinator set their own password."""
-    new_hash = hash_password(password)
+    new_hash = await hash_off_loop(password)
     async with conn.transaction():
         await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1", coordinator.id, new_hash)
         ended = await conn.fetch("DELETE FROM auth_sessions WHERE coordinator_id = $1 AND token_hash <> $2 "

@@ -69,7 +69,7 @@ async def login(request: web.Request) -> web.Response:
     if coordinator is None:
         raise ApiError(401, "E-mail or password is wrong.")
     async with request.app[pool_key].acquire() as conn:
-        session = await accounts.open_session(conn, coordinator, "bearer")
+        session = await login_throttle.logged_in(request, conn, coordinator, "bearer")
     return web.json_response({"token": session.token, "expires_at": session.expires_at.isoformat()})
 
 

@@ -167,6 +167,8 @@ def state(v: Vocabulary, subject_type: str, values: Mapping[str, Any] | None) ->
             shown.append(v._("%(count)s rows") % {"count": value})
         elif key == "active":
             shown.append(v._("active") if value else v._("deactivated"))
+        elif key == "kind" and subject_type == "coordinator":  # a login's (lotse.intake.login_throttle)
+            shown.append(v.label("login_kind", value))
         elif key == "paused_until" and value:  # a pause's end (lotse.intake.pause)
             shown.append(v._("until %(date)s") % {"date": v.date(dt.date.fromisoformat(str(value)))})
         else:

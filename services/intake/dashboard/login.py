@@ -35,7 +35,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         old = request.cookies.get(SESSION_COOKIE)
         if old:
             await accounts.close_session(conn, old)  # a fresh session id at every login
-        session = await accounts.open_session(conn, coordinator, "cookie")
+        session = await login_throttle.logged_in(request, conn, coordinator, "cookie")
         # The language the pages are in: a choice made on the login page, or else the browser's
         # (which does not replace a choice made earlier), for the digest.
         chosen = chosen_locale(request)

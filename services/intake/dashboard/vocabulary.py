@@ -112,6 +112,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     # Emails that are one notification type but say something else: the match_active email again after
     # a consent to share contact details given later (notifier's shared_later.py), told by its event.
     "email_variant": {"match_active_later": N_("Addresses passed on later")},
+    # Where a coordinator logged in (a `coordinator.login` audit entry's after: the session's kind).
+    "login_kind": {"cookie": N_("on the dashboard"), "bearer": N_("through the API")},
     "subject": {"match": N_("Match"), "participant": N_("Participant"), "round": N_("Matching round"),
                 "coordinator": N_("Coordinator"), "course": N_("German course"), "position": N_("Job")},
     "audit_action": {
@@ -127,6 +129,7 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "round.start": N_("started a matching round"), "coordinator.invited": N_("invited a colleague"),
         "coordinator.activated": N_("activated an account"), "coordinator.deactivated": N_("deactivated an account"),
         "coordinator.password_reset": N_("reset a password"), "coordinator.password_set": N_("set their password"),
+        "coordinator.login": N_("logged in"),  # its after: {"kind": …}, see "login_kind"
         # The participant's own changes on the manage page (audit.record_by_participant).
         "course.close": N_("closed the course"), "course.reopen": N_("reopened the course"),
         "course.change": N_("changed the course"), "position.close": N_("closed the position"),
