@@ -70,9 +70,19 @@ def _secret(documents: Documents) -> dict[str, str]:
 
 
 def _environment(documents: Documents) -> dict[str, str]:
-    """The variables as a pod sees them once secret.yaml's placeholder key is replaced, as the
-    operator must: start-up refuses the placeholder."""
-    return {**_config(documents), **_secret(documents), "LOTSE_SECRET_KEY": secrets.token_hex(32)}
+    """The variables as a pod sees them once secret.yaml's placeholder key and first admin are
+    replaced, as the operator must: start-up refuses the placeholders."""
+    return {**_config(documents), **_secret(documents), "LOTSE_SECRET_KEY": secrets.token_hex(32),
+            "LOTSE_COORDINATOR_EMAIL": "first.admin@welcome.example",
+            "LOTSE_COORDINATOR_PASSWORD": "the operator's own passphrase"}
+
+
+def test_the_first_admin_left_as_published_stops_start_up(documents: Documents) -> None:
+    """Review 9a, F11: secret.yaml's REPLACE-… admin would be an account anyone can read."""
+    left = {**_environment(documents), "LOTSE_COORDINATOR_EMAIL": _secret(documents)["LOTSE_COORDINATOR_EMAIL"],
+            "LOTSE_COORDINATOR_PASSWORD": _secret(documents)["LOTSE_COORDINATOR_PASSWORD"]}
+    with pytest.raises(ConfigError, match=r"^LOTSE_COORDINATOR_EMAIL is a placeholder"):
+        load_settings(left)
 
 
 def _pod(workload: dict[str, Any]) -> dict[str, Any]:
