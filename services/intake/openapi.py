@@ -437,7 +437,9 @@ def openapi_document() -> dict[str, Any]:
         return {"post": {
             "summary": summary, "operationId": f"register_{schema.lower()}", "security": [],
             "description": "The same address registering again for the same kind gets the same answer and "
-                           "id, and an e-mail instead of a second registration. A 422 speaks the language "
+                           "id, and an e-mail instead of a second registration. While the first is unconfirmed, "
+                           "the new data is kept as a version of its own: the verification link e-mailed for it "
+                           "puts that data in place of the stored one and confirms it. A 422 speaks the language "
                            "of Accept-Language, else of a valid `preferred_locale` in the body, else "
                            "German; see Error.",
             "requestBody": _body(_ref(schema)),
@@ -471,7 +473,9 @@ def openapi_document() -> dict[str, Any]:
                 "requestBody": _body(_record({"token": {"type": "string", "minLength": 1}})),
                 "responses": {"200": _json(_record({"id": UUID, "status": _codes(PARTICIPANT_STATES)}),
                                            "Verified (again: harmless)"),
-                              **body_errors, "404": _error("Registration gone (erased or expired)"),
+                              **body_errors,
+                              "404": _error("Registration gone (erased or expired), or, while it is unconfirmed, the "
+                                            "version of it the link was sent for"),
                               **unavailable},
             }},
             "/api/v1/auth/login": {"post": {

@@ -201,3 +201,17 @@ async def test_a_pending_registration_lives_as_long_as_its_newest_versions_link(
     async with pool.acquire() as conn:
         assert await retention.delete_unverified(conn, 30) == 1
     assert await pool.fetchval("SELECT count(*) FROM registration_versions") == 0
+
+
+async def test_a_link_whose_version_is_gone_confirms_nothing_else(
+    intake_client: IntakeClient, pool: asyncpg.Pool,
+) -> None:
+    victim = unique_email("squat")
+    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
+    await _register(intake_client, newcomer_payload(email=victim, **OWNER))
+    [version] = await _versions(pool, first)
+    await pool.execute("DELETE FROM registration_versions")  # as if gone between the email and the click
+    answer = await intake_client.post("/api/v1/verify",
+                                      json={"token": SIGNER.sign(tokens.VERIFY, pid=first, vid=str(version))})
+    assert answer.status == 404
+    assert (await _stored(pool, first))["status"] == "pending_verification"  # the stored data stays unconfirmed
