@@ -67,7 +67,7 @@ class MatcherConsumer(Consumer):
     ) -> None:
         data, now = event.data, datetime.now().astimezone()
         if event.type in (events.PARTICIPANT_VERIFIED, events.PARTICIPANT_UPDATED):
-            await self._participant_changed(conn, event, models, now, pending)
+            await self._participant_changed(conn, event, pending)
         elif event.type == events.MATCH_APPROVED:
             await self._introduce(conn, uuid.UUID(data["match_id"]))
         elif event.type == events.MATCH_REJECTED:
@@ -85,18 +85,12 @@ class MatcherConsumer(Consumer):
             await suggest.flush(conn, pending, models, now)  # the round sees what came before it
             await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now)
 
-    async def _participant_changed(
-        self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], now: datetime,
-        pending: suggest.Pending,
-    ) -> None:
+    async def _participant_changed(self, conn: asyncpg.Connection, event: Event, pending: suggest.Pending) -> None:
         participant_id, kind = uuid.UUID(event.data["participant_id"]), event.data["kind"]
         if kind == "newcomer":
             if event.type == events.PARTICIPANT_UPDATED:
-                # The profile changed: earlier scores (and feasibility) may no longer hold; at once, so
-                # a later event of the batch sees the withdrawals.
-                await suggest.for_newcomer(conn, participant_id, models, now, rescore=True)
-            else:
-                pending.newcomer(participant_id)
+                await suggest.rescore(conn, participant_id)  # at once: later events of the batch see it
+            pending.newcomer(participant_id)
             return
         status = await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id)
         if status != "verified":

@@ -137,19 +137,12 @@ async def withdraw_open(
     return len(rows)
 
 
-async def for_newcomer(
-    conn: asyncpg.Connection, newcomer_id: uuid.UUID, models: dict[str, LinearModel], now: datetime,
-    *, rescore: bool = False,
-) -> int:
+async def rescore(conn: asyncpg.Connection, newcomer_id: uuid.UUID) -> None:
+    """The newcomer's profile changed: earlier scores (and feasibility) may no longer hold, so their
+    open suggestions go now; Pending.newcomer then tops them up (or clears an unavailable one)."""
     await lock_writers(conn)
-    newcomer = await load_newcomer(conn, newcomer_id)
-    if newcomer is None:  # paused, withdrawn, erased or not verified: nothing stays open
-        await withdraw_open(conn, newcomer_id=newcomer_id, reason="newcomer_unavailable")
-        await conn.execute("DELETE FROM waitlist WHERE newcomer_id = $1", newcomer_id)
-        return 0
-    if rescore:  # the profile changed: earlier scores (and feasibility) may no longer hold
+    if await load_newcomer(conn, newcomer_id) is not None:
         await withdraw_open(conn, newcomer_id=newcomer_id, reason="rescored")
-    return await top_up(conn, newcomer, await load_pools(conn), models, now)
 
 
 def could_gain(kind: str, newcomer: Newcomer, counterpart: Counterpart) -> bool:
@@ -231,7 +224,7 @@ async def _still_open(conn: asyncpg.Connection, wanted: dict[uuid.UUID, set[str]
 async def _newcomers_again(
     conn: asyncpg.Connection, ids: list[uuid.UUID], pools: Pools, models: dict[str, LinearModel], now: datetime,
 ) -> int:
-    """for_newcomer (without rescoring) for each, with the pools read once."""
+    """Each newcomer topped up, with the pools read once; one no longer verified keeps nothing open."""
     if not ids:
         return 0
     found = await load_newcomers(conn, ids)
@@ -253,6 +246,8 @@ async def _room_again(
     """New room of ``kind`` (a counterpart, seats, a freed place): top up the newcomers with room who
     want the kind and for whom it can change something, found without a query per newcomer."""
     ids = pending.counterparts.get(kind, set())
+    if not ids and not pending.freed.get(kind):
+        return 0
     pool: Sequence[Counterpart] = (pools.mentors if kind == "mentor"
                                    else pools.courses if kind == "language_course" else pools.positions)
     changed = [c for c in pool if c.id in ids]

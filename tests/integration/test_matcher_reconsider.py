@@ -186,3 +186,22 @@ async def test_offers_changing_and_ending_matches_leave_nothing_undone(
                   newcomer_id=first["newcomer_id"], counterpart_id=mentor)
     assert first["newcomer_id"] in topped
     assert await nothing_undone(pool, matcher) == (0, False)
+
+
+async def test_a_batch_of_verifications_reads_the_pools_once_and_tops_up_each_newcomer_once(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer, topped: list[uuid.UUID],
+    pool_reads: list[int],
+) -> None:
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3))
+    newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()) for _ in range(3)]
+    verified = [events.new_event(events.PARTICIPANT_VERIFIED, participant_id=n, kind="newcomer") for n in newcomers]
+    # The last one also changed their profile (paused, say) in the same batch: nothing stays open.
+    await pool.execute("UPDATE participants SET status = 'paused' WHERE id = $1", newcomers[2])
+    updated = events.new_event(events.PARTICIPANT_UPDATED, participant_id=newcomers[2], kind="newcomer")
+
+    await batch(matcher, pool, [*verified, verified[0], updated])
+
+    assert pool_reads == [1] and topped == newcomers[:2]
+    assert [[m["counterpart_id"] for m in await open_suggestions(pool, n, "mentor")] for n in newcomers] == [
+        [mentor], [mentor], []]
+    assert await nothing_undone(pool, matcher) == (0, False)
