@@ -294,7 +294,7 @@ class DeliveryLoop:
 
     async def _prepared(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> mime.Email | None:
         """The email for ``row``; None, with the row marked, when it cannot or need not go out."""
-        if await recipient_limit.over_limit(conn, row):
+        if recipient_limit.over_limit(row):
             await self._end(conn, row, "skipped", recipient_limit.REASON)
             log.info("notification skipped: limit per recipient", extra=_fields(row))
             return None

@@ -9,6 +9,7 @@ from typing import Final
 
 import asyncpg
 
+from lotse.notifier import recipient_limit
 from lotse.shared.consumer import RECORD_MESSAGES
 from lotse.shared.events import Event
 
@@ -101,14 +102,14 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """Claim due notifications for this sender, longest due first; others skip them (SKIP LOCKED)."""
     claimed: list[asyncpg.Record] = await conn.fetch(
-        """WITH claimed AS (
+        f"""WITH claimed AS (
                UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
                WHERE id IN (SELECT id FROM notifications
                             WHERE status = 'pending' AND next_attempt_at <= now()
                             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
                RETURNING *)
-           SELECT * FROM claimed ORDER BY next_attempt_at""",
-        limit,
+           SELECT c.*, {recipient_limit.over_limit_sql(2)} AS over_limit FROM claimed c ORDER BY next_attempt_at""",
+        limit, *recipient_limit.PARAMETERS,
     )
     return claimed
 
