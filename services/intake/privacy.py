@@ -48,6 +48,14 @@ def _counterparts_sql() -> str:
               UNION ALL SELECT $1"""
 
 
+# The matches participant $1 is a side of. Their counterpart ids are gathered into an array first
+# (an InitPlan, run once), so both sides are index scans (matches_newcomer, matches_counterpart,
+# BitmapOr): `OR counterpart_id IN (subquery)` is a hashed SubPlan in an OR, which no index serves,
+# and made each statement a sequential scan of every match ever made (review 9b, F6: 0.46-0.67 s
+# per erasure at 52k matches; docs/performance.md).
+OF_PARTICIPANT: Final = f"(newcomer_id = $1 OR counterpart_id = ANY(ARRAY({_counterparts_sql()})))"
+
+
 async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_themselves: bool = False
                  ) -> dict[str, Any]:
     """Everything stored about the person (the coordinators' export, Art. 15/20). ``for_themselves``:
@@ -60,8 +68,8 @@ async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_the
         raise ParticipantGone(str(participant_id))
     match_rows = await conn.fetch(
         f"""SELECT {MATCH_COLUMNS} FROM matches
-            WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})
-            ORDER BY created_at""",
+            WHERE {OF_PARTICIPANT}
+            ORDER BY created_at, id""",
         participant_id,
     )
     if detail.get("status") == "erased":
@@ -172,8 +180,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     )
     # Titles of an organisation's own courses and positions are not personal; contact is.
     await conn.execute(
-        f"""UPDATE matches SET note = NULL
-            WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()})""",
+        f"UPDATE matches SET note = NULL WHERE {OF_PARTICIPANT}",
         participant_id,
     )
     await forget_details(conn, participant_id)
@@ -182,7 +189,7 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
                    reason = 'participant erased', end_reason = $3,
                    ended_by_side = CASE WHEN newcomer_id = $1 THEN 'newcomer' ELSE 'counterpart' END
             WHERE status = ANY($2::text[])
-              AND (newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
+              AND {OF_PARTICIPANT}
             RETURNING {MATCH_COLUMNS}""",
         participant_id,
         [matches.SUGGESTED, *matches.HOLDS_CAPACITY],
@@ -207,9 +214,11 @@ async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
 # What erasure leaves of every match the person was in: both sides' words about it, the
 # explanation's sentences (they name languages, districts, needs), consents, and times finer
 # than a month are gone; codes, scores, statuses and the other times stay for the statistics.
-# Migration 0017 applies the same to people erased before this.
+# Migration 0017 applies the same to people erased before this. The UPDATE finds touched's rows
+# again by their condition (one snapshot: the same rows) rather than joining touched, whose size
+# the planner guesses (200): at a few thousand matches that join read all of them.
 FORGET_DETAILS: Final = f"""
-    WITH touched AS (SELECT id FROM matches WHERE newcomer_id = $1 OR counterpart_id IN ({_counterparts_sql()}))
+    WITH touched AS (SELECT id FROM matches WHERE {OF_PARTICIPANT})
     , responses AS (UPDATE match_responses SET reason = NULL, responded_at = date_trunc('month', responded_at)
                     WHERE match_id IN (SELECT id FROM touched))
     , checkins AS (UPDATE checkins SET comment = NULL, answered_at = date_trunc('month', answered_at)
@@ -219,7 +228,7 @@ FORGET_DETAILS: Final = f"""
                     FROM jsonb_array_elements(explanation) WITH ORDINALITY AS x(e, i)),
                        reason = CASE WHEN end_reason = ANY($2::text[]) THEN reason
                                      WHEN end_reason <> $3 THEN end_reason END
-    WHERE id IN (SELECT id FROM touched)"""
+    WHERE {OF_PARTICIPANT}"""
 # The match's reason by its end_reason ($2, $3 above): the sentences intake writes itself, the
 # same for everyone, stay; a coordinator's words go; of a rejection or a withdrawal the code stays.
 _FIXED_WORDS: Final = [matches.END_DECLINED, matches.END_REMATCH, matches.END_ERASED]
