@@ -23,7 +23,14 @@ year's backlog never holds one multi-million-row DELETE open):
   The notifier's record of a ``notification.requested`` stays while an email log row names its
   event: it tells a repeated match_active email from the first (shared_later, the dashboard);
 - coordinator sessions that can no longer be used (expired, or a browser idle too long), except
-  each coordinator's most recently seen one, which the team page shows as "last seen".
+  each coordinator's most recently seen one, which the team page shows as "last seen";
+- withdrawn suggestions (never approved or rejected: an approval made them stale, a side paused,
+  changed or left) ``WITHDRAWN_DAYS`` after their withdrawal, unless something names them (an audit
+  entry, an email, an answer, a check-in, a later match asked for again). Nothing needs them by then:
+  the matcher learns only from decided rows, never excludes a pair for a withdrawn one, and reads
+  one only in the batch that handles its withdrawal; the statistics count them only in their
+  per-status figure (docs/decisions.md). They were most of a year's growth, ~2 KB each with the
+  explanation and features.
 """
 
 from __future__ import annotations
@@ -48,6 +55,10 @@ BOOKKEEPING_DAYS: Final = 30
 #: (the rest waits for the next hourly pass).
 BATCH: Final = 5000
 MOST_BATCHES: Final = 200
+#: Withdrawn suggestions are deleted this long after their withdrawal (matches.withdrawn_at; rows
+#: withdrawn before migration 0044 count from their creation): a quarter in which the participant's
+#: page and the round's page still show them, and longer than any event naming them is kept.
+WITHDRAWN_DAYS: Final = 90
 
 FINAL_STATES = [state for state, onward in matches.TRANSITIONS.items() if not onward]
 
@@ -137,10 +148,23 @@ _PRUNE_SESSIONS: Final = """DELETE FROM auth_sessions WHERE token_hash IN (
       AND EXISTS (SELECT FROM auth_sessions newer WHERE newer.coordinator_id = s.coordinator_id
                   AND (newer.last_seen_at, newer.token_hash) > (s.last_seen_at, s.token_hash))
     LIMIT $2)"""
+# created_at first: withdrawn_at is never earlier, so matches_status_created narrows the scan.
+_PRUNE_WITHDRAWN: Final = f"""DELETE FROM matches WHERE id IN (
+    SELECT m.id FROM matches m
+    WHERE m.status = '{matches.WITHDRAWN}' AND m.created_at < now() - make_interval(days => $1)
+      AND coalesce(m.withdrawn_at, m.created_at) < now() - make_interval(days => $1)
+      AND NOT EXISTS (SELECT FROM audit_log a WHERE a.subject_id = m.id)
+      AND NOT EXISTS (SELECT FROM notifications n WHERE n.match_id = m.id)
+      AND NOT EXISTS (SELECT FROM match_responses r WHERE r.match_id = m.id)
+      AND NOT EXISTS (SELECT FROM checkins c WHERE c.match_id = m.id)
+      AND NOT EXISTS (SELECT FROM matches later WHERE later.requested_again_of = m.id)
+    LIMIT $2)"""
 
 
-async def prune_batch(conn: asyncpg.Connection, days: int, batch: int) -> dict[str, int]:
-    """At most ``batch`` rows of each kind of bookkeeping (inside the caller's transaction and lock)."""
+async def prune_batch(conn: asyncpg.Connection, days: int, batch: int,
+                      withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int]:
+    """At most ``batch`` rows of each kind of bookkeeping and of withdrawn suggestions (inside the
+    caller's transaction and lock)."""
     def count(result: str) -> int:
         return int(result.split()[-1])
     return {
@@ -148,15 +172,17 @@ async def prune_batch(conn: asyncpg.Connection, days: int, batch: int) -> dict[s
         "processed_messages_pruned": count(await conn.execute(_PRUNE_PROCESSED, days, batch,
                                                               events.NOTIFICATION_REQUESTED)),
         "sessions_pruned": count(await conn.execute(_PRUNE_SESSIONS, COOKIE_IDLE_TIMEOUT, batch)),
+        "withdrawn_suggestions_deleted": count(await conn.execute(_PRUNE_WITHDRAWN, withdrawn_days, batch)),
     }
 
 
 async def prune(pool: asyncpg.Pool, days: int = BOOKKEEPING_DAYS, batch: int = BATCH,
-                most_batches: int = MOST_BATCHES) -> dict[str, int]:
+                most_batches: int = MOST_BATCHES, withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int]:
     """Batches until one finds fewer than ``batch`` rows of every kind (or another instance took the lock)."""
-    totals = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0}
+    totals = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0,
+              "withdrawn_suggestions_deleted": 0}
     for _ in range(most_batches):
-        done = await run_locked(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch))
+        done = await run_locked(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch, withdrawn_days))
         if done is None:
             break
         totals = {key: totals[key] + done[key] for key in totals}

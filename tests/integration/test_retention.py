@@ -15,6 +15,7 @@ from tests.integration.notifier_fixtures import add_coordinator
 
 PERIODS = retention.Periods(unverified_days=30, ended_match_days=365, email_log_days=180)
 NOTHING_PRUNED = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0,
+                  "withdrawn_suggestions_deleted": 0,  # test_retention_withdrawn.py (review 9b, F12)
                   # inactive.py (review 9b, F8/F9); PERIODS leaves the storage limit off
                   "erasure_receipts_forgotten": 0, "inactive_noticed": 0, "inactive_erased": 0}
 
@@ -149,7 +150,8 @@ async def test_bookkeeping_is_pruned_in_batches_until_none_is_left(pool: asyncpg
            SELECT gen_random_uuid(), 'participant.verified', '{}', now() - interval '40 days'
            FROM generate_series(1, 25)""")
     one_batch = await retention.prune(pool, batch=10, most_batches=1)  # one DELETE never takes more than a batch
-    assert one_batch == {"outbox_pruned": 10, "processed_messages_pruned": 0, "sessions_pruned": 0}
+    assert one_batch == {"outbox_pruned": 10, "processed_messages_pruned": 0, "sessions_pruned": 0,
+                         "withdrawn_suggestions_deleted": 0}
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 15
     assert (await retention.prune(pool, batch=10))["outbox_pruned"] == 15  # 10, then 5: fewer than a batch, done
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
