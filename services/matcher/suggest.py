@@ -122,19 +122,30 @@ async def top_up(
     return len(written)
 
 
+# What a counterpart participant's suggestions are made to: themselves (a mentor), their courses
+# and their positions.
+OWNED_IDS: Final = """SELECT $1::uuid AS id UNION ALL SELECT id FROM courses WHERE provider_id = $1
+                      UNION ALL SELECT id FROM positions WHERE employer_id = $1"""
+
+
 async def withdraw_open(
     conn: asyncpg.Connection, *, newcomer_id: uuid.UUID | None = None, owner_id: uuid.UUID | None = None,
     reason: str,
 ) -> int:
-    """Withdraw open suggestions of a newcomer, or of everything a counterpart participant owns."""
-    rows = await matches_db.withdraw_suggested(
-        conn, reason,
-        """newcomer_id = $1 OR counterpart_id = $2
-           OR counterpart_id IN (SELECT id FROM courses WHERE provider_id = $2)
-           OR counterpart_id IN (SELECT id FROM positions WHERE employer_id = $2)""",
-        newcomer_id, owner_id,
-    )
-    return len(rows)
+    """Withdraw open suggestions of a newcomer, and/or of everything a counterpart participant owns.
+
+    One statement per side, each finding its rows through an index (matches_suggested,
+    matches_counterpart), the owner's ids read first: `newcomer_id = $1 OR counterpart_id IN
+    (subquery)` read every open suggestion, or every match, even for a newcomer alone (review 9b,
+    F6), inside the writers' lock."""
+    withdrawn = 0
+    if newcomer_id is not None:
+        withdrawn += len(await matches_db.withdraw_suggested(conn, reason, "newcomer_id = $1", newcomer_id))
+    if owner_id is not None:
+        owned = [r["id"] for r in await conn.fetch(OWNED_IDS, owner_id)]
+        withdrawn += len(await matches_db.withdraw_suggested(
+            conn, reason, "counterpart_id = ANY($1::uuid[])", owned))
+    return withdrawn
 
 
 async def rescore(conn: asyncpg.Connection, newcomer_id: uuid.UUID) -> None:
