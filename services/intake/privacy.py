@@ -53,7 +53,12 @@ def _counterparts_sql() -> str:
 # BitmapOr): `OR counterpart_id IN (subquery)` is a hashed SubPlan in an OR, which no index serves,
 # and made each statement a sequential scan of every match ever made (review 9b, F6: 0.46-0.67 s
 # per erasure at 52k matches; docs/performance.md).
-OF_PARTICIPANT: Final = f"(newcomer_id = $1 OR counterpart_id = ANY(ARRAY({_counterparts_sql()})))"
+def of_participant(m: str = "") -> str:
+    """The condition on matches (their table's alias and a dot in ``m``, if any)."""
+    return f"({m}newcomer_id = $1 OR {m}counterpart_id = ANY(ARRAY({_counterparts_sql()})))"
+
+
+OF_PARTICIPANT: Final = of_participant()
 
 
 async def export(conn: asyncpg.Connection, participant_id: uuid.UUID, *, for_themselves: bool = False

@@ -1,4 +1,4 @@
-"""Export and erasure find a person's matches through the indexes, not by reading every match ever
+"""Export, erasure and the participant page find a person's matches through the indexes, not by reading every match ever
 made (review 9b, F6: `newcomer_id = $1 OR counterpart_id IN (subquery)` was a sequential scan of
 matches in each of erasure's three statements and the export, 0.46-0.67 s per erasure at 52k)."""
 
@@ -15,6 +15,9 @@ import asyncpg
 import pytest
 
 from lotse.intake import privacy
+from lotse.intake.dashboard import sides
+from tests.conftest import IntakeClient
+from tests.integration.test_dashboard import login
 
 # A few thousand matches with explanations the size the matcher writes: with statistics, a scan of
 # the whole table costs the planner far more than the index look-ups of a person's 20 matches, so
@@ -28,9 +31,9 @@ _EXPLANATION = [{"factor": f, "weight": 0.2, "detail": "Beide sprechen Ukrainisc
 async def _people(pool: asyncpg.Pool, kind: str, count: int) -> list[uuid.UUID]:
     ids = [uuid.uuid4() for _ in range(count)]
     await pool.executemany(
-        """INSERT INTO participants (id, kind, status, name, email, preferred_locale, district)
-           VALUES ($1, $2, 'verified', 'Plan ' || $2, $3, 'de', '16053')""",
-        [(pid, kind, f"{pid}@plans.example") for pid in ids])
+        """INSERT INTO participants (id, kind, status, name, email, preferred_locale, district, profile)
+           VALUES ($1, $2, 'verified', 'Plan ' || $2, $3, 'de', '16053', $4)""",
+        [(pid, kind, f"{pid}@plans.example", {"capacity": 2} if kind == "mentor" else {}) for pid in ids])
     return ids
 
 
@@ -56,11 +59,8 @@ async def _seed(pool: asyncpg.Pool) -> dict[str, uuid.UUID]:
     return {"newcomer": newcomers[0], "mentor": mentors[0], "provider": provider}
 
 
-@pytest.mark.timeout(60)
-async def test_export_and_erasure_read_a_persons_matches_through_the_indexes(
-    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    people = await _seed(pool)
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
+    """The statements run from now on (they still run on the real database), with their values."""
     statements: list[tuple[str, tuple[Any, ...]]] = []
 
     def spying(run: Callable[..., Any]) -> Callable[..., Any]:
@@ -70,22 +70,50 @@ async def test_export_and_erasure_read_a_persons_matches_through_the_indexes(
             return await run(self, query, *args, **kwargs)
         return spied
 
-    for name in ("execute", "fetch", "fetchrow", "fetchval"):  # the statements still run on the real database
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
         monkeypatch.setattr(asyncpg.connection.Connection, name, spying(getattr(asyncpg.connection.Connection, name)))
+    return statements
+
+
+async def _assert_no_scan_of_matches(pool: asyncpg.Pool, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    async with pool.acquire() as conn:
+        # Planned for these values, and as a reused prepared statement is after five runs (generic).
+        for mode in ("force_custom_plan", "force_generic_plan"):
+            await conn.execute(f"SET plan_cache_mode = {mode}")
+            for query, args in statements:
+                plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {query}", *args))
+                assert "Seq Scan on matches" not in plan, f"{mode}: {query}\n{plan}"
+        await conn.execute("RESET plan_cache_mode")
+
+
+@pytest.mark.timeout(60)
+async def test_export_and_erasure_read_a_persons_matches_through_the_indexes(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await _seed(pool)
+    statements = _spy(monkeypatch)
     for person in people.values():
         async with pool.acquire() as conn:
             await privacy.export(conn, person)
             async with conn.transaction():
                 await privacy.erase(conn, person)
     monkeypatch.undo()
-
     of_matches = [(q, a) for q, a in statements if " matches" in q]
     assert len(of_matches) >= 4 * len(people)  # the export and erasure's three, for each person
-    async with pool.acquire() as conn:
-        # Planned for these values, and as a reused prepared statement is after five runs (generic).
-        for mode in ("force_custom_plan", "force_generic_plan"):
-            await conn.execute(f"SET plan_cache_mode = {mode}")
-            for query, args in of_matches:
-                plan = "\n".join(r[0] for r in await conn.fetch(f"EXPLAIN {query}", *args))
-                assert "Seq Scan on matches" not in plan, f"{mode}: {query}\n{plan}"
-        await conn.execute("RESET plan_cache_mode")
+    await _assert_no_scan_of_matches(pool, of_matches)
+
+
+@pytest.mark.timeout(60)
+async def test_the_participant_page_reads_their_matches_through_the_indexes(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = await _seed(pool)
+    await login(intake_client)
+    statements = _spy(monkeypatch)
+    for person in people.values():
+        assert (await intake_client.get(f"/dashboard/participants/{person}")).status == 200
+    monkeypatch.undo()
+    # The page's list of the person's matches, each row with both sides (sides.FROM).
+    listed = [(q, a) for q, a in statements if sides.FROM in q]
+    assert len(listed) == len(people)
+    await _assert_no_scan_of_matches(pool, listed)

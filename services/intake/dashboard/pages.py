@@ -370,9 +370,11 @@ async def _participant_page(request: web.Request, participant_id: uuid.UUID, *, 
             # Only what the statistics keep: no per-person record to recognise anyone by.
             return render(request, "participant_erased.html", {"person": person})
         history: dict[str, Any] = {
+            # Found through the indexes (privacy.of_participant); `OR o.id = $1`, a test on the joined
+            # side, joined every match ever made first (review 9b, F6; docs/performance.md).
             "matches": await conn.fetch(
                 f"""SELECT m.*, {sides.COLUMNS} FROM {sides.FROM}
-                    WHERE m.newcomer_id = $1 OR o.id = $1 ORDER BY m.created_at DESC""", participant_id),
+                    WHERE {privacy.of_participant('m.')} ORDER BY m.created_at DESC""", participant_id),
             "offers": await conn.fetch(sides.OFFERS, participant_id),
             "emails": await conn.fetch(EMAILS, participant_id, events.NOTIFICATION_REQUESTED),
             # A "no" withdraws only an earlier "yes"; before any, it is a box left unticked.
