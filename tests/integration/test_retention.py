@@ -37,6 +37,16 @@ async def _notification(pool: asyncpg.Pool, participant: uuid.UUID, status: str,
     return note_id
 
 
+async def _pass(pool: asyncpg.Pool) -> dict[str, int]:
+    """One pass; the intake app of the client fixture runs its own at start-up under the same lock,
+    so a pass may find it taken (None) and is asked again."""
+    for _ in range(50):
+        if (done := await retention.run_once(pool, PERIODS)) is not None:
+            return done
+        await asyncio.sleep(0.1)
+    raise AssertionError("the retention lock stayed taken")
+
+
 async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
@@ -63,7 +73,7 @@ async def test_retention_removes_what_is_past_its_period_and_keeps_the_rest(
         await pool.execute("INSERT INTO checkins (match_id, participant_id, side, answer, comment) "
                            "VALUES ($1, $2, 'newcomer', 'good', 'Thomas helped with the flat')", match_id, fresh)
 
-    done = await retention.run_once(pool, PERIODS)
+    done = await _pass(pool)
     assert done == {"unverified_deleted": 1, "ended_matches_cleared": 1, "emails_forgotten": 1,
                     "email_changes_forgotten": 0, **NOTHING_PRUNED}
     assert await pool.fetchval("SELECT count(*) FROM participants WHERE id = $1", old) == 0
