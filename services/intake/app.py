@@ -11,6 +11,7 @@ from aiohttp import web
 
 from lotse.intake import headers, lifecycle_jobs, retention
 from lotse.intake.accounts import ensure_bootstrap_coordinator
+from lotse.intake.after_response import AfterResponse
 from lotse.intake.auth import enforce_policies
 from lotse.intake.cross_site import refuse_cross_site
 from lotse.intake.errors import api_errors
@@ -19,6 +20,7 @@ from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
 from lotse.intake.typedefs import (
+    after_response_key,
     infra_key,
     intake_attempts_key,
     intake_limiter_key,
@@ -57,6 +59,7 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
         if settings.metrics_port is not None:  # nobody reads the outbox gauges without the metrics port
             background.append(asyncio.create_task(metrics.sample_outbox(infra.pool), name="outbox-metrics"))
         yield
+        await app[after_response_key].finish()  # before the pool closes: the jobs write with it
         for task in background:
             task.cancel()
         for task in background:
@@ -72,6 +75,7 @@ def init_app(settings: Settings) -> web.Application:
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)
+    app[after_response_key] = AfterResponse()
     app[intake_limiter_key] = RateLimiter(settings.intake_rate_limit_per_minute)
     app[intake_attempts_key] = RateLimiter(ATTEMPTS_PER_REGISTRATION * settings.intake_rate_limit_per_minute)
     app[login_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ACCOUNT, window_s=LOGIN_WINDOW_S)

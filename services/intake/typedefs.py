@@ -7,6 +7,7 @@ import jinja2
 from aiohttp import web
 
 from lotse.intake.accounts import Coordinator
+from lotse.intake.after_response import AfterResponse
 from lotse.intake.ratelimit import RateLimiter
 from lotse.shared.config import Settings
 from lotse.shared.runtime import Infrastructure
@@ -16,6 +17,8 @@ settings_key = web.AppKey("settings", Settings)
 infra_key = web.AppKey("infra", Infrastructure)
 pool_key = web.AppKey("pool", asyncpg.Pool)
 signer_key = web.AppKey("signer", TokenSigner)
+# Work requests leave for after their answer (after_response); stopping waits for it.
+after_response_key = web.AppKey("after_response", AfterResponse)
 intake_limiter_key = web.AppKey("intake_limiter", RateLimiter)
 # Every registration request, accepted or not: a ceiling on what one address can make us parse.
 intake_attempts_key = web.AppKey("intake_attempts", RateLimiter)

@@ -11,6 +11,7 @@ import asyncpg
 import pytest
 
 from lotse.intake.cross_site import REFUSED
+from lotse.intake.typedefs import after_response_key
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import newcomer_payload, unique_email
 from tests.integration.test_self_service import manage_link
@@ -87,6 +88,7 @@ async def test_public_forms_and_signed_link_posts_answer_the_error_page(
         page = await answered.text()
         assert answered.status == 403, path
         assert answered.content_type == "text/html" and '<html lang="de"' in page, path
+    await intake_client.app[after_response_key].finish()  # /new-link writes after answering: none pending
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
     assert await pool.fetchval("SELECT count(*) FROM email_changes") == 0
     assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", participant_id) == "verified"
@@ -97,4 +99,5 @@ async def test_public_forms_and_signed_link_posts_answer_the_error_page(
     sent = await intake_client.post("/new-link", data={"email": email}, allow_redirects=False,
                                     headers={"Sec-Fetch-Site": "same-origin"})
     assert sent.status == 303
+    await intake_client.app[after_response_key].finish()  # its lookup and write, after the answer
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 1

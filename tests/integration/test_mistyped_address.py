@@ -15,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from lotse.intake.app import init_app
+from lotse.intake.typedefs import after_response_key
 from lotse.intake.web import registration
 from lotse.intake.web.manage import EMAIL_TYPO as MANAGE_EMAIL_TYPO
 from lotse.shared import tokens
@@ -263,6 +264,7 @@ async def test_the_new_link_form_asks_about_a_domain_slip_once(intake_client: In
     kept = await intake_client.post("/new-link?lang=uk", data={"email": typed, **_as_typed(html)},
                                     allow_redirects=False)
     assert kept.status == 303 and kept.headers["Location"] == "/new-link/sent?lang=uk"
+    await intake_client.app[after_response_key].finish()  # requested after the answer
     assert await pool.fetchval(requested, person) == before + 1
 
 
@@ -343,4 +345,5 @@ async def test_the_manage_page_and_new_link_have_the_button_too(
     sent = await intake_client.post("/new-link?lang=uk", allow_redirects=False,
                                     data={"email": typed, **_as_typed(html), "email_suggested": meant})
     assert sent.status == 303
+    await intake_client.app[after_response_key].finish()  # requested after the answer
     assert await pool.fetchval(requested, (await registered.json())["id"]) == before + 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -15,10 +18,13 @@ from aio_pika.abc import AbstractRobustConnection
 from aiohttp.test_utils import TestClient, TestServer
 
 from lotse.intake.app import init_app
+from lotse.intake.typedefs import after_response_key
+from lotse.intake.web import new_link
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.shared import events, tokens
 from lotse.shared.config import Settings
-from tests.conftest import TEST_SECRET_KEY, IntakeClient
+from lotse.shared.logs import JsonLineFormatter
+from tests.conftest import TEST_SECRET_KEY, IntakeClient, eventually
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import FastRetries, deliver_all, delivery, sink, smtp_settings, to
 
@@ -52,14 +58,17 @@ async def test_a_known_address_gets_its_link_and_an_unknown_one_the_same_answer(
                                      allow_redirects=False)
     assert known.status == 303 and known.headers["Location"] == "/new-link/sent?lang=vi"
     # One email per registration: a fresh manage link or, while unconfirmed, the verification
-    # again. The notifier writes each in the stored language.
-    sent = {(r["payload"]["participant_id"], r["payload"]["notification"]) for r in await pool.fetch(REQUESTED)}
-    assert sent == {(str(newcomer), "manage_link"), (str(mentor), "verification")}
+    # again. The notifier writes each in the stored language. Written after the answer (F10 below).
+    async def requested() -> set[tuple[str, str]]:
+        return {(r["payload"]["participant_id"], r["payload"]["notification"]) for r in await pool.fetch(REQUESTED)}
+
+    assert await eventually(requested) == {(str(newcomer), "manage_link"), (str(mentor), "verification")}
 
     await pool.execute("DELETE FROM outbox")
     unknown = await intake_client.post("/new-link?lang=vi", data={"email": "nobody@example.org"},
                                        allow_redirects=False)
     assert (unknown.status, unknown.headers["Location"]) == (known.status, known.headers["Location"])
+    await intake_client.app[after_response_key].finish()  # its lookup has run, and written nothing
     assert await pool.fetch(REQUESTED) == []
     page = await intake_client.get(unknown.headers["Location"])
     assert page.status == 200 and "thư mục thư rác" in await page.text()
@@ -145,7 +154,7 @@ async def test_a_confirmed_person_is_mailed_a_new_manage_link_not_the_confirmati
     await _registered(intake_client, pool, "/api/v1/newcomers", newcomer_payload(email=email, preferred_locale="vi"))
     sent = await intake_client.post("/new-link?lang=vi", data={"email": email}, allow_redirects=False)
     assert sent.status == 303
-    [payload] = [r["payload"] for r in await pool.fetch(REQUESTED)]
+    [payload] = [r["payload"] for r in await eventually(lambda: pool.fetch(REQUESTED))]
     notifier = NotifierConsumer(pool, None, lambda: None)
     async with pool.acquire() as conn, conn.transaction():
         await notifier.handle(conn, events.new_event(events.NOTIFICATION_REQUESTED, **payload))
@@ -156,3 +165,92 @@ async def test_a_confirmed_person_is_mailed_a_new_manage_link_not_the_confirmati
     assert "bỏ qua email này" in mail.text
     # Someone matched months ago is not told "your address is confirmed, we are looking for matches".
     assert "Đăng ký của bạn đã được xác nhận" not in mail.headers["Subject"]
+
+
+def _gated(monkeypatch: pytest.MonkeyPatch, gate: asyncio.Event, steps: list[str]) -> asyncio.Event:
+    """/new-link's lookup and writes wait for ``gate`` (at most 15 s, so that a handler which awaits
+    them cannot hang the test); ``steps`` records when they ran. Returns "the job is waiting"."""
+    waiting = asyncio.Event()
+    send = new_link.send_new_links
+
+    async def gated(pool: asyncpg.Pool, email: str) -> int:
+        waiting.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(gate.wait(), timeout=15)
+        steps.append("lookup")
+        sent = await send(pool, email)
+        steps.append("written")
+        return sent
+
+    monkeypatch.setattr(new_link, "send_new_links", gated)
+    return waiting
+
+
+async def test_the_answer_comes_before_the_lookup_so_it_takes_as_long_for_any_address(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 9a F10: a registered address cost an outbox write inside the request, measurably
+    slower than an unknown one. Now the 303 is sent while the lookup has not even started."""
+    email = f"lan.{uuid.uuid4().hex[:8]}@example.org"
+    newcomer = await _registered(intake_client, pool, "/api/v1/newcomers", newcomer_payload(email=email))
+    gate, steps = asyncio.Event(), list[str]()
+    waiting = _gated(monkeypatch, gate, steps)
+
+    answered = await intake_client.post("/new-link", data={"email": email}, allow_redirects=False)
+    steps.append("answered")
+    assert answered.status == 303 and answered.headers["Location"] == "/new-link/sent"
+    assert waiting.is_set() and await pool.fetch(REQUESTED) == []  # the job waits, nothing written yet
+    gate.set()
+    [payload] = [r["payload"] for r in await eventually(lambda: pool.fetch(REQUESTED))]
+    assert (payload["participant_id"], payload["notification"]) == (str(newcomer), "manage_link")
+    assert steps == ["answered", "lookup", "written"]
+
+
+async def test_a_failing_lookup_is_logged_without_the_address_and_the_answer_is_the_same(
+    intake_client: IntakeClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nobody awaits the job: its failure (here the database going away) is a log line, which names
+    the job but not the address, even when the error's text quotes it."""
+    email = f"lan.{uuid.uuid4().hex[:8]}@example.org"
+
+    async def database_away(_pool: asyncpg.Pool, address: str) -> int:
+        raise asyncpg.exceptions.ConnectionDoesNotExistError(f"connection lost while looking up {address}")
+
+    monkeypatch.setattr(new_link, "send_new_links", database_away)
+    answered = await intake_client.post("/new-link?lang=vi", data={"email": email}, allow_redirects=False)
+    assert (answered.status, answered.headers["Location"]) == (303, "/new-link/sent?lang=vi")
+    await intake_client.app[after_response_key].finish()
+    [failed] = [r for r in caplog.records if r.name == "lotse.intake.after_response"]
+    assert failed.levelno == logging.ERROR and failed.__dict__["job"] == "new-links"
+    line = JsonLineFormatter("intake").format(failed)
+    assert "ConnectionDoesNotExistError" in line and email not in line and "[email]" in line
+
+
+async def test_stopping_the_service_waits_for_a_pending_lookup(
+    settings: Settings, pool: asyncpg.Pool, amqp: AbstractRobustConnection, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The email asked for just before a restart is still requested: the app closes its database
+    pool only after the pending job has written (within after_response.FINISH_WITHIN_S)."""
+    caplog.set_level(logging.INFO, logger="lotse.intake.after_response")
+    client = TestClient(TestServer(init_app(settings)))
+    await client.start_server()
+    email = f"lan.{uuid.uuid4().hex[:8]}@example.org"
+    newcomer = await _registered(client, pool, "/api/v1/newcomers", newcomer_payload(email=email))
+    gate, steps = asyncio.Event(), list[str]()
+    waiting = _gated(monkeypatch, gate, steps)
+    answered = await client.post("/new-link", data={"email": email}, allow_redirects=False)
+    assert answered.status == 303 and waiting.is_set()
+
+    stopping = asyncio.create_task(client.close())
+
+    async def shutdown_waits() -> bool:
+        return any(r.getMessage() == "waiting for work after answers" for r in caplog.records)
+
+    await eventually(shutdown_waits)
+    assert not stopping.done() and steps == []
+    gate.set()
+    await stopping
+    assert steps == ["lookup", "written"]
+    [payload] = [r["payload"] for r in await pool.fetch(REQUESTED)]
+    assert payload["participant_id"] == str(newcomer)

@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from lotse.intake.typedefs import after_response_key
 from lotse.notifier import recipient_limit
 from lotse.shared import metrics
 from tests.conftest import IntakeClient
@@ -74,6 +75,7 @@ async def test_new_link_requests_are_limited_per_person_and_the_page_stays_the_s
         answered = await intake_client.post("/new-link", data={"email": person["email"]}, allow_redirects=False)
         pages.append((answered.status, answered.headers.get("Location")))
     assert len(set(pages)) == 1 and pages[0][0] == 303
+    await intake_client.app[after_response_key].finish()  # the requests are written after the answers
     await notify(pool)
     await deliver_all(delivery)
     assert len(to(sink, person["email"])) == 3
