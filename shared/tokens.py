@@ -23,6 +23,9 @@ EMAIL_CHANGE = "email_change"  # sent to the new address a person typed on their
 # No link: the cookie from the registration form to its thanks page, which names the address the
 # verification went to (review 8f, finding 1) without that address in a URL or the cookie.
 REGISTERED = "registered"
+# No link: the dashboard's device cookie (review 9a, F4), which exempts a browser a coordinator has
+# logged in with from the lock-out others can cause by failing with that coordinator's address.
+DEVICE = "device"
 
 MAX_AGE: dict[str, timedelta] = {
     VERIFY: timedelta(days=30),
@@ -33,6 +36,8 @@ MAX_AGE: dict[str, timedelta] = {
     EMAIL_CHANGE: timedelta(days=7),
     # Only for the page right after the form: a shared computer must not show it to the next person.
     REGISTERED: timedelta(minutes=15),
+    # Long: the browser of a coordinator who logs in now and then; renewed at every login.
+    DEVICE: timedelta(days=365),
 }
 
 

@@ -15,7 +15,12 @@ from lotse.intake.after_response import AfterResponse
 from lotse.intake.auth import enforce_policies
 from lotse.intake.cross_site import refuse_cross_site
 from lotse.intake.errors import api_errors
-from lotse.intake.login_throttle import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_S
+from lotse.intake.login_throttle import (
+    LOGIN_FAILURES_PER_ACCOUNT,
+    LOGIN_FAILURES_PER_ADDRESS,
+    LOGIN_FAILURES_PER_DEVICE,
+    LOGIN_WINDOW_S,
+)
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
@@ -25,6 +30,7 @@ from lotse.intake.typedefs import (
     intake_attempts_key,
     intake_limiter_key,
     login_address_limiter_key,
+    login_device_limiter_key,
     login_limiter_key,
     pool_key,
     settings_key,
@@ -80,6 +86,7 @@ def init_app(settings: Settings) -> web.Application:
     app[intake_attempts_key] = RateLimiter(ATTEMPTS_PER_REGISTRATION * settings.intake_rate_limit_per_minute)
     app[login_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ACCOUNT, window_s=LOGIN_WINDOW_S)
     app[login_address_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ADDRESS, window_s=LOGIN_WINDOW_S)
+    app[login_device_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_DEVICE, window_s=LOGIN_WINDOW_S)
     headers.install(app, https=settings.public_url.startswith("https:"))
     app.cleanup_ctx.append(infrastructure_ctx)
     setup_routes(app)

@@ -26,5 +26,7 @@ jinja_key = web.AppKey("jinja", jinja2.Environment)
 # Failed logins per account; per client address a higher limit (a whole office shares one address).
 login_limiter_key = web.AppKey("login_limiter", RateLimiter)
 login_address_limiter_key = web.AppKey("login_address_limiter", RateLimiter)
+# Failed logins per device cookie, in place of the account's count (login_throttle, devices).
+login_device_limiter_key = web.AppKey("login_device_limiter", RateLimiter)
 # Per request: the coordinator the request is authenticated as.
 coordinator_key = web.RequestKey("coordinator", Coordinator)

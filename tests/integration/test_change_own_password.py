@@ -9,7 +9,7 @@ from aiohttp import ClientResponse
 
 from lotse.intake.accounts import create_coordinator
 from lotse.intake.auth import SESSION_COOKIE
-from lotse.intake.login_throttle import LOGIN_FAILURES_PER_ACCOUNT
+from lotse.intake.login_throttle import LOGIN_FAILURES_PER_DEVICE
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, IntakeClient
 from tests.integration.test_dashboard import csrf_of, login
 
@@ -120,15 +120,20 @@ async def test_a_wrong_current_password_changes_nothing_and_is_throttled_as_a_lo
     assert await pool.fetchval("SELECT count(*) FROM auth_sessions") == 2
     assert await pool.fetchval(f"SELECT count(*) FROM audit_log WHERE {NOT_LOGINS}") == 0
 
-    # Wrong current passwords count as failed logins of the account: after as many as a login
-    # allows, even the right one is refused unchecked for a while.
-    for _ in range(LOGIN_FAILURES_PER_ACCOUNT - 1):
+    # Wrong current passwords count as failed logins from this browser (against the device cookie
+    # its login gave it, review 9a F4): after as many as a login from it allows, even the right one
+    # is refused unchecked for a while.
+    for _ in range(LOGIN_FAILURES_PER_DEVICE - 1):
         assert (await _change(intake_client, "guess", NEW)).status == 422
     throttled = await _change(intake_client, COORDINATOR_PASSWORD, NEW)
     assert throttled.status == 429
     assert "Zu viele Versuche. Bitte warten Sie ein paar Minuten." in await throttled.text()
-    intake_client.session.cookie_jar.clear()
-    assert not await _can_log_in(intake_client, COORDINATOR_PASSWORD)  # the login counts them too
+    intake_client.session.cookie_jar.clear(lambda cookie: cookie.key == SESSION_COOKIE)  # logged out
+    page = await intake_client.get("/dashboard/login")
+    again = await intake_client.post("/dashboard/login", data={
+        "csrf": csrf_of(await page.text()), "email": COORDINATOR_EMAIL, "password": COORDINATOR_PASSWORD},
+        allow_redirects=False)
+    assert again.status == 429  # the login from this browser counts them too
     _use(intake_client, other)
     assert (await intake_client.get("/dashboard", allow_redirects=False)).status == 200
 

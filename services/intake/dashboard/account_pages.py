@@ -8,7 +8,7 @@ from typing import Final
 
 from aiohttp import web
 
-from lotse.intake import accounts, login_throttle, team
+from lotse.intake import accounts, devices, login_throttle, team
 from lotse.intake.accounts import MIN_PASSWORD_LENGTH
 from lotse.intake.auth import SESSION_COOKIE
 from lotse.intake.dashboard import csrf
@@ -48,6 +48,10 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         errors["repeat"] = "mismatch"
     if errors:
         return _page(request, errors, status=422)
+    response = back(request, PATH, "password_changed")
     async with request.app[pool_key].acquire() as conn:
         await team.change_own_password(conn, coordinator, password, keep_session=request.cookies[SESSION_COOKIE])
-    raise back(request, PATH, "password_changed")
+        # The new password made every device cookie of the account worthless (devices); this
+        # browser, whose session stays, stays a trusted device too.
+        await devices.remember(request, response, conn, coordinator)
+    raise response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from lotse.intake import accounts, login_throttle
+from lotse.intake import accounts, devices, login_throttle
 from lotse.intake.auth import SESSION_COOKIE
 from lotse.intake.dashboard import csrf, landing, team_pages
 from lotse.intake.dashboard.render import chosen_locale, locale_of, render
@@ -40,7 +40,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         # (which does not replace a choice made earlier), for the digest.
         chosen = chosen_locale(request)
         await accounts.remember_locale(conn, coordinator.id, chosen or locale_of(request), unless_chosen=not chosen)
-    response = web.HTTPSeeOther(target)
+        response = web.HTTPSeeOther(target)
+        # This browser's later attempts are not locked out by others' failures (review 9a, F4).
+        await devices.remember(request, response, conn, coordinator)
     secure = request.app[settings_key].public_url.startswith("https:")
     response.set_cookie(SESSION_COOKIE, session.token, httponly=True, samesite="Lax", secure=secure, path="/",
                         max_age=int(accounts.COOKIE_ABSOLUTE_LIFETIME.total_seconds()))
