@@ -5,8 +5,9 @@ page on any site can make its visitors' browsers send without a preflight: each 
 registers someone, asks for a new link or acts through a signed link the page got hold of, with a
 fresh per-address budget. Such a request carries ``Sec-Fetch-Site: cross-site`` (every current
 browser sends it), or, in an older browser, an ``Origin`` that is neither this site's public address
-nor the Host it was sent to. Either is refused with 403 (the contract's error shape under /api/, the
-error page elsewhere, drawn by the middlewares around this one). curl and server clients send
+nor the Host it was sent to (``null`` is let through: our own forms send it, see below). Either is
+refused with 403 (the contract's error shape under /api/, the error page elsewhere, drawn by the
+middlewares around this one). curl and server clients send
 neither header and are not affected; a form posted from our own page says ``same-origin``.
 
 Only state-changing methods on ``public`` and ``participant`` routes: coordinators' routes need a
@@ -49,8 +50,11 @@ def from_another_site(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False  # not a browser acting for a page (curl, a server), or one that sends neither
-    if origin.strip().lower() == "null":  # a sandboxed frame, a file: page: not ours
-        return True
+    if origin.strip().lower() == "null":
+        # Our own pages say `Referrer-Policy: no-referrer`, so a browser posts their forms with
+        # "Origin: null" (Fetch standard); one without Sec-Fetch-Site (Safari before 16.4) would be
+        # refused on every form of ours. A foreign page can send null too, but only to such browsers.
+        return False
     sent = _origin(origin)
     if sent == _origin(request.app[settings_key].public_url):
         return False
