@@ -112,7 +112,7 @@ async def test_why_a_match_stopped_reads_in_the_coordinators_language_beside_its
     rejected, erased, declined, ended = stopped
 
     german = await _rows(intake_client, "/dashboard/export/matches.csv?lang=de")
-    assert list(german[0])[-1] == "reason_code"
+    assert list(german[0])[-2:] == ["reason_code", "flag_code"]  # flag_code after it (review 9c, F6)
     rows = {row["id"]: (row["reason"], row["reason_code"]) for row in german}
     assert rows[str(rejected)] == ("Passt nicht: spricht kein Russisch", "not_a_good_fit")
     assert rows[str(erased)] == ("Die Daten einer teilnehmenden Person wurden gelöscht", "participant_erased")

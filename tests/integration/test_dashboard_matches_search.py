@@ -4,7 +4,9 @@ course's or position's title (?q=), and shows the flagged matches of one reason 
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import uuid
@@ -98,8 +100,8 @@ async def test_the_matches_list_finds_a_match_by_either_sides_names_organisation
     assert "1–1 von 1" in page
     assert '<label for="q">Name, Organisation oder Titel suchen</label>' in page
     assert 'name="q" value="Gera Nguyen"' in page
-    # matches.csv has its own filters (status, kind, without): a search is not one of them.
-    assert 'href="/dashboard/export/matches.csv?without=withdrawn"' in page
+    # The export link carries the search (review 9c, F6): test_the_export_link_downloads_what_the_list_shows.
+    assert 'href="/dashboard/export/matches.csv?q=Gera+Nguyen&amp;without=withdrawn"' in page
 
 
 async def test_paging_keeps_the_search(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
@@ -140,3 +142,53 @@ async def test_the_flagged_matches_of_one_reason_and_an_unknown_reason(
     everything = await _found(intake_client, "")
     assert len(everything) == 5
     assert await _found(intake_client, "flag=nonsense") == everything == await _found(intake_client, "status=x")
+
+
+async def _exported(client: IntakeClient, page: str) -> list[dict[str, str]]:
+    """The rows of the CSV the list page's "Export CSV" link downloads."""
+    [link] = re.findall(r'<a href="(/dashboard/export/matches\.csv[^"]*)">', page)
+    response = await client.get(html.unescape(link))
+    assert response.status == 200
+    return list(csv.DictReader(io.StringIO((await response.read()).decode("utf-8-sig")), delimiter=";"))
+
+
+async def test_the_export_link_downloads_what_the_list_shows(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """Review 9c, F6: a list showing "No matches." (a search, a flag's reason) downloaded every match with
+    names; the link kept status and kind only. Now it carries every filter, and matches.csv applies them
+    with the list's own code; the CSV says why a match is flagged (flag_code, last column)."""
+    await login(intake_client)
+    m = {name: str(mid) for name, mid in (await _people_and_matches(pool)).items()}
+    withdrawn = await _match(pool, "language_course", await _person(pool, "newcomer", "Nguyen Van Minh"),
+                             await pool.fetchval("SELECT id FROM courses"), 6, "withdrawn")
+
+    for query in ("q=Abendkurs&flag=unanswered&kind=mentor", "q=Abendkurs&flag=unanswered&kind=mentor&withdrawn=1",
+                  "q=Stadtwerke&flagged=1&status=rejected", "flag=checkin_bad_newcomer", "q=Kovalenko+Nguyen"):
+        page = await (await intake_client.get(f"/dashboard/matches?{query}")).text()
+        assert "Keine Matches." in page and _listed(page) == set()
+        assert await _exported(intake_client, page) == [], query
+
+    cases = {
+        "q=Abendkurs": {m["lan_course"], m["olena_course"]},
+        "q=Abendkurs&withdrawn=1": {m["lan_course"], m["olena_course"], str(withdrawn)},
+        "q=nguyen&kind=language_course&withdrawn=1": {m["lan_course"], str(withdrawn)},
+        "flag=unanswered": {m["lan_course"], m["olena_position"]},
+        "flagged=1&q=Lan": {m["lan_mentor"], m["lan_course"]},
+        "flag=unanswered&q=Stadtwerke&status=active": {m["olena_position"]},
+    }
+    for query, expected in cases.items():
+        page = await (await intake_client.get(f"/dashboard/matches?{query}")).text()
+        assert _listed(page) == expected, query
+        rows = await _exported(intake_client, page)
+        assert {r["id"] for r in rows} == expected and len(rows) == len(expected), query
+
+    rows = {r["id"]: r for r in await _exported(intake_client, await (await intake_client.get(
+        "/dashboard/matches?withdrawn=1")).text())}
+    assert len(rows) == 6 and list(next(iter(rows.values())))[-2:] == ["reason_code", "flag_code"]
+    assert rows[m["lan_mentor"]]["flag_code"] == "checkin_not_in_touch"
+    assert rows[m["lan_course"]]["flag_code"] == rows[m["olena_position"]]["flag_code"] == "unanswered"
+    # A flag on an ended match asks nothing (the list does not count it as flagged): none in the CSV.
+    assert rows[m["olena_mentor"]]["flag_code"] == rows[m["olena_course"]]["flag_code"] == ""
+    # The audit entry names the filters and how many rows, not the words searched (a name, perhaps).
+    entry = await pool.fetchrow("SELECT after FROM audit_log WHERE action = 'match.csv_export' AND detail = $1",
+                                "status=active, flag=unanswered, q=…")
+    assert entry is not None and entry["after"] == {"rows": 1}

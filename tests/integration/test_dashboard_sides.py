@@ -64,8 +64,9 @@ async def test_every_match_names_both_sides_and_the_counterpart_shows_its_places
 
     csv = (await (await intake_client.get("/dashboard/export/matches.csv")).read()).decode("utf-8-sig")
     header, *lines = csv.splitlines()
-    assert header.endswith("newcomer_name;counterpart_participant_id;counterpart_name;counterpart_title;reason_code")
-    assert any(str(course) in line and line.endswith(f"Li Wei;{provider};VHS Gera;Deutsch B1 am Wochenende;")
+    assert header.endswith("newcomer_name;counterpart_participant_id;counterpart_name;counterpart_title;reason_code;"
+                           "flag_code")
+    assert any(str(course) in line and line.endswith(f"Li Wei;{provider};VHS Gera;Deutsch B1 am Wochenende;;")
                for line in lines)
 
 

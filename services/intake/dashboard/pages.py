@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
@@ -80,6 +80,9 @@ _FLAGGED: Final = f"""(m.flagged_at IS NOT NULL
 _NEWEST: Final = "m.created_at DESC, m.id DESC"
 # The columns the list shows and its flags name, not m.* (the explanation's jsonb is most of a row).
 _LISTED: Final = """m.id, m.kind, m.status, m.score, m.created_at, m.flagged_at, m.flag_code, m.flag_reason"""
+# A match's flag where it asks for a look (as "only flagged" counts it): a flag on an ended match, which
+# the list does not count as flagged, is not one (matches.csv's flag_code).
+FLAG_SHOWN: Final = f"CASE WHEN {_FLAGGED} THEN m.flag_code END"
 
 
 # A match a search finds has a side with one of its words at least: its newcomer, or its mentor, or
@@ -115,6 +118,15 @@ class MatchesList:
         return cls(status if status in matches.STATES else None, kind if kind in matches.KINDS else None,
                    query.get("flagged") == "1", query.get("withdrawn") == "1",
                    flag if flag in matches.FLAGS else None, tuple(patterns) if patterns else None)
+
+    @classmethod
+    def exported(cls, query: Mapping[str, str]) -> MatchesList:
+        """matches.csv's filters (review 9c, F6): the list's own, so the list's link downloads what it
+        shows. One difference, older than the list's: without a status the export holds withdrawn
+        suggestions unless ?without=withdrawn (no filter at all: every match, as it always did); the
+        list's link says without=withdrawn when the list leaves them out, and ?withdrawn=1 keeps them."""
+        return replace(cls.of(query), with_withdrawn=query.get("withdrawn") == "1"
+                       or query.get("without") != matches.WITHDRAWN)
 
     @property
     def only_flagged(self) -> bool:
@@ -195,15 +207,17 @@ async def matches_page(request: web.Request) -> web.Response:
                                             "status": chosen.status, "kind": chosen.kind, "flagged": chosen.flagged,
                                             "with_withdrawn": chosen.with_withdrawn, "pager": page,
                                             "flags": history.FLAGS, "flag": chosen.flag,
-                                            "export": _matches_export(chosen),
+                                            "export": _matches_export(chosen, request.query.get("q")),
                                             "checked_in": checked_in, "answered": answered})
 
 
-def _matches_export(chosen: MatchesList) -> str:
-    """The CSV of what the list shows (its status and kind; without withdrawn suggestions when it leaves
-    them out); a flag, its reason or a search is not an export filter (matches.csv has its own), so
-    "only flagged" or a search exports the list's other filters."""
-    kept = [(name, value) for name, value in (("status", chosen.status), ("kind", chosen.kind)) if value]
+def _matches_export(chosen: MatchesList, typed: str | None) -> str:
+    """The CSV of what the list shows, every page of it (review 9c, F6: a list showing "No matches."
+    downloaded every match): its status, kind, flag's reason, "only flagged" and search (`typed`, as
+    the list got it), and without withdrawn suggestions when it leaves them out (MatchesList.exported)."""
+    kept = [(name, value) for name, value in (("status", chosen.status), ("kind", chosen.kind),
+                                              ("flag", chosen.flag), ("flagged", "1" if chosen.flagged else None),
+                                              ("q", typed if chosen.patterns else None)) if value]
     if chosen.status is None and not chosen.with_withdrawn:
         kept.append(("without", matches.WITHDRAWN))
     return "/dashboard/export/matches.csv" + (f"?{urlencode(kept)}" if kept else "")

@@ -190,55 +190,52 @@ def _export_filters(request: web.Request, params: Iterable[str]) -> str | None:
     return ", ".join(chosen) or None
 
 
-# matches.csv's filters: status and kind as the matches list has them, and without=withdrawn to
-# leave out withdrawn suggestions (most rows after a year). Without any, every match: what a
-# coordinator who needs everything downloads (docs/decisions.md, "The matches list at a year's size").
-MATCH_EXPORT_PARAMS: Final = ("status", "kind", "without")
+# matches.csv's filters: the matches list's (pages.MatchesList: status, kind, the flag's reason, only
+# flagged, the search), and without=withdrawn to leave out withdrawn suggestions (most rows after a
+# year) or withdrawn=1 to keep them. Without any, every match: what a coordinator who needs
+# everything downloads (docs/decisions.md, "The matches list at a year's size"; review 9c, F6).
+MATCH_EXPORT_PARAMS: Final = ("status", "kind", "without", "flag", "flagged", "q", "withdrawn")
 
 
 def matches_query(params: Mapping[str, str]) -> tuple[str, str, list[object]]:
-    """matches.csv's query, its WHERE and their arguments, by the filters in the query string."""
-    status, kind = params.get("status"), params.get("kind")
-    clauses, args = ["true"], list[object]()
-    for column, value in (("m.status", status if status in matches.STATES else None),
-                          ("m.kind", kind if kind in matches.KINDS else None)):
-        if value is not None:
-            args.append(value)
-            clauses.append(f"{column} = ${len(args)}")
-    if params.get("without") == matches.WITHDRAWN:
-        clauses.append(f"m.status <> '{matches.WITHDRAWN}'")
-    where = " AND ".join(clauses)
-    # A match touching an erased person keeps its months only, as on its page.
+    """matches.csv's query, the query counting its rows, and their arguments, by the filters in the
+    query string: the list's own code (pages.MatchesList.exported), so the list's link downloads what
+    it shows."""
+    chosen = pages.MatchesList.exported(params)
+    where, args = chosen.where
+    # A match touching an erased person keeps its months only, as on its page. The flag at the end.
     return (f"""SELECT m.id, m.kind, m.status, m.newcomer_id, m.counterpart_id, m.score, m.model_version,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.created_at"}) ELSE m.created_at END,
                        CASE WHEN x.touches_erased THEN date_trunc({_MONTH % "m.decided_at"}) ELSE m.decided_at END,
                        m.reason, x.newcomer_name, x.other_id, x.other_name, x.offer_title,
-                       m.end_reason, m.ended_by_side
+                       m.end_reason, m.ended_by_side, {pages.FLAG_SHOWN} AS flag_code
                 FROM {sides.FROM} CROSS JOIN LATERAL (SELECT {sides.COLUMNS}) x
-                WHERE {where} ORDER BY m.created_at, m.id""", where, args)
+                WHERE {where} ORDER BY m.created_at, m.id""",
+            # Counted without the joins unless a search needs the names: each match is one row.
+            f"SELECT count(*) FROM {chosen.source} WHERE {where}", list(args))
 
 
 MATCHES_HEADER: Final = ["id", "kind", "status", "newcomer_id", "counterpart_id", "score", "model", "created",
                          "decided", "reason", "newcomer_name", "counterpart_participant_id", "counterpart_name",
-                         "counterpart_title", "reason_code"]
+                         "counterpart_title", "reason_code", "flag_code"]
 
 
 def match_row(v: Vocabulary, r: asyncpg.Record) -> list[object]:
-    """One matches.csv row. reason_code at the end: a reader by column position finds the old
-    columns where they were."""
-    return [*r[:9], history.ending(v, r), *r[10:14], r["end_reason"]]
+    """One matches.csv row. New columns at the end: a reader by column position finds the old
+    columns where they were. flag_code: why the match is flagged, as a code like status and kind
+    (matches.FLAGS; empty when it is not, or its flag is on an ended match, pages.FLAG_SHOWN)."""
+    return [*r[:9], history.ending(v, r), *r[10:14], r["end_reason"], r["flag_code"]]
 
 
 async def matches_csv(request: web.Request) -> web.StreamResponse:
-    """Every match, or those of a status or kind, or without withdrawn suggestions
-    (MATCH_EXPORT_PARAMS). Why it stopped reads as on its page, in the coordinator's language
+    """Every match, or those the matches list shows with the same filters (MATCH_EXPORT_PARAMS).
+    Why it stopped reads as on its page, in the coordinator's language
     ("Passt nicht: spricht kein Russisch"); reason_code keeps the code (matches.end_reason) for
     filters and formulas, whoever downloaded the file."""
     v = for_locale(locale_of(request))
-    query, where, args = matches_query(request.query)
+    query, count, args = matches_query(request.query)
     async with request.app[pool_key].acquire() as conn:
-        # Counted without the joins: each match is one row of the export (its sides are one each).
-        await _audited(request, conn, "match", f"SELECT count(*) FROM matches m WHERE {where}", args,
+        await _audited(request, conn, "match", count, args,
                        _export_filters(request, MATCH_EXPORT_PARAMS))
         return await _stream_csv(request, conn, "matches.csv", MATCHES_HEADER, query, args, lambda r: match_row(v, r))
 
