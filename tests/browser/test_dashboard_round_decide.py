@@ -64,7 +64,15 @@ async def test_reject_one_pair_in_its_row_then_approve_the_rest_without_javascri
         assert await page.get_by_role("button", name="Freigeben: Mentor/in Galina Wolff für Olena Kovalenko",
                                       exact=True).is_visible()
 
-        await page.get_by_role("button", name="2 Vorschläge freigeben und vorstellen", exact=True).click()
+        # The form's button above the rows (review 9c, F9), and its twin after them (form="approve-round"
+        # outside the form), which sends the same pairs.
+        approve = page.get_by_role("button", name="2 Vorschläge freigeben und vorstellen", exact=True)
+        assert await approve.count() == 2
+        top, table = await approve.first.bounding_box(), await page.locator("table.stack").bounding_box()
+        bottom = await approve.last.bounding_box()
+        assert top is not None and table is not None and bottom is not None
+        assert top["y"] + top["height"] <= table["y"] < table["y"] + table["height"] <= bottom["y"]
+        await approve.last.click()
         await page.wait_for_url("**/dashboard?msg=round_approved:2:0")
         statuses = dict(await pool.fetch("SELECT id, status FROM matches WHERE round_id = $1", round_id))
         assert statuses == {olenas: "approved", amiras: "approved", dmitris: "rejected"}

@@ -73,6 +73,15 @@ async def test_a_big_rounds_page_is_paged_open_first_and_approve_goes_on_page_by
     assert len(on_first) == 100 and set(on_first) == set(_rows(first))
     assert "100 Vorschläge freigeben und vorstellen" in first
     assert "28 weitere folgen auf den nächsten Seiten" in first
+    # Review 9c, F9: the form and its button come before the rows (on a phone the hundred cards were
+    # 38,000 px above it); after the rows and the pager a second button of the same form, no second id.
+    table, pager = first.index('<table class="stack">'), first.index('<nav class="pager"')
+    form = first.index(f'<form id="approve-round" method="post" action="{url}/approve">')
+    buttons = [m.start() for m in re.finditer(r'<button type="submit"(?: form="approve-round")?>100 Vorschläge '
+                                              r'freigeben und vorstellen</button>', first)]
+    assert form < buttons[0] < first.index("</form>", form) < table < pager < buttons[1] and len(buttons) == 2
+    assert first[buttons[1]:].startswith('<button type="submit" form="approve-round">')
+    assert first.count('id="approve-round"') == 1
     second = await (await intake_client.get(f"{url}?page=2")).text()
     assert "Angezeigt: 101–130 von 130" in second
     listed = _rows(second)
