@@ -88,3 +88,12 @@ async def test_the_queue_counts_them_and_links_to_the_list(intake_client: Intake
     await add_match(pool, "language_course", people["lan"], people["an"].id, status=matches.SUGGESTED)
     page = await (await intake_client.get("/dashboard")).text()
     assert "1 neuankommende Person seit 7 Tagen ohne Vorschlag" in page
+
+    # With a flagged match too, the two links are two items, not one run of words ("…need a look2
+    # newcomers…", review 9c, F10).
+    flagged = await add_match(pool, "language_course", people["lan"], people["an"].id, status=matches.ACTIVE)
+    await pool.execute("UPDATE matches SET flagged_at = now(), flag_code = 'connect' WHERE id = $1", flagged)
+    page = await (await intake_client.get("/dashboard")).text()
+    assert re.search(r'<li><a href="/dashboard/matches\?flagged=1" class="flag">1 markiertes Match braucht '
+                     r'Aufmerksamkeit</a></li>\s*<li><a href="[^"]+" class="unsuggested">1 neuankommende Person '
+                     r"seit 7 Tagen ohne Vorschlag</a></li>", page)
