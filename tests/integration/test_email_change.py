@@ -183,10 +183,15 @@ async def test_an_expired_replaced_or_cancelled_link_changes_nothing(
     old = unique_email("wei")
     wei = await _registered(intake_client, pool, newcomer_payload(email=old, preferred_locale="zh"))
     manage = _manage(wei)
-    assert (await _ask(intake_client, manage, unique_email("wei.first"))).status == 303
+    first_email, second_email = unique_email("wei.first"), unique_email("wei.second")
+    assert (await _ask(intake_client, manage, first_email)).status == 303
     first = await _open_change(pool, wei)
-    assert (await _ask(intake_client, manage, unique_email("wei.second"))).status == 303
+    assert (await _ask(intake_client, manage, second_email)).status == 303
     second = await _open_change(pool, wei)
+    # The page of the link that works names the address it confirms (review 9c, F10): two typed in a
+    # row, which email is this one?
+    asking = await (await intake_client.get(_confirm_link(wei, second))).text()
+    assert f"新地址：<strong><bdi>{second_email}</bdi></strong>" in asking and first_email not in asking
 
     replaced = await intake_client.get(_confirm_link(wei, first), headers={"Accept-Language": "de"})
     assert replaced.status == 410 and '<html lang="zh"' in await replaced.text()
@@ -202,6 +207,10 @@ async def test_an_expired_replaced_or_cancelled_link_changes_nothing(
 
     cancelled = await intake_client.post(manage, data={"action": "email_cancel"}, allow_redirects=False)
     assert cancelled.status == 303
+    # Its own notice, naming the address that stays (review 9c, F10: it said "Saved." only).
+    told = await (await intake_client.get(cancelled.headers["Location"])).text()
+    assert (f'<p class="notice" role="status">地址更改已取消。您的地址仍为 <strong><bdi>{old}</bdi></strong>。</p>'
+            in told) and "已保存" not in told
     assert (await intake_client.get(_confirm_link(wei, second))).status == 410
     assert await _stored(pool, wei) == old
     assert await pool.fetchval(

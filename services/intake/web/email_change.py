@@ -60,8 +60,13 @@ async def confirm_page(request: web.Request) -> web.Response:
     async with request.app[pool_key].acquire() as conn:
         outcome = await email_change.waiting(conn, link.participant_id, link.change_id)
         speak_as_person(request, await self_service.preferred_locale(conn, link.participant_id))
+        # The address being confirmed, which the link was sent to (review 9c, F10: after two typed in
+        # a row, which email is this?). While it waits, the open request is the link's (a newer one
+        # replaces it). The page is no-store, as every page is.
+        asked = await email_change.pending(conn, link.participant_id) if outcome is None else None
     if outcome is None:
-        return render(request, "email_change.html", {"outcome": "ask"})
+        return render(request, "email_change.html",
+                      {"outcome": "ask", "new_email": asked["new_email"] if asked else None})
     return _answer(request, link, outcome)
 
 
