@@ -14,7 +14,7 @@ from typing import Any, Final
 
 import asyncpg
 
-from lotse.notifier import email_change, match_context, shared_later
+from lotse.notifier import email_change, match_context, registration_summary, shared_later
 from lotse.shared import matches, matches_db, tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
@@ -118,10 +118,16 @@ async def _verification(
     version_id = row.get("registration_version_id") if row is not None else None  # None: context alone (tests)
     context = {**await _basic(composer, conn, row, person, people), "deleted_after_days": composer.unverified_days,
                "verify_url": composer.verify_url(person["id"], version_id)}
+    version = None
     if version_id is not None:  # review 9a, F14: greet whoever typed it, in their language
         version = await conn.fetchval("SELECT registration FROM registration_versions WHERE id = $1", version_id)
         if version is not None:
             context.update(name=version["name"], locale=version["preferred_locale"])
+    # Review 9c, F1/F3: the email says what its link confirms, so the owner of a twice-registered
+    # address can tell which email holds their own details.
+    locale = context.get("locale", person.get("preferred_locale") or "en")
+    context["summary"] = (registration_summary.of_version(version, locale) if version is not None
+                          else await registration_summary.of_stored(conn, person, locale))
     return context
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from lotse.notifier import match_context
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
 from lotse.shared import reference
+from lotse.shared.i18n import SUPPORTED_LOCALES
 
 
 def test_the_late_entry_start_keeps_its_full_stop_before_the_semicolon() -> None:
@@ -29,3 +32,17 @@ def test_the_pause_subject_ends_with_the_whole_date() -> None:
     mail = render_email("pause_ending", "uk", sample)
     assert mail.subject.endswith("р.")
     assert " р.." not in mail.text
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_announced_deletion_day_keeps_its_abbreviation(locale: str) -> None:
+    """Review 9c, F10: "ми видалимо 24 грудня 2026 р вашу реєстрацію" — the Ukrainian (and the Russian
+    and Serbian) sentence named the day mid-sentence, where the date given for a sentence's end has
+    lost its full stop. The day now ends the sentence there, whose full stop completes it."""
+    day = reference.today() + timedelta(days=30)
+    sample = {**SAMPLE, "erase_on": match_context.date_in_sentence(day, locale),
+              "erase_on_alone": match_context.local_date(day, locale)}
+    mail = render_email("inactive_erasure_notice", locale, sample)
+    whole = match_context.local_date(day, locale)
+    for part in (mail.text, mail.html or ""):
+        assert whole in part, (locale, whole)

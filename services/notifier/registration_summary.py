@@ -1,0 +1,57 @@
+"""What a verification link confirms, said in its email (review 9c, F1/F3).
+
+An address registered more than once while unconfirmed gets one verification email per version
+(registration_versions), each link confirming its own data; emails that looked alike let the owner
+click the one that confirms a relative's (or their own older) details. So each email lists the
+registration its link is for: the version's data, or the stored data for a link without a version.
+Only what tells registrations apart and what the person typed to be matched by: name, kind, place,
+languages, the household in words (newcomers), places (mentors), organisation and how many courses
+or positions. Never the "about" text nor the country of origin: the email may be read by whoever
+typed the address, and those are not needed to recognise one's own details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import asyncpg
+
+from lotse.notifier.match_facts import language_name, place
+
+Summary = dict[str, Any]
+
+
+def summary(kind: str, name: str | None, district: str | None, languages: list[str],
+            profile: Mapping[str, Any], locale: str, courses: int = 0, positions: int = 0) -> Summary:
+    """The facts the verification template turns into lines; ``languages``: codes, as typed."""
+    household = profile.get("household") or {}
+    children = household.get("children_ages") or ()
+    return {
+        "kind": kind, "name": name or "", "name_latin": profile.get("name_latin") or "",
+        "place": place(district),
+        "languages": ", ".join(language_name(code, locale) for code in languages),
+        "partner": bool(household.get("partner")), "children": len(children),
+        "capacity": profile.get("capacity"), "organisation": profile.get("organisation") or "",
+        "courses": courses, "positions": positions,
+    }
+
+
+def of_version(data: Mapping[str, Any], locale: str) -> Summary:
+    """From a version as registration_versions stores it (languages as [code, level] pairs)."""
+    return summary(str(data["kind"]), data.get("name"), data.get("district"),
+                   [str(pair[0]) for pair in data.get("languages") or ()], data.get("profile") or {}, locale,
+                   courses=len(data.get("courses") or ()), positions=len(data.get("positions") or ()))
+
+
+async def of_stored(conn: asyncpg.Connection | None, person: Mapping[str, Any], locale: str) -> Summary:
+    """From the stored registration (participants' row; its courses or positions counted)."""
+    kind = str(person.get("kind") or "")
+    courses = positions = 0
+    if conn is not None and kind == "language_provider":
+        courses = await conn.fetchval("SELECT count(*) FROM courses WHERE provider_id = $1", person["id"])
+    if conn is not None and kind == "employer":
+        positions = await conn.fetchval("SELECT count(*) FROM positions WHERE employer_id = $1", person["id"])
+    languages = [str(item["code"]) for item in person.get("languages") or () if isinstance(item, Mapping)]
+    return summary(kind, person.get("name"), person.get("district"), languages, person.get("profile") or {},
+                   locale, courses=courses, positions=positions)

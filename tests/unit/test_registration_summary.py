@@ -1,0 +1,50 @@
+"""Review 9c, F1: the verification email lists the registration its link confirms, in every
+language the notifier writes, for every kind, and only what tells registrations apart."""
+
+from __future__ import annotations
+
+import pytest
+
+from lotse.notifier.registration_summary import of_version
+from lotse.notifier.render import render_email
+from lotse.shared.i18n import SUPPORTED_LOCALES
+
+VERSION = {"kind": "newcomer", "name": "Оксана Мельник", "district": "16053", "about": "PRIVATE ABOUT",
+           "languages": [["uk", "native"], ["de", "A2"]], "courses": [], "positions": [],
+           "profile": {"name_latin": "Oksana Melnyk", "country_of_origin": "UA",
+                       "household": {"partner": True, "partner_seeks_work": False, "children_ages": [3, 5, 9]}}}
+KINDS = {
+    "mentor": {"profile": {"capacity": 3}},
+    "language_provider": {"profile": {"organisation": "VHS Gera"}, "courses": [{"title": "A1"}, {"title": "B1"}]},
+    "employer": {"profile": {"organisation": "Pflege GmbH"}, "positions": [{"title": "Nurse"}]},
+}
+
+
+def _email(locale: str, version: dict[str, object]) -> str:
+    context = {"name": "Oksana", "verify_url": "https://lotse.example/verify/x", "deleted_after_days": 30,
+               "manage_url": "https://lotse.example/manage/x", "summary": of_version(version, locale)}
+    email = render_email("verification", locale, context)
+    return email.text + (email.html or "")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_language_says_what_the_link_confirms(locale: str) -> None:
+    text = _email(locale, VERSION)
+    assert "Оксана Мельник (Oksana Melnyk)" in text and "Jena" in text and "3" in text
+    assert "PRIVATE ABOUT" not in text and "UA" not in text
+    if locale != "en":
+        assert "This link confirms this registration" not in text and "Household" not in text
+    for kind, extra in KINDS.items():
+        found = _email(locale, {**VERSION, "kind": kind, **extra})
+        assert ("VHS Gera" in found) == (kind == "language_provider")
+        assert "Household" not in found
+
+
+def test_the_english_lines() -> None:
+    text = _email("en", VERSION)
+    assert "- Household: with partner, 3 children" in text and "- Languages: Ukrainian, German" in text
+    assert "- Newcomers at a time: 3" in _email("en", {**VERSION, "kind": "mentor", **KINDS["mentor"]})
+    provider = _email("en", {**VERSION, "kind": "language_provider", **KINDS["language_provider"]})
+    assert "- Organisation: VHS Gera" in provider and "- Courses: 2" in provider
+    assert "- Positions: 1" in _email("en", {**VERSION, "kind": "employer", **KINDS["employer"]})
+    assert "- Household: on your own" in _email("en", {**VERSION, "profile": {}})
