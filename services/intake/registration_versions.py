@@ -57,6 +57,8 @@ async def store(conn: asyncpg.Connection, participant_id: uuid.UUID, reg: Regist
         participant_id, data,
     )
     if same is not None:
+        # Sent again now: the newest for /new-link (manage_links) and for retention's 30 days.
+        await conn.execute("UPDATE registration_versions SET created_at = now() WHERE id = $1", same)
         return uuid.UUID(str(same))
     version_id = uuid.uuid4()
     await conn.execute(
@@ -70,17 +72,25 @@ async def put_in_place(conn: asyncpg.Connection, participant_id: uuid.UUID, vers
     """Before a version's link verifies: its data in place of the stored one, if the participant is
     still pending. False when it is pending and the version is gone (then the link must not verify
     data it was not sent for); True otherwise, also when it is verified already (a second click,
-    or another version's: nothing is overwritten). Call inside a transaction."""
-    person = await conn.fetchrow("SELECT kind, status FROM participants WHERE id = $1 FOR UPDATE", participant_id)
+    or another version's: nothing is overwritten). Call inside a transaction.
+
+    Details saved on the manage page after the version was stored are kept (review 9c, F2): the
+    manage link reaches only the mailbox's owner (it is mailed to the address, also while pending),
+    so an edit there is the owner's latest word and a version's link must not silently undo it."""
+    person = await conn.fetchrow("SELECT kind, status, updated_at FROM participants WHERE id = $1 FOR UPDATE",
+                                 participant_id)
     if person is None or person["status"] != "pending_verification":
         return True
-    data = await conn.fetchval(
-        "SELECT registration FROM registration_versions WHERE id = $1 AND participant_id = $2",
+    version = await conn.fetchrow(
+        "SELECT registration, created_at FROM registration_versions WHERE id = $1 AND participant_id = $2",
         version_id, participant_id,
     )
-    if data is None:
+    if version is None:
         return False
-    return await participants_db.replace_registration(conn, participant_id, person["kind"], from_json(data))
+    if person["updated_at"] > version["created_at"]:  # edited on the manage page since: that stays
+        return True
+    return await participants_db.replace_registration(conn, participant_id, person["kind"],
+                                                      from_json(version["registration"]))
 
 
 async def of_participant(conn: asyncpg.Connection, participant_id: uuid.UUID) -> list[dict[str, Any]]:

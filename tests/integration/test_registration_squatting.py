@@ -108,7 +108,7 @@ async def test_two_versions_clicked_in_turn_keep_the_first_clicked(
     await _register(intake_client, newcomer_payload(email=victim, **OWNER))
     await _register(intake_client, newcomer_payload(email=victim, **{**ATTACKER, "name": "Attacker Again"}))
     await _register(intake_client, newcomer_payload(email=victim, **OWNER))  # the same again: the same version
-    owners, attackers = await _versions(pool, first)
+    attackers, owners = await _versions(pool, first)  # the owner's, sent again, is the newest now (review 9c F3)
     payloads = [r["payload"] for r in await pool.fetch(
         "SELECT payload FROM outbox WHERE type = 'notification.requested' ORDER BY seq")]
     assert [p["version_id"] for p in payloads] == [str(owners), str(attackers), str(owners)]
