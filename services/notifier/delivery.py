@@ -295,6 +295,10 @@ class DeliveryLoop:
     async def _prepared(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> mime.Email | None:
         """The email for ``row``; None, with the row marked, when it cannot or need not go out."""
         if recipient_limit.over_limit(row):
+            if row["type"] in recipient_limit.KEEP_NEWEST and await notifications_db.hold_back(
+                    conn, row["id"], recipient_limit.HOUR, recipient_limit.REASON):
+                log.info("notification held back: limit per recipient, newest request", extra=_fields(row))
+                return None
             await self._end(conn, row, "skipped", recipient_limit.REASON)
             log.info("notification skipped: limit per recipient", extra=_fields(row))
             return None

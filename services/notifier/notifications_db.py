@@ -177,6 +177,31 @@ async def retry_later(
     )
 
 
+async def hold_back(conn: asyncpg.Connection, notification_id: uuid.UUID, delay: timedelta, error: str) -> bool:
+    """A claimed row over its recipient's limit made pending again, due after ``delay``, if it is
+    the newest of its person and type not skipped or failed (recipient_limit.KEEP_NEWEST); False,
+    and nothing changed, when a newer one exists (then this one is to be skipped). The claim does
+    not count as an attempt. One held back earlier for the same person and type, still waiting, is
+    skipped now: only the newest request's email goes out."""
+    held = await conn.fetchval(
+        """WITH held AS (
+               UPDATE notifications c SET status = 'pending', attempts = attempts - 1, claimed_at = NULL,
+                                          next_attempt_at = now() + $2, last_error = $3
+               WHERE c.id = $1 AND c.status = 'sending' AND NOT EXISTS (
+                   SELECT 1 FROM notifications n
+                   WHERE n.participant_id = c.participant_id AND n.type = c.type AND n.id <> c.id
+                     AND (n.created_at, n.id) > (c.created_at, c.id) AND n.status NOT IN ('skipped', 'failed'))
+               RETURNING c.id, c.participant_id, c.type, c.created_at),
+           replaced AS (
+               UPDATE notifications o SET status = 'skipped', last_error = $3
+               FROM held WHERE o.participant_id = held.participant_id AND o.type = held.type
+                 AND o.status = 'pending' AND o.last_error = $3 AND (o.created_at, o.id) < (held.created_at, held.id))
+           SELECT count(*) > 0 FROM held""",
+        notification_id, delay, error,
+    )
+    return bool(held)
+
+
 async def release(conn: asyncpg.Connection, notification_ids: list[uuid.UUID]) -> None:
     """Hand back claimed rows that were never tried (shutdown); the claim does not count as an attempt."""
     if notification_ids:

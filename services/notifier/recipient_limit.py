@@ -11,7 +11,15 @@ Counted when a row is picked for sending, against the rows of the same person an
 before it (in creation order) that were not skipped or failed: the decision depends on earlier rows
 only, so loops sending in parallel reach the same one, and the first email of each type (above all,
 the first verification email of a registration) is never held back. Windows run back from the row's
-own creation, so a backlog sent late is judged as it was requested.
+own creation, so a backlog sent late is judged as it was requested (a row held back, below, from
+the time it was put off to).
+
+A verification link or manage link beyond the limit is the person's only way in (review 9c, F4:
+the pages say "we sent you an email"; a stranger's three registrations used up the owner's hour).
+So the newest such request is not dropped but held back (``KEEP_NEWEST``, notifications_db.hold_back):
+pending again, due when the hour has passed; it goes out then unless a newer request of the same
+person and type came meanwhile, which is held back in its place. Older ones stay skipped: only the
+newest link counts, and at most one more email goes out per window.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ import asyncpg
 # on a repeated registration and on /new-link while unconfirmed), "you are already registered",
 # a new manage link, and the confirmation link to an address typed on a manage page.
 LIMITED: Final = frozenset({"verification", "already_registered", "manage_link", "email_change_confirm"})
+# The types whose newest request is held back rather than skipped: they carry the link in.
+KEEP_NEWEST: Final = frozenset({"verification", "manage_link"})
 PER_HOUR: Final = 3
 PER_DAY: Final = 10
 HOUR: Final = timedelta(hours=1)
@@ -36,12 +46,14 @@ REASON: Final = f"limit per recipient: {PER_HOUR} of this kind an hour, {PER_DAY
 # trip of its own. Parameters from ``$first``: LIMITED, PER_HOUR, PER_DAY, HOUR, DAY (PARAMETERS).
 def over_limit_sql(first: int) -> str:
     types, hour_cap, day_cap, hour, day = (f"${first + i}" for i in range(5))
+    # From the row's creation, or from the time it was held back to (never earlier than created).
+    since = "greatest(c.created_at, c.next_attempt_at)"
     return f"""(c.type = ANY({types}::text[]) AND c.participant_id IS NOT NULL AND (
-        SELECT count(*) FILTER (WHERE n.created_at > c.created_at - {hour}::interval) >= {hour_cap}
+        SELECT count(*) FILTER (WHERE n.created_at > {since} - {hour}::interval) >= {hour_cap}
                OR count(*) >= {day_cap}
         FROM notifications n
         WHERE n.participant_id = c.participant_id AND n.type = c.type AND n.id <> c.id
-          AND n.created_at > c.created_at - {day}::interval AND (n.created_at, n.id) < (c.created_at, c.id)
+          AND n.created_at > {since} - {day}::interval AND (n.created_at, n.id) < (c.created_at, c.id)
           AND n.status NOT IN ('skipped', 'failed')))"""
 
 
