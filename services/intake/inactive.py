@@ -114,9 +114,11 @@ async def erase_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -
         await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", pid)
         if await conn.fetchval(_STILL_DUE, _BUSY, days, pid) is None:
             continue
-        await privacy.erase(conn, pid)
+        noticed = await conn.fetchval("SELECT inactive_noticed_at::date FROM participants WHERE id = $1", pid)
+        await privacy.erase(conn, pid, privacy.ERASED_INACTIVE)
+        # noticed_on: the audit page says which notice it followed (review 9c, F8).
         await audit.record_system(conn, "participant.erase", "participant", pid,
-                                  after={"status": "erased", "why": NOTIFICATION})
+                                  after={"status": "erased", "why": NOTIFICATION, "noticed_on": noticed.isoformat()})
         erased += 1
     return erased
 

@@ -26,6 +26,9 @@ EXPORTED_TABLES: Final = {
 }
 # Personal, but never exportable: it exists only between an erasure and its confirmation email.
 TRANSIENT_TABLES: Final = frozenset({"erasure_receipts"})
+# Why an erasure happened other than at the person's own request (erasure_receipts.reason, migration 0046).
+ERASED_BY_CENTRE: Final = "centre"  # a coordinator's, on the dashboard or through the API
+ERASED_INACTIVE: Final = "inactive"  # the storage limit for people who left (inactive.py)
 NOT_ABOUT_PARTICIPANTS: Final = frozenset({
     "coordinators", "auth_sessions", "password_links", "session_ends",  # staff accounts
     "outbox", "processed_messages",  # event ids and codes only, by contract
@@ -153,23 +156,28 @@ def _plain(row: asyncpg.Record) -> dict[str, Any]:
             for k, v in row.items()}
 
 
-async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
-    """Remove the person's personal data everywhere (call inside a transaction)."""
+async def erase(conn: asyncpg.Connection, participant_id: uuid.UUID, reason: str | None = None) -> None:
+    """Remove the person's personal data everywhere (call inside a transaction). ``reason``: None
+    the person's own request, or ERASED_BY_CENTRE or ERASED_INACTIVE (the confirmation email says which)."""
     row = await conn.fetchrow(
-        "SELECT kind, status, profile, email, name, preferred_locale FROM participants WHERE id = $1 FOR UPDATE",
+        """SELECT kind, status, profile, email, name, preferred_locale, inactive_noticed_at::date AS noticed_on
+           FROM participants WHERE id = $1 FOR UPDATE""",
         participant_id,
     )
     if row is None or row["status"] == "erased":
         raise ParticipantGone(str(participant_id))
     if row["email"]:
-        # Kept only until the notifier has confirmed the erasure (then deleted).
+        # Kept only until the notifier has confirmed the erasure (then deleted); the reason and the
+        # notice's day choose its wording (review 9c, F7: not "as you asked" when they did not).
         await conn.execute(
-            """INSERT INTO erasure_receipts (participant_id, email, name, locale) VALUES ($1, $2, $3, $4)
-               ON CONFLICT (participant_id) DO NOTHING""",
+            """INSERT INTO erasure_receipts (participant_id, email, name, locale, reason, noticed_on)
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (participant_id) DO NOTHING""",
             participant_id,
             row["email"],
             row["name"],
             row["preferred_locale"],
+            reason,
+            row["noticed_on"] if reason == ERASED_INACTIVE else None,
         )
     # A requested address change holds two addresses; its link then finds nothing ("no longer exists").
     await conn.execute("DELETE FROM email_changes WHERE participant_id = $1", participant_id)

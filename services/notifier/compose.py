@@ -87,7 +87,7 @@ class Composer:
     async def compose(self, conn: asyncpg.Connection, row: asyncpg.Record, people: People) -> Recipient | None:
         """``people``: from :meth:`people`, for the row's batch."""
         if row["type"] == "erasure_confirmation":
-            return await erasure_recipient(conn, row)
+            return await erasure_recipient(self, conn, row)
         if row["coordinator_id"] is not None:
             return await digest_recipient(self, conn, row)
         if row["participant_id"] is None:
@@ -220,14 +220,23 @@ _BUILDERS: dict[str, Builder] = {
 }
 
 
-async def erasure_recipient(conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
-    """The erased person's address survives only in the receipt, until this email is sent."""
+async def erasure_recipient(composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record) -> Recipient | None:
+    """The erased person's address survives only in the receipt, until this email is sent. Its
+    reason (intake's privacy.erase, migration 0046) picks the wording: not "as you asked" after a
+    coordinator's erasure or the storage limit's, which also names the notice's day and how to
+    register again (review 9c, F7)."""
     receipt = await conn.fetchrow(
-        "SELECT email, name, locale FROM erasure_receipts WHERE participant_id = $1", row["participant_id"]
+        "SELECT email, name, locale, reason, noticed_on FROM erasure_receipts WHERE participant_id = $1",
+        row["participant_id"],
     )
     if receipt is None:
         return None
-    return Recipient(receipt["email"], receipt["locale"], {"name": receipt["name"] or ""})
+    locale = receipt["locale"]
+    context: Context = {"name": receipt["name"] or "", "reason": receipt["reason"] or "",
+                        "register_url": composer.link(f"/?lang={locale}")}
+    if receipt["noticed_on"] is not None:  # mid-sentence: the date as written alone ("2026 р.")
+        context["noticed_on"] = match_context.local_date(receipt["noticed_on"], locale)
+    return Recipient(receipt["email"], locale, context)
 
 
 # The digest's wording of each matches.flag_code (_digest.j2's flag macro); an introduction's

@@ -50,6 +50,11 @@ SAMPLE: dict[str, Any] = {
     "status": "completed",
     "pause_ends": "12 January 2027",  # pause_ending: the day matching resumes, in the reader's words
     "erase_on": "12 January 2027",  # inactive_erasure_notice: the day the registration is deleted
+    # erasure_confirmation: "" the person's own erasure; "inactive" (with the notice's day and the way
+    # back) or "centre" otherwise (compose.erasure_recipient, review 9c F7).
+    "reason": "",
+    "noticed_on": "12 December 2026",
+    "register_url": f"{BASE}/?lang=en",
     "ended_by_me": False,
     "ended_because": "completed",
     "new_suggestions": 7,

@@ -225,7 +225,7 @@ async def erase_participant(request: web.Request) -> web.Response:
     participant_id = path_uuid(request)
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
-            await privacy.erase(conn, participant_id)
+            await privacy.erase(conn, participant_id, privacy.ERASED_BY_CENTRE)
         except privacy.ParticipantGone:
             raise ApiError(404, "No such participant, or already erased.") from None
         await audit.record(conn, request[coordinator_key], "participant.erase", "participant", participant_id,
