@@ -8,7 +8,8 @@ Activity is read from what the data already records, not a new column written wh
 acts (docs/decisions.md, "Storage limit for people who left"): the verification, every change to
 the participant row (``updated_at``: profile edits, pauses and resumes, address changes, a
 coordinator's edit), the person's own audit entries (manage-page actions, among them "Keep my
-registration", :func:`keep`, and their data download), and of every match they are a side of
+registration", :func:`keep`, and their data download), a coordinator's "Keep the registration"
+for someone who phoned (:func:`keep_by_centre`), and of every match they are a side of
 (directly, or through their courses or positions, as privacy.py resolves it) its decisions,
 introduction, start and end and their own answers and check-ins. A suggestion the matcher made and
 withdrew by itself is no one's act and does not count.
@@ -26,17 +27,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
-from typing import Final
+from datetime import date, datetime
+from typing import Final, NamedTuple
 
 import asyncpg
 
 from lotse.intake import audit, privacy
+from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, reference
 from lotse.shared.outbox import write_events
 from lotse.shared.singleton_job import run_locked
 
 NOTIFICATION: Final = "inactive_erasure_notice"
+#: The audit action of a coordinator's "Keep the registration" for someone who phoned (review 9c,
+#: F12); like the person's own ``participant.keep_own`` it is activity that voids the notice.
+KEEP_BY_CENTRE: Final = "participant.keep"
 #: Days between the notice and the erasure (the email names the day).
 NOTICE_DAYS: Final = 30
 #: Erasure receipts older than this are deleted whether the confirmation went out or not.
@@ -64,7 +69,9 @@ _QUIET: Final = f"""
     SELECT p.id, p.inactive_noticed_at, p.inactive_erase_on,
            greatest(p.verified_at, p.updated_at, own.last_match,
                     (SELECT max(a.at) FROM audit_log a
-                     WHERE a.actor_id = p.id AND a.actor_role = '{audit.PARTICIPANT}')) AS last_active
+                     WHERE a.actor_id = p.id AND a.actor_role = '{audit.PARTICIPANT}'),
+                    (SELECT max(a.at) FROM audit_log a
+                     WHERE a.subject_id = p.id AND a.action = '{KEEP_BY_CENTRE}')) AS last_active
     FROM participants p
     CROSS JOIN LATERAL (
         SELECT coalesce(bool_or(om.status = ANY($1::text[])), false) AS busy,
@@ -141,13 +148,25 @@ async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
     return totals
 
 
-async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID) -> date | None:
-    """The day a notice named, while it stands (nothing happened since): the manage page's notice."""
+class Notice(NamedTuple):
+    """A standing notice: the day it names and the last activity before it."""
+
+    erase_on: date
+    last_active: datetime
+
+
+async def standing(conn: asyncpg.Connection, participant_id: uuid.UUID) -> Notice | None:
+    """The notice while it stands (nothing happened since it was sent), else None."""
     row = await conn.fetchrow(f"SELECT * FROM ({_QUIET} AND p.id = $2) q", _BUSY, participant_id)
     if row is None or row["inactive_erase_on"] is None or row["inactive_noticed_at"] < row["last_active"]:
         return None
-    erase_on: date = row["inactive_erase_on"]
-    return erase_on
+    return Notice(row["inactive_erase_on"], row["last_active"])
+
+
+async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID) -> date | None:
+    """The day a notice named, while it stands (nothing happened since): the manage page's notice."""
+    notice = await standing(conn, participant_id)
+    return None if notice is None else notice.erase_on
 
 
 async def keep(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
@@ -155,6 +174,19 @@ async def keep(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     The row is locked first, so an erasure pass asking at the same moment waits and sees it."""
     await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", participant_id)
     await audit.record_by_participant(conn, participant_id, "participant.keep_own", "participant", participant_id)
+
+
+async def keep_by_centre(conn: asyncpg.Connection, participant_id: uuid.UUID, coordinator: Coordinator) -> bool:
+    """A coordinator's "Keep the registration" for someone who phoned (review 9c, F12): audited as
+    theirs (KEEP_BY_CENTRE, read as activity by _QUIET), row locked first as in :func:`keep`.
+    False when no notice stands (nothing to keep from, nothing written)."""
+    await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", participant_id)
+    notice = await standing(conn, participant_id)
+    if notice is None:
+        return False
+    await audit.record(conn, coordinator, KEEP_BY_CENTRE, "participant", participant_id,
+                       before={"erase_on": notice.erase_on.isoformat()})
+    return True
 
 
 async def forget_receipts(conn: asyncpg.Connection) -> int:

@@ -171,6 +171,16 @@ def state(v: Vocabulary, subject_type: str, values: Mapping[str, Any] | None) ->
             shown.append(v.label("login_kind", value))
         elif key == "paused_until" and value:  # a pause's end (lotse.intake.pause)
             shown.append(v._("until %(date)s") % {"date": v.date(dt.date.fromisoformat(str(value)))})
+        elif key in ("why", "noticed_on"):  # said after the status, below
+            continue
+        elif key == "erase_on" and value:  # a coordinator's keep: the deletion it cancelled
+            shown.append(v._("deletion announced for %(date)s") % {"date": v.date(dt.date.fromisoformat(str(value)))})
         else:
             shown.append(str(value))
+    if values and values.get("why"):  # a system erasure's reason and its notice's day (inactive.py, review 9c F8)
+        why = v.label("erase_why", values["why"])
+        if values.get("noticed_on"):
+            why += " (" + v._("notice of %(date)s") % {
+                "date": v.date(dt.date.fromisoformat(str(values["noticed_on"])))} + ")"
+        shown.append(why)
     return ", ".join(shown)

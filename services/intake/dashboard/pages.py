@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from lotse.intake import audit, lifecycle, own_matches, pause, privacy, self_service
+from lotse.intake import audit, inactive, lifecycle, own_matches, pause, privacy, self_service
 from lotse.intake.dashboard import csrf, filters, history, offer_blocks, paging, profile, queue, sides
 from lotse.intake.dashboard.render import back, gettext, locale_of, path_id, render
 from lotse.intake.dashboard.vocabulary import for_locale
@@ -405,6 +405,8 @@ async def _participant_page(request: web.Request, participant_id: uuid.UUID, *, 
         }
         checked_in = await own_matches.latest_checkins(conn, [m["id"] for m in history["matches"]])
         answered = await own_matches.answers(conn, [m["id"] for m in history["matches"]])
+        # A deletion announced for inactivity, while it stands (review 9c, F12): said, with its keep button.
+        erase_notice = await inactive.standing(conn, participant_id)
     v = for_locale(locale_of(request))
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
                                                 "checked_in": checked_in, "answered": answered,
@@ -412,7 +414,8 @@ async def _participant_page(request: web.Request, participant_id: uuid.UUID, *, 
                                                 "blocks": offer_blocks.blocks(v, history["offers"],
                                                                               history["matches"]),
                                                 "profile_rows": profile.rows(v, person["profile"]),
-                                                "pause": _pause_form(request, person, typed_until, refused)},
+                                                "pause": _pause_form(request, person, typed_until, refused),
+                                                "erase_notice": erase_notice},
                   status=200 if refused is None else 422)
 
 
@@ -449,8 +452,11 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
                 # The person hears of it in their language, with their page to resume (review 8h, finding 3).
                 await pause.tell_of_centre(conn, participant_id, (before["status"], before["paused_until"]),
                                            (after, until if after == "paused" else None))
+            elif action == "keep":  # for someone who phoned: the announced deletion does not happen
+                if not await inactive.keep_by_centre(conn, participant_id, coordinator):
+                    raise back(request, path, "keep_none")
             elif action == "erase" and form.get("confirm") == "yes":
-                await privacy.erase(conn, participant_id)
+                await privacy.erase(conn, participant_id, privacy.ERASED_BY_CENTRE)
                 await audit.record(conn, coordinator, "participant.erase", "participant", participant_id,
                                    after={"status": "erased"})
             else:

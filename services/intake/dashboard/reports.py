@@ -240,6 +240,9 @@ async def matches_csv(request: web.Request) -> web.StreamResponse:
         return await _stream_csv(request, conn, "matches.csv", MATCHES_HEADER, query, args, lambda r: match_row(v, r))
 
 
+LOGIN_ACTION: Final = "coordinator.login"  # login_throttle's audit entry of every login
+
+
 async def audit_page(request: web.Request) -> web.Response:
     def as_uuid(name: str) -> uuid.UUID | None:
         try:
@@ -247,8 +250,10 @@ async def audit_page(request: web.Request) -> web.Response:
         except ValueError:
             return None
 
+    # logins=hide: every entry but the logins (one row each, review 9c F8), a plain GET tick box.
     chosen: dict[str, Any] = {"actor_id": as_uuid("actor"), "subject_id": as_uuid("subject"),
-                              "action": request.query.get("action") or None}
+                              "action": request.query.get("action") or None,
+                              "without_action": LOGIN_ACTION if request.query.get("logins") == "hide" else None}
     async with request.app[pool_key].acquire() as conn:
         page = paging.pager(request, await audit.count(conn, **chosen))
         entries = await audit_log.entries(conn, **chosen, limit=page.size, offset=page.offset)

@@ -112,6 +112,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
     # Emails that are one notification type but say something else: the match_active email again after
     # a consent to share contact details given later (notifier's shared_later.py), told by its event.
     "email_variant": {"match_active_later": N_("Addresses passed on later")},
+    # Why an erasure the system made happened (an audit entry's after.why; intake's inactive.py, review 9c F8).
+    "erase_why": {"inactive_erasure_notice": N_("after the announced deletion for inactivity")},
     # Where a coordinator logged in (a `coordinator.login` audit entry's after: the session's kind).
     "login_kind": {"cookie": N_("on the dashboard"), "bearer": N_("through the API")},
     "subject": {"match": N_("Match"), "participant": N_("Participant"), "round": N_("Matching round"),
@@ -147,6 +149,8 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "participant.mentor_again_own": N_("asked for a mentor again"),  # after a completed mentorship
         # "Keep my registration" after the inactive_erasure_notice email (intake's inactive.py).
         "participant.keep_own": N_("kept their registration after its deletion was announced"),
+        # The same for someone who phoned, on the participant page (inactive.keep_by_centre, review 9c F12).
+        "participant.keep": N_("kept the registration for the person after its deletion was announced"),
         # A mentor's number of places, which the coordinators plan with (before → after).
         "participant.capacity_own": N_("changed their own number of places"),
         "participant.share_contact_withdrawn": N_("withdrew their consent to share contact details"),
