@@ -181,13 +181,13 @@ async def test_the_export_link_downloads_what_the_list_shows(intake_client: Inta
         rows = await _exported(intake_client, page)
         assert {r["id"] for r in rows} == expected and len(rows) == len(expected), query
 
-    rows = {r["id"]: r for r in await _exported(intake_client, await (await intake_client.get(
+    by_id = {r["id"]: r for r in await _exported(intake_client, await (await intake_client.get(
         "/dashboard/matches?withdrawn=1")).text())}
-    assert len(rows) == 6 and list(next(iter(rows.values())))[-2:] == ["reason_code", "flag_code"]
-    assert rows[m["lan_mentor"]]["flag_code"] == "checkin_not_in_touch"
-    assert rows[m["lan_course"]]["flag_code"] == rows[m["olena_position"]]["flag_code"] == "unanswered"
+    assert len(by_id) == 6 and list(next(iter(by_id.values())))[-2:] == ["reason_code", "flag_code"]
+    assert by_id[m["lan_mentor"]]["flag_code"] == "checkin_not_in_touch"
+    assert by_id[m["lan_course"]]["flag_code"] == by_id[m["olena_position"]]["flag_code"] == "unanswered"
     # A flag on an ended match asks nothing (the list does not count it as flagged): none in the CSV.
-    assert rows[m["olena_mentor"]]["flag_code"] == rows[m["olena_course"]]["flag_code"] == ""
+    assert by_id[m["olena_mentor"]]["flag_code"] == by_id[m["olena_course"]]["flag_code"] == ""
     # The audit entry names the filters and how many rows, not the words searched (a name, perhaps).
     entry = await pool.fetchrow("SELECT after FROM audit_log WHERE action = 'match.csv_export' AND detail = $1",
                                 "status=active, flag=unanswered, q=…")
