@@ -3,24 +3,27 @@ language the notifier writes, for every kind, and only what tells registrations 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from lotse.notifier.registration_summary import of_version
 from lotse.notifier.render import render_email
 from lotse.shared.i18n import SUPPORTED_LOCALES
 
-VERSION = {"kind": "newcomer", "name": "Оксана Мельник", "district": "16053", "about": "PRIVATE ABOUT",
+VERSION: dict[str, Any] = {"kind": "newcomer", "name": "Оксана Мельник", "district": "16053", "about": "PRIVATE ABOUT",
            "languages": [["uk", "native"], ["de", "A2"]], "courses": [], "positions": [],
            "profile": {"name_latin": "Oksana Melnyk", "country_of_origin": "UA",
                        "household": {"partner": True, "partner_seeks_work": False, "children_ages": [3, 5, 9]}}}
-KINDS = {
+KINDS: dict[str, dict[str, Any]] = {
     "mentor": {"profile": {"capacity": 3}},
     "language_provider": {"profile": {"organisation": "VHS Gera"}, "courses": [{"title": "A1"}, {"title": "B1"}]},
     "employer": {"profile": {"organisation": "Pflege GmbH"}, "positions": [{"title": "Nurse"}]},
 }
 
 
-def _email(locale: str, version: dict[str, object]) -> str:
+def _email(locale: str, version: Mapping[str, Any]) -> str:
     context = {"name": "Oksana", "verify_url": "https://lotse.example/verify/x", "deleted_after_days": 30,
                "manage_url": "https://lotse.example/manage/x", "summary": of_version(version, locale)}
     email = render_email("verification", locale, context)
