@@ -98,18 +98,23 @@ async def cancel(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
         )
 
 
+def _settled(change: asyncpg.Record | None) -> Outcome | None:
+    """Why the request ``change`` (its row, or None) can no longer be confirmed; None while it waits."""
+    if change is None:
+        return Outcome.GONE
+    if change["outcome"] == "confirmed":
+        return Outcome.USED
+    return None if change["outcome"] is None else Outcome.WITHDRAWN
+
+
 async def waiting(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id: uuid.UUID) -> Outcome | None:
     """What opening the link finds, changing nothing: None while the request waits for the button
     (a mail scanner's GET must not switch the address, review 9a finding 8), else why it cannot be
     confirmed (used, withdrawn, gone). An address taken meanwhile shows when the button is pressed."""
     change = await conn.fetchrow(
         "SELECT outcome FROM email_changes WHERE id = $1 AND participant_id = $2", change_id, participant_id)
-    if change is None:
-        return Outcome.GONE
-    if change["outcome"] == "confirmed":
-        return Outcome.USED
-    if change["outcome"] is not None:
-        return Outcome.WITHDRAWN
+    if (settled := _settled(change)) is not None:
+        return settled
     status = await conn.fetchval("SELECT status FROM participants WHERE id = $1", participant_id)
     return Outcome.GONE if status in (None, "erased") else None
 
@@ -122,12 +127,8 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
         change_id,
         participant_id,
     )
-    if change is None:
-        return Outcome.GONE
-    if change["outcome"] == "confirmed":
-        return Outcome.USED
-    if change["outcome"] is not None:
-        return Outcome.WITHDRAWN
+    if (settled := _settled(change)) is not None:
+        return settled
     try:
         row = await self_service.load(conn, participant_id)
     except self_service.NotFound:
