@@ -4,8 +4,10 @@ Coordinators' addresses are public, so anyone could fail ten logins with one and
 for good. A browser the coordinator has logged in with carries a signed cookie naming them; its
 attempts are counted per device (login_throttle) instead of against the account, so that lock-out
 does not reach it. The cookie carries the coordinator's id, a digest of their password hash (any new
-password, a reset's unusable hash included, makes every earlier cookie worthless) and a random
-device id, the key of its own smaller failure budget. See docs/decisions.md.
+password, a reset's unusable hash included, makes every earlier cookie worthless), the account's
+device generation (a deactivation adds one: reactivating without a reset brings the old password
+back, not the old cookies) and a random device id, the key of its own smaller failure budget. See
+docs/decisions.md.
 """
 
 from __future__ import annotations
@@ -38,12 +40,13 @@ def _fingerprint(password_hash: str) -> str:
 
 async def trusted(request: web.Request, email: str) -> str | None:
     """The device id of this attempt's valid device cookie for the active account ``email`` names,
-    or None (no cookie, another account's, tampered, expired, signed before the password changed)."""
+    or None (no cookie, another account's, tampered, expired, signed before the password changed or
+    before the account was last deactivated)."""
     if not email or not any(name.startswith(COOKIE_PREFIX) for name in request.cookies):
         return None  # no query for the usual attempt without a device cookie
     async with request.app[pool_key].acquire() as conn:
-        row = await conn.fetchrow(f"SELECT id, password_hash, active FROM coordinators WHERE {SAME_ADDRESS}",
-                                  *address_keys(email))
+        row = await conn.fetchrow(f"SELECT id, password_hash, device_generation, active FROM coordinators "
+                                  f"WHERE {SAME_ADDRESS}", *address_keys(email))
     if row is None or not row["active"]:
         return None
     token = request.cookies.get(cookie_name(row["id"]))
@@ -54,8 +57,9 @@ async def trusted(request: web.Request, email: str) -> str | None:
     except tokens.InvalidToken:
         return None
     device = claims.get("d")
+    # A cookie signed before this claim existed has no "g": not trusted, the next login renews it.
     if (claims.get("cid") != str(row["id"]) or claims.get("pw") != _fingerprint(row["password_hash"])
-            or not isinstance(device, str)):
+            or claims.get("g") != row["device_generation"] or not isinstance(device, str)):
         return None
     return device
 
@@ -63,11 +67,12 @@ async def trusted(request: web.Request, email: str) -> str | None:
 async def remember(request: web.Request, response: web.StreamResponse, conn: asyncpg.Connection,
                    coordinator: Coordinator) -> None:
     """Give the browser that has just logged in a new device cookie for ``coordinator`` (a new device
-    id, so its failure budget starts afresh; signed with the password hash as it is now, after any
-    rehash of this login)."""
-    password_hash = await conn.fetchval("SELECT password_hash FROM coordinators WHERE id = $1", coordinator.id)
-    value = request.app[signer_key].sign(tokens.DEVICE, cid=str(coordinator.id), pw=_fingerprint(password_hash),
-                                         d=secrets.token_urlsafe(16))
+    id, so its failure budget starts afresh; signed with the password hash and device generation as
+    they are now, after any rehash of this login)."""
+    row = await conn.fetchrow("SELECT password_hash, device_generation FROM coordinators WHERE id = $1",
+                              coordinator.id)
+    value = request.app[signer_key].sign(tokens.DEVICE, cid=str(coordinator.id), pw=_fingerprint(row["password_hash"]),
+                                         g=row["device_generation"], d=secrets.token_urlsafe(16))
     response.set_cookie(cookie_name(coordinator.id), value, httponly=True, samesite="Strict",
                         secure=request.app[settings_key].public_url.startswith("https:"), path=COOKIE_PATH,
                         max_age=int(tokens.MAX_AGE[tokens.DEVICE].total_seconds()))

@@ -2,7 +2,7 @@
 
 An admin never chooses or sees a colleague's password: invitation and reset each produce a
 one-time link (72 hours) with which the colleague sets their own. A reset or a deactivation
-ends every open session of that account at once.
+ends every open session of that account at once and voids its device cookies.
 """
 
 from __future__ import annotations
@@ -93,6 +93,10 @@ async def set_active(conn: asyncpg.Connection, admin: Coordinator, coordinator_i
             return
         await conn.execute("UPDATE coordinators SET active = $2 WHERE id = $1", coordinator_id, active)
         if not active:
+            # Sessions end, and device cookies stop exempting from the lock-out for good: reactivating
+            # without a reset brings the old password back, not the browsers' trust (lotse.intake.devices).
+            await conn.execute("UPDATE coordinators SET device_generation = device_generation + 1 WHERE id = $1",
+                               coordinator_id)
             await conn.execute("DELETE FROM auth_sessions WHERE coordinator_id = $1", coordinator_id)
             await conn.execute("UPDATE password_links SET used_at = now() WHERE coordinator_id = $1 "
                                "AND used_at IS NULL", coordinator_id)

@@ -151,3 +151,39 @@ async def test_a_trusted_device_is_locked_after_its_own_smaller_budget(
     assert locked.trusted_device is True  # type: ignore[attr-defined]
     # The device's failures are its own: the account is not locked for attempts without the cookie.
     assert await _dashboard_login(stranger, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
+
+
+async def test_a_device_cookie_from_before_a_deactivation_does_not_help_after_reactivation(
+        intake_client: IntakeClient, pool: asyncpg.Pool, stranger: aiohttp.ClientSession) -> None:
+    """Reactivating without a reset makes the old password work again, but not the old cookies: the
+    account may have been deactivated because a browser of it was lost."""
+    async with pool.acquire() as conn:
+        admin_id = await create_coordinator(conn, COLLEAGUE, COLLEAGUE_PASSWORD, "admin")
+    admin = Coordinator(admin_id, COLLEAGUE, "admin")
+    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
+    before = _device_cookies(intake_client)
+    coordinator_id = await _coordinator_id(pool)
+    async with pool.acquire() as conn:
+        await team.set_active(conn, admin, coordinator_id, False)  # type: ignore[arg-type]
+        await team.set_active(conn, admin, coordinator_id, True)  # type: ignore[arg-type]
+    await _lock_out(stranger)
+    assert _device_cookies(intake_client) == before  # the browser still sends it
+    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 429
+
+
+async def test_a_login_after_reactivation_gets_a_device_cookie_that_works(
+        intake_client: IntakeClient, pool: asyncpg.Pool, stranger: aiohttp.ClientSession) -> None:
+    async with pool.acquire() as conn:
+        admin_id = await create_coordinator(conn, COLLEAGUE, COLLEAGUE_PASSWORD, "admin")
+    admin = Coordinator(admin_id, COLLEAGUE, "admin")
+    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
+    before = _device_cookies(intake_client)
+    coordinator_id = await _coordinator_id(pool)
+    async with pool.acquire() as conn:
+        await team.set_active(conn, admin, coordinator_id, False)  # type: ignore[arg-type]
+        await team.set_active(conn, admin, coordinator_id, True)  # type: ignore[arg-type]
+    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
+    assert _device_cookies(intake_client).keys() == before.keys() and _device_cookies(intake_client) != before
+    await _lock_out(stranger)
+    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
+    await login(intake_client)  # and the cookie renewed by that login works as well
