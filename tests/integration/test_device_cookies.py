@@ -1,7 +1,7 @@
 """Review 9a, F4: a stranger failing with a coordinator's public address locks the account for
 attempts without a device cookie, not for the browser the coordinator has logged in with (OWASP's
-device cookies); such a cookie is worth nothing for another account or after a new password, and
-has a failure budget of its own."""
+device cookies); such a cookie is worth nothing for another account, after a new password or a
+deactivation, and has a failure budget of its own."""
 
 from __future__ import annotations
 
