@@ -97,6 +97,18 @@ _TO_ERASE: Final = f"""
 _STILL_DUE: Final = _TO_ERASE.replace("ORDER BY id LIMIT $3", "AND id = $3")
 
 
+def standing_on(row: str) -> str:
+    """SQL: the day the standing notice of the participants row ``row`` (a table name or alias)
+    names, NULL when none stands: :func:`standing`'s rule (_QUIET, nothing happened since the
+    notice) for the dashboard's list and its CSV, which take their own parameters, so the busy
+    states are written in. Asked only of a row with a notice's day, the few the pass noticed."""
+    busy = "ARRAY[" + ", ".join(f"'{state}'" for state in _BUSY) + "]::text[]"
+    quiet = _QUIET.replace("$1::text[]", busy)
+    return f"""(CASE WHEN {row}.inactive_erase_on IS NOT NULL THEN
+        (SELECT q.inactive_erase_on FROM ({quiet} AND p.id = {row}.id) q
+         WHERE q.inactive_noticed_at >= q.last_active) END)"""
+
+
 async def notice_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -> int:
     """Request the notice for up to ``batch`` people quiet for ``days - NOTICE_DAYS`` days, marked in
     this transaction with the event."""

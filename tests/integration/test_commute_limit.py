@@ -202,5 +202,5 @@ async def test_the_dashboard_shows_the_answer_and_the_csv_ends_with_it(
     body = (await (await intake_client.get("/dashboard/export/participants.csv")).read()).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     # The person's own Latin spelling (name_latin) came after it, as the last column.
-    assert header[-3:] == ["waiting_since", "max_commute_km", "name_latin"]
-    assert {row[0]: row[-2] for row in rows} == {str(fifty): "50", str(anywhere): "", str(employer): ""}
+    assert header[-4:-1] == ["waiting_since", "max_commute_km", "name_latin"]  # announced_deletion_on last
+    assert {row[0]: row[-3] for row in rows} == {str(fifty): "50", str(anywhere): "", str(employer): ""}

@@ -261,8 +261,9 @@ async def test_the_participants_csv_ends_with_it_and_not_for_an_erased_person(
     await login(intake_client)
     text = (await (await intake_client.get("/dashboard/export/participants.csv")).read()).decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert header[-1] == "name_latin"  # the last column: a reader by position finds the others where they were
-    assert {row[0]: (row[3], row[-1]) for row in rows} == {
+    # The last column when it came (announced_deletion_on followed): the others where they were.
+    assert header[-2:] == ["name_latin", "announced_deletion_on"]
+    assert {row[0]: (row[3], row[-2]) for row in rows} == {
         str(fatemeh): (FATEMEH, LATIN), str(mentor): ("王芳", "Wang Fang"),
         str(none_given): ("Thomas Berger", ""), str(erased): ("", "")}
 

@@ -294,9 +294,29 @@ async def mark_handled(request: web.Request) -> web.StreamResponse:
 # The participants list's query parameters that choose whom it shows (and in which order): the
 # CSV export takes the same ones, so it holds the people the list shows, all pages of them.
 FILTER_PARAMS: Final = ("q", "kind", "status", "district", "region", "need", "language", "country", "occupation",
-                        "min_days", "order", "places", "no_suggestion_days")
+                        "min_days", "order", "places", "no_suggestion_days", "deletion")
 # ?places=free: only mentors with free places (HAS_FREE_PLACES).
 PLACE_FILTERS: Final = ("free",)
+# ?deletion=announced: only the people whose deletion for inactivity is announced and still stands
+# (inactive.standing_on, the participant page's notice), soonest day first; the chosen order only
+# among those of one day. Written into the SQL only when chosen, so the other lists' plans stay.
+DELETION_FILTERS: Final = ("announced",)
+ANNOUNCED_ON: Final = inactive.standing_on("participants")
+
+
+def deletion_announced(request: web.Request) -> bool:
+    """?deletion=announced; any other value filters by nothing, as an unknown status does."""
+    return _choice(request, "deletion", DELETION_FILTERS) == "announced"
+
+
+def participant_where(announced: bool) -> str:
+    """The participants list's WHERE (PARTICIPANT_FILTER's $1…$11), with ?deletion=announced's."""
+    return f"{PARTICIPANT_FILTER} AND {ANNOUNCED_ON} IS NOT NULL" if announced else PARTICIPANT_FILTER
+
+
+def participant_order(order: str, announced: bool) -> str:
+    """ORDERS[order], after the announced day when the list shows only those (soonest first)."""
+    return f"participants.inactive_erase_on, {ORDERS[order]}" if announced else ORDERS[order]
 
 
 # The filters that take a number of days; "0" or empty filters by nothing.
@@ -340,6 +360,7 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
 
 async def participants_page(request: web.Request) -> web.Response:
     where, order = participant_filters(request)
+    announced = deletion_announced(request)
     codes = chosen_codes(request)
     # A label named in the query goes on as its code, so the export and other pages say the same.
     chosen = {name: codes[name].code or "" if name in codes else request.query[name]
@@ -347,22 +368,23 @@ async def participants_page(request: web.Request) -> web.Response:
     wrong = wrong_days(request)
     chosen = {name: value for name, value in chosen.items() if value and name not in wrong}
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}", *where)
+        total = await conn.fetchval(f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {participant_where(announced)}",
+                                    *where)
         page = paging.pager(request, total)
         choices = await filters.options(conn, for_locale(locale_of(request)), codes)
         rows = await conn.fetch(
             f"""SELECT id, kind, status, paused_until, name, preferred_locale, email, district, created_at, verified_at,
                        profile->>'organisation' AS organisation, profile->>'name_latin' AS name_latin,
                        extract(day FROM now() - {WAITING_SINCE})::int AS days,
-                       {PLACES} AS places, {PLACES_TAKEN} AS places_taken
-                FROM {PARTICIPANTS_FROM} WHERE {PARTICIPANT_FILTER}
-                ORDER BY {ORDERS[order]} LIMIT $12 OFFSET $13""",
+                       {PLACES} AS places, {PLACES_TAKEN} AS places_taken, {ANNOUNCED_ON} AS erase_on
+                FROM {PARTICIPANTS_FROM} WHERE {participant_where(announced)}
+                ORDER BY {participant_order(order, announced)} LIMIT $12 OFFSET $13""",
             *where, page.size, page.offset,
         )
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
                                                  **filters.place_choices(), "districts": districts(),
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
-                                                 "place_filters": PLACE_FILTERS,
+                                                 "place_filters": PLACE_FILTERS, "announced": announced,
                                                  "export_query": urlencode(chosen),
                                                  "choices": choices, "codes": codes, "wrong_days": wrong,
                                                  "filtered": bool(chosen.keys() - {"order"})})
