@@ -35,6 +35,11 @@ from typing import Final
 # in the raw message, and decoded the same way by every reader (quoted-printable left CRLFs in).
 _UTF8: Final = charset.Charset("utf-8")
 _UTF8.body_encoding = None  # type: ignore[assignment]  # None is 8bit; typeshed knows only the codes
+# A part with a line longer than SMTP carries (a digest's list of 20 flagged matches was one HTML line
+# of 4 KB, review 9d): quoted-printable, which breaks it into soft lines a reader joins again; an
+# 8bit body is written as it is, and the server refused it ("500 Line too long").
+_UTF8_QP: Final = charset.Charset("utf-8")
+_UTF8_QP.body_encoding = charset.QP
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +75,19 @@ def _headers(message: Message, email: Email, subject: str | Header) -> None:
         message[name] = value
 
 
+def _part(text: str, subtype: str) -> MIMEText:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    fits = all(len(line.encode("utf-8")) <= _MAX_LINE for line in text.split("\n"))
+    # MIMEText takes a Charset object (typeshed says str): a name would bring back base64 bodies.
+    return MIMEText(text, subtype, _UTF8 if fits else _UTF8_QP)  # type: ignore[arg-type]
+
+
 def build(email: Email) -> Message:
     if not (email.recipient + email.sender).isascii():
         return _modern(email)
-    # MIMEText takes a Charset object (typeshed says str): a name would bring back base64 bodies.
-    body: MIMENonMultipart | MIMEMultipart = MIMEText(email.text, "plain", _UTF8)  # type: ignore[arg-type]
+    body: MIMENonMultipart | MIMEMultipart = _part(email.text, "plain")
     if email.html:
-        body = MIMEMultipart("alternative", _subparts=[body, MIMEText(email.html, "html", _UTF8)])  # type: ignore[arg-type]
+        body = MIMEMultipart("alternative", _subparts=[body, _part(email.html, "html")])
     _headers(body, email, email.subject if email.subject.isascii() else Header(email.subject, "utf-8"))
     return body
 

@@ -109,3 +109,22 @@ async def test_undelivered_emails_reach_the_coordinators(pool: asyncpg.Pool, del
     await deliver_all(delivery)
     [mail] = to(sink, email)
     assert "nicht zugestellt werden konnten: 1" in mail.text
+
+
+async def test_a_digest_of_twenty_flagged_matches_in_long_names_reaches_a_strict_server(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    """Review 9d: with about five flagged matches the HTML list was one line over SMTP's 998 octets,
+    the sink (aiosmtpd, as strict as many servers) answered "500 Line too long", and the digest
+    failed every hour from then on."""
+    _, email = await add_coordinator(pool)
+    for i in range(20):
+        newcomer = await add_participant(pool, "newcomer", name=f"Олександра Шевчук-Коваленко {i}", locale="uk")
+        mentor = await add_participant(pool, "mentor", name=f"Hannelore Friederike Schwarzenberger {i}", locale="de")
+        await add_match(pool, "mentor", newcomer, mentor.id, flag_code=matches.FLAG_UNANSWERED)
+    assert await pass_at(pool, T0 + 10) == 1
+    await deliver_all(delivery)
+    assert await pool.fetchval("SELECT status || coalesce(' ' || last_error, '') FROM notifications") == "sent"
+    [mail] = to(sink, email)
+    assert (mail.html or "").count("/dashboard/matches/") == 20
+    assert max(map(len, mail.path.read_bytes().splitlines())) <= 998
