@@ -12,6 +12,7 @@ import asyncpg
 from lotse.intake import retention, stats
 from lotse.matcher import learning
 from lotse.shared import matches, matches_db
+from lotse.shared.migrate import available_migrations
 from tests.integration.notifier_fixtures import EXPLANATION, Person, add_participant
 
 FEATURES = {"language": 0.8, "distance": 0.6}
@@ -110,3 +111,29 @@ async def test_withdrawn_suggestions_are_deleted_in_batches(pool: asyncpg.Pool) 
     assert one_batch["withdrawn_suggestions_deleted"] == 10
     assert (await retention.prune(pool, batch=10))["withdrawn_suggestions_deleted"] == 15
     assert await pool.fetchval("SELECT count(*) FROM matches") == 0
+
+
+async def test_the_upgrade_takes_old_withdrawals_times_from_their_events(pool: asyncpg.Pool) -> None:
+    """Review 9d, D4: before 0044 a withdrawal had no time; its match.withdrawn event in the outbox has,
+    until the first retention pass prunes the event. Migration 0045 copies it over."""
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="Martina", locale="de")
+    yesterday = await _match(pool, newcomer, mentor, matches.WITHDRAWN, age_days=200)  # open 199 days
+    twice = await _match(pool, newcomer, mentor, matches.WITHDRAWN, age_days=300)
+    no_event = await _match(pool, newcomer, mentor, matches.WITHDRAWN, age_days=120)
+    timed = await _match(pool, newcomer, mentor, matches.WITHDRAWN, age_days=50, withdrawn_days=10)
+    for match_id, days_ago in ((yesterday, 1), (twice, 250), (twice, 5), (timed, 3)):
+        await pool.execute(
+            """INSERT INTO outbox (id, type, payload, occurred_at, published_at)
+               VALUES ($1, 'match.withdrawn', $2::jsonb, now() - make_interval(days => $3), now())""",
+            uuid.uuid4(), {"match_id": str(match_id), "reason": "stale"}, days_ago)
+    await pool.execute("UPDATE matches SET withdrawn_at = NULL WHERE id = ANY($1::uuid[])",
+                       [yesterday, twice, no_event])
+    [sql] = [text for version, text in available_migrations() if version == "0045_withdrawn_at_from_outbox"]
+    await pool.execute(sql)
+    ages = {r["id"]: r["days"] for r in await pool.fetch(
+        "SELECT id, extract(day FROM now() - withdrawn_at)::int AS days FROM matches WHERE status = 'withdrawn'")}
+    assert ages == {yesterday: 1, twice: 5, no_event: None, timed: 10}
+    done = await retention.run_once(pool, retention.Periods(30, 365, 180))
+    assert done is not None and done["withdrawn_suggestions_deleted"] == 1  # only the one without any time
+    assert {r["id"] for r in await pool.fetch("SELECT id FROM matches")} == {yesterday, twice, timed}
