@@ -30,10 +30,14 @@ def _settings(service: str, *, serves: bool = True) -> Settings:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from lotse.shared.migrate import migrate, schema_version
+    from lotse.shared.migrate import MigrationLockTimeout, migrate, schema_version
 
     settings = _settings("migrate", serves=False)
-    applied = asyncio.run(migrate(settings.database_url))
+    try:
+        applied = asyncio.run(migrate(settings.database_url))
+    except MigrationLockTimeout as exc:  # one line and status 1, as a database that is away
+        print(f"lotse migrate: {exc}", file=sys.stderr)
+        return 1
     print(f"applied {len(applied)} migration(s)" + (f": {', '.join(applied)}" if applied else ""))
     print(f"schema at {asyncio.run(schema_version(settings.database_url))}")
     return 0
