@@ -17,7 +17,10 @@ withdrew by itself is no one's act and does not count.
 Runs from the hourly retention pass, in batches each its own transaction under the retention lock.
 The notice is marked (``inactive_noticed_at``, ``inactive_erase_on``, migration 0042) in the same
 transaction as its ``notification.requested`` event: requested once per quiet spell. Activity after
-the notice makes it void; a later quiet spell gets a new one.
+the notice makes it void; a later quiet spell gets a new one. A notice counts only while the
+setting is on and it is current (:func:`_current`, review 9d D6): turned off (0) or made longer, the
+manage page and the dashboard no longer announce the day, and a notice whose day passed more than
+``GRACE_DAYS`` ago erases nobody: a new notice is sent, with a new day.
 
 Also here, the erasure receipts' safety net (review 9b, F9): a receipt whose confirmation was never
 made or sent (its event dead-lettered) is deleted after ``RECEIPT_DAYS``.
@@ -44,6 +47,9 @@ NOTIFICATION: Final = "inactive_erasure_notice"
 KEEP_BY_CENTRE: Final = "participant.keep"
 #: Days between the notice and the erasure (the email names the day).
 NOTICE_DAYS: Final = 30
+#: A notice still counts this many days after the day it named (a pass missed meanwhile still
+#: erases); older, it has lapsed (the setting was off or longer meanwhile) and a new one is sent.
+GRACE_DAYS: Final = 7
 #: Erasure receipts older than this are deleted whether the confirmation went out or not.
 RECEIPT_DAYS: Final = 7
 #: People noticed or erased per transaction, and transactions per pass (the rest waits an hour).
@@ -83,36 +89,50 @@ _QUIET: Final = f"""
         FROM {_OWN_MATCHES} om) own
     WHERE p.status IN ('verified', 'paused') AND p.email IS NOT NULL AND NOT own.busy"""
 
-# $2: days of quiet; $3: how many.
+
+def _current(days: str) -> str:
+    """SQL over a _QUIET row ``q``: its notice is the current one for a limit of ``days`` (SQL) days
+    (review 9d, D6). Sent after the last activity and after the quiet the setting asks before a
+    notice (so not one of a shorter limit, since made longer), and naming a day no more than
+    GRACE_DAYS past (not one left from before the setting was off for a while)."""
+    return f"""(q.inactive_noticed_at >= q.last_active + make_interval(days => greatest({days} - {NOTICE_DAYS}, 0))
+                AND q.inactive_erase_on >= {reference.TODAY_SQL} - {GRACE_DAYS})"""
+
+
+# $2: days of the limit (quiet for NOTICE_DAYS fewer gets the notice); $3: how many. A notice no
+# longer current (lapsed, or of a shorter limit) is sent again, as after activity.
 _TO_NOTICE: Final = f"""
-    SELECT id FROM ({_QUIET} AND p.updated_at < now() - make_interval(days => $2)) q
-    WHERE q.last_active < now() - make_interval(days => $2)
-      AND (q.inactive_noticed_at IS NULL OR q.inactive_noticed_at < q.last_active)
+    SELECT id FROM ({_QUIET} AND p.updated_at < now() - make_interval(days => greatest($2 - {NOTICE_DAYS}, 0))) q
+    WHERE q.last_active < now() - make_interval(days => greatest($2 - {NOTICE_DAYS}, 0))
+      AND (q.inactive_noticed_at IS NULL OR NOT coalesce({_current("$2")}, false))
     ORDER BY id LIMIT $3"""
 _TO_ERASE: Final = f"""
     SELECT id FROM ({_QUIET} AND p.inactive_erase_on <= {reference.TODAY_SQL}
                           AND p.updated_at < now() - make_interval(days => $2)) q
-    WHERE q.last_active < now() - make_interval(days => $2) AND q.inactive_noticed_at >= q.last_active
+    WHERE q.last_active < now() - make_interval(days => $2) AND {_current("$2")}
     ORDER BY id LIMIT $3"""
 _STILL_DUE: Final = _TO_ERASE.replace("ORDER BY id LIMIT $3", "AND id = $3")
 
 
-def standing_on(row: str) -> str:
+def standing_on(row: str, days: int) -> str:
     """SQL: the day the standing notice of the participants row ``row`` (a table name or alias)
-    names, NULL when none stands: :func:`standing`'s rule (_QUIET, nothing happened since the
-    notice) for the dashboard's list and its CSV, which take their own parameters, so the busy
-    states are written in. Asked only of a row with a notice's day, the few the pass noticed."""
+    names, NULL when none stands: :func:`standing`'s rule (_QUIET, the current notice for a limit
+    of ``days``) for the dashboard's list and its CSV, which take their own parameters, so the busy
+    states and the days are written in. Asked only of a row with a notice's day, the few the pass
+    noticed."""
+    if days <= 0:  # the limit is off: nothing is announced (review 9d, D6)
+        return "NULL::date"
     busy = "ARRAY[" + ", ".join(f"'{state}'" for state in _BUSY) + "]::text[]"
     quiet = _QUIET.replace("$1::text[]", busy)
     return f"""(CASE WHEN {row}.inactive_erase_on IS NOT NULL THEN
         (SELECT q.inactive_erase_on FROM ({quiet} AND p.id = {row}.id) q
-         WHERE q.inactive_noticed_at >= q.last_active) END)"""
+         WHERE {_current(str(int(days)))}) END)"""
 
 
 async def notice_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -> int:
     """Request the notice for up to ``batch`` people quiet for ``days - NOTICE_DAYS`` days, marked in
     this transaction with the event."""
-    due = [r["id"] for r in await conn.fetch(_TO_NOTICE, _BUSY, max(days - NOTICE_DAYS, 0), batch)]
+    due = [r["id"] for r in await conn.fetch(_TO_NOTICE, _BUSY, days, batch)]
     if not due:
         return 0
     await conn.execute(
@@ -167,17 +187,21 @@ class Notice(NamedTuple):
     last_active: datetime
 
 
-async def standing(conn: asyncpg.Connection, participant_id: uuid.UUID) -> Notice | None:
-    """The notice while it stands (nothing happened since it was sent), else None."""
-    row = await conn.fetchrow(f"SELECT * FROM ({_QUIET} AND p.id = $2) q", _BUSY, participant_id)
-    if row is None or row["inactive_erase_on"] is None or row["inactive_noticed_at"] < row["last_active"]:
+async def standing(conn: asyncpg.Connection, participant_id: uuid.UUID, days: int) -> Notice | None:
+    """The notice while it stands (the current one for a limit of ``days``, nothing happened since
+    it was sent), else None; none while the limit is off (0), though the marks stay written."""
+    if days <= 0:
+        return None
+    row = await conn.fetchrow(f"SELECT *, {_current('$3')} AS current FROM ({_QUIET} AND p.id = $2) q",
+                              _BUSY, participant_id, days)
+    if row is None or row["inactive_erase_on"] is None or not row["current"]:
         return None
     return Notice(row["inactive_erase_on"], row["last_active"])
 
 
-async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID) -> date | None:
-    """The day a notice named, while it stands (nothing happened since): the manage page's notice."""
-    notice = await standing(conn, participant_id)
+async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID, days: int) -> date | None:
+    """The day a notice named, while it stands (:func:`standing`): the manage page's notice."""
+    notice = await standing(conn, participant_id, days)
     return None if notice is None else notice.erase_on
 
 
@@ -188,12 +212,13 @@ async def keep(conn: asyncpg.Connection, participant_id: uuid.UUID) -> None:
     await audit.record_by_participant(conn, participant_id, "participant.keep_own", "participant", participant_id)
 
 
-async def keep_by_centre(conn: asyncpg.Connection, participant_id: uuid.UUID, coordinator: Coordinator) -> bool:
+async def keep_by_centre(conn: asyncpg.Connection, participant_id: uuid.UUID, coordinator: Coordinator,
+                         days: int) -> bool:
     """A coordinator's "Keep the registration" for someone who phoned (review 9c, F12): audited as
     theirs (KEEP_BY_CENTRE, read as activity by _QUIET), row locked first as in :func:`keep`.
     False when no notice stands (nothing to keep from, nothing written)."""
     await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", participant_id)
-    notice = await standing(conn, participant_id)
+    notice = await standing(conn, participant_id, days)
     if notice is None:
         return False
     await audit.record(conn, coordinator, KEEP_BY_CENTRE, "participant", participant_id,

@@ -18,7 +18,7 @@ from lotse.intake.dashboard.vocabulary import for_locale
 from lotse.intake.participants_view import PARTICIPANTS_FROM as PARTICIPANTS_FROM
 from lotse.intake.participants_view import PLACES as PLACES
 from lotse.intake.participants_view import PLACES_TAKEN as PLACES_TAKEN
-from lotse.intake.typedefs import coordinator_key, pool_key
+from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
 from lotse.shared import events, matches, matches_db, reference
 from lotse.shared.reference import districts
 
@@ -301,7 +301,17 @@ PLACE_FILTERS: Final = ("free",)
 # (inactive.standing_on, the participant page's notice), soonest day first; the chosen order only
 # among those of one day. Written into the SQL only when chosen, so the other lists' plans stay.
 DELETION_FILTERS: Final = ("announced",)
-ANNOUNCED_ON: Final = inactive.standing_on("participants")
+
+
+def announced_on(request: web.Request) -> str:
+    """SQL: a participants row's standing notice's day (inactive.standing_on) under this app's
+    LOTSE_RETENTION_INACTIVE_DAYS: none while it is off, nor a lapsed one (review 9d, D6)."""
+    return inactive.standing_on("participants", inactive_days(request))
+
+
+def inactive_days(request: web.Request) -> int:
+    """The storage limit for people who left (days; 0: off), as the retention pass applies it."""
+    return request.app[settings_key].retention_inactive_days
 
 
 def deletion_announced(request: web.Request) -> bool:
@@ -309,12 +319,13 @@ def deletion_announced(request: web.Request) -> bool:
     return _choice(request, "deletion", DELETION_FILTERS) == "announced"
 
 
-def participant_where(announced: bool) -> str:
-    """The participants list's WHERE (PARTICIPANT_FILTER's $1…$11), with ?deletion=announced's."""
-    return f"{PARTICIPANT_FILTER} AND {ANNOUNCED_ON} IS NOT NULL" if announced else PARTICIPANT_FILTER
+def participant_where(announced: str | None) -> str:
+    """The participants list's WHERE (PARTICIPANT_FILTER's $1…$11), with ?deletion=announced's:
+    ``announced`` the standing notice's day (announced_on) when chosen, else None."""
+    return f"{PARTICIPANT_FILTER} AND {announced} IS NOT NULL" if announced else PARTICIPANT_FILTER
 
 
-def participant_order(order: str, announced: bool) -> str:
+def participant_order(order: str, announced: str | None) -> str:
     """ORDERS[order], after the announced day when the list shows only those (soonest first)."""
     return f"participants.inactive_erase_on, {ORDERS[order]}" if announced else ORDERS[order]
 
@@ -360,7 +371,8 @@ def participant_filters(request: web.Request) -> tuple[tuple[Any, ...], str]:
 
 async def participants_page(request: web.Request) -> web.Response:
     where, order = participant_filters(request)
-    announced = deletion_announced(request)
+    shown_on = announced_on(request)
+    announced = shown_on if deletion_announced(request) else None
     codes = chosen_codes(request)
     # A label named in the query goes on as its code, so the export and other pages say the same.
     chosen = {name: codes[name].code or "" if name in codes else request.query[name]
@@ -376,7 +388,7 @@ async def participants_page(request: web.Request) -> web.Response:
             f"""SELECT id, kind, status, paused_until, name, preferred_locale, email, district, created_at, verified_at,
                        profile->>'organisation' AS organisation, profile->>'name_latin' AS name_latin,
                        extract(day FROM now() - {WAITING_SINCE})::int AS days,
-                       {PLACES} AS places, {PLACES_TAKEN} AS places_taken, {ANNOUNCED_ON} AS erase_on
+                       {PLACES} AS places, {PLACES_TAKEN} AS places_taken, {shown_on} AS erase_on
                 FROM {PARTICIPANTS_FROM} WHERE {participant_where(announced)}
                 ORDER BY {participant_order(order, announced)} LIMIT $12 OFFSET $13""",
             *where, page.size, page.offset,
@@ -384,7 +396,7 @@ async def participants_page(request: web.Request) -> web.Response:
     return render(request, "participants.html", {"rows": rows, "kinds": KINDS, "statuses": STATUSES,
                                                  **filters.place_choices(), "districts": districts(),
                                                  "orders": tuple(ORDERS), "order": order, "pager": page,
-                                                 "place_filters": PLACE_FILTERS, "announced": announced,
+                                                 "place_filters": PLACE_FILTERS, "announced": bool(announced),
                                                  "export_query": urlencode(chosen),
                                                  "choices": choices, "codes": codes, "wrong_days": wrong,
                                                  "filtered": bool(chosen.keys() - {"order"})})
@@ -428,7 +440,7 @@ async def _participant_page(request: web.Request, participant_id: uuid.UUID, *, 
         checked_in = await own_matches.latest_checkins(conn, [m["id"] for m in history["matches"]])
         answered = await own_matches.answers(conn, [m["id"] for m in history["matches"]])
         # A deletion announced for inactivity, while it stands (review 9c, F12): said, with its keep button.
-        erase_notice = await inactive.standing(conn, participant_id)
+        erase_notice = await inactive.standing(conn, participant_id, inactive_days(request))
     v = for_locale(locale_of(request))
     return render(request, "participant.html", {"person": person, "history": history, "districts": districts(),
                                                 "checked_in": checked_in, "answered": answered,
@@ -475,7 +487,7 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
                 await pause.tell_of_centre(conn, participant_id, (before["status"], before["paused_until"]),
                                            (after, until if after == "paused" else None))
             elif action == "keep":  # for someone who phoned: the announced deletion does not happen
-                if not await inactive.keep_by_centre(conn, participant_id, coordinator):
+                if not await inactive.keep_by_centre(conn, participant_id, coordinator, inactive_days(request)):
                     raise back(request, path, "keep_none")
             elif action == "erase" and form.get("confirm") == "yes":
                 await privacy.erase(conn, participant_id, privacy.ERASED_BY_CENTRE)

@@ -155,11 +155,12 @@ async def participants_csv(request: web.Request) -> web.StreamResponse:
     # for the other kinds). Last, the person's own spelling of their name in Latin letters
     # (name_latin: "Fatemeh Hosseini" for فاطمه حسینی; empty when none was given, and, as the name,
     # for an erased person). After it, the day a standing deletion notice names (the list's
-    # "deletion announced for …", pages.ANNOUNCED_ON; empty for everyone else).
+    # "deletion announced for …", pages.announced_on; empty for everyone else).
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified", "organisation", "places", "places_taken", "waiting_since", "max_commute_km",
               "name_latin", "announced_deletion_on"]
-    query, args = participants_query(order, pages.deletion_announced(request)), [*filters, list(ORGANISATION_KINDS)]
+    query = participants_query(order, pages.announced_on(request), pages.deletion_announced(request))
+    args = [*filters, list(ORGANISATION_KINDS)]
     async with request.app[pool_key].acquire() as conn:
         await _audited(request, conn, "participant", f"SELECT count(*) FROM ({query}) q", args,
                        _export_filters(request, pages.FILTER_PARAMS))
@@ -167,9 +168,11 @@ async def participants_csv(request: web.Request) -> web.StreamResponse:
                                  lambda r: [*r[:7], district_name(r[6]), *r[7:]])
 
 
-def participants_query(order: str, announced: bool = False) -> str:
+def participants_query(order: str, announced_on: str, announced: bool = False) -> str:
     """participants.csv's rows: the participants list's filters ($1…$11; ?deletion=announced:
-    `announced`) and order (pages.ORDERS); $12 the kinds of participant that have an organisation."""
+    `announced`) and order (pages.ORDERS); $12 the kinds of participant that have an organisation.
+    ``announced_on``: the SQL of the standing notice's day (pages.announced_on)."""
+    chosen = announced_on if announced else None
     # An erased person's row: kind, status and months only, as on their page.
     return f"""SELECT id, kind, status, name, email, preferred_locale,
                       CASE WHEN status = 'erased' THEN NULL ELSE district END,
@@ -179,9 +182,9 @@ def participants_query(order: str, announced: bool = False) -> str:
                       {participants_view.SHOWN_PLACES}, {participants_view.SHOWN_PLACES_TAKEN},
                       CASE WHEN status <> 'erased' AND kind IN ('newcomer', 'mentor') THEN {pages.WAITING_SINCE} END,
                       CASE WHEN status <> 'erased' AND kind = 'newcomer' THEN (profile->>'max_commute_km')::int END,
-                      CASE WHEN status <> 'erased' THEN profile->>'name_latin' END, {pages.ANNOUNCED_ON}
-               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.participant_where(announced)}
-               ORDER BY {pages.participant_order(order, announced)}"""
+                      CASE WHEN status <> 'erased' THEN profile->>'name_latin' END, {announced_on}
+               FROM {pages.PARTICIPANTS_FROM} WHERE {pages.participant_where(chosen)}
+               ORDER BY {pages.participant_order(order, chosen)}"""
 
 
 def _export_filters(request: web.Request, params: Iterable[str]) -> str | None:

@@ -30,7 +30,7 @@ from lotse.intake.checkin_answers import for_participant as checkin_choices
 from lotse.intake.checkin_answers import question as checkin_question
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
-from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, signer_key
+from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
 from lotse.intake.web import (
     expired_links,
@@ -175,7 +175,10 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
         "email_as_typed": email_as_typed, "email_suggested": email_suggested,
         "pause": _pause_context(row, request_locale(request)),
         # The day a deletion for inactivity was announced for, while it stands (inactive.py, review 9b F8).
-        "erase_on": pause.shown(await inactive.pending(conn, participant_id), request_locale(request)),
+        # Only while the limit is on and the notice current (review 9d, D6).
+        "erase_on": pause.shown(
+            await inactive.pending(conn, participant_id, request.app[settings_key].retention_inactive_days),
+            request_locale(request)),
         # All of a mentor's places taken (matches.HOLDS_CAPACITY, the rule approvals and the matcher
         # use): nobody is suggested to them, which "Active: we are looking" would deny, nor on the day
         # a pause ends, which "on that day we start looking again" would promise (review 8e, finding 5).
