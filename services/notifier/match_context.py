@@ -57,9 +57,16 @@ _OTHER_SIDE: Final = {
 }
 
 
+#: Babel's locale for a language's dates where its own default is not how our readers write them.
+_DATE_LOCALE: Final = {"en": "en_GB"}
+
+
 def local_date(day: date, locale: str) -> str:
-    """A course start as people of that language write dates ("2. März 2026", "2026年3月2日")."""
-    return format_date(day, format="long", locale=locale.split("-")[0])
+    """A course start as people of that language write dates ("2. März 2026", "2026年3月2日").
+    English as in Europe, day before month ("24 December 2026", review 9d D2), not US order: the
+    readers live in Germany, where "12/1" is the 12th of January."""
+    language = locale.split("-")[0]
+    return format_date(day, format="long", locale=_DATE_LOCALE.get(language, language))
 
 
 def date_in_sentence(day: date, locale: str) -> str:

@@ -113,7 +113,7 @@ async def test_the_provider_is_told_the_newcomer_is_still_abroad(
 async def test_starts_soon_is_said_of_a_start_within_three_weeks_only(
     pool: asyncpg.Pool, amqp: AbstractRobustConnection, running_notifier: RunningNotifier, sink: MailSink,
 ) -> None:
-    """Review 8f: "Starts on January 23, 2027. … The course starts soon." of a course 60 days away."""
+    """Review 8f: "Starts on 23 January 2027. … The course starts soon." of a course 60 days away."""
     said = {days: await _introduce(pool, amqp, sink, starts_in=days, arrival="arrived") for days in (21, 22, 60)}
     assert SOON in said[21][0] and "Der Kurs beginnt bald" in said[21][1]
     for days in (22, 60):

@@ -47,7 +47,7 @@ async def test_the_counterparts_name_the_match_an_erasure_ended(
 
     [sabine] = to(sink, mentor.email)
     assert sabine.subject == "An introduction has been withdrawn"
-    assert "the introduction we sent you on November 24, 2026 has been withdrawn." in sabine.text
+    assert "the introduction we sent you on 24 November 2026 has been withdrawn." in sabine.text
     assert "your match" not in sabine.text.lower()
     assert "The newcomer is no longer registered with Lotse." in sabine.text
     assert "Your place is free again." in sabine.text  # the introduction held it; nothing else does
