@@ -193,12 +193,32 @@ async def _paused_by_centre(
 async def _inactive_erasure_notice(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
-    # The day intake's retention pass named when it asked for this email (inactive.py, review 9b F8).
-    erase_on = await conn.fetchval("SELECT inactive_erase_on FROM participants WHERE id = $1", person["id"])
-    locale = person["preferred_locale"]
+    # The day intake's retention pass named when it asked for this email (inactive.py, review 9b F8),
+    # whether anyone was ever found for a newcomer, and an employer's open positions (review 9d, D2).
+    facts = await conn.fetchrow(_NOTICE_FACTS, person["id"], list(_NOT_FOUND))
+    erase_on, locale = facts["inactive_erase_on"], person["preferred_locale"]
+    positions = ", ".join(facts["open_positions"] or [])
     return {**await _basic(composer, conn, row, person, people),
             "erase_on_alone": match_context.local_date(erase_on, locale),
-            "erase_on": match_context.date_in_sentence(erase_on, locale)}
+            "erase_on": match_context.date_in_sentence(erase_on, locale),
+            # A verified newcomer nobody was ever put in touch with (on the waitlist or not): the
+            # email says we found no match yet, as their page says we are looking; a paused one is
+            # not looked for, and one matched before gets the usual words.
+            "still_looking": person["kind"] == "newcomer" and person["status"] == "verified"
+                             and facts["never_matched"],
+            "open_positions": positions if person["kind"] == "employer" else "",
+            "organisation": (person["profile"] or {}).get("organisation") or person["name"]}
+
+
+#: Match states in which nobody was found for the newcomer: anything else (approved or later) was.
+_NOT_FOUND: Final = (matches.SUGGESTED, matches.REJECTED, matches.WITHDRAWN)
+_NOTICE_FACTS: Final = """
+    SELECT p.inactive_erase_on,
+           NOT EXISTS (SELECT FROM matches m WHERE m.newcomer_id = p.id AND m.status <> ALL($2::text[]))
+               AS never_matched,
+           (SELECT array_agg(s.title ORDER BY s.title) FROM positions s
+            WHERE s.employer_id = p.id AND s.closed_at IS NULL) AS open_positions
+    FROM participants p WHERE p.id = $1"""
 
 
 _BUILDERS: dict[str, Builder] = {

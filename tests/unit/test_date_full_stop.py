@@ -42,7 +42,9 @@ def test_the_announced_deletion_day_keeps_its_abbreviation(locale: str) -> None:
     day = reference.today() + timedelta(days=30)
     sample = {**SAMPLE, "erase_on": match_context.date_in_sentence(day, locale),
               "erase_on_alone": match_context.local_date(day, locale)}
-    mail = render_email("inactive_erasure_notice", locale, sample)
     whole = match_context.local_date(day, locale)
-    for part in (mail.text, mail.html or ""):
-        assert whole in part, (locale, whole)
+    # Also the words to a newcomer nobody was found for yet (review 9d, D2): the day ends that sentence too.
+    for looking in (False, True):
+        mail = render_email("inactive_erasure_notice", locale, {**sample, "still_looking": looking})
+        for part in (mail.text, mail.html or ""):
+            assert whole in part, (locale, looking, whole)
