@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Final
 
-from lotse.intake import checkin_answers
+from lotse.intake import checkin_answers, retention
 from lotse.intake.api.coordinators import PARTICIPANT_KIND_SYNONYMS
 from lotse.intake.errors import ERROR_CODES
 from lotse.intake.privacy import ANONYMOUS_PROFILE_FIELDS
@@ -297,7 +297,10 @@ def _stats_schema() -> dict[str, Any]:
         "registrations_per_week": {"type": "object", "additionalProperties": {**by_kind, **_counts("per kind")},
                                    "description": "ISO weeks (2026-W47) of the last 12 weeks"},
         "newcomers_waiting_by_planning_region": _counts("verified newcomers without a match, per planning region"),
-        "matches": {**_counts("per status"), "propertyNames": _codes(matches.STATES)},
+        # withdrawn: retention deletes such suggestions after WITHDRAWN_DAYS (review 9d, D5).
+        "matches": {**_counts(f"per status; withdrawn counts only the suggestions withdrawn in the last "
+                              f"{retention.WITHDRAWN_DAYS} days (older ones are deleted)"),
+                    "propertyNames": _codes(matches.STATES)},
         "median_hours_verification_to_approval": {"type": ["number", "null"], "minimum": 0},
         "acceptance_rate": _rate("of the introductions both sides have answered (accepted or declined), the share "
                                  "both accepted, also if the match ended later; null before the first answer"),

@@ -14,7 +14,7 @@ import asyncpg
 from aiohttp import web
 from markupsafe import Markup
 
-from lotse.intake import audit, participants_view, stats
+from lotse.intake import audit, participants_view, retention, stats
 from lotse.intake.dashboard import audit_log, history, pages, paging, sides
 from lotse.intake.dashboard.charts import bar_chart
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
@@ -32,6 +32,15 @@ _MONTH: Final = f"'month', %s, '{ZONE}'"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _state_label(_: Callable[[str], str], v: Vocabulary, state: str) -> str:
+    """A bar of "Matches by state": withdrawn suggestions are deleted WITHDRAWN_DAYS after their
+    withdrawal (retention), so that bar counts only those days and says so (review 9d, D5)."""
+    label = v.label("match_status", state)
+    if state == matches.WITHDRAWN:
+        return _("%(state)s (last %(days)s days)") % {"state": label, "days": retention.WITHDRAWN_DAYS}
+    return label
+
+
 async def stats_page(request: web.Request) -> web.Response:
     _ = gettext(request)
     v = for_locale(locale_of(request))
@@ -47,7 +56,7 @@ async def stats_page(request: web.Request) -> web.Response:
         "regions": bar_chart(_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
         "unmet": bar_chart(_("Unmet needs (why newcomers wait)"),
                            [(v.label("unmet", code), float(n)) for code, n in figures["unmet_needs"].items()]),
-        "matches": bar_chart(_("Matches by state"), [(v.label("match_status", s), float(figures["matches"][s]))
+        "matches": bar_chart(_("Matches by state"), [(_state_label(_, v, s), float(figures["matches"][s]))
                                                         for s in matches.IN_ORDER if s in figures["matches"]]),
         "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
                                                 (_("taken"), float(load["places_taken"]))]),
