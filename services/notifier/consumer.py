@@ -14,7 +14,7 @@ from collections.abc import Callable
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.notifier import notifications_db
+from lotse.notifier import notifications_db, recipient_limit
 from lotse.shared import events, matches_db
 from lotse.shared.consumer import Consumer, PermanentError
 from lotse.shared.events import Event
@@ -132,5 +132,5 @@ def _direct_requests(event: Event) -> list[notifications_db.Request] | None:
             raise PermanentError("notification.requested needs data.participant_id")
         return [request(kind, event.id, participant_id=data["participant_id"], match_id=data.get("match_id"),
                         email_change_id=data.get("email_change_id"),
-                        registration_version_id=data.get("version_id"))]
+                        registration_version_id=data.get("version_id"), limited=kind in recipient_limit.LIMITED)]
     return None

@@ -27,6 +27,8 @@ class Request:
     email_change_id: uuid.UUID | str | None = None
     # The registration version a verification email is for (notifications.registration_version_id).
     registration_version_id: uuid.UUID | str | None = None
+    # Asked for by someone (notification.requested): the per-recipient limit applies (recipient_limit).
+    limited: bool = False
 
     @property
     def dedupe_key(self) -> str:
@@ -40,9 +42,9 @@ async def request_many(conn: asyncpg.Connection, requests: list[Request]) -> int
         return 0
     inserted = await conn.fetch(
         """INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
-                                      email_change_id, registration_version_id)
+                                      email_change_id, registration_version_id, limited)
            SELECT gen_random_uuid(), r.* FROM unnest($1::text[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
-                                                    $6::uuid[], $7::uuid[], $8::uuid[]) AS r
+                                                    $6::uuid[], $7::uuid[], $8::uuid[], $9::boolean[]) AS r
            ON CONFLICT (dedupe_key) DO NOTHING RETURNING id""",
         *_columns(requests),
     )
@@ -55,7 +57,7 @@ def _columns(requests: list[Request]) -> tuple[list[object], ...]:
         [r.dedupe_key for r in requests], [r.type for r in requests], [r.event_id for r in requests],
         [_uuid(r.participant_id) for r in requests], [_uuid(r.coordinator_id) for r in requests],
         [_uuid(r.match_id) for r in requests], [_uuid(r.email_change_id) for r in requests],
-        [_uuid(r.registration_version_id) for r in requests],
+        [_uuid(r.registration_version_id) for r in requests], [r.limited for r in requests],
     )
 
 
@@ -68,11 +70,11 @@ async def record_with_messages(
         f"""WITH fresh AS ({RECORD_MESSAGES}),
            added AS (
                INSERT INTO notifications (id, dedupe_key, type, event_id, participant_id, coordinator_id, match_id,
-                                          email_change_id, registration_version_id)
+                                          email_change_id, registration_version_id, limited)
                SELECT gen_random_uuid(), r.* FROM unnest($4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[],
-                                                        $9::uuid[], $10::uuid[], $11::uuid[])
+                                                        $9::uuid[], $10::uuid[], $11::uuid[], $12::boolean[])
                                                   AS r (dedupe_key, type, event_id, participant_id, coordinator_id,
-                                                        match_id, email_change_id, registration_version_id)
+                                                        match_id, email_change_id, registration_version_id, limited)
                WHERE r.event_id IN (SELECT message_id FROM fresh)
                ON CONFLICT (dedupe_key) DO NOTHING)
            SELECT message_id FROM fresh""",

@@ -48,7 +48,9 @@ def over_limit_sql(first: int) -> str:
     types, hour_cap, day_cap, hour, day = (f"${first + i}" for i in range(5))
     # From the row's creation, or from the time it was held back to (never earlier than created).
     since = "greatest(c.created_at, c.next_attempt_at)"
-    return f"""(c.type = ANY({types}::text[]) AND c.participant_id IS NOT NULL AND (
+    # Only rows someone asked for (notifications.limited): the first verification email of a
+    # registration, most of all emails, is never held back and needs no count.
+    return f"""(c.limited AND c.type = ANY({types}::text[]) AND c.participant_id IS NOT NULL AND (
         SELECT count(*) FILTER (WHERE n.created_at > {since} - {hour}::interval) >= {hour_cap}
                OR count(*) >= {day_cap}
         FROM notifications n

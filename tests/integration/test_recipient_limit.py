@@ -95,6 +95,9 @@ async def test_the_first_verification_email_always_goes_and_counts_towards_the_h
     assert len(to(sink, person["email"])) == 3
     assert [r["status"] for r in await pool.fetch(STATUSES, person_id, "verification")] == (
         ["sent"] * 3 + ["skipped"] * 2 + ["pending"])  # the newest held back for the next hour (review 9c, F4)
+    # Only the repeats are counted at the claim: the registration's own email is never held back.
+    assert sorted(r["limited"] for r in await pool.fetch(
+        "SELECT limited FROM notifications WHERE participant_id = $1", person_id)) == [False] + [True] * 5
 
     # An hour later (and under the day's limit) one more goes out; rows the limit skipped do not count.
     await pool.execute(
