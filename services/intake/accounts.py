@@ -159,13 +159,6 @@ async def check_password(conn: asyncpg.Connection, email: str, password: str) ->
     return PasswordCheck(Coordinator(row["id"], row["email"], row["role"]), account_id)
 
 
-async def account_id(conn: asyncpg.Connection, email: str) -> uuid.UUID | None:
-    """The coordinator an address names, if any (for a log line that must not repeat the address)."""
-    found: uuid.UUID | None = await conn.fetchval(f"SELECT id FROM coordinators WHERE {SAME_ADDRESS}",
-                                                  *address_keys(email))
-    return found
-
-
 async def remember_locale(conn: asyncpg.Connection, coordinator_id: uuid.UUID, locale: str, *,
                           unless_chosen: bool = False) -> None:
     """The dashboard language a coordinator uses, for the emails Lotse sends them (the digest);
