@@ -278,7 +278,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
             raise ConfigError(
                 "LOTSE_SECRET_KEY is required outside dev mode (set it, or LOTSE_DEV_MODE=true)"
             )
-        if secret.strip() in PUBLIC_SECRET_KEYS or PLACEHOLDER_MARK.search(secret):
+        if _published(secret, PUBLIC_SECRET_KEYS):
             raise ConfigError(
                 "LOTSE_SECRET_KEY is a placeholder published with Lotse (docker-compose.yml's old default, "
                 "deploy/k8s/secret.yaml): anyone could forge links with it; set a random value, "
@@ -295,17 +295,22 @@ def load_settings(environ: Mapping[str, str] | None = None, *, needs_secret: boo
     return settings
 
 
+def _published(value: str, known: frozenset[str] = frozenset()) -> bool:
+    """``value`` is one the repository prints: one of ``known``, or a "REPLACE-…" placeholder. The one
+    rule for the secret and the bootstrap admin's address and password."""
+    return value.strip() in known or PLACEHOLDER_MARK.search(value) is not None
+
+
 def _refuse_published_coordinator(settings: Settings) -> None:
     """The bootstrap admin's address or password as the repository prints them: anyone who reads it
     could log in as that admin (review 9a, F11)."""
-    if settings.coordinator_email and PLACEHOLDER_MARK.search(settings.coordinator_email):
+    if _published(settings.coordinator_email or ""):
         raise ConfigError(
             "LOTSE_COORDINATOR_EMAIL is a placeholder published with Lotse (deploy/k8s/secret.yaml): "
             "set the address of the first admin, or leave both LOTSE_COORDINATOR_* unset and use "
             "`lotse create-coordinator`"
         )
-    password = settings.coordinator_password or ""
-    if password.strip() in PUBLIC_COORDINATOR_PASSWORDS or PLACEHOLDER_MARK.search(password):
+    if _published(settings.coordinator_password or "", PUBLIC_COORDINATOR_PASSWORDS):
         raise ConfigError(
             "LOTSE_COORDINATOR_PASSWORD is a password published with Lotse (README, docker-compose.yml, "
             "deploy/k8s/secret.yaml): anyone could log in as the admin it creates; choose your own, "
