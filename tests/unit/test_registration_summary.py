@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from lotse.notifier.registration_summary import of_version
-from lotse.notifier.render import render_email
+from lotse.notifier.render import RenderedEmail, render_email
 from lotse.shared.i18n import SUPPORTED_LOCALES
 
 VERSION: dict[str, Any] = {"kind": "newcomer", "name": "Оксана Мельник", "district": "16053", "about": "PRIVATE ABOUT",
@@ -23,23 +23,34 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _email(locale: str, version: Mapping[str, Any]) -> str:
+def _render(locale: str, version: Mapping[str, Any]) -> RenderedEmail:
     context = {"name": "Oksana", "verify_url": "https://lotse.example/verify/x", "deleted_after_days": 30,
                "manage_url": "https://lotse.example/manage/x", "summary": of_version(version, locale)}
-    email = render_email("verification", locale, context)
+    return render_email("verification", locale, context)
+
+
+def _email(locale: str, version: Mapping[str, Any]) -> str:
+    email = _render(locale, version)
     return email.text + (email.html or "")
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_language_says_what_the_link_confirms(locale: str) -> None:
     text = _email(locale, VERSION)
-    assert "Оксана Мельник (Oksana Melnyk)" in text and "Jena" in text and "3" in text
+    assert "Оксана Мельник (Oksana Melnyk)" in text and "Jena" in text
+    # Name, kind, place, languages, household: each a line of both parts, the children counted.
+    lines = of_version(VERSION, locale)["lines"]
+    email = _render(locale, VERSION)
+    assert len(lines) == 5 and "3" in lines[-1] and "Jena" in lines[2]
+    assert all(f"- {line}\n" in email.text.replace("\r\n", "\n") and f"<li>{line}</li>" in (email.html or "")
+               for line in lines), lines
     assert "PRIVATE ABOUT" not in text and "UA" not in text
     if locale != "en":
         assert "This link confirms this registration" not in text and "Household" not in text
     for kind, extra in KINDS.items():
         found = _email(locale, {**VERSION, "kind": kind, **extra})
         assert ("VHS Gera" in found) == (kind == "language_provider")
+        assert ("Pflege GmbH" in found) == (kind == "employer")
         assert "Household" not in found
 
 
