@@ -106,27 +106,35 @@ _TO_NOTICE: Final = f"""
     WHERE q.last_active < now() - make_interval(days => greatest($2 - {NOTICE_DAYS}, 0))
       AND (q.inactive_noticed_at IS NULL OR NOT coalesce({_current("$2")}, false))
     ORDER BY id LIMIT $3"""
-_TO_ERASE: Final = f"""
-    SELECT id FROM ({_QUIET} AND p.inactive_erase_on <= {reference.TODAY_SQL}
-                          AND p.updated_at < now() - make_interval(days => $2)) q
-    WHERE q.last_active < now() - make_interval(days => $2) AND {_current("$2")}
-    ORDER BY id LIMIT $3"""
-_STILL_DUE: Final = _TO_ERASE.replace("ORDER BY id LIMIT $3", "AND id = $3")
+_DUE: Final = f"""
+    FROM ({_QUIET} AND p.inactive_erase_on <= {reference.TODAY_SQL}
+                AND p.updated_at < now() - make_interval(days => $2)) q
+    WHERE q.last_active < now() - make_interval(days => $2) AND {_current("$2")}"""
+_TO_ERASE: Final = f"SELECT id {_DUE} ORDER BY id LIMIT $3"
+# The same asked again of one person ($3), with the notice's day (never NULL while it is due).
+_STILL_DUE: Final = f"SELECT q.inactive_noticed_at::date {_DUE} AND id = $3"
+
+
+def _standing(participant: str, days: str, busy: str = "$1::text[]") -> str:
+    """SQL: the day and the last activity of the standing notice of the participant ``participant``
+    (SQL), no row when none stands: its _QUIET row with a notice current for ``days`` (SQL) days.
+    ``busy``: the busy states' array, for a query with parameters of its own (standing_on)."""
+    return f"""SELECT q.inactive_erase_on, q.last_active
+               FROM ({_QUIET.replace("$1::text[]", busy)} AND p.id = {participant}) q
+               WHERE q.inactive_erase_on IS NOT NULL AND {_current(days)}"""
 
 
 def standing_on(row: str, days: int) -> str:
     """SQL: the day the standing notice of the participants row ``row`` (a table name or alias)
-    names, NULL when none stands: :func:`standing`'s rule (_QUIET, the current notice for a limit
+    names, NULL when none stands: :func:`standing`'s rule (_standing, the current notice for a limit
     of ``days``) for the dashboard's list and its CSV, which take their own parameters, so the busy
     states and the days are written in. Asked only of a row with a notice's day, the few the pass
     noticed."""
     if days <= 0:  # the limit is off: nothing is announced (review 9d, D6)
         return "NULL::date"
     busy = "ARRAY[" + ", ".join(f"'{state}'" for state in _BUSY) + "]::text[]"
-    quiet = _QUIET.replace("$1::text[]", busy)
     return f"""(CASE WHEN {row}.inactive_erase_on IS NOT NULL THEN
-        (SELECT q.inactive_erase_on FROM ({quiet} AND p.id = {row}.id) q
-         WHERE {_current(str(int(days)))}) END)"""
+        (SELECT s.inactive_erase_on FROM ({_standing(f"{row}.id", str(int(days)), busy)}) s) END)"""
 
 
 async def notice_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -> int:
@@ -151,9 +159,9 @@ async def erase_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -
     for pid in [r["id"] for r in await conn.fetch(_TO_ERASE, _BUSY, days, batch)]:
         # Locked first, then asked again: a "Keep my registration" (keep) committed meanwhile counts.
         await conn.execute("SELECT FROM participants WHERE id = $1 FOR UPDATE", pid)
-        if await conn.fetchval(_STILL_DUE, _BUSY, days, pid) is None:
+        noticed = await conn.fetchval(_STILL_DUE, _BUSY, days, pid)
+        if noticed is None:
             continue
-        noticed = await conn.fetchval("SELECT inactive_noticed_at::date FROM participants WHERE id = $1", pid)
         await privacy.erase(conn, pid, privacy.ERASED_INACTIVE)
         # noticed_on: the audit page says which notice it followed (review 9c, F8).
         await audit.record_system(conn, "participant.erase", "participant", pid,
@@ -180,6 +188,9 @@ async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
     return totals
 
 
+_STANDING: Final = _standing("$2", "$3")
+
+
 class Notice(NamedTuple):
     """A standing notice: the day it names and the last activity before it."""
 
@@ -192,11 +203,8 @@ async def standing(conn: asyncpg.Connection, participant_id: uuid.UUID, days: in
     it was sent), else None; none while the limit is off (0), though the marks stay written."""
     if days <= 0:
         return None
-    row = await conn.fetchrow(f"SELECT *, {_current('$3')} AS current FROM ({_QUIET} AND p.id = $2) q",
-                              _BUSY, participant_id, days)
-    if row is None or row["inactive_erase_on"] is None or not row["current"]:
-        return None
-    return Notice(row["inactive_erase_on"], row["last_active"])
+    row = await conn.fetchrow(_STANDING, _BUSY, participant_id, days)
+    return None if row is None else Notice(row["inactive_erase_on"], row["last_active"])
 
 
 async def pending(conn: asyncpg.Connection, participant_id: uuid.UUID, days: int) -> date | None:

@@ -115,6 +115,8 @@ async def test_notice_once_then_erased_on_its_day_with_the_usual_confirmation(
     assert await pool.fetchval("SELECT count(*) FROM erasure_receipts") == 2
     audited = await pool.fetch("SELECT actor_role, after FROM audit_log WHERE action = 'participant.erase'")
     assert [(a["actor_role"], a["after"]["why"]) for a in audited] == [("system", inactive.NOTIFICATION)] * 2
+    noticed_on = (await pool.fetchval("SELECT now()::date")).isoformat()  # the notice went out in this test
+    assert [a["after"]["noticed_on"] for a in audited] == [noticed_on] * 2
 
 
 async def test_keep_my_registration_cancels_the_erasure(
