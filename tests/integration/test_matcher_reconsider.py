@@ -156,18 +156,26 @@ async def test_offers_changing_and_ending_matches_leave_nothing_undone(
     for newcomer in newcomers:
         await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
 
-    async def changed(path: str, body: dict[str, Any], kind: str) -> uuid.UUID:
+    async def changed(path: str, body: dict[str, Any], kind: str, helped: set[int]) -> uuid.UUID:
         participant = await _verified(intake_client, pool, path, body)
+        topped.clear()
         await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=participant, kind=kind)
+        # Only those it can help (topping up everyone with room would leave nothing undone too).
+        assert {newcomers.index(t) for t in topped} == helped, path
         assert await nothing_undone(pool, matcher) == (0, False), path
         return participant
 
+    # A nursing job: not the craftsman (2), nor who seeks no work (4).
     employer = await changed("/api/v1/employers", employer_payload(district=GERA, positions=[
-        {"title": "Pflege", "occupation_field": "nursing", "openings": 1, "min_german_level": "A2"}]), "employer")
+        {"title": "Pflege", "occupation_field": "nursing", "openings": 1, "min_german_level": "A2"}]), "employer",
+        {0, 1, 3, 5})
     assert await pool.fetchval("SELECT reason_code FROM waitlist WHERE newcomer_id = $1 AND kind = 'employer'",
                                newcomers[1]) == "opening_beyond_commute"
-    await changed("/api/v1/language-providers", provider_payload(courses=EVENING_COURSES), "language_provider")
-    mentor = await changed("/api/v1/mentors", mentor_payload(capacity=2), "mentor")
+    # A1 and B1 courses: not who needs B2 (2).
+    await changed("/api/v1/language-providers", provider_payload(courses=EVENING_COURSES), "language_provider",
+                  {0, 1, 4, 5})
+    # A mentor speaking German and English: not who shares neither (5).
+    mentor = await changed("/api/v1/mentors", mentor_payload(capacity=2), "mentor", {0, 1, 2, 4})
 
     # The employer closes the position: the Eisenach nurse's reason names none any more.
     await pool.execute("UPDATE positions SET closed_at = now() WHERE employer_id = $1", employer)
