@@ -179,8 +179,8 @@ class MatchesList:
             queries.append((f"""SELECT m.id FROM {self.source} WHERE {where} AND {_FLAGGED}
                                 ORDER BY m.flagged_at, {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
                             [*args, size, offset]))
-        if not self.only_flagged:
-            shown = max(0, min(size, flagged_total - offset))
+        shown = max(0, min(size, flagged_total - offset))
+        if not self.only_flagged and shown < size:  # a page the flagged fill asks for none of the rest
             queries.append((f"""SELECT m.id FROM {self.source} WHERE {where} AND NOT {_FLAGGED}
                                 ORDER BY {_NEWEST} LIMIT ${n + 1} OFFSET ${n + 2}""",
                             [*args, size - shown, max(0, offset - flagged_total)]))
