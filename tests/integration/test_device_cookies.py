@@ -153,19 +153,28 @@ async def test_a_trusted_device_is_locked_after_its_own_smaller_budget(
     assert await _dashboard_login(stranger, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
 
 
-async def test_a_device_cookie_from_before_a_deactivation_does_not_help_after_reactivation(
-        intake_client: IntakeClient, pool: asyncpg.Pool, stranger: aiohttp.ClientSession) -> None:
-    """Reactivating without a reset makes the old password work again, but not the old cookies: the
-    account may have been deactivated because a browser of it was lost."""
+async def _device_cookies_then_deactivated_and_reactivated(intake_client: IntakeClient,
+                                                          pool: asyncpg.Pool) -> dict[str, str]:
+    """The coordinator logs in on the form (a device cookie), then a colleague, an admin, deactivates
+    and reactivates the account without a password reset: the device cookies from that login."""
     async with pool.acquire() as conn:
         admin_id = await create_coordinator(conn, COLLEAGUE, COLLEAGUE_PASSWORD, "admin")
     admin = Coordinator(admin_id, COLLEAGUE, "admin")
     assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
     before = _device_cookies(intake_client)
+    assert before
     coordinator_id = await _coordinator_id(pool)
     async with pool.acquire() as conn:
         await team.set_active(conn, admin, coordinator_id, False)  # type: ignore[arg-type]
         await team.set_active(conn, admin, coordinator_id, True)  # type: ignore[arg-type]
+    return before
+
+
+async def test_a_device_cookie_from_before_a_deactivation_does_not_help_after_reactivation(
+        intake_client: IntakeClient, pool: asyncpg.Pool, stranger: aiohttp.ClientSession) -> None:
+    """Reactivating without a reset makes the old password work again, but not the old cookies: the
+    account may have been deactivated because a browser of it was lost."""
+    before = await _device_cookies_then_deactivated_and_reactivated(intake_client, pool)
     await _lock_out(stranger)
     assert _device_cookies(intake_client) == before  # the browser still sends it
     assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 429
@@ -173,15 +182,7 @@ async def test_a_device_cookie_from_before_a_deactivation_does_not_help_after_re
 
 async def test_a_login_after_reactivation_gets_a_device_cookie_that_works(
         intake_client: IntakeClient, pool: asyncpg.Pool, stranger: aiohttp.ClientSession) -> None:
-    async with pool.acquire() as conn:
-        admin_id = await create_coordinator(conn, COLLEAGUE, COLLEAGUE_PASSWORD, "admin")
-    admin = Coordinator(admin_id, COLLEAGUE, "admin")
-    assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
-    before = _device_cookies(intake_client)
-    coordinator_id = await _coordinator_id(pool)
-    async with pool.acquire() as conn:
-        await team.set_active(conn, admin, coordinator_id, False)  # type: ignore[arg-type]
-        await team.set_active(conn, admin, coordinator_id, True)  # type: ignore[arg-type]
+    before = await _device_cookies_then_deactivated_and_reactivated(intake_client, pool)
     assert await _dashboard_login(intake_client, COORDINATOR_EMAIL, COORDINATOR_PASSWORD) == 303
     assert _device_cookies(intake_client).keys() == before.keys() and _device_cookies(intake_client) != before
     await _lock_out(stranger)
