@@ -115,7 +115,7 @@ async def _basic(
 async def _verification(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People
 ) -> Context:
-    version_id = row.get("registration_version_id") if row is not None else None  # None: context alone (tests)
+    version_id = row["registration_version_id"]
     context = {**await _basic(composer, conn, row, person, people), "deleted_after_days": composer.unverified_days,
                "verify_url": composer.verify_url(person["id"], version_id)}
     version = None

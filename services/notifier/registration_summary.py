@@ -93,13 +93,13 @@ def of_version(data: Mapping[str, Any], locale: str) -> Summary:
                    courses=len(data.get("courses") or ()), positions=len(data.get("positions") or ()))
 
 
-async def of_stored(conn: asyncpg.Connection | None, person: Mapping[str, Any], locale: str) -> Summary:
+async def of_stored(conn: asyncpg.Connection, person: Mapping[str, Any], locale: str) -> Summary:
     """From the stored registration (participants' row; its courses or positions counted)."""
     kind = str(person.get("kind") or "")
     courses = positions = 0
-    if conn is not None and kind == "language_provider":
+    if kind == "language_provider":
         courses = await conn.fetchval("SELECT count(*) FROM courses WHERE provider_id = $1", person["id"])
-    if conn is not None and kind == "employer":
+    if kind == "employer":
         positions = await conn.fetchval("SELECT count(*) FROM positions WHERE employer_id = $1", person["id"])
     languages = [str(item["code"]) for item in person.get("languages") or () if isinstance(item, Mapping)]
     return summary(kind, person.get("name"), person.get("district"), languages, person.get("profile") or {},

@@ -156,8 +156,9 @@ def test_an_erased_other_side_leaves_no_empty_name_line(notification: str, local
 async def test_the_verification_email_says_after_how_many_days_unconfirmed_data_is_deleted(settings: Settings) -> None:
     """Review 7, polish: "deleted automatically" said when; the period is intake's (LOTSE_VERIFICATION_TTL_DAYS)."""
     composer = Composer(dataclasses.replace(settings, verification_ttl_days=21))
-    person = {"id": uuid.uuid4(), "name": "Оксана"}
-    context = await compose._verification(composer, None, None, person, {})
+    person = {"id": uuid.uuid4(), "name": "Оксана", "kind": "newcomer", "preferred_locale": "uk"}
+    row = {"registration_version_id": None}  # the first registration's email: no version, no query
+    context = await compose._verification(composer, None, row, person, {})
     assert context["deleted_after_days"] == 21
     uk = render_email("verification", "uk", context).text
     assert "без підтвердження ваші дані буде автоматично видалено через 21 день." in uk
