@@ -49,8 +49,14 @@ def german_gap(newcomer: Newcomer, position: Position) -> int:
     return german.german_gap(newcomer.german, position.min_german_level)
 
 
+def opening_in_field(newcomer: Newcomer, position: Position) -> bool:
+    """An opening left in the newcomer's field: what the other rules (commute, German) are put to,
+    and all the waitlist's "why no job" needs for a position to matter (lotse.shared.job_wait)."""
+    return position.openings_left > 0 and position.occupation_field == newcomer.occupation_field
+
+
 def position_feasible(newcomer: Newcomer, position: Position) -> bool:
-    if position.openings_left <= 0 or position.occupation_field != newcomer.occupation_field:
+    if not opening_in_field(newcomer, position):
         return False
     if not within_commute(newcomer, position):
         return False

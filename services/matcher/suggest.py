@@ -156,7 +156,7 @@ async def rescore(conn: asyncpg.Connection, newcomer_id: uuid.UUID) -> None:
         await withdraw_open(conn, newcomer_id=newcomer_id, reason="rescored")
 
 
-def could_gain(kind: str, newcomer: Newcomer, counterpart: Counterpart) -> bool:
+def could_gain(newcomer: Newcomer, counterpart: Counterpart) -> bool:
     """Whether ``counterpart`` (new, changed or with a freed place) can change what top_up writes
     for ``newcomer``: a feasible pair, or, for a job, an opening in their field, which the
     waitlist's "why no job" reads even beyond their commute or German (shared/job_wait.py)."""
@@ -164,7 +164,7 @@ def could_gain(kind: str, newcomer: Newcomer, counterpart: Counterpart) -> bool:
         return feasibility.mentor_feasible(newcomer, counterpart)
     if isinstance(counterpart, Course):
         return feasibility.course_feasible(newcomer, counterpart)
-    return counterpart.openings_left > 0 and counterpart.occupation_field == newcomer.occupation_field
+    return feasibility.opening_in_field(newcomer, counterpart)
 
 
 @dataclass(slots=True)
@@ -279,7 +279,7 @@ async def _room_again(
     total = 0
     for newcomer in await newcomers_with_room(conn, kind, MAX_OPEN_PER_KIND):
         if newcomer.id in again or any(
-            (newcomer.id, c.id) not in taken and could_gain(kind, newcomer, c) for c in changed
+            (newcomer.id, c.id) not in taken and could_gain(newcomer, c) for c in changed
         ):
             total += await top_up(conn, newcomer, pools, models, now, (kind,))
     return total
