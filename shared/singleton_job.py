@@ -25,6 +25,25 @@ async def run_locked(pool: asyncpg.Pool, lock_key: int, job: Callable[[asyncpg.C
         return await job(conn)
 
 
+async def in_batches(pool: asyncpg.Pool, lock_key: int,
+                     batch_job: Callable[[asyncpg.Connection], Awaitable[dict[str, int]]], *,
+                     batch: int, most_batches: int) -> dict[str, int] | None:
+    """Up to ``most_batches`` passes of ``batch_job``, each its own transaction under the lock
+    (:func:`run_locked`), until one does fewer than ``batch`` rows of every kind it counts: a backlog
+    never holds one long transaction, and the rest waits for the next run. The counts added up;
+    None when the first pass found the lock taken (another instance runs), the totals so far when
+    a later one did."""
+    totals: dict[str, int] | None = None
+    for _ in range(most_batches):
+        done = await run_locked(pool, lock_key, batch_job)
+        if done is None:
+            break
+        totals = {key: (totals or {}).get(key, 0) + n for key, n in done.items()}
+        if all(n < batch for n in done.values()):
+            break
+    return totals
+
+
 async def every(interval_s: float, name: str, one_pass: Callable[[], Awaitable[dict[str, int] | None]]) -> None:
     while True:
         try:

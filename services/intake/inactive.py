@@ -29,7 +29,6 @@ made or sent (its event dead-lettered) is deleted after ``RECEIPT_DAYS``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Final, NamedTuple
 
@@ -39,7 +38,7 @@ from lotse.intake import audit, privacy
 from lotse.intake.accounts import Coordinator
 from lotse.shared import events, matches, reference
 from lotse.shared.outbox import write_events
-from lotse.shared.singleton_job import run_locked
+from lotse.shared.singleton_job import in_batches
 
 NOTIFICATION: Final = "inactive_erasure_notice"
 #: The audit action of a coordinator's "Keep the registration" for someone who phoned (review 9c,
@@ -175,16 +174,15 @@ async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
     totals = {"inactive_noticed": 0, "inactive_erased": 0}
     if days <= 0:
         return totals
-    steps: dict[str, Callable[[asyncpg.Connection], Awaitable[int]]] = {
-        "inactive_erased": lambda conn: erase_batch(conn, days),
-        "inactive_noticed": lambda conn: notice_batch(conn, days),
-    }
-    for key, step in steps.items():
-        for _ in range(MOST_BATCHES):
-            done = await run_locked(pool, lock_key, step)
-            totals[key] += done or 0
-            if done is None or done < BATCH:
-                break
+
+    async def erase(conn: asyncpg.Connection) -> dict[str, int]:
+        return {"inactive_erased": await erase_batch(conn, days)}
+
+    async def notice(conn: asyncpg.Connection) -> dict[str, int]:
+        return {"inactive_noticed": await notice_batch(conn, days)}
+
+    for step in (erase, notice):
+        totals.update(await in_batches(pool, lock_key, step, batch=BATCH, most_batches=MOST_BATCHES) or {})
     return totals
 
 

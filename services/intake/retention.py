@@ -44,7 +44,7 @@ from lotse.intake import email_change, inactive
 from lotse.intake.accounts import COOKIE_IDLE_TIMEOUT
 from lotse.shared import events, matches
 from lotse.shared.config import Settings
-from lotse.shared.singleton_job import every, run_locked
+from lotse.shared.singleton_job import every, in_batches, run_locked
 
 LOCK_KEY: Final = 0x4C6F7473_0005
 
@@ -161,6 +161,10 @@ _PRUNE_WITHDRAWN: Final = f"""DELETE FROM matches WHERE id IN (
     LIMIT $2)"""
 
 
+#: What prune counts (prune_batch's keys).
+PRUNED: Final = ("outbox_pruned", "processed_messages_pruned", "sessions_pruned", "withdrawn_suggestions_deleted")
+
+
 async def prune_batch(conn: asyncpg.Connection, days: int, batch: int,
                       withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int]:
     """At most ``batch`` rows of each kind of bookkeeping and of withdrawn suggestions (inside the
@@ -179,16 +183,9 @@ async def prune_batch(conn: asyncpg.Connection, days: int, batch: int,
 async def prune(pool: asyncpg.Pool, days: int = BOOKKEEPING_DAYS, batch: int = BATCH,
                 most_batches: int = MOST_BATCHES, withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int]:
     """Batches until one finds fewer than ``batch`` rows of every kind (or another instance took the lock)."""
-    totals = {"outbox_pruned": 0, "processed_messages_pruned": 0, "sessions_pruned": 0,
-              "withdrawn_suggestions_deleted": 0}
-    for _ in range(most_batches):
-        done = await run_locked(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch, withdrawn_days))
-        if done is None:
-            break
-        totals = {key: totals[key] + done[key] for key in totals}
-        if all(n < batch for n in done.values()):
-            break
-    return totals
+    done = await in_batches(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch, withdrawn_days),
+                            batch=batch, most_batches=most_batches)
+    return done or dict.fromkeys(PRUNED, 0)
 
 
 async def run_once(pool: asyncpg.Pool, periods: Periods) -> dict[str, int] | None:
