@@ -89,14 +89,11 @@ async def list_participants(request: web.Request) -> web.Response:
     cursor = query.page_cursor()
     if cursor and offset:  # a count from a row, not from the start: one or the other
         query.problems["offset"] = "Not together with cursor."
-    query.check()
+    query.check()  # the cursor included: the lists below decode only cursors it let through
     async with request.app[pool_key].acquire() as conn:
-        try:
-            page = await participants_view.list_participants(
-                conn, kind=kind, status=status, limit=limit, offset=offset, cursor=cursor
-            )
-        except ValueError:
-            raise ApiError(422, "Invalid query.", fields={"cursor": "Not a cursor from this API."}) from None
+        page = await participants_view.list_participants(
+            conn, kind=kind, status=status, limit=limit, offset=offset, cursor=cursor
+        )
     return web.json_response({"items": page.items, "total": page.total, "next_cursor": page.next_cursor})
 
 
@@ -119,10 +116,7 @@ async def list_matches(request: web.Request) -> web.Response:
     )
     query.check()
     async with request.app[pool_key].acquire() as conn:
-        try:
-            rows, next_cursor = await matches_db.list_matches(conn, wanted)
-        except ValueError:
-            raise ApiError(422, "Invalid query.", fields={"cursor": "Not a cursor from this API."}) from None
+        rows, next_cursor = await matches_db.list_matches(conn, wanted)
     return web.json_response({"items": [matches_db.to_json(r) for r in rows], "next_cursor": next_cursor})
 
 
