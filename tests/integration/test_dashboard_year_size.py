@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from lotse.intake.dashboard import reports
+from lotse.intake.dashboard import pages, reports
 from lotse.intake.dashboard.vocabulary import for_locale
 from tests.conftest import IntakeClient
 from tests.integration.test_dashboard import login
@@ -102,6 +102,28 @@ async def test_participants_csv_is_streamed_too(
     assert "'=HYPERLINK(1)" in {r["name"] for r in rows} and rows[0]["district_name"] == "Jena"
     entry = await pool.fetchrow("SELECT after, detail FROM audit_log WHERE action = 'participant.csv_export'")
     assert entry is not None and entry["after"] == {"rows": 60} and entry["detail"] == "kind=mentor"
+
+
+async def test_participants_csv_counts_its_rows_as_the_list_counts_them(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit entry's count is the list's own count, not the export's query (its columns and
+    order) wrapped in a count, which sorted every row it counted."""
+    await login(intake_client)
+    await _people(pool)
+    counted: list[str] = []
+    fetchval = asyncpg.connection.Connection.fetchval
+
+    async def spied(self: asyncpg.Connection, query: str, *args: object, **kwargs: object) -> object:
+        counted.append(query)
+        return await fetchval(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "fetchval", spied)
+    response = await intake_client.get("/dashboard/export/participants.csv?kind=mentor&order=name")
+    assert response.status == 200 and len((await response.read()).decode("utf-8-sig").splitlines()) == 61
+    assert counted == [pages.participant_count(None)]
+    entry = await pool.fetchrow("SELECT after FROM audit_log WHERE action = 'participant.csv_export'")
+    assert entry is not None and entry["after"] == {"rows": 60}
 
 
 async def test_matches_csv_takes_status_kind_and_without_withdrawn(

@@ -325,6 +325,12 @@ def participant_where(announced: str | None) -> str:
     return f"{PARTICIPANT_FILTER} AND {announced} IS NOT NULL" if announced else PARTICIPANT_FILTER
 
 
+def participant_count(announced: str | None) -> str:
+    """SQL: how many people the participants list shows (participant_where's $1…$11): its pager's
+    total and the rows participants.csv's audit entry counts, without the export's columns and order."""
+    return f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {participant_where(announced)}"
+
+
 def participant_order(order: str, announced: str | None) -> str:
     """ORDERS[order], after the announced day when the list shows only those (soonest first)."""
     return f"participants.inactive_erase_on, {ORDERS[order]}" if announced else ORDERS[order]
@@ -380,8 +386,7 @@ async def participants_page(request: web.Request) -> web.Response:
     wrong = wrong_days(request)
     chosen = {name: value for name, value in chosen.items() if value and name not in wrong}
     async with request.app[pool_key].acquire() as conn:
-        total = await conn.fetchval(f"SELECT count(*) FROM {PARTICIPANTS_FROM} WHERE {participant_where(announced)}",
-                                    *where)
+        total = await conn.fetchval(participant_count(announced), *where)
         page = paging.pager(request, total)
         choices = await filters.options(conn, for_locale(locale_of(request)), codes)
         rows = await conn.fetch(

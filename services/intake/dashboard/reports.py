@@ -168,11 +168,13 @@ async def participants_csv(request: web.Request) -> web.StreamResponse:
     header = ["id", "kind", "status", "name", "email", "locale", "district", "district_name", "registered",
               "verified", "organisation", "places", "places_taken", "waiting_since", "max_commute_km",
               "name_latin", "announced_deletion_on"]
-    query = participants_query(order, pages.announced_on(request), pages.deletion_announced(request))
+    announced_on, announced = pages.announced_on(request), pages.deletion_announced(request)
+    query = participants_query(order, announced_on, announced)
     args = [*filters, list(ORGANISATION_KINDS)]
     async with request.app[pool_key].acquire() as conn:
-        await _audited(request, conn, "participant", f"SELECT count(*) FROM ({query}) q", args,
-                       _export_filters(request, pages.FILTER_PARAMS))
+        # Counted as the list counts them: not the export's query wrapped, which sorted every row to count it.
+        await _audited(request, conn, "participant", pages.participant_count(announced_on if announced else None),
+                       filters, _export_filters(request, pages.FILTER_PARAMS))
         return await _stream_csv(request, conn, "participants.csv", header, query, args,
                                  lambda r: [*r[:7], district_name(r[6]), *r[7:]])
 
