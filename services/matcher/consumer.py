@@ -100,10 +100,10 @@ class MatcherConsumer(Consumer):
         await suggest.lock_writers(conn)
         if kind in CLOSES_OFFERS:  # a mentor has no courses or positions to close or change
             await offer_fit.withdraw_unfit(conn, participant_id)
-        # Every course and position of the owner: more seats, a new one or a later start make room.
-        offers = [participant_id] if kind == "mentor" else [r["id"] for r in await conn.fetch(
-            "SELECT id FROM courses WHERE provider_id = $1 UNION ALL SELECT id FROM positions WHERE employer_id = $1",
-            participant_id)]
+        # Every course and position of the owner: more seats, a new one or a later start make room
+        # (suggest.OWNED_IDS, which also names the owner: no offer has that id, so it changes nothing).
+        offers = [participant_id] if kind == "mentor" else [
+            r["id"] for r in await conn.fetch(suggest.OWNED_IDS, participant_id)]
         for room in ROOM_OF.get(kind, ()):
             pending.counterpart(room, offers)
         pending.employer_changed |= kind == "employer"
