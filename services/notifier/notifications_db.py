@@ -103,17 +103,17 @@ def _uuid(value: uuid.UUID | str | None) -> uuid.UUID | None:
 
 async def claim_due(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
     """Claim due notifications for this sender, longest due first; others skip them (SKIP LOCKED)."""
-    claimed: list[asyncpg.Record] = await conn.fetch(
-        f"""WITH claimed AS (
-               UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
-               WHERE id IN (SELECT id FROM notifications
-                            WHERE status = 'pending' AND next_attempt_at <= now()
-                            ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-               RETURNING *)
-           SELECT c.*, {recipient_limit.over_limit_sql(2)} AS over_limit FROM claimed c ORDER BY next_attempt_at""",
-        limit, *recipient_limit.PARAMETERS,
-    )
+    claimed: list[asyncpg.Record] = await conn.fetch(_CLAIM, limit, *recipient_limit.PARAMETERS)
     return claimed
+
+
+_CLAIM: Final = f"""WITH claimed AS (
+        UPDATE notifications SET status = 'sending', attempts = attempts + 1, claimed_at = now()
+        WHERE id IN (SELECT id FROM notifications
+                     WHERE status = 'pending' AND next_attempt_at <= now()
+                     ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING *)
+    SELECT c.*, {recipient_limit.over_limit_sql(2)} AS over_limit FROM claimed c ORDER BY next_attempt_at"""
 
 
 async def renew_claim(conn: asyncpg.Connection, notification_id: uuid.UUID, claimed_at: datetime) -> bool:

@@ -43,14 +43,15 @@ REASON: Final = f"limit per recipient: {PER_HOUR} of this kind an hour, {PER_DAY
 
 # SQL: whether the claimed row ``c`` is one too many for its recipient; part of the claim's own
 # statement (notifications_db.claim_due), so a verification email, the commonest, costs no round
-# trip of its own. Parameters from ``$first``: LIMITED, PER_HOUR, PER_DAY, HOUR, DAY (PARAMETERS).
+# trip of its own. Parameters from ``$first``: PER_HOUR, PER_DAY, HOUR, DAY (PARAMETERS).
 def over_limit_sql(first: int) -> str:
-    types, hour_cap, day_cap, hour, day = (f"${first + i}" for i in range(5))
+    hour_cap, day_cap, hour, day = (f"${first + i}" for i in range(4))
     # From the row's creation, or from the time it was held back to (never earlier than created).
     since = "greatest(c.created_at, c.next_attempt_at)"
-    # Only rows someone asked for (notifications.limited): the first verification email of a
-    # registration, most of all emails, is never held back and needs no count.
-    return f"""(c.limited AND c.type = ANY({types}::text[]) AND c.participant_id IS NOT NULL AND (
+    # Only rows someone asked for (notifications.limited, set for the LIMITED types alone by the
+    # consumer): the first verification email of a registration, most of all emails, is never held
+    # back and needs no count.
+    return f"""(c.limited AND c.participant_id IS NOT NULL AND (
         SELECT count(*) FILTER (WHERE n.created_at > {since} - {hour}::interval) >= {hour_cap}
                OR count(*) >= {day_cap}
         FROM notifications n
@@ -59,7 +60,7 @@ def over_limit_sql(first: int) -> str:
           AND n.status NOT IN ('skipped', 'failed')))"""
 
 
-PARAMETERS: Final = (sorted(LIMITED), PER_HOUR, PER_DAY, HOUR, DAY)
+PARAMETERS: Final = (PER_HOUR, PER_DAY, HOUR, DAY)
 
 
 def over_limit(row: asyncpg.Record) -> bool:
