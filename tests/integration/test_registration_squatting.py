@@ -38,6 +38,16 @@ async def _register(intake_client: IntakeClient, payload: dict[str, Any], segmen
     return str(body["id"])
 
 
+async def _registered_twice(intake_client: IntakeClient, first: dict[str, Any], then: dict[str, Any]
+                            ) -> tuple[str, str]:
+    """A new address registered as a newcomer's with ``first``'s details, then, unconfirmed, with
+    ``then``'s: the participant's id (the same both times, the contract's answer) and the address."""
+    victim = unique_email("squat")
+    participant = await _register(intake_client, newcomer_payload(email=victim, **first))
+    assert await _register(intake_client, newcomer_payload(email=victim, **then)) == participant  # nothing told
+    return participant, victim
+
+
 async def _stored(pool: asyncpg.Pool, participant_id: str) -> asyncpg.Record:
     return await pool.fetchrow("SELECT status, name, preferred_locale, profile, about FROM participants WHERE id = $1",
                                uuid.UUID(participant_id))
@@ -58,10 +68,7 @@ async def _versions(pool: asyncpg.Pool, participant_id: str) -> list[uuid.UUID]:
 async def test_the_owner_confirms_their_own_data_and_the_first_registrants_link_changes_nothing(
     intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
-    owners = await _register(intake_client, newcomer_payload(email=victim, **OWNER))
-    assert owners == first  # the contract's answer: the same id, nothing told
+    first, victim = await _registered_twice(intake_client, ATTACKER, OWNER)
     assert (await _stored(pool, first))["name"] == "Attacker Chosen"  # not overwritten either
     await notify(pool)
     await deliver_all(delivery)
@@ -103,9 +110,7 @@ async def test_the_owner_confirms_their_own_data_and_the_first_registrants_link_
 async def test_two_versions_clicked_in_turn_keep_the_first_clicked(
     intake_client: IntakeClient, pool: asyncpg.Pool,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
-    await _register(intake_client, newcomer_payload(email=victim, **OWNER))
+    first, victim = await _registered_twice(intake_client, ATTACKER, OWNER)
     await _register(intake_client, newcomer_payload(email=victim, **{**ATTACKER, "name": "Attacker Again"}))
     await _register(intake_client, newcomer_payload(email=victim, **OWNER))  # the same again: the same version
     attackers, owners = await _versions(pool, first)  # the owner's, sent again, is the newest now (review 9c F3)
@@ -128,9 +133,7 @@ async def test_two_versions_clicked_in_turn_keep_the_first_clicked(
 async def test_a_link_without_a_version_verifies_what_is_stored_as_before(
     intake_client: IntakeClient, pool: asyncpg.Pool,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **OWNER))
-    await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
+    first, _ = await _registered_twice(intake_client, OWNER, ATTACKER)
     old_format = SIGNER.sign(tokens.VERIFY, pid=first)  # every email sent before versions existed
     assert (await intake_client.get(f"/verify/{old_format}")).status == 200
     stored = await _stored(pool, first)
@@ -170,9 +173,7 @@ async def test_another_kind_is_its_own_registration_not_a_version(
 async def test_erasure_and_export_and_expiry_take_the_versions(
     intake_client: IntakeClient, pool: asyncpg.Pool,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
-    await _register(intake_client, newcomer_payload(email=victim, **OWNER))
+    first, _ = await _registered_twice(intake_client, ATTACKER, OWNER)
     [version] = await _versions(pool, first)
     async with pool.acquire() as conn:
         exported = await privacy.export(conn, uuid.UUID(first))
@@ -190,9 +191,7 @@ async def test_erasure_and_export_and_expiry_take_the_versions(
 async def test_a_pending_registration_lives_as_long_as_its_newest_versions_link(
     intake_client: IntakeClient, pool: asyncpg.Pool,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
-    await _register(intake_client, newcomer_payload(email=victim, **OWNER))
+    first, _ = await _registered_twice(intake_client, ATTACKER, OWNER)
     await pool.execute("UPDATE participants SET created_at = now() - interval '31 days'")
     async with pool.acquire() as conn:
         assert await retention.delete_unverified(conn, 30) == 0  # the owner's email of today still works
@@ -206,9 +205,7 @@ async def test_a_pending_registration_lives_as_long_as_its_newest_versions_link(
 async def test_a_link_whose_version_is_gone_confirms_nothing_else(
     intake_client: IntakeClient, pool: asyncpg.Pool,
 ) -> None:
-    victim = unique_email("squat")
-    first = await _register(intake_client, newcomer_payload(email=victim, **ATTACKER))
-    await _register(intake_client, newcomer_payload(email=victim, **OWNER))
+    first, _ = await _registered_twice(intake_client, ATTACKER, OWNER)
     [version] = await _versions(pool, first)
     await pool.execute("DELETE FROM registration_versions")  # as if gone between the email and the click
     answer = await intake_client.post("/api/v1/verify",
