@@ -15,7 +15,13 @@ from lotse.intake.typedefs import after_response_key
 from lotse.notifier import recipient_limit
 from lotse.shared import tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
-from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, unique_email
+from tests.integration.intake_fixtures import (
+    employer_payload,
+    mentor_payload,
+    newcomer_payload,
+    provider_payload,
+    unique_email,
+)
 from tests.integration.notifier_fixtures import (
     PUBLIC_URL,
     FastRetries,
@@ -97,6 +103,25 @@ async def test_a_mentor_correcting_her_places_sees_which_email_holds_which(
     places = [re.findall(r"So viele Menschen begleiten Sie gleichzeitig: (\d)", t) for t in texts]
     assert sorted(places) == [["1"], ["3"]]
     assert all("Angemeldet als: Mentorin oder Mentor" in t for t in texts)
+
+
+async def test_an_organisations_stored_registration_counts_its_courses_or_positions(
+    intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any
+) -> None:
+    """The first registration's email has no version: its list is read from the stored data, the
+    courses or positions counted in the database (registration_summary.of_stored)."""
+    course = provider_payload()["courses"][0]
+    provider = provider_payload(preferred_locale="en", courses=[course, {**course, "title": "Deutsch A2"}])
+    position = employer_payload()["positions"][0]
+    employer = employer_payload(preferred_locale="en", positions=[position] * 3)
+    await _register(intake_client, provider, "language-providers")
+    await _register(intake_client, employer, "employers")
+    await notify(pool)
+    await deliver_all(delivery)
+    (to_provider,), (to_employer,) = to(sink, provider["email"]), to(sink, employer["email"])
+    assert "- Organisation: Sprachschule Jena\n" in _text(to_provider) and "- Courses: 2\n" in _text(to_provider)
+    assert "- Organisation: Elektro Richter GmbH\n" in _text(to_employer)
+    assert "- Positions: 3\n" in _text(to_employer) and "Courses" not in _text(to_employer)
 
 
 async def test_new_link_while_versions_wait_sends_the_newest_versions_link(
