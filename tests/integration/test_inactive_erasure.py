@@ -47,11 +47,11 @@ async def _course(pool: asyncpg.Pool, provider: uuid.UUID) -> uuid.UUID:
     return course
 
 
-async def _pass(pool: asyncpg.Pool) -> dict[str, int]:
+async def _pass(pool: asyncpg.Pool, periods: retention.Periods = PERIODS) -> dict[str, int]:
     """One retention pass; the intake app of the client fixture runs its own at start-up under the
     same lock, so one may find the lock taken (None) and is asked again."""
     for _ in range(50):
-        done = await retention.run_once(pool, PERIODS)
+        done = await retention.run_once(pool, periods)
         if done is not None:
             return done
         await asyncio.sleep(0.1)

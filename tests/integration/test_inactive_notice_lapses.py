@@ -5,7 +5,6 @@ shorter limit erases nobody and a new notice is sent; a pass missed for a few da
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator
@@ -15,7 +14,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from lotse.intake import inactive, retention
+from lotse.intake import inactive
 from lotse.intake.app import init_app
 from lotse.shared import reference
 from lotse.shared.config import Settings
@@ -48,16 +47,6 @@ async def _manage_page(client: IntakeClient, who: uuid.UUID) -> str:
     return await response.text()
 
 
-async def _run(pool: asyncpg.Pool, periods: retention.Periods) -> dict[str, int]:
-    """One pass with these periods; the app's own start-up pass may hold the lock a moment."""
-    for _ in range(50):
-        done = await retention.run_once(pool, periods)
-        if done is not None:
-            return done
-        await asyncio.sleep(0.1)
-    raise AssertionError("the retention lock stayed taken")
-
-
 async def _erase_on(pool: asyncpg.Pool, who: uuid.UUID) -> object:
     return await pool.fetchval("SELECT inactive_erase_on FROM participants WHERE id = $1", who)
 
@@ -81,7 +70,7 @@ async def test_turned_off_no_page_announces_the_deletion_and_nobody_is_erased(
 
     await pool.execute("UPDATE participants SET inactive_erase_on = $2 WHERE id = $1", greta.id, reference.today())
     for _ in range(2):
-        done = await _run(pool, OFF)
+        done = await _pass(pool, OFF)
         assert (done["inactive_erased"], done["inactive_noticed"]) == (0, 0)
     assert await _status(pool, greta) == "verified"
 
@@ -123,7 +112,7 @@ async def test_a_notice_of_a_shorter_limit_made_longer_erases_nobody_until_notic
     aysel = await add_participant(pool, "language_provider", name="Aysel Məmmədova", locale="de")
     await _aged(pool, aysel.id, days=400)
     shorter = dataclasses.replace(PERIODS, inactive_days=365)
-    assert (await _run(pool, shorter))["inactive_noticed"] == 1
+    assert (await _pass(pool, shorter))["inactive_noticed"] == 1
     # Made 730 again: the notice (its day 30 days ahead) is not the current limit's.
     page = await _manage_page(intake_client, aysel.id)
     assert ANNOUNCED not in page and KEEP_BUTTON not in page
