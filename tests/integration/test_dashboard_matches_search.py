@@ -48,7 +48,8 @@ def _listed(page: str) -> set[str]:
     return set(re.findall(r'href="/dashboard/matches/([0-9a-f-]{36})"', page))
 
 
-async def _people_and_matches(pool: asyncpg.Pool) -> dict[str, uuid.UUID]:
+async def _people_and_matches(pool: asyncpg.Pool) -> dict[str, str]:
+    """Five matches by name, their ids as the list's links and the CSV write them."""
     lan = await _person(pool, "newcomer", "Nguyễn Thị Lan")
     olena = await _person(pool, "newcomer", "Olena Kovalenko")
     mentor = await _person(pool, "mentor", "Jürgen Schmidt")
@@ -62,7 +63,7 @@ async def _people_and_matches(pool: asyncpg.Pool) -> dict[str, uuid.UUID]:
     await pool.execute(
         """INSERT INTO positions (id, employer_id, title, occupation_field, openings, min_german_level)
            VALUES ($1, $2, 'Elektroniker/in', 'nursing', 2, 'B1')""", position, employer)
-    return {
+    made = {
         "lan_mentor": await _match(pool, "mentor", lan, mentor, 1, "active", "checkin_not_in_touch"),
         "lan_course": await _match(pool, "language_course", lan, course, 2, "introduced", "unanswered"),
         "olena_course": await _match(pool, "language_course", olena, course, 3),
@@ -70,6 +71,7 @@ async def _people_and_matches(pool: asyncpg.Pool) -> dict[str, uuid.UUID]:
         # A flag on an ended match asks nothing: not among the flagged, as with "only flagged".
         "olena_mentor": await _match(pool, "mentor", olena, mentor, 5, "completed", "checkin_not_in_touch"),
     }
+    return {name: str(mid) for name, mid in made.items()}
 
 
 async def _found(client: IntakeClient, query: str) -> set[str]:
@@ -82,7 +84,7 @@ async def test_the_matches_list_finds_a_match_by_either_sides_names_organisation
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
     await login(intake_client)
-    m = {name: str(mid) for name, mid in (await _people_and_matches(pool)).items()}
+    m = await _people_and_matches(pool)
 
     # The newcomer's name folded: "Nguyen" and "nguyễn" both find Nguyễn Thị Lan.
     assert await _found(intake_client, "q=Nguyen") == {m["lan_mentor"], m["lan_course"]}
@@ -126,7 +128,7 @@ async def test_the_flagged_matches_of_one_reason_and_an_unknown_reason(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
     await login(intake_client)
-    m = {name: str(mid) for name, mid in (await _people_and_matches(pool)).items()}
+    m = await _people_and_matches(pool)
 
     assert await _found(intake_client, "flag=unanswered") == {m["lan_course"], m["olena_position"]}
     assert await _found(intake_client, "flag=checkin_not_in_touch") == {m["lan_mentor"]}
@@ -157,7 +159,7 @@ async def test_the_export_link_downloads_what_the_list_shows(intake_client: Inta
     names; the link kept status and kind only. Now it carries every filter, and matches.csv applies them
     with the list's own code; the CSV says why a match is flagged (flag_code, last column)."""
     await login(intake_client)
-    m = {name: str(mid) for name, mid in (await _people_and_matches(pool)).items()}
+    m = await _people_and_matches(pool)
     withdrawn = await _match(pool, "language_course", await _person(pool, "newcomer", "Nguyen Van Minh"),
                              await pool.fetchval("SELECT id FROM courses"), 6, "withdrawn")
 
