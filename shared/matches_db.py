@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 import asyncpg
@@ -148,8 +148,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, match_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), uuid.UUID(match_id)
-    except (ValueError, TypeError, json.JSONDecodeError) as exc:
+        at = datetime.fromisoformat(created_at)
+        if at.tzinfo is None:  # ours come from timestamptz columns
+            raise ValueError("no time zone")
+        # In UTC, or a forged time at the edge of the calendar reaches PostgreSQL, out of its range.
+        return at.astimezone(UTC), uuid.UUID(match_id)
+    except (ValueError, TypeError, OverflowError, json.JSONDecodeError) as exc:
         raise ValueError("invalid cursor") from exc
 
 

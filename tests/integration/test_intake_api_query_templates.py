@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
+
 import asyncpg
 
 from tests.conftest import IntakeClient
@@ -79,3 +83,17 @@ async def test_health_probes_and_pages_answer_head_as_get_without_a_body(
     # The GET's policy holds for its HEAD: a coordinator's list needs the token.
     assert (await intake_client.head("/api/v1/participants")).status == 401
     assert (await intake_client.head("/api/v1/participants", headers=coordinator_headers)).status == 200
+
+
+async def test_a_forged_cursor_out_of_the_databases_range_is_a_422(
+    intake_client: IntakeClient, coordinator_headers: dict[str, str]
+) -> None:
+    """A cursor decodes to a time and an id; one no list handed out (a time PostgreSQL cannot hold, or
+    without a zone) is named, not a 500 from the query."""
+    for created_at in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2026-01-01T00:00:00"):
+        raw = json.dumps([created_at, str(uuid.uuid4())]).encode()
+        cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        for path in ("/api/v1/matches", "/api/v1/participants"):
+            response = await intake_client.get(path, params={"cursor": cursor}, headers=coordinator_headers)
+            assert response.status == 422, (path, created_at, await response.text())
+            assert set((await response.json())["error"]["fields"]) == {"cursor"}, (path, created_at)
