@@ -31,3 +31,22 @@ async def test_a_job_still_stuck_at_the_deadline_is_cancelled_and_said_so(caplog
     assert warning.getMessage() == "work after answers cancelled at shutdown" and warning.__dict__["jobs"] == 1
     await jobs.finish(within_s=0.05)  # nothing left: returns at once, says nothing
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
+
+
+async def test_a_failing_job_is_logged_by_its_name_and_the_others_still_run(caplog: pytest.LogCaptureFixture) -> None:
+    jobs, finished = AfterResponse(), asyncio.Event()
+
+    async def failing(address: str) -> None:
+        raise RuntimeError("no route")
+
+    async def quick() -> None:
+        finished.set()
+
+    jobs.start(failing("lan@example.org"), name="new-links")
+    jobs.start(quick(), name="quick")
+    await jobs.finish(within_s=1)
+    assert finished.is_set()
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert error.getMessage() == "work after the answer failed" and error.__dict__["job"] == "new-links"
+    assert error.exc_info is not None and isinstance(error.exc_info[1], RuntimeError)
+    assert "lan@example.org" not in error.getMessage()
