@@ -250,7 +250,7 @@ def _join(path: str, key: object) -> str:
 def _echo(value: object) -> str:
     # Never repr() a foreign value: a huge int's repr raises, a deep list's recurses.
     text = value if isinstance(value, str) else f"<{type(value).__name__}>"
-    text = _BIDI_CONTROL.sub("\ufffd", _CONTROL.sub("\ufffd", text[:_ECHO_MAX + 1]))
+    text = _SINGLE_LINE_FORBIDDEN.sub("\ufffd", text[:_ECHO_MAX + 1])
     return text if len(text) <= _ECHO_MAX else text[:_ECHO_MAX] + "…"
 
 
@@ -263,8 +263,9 @@ _CONTROL_BUT_NEWLINE_TAB: Final = re.compile(
 # Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): in a name they reverse
 # what it shows ("\u202eevil" reads "live") in the dashboard and in e-mail subjects (review 9a F6).
 # Single-line text only; the other format characters stay, U+200C/U+200D above all (Persian and
-# Indic names are written with them), and U+200E/U+200F, which only mark a direction.
-_BIDI_CONTROL: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Indic names are written with them), and U+200E/U+200F, which only mark a direction. One class
+# with _CONTROL's, so single-line text is scanned once.
+_SINGLE_LINE_FORBIDDEN: Final = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 # NFC composes at most four code points into one (U+1F82, Greek alpha with three marks):
 # anything longer than four times the limit cannot fit, and is refused before scanning it.
 _NFC_SHRINK: Final = 4
@@ -321,8 +322,7 @@ def _text(max_length: int = NAME_MAX, *, multiline: bool = False, optional: bool
             return ctx.fail(path, TOO_LONG, max=max_length)
         if multiline:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if (_CONTROL_BUT_NEWLINE_TAB if multiline else _CONTROL).search(text) or (
-                not multiline and _BIDI_CONTROL.search(text)):
+        if (_CONTROL_BUT_NEWLINE_TAB if multiline else _SINGLE_LINE_FORBIDDEN).search(text):
             return ctx.fail(path, CONTROL_CHARACTERS)
         text = unicodedata.normalize("NFC", text)
         if len(text) > max_length:
