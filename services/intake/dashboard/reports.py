@@ -200,8 +200,10 @@ def participants_query(order: str, announced_on: str, announced: bool = False) -
 
 def _export_filters(request: web.Request, params: Iterable[str]) -> str | None:
     """The list's filters an export followed, for its audit entry ("kind=newcomer, status=verified"):
-    codes only; a search's words may be a name, so only that there was one."""
-    chosen = [f"{name}={'…' if name == 'q' else request.query[name][:40]}"
+    codes only; a search's words may be a name, so only that there was one. A value is recorded as
+    given (an unknown one filters by nothing), but PostgreSQL text cannot hold U+0000: as in the
+    search (filters.search_patterns), it stands for a space, or the export answered 500."""
+    chosen = [f"{name}={'…' if name == 'q' else request.query[name][:40].replace(chr(0), ' ')}"
               for name in params if request.query.get(name)]
     return ", ".join(chosen) or None
 
