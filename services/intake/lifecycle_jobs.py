@@ -20,7 +20,7 @@ from lotse.intake import pause
 from lotse.shared import events, matches, matches_db
 from lotse.shared.consents import both_share_contact
 from lotse.shared.outbox import write_events
-from lotse.shared.singleton_job import every, run_locked
+from lotse.shared.singleton_job import every, in_batches, run_locked
 
 log = logging.getLogger(__name__)
 
@@ -196,15 +196,7 @@ async def run_until_done(pool: asyncpg.Pool, max_passes: int = 50) -> dict[str, 
     """Passes, each its own transaction, while one came back with a full batch of some step: a
     backlog (after an outage, or a new rule's first day) goes out now, not 200 every five minutes
     (review 9b, F10). The totals; None when another instance holds the lock."""
-    totals: dict[str, int] | None = None
-    for _ in range(max_passes):
-        done = await run_once(pool)
-        if done is None:
-            return totals
-        totals = {step: (totals or {}).get(step, 0) + count for step, count in done.items()}
-        if max(done.values(), default=0) < min(BATCH, pause.BATCH):
-            break
-    return totals
+    return await in_batches(pool, LOCK_KEY, _pass, batch=min(BATCH, pause.BATCH), most_batches=max_passes)
 
 
 async def run_periodically(pool: asyncpg.Pool, interval_s: float = 300.0) -> None:
