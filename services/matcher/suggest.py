@@ -239,13 +239,13 @@ async def _newcomers_again(
     if not ids:
         return 0
     found = await load_newcomers(conn, ids)
+    # Paused, withdrawn, erased or not verified: nothing stays open (one statement each for all of them).
+    if gone := [i for i in ids if i not in found]:
+        await matches_db.withdraw_suggested(conn, "newcomer_unavailable", "newcomer_id = ANY($1::uuid[])", gone)
+        await conn.execute("DELETE FROM waitlist WHERE newcomer_id = ANY($1::uuid[])", gone)
     total = 0
     for newcomer_id in ids:
-        newcomer = found.get(newcomer_id)
-        if newcomer is None:  # paused, withdrawn, erased or not verified: nothing stays open
-            await withdraw_open(conn, newcomer_id=newcomer_id, reason="newcomer_unavailable")
-            await conn.execute("DELETE FROM waitlist WHERE newcomer_id = $1", newcomer_id)
-        else:
+        if (newcomer := found.get(newcomer_id)) is not None:
             total += await top_up(conn, newcomer, pools, models, now)
     return total
 

@@ -213,3 +213,31 @@ async def test_a_batch_of_verifications_reads_the_pools_once_and_tops_up_each_ne
     assert [[m["counterpart_id"] for m in await open_suggestions(pool, n, "mentor")] for n in newcomers] == [
         [mentor], [mentor], []]
     assert await nothing_undone(pool, matcher) == (0, False)
+
+
+async def test_newcomers_paused_in_one_batch_keep_nothing_open(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
+) -> None:
+    await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3))
+    newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()) for _ in range(3)]
+    await batch(matcher, pool, [events.new_event(events.PARTICIPANT_VERIFIED, participant_id=n, kind="newcomer")
+                                for n in newcomers])
+    before = {n: [m["id"] for m in await open_suggestions(pool, n, "mentor")] for n in newcomers}
+    assert all(len(ids) == 1 for ids in before.values())
+    waiting = await pool.fetchval("SELECT count(*) FROM waitlist WHERE newcomer_id = $1", newcomers[2])
+    assert waiting and await pool.fetchval("SELECT count(*) FROM waitlist") == 3 * waiting  # no job, no course
+    paused = newcomers[:2]
+    await pool.execute("UPDATE participants SET status = 'paused' WHERE id = ANY($1::uuid[])", paused)
+
+    await batch(matcher, pool, [events.new_event(events.PARTICIPANT_UPDATED, participant_id=n, kind="newcomer")
+                                for n in paused])
+
+    for n in paused:
+        assert await open_suggestions(pool, n, "mentor") == []
+        assert await pool.fetchval("SELECT reason FROM matches WHERE id = $1", before[n][0]) == "newcomer_unavailable"
+        assert await pool.fetchval("SELECT count(*) FROM waitlist WHERE newcomer_id = $1", n) == 0
+    withdrawn = await pool.fetch("SELECT payload->>'match_id' AS id FROM outbox WHERE type = 'match.withdrawn'")
+    assert sorted(r["id"] for r in withdrawn) == sorted(str(before[n][0]) for n in paused)  # one event each
+    # The one still verified keeps their suggestion and their places on the waitlist.
+    assert [m["id"] for m in await open_suggestions(pool, newcomers[2], "mentor")] == before[newcomers[2]]
+    assert await pool.fetchval("SELECT count(*) FROM waitlist WHERE newcomer_id = $1", newcomers[2]) == waiting
