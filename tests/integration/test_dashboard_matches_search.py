@@ -17,6 +17,7 @@ import asyncpg
 from lotse.shared import name_search
 from tests.conftest import IntakeClient
 from tests.integration.test_dashboard import login
+from tests.integration.test_dashboard_year_size import _listed as in_order
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -45,7 +46,7 @@ async def _match(pool: asyncpg.Pool, kind: str, newcomer: uuid.UUID, counterpart
 
 
 def _listed(page: str) -> set[str]:
-    return set(re.findall(r'href="/dashboard/matches/([0-9a-f-]{36})"', page))
+    return set(in_order(page))
 
 
 async def _people_and_matches(pool: asyncpg.Pool) -> dict[str, str]:
