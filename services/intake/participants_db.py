@@ -47,6 +47,37 @@ _DETAILS = """, consent AS (
     FROM participant, unnest($21::text[], $22::text[], $23::integer[], $24::text[])
          AS p (title, occupation_field, openings, min_german_level)
 )"""
+# The same address registered again for this kind, in the same statement, so that a repeated
+# registration answers as fast as a new one (an answer's time must not tell that an address is
+# registered, review 9a). While the first registration is pending, its data is kept as a version
+# (lotse.intake.registration_versions: the same data again renews that version); once verified, an
+# "already registered" email is asked for. The event reuses the registration event's id and time
+# ($27, $29): only one of the two is ever written. `existing` sees the statement's snapshot: a row
+# inserted by a registration committing at the same moment is not in it, and then the statement
+# writes nothing and the caller takes the slower path in a transaction.
+_REPEATED = """, existing AS (
+    SELECT id, status FROM participants
+    WHERE lower(email) = lower($4) AND kind = $2 AND NOT EXISTS (SELECT FROM participant)
+    FOR UPDATE
+), pending AS (
+    SELECT id FROM existing WHERE status = 'pending_verification'
+), same AS (
+    UPDATE registration_versions SET created_at = now()
+    WHERE id = (SELECT v.id FROM registration_versions v JOIN pending ON v.participant_id = pending.id
+                WHERE v.registration = $31::jsonb LIMIT 1)
+    RETURNING id
+), added AS (
+    INSERT INTO registration_versions (id, participant_id, registration)
+    SELECT $32, id, $31::jsonb FROM pending WHERE NOT EXISTS (SELECT FROM same)
+    RETURNING id
+), repeat_event AS (
+    INSERT INTO outbox (id, type, occurred_at, payload)
+    SELECT $27, $33, $29, jsonb_strip_nulls(jsonb_build_object(
+        'participant_id', existing.id::text,
+        'notification', CASE WHEN version.id IS NULL THEN 'already_registered' ELSE 'verification' END,
+        'version_id', version.id::text))
+    FROM existing LEFT JOIN (SELECT id FROM same UNION ALL SELECT id FROM added) AS version ON true
+)"""
 _INSERT_REGISTRATION = f"""
 WITH participant AS (
     INSERT INTO participants (id, kind, {_WRITTEN})
@@ -56,8 +87,9 @@ WITH participant AS (
 ){_DETAILS}, event AS (
     INSERT INTO outbox (id, type, occurred_at, payload)
     SELECT $27, $28, $29, $30 FROM participant
-)
-SELECT id FROM participant
+){_REPEATED}
+SELECT id, true AS created FROM participant
+UNION ALL SELECT id, false FROM existing
 """
 # The same registration in place of a pending participant's data (a registration version verified,
 # lotse.intake.registration_versions): what the insert wrote, from the same arguments, after what the
@@ -95,18 +127,22 @@ def _registration_args(participant_id: uuid.UUID, kind: str, reg: Any) -> list[o
 
 
 async def insert_registration(
-    conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any, event: Event
-) -> bool:
-    """Insert a registration with its consents, courses or positions and ``event``, atomically;
-    False when the address is registered for this kind already (then nothing is written)."""
-    inserted = await conn.fetchval(
+    conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any, event: Event,
+    version: dict[str, Any],
+) -> tuple[uuid.UUID, bool] | None:
+    """Insert a registration with its consents, courses or positions and ``event``, atomically,
+    and answer (``participant_id``, True). When the address is registered for this kind already,
+    insert nothing of it but keep ``version`` (registration_versions.to_json of ``reg``) for the
+    pending participant or ask for an "already registered" email, and answer (its id, False).
+    None when that participant committed while this statement ran: nothing was written."""
+    row = await conn.fetchrow(
         _INSERT_REGISTRATION, *_registration_args(participant_id, kind, reg),
-        event.id, event.type, event.occurred_at, event.data,
+        event.id, event.type, event.occurred_at, event.data, version, uuid.uuid4(), events.NOTIFICATION_REQUESTED,
     )
-    if inserted is None:
-        return False
+    if row is None:
+        return None
     LOCAL_WAKE.wrote(conn)  # the statement wrote its outbox row itself, not through write_events
-    return True
+    return row["id"], row["created"]
 
 
 async def replace_registration(conn: asyncpg.Connection, participant_id: uuid.UUID, kind: str, reg: Any) -> bool:

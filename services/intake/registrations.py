@@ -32,9 +32,13 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
     participant_id = uuid.uuid4()
     registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind)
     async with pool.acquire() as conn:
-        # Insert first (the common case, one statement); the unique index decides a race.
-        if await participants_db.insert_registration(conn, participant_id, kind, reg, registered):
-            return Registered(participant_id, created=True)
+        # One statement, new or repeated alike; the unique index decides a race.
+        written = await participants_db.insert_registration(
+            conn, participant_id, kind, reg, registered, registration_versions.to_json(reg)
+        )
+        if written is not None:
+            return Registered(*written)
+        # The address's first registration committed while ours ran (rare): in a transaction.
         async with conn.transaction():
             existing = await participants_db.find_by_email(conn, kind, reg.email)
             if existing is None:  # erased between our insert and this look: register afresh
