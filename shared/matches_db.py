@@ -49,6 +49,10 @@ class Conflict(Exception):
     """The decision cannot be taken now (already decided, capacity used up)."""
 
 
+class Unavailable(Conflict):
+    """A side of the suggestion is no longer open to matching (paused it, or was erased) since it was made."""
+
+
 class CourseStarted(Conflict):
     """The suggestion's course has started: nobody new is sent to it (its suggestions are withdrawn
     by lifecycle_jobs; one still open until its next pass cannot be approved meanwhile)."""
@@ -261,9 +265,17 @@ async def approve(
         raise Conflict(f"this match is already {row['status']}")
     # Lock order: counterpart first, then the match, in every decision.
     left = await remaining_capacity(conn, row["kind"], row["counterpart_id"], lock=True)
+    # Then both people, shared: a pause committing meanwhile waits for this decision, or this decision
+    # sees it. The matcher withdraws a paused person's suggestions only later (review 10c, F1).
+    owner = await counterpart_owner(conn, row["kind"], row["counterpart_id"])
+    away = await conn.fetch(
+        "SELECT status FROM participants WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE",
+        [row["newcomer_id"], owner])
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
         raise Conflict(f"this match is already {row['status']}")
+    if owner is None or any(p["status"] != "verified" for p in away):
+        raise Unavailable("a side has paused matching or is no longer registered: nobody is introduced to them")
     if row["kind"] == "language_course":
         started = await conn.fetchval(f"SELECT starts_on FROM courses WHERE id IN ({STARTED_COURSES}) AND id = $1",
                                       row["counterpart_id"])
