@@ -27,11 +27,13 @@ class NotFound(Exception):
     pass
 
 
-async def load(conn: asyncpg.Connection, participant_id: uuid.UUID) -> asyncpg.Record:
+async def load(conn: asyncpg.Connection, participant_id: uuid.UUID, *, lock: bool = False) -> asyncpg.Record:
+    """The person's row (not an erased one); ``lock``: held until the transaction ends, for a step
+    that decides on what it read (a second click waits and reads the first one's result)."""
     row = await conn.fetchrow(
-        """SELECT p.*, (SELECT given FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'share_contact'
-                        ORDER BY recorded_at DESC, id DESC LIMIT 1) AS shares_contact
-           FROM participants p WHERE p.id = $1 AND p.status <> 'erased'""",
+        f"""SELECT p.*, (SELECT given FROM consents c WHERE c.participant_id = p.id AND c.purpose = 'share_contact'
+                         ORDER BY recorded_at DESC, id DESC LIMIT 1) AS shares_contact
+            FROM participants p WHERE p.id = $1 AND p.status <> 'erased'{' FOR UPDATE OF p' if lock else ''}""",
         participant_id,
     )
     if row is None:
@@ -111,7 +113,7 @@ async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused
     paused sets the new end date only: the matcher has nothing new to look at. `by_centre`: a
     coordinator sets this pause or end date (participants.paused_by_centre, which the manage page
     and the pause_ending email word as "the welcome centre paused")."""
-    row = await load(conn, participant_id)
+    row = await load(conn, participant_id, lock=True)  # two clicks at once: the second sees the first's
     # A pause that ends within the reminder's days was chosen just now: no "it ends soon" email.
     reminded = datetime.now(UTC) if pause.reminded_at_start(until, reference.today()) else None
     if paused and row["status"] == "paused":

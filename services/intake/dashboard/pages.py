@@ -483,11 +483,14 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
     async with request.app[pool_key].acquire() as conn, conn.transaction():
         try:
             if action in ("pause", "resume"):
-                before = await self_service.load(conn, participant_id)
+                # Locked: of two clicks (or two coordinators) at once the second sees the first's pause,
+                # changes nothing and leaves no second entry nor a second email (review 10c, F2).
+                before = await self_service.load(conn, participant_id, lock=True)
                 after = await self_service.set_paused(conn, participant_id, action == "pause", until, by_centre=True)
-                await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,
-                                   before=pause.audit_state(before["status"], before["paused_until"]),
-                                   after=pause.audit_state(after, until))
+                was = pause.audit_state(before["status"], before["paused_until"])
+                if was != (became := pause.audit_state(after, until)):
+                    await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,
+                                       before=was, after=became)
                 # The person hears of it in their language, with their page to resume (review 8h, finding 3).
                 await pause.tell_of_centre(conn, participant_id, (before["status"], before["paused_until"]),
                                            (after, until if after == "paused" else None))

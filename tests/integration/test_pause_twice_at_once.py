@@ -1,0 +1,57 @@
+"""Pause and resume sent twice at once (a double click, two browsers, two coordinators; review 10c,
+F2): the second request waits for the first and changes nothing, so the person gets one email and the
+audit log holds one entry. The two requests race for real (asyncio.gather, two connections)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+
+from lotse.shared import tokens
+from tests.conftest import TEST_SECRET_KEY, IntakeClient
+from tests.integration.intake_fixtures import newcomer_payload
+from tests.integration.test_dashboard import _verified, login
+
+SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
+
+
+async def _told(pool: asyncpg.Pool, who: uuid.UUID, notification: str) -> int:
+    count: int = await pool.fetchval(
+        "SELECT count(*) FROM outbox WHERE type = 'notification.requested' AND payload->>'participant_id' = $1 "
+        "AND payload->>'notification' = $2", str(who), notification)
+    return count
+
+
+async def test_a_coordinators_pause_sent_twice_at_once_is_one_pause_one_email_one_entry(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    csrf = await login(intake_client)
+    for attempt in range(6):  # a race is a matter of timing: run it a few times
+        who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+        for action, email in (("pause", "paused_by_centre"), ("resume", "resumed_by_centre")):
+            answers = await asyncio.gather(*(intake_client.post(
+                f"/dashboard/participants/{who}", data={"csrf": csrf, "action": action, "paused_until": ""},
+                allow_redirects=False) for _ in range(2)))
+            assert [a.status for a in answers] == [303, 303], attempt
+            assert await _told(pool, who, email) == 1, (attempt, action)
+        entries = [r["action"] for r in await pool.fetch(
+            "SELECT action FROM audit_log WHERE subject_id = $1 ORDER BY id", who)]
+        assert entries == ["participant.pause", "participant.resume"], attempt
+        assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", who) == "verified"
+
+
+async def test_a_persons_own_pause_sent_twice_at_once_leaves_one_entry(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    for attempt in range(6):
+        who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+        page = f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(who))}"
+        answers = await asyncio.gather(*(intake_client.post(page, data={"action": "pause", "paused_until": ""},
+                                                            allow_redirects=False) for _ in range(2)))
+        assert [a.status for a in answers] == [303, 303], attempt
+        assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE subject_id = $1 "
+                                   "AND action = 'participant.pause_own'", who) == 1, attempt
+        assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.updated' "
+                                   "AND payload->>'participant_id' = $1", str(who)) == 1, attempt
