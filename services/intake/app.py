@@ -15,6 +15,7 @@ from lotse.intake.after_response import AfterResponse
 from lotse.intake.auth import enforce_policies
 from lotse.intake.cross_site import refuse_cross_site
 from lotse.intake.errors import api_errors
+from lotse.intake.foreign_credentials import drop_foreign_credentials
 from lotse.intake.login_throttle import (
     LOGIN_FAILURES_PER_ACCOUNT,
     LOGIN_FAILURES_PER_ADDRESS,
@@ -77,7 +78,9 @@ def init_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # html_errors outside api_errors: it draws the pages for what api_errors lets through off /api/.
-        middlewares=[measure, html_errors, api_errors, refuse_cross_site, enforce_policies],
+        # drop_foreign_credentials outermost: the error pages look the coordinator up again, by its request.
+        middlewares=[drop_foreign_credentials, measure, html_errors, api_errors, refuse_cross_site,
+                     enforce_policies],
     )
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from lotse.intake import checkin_answers, lifecycle, participants_db
+from lotse.intake.errors import read_form
 from lotse.intake.i18n import keep_chosen_language, speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.validation import N_
@@ -110,7 +111,7 @@ async def respond_page(request: web.Request) -> web.Response:
 
 async def respond_submit(request: web.Request) -> web.Response:
     view = await _view(request, tokens.RESPOND)
-    form = await request.post()
+    form = await read_form(request)
     answer = str(form.get("answer", ""))
     if answer not in lifecycle.ANSWERS:
         return render(request, "lifecycle/respond.html",
@@ -157,7 +158,7 @@ async def checkin_page(request: web.Request) -> web.Response:
 
 async def checkin_submit(request: web.Request) -> web.Response:
     view = await _view(request, tokens.CHECKIN)
-    form = await request.post()
+    form = await read_form(request)
     answer = str(form.get("answer", ""))
     if answer not in view["checkin_answers"]:
         return render(request, "lifecycle/checkin.html",

@@ -87,7 +87,11 @@ async def verify(request: web.Request) -> web.Response:
     token = payload.get("token")
     unknown = sorted(set(payload) - {"token"})
     if not isinstance(token, str) or not token or unknown:
-        fields = {"token": "This field is required."} if not isinstance(token, str) or not token else {}
+        fields: dict[str, str] = {}
+        if not isinstance(token, str) and "token" in payload:  # sent as a number or null: as registrations say
+            fields["token"] = "Must be text."
+        elif not token:
+            fields["token"] = "This field is required."
         fields.update({name: "Unknown field." for name in unknown})
         raise ApiError(422, "Send the token from the verification link.", fields=fields)
     try:

@@ -15,6 +15,7 @@ from aiohttp import web
 from multidict import MultiDictProxy
 
 from lotse.intake.auth import SESSION_COOKIE
+from lotse.intake.errors import read_form
 from lotse.intake.typedefs import settings_key
 
 PRE_SESSION_COOKIE: Final = "lotse_csrf"
@@ -34,11 +35,12 @@ def token_for(request: web.Request, session_token: str | None = None) -> str:
 
 async def check(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
     """The posted form, if its token is right; 403 otherwise."""
-    form = await request.post()
+    form = await read_form(request)
     sent = form.get(FIELD)
     if not isinstance(sent, str) or not sent:
         raise web.HTTPForbidden(text=MISSING)
     expected = token_for(request) if request.cookies.get(SESSION_COOKIE) else request.cookies.get(PRE_SESSION_COOKIE)
-    if not expected or not hmac.compare_digest(sent, expected):
+    # compare_digest refuses a str with other than ASCII in it; no token of ours has any.
+    if not expected or not sent.isascii() or not hmac.compare_digest(sent, expected):
         raise web.HTTPForbidden(text=EXPIRED)
     return form

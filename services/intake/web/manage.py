@@ -29,6 +29,7 @@ from lotse.intake.api.public import seconds_to_wait
 from lotse.intake.checkin_answers import for_participant as checkin_choices
 from lotse.intake.checkin_answers import question as checkin_question
 from lotse.intake.dashboard import vocabulary as dashboard_vocabulary
+from lotse.intake.errors import read_form
 from lotse.intake.i18n import keep_chosen_language, request_locale, speak_as_person, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import N_, ValidationFailed, validate_email, validate_update
@@ -243,7 +244,7 @@ async def _end_step(request: web.Request, participant_id: uuid.UUID, match_id: s
 
 async def manage_submit(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
-    form = await request.post()
+    form = await read_form(request)
     # The typo hint's "Use …" button sends no action of its own (its name carries the address meant).
     action = "email_change" if registration.EMAIL_SUGGESTED in form else str(form.get("action", "edit"))
     form = registration.taking_suggestion(form, "new_email")
@@ -439,7 +440,7 @@ async def erase_page(request: web.Request) -> web.Response:
 
 async def erase_submit(request: web.Request) -> web.Response:
     participant_id = await _participant_id(request)
-    form = await request.post()
+    form = await read_form(request)
     async with request.app[pool_key].acquire() as conn:
         await _speak_if_current(request, conn, participant_id)
         if form.get("confirm") != "yes":

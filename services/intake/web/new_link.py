@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from lotse.intake.api.public import seconds_to_wait
+from lotse.intake.errors import read_form
 from lotse.intake.i18n import keep_chosen_language
 from lotse.intake.manage_links import send_new_links
 from lotse.intake.typedefs import after_response_key, intake_attempts_key, intake_limiter_key, pool_key
@@ -18,7 +19,7 @@ async def form_page(request: web.Request) -> web.Response:
 
 
 async def submit(request: web.Request) -> web.Response:
-    form = registration.taking_suggestion(await request.post(), "email")
+    form = registration.taking_suggestion(await read_form(request), "email")
     typed = form.get("email")
     values = {"email": typed if isinstance(typed, str) else ""}
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:

@@ -11,6 +11,7 @@ from multidict import MultiDict, MultiDictProxy
 
 from lotse.intake import email_typos, participants_db, registrations
 from lotse.intake.api.public import seconds_to_wait
+from lotse.intake.errors import read_form
 from lotse.intake.i18n import request_locale, switch_language
 from lotse.intake.typedefs import intake_attempts_key, intake_limiter_key, pool_key, settings_key, signer_key
 from lotse.intake.validation import N_, FieldError, ValidationFailed, validate_registration
@@ -105,7 +106,7 @@ def _email_language_follows(request: web.Request, values: dict[str, Any]) -> Non
 
 async def submit(request: web.Request) -> web.Response:
     segment, kind = _kind(request)
-    form = taking_suggestion(await request.post(), "email")
+    form = taking_suggestion(await read_form(request), "email")
     add_row = form.get("add_row")
     adding = add_row if isinstance(add_row, str) and add_row else None
     switched = switch_language(request, form)
