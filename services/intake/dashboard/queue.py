@@ -349,8 +349,14 @@ async def approve_round(request: web.Request) -> web.StreamResponse:
         raise back(request, f"/dashboard/rounds/{round_id}", "confirm_missing")
     approved = conflicts = 0
     async with request.app[pool_key].acquire() as conn:
+        # This round's pairs, and those a later round proposed again meanwhile (a colleague's round or
+        # the scheduled one takes the still open pairs it proposes too into its own: run_round), which
+        # are still the pairs the coordinator was shown (review 10c, F3).
         ids = [r["id"] for r in await conn.fetch(
-            "SELECT id FROM matches WHERE round_id = $1 AND id = ANY($2::uuid[]) ORDER BY score DESC, id",
+            """SELECT m.id FROM matches m WHERE m.id = ANY($2::uuid[]) AND (m.round_id = $1 OR m.round_id IN (
+                   SELECT later.id FROM rounds later, rounds this
+                   WHERE this.id = $1 AND later.requested_at > this.requested_at))
+               ORDER BY m.score DESC, m.id""",
             round_id, list(shown))]
         conflicts += len(shown) - len(ids)  # not (or no longer) this round's
         # More than a chunk (an old tab's form of every open pair) stay open, on the page it comes back to.
