@@ -62,3 +62,14 @@ def test_the_english_lines() -> None:
     assert "- Organisation: VHS Gera" in provider and "- Courses: 2" in provider
     assert "- Positions: 1" in _email("en", {**VERSION, "kind": "employer", **KINDS["employer"]})
     assert "- Household: on your own" in _email("en", {**VERSION, "profile": {}})
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_sentence_after_the_list_starts_a_new_sentence(locale: str) -> None:
+    """Review 10a, F7: "thank you for registering …" was written to follow "Hello …," directly; after
+    the list it began in lower case ("- Languages: …" then "vielen Dank …") in every cased script."""
+    email = _render(locale, VERSION)
+    after_list = email.text.replace("\r\n", "\n").split("\n- ")[-1].split("\n\n")[1]
+    after_ul = (email.html or "").split("</ul>")[1].split("<p>")[1]
+    for sentence in (after_list, after_ul):
+        assert not sentence[0].islower(), (locale, sentence)
