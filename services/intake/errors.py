@@ -60,9 +60,12 @@ def error_response(error: ApiError) -> web.Response:
 
 
 # The database is away or going: a connection lost mid-query (ConnectionDoesNotExistError, a
-# PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError).
+# PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError),
+# or out of room for us: "too many clients already" when a new pool connection is refused, a full
+# disk (InsufficientResourcesError). Each passes, so "try again shortly" is true; a 500 is not.
 DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
-                 asyncpg.exceptions.OperatorInterventionError, TimeoutError)
+                 asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
+                 TimeoutError)
 
 
 def _is_api(request: web.Request) -> bool:

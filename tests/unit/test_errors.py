@@ -18,6 +18,9 @@ GONE = [
     asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.exceptions.CrashShutdownError("terminating connection because of crash of another server process"),
     asyncpg.exceptions.InterfaceError("pool is closing"),
+    # Seen in CI on a crowded machine: a new pool connection refused, which answered 500.
+    asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
+    asyncpg.exceptions.DiskFullError("could not extend file: No space left on device"),
     TimeoutError(),
 ]
 
