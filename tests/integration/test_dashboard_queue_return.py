@@ -56,8 +56,8 @@ async def test_a_decision_returns_to_the_same_newcomer_or_the_next_with_the_mess
     # Her last one decided: on to the next newcomer.
     assert await decide(olenas[1], "approve") == \
         f"/dashboard?msg=approved&at={last}&decided={olenas[1]}#newcomer-{last}"
-    # A stale tab's second click on a decided suggestion: the same place, with the conflict.
-    assert await decide(olenas[1], "approve") == f"/dashboard?msg=conflict&at={last}#newcomer-{last}"
+    # A stale tab's second click on a decided suggestion: the same place, saying it was decided (review 10c, F4).
+    assert await decide(olenas[1], "approve") == f"/dashboard?msg=already&at={last}&decided={olenas[1]}#newcomer-{last}"
     # The queue's last newcomer decided: back to the one before.
     assert await decide(lasts, "approve") == f"/dashboard?msg=approved&at={first}&decided={lasts}#newcomer-{first}"
     # A newcomer no longer in the queue: the message at the top, as before.

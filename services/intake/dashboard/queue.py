@@ -180,13 +180,31 @@ async def queue_page(request: web.Request) -> web.Response:
 async def _decided(conn: asyncpg.Connection, request: web.Request) -> asyncpg.Record | None:
     """The pair just approved or rejected (``?decided=``), so its message names it and links it:
     working fast through many, the coordinator sees which click did what (review 8a, finding 7)."""
-    if request.query.get("msg") not in ("approved", "rejected"):
+    if request.query.get("msg") not in ("approved", "rejected", *NOT_DECIDED):
         return None
     try:
         match_id = uuid.UUID(request.query.get("decided", ""))
     except ValueError:
         return None
-    return await conn.fetchrow(f"SELECT m.id, m.kind, {sides.COLUMNS} FROM {sides.FROM} WHERE m.id = $1", match_id)
+    # A decision that could not be taken says what happened instead, and who did it (review 10c, F4).
+    return await conn.fetchrow(
+        f"""SELECT m.id, m.kind, m.status, m.decided_at, d.email AS decided_by_email,
+                   m.decided_by IS NOT DISTINCT FROM $2 AS decided_by_me, {sides.COLUMNS}
+            FROM {sides.FROM} LEFT JOIN coordinators d ON d.id = m.decided_by WHERE m.id = $1""",
+        match_id, request[coordinator_key].id)
+
+
+# Why a decision could not be taken, as its message says it (_flash.html): the pair was decided
+# (by a colleague, or by the same coordinator's other click or tab) or withdrawn meanwhile, or a
+# side paused; `conflict` (still open: no places left) as before.
+NOT_DECIDED: Final = ("already", "unavailable")
+
+
+async def _why_not(conn: asyncpg.Connection, match_id: uuid.UUID, error: matches_db.Conflict) -> str:
+    if isinstance(error, matches_db.Unavailable):
+        return "unavailable"
+    status = await conn.fetchval("SELECT status FROM matches WHERE id = $1", match_id)
+    return "conflict" if status in (None, matches.SUGGESTED) else "already"
 
 
 # The pair of its round a coordinator goes on with after deciding `$1` on the round's page: the same
@@ -252,8 +270,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
             raise await going_back("gone") from None
         except matches_db.CourseStarted:
             raise await going_back("course_started") from None
-        except matches_db.Conflict:
-            raise await going_back("conflict") from None
+        except matches_db.Conflict as error:
+            why = await _why_not(conn, match_id, error)
+            raise await going_back(why, decided=why in NOT_DECIDED) from None
         raise await going_back("approved" if approve else "rejected", decided=True)
 
 
