@@ -17,6 +17,14 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
+#: What a query raises when the database is away or the connection was lost under it. asyncpg
+#: raises InternalClientError ("cannot switch to state 12; another operation (2) is in progress")
+#: on a pooled connection whose backend was terminated while it sat idle, when the server's
+#: FATAL arrived before the socket's end (MagicStack/asyncpg#1069): a lost connection too, not a
+#: bug of ours. Loops that ride out an outage catch this tuple (review 10b, F3).
+DATABASE_AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
 #: Every service's sessions are named ``lotse-<service>`` (see :func:`application_name`).
 APPLICATION_PREFIX = "lotse-"
 

@@ -18,6 +18,8 @@ import asyncpg
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
+from lotse.shared.db import DATABASE_AWAY
+
 log = logging.getLogger(__name__)
 
 LATENCY_BUCKETS: Final = (0.002, 0.005, 0.01, 0.02, 0.035, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
@@ -86,6 +88,6 @@ async def sample_outbox_once(db: asyncpg.Pool | asyncpg.Connection) -> None:
 async def sample_outbox(pool: asyncpg.Pool, interval_s: float = 15.0) -> None:
     """Keep the outbox gauges current until cancelled; a database outage only skips samples."""
     while True:
-        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        with contextlib.suppress(*DATABASE_AWAY):
             await sample_outbox_once(pool)
         await asyncio.sleep(interval_s)

@@ -25,7 +25,7 @@ import asyncpg
 from aio_pika.abc import AbstractExchange
 
 from lotse.shared import metrics
-from lotse.shared.db import APPLICATION_PREFIX
+from lotse.shared.db import APPLICATION_PREFIX, DATABASE_AWAY
 from lotse.shared.events import Event, envelope_json
 
 log = logging.getLogger(__name__)
@@ -212,7 +212,7 @@ class OutboxRelay:
                 self._wake.clear()  # before looking: a commit from now on wakes the next round
                 try:
                     published, failed = await self.publish_pending()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except DATABASE_AWAY as exc:
                     log.warning("outbox relay cannot reach the database", extra={"error": str(exc)})
                     published, failed = 0, 1
                 if failed:
@@ -236,7 +236,7 @@ class OutboxRelay:
         while True:
             try:
                 conn: asyncpg.Connection = await self._pool.acquire()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except DATABASE_AWAY:
                 await asyncio.sleep(self._poll_interval_s)
                 continue
             lost = asyncio.Event()
@@ -249,7 +249,7 @@ class OutboxRelay:
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(5.0):
                             await lost.wait()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            except DATABASE_AWAY:
                 await asyncio.sleep(self._poll_interval_s)
             finally:
                 for channel in self._channels:

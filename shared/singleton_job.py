@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import asyncpg
 
+from lotse.shared.db import DATABASE_AWAY
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -50,6 +52,6 @@ async def every(interval_s: float, name: str, one_pass: Callable[[], Awaitable[d
             done = await one_pass()
             if done and any(done.values()):
                 log.info(f"{name}: pass done", extra=done)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except DATABASE_AWAY as exc:
             log.warning(f"{name}: pass failed; the next one retries", extra={"error": str(exc)})
         await asyncio.sleep(interval_s)

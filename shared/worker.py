@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from lotse.shared import heap, metrics
+from lotse.shared import heap, metrics, supervise
 from lotse.shared.config import Settings
 from lotse.shared.consumer import Consumer
 from lotse.shared.runtime import Infrastructure, infrastructure, stop_on_signals
@@ -33,6 +32,8 @@ async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio
         tasks = [asyncio.ensure_future(job) for job in parts.background]
         if parts.with_relay:
             tasks.append(asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"))
+        for task in tasks:
+            supervise.watch(task, stop.set)  # a loop that dies stops the service (exit 1)
         for consumer in parts.consumers:
             await consumer.start()
         heap.settle()
@@ -45,12 +46,11 @@ async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio
             await consumer.stop()
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # A task that failed was logged by supervise.watch when it did; its exception is not raised again.
+        await asyncio.gather(*tasks, return_exceptions=True)
     log.info("%s stopped", service)
 
 
 def run_service(settings: Settings, service: str, setup: Setup) -> int:
     asyncio.run(serve(settings, service, setup))
-    return 0
+    return supervise.exit_code()

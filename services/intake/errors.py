@@ -63,9 +63,11 @@ def error_response(error: ApiError) -> web.Response:
 # PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError),
 # or out of room for us: "too many clients already" when a new pool connection is refused, a full
 # disk (InsufficientResourcesError). Each passes, so "try again shortly" is true; a 500 is not.
+# A pooled connection whose backend was terminated while idle raises InternalClientError on its
+# next query (lotse.shared.db.DATABASE_AWAY says why): lost as well.
 DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
                  asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
-                 TimeoutError)
+                 asyncpg.InternalClientError, TimeoutError)
 
 
 def _is_api(request: web.Request) -> bool:

@@ -14,6 +14,7 @@ from lotse.matcher import caps, learning, rounds, suggest
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches, matches_db, metrics, offer_fit
 from lotse.shared.consumer import Consumer
+from lotse.shared.db import DATABASE_AWAY
 from lotse.shared.events import Event
 from lotse.shared.topology import MATCHER_QUEUE
 
@@ -143,5 +144,5 @@ class MatcherConsumer(Consumer):
             if model is not None and self.models is not None:
                 self.models[kind] = model
                 metrics.MODEL_VERSION.labels(kind).set(model.version)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as exc:
+        except (*DATABASE_AWAY, ValueError) as exc:
             log.warning("matcher retraining failed; the current model stays", extra={"error": str(exc)})

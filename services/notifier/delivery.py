@@ -28,6 +28,7 @@ from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
 from lotse.shared import metrics
 from lotse.shared.config import Settings
+from lotse.shared.db import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class DeliveryLoop:
                 self._wake.clear()
                 try:
                     claimed = await self.deliver_due()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except DATABASE_AWAY as exc:
                     log.warning("delivery loop cannot reach the database", extra={"error": str(exc)})
                     claimed = 0
                     await asyncio.sleep(1.0)
@@ -205,7 +206,7 @@ class DeliveryLoop:
                     await notifications_db.release_stale(conn, self.STALE_CLAIM)
                     self._next_stale_check = time.monotonic() + self.STALE_CHECK_S
                 due = await notifications_db.next_due_in_s(conn)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except DATABASE_AWAY:
             return 1.0
         now = time.monotonic()
         self._due_at, self._due_known_until = (None if due is None else now + due), now + self.DUE_CHECK_S
@@ -307,7 +308,7 @@ class DeliveryLoop:
             recipient = await self._composer.compose(conn, row, people)
         except LookupError as lookup:
             recipient, why["reason"] = None, str(lookup)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except DATABASE_AWAY:
             raise  # the database is away: the claim goes stale and the row is tried again
         except Exception as exc:  # bad data behind one row must fail that email, not stop the loop
             await self._end(conn, row, "failed", f"cannot compose: {exc!r}"[:500])

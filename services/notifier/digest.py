@@ -17,6 +17,7 @@ from typing import Final
 import asyncpg
 
 from lotse.notifier import notifications_db
+from lotse.shared.db import DATABASE_AWAY
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,6 @@ async def run_periodically(pool: asyncpg.Pool, interval_minutes: int, wake: Call
                 locked = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY)
                 if locked and await request_digests(conn, interval_s):
                     wake()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except DATABASE_AWAY as exc:
             log.warning("digest pass failed; the next one will retry", extra={"error": str(exc)})
         await asyncio.sleep(interval_s)

@@ -21,6 +21,8 @@ GONE = [
     # Seen in CI on a crowded machine: a new pool connection refused, which answered 500.
     asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
     asyncpg.exceptions.DiskFullError("could not extend file: No space left on device"),
+    # Review 10b: a pooled connection whose backend pg_terminate_backend ended while it was idle.
+    asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress"),
     TimeoutError(),
 ]
 
