@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 from typing import ClassVar
 
@@ -87,8 +87,12 @@ def _fields(row: asyncpg.Record) -> dict[str, object]:
 class DeliveryLoop:
     #: Notifications claimed per batch; all go out over one SMTP and one database connection.
     BATCH_SIZE: ClassVar[int] = 20
-    #: Sends of one notification before it is marked failed.
+    #: A transient failure (the mail server away, a 4xx, a timeout) is retried at least this many
+    #: times and for at least RETRY_FOR after the notification was made, then it is marked failed.
+    #: Six sends alone gave up after about a minute: a mail server away for a minute lost every
+    #: email due meanwhile (review 10b, F1). RFC 5321 4.5.4.1 retries for 4-5 days.
     MAX_ATTEMPTS: ClassVar[int] = 6
+    RETRY_FOR: ClassVar[timedelta] = timedelta(days=4)
     BASE_DELAY_S: ClassVar[float] = 2.0
     MAX_DELAY_S: ClassVar[float] = 600.0
     #: A claim untouched for this long belongs to a sender that died; it is handed out again.
@@ -377,11 +381,13 @@ class DeliveryLoop:
             log.info("emails accepted while the database was away recorded as sent", extra={"emails": left})
 
     async def _retry_or_fail(self, conn: asyncpg.Connection, row: asyncpg.Record, error: str) -> None:
-        if row["attempts"] >= self.MAX_ATTEMPTS:
+        if row["attempts"] >= self.MAX_ATTEMPTS and datetime.now(UTC) - row["created_at"] >= self.RETRY_FOR:
             await self._end(conn, row, "failed", f"gave up after {row['attempts']} attempts: {error}")
             log.error("notification failed for good", extra={**_fields(row), "error": error})
             return
-        delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** (row["attempts"] - 1))
+        # The exponent stops growing long after MAX_DELAY_S is reached: four days of sends every
+        # 5-10 minutes would pass 2 ** 1024, which no float holds.
+        delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** min(row["attempts"] - 1, 32))
         delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
         self._due_known_until = 0.0  # look again: this retry may be the next one due
