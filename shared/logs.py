@@ -55,6 +55,11 @@ _SAID_BY_US = {
     ("aiormq.connection", "error when creating transport: %r"),  # aio-pika says it again, masked
 }
 _WITHOUT_TRACEBACK = {("asyncpg.pool", "Failed to restore the pool connection floor; retrying")}
+# The broker closing our connection (an operator's `rabbitmqctl close_connection`, a broker going
+# down): aiormq says so as an ERROR, though we reconnect at once and say "broker connection lost"
+# ourselves. Its line keeps the broker's reason (who closed it), as a warning (review 10b, F6).
+_BROKER_CLOSED = ("aiormq.connection",
+                  'Unexpected connection close from remote "%s", Connection.Close(reply_code=%r, reply_text=%r)')
 
 
 def _is_channel_closing(record: logging.LogRecord) -> bool:
@@ -63,7 +68,9 @@ def _is_channel_closing(record: logging.LogRecord) -> bool:
         return False
     args = record.args if isinstance(record.args, tuple) else ()
     callback = getattr(args[0], "callback", None) if args else None  # no repr(): it can raise
-    return getattr(callback, "__qualname__", "") == "RobustChannel._on_close" and args[1:2] == ("RuntimeError",)
+    # ChannelInvalidStateError ("No active transport in channel") when the broker closed it (review 10b).
+    return getattr(callback, "__qualname__", "") == "RobustChannel._on_close" and args[1:2] in (
+        ("RuntimeError",), ("ChannelInvalidStateError",))
 
 
 def _is_refused_request(record: logging.LogRecord) -> bool:
@@ -88,6 +95,9 @@ def quiet_reconnects(record: logging.LogRecord) -> bool:
     if key in _SAID_BY_US or _is_channel_closing(record):
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger().isEnabledFor(logging.DEBUG)
+    if key == _BROKER_CLOSED and record.levelno > logging.WARNING:
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return logging.getLogger().isEnabledFor(logging.WARNING)
     if key in _WITHOUT_TRACEBACK and record.exc_info:
         reason = record.exc_info[1]
         record.msg = f"{record.getMessage()}: {type(reason).__name__}: {reason}"
