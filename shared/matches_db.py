@@ -9,16 +9,18 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import asyncpg
 
 from lotse.shared import events, matches
 from lotse.shared.outbox import write_events
 from lotse.shared.reference import TODAY_SQL, today
+
+T = TypeVar("T")
 
 #: A match's flag: its three columns come and go together (matches.FLAGS).
 _FLAG_COLUMNS: Final = ("flagged_at", "flag_code", "flag_reason")
@@ -51,6 +53,12 @@ class Conflict(Exception):
 
 class Unavailable(Conflict):
     """A side of the suggestion is no longer open to matching (paused it, or was erased) since it was made."""
+
+
+class Stale(Conflict):
+    """The newcomer already holds a match of this kind (approved while the matcher made this
+    suggestion): the suggestion is withdrawn as stale, and that withdrawal is kept
+    (in_retried_transaction commits it before raising)."""
 
 
 class CourseStarted(Conflict):
@@ -265,17 +273,25 @@ async def approve(
         raise Conflict(f"this match is already {row['status']}")
     # Lock order: counterpart first, then the match, in every decision.
     left = await remaining_capacity(conn, row["kind"], row["counterpart_id"], lock=True)
-    # Then both people, shared: a pause committing meanwhile waits for this decision, or this decision
-    # sees it. The matcher withdraws a paused person's suggestions only later (review 10c, F1).
+    # Then both people: a pause committing meanwhile waits for this decision, or this decision sees it;
+    # the matcher withdraws a paused person's suggestions only later (review 10c, F1). The newcomer's
+    # row exclusively (not against the foreign keys' checks): two approvals of one newcomer's
+    # suggestions each withdraw the other's as stale, so they go one after the other (review 10c, F7).
     owner = await counterpart_owner(conn, row["kind"], row["counterpart_id"])
-    away = await conn.fetch(
-        "SELECT status FROM participants WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE",
-        [row["newcomer_id"], owner])
+    person = "SELECT status FROM participants WHERE id = $1"
+    away = [await conn.fetchrow(f"{person} FOR NO KEY UPDATE", row["newcomer_id"]),
+            await conn.fetchrow(f"{person} FOR SHARE", owner)]
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
         raise Conflict(f"this match is already {row['status']}")
-    if owner is None or any(p["status"] != "verified" for p in away):
+    if any(p is None or p["status"] != "verified" for p in away):
         raise Unavailable("a side has paused matching or is no longer registered: nobody is introduced to them")
+    # A suggestion the matcher made from what it read before another of the newcomer's was approved
+    # (a round, a top-up): approving it too would give them two mentors (review 10c, F8).
+    if await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM matches WHERE newcomer_id = $1 AND kind = $2 "
+                           f"AND status = ANY({HELD_SQL}))", row["newcomer_id"], row["kind"]):
+        await withdraw_suggested(conn, "stale", "id = $1", match_id)
+        raise Stale("the newcomer already has an approved match of this kind: this suggestion is withdrawn")
     if row["kind"] == "language_course":
         started = await conn.fetchval(f"SELECT starts_on FROM courses WHERE id IN ({STARTED_COURSES}) AND id = $1",
                                       row["counterpart_id"])
@@ -295,6 +311,31 @@ async def approve(
         approved["id"], approved["kind"], approved["newcomer_id"], approved["counterpart_id"], left - 1 <= 0,
     )
     return approved
+
+
+# A decision PostgreSQL chose as a deadlock's victim (a decision and the matcher, or erasure, withdrawing
+# each other's rows in opposite order) is rolled back whole; taken again it sees what the other did.
+DEADLOCK_ATTEMPTS: Final = 3
+
+
+async def in_retried_transaction(conn: asyncpg.Connection, step: Callable[[], Awaitable[T]]) -> T:
+    """``step`` in a transaction of its own, taken again when it ended in a deadlock (review 10c, F7):
+    a coordinator's decision is answered, not a 500."""
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        stale: Stale | None = None
+        try:
+            async with conn.transaction():
+                try:
+                    return await step()
+                except Stale as withdrawn:  # its withdrawal stays: committed, then raised
+                    stale = withdrawn
+        except asyncpg.exceptions.DeadlockDetectedError:
+            if attempt == DEADLOCK_ATTEMPTS:
+                raise
+            continue
+        assert stale is not None  # the block ended without returning only through Stale
+        raise stale
+    raise AssertionError("unreachable")
 
 
 async def withdraw_suggested(conn: asyncpg.Connection, reason: str, where: str, *args: object) -> list[asyncpg.Record]:

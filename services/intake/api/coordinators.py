@@ -135,18 +135,22 @@ async def _decide(request: web.Request, approve: bool) -> web.Response:
     body = _body(payload, _APPROVAL if approve else _REJECTION)
     note = body["note"] if isinstance(body["note"], str) else None
     coordinator = request[coordinator_key]
-    async with request.app[pool_key].acquire() as conn, conn.transaction():
+    async def deciding() -> Any:
+        if approve:
+            row = await matches_db.approve(conn, match_id, coordinator.id, note)
+            await audit.record(conn, coordinator, "match.approve", "match", match_id,
+                               before={"status": "suggested"}, after={"status": row["status"]})
+        else:
+            code, words = _reason(str(body["reason"]), note)
+            row = await matches_db.reject(conn, match_id, coordinator.id, code, words)
+            # The code, as the dashboard records it.
+            await audit.record(conn, coordinator, "match.reject", "match", match_id,
+                               before={"status": "suggested"}, after={"status": row["status"]}, detail=code)
+        return row
+
+    async with request.app[pool_key].acquire() as conn:
         try:
-            if approve:
-                row = await matches_db.approve(conn, match_id, coordinator.id, note)
-                await audit.record(conn, coordinator, "match.approve", "match", match_id,
-                                   before={"status": "suggested"}, after={"status": row["status"]})
-            else:
-                code, words = _reason(str(body["reason"]), note)
-                row = await matches_db.reject(conn, match_id, coordinator.id, code, words)
-                # The code, as the dashboard records it.
-                await audit.record(conn, coordinator, "match.reject", "match", match_id,
-                                   before={"status": "suggested"}, after={"status": row["status"]}, detail=code)
+            row = await matches_db.in_retried_transaction(conn, deciding)  # a deadlock's victim: once more
         except matches_db.MatchNotFound:
             raise ApiError(404, "No such match.") from None
         except matches_db.Conflict as conflict:

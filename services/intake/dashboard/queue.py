@@ -257,15 +257,17 @@ async def decide(request: web.Request) -> web.StreamResponse:
 
         if not approve and reason_code not in REJECT_REASONS:
             raise await going_back("reason_missing")
+        async def deciding() -> None:
+            if approve:
+                row = await matches_db.approve(conn, match_id, coordinator.id, note)
+            else:
+                row = await matches_db.reject(conn, match_id, coordinator.id, reason_code, note)
+            await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
+                               match_id, before={"status": "suggested"}, after={"status": row["status"]},
+                               detail=None if approve else reason_code)
+
         try:
-            async with conn.transaction():
-                if approve:
-                    row = await matches_db.approve(conn, match_id, coordinator.id, note)
-                else:
-                    row = await matches_db.reject(conn, match_id, coordinator.id, reason_code, note)
-                await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
-                                   match_id, before={"status": "suggested"}, after={"status": row["status"]},
-                                   detail=None if approve else reason_code)
+            await matches_db.in_retried_transaction(conn, deciding)
         except matches_db.MatchNotFound:
             raise await going_back("gone") from None
         except matches_db.CourseStarted:
@@ -380,12 +382,14 @@ async def approve_round(request: web.Request) -> web.StreamResponse:
         conflicts += len(shown) - len(ids)  # not (or no longer) this round's
         # More than a chunk (an old tab's form of every open pair) stay open, on the page it comes back to.
         for match_id in ids[:ROUND_CHUNK]:
+            async def approving(match_id: uuid.UUID = match_id) -> None:
+                await matches_db.approve(conn, match_id, coordinator.id, None)
+                await audit.record(conn, coordinator, "match.approve", "match", match_id,
+                                   before={"status": "suggested"}, after={"status": "approved"},
+                                   detail=f"round {round_id}")
+
             try:
-                async with conn.transaction():
-                    await matches_db.approve(conn, match_id, coordinator.id, None)
-                    await audit.record(conn, coordinator, "match.approve", "match", match_id,
-                                       before={"status": "suggested"}, after={"status": "approved"},
-                                       detail=f"round {round_id}")
+                await matches_db.in_retried_transaction(conn, approving)
                 approved += 1
             except (matches_db.Conflict, matches_db.MatchNotFound):
                 conflicts += 1
