@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -41,19 +41,24 @@ class Infrastructure:
         )
 
 
-async def _retry(what: str, variable: str, url: str, attempt_once, deadline_s: float):  # type: ignore[no-untyped-def]
+async def _retry(what: str, variable: str, url: str, attempt_once, deadline_s: float,  # type: ignore[no-untyped-def]
+                 checks: MutableMapping[str, str]):
     """Dependencies may still be starting (compose, `lotse dev`): wait for them, within reason.
 
     Not for a refusal that waiting cannot change (a wrong password, database or vhost): that
-    raises :class:`DependencyError` at once, as does the last failure when the wait is over."""
+    raises :class:`DependencyError` at once, as does the last failure when the wait is over.
+    ``checks[what]`` says how the wait stands: "ok", or why the last attempt failed."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + deadline_s
     delay = 0.25
     while True:
         try:
             with naming(variable, url):
-                return await attempt_once()
+                connected = await attempt_once()
+            checks[what] = "ok"
+            return connected
         except DependencyError as exc:
+            checks[what] = f"unreachable: {exc.cause}"
             if exc.permanent or loop.time() > deadline:
                 raise
             log.warning("waiting for %s", what, extra={"variable": variable, "error": exc.cause})
@@ -63,16 +68,22 @@ async def _retry(what: str, variable: str, url: str, attempt_once, deadline_s: f
 
 @asynccontextmanager
 async def infrastructure(
-    settings: Settings, service: str, *, pool_max: int = 10, wait_s: float = 60.0
+    settings: Settings, service: str, *, pool_max: int = 10, wait_s: float = 60.0,
+    checks: MutableMapping[str, str] | None = None,
 ) -> AsyncIterator[Infrastructure]:
+    """Connect, waiting up to ``wait_s`` for a database or broker that does not answer yet.
+
+    ``checks`` (intake's /readyz while it waits) is kept up to date under the names "database"
+    and "broker": "ok" once connected, else why the last attempt failed."""
+    checks = {} if checks is None else checks
     # The notifier runs no relay and writes no outbox rows; were a service without a relay to
     # write some, the other services' relays would publish them at their next poll.
     pool = await _retry("database", DATABASE, settings.database_url, lambda: create_pool(
         settings.database_url, max_size=pool_max, application_name=application_name(service),
-        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released), wait_s)
+        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released), wait_s, checks)
     try:
         amqp = await _retry("broker", BROKER, settings.amqp_url,
-                            lambda: aio_pika.connect_robust(settings.amqp_url), wait_s)
+                            lambda: aio_pika.connect_robust(settings.amqp_url), wait_s, checks)
         watch_broker(amqp)
         try:
             await declare_topology(amqp)

@@ -25,6 +25,7 @@ from lotse.intake.login_throttle import (
 from lotse.intake.ratelimit import RateLimiter
 from lotse.intake.request_metrics import measure
 from lotse.intake.routes import setup_routes
+from lotse.intake.startup import Startup, startup_key, while_starting
 from lotse.intake.typedefs import (
     after_response_key,
     infra_key,
@@ -53,7 +54,8 @@ ATTEMPTS_PER_REGISTRATION = 10
 async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
     """Database pool, broker, and the outbox relay running beside the web server."""
     settings = app[settings_key]
-    async with infrastructure(settings, "intake", pool_max=20) as infra, metrics.served(settings.metrics_port):
+    async with (infrastructure(settings, "intake", pool_max=20, checks=app[startup_key].checks) as infra,
+                metrics.served(settings.metrics_port)):
         app[infra_key] = infra
         app[pool_key] = infra.pool
         await ensure_bootstrap_coordinator(infra.pool, app[settings_key])
@@ -74,14 +76,32 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
                 await task
 
 
-def init_app(settings: Settings) -> web.Application:
+def init_app(settings: Settings, startup: Startup | None = None) -> web.Application:
+    """The app, serving once its database and broker are up (its startup waits for them).
+    ``startup`` is the account of that wait that `lotse intake` shares with its :func:`waiting_app`."""
+    app = _app(settings, startup or Startup(), waiting=False)
+    app.cleanup_ctx.append(infrastructure_ctx)
+    return app
+
+
+def waiting_app(settings: Settings, startup: Startup) -> web.Application:
+    """What `lotse intake` serves while the app's startup waits for its dependencies: the same
+    routes, pages and headers, but the contract's 503 for everything except the probes (and the
+    static files the 503 page uses); /readyz says how the wait stands (lotse.intake.startup)."""
+    return _app(settings, startup, waiting=True)
+
+
+def _app(settings: Settings, startup: Startup, *, waiting: bool) -> web.Application:
+    # while_starting inside api_errors: its 503 leaves in the API's shape, or as the page.
+    starting = [while_starting] if waiting else []
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # html_errors outside api_errors: it draws the pages for what api_errors lets through off /api/.
         # drop_foreign_credentials outermost: the error pages look the coordinator up again, by its request.
-        middlewares=[drop_foreign_credentials, measure, html_errors, api_errors, refuse_cross_site,
+        middlewares=[drop_foreign_credentials, measure, html_errors, api_errors, *starting, refuse_cross_site,
                      enforce_policies],
     )
+    app[startup_key] = startup
     app[settings_key] = settings
     app[signer_key] = TokenSigner(settings.secret_key)
     app[after_response_key] = AfterResponse()
@@ -91,6 +111,5 @@ def init_app(settings: Settings) -> web.Application:
     app[login_address_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_ADDRESS, window_s=LOGIN_WINDOW_S)
     app[login_device_limiter_key] = RateLimiter(limit=LOGIN_FAILURES_PER_DEVICE, window_s=LOGIN_WINDOW_S)
     headers.install(app, https=settings.public_url.startswith("https:"))
-    app.cleanup_ctx.append(infrastructure_ctx)
     setup_routes(app)
     return app

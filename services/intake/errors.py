@@ -70,6 +70,13 @@ DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresCon
                  asyncpg.InternalClientError, TimeoutError)
 
 
+def unavailable() -> ApiError:
+    """The contract's 503: a dependency is away (or, at start-up, not there yet); try again shortly.
+    Under /api/ in the error shape, elsewhere web.error_pages draws the page; both keep Retry-After."""
+    return ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
+                    headers={"Retry-After": "5"})
+
+
 def _is_api(request: web.Request) -> bool:
     return request.path.startswith("/api/")
 
@@ -91,11 +98,10 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return error_response(ApiError(exc.status, message, headers=_keep_headers(exc)))
     except DATABASE_DOWN as exc:
         log.warning("dependency unavailable", extra={"path": request.path, "error": repr(exc)})
-        unavailable = ApiError(503, "The service is temporarily unavailable. Please try again shortly.",
-                               headers={"Retry-After": "5"})
+        away = unavailable()
         if _is_api(request):
-            return error_response(unavailable)
-        raise web.HTTPServiceUnavailable(text=unavailable.message, headers=unavailable.headers) from None
+            return error_response(away)
+        raise web.HTTPServiceUnavailable(text=away.message, headers=away.headers) from None
     except Exception:
         if not _is_api(request):
             raise  # web.error_pages logs it, once, with the reference its page shows

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from lotse.intake.errors import ApiError, error_response
 from lotse.intake.openapi import openapi_document
+from lotse.intake.startup import startup_key
 from lotse.intake.typedefs import infra_key
 
 
@@ -30,8 +31,15 @@ async def readyz(request: web.Request) -> web.Response:
         # In the API's JSON error shape (off /api/, a raised ApiError would draw an HTML page).
         return error_response(ApiError(400, f"require: expected one or more of {', '.join(CHECKS)}, "
                                             "comma-separated", fields={"require": "unknown check"}))
+    if infra_key not in request.app:
+        # The app that answers while intake waits for its dependencies at start-up (lotse.intake.
+        # startup): nothing but the probes is served yet, whatever is required. The body says how
+        # the wait stands: "ok", why the last attempt failed, or "not tried yet".
+        waited = request.app[startup_key].checks
+        checks = {name: waited.get(name, "not tried yet") for name in CHECKS}
+        return web.json_response({"status": "not_ready", "checks": checks}, status=503)
     infra = request.app[infra_key]
-    checks: dict[str, str] = {}
+    checks = {}
     try:
         async with asyncio.timeout(2):
             await infra.pool.fetchval("SELECT 1")

@@ -1,5 +1,6 @@
 """Both kinds of service settle their heap once started (see `lotse.shared.heap`): intake as
-`lotse intake` serves it, and a queue worker as `lotse matcher` and `lotse notifier` run it."""
+`lotse intake` serves it (once the app has taken over from the one that answers while it waits for
+its dependencies), and a queue worker as `lotse matcher` and `lotse notifier` run it."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import asyncio
 import gc
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from lotse.intake.main import served_app
+from lotse.intake.main import serve
 from lotse.shared import worker
-from lotse.shared.config import Settings
+from lotse.shared.config import Settings, with_overrides
 from tests.conftest import eventually
+from tests.e2e.conftest import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -24,14 +26,29 @@ def unfrozen() -> Iterator[None]:
 
 
 async def test_intake_settles_its_heap_once_started(settings: Settings, migrated: str) -> None:
-    client = TestClient(TestServer(served_app(settings)))
+    port = free_port()
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve(with_overrides(settings, http_port=port, metrics_port=None), stop=stop))
     assert gc.get_freeze_count() == 0
-    await client.start_server()
+
+    async def ready() -> bool:
+        assert not serving.done(), serving
+        try:
+            async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/readyz") as response:
+                return response.status == 200
+        except aiohttp.ClientConnectionError:
+            return False
+
     try:
-        assert gc.get_freeze_count() > 0
-        assert (await client.get("/healthz")).status == 200
+        await eventually(ready, timeout=30)
+
+        async def settled() -> bool:
+            return gc.get_freeze_count() > 0
+
+        await eventually(settled)  # right after the waiting app has let go of the sockets
     finally:
-        await client.close()
+        stop.set()
+        await serving
 
 
 async def test_a_worker_settles_its_heap_once_its_consumers_run(settings: Settings, migrated: str) -> None:
