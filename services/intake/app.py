@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -34,12 +33,13 @@ from lotse.intake.typedefs import (
     login_address_limiter_key,
     login_device_limiter_key,
     login_limiter_key,
+    on_task_failure_key,
     pool_key,
     settings_key,
     signer_key,
 )
 from lotse.intake.web.error_pages import html_errors
-from lotse.shared import metrics
+from lotse.shared import metrics, supervise
 from lotse.shared.config import Settings
 from lotse.shared.runtime import infrastructure
 from lotse.shared.tokens import TokenSigner
@@ -67,13 +67,18 @@ async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
         ]
         if settings.metrics_port is not None:  # nobody reads the outbox gauges without the metrics port
             background.append(asyncio.create_task(metrics.sample_outbox(infra.pool), name="outbox-metrics"))
+        for task in background:  # one that dies stops `lotse intake` (exit 1), see lotse.shared.supervise
+            supervise.watch(task, app.get(on_task_failure_key, _no_stop))
         yield
         await app[after_response_key].finish()  # before the pool closes: the jobs write with it
         for task in background:
             task.cancel()
-        for task in background:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # A task that failed was logged by supervise.watch when it did; its exception is not raised again.
+        await asyncio.gather(*background, return_exceptions=True)
+
+
+def _no_stop() -> None:
+    """An app served by tests has nobody to stop; the failure is still logged."""
 
 
 def init_app(settings: Settings, startup: Startup | None = None) -> web.Application:

@@ -1,4 +1,5 @@
-"""`lotse intake`: serve until SIGTERM, then finish in-flight requests and exit 0."""
+"""`lotse intake`: serve until SIGTERM, then finish in-flight requests and exit 0 (1 when a
+background task died and stopped it)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from aiohttp import web
 
 from lotse.intake.app import init_app, waiting_app
 from lotse.intake.startup import Startup, listening_sockets
-from lotse.shared import heap
+from lotse.intake.typedefs import on_task_failure_key
+from lotse.shared import heap, supervise
 from lotse.shared.config import Settings
 from lotse.shared.runtime import stop_on_signals
 
@@ -25,7 +27,7 @@ def run(settings: Settings) -> int:
     log.info("intake starting", extra={"host": settings.http_host, "port": settings.http_port})
     asyncio.run(serve(settings))
     log.info("intake stopped")
-    return 0
+    return supervise.exit_code()  # 1 when a background task died and stopped it
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
@@ -34,14 +36,17 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     A wait that ends without them (a refusal; 60 s without an answer) or a start-up step that
     fails is raised here, as it was when intake listened only afterwards: `lotse` says a
     DependencyError in one line and exits 1. A signal during the wait ends it, and serve returns."""
-    stopping = asyncio.create_task((stop or stop_on_signals()).wait(), name="intake-stop")
+    stop = stop or stop_on_signals()
+    stopping = asyncio.create_task(stop.wait(), name="intake-stop")
     startup = Startup()
     sockets = listening_sockets(settings.http_host, settings.http_port)
     async with contextlib.AsyncExitStack() as stack, contextlib.AsyncExitStack() as while_waiting:
         stack.callback(stopping.cancel)
         for sock in sockets:
             stack.callback(sock.close)
-        runner = _runner(served_app(settings, startup))
+        app = served_app(settings, startup)
+        app[on_task_failure_key] = stop.set  # a background task that dies stops intake (lotse.shared.supervise)
+        runner = _runner(app)
         stack.push_async_callback(runner.cleanup)  # also after a startup that failed or was given up
         waiting = _runner(waiting_app(settings, startup))
         while_waiting.push_async_callback(waiting.cleanup)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import asyncpg
 import jinja2
 from aiohttp import web
@@ -28,5 +30,7 @@ login_limiter_key = web.AppKey("login_limiter", RateLimiter)
 login_address_limiter_key = web.AppKey("login_address_limiter", RateLimiter)
 # Failed logins per device cookie, in place of the account's count (login_throttle, devices).
 login_device_limiter_key = web.AppKey("login_device_limiter", RateLimiter)
+# What a background task that dies calls: `lotse intake` stops, exit 1 (lotse.shared.supervise).
+on_task_failure_key: web.AppKey[Callable[[], None]] = web.AppKey("on_task_failure")
 # Per request: the coordinator the request is authenticated as.
 coordinator_key = web.RequestKey("coordinator", Coordinator)
