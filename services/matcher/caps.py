@@ -8,13 +8,6 @@ best: a newcomer who scores higher than the weakest holder of a full counterpart
 holder's place (the holder's suggestion is withdrawn as ``outranked`` and they get their next best
 in the same transaction); one who scores no higher gets their next best instead.
 
-Nobody is left with none while others hold several: a holder's only suggestion of the kind goes
-only to a better-fitting newcomer who has none either, and a newcomer for whom every counterpart
-that fits is full still gets the best of them, from a holder who keeps others. (Ten identical
-newcomers and two mentors with one place each: without this the best two held all four
-suggestions.) Each step lowers the number of newcomers without a suggestion, adds one, or raises a
-counterpart's holders' scores, so a flush's chain of displacements ends.
-
 A `Held` lives for one flush (one transaction under the writers' lock): it reads the open
 suggestions of the counterparts it is asked about once, through matches_counterpart, and then
 keeps them up to date as suggestions are written and withdrawn.
@@ -53,22 +46,17 @@ class Hold:
 
 @dataclass(slots=True)
 class Held:
-    """The open suggestions naming each counterpart looked at in this transaction, and how many
-    open suggestions of the kind each of their newcomers has."""
+    """The open suggestions naming each counterpart looked at in this transaction."""
 
     per_place: int = DEFAULT_PER_PLACE
     holds: dict[uuid.UUID, list[Hold]] = field(default_factory=dict)
-    # (newcomer, match kind) -> their open suggestions of it, for the newcomers of ``holds`` and
-    # those topped up
-    counts: dict[tuple[uuid.UUID, str], int] = field(default_factory=dict)
     # match kind -> newcomers who lost a suggestion to a better fit: to be topped up again
     displaced: dict[str, set[uuid.UUID]] = field(default_factory=dict)
     # suggestions nobody takes the place of: a global round's proposals, in the round's transaction
     kept: set[uuid.UUID] = field(default_factory=set)
 
-    async def read(self, conn: asyncpg.Connection, kind: str, ids: list[uuid.UUID]) -> None:
-        """Read the open suggestions of those of ``ids`` not read yet, and their newcomers' counts
-        (a statement each, through matches_counterpart and matches_suggested)."""
+    async def read(self, conn: asyncpg.Connection, ids: list[uuid.UUID]) -> None:
+        """Read the open suggestions of those of ``ids`` not read yet (one statement)."""
         missing = [i for i in dict.fromkeys(ids) if i not in self.holds]
         if not missing:
             return
@@ -78,14 +66,6 @@ class Held:
             """SELECT counterpart_id, newcomer_id, id, score FROM matches
                WHERE counterpart_id = ANY($1::uuid[]) AND status = 'suggested'""", missing):
             self.holds[r["counterpart_id"]].append(Hold(float(r["score"]), r["newcomer_id"], r["id"]))
-        uncounted = list({h.newcomer_id for i in missing for h in self.holds[i]
-                          if (h.newcomer_id, kind) not in self.counts})
-        for newcomer_id in uncounted:
-            self.counts[(newcomer_id, kind)] = 0
-        for r in await conn.fetch(
-            """SELECT newcomer_id, count(*) AS n FROM matches WHERE newcomer_id = ANY($1::uuid[])
-               AND status = 'suggested' AND kind = $2 GROUP BY newcomer_id""", uncounted, kind) if uncounted else ():
-            self.counts[(r["newcomer_id"], kind)] = int(r["n"])
 
     def limit(self, counterpart: Any) -> int:
         return self.per_place * places_left(counterpart)
@@ -97,48 +77,30 @@ class Held:
                                key=lambda h: (h.score, str(h.newcomer_id)))
         return weakest_first[:max(0, len(holds) - self.limit(counterpart))]
 
-    def _weakest_givable(self, kind: str, counterpart: Any, alone: bool) -> Hold | None:
-        """The weakest suggestion of the counterpart that may go to someone else: not a round's
-        proposal, and, unless the newcomer asking has none of the kind either (``alone``), not its
-        newcomer's only one of the kind: nobody is left with none for someone who has others."""
-        givable = [h for h in self.holds.get(counterpart.id, []) if h.match_id not in self.kept
-                   and (alone or self.counts.get((h.newcomer_id, kind), 0) > 1)]
-        return min(givable, key=lambda h: (h.score, str(h.newcomer_id))) if givable else None
-
-    def to_give_up(self, kind: str, counterpart: Any, score: float, alone: bool) -> Hold | bool:
-        """Whether a newcomer scoring ``score`` (``alone``: with no open suggestion of the kind yet)
-        may be suggested ``counterpart``: True (room under the limit), the weakest hold to withdraw
-        for them (full, and they fit better), or False."""
-        if len(self.holds.get(counterpart.id, [])) < self.limit(counterpart):
+    def to_give_up(self, counterpart: Any, score: float) -> Hold | bool:
+        """Whether a newcomer scoring ``score`` may be suggested ``counterpart``: True (room under
+        the limit), the weakest hold to withdraw for them (full, and they fit better), or False."""
+        holds = self.holds.get(counterpart.id, [])
+        if len(holds) < self.limit(counterpart):
             return True
-        if self.limit(counterpart) == 0 or (weakest := self._weakest_givable(kind, counterpart, alone)) is None:
-            return False
+        if not (givable := [h for h in holds if h.match_id not in self.kept]):
+            return False  # no places, or every suggestion a round's proposal
+        weakest = min(givable, key=lambda h: (h.score, str(h.newcomer_id)))
         return weakest if score > weakest.score else False
 
-    def for_one_without(self, kind: str, counterpart: Any) -> Hold | None:
-        """The hold to withdraw so that a newcomer with no open suggestion of the kind gets this
-        full counterpart: the weakest of a newcomer who keeps others (whatever the scores)."""
-        return None if self.limit(counterpart) == 0 else self._weakest_givable(kind, counterpart, alone=False)
-
-    def add(self, kind: str, counterpart_id: uuid.UUID, row: asyncpg.Record) -> None:
+    def add(self, counterpart_id: uuid.UUID, row: asyncpg.Record) -> None:
         self.holds.setdefault(counterpart_id, []).append(Hold(float(row["score"]), row["newcomer_id"], row["id"]))
-        key = (row["newcomer_id"], kind)
-        self.counts[key] = self.counts.get(key, 0) + 1
 
     async def withdraw(self, conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID, hold: Hold) -> None:
         """Withdraw ``hold`` as outranked; its newcomer is topped up again before the flush ends."""
         await matches_db.withdraw_suggested(conn, OUTRANKED, "id = $1", hold.match_id)
         self.holds[counterpart_id] = [h for h in self.holds.get(counterpart_id, []) if h.match_id != hold.match_id]
-        if (key := (hold.newcomer_id, kind)) in self.counts:
-            self.counts[key] -= 1
         self.displaced.setdefault(kind, set()).add(hold.newcomer_id)
 
     def forget(self, newcomer_ids: set[uuid.UUID]) -> None:
         """Those newcomers' suggestions were withdrawn by other means (no longer verified)."""
         for counterpart_id, holds in self.holds.items():
             self.holds[counterpart_id] = [h for h in holds if h.newcomer_id not in newcomer_ids]
-        for key in [k for k in self.counts if k[0] in newcomer_ids]:
-            self.counts[key] = 0
 
     def take_displaced(self) -> dict[str, set[uuid.UUID]]:
         taken, self.displaced = self.displaced, {}

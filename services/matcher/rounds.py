@@ -179,7 +179,7 @@ async def _within_limits(conn: asyncpg.Connection, kind: str, chosen: list[cand.
     """The round's proposals hold no more than a counterpart's places (solve), and always stay: the
     weakest other open suggestions beyond the counterpart's limit (caps) go to make room for them."""
     counterparts = {c.counterpart.id: c.counterpart for c in chosen}
-    await held.read(conn, kind, list(counterparts))
+    await held.read(conn, list(counterparts))
     for counterpart in counterparts.values():
         for hold in held.over(counterpart):
             await held.withdraw(conn, kind, counterpart.id, hold)

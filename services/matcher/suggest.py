@@ -112,8 +112,8 @@ async def top_up(
             if kind in live:
                 await _set_waitlist(conn, newcomer.id, kind, waiting=False)
             continue
-        rows = await _suggest_capped(conn, kind, newcomer, pools, excluded, models, now, open_counts.get(kind, 0),
-                                     held)
+        room = MAX_OPEN_PER_KIND - open_counts.get(kind, 0)
+        rows = await _suggest_capped(conn, kind, newcomer, pools, excluded, models, now, room, held)
         written.extend(matches_db.match_event(events.MATCH_SUGGESTED, row) for row in rows)
         waiting = not rows and not open_counts.get(kind)
         # Why no job: the same what-ifs the newcomer's manage page says (shared/job_wait.py).
@@ -126,26 +126,13 @@ async def top_up(
 
 async def _suggest_capped(
     conn: asyncpg.Connection, kind: str, newcomer: Newcomer, pools: Pools, excluded: set[uuid.UUID],
-    models: dict[str, LinearModel], now: datetime, open_now: int, held: Held,
+    models: dict[str, LinearModel], now: datetime, room: int, held: Held,
 ) -> list[asyncpg.Record]:
-    """New suggestions up to five open ones, best first, within each counterpart's limit
-    (caps.Held): a full counterpart the newcomer fits no better than its weakest holder is passed
-    over for the next best, so nobody gets fewer suggestions while other counterparts fit."""
-    held.counts[(newcomer.id, kind)] = open_now
-    room = MAX_OPEN_PER_KIND - open_now
+    """Up to ``room`` new suggestions, best first, within each counterpart's limit (caps.Held): a
+    full counterpart the newcomer fits no better than its weakest holder is passed over for the
+    next best, so nobody gets fewer suggestions while other counterparts fit."""
     written: list[asyncpg.Record] = []
     passed: set[uuid.UUID] = set()
-    full: list[cand.Candidate] = []  # passed over, best first
-
-    async def take(candidate: cand.Candidate, instead_of: Hold | None) -> None:
-        nonlocal room
-        if instead_of is not None:
-            await held.withdraw(conn, kind, candidate.counterpart.id, instead_of)
-        if (row := await insert_suggestion(conn, newcomer.id, candidate)) is not None:
-            held.add(kind, candidate.counterpart.id, row)
-            written.append(row)
-            room -= 1
-
     while room > 0:
         # Courses and positions are scored all at once anyway (candidates): all of them, one call.
         # Mentors by the arrays' short list: the best few, more each time full ones were passed over.
@@ -156,23 +143,20 @@ async def _suggest_capped(
             if room == 0:
                 break
             if candidate.counterpart.id not in held.holds:  # read a few ahead, not every course's
-                await held.read(conn, kind, [c.counterpart.id for c in found[at:at + 2 * room + 3]])
+                await held.read(conn, [c.counterpart.id for c in found[at:at + 2 * room + 3]])
             passed.add(candidate.counterpart.id)
-            alone = open_now == 0 and not written
-            verdict = held.to_give_up(kind, candidate.counterpart, candidate.scored.score, alone)
+            verdict = held.to_give_up(candidate.counterpart, candidate.scored.score)
             if verdict is False:
-                full.append(candidate)
-            else:
-                await take(candidate, verdict if isinstance(verdict, Hold) else None)
+                continue
+            if isinstance(verdict, Hold):
+                await held.withdraw(conn, kind, candidate.counterpart.id, verdict)
+            row = await insert_suggestion(conn, newcomer.id, candidate)
+            if row is not None:
+                held.add(candidate.counterpart.id, row)
+                written.append(row)
+                room -= 1
         if asked is None or len(found) < asked:
             break  # every feasible counterpart has been looked at
-    if open_now == 0 and not written:
-        # Every counterpart that fits is full of newcomers who fit it better: rather than leave this
-        # one with nothing to approve, the best of them goes to them from someone who keeps others.
-        for candidate in full:
-            if (hold := held.for_one_without(kind, candidate.counterpart)) is not None:
-                await take(candidate, hold)
-                break
     return written
 
 
@@ -309,7 +293,7 @@ async def _trim(conn: asyncpg.Connection, kind: str, ids: set[uuid.UUID], pools:
     if not ids:
         return
     changed = [c for c in _pool(kind, pools) if c.id in ids]
-    await held.read(conn, kind, [c.id for c in changed])
+    await held.read(conn, [c.id for c in changed])
     for counterpart in changed:
         for hold in held.over(counterpart):
             await held.withdraw(conn, kind, counterpart.id, hold)
