@@ -20,9 +20,9 @@ from lotse.shared import events
 from lotse.shared.config import ConfigError, load_settings
 from lotse.shared.topology import MATCHER_QUEUE
 from tests.conftest import IntakeClient
-from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, provider_payload
+from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
 from tests.integration.notifier_fixtures import outbox_events
-from tests.integration.test_matcher import EVENING_COURSES, _verified, deliver, matcher, open_suggestions
+from tests.integration.test_matcher import _verified, deliver, matcher, open_suggestions
 from tests.integration.test_matcher_reconsider import batch, nothing_undone
 from tests.integration.test_matcher_withdraw_plans import _seed
 
@@ -176,35 +176,6 @@ async def test_a_rounds_proposal_stays_and_the_weakest_other_suggestion_makes_ro
     assert all(r["status"] == "suggested" for r in proposed)
     assert await _holders(pool, popular) == {only} | _best(scores, K - 1)
     assert len(await _holders(pool, second)) <= K * 10
-
-
-async def test_a_course_with_one_seat_is_suggested_to_the_best_fitting_two_the_others_get_the_next(
-    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer,
-) -> None:
-    one_seat, online = ({**c, "seats": seats} for c, seats in zip(EVENING_COURSES[:2], (1, 10), strict=True))
-    provider = await _verified(intake_client, pool, "/api/v1/language-providers",
-                               provider_payload(courses=[one_seat, online]))
-    newcomers = [await _verified(intake_client, pool, "/api/v1/newcomers",
-                                 newcomer_payload(wants_mentor=False, seeks_work=False)) for _ in range(6)]
-    for days, newcomer in enumerate(newcomers):
-        await pool.execute("UPDATE participants SET verified_at = now() - make_interval(days => $2) WHERE id = $1",
-                           newcomer, 3 * days)
-    course = await pool.fetchval("SELECT id FROM courses WHERE provider_id = $1 AND seats = 1", provider)
-    async with pool.acquire() as conn:
-        pools, now = await load_pools(conn), datetime.now().astimezone()
-        scores = {}
-        for person in (await load_newcomers(conn, newcomers)).values():
-            ranked = cand.candidates("language_course", person, pools, set(), await matcher._models(conn), now)
-            assert ranked[0].counterpart.id == course and len(ranked) == 2
-            scores[person.id] = ranked[0].scored.score
-    for newcomer in sorted(newcomers, key=scores.__getitem__):
-        await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=newcomer, kind="newcomer")
-
-    assert await _holders(pool, course) == _best(scores, K)
-    for newcomer in newcomers:  # everyone has the other course: nobody has fewer than the seats allow
-        assert len(await open_suggestions(pool, newcomer, "language_course")) == (2 if newcomer in _best(scores, K)
-                                                                                  else 1)
-    assert await nothing_undone(pool, matcher) == (0, False)
 
 
 @pytest.mark.timeout(60)
