@@ -79,8 +79,6 @@ class Settings:
     outbox_poll_interval_s: float = 1.0
     digest_interval_minutes: int = 60
     matcher_round_interval_minutes: int = 0
-    # Open suggestions naming one mentor, course or position, per place it has left (lotse.matcher.caps).
-    matcher_suggestions_per_place: int = 2
     # Optional: how to reach the welcome centre (address, phone), shown on the public error pages.
     centre_contact: str | None = None
 
@@ -220,7 +218,6 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval_s", _positive_float),
     "LOTSE_DIGEST_INTERVAL_MINUTES": ("digest_interval_minutes", _positive_int),
     "LOTSE_MATCHER_ROUND_INTERVAL_MINUTES": ("matcher_round_interval_minutes", _positive_int),
-    "LOTSE_MATCHER_SUGGESTIONS_PER_PLACE": ("matcher_suggestions_per_place", _at_least_one),
     "LOTSE_CENTRE_CONTACT": ("centre_contact", _text),
 }
 

@@ -10,7 +10,7 @@ from datetime import datetime
 import asyncpg
 from aio_pika.abc import AbstractRobustConnection
 
-from lotse.matcher import caps, learning, rounds, suggest
+from lotse.matcher import learning, rounds, suggest
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, matches, matches_db, metrics, offer_fit
 from lotse.shared.consumer import Consumer
@@ -24,9 +24,6 @@ log = logging.getLogger(__name__)
 ROOM_OF = {"mentor": ("mentor",), "language_provider": ("language_course",), "employer": ("employer",)}
 # The counterpart participants whose courses or positions can be closed.
 CLOSES_OFFERS = frozenset({"language_provider", "employer"})
-# Withdrawals that leave the counterpart as it was, one open suggestion fewer: a newcomer passed
-# over for it (caps) may have it now. ("outranked" ones were given to someone else at once.)
-SLOT_FREEING = frozenset({"rescored", "newcomer_unavailable", "participant_erased"})
 DECISIONS = (events.MATCH_APPROVED, events.MATCH_REJECTED, events.MATCH_RESPONDED, events.MATCH_ENDED)
 
 
@@ -35,10 +32,8 @@ class MatcherConsumer(Consumer):
     queue_spec = MATCHER_QUEUE
     HANDLES = frozenset(MATCHER_QUEUE.bindings)
 
-    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection,
-                 per_place: int = caps.DEFAULT_PER_PLACE) -> None:
+    def __init__(self, pool: asyncpg.Pool, connection: AbstractRobustConnection) -> None:
         super().__init__(pool, connection)
-        self.per_place = per_place  # LOTSE_MATCHER_SUGGESTIONS_PER_PLACE
         self.models: dict[str, LinearModel] | None = None
         self._training: asyncio.Task[None] | None = None
 
@@ -63,7 +58,7 @@ class MatcherConsumer(Consumer):
         once at the end (suggest.Pending): a provider's five courses, twenty new mentors or one
         approval's stale withdrawals cost one read of the pools, not one per event."""
         models = await self._models(conn)
-        pending = suggest.Pending(per_place=self.per_place)
+        pending = suggest.Pending()
         for event in batch:
             await self._handle(conn, event, models, pending)
         await suggest.flush(conn, pending, models, datetime.now().astimezone())
@@ -76,19 +71,12 @@ class MatcherConsumer(Consumer):
             await self._participant_changed(conn, event, pending)
         elif event.type == events.MATCH_APPROVED:
             await self._introduce(conn, uuid.UUID(data["match_id"]))
-            # One place fewer: fewer open suggestions may name the counterpart (caps).
-            pending.shrink(data["kind"], uuid.UUID(data["counterpart_id"]))
         elif event.type == events.MATCH_REJECTED:
             pending.newcomer(uuid.UUID(data["newcomer_id"]))
-            pending.slot(data["kind"], uuid.UUID(data["counterpart_id"]))
         elif event.type == events.MATCH_WITHDRAWN and data.get("reason") in ("stale", matches.WITHDRAWN_COURSE_STARTED):
             # The counterpart filled up, or the course started: the newcomer may need someone else
             # (not when the newcomer's own approval made it stale: they have a live match of the kind).
             pending.newcomer(uuid.UUID(data["newcomer_id"]), data["kind"])
-            if data.get("reason") == "stale":  # and the counterpart may have room for someone passed over
-                pending.slot(data["kind"], uuid.UUID(data["counterpart_id"]))
-        elif event.type == events.MATCH_WITHDRAWN and data.get("reason") in SLOT_FREEING:
-            pending.slot(data["kind"], uuid.UUID(data["counterpart_id"]))
         elif (event.type == events.MATCH_RESPONDED and data.get("answer") == "decline") or (
             event.type == events.MATCH_ENDED
         ):
@@ -96,7 +84,7 @@ class MatcherConsumer(Consumer):
             pending.counterpart(data["kind"], [uuid.UUID(data["counterpart_id"])], uuid.UUID(data["newcomer_id"]))
         elif event.type == events.ROUND_REQUESTED:
             await suggest.flush(conn, pending, models, now)  # the round sees what came before it
-            await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now, self.per_place)
+            await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now)
 
     async def _participant_changed(self, conn: asyncpg.Connection, event: Event, pending: suggest.Pending) -> None:
         participant_id, kind = uuid.UUID(event.data["participant_id"]), event.data["kind"]

@@ -12,8 +12,7 @@ from lotse.shared.worker import Components, run_service
 def setup(infra: Infrastructure) -> Components:
     interval = infra.settings.matcher_round_interval_minutes
     background = [schedule.run_periodically(infra.pool, interval)] if interval > 0 else []
-    consumer = MatcherConsumer(infra.pool, infra.amqp, infra.settings.matcher_suggestions_per_place)
-    return Components(consumers=[consumer], background=background)
+    return Components(consumers=[MatcherConsumer(infra.pool, infra.amqp)], background=background)
 
 
 def run(settings: Settings) -> int:

@@ -23,8 +23,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import caps, suggest
 from lotse.matcher import round_report as report
+from lotse.matcher import suggest
 from lotse.matcher.pools import Pools, load_pools, waiting_newcomers
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, feasibility, matches_db
@@ -175,19 +175,8 @@ def _choose(kind: str, wanting: list[Newcomer], left_out: list[set[Any]], pools:
         wanting[i], index.mentors[j], float(pairs.similarity[k]), model, now))
 
 
-async def _within_limits(conn: asyncpg.Connection, kind: str, chosen: list[cand.Candidate], held: caps.Held) -> None:
-    """The round's proposals hold no more than a counterpart's places (solve), and always stay: the
-    weakest other open suggestions beyond the counterpart's limit (caps) go to make room for them."""
-    counterparts = {c.counterpart.id: c.counterpart for c in chosen}
-    await held.read(conn, list(counterparts))
-    for counterpart in counterparts.values():
-        for hold in held.over(counterpart):
-            await held.withdraw(conn, kind, counterpart.id, hold)
-
-
 async def run_round(
-    conn: asyncpg.Connection, round_id: uuid.UUID, models: dict[str, LinearModel], now: datetime,
-    per_place: int = caps.DEFAULT_PER_PLACE,
+    conn: asyncpg.Connection, round_id: uuid.UUID, models: dict[str, LinearModel], now: datetime
 ) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock($1)", ROUND_LOCK)  # one round at a time, across instances
     request = await conn.fetchrow("SELECT objective, status FROM rounds WHERE id = $1 FOR UPDATE", round_id)
@@ -198,7 +187,6 @@ async def run_round(
     newcomers, pools = await waiting_newcomers(conn), await load_pools(conn)
     result: dict[str, Any] = {"objective": objective, "kinds": {}}
     written: list[events.Event] = []
-    held = caps.Held(per_place)
     for kind in cand.KINDS:
         live = {
             r["newcomer_id"] for r in await conn.fetch(
@@ -216,12 +204,9 @@ async def run_round(
                 wanting[i].id, candidate.counterpart.id, round_id,
             )
             if existing is None:
-                existing = row = await suggest.insert_suggestion(conn, wanting[i].id, candidate, round_id)
+                row = await suggest.insert_suggestion(conn, wanting[i].id, candidate, round_id)
                 if row is not None:
                     written.append(matches_db.match_event(events.MATCH_SUGGESTED, row, round_id=round_id))
-            if existing is not None:
-                held.kept.add(existing["id"])
-        await _within_limits(conn, kind, [c for _, c in solved.chosen], held)
         matched_rows = {i for i, _ in solved.chosen}
         unmatched = Counter(
             "no_feasible_candidate" if i not in solved.had_options else "room_went_to_a_better_pair"
@@ -231,8 +216,6 @@ async def run_round(
             "waiting": len(wanting), "proposed": len(solved.chosen), **solved.report, "unmatched": dict(unmatched),
         }
     await write_events(conn, written)
-    # Whoever lost a suggestion to the round's proposals gets their next best (never a proposal's place).
-    await suggest.displaced_again(conn, pools, models, now, held)
     await conn.execute(
         "UPDATE rounds SET status = 'completed', completed_at = now(), result = $2 WHERE id = $1", round_id, result
     )

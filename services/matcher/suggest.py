@@ -18,8 +18,6 @@ from typing import Final
 import asyncpg
 
 from lotse.matcher import candidates as cand
-from lotse.matcher import caps
-from lotse.matcher.caps import DEFAULT_PER_PLACE, Held, Hold
 from lotse.matcher.pools import Pools, load_newcomer, load_newcomers, load_pools, newcomers_with_room
 from lotse.matcher.scoring import LinearModel
 from lotse.shared import events, feasibility, job_wait, matches_db, metrics
@@ -94,13 +92,8 @@ async def top_up(
     models: dict[str, LinearModel],
     now: datetime,
     kinds: tuple[str, ...] = cand.KINDS,
-    held: Held | None = None,
 ) -> int:
-    """Add suggestions until each wanted kind has five open ones (or no more candidates), none to
-    a counterpart already named by as many open suggestions as its places allow (caps.Held) unless
-    the newcomer fits it better than its weakest holder. ``held``: the flush's; without one, a
-    fresh one (whose displaced newcomers the caller then does not top up)."""
-    held = held if held is not None else Held()
+    """Add suggestions until each wanted kind has five open ones (or no more candidates)."""
     open_counts, live = await _open_and_live(conn, newcomer.id)
     excluded = await excluded_pairs(conn, newcomer.id)
     written: list[events.Event] = []
@@ -113,51 +106,20 @@ async def top_up(
                 await _set_waitlist(conn, newcomer.id, kind, waiting=False)
             continue
         room = MAX_OPEN_PER_KIND - open_counts.get(kind, 0)
-        rows = await _suggest_capped(conn, kind, newcomer, pools, excluded, models, now, room, held)
-        written.extend(matches_db.match_event(events.MATCH_SUGGESTED, row) for row in rows)
-        waiting = not rows and not open_counts.get(kind)
+        # Scoring is CPU work: in a thread, so the event loop (heartbeats, other messages) keeps going.
+        found = (await asyncio.to_thread(cand.candidates, kind, newcomer, pools, excluded, models, now, room)
+                 if room > 0 else [])
+        for candidate in found[:room]:
+            row = await insert_suggestion(conn, newcomer.id, candidate)
+            if row is not None:
+                written.append(matches_db.match_event(events.MATCH_SUGGESTED, row))
+        waiting = not found and not open_counts.get(kind)
         # Why no job: the same what-ifs the newcomer's manage page says (shared/job_wait.py).
         reason = (job_wait.job_wait(newcomer, (p for p in pools.positions if p.id not in excluded)).code
                   if waiting and kind == "employer" else None)
         await _set_waitlist(conn, newcomer.id, kind, waiting=waiting, reason=reason)
     await write_events(conn, written)
     return len(written)
-
-
-async def _suggest_capped(
-    conn: asyncpg.Connection, kind: str, newcomer: Newcomer, pools: Pools, excluded: set[uuid.UUID],
-    models: dict[str, LinearModel], now: datetime, room: int, held: Held,
-) -> list[asyncpg.Record]:
-    """Up to ``room`` new suggestions, best first, within each counterpart's limit (caps.Held): a
-    full counterpart the newcomer fits no better than its weakest holder is passed over for the
-    next best, so nobody gets fewer suggestions while other counterparts fit."""
-    written: list[asyncpg.Record] = []
-    passed: set[uuid.UUID] = set()
-    while room > 0:
-        # Courses and positions are scored all at once anyway (candidates): all of them, one call.
-        # Mentors by the arrays' short list: the best few, more each time full ones were passed over.
-        asked = max(room, len(passed)) if kind == "mentor" else None
-        # Scoring is CPU work: in a thread, so the event loop (heartbeats, other messages) keeps going.
-        found = await asyncio.to_thread(cand.candidates, kind, newcomer, pools, excluded | passed, models, now, asked)
-        for at, candidate in enumerate(found):
-            if room == 0:
-                break
-            if candidate.counterpart.id not in held.holds:  # read a few ahead, not every course's
-                await held.read(conn, [c.counterpart.id for c in found[at:at + 2 * room + 3]])
-            passed.add(candidate.counterpart.id)
-            verdict = held.to_give_up(candidate.counterpart, candidate.scored.score)
-            if verdict is False:
-                continue
-            if isinstance(verdict, Hold):
-                await held.withdraw(conn, kind, candidate.counterpart.id, verdict)
-            row = await insert_suggestion(conn, newcomer.id, candidate)
-            if row is not None:
-                held.add(candidate.counterpart.id, row)
-                written.append(row)
-                room -= 1
-        if asked is None or len(found) < asked:
-            break  # every feasible counterpart has been looked at
-    return written
 
 
 # What a counterpart participant's suggestions are made to: themselves (a mentor), their courses
@@ -222,16 +184,9 @@ class Pending:
     # match kind -> newcomers whose match of it ended or was declined: they have room again
     freed: dict[str, set[uuid.UUID]] = field(default_factory=dict)
     employer_changed: bool = False  # an employer's positions changed (or closed): job waitlist reasons too
-    # match kind -> counterpart -> its suggestions withdrawn or rejected in the batch: a place under
-    # its limit of open suggestions (caps) for a newcomer passed over before
-    slots: dict[str, dict[uuid.UUID, int]] = field(default_factory=dict)
-    # match kind -> counterparts with fewer places now (an approval): their weakest suggestions
-    # beyond the limit go to others
-    shrunk: dict[str, set[uuid.UUID]] = field(default_factory=dict)
-    per_place: int = DEFAULT_PER_PLACE  # LOTSE_MATCHER_SUGGESTIONS_PER_PLACE
 
     def __bool__(self) -> bool:
-        return bool(self.newcomers or self.counterparts or self.freed or self.slots or self.shrunk)
+        return bool(self.newcomers or self.counterparts or self.freed)
 
     def newcomer(self, newcomer_id: uuid.UUID, withdrawn_kind: str | None = None) -> None:
         if withdrawn_kind is None:
@@ -244,14 +199,6 @@ class Pending:
         if freed is not None:
             self.freed.setdefault(kind, set()).add(freed)
 
-    def slot(self, kind: str, counterpart_id: uuid.UUID) -> None:
-        """A suggestion naming ``counterpart_id`` is gone (withdrawn, rejected)."""
-        slots = self.slots.setdefault(kind, {})
-        slots[counterpart_id] = slots.get(counterpart_id, 0) + 1
-
-    def shrink(self, kind: str, counterpart_id: uuid.UUID) -> None:
-        self.shrunk.setdefault(kind, set()).add(counterpart_id)
-
 
 async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, LinearModel], now: datetime) -> int:
     """Top up what ``pending`` gathered, then forget it; returns the suggestions written."""
@@ -259,58 +206,17 @@ async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, Li
         return 0
     await lock_writers(conn)
     newcomers = await _still_open(conn, pending.newcomers)
-    for kind, slots in pending.slots.items():
-        if full := await caps.were_full(conn, kind, slots, pending.per_place):
-            pending.counterpart(kind, full)
-    shrunk = {kind: await caps.over_limit(conn, kind, ids, pending.per_place) for kind, ids in pending.shrunk.items()}
     kinds = [k for k in cand.KINDS if pending.counterparts.get(k) or pending.freed.get(k)]
     total = 0
-    if newcomers or kinds or any(shrunk.values()):  # the pools only when someone is looked at
+    if newcomers or kinds:  # the pools only when someone is looked at
         pools = await load_pools(conn)
-        held = Held(pending.per_place)
-        for kind in cand.KINDS:
-            await _trim(conn, kind, shrunk.get(kind, set()) | pending.counterparts.get(kind, set()), pools, held)
-        total += await _newcomers_again(conn, newcomers, pools, models, now, held)
+        total += await _newcomers_again(conn, newcomers, pools, models, now)
         for kind in kinds:
-            total += await _room_again(conn, kind, pending, pools, models, now, held)
-        total += await displaced_again(conn, pools, models, now, held)
+            total += await _room_again(conn, kind, pending, pools, models, now)
     pending.newcomers.clear()
     pending.counterparts.clear()
     pending.freed.clear()
-    pending.slots.clear()
-    pending.shrunk.clear()
     pending.employer_changed = False
-    return total
-
-
-def _pool(kind: str, pools: Pools) -> Sequence[Counterpart]:
-    return pools.mentors if kind == "mentor" else pools.courses if kind == "language_course" else pools.positions
-
-
-async def _trim(conn: asyncpg.Connection, kind: str, ids: set[uuid.UUID], pools: Pools, held: Held) -> None:
-    """Counterparts with fewer places now keep only their best-fitting suggestions within the limit;
-    the others' newcomers are topped up again (_displaced_again)."""
-    if not ids:
-        return
-    changed = [c for c in _pool(kind, pools) if c.id in ids]
-    await held.read(conn, [c.id for c in changed])
-    for counterpart in changed:
-        for hold in held.over(counterpart):
-            await held.withdraw(conn, kind, counterpart.id, hold)
-
-
-async def displaced_again(
-    conn: asyncpg.Connection, pools: Pools, models: dict[str, LinearModel], now: datetime, held: Held,
-) -> int:
-    """Newcomers whose suggestion went to a better fit get their next best, until nobody is left
-    without: each round only gives counterparts to higher scores than they had, so it ends."""
-    total = 0
-    while displaced := held.take_displaced():
-        for kind, ids in displaced.items():
-            found = await load_newcomers(conn, sorted(ids))
-            for newcomer_id in sorted(ids):
-                if (newcomer := found.get(newcomer_id)) is not None:
-                    total += await top_up(conn, newcomer, pools, models, now, (kind,), held)
     return total
 
 
@@ -328,7 +234,6 @@ async def _still_open(conn: asyncpg.Connection, wanted: dict[uuid.UUID, set[str]
 
 async def _newcomers_again(
     conn: asyncpg.Connection, ids: list[uuid.UUID], pools: Pools, models: dict[str, LinearModel], now: datetime,
-    held: Held,
 ) -> int:
     """Each newcomer topped up, with the pools read once; one no longer verified keeps nothing open."""
     if not ids:
@@ -338,25 +243,25 @@ async def _newcomers_again(
     if gone := [i for i in ids if i not in found]:
         await matches_db.withdraw_suggested(conn, "newcomer_unavailable", "newcomer_id = ANY($1::uuid[])", gone)
         await conn.execute("DELETE FROM waitlist WHERE newcomer_id = ANY($1::uuid[])", gone)
-        held.forget(set(gone))
     total = 0
     for newcomer_id in ids:
         if (newcomer := found.get(newcomer_id)) is not None:
-            total += await top_up(conn, newcomer, pools, models, now, held=held)
+            total += await top_up(conn, newcomer, pools, models, now)
     return total
 
 
 async def _room_again(
     conn: asyncpg.Connection, kind: str, pending: Pending, pools: Pools, models: dict[str, LinearModel],
-    now: datetime, held: Held,
+    now: datetime,
 ) -> int:
-    """New room of ``kind`` (a counterpart, seats, a freed place, room under its limit of open
-    suggestions): top up the newcomers with room who want the kind and for whom it can change
-    something, found without a query per newcomer."""
+    """New room of ``kind`` (a counterpart, seats, a freed place): top up the newcomers with room who
+    want the kind and for whom it can change something, found without a query per newcomer."""
     ids = pending.counterparts.get(kind, set())
     if not ids and not pending.freed.get(kind):
         return 0
-    changed = [c for c in _pool(kind, pools) if c.id in ids]
+    pool: Sequence[Counterpart] = (pools.mentors if kind == "mentor"
+                                   else pools.courses if kind == "language_course" else pools.positions)
+    changed = [c for c in pool if c.id in ids]
     again = set(pending.freed.get(kind, ()))
     # Suggestions of these that intake or withdraw_unfit withdrew because they no longer fit: their
     # newcomers have room for another.
@@ -376,5 +281,5 @@ async def _room_again(
         if newcomer.id in again or any(
             (newcomer.id, c.id) not in taken and could_gain(newcomer, c) for c in changed
         ):
-            total += await top_up(conn, newcomer, pools, models, now, (kind,), held)
+            total += await top_up(conn, newcomer, pools, models, now, (kind,))
     return total

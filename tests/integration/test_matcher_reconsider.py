@@ -127,10 +127,6 @@ async def test_a_stale_withdrawal_under_a_live_match_recomputes_nothing(
         """UPDATE matches SET status = 'withdrawn', reason = 'stale' WHERE status = 'suggested' AND kind = 'mentor'
            AND (newcomer_id = $1 OR counterpart_id = $2) RETURNING *""", approved, first["counterpart_id"])
     assert len(stale) == 3
-    # The approved newcomer's two other mentors have places for more: no newcomer was passed over
-    # for them (lotse.matcher.caps), so their withdrawn suggestions free nothing anyone waits for.
-    await pool.execute("""UPDATE participants SET profile = jsonb_set(profile, '{capacity}', '3')
-                          WHERE id = ANY($1::uuid[]) AND id <> $2""", mentors, first["counterpart_id"])
     withdrawn = [events.new_event(events.MATCH_WITHDRAWN, match_id=r["id"], kind="mentor", newcomer_id=r["newcomer_id"],
                                   counterpart_id=r["counterpart_id"], reason="stale") for r in stale]
     topped.clear()

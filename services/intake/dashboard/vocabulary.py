@@ -78,7 +78,6 @@ GROUPS: Final[dict[str, dict[str, str]]] = {
         "offer_changed": N_("The course or position changed; suggestions were made anew"),
         "participant_erased": N_("A participant's data was erased"),
         "stale": N_("Withdrawn when another suggestion was approved"),
-        "outranked": N_("Went to newcomers who fit better: only a few suggestions per free place"),
     },
     "answer": {"accept": N_("accepted"), "decline": N_("declined")},
     # An employer's or course provider's answers say what became of the match (checkin_answers).
