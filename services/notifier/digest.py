@@ -7,8 +7,6 @@ second digest in the same window impossible, even with several notifier instance
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -17,9 +15,7 @@ from typing import Final
 import asyncpg
 
 from lotse.notifier import notifications_db
-from lotse.shared.db import DATABASE_AWAY
-
-log = logging.getLogger(__name__)
+from lotse.shared.singleton_job import every, run_locked
 
 WINDOW_NAMESPACE: Final = uuid.UUID("6c6f7473-652d-6469-6765-737400000001")
 LOCK_KEY: Final = 0x4C6F7473_0020
@@ -49,14 +45,15 @@ async def request_digests(conn: asyncpg.Connection, interval_s: float, now: floa
     return created
 
 
+async def run_once(pool: asyncpg.Pool, interval_s: float, wake: Callable[[], None]) -> dict[str, int] | None:
+    """One pass under the digest's lock, waking the delivery loops when it made rows; None when
+    another notifier instance holds the lock."""
+    created = await run_locked(pool, LOCK_KEY, lambda conn: request_digests(conn, interval_s))
+    if created:
+        wake()
+    return None if created is None else {"digests_requested": created}
+
+
 async def run_periodically(pool: asyncpg.Pool, interval_minutes: int, wake: Callable[[], None]) -> None:
     interval_s = interval_minutes * 60.0
-    while True:
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                locked = await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY)
-                if locked and await request_digests(conn, interval_s):
-                    wake()
-        except DATABASE_AWAY as exc:
-            log.warning("digest pass failed; the next one will retry", extra={"error": str(exc)})
-        await asyncio.sleep(interval_s)
+    await every(interval_s, "coordinators' digest", lambda: run_once(pool, interval_s, wake))

@@ -128,3 +128,25 @@ async def test_a_digest_of_twenty_flagged_matches_in_long_names_reaches_a_strict
     [mail] = to(sink, email)
     assert (mail.html or "").count("/dashboard/matches/") == 20
     assert max(map(len, mail.path.read_bytes().splitlines())) <= 998
+
+
+async def test_a_periodic_pass_wakes_the_senders_only_when_it_made_a_digest_and_holds_the_lock(
+    pool: asyncpg.Pool,
+) -> None:
+    """digest.run_once, what run_periodically repeats: under the lock of singleton_job.run_locked
+    (one notifier instance at a time), waking the delivery loops only for new rows."""
+    woken: list[None] = []
+    await add_coordinator(pool)
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="M", locale="de")
+    await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
+
+    async with pool.acquire() as other_instance, other_instance.transaction():
+        assert await other_instance.fetchval("SELECT pg_try_advisory_xact_lock($1)", digest.LOCK_KEY)
+        assert await digest.run_once(pool, HOUR, lambda: woken.append(None)) is None
+    assert woken == [] and await pool.fetchval("SELECT count(*) FROM notifications") == 0
+
+    assert await digest.run_once(pool, HOUR, lambda: woken.append(None)) == {"digests_requested": 1}
+    assert len(woken) == 1
+    assert await digest.run_once(pool, HOUR, lambda: woken.append(None)) == {"digests_requested": 0}
+    assert len(woken) == 1  # the window's digest exists: nothing new, nobody woken
