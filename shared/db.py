@@ -17,12 +17,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         )
 
 
-#: What a query raises when the database is away or the connection was lost under it. asyncpg
+#: What a query raises when the connection was lost under it or could not be had. asyncpg
 #: raises InternalClientError ("cannot switch to state 12; another operation (2) is in progress")
 #: on a pooled connection whose backend was terminated while it sat idle, when the server's
 #: FATAL arrived before the socket's end (MagicStack/asyncpg#1069): a lost connection too, not a
-#: bug of ours. Loops that ride out an outage catch this tuple (review 10b, F3).
-DATABASE_AWAY = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+#: bug of ours. A request answers these 503 (lotse.intake.errors.DATABASE_DOWN builds on them).
+CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+#: What a query raises when the database is away: a lost connection, or any error of the server.
+#: Loops that ride out an outage catch this tuple (review 10b, F3).
+DATABASE_AWAY = (*CONNECTION_LOST, asyncpg.PostgresError)
 
 
 #: Every service's sessions are named ``lotse-<service>`` (see :func:`application_name`).

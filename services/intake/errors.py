@@ -11,6 +11,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from multidict import MultiDictProxy
 
+from lotse.shared.db import CONNECTION_LOST
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -59,15 +61,15 @@ def error_response(error: ApiError) -> web.Response:
     return web.json_response(body, status=error.status, headers={"Content-Language": "en", **error.headers})
 
 
-# The database is away or going: a connection lost mid-query (ConnectionDoesNotExistError, a
+# The database is away or going: a connection lost (lotse.shared.db.CONNECTION_LOST, which the
+# background loops ride out as well) or lost mid-query (ConnectionDoesNotExistError, a
 # PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError),
 # or out of room for us: "too many clients already" when a new pool connection is refused, a full
-# disk (InsufficientResourcesError). Each passes, so "try again shortly" is true; a 500 is not.
-# A pooled connection whose backend was terminated while idle raises InternalClientError on its
-# next query (lotse.shared.db.DATABASE_AWAY says why): lost as well.
-DATABASE_DOWN = (OSError, asyncpg.InterfaceError, asyncpg.exceptions.PostgresConnectionError,
+# disk (InsufficientResourcesError). Each passes, so "try again shortly" is true; a 500 is not,
+# and neither is a 503 for any other error of the server (a bug of ours).
+DATABASE_DOWN = (*CONNECTION_LOST, asyncpg.exceptions.PostgresConnectionError,
                  asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
-                 asyncpg.InternalClientError, TimeoutError)
+                 TimeoutError)
 
 
 def unavailable() -> ApiError:
