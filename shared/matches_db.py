@@ -51,11 +51,16 @@ class Conflict(Exception):
     """The decision cannot be taken now (already decided, capacity used up)."""
 
 
+class Decided(Conflict):
+    """The suggestion is no longer open: decided (by someone else, or by the same coordinator's other
+    click) or withdrawn since it was shown."""
+
+
 class Unavailable(Conflict):
     """A side of the suggestion is no longer open to matching (paused it, or was erased) since it was made."""
 
 
-class Stale(Conflict):
+class Stale(Decided):
     """The newcomer already holds a match of this kind (approved while the matcher made this
     suggestion): the suggestion is withdrawn as stale, and that withdrawal is kept
     (in_retried_transaction commits it before raising)."""
@@ -270,7 +275,7 @@ async def approve(
     """Approve a suggestion (call inside a transaction); raises Conflict when it cannot be."""
     row = await get_match(conn, match_id)
     if row["status"] != matches.SUGGESTED:
-        raise Conflict(f"this match is already {row['status']}")
+        raise Decided(f"this match is already {row['status']}")
     # Lock order: counterpart first, then the match, in every decision.
     left = await remaining_capacity(conn, row["kind"], row["counterpart_id"], lock=True)
     # Then both people: a pause committing meanwhile waits for this decision, or this decision sees it;
@@ -283,7 +288,7 @@ async def approve(
             await conn.fetchrow(f"{person} FOR SHARE", owner)]
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
-        raise Conflict(f"this match is already {row['status']}")
+        raise Decided(f"this match is already {row['status']}")
     if any(p is None or p["status"] != "verified" for p in away):
         raise Unavailable("a side has paused matching or is no longer registered: nobody is introduced to them")
     # A suggestion the matcher made from what it read before another of the newcomer's was approved
@@ -359,7 +364,7 @@ async def reject(
     """Reject a suggestion with a code of REJECT_REASONS and the coordinator's note behind it."""
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
-        raise Conflict(f"this match is already {row['status']}")
+        raise Decided(f"this match is already {row['status']}")
     rejected = await _transition(
         conn, row, matches.REJECTED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
         reason=matches.rejection_reason(code, note), end_reason=code,

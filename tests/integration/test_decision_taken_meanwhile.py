@@ -109,3 +109,20 @@ async def test_a_pause_meanwhile_is_named_as_such(intake_client: IntakeClient, p
     assert "msg=unavailable" in where
     said = _said(await (await intake_client.get(where)).text())
     assert re.search(r"Nicht freigegeben: .+ – eine Seite hat die Vermittlung pausiert", said), said[:2000]
+
+
+async def test_a_full_mentor_is_a_conflict_not_a_decision_taken_meanwhile(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """The suggestion is still open, only the mentor's one place is taken: the old message, no pair named."""
+    csrf = await login(intake_client)
+    mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
+    first = await _suggest(pool, await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()), mentor)
+    assert "msg=approved" in (await intake_client.post(f"/dashboard/matches/{first}/approve", allow_redirects=False,
+                                                       data={"csrf": csrf})).headers["Location"]
+    # Made from a read before that approval (the matcher's late insert): open, for a full mentor.
+    late = await _suggest(pool, await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()), mentor)
+    where = (await intake_client.post(f"/dashboard/matches/{late}/approve", allow_redirects=False,
+                                      data={"csrf": csrf})).headers["Location"]
+    assert "msg=conflict" in where and "decided=" not in where, where
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", late) == "suggested"

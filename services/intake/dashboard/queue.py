@@ -200,11 +200,10 @@ async def _decided(conn: asyncpg.Connection, request: web.Request) -> asyncpg.Re
 NOT_DECIDED: Final = ("already", "unavailable")
 
 
-async def _why_not(conn: asyncpg.Connection, match_id: uuid.UUID, error: matches_db.Conflict) -> str:
+def _why_not(error: matches_db.Conflict) -> str:
     if isinstance(error, matches_db.Unavailable):
         return "unavailable"
-    status = await conn.fetchval("SELECT status FROM matches WHERE id = $1", match_id)
-    return "conflict" if status in (None, matches.SUGGESTED) else "already"
+    return "already" if isinstance(error, matches_db.Decided) else "conflict"
 
 
 # The pair of its round a coordinator goes on with after deciding `$1` on the round's page: the same
@@ -273,7 +272,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
         except matches_db.CourseStarted:
             raise await going_back("course_started") from None
         except matches_db.Conflict as error:
-            why = await _why_not(conn, match_id, error)
+            why = _why_not(error)
             raise await going_back(why, decided=why in NOT_DECIDED) from None
         raise await going_back("approved" if approve else "rejected", decided=True)
 
