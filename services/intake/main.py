@@ -44,7 +44,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         stack.callback(stopping.cancel)
         for sock in sockets:
             stack.callback(sock.close)
-        app = served_app(settings, startup)
+        app = init_app(settings, startup)
         app[on_task_failure_key] = stop.set  # a background task that dies stops intake (lotse.shared.supervise)
         runner = _runner(app)
         stack.push_async_callback(runner.cleanup)  # also after a startup that failed or was given up
@@ -78,8 +78,3 @@ async def _listen(runner: web.AppRunner, sockets: list[socket.socket]) -> None:
     for sock in sockets:
         await web.SockSite(runner, sock).start()
 
-
-def served_app(settings: Settings, startup: Startup | None = None) -> web.Application:
-    """The app as `lotse intake` serves it (``startup``: the account of its wait it shares with
-    the waiting app). `serve` settles its heap once it has taken over (see `heap`)."""
-    return init_app(settings, startup)
