@@ -143,7 +143,9 @@ async def read_form(request: web.Request) -> MultiDictProxy[str | bytes | bytear
     goes on to web.error_pages as any refusal does. Its 413 past client_max_size stays a 413."""
     try:
         return await request.post()
-    except (*UNREADABLE_BODY, UnicodeError, LookupError, ValueError) as exc:
+    # ValueError: invalid UTF-8 (a UnicodeDecodeError), a multipart body without its boundary;
+    # LookupError: an unknown charset.
+    except (*UNREADABLE_BODY, LookupError, ValueError) as exc:
         raise web.HTTPBadRequest(text=f"The form could not be read: {_what(exc)}") from None
 
 
