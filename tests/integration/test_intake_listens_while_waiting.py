@@ -106,6 +106,9 @@ async def test_intake_answers_503_while_a_dependency_is_away_then_serves(
                 assert response.status == 503
                 assert response.headers["Retry-After"] == "5"
                 assert response.content_type == "text/html"
+                assert 'href="/static/lotse.css"' in await response.text()
+            async with http.get(f"{url}/static/lotse.css") as response:
+                assert response.status == 200  # the 503 page's own style, which needs no dependency
             async with http.get(f"{url}/dashboard") as response:
                 assert response.status == 503 and response.content_type == "text/html"
 
