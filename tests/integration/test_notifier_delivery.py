@@ -555,3 +555,30 @@ async def test_every_outcome_is_counted_by_type(pool: asyncpg.Pool, delivery: Fa
     await deliver_all(delivery)
     assert {outcome: counted(outcome) - before[outcome] for outcome in before} == {
         "sent": 2, "failed": 1, "skipped": 1}
+
+
+async def test_the_loop_rides_out_a_connection_its_backend_lost_while_idle(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink, lan: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 10b, F3: under pg_terminate_backend asyncpg raised InternalClientError on a pooled
+    connection whose backend had ended while idle; the loop caught only OSError, PostgresError and
+    InterfaceError, died, and the notifier sent nothing more. It is a lost connection
+    (lotse.shared.db.DATABASE_AWAY): the loop waits a second and claims again."""
+    notification_id = await request(pool, lan)
+    deliver = delivery.deliver_due
+
+    async def lost_once() -> int:
+        monkeypatch.setattr(delivery, "deliver_due", deliver)
+        delivery.wake()  # the next claim comes right after the loop's second
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+
+    monkeypatch.setattr(delivery, "deliver_due", lost_once)
+    task = asyncio.create_task(delivery.run())
+    try:
+        assert await eventually(lambda: pool.fetchval(
+            "SELECT status = 'sent' FROM notifications WHERE id = $1", notification_id), timeout=10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()  # ended by the cancel, not by the lost connection
+    assert len(to(sink, lan.email)) == 1

@@ -373,3 +373,33 @@ async def test_a_publish_not_confirmed_in_time_stays_pending_and_the_rest_are_pu
 
     await eventually(all_three, timeout=5)
     assert sorted(str(m["id"]) for m in received) == sorted(str(e.id) for e in others)
+
+
+async def test_the_relay_rides_out_a_connection_its_backend_lost_while_idle(
+    pool: asyncpg.Pool, observer: AbstractQueue, relay_exchange: AbstractExchange, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 10b, F3: under pg_terminate_backend asyncpg raised InternalClientError on a pooled
+    connection whose backend had ended while idle; the relay caught only OSError, PostgresError and
+    InterfaceError, died, and nothing was published until a restart. It is a lost connection
+    (lotse.shared.db.DATABASE_AWAY): the relay backs off and looks again."""
+    event = verified()
+    async with pool.acquire() as conn, conn.transaction():
+        await write_event(conn, event)
+    relay = OutboxRelay(pool, relay_exchange, poll_interval_s=0.1)
+    publish = relay.publish_pending
+
+    async def lost_once() -> tuple[int, int]:
+        monkeypatch.setattr(relay, "publish_pending", publish)
+        raise asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+
+    monkeypatch.setattr(relay, "publish_pending", lost_once)
+    task = asyncio.create_task(relay.run())
+    try:
+        received = await eventually(lambda: drain(observer), timeout=10)
+        assert await eventually(lambda: pool.fetchval(
+            "SELECT published_at IS NOT NULL FROM outbox WHERE id = $1", event.id))
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()  # ended by the cancel, not by the lost connection
+    assert [m["id"] for m in received] == [str(event.id)]
