@@ -282,14 +282,11 @@ async def approve(
     # the matcher withdraws a paused person's suggestions only later (review 10c, F1). The newcomer's
     # row exclusively (not against the foreign keys' checks): two approvals of one newcomer's
     # suggestions each withdraw the other's as stale, so they go one after the other (review 10c, F7).
-    owner = await counterpart_owner(conn, row["kind"], row["counterpart_id"])
-    person = "SELECT status FROM participants WHERE id = $1"
-    away = [await conn.fetchrow(f"{person} FOR NO KEY UPDATE", row["newcomer_id"]),
-            await conn.fetchrow(f"{person} FOR SHARE", owner)]
+    people = await conn.fetchrow(_PEOPLE[row["kind"]], row["counterpart_id"], row["newcomer_id"])
     row = await get_match(conn, match_id, lock=True)
     if row["status"] != matches.SUGGESTED:
         raise Decided(f"this match is already {row['status']}")
-    if any(p is None or p["status"] != "verified" for p in away):
+    if people is None or people["newcomer"] != "verified" or people["owner"] != "verified":
         raise Unavailable("a side has paused matching or is no longer registered: nobody is introduced to them")
     # A suggestion the matcher made from what it read before another of the newcomer's was approved
     # (a round, a top-up): approving it too would give them two mentors (review 10c, F8).
@@ -394,6 +391,13 @@ _OWNER = {
     "language_course": "SELECT provider_id FROM courses WHERE id = $1",
     "employer": "SELECT employer_id FROM positions WHERE id = $1",
 }
+
+
+# A suggestion's two people, locked in approve's order (the newcomer, then the counterpart's owner) in one
+# statement: $1 the counterpart, $2 the newcomer. No row when either is gone.
+_PEOPLE: Final = {kind: f"""SELECT n.status AS newcomer, o.status AS owner FROM participants n, participants o
+                            WHERE o.id = ({owner}) AND n.id = $2 FOR NO KEY UPDATE OF n FOR SHARE OF o"""
+                  for kind, owner in _OWNER.items()}
 
 
 async def counterpart_owner(conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID) -> uuid.UUID | None:
