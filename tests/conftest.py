@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 import aio_pika
@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
+from lotse.shared import supervise
 from lotse.shared.config import Settings, load_settings
 from lotse.shared.db import create_pool
 from lotse.shared.migrate import migrate
@@ -92,6 +93,14 @@ async def pool(migrated: str) -> AsyncIterator[asyncpg.Pool]:
     pool = await create_pool(migrated, max_size=20)
     yield pool
     await pool.close()
+
+
+@pytest.fixture(autouse=True)
+def no_failed_task_left() -> Iterator[None]:
+    """A background task that died is remembered for the process's exit code (lotse.shared.supervise);
+    one a test made die must not make another test's service exit 1."""
+    yield
+    supervise._failed.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -14,12 +13,6 @@ from lotse.intake import lifecycle_jobs, main
 from lotse.shared import supervise
 from lotse.shared.config import Settings
 from tests.e2e.conftest import free_port
-
-
-@pytest.fixture(autouse=True)
-def no_failure_left() -> Iterator[None]:
-    yield
-    supervise._failed.clear()
 
 
 async def test_intake_stops_when_a_background_task_dies(

@@ -5,19 +5,11 @@ outbox relay died of a terminated connection and nothing noticed)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import asyncpg
-import pytest
 
 from lotse.shared import supervise, worker
 from lotse.shared.config import Settings
-
-
-@pytest.fixture(autouse=True)
-def no_failure_left() -> Iterator[None]:
-    yield
-    supervise._failed.clear()
 
 
 async def test_a_worker_stops_when_a_background_loop_dies(settings: Settings, migrated: str) -> None:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
 
 from lotse.shared import supervise
-
-
-@pytest.fixture(autouse=True)
-def no_failure_left() -> Iterator[None]:
-    yield
-    supervise._failed.clear()  # process-wide: the other tests' services would exit 1
 
 
 async def test_a_task_that_raises_stops_the_service_with_exit_code_1(caplog: pytest.LogCaptureFixture) -> None:
