@@ -107,13 +107,16 @@ async def want_mentor_again(conn: asyncpg.Connection, participant_id: uuid.UUID)
     return True
 
 
-async def set_paused(conn: asyncpg.Connection, participant_id: uuid.UUID, paused: bool,
+async def set_paused(conn: asyncpg.Connection, row: asyncpg.Record, paused: bool,
                      until: date | None = None, *, by_centre: bool = False) -> str:
     """Pause (until the day `until`, when given: pause.parse_until) or resume. Pausing again while
     paused sets the new end date only: the matcher has nothing new to look at. `by_centre`: a
     coordinator sets this pause or end date (participants.paused_by_centre, which the manage page
-    and the pause_ending email word as "the welcome centre paused")."""
-    row = await load(conn, participant_id, lock=True)  # two clicks at once: the second sees the first's
+    and the pause_ending email word as "the welcome centre paused").
+
+    ``row``: the person's row as ``load(conn, id, lock=True)`` read it in this transaction (the
+    caller keeps it for its audit entry): of two clicks at once, the second sees the first's."""
+    participant_id = row["id"]
     # A pause that ends within the reminder's days was chosen just now: no "it ends soon" email.
     reminded = datetime.now(UTC) if pause.reminded_at_start(until, reference.today()) else None
     if paused and row["status"] == "paused":

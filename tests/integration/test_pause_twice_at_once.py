@@ -5,9 +5,12 @@ audit log holds one entry. The two requests race for real (asyncio.gather, two c
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
+from typing import Any
 
 import asyncpg
+import pytest
 
 from lotse.shared import tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
@@ -55,3 +58,32 @@ async def test_a_persons_own_pause_sent_twice_at_once_leaves_one_entry(
                                    "AND action = 'participant.pause_own'", who) == 1, attempt
         assert await pool.fetchval("SELECT count(*) FROM outbox WHERE type = 'participant.updated' "
                                    "AND payload->>'participant_id' = $1", str(who)) == 1, attempt
+
+
+async def test_a_pause_reads_the_persons_row_locked_once(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock is taken by the read the audit entry's "before" comes from; set_paused works on that
+    row rather than reading it locked a second time."""
+    csrf = await login(intake_client)
+    who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    locked: list[str] = []
+    fetchrow = asyncpg.connection.Connection.fetchrow
+
+    @functools.wraps(fetchrow)
+    async def spied(self: asyncpg.Connection, query: str, *args: Any, **kwargs: Any) -> Any:
+        if "FOR UPDATE" in query:
+            locked.append(query)
+        return await fetchrow(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "fetchrow", spied)
+    posts: list[tuple[str, dict[str, str]]] = [
+        (f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(who))}", {"action": "pause", "paused_until": ""}),
+        (f"/dashboard/participants/{who}", {"csrf": csrf, "action": "resume", "paused_until": ""}),
+    ]
+    for path, form in posts:
+        locked.clear()
+        answer = await intake_client.post(path, data=form, allow_redirects=False)
+        assert answer.status == 303, path
+        assert len(locked) == 1, (path, locked)
+    assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", who) == "verified"

@@ -486,7 +486,7 @@ async def participant_action(request: web.Request) -> web.StreamResponse:
                 # Locked: of two clicks (or two coordinators) at once the second sees the first's pause,
                 # changes nothing and leaves no second entry nor a second email (review 10c, F2).
                 before = await self_service.load(conn, participant_id, lock=True)
-                after = await self_service.set_paused(conn, participant_id, action == "pause", until, by_centre=True)
+                after = await self_service.set_paused(conn, before, action == "pause", until, by_centre=True)
                 was = pause.audit_state(before["status"], before["paused_until"])
                 if was != (became := pause.audit_state(after, until)):
                     await audit.record(conn, coordinator, f"participant.{action}", "participant", participant_id,

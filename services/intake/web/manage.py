@@ -262,7 +262,7 @@ async def manage_submit(request: web.Request) -> web.Response:
                     return await _draw(request, conn, row, values=_stored_values(row) | forms.form_values(form),
                                        errors={pause.FIELD: _refusal(request, not_a_pause)}, status=422)
                 row = await self_service.load(conn, participant_id, lock=True)  # a second click: the first's result
-                status = await self_service.set_paused(conn, participant_id, action == "pause", until)
+                status = await self_service.set_paused(conn, row, action == "pause", until)
                 # A second click changes nothing and leaves no second entry; a new end date does.
                 if status != row["status"] or (status == "paused" and until != row["paused_until"]):
                     await audit.record_by_participant(conn, participant_id, f"participant.{action}_own",
