@@ -29,7 +29,10 @@ async def serve(settings: Settings, service: str, setup: Setup, *, stop: asyncio
     stop = stop or stop_on_signals()
     async with infrastructure(settings, service) as infra, metrics.served(settings.metrics_port):
         parts = setup(infra)
+        # Named after their coroutine ("DeliveryLoop.run"): the line of one that dies says which.
         tasks = [asyncio.ensure_future(job) for job in parts.background]
+        for task, job in zip(tasks, parts.background, strict=True):
+            task.set_name(getattr(job, "__qualname__", task.get_name()))
         if parts.with_relay:
             tasks.append(asyncio.create_task(infra.outbox_relay().run(), name="outbox-relay"))
         for task in tasks:
