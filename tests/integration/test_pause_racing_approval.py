@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import asyncpg
 
@@ -67,3 +68,41 @@ async def test_a_pause_racing_an_approval_is_either_after_it_or_refuses_it(
             assert steps == ["participant.pause_own"], attempt
             assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", match_id) == "suggested"
     assert outcomes  # (which orders occurred is the scheduler's business)
+
+
+# Backends of this database that wait for a lock another one holds.
+BLOCKED = """SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"""
+
+
+async def _until(pool: asyncpg.Pool, blocked: int, *, or_done: asyncio.Future[Any] | None = None) -> None:
+    for _ in range(500):
+        if await pool.fetchval(BLOCKED) == blocked or (or_done is not None and or_done.done()):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never {blocked} waiting")
+
+
+async def test_a_pause_after_the_approval_read_the_newcomer_waits_for_it(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    """The interleaving the race above leaves to timing, every time: the approval has read the newcomer
+    as verified and waits (here for the match's row, held by the test) when the pause comes. The pause
+    must wait for the approval, or the newcomer who paused is introduced all the same."""
+    newcomer, _mentor, match_id = await _pair(intake_client, pool)
+    async with pool.acquire() as gate:
+        held = gate.transaction()
+        await held.start()
+        await gate.execute("SELECT 1 FROM matches WHERE id = $1 FOR UPDATE", match_id)
+        approving = asyncio.ensure_future(intake_client.post(
+            f"/api/v1/matches/{match_id}/approve", json={}, headers=coordinator_headers))
+        await _until(pool, 1)  # the approval, at the match's row: it has locked and read both people
+        pausing = asyncio.ensure_future(intake_client.post(
+            _manage(newcomer), data={"action": "pause", "paused_until": ""}, allow_redirects=False))
+        await _until(pool, 2, or_done=pausing)  # the pause waits for the approval (or, unlocked, is done)
+        await held.rollback()
+    approved, paused = await approving, await pausing
+    assert (approved.status, paused.status) == (200, 303)
+    steps = [r["action"] for r in await pool.fetch(
+        "SELECT action FROM audit_log WHERE subject_id = ANY($1::uuid[]) ORDER BY id", [newcomer, match_id])]
+    assert steps == ["match.approve", "participant.pause_own"]
