@@ -143,8 +143,7 @@ async def set_share_contact(conn: asyncpg.Connection, participant_id: uuid.UUID,
     A yes that was missing lets the sides of an active match have each other's address now
     (contact_shared); withdrawing sends nothing: whoever has an address keeps it anyway."""
     # Locked, so two clicks at once read one after the other: only the first yes is new.
-    await conn.execute("SELECT 1 FROM participants WHERE id = $1 FOR UPDATE", participant_id)
-    row = await load(conn, participant_id)
+    row = await load(conn, participant_id, lock=True)
     await participants_db.record_consents(conn, participant_id, {"share_contact": given})
     if given and not row["shares_contact"]:
         await contact_shared.consent_given(conn, row)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -60,6 +61,24 @@ async def test_a_persons_own_pause_sent_twice_at_once_leaves_one_entry(
                                    "AND payload->>'participant_id' = $1", str(who)) == 1, attempt
 
 
+def _locking_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements that lock a person's row from now on (they still run on the real database; the
+    outbox relay's own locks are not counted)."""
+    locked: list[str] = []
+
+    def spying(run: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(run)
+        async def spied(self: asyncpg.Connection, query: str, *args: Any, **kwargs: Any) -> Any:
+            if "FROM participants" in query and "FOR UPDATE" in query:
+                locked.append(query)
+            return await run(self, query, *args, **kwargs)
+        return spied
+
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        monkeypatch.setattr(asyncpg.connection.Connection, name, spying(getattr(asyncpg.connection.Connection, name)))
+    return locked
+
+
 async def test_a_pause_reads_the_persons_row_locked_once(
     intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,16 +86,7 @@ async def test_a_pause_reads_the_persons_row_locked_once(
     row rather than reading it locked a second time."""
     csrf = await login(intake_client)
     who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
-    locked: list[str] = []
-    fetchrow = asyncpg.connection.Connection.fetchrow
-
-    @functools.wraps(fetchrow)
-    async def spied(self: asyncpg.Connection, query: str, *args: Any, **kwargs: Any) -> Any:
-        if "FOR UPDATE" in query:
-            locked.append(query)
-        return await fetchrow(self, query, *args, **kwargs)
-
-    monkeypatch.setattr(asyncpg.connection.Connection, "fetchrow", spied)
+    locked = _locking_statements(monkeypatch)
     posts: list[tuple[str, dict[str, str]]] = [
         (f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(who))}", {"action": "pause", "paused_until": ""}),
         (f"/dashboard/participants/{who}", {"csrf": csrf, "action": "resume", "paused_until": ""}),
@@ -87,3 +97,17 @@ async def test_a_pause_reads_the_persons_row_locked_once(
         assert answer.status == 303, path
         assert len(locked) == 1, (path, locked)
     assert await pool.fetchval("SELECT status FROM participants WHERE id = $1", who) == "verified"
+
+
+async def test_a_consent_given_on_the_manage_page_locks_and_reads_the_row_in_one_statement(
+    intake_client: IntakeClient, pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    locked = _locking_statements(monkeypatch)
+    page = f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(who))}"
+    answer = await intake_client.post(page, data={"action": "share"}, allow_redirects=False)
+    assert answer.status == 303
+    [lock] = locked  # the read the "is this yes new?" decision uses takes the lock itself
+    assert "shares_contact" in lock, lock
+    assert await pool.fetchval("SELECT given FROM consents WHERE participant_id = $1 AND purpose = 'share_contact' "
+                               "ORDER BY recorded_at DESC, id DESC LIMIT 1", who) is True
