@@ -54,7 +54,7 @@ _DETAILS = """, consent AS (
 # "already registered" email is asked for. The event reuses the registration event's id and time
 # ($27, $29): only one of the two is ever written. `existing` sees the statement's snapshot: a row
 # inserted by a registration committing at the same moment is not in it, and then the statement
-# writes nothing and the caller takes the slower path in a transaction.
+# writes nothing and the caller runs it again (lotse.intake.registrations.register).
 _REPEATED = """, existing AS (
     SELECT id, status FROM participants
     WHERE lower(email) = lower($4) AND kind = $2 AND NOT EXISTS (SELECT FROM participant)

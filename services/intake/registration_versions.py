@@ -50,31 +50,6 @@ def _day(value: object) -> object:
     return value.isoformat() if isinstance(value, date) else value
 
 
-async def store(conn: asyncpg.Connection, participant_id: uuid.UUID, reg: Registration) -> uuid.UUID | None:
-    """The version ``reg`` makes of the pending participant (the one already stored when the same
-    data came before: a second click or a retry sends the same link again); None when the
-    participant is no longer pending. Call inside a transaction: the lock keeps a verification
-    from passing between the look and the insert."""
-    status = await conn.fetchval("SELECT status FROM participants WHERE id = $1 FOR UPDATE", participant_id)
-    if status != "pending_verification":
-        return None
-    data = to_json(reg)
-    same = await conn.fetchval(
-        "SELECT id FROM registration_versions WHERE participant_id = $1 AND registration = $2::jsonb",
-        participant_id, data,
-    )
-    if same is not None:
-        # Sent again now: the newest for /new-link (manage_links) and for retention's 30 days.
-        await conn.execute("UPDATE registration_versions SET created_at = now() WHERE id = $1", same)
-        return uuid.UUID(str(same))
-    version_id = uuid.uuid4()
-    await conn.execute(
-        "INSERT INTO registration_versions (id, participant_id, registration) VALUES ($1, $2, $3)",
-        version_id, participant_id, data,
-    )
-    return version_id
-
-
 async def put_in_place(conn: asyncpg.Connection, participant_id: uuid.UUID, version_id: uuid.UUID) -> bool:
     """Before a version's link verifies: its data in place of the stored one, if the participant is
     still pending. False when it is pending and the version is gone (then the link must not verify

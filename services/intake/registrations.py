@@ -10,7 +10,6 @@ import asyncpg
 from lotse.intake import email_change, participants_db, registration_versions
 from lotse.intake.validation import Registration
 from lotse.shared import events, tokens
-from lotse.shared.outbox import write_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +19,7 @@ class Registered:
 
 
 async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Registered:
-    """Store a registration and ask for its verification email, in one transaction.
+    """Store a registration and ask for its verification email, in one statement.
 
     The same address registering again for the same kind gets no second participant: while the
     first is unconfirmed, the new data is kept as a version of its own (registration_versions) and
@@ -29,28 +28,20 @@ async def register(pool: asyncpg.Pool, kind: str, reg: Registration) -> Register
     page" with its manage link. The caller answers exactly as for a new registration (the
     contract's 201 with the same id, so an answer never tells whether an address is registered).
     """
-    participant_id = uuid.uuid4()
-    registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind)
-    async with pool.acquire() as conn:
-        # One statement, new or repeated alike; the unique index decides a race.
-        written = await participants_db.insert_registration(
-            conn, participant_id, kind, reg, registered, registration_versions.to_json(reg)
-        )
+    # One statement, new or repeated alike; the unique index decides a race. It writes nothing
+    # when the address's first registration committed while it ran (its snapshot does not show that
+    # row): asked again, it finds it, so a repeat has one rule (participants_db._REPEATED). Another
+    # miss needs that row erased and the address registered anew meanwhile; three mean a broken statement.
+    for _ in range(3):
+        participant_id = uuid.uuid4()
+        registered = events.new_event(events.PARTICIPANT_REGISTERED, participant_id=participant_id, kind=kind)
+        async with pool.acquire() as conn:
+            written = await participants_db.insert_registration(
+                conn, participant_id, kind, reg, registered, registration_versions.to_json(reg)
+            )
         if written is not None:
             return Registered(*written)
-        # The address's first registration committed while ours ran (rare): in a transaction.
-        async with conn.transaction():
-            existing = await participants_db.find_by_email(conn, kind, reg.email)
-            if existing is None:  # erased between our insert and this look: register afresh
-                return await register(pool, kind, reg)
-            # Not "last one wins" either: that would let a stranger overwrite the owner's pending data.
-            version_id = await registration_versions.store(conn, existing["id"], reg)
-            about = ({"notification": "verification", "version_id": str(version_id)} if version_id is not None
-                     else {"notification": "already_registered"})
-            await write_event(
-                conn, events.new_event(events.NOTIFICATION_REQUESTED, participant_id=existing["id"], **about)
-            )
-            return Registered(existing["id"], created=False)
+    raise RuntimeError("the registration statement wrote nothing three times")
 
 
 class VerificationFailed(Exception):

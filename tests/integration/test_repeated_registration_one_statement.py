@@ -2,8 +2,8 @@
 
 Its answer must take as long as a new registration's (review 9a: the time of an answer must not
 tell that an address is registered). It used to be a failed insert and then a transaction of five
-more statements, 3–4 ms slower on loopback. The transaction is kept only for the moment when the
-address's first registration commits while the repeated one runs.
+more statements, 3–4 ms slower on loopback. When the address's first registration commits while
+the repeated one runs, the statement writes nothing and is asked again: one rule for a repeat.
 """
 
 from __future__ import annotations
@@ -24,14 +24,17 @@ from tests.integration.intake_fixtures import newcomer_payload, unique_email
 
 
 @pytest.fixture
-def no_transaction_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The slower path's steps fail the test if a repeated registration takes them."""
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[uuid.UUID, bool] | None]:
+    """What each registration statement answered (None: it wrote nothing and was asked again)."""
+    answers: list[tuple[uuid.UUID, bool] | None] = []
+    insert = participants_db.insert_registration
 
-    async def refused(*_: Any) -> None:
-        raise AssertionError("a repeated registration took the transaction path")
+    async def recorded(*args: Any) -> tuple[uuid.UUID, bool] | None:
+        answers.append(await insert(*args))
+        return answers[-1]
 
-    monkeypatch.setattr(participants_db, "find_by_email", refused)
-    monkeypatch.setattr(registration_versions, "store", refused)
+    monkeypatch.setattr(participants_db, "insert_registration", recorded)
+    return answers
 
 
 async def _register(intake_client: IntakeClient, payload: dict[str, Any]) -> uuid.UUID:
@@ -56,11 +59,12 @@ async def _versions(pool: asyncpg.Pool, participant_id: uuid.UUID) -> list[async
 
 
 async def test_a_repeat_while_pending_keeps_a_version_in_one_statement(
-    intake_client: IntakeClient, pool: asyncpg.Pool, no_transaction_path: None,
+    intake_client: IntakeClient, pool: asyncpg.Pool, statements: list[tuple[uuid.UUID, bool] | None],
 ) -> None:
     email = unique_email("repeat")
     first = await _register(intake_client, newcomer_payload(email=email, name="First Comer"))
     assert await _register(intake_client, newcomer_payload(email=email, name="Second Comer")) == first
+    assert statements == [(first, True), (first, False)]
 
     [version] = await _versions(pool, first)
     assert version["registration"]["name"] == "Second Comer"
@@ -76,23 +80,25 @@ async def test_a_repeat_while_pending_keeps_a_version_in_one_statement(
     [renewed] = await _versions(pool, first)
     assert renewed["id"] == version["id"] and renewed["created_at"] > version["created_at"]
     assert [r.get("version_id") for r in await _requested(pool, first)] == [str(version["id"])] * 2
+    assert statements[2:] == [(first, False)]
 
 
 async def test_a_repeat_once_verified_asks_for_already_registered_in_one_statement(
-    intake_client: IntakeClient, pool: asyncpg.Pool, no_transaction_path: None,
+    intake_client: IntakeClient, pool: asyncpg.Pool, statements: list[tuple[uuid.UUID, bool] | None],
 ) -> None:
     email = unique_email("repeat")
     first = await _register(intake_client, newcomer_payload(email=email, name="Verified Person"))
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1", first)
 
     assert await _register(intake_client, newcomer_payload(email=email.upper(), name="Someone Else")) == first
+    assert statements == [(first, True), (first, False)]
     assert await _requested(pool, first) == [{"participant_id": str(first), "notification": "already_registered"}]
     assert await _versions(pool, first) == []
     assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", first) == "Verified Person"
 
 
-async def test_a_first_registration_committing_meanwhile_sends_the_repeat_through_the_transaction(
-    pool: asyncpg.Pool,
+async def test_a_first_registration_committing_meanwhile_has_the_repeat_asked_again(
+    pool: asyncpg.Pool, statements: list[tuple[uuid.UUID, bool] | None],
 ) -> None:
     email = unique_email("race")
     owner = validate_registration("newcomer", newcomer_payload(email=email, name="Owner"), today=date.today())
@@ -108,7 +114,7 @@ async def test_a_first_registration_committing_meanwhile_sends_the_repeat_throug
         )
         assert written == (first_id, True)
         # The repeat's insert waits on the uncommitted row; once that commits, its snapshot does
-        # not show it, so the statement writes nothing and the transaction path finds it.
+        # not show it, so the statement writes nothing, and asked again it finds the row.
         repeat = asyncio.create_task(registrations.register(pool, "newcomer", other))
 
         async def repeat_waits() -> bool:
@@ -119,6 +125,7 @@ async def test_a_first_registration_committing_meanwhile_sends_the_repeat_throug
         await eventually(repeat_waits)
         await committing.commit()
     assert await repeat == registrations.Registered(first_id, created=False)
+    assert statements == [(first_id, True), None, (first_id, False)]
     [version] = await _versions(pool, first_id)
     assert version["registration"]["name"] == "Other"
     assert await _requested(pool, first_id) == [
