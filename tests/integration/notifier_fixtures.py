@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
@@ -139,6 +140,13 @@ async def mails_to(sink: MailSink, email: str, count: int = 1) -> list[StoredMes
 
 def to(sink: MailSink, email: str) -> list[StoredMessage]:
     return [m for m in sink.messages() if m.rcpt_tos == [email]]
+
+
+def verify_path(mail: StoredMessage) -> str:
+    """The path of the verification link in ``mail`` (/verify/<token>), to open with the intake client."""
+    found = re.search(re.escape(PUBLIC_URL) + r"(/verify/[A-Za-z0-9_.\-]+)", mail.text)
+    assert found, mail.text
+    return found.group(1)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ verify what is stored, as before; once verified, no link changes anything.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +18,15 @@ from lotse.intake import privacy, retention
 from lotse.shared import tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload, provider_payload, unique_email
-from tests.integration.notifier_fixtures import PUBLIC_URL, FastRetries, deliver_all, notify, sink, smtp_settings, to
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    deliver_all,
+    notify,
+    sink,
+    smtp_settings,
+    to,
+    verify_path,
+)
 
 __all__ = ["sink", "smtp_settings"]  # fixtures used by name
 
@@ -53,12 +60,6 @@ async def _stored(pool: asyncpg.Pool, participant_id: str) -> asyncpg.Record:
                                uuid.UUID(participant_id))
 
 
-def _verify_path(mail: Any) -> str:
-    found = re.search(re.escape(PUBLIC_URL) + r"(/verify/[A-Za-z0-9_.\-]+)", mail.text)
-    assert found, mail.text
-    return found.group(1)
-
-
 async def _versions(pool: asyncpg.Pool, participant_id: str) -> list[uuid.UUID]:
     return [r["id"] for r in await pool.fetch(
         "SELECT id FROM registration_versions WHERE participant_id = $1 ORDER BY created_at",
@@ -79,7 +80,7 @@ async def test_the_owner_confirms_their_own_data_and_the_first_registrants_link_
     assert set(mails) == {"en", "vi"}
     assert "Attacker Chosen" in mails["en"].text and "Nguyễn Thị Lan" in mails["vi"].text
     assert "Attacker Chosen" not in mails["vi"].text
-    owners_link, attackers_link = _verify_path(mails["vi"]), _verify_path(mails["en"])
+    owners_link, attackers_link = verify_path(mails["vi"]), verify_path(mails["en"])
     [version] = await _versions(pool, first)
     assert SIGNER.load(tokens.VERIFY, owners_link.removeprefix("/verify/")) == {"pid": first, "vid": str(version)}
     assert SIGNER.load(tokens.VERIFY, attackers_link.removeprefix("/verify/")) == {"pid": first}  # as before

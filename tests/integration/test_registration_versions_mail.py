@@ -23,7 +23,6 @@ from tests.integration.intake_fixtures import (
     unique_email,
 )
 from tests.integration.notifier_fixtures import (
-    PUBLIC_URL,
     FastRetries,
     deliver_all,
     delivery,
@@ -31,6 +30,7 @@ from tests.integration.notifier_fixtures import (
     sink,
     smtp_settings,
     to,
+    verify_path,
 )
 from tests.integration.test_self_service import edit_form, manage_link
 
@@ -58,12 +58,6 @@ def _text(mail: Any) -> str:
 def _without_tokens(text: str) -> str:
     """The text with its links' signed tokens cut out (the rest of each link stays)."""
     return re.sub(r"(/(?:verify|manage)/)[A-Za-z0-9_.\-]+", r"\1", text)
-
-
-def _verify_path(mail: Any) -> str:
-    found = re.search(re.escape(PUBLIC_URL) + r"(/verify/[A-Za-z0-9_.\-]+)", mail.text)
-    assert found, mail.text
-    return found.group(1)
 
 
 async def _new_link(intake_client: IntakeClient, email: str) -> None:
@@ -149,7 +143,7 @@ async def test_new_link_while_versions_wait_sends_the_newest_versions_link(
     assert "- Name: Phạm Thị Hoa (Pham Thi Hoa)\n" in _text(mail)
     newest = await pool.fetchval(
         "SELECT id FROM registration_versions WHERE participant_id = $1 ORDER BY created_at DESC LIMIT 1", person)
-    link = _verify_path(mail)
+    link = verify_path(mail)
     assert SIGNER.load(tokens.VERIFY, link.removeprefix("/verify/")) == {"pid": str(person), "vid": str(newest)}
     assert (await intake_client.get(link)).status == 200
     stored = await pool.fetchrow("SELECT status, name, preferred_locale FROM participants WHERE id = $1", person)
@@ -168,7 +162,7 @@ async def test_new_link_with_a_version_equal_to_the_stored_data_confirms_it(
     await deliver_all(delivery)
     mails = to(sink, payload["email"])
     assert len(mails) == 3 and all("- Name: Phạm Thị Hoa (Pham Thi Hoa)\n" in _text(m) for m in mails)
-    link = _verify_path(mails[-1])
+    link = verify_path(mails[-1])
     assert "vid" in SIGNER.load(tokens.VERIFY, link.removeprefix("/verify/"))
     assert (await intake_client.get(link)).status == 200
     stored = await pool.fetchrow("SELECT status, name, profile FROM participants WHERE id = $1", person)
@@ -186,7 +180,7 @@ async def test_a_manage_page_edit_after_a_version_is_not_undone_by_its_link(
     await _register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
-    versions_link = _verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
+    versions_link = verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
     page = manage_link(person)
     form = edit_form(await (await intake_client.get(page)).text())
     saved = await intake_client.post(page, data={**form, "name": "Hoa (edited on the page)"}, allow_redirects=False)
@@ -207,7 +201,7 @@ async def test_a_version_stored_after_the_edit_still_replaces_it(
     await _register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
-    versions_link = _verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
+    versions_link = verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
     assert (await intake_client.get(versions_link)).status == 200
     assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", person) == "Phạm Thị Hoa"
 
