@@ -7,6 +7,15 @@ from datetime import date, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
+from tests.conftest import IntakeClient
+
+
+async def register(client: IntakeClient, payload: dict[str, Any], segment: str = "newcomers") -> uuid.UUID:
+    """Register through the API (POST /api/v1/<segment>): the 201's participant id."""
+    created = await client.post(f"/api/v1/{segment}", json=payload)
+    assert created.status == 201, await created.text()
+    return uuid.UUID((await created.json())["id"])
+
 
 def unique_email(prefix: str) -> str:
     return f"{prefix}.{uuid.uuid4().hex[:10]}@example.org"

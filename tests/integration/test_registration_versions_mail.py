@@ -6,7 +6,6 @@ the newest link back instead of dropping it (F4). Through the real notifier and 
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import asyncpg
@@ -20,6 +19,7 @@ from tests.integration.intake_fixtures import (
     mentor_payload,
     newcomer_payload,
     provider_payload,
+    register,
     unique_email,
 )
 from tests.integration.notifier_fixtures import (
@@ -45,12 +45,6 @@ HOA = {"name": "Phạm Thị Hoa", "preferred_locale": "en", "district": "16052"
        "household": {"partner": True, "partner_seeks_work": False, "children_ages": [3, 7]}}
 
 
-async def _register(intake_client: IntakeClient, payload: dict[str, Any], segment: str = "newcomers") -> uuid.UUID:
-    created = await intake_client.post(f"/api/v1/{segment}", json=payload)
-    assert created.status == 201, await created.text()
-    return uuid.UUID((await created.json())["id"])
-
-
 def _text(mail: Any) -> str:
     return str(mail.text).replace("\r\n", "\n")
 
@@ -71,8 +65,8 @@ async def test_each_verification_email_lists_the_registration_its_link_confirms(
 ) -> None:
     """F1: the uncle's and Hoa's emails no longer look alike; neither shows 'about' or the origin."""
     address = unique_email("hoa")
-    await _register(intake_client, newcomer_payload(email=address, **UNCLE))
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+    await register(intake_client, newcomer_payload(email=address, **UNCLE))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     mails = {m.headers["Content-Language"]: m for m in to(sink, address)}
@@ -95,8 +89,8 @@ async def test_a_mentor_correcting_her_places_sees_which_email_holds_which(
 ) -> None:
     address = unique_email("heike")
     heike = {"email": address, "name": "Heike Lange", "preferred_locale": "de-simple"}
-    await _register(intake_client, mentor_payload(capacity=1, **heike), "mentors")
-    await _register(intake_client, mentor_payload(capacity=3, **heike), "mentors")
+    await register(intake_client, mentor_payload(capacity=1, **heike), "mentors")
+    await register(intake_client, mentor_payload(capacity=3, **heike), "mentors")
     await notify(pool)
     await deliver_all(delivery)
     texts = sorted(_text(m) for m in to(sink, address))
@@ -115,8 +109,8 @@ async def test_an_organisations_stored_registration_counts_its_courses_or_positi
     provider = provider_payload(preferred_locale="en", courses=[course, {**course, "title": "Deutsch A2"}])
     position = employer_payload()["positions"][0]
     employer = employer_payload(preferred_locale="en", positions=[position] * 3)
-    await _register(intake_client, provider, "language-providers")
-    await _register(intake_client, employer, "employers")
+    await register(intake_client, provider, "language-providers")
+    await register(intake_client, employer, "employers")
     await notify(pool)
     await deliver_all(delivery)
     (to_provider,), (to_employer,) = to(sink, provider["email"]), to(sink, employer["email"])
@@ -130,8 +124,8 @@ async def test_new_link_while_versions_wait_sends_the_newest_versions_link(
 ) -> None:
     """F3: Hoa asks for a new link; it is her version's, in her language, and confirms her data."""
     address = unique_email("hoa")
-    person = await _register(intake_client, newcomer_payload(email=address, **UNCLE))
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+    person = await register(intake_client, newcomer_payload(email=address, **UNCLE))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     before = len(to(sink, address))
@@ -155,8 +149,8 @@ async def test_new_link_with_a_version_equal_to_the_stored_data_confirms_it(
 ) -> None:
     """The same data sent twice is a version too; its link (the newest) confirms the same data."""
     payload = newcomer_payload(email=unique_email("twice"), **HOA)
-    person = await _register(intake_client, payload)
-    await _register(intake_client, payload)
+    person = await register(intake_client, payload)
+    await register(intake_client, payload)
     await _new_link(intake_client, payload["email"])
     await notify(pool)
     await deliver_all(delivery)
@@ -176,8 +170,8 @@ async def test_a_manage_page_edit_after_a_version_is_not_undone_by_its_link(
     """F2: the manage link (in every email's footer) works while pending; what is saved there after
     a version was stored is the owner's latest word, and the version's link then confirms it."""
     address = unique_email("oksana")
-    person = await _register(intake_client, newcomer_payload(email=address, **UNCLE))
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+    person = await register(intake_client, newcomer_payload(email=address, **UNCLE))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     versions_link = verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
@@ -194,11 +188,11 @@ async def test_a_version_stored_after_the_edit_still_replaces_it(
     intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any
 ) -> None:
     address = unique_email("later")
-    person = await _register(intake_client, newcomer_payload(email=address, **UNCLE))
+    person = await register(intake_client, newcomer_payload(email=address, **UNCLE))
     page = manage_link(person)
     form = edit_form(await (await intake_client.get(page)).text())
     assert (await intake_client.post(page, data={**form, "name": "Edited first"}, allow_redirects=False)).status == 303
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     versions_link = verify_path(next(m for m in to(sink, address) if m.headers["Content-Language"] == "en"))
@@ -216,10 +210,10 @@ async def test_the_limit_holds_the_owners_newest_link_back_instead_of_dropping_i
     """F4: a stranger registers the owner's address three times; the owner's own registration, the
     fourth in the hour, is held back and goes out when the hour allows; a newer request replaces it."""
     address = unique_email("owner")
-    person = await _register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": "Stranger 0"}))
+    person = await register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": "Stranger 0"}))
     for n in (1, 2):
-        await _register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": f"Stranger {n}"}))
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+        await register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": f"Stranger {n}"}))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     assert len(to(sink, address)) == 3
@@ -241,16 +235,16 @@ async def test_only_the_newest_held_back_request_goes_out(
     intake_client: IntakeClient, pool: asyncpg.Pool, delivery: FastRetries, sink: Any
 ) -> None:
     address = unique_email("many")
-    person = await _register(intake_client, newcomer_payload(email=address, **UNCLE))
+    person = await register(intake_client, newcomer_payload(email=address, **UNCLE))
     for n in range(2):
-        await _register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": f"Again {n}"}))
+        await register(intake_client, newcomer_payload(email=address, **{**UNCLE, "name": f"Again {n}"}))
     await notify(pool)
     await deliver_all(delivery)
     for _ in range(2):  # the fourth, held back; then the fifth takes its place
         await _new_link(intake_client, address)
         await notify(pool)
         await deliver_all(delivery)
-    await _register(intake_client, newcomer_payload(email=address, **HOA))
+    await register(intake_client, newcomer_payload(email=address, **HOA))
     await notify(pool)
     await deliver_all(delivery)
     # Each one held back takes the place of the one held before it.

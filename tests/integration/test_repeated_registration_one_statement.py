@@ -20,7 +20,7 @@ from lotse.intake import participants_db, registration_versions, registrations
 from lotse.intake.validation import validate_registration
 from lotse.shared import events
 from tests.conftest import IntakeClient, eventually
-from tests.integration.intake_fixtures import newcomer_payload, unique_email
+from tests.integration.intake_fixtures import newcomer_payload, register, unique_email
 
 
 @pytest.fixture
@@ -35,12 +35,6 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[uuid.UUID, bool] |
 
     monkeypatch.setattr(participants_db, "insert_registration", recorded)
     return answers
-
-
-async def _register(intake_client: IntakeClient, payload: dict[str, Any]) -> uuid.UUID:
-    answer = await intake_client.post("/api/v1/newcomers", json=payload)
-    assert answer.status == 201, await answer.text()
-    return uuid.UUID((await answer.json())["id"])
 
 
 async def _requested(pool: asyncpg.Pool, participant_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -62,8 +56,8 @@ async def test_a_repeat_while_pending_keeps_a_version_in_one_statement(
     intake_client: IntakeClient, pool: asyncpg.Pool, statements: list[tuple[uuid.UUID, bool] | None],
 ) -> None:
     email = unique_email("repeat")
-    first = await _register(intake_client, newcomer_payload(email=email, name="First Comer"))
-    assert await _register(intake_client, newcomer_payload(email=email, name="Second Comer")) == first
+    first = await register(intake_client, newcomer_payload(email=email, name="First Comer"))
+    assert await register(intake_client, newcomer_payload(email=email, name="Second Comer")) == first
     assert statements == [(first, True), (first, False)]
 
     [version] = await _versions(pool, first)
@@ -76,7 +70,7 @@ async def test_a_repeat_while_pending_keeps_a_version_in_one_statement(
     assert await pool.fetchval("SELECT count(*) FROM participants WHERE lower(email) = lower($1)", email) == 1
 
     # The same data again renews that version (the newest for /new-link) instead of adding one.
-    assert await _register(intake_client, newcomer_payload(email=email, name="Second Comer")) == first
+    assert await register(intake_client, newcomer_payload(email=email, name="Second Comer")) == first
     [renewed] = await _versions(pool, first)
     assert renewed["id"] == version["id"] and renewed["created_at"] > version["created_at"]
     assert [r.get("version_id") for r in await _requested(pool, first)] == [str(version["id"])] * 2
@@ -87,10 +81,10 @@ async def test_a_repeat_once_verified_asks_for_already_registered_in_one_stateme
     intake_client: IntakeClient, pool: asyncpg.Pool, statements: list[tuple[uuid.UUID, bool] | None],
 ) -> None:
     email = unique_email("repeat")
-    first = await _register(intake_client, newcomer_payload(email=email, name="Verified Person"))
+    first = await register(intake_client, newcomer_payload(email=email, name="Verified Person"))
     await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1", first)
 
-    assert await _register(intake_client, newcomer_payload(email=email.upper(), name="Someone Else")) == first
+    assert await register(intake_client, newcomer_payload(email=email.upper(), name="Someone Else")) == first
     assert statements == [(first, True), (first, False)]
     assert await _requested(pool, first) == [{"participant_id": str(first), "notification": "already_registered"}]
     assert await _versions(pool, first) == []
