@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from lotse.intake import accounts, audit, login_throttle, participants_view, privacy, stats, validation
+from lotse.intake import accounts, audit, login_throttle, match_decisions, participants_view, privacy, stats, validation
 from lotse.intake.api.query import ListQuery
 from lotse.intake.errors import ApiError, read_json_object
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -135,22 +135,10 @@ async def _decide(request: web.Request, approve: bool) -> web.Response:
     body = _body(payload, _APPROVAL if approve else _REJECTION)
     note = body["note"] if isinstance(body["note"], str) else None
     coordinator = request[coordinator_key]
-    async def deciding() -> Any:
-        if approve:
-            row = await matches_db.approve(conn, match_id, coordinator.id, note)
-            await audit.record(conn, coordinator, "match.approve", "match", match_id,
-                               before={"status": "suggested"}, after={"status": row["status"]})
-        else:
-            code, words = _reason(str(body["reason"]), note)
-            row = await matches_db.reject(conn, match_id, coordinator.id, code, words)
-            # The code, as the dashboard records it.
-            await audit.record(conn, coordinator, "match.reject", "match", match_id,
-                               before={"status": "suggested"}, after={"status": row["status"]}, detail=code)
-        return row
-
+    rejection = None if approve else _reason(str(body["reason"]), note)
     async with request.app[pool_key].acquire() as conn:
         try:
-            row = await matches_db.in_retried_transaction(conn, deciding)  # a deadlock's victim: once more
+            row = await match_decisions.decide(conn, coordinator, match_id, note=note, rejection=rejection)
         except matches_db.MatchNotFound:
             raise ApiError(404, "No such match.") from None
         except matches_db.Conflict as conflict:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import asyncpg
 from aiohttp import web
 
-from lotse.intake import audit
+from lotse.intake import audit, match_decisions
 from lotse.intake.dashboard import csrf, paging, sides
 from lotse.intake.dashboard.filters import district_codes, every_word_in, place_choices, search_patterns, searched
 from lotse.intake.dashboard.render import back, path_id, render
@@ -256,17 +256,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
 
         if not approve and reason_code not in REJECT_REASONS:
             raise await going_back("reason_missing")
-        async def deciding() -> None:
-            if approve:
-                row = await matches_db.approve(conn, match_id, coordinator.id, note)
-            else:
-                row = await matches_db.reject(conn, match_id, coordinator.id, reason_code, note)
-            await audit.record(conn, coordinator, f"match.{'approve' if approve else 'reject'}", "match",
-                               match_id, before={"status": "suggested"}, after={"status": row["status"]},
-                               detail=None if approve else reason_code)
-
         try:
-            await matches_db.in_retried_transaction(conn, deciding)
+            await match_decisions.decide(conn, coordinator, match_id, note=note,
+                                         rejection=None if approve else (reason_code, note))
         except matches_db.MatchNotFound:
             raise await going_back("gone") from None
         except matches_db.CourseStarted:
@@ -381,14 +373,8 @@ async def approve_round(request: web.Request) -> web.StreamResponse:
         conflicts += len(shown) - len(ids)  # not (or no longer) this round's
         # More than a chunk (an old tab's form of every open pair) stay open, on the page it comes back to.
         for match_id in ids[:ROUND_CHUNK]:
-            async def approving(match_id: uuid.UUID = match_id) -> None:
-                await matches_db.approve(conn, match_id, coordinator.id, None)
-                await audit.record(conn, coordinator, "match.approve", "match", match_id,
-                                   before={"status": "suggested"}, after={"status": "approved"},
-                                   detail=f"round {round_id}")
-
             try:
-                await matches_db.in_retried_transaction(conn, approving)
+                await match_decisions.decide(conn, coordinator, match_id, detail=f"round {round_id}")
                 approved += 1
             except (matches_db.Conflict, matches_db.MatchNotFound):
                 conflicts += 1
