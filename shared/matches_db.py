@@ -7,6 +7,7 @@ has left, so two coordinators approving the last seat at once are served one aft
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -323,21 +324,19 @@ DEADLOCK_ATTEMPTS: Final = 3
 async def in_retried_transaction(conn: asyncpg.Connection, step: Callable[[], Awaitable[T]]) -> T:
     """``step`` in a transaction of its own, taken again when it ended in a deadlock (review 10c, F7):
     a coordinator's decision is answered, not a 500."""
-    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
-        stale: Stale | None = None
+    for _ in range(DEADLOCK_ATTEMPTS - 1):
+        with contextlib.suppress(asyncpg.exceptions.DeadlockDetectedError):
+            return await _in_transaction(conn, step)
+    return await _in_transaction(conn, step)  # the last attempt's deadlock is raised
+
+
+async def _in_transaction(conn: asyncpg.Connection, step: Callable[[], Awaitable[T]]) -> T:
+    async with conn.transaction():
         try:
-            async with conn.transaction():
-                try:
-                    return await step()
-                except Stale as withdrawn:  # its withdrawal stays: committed, then raised
-                    stale = withdrawn
-        except asyncpg.exceptions.DeadlockDetectedError:
-            if attempt == DEADLOCK_ATTEMPTS:
-                raise
-            continue
-        assert stale is not None  # the block ended without returning only through Stale
-        raise stale
-    raise AssertionError("unreachable")
+            return await step()
+        except Stale as withdrawn:  # its withdrawal stays: committed, then raised
+            refused = withdrawn
+    raise refused
 
 
 async def withdraw_suggested(conn: asyncpg.Connection, reason: str, where: str, *args: object) -> list[asyncpg.Record]:
