@@ -3,48 +3,24 @@ the matcher makes from what it read before another of the newcomer's was approve
 F8): each approval withdraws the other's suggestion as stale, so the two ran into a deadlock and one
 coordinator got a 500 (44 of ~430 decisions under load); and a suggestion inserted beside an approval
 could be approved too, giving the newcomer two mentors. The requests race for real: both have read
-their suggestion before either goes on (_both_waiting)."""
+their suggestion before either goes on (row_gate: their mentors' rows are held till both wait)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Awaitable
-from typing import TypeVar
 
 import asyncpg
 
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
+from tests.integration.row_gate import all_waiting
 from tests.integration.test_dashboard import _suggest, _verified
 
-T = TypeVar("T")
-# Backends of this database waiting for a row lock that the gate's backend ($1) holds.
-WAITING = """SELECT count(*) FROM pg_stat_activity
-             WHERE datname = current_database() AND $1 = ANY(pg_blocking_pids(pid))"""
 LIVE = "SELECT count(*) FROM matches WHERE newcomer_id = $1 AND status IN ('approved', 'introduced', 'active')"
 
 
 async def _mentors(intake_client: IntakeClient, pool: asyncpg.Pool, n: int) -> list[uuid.UUID]:
     return [await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=3)) for _ in range(n)]
-
-
-async def _both_waiting(pool: asyncpg.Pool, mentors: list[uuid.UUID], *requests: Awaitable[T]) -> list[T]:
-    """The requests, each let go only once all of them have read their suggestion and wait for their
-    mentor's row (held here): the two approvals overlap every time, not only when timing allows."""
-    async with pool.acquire() as gate:
-        held = gate.transaction()
-        await held.start()
-        await gate.execute("SELECT 1 FROM participants WHERE id = ANY($1::uuid[]) FOR UPDATE", mentors)
-        running = [asyncio.ensure_future(r) for r in requests]
-        for _ in range(500):
-            if await gate.fetchval(WAITING, gate.get_server_pid()) == len(requests):
-                break
-            await asyncio.sleep(0.01)
-        else:
-            raise AssertionError("the requests never waited for the mentors' rows")
-        await held.rollback()
-        return list(await asyncio.gather(*running))
 
 
 async def test_two_approvals_of_one_newcomers_suggestions_at_once_give_one_mentor_and_no_error(
@@ -54,7 +30,7 @@ async def test_two_approvals_of_one_newcomers_suggestions_at_once_give_one_mento
         newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
         mentors = await _mentors(intake_client, pool, 2)
         suggestions = [await _suggest(pool, newcomer, m) for m in mentors]
-        answers = await _both_waiting(pool, mentors, *(intake_client.post(
+        answers = await all_waiting(pool, mentors, *(intake_client.post(
             f"/api/v1/matches/{s}/approve", json={}, headers=coordinator_headers) for s in suggestions))
         assert sorted(a.status for a in answers) == [200, 409], attempt
         assert await pool.fetchval(LIVE, newcomer) == 1, attempt

@@ -1,10 +1,10 @@
 """Pause and resume sent twice at once (a double click, two browsers, two coordinators; review 10c,
 F2): the second request waits for the first and changes nothing, so the person gets one email and the
-audit log holds one entry. The two requests race for real (asyncio.gather, two connections)."""
+audit log holds one entry. The two requests race for real, every time: both wait for the person's row,
+held by the test (row_gate), before either goes on."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import uuid
 from collections.abc import Callable
@@ -16,6 +16,7 @@ import pytest
 from lotse.shared import tokens
 from tests.conftest import TEST_SECRET_KEY, IntakeClient
 from tests.integration.intake_fixtures import newcomer_payload
+from tests.integration.row_gate import all_waiting
 from tests.integration.test_dashboard import _verified, login
 
 SIGNER = tokens.TokenSigner(TEST_SECRET_KEY)
@@ -35,7 +36,7 @@ async def test_a_coordinators_pause_sent_twice_at_once_is_one_pause_one_email_on
     for attempt in range(6):  # a race is a matter of timing: run it a few times
         who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
         for action, email in (("pause", "paused_by_centre"), ("resume", "resumed_by_centre")):
-            answers = await asyncio.gather(*(intake_client.post(
+            answers = await all_waiting(pool, [who], *(intake_client.post(
                 f"/dashboard/participants/{who}", data={"csrf": csrf, "action": action, "paused_until": ""},
                 allow_redirects=False) for _ in range(2)))
             assert [a.status for a in answers] == [303, 303], attempt
@@ -52,8 +53,8 @@ async def test_a_persons_own_pause_sent_twice_at_once_leaves_one_entry(
     for attempt in range(6):
         who = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
         page = f"/manage/{SIGNER.sign(tokens.MANAGE, pid=str(who))}"
-        answers = await asyncio.gather(*(intake_client.post(page, data={"action": "pause", "paused_until": ""},
-                                                            allow_redirects=False) for _ in range(2)))
+        answers = await all_waiting(pool, [who], *(intake_client.post(
+            page, data={"action": "pause", "paused_until": ""}, allow_redirects=False) for _ in range(2)))
         assert [a.status for a in answers] == [303, 303], attempt
         assert await pool.fetchval("SELECT count(*) FROM audit_log WHERE subject_id = $1 "
                                    "AND action = 'participant.pause_own'", who) == 1, attempt
