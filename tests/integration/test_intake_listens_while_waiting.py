@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -87,9 +88,18 @@ async def test_intake_answers_503_while_a_dependency_is_away_then_serves(
         with _intake(tmp_path, **{variable: _through(target_url, relay)}) as (url, process):
             assert await _listening(http, url, process) == 200
 
-            async with http.get(f"{url}/readyz") as response:
-                assert response.status == 503
-                body = await response.json()
+            body: dict[str, Any] = {}
+
+            async def away_tried() -> bool:
+                # Listening comes before the first connection attempt: until then the check reads
+                # "not tried yet" (and the broker is tried only once the database answered).
+                nonlocal body
+                async with http.get(f"{url}/readyz") as response:
+                    assert response.status == 503
+                    body = await response.json()
+                return bool(body["checks"][away] != "not tried yet")
+
+            await eventually(away_tried, timeout=30, interval=0.1)
             assert body["status"] == "not_ready" and set(body["checks"]) == {"database", "broker"}
             assert body["checks"][away].startswith("unreachable: connection refused"), body
             if away == "broker":
