@@ -12,8 +12,13 @@ import asyncpg
 
 T = TypeVar("T")
 # Backends of this database waiting for a lock (the gate's, or one queued before them for the same row).
+# Asked outside the gate's transaction: pg_stat_activity is read once per transaction, so from inside it
+# the backends the app's pool opens meanwhile would never show (CI once timed out so).
 WAITING = """SELECT count(*) FROM pg_stat_activity
              WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"""
+# What the database was doing when the requests did not all wait: the failure's message.
+BUSY = """SELECT pid, pg_blocking_pids(pid) AS by, wait_event, left(query, 120) AS query FROM pg_stat_activity
+          WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()"""
 
 
 async def all_waiting(pool: asyncpg.Pool, people: list[uuid.UUID], *requests: Awaitable[T]) -> list[T]:
@@ -24,10 +29,11 @@ async def all_waiting(pool: asyncpg.Pool, people: list[uuid.UUID], *requests: Aw
         await gate.execute("SELECT 1 FROM participants WHERE id = ANY($1::uuid[]) FOR UPDATE", people)
         running = [asyncio.ensure_future(r) for r in requests]
         for _ in range(500):
-            if await gate.fetchval(WAITING) == len(requests):
+            if await pool.fetchval(WAITING) == len(requests):
                 break
             await asyncio.sleep(0.01)
         else:
-            raise AssertionError("the requests never waited for the people's rows")
+            busy = [dict(r) for r in await pool.fetch(BUSY)]
+            raise AssertionError(f"the requests never waited for the people's rows; the database: {busy}")
         await held.rollback()
         return list(await asyncio.gather(*running))
