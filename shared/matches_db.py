@@ -61,10 +61,19 @@ class Unavailable(Conflict):
     """A side of the suggestion is no longer open to matching (paused it, or was erased) since it was made."""
 
 
-class Stale(Decided):
-    """The newcomer already holds a match of this kind (approved while the matcher made this
-    suggestion): the suggestion is withdrawn as stale, and that withdrawal is kept
+class WithdrawnNow(Decided):
+    """The decision found the suggestion stale and withdrew it instead: that withdrawal is kept
     (in_retried_transaction commits it before raising)."""
+
+
+class Stale(WithdrawnNow):
+    """The newcomer already holds a match of this kind (approved while the matcher made this
+    suggestion)."""
+
+
+class Full(WithdrawnNow):
+    """The counterpart's places are all taken (by approvals since the suggestion was made): its open
+    suggestions, this one among them, are withdrawn."""
 
 
 class CourseStarted(Conflict):
@@ -236,6 +245,28 @@ async def remaining_capacity(
     return int(total) - int(used)
 
 
+async def withdraw_where_full(conn: asyncpg.Connection, kind: str, counterpart_ids: list[uuid.UUID]) -> int:
+    """Withdraw as stale the open suggestions of those counterparts of ``kind`` that have no place
+    left, for the matcher before its suggestions commit (review 10b, F8). It read the places when
+    its batch began; an approval that filled a counterpart since withdrew the suggestions it could
+    see, not these, which were not committed yet. The counterparts' rows are locked (shared, in id
+    order) first, as a decision locks them: a decision still running is waited for, and one
+    starting now waits for this transaction and then sees these suggestions itself."""
+    table, capacity = _CAPACITY[kind]
+    places = {r["id"]: r["places"] for r in await conn.fetch(
+        f"SELECT id, {capacity} AS places FROM {table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE",
+        counterpart_ids)}
+    # A statement of its own: its snapshot sees the decisions the lock waited for, the lock's own does not.
+    used = {r["counterpart_id"]: r["n"] for r in await conn.fetch(
+        f"""SELECT counterpart_id, count(*) AS n FROM matches
+            WHERE counterpart_id = ANY($1::uuid[]) AND status = ANY({HELD_SQL}) GROUP BY counterpart_id""",
+        counterpart_ids)}
+    full = [i for i in counterpart_ids if (places.get(i) or 0) - used.get(i, 0) <= 0]
+    if not full:
+        return 0
+    return len(await withdraw_suggested(conn, "stale", "counterpart_id = ANY($1::uuid[])", full))
+
+
 def _event(event_type: str, row: asyncpg.Record, **extra: object) -> events.Event:
     return events.new_event(
         event_type,
@@ -302,7 +333,10 @@ async def approve(
             raise CourseStarted(f"the course has started (on {started.isoformat()}): nobody new is sent to it; "
                                 "the provider can give it a new start date")
     if left <= 0:
-        raise Conflict("no capacity left: the counterpart's places are all taken")
+        # Open suggestions of a full counterpart only ever answer this: they go now, so the queue stops
+        # offering them first (review 10b, F8); the matcher suggests them again when a place frees.
+        await withdraw_suggested(conn, "stale", "counterpart_id = $1", row["counterpart_id"])
+        raise Full("no capacity left: the counterpart's places are all taken; its open suggestions are withdrawn")
     approved = await _transition(
         conn, row, matches.APPROVED, decided_at=datetime.now().astimezone(), decided_by=coordinator_id,
         note=note,
@@ -334,7 +368,7 @@ async def _in_transaction(conn: asyncpg.Connection, step: Callable[[], Awaitable
     async with conn.transaction():
         try:
             return await step()
-        except Stale as withdrawn:  # its withdrawal stays: committed, then raised
+        except WithdrawnNow as withdrawn:  # its withdrawal stays: committed, then raised
             refused = withdrawn
     raise refused
 

@@ -187,6 +187,7 @@ async def run_round(
     newcomers, pools = await waiting_newcomers(conn), await load_pools(conn)
     result: dict[str, Any] = {"objective": objective, "kinds": {}}
     written: list[events.Event] = []
+    suggested = suggest.Suggested()
     for kind in cand.KINDS:
         live = {
             r["newcomer_id"] for r in await conn.fetch(
@@ -207,6 +208,7 @@ async def run_round(
                 row = await suggest.insert_suggestion(conn, wanting[i].id, candidate, round_id)
                 if row is not None:
                     written.append(matches_db.match_event(events.MATCH_SUGGESTED, row, round_id=round_id))
+                    suggested.add(kind, candidate.counterpart.id)
         matched_rows = {i for i, _ in solved.chosen}
         unmatched = Counter(
             "no_feasible_candidate" if i not in solved.had_options else "room_went_to_a_better_pair"
@@ -216,6 +218,7 @@ async def run_round(
             "waiting": len(wanting), "proposed": len(solved.chosen), **solved.report, "unmatched": dict(unmatched),
         }
     await write_events(conn, written)
+    await suggested.withdraw_where_full(conn)
     await conn.execute(
         "UPDATE rounds SET status = 'completed', completed_at = now(), result = $2 WHERE id = $1", round_id, result
     )

@@ -50,6 +50,22 @@ async def _open_and_live(conn: asyncpg.Connection, newcomer_id: uuid.UUID) -> tu
     return open_counts, live
 
 
+@dataclass(slots=True)
+class Suggested:
+    """The counterparts a matcher transaction gave new suggestions, by kind: before it commits, those
+    filled meanwhile by an approval lose them again (withdraw_where_full)."""
+
+    counterparts: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+
+    def add(self, kind: str, counterpart_id: uuid.UUID) -> None:
+        self.counterparts.setdefault(kind, set()).add(counterpart_id)
+
+    async def withdraw_where_full(self, conn: asyncpg.Connection) -> int:
+        """The suggestions withdrawn because their counterpart has no place left (matches_db's)."""
+        return sum([await matches_db.withdraw_where_full(conn, kind, sorted(ids))
+                    for kind, ids in self.counterparts.items()])
+
+
 async def insert_suggestion(
     conn: asyncpg.Connection, newcomer_id: uuid.UUID, candidate: cand.Candidate, round_id: uuid.UUID | None = None
 ) -> asyncpg.Record | None:
@@ -92,8 +108,10 @@ async def top_up(
     models: dict[str, LinearModel],
     now: datetime,
     kinds: tuple[str, ...] = cand.KINDS,
+    suggested: Suggested | None = None,
 ) -> int:
-    """Add suggestions until each wanted kind has five open ones (or no more candidates)."""
+    """Add suggestions until each wanted kind has five open ones (or no more candidates); the
+    counterparts given one are added to ``suggested``."""
     open_counts, live = await _open_and_live(conn, newcomer.id)
     excluded = await excluded_pairs(conn, newcomer.id)
     written: list[events.Event] = []
@@ -113,6 +131,8 @@ async def top_up(
             row = await insert_suggestion(conn, newcomer.id, candidate)
             if row is not None:
                 written.append(matches_db.match_event(events.MATCH_SUGGESTED, row))
+                if suggested is not None:
+                    suggested.add(kind, candidate.counterpart.id)
         waiting = not found and not open_counts.get(kind)
         # Why no job: the same what-ifs the newcomer's manage page says (shared/job_wait.py).
         reason = (job_wait.job_wait(newcomer, (p for p in pools.positions if p.id not in excluded)).code
@@ -209,10 +229,11 @@ async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, Li
     kinds = [k for k in cand.KINDS if pending.counterparts.get(k) or pending.freed.get(k)]
     total = 0
     if newcomers or kinds:  # the pools only when someone is looked at
-        pools = await load_pools(conn)
-        total += await _newcomers_again(conn, newcomers, pools, models, now)
+        pools, suggested = await load_pools(conn), Suggested()
+        total += await _newcomers_again(conn, newcomers, pools, models, now, suggested)
         for kind in kinds:
-            total += await _room_again(conn, kind, pending, pools, models, now)
+            total += await _room_again(conn, kind, pending, pools, models, now, suggested)
+        await suggested.withdraw_where_full(conn)
     pending.newcomers.clear()
     pending.counterparts.clear()
     pending.freed.clear()
@@ -234,6 +255,7 @@ async def _still_open(conn: asyncpg.Connection, wanted: dict[uuid.UUID, set[str]
 
 async def _newcomers_again(
     conn: asyncpg.Connection, ids: list[uuid.UUID], pools: Pools, models: dict[str, LinearModel], now: datetime,
+    suggested: Suggested,
 ) -> int:
     """Each newcomer topped up, with the pools read once; one no longer verified keeps nothing open."""
     if not ids:
@@ -246,13 +268,13 @@ async def _newcomers_again(
     total = 0
     for newcomer_id in ids:
         if (newcomer := found.get(newcomer_id)) is not None:
-            total += await top_up(conn, newcomer, pools, models, now)
+            total += await top_up(conn, newcomer, pools, models, now, suggested=suggested)
     return total
 
 
 async def _room_again(
     conn: asyncpg.Connection, kind: str, pending: Pending, pools: Pools, models: dict[str, LinearModel],
-    now: datetime,
+    now: datetime, suggested: Suggested,
 ) -> int:
     """New room of ``kind`` (a counterpart, seats, a freed place): top up the newcomers with room who
     want the kind and for whom it can change something, found without a query per newcomer."""
@@ -281,5 +303,5 @@ async def _room_again(
         if newcomer.id in again or any(
             (newcomer.id, c.id) not in taken and could_gain(newcomer, c) for c in changed
         ):
-            total += await top_up(conn, newcomer, pools, models, now, (kind,))
+            total += await top_up(conn, newcomer, pools, models, now, (kind,), suggested)
     return total

@@ -87,24 +87,28 @@ async def test_a_pair_rejected_on_the_round_page_shows_there_and_approve_all_lea
     assert "Diese Runde hat keine offenen Vorschläge" in page
 
 
-async def test_a_pair_approved_on_the_round_page_or_refused_for_a_full_mentor_comes_back_to_its_row(
+async def test_a_pair_refused_for_a_full_mentor_is_withdrawn_and_the_round_page_goes_on_with_the_next(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
     csrf = await login(intake_client)
     round_id, (olena, taras), _ = await _round_with_two_proposals(intake_client, pool)
     thomas = await pool.fetchval("SELECT counterpart_id FROM matches WHERE id = $1", olena)
-    # Thomas (one place) took someone else meanwhile: Olena's pair cannot be approved.
+    # Thomas (one place) took someone else meanwhile: Olena's pair cannot be approved, and goes
+    # (review 10b, F8: it would only ever answer so, on top of the page).
     taken = await _suggest(pool, await _newcomer(intake_client, pool, "Nguyễn Thị Lan"), thomas)
     await pool.execute("UPDATE matches SET status = 'approved' WHERE id = $1", taken)
 
     refused = await intake_client.post(f"/dashboard/matches/{olena}/approve?from=round", data={"csrf": csrf},
                                        allow_redirects=False)
-    assert refused.headers["Location"] == f"/dashboard/rounds/{round_id}?msg=conflict&at={olena}#match-{olena}"
+    assert refused.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=full&at={taras}"
+                                           f"&decided={olena}#match-{taras}")
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", olena) == "withdrawn"
     page = await (await intake_client.get(refused.headers["Location"])).text()
-    row = _row(page, olena)
-    # The queue's message, at the row, and the pair still open with its buttons.
-    assert "Das ging nicht: Das Match wurde inzwischen entschieden, oder die Gegenseite hat keine Plätze mehr." in row
-    assert f'action="/dashboard/matches/{olena}/approve?from=round"' in row
+    # The message names the pair, at the row the coordinator goes on with; Olena's row has no buttons.
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _row(page, taras))).split())
+    assert ("Nicht freigegeben: Олена Шевчук (Olena Shevchuk) – Thomas Berger (Mentor/in) – dort sind inzwischen "
+            "alle Plätze vergeben") in text, text
+    assert f'action="/dashboard/matches/{olena}/approve?from=round"' not in _row(page, olena)
 
     missing = await intake_client.post(f"/dashboard/matches/{taras}/reject?from=round", data={"csrf": csrf},
                                        allow_redirects=False)
@@ -112,13 +116,12 @@ async def test_a_pair_approved_on_the_round_page_or_refused_for_a_full_mentor_co
 
     approved = await intake_client.post(f"/dashboard/matches/{taras}/approve?from=round",
                                         data={"csrf": csrf, "note": "Telefoniert"}, allow_redirects=False)
-    # Olena's pair is still open (refused above): the way back goes on with it.
-    assert approved.headers["Location"] == (f"/dashboard/rounds/{round_id}?msg=approved&at={olena}"
-                                            f"&decided={taras}#match-{olena}")
+    # No open pair left: the message at the top of the round's page.
+    assert approved.headers["Location"] == f"/dashboard/rounds/{round_id}?msg=approved&decided={taras}"
     page = await (await intake_client.get(approved.headers["Location"])).text()
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", _row(page, olena))).split())
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     assert ("Freigegeben: Taras Bondarenko – Sabine Krüger (Mentor/in). "
-            "Der Matcher stellt beide Seiten per E-Mail vor.") in text, text
+            "Der Matcher stellt beide Seiten per E-Mail vor.") in text
     assert html.unescape(re.sub(r"<[^>]+>", " ", _row(page, taras))).split()[-1] == "freigegeben"
     assert await pool.fetchval("SELECT note FROM matches WHERE id = $1", taras) == "Telefoniert"
 

@@ -111,10 +111,11 @@ async def test_a_pause_meanwhile_is_named_as_such(intake_client: IntakeClient, p
     assert re.search(r"Nicht freigegeben: .+ – eine Seite hat die Vermittlung pausiert", said), said[:2000]
 
 
-async def test_a_full_mentor_is_a_conflict_not_a_decision_taken_meanwhile(
+async def test_a_full_mentors_late_suggestion_is_withdrawn_and_named(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:
-    """The suggestion is still open, only the mentor's one place is taken: the old message, no pair named."""
+    """The suggestion was still open, only the mentor's one place is taken: it is withdrawn (it
+    could never be approved; review 10b, F8), and the message names the pair."""
     csrf = await login(intake_client)
     mentor = await _verified(intake_client, pool, "/api/v1/mentors", mentor_payload(capacity=1))
     first = await _suggest(pool, await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()), mentor)
@@ -124,5 +125,5 @@ async def test_a_full_mentor_is_a_conflict_not_a_decision_taken_meanwhile(
     late = await _suggest(pool, await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload()), mentor)
     where = (await intake_client.post(f"/dashboard/matches/{late}/approve", allow_redirects=False,
                                       data={"csrf": csrf})).headers["Location"]
-    assert "msg=conflict" in where and "decided=" not in where, where
-    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", late) == "suggested"
+    assert "msg=full" in where and f"decided={late}" in where, where
+    assert await pool.fetchval("SELECT status FROM matches WHERE id = $1", late) == "withdrawn"

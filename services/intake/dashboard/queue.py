@@ -196,13 +196,15 @@ async def _decided(conn: asyncpg.Connection, request: web.Request) -> asyncpg.Re
 
 # Why a decision could not be taken, as its message says it (_flash.html): the pair was decided
 # (by a colleague, or by the same coordinator's other click or tab) or withdrawn meanwhile, or a
-# side paused; `conflict` (still open: no places left) as before.
-NOT_DECIDED: Final = ("already", "unavailable")
+# side paused, or the counterpart is full (its suggestions withdrawn); `conflict` as before.
+NOT_DECIDED: Final = ("already", "unavailable", "full")
 
 
 def _why_not(error: matches_db.Conflict) -> str:
     if isinstance(error, matches_db.Unavailable):
         return "unavailable"
+    if isinstance(error, matches_db.Full):
+        return "full"
     return "already" if isinstance(error, matches_db.Decided) else "conflict"
 
 
