@@ -169,8 +169,9 @@ async def erase_batch(conn: asyncpg.Connection, days: int, batch: int = BATCH) -
     return erased
 
 
-async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
-    """Both steps, in batches until one comes back short (or another instance holds the lock)."""
+async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int] | None:
+    """Both steps, in batches until one comes back short. None when another instance held the lock
+    as a step began: that instance's pass does the step, and these counts would not say it."""
     totals = {"inactive_noticed": 0, "inactive_erased": 0}
     if days <= 0:
         return totals
@@ -182,7 +183,10 @@ async def run(pool: asyncpg.Pool, lock_key: int, days: int) -> dict[str, int]:
         return {"inactive_noticed": await notice_batch(conn, days)}
 
     for step in (erase, notice):
-        totals.update(await in_batches(pool, lock_key, step, batch=BATCH, most_batches=MOST_BATCHES) or {})
+        done = await in_batches(pool, lock_key, step, batch=BATCH, most_batches=MOST_BATCHES)
+        if done is None:
+            return None
+        totals.update(done)
     return totals
 
 

@@ -183,16 +183,27 @@ async def prune_batch(conn: asyncpg.Connection, days: int, batch: int,
 async def prune(pool: asyncpg.Pool, days: int = BOOKKEEPING_DAYS, batch: int = BATCH,
                 most_batches: int = MOST_BATCHES, withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int]:
     """Batches until one finds fewer than ``batch`` rows of every kind (or another instance took the lock)."""
-    done = await in_batches(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch, withdrawn_days),
+    return await _pruned(pool, days, batch, most_batches, withdrawn_days) or dict.fromkeys(PRUNED, 0)
+
+
+async def _pruned(pool: asyncpg.Pool, days: int = BOOKKEEPING_DAYS, batch: int = BATCH,
+                  most_batches: int = MOST_BATCHES, withdrawn_days: int = WITHDRAWN_DAYS) -> dict[str, int] | None:
+    """:func:`prune`'s counts, None when another instance held the lock as it began."""
+    return await in_batches(pool, LOCK_KEY, lambda conn: prune_batch(conn, days, batch, withdrawn_days),
                             batch=batch, most_batches=most_batches)
-    return done or dict.fromkeys(PRUNED, 0)
 
 
 async def run_once(pool: asyncpg.Pool, periods: Periods) -> dict[str, int] | None:
+    """The pass's counts; None when another instance held the lock as one of its steps began (two
+    intakes, or a pass by hand while intake's runs): the other pass does that step."""
     done = await run_locked(pool, LOCK_KEY, lambda conn: apply(conn, periods))
     if done is None:
         return None
-    return {**done, **await prune(pool), **await inactive.run(pool, LOCK_KEY, periods.inactive_days)}
+    pruned = await _pruned(pool)
+    if pruned is None:
+        return None
+    inactive_done = await inactive.run(pool, LOCK_KEY, periods.inactive_days)
+    return None if inactive_done is None else {**done, **pruned, **inactive_done}
 
 
 async def run_periodically(pool: asyncpg.Pool, periods: Periods, interval_s: float = 3600.0) -> None:

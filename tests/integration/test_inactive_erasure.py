@@ -212,3 +212,19 @@ async def test_receipts_whose_confirmation_never_went_out_go_after_a_week(pool: 
     done = await retention.run_once(pool, PERIODS)
     assert done is not None and done["erasure_receipts_forgotten"] == 1
     assert [r["participant_id"] for r in await pool.fetch("SELECT participant_id FROM erasure_receipts")] == [fresh]
+
+
+async def test_a_pass_that_finds_another_holding_the_lock_at_a_step_says_so_not_zero(pool: asyncpg.Pool) -> None:
+    """Another instance's pass (intake's own at start-up) holding the lock as the deletion step begins:
+    this pass says None, not "nobody noticed" (the other pass does the step), so a caller asking for
+    its counts asks again (a test once read 0 so)."""
+    greta = await add_participant(pool, "language_provider", name="VHS Gera", locale="de")
+    await _aged(pool, greta.id)
+    async with pool.acquire() as other:
+        await other.execute("SELECT pg_advisory_lock($1)", retention.LOCK_KEY)
+        try:
+            assert await inactive.run(pool, retention.LOCK_KEY, DAYS) is None
+            assert await retention.run_once(pool, PERIODS) is None
+        finally:
+            await other.execute("SELECT pg_advisory_unlock($1)", retention.LOCK_KEY)
+    assert await inactive.run(pool, retention.LOCK_KEY, DAYS) == {"inactive_noticed": 1, "inactive_erased": 0}
