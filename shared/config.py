@@ -74,6 +74,8 @@ class Settings:
     retention_email_log_days: int = 180
     retention_inactive_days: int = 730  # 0 = off (lotse.intake.inactive)
     intake_rate_limit_per_minute: int = 120
+    # How long an intake request waits for a row or table another session holds: then 503 (review 10b, F4).
+    lock_wait_s: float = 10.0
     max_body_bytes: int = 64 * 1024
     publish_timeout_s: float = 5.0
     outbox_poll_interval_s: float = 1.0
@@ -214,6 +216,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_RETENTION_EMAIL_LOG_DAYS": ("retention_email_log_days", _positive_int),
     "LOTSE_RETENTION_INACTIVE_DAYS": ("retention_inactive_days", _positive_int),
     "LOTSE_INTAKE_RATE_LIMIT": ("intake_rate_limit_per_minute", _positive_int),
+    "LOTSE_LOCK_WAIT": ("lock_wait_s", _positive_float),
     "LOTSE_PUBLISH_TIMEOUT": ("publish_timeout_s", _positive_float),
     "LOTSE_OUTBOX_POLL_INTERVAL": ("outbox_poll_interval_s", _positive_float),
     "LOTSE_DIGEST_INTERVAL_MINUTES": ("digest_interval_minutes", _positive_int),

@@ -69,9 +69,10 @@ async def _retry(what: str, variable: str, url: str, attempt_once, deadline_s: f
 @asynccontextmanager
 async def infrastructure(
     settings: Settings, service: str, *, pool_max: int = 10, wait_s: float = 60.0,
-    checks: MutableMapping[str, str] | None = None,
+    checks: MutableMapping[str, str] | None = None, lock_wait_s: float | None = None,
 ) -> AsyncIterator[Infrastructure]:
     """Connect, waiting up to ``wait_s`` for a database or broker that does not answer yet.
+    ``lock_wait_s``: the sessions' lock_timeout (none when None).
 
     ``checks`` (intake's /readyz while it waits) is kept up to date under the names "database"
     and "broker": "ok" once connected, else why the last attempt failed."""
@@ -80,7 +81,9 @@ async def infrastructure(
     # write some, the other services' relays would publish them at their next poll.
     pool = await _retry("database", DATABASE, settings.database_url, lambda: create_pool(
         settings.database_url, max_size=pool_max, application_name=application_name(service),
-        session_settings=LOCAL_WAKE.session_settings, on_release=LOCAL_WAKE.released), wait_s, checks)
+        session_settings={**LOCAL_WAKE.session_settings, **_lock_timeout(lock_wait_s)},
+        on_release=LOCAL_WAKE.released),
+        wait_s, checks)
     try:
         amqp = await _retry("broker", BROKER, settings.amqp_url,
                             lambda: aio_pika.connect_robust(settings.amqp_url), wait_s, checks)
@@ -94,6 +97,10 @@ async def infrastructure(
             await amqp.close()
     finally:
         await pool.close()
+
+
+def _lock_timeout(seconds: float | None) -> dict[str, str]:
+    return {} if seconds is None else {"lock_timeout": f"{max(1, round(seconds * 1000))}ms"}
 
 
 def stop_on_signals() -> asyncio.Event:

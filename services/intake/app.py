@@ -54,7 +54,8 @@ ATTEMPTS_PER_REGISTRATION = 10
 async def infrastructure_ctx(app: web.Application) -> AsyncIterator[None]:
     """Database pool, broker, and the outbox relay running beside the web server."""
     settings = app[settings_key]
-    async with (infrastructure(settings, "intake", pool_max=20, checks=app[startup_key].checks) as infra,
+    async with (infrastructure(settings, "intake", pool_max=20, checks=app[startup_key].checks,
+                              lock_wait_s=settings.lock_wait_s) as infra,
                 metrics.served(settings.metrics_port)):
         app[infra_key] = infra
         app[pool_key] = infra.pool

@@ -65,11 +65,13 @@ def error_response(error: ApiError) -> web.Response:
 # background loops ride out as well) or lost mid-query (ConnectionDoesNotExistError, a
 # PostgresConnectionError), a server shutting down or still starting (OperatorInterventionError),
 # or out of room for us: "too many clients already" when a new pool connection is refused, a full
-# disk (InsufficientResourcesError). Each passes, so "try again shortly" is true; a 500 is not,
-# and neither is a 503 for any other error of the server (a bug of ours).
+# disk (InsufficientResourcesError); or held up: a row or table locked by another session for longer
+# than LOTSE_LOCK_WAIT (LockNotAvailableError, review 10b F4), so waiting requests do not pile up and
+# take every pool connection. Each passes, so "try again shortly" is true; a 500 is not, and neither
+# is a 503 for any other error of the server (a bug of ours).
 DATABASE_DOWN = (*CONNECTION_LOST, asyncpg.exceptions.PostgresConnectionError,
                  asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError,
-                 TimeoutError)
+                 asyncpg.exceptions.LockNotAvailableError, TimeoutError)
 
 
 def unavailable() -> ApiError:
