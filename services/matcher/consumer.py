@@ -62,6 +62,8 @@ class MatcherConsumer(Consumer):
         for event in batch:
             await self._handle(conn, event, models, pending)
         await suggest.flush(conn, pending, models, datetime.now().astimezone())
+        # Last, so the counterparts' rows it locks are held only until the commit (review 10b, F8).
+        await pending.suggested.withdraw_where_full(conn)
 
     async def _handle(
         self, conn: asyncpg.Connection, event: Event, models: dict[str, LinearModel], pending: suggest.Pending
@@ -84,7 +86,7 @@ class MatcherConsumer(Consumer):
             pending.counterpart(data["kind"], [uuid.UUID(data["counterpart_id"])], uuid.UUID(data["newcomer_id"]))
         elif event.type == events.ROUND_REQUESTED:
             await suggest.flush(conn, pending, models, now)  # the round sees what came before it
-            await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now)
+            await rounds.run_round(conn, uuid.UUID(data["round_id"]), models, now, pending.suggested)
 
     async def _participant_changed(self, conn: asyncpg.Connection, event: Event, pending: suggest.Pending) -> None:
         participant_id, kind = uuid.UUID(event.data["participant_id"]), event.data["kind"]

@@ -176,8 +176,11 @@ def _choose(kind: str, wanting: list[Newcomer], left_out: list[set[Any]], pools:
 
 
 async def run_round(
-    conn: asyncpg.Connection, round_id: uuid.UUID, models: dict[str, LinearModel], now: datetime
+    conn: asyncpg.Connection, round_id: uuid.UUID, models: dict[str, LinearModel], now: datetime,
+    suggested: suggest.Suggested,
 ) -> None:
+    """The round's suggestions; their counterparts are added to ``suggested`` (checked for room by the
+    caller as its transaction's last step)."""
     await conn.execute("SELECT pg_advisory_xact_lock($1)", ROUND_LOCK)  # one round at a time, across instances
     request = await conn.fetchrow("SELECT objective, status FROM rounds WHERE id = $1 FOR UPDATE", round_id)
     if request is None or request["status"] in ("completed", "failed"):
@@ -187,7 +190,6 @@ async def run_round(
     newcomers, pools = await waiting_newcomers(conn), await load_pools(conn)
     result: dict[str, Any] = {"objective": objective, "kinds": {}}
     written: list[events.Event] = []
-    suggested = suggest.Suggested()
     for kind in cand.KINDS:
         live = {
             r["newcomer_id"] for r in await conn.fetch(
@@ -218,7 +220,6 @@ async def run_round(
             "waiting": len(wanting), "proposed": len(solved.chosen), **solved.report, "unmatched": dict(unmatched),
         }
     await write_events(conn, written)
-    await suggested.withdraw_where_full(conn)
     await conn.execute(
         "UPDATE rounds SET status = 'completed', completed_at = now(), result = $2 WHERE id = $1", round_id, result
     )

@@ -204,6 +204,9 @@ class Pending:
     # match kind -> newcomers whose match of it ended or was declined: they have room again
     freed: dict[str, set[uuid.UUID]] = field(default_factory=dict)
     employer_changed: bool = False  # an employer's positions changed (or closed): job waitlist reasons too
+    # The counterparts given suggestions over the whole batch (its flushes and rounds), checked for
+    # room once, as its last step (Suggested.withdraw_where_full): their rows stay locked until commit.
+    suggested: Suggested = field(default_factory=Suggested)
 
     def __bool__(self) -> bool:
         return bool(self.newcomers or self.counterparts or self.freed)
@@ -229,11 +232,10 @@ async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, Li
     kinds = [k for k in cand.KINDS if pending.counterparts.get(k) or pending.freed.get(k)]
     total = 0
     if newcomers or kinds:  # the pools only when someone is looked at
-        pools, suggested = await load_pools(conn), Suggested()
-        total += await _newcomers_again(conn, newcomers, pools, models, now, suggested)
+        pools = await load_pools(conn)
+        total += await _newcomers_again(conn, newcomers, pools, models, now, pending.suggested)
         for kind in kinds:
-            total += await _room_again(conn, kind, pending, pools, models, now, suggested)
-        await suggested.withdraw_where_full(conn)
+            total += await _room_again(conn, kind, pending, pools, models, now, pending.suggested)
     pending.newcomers.clear()
     pending.counterparts.clear()
     pending.freed.clear()

@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import datetime
+from typing import Any
 
 import asyncpg
+import pytest
 
-from lotse.matcher import suggest
+from lotse.matcher import rounds, suggest
 from lotse.matcher.consumer import MatcherConsumer
 from lotse.matcher.pools import load_newcomers
 from lotse.shared import events, matches_db
@@ -156,3 +158,47 @@ async def test_the_review_queue_says_the_places_are_taken_and_does_not_offer_the
     assert "dort sind inzwischen alle Plätze vergeben" in page
     queue = await (await intake_client.get("/dashboard")).text()
     assert not any(f"/dashboard/matches/{m}/approve" in queue for m in open_ones)
+
+
+async def test_a_matcher_batch_checks_for_room_as_its_last_step(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer, coordinator_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The consumer's batch, end to end: the approval lands right after the batch read the places."""
+    mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
+    read_pools = suggest.load_pools
+
+    async def then_approved(conn: asyncpg.Connection) -> Any:
+        pools = await read_pools(conn)
+        approved = await intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=coordinator_headers)
+        assert approved.status == 200, await approved.text()
+        return pools
+
+    monkeypatch.setattr(suggest, "load_pools", then_approved)
+    async with pool.acquire() as conn, conn.transaction():
+        await matcher.handle_all(conn, [events.new_event(events.PARTICIPANT_VERIFIED, participant_id=str(second),
+                                                         kind="newcomer")])
+    assert await _status(pool, second, mentor) == [("withdrawn", "stale")]
+
+
+async def test_a_rounds_proposals_for_a_mentor_filled_meanwhile_are_withdrawn_before_it_commits(
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer, coordinator_headers: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
+    read_pools = rounds.load_pools
+
+    async def then_approved(conn: asyncpg.Connection) -> Any:
+        pools = await read_pools(conn)
+        approved = await intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=coordinator_headers)
+        assert approved.status == 200, await approved.text()
+        return pools
+
+    monkeypatch.setattr(rounds, "load_pools", then_approved)
+    round_id = uuid.uuid4()
+    await pool.execute("INSERT INTO rounds (id, objective) VALUES ($1, 'most_matched')", round_id)
+    await deliver(matcher, pool, events.ROUND_REQUESTED, round_id=round_id)
+    assert await pool.fetchval("SELECT status FROM rounds WHERE id = $1", round_id) == "completed"
+    # Proposed from the places read before the approval, then withdrawn: nothing open for the full mentor.
+    assert await _status(pool, second, mentor) == [("withdrawn", "stale")]
+    assert await pool.fetchval("SELECT round_id FROM matches WHERE newcomer_id = $1", second) == round_id
