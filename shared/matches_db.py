@@ -231,38 +231,37 @@ async def get_match(conn: asyncpg.Connection, match_id: uuid.UUID, *, lock: bool
 async def remaining_capacity(
     conn: asyncpg.Connection, kind: str, counterpart_id: uuid.UUID, *, lock: bool = False
 ) -> int:
+    left = await places_left(conn, kind, [counterpart_id], lock="FOR UPDATE" if lock else "")
+    return left[counterpart_id]
+
+
+async def places_left(
+    conn: asyncpg.Connection, kind: str, counterpart_ids: list[uuid.UUID], *, lock: str = ""
+) -> dict[uuid.UUID, int]:
+    """Each counterpart's places no match holds (none for one that is gone). ``lock``: the rows' lock
+    (``FOR UPDATE`` for a decision, ``FOR SHARE`` for the matcher), taken in id order before the
+    count, which is a statement of its own: a locking statement's snapshot is taken before it waits,
+    so only a later one sees the decision it waited for."""
     table, capacity = _CAPACITY[kind]
-    total = await conn.fetchval(
-        f"SELECT {capacity} FROM {table} WHERE id = $1{' FOR UPDATE' if lock else ''}", counterpart_id
-    )
-    if total is None:
-        return 0
-    used = await conn.fetchval(
-        "SELECT count(*) FROM matches WHERE counterpart_id = $1 AND status = ANY($2::text[])",
-        counterpart_id,
-        list(matches.HOLDS_CAPACITY),
-    )
-    return int(total) - int(used)
+    places = {r["id"]: r["places"] for r in await conn.fetch(
+        f"SELECT id, {capacity} AS places FROM {table} WHERE id = ANY($1::uuid[]) ORDER BY id {lock}",
+        counterpart_ids)}
+    used = {r["counterpart_id"]: r["n"] for r in await conn.fetch(
+        f"""SELECT counterpart_id, count(*) AS n FROM matches
+            WHERE counterpart_id = ANY($1::uuid[]) AND status = ANY({HELD_SQL}) GROUP BY counterpart_id""",
+        counterpart_ids)}
+    return {i: int(places.get(i) or 0) - used.get(i, 0) for i in counterpart_ids}
 
 
 async def withdraw_where_full(conn: asyncpg.Connection, kind: str, counterpart_ids: list[uuid.UUID]) -> int:
     """Withdraw as stale the open suggestions of those counterparts of ``kind`` that have no place
     left, for the matcher before its suggestions commit (review 10b, F8). It read the places when
     its batch began; an approval that filled a counterpart since withdrew the suggestions it could
-    see, not these, which were not committed yet. The counterparts' rows are locked (shared, in id
-    order) first, as a decision locks them: a decision still running is waited for, and one
-    starting now waits for this transaction and then sees these suggestions itself."""
-    table, capacity = _CAPACITY[kind]
-    places = {r["id"]: r["places"] for r in await conn.fetch(
-        f"SELECT id, {capacity} AS places FROM {table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE",
-        counterpart_ids)}
-    # A statement of its own: its snapshot sees the decisions the lock waited for, the lock's own does not.
-    used = {r["counterpart_id"]: r["n"] for r in await conn.fetch(
-        f"""SELECT counterpart_id, count(*) AS n FROM matches
-            WHERE counterpart_id = ANY($1::uuid[]) AND status = ANY({HELD_SQL}) GROUP BY counterpart_id""",
-        counterpart_ids)}
-    full = [i for i in counterpart_ids if (places.get(i) or 0) - used.get(i, 0) <= 0]
-    if not full:
+    see, not these, which were not committed yet. The counterparts' rows are locked (shared) as a
+    decision locks them: a decision still running is waited for, and one starting now waits for
+    this transaction and then sees these suggestions itself."""
+    left = await places_left(conn, kind, counterpart_ids, lock="FOR SHARE")
+    if not (full := [i for i, n in left.items() if n <= 0]):
         return 0
     return len(await withdraw_suggested(conn, "stale", "counterpart_id = ANY($1::uuid[])", full))
 

@@ -28,12 +28,17 @@ async def all_waiting(pool: asyncpg.Pool, people: list[uuid.UUID], *requests: Aw
         await held.start()
         await gate.execute("SELECT 1 FROM participants WHERE id = ANY($1::uuid[]) FOR UPDATE", people)
         running = [asyncio.ensure_future(r) for r in requests]
-        for _ in range(500):
-            if await pool.fetchval(WAITING) == len(requests):
-                break
-            await asyncio.sleep(0.01)
-        else:
+        if not await until_waiting(pool, len(requests)):
             busy = [dict(r) for r in await pool.fetch(BUSY)]
             raise AssertionError(f"the requests never waited for the people's rows; the database: {busy}")
         await held.rollback()
         return list(await asyncio.gather(*running))
+
+
+async def until_waiting(pool: asyncpg.Pool, count: int) -> bool:
+    """Whether ``count`` backends came to wait for a lock within about five seconds."""
+    for _ in range(500):
+        if await pool.fetchval(WAITING) == count:
+            return True
+        await asyncio.sleep(0.01)
+    return False

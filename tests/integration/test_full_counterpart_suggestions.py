@@ -22,7 +22,7 @@ from lotse.matcher.pools import load_newcomers
 from lotse.shared import events, matches_db
 from tests.conftest import IntakeClient
 from tests.integration.intake_fixtures import mentor_payload, newcomer_payload
-from tests.integration.row_gate import WAITING
+from tests.integration.row_gate import until_waiting
 from tests.integration.test_dashboard import login
 from tests.integration.test_matcher import _verified, deliver, matcher, open_suggestions
 
@@ -75,7 +75,7 @@ async def test_an_approval_committed_while_the_matcher_wrote_leaves_no_open_sugg
 
 
 async def test_the_matcher_waits_for_an_approval_still_running_and_then_sees_the_mentor_full(
-    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer, coordinator_headers: dict[str, str]
+    intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer
 ) -> None:
     mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
     coordinator = await pool.fetchval("SELECT id FROM coordinators ORDER BY created_at LIMIT 1")
@@ -85,10 +85,7 @@ async def test_the_matcher_waits_for_an_approval_still_running_and_then_sees_the
         await decision.start()
         await matches_db.approve(deciding, suggestion, coordinator, None)  # holds the mentor's row
         checking = asyncio.ensure_future(suggested.withdraw_where_full(conn))
-        for _ in range(500):
-            if await pool.fetchval(WAITING) == 1:
-                break
-            await asyncio.sleep(0.01)
+        await until_waiting(pool, 1)
         assert not checking.done()  # waits for the decision, whose snapshot could not see this suggestion
         await decision.commit()
         assert await checking == 1
@@ -106,10 +103,7 @@ async def test_an_approval_after_the_matchers_check_waits_and_withdraws_the_new_
         assert await suggested.withdraw_where_full(conn) == 0  # a place is free: it stays, the row held
         approving = asyncio.ensure_future(
             intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=coordinator_headers))
-        for _ in range(500):
-            if await pool.fetchval(WAITING) == 1:
-                break
-            await asyncio.sleep(0.01)
+        await until_waiting(pool, 1)
         assert not approving.done()
         await matcher_batch.commit()
         assert (await approving).status == 200
@@ -160,21 +154,28 @@ async def test_the_review_queue_says_the_places_are_taken_and_does_not_offer_the
     assert not any(f"/dashboard/matches/{m}/approve" in queue for m in open_ones)
 
 
+def _approved_once_read(monkeypatch: pytest.MonkeyPatch, reader: Any, intake_client: IntakeClient,
+                        suggestion: uuid.UUID, headers: dict[str, str]) -> None:
+    """``reader``'s load_pools (the matcher's batch, or a round) followed at once by the suggestion's
+    approval, committed through intake: the places it read are stale when it writes."""
+    read_pools = reader.load_pools
+
+    async def then_approved(conn: asyncpg.Connection) -> Any:
+        pools = await read_pools(conn)
+        approved = await intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=headers)
+        assert approved.status == 200, await approved.text()
+        return pools
+
+    monkeypatch.setattr(reader, "load_pools", then_approved)
+
+
 async def test_a_matcher_batch_checks_for_room_as_its_last_step(
     intake_client: IntakeClient, pool: asyncpg.Pool, matcher: MatcherConsumer, coordinator_headers: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The consumer's batch, end to end: the approval lands right after the batch read the places."""
     mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
-    read_pools = suggest.load_pools
-
-    async def then_approved(conn: asyncpg.Connection) -> Any:
-        pools = await read_pools(conn)
-        approved = await intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=coordinator_headers)
-        assert approved.status == 200, await approved.text()
-        return pools
-
-    monkeypatch.setattr(suggest, "load_pools", then_approved)
+    _approved_once_read(monkeypatch, suggest, intake_client, suggestion, coordinator_headers)
     async with pool.acquire() as conn, conn.transaction():
         await matcher.handle_all(conn, [events.new_event(events.PARTICIPANT_VERIFIED, participant_id=str(second),
                                                          kind="newcomer")])
@@ -186,15 +187,7 @@ async def test_a_rounds_proposals_for_a_mentor_filled_meanwhile_are_withdrawn_be
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
-    read_pools = rounds.load_pools
-
-    async def then_approved(conn: asyncpg.Connection) -> Any:
-        pools = await read_pools(conn)
-        approved = await intake_client.post(f"/api/v1/matches/{suggestion}/approve", headers=coordinator_headers)
-        assert approved.status == 200, await approved.text()
-        return pools
-
-    monkeypatch.setattr(rounds, "load_pools", then_approved)
+    _approved_once_read(monkeypatch, rounds, intake_client, suggestion, coordinator_headers)
     round_id = uuid.uuid4()
     await pool.execute("INSERT INTO rounds (id, objective) VALUES ($1, 'most_matched')", round_id)
     await deliver(matcher, pool, events.ROUND_REQUESTED, round_id=round_id)

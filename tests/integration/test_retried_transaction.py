@@ -30,49 +30,55 @@ async def _kept(conn: asyncpg.Connection) -> list[int]:
     return [r["n"] for r in await conn.fetch("SELECT n FROM tries ORDER BY n")]
 
 
+class _Tries:
+    """A step's attempts, each leaving its number in the table (kept only if its transaction commits)."""
+
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self.conn, self.made = conn, 0
+
+    async def one_more(self) -> int:
+        self.made += 1
+        await self.conn.execute("INSERT INTO tries VALUES ($1)", self.made)
+        return self.made
+
+
 async def test_a_deadlocks_victim_is_taken_again_and_only_the_last_try_stays(conn: asyncpg.Connection) -> None:
-    tries = 0
+    tries = _Tries(conn)
 
     async def step() -> int:
-        nonlocal tries
-        tries += 1
-        await conn.execute("INSERT INTO tries VALUES ($1)", tries)
-        if tries == 1:  # PostgreSQL chose it as a deadlock's victim
+        if (attempt := await tries.one_more()) == 1:  # PostgreSQL chose it as a deadlock's victim
             await conn.execute(DEADLOCK)
-        return tries
+        return attempt
 
     assert await matches_db.in_retried_transaction(conn, step) == 2
     assert await _kept(conn) == [2]
 
 
 async def test_a_deadlock_every_time_is_raised_after_the_last_attempt(conn: asyncpg.Connection) -> None:
-    tries = 0
+    tries = _Tries(conn)
 
     async def step() -> None:
-        nonlocal tries
-        tries += 1
-        await conn.execute("INSERT INTO tries VALUES ($1)", tries)
+        await tries.one_more()
         await conn.execute(DEADLOCK)
 
     with pytest.raises(asyncpg.exceptions.DeadlockDetectedError):
         await matches_db.in_retried_transaction(conn, step)
-    assert tries == matches_db.DEADLOCK_ATTEMPTS
+    assert tries.made == matches_db.DEADLOCK_ATTEMPTS
     assert await _kept(conn) == []
 
 
-@pytest.mark.parametrize(("refusal", "kept"), [(matches_db.Stale, [1]), (matches_db.Conflict, [])])
+@pytest.mark.parametrize(("refusal", "kept"),
+                         [(matches_db.Stale, [1]), (matches_db.Full, [1]), (matches_db.Conflict, [])])
 async def test_a_stale_refusal_keeps_its_withdrawal_any_other_leaves_nothing(
     conn: asyncpg.Connection, refusal: type[matches_db.Conflict], kept: list[int]
 ) -> None:
-    tries = 0
+    tries = _Tries(conn)
 
     async def step() -> None:
-        nonlocal tries
-        tries += 1
-        await conn.execute("INSERT INTO tries VALUES ($1)", tries)
+        await tries.one_more()
         raise refusal("refused")
 
     with pytest.raises(refusal):
         await matches_db.in_retried_transaction(conn, step)
-    assert tries == 1
+    assert tries.made == 1
     assert await _kept(conn) == kept
