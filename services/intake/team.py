@@ -65,6 +65,7 @@ async def invite(conn: asyncpg.Connection, admin: Coordinator, email: str, role:
     if role not in ROLES:
         raise TeamError("bad_role")
     async with conn.transaction():
+        await _member(conn, admin, admin.id)  # still an admin now, not only when the request came in
         if await conn.fetchval(f"SELECT 1 FROM coordinators WHERE {accounts.SAME_ADDRESS}",
                                *accounts.address_keys(email)):
             raise TeamError("exists")
@@ -76,19 +77,27 @@ async def invite(conn: asyncpg.Connection, admin: Coordinator, email: str, role:
         return await _new_link(conn, coordinator_id, email, "invite", admin)
 
 
-async def _member(conn: asyncpg.Connection, coordinator_id: uuid.UUID) -> asyncpg.Record:
-    row = await conn.fetchrow("SELECT id, email, role, active FROM coordinators WHERE id = $1 FOR UPDATE",
-                              coordinator_id)
-    if row is None:
+async def _member(conn: asyncpg.Connection, admin: Coordinator, coordinator_id: uuid.UUID) -> asyncpg.Record:
+    """The colleague's row, locked with the admin's own (in id order, so two admins acting on each
+    other wait instead of deadlocking), once the admin is still an active admin: one who was
+    deactivated or made a coordinator after this request was let in does not act (review 10c, F5:
+    two admins deactivating each other at once left no admin at all)."""
+    rows = {r["id"]: r for r in await conn.fetch(
+        "SELECT id, email, role, active FROM coordinators WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE",
+        [admin.id, coordinator_id])}
+    acting = rows.get(admin.id)
+    if acting is None or not acting["active"] or acting["role"] != "admin":
+        raise TeamError("not_admin")
+    if coordinator_id not in rows:
         raise TeamError("gone")
-    return row
+    return rows[coordinator_id]
 
 
 async def set_active(conn: asyncpg.Connection, admin: Coordinator, coordinator_id: uuid.UUID, active: bool) -> None:
     if coordinator_id == admin.id and not active:
         raise TeamError("self")  # the last admin must not lock everybody out by accident
     async with conn.transaction():
-        member = await _member(conn, coordinator_id)
+        member = await _member(conn, admin, coordinator_id)
         if member["active"] == active:
             return
         await conn.execute("UPDATE coordinators SET active = $2 WHERE id = $1", coordinator_id, active)
@@ -107,7 +116,7 @@ async def set_active(conn: asyncpg.Connection, admin: Coordinator, coordinator_i
 
 async def reset_password(conn: asyncpg.Connection, admin: Coordinator, coordinator_id: uuid.UUID) -> PasswordLink:
     async with conn.transaction():
-        member = await _member(conn, coordinator_id)
+        member = await _member(conn, admin, coordinator_id)
         if not member["active"]:
             raise TeamError("inactive")
         await conn.execute("UPDATE coordinators SET password_hash = $2 WHERE id = $1",

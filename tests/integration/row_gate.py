@@ -21,12 +21,14 @@ BUSY = """SELECT pid, pg_blocking_pids(pid) AS by, wait_event, left(query, 120) 
           WHERE datname = current_database() AND state <> 'idle' AND pid <> pg_backend_pid()"""
 
 
-async def all_waiting(pool: asyncpg.Pool, people: list[uuid.UUID], *requests: Awaitable[T]) -> list[T]:
-    """The requests' answers; the rows of ``people`` are held until every request waits for them."""
+async def all_waiting(pool: asyncpg.Pool, people: list[uuid.UUID], *requests: Awaitable[T],
+                      table: str = "participants") -> list[T]:
+    """The requests' answers; the rows of ``people`` (in ``table``) are held until every request waits
+    for them."""
     async with pool.acquire() as gate:
         held = gate.transaction()
         await held.start()
-        await gate.execute("SELECT 1 FROM participants WHERE id = ANY($1::uuid[]) FOR UPDATE", people)
+        await gate.execute(f"SELECT 1 FROM {table} WHERE id = ANY($1::uuid[]) FOR UPDATE", people)
         running = [asyncio.ensure_future(r) for r in requests]
         if not await until_waiting(pool, len(requests)):
             busy = [dict(r) for r in await pool.fetch(BUSY)]

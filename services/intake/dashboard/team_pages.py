@@ -55,6 +55,10 @@ def _show_link(request: web.Request, link: team.PasswordLink) -> web.HTTPSeeOthe
     return response
 
 
+# A refused action's status; the rest are 422 (the form's input).
+_STATUS: Final = {"exists": 409, "self": 409, "not_admin": 403}
+
+
 async def team_action(request: web.Request) -> web.StreamResponse:
     form = await csrf.check(request)
     admin = request[coordinator_key]
@@ -77,7 +81,7 @@ async def team_action(request: web.Request) -> web.StreamResponse:
         typed = {"email": str(form.get("email", ""))[:254], "role": str(form.get("role", ""))} \
             if action == "invite" else None
         return await _page(request, error=error.code, typed=typed,
-                           status=409 if error.code in ("exists", "self") else 422)
+                           status=_STATUS.get(error.code, 422))
     return await _page(request, error="unknown_action", status=422)
 
 
