@@ -42,6 +42,7 @@ from aio_pika.abc import (
 from lotse.shared import metrics
 from lotse.shared.events import EVENT_TYPES, Event, MalformedEvent, parse_event
 from lotse.shared.logs import redact
+from lotse.shared.queue_guard import QueueGuard
 from lotse.shared.topology import DEAD_LETTER_EXCHANGE, QueueSpec
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Consumer(ABC):
         self._channel: AbstractChannel | None = None
         self._queue: AbstractQueue | None = None
         self._consumer_tag: str | None = None
+        self._guard: QueueGuard | None = None
         self._arrived: list[AbstractIncomingMessage] = []
         self._draining: asyncio.Task[None] | None = None
 
@@ -118,10 +120,14 @@ class Consumer(ABC):
         await self._channel.set_qos(prefetch_count=self.PREFETCH)
         self._queue = await self._channel.get_queue(self.queue_spec.name, ensure=True)
         self._consumer_tag = await self._queue.consume(self._on_message)
+        self._guard = QueueGuard(self._connection, self._channel, self.queue_spec, self._consumer_tag)
+        await self._guard.watch()
         log.info("consumer started", extra={"consumer": self.name, "queue": self.queue_spec.name})
 
     async def stop(self) -> None:
         """Stop taking messages, let the ones in hand finish, then close the channel."""
+        if self._guard is not None:
+            await self._guard.stop()
         if self._queue is not None and self._consumer_tag is not None:
             with contextlib.suppress(Exception):
                 await self._queue.cancel(self._consumer_tag)

@@ -36,6 +36,8 @@ OUTBOX_FAILED = Counter("lotse_outbox_publish_failures", "Outbox rows whose publ
 OUTBOX_PENDING = Gauge("lotse_outbox_pending", "Outbox rows not yet published (sampled)")
 OUTBOX_LAG = Gauge("lotse_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox row (sampled)")
 EMAILS = Counter("lotse_emails", "Emails by outcome", ["type", "outcome"])
+QUEUE_DELETED = Counter("lotse_queue_deleted", "Work queues deleted under their consumer (then declared again)",
+                        ["queue"])
 SUGGESTIONS = Counter("lotse_suggestions", "Suggestions written by the matcher", ["kind"])
 MODEL_VERSION = Gauge("lotse_matcher_model_version", "Version of the learned model in use (0: the rules only)",
                       ["kind"])
