@@ -36,6 +36,10 @@ OUTBOX_FAILED = Counter("lotse_outbox_publish_failures", "Outbox rows whose publ
 OUTBOX_PENDING = Gauge("lotse_outbox_pending", "Outbox rows not yet published (sampled)")
 OUTBOX_LAG = Gauge("lotse_outbox_oldest_pending_seconds", "Age of the oldest unpublished outbox row (sampled)")
 EMAILS = Counter("lotse_emails", "Emails by outcome", ["type", "outcome"])
+# A mail server that refuses or is away shows as deferred emails and this time standing still
+# (review 10b, F7: the notifier answered /metrics while nothing went out).
+SMTP_LAST_ACCEPTED = Gauge("lotse_smtp_last_accepted_timestamp_seconds",
+                           "When the mail server last accepted an email (Unix time; 0: not since the start)")
 QUEUE_DELETED = Counter("lotse_queue_deleted", "Work queues deleted under their consumer (then declared again)",
                         ["queue"])
 SUGGESTIONS = Counter("lotse_suggestions", "Suggestions written by the matcher", ["kind"])

@@ -369,6 +369,7 @@ class DeliveryLoop:
         await notifications_db.mark_sent(conn, [(a.row["id"], a.locale) for a in self._accepted])
         recorded, self._accepted = self._accepted, []
         committed = time.perf_counter()
+        metrics.SMTP_LAST_ACCEPTED.set_to_current_time()
         for one in recorded:
             self.duplicate_window.record(committed - one.at)
             metrics.EMAILS.labels(one.row["type"], "sent").inc()
@@ -390,6 +391,7 @@ class DeliveryLoop:
         delay = min(self.MAX_DELAY_S, self.BASE_DELAY_S * 2 ** min(row["attempts"] - 1, 32))
         delay *= random.uniform(0.5, 1.0)  # jitter: a recovered server is not hit all at once
         await notifications_db.retry_later(conn, row["id"], timedelta(seconds=delay), error)
+        metrics.EMAILS.labels(row["type"], "deferred").inc()
         self._due_known_until = 0.0  # look again: this retry may be the next one due
         log.warning("email deferred", extra={**_fields(row), "error": error, "retry_in_s": round(delay, 1)})
 

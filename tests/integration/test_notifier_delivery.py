@@ -540,21 +540,26 @@ async def test_shutdown_while_the_next_email_is_prepared_hands_back_both(
 
 
 async def test_every_outcome_is_counted_by_type(pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
-    """lotse_emails{type, outcome}: what operations watch for SMTP failures (docs/operations.md)."""
+    """lotse_emails{type, outcome}: what operations watch for SMTP failures (docs/operations.md); a
+    deferral is counted once per refused attempt, a failure once."""
     def counted(outcome: str) -> float:
         return REGISTRY.get_sample_value("lotse_emails_total", {"type": "registration_confirmed",
                                                                 "outcome": outcome}) or 0.0
 
-    before = {outcome: counted(outcome) for outcome in ("sent", "failed", "skipped")}
+    before = {outcome: counted(outcome) for outcome in ("sent", "failed", "skipped", "deferred")}
+    last_accepted = REGISTRY.get_sample_value("lotse_smtp_last_accepted_timestamp_seconds") or 0.0
     people = [await add_participant(pool, "mentor", name=f"Mentor {i}", locale="de") for i in range(4)]
     for person in people:
         await request(pool, person)
     await pool.execute("UPDATE participants SET status = 'erased', email = NULL, erased_at = now() WHERE id = $1",
                        people[3].id)
     sink.inject("550 5.1.1 mailbox unavailable")  # the first email sent
+    sink.inject("451 4.3.0 try again later")  # the second, sent again later
     await deliver_all(delivery)
     assert {outcome: counted(outcome) - before[outcome] for outcome in before} == {
-        "sent": 2, "failed": 1, "skipped": 1}
+        "sent": 2, "failed": 1, "skipped": 1, "deferred": 1}
+    # The mail server's last acceptance: what stands still while it refuses or is away (review 10b, F7).
+    assert (REGISTRY.get_sample_value("lotse_smtp_last_accepted_timestamp_seconds") or 0.0) > last_accepted
 
 
 async def test_the_loop_rides_out_a_connection_its_backend_lost_while_idle(
