@@ -51,6 +51,23 @@ async def test_every_invalid_query_parameter_is_named(
         assert error["code"] == "validation_failed" and set(error["fields"]) == named, (url, error)
 
 
+async def test_a_filter_given_twice_with_different_values_is_named(
+    intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
+) -> None:
+    """Review 10a, F5: the first value won silently; the same value twice is still that value."""
+    mentor = await add_participant(pool, "mentor", name="Thomas Berger", locale="de")
+    await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    for url, named in (("/api/v1/participants?kind=newcomer&kind=mentor", {"kind"}),
+                       ("/api/v1/participants?limit=5&limit=6&status=verified", {"limit"}),
+                       ("/api/v1/matches?kind=mentor&kind=employer&status=x", {"kind", "status"})):
+        response = await intake_client.get(url, headers=coordinator_headers)
+        assert response.status == 422, url
+        assert set((await response.json())["error"]["fields"]) == named, url
+    response = await intake_client.get("/api/v1/participants?kind=mentor&kind=mentor&kind=",
+                                       headers=coordinator_headers)
+    assert [p["id"] for p in (await response.json())["items"]] == [str(mentor.id)]
+
+
 async def test_the_participants_kind_filter_takes_the_routes_spelling(
     intake_client: IntakeClient, pool: asyncpg.Pool, coordinator_headers: dict[str, str]
 ) -> None:

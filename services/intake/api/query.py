@@ -3,6 +3,7 @@
 An empty value counts as absent (review 8i, finding 2): the contract writes these URLs as
 templates with blanks (``/api/v1/matches?status=&kind=&newcomer_id=&limit=&cursor=``), so a
 client that fills in only some of them means "no filter" for the rest, as ``cursor=`` always did.
+A parameter repeated with the same value is that value; with different values, a problem.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ class ListQuery:
         self.problems: dict[str, str] = {}
 
     def text(self, name: str) -> str | None:
-        return self._query.get(name) or None
+        """The parameter's value; given twice with different values it is a problem, not the first
+        silently (review 10a, F5: ``?kind=newcomer&kind=mentor`` listed newcomers only)."""
+        given = {value for value in self._query.getall(name, ()) if value}
+        if len(given) > 1:
+            self.problems[name] = "Given more than once with different values; give one."
+            return None
+        return next(iter(given), None)
 
     def choice(self, name: str, allowed: Iterable[str], synonyms: Mapping[str, str] | None = None) -> str | None:
         """One of `allowed`; a synonym stands for its canonical value, the message names only those."""
