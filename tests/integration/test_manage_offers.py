@@ -551,3 +551,34 @@ async def test_the_add_fields_go_with_the_edit_form_and_save_changes_adds_what_i
     assert status == 200 and "Still open: 2 of 2 openings" in page
     assert await pool.fetchval(count, employer) == 2
     assert await pool.fetchval("SELECT name FROM participants WHERE id = $1", employer) == "Klaus R."
+
+
+async def test_add_a_position_and_change_e_mail_save_the_profile_typed_with_them(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 11b, M1: the edit form's other buttons post the profile as typed; "Add a position" and
+    "Change e-mail address" dropped those edits while the page said "Saved" or "We sent a link"."""
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    page = html_lib.unescape(await (await intake_client.get(manage_link(employer))).text())
+    sent = dict(form_fields(page, "name"))
+    name = "SELECT name FROM participants WHERE id = $1"
+
+    added = sent | {"name": "Klaus R.", "action": "offer_add", "positions-0-title": "Pflegehelfer/in",
+                    "positions-0-occupation_field": "nursing", "positions-0-openings": "2",
+                    "positions-0-min_german_level": "A2"}
+    status, page = await _post(intake_client, employer, added)
+    assert status == 200 and "Still open: 2 of 2 openings" in page
+    assert await pool.fetchval(name, employer) == "Klaus R."
+    assert await pool.fetchval("SELECT count(*) FROM positions WHERE employer_id = $1", employer) == 2
+
+    asked = sent | {"name": "Klaus Richter-Neu", "action": "email_change", "new_email": "klaus.neu@example.org"}
+    status, page = await _post(intake_client, employer, asked)
+    assert status == 200
+    assert await pool.fetchval(name, employer) == "Klaus Richter-Neu"
+    assert await pool.fetchval("SELECT new_email FROM email_changes WHERE participant_id = $1 "
+                               "AND outcome IS NULL", employer) == "klaus.neu@example.org"
+
+    # Nothing to ask for: the button's own refusal, and the typed edit is not saved behind it.
+    status, page = await _post(intake_client, employer, sent | {"name": "Klaus X", "action": "email_change"})
+    assert status == 422 and 'value="Klaus X"' in page
+    assert await pool.fetchval(name, employer) == "Klaus Richter-Neu"

@@ -255,6 +255,7 @@ async def manage_submit(request: web.Request) -> web.Response:
             _check_current(request, row["email_changed_at"])
             if switch_language(request, form):  # the header's switcher sends the edit form along
                 return await _draw(request, conn, row, values=forms.form_values(form))
+            action = _saving_the_profile_too(action, row["kind"], form)
             if action in ("pause", "resume"):
                 try:
                     until = pause.parse_until(form.get(pause.FIELD), reference.today()) if action == "pause" else None
@@ -352,6 +353,20 @@ async def manage_submit(request: web.Request) -> web.Response:
         except self_service.NotFound:
             return await _gone(request, conn, participant_id)
     raise web.HTTPSeeOther(keep_chosen_language(request, f"{request.path}?done={action}"))
+
+
+def _saving_the_profile_too(action: str, kind: str, form: Any) -> str:
+    """The edit form's other buttons ("Change e-mail address", "Add position") post the profile as
+    typed too: with something to ask for, they save it as "Save changes" would, which asks for a
+    typed address and adds a typed course or position (review 11b, M1: the edits were dropped while
+    the page said "Saved"). With nothing typed, their own refusal is shown and nothing is saved."""
+    if "name" not in form:  # a post of that field alone (not from the page): only that
+        return action
+    if action == "email_change" and str(form.get("new_email", "")).strip():
+        return "edit"
+    if action == "offer_add" and manage_offers.typed_addition(kind, form):
+        return "edit"
+    return action
 
 
 def _confirmed(form: Any) -> str | None:
