@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
 
 import asyncpg
 
@@ -153,18 +154,34 @@ def _for_reader(name: str | None, locale: str | None, reader: str, given: str | 
     return latin(name, locale, given) if reader in LATIN_SCRIPT_READERS else None
 
 
-# Languages whose speakers write the family name first ("Nguyễn Thị Lan", "王芳"): their first word
-# is not what a volunteer calls them by, so they are named in full.
-_FAMILY_NAME_FIRST: Final = frozenset({"vi", "zh", "mn"})
+# Languages whose speakers write the family name first ("Nguyễn Thị Lan", "王芳", "Nagy Péter"), and
+# the countries where they are spoken: the first word is not what a volunteer calls them by, so they
+# are named in full. Asked of the mother tongue and the country of origin too, not only of the
+# e-mail language: a Vietnamese newcomer who reads English e-mails still writes "Nguyen" first
+# (review 11b, M3). The whole name is never wrong, only less familiar.
+_FAMILY_NAME_FIRST: Final = frozenset({"vi", "zh", "mn", "ko", "ja", "hu"})
+_FAMILY_NAME_FIRST_COUNTRIES: Final = frozenset({"VN", "CN", "TW", "HK", "MO", "MN", "KR", "KP", "JP", "HU"})
 
 
-def first_name(name: str, locale: str | None = None) -> str:
+def family_name_first(locale: str | None = None, profile: Mapping[str, Any] | None = None,
+                      languages: Iterable[Mapping[str, Any]] | None = None) -> bool:
+    """Whether the person may write the family name first: by their e-mail language, their country
+    of origin (``profile``) or a language they speak natively (``languages``)."""
+    if (locale or "").split("-")[0] in _FAMILY_NAME_FIRST:
+        return True
+    if str((profile or {}).get("country_of_origin") or "") in _FAMILY_NAME_FIRST_COUNTRIES:
+        return True
+    return any(language.get("level") == "native" and language.get("code") in _FAMILY_NAME_FIRST
+               for language in languages or ())
+
+
+def first_name(name: str, family_first: bool = False) -> str:
     """What one person calls another by in a note ("Please write to Oksana first"): the first word of
-    ``name`` (already in the reader's script, latin_or_name), or the whole name when its owner writes
-    in a language that puts the family name first (``locale``) or it is one word."""
+    ``name`` (already in the reader's script, latin_or_name), or the whole name when its owner may
+    put the family name first (:func:`family_name_first`) or it is one word."""
     # A title ("Dr.", "Prof.") is not a first name.
     words = [word for word in name.split() if not word.endswith(".")]
-    if len(words) < 2 or (locale or "").split("-")[0] in _FAMILY_NAME_FIRST:
+    if len(words) < 2 or family_first:
         return name
     return words[0]
 

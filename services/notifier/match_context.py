@@ -19,7 +19,7 @@ from babel.dates import format_date
 from lotse.notifier import match_facts
 from lotse.shared import checkin_choices, matches, matches_db
 from lotse.shared.consents import share_contact
-from lotse.shared.name_search import first_name, latin_or_name, with_latin
+from lotse.shared.name_search import family_name_first, first_name, latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
 
 if TYPE_CHECKING:
@@ -96,15 +96,17 @@ def own_latin(person: Mapping[str, Any]) -> str | None:
     return given if isinstance(given, str) else None
 
 
-def first_step_name(kind: str, side: str, newcomer_name: str, newcomer_locale: str | None, other_name: str,
-                    other_locale: str | None) -> str:
+def first_step_name(kind: str, side: str, newcomer_name: str, newcomer: Mapping[str, Any], other_name: str,
+                    other: Mapping[str, Any]) -> str:
     """Whom the "both said yes" email names when it says who writes first (review 8f, finding 5): a
     mentor and a newcomer are about to meet as people, so by first name; a course provider or an
     employer writes to the newcomer by full name, and the newcomer to its organisation. The names
     are already in the reader's script (latin_or_name)."""
     if kind != "mentor":
         return newcomer_name if side == "counterpart" else other_name
-    return first_name(newcomer_name, newcomer_locale) if side == "counterpart" else first_name(other_name, other_locale)
+    named, person = (newcomer_name, newcomer) if side == "counterpart" else (other_name, other)
+    return first_name(named, family_name_first(person.get("preferred_locale"), person.get("profile"),
+                                               person.get("languages")))
 
 
 def unsaid(side: str, features: Mapping[str, Any] | None) -> frozenset[str]:
@@ -205,8 +207,8 @@ async def _match_parts(conn: asyncpg.Connection, row: asyncpg.Record, person: as
         "contact_email": other_email if share and both_said_yes else None,
         "addresses_follow": share and not both_said_yes,  # the introduction says they will come
         "answered_last": answered_last,
-        "first_step_name": first_step_name(match["kind"], side, named_newcomer["name"] or "",
-                                           newcomer["preferred_locale"], other_name, other["preferred_locale"]),
+        "first_step_name": first_step_name(match["kind"], side, named_newcomer["name"] or "", newcomer,
+                                           other_name, other),
         "reasons": reasons(list(match["explanation"] or []),
                            exclude=match_facts.COVERED | match_facts.said(facts) | unsaid(side, match["features"])
                            | _start_unsaid(other, newcomer["profile"])),

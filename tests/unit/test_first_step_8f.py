@@ -11,7 +11,7 @@ import pytest
 from lotse.notifier.match_context import first_step_name
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
-from lotse.shared.name_search import first_name
+from lotse.shared.name_search import family_name_first, first_name
 
 
 @pytest.mark.parametrize(("name", "locale", "first"), [
@@ -20,14 +20,37 @@ from lotse.shared.name_search import first_name
     ("Nguyễn Thị Lan", "vi", "Nguyễn Thị Lan"), ("Wang Fang", "zh", "Wang Fang"),
 ])
 def test_first_name(name: str, locale: str, first: str) -> None:
-    assert first_name(name, locale) == first
+    assert first_name(name, family_name_first(locale)) == first
+
+
+@pytest.mark.parametrize(("profile", "languages", "family_first"), [
+    ({"country_of_origin": "VN"}, [], True), ({"country_of_origin": "MN"}, [], True),
+    ({"country_of_origin": "UA"}, [{"code": "vi", "level": "native"}], True),
+    ({"country_of_origin": "HU"}, [], True),
+    ({"country_of_origin": "UA"}, [{"code": "uk", "level": "native"}, {"code": "zh", "level": "B1"}], False),
+    ({}, [], False),
+])
+def test_family_name_first_by_origin_or_mother_tongue_not_only_the_email_language(
+        profile: dict[str, str], languages: list[dict[str, str]], family_first: bool) -> None:
+    """Review 11b, M3: a Vietnamese newcomer reading English e-mails was called "Nguyen"."""
+    assert family_name_first("en", profile, languages) is family_first
+    assert first_name("Nguyen Van An", family_name_first("en", profile, languages)) == (
+        "Nguyen Van An" if family_first else "Nguyen")
+
+
+def _person(locale: str, **profile: str) -> dict[str, Any]:
+    return {"preferred_locale": locale, "profile": profile, "languages": []}
 
 
 def test_a_mentor_and_a_newcomer_by_first_name_an_organisation_and_the_newcomer_to_it_in_full() -> None:
-    assert first_step_name("mentor", "counterpart", "Oksana Melnyk", "uk", "Sabine Krüger", "de") == "Oksana"
-    assert first_step_name("mentor", "newcomer", "Oksana Melnyk", "uk", "Sabine Krüger", "de") == "Sabine"
-    assert first_step_name("language_course", "counterpart", "Ahmad Karimi", "en", "VHS Jena", "de") == "Ahmad Karimi"
-    assert first_step_name("employer", "newcomer", "Ahmad Karimi", "en", "Klinikum Gera", "de") == "Klinikum Gera"
+    oksana, sabine, ahmad = _person("uk"), _person("de"), _person("en")
+    assert first_step_name("mentor", "counterpart", "Oksana Melnyk", oksana, "Sabine Krüger", sabine) == "Oksana"
+    assert first_step_name("mentor", "newcomer", "Oksana Melnyk", oksana, "Sabine Krüger", sabine) == "Sabine"
+    assert first_step_name("language_course", "counterpart", "Ahmad Karimi", ahmad, "VHS Jena", sabine) \
+        == "Ahmad Karimi"
+    assert first_step_name("employer", "newcomer", "Ahmad Karimi", ahmad, "Klinikum Gera", sabine) == "Klinikum Gera"
+    an = _person("en", country_of_origin="VN")
+    assert first_step_name("mentor", "counterpart", "Nguyen Van An", an, "Sabine Krüger", sabine) == "Nguyen Van An"
 
 
 # (kind, side, name, what the Russian email says)
