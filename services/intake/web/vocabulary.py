@@ -14,6 +14,7 @@ from babel import Locale
 
 from lotse.intake.i18n import DOMAIN, PACKAGE
 from lotse.intake.validation import COUNTRY_CODES, N_
+from lotse.intake.web.collation import collation_key
 from lotse.shared.i18n import translations
 from lotse.shared.reference import districts, locales, taxonomy
 
@@ -86,4 +87,4 @@ def countries(locale: str) -> list[tuple[str, str]]:
     the form sends the two-letter code the API takes."""
     names = Locale.parse(locale.split("-")[0]).territories
     return sorted(((code, str(names.get(code, code))) for code in COUNTRY_CODES),
-                  key=lambda pair: alphabetical(pair[1]))
+                  key=lambda pair: collation_key(pair[1], locale.split("-")[0]))
