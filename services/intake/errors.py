@@ -74,6 +74,12 @@ DATABASE_DOWN = (*CONNECTION_LOST, asyncpg.exceptions.PostgresConnectionError,
                  asyncpg.exceptions.LockNotAvailableError, TimeoutError)
 
 
+# Text PostgreSQL cannot store (a NUL character): input the validation of that route did not look
+# at, such as a dashboard filter or note (review 11a, F1, F2). Nothing was stored; a 400, not a 500.
+UNSTORABLE_TEXT = (asyncpg.exceptions.CharacterNotInRepertoireError, asyncpg.exceptions.UntranslatableCharacterError)
+UNSTORABLE_MESSAGE = "The request contains a character that cannot be stored (such as NUL)."
+
+
 def unavailable() -> ApiError:
     """The contract's 503: a dependency is away (or, at start-up, not there yet); try again shortly.
     Under /api/ in the error shape, elsewhere web.error_pages draws the page; both keep Retry-After."""
@@ -106,6 +112,13 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         if _is_api(request):
             return error_response(away)
         raise web.HTTPServiceUnavailable(text=away.message, headers=away.headers) from None
+    except UNSTORABLE_TEXT:
+        # The route, not the path: a link's path carries its token.
+        log.info("request refused: text that cannot be stored",
+                 extra={"route": getattr(request.match_info.route, "name", None)})
+        if _is_api(request):
+            return error_response(ApiError(400, UNSTORABLE_MESSAGE))
+        raise web.HTTPBadRequest(text=UNSTORABLE_MESSAGE) from None
     except Exception:
         if not _is_api(request):
             raise  # web.error_pages logs it, once, with the reference its page shows
