@@ -76,7 +76,9 @@ class Settings:
     intake_rate_limit_per_minute: int = 120
     # How long an intake request waits for a row or table another session holds: then 503 (review 10b, F4).
     lock_wait_s: float = 10.0
-    max_body_bytes: int = 64 * 1024
+    # Above the largest registration within every field limit, escaped as JSON libraries send it by
+    # default (50 courses with 200-character Cyrillic titles: ~90 KB as \u escapes; review 11a, F3).
+    max_body_bytes: int = 256 * 1024
     publish_timeout_s: float = 5.0
     outbox_poll_interval_s: float = 1.0
     digest_interval_minutes: int = 60

@@ -162,5 +162,5 @@ async def test_an_unknown_form_action_or_a_too_large_form_answers_a_page(
         assert _in(locale, "Please go back to the previous page and try again.") in html
         assert f'href="/?lang={locale}"' in html
 
-        too_large = await intake_client.post(f"/register/newcomer?lang={locale}", data={"about": "x" * 100_000})
+        too_large = await intake_client.post(f"/register/newcomer?lang={locale}", data={"about": "x" * 300_000})
         await _public_page(too_large, 413, locale, "This request could not be processed")

@@ -133,7 +133,7 @@ async def umlaut_sender(
     pool: asyncpg.Pool, settings: Settings, tmp_path: Path
 ) -> AsyncIterator[tuple[FastRetries, MailSink, list[str]]]:
     """The delivery loop with LOTSE_MAIL_FROM at an umlaut domain, read as at start-up, and a sink
-    that, like `lotse dev`'s, offers no SMTPUTF8; the list collects each MAIL FROM it got."""
+    that, like some providers', offers no SMTPUTF8; the list collects each MAIL FROM it got."""
     plain = MailSink(tmp_path / "mail", smtputf8=False)
     senders: list[str] = []
     stored = plain.handler.handle_DATA

@@ -166,11 +166,25 @@ async def test_huge_number_is_not_a_500(intake_client: IntakeClient) -> None:
 
 async def test_oversized_body_is_413(intake_client: IntakeClient) -> None:
     response = await intake_client.post(
-        "/api/v1/newcomers", data=b'{"about": "' + b"x" * 200_000 + b'"}',
+        "/api/v1/newcomers", data=b'{"about": "' + b"x" * 300_000 + b'"}',
         headers={"Content-Type": "application/json"},
     )
     assert response.status == 413
     assert_error_shape(await response.json(), "body_too_large")
+
+
+async def test_the_largest_valid_registration_fits_even_as_ascii_escapes(intake_client: IntakeClient) -> None:
+    """Review 11a, F3: 50 courses with 200-character Cyrillic titles, as json.dumps, requests and
+    aiohttp send them by default (every letter a \\u escape: 70 KB), got 413 under a 64 KiB cap."""
+    course = provider_payload()["courses"][0]
+    body = provider_payload(organisation="Мовна школа " + "Ї" * 188, about="Курси німецької. " * 110,
+                            courses=[{**course, "title": f"{i:02d} " + "Німецька мова " * 14}
+                                     for i in range(50)])
+    raw = json.dumps(body).encode()  # ensure_ascii: the default
+    assert len(raw) > 64 * 1024
+    response = await intake_client.post("/api/v1/language-providers", data=raw,
+                                        headers={"Content-Type": "application/json"})
+    assert response.status == 201, await response.text()
 
 
 async def test_unknown_api_path_is_404_in_shape(intake_client: IntakeClient) -> None:

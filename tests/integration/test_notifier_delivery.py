@@ -401,7 +401,7 @@ async def test_a_stale_claim_is_handed_out_again(
 @pytest.fixture
 async def no_smtputf8(pool: asyncpg.Pool, smtp_settings: Settings,
                       tmp_path: Path) -> AsyncIterator[tuple[FastRetries, MailSink]]:
-    """The delivery loop and a sink that, like `lotse dev`'s, does not offer SMTPUTF8."""
+    """The delivery loop and a sink that, like some providers', does not offer SMTPUTF8."""
     plain = MailSink(tmp_path / "plain", smtputf8=False)
     plain.start()
     settings = dataclasses.replace(smtp_settings, smtp_port=plain.smtp_port)

@@ -378,7 +378,7 @@ def test_intake_is_exposed_through_its_service_and_the_ingress(documents: Docume
             assert backend["port"]["name"] in {p["name"] for p in services[backend["name"]]["spec"]["ports"]}
         assert rule["host"] == urlsplit(_config(documents)["LOTSE_PUBLIC_URL"]).hostname
         assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
-        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "64k"
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "256k"
     assert [p["path"] for p in ingresses["lotse"]["spec"]["rules"][0]["http"]["paths"]] == ["/"]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import smtplib
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lotse.shared.mailsink import MailSink
+from lotse.shared.mailsink import MailSink, free_port, serve
 
 
 @pytest.fixture
@@ -63,3 +65,34 @@ def test_a_dropped_connection_stores_nothing(sink: MailSink) -> None:
     assert sink.messages() == []
     send(sink, "a@example.org")
     assert len(sink.messages()) == 1
+
+
+
+async def test_the_dev_sink_offers_smtputf8_so_an_address_beyond_ascii_gets_its_email(tmp_path: Path) -> None:
+    """Review 11a, F4: `lotse mailsink` (what `lotse dev` runs) offered no SMTPUTF8, so a registration
+    with ü@bücher.example was accepted and its verification email failed for good."""
+    port = free_port()
+    serving = asyncio.create_task(serve(tmp_path / "mail", port, None))
+
+    def send_one() -> bool:
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            smtp.ehlo()
+            offered = smtp.has_extn("smtputf8")
+            smtp.sendmail("lotse@localhost", ["ü@bücher.example"], b"Subject: Hallo\r\n\r\nHallo\r\n",
+                          mail_options=["SMTPUTF8"])
+            return offered
+
+    try:
+        for _ in range(100):
+            try:
+                assert await asyncio.to_thread(send_one)
+                break
+            except ConnectionRefusedError:
+                await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the sink never listened")
+        assert any(path.is_file() for path in (tmp_path / "mail").rglob("*"))
+    finally:
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
