@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -228,6 +230,10 @@ async def test_verification_link_verifies_once_and_twice_is_harmless(
 
     page = await intake_client.get(f"/verify/{token}")
     assert page.status == 200 and "text/html" in page.headers["Content-Type"]
+    # The way on to the registration (review 11b, L7), in the person's language, and it opens.
+    link = re.search(r'<a class="button" href="(/manage/[^"]+)">([^<]+)</a>', await page.text())
+    assert link is not None
+    assert (await intake_client.get(html.unescape(link.group(1)))).status == 200
 
 
 async def test_bad_verification_token_is_422(intake_client: IntakeClient) -> None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from lotse.intake import email_change, self_service
-from lotse.intake.i18n import keep_chosen_language, speak_as_person
+from lotse.intake.i18n import speak_as_person
 from lotse.intake.typedefs import pool_key, signer_key
 from lotse.intake.web import expired_links
+from lotse.intake.web.own_page import manage_url
 from lotse.intake.web.render import render
 from lotse.shared import tokens
 
@@ -88,6 +89,5 @@ def _answer(request: web.Request, link: _Link, outcome: email_change.Outcome) ->
     if outcome in (email_change.Outcome.CHANGED, email_change.Outcome.USED, email_change.Outcome.TAKEN):
         # Signed after the change: the links sent to the old address no longer open the page. When
         # the address is taken nothing changed, but the person's links are in the old mailbox.
-        token = request.app[signer_key].sign(tokens.MANAGE, pid=str(link.participant_id))
-        context["manage_url"] = keep_chosen_language(request, str(request.app.router["manage"].url_for(token=token)))
+        context["manage_url"] = manage_url(request, link.participant_id)
     return render(request, "email_change.html", context, status=_STATUS[outcome])

@@ -8,6 +8,7 @@ from lotse.intake import registrations
 from lotse.intake.i18n import speak_as_person
 from lotse.intake.typedefs import pool_key, settings_key, signer_key
 from lotse.intake.web import expired_links
+from lotse.intake.web.own_page import manage_url
 from lotse.intake.web.render import render
 from lotse.shared import tokens
 
@@ -31,7 +32,10 @@ async def verify_page(request: web.Request) -> web.Response:
         return render(request, "verify.html", context, status=status)
     speak_as_person(request, verified["preferred_locale"])
     # A mentor is told what is looked for her, not the newcomer's "matches for you" (review 8d, finding 3).
-    return render(request, "verify.html", {"outcome": "verified", "kind": verified["kind"]})
+    # The way on to what they entered (review 11b, L7: the page was a dead end): to check it, add a
+    # second course or position, or pause, without going back to the mailbox.
+    return render(request, "verify.html", {"outcome": "verified", "kind": verified["kind"],
+                                           "manage_url": manage_url(request, verified["id"])})
 
 
 def _link_days(request: web.Request) -> int:
