@@ -27,6 +27,7 @@ from lotse.shared.outbox import write_events
 
 CONFIRM: Final = "email_change_confirm"  # to the new address: the link
 NOTICE: Final = "email_change_notice"  # to the old address: a change was asked for, how to stop it
+MANAGE_LINK: Final = "manage_link"  # to the new address, once the change is made
 CHANGED: Final = "email_changed"  # to the old address: the change was made, whom to tell if it was not them
 CONTACT_CHANGED: Final = "contact_changed"  # to the other side of an active match: the new address
 
@@ -169,6 +170,9 @@ async def confirm(conn: asyncpg.Connection, participant_id: uuid.UUID, change_id
         # addresses at send time; events carry ids only).
         [events.new_event(events.NOTIFICATION_REQUESTED, notification=CHANGED, participant_id=participant_id,
                           email_change_id=change_id),
+         # The new mailbox's own way back to the registration: every link it held (the confirmation's)
+         # is used up and those in the old mailbox stopped working (review 11b, M4).
+         events.new_event(events.NOTIFICATION_REQUESTED, notification=MANAGE_LINK, participant_id=participant_id),
          *await _tell_counterparts(conn, row)],
     )
     return Outcome.CHANGED

@@ -174,7 +174,11 @@ async def test_a_notice_that_goes_out_after_the_change_carries_no_manage_link(
     assert len(mails) == 2
     for mail in mails:
         assert "/manage/" not in mail.text and mail.headers["Content-Language"] == "uk"
-    assert to(sink, new) == []  # nothing left to confirm
+    # Nothing left to confirm; the new address gets its own link to the registration (review 11b, M4).
+    [welcome] = to(sink, new)
+    link = re.search(r"/manage/[\w.\-]+", welcome.text)
+    assert link and welcome.headers["Content-Language"] == "uk"
+    assert (await intake_client.get(link.group(0))).status == 200
 
 
 async def test_an_expired_replaced_or_cancelled_link_changes_nothing(
