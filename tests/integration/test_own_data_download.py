@@ -45,6 +45,9 @@ async def test_the_manage_page_downloads_the_participants_export_and_audits_it(
     assert response.status == 200 and response.content_type == "application/json"
     assert response.headers["Content-Disposition"].startswith("attachment")
     own = await response.json()
+    # Her name as she wrote it, not \u escapes: the file is for her to read (review 11b, L3).
+    raw = (await response.read()).decode("utf-8")
+    assert "Оксана Мельник" in raw and "\\u041e" not in raw and response.charset == "utf-8"
 
     # The same export, but for the words others wrote about a match: the team's note, the other
     # side's reason for ending. Her own reason stays.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
 from collections.abc import Awaitable
 from datetime import datetime, timedelta
@@ -438,8 +439,15 @@ async def export_own(request: web.Request) -> web.Response:
         data = await privacy.export(conn, participant_id, for_themselves=True)
         await audit.record_by_participant(conn, participant_id, "participant.export_own", "participant",
                                           participant_id)
-    return web.json_response(data, headers={"Content-Disposition": 'attachment; filename="lotse-my-data.json"',
-                                            "Cache-Control": "no-store"})
+    # Readable in any text editor: the person's own name in their script, not \u escapes, and
+    # indented (review 11b, L3); charset=utf-8 says how to read it.
+    return web.json_response(data, dumps=_readable_json,
+                             headers={"Content-Disposition": 'attachment; filename="lotse-my-data.json"',
+                                      "Cache-Control": "no-store"})
+
+
+def _readable_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 # Erasure posted without its tick box.
