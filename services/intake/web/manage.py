@@ -256,7 +256,7 @@ async def manage_submit(request: web.Request) -> web.Response:
             _check_current(request, row["email_changed_at"])
             if switch_language(request, form):  # the header's switcher sends the edit form along
                 return await _draw(request, conn, row, values=forms.form_values(form))
-            action = _saving_the_profile_too(action, row["kind"], form)
+            pressed, action = action, _saving_the_profile_too(action, row["kind"], form)
             if action in ("pause", "resume"):
                 try:
                     until = pause.parse_until(form.get(pause.FIELD), reference.today()) if action == "pause" else None
@@ -315,6 +315,8 @@ async def manage_submit(request: web.Request) -> web.Response:
                     if (not_asked := await _change_email(request, conn, row, form)) is not None:
                         return not_asked
                     action = "email_change"  # its notice ("we sent a link") is the one to show
+                elif pressed == "offer_add":
+                    action = pressed  # "added", the button's own notice
                 await manage_offers.add(conn, row["kind"], participant_id, added)
                 await self_service.update(conn, participant_id, cleaned)
                 # A mentor's places are planned with: a change is audited as a pause or resume is.
