@@ -109,6 +109,10 @@ async def test_an_employer_adds_a_second_position_without_javascript(
     more = await intake_client.post("/register/employer", data={**form, "add_row": "positions"})
     html = await more.text()
     assert more.status == 200 and 'id="positions-1-title"' in html and 'value="Elektriker"' in html
+    # The page opens at the new position (review 11b, L2), and only there.
+    new_field = re.search(r'<input [^>]*id="positions-1-title"[^>]*>', html)
+    assert new_field and 'autofocus="autofocus"' in new_field.group(0)
+    assert len(re.findall(r"<[^>]* autofocus[ =>]", html)) == 1
     second = {"positions-1-title": "Mechatroniker", "positions-1-occupation_field": "crafts",
               "positions-1-openings": "1", "positions-1-min_german_level": "A2"}
     done = await intake_client.post("/register/employer", data={**form, **second}, allow_redirects=False)

@@ -53,7 +53,8 @@ async def index(request: web.Request) -> web.Response:
 
 def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any], errors: dict[str, str],
           rows: dict[str, int], status: int = 200, template: str = "register.html",
-          email_as_typed: str | None = None, email_suggested: str | None = None) -> web.Response:
+          email_as_typed: str | None = None, email_suggested: str | None = None,
+          added_row: str | None = None) -> web.Response:
     gettext = gettext_for(request)
     field_errors: dict[str, str] = {}
     for path, message in errors.items():
@@ -69,6 +70,9 @@ def _page(request: web.Request, segment: str, kind: str, values: dict[str, Any],
             "field_errors": field_errors,
             "labels": names,
             "rows": rows,
+            # "Add another course" without JavaScript: the new row's first field takes focus (and
+            # the page opens there), not the top of a long form (review 11b, L2).
+            "added_row": added_row,
             "vocab": vocabulary.for_locale(request_locale(request)),
             "today": reference.today().isoformat(),
             "email_as_typed": email_as_typed,
@@ -116,7 +120,7 @@ async def submit(request: web.Request) -> web.Response:
         values = forms.form_values(form)
         if switched:
             _email_language_follows(request, values)
-        return _page(request, segment, kind, values, {}, _rows(form, adding))
+        return _page(request, segment, kind, values, {}, _rows(form, adding), added_row=adding)
     if (wait := seconds_to_wait(request, intake_attempts_key)) is not None:
         return _limited(request, segment, kind, form, wait)
     payload = forms.to_payload(kind, form)
