@@ -582,3 +582,15 @@ async def test_add_a_position_and_change_e_mail_save_the_profile_typed_with_them
     status, page = await _post(intake_client, employer, sent | {"name": "Klaus X", "action": "email_change"})
     assert status == 422 and 'value="Klaus X"' in page
     assert await pool.fetchval(name, employer) == "Klaus Richter-Neu"
+
+
+async def test_a_link_at_the_top_leads_to_the_positions_far_down_the_page(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 11b, L6: on a phone an employer's positions began 4,200 px down a 6,000 px page."""
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    page = html_lib.unescape(await (await intake_client.get(f"{manage_link(employer)}?lang=en")).text())
+    assert page.index('<a href="#courses-and-positions">Your positions</a>') < page.index('<section id="pause">')
+    assert 'id="courses-and-positions"' in page
+    newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
+    assert "#courses-and-positions" not in await (await intake_client.get(manage_link(newcomer))).text()
