@@ -594,3 +594,17 @@ async def test_a_link_at_the_top_leads_to_the_positions_far_down_the_page(
     assert 'id="courses-and-positions"' in page
     newcomer = await _verified(intake_client, pool, "/api/v1/newcomers", newcomer_payload())
     assert "#courses-and-positions" not in await (await intake_client.get(manage_link(newcomer))).text()
+
+
+async def test_add_with_nothing_typed_asks_for_the_title_at_the_add_fields(
+    intake_client: IntakeClient, pool: asyncpg.Pool
+) -> None:
+    """Review 11b, M2: "Please describe at least one open position", with no field marked, to an
+    employer who has one already; now the add fields' first one says what is missing."""
+    employer = await _verified(intake_client, pool, "/api/v1/employers", employer_payload())
+    page = html_lib.unescape(await (await intake_client.get(f"{manage_link(employer)}?lang=en")).text())
+    status, page = await _post(intake_client, employer, dict(form_fields(page, "name")) | {"action": "offer_add"})
+    assert status == 422
+    assert "at least one open position" not in page
+    assert 'id="positions-0-title-error"' in page and 'href="#positions-0-title"' in page
+    assert await pool.fetchval("SELECT count(*) FROM positions WHERE employer_id = $1", employer) == 1

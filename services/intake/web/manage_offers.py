@@ -19,7 +19,7 @@ import asyncpg
 from babel.dates import format_date
 
 from lotse.intake import offers
-from lotse.intake.validation import N_, ValidationFailed, validate_update
+from lotse.intake.validation import N_, REQUIRED, ValidationFailed, validate_update
 from lotse.intake.web import forms, labels, messages
 from lotse.shared import reference
 
@@ -105,6 +105,10 @@ async def apply(
 async def _add(
     conn: asyncpg.Connection, kind: str, owner_id: uuid.UUID, form: Any, gettext: Callable[[str], str]
 ) -> dict[str, str]:
+    if not typed_addition(kind, form):
+        # "Add" with nothing typed: its first field says so, not "describe at least one position",
+        # which reads as if the ones already there did not count (review 11b, M2).
+        return {f"{offers.OF_KIND[kind].group}-0-title": gettext(REQUIRED)}
     rows, refused = to_add(kind, form, gettext)
     await add(conn, kind, owner_id, rows)
     return refused
