@@ -64,3 +64,17 @@ async def test_the_verify_page_speaks_to_a_mentor_as_a_mentor(intake_client: Int
     assert says in page
     if kind == "mentor":
         assert "passende Kontakte" not in page
+
+
+@pytest.mark.parametrize(("lang", "mentor_says", "newcomer_says"), [
+    ("de", "Arbeitssuche für die Partnerin oder den Partner", "Arbeit für meine Partnerin oder meinen Partner"),
+    ("en", "Job search for a newcomer's partner", "Work for my partner"),
+])
+async def test_a_mentor_offers_help_with_the_partners_job_search_not_work_for_their_own_partner(
+        intake_client: IntakeClient, lang: str, mentor_says: str, newcomer_says: str) -> None:
+    """Review 11b, L1: the newcomer's "Work for my partner" read, on the mentor form, as help for the
+    mentor's own partner."""
+    mentor = text(await (await intake_client.get(f"/register/mentor?lang={lang}")).text())
+    newcomer = text(await (await intake_client.get(f"/register/newcomer?lang={lang}")).text())
+    assert mentor_says in mentor and newcomer_says not in mentor
+    assert newcomer_says in newcomer and mentor_says not in newcomer

@@ -36,6 +36,9 @@ LABELS: Final = {
     "childcare_support": N_("Childcare support"), "partner_job_support": N_("Help with a job for the partner"),
     "native": N_("Native language"),
 }
+# What a mentor can help with, where the newcomer's words would be the mentor's own: "Work for my
+# partner" read as help for the mentor's partner (review 11b, L1).
+MENTOR_LABELS: Final = {"partner_career": N_("Job search for a newcomer's partner")}
 # Endonyms: every visitor recognises their own language, whatever the page language.
 LANGUAGE_NAMES: Final = {
     "de": "Deutsch", "en": "English", "uk": "Українська", "ru": "Русский", "vi": "Tiếng Việt", "zh": "中文",
@@ -68,6 +71,8 @@ def for_locale(locale: str) -> dict[str, object]:
     levels = [(lvl, gettext(LABELS["native"]) if lvl == "native" else lvl) for lvl in tax["language_levels"]]
     return {
         "needs": labelled(list(tax["needs"])),
+        "helps_with": [(code, gettext(MENTOR_LABELS[code]) if code in MENTOR_LABELS else label)
+                       for code, label in labelled(list(tax["needs"]))],
         "occupation_fields": labelled(list(tax["occupation_fields"])),
         "schedules": labelled(list(tax["schedules"])),
         "course_formats": labelled(list(tax["course_formats"])),
