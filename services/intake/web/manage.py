@@ -157,8 +157,11 @@ async def _draw(request: web.Request, conn: asyncpg.Connection, row: Any, *, val
     return render(request, "manage.html", {
         "participant": row, "kind": row["kind"], "values": manage_offers.values(offered) | values,
         "field_errors": field_errors,
+        # Only the "add" fields refused: their summary stands at them, not screens above in the
+        # profile's section (review 11b, M2).
+        "add_errors_only": bool(field_errors) and all(manage_offers.is_add_field(f) for f in field_errors),
         "labels": labels.for_page(gettext, row["kind"], field_errors) | manage_offers.field_labels(offered, gettext)
-        | {pause.FIELD: gettext(pause.LABEL)},
+        | manage_offers.add_field_labels(field_errors, gettext) | {pause.FIELD: gettext(pause.LABEL)},
         "rows": {"languages": max(forms.LANGUAGE_ROWS, len(row["languages"]) + 1)},
         "vocab": vocabulary.for_locale(request_locale(request)), "offers": offered, "alert": alert,
         "match_alert": match_alert,

@@ -25,6 +25,8 @@ from lotse.shared import reference
 
 ACTIONS: Final = ("offer_save", "offer_close", "offer_reopen", "offer_add")
 TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
+ADD_COURSE: Final = N_("Add a course")
+ADD_POSITION: Final = N_("Add a position")
 GONE: Final = N_("This course or position is closed already. Nothing was changed.")
 _ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
 # Stored columns a course or position is validated with again when its places change.
@@ -112,6 +114,19 @@ async def _add(
     rows, refused = to_add(kind, form, gettext)
     await add(conn, kind, owner_id, rows)
     return refused
+
+
+def is_add_field(field_id: str) -> bool:
+    """Whether a field id is one of the "add a course or position" fields (the first row's ids)."""
+    return field_id.startswith(("courses-0-", "positions-0-"))
+
+
+def add_field_labels(field_ids: Iterable[str], gettext: Callable[[str], str]) -> dict[str, str]:
+    """The "add" fields in error named as the fieldset they are in ("Add a position: Title"), not as
+    the registration's first row ("Position 1: Title", which is one already there; review 11b, M2)."""
+    return {fid: f"{gettext(ADD_COURSE if fid.startswith('courses') else ADD_POSITION)}: "
+                 f"{labels.label_for(fid, gettext).split(': ', 1)[-1]}"
+            for fid in field_ids if is_add_field(fid)}
 
 
 def typed_addition(kind: str, form: Any) -> bool:
