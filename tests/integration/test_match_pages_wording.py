@@ -131,6 +131,11 @@ async def test_a_declined_introduction_says_the_decline_and_the_other_side_reads
     assert "You have declined this introduction." in mine
     _, theirs = await _get(intake_client, tokens.RESPOND, match_id, employer)
     assert "This introduction has ended." in theirs and 'name="answer"' not in theirs
+    # On the manage pages, who declined (review 11b, L5: the employer's "Declined" read as its own).
+    own = _text(await (await intake_client.get(f"{manage_link(newcomer)}?lang=en")).text())
+    assert "You have declined this introduction." in own and "The other side declined" not in own
+    other = _text(await (await intake_client.get(f"{manage_link(employer)}?lang=en")).text())
+    assert "The other side declined. This introduction has ended." in other
 
 
 async def test_a_counterpart_that_declines_frees_its_place(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
