@@ -612,3 +612,12 @@ async def test_add_with_nothing_typed_asks_for_the_title_at_the_add_fields(
     assert page.count('id="error-summary"') == 1
     assert page.index('<div id="add-offer">') < page.index('id="error-summary"') < page.index('id="positions-0-title"')
     assert "Add a position: Job title" in page and "Position 1:" not in page
+
+
+async def test_each_courses_buttons_are_named_with_it(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:
+    """Review 11b, L5: several identical "Save changes" buttons, one per course and the profile's."""
+    provider, _ = await _provider_with_evening_b1(intake_client, pool)
+    page = html_lib.unescape(await (await intake_client.get(f"{manage_link(provider)}?lang=en")).text())
+    title = EVENING_B1["title"]
+    assert f'aria-label="Save changes: {title}">Save changes</button>' in page
+    assert f'aria-label="Close this course: {title}">Close this course</button>' in page
