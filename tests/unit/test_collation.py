@@ -43,3 +43,20 @@ def test_a_letter_of_its_own_follows_every_word_of_its_neighbour() -> None:
     assert sorted(["ґанок", "гяк", "дім"], key=lambda w: collation_key(w, "uk")) == ["гяк", "ґанок", "дім"]
     assert sorted(["ăn", "az", "ba"], key=lambda w: collation_key(w, "vi")) == ["az", "ăn", "ba"]
     assert sorted(["Élan", "Ecole", "Fin"], key=lambda w: collation_key(w, "fr")) == ["Ecole", "Élan", "Fin"]
+
+
+def test_the_chinese_keys_file_is_up_to_date() -> None:
+    """The service reads the pinyin keys written ahead; when Babel's Chinese country names change,
+    `python -m lotse.intake.web.collation` writes them again."""
+    import json
+
+    from lotse.intake.web.collation import ZH_KEYS, zh_country_keys
+
+    assert json.loads(ZH_KEYS.read_text(encoding="utf-8")) == zh_country_keys()
+
+
+def test_a_chinese_page_needs_no_pypinyin(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pypinyin", None)  # importing it now fails
+    assert collation_key("中国", "zh")[0] == "zhong1 guo2"

@@ -12,11 +12,16 @@ and Chinese sorts by pinyin, as Chinese lists and dictionaries do.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Final
 
 _AFTER: Final = "\uffff"  # a noncharacter: above every letter, so "г" + it follows every г-word
+#: Pinyin sort keys of the Chinese country names (see :func:`main`).
+ZH_KEYS: Final = Path(__file__).resolve().parent.parent / "locales" / "zh" / "country_keys.json"
 
 
 def _after(base: str, places: int = 1) -> str:
@@ -66,8 +71,39 @@ def collation_key(text: str, locale: str) -> tuple[str, str]:
     return "".join(key), text
 
 
-def _pinyin(text: str) -> str:
-    """Pinyin with tone numbers, syllable by syllable ("zhong1 guo2"): pinyin order, then tone."""
-    import pypinyin  # imported here: its dictionaries take memory, and only Chinese pages need them
+def pinyin_key(text: str) -> str:
+    """Pinyin with tone numbers, syllable by syllable ("zhong1 guo2"): pinyin order, then tone.
+    Needs pypinyin (a test and tool dependency): pages read the keys :func:`main` wrote."""
+    import pypinyin
 
     return " ".join(pypinyin.lazy_pinyin(text, style=pypinyin.Style.TONE3, neutral_tone_with_five=True)).casefold()
+
+
+@cache
+def _pinyin_keys() -> Mapping[str, str]:
+    """The Chinese country names' keys, written ahead by :func:`main`: pypinyin's dictionaries
+    cost intake 59 MiB and 0.2 s at the first Chinese page, for some 250 names that change only
+    with Babel's CLDR data (a unit test says when the file is out of date)."""
+    loaded: dict[str, str] = json.loads(ZH_KEYS.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _pinyin(text: str) -> str:
+    # A name the file does not know yet (new CLDR data): after the known ones, in code point order.
+    return _pinyin_keys().get(text, _AFTER + text)
+
+
+def zh_country_keys() -> dict[str, str]:
+    """What :data:`ZH_KEYS` should hold: each Chinese country name the forms show, with its key."""
+    from lotse.intake.web.vocabulary import country_names
+
+    return {name: pinyin_key(name) for name in sorted(country_names("zh"))}
+
+
+def main() -> None:
+    """Write :data:`ZH_KEYS` (``python -m lotse.intake.web.collation``) after Babel's data changed."""
+    ZH_KEYS.write_text(json.dumps(zh_country_keys(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -87,6 +87,12 @@ def for_locale(locale: str) -> dict[str, object]:
     }
 
 
+def country_names(locale: str) -> list[str]:
+    """Every accepted country of origin's name in ``locale``."""
+    names = Locale.parse(locale.split("-")[0]).territories
+    return [str(names.get(code, code)) for code in COUNTRY_CODES]
+
+
 def countries(locale: str) -> list[tuple[str, str]]:
     """Every accepted country of origin, named and sorted in the reader's language ("Україна", not UA);
     the form sends the two-letter code the API takes."""
