@@ -190,9 +190,10 @@ async def raw_consume(pool: asyncpg.Pool, count: int, with_insert: bool) -> floa
                 done.set()
 
         started = time.perf_counter()
-        await queue.consume(handle)
+        tag = await queue.consume(handle)
         await asyncio.wait_for(done.wait(), 120)
         rate = count / (time.perf_counter() - started)
+        await queue.cancel(tag)  # deleted under its consumer, the queue makes aiormq warn in the output
         await queue.delete(if_unused=False, if_empty=False)
         return rate
     finally:
