@@ -45,6 +45,10 @@ class _OnceKeyedSigner(TimestampSigner):
     """itsdangerous's timestamp signer, deriving its key once instead of per signature and signing
     with the one-shot HMAC; verifying stays itsdangerous's own."""
 
+    # The last second signed in, and its encoding with the separator before it (sign).
+    _stamped_at: int | None = None
+    _stamp: bytes = b""
+
     @cached_property
     def _key(self) -> bytes:
         return self.derive_key()
@@ -63,9 +67,6 @@ class _OnceKeyedSigner(TimestampSigner):
             self._stamped_at, self._stamp = now, self._separator + base64_encode(int_to_bytes(now))
         value = want_bytes(value) + self._stamp
         return value + self._separator + self.get_signature(value)
-
-    _stamped_at: int | None = None
-    _stamp: bytes = b""
 
     @cached_property
     def _separator(self) -> bytes:

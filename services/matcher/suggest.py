@@ -235,7 +235,7 @@ async def flush(conn: asyncpg.Connection, pending: Pending, models: dict[str, Li
         pools = await load_pools(conn)
         total += await _newcomers_again(conn, newcomers, pools, models, now, pending.suggested)
         for kind in kinds:
-            total += await _room_again(conn, kind, pending, pools, models, now, pending.suggested)
+            total += await _room_again(conn, kind, pending, pools, models, now)
     pending.newcomers.clear()
     pending.counterparts.clear()
     pending.freed.clear()
@@ -276,7 +276,7 @@ async def _newcomers_again(
 
 async def _room_again(
     conn: asyncpg.Connection, kind: str, pending: Pending, pools: Pools, models: dict[str, LinearModel],
-    now: datetime, suggested: Suggested,
+    now: datetime,
 ) -> int:
     """New room of ``kind`` (a counterpart, seats, a freed place): top up the newcomers with room who
     want the kind and for whom it can change something, found without a query per newcomer."""
@@ -305,5 +305,5 @@ async def _room_again(
         if newcomer.id in again or any(
             (newcomer.id, c.id) not in taken and could_gain(newcomer, c) for c in changed
         ):
-            total += await top_up(conn, newcomer, pools, models, now, (kind,), suggested)
+            total += await top_up(conn, newcomer, pools, models, now, (kind,), pending.suggested)
     return total

@@ -176,9 +176,7 @@ async def test_a_matcher_batch_checks_for_room_as_its_last_step(
     """The consumer's batch, end to end: the approval lands right after the batch read the places."""
     mentor, suggestion, second = await _a_mentor_and_two_newcomers(intake_client, pool, matcher)
     _approved_once_read(monkeypatch, suggest, intake_client, suggestion, coordinator_headers)
-    async with pool.acquire() as conn, conn.transaction():
-        await matcher.handle_all(conn, [events.new_event(events.PARTICIPANT_VERIFIED, participant_id=str(second),
-                                                         kind="newcomer")])
+    await deliver(matcher, pool, events.PARTICIPANT_VERIFIED, participant_id=str(second), kind="newcomer")
     assert await _status(pool, second, mentor) == [("withdrawn", "stale")]
 
 

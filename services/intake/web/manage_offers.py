@@ -25,8 +25,11 @@ from lotse.shared import reference
 
 ACTIONS: Final = ("offer_save", "offer_close", "offer_reopen", "offer_add")
 TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
-ADD_COURSE: Final = N_("Add a course")
-ADD_POSITION: Final = N_("Add a position")
+# The "add a course or position" fields are the registration's first row (courses-0-title …), by
+# their id's prefix; and the fieldset that holds them, as an error names them.
+_ADD_PREFIX: Final = {kind: f"{spec.group}-0-" for kind, spec in offers.OF_KIND.items()}
+_ADD_LEGEND: Final = {_ADD_PREFIX["language_provider"]: N_("Add a course"),
+                      _ADD_PREFIX["employer"]: N_("Add a position")}
 GONE: Final = N_("This course or position is closed already. Nothing was changed.")
 _ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
 # Stored columns a course or position is validated with again when its places change.
@@ -110,31 +113,34 @@ async def _add(
     if not typed_addition(kind, form):
         # "Add" with nothing typed: its first field says so, not "describe at least one position",
         # which reads as if the ones already there did not count (review 11b, M2).
-        return {f"{offers.OF_KIND[kind].group}-0-title": gettext(REQUIRED)}
+        return {f"{_ADD_PREFIX[kind]}title": gettext(REQUIRED)}
     rows, refused = to_add(kind, form, gettext)
     await add(conn, kind, owner_id, rows)
     return refused
 
 
+def _add_legend(field_id: str) -> str | None:
+    """The fieldset an "add" field is in, or None for any other field."""
+    return next((legend for prefix, legend in _ADD_LEGEND.items() if field_id.startswith(prefix)), None)
+
+
 def is_add_field(field_id: str) -> bool:
-    """Whether a field id is one of the "add a course or position" fields (the first row's ids)."""
-    return field_id.startswith(("courses-0-", "positions-0-"))
+    """Whether a field id is one of the "add a course or position" fields."""
+    return _add_legend(field_id) is not None
 
 
 def add_field_labels(field_ids: Iterable[str], gettext: Callable[[str], str]) -> dict[str, str]:
     """The "add" fields in error named as the fieldset they are in ("Add a position: Title"), not as
     the registration's first row ("Position 1: Title", which is one already there; review 11b, M2)."""
-    return {fid: f"{gettext(ADD_COURSE if fid.startswith('courses') else ADD_POSITION)}: "
-                 f"{labels.label_for(fid, gettext).split(': ', 1)[-1]}"
-            for fid in field_ids if is_add_field(fid)}
+    return {fid: f"{gettext(legend)}: {labels.label_for(fid, gettext).split(': ', 1)[-1]}"
+            for fid in field_ids if (legend := _add_legend(fid)) is not None}
 
 
 def typed_addition(kind: str, form: Any) -> bool:
     """Whether anything is typed or chosen in the "add" fields. They belong to the edit form (so a
     language switch keeps them), whose "Save changes" or Enter then adds the course or position too."""
-    if kind not in offers.OF_KIND:
+    if (prefix := _ADD_PREFIX.get(kind)) is None:
         return False
-    prefix = f"{offers.OF_KIND[kind].group}-0-"
     return any(key.startswith(prefix) and str(value).strip() for key, value in form.items())
 
 

@@ -87,15 +87,19 @@ def for_locale(locale: str) -> dict[str, object]:
     }
 
 
+def _named_countries(language: str) -> list[tuple[str, str]]:
+    """Every accepted country of origin with its name in ``language``, in code order."""
+    names = Locale.parse(language).territories
+    return [(code, str(names.get(code, code))) for code in COUNTRY_CODES]
+
+
 def country_names(locale: str) -> list[str]:
     """Every accepted country of origin's name in ``locale``."""
-    names = Locale.parse(locale.split("-")[0]).territories
-    return [str(names.get(code, code)) for code in COUNTRY_CODES]
+    return [name for _, name in _named_countries(locale.split("-")[0])]
 
 
 def countries(locale: str) -> list[tuple[str, str]]:
     """Every accepted country of origin, named and sorted in the reader's language ("Україна", not UA);
     the form sends the two-letter code the API takes."""
-    names = Locale.parse(locale.split("-")[0]).territories
-    return sorted(((code, str(names.get(code, code))) for code in COUNTRY_CODES),
-                  key=lambda pair: collation_key(pair[1], locale.split("-")[0]))
+    language = locale.split("-")[0]
+    return sorted(_named_countries(language), key=lambda pair: collation_key(pair[1], language))
