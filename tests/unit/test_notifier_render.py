@@ -161,6 +161,6 @@ async def test_the_verification_email_says_after_how_many_days_unconfirmed_data_
     context = await compose._verification(composer, None, row, person, {})
     assert context["deleted_after_days"] == 21
     uk = render_email("verification", "uk", context).text
-    assert "без підтвердження ваші дані буде автоматично видалено через 21 день." in uk
+    assert "Без підтвердження ці дані буде автоматично видалено через 21 день." in uk
     assert "nach 1 Tag automatisch" in render_email("verification", "de", {**context, "deleted_after_days": 1}).text
     assert "after 30 days." in (render_email("verification", "en", {**context, "deleted_after_days": 30}).html or "")

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from lotse.notifier.registration_summary import of_version
-from lotse.notifier.render import RenderedEmail, render_email
-from lotse.shared.i18n import SUPPORTED_LOCALES
+from lotse.notifier.render import DOMAIN, PACKAGE, RenderedEmail, render_email
+from lotse.shared.i18n import SUPPORTED_LOCALES, translations
 
 VERSION: dict[str, Any] = {"kind": "newcomer", "name": "Оксана Мельник", "district": "16053", "about": "PRIVATE ABOUT",
            "languages": [["uk", "native"], ["de", "A2"]], "courses": [], "positions": [],
@@ -46,7 +47,7 @@ def test_every_language_says_what_the_link_confirms(locale: str) -> None:
                for line in lines), lines
     assert "PRIVATE ABOUT" not in text and "UA" not in text
     if locale != "en":
-        assert "This link confirms this registration" not in text and "Household" not in text
+        assert "These are the details you gave" not in text and "Household" not in text
     for kind, extra in KINDS.items():
         found = _email(locale, {**VERSION, "kind": kind, **extra})
         assert ("VHS Gera" in found) == (kind == "language_provider")
@@ -73,3 +74,43 @@ def test_the_sentence_after_the_list_starts_a_new_sentence(locale: str) -> None:
     after_ul = (email.html or "").split("</ul>")[1].split("<p>")[1]
     for sentence in (after_list, after_ul):
         assert not sentence[0].islower(), (locale, sentence)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_email_says_what_it_is_before_what_to_do_if_the_details_are_not_yours(locale: str) -> None:
+    """Review L4: right after "Hello …," the email warned about details the reader had not seen yet.
+    Now it opens with what it is, then the details, the link, the advice for details that are not
+    one's own, the deletion notice: in that order in both parts, the details still before the link."""
+    catalog = translations(PACKAGE, DOMAIN, locale)
+    greeting = catalog.gettext("Hello %(name)s,") % {"name": "Oksana"}
+    what_it_is = catalog.gettext("thank you for registering with Lotse. Please confirm your e-mail address.")
+    in_order = [
+        catalog.gettext("These are the details you gave:"), of_version(VERSION, locale)["lines"][0],
+        "https://lotse.example/verify/x",
+        catalog.gettext("If these are not your details, do not open the link; register again with your own "
+                        "details, or ignore this e-mail."),
+        catalog.ngettext("We only start looking for matches after you have confirmed. Without confirmation, these "
+                         "details are deleted automatically after %(num)s day.",
+                         "We only start looking for matches after you have confirmed. Without confirmation, these "
+                         "details are deleted automatically after %(num)s days.", 30) % {"num": 30},
+    ]
+    email = _render(locale, VERSION)
+    text, html = email.text.replace("\r\n", "\n"), email.html or ""
+    assert text.startswith(f"{greeting}\n\n{what_it_is}\n\n"), text
+    assert f"<p>{escape(greeting)}</p>\n<p>{escape(what_it_is)}</p>" in html, html
+    for part, escaped in ((text, in_order), (html, [str(escape(s)) for s in in_order])):
+        found = [part.find(s) for s in escaped]
+        assert -1 not in found and found == sorted(found), (locale, found)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_without_a_list_the_email_neither_announces_details_nor_warns_about_them(locale: str) -> None:
+    """An email without a summary says what it is and offers the link, nothing about details."""
+    catalog = translations(PACKAGE, DOMAIN, locale)
+    context = {"name": "Oksana", "verify_url": "https://lotse.example/verify/x", "deleted_after_days": 30}
+    email = render_email("verification", locale, context)
+    for part in (email.text, email.html or ""):
+        assert "https://lotse.example/verify/x" in part
+        assert catalog.gettext("These are the details you gave:") not in part
+        assert catalog.gettext("thank you for registering with Lotse. Please confirm your e-mail address by "
+                               "opening this link:") in part
