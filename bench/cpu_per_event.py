@@ -45,6 +45,13 @@ def _pids(pattern: str) -> list[int]:
     return [int(pid) for pid in found.split()]
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies over all cores since boot, from /proc/stat's first line."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values[:8]) - idle, sum(values[:8])
+
+
 class CpuMeter:
     def __init__(self, services: wp.Services) -> None:
         self._services = services
@@ -59,12 +66,16 @@ class CpuMeter:
     async def phase(self, label: str, work: Awaitable[T], items: int) -> T:
         groups = self._groups()
         before = {name: _cpu_seconds(pids) for name, pids in groups.items()}
+        busy_before, total_before = _machine_ticks()
         started = time.perf_counter()
         result = await work
         elapsed = time.perf_counter() - started
+        busy_after, total_after = _machine_ticks()
+        busy = (busy_after - busy_before) / max(1, total_after - total_before)
         per_item = {name: (_cpu_seconds(pids) - before[name]) / items * 1000 for name, pids in groups.items()}
         parts = ", ".join(f"{name} {ms:.2f}" for name, ms in per_item.items() if ms >= 0.005)
-        print(f"{label:40s} {items / elapsed:7.0f}/s  CPU ms per item {sum(per_item.values()):5.2f}: {parts}",
+        print(f"{label:40s} {items / elapsed:7.0f}/s  machine busy {busy:4.0%}  "
+              f"CPU ms per item {sum(per_item.values()):5.2f}: {parts}",
               flush=True)
         return result
 
