@@ -6,15 +6,17 @@ lines left empty by missing data."""
 from __future__ import annotations
 
 import re
+from importlib import resources
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 from lotse.notifier.match_context import ended_because
 from lotse.notifier.match_facts import facts, language_name, said
 from lotse.notifier.preview import SAMPLE
-from lotse.notifier.render import render_email
-from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES
+from lotse.notifier.render import DOMAIN, PACKAGE, render_email
+from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, translations
 from lotse.shared.reference import taxonomy
 
 # Family and children, partner, childcare in the catalogs' languages.
@@ -57,7 +59,7 @@ def test_the_mentor_learns_the_language_the_newcomers_level_her_needs_and_that_i
     text = render_email("introduction", "en", {**SAMPLE, "side": "counterpart", "other_title": "Li Wei",
                                                "facts": found, "reasons": []}).text
     assert "Languages you both speak: German (Li Wei: B2)" in text
-    assert "Li Wei would like help with: School" in text
+    assert "Li Wei would like help with: school" in text
     assert "Li Wei lives in Suhl, 72 km away." in text
     # Her own limit, said to her (review 8d, finding 12), and who comes along (finding 4).
     assert "That is further than you travel, so you would meet online." in text and "the mentor" not in text
@@ -90,9 +92,11 @@ def test_needs_after_a_colon_read_as_a_list_in_german_and_in_lower_case_in_ukrai
             in render_email("introduction", "de", context).text)
     uk = render_email("introduction", "uk", context).text
     assert "Li Wei просить допомоги в таких справах: справи з установами і знайомство з людьми" in uk
-    # German nouns and the English "German course" keep their capitals.
-    assert "Li Wei would like help with: Dealing with authorities and Meeting people" in render_email(
+    # In English the labels are in lower case inside the sentence (review L5a), but for a name.
+    assert "Li Wei would like help with: dealing with authorities and meeting people" in render_email(
         "introduction", "en", context).text
+    course = render_email("introduction", "en", {**context, "facts": [{**found[1], "needs": ["language_course"]}]})
+    assert "Li Wei would like help with: German course" in course.text
 
 
 def test_the_newcomer_learns_the_mentors_level_and_what_she_can_help_with_in_her_language() -> None:
@@ -201,13 +205,13 @@ def test_an_employer_learns_the_field_the_german_the_languages_and_that_the_newc
         return render_email("introduction", locale, {**context, "facts": found}).text
 
     said = {locale: to_employer(locale) for locale in ("en", "de", "vi")}
-    assert "Lan's occupation field: Nursing, the same as the position's." in said["en"]
+    assert "Lan's occupation field: nursing, the same as the position's." in said["en"]
     assert "Other languages Lan speaks well: Vietnamese (native speaker) and English (B2)" in said["en"]
     assert "Lan is still abroad and has not moved to Thuringia yet." in said["en"]
     assert "Berufsfeld von Lan: Pflege, dasselbe wie das der Stelle." in said["de"]
     assert "Weitere Sprachen, die Lan gut spricht: Vietnamesisch (Muttersprache) und Englisch (B2)" in said["de"]
     assert "Lan ist noch im Ausland und noch nicht nach Thüringen gezogen." in said["de"]
-    assert "Lĩnh vực nghề nghiệp của Lan: Điều dưỡng, trùng với lĩnh vực của vị trí." in said["vi"]
+    assert "Lĩnh vực nghề nghiệp của Lan: điều dưỡng, trùng với lĩnh vực của vị trí." in said["vi"]
     assert "Lan hiện vẫn ở nước ngoài và chưa chuyển đến Thüringen." in said["vi"]
     assert "Russian" not in said["en"] and "Russisch" not in said["de"]  # A2: not spoken well
     other_field = render_email("introduction", "de", {**context, "facts": changed}).text
@@ -218,12 +222,23 @@ def test_an_employer_learns_the_field_the_german_the_languages_and_that_the_newc
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> None:
+    # The English label may be the code's word ("nursing"): the label is looked for among the
+    # catalog's texts (first letter as inside a sentence), not the code left out of the line.
+    catalog = translations(PACKAGE, DOMAIN, locale)
+    with (resources.files(PACKAGE) / "locales" / f"{DOMAIN}.pot").open("rb") as pot:
+        labels = {_lower_first(catalog.gettext(m.id)) for m in read_po(pot) if isinstance(m.id, str) and m.id}
+    before, after = catalog.gettext("%(name)s's occupation field: %(field)s.").split("%(field)s")
     for field in taxonomy()["occupation_fields"]:
         fact = {"code": "their_field", "name": "Zora", "field": field}
         text = render_email("introduction", locale, {**SAMPLE, "side": "counterpart", "facts": [fact],
                                                      "reasons": []}).text
         [line] = [line for line in text.split("\n") if "Zora" in line]
-        assert not re.search(rf"\b{field}\b", line), (locale, line)
+        label = line.removeprefix("- " + before % {"name": "Zora"}).removesuffix(after)
+        assert _lower_first(label) in labels and label != line, (locale, line)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
@@ -293,8 +308,8 @@ def test_the_newcomer_reads_the_employers_offers_by_name_not_extra_support() -> 
                          "offers": ["mentor_program", "language_course_during_work", "housing_help"]}
     assert said(found) == {"offers"}  # "The employer offers extra support …" is not said as well
     text = _introduction("pl", "newcomer", found, []).text
-    assert ("Pracodawca oferuje nowo przybyłym: Program mentoringowy, Kurs niemieckiego w czasie pracy "
-            "i Pomoc w szukaniu mieszkania") in text
+    assert ("Pracodawca oferuje nowo przybyłym: program mentoringowy, kurs niemieckiego w czasie pracy "
+            "i pomoc w szukaniu mieszkania") in text
     assert "Childcare" not in text and "opiece nad dziećmi" not in text  # a household offer only meets a need
     # One level short: the German line names the course, the list does not repeat it.
     a2 = {**pl, "languages": [{"code": "de", "level": "A2"}]}
@@ -314,7 +329,7 @@ def test_every_offer_named_to_a_newcomer_has_a_label_in_every_language(locale: s
     for code in offers:
         assert code not in text, (locale, code)
     if locale != SOURCE_LOCALE:
-        assert "Help finding housing" not in text and "Mentoring programme" not in text, locale
+        assert "help finding housing" not in text and "mentoring programme" not in text, locale
 
 
 def test_an_online_course_says_so_instead_of_a_distance() -> None:
@@ -488,3 +503,29 @@ def test_the_field_said_to_the_employer_is_not_said_again_as_a_reason() -> None:
     to_employer = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
     assert said(to_employer) == {"occupation"}
     assert said(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == set()
+
+
+def test_a_job_introduction_in_english_writes_the_labels_inside_its_sentences_in_lower_case() -> None:
+    """Review L5a: "The employer's offers for newcomers: Mentoring programme, Help finding housing, and
+    Relocation support" and "Lan's occupation field: Nursing, …": labels written for a form kept their
+    capitals in the middle of an English sentence. A name keeps its capital, and so do German nouns."""
+    offers = {"code": "employer_offers",
+              "offers": ["mentor_program", "language_course_during_work", "housing_help", "relocation_support"]}
+    fields = [{"code": "their_field_same", "name": "Lan", "field": "nursing"},
+              {"code": "their_field_other", "name": "Kim", "field": "it", "position_field": "hospitality"}]
+
+    def lines(locale: str) -> str:
+        to_newcomer = _introduction(locale, "newcomer", [offers], []).text
+        to_employer = _introduction(locale, "counterpart", fields, []).text
+        return to_newcomer + to_employer
+
+    english, german = lines("en"), lines("de")
+    assert ("The employer's offers for newcomers: mentoring programme, German course during work, help finding "
+            "housing, and relocation support\n") in english
+    assert "Lan's occupation field: nursing, the same as the position's." in english
+    assert "Kim's occupation field: IT (the position's field: hotels and restaurants)." in english
+    assert ("Angebote des Arbeitgebers für Neuankommende: Mentoring-Programm, Deutschkurs während der Arbeit, "
+            "Hilfe bei der Wohnungssuche und Unterstützung beim Umzug\n") in german
+    assert "Berufsfeld von Kim: IT (Berufsfeld der Stelle: Hotel und Gastronomie)." in german
+    # An abbreviation is not lowered where a list after a colon is written in lower case.
+    assert "Kim — профессиональная сфера: ИТ (сфера вакансии: гостиницы и рестораны)." in lines("ru")
