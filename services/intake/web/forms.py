@@ -146,13 +146,16 @@ def _commute(raw: str) -> object:
 def children_ages(text: str) -> list[object]:
     """The ages in what a person typed: each run of digits is one age, whatever stands between.
     A Chinese keyboard types "3，8" or "3、8", others add the unit or a word ("3 tuổi, 8 tuổi",
-    "3岁，8岁", "3 і 8"), and NFKC makes full-width digits plain. Text without a digit, or with a
-    decimal point ("3.5"), goes on as it is, so the validator refuses it rather than guessing."""
+    "3岁，8岁", "3 і 8"), and NFKC makes full-width digits plain. Text without a digit, with a
+    decimal point ("3.5"), a minus sign ("-1", read as 1 before review L5b) or a part between commas
+    without a number ("3, abc") goes on as it is, so the validator refuses it rather than guessing."""
     normal = unicodedata.normalize("NFKC", text).strip()
     if not normal:
         return []
     runs = re.findall(r"\d+", normal)
-    if not runs or re.search(r"\d\.\d", normal):
+    parts = [part for part in re.split(r"[,;、]", normal) if part.strip()]
+    if (not runs or re.search(r"\d\.\d|(?<!\d)[-−]\d", normal)
+            or any(not re.search(r"\d", part) for part in parts)):
         return [normal]
     return [int(run) if len(run) < 4 else run for run in runs]
 

@@ -37,9 +37,12 @@ NOT_TICKED: Final = {
                                   "Without this we cannot find matches for you."),
 }
 
-# Children's ages the form could not read as numbers: the validator's "whole number between 0 and
-# 17" does not say what to change when the person typed "3 and 8"; this says how to write them.
-CHILDREN_AGES: Final = N_("Write each child's age as a number, separated by commas, for example: 4, 9.")
+# Children's ages: the validator's "Must be a whole number between 0 and 17." and "Must have
+# between 0 and 15 items." are about items of a list the person never saw (review L5b); for any age
+# it could not take, whether typed as a word, out of range or negative, the form says how to write them.
+CHILDREN_AGES: Final = N_("Please write each child's age in years, as a number from %(min)s to %(max)s, "
+                          "separated by commas, for example: 4, 9.")
+TOO_MANY_CHILDREN: Final = N_("Please give the ages of at most %(max)s children.")
 
 # A box that needs another one ticked: the API names the other field's path, the form its label.
 ONLY_WITH: Final = N_("Only possible if “%(label)s” is ticked too.")
@@ -55,25 +58,15 @@ def for_form(path: str, error: FieldError, gettext: Callable[[str], str], payloa
         return gettext(EMPTY_GROUP[path])
     if error.message == MUST_BE_TRUE and path in NOT_TICKED:
         return gettext(NOT_TICKED[path])
-    if error.message == INTEGER_RANGE and _unreadable_age(path, payload):
-        return gettext(CHILDREN_AGES)
+    if error.message == INTEGER_RANGE and re.fullmatch(r"household\.children_ages\[\d+\]", path):
+        return FieldError(CHILDREN_AGES, error.params).render(gettext)
+    if error.message == LIST_LENGTH and path == "household.children_ages":
+        return FieldError(TOO_MANY_CHILDREN, error.params).render(gettext)
     if error.message == FALSE_UNLESS and error.params.get("field") in BOX_LABELS:
         return FieldError(ONLY_WITH, {"label": gettext(BOX_LABELS[str(error.params["field"])])}).render(gettext)
     if error.message == START_PAST:
         return FieldError(START_PAST_FORM, {"label": gettext(FIELD_LABELS["late_entry_weeks"])}).render(gettext)
     return error.render(gettext)
-
-
-def _unreadable_age(path: str, payload: Mapping[str, object]) -> bool:
-    """An item of household.children_ages the form passed on as text (forms.children_ages); an
-    age that is a number, only too high, keeps the validator's range message."""
-    found = re.fullmatch(r"household\.children_ages\[(\d+)\]", path)
-    household = payload.get("household")
-    if not found or not isinstance(household, Mapping):
-        return False
-    ages = household.get("children_ages")
-    index = int(found[1])
-    return isinstance(ages, list) and index < len(ages) and not isinstance(ages[index], int)
 
 
 def form_errors(
