@@ -38,9 +38,12 @@ async def test_the_edit_form_has_the_registration_forms_groups(intake_client: In
     situation = _fieldset(form, "Your situation")
     assert 'id="country_of_origin"' in situation and 'id="arrival"' in situation
     languages = form[form.index('<fieldset id="languages">'):form.index('<fieldset>')]
-    rows = re.findall(r'<div class="row">\s*<label for="languages-(\d)-code">.*?<label for="languages-\1-level">',
-                       languages, re.S)
-    assert rows == ["0", "1", "2", "3"]
+    # Review L5c: a row per language, named by its legend, its labels plain.
+    rows = re.findall(r'<fieldset class="language-row">\s*<legend>Language (\d)</legend>\s*'
+                      r'<label for="languages-(\d)-code">Language</label>.*?'
+                      r'<label for="languages-\2-level">Level</label>',
+                      languages, re.S)
+    assert rows == [("1", "0"), ("2", "1"), ("3", "2"), ("4", "3")]
 
 
 async def test_a_refused_new_address_is_below_the_summary(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:

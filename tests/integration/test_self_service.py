@@ -305,7 +305,7 @@ async def test_a_manage_error_names_the_language_row_the_person_sees(
     form = edit_form(await (await intake_client.get(link)).text())
     form |= {"languages-0-code": "", "languages-0-level": "", "languages-1-code": "de", "languages-1-level": ""}
     page = await (await intake_client.post(link, data=form)).text()
-    assert 'href="#languages-1-level">Language 2: Level:' in page and 'id="languages-1-level-error"' in page
+    assert 'href="#languages-1-level">Level of language 2:' in page and 'id="languages-1-level-error"' in page
     assert "languages-0-level-error" not in page
 
 

@@ -64,9 +64,9 @@ async def test_an_error_names_the_language_row_the_person_filled_in(intake_clien
     refused = await intake_client.post("/register/newcomer?lang=en", data=form)
     html = await refused.text()
     assert refused.status == 422
-    assert 'href="#languages-1-level">Language 2: Level:' in html and 'id="languages-1-level-error"' in html
-    assert 'href="#languages-2-level">Language 3: Level:' in html and 'id="languages-2-level-error"' in html
-    assert "languages-0-level-error" not in html and "Language 1:" not in html
+    assert 'href="#languages-1-level">Level of language 2:' in html and 'id="languages-1-level-error"' in html
+    assert 'href="#languages-2-level">Level of language 3:' in html and 'id="languages-2-level-error"' in html
+    assert "languages-0-level-error" not in html and "language 1:" not in html
 
 
 @pytest.mark.parametrize(("locale", "languages", "consent"), [

@@ -31,6 +31,9 @@ FIELD_LABELS: Final = {
 ROW_LABELS: Final = {
     "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),
 }
+# A language row's two fields said whole, not "Language 2: Language" and "Language 2: Level" (review L5c).
+ROW_FIELD_LABELS: Final = {("languages", "code"): ROW_LABELS["languages"],
+                           ("languages", "level"): N_("Level of language %(n)s")}
 # Row fields whose label key differs from the field name.
 ROW_FIELD_KEYS: Final = {("positions", "title"): "position_title", ("courses", "title"): "course_title",
                          ("courses", "level"): "course_level", ("courses", "district"): "course_district",
@@ -55,10 +58,13 @@ def for_page(gettext: Callable[[str], str], kind: str, field_ids: Iterable[str])
 
 
 def label_for(field_id: str, gettext: Callable[[str], str]) -> str:
-    """`positions-1-openings` → "Position 2: Openings"; `consent-data_processing` → its label."""
+    """`positions-1-openings` → "Position 2: Openings", `languages-1-level` → "Level of language 2";
+    `consent-data_processing` → its label."""
     parts = field_id.split("-")
     if len(parts) == 3 and parts[0] in ROW_LABELS and parts[1].isdigit():
         group, index, name = parts
+        if (group, name) in ROW_FIELD_LABELS:
+            return gettext(ROW_FIELD_LABELS[group, name]) % {"n": int(index) + 1}
         row = gettext(ROW_LABELS[group]) % {"n": int(index) + 1}
         key = ROW_FIELD_KEYS.get((group, name), name)
         return f"{row}: {gettext(FIELD_LABELS.get(key, key))}"
