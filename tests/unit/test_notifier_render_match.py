@@ -515,8 +515,8 @@ def test_a_job_introduction_in_english_writes_the_labels_inside_its_sentences_in
               {"code": "their_field_other", "name": "Kim", "field": "it", "position_field": "hospitality"}]
 
     def lines(locale: str) -> str:
-        to_newcomer = _introduction(locale, "newcomer", [offers], []).text
-        to_employer = _introduction(locale, "counterpart", fields, []).text
+        to_newcomer: str = _introduction(locale, "newcomer", [offers], []).text
+        to_employer: str = _introduction(locale, "counterpart", fields, []).text
         return to_newcomer + to_employer
 
     english, german = lines("en"), lines("de")
