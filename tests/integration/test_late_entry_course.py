@@ -175,7 +175,7 @@ async def test_the_registration_form_takes_late_entry(intake_client: IntakeClien
     response = await intake_client.post("/register/language-provider", data={**form, "courses-0-late_entry_weeks": "x"})
     page = html_lib.unescape(await response.text())
     assert response.status == 422 and 'id="courses-0-late_entry_weeks-error"' in page
-    assert "Course 1: Late entry: weeks after the start" in page  # the summary names the field
+    assert "Late entry into course 1: " in page  # the summary names the field and its course
     response = await intake_client.post("/register/language-provider", data={**form, "courses-0-late_entry_weeks": "3"})
     assert response.status in (200, 303), await response.text()
     assert await pool.fetchval(

@@ -608,10 +608,10 @@ async def test_add_with_nothing_typed_asks_for_the_title_at_the_add_fields(
     assert "at least one open position" not in page
     assert 'id="positions-0-title-error"' in page and 'href="#positions-0-title"' in page
     assert await pool.fetchval("SELECT count(*) FROM positions WHERE employer_id = $1", employer) == 1
-    # Its summary stands at the add fields, named as them, not screens above as "Position 1".
+    # Its summary stands at the add fields, naming the new position, not screens above as "Position 1".
     assert page.count('id="error-summary"') == 1
     assert page.index('<div id="add-offer">') < page.index('id="error-summary"') < page.index('id="positions-0-title"')
-    assert "Add a position: Job title" in page and "Position 1:" not in page
+    assert "Job title of the new position: " in page and "position 1" not in page.lower()
 
 
 async def test_each_courses_buttons_are_named_with_it(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:

@@ -91,3 +91,21 @@ def _shows_a_code(field: str, label: str) -> bool:
 def test_the_new_address_is_named_by_its_label(locale: str, label: str) -> None:
     gettext = translations(PACKAGE, DOMAIN, locale).gettext
     assert labels.for_page(gettext, "newcomer", [EMAIL_CHANGE_FIELD])[EMAIL_CHANGE_FIELD] == label
+
+
+@pytest.mark.parametrize("kind", ["employer", "language_provider"])
+def test_a_rows_field_is_named_whole_with_its_row(kind: str) -> None:
+    """Review L5c's follow-up: "Openings for position 2", not "Position 2: Openings" before the
+    message's own colon; the manage page's add fields "Openings for the new position"."""
+    group = "positions" if kind == "employer" else "courses"
+    rows = sorted(field for field in _form_fields(kind) if field.startswith(f"{group}-0-"))
+    assert len(rows) >= 4  # the probe found the row's fields
+    for locale in ("en", "de", "zh", "az"):
+        gettext = translations(PACKAGE, DOMAIN, locale).gettext
+        for field in rows:
+            second = labels.label_for(field.replace("-0-", "-1-"), gettext)
+            new = labels.new_row_label(field, gettext)
+            assert ":" not in second and "2" in second, (locale, field, second)
+            assert new is not None and ":" not in new and new != second, (locale, field, new)
+    assert labels.label_for(f"{group}-1-{'openings' if kind == 'employer' else 'seats'}", str) == (
+        "Openings for position 2" if kind == "employer" else "Seats in course 2")

@@ -31,13 +31,33 @@ FIELD_LABELS: Final = {
 ROW_LABELS: Final = {
     "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),
 }
-# A language row's two fields said whole, not "Language 2: Language" and "Language 2: Level" (review L5c).
-ROW_FIELD_LABELS: Final = {("languages", "code"): ROW_LABELS["languages"],
-                           ("languages", "level"): N_("Level of language %(n)s")}
-# Row fields whose label key differs from the field name.
-ROW_FIELD_KEYS: Final = {("positions", "title"): "position_title", ("courses", "title"): "course_title",
-                         ("courses", "level"): "course_level", ("courses", "district"): "course_district",
-                         ("positions", "occupation_field"): "occupation_field"}
+# A row's fields said whole, as the row's legend and the field's label read together ("Level of
+# language 2", "Seats in course 2"), not "Course 2: Seats: …" before the message (review L5c).
+ROW_FIELD_LABELS: Final = {
+    ("languages", "code"): ROW_LABELS["languages"], ("languages", "level"): N_("Level of language %(n)s"),
+    ("positions", "title"): N_("Job title of position %(n)s"),
+    ("positions", "occupation_field"): N_("Occupation field of position %(n)s"),
+    ("positions", "openings"): N_("Openings for position %(n)s"),
+    ("positions", "min_german_level"): N_("Minimum German level for position %(n)s"),
+    ("courses", "title"): N_("Title of course %(n)s"), ("courses", "level"): N_("Level of course %(n)s"),
+    ("courses", "schedule"): N_("Schedule of course %(n)s"), ("courses", "format"): N_("Format of course %(n)s"),
+    ("courses", "district"): N_("Location of course %(n)s (district)"),
+    ("courses", "seats"): N_("Seats in course %(n)s"), ("courses", "starts_on"): N_("Start date of course %(n)s"),
+    ("courses", "late_entry_weeks"): N_("Late entry into course %(n)s"),
+}
+# The manage page's fields to add a course or position (the registration's first row, `courses-0-…`):
+# the one they add has no number yet, and "Course 1" is one already there (review 11b, M2).
+NEW_ROW_FIELD_LABELS: Final = {
+    ("positions", "title"): N_("Job title of the new position"),
+    ("positions", "occupation_field"): N_("Occupation field of the new position"),
+    ("positions", "openings"): N_("Openings for the new position"),
+    ("positions", "min_german_level"): N_("Minimum German level for the new position"),
+    ("courses", "title"): N_("Title of the new course"), ("courses", "level"): N_("Level of the new course"),
+    ("courses", "schedule"): N_("Schedule of the new course"), ("courses", "format"): N_("Format of the new course"),
+    ("courses", "district"): N_("Location of the new course (district)"),
+    ("courses", "seats"): N_("Seats in the new course"), ("courses", "starts_on"): N_("Start date of the new course"),
+    ("courses", "late_entry_weeks"): N_("Late entry into the new course"),
+}
 
 
 # An employer or course provider is asked about the organisation, not about their person.
@@ -53,22 +73,29 @@ def labels(gettext: Callable[[str], str], kind: str | None = None) -> dict[str, 
 
 def for_page(gettext: Callable[[str], str], kind: str, field_ids: Iterable[str]) -> dict[str, str]:
     """A form page's labels: every field's in the kind's wording, and each field in error's own
-    (a row's "Course 2: Seats"); the kind's wording wins over label_for's generic one."""
+    (a row's "Seats in course 2"); the kind's wording wins over label_for's generic one."""
     return {fid: label_for(fid, gettext) for fid in field_ids} | labels(gettext, kind)
 
 
 def label_for(field_id: str, gettext: Callable[[str], str]) -> str:
-    """`positions-1-openings` → "Position 2: Openings", `languages-1-level` → "Level of language 2";
+    """`positions-1-openings` → "Openings for position 2", `languages-1-level` → "Level of language 2";
     `consent-data_processing` → its label."""
     parts = field_id.split("-")
     if len(parts) == 3 and parts[0] in ROW_LABELS and parts[1].isdigit():
         group, index, name = parts
-        if (group, name) in ROW_FIELD_LABELS:
-            return gettext(ROW_FIELD_LABELS[group, name]) % {"n": int(index) + 1}
-        row = gettext(ROW_LABELS[group]) % {"n": int(index) + 1}
-        key = ROW_FIELD_KEYS.get((group, name), name)
-        return f"{row}: {gettext(FIELD_LABELS.get(key, key))}"
+        row_field = ROW_FIELD_LABELS.get((group, name))
+        if row_field is None:  # none the forms show (a childcare box is only ever ticked or not)
+            return f"{gettext(ROW_LABELS[group]) % {'n': int(index) + 1}}: {gettext(FIELD_LABELS.get(name, name))}"
+        return gettext(row_field) % {"n": int(index) + 1}
     key = {"consent-data_processing": "consent_data_processing", "household-children_ages": "children_ages",
            "household-partner_seeks_work": "partner_seeks_work"}.get(field_id, parts[0] if parts[0] in
                                                                      ("household", "consent") else field_id)
     return gettext(FIELD_LABELS.get(key, key))
+
+
+def new_row_label(field_id: str, gettext: Callable[[str], str]) -> str | None:
+    """An "add a course or position" field in the manage page's words (`courses-0-seats` → "Seats in
+    the new course"), or None for any other field."""
+    group, first, name = field_id.partition("-0-")
+    text = NEW_ROW_FIELD_LABELS.get((group, name)) if first else None
+    return None if text is None else gettext(text)

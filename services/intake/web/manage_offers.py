@@ -26,10 +26,8 @@ from lotse.shared import reference
 ACTIONS: Final = ("offer_save", "offer_close", "offer_reopen", "offer_add")
 TOO_FEW: Final = N_("%(taken)s places are already taken by people matched to it: it cannot have fewer.")
 # The "add a course or position" fields are the registration's first row (courses-0-title …), by
-# their id's prefix; and the fieldset that holds them, as an error names them.
+# their id's prefix.
 _ADD_PREFIX: Final = {kind: f"{spec.group}-0-" for kind, spec in offers.OF_KIND.items()}
-_ADD_LEGEND: Final = {_ADD_PREFIX["language_provider"]: N_("Add a course"),
-                      _ADD_PREFIX["employer"]: N_("Add a position")}
 GONE: Final = N_("This course or position is closed already. Nothing was changed.")
 _ROW: Final = re.compile(r"(?:courses|positions)\[0\]\.(\w+)")
 # Stored columns a course or position is validated with again when its places change.
@@ -119,21 +117,16 @@ async def _add(
     return refused
 
 
-def _add_legend(field_id: str) -> str | None:
-    """The fieldset an "add" field is in, or None for any other field."""
-    return next((legend for prefix, legend in _ADD_LEGEND.items() if field_id.startswith(prefix)), None)
-
-
 def is_add_field(field_id: str) -> bool:
     """Whether a field id is one of the "add a course or position" fields."""
-    return _add_legend(field_id) is not None
+    return field_id.startswith(tuple(_ADD_PREFIX.values()))
 
 
 def add_field_labels(field_ids: Iterable[str], gettext: Callable[[str], str]) -> dict[str, str]:
-    """The "add" fields in error named as the fieldset they are in ("Add a position: Title"), not as
-    the registration's first row ("Position 1: Title", which is one already there; review 11b, M2)."""
-    return {fid: f"{gettext(legend)}: {labels.label_for(fid, gettext).split(': ', 1)[-1]}"
-            for fid in field_ids if (legend := _add_legend(fid)) is not None}
+    """The "add" fields in error named as the course or position they add ("Job title of the new
+    position"), not as the registration's first row ("Job title of position 1", which is one already
+    there; review 11b, M2)."""
+    return {fid: label for fid in field_ids if (label := labels.new_row_label(fid, gettext)) is not None}
 
 
 def typed_addition(kind: str, form: Any) -> bool:

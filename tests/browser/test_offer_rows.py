@@ -1,0 +1,80 @@
+"""Review L5c's follow-up: the language rows read "Level of language 2" in the error summary, but an
+employer's positions and a provider's courses still read "Position 2: Openings: …" there, and the
+manage page's fields to add one "Add a position: Openings: …". Now each names its field whole
+("Openings for position 2", "Seats in the new course"), as chromium's accessibility tree has it,
+without JavaScript; and the rows' hint describes their group."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import asyncpg
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import without_javascript
+from tests.integration.intake_fixtures import provider_payload
+from tests.integration.test_self_service import manage_link
+
+
+async def _summary_link(page: Page, field: str, text: str) -> None:
+    await page.wait_for_selector("#error-summary")
+    await expect(page.locator(f"#error-summary a[href='#{field}']")).to_have_text(re.compile(rf"^{text}: \w"))
+
+
+async def test_a_positions_error_names_its_field_and_row(browser: Browser, base_url: str) -> None:
+    async with without_javascript(browser, "en-GB") as page:
+        await page.goto(f"{base_url}/register/employer?lang=en")
+        positions = page.get_by_role("group", name="Open positions", exact=True)
+        await expect(positions).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+        await page.fill("#positions-0-title", "Pflegefachkraft")
+        await page.select_option("#positions-0-occupation_field", "nursing")
+        await page.fill("#positions-0-openings", "0")
+        await page.click("button[name='add_row'][value='positions']")
+        await page.fill("#positions-1-title", "Elektroniker")
+        await page.click("#register")
+
+        await _summary_link(page, "positions-0-openings", "Openings for position 1")
+        await _summary_link(page, "positions-1-occupation_field", "Occupation field of position 2")
+        await _summary_link(page, "positions-1-min_german_level", "Minimum German level for position 2")
+        await page.click("#error-summary a[href='#positions-1-occupation_field']")
+        second = page.get_by_role("group", name="Position 2", exact=True)
+        await expect(second.get_by_role("combobox", name="Occupation field")).to_be_focused()
+        await expect(second.get_by_role("textbox", name="Job title")).to_have_value("Elektroniker")
+
+
+async def test_a_courses_error_names_its_field_and_row(browser: Browser, base_url: str) -> None:
+    async with without_javascript(browser, "en-GB") as page:
+        await page.goto(f"{base_url}/register/language-provider?lang=en")
+        courses = page.get_by_role("group", name="Courses", exact=True)
+        await expect(courses).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+        await page.fill("#courses-0-title", "Deutsch B1 abends")
+        await page.fill("#courses-0-seats", "0")
+        await page.click("#register")
+
+        await _summary_link(page, "courses-0-seats", "Seats in course 1")
+        await _summary_link(page, "courses-0-district", r"Location of course 1 \(district\)")
+        await _summary_link(page, "courses-0-starts_on", "Start date of course 1")
+        await page.click("#error-summary a[href='#courses-0-seats']")
+        first = page.get_by_role("group", name="Course 1", exact=True)
+        await expect(first.get_by_role("spinbutton", name="Seats")).to_be_focused()
+
+
+async def test_the_manage_pages_new_course_is_named_as_new(browser: Browser, base_url: str,
+                                                             pool: asyncpg.Pool) -> None:
+    async with without_javascript(browser, "en-GB") as page:
+        created = await page.request.post(f"{base_url}/api/v1/language-providers", data=provider_payload())
+        assert created.status == 201, await created.text()
+        provider = uuid.UUID((await created.json())["id"])
+        await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1", provider)
+        await page.goto(f"{base_url}{manage_link(provider)}?lang=en")
+        await page.fill("#courses-0-title", "Deutsch A2 am Samstag")
+        await page.fill("#courses-0-seats", "0")
+        await page.get_by_role("button", name="Add a course", exact=True).click()
+
+        await _summary_link(page, "courses-0-seats", "Seats in the new course")
+        await _summary_link(page, "courses-0-level", "Level of the new course")
+        assert "Course 1" not in await page.inner_text("#error-summary")
+        await page.click("#error-summary a[href='#courses-0-seats']")
+        new = page.get_by_role("group", name="Add a course", exact=True)
+        await expect(new.get_by_role("spinbutton", name="Seats")).to_be_focused()
