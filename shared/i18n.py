@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any, Final
 
@@ -123,6 +123,20 @@ def list_joiner(locale: str) -> Callable[..., str]:
     return join
 
 
+# Turkic casing: the dotted capital İ is i, the dotless I is ı. str.lower() gives "i̇" (i and a
+# combining dot) for İ and "i" for I, both wrong in Azerbaijani.
+_TURKIC_LOWER: Final = str.maketrans({"İ": "i", "I": "ı"})
+_TURKIC: Final = frozenset({"az"})
+
+
+def lower_first(text: str, locale: str) -> str:
+    """The first letter in lower case as the locale writes it ("İnsanlarla" → "insanlarla" in az)."""
+    first = text[:1]
+    if locale.split("-")[0] in _TURKIC:
+        first = first.translate(_TURKIC_LOWER)
+    return first.lower() + text[1:]
+
+
 @cache
 def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     """One autoescaping environment per locale, so concurrent renders never share gettext."""
@@ -139,6 +153,7 @@ def environment(package: str, domain: str, locale: str) -> LocaleEnvironment:
     )
     env.filters["as_text"] = as_text
     env.filters["format_list"] = list_joiner(locale)
+    env.filters["lower_first"] = partial(lower_first, locale=locale)
     catalog = translations(package, domain, locale)
     env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
     env.globals["_"] = _direct_gettext(catalog)

@@ -16,7 +16,7 @@ from lotse.notifier.match_context import ended_because
 from lotse.notifier.match_facts import facts, language_name, said
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import DOMAIN, PACKAGE, render_email
-from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, translations
+from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, lower_first, translations
 from lotse.shared.reference import taxonomy
 
 # Family and children, partner, childcare in the catalogs' languages.
@@ -226,7 +226,7 @@ def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> No
     # catalog's texts (first letter as inside a sentence), not the code left out of the line.
     catalog = translations(PACKAGE, DOMAIN, locale)
     with (resources.files(PACKAGE) / "locales" / f"{DOMAIN}.pot").open("rb") as pot:
-        labels = {_lower_first(catalog.gettext(m.id)) for m in read_po(pot) if isinstance(m.id, str) and m.id}
+        labels = {lower_first(catalog.gettext(m.id), locale) for m in read_po(pot) if isinstance(m.id, str) and m.id}
     before, after = catalog.gettext("%(name)s's occupation field: %(field)s.").split("%(field)s")
     for field in taxonomy()["occupation_fields"]:
         fact = {"code": "their_field", "name": "Zora", "field": field}
@@ -234,11 +234,7 @@ def test_every_occupation_field_has_a_label_in_every_language(locale: str) -> No
                                                      "reasons": []}).text
         [line] = [line for line in text.split("\n") if "Zora" in line]
         label = line.removeprefix("- " + before % {"name": "Zora"}).removesuffix(after)
-        assert _lower_first(label) in labels and label != line, (locale, line)
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
+        assert lower_first(label, locale) in labels and label != line, (locale, line)
 
 
 def test_a_provider_is_told_a_childcare_place_is_needed_and_nothing_about_a_partner() -> None:
@@ -529,3 +525,21 @@ def test_a_job_introduction_in_english_writes_the_labels_inside_its_sentences_in
     assert "Berufsfeld von Kim: IT (Berufsfeld der Stelle: Hotel und Gastronomie)." in german
     # An abbreviation is not lowered where a list after a colon is written in lower case.
     assert "Kim — профессиональная сфера: ИТ (сфера вакансии: гостиницы и рестораны)." in lines("ru")
+
+
+def test_azerbaijani_lowers_a_label_after_a_colon_with_its_own_i() -> None:
+    """Review L5a left Azerbaijani out: "İnsanlarla tanışlıq" after a colon, since str.lower() makes
+    "İ" "i̇" (i and a combining dot) and "I" "i" where Azerbaijani writes "i" and "ı". An
+    abbreviation ("İT") keeps its capitals."""
+    context = {**SAMPLE, "side": "counterpart", "other_title": "Li Wei", "reasons": [],
+               "facts": [{"code": "needs_wanted", "name": "Li Wei",
+                          "needs": ["social_life", "workplace_integration", "housing"]}]}
+    needs = render_email("introduction", "az", context)
+    assert "Li Wei bu mövzularda kömək istəyir: insanlarla tanışlıq, iş yerinə uyğunlaşma və mənzil" in needs.text
+    assert "insanlarla tanışlıq" in str(needs.html) and "i\u0307" not in needs.text + str(needs.html)
+    offers = {"code": "employer_offers", "offers": ["mentor_program", "language_course_during_work"]}
+    fields = [{"code": "their_field_other", "name": "Kim", "field": "manufacturing", "position_field": "it"}]
+    text = _introduction("az", "newcomer", [offers], []).text + _introduction("az", "counterpart", fields, []).text
+    assert "İşəgötürənin yeni gələnlər üçün təklifləri: mentorluq proqramı və iş zamanı alman dili kursu" in text
+    assert "Kim – peşə sahəsi: istehsalat (vakansiyanın sahəsi: İT)." in text
+    assert [lower_first(word, "az") for word in ("Isti", "İş", "Ev")] == ["ısti", "iş", "ev"]
