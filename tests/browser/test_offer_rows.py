@@ -22,11 +22,16 @@ async def _summary_link(page: Page, field: str, text: str) -> None:
     await expect(page.locator(f"#error-summary a[href='#{field}']")).to_have_text(re.compile(rf"^{text}: \w"))
 
 
+async def _open_form(page: Page, url: str, rows: str) -> None:
+    """The registration form, its rows' group described by the hint above them."""
+    await page.goto(url)
+    group = page.get_by_role("group", name=rows, exact=True)
+    await expect(group).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+
+
 async def test_a_positions_error_names_its_field_and_row(browser: Browser, base_url: str) -> None:
     async with without_javascript(browser, "en-GB") as page:
-        await page.goto(f"{base_url}/register/employer?lang=en")
-        positions = page.get_by_role("group", name="Open positions", exact=True)
-        await expect(positions).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+        await _open_form(page, f"{base_url}/register/employer?lang=en", "Open positions")
         await page.fill("#positions-0-title", "Pflegefachkraft")
         await page.select_option("#positions-0-occupation_field", "nursing")
         await page.fill("#positions-0-openings", "0")
@@ -45,9 +50,7 @@ async def test_a_positions_error_names_its_field_and_row(browser: Browser, base_
 
 async def test_a_courses_error_names_its_field_and_row(browser: Browser, base_url: str) -> None:
     async with without_javascript(browser, "en-GB") as page:
-        await page.goto(f"{base_url}/register/language-provider?lang=en")
-        courses = page.get_by_role("group", name="Courses", exact=True)
-        await expect(courses).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+        await _open_form(page, f"{base_url}/register/language-provider?lang=en", "Courses")
         await page.fill("#courses-0-title", "Deutsch B1 abends")
         await page.fill("#courses-0-seats", "0")
         await page.click("#register")

@@ -31,33 +31,31 @@ FIELD_LABELS: Final = {
 ROW_LABELS: Final = {
     "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),
 }
-# A row's fields said whole, as the row's legend and the field's label read together ("Level of
-# language 2", "Seats in course 2"), not "Course 2: Seats: …" before the message (review L5c).
+# A course's or position's fields said whole, as the row's legend and the field's label read together
+# ("Seats in course 2"), not "Course 2: Seats: …" before the message (review L5c); and beside each,
+# the manage page's field to add one (the registration's first row, `courses-0-…`), which has no
+# number yet: "Course 1" is one already there (review 11b, M2).
+_OFFER_FIELD_LABELS: Final = {
+    ("positions", "title"): (N_("Job title of position %(n)s"), N_("Job title of the new position")),
+    ("positions", "occupation_field"): (N_("Occupation field of position %(n)s"),
+                                        N_("Occupation field of the new position")),
+    ("positions", "openings"): (N_("Openings for position %(n)s"), N_("Openings for the new position")),
+    ("positions", "min_german_level"): (N_("Minimum German level for position %(n)s"),
+                                        N_("Minimum German level for the new position")),
+    ("courses", "title"): (N_("Title of course %(n)s"), N_("Title of the new course")),
+    ("courses", "level"): (N_("Level of course %(n)s"), N_("Level of the new course")),
+    ("courses", "schedule"): (N_("Schedule of course %(n)s"), N_("Schedule of the new course")),
+    ("courses", "format"): (N_("Format of course %(n)s"), N_("Format of the new course")),
+    ("courses", "district"): (N_("Location of course %(n)s (district)"), N_("Location of the new course (district)")),
+    ("courses", "seats"): (N_("Seats in course %(n)s"), N_("Seats in the new course")),
+    ("courses", "starts_on"): (N_("Start date of course %(n)s"), N_("Start date of the new course")),
+    ("courses", "late_entry_weeks"): (N_("Late entry into course %(n)s"), N_("Late entry into the new course")),
+}
+# A language row's two fields likewise: "Level of language 2", not "Language 2: Level".
 ROW_FIELD_LABELS: Final = {
     ("languages", "code"): ROW_LABELS["languages"], ("languages", "level"): N_("Level of language %(n)s"),
-    ("positions", "title"): N_("Job title of position %(n)s"),
-    ("positions", "occupation_field"): N_("Occupation field of position %(n)s"),
-    ("positions", "openings"): N_("Openings for position %(n)s"),
-    ("positions", "min_german_level"): N_("Minimum German level for position %(n)s"),
-    ("courses", "title"): N_("Title of course %(n)s"), ("courses", "level"): N_("Level of course %(n)s"),
-    ("courses", "schedule"): N_("Schedule of course %(n)s"), ("courses", "format"): N_("Format of course %(n)s"),
-    ("courses", "district"): N_("Location of course %(n)s (district)"),
-    ("courses", "seats"): N_("Seats in course %(n)s"), ("courses", "starts_on"): N_("Start date of course %(n)s"),
-    ("courses", "late_entry_weeks"): N_("Late entry into course %(n)s"),
-}
-# The manage page's fields to add a course or position (the registration's first row, `courses-0-…`):
-# the one they add has no number yet, and "Course 1" is one already there (review 11b, M2).
-NEW_ROW_FIELD_LABELS: Final = {
-    ("positions", "title"): N_("Job title of the new position"),
-    ("positions", "occupation_field"): N_("Occupation field of the new position"),
-    ("positions", "openings"): N_("Openings for the new position"),
-    ("positions", "min_german_level"): N_("Minimum German level for the new position"),
-    ("courses", "title"): N_("Title of the new course"), ("courses", "level"): N_("Level of the new course"),
-    ("courses", "schedule"): N_("Schedule of the new course"), ("courses", "format"): N_("Format of the new course"),
-    ("courses", "district"): N_("Location of the new course (district)"),
-    ("courses", "seats"): N_("Seats in the new course"), ("courses", "starts_on"): N_("Start date of the new course"),
-    ("courses", "late_entry_weeks"): N_("Late entry into the new course"),
-}
+} | {field: numbered for field, (numbered, _) in _OFFER_FIELD_LABELS.items()}
+NEW_ROW_FIELD_LABELS: Final = {field: new for field, (_, new) in _OFFER_FIELD_LABELS.items()}
 
 
 # An employer or course provider is asked about the organisation, not about their person.
