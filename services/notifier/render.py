@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from jinja2 import Template
 
+from lotse.notifier.bidi import isolated
 from lotse.shared.i18n import SUPPORTED_LOCALES, environment
 
 PACKAGE: Final = "lotse.notifier"
@@ -46,9 +47,9 @@ def render_email(type_: str, locale: str, context: Mapping[str, Any]) -> Rendere
     subject = subject_template.render(values)
     return RenderedEmail(
         # A subject is one line, whatever a translation or template left around it.
-        subject=" ".join(subject.split()),
-        text=text_template.render(values).strip() + "\n",
-        html=html_template.render(values),
+        subject=isolated(" ".join(subject.split())),
+        text=isolated(text_template.render(values).strip() + "\n"),
+        html=isolated(html_template.render(values)),
     )
 
 
