@@ -8,6 +8,7 @@ import dataclasses
 import socket
 import uuid
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import asyncpg
 
@@ -102,3 +103,22 @@ async def test_days_of_retries_keep_their_delay_within_bounds(pool: asyncpg.Pool
         "SELECT status, next_attempt_at - now() AS wait FROM notifications WHERE id = $1", notification_id)
     assert waiting["status"] == "pending"
     assert timedelta(0) < waiting["wait"] <= timedelta(seconds=DeliveryLoop.MAX_DELAY_S)
+
+
+async def test_an_email_sent_days_after_it_was_asked_for_is_dated_when_it_is_sent(
+    pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink
+) -> None:
+    """Review 12, F3: a Date two days old made an email that waited out an outage look forged to spam
+    filters and sorted it under two days of newer mail; Message-ID stays the notification's."""
+    address, notification_id = await _an_email_for(pool)
+    await pool.execute("UPDATE notifications SET created_at = now() - interval '2 days' WHERE id = $1",
+                       notification_id)
+    loop = PatientRetries(pool, smtp_settings, Composer(smtp_settings))
+    try:
+        assert await deliver_all(loop) == 1
+    finally:
+        await loop.close()
+    (mail,) = to(sink, address)
+    sent_at = await pool.fetchval("SELECT sent_at FROM notifications WHERE id = $1", notification_id)
+    assert abs(parsedate_to_datetime(str(mail.headers["Date"])) - sent_at) < timedelta(minutes=1)
+    assert mail.message_id is not None and mail.message_id.startswith(f"<{notification_id}@")
