@@ -18,6 +18,7 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from lotse.notifier import digest
+from lotse.notifier.bidi import FSI, PDI
 from lotse.shared import events, matches
 from lotse.shared.mailsink import MailSink
 from tests.conftest import IntakeClient
@@ -48,6 +49,8 @@ __all__ = ["delivery", "smtp_settings"]  # fixtures used by name
 
 FATEMEH, LATIN = "فاطمه حسینی", "Fatemeh Hosseini"
 BOTH = f"{FATEMEH} ({LATIN})"
+# In an email her name is kept in its own right-to-left island (review 12, F2: notifier/bidi.py).
+BOTH_IN_MAIL = f"{FSI}{FATEMEH}{PDI} ({LATIN})"
 EMAIL = "fatima.hosseini@example.org"
 
 
@@ -186,8 +189,8 @@ async def test_the_german_mentors_introduction_names_her_in_latin_letters(
     await publish(amqp, match_event(events.MATCH_INTRODUCED, match_id, "mentor", fatemeh, karin.id))
 
     [to_karin] = await mails_to(sink, karin.email)
-    assert to_karin.subject == f"Vorstellung: {BOTH}"
-    assert BOTH in to_karin.text and "Dabei wünscht sich Fatemeh Hosseini Hilfe: Schule" in to_karin.text
+    assert to_karin.subject == f"Vorstellung: {BOTH_IN_MAIL}"
+    assert BOTH_IN_MAIL in to_karin.text and "Dabei wünscht sich Fatemeh Hosseini Hilfe: Schule" in to_karin.text
     [to_fatemeh] = await mails_to(sink, fatemeh.email)  # a mentor's own spelling reaches the newcomer too
     assert "王芳 (Wang Fang)" in to_fatemeh.text
 
@@ -244,7 +247,7 @@ async def test_the_digest_names_a_flagged_match_by_her_own_spelling(
         assert await digest.request_digests(conn, 3600.0, now=1_800_000_010.0) == 1
     await deliver_all(delivery)
     [mail] = to(sink, email)
-    assert f"{BOTH} ↔ Karin Vogt –" in mail.text
+    assert f"{BOTH_IN_MAIL} ↔ Karin Vogt –" in mail.text
 
 
 async def test_the_participants_csv_ends_with_it_and_not_for_an_erased_person(
