@@ -150,3 +150,42 @@ async def test_a_periodic_pass_wakes_the_senders_only_when_it_made_a_digest_and_
     assert len(woken) == 1
     assert await digest.run_once(pool, HOUR, lambda: woken.append(None)) == {"digests_requested": 0}
     assert len(woken) == 1  # the window's digest exists: nothing new, nobody woken
+
+
+async def test_a_flag_left_waiting_is_told_each_morning_not_every_window(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    """Review 12, F10: while one flagged match waited, every coordinator got a digest every window."""
+    _, email = await add_coordinator(pool)
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    silent = await add_participant(pool, "mentor", name="Silent", locale="de")
+    await add_match(pool, "mentor", newcomer, silent.id, flag_code=matches.FLAG_UNANSWERED)
+    await pool.execute("UPDATE matches SET flagged_at = now() - interval '2 days'")
+    morning = T0 - HOUR  # 07:00 UTC on 2027-01-15: 08:00 in Thuringia
+    assert digest.is_morning(HOUR, morning) and not digest.is_morning(HOUR, T0)
+
+    assert [await pass_at(pool, at) for at in (T0, T0 + HOUR, T0 + 5 * HOUR)] == [0, 0, 0]
+    assert await pass_at(pool, morning + 60) == 1
+    await deliver_all(delivery)
+    [mail] = to(sink, email)
+    assert "Mentoring: Lan ↔ Silent" in mail.text
+
+    # Flagged again within the window: told at once, whatever the hour.
+    await pool.execute("UPDATE matches SET flagged_at = now()")
+    assert await pass_at(pool, T0 + 5 * HOUR) == 1
+
+
+async def test_a_coordinator_who_turned_the_digest_off_gets_none(
+    pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink
+) -> None:
+    wants, email = await add_coordinator(pool)
+    declined, other = await add_coordinator(pool)
+    await pool.execute("UPDATE coordinators SET digest = false WHERE id = $1", declined)
+    newcomer = await add_participant(pool, "newcomer", name="Lan", locale="vi")
+    mentor = await add_participant(pool, "mentor", name="Renate", locale="de")
+    await add_match(pool, "mentor", newcomer, mentor.id, status="suggested")
+
+    assert await pass_at(pool, T0) == 1
+    await deliver_all(delivery)
+    assert len(to(sink, email)) == 1 and to(sink, other) == []
+    assert wants != declined

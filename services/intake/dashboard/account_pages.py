@@ -1,6 +1,7 @@
-"""A signed-in coordinator changes their own password (review 8d, finding 6): the first admin's
+"""A signed-in coordinator's own settings: the password (review 8d, finding 6: the first admin's
 comes from an environment variable, and whoever suspects theirs leaked must not have to wait for
-an admin's reset link while their other sessions keep working."""
+an admin's reset link while their other sessions keep working), and whether the digest e-mail
+comes (review 12, F10: it went to every coordinator, with no way to stop it)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from lotse.intake.dashboard.render import back, render
 from lotse.intake.typedefs import coordinator_key, pool_key
 
 PATH: Final = "/dashboard/account/password"
+DIGEST_PATH: Final = "/dashboard/account/digest"
 
 
 def _page(request: web.Request, errors: dict[str, str] | None = None, *, status: int = 200) -> web.Response:
@@ -55,3 +57,18 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         # browser, whose session stays, stays a trusted device too.
         await devices.remember(request, response, conn, coordinator)
     raise response
+
+
+async def digest_page(request: web.Request) -> web.Response:
+    coordinator: accounts.Coordinator = request[coordinator_key]
+    wanted = await request.app[pool_key].fetchval("SELECT digest FROM coordinators WHERE id = $1", coordinator.id)
+    return render(request, "account_digest.html", {"wanted": bool(wanted)})
+
+
+async def digest_submit(request: web.Request) -> web.StreamResponse:
+    """A checkbox: ticked sends ``digest=on``, unticked sends nothing, which is "off"."""
+    form = await csrf.check(request)
+    coordinator: accounts.Coordinator = request[coordinator_key]
+    wanted = form.get("digest") == "on"
+    await request.app[pool_key].execute("UPDATE coordinators SET digest = $2 WHERE id = $1", coordinator.id, wanted)
+    raise back(request, DIGEST_PATH, "digest_on" if wanted else "digest_off")

@@ -50,4 +50,6 @@ def setup_dashboard_routes(app: web.Application) -> None:
     # The signed-in coordinator's own password (any role: review 8d, finding 6).
     route("GET", account_pages.PATH, account_pages.password_page, "dash_account_password", COORDINATOR)
     route("POST", account_pages.PATH, account_pages.password_submit, "dash_account_password_submit", COORDINATOR)
+    route("GET", account_pages.DIGEST_PATH, account_pages.digest_page, "dash_account_digest", COORDINATOR)
+    route("POST", account_pages.DIGEST_PATH, account_pages.digest_submit, "dash_account_digest_submit", COORDINATOR)
     route("GET", "/dashboard/audit", reports.audit_page, "dash_audit", ADMIN)
