@@ -4,23 +4,33 @@ translators and coordinators to read (no database, no mail server)."""
 from __future__ import annotations
 
 import sys
+import uuid
 from typing import Any
 
 from lotse.notifier.match_facts import language_name
 from lotse.notifier.render import TYPES, render_email
+from lotse.shared import tokens
 from lotse.shared.i18n import SUPPORTED_LOCALES
 
 BASE = "https://lotse.example"
+# Links signed as the notifier signs them, so the preview shows them at the length people get
+# (~120 characters): a 13-character stand-in hid that raw URLs widened emails past a phone's
+# screen (review 12, F1).
+_SIGNER = tokens.TokenSigner("preview-only-key")
+_PERSON = str(uuid.UUID(int=1))
+_MATCH = str(uuid.UUID(int=2))
+_MANAGE = _SIGNER.sign(tokens.MANAGE, pid=_PERSON)
+_RESPOND = _SIGNER.sign(tokens.RESPOND, mid=_MATCH, pid=_PERSON)
 SAMPLE: dict[str, Any] = {
     "name": "Nguyễn Thị Lan",
-    "manage_url": f"{BASE}/manage/SAMPLE-TOKEN",
-    "verify_url": f"{BASE}/verify/SAMPLE-TOKEN",
+    "manage_url": f"{BASE}/manage/{_MANAGE}",
+    "verify_url": f"{BASE}/verify/{_SIGNER.sign(tokens.VERIFY, pid=_PERSON)}",
     "deleted_after_days": 30,
-    "accept_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=accept",
-    "decline_url": f"{BASE}/respond/SAMPLE-TOKEN?answer=decline",
-    "checkin_url": f"{BASE}/checkin/SAMPLE-TOKEN",
-    "end_url": f"{BASE}/manage/SAMPLE-TOKEN?end=SAMPLE-MATCH",  # checkin_again: the match's end step
-    "confirm_url": f"{BASE}/email-change/SAMPLE-TOKEN",
+    "accept_url": f"{BASE}/respond/{_RESPOND}?answer=accept",
+    "decline_url": f"{BASE}/respond/{_RESPOND}?answer=decline",
+    "checkin_url": f"{BASE}/checkin/{_SIGNER.sign(tokens.CHECKIN, mid=_MATCH, pid=_PERSON)}",
+    "end_url": f"{BASE}/manage/{_MANAGE}?end={_MATCH}",  # checkin_again: the match's end step
+    "confirm_url": f"{BASE}/email-change/{_SIGNER.sign(tokens.EMAIL_CHANGE, pid=_PERSON, cid=str(uuid.UUID(int=3)))}",
     "new_address": "n…@e….org",
     "centre_contact": "welcome@lotse.example, 0361 123456",
     "kind": "mentor",
