@@ -57,8 +57,8 @@ def test_no_link_shows_its_url(type_: str, locale: str, variant: dict[str, Any])
         assert "://" not in text or len(text) <= 50, (href, text)
 
 
-# Not yet: the check-ins and the verification email (review 12, F6 and F7).
-LATER = {"checkin", "checkin_again", "verification"}
+# Not yet: the check-ins (review 12, F6).
+LATER = {"checkin", "checkin_again"}
 
 
 @pytest.mark.parametrize(("type_", "variant"), [v for v in VARIANTS if v[0] not in LATER])
