@@ -57,11 +57,7 @@ def test_no_link_shows_its_url(type_: str, locale: str, variant: dict[str, Any])
         assert "://" not in text or len(text) <= 50, (href, text)
 
 
-# Not yet: the check-ins (review 12, F6).
-LATER = {"checkin", "checkin_again"}
-
-
-@pytest.mark.parametrize(("type_", "variant"), [v for v in VARIANTS if v[0] not in LATER])
+@pytest.mark.parametrize(("type_", "variant"), VARIANTS)
 def test_every_signed_link_in_the_body_is_a_button(type_: str, variant: dict[str, Any]) -> None:
     """Above the footer (whose "See, change or delete …" stays a small link), each signed link the
     text part gives is a button in HTML, 44 px tall at least."""
@@ -69,10 +65,21 @@ def test_every_signed_link_in_the_body_is_a_button(type_: str, variant: dict[str
     parsed = _Links()
     parsed.feed((email.html or "").split("<hr>")[0])
     text_body = email.text.split("\n-- \n")[0]
-    wanted = {SAMPLE[key] for key in SIGNED if SAMPLE[key] in text_body}
+    wanted = {SAMPLE[key] for key in SIGNED if SAMPLE[key] in text_body.split()}
     buttons = {href for href, style, _ in parsed.links if "display: block" in style and "min-height: 44px" in style}
     assert wanted <= buttons, (type_, wanted - buttons)
     assert all(href in buttons for href, _, _ in parsed.links if href in wanted), type_
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("type_", ["checkin", "checkin_again"])
+def test_a_check_ins_question_is_text_and_each_answer_a_short_button(type_: str, locale: str) -> None:
+    """The question paragraph was itself the link, ending in a colon that pointed at nothing
+    (review 12, F6); the check-in again has a button for each of its two answers."""
+    links = _links(type_, locale, {})[:-1]  # the footer's link aside
+    assert len(links) == (2 if type_ == "checkin_again" else 1), links
+    for _, style, text in links:
+        assert "min-height: 44px" in style and len(text) <= 50 and not text.rstrip().endswith((":", "：")), text
 
 
 def test_the_types_are_all_covered() -> None:
