@@ -66,6 +66,9 @@ def _fields(email: Email) -> dict[str, str]:
         # plain German ("de-simple", a well-formed tag with an unregistered variant); pages and
         # API errors say "de-x-simple" (docs/decisions.md).
         "Auto-Submitted": "auto-generated", "Content-Language": email.locale,
+        # Exchange and Microsoft 365 go by this, not by Auto-Submitted, to hold back out-of-office
+        # and other automatic answers, which otherwise pile up in the sending mailbox (review 12, F10).
+        "X-Auto-Response-Suppress": "All",
     }
 
 

@@ -15,6 +15,7 @@ from lotse.notifier.smtp_client import dot_stuffed
 from lotse.shared.mailaddress import ascii_domain
 
 HEADERS = ("From", "To", "Subject", "Message-ID", "Date", "X-Lotse-Notification", "Auto-Submitted",
+           "X-Auto-Response-Suppress",
            "Content-Language")
 
 
@@ -58,6 +59,16 @@ def test_both_builders_give_the_same_email(subject: str, html: str | None) -> No
             assert message.get_body(("html",)) is None and message.get_content_type() == "text/plain"
     assert not written.defects and all(not part.defects for part in written.walk())
     assert all(len(line) <= 998 for line in on_wire.split(b"\r\n"))
+
+
+def test_every_writer_asks_exchange_to_send_no_automatic_answers() -> None:
+    """Out-of-office answers reached the sending mailbox (review 12, F10); next to Auto-Submitted."""
+    fields = _fields()
+    on_wire = mime.wire(fields)
+    assert on_wire is not None
+    for message in (email.message_from_bytes(on_wire), parsed(mime.build(fields)), parsed(mime._modern(fields))):
+        assert message["X-Auto-Response-Suppress"] == "All"
+        assert message["Auto-Submitted"] == "auto-generated"
 
 
 def test_plain_german_is_labelled_with_its_locale_key_as_the_contract_says() -> None:
