@@ -59,6 +59,9 @@ class Settings:
     smtp_timeout_s: float = 10.0
     smtp_connections: int = 4
     mail_from: str = "lotse@localhost"
+    # Optional: the centre's mailbox people's replies go to (Reply-To on every email); unset, the
+    # footer says replies are not read (review 12, F4).
+    mail_reply_to: str | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     metrics_port: int | None = None
@@ -203,6 +206,7 @@ _VARIABLES: dict[str, tuple[str, object]] = {
     "LOTSE_SMTP_TIMEOUT": ("smtp_timeout_s", _positive_float),
     "LOTSE_SMTP_CONNECTIONS": ("smtp_connections", _at_least_one),  # 0 would send nothing, silently
     "LOTSE_MAIL_FROM": ("mail_from", _mail_from),
+    "LOTSE_MAIL_REPLY_TO": ("mail_reply_to", _mail_from),  # written as LOTSE_MAIL_FROM is
     "LOTSE_HTTP_HOST": ("http_host", _text),
     "LOTSE_HTTP_PORT": ("http_port", _port),
     "LOTSE_METRICS_PORT": ("metrics_port", _port),

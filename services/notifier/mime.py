@@ -53,11 +53,12 @@ class Email:
     locale: str
     text: str
     html: str | None
+    reply_to: str | None = None  # LOTSE_MAIL_REPLY_TO, in the form LOTSE_MAIL_FROM is written in
 
 
 def _fields(email: Email) -> dict[str, str]:
     """Every header but Subject, whose encoding differs between the writers."""
-    return {
+    fields = {
         "From": email.sender, "To": email.recipient,
         # Stable per logical notification: a repeat after a crash carries the same ids.
         "Message-ID": email.message_id, "Date": format_datetime(email.date),
@@ -70,6 +71,9 @@ def _fields(email: Email) -> dict[str, str]:
         # and other automatic answers, which otherwise pile up in the sending mailbox (review 12, F10).
         "X-Auto-Response-Suppress": "All",
     }
+    if email.reply_to:  # an answer reaches the centre's mailbox, not the sending address (review 12, F4)
+        fields["Reply-To"] = email.reply_to
+    return fields
 
 
 def _headers(message: Message, email: Email, subject: str | Header) -> None:

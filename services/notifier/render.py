@@ -15,6 +15,7 @@ from typing import Any, Final
 from jinja2 import Template
 
 from lotse.notifier.bidi import isolated
+from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES, environment
 
 PACKAGE: Final = "lotse.notifier"
@@ -25,6 +26,16 @@ TYPES: Final = (
     "email_change_notice", "email_changed", "contact_changed", "checkin_again",
     "pause_ending", "paused_by_centre", "resumed_by_centre", "inactive_erasure_notice",
 )
+
+
+#: What every email's footer says about replies and where to get help (review 12, F4): set from
+#: the settings when the notifier starts (``use_settings``), as the composer's contexts are per
+#: notification; a context's own values win (tests, the preview).
+_FOOTER: dict[str, Any] = {"replies_read": False, "centre_contact": None}
+
+
+def use_settings(settings: Settings) -> None:
+    _FOOTER.update(replies_read=settings.mail_reply_to is not None, centre_contact=settings.centre_contact)
 
 
 class UnknownNotification(ValueError):
@@ -43,7 +54,7 @@ def render_email(type_: str, locale: str, context: Mapping[str, Any]) -> Rendere
         raise UnknownNotification(type_)
     subject_template, text_template, html_template = _templates(
         type_, locale if locale in SUPPORTED_LOCALES else "en")
-    values = dict(context)
+    values = {**_FOOTER, **context}
     subject = subject_template.render(values)
     return RenderedEmail(
         # A subject is one line, whatever a translation or template left around it.

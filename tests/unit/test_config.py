@@ -271,3 +271,15 @@ def test_a_service_warns_once_about_each_unknown_variable(monkeypatch: pytest.Mo
     warned = [r.getMessage() for r in caplog.records if r.name == "lotse.config"]
     assert [line for line in warned if line.startswith("LOTSE_SMTP_PASS ")] == [
         "LOTSE_SMTP_PASS is not a Lotse setting and is ignored; did you mean LOTSE_SMTP_PASSWORD?"]
+
+
+def test_a_reply_to_address_is_read_as_the_sender_is_and_refused_in_one_line_if_malformed() -> None:
+    """LOTSE_MAIL_REPLY_TO (review 12, F4): optional, written like LOTSE_MAIL_FROM (IDNA domain, an
+    encoded display name), and a slip stops the start with the variable's name."""
+    assert load_settings(SECRET).mail_reply_to is None
+    assert load_settings({**SECRET, "LOTSE_MAIL_REPLY_TO": "Zentrum <hallo@thüringen.de>"}).mail_reply_to == \
+        "Zentrum <hallo@xn--thringen-75a.de>"
+    for bad in ("welcome-centre", "Zentrum <hallo@>"):
+        with pytest.raises(ConfigError) as error:
+            load_settings({**SECRET, "LOTSE_MAIL_REPLY_TO": bad})
+        assert str(error.value).startswith("LOTSE_MAIL_REPLY_TO=") and "\n" not in str(error.value)

@@ -71,6 +71,18 @@ def test_every_writer_asks_exchange_to_send_no_automatic_answers() -> None:
         assert message["Auto-Submitted"] == "auto-generated"
 
 
+def test_every_writer_sets_the_reply_to_the_settings_give_and_none_without() -> None:
+    """LOTSE_MAIL_REPLY_TO (review 12, F4), with an encoded display name as the settings write it."""
+    reply_to = "=?utf-8?q?Willkommenszentrum_Th=C3=BCringen?= <welcome@centre.example>"
+    for fields, expected in ((_fields(reply_to=reply_to), "Willkommenszentrum Thüringen <welcome@centre.example>"),
+                             (_fields(), None)):
+        on_wire = mime.wire(fields)
+        assert on_wire is not None
+        for message in (email.message_from_bytes(on_wire, policy=email.policy.default),
+                        parsed(mime.build(fields)), parsed(mime._modern(fields))):
+            assert (str(message["Reply-To"]) if message["Reply-To"] else None) == expected
+
+
 def test_plain_german_is_labelled_with_its_locale_key_as_the_contract_says() -> None:
     fields = _fields(locale="de-simple")
     on_wire = mime.wire(fields)
