@@ -17,7 +17,7 @@ NEEDS = {"code": "needs_offered", "name": "Thomas Berger", "needs": ["childcare"
 @pytest.mark.parametrize(("locale", "joined"), [
     ("zh", "托儿（幼儿园）、住房和办理政府事务"),
     ("de", "Kinderbetreuung (Kita), Wohnung und Behördengänge"),
-    ("en", "Childcare (Kita), Housing, and Dealing with authorities"),
+    ("en", "childcare (Kita), housing, and dealing with authorities"),  # inside the sentence (bd6cf60)
 ])
 def test_needs_are_listed_as_the_language_writes_a_list(locale: str, joined: str) -> None:
     email = render_email("introduction", locale, {**SAMPLE, "facts": [NEEDS]})
