@@ -22,9 +22,8 @@ from typing import ClassVar
 
 import asyncpg
 
-from lotse.notifier import mime, notifications_db, recipient_limit
+from lotse.notifier import mime, notifications_db, recipient_limit, render
 from lotse.notifier.compose import Composer, People, Recipient
-from lotse.notifier.render import render_email
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
 from lotse.shared import metrics
 from lotse.shared.config import Settings
@@ -117,6 +116,7 @@ class DeliveryLoop:
         self._pool = pool
         self._settings = settings
         self._composer = composer
+        self._footer = render.footer(settings)
         self._sender = SmtpSender(settings)
         self._wake = asyncio.Event()
         self._idle = False
@@ -396,7 +396,7 @@ class DeliveryLoop:
         log.warning("email deferred", extra={**_fields(row), "error": error, "retry_in_s": round(delay, 1)})
 
     def _email(self, row: asyncpg.Record, recipient: Recipient) -> mime.Email:
-        rendered = render_email(row["type"], recipient.locale, recipient.context)
+        rendered = render.render_email(row["type"], recipient.locale, recipient.context, self._footer)
         return mime.Email(
             sender=self._settings.mail_from, recipient=recipient.email, subject=rendered.subject,
             # Dated when it goes out (review 12, F3): an email that waited out a mail server's outage

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lotse.notifier import digest, render
+from lotse.notifier import digest
 from lotse.notifier.compose import Composer
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.notifier.delivery import DeliveryLoop
@@ -16,7 +16,6 @@ def setup(infra: Infrastructure) -> Components:
     # Several delivery loops, each with its own SMTP and database connection: one email's round
     # trips to the mail server no longer wait for the previous one's. They share the work as
     # separate processes do (claims with SKIP LOCKED).
-    render.use_settings(infra.settings)
     composer = Composer(infra.settings)
     lanes = Lanes([DeliveryLoop(infra.pool, infra.settings, composer)
                    for _ in range(infra.settings.smtp_connections)])

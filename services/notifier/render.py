@@ -28,14 +28,13 @@ TYPES: Final = (
 )
 
 
-#: What every email's footer says about replies and where to get help (review 12, F4): set from
-#: the settings when the notifier starts (``use_settings``), as the composer's contexts are per
-#: notification; a context's own values win (tests, the preview).
-_FOOTER: dict[str, Any] = {"replies_read": False, "centre_contact": None}
+#: The footer of an email rendered without the notifier's settings (the preview, tests).
+NO_SETTINGS_FOOTER: Final[Mapping[str, Any]] = {"replies_read": False, "centre_contact": None}
 
 
-def use_settings(settings: Settings) -> None:
-    _FOOTER.update(replies_read=settings.mail_reply_to is not None, centre_contact=settings.centre_contact)
+def footer(settings: Settings) -> dict[str, Any]:
+    """What every email's footer says about replies and where to get help (review 12, F4)."""
+    return {"replies_read": settings.mail_reply_to is not None, "centre_contact": settings.centre_contact}
 
 
 class UnknownNotification(ValueError):
@@ -49,12 +48,14 @@ class RenderedEmail:
     html: str | None
 
 
-def render_email(type_: str, locale: str, context: Mapping[str, Any]) -> RenderedEmail:
+def render_email(type_: str, locale: str, context: Mapping[str, Any],
+                 footer: Mapping[str, Any] = NO_SETTINGS_FOOTER) -> RenderedEmail:
+    """``footer``: :func:`footer` of the sending notifier's settings; a context's own values win."""
     if type_ not in TYPES:
         raise UnknownNotification(type_)
     subject_template, text_template, html_template = _templates(
         type_, locale if locale in SUPPORTED_LOCALES else "en")
-    values = {**_FOOTER, **context}
+    values = {**footer, **context}
     subject = subject_template.render(values)
     return RenderedEmail(
         # A subject is one line, whatever a translation or template left around it.

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 
 import asyncpg
 import pytest
 
-from lotse.notifier import notifications_db, render
+from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
 from lotse.shared.config import Settings, load_settings
 from lotse.shared.i18n import translations
@@ -29,19 +28,12 @@ READ = "You can reply to this e-mail; your answer reaches the welcome centre."
 NOT_READ = "This e-mail was sent automatically; replies are not read."
 
 
-@pytest.fixture
-def footer_reset(smtp_settings: Settings) -> Iterator[None]:
-    yield
-    render.use_settings(smtp_settings)
-
-
 @pytest.mark.parametrize("reply_to", [REPLY_TO, None])
 async def test_a_reply_goes_where_the_footer_says(pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink,
-                                                 footer_reset: None, reply_to: str | None) -> None:
+                                                 reply_to: str | None) -> None:
     # Read as the service reads it: the umlaut display name is written as an encoded word.
     written = load_settings(service_env(LOTSE_MAIL_REPLY_TO=reply_to)).mail_reply_to if reply_to else None
     settings = dataclasses.replace(smtp_settings, centre_contact="0361 123456", mail_reply_to=written)
-    render.use_settings(settings)  # as the notifier's setup does
     person = await add_participant(pool, "newcomer", name="Олена Коваленко", locale="uk")
     async with pool.acquire() as conn:
         await notifications_db.request(conn, type="registration_confirmed", event_id=uuid.uuid4(),
