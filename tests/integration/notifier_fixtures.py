@@ -99,11 +99,12 @@ async def add_match(
     return match_id
 
 
-async def add_coordinator(pool: asyncpg.Pool, *, active: bool = True) -> tuple[uuid.UUID, str]:
+async def add_coordinator(pool: asyncpg.Pool, *, active: bool = True, digest: bool = True) -> tuple[uuid.UUID, str]:
+    """``digest``: whether they want the digest e-mail (the dashboard's "Übersicht per E-Mail")."""
     coordinator_id, email = uuid.uuid4(), f"coordinator-{uuid.uuid4().hex[:8]}@example.org"
     await pool.execute(
-        "INSERT INTO coordinators (id, email, password_hash, active) VALUES ($1, $2, 'x', $3)",
-        coordinator_id, email, active,
+        "INSERT INTO coordinators (id, email, password_hash, active, digest) VALUES ($1, $2, 'x', $3, $4)",
+        coordinator_id, email, active, digest,
     )
     return coordinator_id, email
 
