@@ -193,3 +193,26 @@ def test_a_line_longer_than_smtp_carries_is_broken_into_soft_lines_and_read_back
     assert max(len(line) for line in flat.split(b"\r\n")) <= 998
     message = parsed(mime.build(fields), eight_bit=eight_bit)
     assert text(message, "html").strip() == long_html and text(message, "plain") == fields.text
+
+
+@pytest.mark.parametrize("eight_bit", [True, False])
+def test_header_lines_keep_to_78_characters(eight_bit: bool) -> None:
+    """Review 12, F9: From with an encoded display name was 85 characters, the multipart Content-Type
+    88, and a non-ASCII subject's first line 85 on the 7-bit path; each is folded now."""
+    fields = mime.Email(
+        sender="=?utf-8?q?Willkommenszentrum_Th=C3=BCringen?= <lotse@willkommen-thueringen.example>",
+        recipient="lan@example.org", subject="Знайомство: Pflegefachkraft (m/w/d) Intensivstation – Helios Klinikum",
+        message_id="<1b4e28ba-2fa1-11d2-883f-0016d3cca427@lotse.example>",
+        date=datetime(2026, 11, 23, 9, 30, tzinfo=UTC), notification_id="1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+        locale="uk", text="Вітаємо,\n", html="<p>Вітаємо,</p>",
+        reply_to="=?utf-8?q?Willkommenszentrum_Th=C3=BCringen?= <welcome@willkommen-thueringen.example>",
+    )
+    raw = mime.wire(fields) if eight_bit else mime.flatten(mime.build(fields), utf8=False, eight_bit=False)
+    assert raw is not None
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78, head.decode()
+    received = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(received["From"]) == "Willkommenszentrum Thüringen <lotse@willkommen-thueringen.example>"
+    assert str(received["Reply-To"]) == "Willkommenszentrum Thüringen <welcome@willkommen-thueringen.example>"
+    assert str(received["Subject"]) == fields.subject and received.get_content_type() == "multipart/alternative"
+    assert not received.defects
