@@ -58,6 +58,10 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
     assert f"/dashboard/matches/{flagged}" in mail.text
     assert 'href="http' in (mail.html or "") and f"/dashboard/matches/{flagged}\"" in (mail.html or "")
     assert "Alle markierten Matches: http" in mail.text and "/dashboard/matches?flagged=1" in mail.text
+    # What needs doing comes first, as in the subject (review 12, F14), in both parts.
+    for part in (mail.text, mail.html or ""):
+        assert part.index("Matches, die Aufmerksamkeit brauchen:") < part.index("12 neue Vorschläge seit") \
+            < part.index("Prüfliste:"), part
     assert len(sink.messages()) == 1
     row = await pool.fetchrow("SELECT status, coordinator_id, participant_id FROM notifications")
     assert (row["status"], row["coordinator_id"], row["participant_id"]) == ("sent", coordinator, None)
