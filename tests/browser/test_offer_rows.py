@@ -2,18 +2,21 @@
 employer's positions and a provider's courses still read "Position 2: Openings: …" there, and the
 manage page's fields to add one "Add a position: Openings: …". Now each names its field whole
 ("Openings for position 2", "Seats in the new course"), as chromium's accessibility tree has it,
-without JavaScript; and the rows' hint describes their group."""
+without JavaScript; and the rows' hint describes their group. The manage page's own form of a course
+or position already there names its fields with its title ("Seats in “Deutsch B1”"), not "Deutsch B1:
+Seats: …"."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 import asyncpg
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import without_javascript
-from tests.integration.intake_fixtures import provider_payload
+from tests.integration.intake_fixtures import employer_payload, provider_payload
 from tests.integration.test_self_service import manage_link
 
 
@@ -27,6 +30,19 @@ async def _open_form(page: Page, url: str, rows: str) -> None:
     await page.goto(url)
     group = page.get_by_role("group", name=rows, exact=True)
     await expect(group).to_have_accessible_description(re.compile(r"^Fill in every field marked \*"))
+
+
+async def _open_manage_page(page: Page, base_url: str, pool: asyncpg.Pool, segment: str,
+                            payload: dict[str, Any]) -> str:
+    """A verified organisation's manage page; the id of its (first) course or position."""
+    created = await page.request.post(f"{base_url}/api/v1/{segment}", data=payload)
+    assert created.status == 201, await created.text()
+    owner = uuid.UUID((await created.json())["id"])
+    await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1", owner)
+    await page.goto(f"{base_url}{manage_link(owner)}?lang=en")
+    offer = await page.get_attribute("input[name='offer']", "value")
+    assert offer is not None
+    return offer
 
 
 async def test_a_positions_error_names_its_field_and_row(browser: Browser, base_url: str) -> None:
@@ -66,11 +82,7 @@ async def test_a_courses_error_names_its_field_and_row(browser: Browser, base_ur
 async def test_the_manage_pages_new_course_is_named_as_new(browser: Browser, base_url: str,
                                                              pool: asyncpg.Pool) -> None:
     async with without_javascript(browser, "en-GB") as page:
-        created = await page.request.post(f"{base_url}/api/v1/language-providers", data=provider_payload())
-        assert created.status == 201, await created.text()
-        provider = uuid.UUID((await created.json())["id"])
-        await pool.execute("UPDATE participants SET status = 'verified', verified_at = now() WHERE id = $1", provider)
-        await page.goto(f"{base_url}{manage_link(provider)}?lang=en")
+        await _open_manage_page(page, base_url, pool, "language-providers", provider_payload())
         await page.fill("#courses-0-title", "Deutsch A2 am Samstag")
         await page.fill("#courses-0-seats", "0")
         await page.get_by_role("button", name="Add a course", exact=True).click()
@@ -81,3 +93,39 @@ async def test_the_manage_pages_new_course_is_named_as_new(browser: Browser, bas
         await page.click("#error-summary a[href='#courses-0-seats']")
         new = page.get_by_role("group", name="Add a course", exact=True)
         await expect(new.get_by_role("spinbutton", name="Seats")).to_be_focused()
+
+
+async def _refuse_a_save(page: Page, title: str, spoiled: dict[str, str], named: dict[str, str]) -> None:
+    """Spoil fields of one course's or position's own form, save it, and follow the summary's first
+    link; each spoiled field's link names it with the title."""
+    for field, value in spoiled.items():
+        await page.fill(f"#{field}", value)
+    await page.get_by_role("button", name=f"Save changes: {title}", exact=True).click()
+    for field, label in named.items():
+        await _summary_link(page, field, label)
+    assert f"{title}: " not in await page.inner_text("#error-summary")
+    await page.click(f"#error-summary a[href='#{next(iter(named))}']")
+
+
+async def test_a_course_already_there_is_named_by_its_title(browser: Browser, base_url: str,
+                                                            pool: asyncpg.Pool) -> None:
+    """The manage page's own form of a course: "Seats in “Deutsch B1 am Wochenende”: …", not
+    "Deutsch B1 am Wochenende: Seats: …"."""
+    async with without_javascript(browser, "en-GB") as page:
+        course = await _open_manage_page(page, base_url, pool, "language-providers", provider_payload())
+        await _refuse_a_save(page, "Deutsch B1 am Wochenende", {f"seats-{course}": "0", f"starts_on-{course}": ""},
+                             {f"seats-{course}": "Seats in “Deutsch B1 am Wochenende”",
+                              f"starts_on-{course}": "Start date of “Deutsch B1 am Wochenende”"})
+        own = page.get_by_role("group", name=re.compile(r"^Deutsch B1 am Wochenende \("))
+        await expect(own.get_by_role("spinbutton", name="Seats")).to_be_focused()
+
+
+async def test_a_position_already_there_is_named_by_its_title(browser: Browser, base_url: str,
+                                                              pool: asyncpg.Pool) -> None:
+    async with without_javascript(browser, "en-GB") as page:
+        position = await _open_manage_page(page, base_url, pool, "employers", employer_payload())
+        await _refuse_a_save(page, "Elektroniker/in", {f"title-{position}": "", f"openings-{position}": "0"},
+                             {f"title-{position}": "Job title of “Elektroniker/in”",
+                              f"openings-{position}": "Openings for “Elektroniker/in”"})
+        own = page.get_by_role("group", name="Elektroniker/in (B1)", exact=True)
+        await expect(own.get_by_role("textbox", name="Job title")).to_be_focused()

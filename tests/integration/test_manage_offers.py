@@ -141,7 +141,7 @@ async def test_seats_below_those_taken_are_refused_with_a_field_error(
                                                          f"seats-{course}": "viele",
                                                          f"starts_on-{course}": "2020-01-01"})
     assert status == 422 and f'id="seats-{course}-error"' in page and f'id="starts_on-{course}-error"' in page
-    assert 'href="#seats-' in page and "Deutsch B1 abends: Seats" in page  # the summary names the course
+    assert 'href="#seats-' in page and "Seats in “Deutsch B1 abends”: " in page  # the summary names the course
 
 
 async def test_a_course_that_has_begun_keeps_its_date_when_its_seats_change(
@@ -369,8 +369,9 @@ async def test_a_bad_course_detail_is_refused_at_its_field_naming_the_course(
         status, page = await _post(intake_client, provider, sent | {field: bad})
         assert status == 422, page
         assert f'id="{field}-error"' in page and 'aria-invalid="true"' in page
-        label = "Schedule" if field.startswith("schedule") else "Course location (district)"
-        assert f'<a href="#{field}">Deutsch B1 abends: {label}:' in page  # the summary names the course
+        label = "Schedule of “Deutsch B1 abends”" if field.startswith("schedule") else (
+            "Location of “Deutsch B1 abends” (district)")
+        assert f'<a href="#{field}">{label}:' in page  # the summary names the course
     stored = await pool.fetchrow("SELECT schedule, district, childcare FROM courses WHERE id = $1", course)
     assert dict(stored) == {"schedule": "evening", "district": "16052", "childcare": True}
     assert await _updated_events(pool, provider) == 0
@@ -401,7 +402,7 @@ async def test_an_employer_changes_a_positions_title_field_and_german_level(
     status, page = await _post(intake_client, employer, sent | {"action": "offer_save",
                                                                 f"min_german_level-{position}": "Z9"})
     assert status == 422 and f'id="min_german_level-{position}-error"' in page
-    assert f'<a href="#min_german_level-{position}">Elektroniker/in: Minimum German level:' in page
+    assert f'<a href="#min_german_level-{position}">Minimum German level for “Elektroniker/in”:' in page
     assert await pool.fetchval("SELECT min_german_level FROM positions WHERE id = $1", position) == "B1"
 
     status, page = await _post(intake_client, employer, sent | {

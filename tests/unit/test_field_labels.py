@@ -4,6 +4,7 @@ so a field added later without a label fails here instead of on the page."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 
@@ -12,7 +13,7 @@ import pytest
 from lotse.intake import validation
 from lotse.intake.i18n import DOMAIN, PACKAGE
 from lotse.intake.validation import NOT_BOOLEAN, NOT_CHANGEABLE, NOT_LIST, NOT_OBJECT, ValidationFailed
-from lotse.intake.web import forms, labels
+from lotse.intake.web import forms, labels, manage_offers
 from lotse.shared.i18n import translations
 
 KINDS = ("newcomer", "mentor", "employer", "language_provider")
@@ -109,3 +110,27 @@ def test_a_rows_field_is_named_whole_with_its_row(kind: str) -> None:
             assert new is not None and ":" not in new and new != second, (locale, field, new)
     assert labels.label_for(f"{group}-1-{'openings' if kind == 'employer' else 'seats'}", str) == (
         "Openings for position 2" if kind == "employer" else "Seats in course 2")
+
+
+# The manage page's forms of a course and a position already there: one of each kind's rows.
+COURSE = {"id": uuid.UUID(int=1), "title": "Deutsch B1", "seats": 12}
+POSITION = {"id": uuid.UUID(int=2), "title": "Pflegefachkraft", "openings": 2}
+NAMED = {
+    "en": ("Seats in “Deutsch B1”", "Job title of “Pflegefachkraft”"),
+    "de": ("Plätze im Kurs „Deutsch B1“", "Stellenbezeichnung der Stelle „Pflegefachkraft“"),
+    "zh": ("课程“Deutsch B1”的名额", "职位“Pflegefachkraft”的名称"),
+    "az": ("“Deutsch B1” kursunda yerlər", "“Pflegefachkraft” vakansiyasında vəzifənin adı"),
+}
+
+
+@pytest.mark.parametrize("locale", NAMED)
+def test_a_field_of_a_course_or_position_already_there_is_named_whole_with_its_title(locale: str) -> None:
+    """"Seats in “Deutsch B1”", not "Deutsch B1: Seats" before the message's own colon: each field of
+    the manage page's small form of one course or position, in that course's or position's title."""
+    gettext = translations(PACKAGE, DOMAIN, locale).gettext
+    named = manage_offers.field_labels([COURSE, POSITION], gettext)
+    assert len(named) == 11 and len(set(named.values())) == 11  # every field, each its own words
+    for field, label in named.items():
+        title = str(COURSE["title"] if field.endswith(str(COURSE["id"])) else POSITION["title"])
+        assert ":" not in label and label.count(title) == 1, (field, label)
+    assert (named[f"seats-{COURSE['id']}"], named[f"title-{POSITION['id']}"]) == NAMED[locale]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Final, NamedTuple
 
 from lotse.intake.validation import N_
 
@@ -32,30 +32,52 @@ ROW_LABELS: Final = {
     "languages": N_("Language %(n)s"), "positions": N_("Position %(n)s"), "courses": N_("Course %(n)s"),
 }
 # A course's or position's fields said whole, as the row's legend and the field's label read together
-# ("Seats in course 2"), not "Course 2: Seats: …" before the message (review L5c); and beside each,
-# the manage page's field to add one (the registration's first row, `courses-0-…`), which has no
-# number yet: "Course 1" is one already there (review 11b, M2).
+# ("Seats in course 2"), not "Course 2: Seats: …" before the message (review L5c); beside each, the
+# manage page's field to add one (the registration's first row, `courses-0-…`), which has no number
+# yet: "Course 1" is one already there (review 11b, M2); and the manage page's own small form of one
+# already there, named by its title ("Seats in “Deutsch B1”", not "Deutsch B1: Seats: …"). That form
+# has no course title or level to change; childcare is a box on it that a registration never refuses.
+class _Wordings(NamedTuple):
+    numbered: str | None
+    new: str | None
+    named: str | None = None
+
+
 _OFFER_FIELD_LABELS: Final = {
-    ("positions", "title"): (N_("Job title of position %(n)s"), N_("Job title of the new position")),
-    ("positions", "occupation_field"): (N_("Occupation field of position %(n)s"),
-                                        N_("Occupation field of the new position")),
-    ("positions", "openings"): (N_("Openings for position %(n)s"), N_("Openings for the new position")),
-    ("positions", "min_german_level"): (N_("Minimum German level for position %(n)s"),
-                                        N_("Minimum German level for the new position")),
-    ("courses", "title"): (N_("Title of course %(n)s"), N_("Title of the new course")),
-    ("courses", "level"): (N_("Level of course %(n)s"), N_("Level of the new course")),
-    ("courses", "schedule"): (N_("Schedule of course %(n)s"), N_("Schedule of the new course")),
-    ("courses", "format"): (N_("Format of course %(n)s"), N_("Format of the new course")),
-    ("courses", "district"): (N_("Location of course %(n)s (district)"), N_("Location of the new course (district)")),
-    ("courses", "seats"): (N_("Seats in course %(n)s"), N_("Seats in the new course")),
-    ("courses", "starts_on"): (N_("Start date of course %(n)s"), N_("Start date of the new course")),
-    ("courses", "late_entry_weeks"): (N_("Late entry into course %(n)s"), N_("Late entry into the new course")),
+    ("positions", "title"): _Wordings(N_("Job title of position %(n)s"), N_("Job title of the new position"),
+                                      N_("Job title of “%(title)s”")),
+    ("positions", "occupation_field"): _Wordings(N_("Occupation field of position %(n)s"),
+                                                 N_("Occupation field of the new position"),
+                                                 N_("Occupation field of “%(title)s”")),
+    ("positions", "openings"): _Wordings(N_("Openings for position %(n)s"), N_("Openings for the new position"),
+                                         N_("Openings for “%(title)s”")),
+    ("positions", "min_german_level"): _Wordings(N_("Minimum German level for position %(n)s"),
+                                                 N_("Minimum German level for the new position"),
+                                                 N_("Minimum German level for “%(title)s”")),
+    ("courses", "title"): _Wordings(N_("Title of course %(n)s"), N_("Title of the new course")),
+    ("courses", "level"): _Wordings(N_("Level of course %(n)s"), N_("Level of the new course")),
+    ("courses", "schedule"): _Wordings(N_("Schedule of course %(n)s"), N_("Schedule of the new course"),
+                                       N_("Schedule of “%(title)s”")),
+    ("courses", "format"): _Wordings(N_("Format of course %(n)s"), N_("Format of the new course"),
+                                     N_("Format of “%(title)s”")),
+    ("courses", "district"): _Wordings(N_("Location of course %(n)s (district)"),
+                                       N_("Location of the new course (district)"),
+                                       N_("Location of “%(title)s” (district)")),
+    ("courses", "seats"): _Wordings(N_("Seats in course %(n)s"), N_("Seats in the new course"),
+                                    N_("Seats in “%(title)s”")),
+    ("courses", "starts_on"): _Wordings(N_("Start date of course %(n)s"), N_("Start date of the new course"),
+                                        N_("Start date of “%(title)s”")),
+    ("courses", "late_entry_weeks"): _Wordings(N_("Late entry into course %(n)s"),
+                                               N_("Late entry into the new course"),
+                                               N_("Late entry into “%(title)s”")),
+    ("courses", "childcare"): _Wordings(None, None, N_("Childcare during “%(title)s”")),
 }
 # A language row's two fields likewise: "Level of language 2", not "Language 2: Level".
 ROW_FIELD_LABELS: Final = {
     ("languages", "code"): ROW_LABELS["languages"], ("languages", "level"): N_("Level of language %(n)s"),
-} | {field: numbered for field, (numbered, _) in _OFFER_FIELD_LABELS.items()}
-NEW_ROW_FIELD_LABELS: Final = {field: new for field, (_, new) in _OFFER_FIELD_LABELS.items()}
+} | {field: said.numbered for field, said in _OFFER_FIELD_LABELS.items() if said.numbered}
+NEW_ROW_FIELD_LABELS: Final = {field: said.new for field, said in _OFFER_FIELD_LABELS.items() if said.new}
+NAMED_FIELD_LABELS: Final = {field: said.named for field, said in _OFFER_FIELD_LABELS.items() if said.named}
 
 
 # An employer or course provider is asked about the organisation, not about their person.
@@ -97,3 +119,9 @@ def new_row_label(field_id: str, gettext: Callable[[str], str]) -> str | None:
     group, first, name = field_id.partition("-0-")
     text = NEW_ROW_FIELD_LABELS.get((group, name)) if first else None
     return None if text is None else gettext(text)
+
+
+def named_label(group: str, name: str, title: str, gettext: Callable[[str], str]) -> str:
+    """A field of the manage page's form for one course or position already there, named by its
+    title (`seats-<id>` of "Deutsch B1" → "Seats in “Deutsch B1”")."""
+    return gettext(NAMED_FIELD_LABELS[group, name]) % {"title": title}

@@ -38,14 +38,11 @@ _COLUMNS: Final = {
 }
 
 
-# The label of each field of a course's or position's own form (labels.FIELD_LABELS keys, or the text).
-_LABELS: Final = {
-    "courses": {"seats": "seats", "starts_on": "starts_on", "schedule": "schedule", "format": "format",
-                "district": "course_district", "childcare": "childcare", "late_entry_weeks": "late_entry_weeks"},
-    "positions": {"openings": "openings", "title": "position_title", "occupation_field": "occupation_field",
-                  "min_german_level": "min_german_level"},
+# The fields of each course's or position's own form, as its ids name them (`seats-<id>`, …).
+_FIELDS: Final = {
+    "courses": ("seats", "starts_on", "schedule", "format", "district", "childcare", "late_entry_weeks"),
+    "positions": ("openings", "title", "occupation_field", "min_german_level"),
 }
-CHILDCARE: Final = N_("Childcare during the course")
 
 
 def _group(row: Any) -> str:
@@ -56,7 +53,7 @@ def values(rows: Iterable[Any]) -> dict[str, object]:
     """The stored places, start dates and details, as the page's forms show them."""
     shown: dict[str, object] = {}
     for row in rows:
-        for name in _LABELS[_group(row)]:
+        for name in _FIELDS[_group(row)]:
             value = row[name]
             # No late entry (None) is an empty field, not "None".
             shown[f"{name}-{row['id']}"] = (("on" if value else "") if isinstance(value, bool)
@@ -74,9 +71,9 @@ def unticked(form: Any) -> dict[str, object]:
 
 
 def field_labels(rows: Iterable[Any], gettext: Callable[[str], str]) -> dict[str, str]:
-    """"Deutsch B1: Seats" for `seats-<id>`: the error summary names the course it means."""
-    return {f"{name}-{row['id']}": f"{row['title']}: {gettext(labels.FIELD_LABELS.get(key, CHILDCARE))}"
-            for row in rows for name, key in _LABELS[_group(row)].items()}
+    """"Seats in “Deutsch B1”" for `seats-<id>`: the error summary names the course it means."""
+    return {f"{name}-{row['id']}": labels.named_label(group, name, row["title"], gettext)
+            for row in rows for group in [_group(row)] for name in _FIELDS[group]}
 
 
 def _number(raw: str) -> object:
@@ -212,7 +209,7 @@ def _field_errors(
     errors: dict[str, str] = {}
     for path, error in failed.errors.items():
         found = _ROW.fullmatch(path)
-        name = found[1] if found and found[1] in _LABELS[spec.group] else spec.places
+        name = found[1] if found and found[1] in _FIELDS[spec.group] else spec.places
         errors.setdefault(f"{name}-{offer_id}", messages.for_form(path, error, gettext, {}))
     return errors
 
