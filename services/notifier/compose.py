@@ -349,5 +349,6 @@ async def digest_recipient(composer: Composer, conn: asyncpg.Connection, row: as
             ],
             "dashboard_url": composer.link("/dashboard"),
             "flagged_url": composer.link("/dashboard/matches?flagged=1"),
+            "digest_settings_url": composer.link("/dashboard/account/digest"),
         },
     )

@@ -77,6 +77,7 @@ SAMPLE: dict[str, Any] = {
     "flagged_url": f"{BASE}/dashboard/matches?flagged=1",
     "undelivered": 1,
     "dashboard_url": f"{BASE}/dashboard",
+    "digest_settings_url": f"{BASE}/dashboard/account/digest",
 }
 
 NO_MANAGE_LINK = frozenset({"digest", "email_change_confirm", "email_changed"})

@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 
+from lotse.intake.dashboard import account_pages
 from lotse.notifier import digest, notifications_db
 from lotse.shared import matches
 from lotse.shared.mailsink import MailSink
@@ -62,6 +63,11 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
     for part in (mail.text, mail.html or ""):
         assert part.index("Matches, die Aufmerksamkeit brauchen:") < part.index("12 neue Vorschläge seit") \
             < part.index("Prüfliste:"), part
+    # Last, why it comes and the dashboard page that switches it off (the page intake serves).
+    lines = mail.text.splitlines()
+    switch = lines[lines.index("-- ") - 2]
+    assert switch.startswith("http") and switch.endswith(account_pages.DIGEST_PATH)
+    assert f'href="{switch}">Aus- oder einschalten</a>' in (mail.html or "")
     assert len(sink.messages()) == 1
     row = await pool.fetchrow("SELECT status, coordinator_id, participant_id FROM notifications")
     assert (row["status"], row["coordinator_id"], row["participant_id"]) == ("sent", coordinator, None)
