@@ -4,8 +4,8 @@ the newcomer's German against what a position asks (to a course provider: agains
 level, and the other languages they speak); to an employer also the newcomer's occupation
 field against the position's, the other languages they speak well and that they are still abroad
 (a course provider is told that too);
-to the newcomer the employer's offers by name; to a mentor who comes with the newcomer (a partner,
-the children's ages).
+to the newcomer the position's occupation field and the employer's offers by name; to a mentor who
+comes with the newcomer (a partner, the children's ages).
 
 Read from both profiles as the matcher scored them, at send time; each fact is a code with its
 values, and the templates turn it into a sentence of the recipient's language. An employer is told
@@ -33,7 +33,7 @@ COVERED: Final = frozenset({"language", "needs", "distance", "household", "germa
 # Factors said by a fact only some readers get: the employer reads the newcomer's field, so not
 # also "You work in the same field." under it.
 _SAYS: Final = {"their_field": "occupation", "their_field_same": "occupation", "their_field_other": "occupation",
-                "employer_offers": "offers"}
+                "position_field_yours": "occupation", "position_field": "occupation", "employer_offers": "offers"}
 # The employer's offers named to the newcomer (review 8a, finding 11), in the vocabulary's order. The
 # household offers (childcare, the partner's job) are told only as the offer that meets a need
 # (_household), as before; a German course during work is said with the German when it closes the gap.
@@ -173,6 +173,16 @@ def _occupation(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact |
     return {"code": "their_field_same" if wanted else "their_field", "name": newcomer["name"] or "", "field": field}
 
 
+def _position_field(newcomer: Mapping[str, Any], other: Mapping[str, Any]) -> Fact | None:
+    """The position's occupation field, to the newcomer: its title is the employer's words, mostly
+    German ("Pflegefachkraft (m/w/d) Intensivstation"), so the field is the job in theirs (review 12, F13)."""
+    field = other.get("occupation_field")
+    if not field:
+        return None
+    mine = newcomer["profile"].get("occupation_field")
+    return {"code": "position_field_yours" if field == mine else "position_field", "field": field}
+
+
 def _besides_german(newcomer: Mapping[str, Any], locale: str, minimum: int) -> list[dict[str, str]]:
     """The newcomer's languages other than German at ``minimum`` or better, best first (a mother
     tongue first of all): German has its own fact, against the position's or the course's level."""
@@ -265,7 +275,7 @@ def facts(kind: str, side: str, newcomer: Mapping[str, Any], other: Mapping[str,
         found += [_occupation(newcomer, other), _german(newcomer, other, side), _spoken(newcomer, locale),
                   _abroad(newcomer)]
     elif kind == "employer":
-        found.append(_german(newcomer, other, side))
+        found += [_position_field(newcomer, other), _german(newcomer, other, side)]
     if kind == "language_course" and side == "counterpart":
         # Still abroad: the provider knows why the newcomer may start later (review 8f, finding 2).
         found += [_course_german(newcomer, other), _course_languages(newcomer, locale), _abroad(newcomer)]

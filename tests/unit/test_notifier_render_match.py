@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from babel.messages.pofile import read_po
 
-from lotse.notifier.match_context import ended_because
-from lotse.notifier.match_facts import facts, language_name, said
+from lotse.notifier.match_context import ended_because, reasons
+from lotse.notifier.match_facts import COVERED, facts, language_name, said
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import DOMAIN, PACKAGE, render_email
 from lotse.shared.i18n import SOURCE_LOCALE, SUPPORTED_LOCALES, lower_first, translations
@@ -190,9 +190,9 @@ def test_an_employer_learns_the_field_the_german_the_languages_and_that_the_newc
     found = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
     assert codes(found) == ["their_field_same", "their_german", "their_languages", "still_abroad", "near_future"]
     assert found[2]["items"] == [{"language": "Vietnamese", "level": "native"}, {"language": "English", "level": "B2"}]
-    # The newcomer knows all that of themselves: their email says the job's side only.
+    # The newcomer knows all that of themselves: their email says the job's side only (its field, review 12 F13).
     assert codes(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == [
-        "your_german", "near_your_future", "childcare_job", "partner_job"]
+        "position_field_yours", "your_german", "near_your_future", "childcare_job", "partner_job"]
     changed = facts("employer", "counterpart", abroad_nurse(), {**POSITION, "occupation_field": "healthcare"},
                     "Klinikum", "de")
     assert changed[0] == {"code": "their_field_other", "name": "Lan", "field": "nursing",
@@ -302,7 +302,8 @@ def test_the_newcomer_reads_the_employers_offers_by_name_not_extra_support() -> 
     found = facts("employer", "newcomer", pl, position, "Klinikum", "pl")
     assert found[-1] == {"code": "employer_offers",
                          "offers": ["mentor_program", "language_course_during_work", "housing_help"]}
-    assert said(found) == {"offers"}  # "The employer offers extra support …" is not said as well
+    # "The employer offers extra support …" is not said as well, nor "You work in the same field."
+    assert said(found) == {"offers", "occupation"}
     text = _introduction("pl", "newcomer", found, []).text
     assert ("Pracodawca oferuje nowo przybyłym: program mentoringowy, kurs niemieckiego w czasie pracy "
             "i pomoc w szukaniu mieszkania") in text
@@ -310,7 +311,7 @@ def test_the_newcomer_reads_the_employers_offers_by_name_not_extra_support() -> 
     # One level short: the German line names the course, the list does not repeat it.
     a2 = {**pl, "languages": [{"code": "de", "level": "A2"}]}
     short = facts("employer", "newcomer", a2, position, "Klinikum", "en")
-    assert codes(short)[0] == "your_german_below"
+    assert codes(short)[:2] == ["position_field", "your_german_below"]  # the job's field, then German
     assert short[-1]["offers"] == ["mentor_program", "housing_help"]
     # Nothing to name: no line, and the employer's own email never lists its offers.
     assert "employer_offers" not in codes(facts("employer", "newcomer", pl, POSITION, "Klinikum", "en"))
@@ -410,7 +411,8 @@ def all_facts() -> list[dict[str, Any]]:
         "km_from_your_future", "same_district", "near_future", "km_away", "km_away_future", "online",
         "online_until_arrival", "online_until_you_arrive", "online_course", "childcare_course",
         "childcare_course_needed", "childcare_job", "partner_job", "their_field", "their_field_same",
-        "their_field_other", "their_languages", "still_abroad", "their_german_course", "their_no_german_course",
+        "their_field_other", "position_field_yours", "position_field",
+        "their_languages", "still_abroad", "their_german_course", "their_no_german_course",
         "their_languages_course", "employer_offers", "online_beyond_you", "household")] + [
         {"code": "household", "name": "Lan", "partner": partner, "ages": ages}
         for partner, ages in (("yes", []), ("seeks_work", ["3"]), ("", ["3", "12"]), ("", ["1", "2", "5", "11", "22"]))]
@@ -478,7 +480,8 @@ def test_the_employer_reads_the_newcomers_facts_under_her_name_not_as_reasons() 
     # The newcomer's own email keeps "Why we think it fits:" over the job's facts.
     own = _introduction("en", "newcomer", facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en"),
                         []).text
-    assert "Why we think it fits:\n- Your German: B1." in own and "About" not in own
+    assert "Why we think it fits:\n- The position is in your field: nursing.\n- Your German: B1." in own
+    assert "About" not in own
 
 
 def _heading(text: str) -> str:
@@ -498,7 +501,33 @@ def test_the_heading_over_the_newcomers_facts_in_every_language(locale: str) -> 
 def test_the_field_said_to_the_employer_is_not_said_again_as_a_reason() -> None:
     to_employer = facts("employer", "counterpart", abroad_nurse(), POSITION, "Klinikum", "en")
     assert said(to_employer) == {"occupation"}
-    assert said(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == set()
+    # The newcomer reads the position's field (review 12, F13): not "You work in the same field." under it.
+    assert said(facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en")) == {"occupation"}
+
+
+# Review 12, F13: the job was named only by its German title ("Pflegefachkraft (m/w/d) Intensivstation").
+POSITION_FIELD = {  # locale -> (the newcomer's field, another field)
+    "en": ("The position is in your field: nursing.", "The position's field: healthcare."),
+    "uk": ("Вакансія у вашій галузі: медсестринство та догляд (Pflege).", "Галузь вакансії: охорона здоров’я."),
+    "vi": ("Vị trí này thuộc lĩnh vực của bạn: điều dưỡng.", "Lĩnh vực của vị trí: y tế."),
+}
+
+
+@pytest.mark.parametrize("locale", POSITION_FIELD)
+def test_the_newcomer_reads_the_positions_field_in_her_language(locale: str) -> None:
+    yours, other = POSITION_FIELD[locale]
+    explanation = [{"factor": "occupation", "contribution": 0.4}, {"factor": "german", "contribution": 0.2}]
+    for position, says in ((POSITION, yours), ({**POSITION, "occupation_field": "healthcare"}, other)):
+        found = facts("employer", "newcomer", abroad_nurse(), position, "Klinikum", locale)
+        why = reasons(explanation, exclude=COVERED | said(found))
+        assert "occupation" not in why  # not "You work in the same field." under it
+        email = _introduction(locale, "newcomer", found, why)
+        assert f"\n- {says}\n" in email.text
+        assert "<li>" + says.replace("'", "&#39;") + "</li>" in (email.html or "")
+    # A position without a field: no line.
+    unfielded = facts("employer", "newcomer", abroad_nurse(), {**POSITION, "occupation_field": None}, "Klinikum",
+                      locale)
+    assert not {"position_field", "position_field_yours"} & set(codes(unfielded))
 
 
 def test_a_job_introduction_in_english_writes_the_labels_inside_its_sentences_in_lower_case() -> None:
