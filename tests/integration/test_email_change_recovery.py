@@ -84,7 +84,7 @@ async def test_the_old_address_is_told_when_the_change_is_made(
     assert f"Welcome Center: {CONTACT}" in changed.text
     # The old mailbox must not open the page again: no manage link, nor any other.
     assert "/manage/" not in changed.text + (changed.html or "") and "https://" not in changed.text
-    assert [m.headers["Subject"] for m in to(sink, new)] == ["Ein neuer Link zu Ihrer Anmeldung"]  # its own link
+    assert [m.headers["Subject"] for m in to(sink, new)] == ["Lotse: Ein neuer Link zu Ihrer Anmeldung"]  # its own link
 
     # Whoever opens an old link is told whom to ask if the change was not theirs.
     refused = await intake_client.get(manage)

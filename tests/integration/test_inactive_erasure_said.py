@@ -46,11 +46,11 @@ async def test_the_limits_erasure_is_confirmed_with_its_reason_and_the_notices_d
 
     await notify(pool)
     await deliver_all(delivery)
-    german = _erasure_mail(sink, greta, "Ihre Daten wurden gelöscht")
+    german = _erasure_mail(sink, greta, "Lotse: Ihre Daten wurden gelöscht")
     assert "wie gewünscht" not in german
     assert f"Wie wir Ihnen am {noticed.day}. " in german and "haben wir deshalb Ihre Anmeldung" in german
     assert "Sie können sich jederzeit wieder anmelden: http" in german and "/?lang=de" in german
-    ukrainian = _erasure_mail(sink, olena, "Ваші дані видалено")
+    ukrainian = _erasure_mail(sink, olena, "Lotse: Ваші дані видалено")
     assert "На ваше прохання" not in ukrainian
     assert "Як ми повідомили вам" in ukrainian and " р., ми видалили" in ukrainian  # the date keeps its dot
     assert "/?lang=uk" in ukrainian
@@ -74,12 +74,12 @@ async def test_a_coordinators_erasure_is_not_confirmed_as_asked_for_and_the_pers
 
     await notify(pool)
     await deliver_all(delivery)
-    german = _erasure_mail(sink, on_dashboard, "Ihre Daten wurden gelöscht")
+    german = _erasure_mail(sink, on_dashboard, "Lotse: Ihre Daten wurden gelöscht")
     assert "wie gewünscht" not in german and "das Welcome Center hat Ihre personenbezogenen Daten" in german
     french = [" ".join(m.text.split()) for m in to(sink, through_api.email)]
     assert len(french) == 1 and "comme vous l’avez demandé" not in french[0]
     assert "le centre d’accueil a supprimé vos données personnelles" in french[0]
-    assert "wie gewünscht haben wir Ihre" in _erasure_mail(sink, own, "Ihre Daten wurden gelöscht")
+    assert "wie gewünscht haben wir Ihre" in _erasure_mail(sink, own, "Lotse: Ihre Daten wurden gelöscht")
 
 
 async def test_coordinators_see_an_announced_deletion_and_keep_the_registration_for_a_caller(

@@ -488,7 +488,7 @@ async def test_registering_again_says_already_registered_with_the_manage_link(
         await notifier.handle(conn, events.new_event(events.NOTIFICATION_REQUESTED, **payload))
     await deliver_all(delivery)
     [mail] = to(sink, body["email"])
-    assert mail.headers["Subject"] == "You are already registered"
+    assert mail.headers["Subject"] == "Lotse: You are already registered"
     assert "nothing was changed or added" in mail.text
     assert "To add a course, change its seats or close it, use your page:" in mail.text
     assert "/manage/" in mail.text

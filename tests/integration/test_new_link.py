@@ -160,7 +160,7 @@ async def test_a_confirmed_person_is_mailed_a_new_manage_link_not_the_confirmati
         await notifier.handle(conn, events.new_event(events.NOTIFICATION_REQUESTED, **payload))
     await deliver_all(delivery)
     [mail] = to(sink, email)
-    assert mail.headers["Subject"] == "Đường dẫn mới đến đăng ký của bạn"
+    assert mail.headers["Subject"] == "Lotse: Đường dẫn mới đến đăng ký của bạn"
     assert "đường dẫn mới đến đăng ký của bạn" in mail.text and "/manage/" in mail.text
     assert "bỏ qua email này" in mail.text
     # Someone matched months ago is not told "your address is confirmed, we are looking for matches".

@@ -128,6 +128,6 @@ async def test_the_confirmation_e_mail_says_where_to_add_more(
                                      participant_id=str(participant_id))
         await notifier.handle(conn, confirmed)
     await deliver_all(delivery)
-    [mail] = [m for m in to(sink, payload["email"]) if m.headers["Subject"] == "Your registration is confirmed"]
+    [mail] = [m for m in to(sink, payload["email"]) if m.headers["Subject"] == "Lotse: Your registration is confirmed"]
     assert says in mail.text and says in (mail.html or "")
     assert re.search(rf"{re.escape(says)}\r?\n\S*/manage/", mail.text)  # the link on a line of its own

@@ -45,6 +45,6 @@ def test_chinese_dates_subjects_and_headings() -> None:
     course = {**SAMPLE, "kind": "language_course", "other_title": "Deutsch B1", "organisation": "VHS Gera",
               "starts_on": "2026年12月15日"}
     assert "2026年12月15日开始。" in render_email("introduction", "zh", course).text
-    assert render_email("manage_link", "zh", SAMPLE).subject == "您注册信息的新链接"
+    assert render_email("manage_link", "zh", SAMPLE).subject == "Lotse：您注册信息的新链接"
     heading = translations("lotse.intake", "intake", "zh").gettext("Thank you – your e-mail address is confirmed")
     assert heading == "谢谢！您的电子邮件地址已确认"

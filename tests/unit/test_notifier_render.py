@@ -120,7 +120,7 @@ def test_a_new_manage_link_is_given_in_every_locale_without_confirmation_words(l
     confirmed = render_email("registration_confirmed", locale, SAMPLE).subject
     assert email.subject != confirmed
     if locale != "en":  # translated, not the English source words
-        assert "here is a new link" not in email.text and email.subject != "A new link to your registration"
+        assert "here is a new link" not in email.text and email.subject != "Lotse: A new link to your registration"
         assert "you also see your matches" not in email.text
     else:  # the page now lists the person's matches (review 4, finding 7): someone who lost an introduction is told
         assert "On that page you also see your matches and can answer an introduction." in email.text
