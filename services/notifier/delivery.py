@@ -404,4 +404,5 @@ class DeliveryLoop:
             # mail. Message-ID and X-Lotse-Notification stay the notification's, so a repeat is known.
             message_id=f"<{row['id']}@{self._domain}>", date=datetime.now(UTC), notification_id=str(row["id"]),
             locale=recipient.locale, text=rendered.text, html=rendered.html,
+            reply_to=self._settings.mail_reply_to,
         )

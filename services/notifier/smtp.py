@@ -50,7 +50,7 @@ class SmtpSender:
         """Send ``email``; ``then``, the email to be sent next, has its envelope written behind
         this one's end of data (see :class:`SmtpClient`)."""
         try:
-            email = self._addressed(email)
+            email = _ascii_domain(email)
             client = await self._connected()
             data, options = self._payload(email, client)
             if not client.ready_for(_address(email.sender), email.recipient, options):
@@ -91,21 +91,12 @@ class SmtpSender:
         if then is None or not client.supports("pipelining"):
             return None
         try:
-            then = self._addressed(then)
+            then = _ascii_domain(then)
             payload = self._payload(then, client)
         except PermanentSendError:
             return None  # that email fails in its own turn
         self._built = (then, client, payload)
         return _address(then.sender), then.recipient, payload[1]
-
-    def _addressed(self, email: mime.Email) -> mime.Email:
-        """``email`` with the recipient's domain in IDNA form and the centre's Reply-To: the sender,
-        which holds the settings of how mail goes out, adds it, as it writes the envelope."""
-        email = _ascii_domain(email)
-        reply_to = self._settings.mail_reply_to
-        if reply_to is None or email.reply_to == reply_to:
-            return email
-        return dataclasses.replace(email, reply_to=reply_to)
 
     @staticmethod
     def _classified(code: int, reply: str) -> Exception:
