@@ -68,7 +68,6 @@ def test_every_signed_link_in_the_body_is_a_button(type_: str, variant: dict[str
     wanted = {SAMPLE[key] for key in SIGNED if SAMPLE[key] in text_body.split()}
     buttons = {href for href, style, _ in parsed.links if "display: block" in style and "min-height: 44px" in style}
     assert wanted <= buttons, (type_, wanted - buttons)
-    assert all(href in buttons for href, _, _ in parsed.links if href in wanted), type_
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
