@@ -25,6 +25,7 @@ import asyncpg
 from lotse.notifier import mime, notifications_db, recipient_limit, render
 from lotse.notifier.compose import Composer, People, Recipient
 from lotse.notifier.smtp import PermanentSendError, SmtpSender, TransientSendError
+from lotse.notifier.text_wrap import wrapped
 from lotse.shared import metrics
 from lotse.shared.config import Settings
 from lotse.shared.db import DATABASE_AWAY
@@ -403,6 +404,7 @@ class DeliveryLoop:
             # with the day it was asked for looks forged to spam filters and sorts under days of newer
             # mail. Message-ID and X-Lotse-Notification stay the notification's, so a repeat is known.
             message_id=f"<{row['id']}@{self._domain}>", date=datetime.now(UTC), notification_id=str(row["id"]),
-            locale=recipient.locale, text=rendered.text, html=rendered.html,
+            # Lines of 72 columns, each link on its own: as a text-mode client shows it (review 12, F8).
+            locale=recipient.locale, text=wrapped(rendered.text), html=rendered.html,
             reply_to=self._settings.mail_reply_to,
         )

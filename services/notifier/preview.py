@@ -9,6 +9,7 @@ from typing import Any
 
 from lotse.notifier.match_facts import language_name
 from lotse.notifier.render import TYPES, render_email
+from lotse.notifier.text_wrap import wrapped
 from lotse.shared import tokens
 from lotse.shared.i18n import SUPPORTED_LOCALES
 
@@ -100,7 +101,8 @@ def preview(type_: str | None, locale: str) -> int:
         sample["facts"] = [{**f, "here": f"in {f['here']}", "there": f"in {f['there']}"} if "here" in f else f
                            for f in sample["facts"]]
     email = render_email(type_, locale, sample)
-    print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{email.text}")
+    # The text part as it is sent (delivery wraps it), so a translator sees where its lines break.
+    print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{wrapped(email.text)}")
     print("--- HTML part ---")
     print(email.html)
     return 0

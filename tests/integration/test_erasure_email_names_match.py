@@ -17,6 +17,7 @@ from tests.integration.notifier_fixtures import (
     notify,
     to,
 )
+from tests.mail_text import unwrapped
 
 
 async def test_the_counterparts_name_the_match_an_erasure_ended(
@@ -39,18 +40,19 @@ async def test_the_counterparts_name_the_match_an_erasure_ended(
 
     [klinikum] = to(sink, employer.email)
     assert klinikum.subject == "Ihr Match ist beendet – Ihre Stelle: Pflegefachkraft"
-    assert "Ihr Match, das am 3. November 2026 begonnen hat, ist beendet." in klinikum.text
-    assert "Ihre Stelle: Pflegefachkraft" in klinikum.text
-    assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in klinikum.text
-    assert "Lotse zählt die Stelle wieder als frei und kann sie jemand anderem vorschlagen." in klinikum.text
-    assert "auf Ihrer Seite verringern" in klinikum.text and "Die Stelle ist wieder frei." not in klinikum.text
+    assert "Ihr Match, das am 3. November 2026 begonnen hat, ist beendet." in unwrapped(klinikum.text)
+    assert "Ihre Stelle: Pflegefachkraft" in unwrapped(klinikum.text)
+    assert "Die neu zugezogene Person ist nicht mehr bei Lotse angemeldet." in unwrapped(klinikum.text)
+    assert "Lotse zählt die Stelle wieder als frei und kann sie jemand anderem vorschlagen." in unwrapped(klinikum.text)
+    assert ("auf Ihrer Seite verringern" in unwrapped(klinikum.text)
+            and "Die Stelle ist wieder frei." not in unwrapped(klinikum.text))
 
     [sabine] = to(sink, mentor.email)
     assert sabine.subject == "An introduction has been withdrawn"
-    assert "the introduction we sent you on 24 November 2026 has been withdrawn." in sabine.text
-    assert "your match" not in sabine.text.lower()
-    assert "The newcomer is no longer registered with Lotse." in sabine.text
-    assert "Your place is free again." in sabine.text  # the introduction held it; nothing else does
+    assert "the introduction we sent you on 24 November 2026 has been withdrawn." in unwrapped(sabine.text)
+    assert "your match" not in unwrapped(sabine.text).lower()
+    assert "The newcomer is no longer registered with Lotse." in unwrapped(sabine.text)
+    assert "Your place is free again." in unwrapped(sabine.text)  # the introduction held it; nothing else does
 
 
 async def test_an_erasure_ending_a_match_never_introduced_tells_nobody_about_it(pool: asyncpg.Pool) -> None:

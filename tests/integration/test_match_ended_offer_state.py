@@ -24,6 +24,7 @@ from tests.integration.notifier_fixtures import (
     match_event,
     publish,
 )
+from tests.mail_text import unwrapped
 
 
 async def _ended(pool: asyncpg.Pool, amqp: AbstractRobustConnection, sink: MailSink, kind: str,
@@ -36,7 +37,7 @@ async def _ended(pool: asyncpg.Pool, amqp: AbstractRobustConnection, sink: MailS
     await publish(amqp, match_event(events.MATCH_ENDED, match_id, kind, newcomer, counterpart_id,
                                     outcome="cancelled", reason="rematch_requested", side="newcomer"))
     [mail] = await mails_to(sink, owner.email)
-    return mail.text.replace("\r\n", "\n")
+    return unwrapped(mail.text)
 
 
 async def test_a_closed_position_stays_closed_and_an_open_one_is_free_with_the_hint(

@@ -22,6 +22,7 @@ from tests.integration.notifier_fixtures import (
     smtp_settings,
     to,
 )
+from tests.mail_text import unwrapped
 
 __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
@@ -52,13 +53,14 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
 
     [mail] = to(sink, email)
     assert mail.headers["Content-Language"] == "de"
-    assert "12 neue Vorschläge seit der letzten Übersicht, insgesamt 12 offen." in mail.text
+    assert "12 neue Vorschläge seit der letzten Übersicht, insgesamt 12 offen." in unwrapped(mail.text)
     # Says what needs doing, and for whom: both sides by name, a link to the match itself.
     assert mail.subject == "Lotse: Matches mit Handlungsbedarf: 1 · neue Vorschläge: 12"
-    assert "Mentoring: Lan ↔ Silent – keine Antwort von beiden Seiten nach einer Erinnerung" in mail.text
-    assert f"/dashboard/matches/{flagged}" in mail.text
+    assert "Mentoring: Lan ↔ Silent – keine Antwort von beiden Seiten nach einer Erinnerung" in unwrapped(mail.text)
+    assert f"/dashboard/matches/{flagged}" in unwrapped(mail.text)
     assert 'href="http' in (mail.html or "") and f"/dashboard/matches/{flagged}\"" in (mail.html or "")
-    assert "Alle markierten Matches: http" in mail.text and "/dashboard/matches?flagged=1" in mail.text
+    assert ("Alle markierten Matches: http" in unwrapped(mail.text)
+            and "/dashboard/matches?flagged=1" in unwrapped(mail.text))
     # What needs doing comes first, as in the subject (review 12, F14), in both parts.
     for part in (mail.text, mail.html or ""):
         assert part.index("Matches, die Aufmerksamkeit brauchen:") < part.index("12 neue Vorschläge seit") \
@@ -118,7 +120,7 @@ async def test_undelivered_emails_reach_the_coordinators(pool: asyncpg.Pool, del
     await pass_at(pool, T0)
     await deliver_all(delivery)
     [mail] = to(sink, email)
-    assert "nicht zugestellt werden konnten: 1" in mail.text
+    assert "nicht zugestellt werden konnten: 1" in unwrapped(mail.text)
 
 
 async def test_a_digest_of_twenty_flagged_matches_in_long_names_reaches_a_strict_server(

@@ -27,6 +27,7 @@ from tests.integration.notifier_fixtures import (
     outbox_events,
     publish,
 )
+from tests.mail_text import unwrapped
 
 SUHL, JENA, GERA = "16054", "16053", "16052"
 FAMILY_WORDS = ("Famil", "Kind", "Partner", "Betreuung")
@@ -35,7 +36,7 @@ FAMILY_WORDS = ("Famil", "Kind", "Partner", "Betreuung")
 async def mail_to(sink: MailSink, person: Person) -> str:
     """The one email's text part, with the line ends of a text (SMTP sends CRLF)."""
     [mail] = await mails_to(sink, person.email)
-    return mail.text.replace("\r\n", "\n")
+    return unwrapped(mail.text)
 
 
 async def set_profile(pool: asyncpg.Pool, person: Person, district: str, languages: list[dict[str, str]],

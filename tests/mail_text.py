@@ -1,0 +1,16 @@
+"""An email's text part read as its sentences: the notifier breaks its lines at 72 columns
+(lotse.notifier.text_wrap), so a sentence a test looks for may stand on two lines."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# A line break between two Chinese characters (or their punctuation) stands for no space at all.
+_BETWEEN_CHINESE: Final = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\r?\n[ ]*(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with every run of spaces and line breaks as one space, and none where a line broke
+    between two Chinese characters."""
+    return " ".join(_BETWEEN_CHINESE.sub("", text).split())
