@@ -38,12 +38,15 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
     current = str(form.get("current", ""))[:1024]
     password, repeated = str(form.get("password", ""))[:1024], str(form.get("repeat", ""))[:1024]
     errors: dict[str, str] = {}
-    try:
-        confirmed = await login_throttle.authenticate(request, coordinator.email, current)
-    except login_throttle.Throttled:
-        return _page(request, {"current": "throttled"}, status=429)
-    if confirmed is None or confirmed.id != coordinator.id:
-        errors["current"] = "wrong"
+    if not current:  # the form is sent without the browser's checks (novalidate): not an attempt
+        errors["current"] = "missing"
+    else:
+        try:
+            confirmed = await login_throttle.authenticate(request, coordinator.email, current)
+        except login_throttle.Throttled:
+            return _page(request, {"current": "throttled"}, status=429)
+        if confirmed is None or confirmed.id != coordinator.id:
+            errors["current"] = "wrong"
     if accounts.too_short(password):
         errors["password"] = "short"
     elif password != repeated:
