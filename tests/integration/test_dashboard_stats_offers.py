@@ -16,9 +16,15 @@ from tests.integration.test_dashboard import _verified, login
 
 
 def _bars(html: str, title: str) -> dict[str, str]:
-    svg = re.search(rf'<svg[^>]*aria-label="{re.escape(title)}".*?</svg>', html, re.S)
-    assert svg, title
-    return dict(re.findall(r"<rect[^>]*><title>([^<]*): ([^<]*)</title>", svg.group(0)))
+    """A chart's figures as its table gives them (what a screen reader reads), checked against the
+    bars drawn above it."""
+    section = re.search(rf"<h2>{re.escape(title)}</h2>(<svg.*?</svg>).*?(<table.*?</table>)", html, re.S)
+    assert section, title
+    svg, table = section.groups()
+    assert 'aria-hidden="true"' in svg.split(">", 1)[0] and f"<caption>{title}</caption>" in table
+    figures = dict(re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td>', table))
+    assert figures == dict(re.findall(r"<rect[^>]*><title>([^<]*): ([^<]*)</title>", svg))
+    return figures
 
 
 async def test_course_places_and_open_positions_by_field(intake_client: IntakeClient, pool: asyncpg.Pool) -> None:

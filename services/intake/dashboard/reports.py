@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from lotse.intake import audit, participants_view, retention, stats
 from lotse.intake.dashboard import audit_log, history, pages, paging, sides
-from lotse.intake.dashboard.charts import bar_chart
+from lotse.intake.dashboard.charts import bar_chart, figure_table
 from lotse.intake.dashboard.render import district_name, gettext, locale_of, render
 from lotse.intake.dashboard.vocabulary import GROUPS, ZONE, Vocabulary, for_locale
 from lotse.intake.typedefs import coordinator_key, pool_key
@@ -51,23 +51,24 @@ async def stats_page(request: web.Request) -> web.Response:
               for week, kinds in sorted(figures["registrations_per_week"].items())]
     regions = sorted(figures["newcomers_waiting_by_planning_region"].items())
     load = figures["mentor_load"]
-    charts = {
-        "weekly": bar_chart(_("Registrations per week"), weekly),
-        "regions": bar_chart(_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
-        "unmet": bar_chart(_("Unmet needs (why newcomers wait)"),
-                           [(v.label("unmet", code), float(n)) for code, n in figures["unmet_needs"].items()]),
-        "matches": bar_chart(_("Matches by state"), [(_state_label(_, v, s), float(figures["matches"][s]))
-                                                        for s in matches.IN_ORDER if s in figures["matches"]]),
-        "load": bar_chart(_("Mentor places"), [(_("places"), float(load["places"])),
-                                                (_("taken"), float(load["places_taken"]))]),
-        "courses": bar_chart(_("Places in German courses not yet started"),
-                             [(_("free"), float(offers["course_places"]["free"])),
-                              (_("taken"), float(offers["course_places"]["taken"]))]),
-        "positions": bar_chart(_("Open positions by occupation field"),
-                               [(v.label("occupation", field), float(n))
-                                for field, n in offers["open_positions_by_field"].items()]),
+    rows = {
+        "weekly": (_("Registrations per week"), weekly),
+        "regions": (_("Newcomers waiting, by planning region"), [(r, float(n)) for r, n in regions]),
+        "unmet": (_("Unmet needs (why newcomers wait)"),
+                  [(v.label("unmet", code), float(n)) for code, n in figures["unmet_needs"].items()]),
+        "matches": (_("Matches by state"), [(_state_label(_, v, s), float(figures["matches"][s]))
+                                            for s in matches.IN_ORDER if s in figures["matches"]]),
+        "load": (_("Mentor places"), [(_("places"), float(load["places"])), (_("taken"), float(load["places_taken"]))]),
+        "courses": (_("Places in German courses not yet started"),
+                    [(_("free"), float(offers["course_places"]["free"])),
+                     (_("taken"), float(offers["course_places"]["taken"]))]),
+        "positions": (_("Open positions by occupation field"),
+                      [(v.label("occupation", field), float(n))
+                       for field, n in offers["open_positions_by_field"].items()]),
     }
-    return render(request, "stats.html", {"figures": figures, "charts": {k: Markup(v) for k, v in charts.items()}})
+    charts = {key: {"title": title, "svg": Markup(bar_chart(title, data)), "table": Markup(figure_table(title, data))}
+              for key, (title, data) in rows.items()}
+    return render(request, "stats.html", {"figures": figures, "charts": charts})
 
 
 def _week(v: Vocabulary, iso_week: str) -> str:
