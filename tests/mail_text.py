@@ -10,7 +10,10 @@ from typing import Final
 _BETWEEN_CHINESE: Final = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\r?\n[ ]*(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
+_LINE_BREAKS: Final = re.compile(r"[ \t]*(?:\r?\n[ \t]*)+")
+
+
 def unwrapped(text: str) -> str:
-    """``text`` with every run of spaces and line breaks as one space, and none where a line broke
-    between two Chinese characters."""
-    return " ".join(_BETWEEN_CHINESE.sub("", text).split())
+    """``text`` with every run of line breaks (and the spaces around them) as one space, and none
+    where a line broke between two Chinese characters; no-break spaces stay as they are."""
+    return _LINE_BREAKS.sub(" ", _BETWEEN_CHINESE.sub("", text)).strip()

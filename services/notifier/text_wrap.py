@@ -31,10 +31,11 @@ _ZERO_WIDTH: Final = re.compile(
 _CLOSING: Final = "，。、：；！？）」』】〉》’”…"
 _OPENING: Final = "（「『【〈《‘“"
 # A name in right-to-left script comes isolated (bidi.isolated, before wrapping): never broken, as a
-# line starting inside the isolate would take the name's direction (review 12, F2).
+# line starting inside the isolate would take the name's direction (review 12, F2). Lines break at
+# spaces and tabs only: a no-break space (as in "2026 г.") holds its words together.
 _TOKEN: Final = re.compile(
-    rf"(?P<space>\s+)|(?P<isolate>\u2068[^\u2069\n]*\u2069[^\s{_WIDE}\u2068]*)"
-    rf"|(?P<wide>[{_OPENING}]*[{_WIDE}][{_CLOSING}]*)|(?P<word>[^\s{_WIDE}\u2068]+[{_CLOSING}]*)"
+    rf"(?P<space>[ \t]+)|(?P<isolate>\u2068[^\u2069\n]*\u2069[^ \t{_WIDE}\u2068]*)"
+    rf"|(?P<wide>[{_OPENING}]*[{_WIDE}][{_CLOSING}]*)|(?P<word>[^ \t{_WIDE}\u2068]+[{_CLOSING}]*)"
 )
 _URL: Final = re.compile(r"(https?://\S+)")
 # A list item's marker ("- ", "1. "): the lines it continues on start under its text.
@@ -85,7 +86,7 @@ def _fill(text: str, room: int) -> list[str]:
 def _chunks(room: int) -> re.Pattern[str]:
     """As many words as fit in ``room`` characters, or one word longer than that (found in C: this
     runs on most lines of every email)."""
-    return re.compile(rf"(\S.{{0,{room - 1}}}|\S+)(?: +|$)")
+    return re.compile(rf"([^ ].{{0,{room - 1}}}|[^ ]+)(?: +|$)")
 
 
 def _fill_tokens(text: str, room: int) -> list[str]:
