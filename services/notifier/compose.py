@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Final
 
 import asyncpg
 
 from lotse.notifier import email_change, match_context, registration_summary, shared_later
-from lotse.shared import matches, matches_db, tokens
+from lotse.shared import matches, matches_db, reference, tokens
 from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
 from lotse.shared.name_search import with_latin, with_latin_inline
@@ -59,6 +60,14 @@ class Composer:
     def respond_url(self, match_id: uuid.UUID, participant_id: uuid.UUID, answer: str) -> str:
         token = self._signer.sign(tokens.RESPOND, mid=str(match_id), pid=str(participant_id))
         return self.link(f"/respond/{token}?answer={answer}")
+
+    @staticmethod
+    def links_until(purpose: str, locale: str) -> str:
+        """The last whole day on which a link signed now still works, in the reader's words (review
+        12, F11): it expires at this time of day ``MAX_AGE`` later, so the day before is never one
+        day too many."""
+        last_day = reference.today() + tokens.MAX_AGE[purpose] - timedelta(days=1)
+        return match_context.date_in_sentence(last_day, locale)
 
     def checkin_url(self, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
         return self.link(f"/checkin/{self._signer.sign(tokens.CHECKIN, mid=str(match_id), pid=str(participant_id))}")
@@ -129,6 +138,13 @@ async def _verification(
     context["summary"] = (registration_summary.of_version(version, locale) if version is not None
                           else await registration_summary.of_stored(conn, person, locale))
     return context
+
+
+async def _manage_link(
+    composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People,
+) -> Context:
+    return {**await _basic(composer, conn, row, person, people),
+            "links_until": composer.links_until(tokens.MANAGE, person["preferred_locale"])}
 
 
 async def _with_kind(
@@ -232,6 +248,7 @@ _BUILDERS: dict[str, Builder] = {
     "match_ended": match_context.about_match,
     "checkin": match_context.checkin,
     "checkin_again": match_context.checkin_again,
+    "manage_link": _manage_link,
     email_change.CONTACT_CHANGED: email_change.contact_changed,
     "pause_ending": _pause_ending,
     "paused_by_centre": _paused_by_centre,

@@ -1,0 +1,49 @@
+"""An email says until when its links work (review 12, F11): someone who keeps the introduction, the
+check-in or a new manage link learns it before a link fails, and where to go then."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from lotse.notifier import notifications_db
+from lotse.notifier.compose import Composer
+from lotse.notifier.match_context import date_in_sentence
+from lotse.notifier.preview import SAMPLE
+from lotse.notifier.render import render_email
+from lotse.shared import reference, tokens
+from lotse.shared.config import Settings
+from lotse.shared.i18n import SUPPORTED_LOCALES
+from lotse.shared.mailsink import MailSink
+from tests.integration.notifier_fixtures import FastRetries, add_participant, deliver_all, sink, smtp_settings, to
+from tests.mail_text import unwrapped
+
+__all__ = ["sink", "smtp_settings"]  # fixtures used by name
+
+
+async def test_a_new_manage_link_says_its_last_day_in_the_readers_words(
+        pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink) -> None:
+    person = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="de")
+    async with pool.acquire() as conn:
+        await notifications_db.request(conn, type="manage_link", event_id=uuid.uuid4(), participant_id=person.id)
+    loop = FastRetries(pool, smtp_settings, Composer(smtp_settings))
+    try:
+        assert await deliver_all(loop) == 1
+    finally:
+        await loop.close()
+    [mail] = to(sink, person.email)
+    # 90 days from now, at this time of day: the day before is the last whole one.
+    last_day = date_in_sentence(reference.today() + timedelta(days=89), "de")
+    said = f"Dieser Link funktioniert bis zum {last_day}. Danach können Sie jederzeit einen neuen anfordern."
+    assert said in unwrapped(mail.text) and said in " ".join((mail.html or "").split())
+
+
+@pytest.mark.parametrize("locale", sorted(SUPPORTED_LOCALES))
+def test_answer_check_in_and_manage_links_name_their_last_day_in_both_parts(locale: str) -> None:
+    day = Composer.links_until(tokens.RESPOND, locale)
+    for type_ in ("introduction", "reminder", "checkin", "manage_link"):
+        email = render_email(type_, locale, {**SAMPLE, "links_until": day})
+        assert day in unwrapped(email.text) and day in (email.html or ""), (type_, locale)
