@@ -15,25 +15,28 @@ from lotse.notifier.match_context import date_in_sentence
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
 from lotse.shared import reference, tokens
-from lotse.shared.config import Settings
 from lotse.shared.i18n import SUPPORTED_LOCALES
 from lotse.shared.mailsink import MailSink
-from tests.integration.notifier_fixtures import FastRetries, add_participant, deliver_all, sink, smtp_settings, to
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    add_participant,
+    deliver_all,
+    delivery,
+    sink,
+    smtp_settings,
+    to,
+)
 from tests.mail_text import unwrapped
 
-__all__ = ["sink", "smtp_settings"]  # fixtures used by name
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 
 async def test_a_new_manage_link_says_its_last_day_in_the_readers_words(
-        pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink) -> None:
+        pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
     person = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="de")
     async with pool.acquire() as conn:
         await notifications_db.request(conn, type="manage_link", event_id=uuid.uuid4(), participant_id=person.id)
-    loop = FastRetries(pool, smtp_settings, Composer(smtp_settings))
-    try:
-        assert await deliver_all(loop) == 1
-    finally:
-        await loop.close()
+    assert await deliver_all(delivery) == 1
     [mail] = to(sink, person.email)
     # 90 days from now, at this time of day: the day before is the last whole one.
     last_day = date_in_sentence(reference.today() + timedelta(days=89), "de")

@@ -9,25 +9,27 @@ import uuid
 import asyncpg
 
 from lotse.notifier import notifications_db
-from lotse.notifier.compose import Composer
 from lotse.notifier.text_wrap import WIDTH
-from lotse.shared.config import Settings
 from lotse.shared.mailsink import MailSink
-from tests.integration.notifier_fixtures import FastRetries, add_participant, deliver_all, sink, smtp_settings, to
+from tests.integration.notifier_fixtures import (
+    FastRetries,
+    add_participant,
+    deliver_all,
+    delivery,
+    sink,
+    smtp_settings,
+    to,
+)
 
-__all__ = ["sink", "smtp_settings"]  # fixtures used by name
+__all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 
 async def test_a_received_text_part_keeps_to_72_columns_with_links_on_their_own_lines(
-        pool: asyncpg.Pool, smtp_settings: Settings, sink: MailSink) -> None:
+        pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
     person = await add_participant(pool, "newcomer", name="Олена Коваленко", locale="uk")
     async with pool.acquire() as conn:
         await notifications_db.request(conn, type="verification", event_id=uuid.uuid4(), participant_id=person.id)
-    loop = FastRetries(pool, smtp_settings, Composer(smtp_settings))
-    try:
-        assert await deliver_all(loop) == 1
-    finally:
-        await loop.close()
+    assert await deliver_all(delivery) == 1
     [mail] = to(sink, person.email)
     lines = mail.text.splitlines()
     links = [line for line in lines if "://" in line]
