@@ -7,7 +7,7 @@ from pathlib import Path
 from aiohttp import web
 
 from lotse.intake.auth import PARTICIPANT, PUBLIC, declare
-from lotse.intake.web import email_change, manage, new_link, registration, verification
+from lotse.intake.web import email_change, manage, new_link, notices, registration, verification
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
@@ -23,6 +23,8 @@ def setup_web_routes(app: web.Application) -> None:
     declare(router.add_get("/new-link", new_link.form_page, name="new_link"), PUBLIC)
     declare(router.add_post("/new-link", new_link.submit, name="new_link_submit"), PUBLIC)
     declare(router.add_get("/new-link/sent", new_link.sent, name="new_link_sent"), PUBLIC)
+    declare(router.add_get("/privacy", notices.privacy_page, name="privacy"), PUBLIC)
+    declare(router.add_get("/accessibility", notices.accessibility_page, name="accessibility"), PUBLIC)
     declare(router.add_get("/manage/{token}", manage.manage_page, name="manage"), PARTICIPANT)
     declare(router.add_post("/manage/{token}", manage.manage_submit, name="manage_submit"), PARTICIPANT)
     declare(router.add_get("/manage/{token}/export.json", manage.export_own, name="manage_export"), PARTICIPANT)
