@@ -16,12 +16,22 @@ class RateLimiter:
         self.window_s = window_s
         self._max_keys = max_keys
         self._hits: dict[str, deque[float]] = {}
+        self._swept_at = 0.0
+
+    def _sweep(self, now: float) -> None:
+        """Forget the addresses whose hits have all left the window, once a window: a client's
+        address is kept for at most two windows after its last request (the privacy notice says
+        "a few minutes"), not until the process ends."""
+        if now - self._swept_at >= self.window_s:
+            self._evict(now)
+            self._swept_at = now
 
     def allow(self, key: str, now: float | None = None) -> bool:
         """Record a hit for ``key``; False when it is over the limit (0 = unlimited)."""
         if self.limit <= 0:
             return True
         now = time.monotonic() if now is None else now
+        self._sweep(now)
         hits = self._hits.get(key)
         if hits is None:
             if len(self._hits) >= self._max_keys:

@@ -128,3 +128,13 @@ class _Transport:
 
     def get_extra_info(self, name: str, default: object = None) -> object:
         return (self._peer, 12345) if name == "peername" else default
+
+
+def test_a_client_address_is_forgotten_within_two_windows_of_its_last_request() -> None:
+    # The privacy notice says the server keeps a device's address for a few minutes only.
+    limiter = RateLimiter(limit=5, window_s=60.0)
+    assert limiter.allow("203.0.113.7", now=1000.0)
+    assert limiter.allow("198.51.100.2", now=1030.0)  # others keep coming; the first one does not
+    assert "203.0.113.7" in limiter._hits
+    assert limiter.allow("198.51.100.2", now=1120.0)
+    assert "203.0.113.7" not in limiter._hits and "198.51.100.2" in limiter._hits
