@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -94,6 +95,9 @@ async def test_the_limited_form_comes_back_filled_in(
     assert response.status == 429 and 0 < int(response.headers["Retry-After"]) <= 60
     html = await response.text()
     assert f'<html lang="{locale}"' in html and 'role="alert"' in html and notice in html
+    # It takes focus on load, as every error summary does: an alert already in the page when it
+    # loads is not reliably announced (review 13b, F6).
+    assert re.search(r'<div class="error-summary" role="alert"[^>]* id="rate-limited" autofocus>', html)
     assert html.index(notice) < html.index("<form method=\"post\"")  # above the form, seen first
     state = form_state(html)
     for name, sent in EMPLOYER_FORM.items():

@@ -83,3 +83,15 @@ async def test_the_password_error_is_tied_to_its_field(intake_client: IntakeClie
     assert 'id="repeat-error"' in differ
     assert re.search(r'id="repeat"[^>]* aria-invalid="true" aria-describedby="repeat-error"', differ)
     assert not re.search(r'id="password"[^>]*aria-invalid', differ)
+
+
+async def test_a_short_password_is_named_before_a_mistyped_repeat(intake_client: IntakeClient) -> None:
+    # Review 13b, F7: "they differ" first, then, retyped alike, "too short" took two rounds.
+    admin_csrf = await login(intake_client)
+    await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
+                                                      "email": "neu4@review.test", "role": "coordinator"})
+    link = _link_of(await (await intake_client.get("/dashboard/team")).text())
+    intake_client.session.cookie_jar.clear()
+    token = csrf_of(await (await intake_client.get(link)).text())
+    both = await intake_client.post(link, data={"csrf": token, "password": "short", "repeat": "shorter"})
+    assert both.status == 422 and 'id="password-error"' in await both.text()

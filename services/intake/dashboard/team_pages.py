@@ -9,7 +9,7 @@ from typing import Final
 from aiohttp import web
 
 from lotse.intake import team
-from lotse.intake.accounts import MIN_PASSWORD_LENGTH, WeakPassword
+from lotse.intake.accounts import MIN_PASSWORD_LENGTH, WeakPassword, too_short
 from lotse.intake.dashboard import csrf
 from lotse.intake.dashboard.render import back, render
 from lotse.intake.typedefs import coordinator_key, pool_key, settings_key
@@ -100,7 +100,8 @@ async def password_submit(request: web.Request) -> web.StreamResponse:
         email = await team.link_email(conn, token)
         if email is None:
             return render(request, "password.html", {"email": None, "error": None}, status=410)
-        error = "mismatch" if password != repeated else None
+        # Too short first: "they differ", then retyped alike, only to hear "too short" (review 13b, F7).
+        error = "short" if too_short(password) else "mismatch" if password != repeated else None
         if error is None:
             try:
                 await team.use_link(conn, token, password)
