@@ -62,14 +62,14 @@ async def test_many_suggestions_make_one_digest_per_coordinator_and_window(
     assert ("Alle markierten Matches: http" in unwrapped(mail.text)
             and "/dashboard/matches?flagged=1" in unwrapped(mail.text))
     # What needs doing comes first, as in the subject (review 12, F14), in both parts.
-    for part in (mail.text, mail.html or ""):
+    for part, queue in ((mail.text, "Prüfliste:"), (mail.html or "", "Prüfliste öffnen")):
         assert part.index("Matches, die Aufmerksamkeit brauchen:") < part.index("12 neue Vorschläge seit") \
-            < part.index("Prüfliste:"), part
+            < part.index(queue), part
     # Last, why it comes and the dashboard page that switches it off (the page intake serves).
     lines = mail.text.splitlines()
     switch = lines[lines.index("-- ") - 2]
     assert switch.startswith("http") and switch.endswith(account_pages.DIGEST_PATH)
-    assert f'href="{switch}">Aus- oder einschalten</a>' in (mail.html or "")
+    assert f'href="{switch}">Übersicht per E-Mail aus- oder einschalten</a>' in (mail.html or "")
     assert len(sink.messages()) == 1
     row = await pool.fetchrow("SELECT status, coordinator_id, participant_id FROM notifications")
     assert (row["status"], row["coordinator_id"], row["participant_id"]) == ("sent", coordinator, None)
