@@ -476,7 +476,7 @@ def test_the_employer_reads_the_newcomers_facts_under_her_name_not_as_reasons() 
     alone = _introduction("en", "counterpart", found, []).text
     assert "About Lan:" in alone and "Why we think it fits" not in alone
     html = _introduction("en", "counterpart", found, []).html or ""
-    assert "<p>About Lan:</p>\n<ul><li>Lan&#39;s occupation field" in html
+    assert re.search(r"<h2[^>]*>About Lan:</h2>\n<ul><li>Lan&#39;s occupation field", html)
     # The newcomer's own email keeps "Why we think it fits:" over the job's facts.
     own = _introduction("en", "newcomer", facts("employer", "newcomer", abroad_nurse(), POSITION, "Klinikum", "en"),
                         []).text
