@@ -147,7 +147,7 @@ def _flattened(email: mime.Email, client: SmtpClient) -> tuple[bytes, tuple[str,
         raise PermanentSendError("the address needs SMTPUTF8, which the mail server does not offer")
     eight_bit = client.supports("8bitmime")
     try:
-        data = mime.flatten(mime.build(email), utf8=utf8, eight_bit=eight_bit)
+        data = mime.flatten(mime.build(email, eight_bit=eight_bit), utf8=utf8, eight_bit=eight_bit)
     except Exception as exc:  # bad data behind one email fails that email, not the loop
         raise PermanentSendError(f"cannot build the message: {exc!r}"[:500]) from None
     return data, ("SMTPUTF8",) * utf8 + ("BODY=8BITMIME",) * eight_bit

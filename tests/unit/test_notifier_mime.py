@@ -216,3 +216,24 @@ def test_header_lines_keep_to_78_characters(eight_bit: bool) -> None:
     assert str(received["Reply-To"]) == "Willkommenszentrum Thüringen <welcome@willkommen-thueringen.example>"
     assert str(received["Subject"]) == fields.subject and received.get_content_type() == "multipart/alternative"
     assert not received.defects
+
+
+@pytest.mark.parametrize(("text_part", "encoding"), [
+    ("Hallo Jörg, Ihre Anmeldung bei Lotse ist bestätigt.\n", "quoted-printable"),
+    ("Вітаємо, Олено! Вашу реєстрацію підтверджено.\n", "base64"),
+    ("您好！您的注册已确认。\n", "base64"),
+])
+def test_the_seven_bit_path_writes_each_part_in_the_shorter_encoding(text_part: str, encoding: str) -> None:
+    """Review 12, F16: without 8BITMIME every body was base64, even German and English ones, which
+    quoted-printable keeps readable in the raw message; base64 stays where it is the shorter."""
+    fields = _fields(text=text_part, html=f"<p>{text_part.strip()}</p>")
+    raw = mime.flatten(mime.build(fields, eight_bit=False), utf8=False, eight_bit=False)
+    assert raw.isascii()
+    received = email.message_from_bytes(raw, policy=email.policy.default)
+    parts = [p for p in received.walk() if p.get_content_maintype() == "text"]
+    assert [p["Content-Transfer-Encoding"] for p in parts] == [encoding, encoding]
+    # Python's decoder leaves a quoted-printable line's CRLF in (mail programs take it as a line end).
+    decoded = [p.get_content().replace("\r\n", "\n") for p in parts]
+    assert decoded[0] == text_part and decoded[1].strip() == f"<p>{text_part.strip()}</p>"
+    if encoding == "quoted-printable":
+        assert b"Ihre Anmeldung bei Lotse ist best=C3=A4tigt." in raw  # readable as it is

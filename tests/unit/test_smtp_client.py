@@ -39,15 +39,17 @@ CONTENT = "Subject: Grüße\r\n\r\n.eine Zeile mit Punkt\r\n..zwei Punkte\r\n.\r
 class Recorder:
     """Keeps what arrived; refuses `nobody@…` at RCPT and `blocked@…` at MAIL."""
 
-    def __init__(self, pipelining: bool) -> None:
+    def __init__(self, pipelining: bool, eight_bit: bool = True) -> None:
         self.pipelining = pipelining
+        self.eight_bit = eight_bit  # whether EHLO offers 8BITMIME
         self.received: list[tuple[str, list[str], bytes]] = []
 
     async def handle_EHLO(self, server: Server, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:
         session.host_name = hostname
         extra = ["250-PIPELINING"] if self.pipelining else []
-        return [*responses[:-1], *extra, responses[-1]]
+        offered = [r for r in responses[:-1] if self.eight_bit or "8BITMIME" not in r]
+        return [*offered, *extra, responses[-1]]
 
     async def handle_MAIL(self, server: Server, session: Session, envelope: Envelope, address: str,
                           options: list[str]) -> str:
@@ -341,3 +343,16 @@ async def test_an_internationalised_domain_goes_out_in_idna_form_and_only_a_loca
         + [["lan@example.org"]]
     for _, _, content in recorder.received[:2]:
         assert b"\r\nTo: mueller@xn--bcher-kva.de\r\n" in content and content.isascii()
+
+
+async def test_a_server_without_8bitmime_gets_german_text_readable_as_quoted_printable() -> None:
+    """Review 12, F16: the 7-bit path chose base64 for every body."""
+    recorder = Recorder(pipelining=True, eight_bit=False)
+    with smtp_server(recorder) as port:
+        sender = SmtpSender(load_settings({"LOTSE_SMTP_PORT": str(port), "LOTSE_DEV_MODE": "true"}))
+        text = "Hallo Jörg,\n\nIhre Anmeldung bei Lotse ist bestätigt. Wir melden uns, sobald es passt.\n"
+        await sender.send(dataclasses.replace(_email("lan@example.org"), text=text))
+        await sender.close()
+    [(_, _, content)] = recorder.received
+    assert content.isascii() and b"Content-Transfer-Encoding: quoted-printable" in content
+    assert b"Ihre Anmeldung bei Lotse ist best=C3=A4tigt." in content
