@@ -19,6 +19,7 @@ import asyncpg
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
+from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
 from lotse.notifier.consumer import NotifierConsumer
 from lotse.notifier.delivery import DeliveryLoop
@@ -176,6 +177,17 @@ async def delivery(pool: asyncpg.Pool, smtp_settings: Settings) -> AsyncIterator
     loop = FastRetries(pool, smtp_settings, Composer(smtp_settings))
     yield loop
     await loop.close()
+
+
+async def requested_and_sent(pool: asyncpg.Pool, delivery: DeliveryLoop, sink: MailSink, type_: str, *, name: str,
+                             locale: str) -> StoredMessage:
+    """The one email of ``type_`` to a new newcomer, asked for as intake asks and sent by ``delivery``."""
+    person = await add_participant(pool, "newcomer", name=name, locale=locale)
+    async with pool.acquire() as conn:
+        await notifications_db.request(conn, type=type_, event_id=uuid.uuid4(), participant_id=person.id)
+    assert await deliver_all(delivery) == 1
+    [mail] = to(sink, person.email)
+    return mail
 
 
 async def deliver_all(loop: DeliveryLoop, passes: int = 10) -> int:

@@ -3,13 +3,11 @@ check-in or a new manage link learns it before a link fails, and where to go the
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
-from lotse.notifier import notifications_db
 from lotse.notifier.compose import Composer
 from lotse.notifier.match_context import date_in_sentence
 from lotse.notifier.preview import SAMPLE
@@ -19,12 +17,10 @@ from lotse.shared.i18n import SUPPORTED_LOCALES
 from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
     FastRetries,
-    add_participant,
-    deliver_all,
     delivery,
+    requested_and_sent,
     sink,
     smtp_settings,
-    to,
 )
 from tests.mail_text import unwrapped
 
@@ -33,11 +29,7 @@ __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 async def test_a_new_manage_link_says_its_last_day_in_the_readers_words(
         pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
-    person = await add_participant(pool, "newcomer", name="Nguyễn Thị Lan", locale="de")
-    async with pool.acquire() as conn:
-        await notifications_db.request(conn, type="manage_link", event_id=uuid.uuid4(), participant_id=person.id)
-    assert await deliver_all(delivery) == 1
-    [mail] = to(sink, person.email)
+    mail = await requested_and_sent(pool, delivery, sink, "manage_link", name="Nguyễn Thị Lan", locale="de")
     # 90 days from now, at this time of day: the day before is the last whole one.
     last_day = date_in_sentence(reference.today() + timedelta(days=89), "de")
     said = f"Dieser Link funktioniert bis zum {last_day}. Danach können Sie jederzeit einen neuen anfordern."

@@ -4,21 +4,16 @@ mid-word at the screen's edge, and a linkifier took "Yes:" along with the link a
 
 from __future__ import annotations
 
-import uuid
-
 import asyncpg
 
-from lotse.notifier import notifications_db
 from lotse.notifier.text_wrap import WIDTH
 from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
     FastRetries,
-    add_participant,
-    deliver_all,
     delivery,
+    requested_and_sent,
     sink,
     smtp_settings,
-    to,
 )
 
 __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
@@ -26,11 +21,7 @@ __all__ = ["delivery", "sink", "smtp_settings"]  # fixtures used by name
 
 async def test_a_received_text_part_keeps_to_72_columns_with_links_on_their_own_lines(
         pool: asyncpg.Pool, delivery: FastRetries, sink: MailSink) -> None:
-    person = await add_participant(pool, "newcomer", name="Олена Коваленко", locale="uk")
-    async with pool.acquire() as conn:
-        await notifications_db.request(conn, type="verification", event_id=uuid.uuid4(), participant_id=person.id)
-    assert await deliver_all(delivery) == 1
-    [mail] = to(sink, person.email)
+    mail = await requested_and_sent(pool, delivery, sink, "verification", name="Олена Коваленко", locale="uk")
     lines = mail.text.splitlines()
     links = [line for line in lines if "://" in line]
     assert len(links) >= 2 and all(line.startswith(("http://", "https://")) and " " not in line for line in links)
