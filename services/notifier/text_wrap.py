@@ -44,9 +44,30 @@ _PREFIX: Final = re.compile(_MARKER)
 _LINK_ALONE: Final = re.compile(rf"{_MARKER}https?://\S+[ \t]*")
 
 
+# Lines already wrapped at WIDTH: most long lines are a template's sentences in one language, the
+# same in every email of its type, so each is broken once per process, not once per email (it was
+# 4-5 % of the notifier's CPU emptying a backlog). Cleared when full: names and links vary.
+_DONE: dict[str, str] = {}
+_DONE_MAX: Final = 4096
+
+
 def wrapped(text: str, width: int = WIDTH) -> str:
     """``text`` with each line wider than ``width`` columns broken, and each link on a line of its own."""
-    return "\n".join(_wrap(line, width) if _too_wide(line, width) else line for line in text.split("\n"))
+    if width != WIDTH:
+        return "\n".join(_wrap(line, width) if _too_wide(line, width) else line for line in text.split("\n"))
+    return "\n".join(line if len(line) * 2 <= WIDTH and "://" not in line else _line(line)
+                     for line in text.split("\n"))
+
+
+def _line(line: str) -> str:
+    if "://" in line:  # a signed link is different in every email: nothing to keep
+        return line if _LINK_ALONE.fullmatch(line) else _wrap(line, WIDTH)
+    done = _DONE.get(line)
+    if done is None:
+        if len(_DONE) >= _DONE_MAX:
+            _DONE.clear()
+        done = _DONE[line] = _wrap(line, WIDTH) if _too_wide(line, WIDTH) else line
+    return done
 
 
 def _too_wide(line: str, width: int) -> bool:

@@ -70,3 +70,16 @@ def test_every_email_type_is_sent_in_lines_of_72_columns_but_for_links(locale: s
                 assert line.lstrip().startswith("http") and " " not in line.strip(), (type_, line)
             else:
                 assert columns(line) <= WIDTH, (type_, line)
+
+
+def test_a_line_wrapped_before_is_taken_from_memory_and_memory_stays_bounded() -> None:
+    from lotse.notifier import text_wrap
+
+    text = render_email("introduction", "uk", SAMPLE).text
+    text_wrap._DONE.clear()
+    first, again = wrapped(text), wrapped(text)
+    assert first == again == wrapped(text, width=WIDTH + 0)
+    assert text_wrap._DONE and not any("://" in line for line in text_wrap._DONE)  # links vary: not kept
+    for number in range(text_wrap._DONE_MAX + 10):
+        wrapped(f"A sentence long enough to need a look at its width, number {number}, and more words.")
+    assert len(text_wrap._DONE) <= text_wrap._DONE_MAX
