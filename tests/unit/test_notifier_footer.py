@@ -30,3 +30,14 @@ def test_the_footer_says_where_a_reply_goes_in_both_parts(locale: str, replies_r
 def test_without_a_contact_the_footer_names_none() -> None:
     email = render_email("manage_link", "de", {**SAMPLE, "centre_contact": None})
     assert "Welcome Center:" not in email.text and "Welcome Center:" not in (email.html or "")
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_the_footers_link_is_named_your_page_as_the_sentences_pointing_to_it_say(locale: str) -> None:
+    """Review 13b, F4: "you can still answer on your page (link below)" pointed at a link named "See,
+    change or delete what we store about you"; that is now the words before a link named as the page."""
+    gettext = translations("lotse.notifier", "notifier", locale).gettext
+    html = render_email("introduction", locale, SAMPLE).html or ""
+    footer = html.split("<hr>")[1]
+    assert f'{gettext("See, change or delete what we store about you:")} <a href="{SAMPLE["manage_url"]}">' \
+           f'{gettext("Open your page")}</a>' in footer
