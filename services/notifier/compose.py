@@ -25,6 +25,12 @@ Context = dict[str, Any]
 People = Mapping[uuid.UUID, asyncpg.Record]
 
 
+#: The link whose last day an email says (Composer.links_until): an introduction's and its reminder's
+#: answer links, a check-in's link (also offered again months later), a new manage link.
+LINK_PURPOSE: Final = {"introduction": tokens.RESPOND, "reminder": tokens.RESPOND, "checkin": tokens.CHECKIN,
+                       "checkin_again": tokens.CHECKIN, "manage_link": tokens.MANAGE}
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     email: str
@@ -62,11 +68,11 @@ class Composer:
         return self.link(f"/respond/{token}?answer={answer}")
 
     @staticmethod
-    def links_until(purpose: str, locale: str) -> str:
-        """The last whole day on which a link signed now still works, in the reader's words (review
-        12, F11): it expires at this time of day ``MAX_AGE`` later, so the day before is never one
-        day too many."""
-        last_day = reference.today() + tokens.MAX_AGE[purpose] - timedelta(days=1)
+    def links_until(type_: str, locale: str) -> str:
+        """The last whole day on which the link an email of ``type_`` names (LINK_PURPOSE) still
+        works, signed now, in the reader's words (review 12, F11): it expires at this time of day
+        ``MAX_AGE`` later, so the day before is never one day too many."""
+        last_day = reference.today() + tokens.MAX_AGE[LINK_PURPOSE[type_]] - timedelta(days=1)
         return match_context.date_in_sentence(last_day, locale)
 
     def checkin_url(self, match_id: uuid.UUID, participant_id: uuid.UUID) -> str:
@@ -144,7 +150,7 @@ async def _manage_link(
     composer: Composer, conn: asyncpg.Connection, row: asyncpg.Record, person: asyncpg.Record, people: People,
 ) -> Context:
     return {**await _basic(composer, conn, row, person, people),
-            "links_until": composer.links_until(tokens.MANAGE, person["preferred_locale"])}
+            "links_until": composer.links_until(row["type"], person["preferred_locale"])}
 
 
 async def _with_kind(

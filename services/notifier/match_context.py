@@ -17,7 +17,7 @@ import asyncpg
 from babel.dates import format_date
 
 from lotse.notifier import match_facts
-from lotse.shared import checkin_choices, matches, matches_db, tokens
+from lotse.shared import checkin_choices, matches, matches_db
 from lotse.shared.consents import share_contact
 from lotse.shared.name_search import family_name_first, first_name, latin_or_name, with_latin
 from lotse.shared.reference import TIME_ZONE
@@ -293,7 +293,7 @@ async def introduction(composer: Composer, conn: asyncpg.Connection, row: asyncp
         "manage_url": composer.manage_url(person["id"]),
         "accept_url": composer.respond_url(match["id"], person["id"], "accept"),
         "decline_url": composer.respond_url(match["id"], person["id"], "decline"),
-        "links_until": composer.links_until(tokens.RESPOND, person["preferred_locale"]),
+        "links_until": composer.links_until(row["type"], person["preferred_locale"]),
         **parts,
     }
 
@@ -312,7 +312,7 @@ def _checkin(composer: Composer, row: asyncpg.Record, person: asyncpg.Record, fo
         "name": person["name"],
         "manage_url": composer.manage_url(person["id"]),
         "checkin_url": composer.checkin_url(row["match_id"], person["id"]),
-        "links_until": composer.links_until(tokens.CHECKIN, person["preferred_locale"]),
+        "links_until": composer.links_until(row["type"], person["preferred_locale"]),
         # The choices the page behind the link offers this side, for the email to name them.
         "answers": checkin_choices.for_side(parts["kind"], parts["side"]),
         **parts,

@@ -100,7 +100,7 @@ def _seven_bit(text: str) -> charset.Charset:
     Latin-script text readable in the raw message (three characters per byte outside ASCII), base64
     is a third longer than the UTF-8 it encodes and wins for Cyrillic or Chinese."""
     data = text.encode("utf-8")
-    beyond_ascii = len(data) - sum(1 for c in text if c.isascii())
+    beyond_ascii = len(data) - len(text.encode("ascii", "ignore"))
     return _UTF8_QP if len(data) + 2 * beyond_ascii <= len(data) * 4 / 3 else _UTF8_B64
 
 

@@ -7,7 +7,7 @@ import sys
 import uuid
 from typing import Any
 
-from lotse.notifier.compose import Composer
+from lotse.notifier.compose import LINK_PURPOSE, Composer
 from lotse.notifier.match_facts import language_name
 from lotse.notifier.render import TYPES, render_email
 from lotse.notifier.text_wrap import wrapped
@@ -83,8 +83,6 @@ SAMPLE: dict[str, Any] = {
     "digest_settings_url": f"{BASE}/dashboard/account/digest",
 }
 
-# The link whose last day an email names (Composer.links_until); the answer links otherwise.
-_LINK_PURPOSE = {"manage_link": tokens.MANAGE, "checkin": tokens.CHECKIN}
 NO_MANAGE_LINK = frozenset({"digest", "email_change_confirm", "email_changed"})
 
 
@@ -104,8 +102,8 @@ def preview(type_: str | None, locale: str) -> int:
     if locale.split("-")[0] == "de":  # German says the place with its preposition (match_facts._distance)
         sample["facts"] = [{**f, "here": f"in {f['here']}", "there": f"in {f['there']}"} if "here" in f else f
                            for f in sample["facts"]]
-    # The day its links last work, as the reader writes a date.
-    sample["links_until"] = Composer.links_until(_LINK_PURPOSE.get(type_, tokens.RESPOND), locale)
+    if type_ in LINK_PURPOSE:  # the day its link last works, as the reader writes a date
+        sample["links_until"] = Composer.links_until(type_, locale)
     email = render_email(type_, locale, sample)
     # The text part as it is sent (delivery wraps it), so a translator sees where its lines break.
     print(f"Subject: {email.subject}\nContent-Language: {locale}\n\n{wrapped(email.text)}")

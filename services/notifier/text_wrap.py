@@ -51,31 +51,22 @@ _DONE: dict[str, str] = {}
 _DONE_MAX: Final = 4096
 
 
-def wrapped(text: str, width: int = WIDTH) -> str:
-    """``text`` with each line wider than ``width`` columns broken, and each link on a line of its own."""
-    if width != WIDTH:
-        return "\n".join(_wrap(line, width) if _too_wide(line, width) else line for line in text.split("\n"))
+def wrapped(text: str) -> str:
+    """``text`` with each line wider than ``WIDTH`` columns broken, and each link on a line of its own."""
     return "\n".join(line if len(line) * 2 <= WIDTH and "://" not in line else _line(line)
                      for line in text.split("\n"))
 
 
 def _line(line: str) -> str:
+    """One line that may need breaking: it is longer than half a line, or holds a link."""
     if "://" in line:  # a signed link is different in every email: nothing to keep
-        return line if _LINK_ALONE.fullmatch(line) else _wrap(line, WIDTH)
+        return line if _LINK_ALONE.fullmatch(line) else _wrap(line)
     done = _DONE.get(line)
     if done is None:
         if len(_DONE) >= _DONE_MAX:
             _DONE.clear()
-        done = _DONE[line] = _wrap(line, WIDTH) if _too_wide(line, WIDTH) else line
+        done = _DONE[line] = _wrap(line) if _columns(line) > WIDTH else line
     return done
-
-
-def _too_wide(line: str, width: int) -> bool:
-    if "://" in line:
-        return _LINK_ALONE.fullmatch(line) is None
-    if len(line) * 2 <= width:  # even if every character took two columns
-        return False
-    return _columns(line) > width
 
 
 def _columns(text: str) -> int:
@@ -84,9 +75,9 @@ def _columns(text: str) -> int:
     return len(text) + len(_WIDE_CHAR.findall(text)) - len(_ZERO_WIDTH.findall(text))
 
 
-def _wrap(line: str, width: int) -> str:
+def _wrap(line: str) -> str:
     prefix = _PREFIX.match(line).group()  # type: ignore[union-attr]  # matches the empty string too
-    room = width - len(prefix)
+    room = WIDTH - len(prefix)
     lines: list[str] = []
     for number, piece in enumerate(_URL.split(line[len(prefix):])):
         if number % 2:  # a link, never broken

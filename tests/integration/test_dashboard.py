@@ -195,6 +195,16 @@ def _link_of(html: str) -> str:
     return urls[0]
 
 
+async def invitation_link(client: IntakeClient, admin_csrf: str, email: str) -> str:
+    """An admin (logged in, ``admin_csrf``) invites ``email``; the one-time link they pass on, opened
+    next in a browser of the invitee's own (the admin's cookies gone)."""
+    await client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite", "email": email,
+                                               "role": "coordinator"})
+    link = _link_of(await (await client.get("/dashboard/team")).text())
+    client.session.cookie_jar.clear()
+    return link
+
+
 async def test_admin_invites_resets_and_deactivates_a_colleague(
     intake_client: IntakeClient, pool: asyncpg.Pool
 ) -> None:

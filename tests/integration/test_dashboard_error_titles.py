@@ -11,7 +11,7 @@ import re
 import asyncpg
 
 from tests.conftest import COORDINATOR_EMAIL, COORDINATOR_PASSWORD, IntakeClient
-from tests.integration.test_dashboard import _link_of, csrf_of, login
+from tests.integration.test_dashboard import csrf_of, invitation_link, login
 from tests.integration.test_dashboard_said_plainly import _title
 
 
@@ -46,11 +46,7 @@ async def test_a_refused_invitation_says_so_in_the_title_and_keeps_the_address(
 
 
 async def test_a_refused_password_on_the_one_time_link_says_so_in_the_title(intake_client: IntakeClient) -> None:
-    csrf = await login(intake_client)
-    await intake_client.post("/dashboard/team", data={"csrf": csrf, "action": "invite",
-                                                      "email": "titel@review.test", "role": "coordinator"})
-    link = _link_of(await (await intake_client.get("/dashboard/team")).text())
-    intake_client.session.cookie_jar.clear()
+    link = await invitation_link(intake_client, await login(intake_client), "titel@review.test")
     form = await (await intake_client.get(link)).text()
     assert _title(form) == "Passwort festlegen – Lotse"
     token = csrf_of(form)

@@ -10,7 +10,7 @@ import asyncpg
 
 from lotse.intake.login_throttle import LOGIN_FAILURES_PER_DEVICE
 from tests.conftest import IntakeClient
-from tests.integration.test_dashboard import _link_of, csrf_of, login
+from tests.integration.test_dashboard import csrf_of, invitation_link, login
 
 
 def form_tag(page: str, inside: str) -> str:
@@ -45,10 +45,7 @@ async def test_the_invitation_and_the_password_link_forms_leave_checking_to_the_
                                                               "role": "coordinator"})
     assert empty.status == 422 and 'id="error-summary"' in await empty.text()
 
-    await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
-                                                      "email": "neu3@review.test", "role": "coordinator"})
-    link = _link_of(await (await intake_client.get("/dashboard/team")).text())
-    intake_client.session.cookie_jar.clear()
+    link = await invitation_link(intake_client, admin_csrf, "neu3@review.test")
     form = await (await intake_client.get(link)).text()
     assert "novalidate" in form_tag(form, 'name="repeat"')
     refused = await intake_client.post(link, data={"csrf": csrf_of(form), "password": "", "repeat": ""})

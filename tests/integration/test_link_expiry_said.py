@@ -12,7 +12,7 @@ from lotse.notifier.compose import Composer
 from lotse.notifier.match_context import date_in_sentence
 from lotse.notifier.preview import SAMPLE
 from lotse.notifier.render import render_email
-from lotse.shared import reference, tokens
+from lotse.shared import reference
 from lotse.shared.i18n import SUPPORTED_LOCALES
 from lotse.shared.mailsink import MailSink
 from tests.integration.notifier_fixtures import (
@@ -38,7 +38,14 @@ async def test_a_new_manage_link_says_its_last_day_in_the_readers_words(
 
 @pytest.mark.parametrize("locale", sorted(SUPPORTED_LOCALES))
 def test_answer_check_in_and_manage_links_name_their_last_day_in_both_parts(locale: str) -> None:
-    day = Composer.links_until(tokens.RESPOND, locale)
+    day = Composer.links_until("introduction", locale)
     for type_ in ("introduction", "reminder", "checkin", "manage_link"):
         email = render_email(type_, locale, {**SAMPLE, "links_until": day})
         assert day in unwrapped(email.text) and day in (email.html or ""), (type_, locale)
+
+
+def test_each_email_names_the_last_day_of_its_own_kind_of_link() -> None:
+    # Answer and check-in links work 30 days, a manage link 90 (tokens.MAX_AGE).
+    today = reference.today()
+    for type_, days in (("introduction", 30), ("reminder", 30), ("checkin", 30), ("manage_link", 90)):
+        assert Composer.links_until(type_, "en") == date_in_sentence(today + timedelta(days=days - 1), "en"), type_

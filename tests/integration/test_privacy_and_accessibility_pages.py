@@ -86,14 +86,19 @@ async def _page(client: IntakeClient, path: str, locale: str) -> str:
     return html
 
 
+def _headed(html: str, locale: str, heading_msgid: str) -> None:
+    """The page's h1 and title are its heading, translated (but in English)."""
+    heading = _in(locale, heading_msgid)
+    assert f"<h1>{heading}</h1>" in html and f"<title>{heading} – Lotse</title>" in html
+    assert locale == "en" or heading != heading_msgid
+
+
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 async def test_the_privacy_notice_states_the_configured_periods_and_the_centre_in_every_language(
     configured_client: IntakeClient, locale: str
 ) -> None:
     html = await _page(configured_client, "/privacy", locale)
-    heading = _in(locale, "Privacy notice")
-    assert f"<h1>{heading}</h1>" in html and f"<title>{heading} – Lotse</title>" in html
-    assert locale == "en" or heading != "Privacy notice"
+    _headed(html, locale, "Privacy notice")
     for forms, days in [(UNCONFIRMED, 17), (INACTIVE, 401), (NOTICE, NOTICE_DAYS), (ENDED, 203), (EMAIL_LOG, 91),
                         (BACKUPS, BACKUP_DAYS)]:
         assert _days(locale, forms, days) in html, forms[0]
@@ -113,9 +118,7 @@ async def test_the_accessibility_statement_is_dated_in_the_readers_language(
     configured_client: IntakeClient, locale: str
 ) -> None:
     html = await _page(configured_client, "/accessibility", locale)
-    heading = _in(locale, "Accessibility statement")
-    assert f"<h1>{heading}</h1>" in html and f"<title>{heading} – Lotse</title>" in html
-    assert locale == "en" or heading != "Accessibility statement"
+    _headed(html, locale, "Accessibility statement")
     written = format_date(STATEMENT_DATE, format="long", locale=locale.split("-")[0])
     assert _in(locale, "Date of this statement: %(date)s", date=f'<time datetime="2026-11-25">{written}</time>') in html
     assert "WCAG" in html and "BITV 2.0" in html

@@ -8,7 +8,7 @@ import re
 import asyncpg
 
 from tests.conftest import IntakeClient
-from tests.integration.test_dashboard import _link_of, csrf_of, login
+from tests.integration.test_dashboard import _link_of, csrf_of, invitation_link, login
 
 
 def _status_of(page: str, email: str) -> str:
@@ -65,10 +65,7 @@ async def test_the_link_is_kept_out_of_scripts_and_gone_after_logout(intake_clie
 
 async def test_the_password_error_is_tied_to_its_field(intake_client: IntakeClient) -> None:
     admin_csrf = await login(intake_client)
-    await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
-                                                      "email": "neu2@review.test", "role": "coordinator"})
-    link = _link_of(await (await intake_client.get("/dashboard/team")).text())
-    intake_client.session.cookie_jar.clear()
+    link = await invitation_link(intake_client, admin_csrf, "neu2@review.test")
     token = csrf_of(await (await intake_client.get(link)).text())
 
     short = await (await intake_client.post(link, data={"csrf": token, "password": "short",
@@ -88,10 +85,7 @@ async def test_the_password_error_is_tied_to_its_field(intake_client: IntakeClie
 async def test_a_short_password_is_named_before_a_mistyped_repeat(intake_client: IntakeClient) -> None:
     # Review 13b, F7: "they differ" first, then, retyped alike, "too short" took two rounds.
     admin_csrf = await login(intake_client)
-    await intake_client.post("/dashboard/team", data={"csrf": admin_csrf, "action": "invite",
-                                                      "email": "neu4@review.test", "role": "coordinator"})
-    link = _link_of(await (await intake_client.get("/dashboard/team")).text())
-    intake_client.session.cookie_jar.clear()
+    link = await invitation_link(intake_client, admin_csrf, "neu4@review.test")
     token = csrf_of(await (await intake_client.get(link)).text())
     both = await intake_client.post(link, data={"csrf": token, "password": "short", "repeat": "shorter"})
     assert both.status == 422 and 'id="password-error"' in await both.text()

@@ -102,8 +102,8 @@ def test_an_internationalised_mailbox_takes_the_modern_path() -> None:
 
 def test_a_server_without_8bitmime_gets_seven_bit_bytes_of_the_same_email() -> None:
     fields = _fields(text="Grüße, Lan — 汉\n.punkt\n", html="<p>Grüße</p>")
-    seven, eight = parsed(mime.build(fields), eight_bit=False), parsed(mime.build(fields))
-    assert mime.flatten(mime.build(fields), utf8=False, eight_bit=False).isascii()
+    seven, eight = parsed(mime.build(fields, eight_bit=False), eight_bit=False), parsed(mime.build(fields))
+    assert mime.flatten(mime.build(fields, eight_bit=False), utf8=False, eight_bit=False).isascii()
     assert text(seven, "plain") == text(eight, "plain") == fields.text
     assert text(seven, "html").strip() == "<p>Grüße</p>"
 
@@ -189,9 +189,9 @@ def test_a_line_longer_than_smtp_carries_is_broken_into_soft_lines_and_read_back
                                  for i in range(60)) + "</ul>"
     fields = _fields(html=long_html)
     assert mime.wire(fields) is None  # too long for the wire writer: the email package's path
-    flat = dot_stuffed(mime.flatten(mime.build(fields), utf8=False, eight_bit=eight_bit))
+    flat = dot_stuffed(mime.flatten(mime.build(fields, eight_bit=eight_bit), utf8=False, eight_bit=eight_bit))
     assert max(len(line) for line in flat.split(b"\r\n")) <= 998
-    message = parsed(mime.build(fields), eight_bit=eight_bit)
+    message = parsed(mime.build(fields, eight_bit=eight_bit), eight_bit=eight_bit)
     assert text(message, "html").strip() == long_html and text(message, "plain") == fields.text
 
 
@@ -207,7 +207,8 @@ def test_header_lines_keep_to_78_characters(eight_bit: bool) -> None:
         locale="uk", text="Вітаємо,\n", html="<p>Вітаємо,</p>",
         reply_to="=?utf-8?q?Willkommenszentrum_Th=C3=BCringen?= <welcome@willkommen-thueringen.example>",
     )
-    raw = mime.wire(fields) if eight_bit else mime.flatten(mime.build(fields), utf8=False, eight_bit=False)
+    raw = mime.wire(fields) if eight_bit else mime.flatten(mime.build(fields, eight_bit=False), utf8=False,
+                                                          eight_bit=False)
     assert raw is not None
     head = raw.split(b"\r\n\r\n", 1)[0]
     assert max(len(line) for line in head.split(b"\r\n")) <= 78, head.decode()

@@ -12,9 +12,8 @@ from datetime import date
 from typing import Final
 
 from aiohttp import web
-from babel.dates import format_date
 
-from lotse.intake import inactive
+from lotse.intake import inactive, pause
 from lotse.intake.i18n import request_locale
 from lotse.intake.typedefs import settings_key
 from lotse.intake.web.render import render
@@ -52,7 +51,7 @@ async def accessibility_page(request: web.Request) -> web.Response:
     return render(request, "accessibility.html", {
         "statement_date": STATEMENT_DATE,
         # As the reader writes a date ("25. November 2026", "25 листопада 2026 р."); de-simple as German.
-        "statement_date_shown": format_date(STATEMENT_DATE, format="long", locale=locale.split("-")[0]),
+        "statement_date_shown": pause.shown(STATEMENT_DATE, locale),
         "plain_german": locales()["de-simple"],
         "conciliation": CONCILIATION_BODY,
     })
