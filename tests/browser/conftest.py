@@ -18,6 +18,7 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from lotse.intake.accounts import create_coordinator
 from lotse.intake.app import init_app
@@ -108,3 +109,13 @@ async def screenshot(page: Page, name: str, *, readme_as: str | None = None) -> 
         await page.evaluate("window.scrollTo(0, 0)")
         await page.screenshot(path=str(DOCS / readme_as))  # what the screen shows, not the whole page
     return path
+
+
+async def focused(page: Page) -> tuple[str, str]:
+    """The id and text of what has focus once a page has loaded. Chromium moves focus to an autofocus
+    element at a rendering step after the load event, later on a busy machine (CI once read the
+    body): give it a moment first."""
+    with contextlib.suppress(PlaywrightTimeout):
+        await page.wait_for_function("document.activeElement !== document.body", timeout=2000)
+    focused_id, text = await page.evaluate("[document.activeElement.id, document.activeElement.innerText]")
+    return focused_id, text

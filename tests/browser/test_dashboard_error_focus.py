@@ -11,12 +11,7 @@ import asyncpg
 from playwright.async_api import Browser, Page
 
 from lotse.intake.accounts import create_coordinator
-from tests.browser.conftest import PASSWORD, without_javascript
-
-
-async def _focused(page: Page) -> tuple[str, str]:
-    focused_id, text = await page.evaluate("[document.activeElement.id, document.activeElement.innerText]")
-    return focused_id, text
+from tests.browser.conftest import PASSWORD, focused, without_javascript
 
 
 async def _log_in(page: Page, base_url: str, email: str, password: str) -> None:
@@ -37,14 +32,14 @@ async def test_a_refused_dashboard_form_says_so_first_and_its_message_has_focus(
     async with without_javascript(browser, "de-DE") as page:
         await _log_in(page, base_url, admin, "not " + PASSWORD)
         assert await page.title() == "Fehler: Anmelden – Lotse"
-        assert await _focused(page) == ("error-summary", "E-Mail oder Passwort ist falsch.")
+        assert await focused(page) == ("error-summary", "E-Mail oder Passwort ist falsch.")
 
         await _log_in(page, base_url, admin, PASSWORD)
         await page.goto(f"{base_url}/dashboard/team")
         await page.fill("#invite-email", admin)
         await page.click("button[value=invite]")
         assert await page.title() == "Fehler: Team – Lotse"
-        assert await _focused(page) == ("error-summary", "Es gibt bereits ein Konto mit dieser E-Mail-Adresse.")
+        assert await focused(page) == ("error-summary", "Es gibt bereits ein Konto mit dieser E-Mail-Adresse.")
         assert await page.input_value("#invite-email") == admin
 
         await page.fill("#invite-email", "fokus@review.test")
@@ -56,4 +51,4 @@ async def test_a_refused_dashboard_form_says_so_first_and_its_message_has_focus(
         await page.fill("#repeat", "b" * 14)
         await page.click("main button[type=submit]")
         assert await page.title() == "Fehler: Passwort festlegen – Lotse"
-        assert await _focused(page) == ("repeat-error", "Die beiden Passwörter stimmen nicht überein.")
+        assert await focused(page) == ("repeat-error", "Die beiden Passwörter stimmen nicht überein.")

@@ -8,15 +8,10 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
-from tests.browser.conftest import dashboard_without_javascript
+from tests.browser.conftest import dashboard_without_javascript, focused
 from tests.browser.test_dashboard import two_waiting
-
-
-async def _focused(page: Page) -> tuple[str, str]:
-    focused_id, text = await page.evaluate("[document.activeElement.id, document.activeElement.innerText]")
-    return focused_id, text
 
 
 async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: Browser, base_url: str,
@@ -26,7 +21,7 @@ async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: B
         await page.locator(f"#match-{first} button:has-text('Freigeben')").click()
         await page.wait_for_url(f"**#newcomer-{dmitri}")
         # Olena has nothing left: the next newcomer's place, its message first and focused.
-        focused_id, text = await _focused(page)
+        focused_id, text = await focused(page)
         assert focused_id == f"newcomer-{dmitri}" and text.startswith("Freigegeben: Olena Kovalenko – Galina Wolff"), \
             (focused_id, text)  # it names the pair decided (review 8a, finding 7)
         box = await page.locator(f"#newcomer-{dmitri}").bounding_box()
@@ -37,4 +32,4 @@ async def test_the_decisions_message_takes_focus_where_the_page_lands(browser: B
 
         # A newcomer no longer in the queue: the message at the top of the page, focused by autofocus.
         await page.goto(f"{base_url}/dashboard?msg=approved&at={uuid.uuid4()}")
-        assert await _focused(page) == ("flash", "Freigegeben. Der Matcher stellt beide Seiten per E-Mail vor.")
+        assert await focused(page) == ("flash", "Freigegeben. Der Matcher stellt beide Seiten per E-Mail vor.")

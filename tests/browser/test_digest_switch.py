@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncpg
 from playwright.async_api import Browser
 
-from tests.browser.conftest import dashboard_without_javascript, screenshot
+from tests.browser.conftest import dashboard_without_javascript, focused, screenshot
 
 
 async def test_the_overview_email_is_switched_off_from_the_header(browser: Browser, base_url: str,
@@ -20,8 +20,8 @@ async def test_the_overview_email_is_switched_off_from_the_header(browser: Brows
         await box.uncheck()
         await page.click("main button[type=submit]")
         await page.wait_for_url("**/dashboard/account/digest?msg=digest_off")
-        focused = await page.evaluate("document.activeElement.id")
-        assert focused == "flash" and "Sie bekommen keine Übersicht" in await page.inner_text("#flash")
+        focused_id, _ = await focused(page)
+        assert focused_id == "flash" and "Sie bekommen keine Übersicht" in await page.inner_text("#flash")
         assert not await page.get_by_label("Die Übersicht per E-Mail an mich senden").is_checked()
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390
         assert await page.get_attribute("header a[href='/dashboard/account/digest']", "aria-current") == "page"

@@ -8,7 +8,7 @@ import math
 import sys
 import unicodedata
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -99,10 +99,16 @@ def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 # --- valid payloads, generated --------------------------------------------------------------
 
+# Refused in single-line text (review 9a, F6): they reverse what a name shows.
+BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
 def printable(min_size: int, max_size: int, *, multiline: bool = False) -> st.SearchStrategy[str]:
-    """Text the validator must accept: any script, no control characters, something visible."""
+    """Text the validator must accept: any script, no control characters, something visible; a
+    single line also no bidi embedding, override or isolate (validation._SINGLE_LINE_FORBIDDEN)."""
     allowed = st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"),
-                            include_characters="\n\t" if multiline else "")
+                            include_characters="\n\t" if multiline else "",
+                            exclude_characters="" if multiline else BIDI_CONTROLS)
     # The limit applies to the stored, NFC-normalised text, which can be longer than the input.
     return st.text(allowed, min_size=min_size, max_size=max_size).filter(
         lambda s: len(s.strip()) > 0
